@@ -1,0 +1,131 @@
+//! Layer 1: logical records.
+//!
+//! A logical record is a record and every `88` continuation (and wrapped
+//! line) after it (spec p.25–26: any record may be continued, at any field
+//! boundary, "whenever it is desirable"). Segments are kept apart so the
+//! field layer can tell where text lines begin.
+
+use std::iter::Peekable;
+
+use super::error::{Bai2Error, Bai2ErrorKind};
+use super::physical::{Opening, PhysicalReader};
+use super::record_code::RecordCode;
+
+/// How a segment joined its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SegmentKind {
+    /// The record's own first physical record.
+    Head,
+    /// An `88` continuation.
+    Continuation,
+    /// A line with no record code (a wrap the bank did without `88`).
+    Wrap,
+}
+
+/// One physical piece of a logical record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Segment<'a> {
+    /// The text after the record code.
+    pub text: &'a str,
+    /// 1-based line.
+    pub line: u64,
+    /// Byte offset of `text` in the file.
+    pub byte: u64,
+    /// How it joined.
+    pub kind: SegmentKind,
+}
+
+/// A record with its continuations.
+#[derive(Debug, Clone)]
+pub(crate) struct LogicalRecord<'a> {
+    /// The record code of the head.
+    pub code: RecordCode,
+    /// Head first, then continuations in order.
+    pub segments: Vec<Segment<'a>>,
+}
+
+impl LogicalRecord<'_> {
+    /// Physical records counted by the trailers: the head and its `88`s
+    /// (wrapped lines are the same physical record to the bank).
+    pub fn physical_records(&self) -> u64 {
+        self.segments.iter().filter(|s| s.kind != SegmentKind::Wrap).count() as u64
+    }
+
+    /// Line of the head.
+    pub fn line(&self) -> u64 {
+        self.segments.first().map_or(0, |s| s.line)
+    }
+
+    /// Byte offset of the head.
+    pub fn byte(&self) -> u64 {
+        self.segments.first().map_or(0, |s| s.byte)
+    }
+}
+
+/// Iterator over logical records, or errors for lines that belong to none.
+pub(crate) struct LogicalReader<'a> {
+    physical: Peekable<PhysicalReader<'a>>,
+}
+
+impl<'a> LogicalReader<'a> {
+    /// Reads `text`, whose first byte is at file offset `base`.
+    pub fn new(text: &'a str, base: u64) -> Self {
+        LogicalReader { physical: PhysicalReader::new(text, base).peekable() }
+    }
+}
+
+impl<'a> Iterator for LogicalReader<'a> {
+    type Item = Result<LogicalRecord<'a>, Bai2Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let head = self.physical.next()?;
+        let code = match head.opening {
+            Opening::Code(RecordCode::Continuation) => {
+                return Some(Err(Bai2Error::new(head.line, head.byte, Bai2ErrorKind::OrphanContinuation)));
+            }
+            Opening::Code(code) => code,
+            Opening::UnknownCode(code) => {
+                return Some(Err(Bai2Error::new(
+                    head.line,
+                    head.byte,
+                    Bai2ErrorKind::UnknownRecordCode(code.to_string()),
+                )));
+            }
+            Opening::Wrap => {
+                return Some(Err(Bai2Error::new(head.line, head.byte, Bai2ErrorKind::NotARecord)));
+            }
+        };
+        let mut segments = vec![Segment { text: head.body, line: head.line, byte: head.byte, kind: SegmentKind::Head }];
+        while let Some(next) = self.physical.peek() {
+            let kind = match next.opening {
+                Opening::Code(RecordCode::Continuation) => SegmentKind::Continuation,
+                Opening::Wrap => SegmentKind::Wrap,
+                _ => break,
+            };
+            segments.push(Segment { text: next.body, line: next.line, byte: next.byte, kind });
+            self.physical.next();
+        }
+        Some(Ok(LogicalRecord { code, segments }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuations_and_wraps_join_the_record_before_them() {
+        let text = "16,142,1,Z,,,A\n  B\n88,C\n49,1,3/\n";
+        let records: Vec<_> = LogicalReader::new(text, 0).collect();
+        let first = records[0].as_ref().map(|r| (r.code, r.segments.len(), r.physical_records()));
+        assert_eq!(first.ok(), Some((RecordCode::TransactionDetail, 3, 2)));
+        assert_eq!(records.len(), 2);
+    }
+
+    #[test]
+    fn a_continuation_with_nothing_before_it_is_an_error() {
+        let records: Vec<_> = LogicalReader::new("88,TEXT\n01,A/", 0).collect();
+        assert!(matches!(&records[0], Err(e) if e.kind == Bai2ErrorKind::OrphanContinuation));
+        assert!(records[1].is_ok());
+    }
+}

@@ -1,0 +1,221 @@
+//! Layer 0: physical records.
+//!
+//! Splits the text into physical records and classifies each by its record
+//! code. Handles what real files do to the spec's "one record per line":
+//! `\r\n`, `\r` or `\n` line ends; blank and whitespace-only lines (skipped);
+//! trailing blanks and 80-column padding (trimmed, spec p.16, p.42); several
+//! records glued on one line after a `/` (split on `/`, blanks, then a known
+//! record code and a comma); and lines that do not start with a record code,
+//! which are wraps of the previous record.
+
+use memchr::{memchr_iter, memchr2};
+
+use super::record_code::RecordCode;
+
+/// What opens a physical record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Opening<'a> {
+    /// A known record code; `body` follows its comma.
+    Code(RecordCode),
+    /// Two digits and a comma that are no BAI2 record code.
+    UnknownCode(&'a str),
+    /// No record code: the line wraps the previous record.
+    Wrap,
+}
+
+/// One physical record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PhysicalRecord<'a> {
+    /// 1-based line number.
+    pub line: u64,
+    /// Byte offset of `body` in the file.
+    pub byte: u64,
+    /// How the record opens.
+    pub opening: Opening<'a>,
+    /// The record after `NN,` (or the whole line for a wrap), trailing blanks
+    /// removed.
+    pub body: &'a str,
+}
+
+/// Iterator over the physical records of a text.
+pub(crate) struct PhysicalReader<'a> {
+    text: &'a str,
+    /// Offset of `text` in the file (a skipped BOM).
+    base: u64,
+    /// Start of the next unread line.
+    pos: usize,
+    /// Number of the line that starts at `pos`.
+    line: u64,
+    /// The unread rest of a line that held glued records: (start, end, line).
+    glued_rest: Option<(usize, usize, u64)>,
+}
+
+impl<'a> PhysicalReader<'a> {
+    /// Reads `text`, whose first byte is at file offset `base`.
+    pub fn new(text: &'a str, base: u64) -> Self {
+        PhysicalReader { text, base, pos: 0, line: 1, glued_rest: None }
+    }
+
+    /// The next line as (start, end, line number), line end excluded.
+    fn next_line(&mut self) -> Option<(usize, usize, u64)> {
+        let bytes = self.text.as_bytes();
+        if self.pos >= bytes.len() {
+            return None;
+        }
+        let start = self.pos;
+        let rest = bytes.get(start..).unwrap_or_default();
+        let (end, next) = match memchr2(b'\n', b'\r', rest) {
+            Some(i) => {
+                let end = start + i;
+                let crlf = rest.get(i) == Some(&b'\r') && rest.get(i + 1) == Some(&b'\n');
+                (end, end + if crlf { 2 } else { 1 })
+            }
+            None => (bytes.len(), bytes.len()),
+        };
+        let line = self.line;
+        self.pos = next;
+        self.line += 1;
+        Some((start, end, line))
+    }
+
+    /// Builds the record for `text[start..end]`, splitting off glued records.
+    fn record(&mut self, start: usize, end: usize, line: u64) -> PhysicalRecord<'a> {
+        let slice = self.text.get(start..end).unwrap_or_default();
+        let end = match glued_split(slice) {
+            Some((cut, next)) => {
+                self.glued_rest = Some((start + next, end, line));
+                start + cut
+            }
+            None => end,
+        };
+        let slice = self.text.get(start..end).unwrap_or_default().trim_end();
+        let leading = slice.len() - slice.trim_start().len();
+        let trimmed = slice.trim_start();
+        let (opening, skip) = classify(trimmed);
+        let (opening, skip) = match opening {
+            // A wrap keeps its leading blanks: they are part of the text.
+            Opening::Wrap => (Opening::Wrap, 0),
+            other => (other, leading + skip),
+        };
+        PhysicalRecord {
+            line,
+            byte: self.base + (start + skip) as u64,
+            opening,
+            body: slice.get(skip..).unwrap_or_default(),
+        }
+    }
+}
+
+impl<'a> Iterator for PhysicalReader<'a> {
+    type Item = PhysicalRecord<'a>;
+
+    fn next(&mut self) -> Option<PhysicalRecord<'a>> {
+        loop {
+            let (start, end, line) = match self.glued_rest.take() {
+                Some(rest) => rest,
+                None => self.next_line()?,
+            };
+            let slice = self.text.get(start..end).unwrap_or_default();
+            if slice.trim().is_empty() {
+                continue;
+            }
+            return Some(self.record(start, end, line));
+        }
+    }
+}
+
+/// Classifies a trimmed record by its opening; returns how many bytes the
+/// opening takes (`NN,`).
+fn classify(record: &str) -> (Opening<'_>, usize) {
+    let b = record.as_bytes();
+    match (b.first(), b.get(1), b.get(2)) {
+        (Some(d1), Some(d2), third)
+            if d1.is_ascii_digit() && d2.is_ascii_digit() && matches!(third, None | Some(b',') | Some(b'/')) =>
+        {
+            let skip = if third == Some(&b',') { 3 } else { 2 };
+            match RecordCode::from_digits([*d1, *d2]) {
+                Some(code) => (Opening::Code(code), skip),
+                None => (Opening::UnknownCode(record.get(..2).unwrap_or_default()), skip),
+            }
+        }
+        _ => (Opening::Wrap, 0),
+    }
+}
+
+/// Finds a second record glued after a `/` on the same line: `/`, at least
+/// one blank, then a known record code and a comma. Returns (end of the first
+/// record including its `/`, start of the next).
+fn glued_split(line: &str) -> Option<(usize, usize)> {
+    let bytes = line.as_bytes();
+    for slash in memchr_iter(b'/', bytes) {
+        let mut k = slash + 1;
+        while matches!(bytes.get(k), Some(b' ') | Some(b'\t')) {
+            k += 1;
+        }
+        if k == slash + 1 {
+            continue;
+        }
+        if let (Some(d1), Some(d2), Some(b',')) = (bytes.get(k), bytes.get(k + 1), bytes.get(k + 2))
+            && RecordCode::from_digits([*d1, *d2]).is_some()
+        {
+            return Some((slash + 1, k));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &str) -> Vec<(u64, Opening<'_>, &str)> {
+        PhysicalReader::new(text, 0).map(|r| (r.line, r.opening, r.body)).collect()
+    }
+
+    #[test]
+    fn records_glued_on_one_line_after_a_slash_are_split() {
+        let r = records("01,A,B,220919,2112,4,,,2/   02,A,B,1,220919,2400,USD,2/\n");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0], (1, Opening::Code(RecordCode::FileHeader), "A,B,220919,2112,4,,,2/"));
+        assert_eq!(r[1], (1, Opening::Code(RecordCode::GroupHeader), "A,B,1,220919,2400,USD,2/"));
+    }
+
+    #[test]
+    fn a_slash_inside_text_without_a_record_code_after_it_does_not_split() {
+        let r = records("16,195,1,,,,PAID 1/2 OF INV 7/ THANKS\n");
+        assert_eq!(r.len(), 1);
+    }
+
+    #[test]
+    fn crlf_lone_cr_blank_lines_and_padding_are_normalised() {
+        let r = records("\r\n01,A/   \r\n\n  \r02,B/\r88,C/");
+        assert_eq!(
+            r,
+            vec![
+                (2, Opening::Code(RecordCode::FileHeader), "A/"),
+                (5, Opening::Code(RecordCode::GroupHeader), "B/"),
+                (6, Opening::Code(RecordCode::Continuation), "C/"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_line_without_a_record_code_is_a_wrap_and_keeps_its_leading_blanks() {
+        let r = records("16,142,2500,Z,,,ACH\n   MORE TEXT /\n");
+        assert_eq!(r[1], (2, Opening::Wrap, "   MORE TEXT /"));
+    }
+
+    #[test]
+    fn an_unknown_two_digit_code_is_reported_not_taken_as_text() {
+        let r = records("00,0004,1/2/345/\n");
+        assert_eq!(r[0].1, Opening::UnknownCode("00"));
+    }
+
+    #[test]
+    fn byte_offsets_point_at_the_record_body() {
+        let text = "01,A/\n  02,B/";
+        let r: Vec<_> = PhysicalReader::new(text, 3).collect();
+        assert_eq!(r[1].byte, 3 + 6 + 5);
+        assert_eq!(text.get(r[1].byte as usize - 3..), Some("B/"));
+    }
+}

@@ -1,0 +1,39 @@
+//! Readers for the bank files cashapply consumes: BAI2 today, camt and
+//! lockbox as they land. Every reader turns bytes into [`ParsedFile`]: the
+//! receipts of CONTRACT §2, the entries that are not receipts (debits,
+//! pending, reversals) counted, and every positioned diagnostic collected.
+//!
+//! No input may panic, loop or grow memory without bound: readers work on a
+//! borrowed byte slice, advance on every step, and keep diagnostics bounded.
+
+pub mod bai2;
+mod detect;
+mod error;
+mod input_text;
+mod parsed_file;
+pub mod remittance;
+
+pub use detect::{InputFormat, detect_format};
+pub use error::ParseError;
+pub use input_text::{DecodedText, decode_text};
+pub use parsed_file::{ParseOptions, ParsedFile, SkippedEntries};
+
+/// Reads one bank file whose format is known or detected from content.
+///
+/// `name` is used in positions and diagnostics. With `format` `None` the
+/// format is detected from the bytes (CONTRACT §1: content, not file name).
+pub fn parse_file(
+    name: &str,
+    bytes: &[u8],
+    format: Option<InputFormat>,
+    options: &ParseOptions,
+) -> Result<ParsedFile, ParseError> {
+    let format = match format {
+        Some(f) => f,
+        None => detect_format(bytes).ok_or_else(|| ParseError::UnknownFormat { file: name.to_string() })?,
+    };
+    match format {
+        InputFormat::Bai2 => bai2::read(name, bytes, options),
+        other => Err(ParseError::Unsupported { file: name.to_string(), format: other.name() }),
+    }
+}

@@ -1,0 +1,46 @@
+//! What a reader returns for one file.
+
+use cashapply_model::{Diagnostics, Receipt, SourceFormat};
+
+/// Reader settings shared by every format.
+#[derive(Debug, Clone, Default)]
+pub struct ParseOptions {
+    /// Treat control-total, record-count and other consistency warnings as
+    /// errors that reject the file (`--strict`).
+    pub strict: bool,
+}
+
+/// Entries of a file that are not receipts, counted (CONTRACT §2: debits,
+/// pending entries and reversals are counted in `summary.json`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SkippedEntries {
+    /// Debit entries.
+    pub debits: u64,
+    /// Pending (not yet booked) entries.
+    pub pending: u64,
+    /// Reversals / returns of earlier entries.
+    pub reversals: u64,
+    /// Non-monetary records (BAI2 890, credits without an amount).
+    pub non_monetary: u64,
+    /// Credits under codes that are not receipts (BAI2 custom 920–959,
+    /// loan credits 7xx).
+    pub other_credits: u64,
+    /// Credits in a group the bank marked deletion, correction or test
+    /// (BAI2 group status 2, 3, 4), which must not be posted.
+    pub not_postable: u64,
+}
+
+/// The receipts of one file, what was skipped, and every diagnostic.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    /// The file name as given.
+    pub name: String,
+    /// The format read.
+    pub format: SourceFormat,
+    /// Receipts in file order.
+    pub receipts: Vec<Receipt>,
+    /// Entries that are not receipts.
+    pub skipped: SkippedEntries,
+    /// Warnings (errors reject the file instead, see [`crate::ParseError`]).
+    pub diagnostics: Diagnostics,
+}

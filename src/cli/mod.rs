@@ -1,0 +1,53 @@
+//! Command-line surface (CONTRACT §1).
+
+mod parse_command;
+mod receipt_view;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit status when an input file was rejected (CONTRACT §1).
+pub const EXIT_REJECTED: u8 = 3;
+
+/// cashapply: apply bank receipts to open invoices.
+#[derive(Debug, Parser)]
+#[command(name = "cashapply", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read bank files and print the receipts they carry; diagnostics go to stderr.
+    Parse(parse_command::ParseArgs),
+}
+
+/// Parses arguments, runs the command, and maps the outcome to an exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let outcome = match cli.command {
+        Command::Parse(args) => parse_command::run(&args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "cashapply: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A closed stdout (`cashapply parse … | head`) is not a failure.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+}
