@@ -70,16 +70,17 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<ExitCode> {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
         match parse_file(&name, &bytes, forced_format(args.format), &options) {
-            Ok(file) => {
-                for d in file.diagnostics.items() {
-                    writeln!(err, "{}", d.render(&name))?;
-                }
-                parsed.push(file);
-            }
+            Ok(file) => parsed.push(file),
             Err(e) => {
                 rejected = true;
                 report_rejection(&mut err, &name, &e)?;
             }
+        }
+    }
+    cashapply_parse::reconcile::reconcile_files(&mut parsed);
+    for file in &parsed {
+        for d in file.diagnostics.items() {
+            writeln!(err, "{}", d.render(&file.name))?;
         }
     }
     if args.json {

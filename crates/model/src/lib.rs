@@ -4,6 +4,8 @@
 //! carried it. Money is a [`rust_decimal::Decimal`] scaled to the minor digits
 //! of its [`Currency`]; it never touches `f64`.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 mod currency;
 mod diagnostic;
 mod money;

@@ -6,11 +6,14 @@
 //! No input may panic, loop or grow memory without bound: readers work on a
 //! borrowed byte slice, advance on every step, and keep diagnostics bounded.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod bai2;
 mod detect;
 mod error;
 mod input_text;
 mod parsed_file;
+pub mod reconcile;
 pub mod remittance;
 
 pub use detect::{InputFormat, detect_format};
