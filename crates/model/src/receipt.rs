@@ -51,6 +51,19 @@ pub struct SourcePosition {
     pub byte: u64,
 }
 
+/// The amount a payer instructed, in its own currency, and the rate applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InstructedAmount {
+    /// Instructed amount.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// Its currency.
+    pub currency: Currency,
+    /// Exchange rate applied, as the bank states it.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub exchange_rate: Option<Decimal>,
+}
+
 /// One incoming credit to a company account, whatever format carried it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Receipt {
@@ -80,6 +93,15 @@ pub struct Receipt {
     /// A second reference the bank carries (BAI2 customer reference, camt
     /// end-to-end id, lockbox check number).
     pub customer_reference: Option<String>,
+    /// The lockbox check number (or other paper-item serial), where known.
+    pub check_number: Option<String>,
+    /// Bank charges deducted before the credit (camt `Chrgs`), in the
+    /// receipt's currency: the payer paid `amount + charges`.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub charges: Option<Decimal>,
+    /// What the payer instructed, when it differs from what was credited
+    /// (camt `InstdAmt` and `CcyXchg`).
+    pub instructed: Option<InstructedAmount>,
     /// Free remittance text, one entry per line or segment as it stood.
     pub remittance_text: Vec<String>,
     /// Structured remittance lines.

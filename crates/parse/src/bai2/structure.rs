@@ -438,6 +438,9 @@ impl Structure {
             payer_account: payer.account,
             transaction_code: Some(code.to_string()),
             customer_reference: (!detail.customer_reference.is_empty()).then(|| detail.customer_reference.to_string()),
+            check_number: None,
+            charges: None,
+            instructed: None,
             remittance_lines: x12_remittance_lines(&detail.text, currency),
             remittance_text: detail.text.iter().map(|t| t.to_string()).collect(),
         });
