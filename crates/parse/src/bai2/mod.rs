@@ -30,6 +30,7 @@ mod text_tags;
 mod transaction_detail;
 mod type_code;
 mod type_code_table;
+pub mod writer;
 
 use std::sync::Arc;
 
