@@ -140,9 +140,15 @@ fn natwest_hh_mm_ss_time_blank_in_account_and_mid_word_text_wrap_are_kept() {
     assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
     assert_eq!((f.receipts.len(), f.skipped.debits), (1, 4));
     let r = &f.receipts[0];
-    assert_eq!((r.account.as_str(), r.currency.as_str(), r.amount.to_string().as_str()), ("88888888 600004", "GBP", "0.89"));
+    assert_eq!(
+        (r.account.as_str(), r.currency.as_str(), r.amount.to_string().as_str()),
+        ("88888888 600004", "GBP", "0.89")
+    );
     assert!(r.remittance_text[0].ends_with("INTERNATIONAL-5373 CLIE"));
-    assert_eq!(r.remittance_text[1], "NT SECCY AC TFR", "segments kept apart so a consumer can join them without a space");
+    assert_eq!(
+        r.remittance_text[1], "NT SECCY AC TFR",
+        "segments kept apart so a consumer can join them without a space"
+    );
 }
 
 #[test]
@@ -161,7 +167,9 @@ fn goldman_sachs_returns_are_counted_as_reversals_not_receipts() {
     let f = read("moov-io__sample4-continuations-newline-delimited.txt");
     assert_eq!((f.receipts.len(), f.skipped.reversals, f.skipped.debits), (5, 4, 8));
     assert_eq!(total(&f), "3943.88");
-    assert!(f.receipts.iter().all(|r| !["261", "266", "252", "258"].contains(&r.transaction_code.as_deref().unwrap_or(""))));
+    assert!(
+        f.receipts.iter().all(|r| !["261", "266", "252", "258"].contains(&r.transaction_code.as_deref().unwrap_or("")))
+    );
 }
 
 #[test]
@@ -184,7 +192,9 @@ fn a_file_truncated_after_its_03_is_rejected_naming_each_missing_trailer() {
 #[test]
 fn eight_digit_dates_and_five_digit_type_codes_are_rejected_at_their_lines() {
     let errors = rejection("hengpor__sample.bai");
-    assert!(errors.iter().any(|e| e.starts_with("hengpor__sample.bai:1: error: 01 record: file creation date '20250525'")));
+    assert!(
+        errors.iter().any(|e| e.starts_with("hengpor__sample.bai:1: error: 01 record: file creation date '20250525'"))
+    );
     assert!(errors.iter().any(|e| e.starts_with("hengpor__sample.bai:2: error: 02 record: group status '21'")));
     assert!(errors.iter().any(|e| e.starts_with("hengpor__sample.bai:26: error: 16 record: type code '10000'")));
 }
@@ -206,7 +216,9 @@ fn a_one_cent_control_total_error_warns_once_and_rejects_under_strict() {
     let f = read("venturehacks__invalid_checksum_eod.bai2");
     let w = warnings(&f);
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].contains(":15: warning: 49 record (account 3333333333): control total 8325983 differs from the computed 8325982"));
+    assert!(w[0].contains(
+        ":15: warning: 49 record (account 3333333333): control total 8325983 differs from the computed 8325982"
+    ));
     assert!(read_with("venturehacks__invalid_checksum_eod.bai2", true).is_err());
 }
 

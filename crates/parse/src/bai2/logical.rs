@@ -74,10 +74,11 @@ impl<'a> LogicalReader<'a> {
     }
 }
 
-impl<'a> Iterator for LogicalReader<'a> {
-    type Item = Result<LogicalRecord<'a>, Bai2Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<'a> LogicalReader<'a> {
+    /// Reads the next logical record into `record`, reusing its segment
+    /// buffer (one allocation for the whole file, not one per record).
+    /// Returns `None` at the end of the input.
+    pub fn read_into(&mut self, record: &mut LogicalRecord<'a>) -> Option<Result<(), Bai2Error>> {
         let head = self.physical.next()?;
         let code = match head.opening {
             Opening::Code(RecordCode::Continuation) => {
@@ -95,17 +96,28 @@ impl<'a> Iterator for LogicalReader<'a> {
                 return Some(Err(Bai2Error::new(head.line, head.byte, Bai2ErrorKind::NotARecord)));
             }
         };
-        let mut segments = vec![Segment { text: head.body, line: head.line, byte: head.byte, kind: SegmentKind::Head }];
+        record.code = code;
+        record.segments.clear();
+        record.segments.push(Segment { text: head.body, line: head.line, byte: head.byte, kind: SegmentKind::Head });
         while let Some(next) = self.physical.peek() {
             let kind = match next.opening {
                 Opening::Code(RecordCode::Continuation) => SegmentKind::Continuation,
                 Opening::Wrap => SegmentKind::Wrap,
                 _ => break,
             };
-            segments.push(Segment { text: next.body, line: next.line, byte: next.byte, kind });
+            record.segments.push(Segment { text: next.body, line: next.line, byte: next.byte, kind });
             self.physical.next();
         }
-        Some(Ok(LogicalRecord { code, segments }))
+        Some(Ok(()))
+    }
+}
+
+impl<'a> Iterator for LogicalReader<'a> {
+    type Item = Result<LogicalRecord<'a>, Bai2Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut record = LogicalRecord { code: RecordCode::FileHeader, segments: Vec::new() };
+        Some(self.read_into(&mut record)?.map(|()| record))
     }
 }
 

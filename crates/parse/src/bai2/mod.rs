@@ -63,11 +63,13 @@ pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFi
     if decoded.windows_1252 {
         diags.warn(0, 0, "file is not UTF-8; read as Windows-1252");
     }
-    let mut structure = structure::Structure::new(Arc::from(name));
+    let mut structure = structure::Structure::new(Arc::from(name), decoded.text.len());
     let mut last = (0, 0);
-    for item in logical::LogicalReader::new(&decoded.text, decoded.bom_len as u64) {
+    let mut reader = logical::LogicalReader::new(&decoded.text, decoded.bom_len as u64);
+    let mut record = logical::LogicalRecord { code: RecordCode::FileHeader, segments: Vec::with_capacity(8) };
+    while let Some(item) = reader.read_into(&mut record) {
         match item {
-            Ok(record) => {
+            Ok(()) => {
                 last = (record.segments.last().map_or(0, |s| s.line), record.byte());
                 match record::parse_record(&record, &mut diags) {
                     Ok(typed) => structure.accept(&record, typed, &mut diags),

@@ -97,7 +97,9 @@ fn unexpected(record: &LogicalRecord<'_>, found: &'static str, expected: &'stati
 }
 
 impl Structure {
-    pub fn new(file_name: Arc<str>) -> Self {
+    /// A checker for a file of `text_len` bytes (used to pre-size the
+    /// receipt list: about one receipt per 256 bytes of BAI2).
+    pub fn new(file_name: Arc<str>, text_len: usize) -> Self {
         Structure {
             file_name,
             file: None,
@@ -105,7 +107,7 @@ impl Structure {
             account: None,
             detail_ordinal: 0,
             saw_record: false,
-            receipts: Vec::new(),
+            receipts: Vec::with_capacity((text_len / 256).min(1 << 20)),
             skipped: SkippedEntries::default(),
         }
     }
@@ -436,13 +438,13 @@ impl Structure {
             amount,
             payer_name: payer.name,
             payer_account: payer.account,
-            transaction_code: Some(code.to_string()),
+            transaction_code: Some(detail.type_code_text.to_string()),
             customer_reference: (!detail.customer_reference.is_empty()).then(|| detail.customer_reference.to_string()),
             check_number: None,
             charges: None,
             instructed: None,
             remittance_lines: x12_remittance_lines(&detail.text, currency),
-            remittance_text: detail.text.iter().map(|t| t.to_string()).collect(),
+            remittance_text: detail.text,
         });
     }
 

@@ -4,30 +4,50 @@
 //! CUSTOMER=`); SVB `TAG:=value`, one per 88 (`ORG:=`); Goldman Sachs
 //! `TAG: value` (`DBNM:`, `DACT:`, `DABA:`, and `From:` in the 16 text).
 
-/// Tags naming the payer, strongest first.
-const NAME_TAGS: &[&str] = &[
-    "ORIG CO NAME",
-    "ORIGINATOR NAME",
-    "ORIGINATOR",
-    "B/O CUSTOMER",
-    "BY ORDER OF",
-    "ORDERING CUSTOMER",
-    "DBNM",
-    "DEBTOR NAME",
-    "ORG",
-    "REC FROM",
-    "SENDER NAME",
-    "PAYER NAME",
-    "PAYER",
-    "REMITTER",
-    "FROM",
-];
+/// What a tag carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    /// The payer's name; lower rank wins.
+    Name(u8),
+    /// The payer's account number.
+    Account,
+    /// The payer's bank routing number (ABA).
+    Routing,
+}
 
-/// Tags carrying the payer's account number.
-const ACCOUNT_TAGS: &[&str] = &["DACT", "DEBTOR ACCOUNT", "ORIG ACCOUNT", "ORG ACCOUNT"];
+/// Classifies an upper-cased tag.
+fn classify(tag: &[u8]) -> Option<Tag> {
+    Some(match tag {
+        b"ORIG CO NAME" => Tag::Name(0),
+        b"ORIGINATOR NAME" => Tag::Name(1),
+        b"ORIGINATOR" => Tag::Name(2),
+        b"B/O CUSTOMER" => Tag::Name(3),
+        b"BY ORDER OF" => Tag::Name(4),
+        b"ORDERING CUSTOMER" => Tag::Name(5),
+        b"DBNM" => Tag::Name(6),
+        b"DEBTOR NAME" => Tag::Name(7),
+        b"ORG" => Tag::Name(8),
+        b"REC FROM" => Tag::Name(9),
+        b"SENDER NAME" => Tag::Name(10),
+        b"PAYER NAME" => Tag::Name(11),
+        b"PAYER" => Tag::Name(12),
+        b"REMITTER" => Tag::Name(13),
+        b"FROM" => Tag::Name(14),
+        b"DACT" | b"DEBTOR ACCOUNT" | b"ORIG ACCOUNT" | b"ORG ACCOUNT" => Tag::Account,
+        b"DABA" | b"DEBTOR ABA" | b"ORIG ABA" | b"SENDER ID" => Tag::Routing,
+        _ => return None,
+    })
+}
 
-/// Tags carrying the payer's bank routing number (ABA).
-const ROUTING_TAGS: &[&str] = &["DABA", "DEBTOR ABA", "ORIG ABA", "SENDER ID"];
+/// Upper-cases a short tag into `buf`; `None` when it cannot be a tag.
+fn upper<'b>(tag: &str, buf: &'b mut [u8; 24]) -> Option<&'b [u8]> {
+    let bytes = tag.as_bytes();
+    let out = buf.get_mut(..bytes.len())?;
+    for (o, b) in out.iter_mut().zip(bytes) {
+        *o = b.to_ascii_uppercase();
+    }
+    Some(out)
+}
 
 /// Payer details found in text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,21 +68,28 @@ fn split_tag(part: &str) -> Option<(&str, &str)> {
 }
 
 /// Finds the payer's name and account in text lines.
-pub(crate) fn payer_from_text(lines: &[&str]) -> Payer {
-    let mut name: Option<(usize, &str)> = None;
+pub(crate) fn payer_from_text<S: AsRef<str>>(lines: &[S]) -> Payer {
+    let mut name: Option<(u8, &str)> = None;
     let mut account = None;
     let mut routing = None;
-    for part in lines.iter().flat_map(|l| l.split(',')) {
-        let Some((tag, value)) = split_tag(part.trim()) else { continue };
-        let is = |list: &[&str]| list.iter().position(|t| t.eq_ignore_ascii_case(tag));
-        if let Some(rank) = is(NAME_TAGS) {
-            if name.is_none_or(|(best, _)| rank < best) {
-                name = Some((rank, value));
+    let mut buf = [0u8; 24];
+    for line in lines {
+        let line = line.as_ref();
+        if !line.contains([':', '=']) {
+            continue;
+        }
+        for part in line.split(',') {
+            let Some((tag, value)) = split_tag(part.trim()) else { continue };
+            match upper(tag, &mut buf).and_then(classify) {
+                Some(Tag::Name(rank)) if name.is_none_or(|(best, _)| rank < best) => name = Some((rank, value)),
+                Some(Tag::Account) => {
+                    account.get_or_insert(value);
+                }
+                Some(Tag::Routing) if value.bytes().all(|b| b.is_ascii_digit()) => {
+                    routing.get_or_insert(value);
+                }
+                _ => {}
             }
-        } else if is(ACCOUNT_TAGS).is_some() {
-            account.get_or_insert(value);
-        } else if is(ROUTING_TAGS).is_some() && value.bytes().all(|b| b.is_ascii_digit()) {
-            routing.get_or_insert(value);
         }
     }
     Payer {

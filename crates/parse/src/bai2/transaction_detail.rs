@@ -21,8 +21,11 @@ pub struct TransactionDetail<'a> {
     pub bank_reference: &'a str,
     /// Customer reference number (the check number for 474, 475, 395).
     pub customer_reference: &'a str,
-    /// The text field, one entry per physical line it spans.
-    pub text: Vec<&'a str>,
+    /// The text field, one entry per physical line it spans (owned, so it
+    /// moves into the receipt without a copy).
+    pub text: Vec<String>,
+    /// The type code as written.
+    pub type_code_text: &'a str,
 }
 
 impl<'a> TransactionDetail<'a> {
@@ -53,7 +56,7 @@ impl<'a> TransactionDetail<'a> {
         let funds_type = FundsType::read(c, "16")?;
         let bank_reference = c.next_field().map_or("", |f| f.text);
         let customer_reference = c.next_field().map_or("", |f| f.text);
-        let text = c.rest_as_text().into_iter().map(|t| t.text).collect();
+        let text = c.rest_as_text().into_iter().map(|t| t.text.to_string()).collect();
         match type_code.info() {
             None => {
                 diags.warn(code.line, code.byte, format!("16 record: type code {type_code} is not on the BAI2 list"))
@@ -65,6 +68,14 @@ impl<'a> TransactionDetail<'a> {
             ),
             Some(_) => {}
         }
-        Ok(TransactionDetail { type_code, amount, funds_type, bank_reference, customer_reference, text })
+        Ok(TransactionDetail {
+            type_code,
+            type_code_text: code.text,
+            amount,
+            funds_type,
+            bank_reference,
+            customer_reference,
+            text,
+        })
     }
 }

@@ -168,7 +168,8 @@ impl Writer {
 
     fn detail(&mut self, d: &DetailSpec) {
         let funds = if d.funds_type.is_empty() { String::new() } else { d.funds_type.clone() };
-        let fields = format!("16,{:03},{},{},{},{}", d.type_code, d.amount, funds, d.bank_reference, d.customer_reference);
+        let fields =
+            format!("16,{:03},{},{},{},{}", d.type_code, d.amount, funds, d.bank_reference, d.customer_reference);
         let mut lines = d.text.iter();
         match lines.next() {
             None => self.record(&format!("{fields},/")),

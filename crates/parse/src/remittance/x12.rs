@@ -11,11 +11,11 @@ use cashapply_model::{Currency, DocumentType, RemittanceLine, to_currency_scale}
 use rust_decimal::Decimal;
 
 /// Structured lines from the RMR/ADX segments in `lines`.
-pub fn x12_remittance_lines(lines: &[&str], currency: Currency) -> Vec<RemittanceLine> {
-    if !lines.iter().any(|l| l.contains("RMR*") || l.contains("rmr*")) {
+pub fn x12_remittance_lines<S: AsRef<str>>(lines: &[S], currency: Currency) -> Vec<RemittanceLine> {
+    if !lines.iter().any(|l| l.as_ref().contains("RMR*") || l.as_ref().contains("rmr*")) {
         return Vec::new();
     }
-    let joined: String = lines.concat();
+    let joined: String = lines.iter().map(AsRef::as_ref).collect();
     let mut out: Vec<RemittanceLine> = Vec::new();
     for segment in split_segments(&joined) {
         let fields: Vec<&str> = segment.split('*').map(str::trim).collect();
