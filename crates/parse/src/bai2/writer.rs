@@ -70,7 +70,7 @@ pub struct DetailSpec {
 }
 
 /// Layout choices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WriteOptions {
     /// Longest physical record; longer ones are continued in 88s.
     pub max_line: Option<usize>,
@@ -78,11 +78,6 @@ pub struct WriteOptions {
     pub crlf: bool,
 }
 
-impl Default for WriteOptions {
-    fn default() -> Self {
-        WriteOptions { max_line: None, crlf: false }
-    }
-}
 
 /// Writes the document.
 pub fn write(doc: &Bai2Document, options: WriteOptions) -> String {
