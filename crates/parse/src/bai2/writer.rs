@@ -5,7 +5,8 @@
 //! Text is written on the 16 record itself (first line) and in one `88`
 //! per further line. With [`WriteOptions::max_line`], longer records are
 //! continued in `88`s at field boundaries (the field before ends with `/`,
-//! p.25–26) and text is split mid-way (no delimiter, p.26).
+//! p.25–26) and text is split mid-way (no delimiter, p.26). Trailers are
+//! never continued: their record counts include themselves.
 
 use std::fmt::Write as _;
 
@@ -78,7 +79,6 @@ pub struct WriteOptions {
     pub crlf: bool,
 }
 
-
 /// Writes the document.
 pub fn write(doc: &Bai2Document, options: WriteOptions) -> String {
     let mut w = Writer { out: String::new(), options, records: 0 };
@@ -110,15 +110,15 @@ pub fn write(doc: &Bai2Document, options: WriteOptions) -> String {
                 w.detail(d);
             }
             let count = w.records - account_start + 1;
-            w.record(&format!("49,{total},{count}/"));
+            w.line(&format!("49,{total},{count}/"));
             group_total += total;
         }
         let count = w.records - group_start + 1;
-        w.record(&format!("98,{group_total},{},{count}/", group.accounts.len()));
+        w.line(&format!("98,{group_total},{},{count}/", group.accounts.len()));
         file_total += group_total;
     }
     let count = w.records + 1;
-    w.record(&format!("99,{file_total},{},{count}/", doc.groups.len()));
+    w.line(&format!("99,{file_total},{},{count}/", doc.groups.len()));
     w.out
 }
 
