@@ -3,7 +3,9 @@
 //! Bank files are meant to be ASCII; in practice they arrive as UTF-8 (with
 //! or without a byte-order mark) or as Windows-1252, which is what banks mean
 //! by "Latin-1". Text is decoded once, up front, so every reader can borrow
-//! `&str` slices of it.
+//! `&str` slices of it. For a Windows-1252 file, byte offsets in
+//! diagnostics count the decoded (UTF-8) text, which differs from the file
+//! only after a non-ASCII byte.
 
 use std::borrow::Cow;
 

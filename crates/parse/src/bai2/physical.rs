@@ -95,6 +95,9 @@ impl<'a> PhysicalReader<'a> {
         let (opening, skip) = match opening {
             // A wrap keeps its leading blanks: they are part of the text.
             Opening::Wrap => (Opening::Wrap, 0),
+            // Blanks then digits and a comma that are no record code are
+            // wrapped text ("   10,000 UNITS"), not a broken record.
+            Opening::UnknownCode(_) if leading > 0 => (Opening::Wrap, 0),
             other => (other, leading + skip),
         };
         PhysicalRecord {
@@ -209,6 +212,12 @@ mod tests {
     fn an_unknown_two_digit_code_is_reported_not_taken_as_text() {
         let r = records("00,0004,1/2/345/\n");
         assert_eq!(r[0].1, Opening::UnknownCode("00"));
+    }
+
+    #[test]
+    fn indented_digits_and_a_comma_are_a_text_wrap_not_an_unknown_record() {
+        let r = records("16,142,1,,,,SHIPPED\n   10,000 UNITS\n");
+        assert_eq!(r[1], (2, Opening::Wrap, "   10,000 UNITS"));
     }
 
     #[test]

@@ -97,8 +97,9 @@ fn unexpected(record: &LogicalRecord<'_>, found: &'static str, expected: &'stati
 }
 
 impl Structure {
-    /// A checker for a file of `text_len` bytes (used to pre-size the
-    /// receipt list: about one receipt per 256 bytes of BAI2).
+    /// A checker for a file of `text_len` bytes. The receipt list is
+    /// pre-sized for one receipt per 512 bytes, at most 65,536, so a huge
+    /// file of debits does not reserve memory it never uses.
     pub fn new(file_name: Arc<str>, text_len: usize) -> Self {
         Structure {
             file_name,
@@ -107,7 +108,7 @@ impl Structure {
             account: None,
             detail_ordinal: 0,
             saw_record: false,
-            receipts: Vec::with_capacity((text_len / 256).min(1 << 20)),
+            receipts: Vec::with_capacity((text_len / 512).min(1 << 16)),
             skipped: SkippedEntries::default(),
         }
     }
