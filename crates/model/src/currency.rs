@@ -13,18 +13,6 @@ pub struct Currency([u8; 3]);
 #[error("'{0}' is not an ISO 4217 currency code (three letters)")]
 pub struct CurrencyError(pub String);
 
-/// Currencies with no minor unit (ISO 4217 minor unit 0).
-const ZERO_DIGITS: &[&str] = &[
-    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF",
-    "XPF",
-];
-
-/// Currencies with three minor digits (ISO 4217 minor unit 3).
-const THREE_DIGITS: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
-
-/// Currencies with four minor digits (ISO 4217 minor unit 4: funds codes).
-const FOUR_DIGITS: &[&str] = &["CLF", "UYW"];
-
 impl Currency {
     /// US dollar, the BAI2 default currency (BAI2 spec p.32: a defaulted
     /// currency code means USD).
@@ -50,15 +38,15 @@ impl Currency {
     /// Number of minor digits (ISO 4217 minor unit): JPY 0; BHD, KWD, OMR,
     /// JOD, TND, LYD, IQD 3; every other currency 2.
     pub fn minor_digits(&self) -> u32 {
-        let code = self.as_str();
-        if ZERO_DIGITS.contains(&code) {
-            0
-        } else if THREE_DIGITS.contains(&code) {
-            3
-        } else if FOUR_DIGITS.contains(&code) {
-            4
-        } else {
-            2
+        match &self.0 {
+            // ISO 4217 minor unit 0.
+            b"BIF" | b"CLP" | b"DJF" | b"GNF" | b"ISK" | b"JPY" | b"KMF" | b"KRW" | b"PYG" | b"RWF" | b"UGX"
+            | b"UYI" | b"VND" | b"VUV" | b"XAF" | b"XOF" | b"XPF" => 0,
+            // ISO 4217 minor unit 3.
+            b"BHD" | b"IQD" | b"JOD" | b"KWD" | b"LYD" | b"OMR" | b"TND" => 3,
+            // ISO 4217 minor unit 4 (funds codes).
+            b"CLF" | b"UYW" => 4,
+            _ => 2,
         }
     }
 }

@@ -44,7 +44,7 @@ pub(crate) struct FieldCursor<'r, 'a> {
 
 /// A segment's content: trailing blanks removed, then a terminating `/`.
 fn content_of(text: &str) -> (&str, bool) {
-    let t = text.trim_end();
+    let t = text.trim_ascii_end();
     match t.strip_suffix('/') {
         Some(c) => (c, true),
         None => (t, false),
@@ -92,15 +92,18 @@ impl<'r, 'a> FieldCursor<'r, 'a> {
             }
         }
         let rest = self.content.get(self.pos..).unwrap_or_default();
-        let (raw, advance) = match rest.find(',') {
+        // Fields are short: a plain scan beats a memchr call per field.
+        let (raw, advance) = match rest.bytes().position(|b| b == b',') {
             Some(i) => (rest.get(..i).unwrap_or_default(), i + 1),
             None => {
                 self.exhausted = true;
                 (rest, rest.len())
             }
         };
-        let lead = raw.len() - raw.trim_start().len();
-        let field = Field { text: raw.trim(), line: self.line, byte: self.byte + (self.pos + lead) as u64 };
+        let start_trimmed = raw.trim_ascii_start();
+        let lead = raw.len() - start_trimmed.len();
+        let field =
+            Field { text: start_trimmed.trim_ascii_end(), line: self.line, byte: self.byte + (self.pos + lead) as u64 };
         self.pos += advance;
         Some(field)
     }
@@ -143,13 +146,13 @@ impl<'r, 'a> FieldCursor<'r, 'a> {
 }
 
 fn push_text<'a>(lines: &mut Vec<TextLine<'a>>, content: &'a str, terminated: bool) {
-    let mut t = content.trim_end();
+    let mut t = content.trim_ascii_end();
     if terminated {
-        t = t.strip_suffix(',').unwrap_or(t).trim_end();
+        t = t.strip_suffix(',').unwrap_or(t).trim_ascii_end();
     } else if let Some(inner) = t.strip_suffix('/') {
-        t = inner.trim_end();
+        t = inner.trim_ascii_end();
     }
-    if !t.trim_start().is_empty() {
+    if !t.is_empty() {
         lines.push(TextLine { text: t });
     }
 }

@@ -3,7 +3,8 @@
 //! Splits the text into physical records and classifies each by its record
 //! code. Handles what real files do to the spec's "one record per line":
 //! `\r\n`, `\r` or `\n` line ends; blank and whitespace-only lines (skipped);
-//! trailing blanks and 80-column padding (trimmed, spec p.16, p.42); several
+//! trailing blanks and 80-column padding (trimmed, spec p.16, p.42; only
+//! ASCII blanks count: BAI2 pads with spaces); several
 //! records glued on one line after a `/` (split on `/`, blanks, then a known
 //! record code and a comma); and lines that do not start with a record code,
 //! which are wraps of the previous record.
@@ -88,9 +89,9 @@ impl<'a> PhysicalReader<'a> {
             }
             None => end,
         };
-        let slice = self.text.get(start..end).unwrap_or_default().trim_end();
-        let leading = slice.len() - slice.trim_start().len();
-        let trimmed = slice.trim_start();
+        let slice = self.text.get(start..end).unwrap_or_default().trim_ascii_end();
+        let trimmed = slice.trim_ascii_start();
+        let leading = slice.len() - trimmed.len();
         let (opening, skip) = classify(trimmed);
         let (opening, skip) = match opening {
             // A wrap keeps its leading blanks: they are part of the text.
@@ -119,7 +120,7 @@ impl<'a> Iterator for PhysicalReader<'a> {
                 None => self.next_line()?,
             };
             let slice = self.text.get(start..end).unwrap_or_default();
-            if slice.trim().is_empty() {
+            if slice.bytes().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
             return Some(self.record(start, end, line));

@@ -58,13 +58,35 @@ pub(crate) struct Payer {
     pub account: Option<String>,
 }
 
-/// Splits `TAG:=value`, `TAG=value` or `TAG: value`.
-fn split_tag(part: &str) -> Option<(&str, &str)> {
-    let at = part.find([':', '='])?;
-    let tag = part.get(..at)?.trim();
+/// Splits a part at its first `:` or `=`: `TAG:=value`, `TAG=value` or
+/// `TAG: value`. `at` is the separator's index.
+fn split_tag(part: &str, at: usize) -> Option<(&str, &str)> {
+    let tag = part.get(..at)?.trim_ascii();
     let rest = part.get(at + 1..)?;
-    let value = rest.strip_prefix('=').unwrap_or(rest).trim();
+    let value = rest.strip_prefix('=').unwrap_or(rest).trim_ascii();
     (!tag.is_empty() && tag.len() <= 24 && !value.is_empty()).then_some((tag, value))
+}
+
+/// Calls `f(part, separator index)` for each comma-separated part of `line`
+/// that holds a `:` or `=`. Only the delimiter bytes are visited (SIMD
+/// search), not every byte of the text.
+fn for_each_tagged_part<'l>(line: &'l str, mut f: impl FnMut(&'l str, usize)) {
+    let mut start = 0;
+    let mut separator = None;
+    for i in memchr::memchr3_iter(b',', b':', b'=', line.as_bytes()) {
+        if line.as_bytes().get(i) == Some(&b',') {
+            if let (Some(at), Some(part)) = (separator, line.get(start..i)) {
+                f(part, at - start);
+            }
+            start = i + 1;
+            separator = None;
+        } else if separator.is_none() {
+            separator = Some(i);
+        }
+    }
+    if let (Some(at), Some(part)) = (separator, line.get(start..)) {
+        f(part, at - start);
+    }
 }
 
 /// Finds the payer's name and account in text lines.
@@ -74,12 +96,8 @@ pub(crate) fn payer_from_text<S: AsRef<str>>(lines: &[S]) -> Payer {
     let mut routing = None;
     let mut buf = [0u8; 24];
     for line in lines {
-        let line = line.as_ref();
-        if !line.contains([':', '=']) {
-            continue;
-        }
-        for part in line.split(',') {
-            let Some((tag, value)) = split_tag(part.trim()) else { continue };
+        for_each_tagged_part(line.as_ref(), |part, at| {
+            let Some((tag, value)) = split_tag(part, at) else { return };
             match upper(tag, &mut buf).and_then(classify) {
                 Some(Tag::Name(rank)) if name.is_none_or(|(best, _)| rank < best) => name = Some((rank, value)),
                 Some(Tag::Account) => {
@@ -90,7 +108,7 @@ pub(crate) fn payer_from_text<S: AsRef<str>>(lines: &[S]) -> Payer {
                 }
                 _ => {}
             }
-        }
+        });
     }
     Payer {
         name: name.map(|(_, v)| v.to_string()),

@@ -12,7 +12,10 @@ use rust_decimal::Decimal;
 
 /// Structured lines from the RMR/ADX segments in `lines`.
 pub fn x12_remittance_lines<S: AsRef<str>>(lines: &[S], currency: Currency) -> Vec<RemittanceLine> {
-    if !lines.iter().any(|l| l.as_ref().contains("RMR*") || l.as_ref().contains("rmr*")) {
+    // Quick reject: no `*` means no X12 segment (most text has none).
+    let has_segment =
+        |l: &str| memchr::memchr(b'*', l.as_bytes()).is_some() && (l.contains("RMR*") || l.contains("rmr*"));
+    if !lines.iter().any(|l| has_segment(l.as_ref())) {
         return Vec::new();
     }
     let joined: String = lines.iter().map(AsRef::as_ref).collect();
