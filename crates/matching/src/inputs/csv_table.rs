@@ -1,0 +1,141 @@
+//! A CSV file read by column name (case-insensitive, any order), with
+//! typed field accessors that record a positioned problem instead of failing.
+
+use std::collections::HashMap;
+
+use cashapply_model::Currency;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::load_error::LoadError;
+
+/// A CSV input with its header mapped.
+pub(crate) struct CsvTable {
+    reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+    columns: HashMap<String, usize>,
+}
+
+/// One data row and its line number.
+pub(crate) struct Row<'t> {
+    record: &'t csv::StringRecord,
+    columns: &'t HashMap<String, usize>,
+    /// 1-based line of the row in the file.
+    pub line: u64,
+}
+
+impl CsvTable {
+    /// Opens CSV bytes; reports missing required columns on `errors`.
+    pub fn open(bytes: Vec<u8>, required: &[&str], errors: &mut LoadError) -> Option<CsvTable> {
+        let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => rest.to_vec(),
+            None => bytes,
+        };
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(std::io::Cursor::new(bytes));
+        let headers = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                errors.push(1, None, format!("cannot read the header row: {e}"));
+                return None;
+            }
+        };
+        let columns: HashMap<String, usize> =
+            headers.iter().enumerate().map(|(i, h)| (h.trim().to_ascii_lowercase(), i)).collect();
+        let mut ok = true;
+        for name in required {
+            if !columns.contains_key(*name) {
+                errors.push(1, Some(name), "required column is missing");
+                ok = false;
+            }
+        }
+        ok.then_some(CsvTable { reader, columns })
+    }
+
+    /// Calls `f` for every data row; unreadable rows are recorded.
+    pub fn for_each_row(&mut self, errors: &mut LoadError, mut f: impl FnMut(&Row<'_>, &mut LoadError)) {
+        let mut record = csv::StringRecord::new();
+        loop {
+            match self.reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    if record.iter().all(|f| f.trim().is_empty()) {
+                        continue;
+                    }
+                    f(&Row { record: &record, columns: &self.columns, line }, errors);
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    errors.push(line, None, format!("unreadable row: {e}"));
+                    if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Row<'_> {
+    /// The trimmed text of a column; empty when absent.
+    pub fn text(&self, column: &str) -> &str {
+        self.columns.get(column).and_then(|i| self.record.get(*i)).map_or("", str::trim)
+    }
+
+    /// A required non-empty text.
+    pub fn required(&self, column: &str, errors: &mut LoadError) -> Option<String> {
+        let t = self.text(column);
+        if t.is_empty() {
+            errors.push(self.line, Some(column), "value is empty");
+            return None;
+        }
+        Some(t.to_string())
+    }
+
+    /// A decimal with `.` as decimal point; `None` when empty.
+    pub fn decimal(&self, column: &str, errors: &mut LoadError) -> Result<Option<Decimal>, ()> {
+        let t = self.text(column);
+        if t.is_empty() {
+            return Ok(None);
+        }
+        let valid = t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+');
+        match t.parse::<Decimal>() {
+            Ok(d) if valid => Ok(Some(d)),
+            _ => {
+                errors.push(self.line, Some(column), format!("'{t}' is not a decimal amount (use . as decimal point)"));
+                Err(())
+            }
+        }
+    }
+
+    /// A `YYYY-MM-DD` date; `None` when empty.
+    pub fn date(&self, column: &str, errors: &mut LoadError) -> Result<Option<NaiveDate>, ()> {
+        let t = self.text(column);
+        if t.is_empty() {
+            return Ok(None);
+        }
+        match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            Ok(d) if t.len() == 10 => Ok(Some(d)),
+            _ => {
+                errors.push(self.line, Some(column), format!("'{t}' is not a YYYY-MM-DD date"));
+                Err(())
+            }
+        }
+    }
+
+    /// An ISO 4217 currency.
+    pub fn currency(&self, column: &str, errors: &mut LoadError) -> Option<Currency> {
+        let t = self.text(column);
+        match Currency::parse(t) {
+            Ok(c) if t.len() == 3 => Some(c),
+            _ => {
+                errors.push(self.line, Some(column), format!("'{t}' is not an ISO 4217 currency code"));
+                None
+            }
+        }
+    }
+
+    /// A `|`-separated list, empty items dropped.
+    pub fn list(&self, column: &str) -> Vec<String> {
+        self.text(column).split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    }
+}

@@ -1,0 +1,85 @@
+//! `customers.csv` (CONTRACT §3).
+
+use std::collections::HashMap;
+
+use super::csv_table::CsvTable;
+use super::load_error::LoadError;
+
+/// One row of `customers.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    /// ERP customer account.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Other names the customer pays under.
+    pub aliases: Vec<String>,
+    /// Accounts it pays from: `ROUTING:ACCOUNT`, an IBAN, or a bare number.
+    pub bank_accounts: Vec<String>,
+    /// A parent that may pay for this customer.
+    pub parent_id: Option<String>,
+    /// Line in the file.
+    pub line: u64,
+}
+
+/// Reads `customers.csv`: `customer_id` and `name` required; `aliases` and
+/// `bank_accounts` `|`-separated; `parent_id` must name a customer of the file.
+pub fn load_customers(name: &str, bytes: Vec<u8>) -> Result<Vec<Customer>, LoadError> {
+    let mut errors = LoadError::new(name);
+    let Some(mut table) = CsvTable::open(bytes, &["customer_id", "name"], &mut errors) else {
+        return Err(errors);
+    };
+    let mut customers: Vec<Customer> = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    table.for_each_row(&mut errors, |row, errors| {
+        let (Some(id), Some(name)) = (row.required("customer_id", errors), row.required("name", errors)) else {
+            return;
+        };
+        if let Some(first) = seen.insert(id.clone(), row.line) {
+            errors.push(row.line, Some("customer_id"), format!("customer {id} already appears on line {first}"));
+            return;
+        }
+        let parent = row.text("parent_id");
+        customers.push(Customer {
+            id,
+            name,
+            aliases: row.list("aliases"),
+            bank_accounts: row.list("bank_accounts"),
+            parent_id: (!parent.is_empty()).then(|| parent.to_string()),
+            line: row.line,
+        });
+    });
+    for c in &customers {
+        if let Some(p) = &c.parent_id {
+            if !seen.contains_key(p) || p == &c.id {
+                errors.push(c.line, Some("parent_id"), format!("parent {p} is not another customer of this file"));
+            }
+        }
+    }
+    if errors.total > 0 { Err(errors) } else { Ok(customers) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_and_bank_accounts_split_on_pipes_and_parents_must_exist() {
+        let ok = load_customers(
+            "customers.csv",
+            b"customer_id,name,aliases,bank_accounts,parent_id\nP1,Atlas Group,,,\nC1,Atlas Manufacturing Corp,ATLAS MFG| Atlas Mfg Co ,021000021:12345|DE89370400440532013000,P1\n".to_vec(),
+        )
+        .unwrap();
+        assert_eq!(ok[1].aliases, ["ATLAS MFG", "Atlas Mfg Co"]);
+        assert_eq!(ok[1].bank_accounts, ["021000021:12345", "DE89370400440532013000"]);
+        let err =
+            load_customers("customers.csv", b"customer_id,name,parent_id\nC1,A,ZZ\nC1,B,\n".to_vec()).unwrap_err();
+        assert_eq!(
+            err.render(),
+            [
+                "customers.csv:3: error: column customer_id: customer C1 already appears on line 2",
+                "customers.csv:2: error: column parent_id: parent ZZ is not another customer of this file",
+            ]
+        );
+    }
+}

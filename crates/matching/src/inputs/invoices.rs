@@ -1,0 +1,226 @@
+//! `open_invoices.csv` (CONTRACT §3).
+
+use std::collections::HashMap;
+
+use cashapply_model::{Currency, to_currency_scale};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::csv_table::CsvTable;
+use super::load_error::LoadError;
+
+/// `status` of an invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvoiceStatus {
+    /// Open for payment (the default).
+    Open,
+    /// Open but disputed by the customer.
+    Disputed,
+    /// Recently paid: lets a second payment be recognised as a duplicate.
+    Closed,
+}
+
+/// One row of `open_invoices.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoice {
+    /// Document number as printed (what customers quote).
+    pub id: String,
+    /// ERP customer account.
+    pub customer_id: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Open balance, scaled to the currency; negative for a credit memo.
+    pub amount_open: Decimal,
+    /// Original amount (defaults to the open amount).
+    pub amount_original: Decimal,
+    /// Invoice date.
+    pub invoice_date: NaiveDate,
+    /// Due date.
+    pub due_date: Option<NaiveDate>,
+    /// Early-payment discount in percent (2 means 2%).
+    pub discount_percent: Option<Decimal>,
+    /// Last day the discount is earned (before grace days).
+    pub discount_until: Option<NaiveDate>,
+    /// The customer's purchase order number.
+    pub po_number: Option<String>,
+    /// Open, disputed or closed.
+    pub status: InvoiceStatus,
+    /// Customer name as the ERP prints it.
+    pub customer_name: Option<String>,
+    /// Line in the file.
+    pub line: u64,
+}
+
+impl Invoice {
+    /// True for a credit memo (negative open amount).
+    pub fn is_credit_memo(&self) -> bool {
+        self.amount_open.is_sign_negative() && !self.amount_open.is_zero()
+    }
+}
+
+const REQUIRED: &[&str] = &["invoice_id", "customer_id", "currency", "amount_open", "invoice_date"];
+
+/// Reads `open_invoices.csv`. Columns are matched by name, case-insensitive,
+/// in any order. Amounts must fit the currency's minor digits; an invoice id
+/// may appear only once per customer.
+pub fn load_invoices(name: &str, bytes: Vec<u8>) -> Result<Vec<Invoice>, LoadError> {
+    let mut errors = LoadError::new(name);
+    let Some(mut table) = CsvTable::open(bytes, REQUIRED, &mut errors) else {
+        return Err(errors);
+    };
+    let mut invoices = Vec::new();
+    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    table.for_each_row(&mut errors, |row, errors| {
+        let id = row.required("invoice_id", errors);
+        let customer_id = row.required("customer_id", errors);
+        if let (Some(id), Some(customer_id)) = (&id, &customer_id) {
+            if let Some(first) = seen.insert((customer_id.clone(), id.clone()), row.line) {
+                errors.push(
+                    row.line,
+                    Some("invoice_id"),
+                    format!("invoice {id} of customer {customer_id} already appears on line {first}"),
+                );
+            }
+        }
+        let currency = row.currency("currency", errors);
+        let amount_open = row.decimal("amount_open", errors);
+        let amount_original = row.decimal("amount_original", errors);
+        let invoice_date = row.date("invoice_date", errors);
+        let due_date = row.date("due_date", errors);
+        let discount_until = row.date("discount_until", errors);
+        let discount_percent = row.decimal("discount_percent", errors);
+        let status = match row.text("status").to_ascii_lowercase().as_str() {
+            "" | "open" => Some(InvoiceStatus::Open),
+            "disputed" => Some(InvoiceStatus::Disputed),
+            "closed" => Some(InvoiceStatus::Closed),
+            other => {
+                errors.push(row.line, Some("status"), format!("'{other}' is not open, disputed or closed"));
+                None
+            }
+        };
+        if row.text("amount_open").is_empty() {
+            errors.push(row.line, Some("amount_open"), "value is empty");
+        }
+        if row.text("invoice_date").is_empty() {
+            errors.push(row.line, Some("invoice_date"), "value is empty");
+        }
+        let (
+            Some(id),
+            Some(customer_id),
+            Some(currency),
+            Ok(Some(amount_open)),
+            Ok(amount_original),
+            Ok(Some(invoice_date)),
+            Ok(due_date),
+            Ok(discount_until),
+            Ok(discount_percent),
+            Some(status),
+        ) = (
+            id,
+            customer_id,
+            currency,
+            amount_open,
+            amount_original,
+            invoice_date,
+            due_date,
+            discount_until,
+            discount_percent,
+            status,
+        )
+        else {
+            return;
+        };
+        let scale = |column: &str, amount: Decimal, errors: &mut LoadError| match to_currency_scale(amount, currency) {
+            Ok(a) => Some(a),
+            Err(_) => {
+                let digits = currency.minor_digits();
+                errors.push(row.line, Some(column), format!("{amount} has more than {digits} decimals for {currency}"));
+                None
+            }
+        };
+        let Some(amount_open) = scale("amount_open", amount_open, errors) else { return };
+        let amount_original = match amount_original {
+            Some(a) => match scale("amount_original", a, errors) {
+                Some(a) => a,
+                None => return,
+            },
+            None => amount_open,
+        };
+        if let Some(p) = discount_percent {
+            if p.is_sign_negative() || p >= Decimal::ONE_HUNDRED {
+                errors.push(row.line, Some("discount_percent"), format!("{p} is not a percentage between 0 and 100"));
+                return;
+            }
+        }
+        let text = |c: &str| Some(row.text(c).to_string()).filter(|s| !s.is_empty());
+        invoices.push(Invoice {
+            id,
+            customer_id,
+            currency,
+            amount_open,
+            amount_original,
+            invoice_date,
+            due_date,
+            discount_percent,
+            discount_until,
+            po_number: text("po_number"),
+            status,
+            customer_name: text("customer_name"),
+            line: row.line,
+        });
+    });
+    if errors.total > 0 { Err(errors) } else { Ok(invoices) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Vec<Invoice>, LoadError> {
+        load_invoices("open_invoices.csv", text.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn columns_are_found_by_name_in_any_order_and_case() {
+        let got = load("Amount_Open,INVOICE_ID,currency,customer_id,invoice_date,status\n1234.5,INV-1,usd,C1,2026-01-31,\n-10,CM-1,JPY,C1,2026-02-01,closed\n").unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].amount_open.to_string(), "1234.50");
+        assert_eq!(got[0].amount_original.to_string(), "1234.50");
+        assert_eq!(got[1].amount_open.to_string(), "-10");
+        assert!(got[1].is_credit_memo());
+        assert_eq!(got[1].status, InvoiceStatus::Closed);
+        assert_eq!(got[0].line, 2);
+    }
+
+    #[test]
+    fn every_bad_row_is_listed_by_line_and_column_not_just_the_first() {
+        let err = load(
+            "invoice_id,customer_id,currency,amount_open,invoice_date,due_date\n\
+             INV-1,C1,USD,12.345,2026-01-31,\n\
+             INV-2,C1,US,10.00,2026-13-01,\n\
+             INV-3,C1,USD,1 000,2026-01-31,31/01/2026\n\
+             INV-1,C1,USD,5.00,2026-01-31,\n\
+             INV-1,C2,USD,5.00,2026-01-31,\n",
+        )
+        .unwrap_err();
+        let lines = err.render();
+        assert_eq!(err.total, 6, "{lines:#?}");
+        assert!(
+            lines[0]
+                .starts_with("open_invoices.csv:2: error: column amount_open: 12.345 has more than 2 decimals for USD")
+        );
+        assert!(lines[1].starts_with("open_invoices.csv:3: error: column currency: 'US'"));
+        assert!(lines[2].starts_with("open_invoices.csv:3: error: column invoice_date: '2026-13-01'"));
+        assert!(lines.iter().any(|l| l.starts_with("open_invoices.csv:4: error: column amount_open: '1 000'")));
+        assert!(lines.iter().any(|l| l.starts_with("open_invoices.csv:4: error: column due_date: '31/01/2026'")));
+        assert!(lines.iter().any(|l| {
+            l.contains(":5: error: column invoice_id: invoice INV-1 of customer C1 already appears on line 2")
+        }));
+    }
+
+    #[test]
+    fn a_missing_required_column_rejects_the_file_at_the_header() {
+        let err = load("invoice_id,customer_id,currency,invoice_date\nINV-1,C1,USD,2026-01-01\n").unwrap_err();
+        assert_eq!(err.render(), ["open_invoices.csv:1: error: column amount_open: required column is missing"]);
+    }
+}

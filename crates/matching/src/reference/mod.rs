@@ -1,0 +1,9 @@
+//! References: what customers quote, normalised so that the same document
+//! written differently finds the same key.
+
+mod index;
+mod normalise;
+
+pub use index::{Hit, MIN_FUZZY_LEN, ReferenceIndex};
+
+pub use normalise::{NormalisedRef, normalise_reference};

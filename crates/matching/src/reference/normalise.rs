@@ -1,0 +1,97 @@
+//! Reference normalisation (research §7c A, §7e 2): the same document
+//! written `INV-0004711`, `inv 4711`, `Invoice #4711` or `INVO0O4711` must
+//! give one key, while the raw text is kept to explain the match.
+//!
+//! Steps, in order:
+//! 1. keep letters and digits, upper-cased (spaces, `-`, `.`, `/`, `#`, … go);
+//! 2. strip known document prefixes while what follows is a digit or another
+//!    prefix (`INVOICE`, `INV`, `NO`, `NR`, `NUM`, `REF`, `DOC`, `BILL`); a
+//!    letter OCR confuses with a digit counts as a digit here;
+//! 3. drop leading zeros;
+//! 4. fold the letters OCR confuses with digits (O→0, Q→0, D→0, I→1, L→1,
+//!    Z→2, S→5, G→6, B→8), on invoice keys and remittance tokens alike, so
+//!    `5/S`, `0/O`, `1/I`, `8/B`, `2/Z` confusions meet on the same key.
+
+/// Prefixes customers write in front of a document number, longest first.
+const PREFIXES: &[&str] = &["INVOICE", "BILL", "INV", "NUM", "REF", "DOC", "NO", "NR"];
+
+/// A reference with its normalised key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NormalisedRef {
+    /// The key used for lookup.
+    pub key: String,
+    /// The text as written.
+    pub raw: String,
+}
+
+/// Normalises a reference; the key is empty when nothing usable remains.
+pub fn normalise_reference(raw: &str) -> NormalisedRef {
+    let mut s: String = raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+    'strip: loop {
+        for p in PREFIXES {
+            if let Some(rest) = s.strip_prefix(p) {
+                let next_is_number = rest.starts_with(|c: char| fold_ocr(c).is_ascii_digit());
+                let next_is_prefix = PREFIXES.iter().any(|q| rest.starts_with(q) && rest.len() > q.len());
+                if next_is_number || next_is_prefix {
+                    s = rest.to_string();
+                    continue 'strip;
+                }
+            }
+        }
+        break;
+    }
+    let trimmed = s.trim_start_matches('0');
+    let s = if trimmed.is_empty() { s.get(..1).unwrap_or_default() } else { trimmed };
+    let key = s.chars().map(fold_ocr).collect::<String>();
+    // Folding can create new leading zeros (`O4711`).
+    let key = match key.trim_start_matches('0') {
+        "" => key.get(..1).unwrap_or_default().to_string(),
+        k => k.to_string(),
+    };
+    NormalisedRef { key, raw: raw.to_string() }
+}
+
+/// The digit an OCR engine may have misread as this letter.
+fn fold_ocr(c: char) -> char {
+    match c {
+        'O' | 'Q' | 'D' => '0',
+        'I' | 'L' => '1',
+        'Z' => '2',
+        'S' => '5',
+        'G' => '6',
+        'B' => '8',
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> String {
+        normalise_reference(s).key
+    }
+
+    #[test]
+    fn prefixes_separators_case_and_leading_zeros_do_not_change_the_key() {
+        let k = key("INV-0004711");
+        for variant in ["inv 4711", "Invoice #4711", "INVOICE NO. 0004711", "4711", "INV/4711", "inv.no 004711"] {
+            assert_eq!(key(variant), k, "{variant}");
+        }
+        assert_eq!(k, "4711");
+    }
+
+    #[test]
+    fn ocr_confusions_meet_on_the_same_key() {
+        assert_eq!(key("INV-OO47II"), key("INV-004711"));
+        assert_eq!(key("5B2-ZZ"), key("582-22"));
+    }
+
+    #[test]
+    fn a_word_that_merely_starts_like_a_prefix_is_kept() {
+        assert_ne!(key("INVENTORY"), key("ENTORY"));
+        assert_eq!(key("NOTE 77").len(), key("NOTE77").len());
+        assert_eq!(key("0000"), "0");
+        assert_eq!(key("---"), "");
+    }
+}
