@@ -50,10 +50,10 @@ pub fn load_customers(name: &str, bytes: Vec<u8>) -> Result<Vec<Customer>, LoadE
         });
     });
     for c in &customers {
-        if let Some(p) = &c.parent_id {
-            if !seen.contains_key(p) || p == &c.id {
-                errors.push(c.line, Some("parent_id"), format!("parent {p} is not another customer of this file"));
-            }
+        if let Some(p) = &c.parent_id
+            && (!seen.contains_key(p) || p == &c.id)
+        {
+            errors.push(c.line, Some("parent_id"), format!("parent {p} is not another customer of this file"));
         }
     }
     if errors.total > 0 { Err(errors) } else { Ok(customers) }

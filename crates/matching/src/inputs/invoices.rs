@@ -73,14 +73,14 @@ pub fn load_invoices(name: &str, bytes: Vec<u8>) -> Result<Vec<Invoice>, LoadErr
     table.for_each_row(&mut errors, |row, errors| {
         let id = row.required("invoice_id", errors);
         let customer_id = row.required("customer_id", errors);
-        if let (Some(id), Some(customer_id)) = (&id, &customer_id) {
-            if let Some(first) = seen.insert((customer_id.clone(), id.clone()), row.line) {
-                errors.push(
-                    row.line,
-                    Some("invoice_id"),
-                    format!("invoice {id} of customer {customer_id} already appears on line {first}"),
-                );
-            }
+        if let (Some(id), Some(customer_id)) = (&id, &customer_id)
+            && let Some(first) = seen.insert((customer_id.clone(), id.clone()), row.line)
+        {
+            errors.push(
+                row.line,
+                Some("invoice_id"),
+                format!("invoice {id} of customer {customer_id} already appears on line {first}"),
+            );
         }
         let currency = row.currency("currency", errors);
         let amount_open = row.decimal("amount_open", errors);
@@ -146,11 +146,11 @@ pub fn load_invoices(name: &str, bytes: Vec<u8>) -> Result<Vec<Invoice>, LoadErr
             },
             None => amount_open,
         };
-        if let Some(p) = discount_percent {
-            if p.is_sign_negative() || p >= Decimal::ONE_HUNDRED {
-                errors.push(row.line, Some("discount_percent"), format!("{p} is not a percentage between 0 and 100"));
-                return;
-            }
+        if let Some(p) = discount_percent
+            && (p.is_sign_negative() || p >= Decimal::ONE_HUNDRED)
+        {
+            errors.push(row.line, Some("discount_percent"), format!("{p} is not a percentage between 0 and 100"));
+            return;
         }
         let text = |c: &str| Some(row.text(c).to_string()).filter(|s| !s.is_empty());
         invoices.push(Invoice {
