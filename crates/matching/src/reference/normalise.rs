@@ -22,11 +22,14 @@ pub struct NormalisedRef {
     pub key: String,
     /// The text as written.
     pub raw: String,
+    /// A document prefix (`INV`, `INVOICE`, `NO`, …) was written before the number.
+    pub prefixed: bool,
 }
 
 /// Normalises a reference; the key is empty when nothing usable remains.
 pub fn normalise_reference(raw: &str) -> NormalisedRef {
     let mut s: String = raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+    let mut prefixed = false;
     'strip: loop {
         for p in PREFIXES {
             if let Some(rest) = s.strip_prefix(p) {
@@ -34,6 +37,7 @@ pub fn normalise_reference(raw: &str) -> NormalisedRef {
                 let next_is_prefix = PREFIXES.iter().any(|q| rest.starts_with(q) && rest.len() > q.len());
                 if next_is_number || next_is_prefix {
                     s = rest.to_string();
+                    prefixed = true;
                     continue 'strip;
                 }
             }
@@ -48,7 +52,7 @@ pub fn normalise_reference(raw: &str) -> NormalisedRef {
         "" => key.get(..1).unwrap_or_default().to_string(),
         k => k.to_string(),
     };
-    NormalisedRef { key, raw: raw.to_string() }
+    NormalisedRef { key, raw: raw.to_string(), prefixed }
 }
 
 /// The digit an OCR engine may have misread as this letter.

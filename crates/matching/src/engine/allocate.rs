@@ -1,0 +1,717 @@
+//! Stages 2 and 3: decisions against running balances, in a fixed order
+//! (value date, then bank reference — CONTRACT §4 rule 6), then skipped
+//! invoices across the whole run.
+//!
+//! Rules, as CONTRACT §4 states them:
+//! * references with itemised amounts: each line applied as stated; a line
+//!   short by exactly its earned discount gets a `discount` line, by an
+//!   unearned one an `unearned_discount`; a shortfall within tolerance a
+//!   `write_off`, beyond it a `short_payment`; lines that do not add up to
+//!   the cash and that no rule explains raise `remittance_mismatch`;
+//! * references without amounts: invoices paid oldest due first; a total
+//!   shortfall equal to the earned discounts is discount, an unearned one
+//!   `unearned_discount`, within tolerance `write_off`, beyond `short_payment`
+//!   on the last invoice; excess beyond tolerance is `overpayment`, held
+//!   `on_account`; a cut-off remittance's excess is applied only to exactly
+//!   one subset of the customer's other open items, else `unapplied` (rule 7);
+//! * an invoice `closed` or already paid by an earlier receipt of the run is
+//!   a `duplicate_payment`, its cash `on_account`;
+//! * no usable reference: exactly one open item of the amount
+//!   (`amount_unique`), else exactly one subset (`subset_sum`), else
+//!   `ambiguous` or `unapplied` (rule 8); no customer: `unidentified`;
+//! * nothing is posted to an invoice below the auto-apply confidence.
+
+use cashapply_model::Receipt;
+use rust_decimal::Decimal;
+
+use crate::inputs::{Config, InvoiceStatus};
+
+use super::evidence::{CustomerEvidence, Proposal, RefMatch};
+use super::ledger::Ledger;
+use super::outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule};
+use super::subset_sum::{Subsets, subsets_summing_to};
+
+/// Largest amount the engine does arithmetic on; larger receipts are held.
+const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+
+/// Running state across the receipts of a run.
+pub struct Allocator<'l> {
+    ledger: &'l Ledger,
+    config: &'l Config,
+    /// Open balance left on each invoice.
+    remaining: Vec<Decimal>,
+    /// Whether a receipt of this run paid (part of) each invoice.
+    paid_in_run: Vec<bool>,
+}
+
+fn ratio(x: Decimal) -> Decimal {
+    x.round_dp(3)
+}
+
+fn line(kind: PostingKind, invoice: Option<u32>, amount: Decimal, rule: Rule, confidence: Decimal) -> PostingLine {
+    PostingLine { kind, invoice, amount, rule, confidence: ratio(confidence) }
+}
+
+fn exception(kind: ExceptionKind, invoice: Option<u32>, amount: Decimal, detail: String) -> ExceptionRecord {
+    ExceptionRecord { kind, invoice, amount, suggestions: Vec::new(), detail }
+}
+
+impl<'l> Allocator<'l> {
+    /// A fresh run over the ledger.
+    pub fn new(ledger: &'l Ledger, config: &'l Config) -> Self {
+        Allocator {
+            ledger,
+            config,
+            remaining: ledger.invoices.iter().map(|i| i.amount_open).collect(),
+            paid_in_run: vec![false; ledger.invoices.len()],
+        }
+    }
+
+    fn remaining(&self, inv: u32) -> Decimal {
+        self.remaining.get(inv as usize).copied().unwrap_or_default()
+    }
+
+    fn reduce(&mut self, inv: u32, by: Decimal) {
+        if let Some(r) = self.remaining.get_mut(inv as usize) {
+            *r -= by;
+        }
+        if let Some(p) = self.paid_in_run.get_mut(inv as usize) {
+            *p = true;
+        }
+    }
+
+    fn id(&self, inv: u32) -> &str {
+        &self.ledger.invoice(inv).id
+    }
+
+    /// The discount the invoice's terms allow on its open amount, and
+    /// whether it is earned on `value_date` (≤ discount_until + grace).
+    fn discount(&self, inv: u32, value_date: chrono::NaiveDate) -> Option<(Decimal, bool)> {
+        let i = self.ledger.invoice(inv);
+        let pct = i.discount_percent.filter(|p| !p.is_zero())?;
+        let amount = (i.amount_open * pct / Decimal::ONE_HUNDRED)
+            .round_dp_with_strategy(i.currency.minor_digits(), rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        let until = i.discount_until.unwrap_or(i.invoice_date);
+        let earned = value_date <= until + chrono::Days::new(u64::from(self.config.discount_grace_days));
+        Some((amount, earned))
+    }
+
+    /// Decides one receipt.
+    pub fn decide(&mut self, receipt: &Receipt, proposal: &Proposal) -> ReceiptOutcome {
+        let payer = proposal.customer.map(|(c, _, _)| c);
+        if receipt.amount.abs() > Decimal::from(MAX_AMOUNT) || receipt.amount <= Decimal::ZERO {
+            return self.hold(
+                receipt,
+                payer,
+                proposal,
+                ExceptionKind::Unapplied,
+                "amount is not a positive amount the engine can apply",
+            );
+        }
+        // Candidate invoices in the receipt's currency, one per token.
+        let mut chosen: Vec<RefMatch> = Vec::new();
+        let mut ambiguous: Vec<RefMatch> = Vec::new();
+        let mut tokens: Vec<usize> = proposal.refs.iter().map(|r| r.token).collect();
+        tokens.dedup();
+        for t in tokens {
+            let mut cands: Vec<&RefMatch> = proposal
+                .refs
+                .iter()
+                .filter(|r| r.token == t && self.ledger.invoice(r.invoice).currency == receipt.currency)
+                .collect();
+            if let Some(p) = payer
+                && cands.len() > 1
+            {
+                let fam: Vec<&RefMatch> =
+                    cands.iter().copied().filter(|r| self.ledger.may_pay(p, self.ledger.owner(r.invoice))).collect();
+                if !fam.is_empty() {
+                    cands = fam;
+                }
+            }
+            let best = cands.iter().map(|r| r.distance).min();
+            cands.retain(|r| Some(r.distance) == best);
+            match cands.as_slice() {
+                [] => {}
+                [one] => {
+                    if !chosen.iter().any(|c| c.invoice == one.invoice) {
+                        chosen.push((*one).clone());
+                    }
+                }
+                many => ambiguous.extend(many.iter().map(|r| (*r).clone())),
+            }
+        }
+        // Invoices of another customer than the payer's family are only taken
+        // when the references themselves identified the customer.
+        if let Some((p, _, how)) = proposal.customer
+            && how != CustomerEvidence::ReferenceOwner
+        {
+            chosen.retain(|r| self.ledger.may_pay(p, self.ledger.owner(r.invoice)));
+        }
+        if chosen.is_empty() {
+            if !ambiguous.is_empty() {
+                let mut out = self.hold(
+                    receipt,
+                    payer,
+                    proposal,
+                    ExceptionKind::Ambiguous,
+                    "the remittance reference fits several invoices equally well",
+                );
+                if let Some(e) = out.exceptions.first_mut() {
+                    e.suggestions =
+                        ambiguous.iter().map(|r| (self.id(r.invoice).to_string(), ratio(r.strength))).collect();
+                }
+                return out;
+            }
+            return self.amount_only(receipt, proposal);
+        }
+        self.by_reference(receipt, proposal, chosen)
+    }
+
+    /// All cash held: `unapplied` for a known customer, else `unidentified`.
+    fn hold(
+        &mut self,
+        receipt: &Receipt,
+        customer: Option<u32>,
+        proposal: &Proposal,
+        kind: ExceptionKind,
+        why: &str,
+    ) -> ReceiptOutcome {
+        let mut out = ReceiptOutcome { customer, ..Default::default() };
+        match customer {
+            Some(_) => {
+                out.lines.push(line(PostingKind::Unapplied, None, receipt.amount, Rule::Held, Decimal::ZERO));
+                out.exceptions.push(exception(kind, None, receipt.amount, format!("Cash held unapplied: {why}.")));
+            }
+            None => {
+                out.lines.push(line(PostingKind::Unidentified, None, receipt.amount, Rule::Held, Decimal::ZERO));
+                let mut e = exception(
+                    ExceptionKind::Unidentified,
+                    None,
+                    receipt.amount,
+                    "No customer could be determined from the bank account, payer name or references; identify the payer.".into(),
+                );
+                e.suggestions = proposal
+                    .customer_candidates
+                    .iter()
+                    .filter(|(_, s)| *s >= self.config.suggestion_confidence)
+                    .take(5)
+                    .map(|(c, s)| (self.ledger.customer_id(*c).to_string(), *s))
+                    .collect();
+                out.exceptions.push(e);
+            }
+        }
+        out
+    }
+
+    fn by_reference(&mut self, receipt: &Receipt, proposal: &Proposal, mut chosen: Vec<RefMatch>) -> ReceiptOutcome {
+        let owner = self.ledger.owner(chosen.first().map_or(0, |r| r.invoice));
+        let mut out = ReceiptOutcome { customer: Some(owner), ..Default::default() };
+        // Split off duplicates: closed, or already fully paid in this run.
+        let (dups, fresh): (Vec<RefMatch>, Vec<RefMatch>) = chosen.drain(..).partition(|r| {
+            let inv = self.ledger.invoice(r.invoice);
+            inv.status == InvoiceStatus::Closed
+                || (self.paid_in_run[r.invoice as usize]
+                    && self.remaining(r.invoice) <= Decimal::ZERO
+                    && inv.amount_open > Decimal::ZERO)
+        });
+        let mut fresh = fresh;
+        fresh.sort_by(|a, b| {
+            let (x, y) = (self.ledger.invoice(a.invoice), self.ledger.invoice(b.invoice));
+            (!x.is_credit_memo(), x.due_date.unwrap_or(x.invoice_date), x.invoice_date, &x.id).cmp(&(
+                !y.is_credit_memo(),
+                y.due_date.unwrap_or(y.invoice_date),
+                y.invoice_date,
+                &y.id,
+            ))
+        });
+        // Confidence: the weakest reference, corroborated by an exact amount.
+        let total_open: Decimal = fresh.iter().map(|r| self.remaining(r.invoice)).sum();
+        let mut confidence = fresh.iter().map(|r| r.strength).min().unwrap_or(Decimal::ONE);
+        if confidence < Decimal::new(950, 3) && total_open == receipt.amount {
+            confidence = Decimal::new(950, 3);
+        }
+        if !fresh.is_empty() && confidence < self.config.auto_apply_confidence {
+            let mut o = self.hold(
+                receipt,
+                Some(owner),
+                proposal,
+                ExceptionKind::Unapplied,
+                "the references match open invoices only approximately",
+            );
+            if let Some(e) = o.exceptions.first_mut() {
+                e.suggestions = fresh
+                    .iter()
+                    .filter(|r| r.strength >= self.config.suggestion_confidence)
+                    .map(|r| (self.id(r.invoice).to_string(), ratio(r.strength)))
+                    .collect();
+                e.detail = format!(
+                    "Cash held unapplied: reference {} is only close to invoice {}; confirm before applying.",
+                    fresh.first().map_or("", |r| r.raw.as_str()),
+                    fresh.first().map_or("", |r| self.id(r.invoice))
+                );
+            }
+            return o;
+        }
+        let rule = match fresh.iter().map(|r| (r.distance, r.via_po)).max() {
+            Some((0, false)) | None => Rule::RefExact,
+            Some((0, true)) => Rule::PoNumber,
+            _ => Rule::RefFuzzy,
+        };
+        let itemised = fresh
+            .iter()
+            .any(|r| r.line.and_then(|l| receipt.remittance_lines.get(l)).is_some_and(|l| l.amount.is_some()));
+        let mut cash = receipt.amount;
+        if itemised {
+            cash = self.itemised(receipt, &fresh, confidence, &mut out);
+        } else if !fresh.is_empty() {
+            cash = self.unitemised(receipt, proposal, &fresh, rule, confidence, !dups.is_empty(), &mut out);
+        }
+        // Duplicates take what cash is left, held on account.
+        for (k, d) in dups.iter().enumerate() {
+            let amount = if k + 1 == dups.len() {
+                cash
+            } else {
+                cash.min(self.ledger.invoice(d.invoice).amount_original).max(Decimal::ZERO)
+            };
+            if amount <= Decimal::ZERO {
+                continue;
+            }
+            cash -= amount;
+            out.lines.push(line(PostingKind::OnAccount, None, amount, Rule::Held, Decimal::ONE));
+            let why = if self.ledger.invoice(d.invoice).status == InvoiceStatus::Closed {
+                "is already closed"
+            } else {
+                "was already paid by an earlier receipt of this run"
+            };
+            out.exceptions.push(exception(
+                ExceptionKind::DuplicatePayment,
+                Some(d.invoice),
+                amount,
+                format!("Invoice {} {why}; {} held on account for refund or reuse.", self.id(d.invoice), amount),
+            ));
+        }
+        if cash > Decimal::ZERO {
+            out.lines.push(line(PostingKind::OnAccount, None, cash, Rule::Held, Decimal::ONE));
+        }
+        out
+    }
+
+    /// References with itemised amounts. Returns the cash left over.
+    fn itemised(
+        &mut self,
+        receipt: &Receipt,
+        fresh: &[RefMatch],
+        confidence: Decimal,
+        out: &mut ReceiptOutcome,
+    ) -> Decimal {
+        let mut cash = receipt.amount;
+        let mut stated = Decimal::ZERO;
+        let mut open_total = Decimal::ZERO;
+        for r in fresh {
+            let l = r.line.and_then(|l| receipt.remittance_lines.get(l));
+            let open = self.remaining(r.invoice);
+            open_total += open;
+            let paid = l.and_then(|l| l.amount).unwrap_or(open);
+            stated += paid;
+            let credit = open < Decimal::ZERO;
+            let apply = if credit { paid.max(open) } else { paid.min(open).min(cash).max(Decimal::ZERO) };
+            if apply.is_zero() {
+                continue;
+            }
+            cash -= apply;
+            self.reduce(r.invoice, apply);
+            out.lines.push(line(PostingKind::Applied, Some(r.invoice), apply, Rule::RemittanceLine, confidence));
+            if credit || paid >= open {
+                continue;
+            }
+            // Shortfall against the line's own statement, not the cash.
+            let short = open - paid;
+            let taken = l.and_then(|l| l.discount).unwrap_or(short);
+            match self.discount(r.invoice, receipt.value_date) {
+                Some((d, earned)) if d == short && taken == short => {
+                    if earned {
+                        self.reduce(r.invoice, d);
+                        out.lines.push(line(
+                            PostingKind::Discount,
+                            Some(r.invoice),
+                            d,
+                            Rule::RemittanceLine,
+                            confidence,
+                        ));
+                    } else {
+                        out.exceptions.push(exception(
+                            ExceptionKind::UnearnedDiscount,
+                            Some(r.invoice),
+                            d,
+                            format!(
+                                "Discount {d} taken on invoice {} after its discount date; claim it back or allow it.",
+                                self.id(r.invoice)
+                            ),
+                        ));
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            let tolerance = self.config.write_off_tolerance(open);
+            if short <= tolerance {
+                self.reduce(r.invoice, short);
+                out.lines.push(line(PostingKind::WriteOff, Some(r.invoice), short, Rule::RemittanceLine, confidence));
+            } else {
+                let reason =
+                    l.and_then(|l| l.reason.clone()).map(|r| format!(" (deduction reason {r})")).unwrap_or_default();
+                out.exceptions.push(exception(
+                    ExceptionKind::ShortPayment,
+                    Some(r.invoice),
+                    short,
+                    format!("Invoice {} paid {short} short{reason}; it stays open for the rest.", self.id(r.invoice)),
+                ));
+            }
+        }
+        let difference = receipt.amount - stated;
+        let tolerance = self.config.write_off_tolerance(open_total);
+        if cash > tolerance && receipt.amount > open_total + tolerance {
+            out.exceptions.push(exception(
+                ExceptionKind::Overpayment,
+                None,
+                cash,
+                format!("Paid {cash} more than the invoices named; the excess is held on account."),
+            ));
+        } else if !difference.is_zero() {
+            out.exceptions.push(exception(
+                ExceptionKind::RemittanceMismatch,
+                None,
+                difference.abs(),
+                format!(
+                    "The remittance lines add up to {stated} but the payment is {}; check the advice.",
+                    receipt.amount
+                ),
+            ));
+            if cash > Decimal::ZERO {
+                out.lines.push(line(PostingKind::Unapplied, None, cash, Rule::Held, Decimal::ZERO));
+                cash = Decimal::ZERO;
+            }
+        }
+        cash
+    }
+
+    /// References without amounts. Returns the cash left over.
+    #[allow(clippy::too_many_arguments)]
+    fn unitemised(
+        &mut self,
+        receipt: &Receipt,
+        proposal: &Proposal,
+        fresh: &[RefMatch],
+        rule: Rule,
+        confidence: Decimal,
+        has_duplicates: bool,
+        out: &mut ReceiptOutcome,
+    ) -> Decimal {
+        let opens: Vec<Decimal> = fresh.iter().map(|r| self.remaining(r.invoice)).collect();
+        let total: Decimal = opens.iter().sum();
+        let shortfall = total - receipt.amount;
+        if shortfall > Decimal::ZERO {
+            // Discounts: the shortfall equals the discounts of the invoices.
+            let discounts: Vec<Option<(Decimal, bool)>> =
+                fresh.iter().map(|r| self.discount(r.invoice, receipt.value_date)).collect();
+            let total_discount: Decimal = discounts.iter().flatten().map(|(d, _)| *d).sum();
+            if !total_discount.is_zero() && total_discount == shortfall {
+                let all_earned = discounts.iter().flatten().all(|(_, e)| *e);
+                for (k, r) in fresh.iter().enumerate() {
+                    let open = opens.get(k).copied().unwrap_or_default();
+                    let d = discounts.get(k).copied().flatten();
+                    let pay = open - if all_earned { d.map_or(Decimal::ZERO, |(d, _)| d) } else { Decimal::ZERO };
+                    let pay = pay.min(receipt.amount - out.cash_applied());
+                    if pay > Decimal::ZERO {
+                        self.reduce(r.invoice, pay);
+                        out.lines.push(line(PostingKind::Applied, Some(r.invoice), pay, rule, confidence));
+                    }
+                    if let (true, Some((d, _))) = (all_earned, d) {
+                        self.reduce(r.invoice, d);
+                        out.lines.push(line(PostingKind::Discount, Some(r.invoice), d, rule, confidence));
+                    }
+                }
+                if !all_earned {
+                    let last = fresh
+                        .iter()
+                        .rev()
+                        .find(|r| self.discount(r.invoice, receipt.value_date).is_some())
+                        .map(|r| r.invoice);
+                    out.exceptions.push(exception(
+                        ExceptionKind::UnearnedDiscount,
+                        last,
+                        shortfall,
+                        format!("Discount {shortfall} taken after the discount date; claim it back or allow it."),
+                    ));
+                }
+                return receipt.amount - out.cash_applied();
+            }
+        }
+        // Pay oldest first; the last invoice takes any shortfall.
+        let mut cash = receipt.amount;
+        for (k, r) in fresh.iter().enumerate() {
+            let open = opens.get(k).copied().unwrap_or_default();
+            let apply = if open < Decimal::ZERO { open } else { open.min(cash) };
+            if apply.is_zero() {
+                continue;
+            }
+            cash -= apply;
+            self.reduce(r.invoice, apply);
+            out.lines.push(line(PostingKind::Applied, Some(r.invoice), apply, rule, confidence));
+            let short = open - apply;
+            if short > Decimal::ZERO {
+                let tolerance = self.config.write_off_tolerance(open);
+                if short <= tolerance {
+                    self.reduce(r.invoice, short);
+                    out.lines.push(line(PostingKind::WriteOff, Some(r.invoice), short, rule, confidence));
+                } else {
+                    out.exceptions.push(exception(
+                        ExceptionKind::ShortPayment,
+                        Some(r.invoice),
+                        short,
+                        format!("Invoice {} paid {short} short; it stays open for the rest.", self.id(r.invoice)),
+                    ));
+                }
+            }
+        }
+        if cash > Decimal::ZERO && !has_duplicates {
+            if proposal.truncated {
+                // Rule 7: the rest only to exactly one subset of the other open items.
+                let paid: Vec<u32> = fresh.iter().map(|r| r.invoice).collect();
+                let owner = out.customer.unwrap_or(0);
+                let others: Vec<u32> = self
+                    .ledger
+                    .open_invoices(owner)
+                    .iter()
+                    .copied()
+                    .filter(|i| {
+                        !paid.contains(i)
+                            && self.ledger.invoice(*i).currency == receipt.currency
+                            && self.remaining(*i) > Decimal::ZERO
+                    })
+                    .collect();
+                let rest = cash;
+                match self.unique_subset(&others, rest) {
+                    Some(set) => {
+                        for inv in set {
+                            let a = self.remaining(inv);
+                            cash -= a;
+                            self.reduce(inv, a);
+                            out.lines.push(line(
+                                PostingKind::Applied,
+                                Some(inv),
+                                a,
+                                Rule::SubsetSum,
+                                Decimal::new(930, 3),
+                            ));
+                        }
+                    }
+                    None => {
+                        out.lines.push(line(PostingKind::Unapplied, None, rest, Rule::Held, Decimal::ZERO));
+                        out.exceptions.push(exception(
+                            ExceptionKind::Unapplied,
+                            None,
+                            rest,
+                            format!(
+                                "The remittance was cut off; {rest} could not be tied to the remaining open items."
+                            ),
+                        ));
+                        cash = Decimal::ZERO;
+                    }
+                }
+            } else if cash > self.config.write_off_tolerance(total) {
+                out.exceptions.push(exception(
+                    ExceptionKind::Overpayment,
+                    None,
+                    cash,
+                    format!("Paid {cash} more than the invoices named; the excess is held on account."),
+                ));
+            }
+        }
+        cash
+    }
+
+    /// Exactly one subset (one item or several) of `candidates` whose
+    /// remaining balances add up to `amount`.
+    fn unique_subset(&self, candidates: &[u32], amount: Decimal) -> Option<Vec<u32>> {
+        let singles: Vec<u32> = candidates.iter().copied().filter(|i| self.remaining(*i) == amount).collect();
+        match singles.as_slice() {
+            [one] => return Some(vec![*one]),
+            [_, _, ..] => return None,
+            [] => {}
+        }
+        let digits = self.ledger.invoice(*candidates.first()?).currency.minor_digits();
+        let minor = |d: Decimal| (d * Decimal::from(10i64.pow(digits))).trunc().try_into().unwrap_or(i64::MAX);
+        let amounts: Vec<i64> = candidates.iter().map(|i| minor(self.remaining(*i))).collect();
+        match subsets_summing_to(&amounts, minor(amount)) {
+            Subsets::One(set) => Some(set.iter().filter_map(|k| candidates.get(*k).copied()).collect()),
+            _ => None,
+        }
+    }
+
+    /// No usable reference: rule 8.
+    fn amount_only(&mut self, receipt: &Receipt, proposal: &Proposal) -> ReceiptOutcome {
+        let Some((payer, customer_confidence, _)) = proposal.customer else {
+            return self.hold(receipt, None, proposal, ExceptionKind::Unidentified, "no customer");
+        };
+        let candidates: Vec<u32> = self
+            .ledger
+            .family(payer)
+            .into_iter()
+            .flat_map(|c| self.ledger.open_invoices(c).iter().copied())
+            .filter(|i| {
+                let inv = self.ledger.invoice(*i);
+                inv.currency == receipt.currency
+                    && inv.status == InvoiceStatus::Open
+                    && self.remaining(*i) > Decimal::ZERO
+            })
+            .collect();
+        let singles: Vec<u32> = candidates.iter().copied().filter(|i| self.remaining(*i) == receipt.amount).collect();
+        let (set, rule, confidence) = match singles.as_slice() {
+            [one] => (Some(vec![*one]), Rule::AmountUnique, customer_confidence.min(Decimal::new(950, 3))),
+            [_, _, ..] => {
+                let mut out = self.hold(
+                    receipt,
+                    Some(payer),
+                    proposal,
+                    ExceptionKind::Ambiguous,
+                    "several open invoices have exactly this amount",
+                );
+                if let Some(e) = out.exceptions.first_mut() {
+                    e.suggestions = singles.iter().map(|i| (self.id(*i).to_string(), Decimal::new(500, 3))).collect();
+                    e.detail = format!(
+                        "Cash held unapplied: {} open invoices of this customer are for exactly {}; pick one.",
+                        singles.len(),
+                        receipt.amount
+                    );
+                }
+                return out;
+            }
+            [] => {
+                let digits = receipt.currency.minor_digits();
+                let minor = |d: Decimal| (d * Decimal::from(10i64.pow(digits))).trunc().try_into().unwrap_or(i64::MAX);
+                let amounts: Vec<i64> = candidates.iter().map(|i| minor(self.remaining(*i))).collect();
+                match subsets_summing_to(&amounts, minor(receipt.amount)) {
+                    Subsets::One(set) => (
+                        Some(set.iter().filter_map(|k| candidates.get(*k).copied()).collect()),
+                        Rule::SubsetSum,
+                        customer_confidence.min(Decimal::new(930, 3)),
+                    ),
+                    Subsets::Several(a, b) => {
+                        let mut out = self.hold(
+                            receipt,
+                            Some(payer),
+                            proposal,
+                            ExceptionKind::Ambiguous,
+                            "several sets of open invoices add up to this amount",
+                        );
+                        if let Some(e) = out.exceptions.first_mut() {
+                            let mut ids: Vec<u32> =
+                                a.iter().chain(&b).filter_map(|k| candidates.get(*k).copied()).collect();
+                            ids.sort_unstable();
+                            ids.dedup();
+                            e.suggestions =
+                                ids.iter().map(|i| (self.id(*i).to_string(), Decimal::new(500, 3))).collect();
+                        }
+                        return out;
+                    }
+                    Subsets::None | Subsets::Unknown => (None, Rule::Held, Decimal::ZERO),
+                }
+            }
+        };
+        match set {
+            Some(set) if confidence >= self.config.auto_apply_confidence => {
+                let mut out =
+                    ReceiptOutcome { customer: set.first().map(|i| self.ledger.owner(*i)), ..Default::default() };
+                for inv in set {
+                    let a = self.remaining(inv);
+                    self.reduce(inv, a);
+                    out.lines.push(line(PostingKind::Applied, Some(inv), a, rule, confidence));
+                }
+                out
+            }
+            Some(set) => {
+                let mut out = self.hold(
+                    receipt,
+                    Some(payer),
+                    proposal,
+                    ExceptionKind::Unapplied,
+                    "the amount fits, but the customer is not certain enough to apply",
+                );
+                if let Some(e) = out.exceptions.first_mut() {
+                    e.suggestions = set.iter().map(|i| (self.id(*i).to_string(), ratio(confidence))).collect();
+                }
+                out
+            }
+            None => self.hold(
+                receipt,
+                Some(payer),
+                proposal,
+                ExceptionKind::Unapplied,
+                "no reference, and no open invoice or set of invoices has this amount",
+            ),
+        }
+    }
+
+    /// Stage 3: `skipped_invoice` — another open invoice of a paying
+    /// customer and currency, due (or dated) before the receipt's value date
+    /// and no later than the latest-due invoice the receipt paid, that no
+    /// receipt of the run paid. Once per skipped invoice.
+    pub fn skipped_invoices(&self, receipts: &[&Receipt], outcomes: &mut [ReceiptOutcome]) {
+        let mut reported = vec![false; self.ledger.invoices.len()];
+        for (k, receipt) in receipts.iter().enumerate() {
+            let Some(out) = outcomes.get_mut(k) else { continue };
+            let paid: Vec<u32> = out
+                .lines
+                .iter()
+                .filter(|l| l.kind == PostingKind::Applied && l.amount > Decimal::ZERO)
+                .filter_map(|l| l.invoice)
+                .collect();
+            let mut owners: Vec<u32> = paid.iter().map(|i| self.ledger.owner(*i)).collect();
+            owners.sort_unstable();
+            owners.dedup();
+            for owner in owners {
+                let latest = paid
+                    .iter()
+                    .filter(|i| self.ledger.owner(**i) == owner)
+                    .map(|i| {
+                        let inv = self.ledger.invoice(*i);
+                        inv.due_date.unwrap_or(inv.invoice_date)
+                    })
+                    .max();
+                let Some(latest) = latest else { continue };
+                for &i in self.ledger.open_invoices(owner) {
+                    let inv = self.ledger.invoice(i);
+                    let due = inv.due_date.unwrap_or(inv.invoice_date);
+                    let idx = i as usize;
+                    if inv.status != InvoiceStatus::Open
+                        || inv.currency != receipt.currency
+                        || inv.amount_open <= Decimal::ZERO
+                        || self.paid_in_run.get(idx).copied().unwrap_or(true)
+                        || reported.get(idx).copied().unwrap_or(true)
+                        || due >= receipt.value_date
+                        || due > latest
+                    {
+                        continue;
+                    }
+                    if let Some(r) = reported.get_mut(idx) {
+                        *r = true;
+                    }
+                    out.exceptions.push(exception(
+                        ExceptionKind::SkippedInvoice,
+                        Some(i),
+                        inv.amount_open,
+                        format!("Invoice {} (due {due}) is older than the invoices paid and was not paid; ask the customer.", inv.id),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+impl ReceiptOutcome {
+    /// Cash posted so far (cash kinds).
+    pub fn cash_applied(&self) -> Decimal {
+        self.lines.iter().filter(|l| l.kind.is_cash()).map(|l| l.amount).sum()
+    }
+}

@@ -1,0 +1,158 @@
+//! The ledger: invoices and customers indexed for the engine. Built once per
+//! run; every lookup is a hash or binary search, never a scan of all
+//! invoices.
+
+use std::collections::HashMap;
+
+use crate::inputs::{Customer, Invoice, InvoiceStatus};
+use crate::reference::{ReferenceIndex, normalise_reference};
+
+use super::names::{NameIndex, normalise_account};
+
+/// Invoices and customers with their indexes.
+#[derive(Debug)]
+pub struct Ledger {
+    /// Invoices as loaded.
+    pub invoices: Vec<Invoice>,
+    /// Customers: those of `customers.csv`, plus one per customer id that
+    /// only the invoices name.
+    pub customers: Vec<Customer>,
+    /// Customer of each invoice (index into `customers`).
+    pub invoice_customer: Vec<u32>,
+    customer_by_id: HashMap<String, u32>,
+    /// Normalised invoice numbers.
+    pub invoice_refs: ReferenceIndex,
+    /// Normalised purchase-order numbers.
+    pub po_refs: ReferenceIndex,
+    /// Open (not closed) invoices per customer, oldest due first.
+    open_by_customer: Vec<Vec<u32>>,
+    /// Children of each customer (customers whose parent it is).
+    children: Vec<Vec<u32>>,
+    accounts: HashMap<String, Vec<u32>>,
+    /// Customer names and aliases.
+    pub names: NameIndex,
+}
+
+impl Ledger {
+    /// Indexes `invoices` and `customers`.
+    pub fn build(invoices: Vec<Invoice>, mut customers: Vec<Customer>) -> Ledger {
+        let mut customer_by_id: HashMap<String, u32> = HashMap::new();
+        for (i, c) in customers.iter().enumerate() {
+            customer_by_id.insert(c.id.clone(), i as u32);
+        }
+        let mut invoice_customer = Vec::with_capacity(invoices.len());
+        for inv in &invoices {
+            let idx = match customer_by_id.get(&inv.customer_id) {
+                Some(i) => *i,
+                None => {
+                    let i = customers.len() as u32;
+                    customers.push(Customer {
+                        id: inv.customer_id.clone(),
+                        name: inv.customer_name.clone().unwrap_or_default(),
+                        aliases: Vec::new(),
+                        bank_accounts: Vec::new(),
+                        parent_id: None,
+                        line: 0,
+                    });
+                    customer_by_id.insert(inv.customer_id.clone(), i);
+                    i
+                }
+            };
+            invoice_customer.push(idx);
+        }
+        let invoice_refs = ReferenceIndex::build(invoices.iter().map(|i| normalise_reference(&i.id).key).collect());
+        let po_refs = ReferenceIndex::build(
+            invoices
+                .iter()
+                .map(|i| i.po_number.as_deref().map(|p| normalise_reference(p).key).unwrap_or_default())
+                .collect(),
+        );
+        let mut open_by_customer = vec![Vec::new(); customers.len()];
+        for (i, inv) in invoices.iter().enumerate() {
+            if inv.status != InvoiceStatus::Closed
+                && let Some(list) = invoice_customer.get(i).and_then(|c| open_by_customer.get_mut(*c as usize))
+            {
+                list.push(i as u32);
+            }
+        }
+        for list in &mut open_by_customer {
+            list.sort_by(|a, b| {
+                let (x, y) = (&invoices[*a as usize], &invoices[*b as usize]);
+                (x.due_date.unwrap_or(x.invoice_date), x.invoice_date, &x.id).cmp(&(
+                    y.due_date.unwrap_or(y.invoice_date),
+                    y.invoice_date,
+                    &y.id,
+                ))
+            });
+        }
+        let mut children = vec![Vec::new(); customers.len()];
+        let mut accounts: HashMap<String, Vec<u32>> = HashMap::new();
+        for (i, c) in customers.iter().enumerate() {
+            if let Some(p) = c.parent_id.as_ref().and_then(|p| customer_by_id.get(p))
+                && let Some(list) = children.get_mut(*p as usize)
+            {
+                list.push(i as u32);
+            }
+            for a in &c.bank_accounts {
+                accounts.entry(normalise_account(a)).or_default().push(i as u32);
+            }
+        }
+        let names = NameIndex::build(&customers);
+        Ledger {
+            invoices,
+            customers,
+            invoice_customer,
+            customer_by_id,
+            invoice_refs,
+            po_refs,
+            open_by_customer,
+            children,
+            accounts,
+            names,
+        }
+    }
+
+    /// An invoice.
+    pub fn invoice(&self, i: u32) -> &Invoice {
+        &self.invoices[i as usize]
+    }
+
+    /// The customer owning an invoice.
+    pub fn owner(&self, invoice: u32) -> u32 {
+        self.invoice_customer.get(invoice as usize).copied().unwrap_or(0)
+    }
+
+    /// A customer's id.
+    pub fn customer_id(&self, c: u32) -> &str {
+        self.customers.get(c as usize).map_or("", |c| c.id.as_str())
+    }
+
+    /// The customer with an id.
+    pub fn customer_by_id(&self, id: &str) -> Option<u32> {
+        self.customer_by_id.get(id).copied()
+    }
+
+    /// Open invoices of a customer, oldest due first.
+    pub fn open_invoices(&self, c: u32) -> &[u32] {
+        self.open_by_customer.get(c as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// Customers whose invoices `payer` may pay: itself and its children.
+    pub fn family(&self, payer: u32) -> Vec<u32> {
+        let mut out = vec![payer];
+        out.extend(self.children.get(payer as usize).into_iter().flatten());
+        out
+    }
+
+    /// True when `payer` may pay invoices of `owner` (same customer, or
+    /// parent of the owner).
+    pub fn may_pay(&self, payer: u32, owner: u32) -> bool {
+        payer == owner
+            || self.customers.get(owner as usize).and_then(|c| c.parent_id.as_deref()) == Some(self.customer_id(payer))
+    }
+
+    /// Customers paying from an account (`ROUTING:ACCOUNT`, IBAN or number).
+    pub fn customers_with_account(&self, account: &str) -> &[u32] {
+        self.accounts.get(&normalise_account(account)).map_or(&[], Vec::as_slice)
+    }
+}

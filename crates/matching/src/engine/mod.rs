@@ -1,0 +1,81 @@
+//! The matching engine: receipts and the ledger in, one outcome per receipt
+//! out (CONTRACT §4).
+//!
+//! 1. [`evidence`]: per receipt, in parallel — references found, customer
+//!    identified (pure, order-free);
+//! 2. [`allocate`]: in a fixed order (value date, bank reference, then
+//!    content) against running balances — amounts fitted, duplicates caught,
+//!    nothing over-applied;
+//! 3. skipped invoices across the whole run.
+//!
+//! The same inputs give the same outcomes whatever their order or the
+//! number of threads.
+
+mod allocate;
+mod evidence;
+mod ledger;
+mod names;
+mod outcome;
+mod subset_sum;
+
+use cashapply_model::Receipt;
+
+pub use evidence::{CustomerEvidence, Proposal, RefMatch, propose, text_tokens};
+pub use ledger::Ledger;
+pub use names::{NameIndex, normalise_account, normalise_name};
+pub use outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule};
+pub use subset_sum::{Subsets, subsets_summing_to};
+
+use crate::inputs::Config;
+
+/// The order receipts are decided in: value date, then bank reference
+/// (CONTRACT §4 rule 6), then content, so input order never matters.
+fn decision_order(receipts: &[Receipt]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..receipts.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&receipts[a], &receipts[b]);
+        (
+            x.value_date,
+            &x.bank_ref,
+            x.format,
+            &x.account,
+            x.amount,
+            &x.remittance_text,
+            &x.position.file,
+            x.position.line,
+        )
+            .cmp(&(
+                y.value_date,
+                &y.bank_ref,
+                y.format,
+                &y.account,
+                y.amount,
+                &y.remittance_text,
+                &y.position.file,
+                y.position.line,
+            ))
+    });
+    order
+}
+
+/// Decides every receipt; outcomes are in the receipts' order.
+pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<ReceiptOutcome> {
+    let proposals: Vec<Proposal> = receipts.iter().map(|r| propose(r, ledger)).collect();
+    let order = decision_order(receipts);
+    let mut allocator = allocate::Allocator::new(ledger, config);
+    let mut outcomes = vec![ReceiptOutcome::default(); receipts.len()];
+    for &i in &order {
+        if let (Some(r), Some(p), Some(slot)) = (receipts.get(i), proposals.get(i), outcomes.get_mut(i)) {
+            *slot = allocator.decide(r, p);
+        }
+    }
+    let ordered: Vec<&Receipt> = order.iter().filter_map(|i| receipts.get(*i)).collect();
+    let mut ordered_outcomes: Vec<ReceiptOutcome> = order.iter().map(|i| std::mem::take(&mut outcomes[*i])).collect();
+    allocator.skipped_invoices(&ordered, &mut ordered_outcomes);
+    for (k, i) in order.iter().enumerate() {
+        if let (Some(slot), Some(o)) = (outcomes.get_mut(*i), ordered_outcomes.get_mut(k)) {
+            *slot = std::mem::take(o);
+        }
+    }
+    outcomes
+}

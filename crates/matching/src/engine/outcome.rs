@@ -1,0 +1,169 @@
+//! What the engine decides for each receipt: posting lines and exceptions
+//! (CONTRACT §4), each with the evidence that decided it.
+
+use rust_decimal::Decimal;
+
+/// `postings.csv` `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PostingKind {
+    /// Cash applied to an invoice (negative on a credit memo).
+    Applied,
+    /// Cash held on a known customer's account.
+    OnAccount,
+    /// Cash of a known customer, no invoice chosen.
+    Unapplied,
+    /// Cash of an unknown customer.
+    Unidentified,
+    /// Earned early-payment discount (not cash).
+    Discount,
+    /// Shortfall within tolerance written off (not cash).
+    WriteOff,
+}
+
+impl PostingKind {
+    /// The name in `postings.csv`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PostingKind::Applied => "applied",
+            PostingKind::OnAccount => "on_account",
+            PostingKind::Unapplied => "unapplied",
+            PostingKind::Unidentified => "unidentified",
+            PostingKind::Discount => "discount",
+            PostingKind::WriteOff => "write_off",
+        }
+    }
+
+    /// True for the kinds that move cash; they sum to the receipt amount.
+    pub fn is_cash(&self) -> bool {
+        !matches!(self, PostingKind::Discount | PostingKind::WriteOff)
+    }
+}
+
+/// `exceptions.csv` `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ExceptionKind {
+    /// Paid less than open (after an earned discount) beyond tolerance.
+    ShortPayment,
+    /// The shortfall equals the discount, which was no longer earned.
+    UnearnedDiscount,
+    /// Paid more than the matched invoices by more than the tolerance.
+    Overpayment,
+    /// An older open invoice of the customer that no receipt paid.
+    SkippedInvoice,
+    /// The remittance names an invoice already closed or paid in this run.
+    DuplicatePayment,
+    /// No customer could be determined.
+    Unidentified,
+    /// Customer known, no confident invoice match.
+    Unapplied,
+    /// Several candidates fit equally well.
+    Ambiguous,
+    /// The remittance lines do not add up to the payment.
+    RemittanceMismatch,
+}
+
+impl ExceptionKind {
+    /// The name in `exceptions.csv`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ExceptionKind::ShortPayment => "short_payment",
+            ExceptionKind::UnearnedDiscount => "unearned_discount",
+            ExceptionKind::Overpayment => "overpayment",
+            ExceptionKind::SkippedInvoice => "skipped_invoice",
+            ExceptionKind::DuplicatePayment => "duplicate_payment",
+            ExceptionKind::Unidentified => "unidentified",
+            ExceptionKind::Unapplied => "unapplied",
+            ExceptionKind::Ambiguous => "ambiguous",
+            ExceptionKind::RemittanceMismatch => "remittance_mismatch",
+        }
+    }
+}
+
+/// Which evidence decided a posting (`postings.csv` `rule`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// An invoice reference matched exactly (after normalisation).
+    RefExact,
+    /// An invoice reference matched within one edit.
+    RefFuzzy,
+    /// A purchase-order number matched.
+    PoNumber,
+    /// A structured remittance line (reference and amount) decided.
+    RemittanceLine,
+    /// The amount equals exactly one open item of the customer.
+    AmountUnique,
+    /// The amount equals exactly one subset of the customer's open items.
+    SubsetSum,
+    /// Cash held: duplicate, overpayment excess, no match.
+    Held,
+}
+
+impl Rule {
+    /// The name in `postings.csv`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Rule::RefExact => "ref_exact",
+            Rule::RefFuzzy => "ref_fuzzy",
+            Rule::PoNumber => "po_number",
+            Rule::RemittanceLine => "remittance_line",
+            Rule::AmountUnique => "amount_unique",
+            Rule::SubsetSum => "subset_sum",
+            Rule::Held => "held",
+        }
+    }
+}
+
+/// One posting line of a receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostingLine {
+    /// Kind.
+    pub kind: PostingKind,
+    /// Invoice (index into the ledger), for applied/discount/write-off.
+    pub invoice: Option<u32>,
+    /// Amount in the receipt currency.
+    pub amount: Decimal,
+    /// Evidence that decided it.
+    pub rule: Rule,
+    /// Confidence 0–1, three decimals.
+    pub confidence: Decimal,
+}
+
+/// One exception raised for the coordinators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionRecord {
+    /// Kind.
+    pub kind: ExceptionKind,
+    /// Invoice concerned, if one.
+    pub invoice: Option<u32>,
+    /// Amount (meaning per kind, CONTRACT §4).
+    pub amount: Decimal,
+    /// Ranked candidates: invoice ids (customer ids for `unidentified`) and scores.
+    pub suggestions: Vec<(String, Decimal)>,
+    /// One plain sentence a coordinator can act on.
+    pub detail: String,
+}
+
+/// Everything decided for one receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReceiptOutcome {
+    /// The customer the cash belongs to (ledger index), if known.
+    pub customer: Option<u32>,
+    /// Posting lines.
+    pub lines: Vec<PostingLine>,
+    /// Exceptions.
+    pub exceptions: Vec<ExceptionRecord>,
+}
+
+impl ReceiptOutcome {
+    /// `receipts.csv` `status`: `applied` (fully applied, no exception),
+    /// `partial` (some cash applied, with an exception), `exception`.
+    pub fn status(&self) -> &'static str {
+        let applied = self.lines.iter().any(|l| l.kind == PostingKind::Applied);
+        match (applied, self.exceptions.is_empty()) {
+            (true, true) => "applied",
+            (true, false) => "partial",
+            (false, true) if self.lines.iter().all(|l| l.kind == PostingKind::OnAccount) => "applied",
+            _ => "exception",
+        }
+    }
+}

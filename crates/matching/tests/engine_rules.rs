@@ -1,0 +1,344 @@
+//! Every posting rule and exception kind of CONTRACT §4, end to end through
+//! the engine, on small hand-made ledgers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use cashapply_matching::engine::{ExceptionKind, Ledger, PostingKind, ReceiptOutcome, run};
+use cashapply_matching::inputs::{Config, Customer, Invoice, InvoiceStatus};
+use cashapply_model::{Currency, DocumentType, Receipt, RemittanceLine, SourceFormat, SourcePosition};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn invoice(id: &str, customer: &str, open: &str, due: &str) -> Invoice {
+    Invoice {
+        id: id.into(),
+        customer_id: customer.into(),
+        currency: Currency::USD,
+        amount_open: d(open),
+        amount_original: d(open),
+        invoice_date: date(due) - chrono::Days::new(30),
+        due_date: Some(date(due)),
+        discount_percent: None,
+        discount_until: None,
+        po_number: None,
+        status: InvoiceStatus::Open,
+        customer_name: None,
+        line: 0,
+    }
+}
+
+fn customer(id: &str, name: &str) -> Customer {
+    Customer { id: id.into(), name: name.into(), aliases: vec![], bank_accounts: vec![], parent_id: None, line: 0 }
+}
+
+fn receipt(bank_ref: &str, amount: &str, value_date: &str, text: &[&str]) -> Receipt {
+    Receipt {
+        bank_ref: bank_ref.into(),
+        format: SourceFormat::Bai2,
+        position: SourcePosition { file: Arc::from("t.bai"), line: 1, byte: 0 },
+        account: "1".into(),
+        value_date: date(value_date),
+        currency: Currency::USD,
+        amount: d(amount),
+        payer_name: None,
+        payer_account: None,
+        transaction_code: None,
+        customer_reference: None,
+        check_number: None,
+        charges: None,
+        instructed: None,
+        remittance_text: text.iter().map(|t| t.to_string()).collect(),
+        remittance_lines: vec![],
+    }
+}
+
+fn payer(mut r: Receipt, name: &str) -> Receipt {
+    r.payer_name = Some(name.into());
+    r
+}
+
+/// (kind, invoice id or "", amount) of each posting line.
+fn lines(ledger: &Ledger, o: &ReceiptOutcome) -> Vec<(&'static str, String, String)> {
+    o.lines
+        .iter()
+        .map(|l| {
+            (l.kind.as_str(), l.invoice.map(|i| ledger.invoice(i).id.clone()).unwrap_or_default(), l.amount.to_string())
+        })
+        .collect()
+}
+
+fn exceptions(ledger: &Ledger, o: &ReceiptOutcome) -> Vec<(&'static str, String, String)> {
+    o.exceptions
+        .iter()
+        .map(|e| {
+            (e.kind.as_str(), e.invoice.map(|i| ledger.invoice(i).id.clone()).unwrap_or_default(), e.amount.to_string())
+        })
+        .collect()
+}
+
+fn decide(invoices: Vec<Invoice>, customers: Vec<Customer>, receipts: &[Receipt]) -> (Ledger, Vec<ReceiptOutcome>) {
+    let ledger = Ledger::build(invoices, customers);
+    let outcomes = run(receipts, &ledger, &Config::default());
+    for (r, o) in receipts.iter().zip(&outcomes) {
+        let cash: Decimal = o.lines.iter().filter(|l| l.kind.is_cash()).map(|l| l.amount).sum();
+        assert_eq!(cash, r.amount, "cash kinds must sum to the receipt {}: {:?}", r.bank_ref, o);
+    }
+    (ledger, outcomes)
+}
+
+fn s(kind: &'static str, inv: &str, amount: &str) -> (&'static str, String, String) {
+    (kind, inv.to_string(), amount.to_string())
+}
+
+#[test]
+fn an_exact_reference_and_amount_post_straight_through() {
+    let (l, o) = decide(
+        vec![invoice("INV-0004711", "C1", "1000.00", "2026-01-31")],
+        vec![],
+        &[receipt("R1", "1000.00", "2026-02-01", &["PAYMENT INV 4711"])],
+    );
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0004711", "1000.00")]);
+    assert!(o[0].exceptions.is_empty());
+    assert_eq!(o[0].lines[0].rule.as_str(), "ref_exact");
+    assert_eq!(o[0].status(), "applied");
+}
+
+#[test]
+fn an_earned_discount_posts_cash_plus_a_discount_line() {
+    let mut inv = invoice("INV-1001", "C1", "1000.00", "2026-02-28");
+    inv.discount_percent = Some(d("2"));
+    inv.discount_until = Some(date("2026-02-10"));
+    let (l, o) = decide(vec![inv], vec![], &[receipt("R1", "980.00", "2026-02-13", &["INV-1001"])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-1001", "980.00"), s("discount", "INV-1001", "20.00")]);
+    assert!(o[0].exceptions.is_empty(), "grace of 3 days: 02-13 is still earned");
+}
+
+#[test]
+fn an_unearned_discount_raises_only_unearned_discount() {
+    let mut inv = invoice("INV-1001", "C1", "1000.00", "2026-02-28");
+    inv.discount_percent = Some(d("2"));
+    inv.discount_until = Some(date("2026-02-10"));
+    let (l, o) = decide(vec![inv], vec![], &[receipt("R1", "980.00", "2026-02-14", &["INV-1001"])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-1001", "980.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("unearned_discount", "INV-1001", "20.00")]);
+}
+
+#[test]
+fn a_shortfall_within_tolerance_is_written_off_and_beyond_it_is_a_short_payment() {
+    let invs =
+        vec![invoice("INV-2001", "C1", "1000.00", "2026-01-31"), invoice("INV-2002", "C1", "1000.00", "2026-01-31")];
+    let rs = [
+        receipt("R1", "995.00", "2026-02-01", &["INV-2001"]),
+        receipt("R2", "975.00", "2026-02-01", &["INV-2002 WIRE FEE"]),
+    ];
+    let (l, o) = decide(invs, vec![], &rs);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-2001", "995.00"), s("write_off", "INV-2001", "5.00")]);
+    assert!(o[0].exceptions.is_empty());
+    assert_eq!(lines(&l, &o[1]), [s("applied", "INV-2002", "975.00")]);
+    assert_eq!(exceptions(&l, &o[1]), [s("short_payment", "INV-2002", "25.00")]);
+}
+
+#[test]
+fn an_overpayment_applies_the_invoice_and_holds_the_excess_on_account() {
+    let (l, o) = decide(
+        vec![invoice("INV-3001", "C1", "1000.00", "2026-01-31")],
+        vec![],
+        &[receipt("R1", "1100.00", "2026-02-01", &["INV-3001"])],
+    );
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-3001", "1000.00"), s("on_account", "", "100.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("overpayment", "", "100.00")]);
+}
+
+#[test]
+fn paying_a_closed_invoice_is_a_duplicate_held_on_account() {
+    let mut inv = invoice("INV-4001", "C1", "500.00", "2026-01-31");
+    inv.status = InvoiceStatus::Closed;
+    let (l, o) = decide(vec![inv], vec![], &[receipt("R1", "500.00", "2026-02-01", &["INV-4001"])]);
+    assert_eq!(lines(&l, &o[0]), [s("on_account", "", "500.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("duplicate_payment", "INV-4001", "500.00")]);
+}
+
+#[test]
+fn of_two_receipts_for_one_invoice_the_earlier_value_date_is_applied() {
+    let rs = [
+        receipt("B-LATER", "500.00", "2026-02-03", &["INV-4002"]),
+        receipt("A-EARLY", "500.00", "2026-02-01", &["INV-4002"]),
+    ];
+    let (l, o) = decide(vec![invoice("INV-4002", "C1", "500.00", "2026-01-31")], vec![], &rs);
+    assert_eq!(lines(&l, &o[1]), [s("applied", "INV-4002", "500.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("duplicate_payment", "INV-4002", "500.00")]);
+}
+
+#[test]
+fn an_older_open_invoice_left_unpaid_is_reported_as_skipped_once() {
+    let invs = vec![
+        invoice("INV-5001", "C1", "100.00", "2026-01-10"),
+        invoice("INV-5002", "C1", "200.00", "2026-01-20"),
+        invoice("INV-5003", "C1", "300.00", "2026-03-20"),
+    ];
+    let rs =
+        [receipt("R1", "200.00", "2026-02-01", &["INV-5002"]), receipt("R2", "200.00", "2026-02-02", &["INV-5002"])];
+    let (l, o) = decide(invs, vec![], &rs);
+    assert_eq!(
+        exceptions(&l, &o[0]),
+        [s("skipped_invoice", "INV-5001", "100.00")],
+        "INV-5003 is due later: not skipped"
+    );
+    assert!(!exceptions(&l, &o[1]).iter().any(|e| e.0 == "skipped_invoice"), "reported once");
+}
+
+#[test]
+fn cash_from_nobody_known_is_unidentified_with_customer_suggestions() {
+    let (l, o) = decide(
+        vec![invoice("INV-6001", "C1", "100.00", "2026-01-10")],
+        vec![customer("C1", "Atlas Manufacturing")],
+        &[payer(receipt("R1", "77.00", "2026-02-01", &["THANK YOU"]), "ATLAS")],
+    );
+    assert_eq!(lines(&l, &o[0]), [s("unidentified", "", "77.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("unidentified", "", "77.00")]);
+    assert_eq!(o[0].exceptions[0].suggestions[0].0, "C1");
+}
+
+#[test]
+fn a_known_customer_without_a_matching_amount_is_unapplied() {
+    let (l, o) = decide(
+        vec![invoice("INV-6002", "C1", "100.00", "2026-01-10")],
+        vec![customer("C1", "Atlas Manufacturing")],
+        &[payer(receipt("R1", "77.00", "2026-02-01", &[]), "Atlas Manufacturing Inc")],
+    );
+    assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "77.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("unapplied", "", "77.00")]);
+    assert_eq!(o[0].customer, Some(0));
+}
+
+#[test]
+fn a_naked_payment_is_applied_to_a_unique_amount_or_unique_subset_else_ambiguous() {
+    let invs = vec![
+        invoice("INV-7001", "C1", "120.00", "2026-01-10"),
+        invoice("INV-7002", "C1", "345.67", "2026-01-11"),
+        invoice("INV-7003", "C1", "510.00", "2026-01-12"),
+        invoice("INV-7004", "C1", "250.00", "2026-01-13"),
+        invoice("INV-7005", "C1", "250.00", "2026-01-14"),
+    ];
+    let who = |r| payer(r, "Atlas Manufacturing");
+    let rs = [
+        who(receipt("R1", "345.67", "2026-02-01", &[])),
+        who(receipt("R2", "630.00", "2026-02-02", &[])),
+        who(receipt("R3", "250.00", "2026-02-03", &[])),
+    ];
+    let (l, o) = decide(invs, vec![customer("C1", "Atlas Manufacturing")], &rs);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-7002", "345.67")]);
+    assert_eq!(o[0].lines[0].rule.as_str(), "amount_unique");
+    assert_eq!(lines(&l, &o[1]), [s("applied", "INV-7001", "120.00"), s("applied", "INV-7003", "510.00")]);
+    assert_eq!(o[1].lines[0].rule.as_str(), "subset_sum");
+    assert_eq!(exceptions(&l, &o[2]), [s("ambiguous", "", "250.00")], "two invoices of 250.00: ambiguous only");
+    assert_eq!(lines(&l, &o[2]), [s("unapplied", "", "250.00")]);
+}
+
+#[test]
+fn a_credit_memo_named_in_the_remittance_is_applied_negative() {
+    let invs =
+        vec![invoice("INV-8001", "C1", "1000.00", "2026-01-10"), invoice("CM-8002", "C1", "-200.00", "2026-01-05")];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "800.00", "2026-02-01", &["INV-8001 LESS CM-8002"])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "CM-8002", "-200.00"), s("applied", "INV-8001", "1000.00")]);
+    assert!(o[0].exceptions.is_empty());
+}
+
+#[test]
+fn a_parent_paying_for_its_subsidiary_posts_to_the_invoice_owner() {
+    let mut sub = customer("C-SUB", "Fairchild Tires");
+    sub.parent_id = Some("C-PAR".into());
+    let (l, o) = decide(
+        vec![invoice("INV-9001", "C-SUB", "400.00", "2026-01-10")],
+        vec![customer("C-PAR", "Fairchild Automotive"), sub],
+        &[payer(receipt("R1", "400.00", "2026-02-01", &["INV-9001"]), "FAIRCHILD AUTOMOTIVE")],
+    );
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-9001", "400.00")]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C-SUB");
+}
+
+#[test]
+fn itemised_lines_that_do_not_add_up_raise_a_remittance_mismatch() {
+    let invs =
+        vec![invoice("INV-1101", "C1", "600.00", "2026-01-10"), invoice("INV-1102", "C1", "300.00", "2026-01-10")];
+    let mut r = receipt("R1", "850.00", "2026-02-01", &[]);
+    for (reference, amount) in [("INV-1101", "500.00"), ("INV-1102", "300.00")] {
+        let mut line = RemittanceLine::reference(reference, DocumentType::Invoice);
+        line.amount = Some(d(amount));
+        r.remittance_lines.push(line);
+    }
+    let (l, o) = decide(invs, vec![], &[r]);
+    assert_eq!(
+        lines(&l, &o[0]),
+        [s("applied", "INV-1101", "500.00"), s("applied", "INV-1102", "300.00"), s("unapplied", "", "50.00")]
+    );
+    assert_eq!(
+        exceptions(&l, &o[0]),
+        [s("short_payment", "INV-1101", "100.00"), s("remittance_mismatch", "", "50.00")]
+    );
+}
+
+#[test]
+fn a_one_typo_reference_is_applied_only_when_the_amount_corroborates_it() {
+    let invs = vec![
+        invoice("INV-1234567", "C1", "700.00", "2026-01-10"),
+        invoice("INV-7654321", "C1", "900.00", "2026-01-10"),
+    ];
+    let rs = [
+        receipt("R1", "700.00", "2026-02-01", &["INV 1234576"]),
+        receipt("R2", "850.00", "2026-02-01", &["INV 7654312"]),
+    ];
+    let (l, o) = decide(invs, vec![], &rs);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-1234567", "700.00")]);
+    assert_eq!(o[0].lines[0].rule.as_str(), "ref_fuzzy");
+    assert_eq!(lines(&l, &o[1]), [s("unapplied", "", "850.00")]);
+    assert_eq!(exceptions(&l, &o[1]), [s("unapplied", "", "850.00")]);
+    assert_eq!(o[1].exceptions[0].suggestions[0].0, "INV-7654321");
+}
+
+#[test]
+fn a_cut_off_remittance_applies_the_rest_only_to_a_unique_subset() {
+    let invs = vec![
+        invoice("INV-1201", "C1", "100.00", "2026-01-10"),
+        invoice("INV-1202", "C1", "200.00", "2026-01-11"),
+        invoice("INV-1203", "C1", "333.00", "2026-01-12"),
+        invoice("INV-1204", "C1", "444.00", "2026-01-13"),
+    ];
+    let text = format!("{:<76}INV-", "PAYMENT INV-1201 INV-1202");
+    assert_eq!(text.len(), 80);
+    let rs = [receipt("R1", "633.00", "2026-02-01", &[&text])];
+    let (l, o) = decide(invs, vec![], &rs);
+    assert_eq!(
+        lines(&l, &o[0]),
+        [s("applied", "INV-1201", "100.00"), s("applied", "INV-1202", "200.00"), s("applied", "INV-1203", "333.00")]
+    );
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn shuffling_the_receipts_changes_no_decision() {
+    let invs =
+        || vec![invoice("INV-1301", "C1", "500.00", "2026-01-10"), invoice("INV-1302", "C1", "250.00", "2026-01-12")];
+    let rs = vec![
+        receipt("R3", "500.00", "2026-02-02", &["INV-1301"]),
+        receipt("R1", "500.00", "2026-02-01", &["INV-1301"]),
+        receipt("R2", "250.00", "2026-02-01", &["INV-1302"]),
+    ];
+    let (_, a) = decide(invs(), vec![], &rs);
+    let mut reversed = rs.clone();
+    reversed.reverse();
+    let (_, mut b) = decide(invs(), vec![], &reversed);
+    b.reverse();
+    assert_eq!(a, b);
+    assert_eq!(a[0].exceptions[0].kind, ExceptionKind::DuplicatePayment);
+    assert_eq!(a[1].lines[0].kind, PostingKind::Applied);
+}
