@@ -1,5 +1,6 @@
 //! Command-line surface (CONTRACT §1).
 
+mod apply_command;
 mod parse_command;
 mod receipt_view;
 
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Read bank files and print the receipts they carry; diagnostics go to stderr.
     Parse(parse_command::ParseArgs),
+    /// Apply the bank files' receipts to open invoices; write postings, exceptions, receipts and a summary.
+    Apply(apply_command::ApplyArgs),
 }
 
 /// Parses arguments, runs the command, and maps the outcome to an exit code.
@@ -36,6 +39,7 @@ pub fn run() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Parse(args) => parse_command::run(&args),
+        Command::Apply(args) => apply_command::run(&args),
     };
     match outcome {
         Ok(code) => code,

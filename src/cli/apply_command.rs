@@ -1,0 +1,172 @@
+//! `cashapply apply --bank FILE... --invoices FILE [--customers FILE]
+//! [--config FILE] [--as-of YYYY-MM-DD] --out DIR` (CONTRACT §1).
+//!
+//! A pure function of its inputs: every input is read and checked first; a
+//! rejected file exits 3 with nothing written; the outputs are checked
+//! against their invariants and written atomically.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use cashapply_matching::engine::{self, Ledger};
+use cashapply_matching::inputs::{Config, load_customers, load_invoices};
+use cashapply_output::{InputFile, RunReport, Skipped, check_invariants, sha256_hex, write_run};
+use cashapply_parse::{ParseOptions, parse_file, reconcile::reconcile_files};
+use chrono::NaiveDate;
+use clap::Args;
+
+use super::EXIT_REJECTED;
+
+/// Arguments of `apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Bank files (BAI2, camt, lockbox), format detected from content.
+    #[arg(long = "bank", required = true, num_args = 1..)]
+    bank: Vec<PathBuf>,
+    /// Open invoices (CSV, CONTRACT §3).
+    #[arg(long)]
+    invoices: PathBuf,
+    /// Customers (CSV, CONTRACT §3).
+    #[arg(long)]
+    customers: Option<PathBuf>,
+    /// Settings (TOML).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The run's date, recorded in the batch id (defaults to none: the
+    /// output then depends on the inputs only).
+    #[arg(long = "as-of", value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
+    /// Output directory (replaced atomically).
+    #[arg(long)]
+    out: PathBuf,
+    /// Reject bank files whose control totals do not reconcile.
+    #[arg(long)]
+    strict: bool,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("'{s}' is not a YYYY-MM-DD date"))
+}
+
+fn read(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Runs `apply`.
+pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+    let mut err = io::stderr().lock();
+    let options = ParseOptions { strict: args.strict };
+    let mut rejected = false;
+    let mut parsed = Vec::new();
+    let mut digests = Vec::new();
+    for path in &args.bank {
+        let name = path.display().to_string();
+        let bytes = read(path)?;
+        digests.push((name.clone(), sha256_hex(&bytes)));
+        match parse_file(&name, &bytes, None, &options) {
+            Ok(f) => parsed.push(f),
+            Err(e) => {
+                rejected = true;
+                if let Some(d) = e.diagnostics() {
+                    for item in d.items() {
+                        writeln!(err, "{}", item.render(&name))?;
+                    }
+                }
+                writeln!(err, "{e}")?;
+            }
+        }
+    }
+    let invoices_bytes = read(&args.invoices)?;
+    let invoices_digest = sha256_hex(&invoices_bytes);
+    let invoices = match load_invoices(&args.invoices.display().to_string(), invoices_bytes) {
+        Ok(i) => Some(i),
+        Err(e) => {
+            rejected = true;
+            for line in e.render() {
+                writeln!(err, "{line}")?;
+            }
+            writeln!(err, "{e}")?;
+            None
+        }
+    };
+    let customers = match &args.customers {
+        None => Some(Vec::new()),
+        Some(path) => match load_customers(&path.display().to_string(), read(path)?) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                rejected = true;
+                for line in e.render() {
+                    writeln!(err, "{line}")?;
+                }
+                None
+            }
+        },
+    };
+    let (config, config_text) = match &args.config {
+        None => (Some(Config::default()), String::new()),
+        Some(path) => {
+            let text = String::from_utf8_lossy(&read(path)?).into_owned();
+            match Config::from_toml(&path.display().to_string(), &text) {
+                Ok(c) => (Some(c), text),
+                Err(e) => {
+                    rejected = true;
+                    writeln!(err, "{e}")?;
+                    (None, text)
+                }
+            }
+        }
+    };
+    let (false, Some(invoices), Some(customers), Some(config)) = (rejected, invoices, customers, config) else {
+        writeln!(err, "cashapply: nothing written to {}", args.out.display())?;
+        return Ok(ExitCode::from(EXIT_REJECTED));
+    };
+    reconcile_files(&mut parsed);
+    for f in &parsed {
+        for d in f.diagnostics.items() {
+            writeln!(err, "{}", d.render(&f.name))?;
+        }
+    }
+    let receipts: Vec<_> = parsed.iter().flat_map(|f| f.receipts.iter().cloned()).collect();
+    let ledger = Ledger::build(invoices, customers);
+    let outcomes = engine::run(&receipts, &ledger, &config);
+    let files: Vec<InputFile> = parsed
+        .iter()
+        .map(|f| InputFile {
+            name: f.name.clone(),
+            format: f.format,
+            sha256: digests.iter().find(|(n, _)| *n == f.name).map(|(_, d)| d.clone()).unwrap_or_default(),
+            diagnostics: f.diagnostics.clone(),
+            skipped: Skipped {
+                debits: f.skipped.debits,
+                pending: f.skipped.pending,
+                reversals: f.skipped.reversals,
+                other: f.skipped.non_monetary + f.skipped.other_credits + f.skipped.not_postable,
+            },
+        })
+        .collect();
+    let settings = format!("{config_text}\u{1f}{}", args.as_of.map(|d| d.to_string()).unwrap_or_default());
+    let report = RunReport::new(&ledger, &receipts, &outcomes, files, &invoices_digest, &settings);
+    if let Err(violations) = check_invariants(&report) {
+        for v in &violations {
+            writeln!(err, "cashapply: internal error: {v}")?;
+        }
+        anyhow::bail!("{} output invariant(s) broken; nothing written", violations.len());
+    }
+    write_run(&report, &args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    let straight = outcomes.iter().filter(|o| o.status() == "applied").count();
+    let exceptions: usize = outcomes.iter().map(|o| o.exceptions.len()).sum();
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "{} receipts: {} straight through, {} with exceptions ({} exceptions); batch {} written to {}",
+        receipts.len(),
+        straight,
+        receipts.len() - straight,
+        exceptions,
+        report.batch_id,
+        args.out.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
