@@ -5,9 +5,10 @@
 //! rejected file exits 3 with nothing written; the outputs are checked
 //! against their invariants and written atomically.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::Context;
 use cashapply_matching::engine::{self, Ledger};
@@ -54,8 +55,29 @@ fn read(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// Phase timings on stderr when it is a terminal (CONTRACT §1: progress
+/// for long runs; quiet otherwise), or when `CASHAPPLY_PROGRESS=1`.
+struct Progress {
+    on: bool,
+    start: Instant,
+}
+
+impl Progress {
+    fn new() -> Self {
+        let forced = std::env::var("CASHAPPLY_PROGRESS").is_ok_and(|v| v == "1");
+        Progress { on: forced || io::stderr().is_terminal(), start: Instant::now() }
+    }
+
+    fn say(&self, what: impl std::fmt::Display) {
+        if self.on {
+            eprintln!("[{:>7.2}s] {what}", self.start.elapsed().as_secs_f64());
+        }
+    }
+}
+
 /// Runs `apply`.
 pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+    let progress = Progress::new();
     let mut err = io::stderr().lock();
     let options = ParseOptions { strict: args.strict };
     let mut rejected = false;
@@ -78,6 +100,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    progress.say(format_args!("read {} bank file(s)", parsed.len()));
     let invoices_bytes = read(&args.invoices)?;
     let invoices_digest = sha256_hex(&invoices_bytes);
     let invoices = match load_invoices(&args.invoices.display().to_string(), invoices_bytes) {
@@ -91,6 +114,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
             None
         }
     };
+    progress.say(format_args!("loaded {} open invoices", invoices.as_ref().map_or(0, Vec::len)));
     let customers = match &args.customers {
         None => Some(Vec::new()),
         Some(path) => match load_customers(&path.display().to_string(), read(path)?) {
@@ -130,7 +154,9 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     }
     let receipts: Vec<_> = parsed.iter().flat_map(|f| f.receipts.iter().cloned()).collect();
     let ledger = Ledger::build(invoices, customers);
+    progress.say(format_args!("indexed {} invoices and {} customers", ledger.invoices.len(), ledger.customers.len()));
     let outcomes = engine::run(&receipts, &ledger, &config);
+    progress.say(format_args!("decided {} receipts", receipts.len()));
     let files: Vec<InputFile> = parsed
         .iter()
         .map(|f| InputFile {
@@ -155,6 +181,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("{} output invariant(s) broken; nothing written", violations.len());
     }
     write_run(&report, &args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    progress.say(format_args!("wrote {}", args.out.display()));
     let straight = outcomes.iter().filter(|o| o.status() == "applied").count();
     let exceptions: usize = outcomes.iter().map(|o| o.exceptions.len()).sum();
     let mut out = io::stdout().lock();

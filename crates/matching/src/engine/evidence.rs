@@ -16,7 +16,7 @@
 use cashapply_model::Receipt;
 use rust_decimal::Decimal;
 
-use crate::reference::{MIN_FUZZY_LEN, normalise_reference};
+use crate::reference::{MIN_FUZZY_LEN, normalise_reference, within_one_edit};
 
 use super::ledger::Ledger;
 
@@ -137,9 +137,17 @@ fn squash(s: &str) -> String {
     s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
 }
 
-/// Stage 1 for one receipt.
+/// More fuzzy neighbours than this, with no customer to narrow them, are
+/// no evidence at all: dense (sequential) invoice numbering puts dozens of
+/// real invoices one edit away from any number.
+const MAX_GLOBAL_FUZZY: usize = 3;
+
+/// Stage 1 for one receipt: exact references first, then the customer,
+/// then one-edit references for tokens that matched nothing exactly —
+/// among the customer's family's invoices when the customer is known.
 pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     let mut refs: Vec<RefMatch> = Vec::new();
+    let mut unmatched: Vec<(usize, String, String, Option<usize>)> = Vec::new();
     let mut seen_keys: Vec<String> = Vec::new();
     let structured = receipt.remittance_lines.iter().enumerate().map(|(i, l)| (l.reference.clone(), Some(i)));
     let text = receipt.remittance_text.iter().chain(receipt.customer_reference.iter()).flat_map(|t| text_tokens(t));
@@ -150,38 +158,38 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
             continue;
         }
         seen_keys.push(key.clone());
-        let mut found = false;
-        for hit in ledger.invoice_refs.near(&key) {
-            if hit.distance > 0 && (key.len() < MIN_FUZZY_LEN || found) {
-                continue;
-            }
-            found |= hit.distance == 0;
-            let exact_raw = squash(&raw) == squash(&ledger.invoice(hit.doc).id);
-            let anchored = key.len() >= SHORT_KEY || normalised.prefixed || exact_raw || line.is_some();
+        let exact = ledger.invoice_refs.exact(&key);
+        for doc in &exact {
+            let exact_raw = squash(&raw) == squash(&ledger.invoice(*doc).id);
             refs.push(RefMatch {
-                anchored,
-                invoice: hit.doc,
+                anchored: key.len() >= SHORT_KEY || normalised.prefixed || exact_raw || line.is_some(),
+                invoice: *doc,
                 raw: raw.clone(),
-                distance: hit.distance,
+                distance: 0,
                 via_po: false,
                 line,
-                strength: strength(hit.distance, key.len(), exact_raw),
+                strength: strength(0, key.len(), exact_raw),
                 token,
             });
         }
-        if !found {
-            for doc in ledger.po_refs.exact(&key) {
-                refs.push(RefMatch {
-                    anchored: key.len() >= SHORT_KEY || line.is_some(),
-                    invoice: doc,
-                    raw: raw.clone(),
-                    distance: 0,
-                    via_po: true,
-                    line,
-                    strength: Decimal::new(950, 3),
-                    token,
-                });
-            }
+        if !exact.is_empty() {
+            continue;
+        }
+        let po = ledger.po_refs.exact(&key);
+        for doc in &po {
+            refs.push(RefMatch {
+                anchored: key.len() >= SHORT_KEY || line.is_some(),
+                invoice: *doc,
+                raw: raw.clone(),
+                distance: 0,
+                via_po: true,
+                line,
+                strength: Decimal::new(950, 3),
+                token,
+            });
+        }
+        if po.is_empty() && key.len() >= MIN_FUZZY_LEN && key.bytes().any(|b| b.is_ascii_digit()) {
+            unmatched.push((token, raw, key, line));
         }
     }
     let customer_candidates = match receipt.payer_name.as_deref() {
@@ -189,13 +197,42 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
         None => Vec::new(),
     };
     let customer = identify_customer(receipt, ledger, &refs, &customer_candidates);
-    // Short keys count only for the identified customer.
+    for (token, raw, key, line) in unmatched {
+        let hits: Vec<u32> = match customer {
+            // The customer's own invoices: a short list, compared directly.
+            Some((c, _, _)) => ledger
+                .family(c)
+                .into_iter()
+                .flat_map(|m| ledger.open_invoices(m).iter().copied())
+                .filter(|i| within_one_edit(&key, ledger.invoice_refs.key(*i)))
+                .collect(),
+            None => {
+                let near: Vec<u32> =
+                    ledger.invoice_refs.near(&key).iter().filter(|h| h.distance == 1).map(|h| h.doc).collect();
+                if near.len() > MAX_GLOBAL_FUZZY { Vec::new() } else { near }
+            }
+        };
+        for doc in hits {
+            refs.push(RefMatch {
+                anchored: true,
+                invoice: doc,
+                raw: raw.clone(),
+                distance: 1,
+                via_po: false,
+                line,
+                strength: strength(1, key.len(), false),
+                token,
+            });
+        }
+    }
+    // Short keys count only for a customer found by other evidence.
     refs.retain(|r| {
         r.anchored
             || customer.is_some_and(|(c, _, how)| {
                 how != CustomerEvidence::ReferenceOwner && ledger.may_pay(c, ledger.owner(r.invoice))
             })
     });
+    refs.sort_by_key(|r| (r.token, r.distance, r.invoice));
     Proposal { refs, customer, customer_candidates, truncated: looks_truncated(receipt) }
 }
 

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::inputs::{Customer, Invoice, InvoiceStatus};
 use crate::reference::{ReferenceIndex, normalise_reference};
 
@@ -60,12 +62,22 @@ impl Ledger {
             };
             invoice_customer.push(idx);
         }
-        let invoice_refs = ReferenceIndex::build(invoices.iter().map(|i| normalise_reference(&i.id).key).collect());
-        let po_refs = ReferenceIndex::build(
-            invoices
-                .iter()
-                .map(|i| i.po_number.as_deref().map(|p| normalise_reference(p).key).unwrap_or_default())
-                .collect(),
+        // The three indexes are independent: build them side by side.
+        let ((invoice_refs, po_refs), names) = rayon::join(
+            || {
+                rayon::join(
+                    || ReferenceIndex::build(invoices.par_iter().map(|i| normalise_reference(&i.id).key).collect()),
+                    || {
+                        ReferenceIndex::build(
+                            invoices
+                                .par_iter()
+                                .map(|i| i.po_number.as_deref().map(|p| normalise_reference(p).key).unwrap_or_default())
+                                .collect(),
+                        )
+                    },
+                )
+            },
+            || NameIndex::build(&customers),
         );
         let mut open_by_customer = vec![Vec::new(); customers.len()];
         for (i, inv) in invoices.iter().enumerate() {
@@ -97,7 +109,6 @@ impl Ledger {
                 accounts.entry(normalise_account(a)).or_default().push(i as u32);
             }
         }
-        let names = NameIndex::build(&customers);
         Ledger {
             invoices,
             customers,

@@ -19,6 +19,7 @@ mod outcome;
 mod subset_sum;
 
 use cashapply_model::Receipt;
+use rayon::prelude::*;
 
 pub use evidence::{CustomerEvidence, Proposal, RefMatch, propose, text_tokens};
 pub use ledger::Ledger;
@@ -60,7 +61,9 @@ fn decision_order(receipts: &[Receipt]) -> Vec<usize> {
 
 /// Decides every receipt; outcomes are in the receipts' order.
 pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<ReceiptOutcome> {
-    let proposals: Vec<Proposal> = receipts.iter().map(|r| propose(r, ledger)).collect();
+    // Stage 1 is independent per receipt: run it on every core; `collect`
+    // keeps the receipts' order, so results never depend on scheduling.
+    let proposals: Vec<Proposal> = receipts.par_iter().map(|r| propose(r, ledger)).collect();
     let order = decision_order(receipts);
     let mut allocator = allocate::Allocator::new(ledger, config);
     let mut outcomes = vec![ReceiptOutcome::default(); receipts.len()];

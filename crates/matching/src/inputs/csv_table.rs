@@ -9,6 +9,14 @@ use rust_decimal::Decimal;
 
 use super::load_error::LoadError;
 
+/// A column resolved once against the header: its name (for messages) and
+/// its index, if present.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Col {
+    pub name: &'static str,
+    index: Option<usize>,
+}
+
 /// A CSV input with its header mapped.
 pub(crate) struct CsvTable {
     reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
@@ -18,7 +26,6 @@ pub(crate) struct CsvTable {
 /// One data row and its line number.
 pub(crate) struct Row<'t> {
     record: &'t csv::StringRecord,
-    columns: &'t HashMap<String, usize>,
     /// 1-based line of the row in the file.
     pub line: u64,
 }
@@ -50,6 +57,11 @@ impl CsvTable {
         ok.then_some(CsvTable { reader, columns })
     }
 
+    /// Resolves a column by name (case-insensitive).
+    pub fn col(&self, name: &'static str) -> Col {
+        Col { name, index: self.columns.get(name).copied() }
+    }
+
     /// Calls `f` for every data row; unreadable rows are recorded.
     pub fn for_each_row(&mut self, errors: &mut LoadError, mut f: impl FnMut(&Row<'_>, &mut LoadError)) {
         let mut record = csv::StringRecord::new();
@@ -61,7 +73,7 @@ impl CsvTable {
                     if record.iter().all(|f| f.trim().is_empty()) {
                         continue;
                     }
-                    f(&Row { record: &record, columns: &self.columns, line }, errors);
+                    f(&Row { record: &record, line }, errors);
                 }
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
@@ -77,22 +89,22 @@ impl CsvTable {
 
 impl Row<'_> {
     /// The trimmed text of a column; empty when absent.
-    pub fn text(&self, column: &str) -> &str {
-        self.columns.get(column).and_then(|i| self.record.get(*i)).map_or("", str::trim)
+    pub fn text(&self, column: Col) -> &str {
+        column.index.and_then(|i| self.record.get(i)).map_or("", str::trim)
     }
 
     /// A required non-empty text.
-    pub fn required(&self, column: &str, errors: &mut LoadError) -> Option<String> {
+    pub fn required(&self, column: Col, errors: &mut LoadError) -> Option<String> {
         let t = self.text(column);
         if t.is_empty() {
-            errors.push(self.line, Some(column), "value is empty");
+            errors.push(self.line, Some(column.name), "value is empty");
             return None;
         }
         Some(t.to_string())
     }
 
     /// A decimal with `.` as decimal point; `None` when empty.
-    pub fn decimal(&self, column: &str, errors: &mut LoadError) -> Result<Option<Decimal>, ()> {
+    pub fn decimal(&self, column: Col, errors: &mut LoadError) -> Result<Option<Decimal>, ()> {
         let t = self.text(column);
         if t.is_empty() {
             return Ok(None);
@@ -101,41 +113,71 @@ impl Row<'_> {
         match t.parse::<Decimal>() {
             Ok(d) if valid => Ok(Some(d)),
             _ => {
-                errors.push(self.line, Some(column), format!("'{t}' is not a decimal amount (use . as decimal point)"));
+                errors.push(
+                    self.line,
+                    Some(column.name),
+                    format!("'{t}' is not a decimal amount (use . as decimal point)"),
+                );
                 Err(())
             }
         }
     }
 
     /// A `YYYY-MM-DD` date; `None` when empty.
-    pub fn date(&self, column: &str, errors: &mut LoadError) -> Result<Option<NaiveDate>, ()> {
+    pub fn date(&self, column: Col, errors: &mut LoadError) -> Result<Option<NaiveDate>, ()> {
         let t = self.text(column);
         if t.is_empty() {
             return Ok(None);
         }
-        match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-            Ok(d) if t.len() == 10 => Ok(Some(d)),
-            _ => {
-                errors.push(self.line, Some(column), format!("'{t}' is not a YYYY-MM-DD date"));
+        match iso_date(t) {
+            Some(d) => Ok(Some(d)),
+            None => {
+                errors.push(self.line, Some(column.name), format!("'{t}' is not a YYYY-MM-DD date"));
                 Err(())
             }
         }
     }
 
     /// An ISO 4217 currency.
-    pub fn currency(&self, column: &str, errors: &mut LoadError) -> Option<Currency> {
+    pub fn currency(&self, column: Col, errors: &mut LoadError) -> Option<Currency> {
         let t = self.text(column);
         match Currency::parse(t) {
             Ok(c) if t.len() == 3 => Some(c),
             _ => {
-                errors.push(self.line, Some(column), format!("'{t}' is not an ISO 4217 currency code"));
+                errors.push(self.line, Some(column.name), format!("'{t}' is not an ISO 4217 currency code"));
                 None
             }
         }
     }
 
     /// A `|`-separated list, empty items dropped.
-    pub fn list(&self, column: &str) -> Vec<String> {
+    pub fn list(&self, column: Col) -> Vec<String> {
         self.text(column).split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    }
+}
+
+/// Reads exactly `YYYY-MM-DD` (fixed width, digits, a real calendar date).
+fn iso_date(t: &str) -> Option<NaiveDate> {
+    let b = t.as_bytes();
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let digits = b.get(r)?;
+        digits.iter().try_fold(0u32, |acc, d| d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0')))
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_real_fixed_width_iso_dates_are_dates() {
+        assert_eq!(iso_date("2026-02-28"), NaiveDate::from_ymd_opt(2026, 2, 28));
+        for bad in ["2026-02-30", "2026-2-28", "26-02-28", "2026/02/28", "2026-02-2a", "+026-02-28"] {
+            assert_eq!(iso_date(bad), None, "{bad}");
+        }
     }
 }

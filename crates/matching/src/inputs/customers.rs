@@ -31,20 +31,22 @@ pub fn load_customers(name: &str, bytes: Vec<u8>) -> Result<Vec<Customer>, LoadE
     };
     let mut customers: Vec<Customer> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
+    let [c_id, c_name, c_aliases, c_accounts, c_parent] =
+        ["customer_id", "name", "aliases", "bank_accounts", "parent_id"].map(|c| table.col(c));
     table.for_each_row(&mut errors, |row, errors| {
-        let (Some(id), Some(name)) = (row.required("customer_id", errors), row.required("name", errors)) else {
+        let (Some(id), Some(name)) = (row.required(c_id, errors), row.required(c_name, errors)) else {
             return;
         };
         if let Some(first) = seen.insert(id.clone(), row.line) {
             errors.push(row.line, Some("customer_id"), format!("customer {id} already appears on line {first}"));
             return;
         }
-        let parent = row.text("parent_id");
+        let parent = row.text(c_parent);
         customers.push(Customer {
             id,
             name,
-            aliases: row.list("aliases"),
-            bank_accounts: row.list("bank_accounts"),
+            aliases: row.list(c_aliases),
+            bank_accounts: row.list(c_accounts),
             parent_id: (!parent.is_empty()).then(|| parent.to_string()),
             line: row.line,
         });

@@ -1,7 +1,5 @@
 //! `open_invoices.csv` (CONTRACT §3).
 
-use std::collections::HashMap;
-
 use cashapply_model::{Currency, to_currency_scale};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -69,27 +67,39 @@ pub fn load_invoices(name: &str, bytes: Vec<u8>) -> Result<Vec<Invoice>, LoadErr
         return Err(errors);
     };
     let mut invoices = Vec::new();
-    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    // (customer, invoice, line) of every row that names both, for the
+    // duplicate check after the pass.
+    let mut keys: Vec<(String, String, u64)> = Vec::new();
+    let [c_id, c_customer, c_currency, c_open, c_original, c_date, c_due, c_until, c_percent, c_status, c_po, c_name] =
+        [
+            "invoice_id",
+            "customer_id",
+            "currency",
+            "amount_open",
+            "amount_original",
+            "invoice_date",
+            "due_date",
+            "discount_until",
+            "discount_percent",
+            "status",
+            "po_number",
+            "customer_name",
+        ]
+        .map(|c| table.col(c));
     table.for_each_row(&mut errors, |row, errors| {
-        let id = row.required("invoice_id", errors);
-        let customer_id = row.required("customer_id", errors);
-        if let (Some(id), Some(customer_id)) = (&id, &customer_id)
-            && let Some(first) = seen.insert((customer_id.clone(), id.clone()), row.line)
-        {
-            errors.push(
-                row.line,
-                Some("invoice_id"),
-                format!("invoice {id} of customer {customer_id} already appears on line {first}"),
-            );
+        let id = row.required(c_id, errors);
+        let customer_id = row.required(c_customer, errors);
+        if let (Some(id), Some(customer_id)) = (&id, &customer_id) {
+            keys.push((customer_id.clone(), id.clone(), row.line));
         }
-        let currency = row.currency("currency", errors);
-        let amount_open = row.decimal("amount_open", errors);
-        let amount_original = row.decimal("amount_original", errors);
-        let invoice_date = row.date("invoice_date", errors);
-        let due_date = row.date("due_date", errors);
-        let discount_until = row.date("discount_until", errors);
-        let discount_percent = row.decimal("discount_percent", errors);
-        let status = match row.text("status").to_ascii_lowercase().as_str() {
+        let currency = row.currency(c_currency, errors);
+        let amount_open = row.decimal(c_open, errors);
+        let amount_original = row.decimal(c_original, errors);
+        let invoice_date = row.date(c_date, errors);
+        let due_date = row.date(c_due, errors);
+        let discount_until = row.date(c_until, errors);
+        let discount_percent = row.decimal(c_percent, errors);
+        let status = match row.text(c_status).to_ascii_lowercase().as_str() {
             "" | "open" => Some(InvoiceStatus::Open),
             "disputed" => Some(InvoiceStatus::Disputed),
             "closed" => Some(InvoiceStatus::Closed),
@@ -98,10 +108,10 @@ pub fn load_invoices(name: &str, bytes: Vec<u8>) -> Result<Vec<Invoice>, LoadErr
                 None
             }
         };
-        if row.text("amount_open").is_empty() {
+        if row.text(c_open).is_empty() {
             errors.push(row.line, Some("amount_open"), "value is empty");
         }
-        if row.text("invoice_date").is_empty() {
+        if row.text(c_date).is_empty() {
             errors.push(row.line, Some("invoice_date"), "value is empty");
         }
         let (
@@ -152,7 +162,7 @@ pub fn load_invoices(name: &str, bytes: Vec<u8>) -> Result<Vec<Invoice>, LoadErr
             errors.push(row.line, Some("discount_percent"), format!("{p} is not a percentage between 0 and 100"));
             return;
         }
-        let text = |c: &str| Some(row.text(c).to_string()).filter(|s| !s.is_empty());
+        let text = |c| Some(row.text(c).to_string()).filter(|s: &String| !s.is_empty());
         invoices.push(Invoice {
             id,
             customer_id,
@@ -163,13 +173,32 @@ pub fn load_invoices(name: &str, bytes: Vec<u8>) -> Result<Vec<Invoice>, LoadErr
             due_date,
             discount_percent,
             discount_until,
-            po_number: text("po_number"),
+            po_number: text(c_po),
             status,
-            customer_name: text("customer_name"),
+            customer_name: text(c_name),
             line: row.line,
         });
     });
-    if errors.total > 0 { Err(errors) } else { Ok(invoices) }
+    // An invoice id may appear once per customer: sort, then compare neighbours.
+    keys.sort_unstable();
+    for pair in keys.windows(2) {
+        if let [(c1, i1, first), (c2, i2, line)] = pair
+            && c1 == c2
+            && i1 == i2
+        {
+            errors.push(
+                *line,
+                Some("invoice_id"),
+                format!("invoice {i2} of customer {c2} already appears on line {first}"),
+            );
+        }
+    }
+    if errors.total > 0 {
+        errors.problems.sort_by_key(|p| p.line);
+        Err(errors)
+    } else {
+        Ok(invoices)
+    }
 }
 
 #[cfg(test)]

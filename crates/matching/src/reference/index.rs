@@ -4,11 +4,13 @@
 //! substitution, insertion, deletion or adjacent transposition — with
 //! O(query length) binary searches, never a scan of all documents. OCR
 //! confusions cost nothing here because keys are OCR-folded
-//! ([`super::normalise_reference`]); candidates are verified with the
-//! optimal-string-alignment distance.
+//! ([`super::normalise_reference`]); candidates are verified by
+//! [`within_one_edit`], a linear byte comparison.
 //!
 //! Entries are `(hash, document)` pairs in sorted vectors: compact (12–16
 //! bytes each), deterministic, and built once per run.
+
+use rayon::prelude::*;
 
 /// Shortest key that gets fuzzy neighbours: shorter ones collide with
 /// amounts and dates too easily (Odoo ignores tokens under 4 characters).
@@ -60,6 +62,30 @@ fn lookup(entries: &[(u64, u32)], h: u64) -> impl Iterator<Item = u32> + '_ {
     entries.get(start..).unwrap_or_default().iter().take_while(move |(x, _)| *x == h).map(|(_, d)| *d)
 }
 
+/// True when `a` and `b` differ by exactly one substitution, insertion,
+/// deletion or adjacent transposition (optimal string alignment distance 1),
+/// checked in one pass without allocating.
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    match long.len() - short.len() {
+        0 => {
+            if prefix == short.len() {
+                return false;
+            }
+            let rest = |from: usize| short.get(from..) == long.get(from..);
+            // One substitution, or one adjacent transposition.
+            rest(prefix + 1)
+                || (short.get(prefix) == long.get(prefix + 1)
+                    && short.get(prefix + 1) == long.get(prefix)
+                    && rest(prefix + 2))
+        }
+        1 => short.get(prefix..) == long.get(prefix + 1..),
+        _ => false,
+    }
+}
+
 impl ReferenceIndex {
     /// Builds the index over `keys` (document `i` has key `keys[i]`; empty
     /// keys are not indexed).
@@ -78,8 +104,8 @@ impl ReferenceIndex {
                 deletions.extend(buf.iter().map(|h| (*h, doc)));
             }
         }
-        exact.sort_unstable();
-        deletions.sort_unstable();
+        exact.par_sort_unstable();
+        deletions.par_sort_unstable();
         deletions.dedup();
         ReferenceIndex { keys, exact, deletions }
     }
@@ -120,8 +146,7 @@ impl ReferenceIndex {
             if hits.iter().any(|h| h.doc == doc) {
                 continue;
             }
-            let distance = strsim::osa_distance(key, self.key(doc));
-            if distance == 1 {
+            if within_one_edit(key, self.key(doc)) {
                 hits.push(Hit { doc, distance: 1 });
             }
         }
@@ -148,6 +173,18 @@ mod tests {
         assert_eq!(docs("47110933"), [(0, 1)], "insertion");
         assert_eq!(docs("4711083"), [(0, 1)], "substitution");
         assert!(docs("4171903").is_empty(), "two transpositions");
+    }
+
+    #[test]
+    fn the_linear_one_edit_check_agrees_with_the_full_distance() {
+        let words = [
+            "4711093", "4711094", "4710193", "471193", "47110933", "4171903", "", "1", "12", "21", "abc", "acb", "bca",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(within_one_edit(a, b), strsim::osa_distance(a, b) == 1, "{a} {b}");
+            }
+        }
     }
 
     #[test]

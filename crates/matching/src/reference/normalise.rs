@@ -15,28 +15,32 @@
 /// Prefixes customers write in front of a document number, longest first.
 const PREFIXES: &[&str] = &["INVOICE", "BILL", "INV", "NUM", "REF", "DOC", "NO", "NR"];
 
-/// A reference with its normalised key.
+/// A reference's normalised key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NormalisedRef {
     /// The key used for lookup.
     pub key: String,
-    /// The text as written.
-    pub raw: String,
     /// A document prefix (`INV`, `INVOICE`, `NO`, …) was written before the number.
     pub prefixed: bool,
 }
 
 /// Normalises a reference; the key is empty when nothing usable remains.
+/// One pass to keep letters and digits, prefixes and zeros skipped by
+/// offset, one pass to fold: two small allocations at most.
 pub fn normalise_reference(raw: &str) -> NormalisedRef {
-    let mut s: String = raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+    let upper: Vec<u8> = raw.bytes().filter(u8::is_ascii_alphanumeric).map(|b| b.to_ascii_uppercase()).collect();
+    let mut start = 0;
     let mut prefixed = false;
     'strip: loop {
+        let rest_of = |from: usize| upper.get(from..).unwrap_or_default();
         for p in PREFIXES {
-            if let Some(rest) = s.strip_prefix(p) {
-                let next_is_number = rest.starts_with(|c: char| fold_ocr(c).is_ascii_digit());
-                let next_is_prefix = PREFIXES.iter().any(|q| rest.starts_with(q) && rest.len() > q.len());
+            let here = rest_of(start);
+            if here.starts_with(p.as_bytes()) {
+                let rest = rest_of(start + p.len());
+                let next_is_number = rest.first().is_some_and(|c| fold_ocr(char::from(*c)).is_ascii_digit());
+                let next_is_prefix = PREFIXES.iter().any(|q| rest.starts_with(q.as_bytes()) && rest.len() > q.len());
                 if next_is_number || next_is_prefix {
-                    s = rest.to_string();
+                    start += p.len();
                     prefixed = true;
                     continue 'strip;
                 }
@@ -44,15 +48,14 @@ pub fn normalise_reference(raw: &str) -> NormalisedRef {
         }
         break;
     }
-    let trimmed = s.trim_start_matches('0');
-    let s = if trimmed.is_empty() { s.get(..1).unwrap_or_default() } else { trimmed };
-    let key = s.chars().map(fold_ocr).collect::<String>();
-    // Folding can create new leading zeros (`O4711`).
-    let key = match key.trim_start_matches('0') {
-        "" => key.get(..1).unwrap_or_default().to_string(),
-        k => k.to_string(),
-    };
-    NormalisedRef { key, raw: raw.to_string(), prefixed }
+    let body = upper.get(start..).unwrap_or_default();
+    let mut key = String::with_capacity(body.len());
+    key.extend(body.iter().map(|b| fold_ocr(char::from(*b))));
+    // Leading zeros go (folding may have made some: `O4711`); one zero stays
+    // if that is all there is.
+    let zeros = key.bytes().take_while(|b| *b == b'0').count();
+    key.drain(..zeros.min(key.len().saturating_sub(1)));
+    NormalisedRef { key, prefixed }
 }
 
 /// The digit an OCR engine may have misread as this letter.
