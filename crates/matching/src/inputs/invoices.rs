@@ -148,6 +148,15 @@ pub fn load_invoices(name: &str, bytes: Vec<u8>) -> Result<Vec<Invoice>, LoadErr
                 None
             }
         };
+        // Amounts beyond 10^15 are no invoice; refusing them keeps every sum
+        // the engine makes far from the decimal type's limit.
+        let limit = Decimal::from(1_000_000_000_000_000i64);
+        for (column, amount) in [("amount_open", Some(amount_open)), ("amount_original", amount_original)] {
+            if amount.is_some_and(|a| a.abs() >= limit) {
+                errors.push(row.line, Some(column), "amount is 10^15 or more; not a plausible invoice amount");
+                return;
+            }
+        }
         let Some(amount_open) = scale("amount_open", amount_open, errors) else { return };
         let amount_original = match amount_original {
             Some(a) => match scale("amount_original", a, errors) {
@@ -245,6 +254,12 @@ mod tests {
         assert!(lines.iter().any(|l| {
             l.contains(":5: error: column invoice_id: invoice INV-1 of customer C1 already appears on line 2")
         }));
+    }
+
+    #[test]
+    fn an_absurd_amount_is_refused_so_engine_sums_cannot_overflow() {
+        let err = load("invoice_id,customer_id,currency,amount_open,invoice_date\nI1,C1,USD,79228162514264337593543950335,2026-01-01\n").unwrap_err();
+        assert!(err.render()[0].contains("column amount_open: amount is 10^15 or more"), "{:?}", err.render());
     }
 
     #[test]
