@@ -300,9 +300,26 @@ fn a_one_typo_reference_is_applied_only_when_the_amount_corroborates_it() {
     let (l, o) = decide(invs, vec![], &rs);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-1234567", "700.00")]);
     assert_eq!(o[0].lines[0].rule.as_str(), "ref_fuzzy");
-    assert_eq!(lines(&l, &o[1]), [s("unapplied", "", "850.00")]);
-    assert_eq!(exceptions(&l, &o[1]), [s("unapplied", "", "850.00")]);
-    assert_eq!(o[1].exceptions[0].suggestions[0].0, "INV-7654321");
+    assert_eq!(
+        lines(&l, &o[1]),
+        [s("unidentified", "", "850.00")],
+        "a near reference alone does not identify the customer"
+    );
+    assert_eq!(exceptions(&l, &o[1]), [s("unidentified", "", "850.00")]);
+    assert_eq!(o[1].exceptions[0].suggestions[0].0, "C1");
+    assert!(o[1].exceptions[0].detail.contains("INV-7654321"));
+}
+
+#[test]
+fn a_near_reference_from_a_known_payer_is_held_unapplied_with_the_invoice_suggested() {
+    let (l, o) = decide(
+        vec![invoice("INV-7654321", "C1", "900.00", "2026-01-10")],
+        vec![customer("C1", "Atlas Manufacturing")],
+        &[payer(receipt("R1", "850.00", "2026-02-01", &["INV 7654312"]), "ATLAS MANUFACTURING")],
+    );
+    assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "850.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("unapplied", "", "850.00")]);
+    assert_eq!(o[0].exceptions[0].suggestions[0].0, "INV-7654321");
 }
 
 #[test]

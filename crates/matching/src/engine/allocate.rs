@@ -231,24 +231,30 @@ impl<'l> Allocator<'l> {
             confidence = Decimal::new(950, 3);
         }
         if !fresh.is_empty() && confidence < self.config.auto_apply_confidence {
-            let mut o = self.hold(
-                receipt,
-                Some(owner),
-                proposal,
-                ExceptionKind::Unapplied,
-                "the references match open invoices only approximately",
-            );
+            // Only a near reference: the customer is known only if other
+            // evidence (account, name) found it; a guessed owner is not.
+            let known = proposal.customer.map(|(c, _, _)| c);
+            let mut o = self.hold(receipt, known, proposal, ExceptionKind::Unapplied, "");
             if let Some(e) = o.exceptions.first_mut() {
-                e.suggestions = fresh
-                    .iter()
-                    .filter(|r| r.strength >= self.config.suggestion_confidence)
-                    .map(|r| (self.id(r.invoice).to_string(), ratio(r.strength)))
-                    .collect();
-                e.detail = format!(
-                    "Cash held unapplied: reference {} is only close to invoice {}; confirm before applying.",
-                    fresh.first().map_or("", |r| r.raw.as_str()),
-                    fresh.first().map_or("", |r| self.id(r.invoice))
-                );
+                let first = fresh.first();
+                let (reference, invoice) =
+                    (first.map_or("", |r| r.raw.as_str()), first.map_or("", |r| self.id(r.invoice)));
+                if known.is_some() {
+                    e.suggestions = fresh
+                        .iter()
+                        .filter(|r| r.strength >= self.config.suggestion_confidence)
+                        .map(|r| (self.id(r.invoice).to_string(), ratio(r.strength)))
+                        .collect();
+                    e.detail = format!(
+                        "Cash held unapplied: reference {reference} is only close to invoice {invoice}; confirm before applying."
+                    );
+                } else {
+                    e.suggestions = vec![(self.ledger.customer_id(owner).to_string(), ratio(confidence))];
+                    e.detail = format!(
+                        "No customer identified; reference {reference} is close to invoice {invoice} of customer {}.",
+                        self.ledger.customer_id(owner)
+                    );
+                }
             }
             return o;
         }
