@@ -118,6 +118,18 @@ pub fn text_tokens(text: &str) -> Vec<String> {
     out
 }
 
+/// The payload of an ISO 11649 creditor reference (`RF` + two check
+/// digits + the creditor's own reference, blanks allowed): the part that
+/// names the invoice. Other references are returned as they are.
+pub fn creditor_reference_payload(reference: &str) -> String {
+    let compact: String = reference.chars().filter(|c| !c.is_whitespace()).collect();
+    let b = compact.as_bytes();
+    let is_rf = b.len() > 4
+        && b.get(..2).is_some_and(|p| p.eq_ignore_ascii_case(b"RF"))
+        && b.get(2..4).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    if is_rf { compact.get(4..).unwrap_or_default().to_string() } else { reference.to_string() }
+}
+
 /// A remittance text cut off by a channel limit: a line of exactly 80
 /// (ACH addenda) or 140 (ISO 20022 `Ustrd`) characters, or 35 (SWIFT).
 fn looks_truncated(receipt: &Receipt) -> bool {
@@ -149,7 +161,8 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     let mut refs: Vec<RefMatch> = Vec::new();
     let mut unmatched: Vec<(usize, String, String, Option<usize>)> = Vec::new();
     let mut seen_keys: Vec<String> = Vec::new();
-    let structured = receipt.remittance_lines.iter().enumerate().map(|(i, l)| (l.reference.clone(), Some(i)));
+    let structured =
+        receipt.remittance_lines.iter().enumerate().map(|(i, l)| (creditor_reference_payload(&l.reference), Some(i)));
     let text = receipt.remittance_text.iter().chain(receipt.customer_reference.iter()).flat_map(|t| text_tokens(t));
     for (token, (raw, line)) in structured.chain(text.map(|t| (t, None))).enumerate() {
         let normalised = normalise_reference(&raw);
@@ -280,6 +293,14 @@ fn identify_customer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_rf_creditor_reference_is_looked_up_by_its_payload() {
+        assert_eq!(creditor_reference_payload("RF18 5390 0754 7034"), "539007547034");
+        assert_eq!(creditor_reference_payload("rf71INV0004711"), "INV0004711");
+        assert_eq!(creditor_reference_payload("INV-0004711"), "INV-0004711");
+        assert_eq!(creditor_reference_payload("RFQ"), "RFQ");
+    }
 
     #[test]
     fn text_tokens_keep_invoice_numbers_whole_and_join_split_digits() {

@@ -21,7 +21,7 @@ mod subset_sum;
 use cashapply_model::Receipt;
 use rayon::prelude::*;
 
-pub use evidence::{CustomerEvidence, Proposal, RefMatch, propose, text_tokens};
+pub use evidence::{CustomerEvidence, Proposal, RefMatch, creditor_reference_payload, propose, text_tokens};
 pub use ledger::Ledger;
 pub use names::{NameIndex, normalise_account, normalise_name};
 pub use outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule};
