@@ -81,7 +81,7 @@ proptest! {
         crlf in any::<bool>(),
     ) {
         let text = write(&doc, WriteOptions { max_line, crlf });
-        let parsed = bai2::read("gen.bai", text.as_bytes(), &ParseOptions { strict: true });
+        let parsed = bai2::read("gen.bai", text.as_bytes(), &ParseOptions { strict: true, ..ParseOptions::default() });
         let parsed = match parsed {
             Ok(p) => p,
             Err(e) => return Err(TestCaseError::fail(format!("{e}: {:?}\n{text}", e.diagnostics()))),

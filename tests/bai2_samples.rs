@@ -13,7 +13,7 @@ fn sample_path(name: &str) -> String {
 
 fn read_with(name: &str, strict: bool) -> Result<ParsedFile, ParseError> {
     let bytes = std::fs::read(sample_path(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    bai2::read(name, &bytes, &ParseOptions { strict })
+    bai2::read(name, &bytes, &ParseOptions { strict, ..ParseOptions::default() })
 }
 
 fn read(name: &str) -> ParsedFile {

@@ -79,7 +79,7 @@ impl Progress {
 pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let progress = Progress::new();
     let mut err = io::stderr().lock();
-    let options = ParseOptions { strict: args.strict };
+    let options = ParseOptions { strict: args.strict, ..ParseOptions::default() };
     let mut rejected = false;
     let mut parsed = Vec::new();
     let mut digests = Vec::new();

@@ -60,7 +60,7 @@ fn forced_format(arg: FormatArg) -> Option<InputFormat> {
 /// stderr. Files that are rejected do not stop the others; the exit status
 /// is then 3.
 pub fn run(args: &ParseArgs) -> anyhow::Result<ExitCode> {
-    let options = ParseOptions { strict: args.strict };
+    let options = ParseOptions { strict: args.strict, ..ParseOptions::default() };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut err = io::stderr().lock();
