@@ -1,5 +1,7 @@
 //! Command-line surface (CONTRACT §1).
 
+mod eval_command;
+mod generate_command;
 mod parse_command;
 mod receipt_view;
 
@@ -23,6 +25,10 @@ struct Cli {
 enum Command {
     /// Read bank files and print the receipts they carry; diagnostics go to stderr.
     Parse(parse_command::ParseArgs),
+    /// Generate a synthetic remittance benchmark with ground truth (truth.json).
+    Generate(generate_command::GenerateArgs),
+    /// Score an apply output directory against a benchmark truth (CONTRACT §5).
+    Eval(eval_command::EvalArgs),
 }
 
 /// Parses arguments, runs the command, and maps the outcome to an exit code.
@@ -36,6 +42,8 @@ pub fn run() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Parse(args) => parse_command::run(&args),
+        Command::Generate(args) => generate_command::run(&args),
+        Command::Eval(args) => eval_command::run(&args),
     };
     match outcome {
         Ok(code) => code,
