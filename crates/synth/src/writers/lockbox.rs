@@ -83,7 +83,8 @@ impl LockboxFile {
 
     /// True when adding `amount` keeps every total within its field.
     pub fn fits(&self, amount: i64) -> bool {
-        let batch_total = if self.checks.is_multiple_of(BATCH_SIZE) { 0 } else { self.batches.last().map_or(0, |b| b.total) };
+        let batch_total =
+            if self.checks.is_multiple_of(BATCH_SIZE) { 0 } else { self.batches.last().map_or(0, |b| b.total) };
         self.total.checked_add(amount).is_some_and(|t| t <= MAX_FIELD)
             && batch_total.checked_add(amount).is_some_and(|t| t <= MAX_FIELD)
             && amount <= MAX_FIELD
