@@ -71,9 +71,8 @@ pub fn resolve(customer: &Customer, plan: &CustomerPlan, placements: &[Placement
             .filter(|(j, inv)| inv.status != Status::Closed && !inv.credit_memo && !own.contains(j))
             .map(|(j, inv)| (j, inv.amount_open))
             .collect();
-        let result = unique_subset(&strict, rest);
-        let alternative = unique_subset(&loose, rest);
-        let single = strict.iter().filter(|(_, a)| *a == rest).count();
+        let result = decide(&strict, rest, by_amount);
+        let alternative = decide(&loose, rest, by_amount);
         if result == SubsetResult::Inconclusive || alternative == SubsetResult::Inconclusive {
             d.ambiguous = Some("subset search budget exhausted: cannot tell whether one subset fits".into());
         } else if result != alternative {
@@ -82,9 +81,6 @@ pub fn resolve(customer: &Customer, plan: &CustomerPlan, placements: &[Placement
                  disputed items, count as the customer's open items"
                     .into(),
             );
-        } else if single == 1 && result == SubsetResult::Many {
-            d.ambiguous =
-                Some("exactly one open item equals the amount, but other subsets of open items do too".into());
         }
         match result {
             SubsetResult::One(set) => {
@@ -110,6 +106,23 @@ pub fn resolve(customer: &Customer, plan: &CustomerPlan, placements: &[Placement
     skipped_invoices(plan, placements, &order, &mut decided);
 
     receipts.iter().zip(decided).zip(placements).map(|((r, d), p)| to_truth(customer, plan, r, d, p)).collect()
+}
+
+/// Rule 8 reads "the amount equals exactly one open item, or exactly one
+/// subset": one item equal to the amount settles it (even if some larger
+/// subset also adds up); two equal items make it ambiguous; otherwise the
+/// subsets decide. Rule 7 (the rest of a cut-off remittance) has only the
+/// subset clause.
+fn decide(items: &[(usize, i64)], target: i64, by_amount: bool) -> SubsetResult {
+    if by_amount {
+        let mut equal = items.iter().filter(|(_, a)| *a == target).map(|(j, _)| *j);
+        match (equal.next(), equal.next()) {
+            (Some(j), None) => return SubsetResult::One(vec![j]),
+            (Some(_), Some(_)) => return SubsetResult::Many,
+            _ => {}
+        }
+    }
+    unique_subset(items, target)
 }
 
 fn is_cash(kind: &str) -> bool {
@@ -212,5 +225,168 @@ fn to_truth(customer: &Customer, plan: &CustomerPlan, r: &PlannedReceipt, d: Dec
         postings: d.postings.iter().map(line).collect(),
         exceptions: d.exceptions.iter().map(line).collect(),
         contract_ambiguous: d.ambiguous,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{Profile, Scenario};
+    use crate::remittance::{Channel, RemitLine};
+    use crate::world::{Invoice, customer};
+    use cashapply_model::Currency;
+    use chrono::NaiveDate;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn inv(id: &str, amount: i64, due: NaiveDate) -> Invoice {
+        Invoice {
+            id: id.into(),
+            po: format!("PO-{id}"),
+            amount_original: amount,
+            amount_open: amount,
+            invoice_date: due,
+            due_date: Some(due),
+            discount: None,
+            status: Status::Open,
+            credit_memo: false,
+            shared_amount: false,
+        }
+    }
+
+    fn receipt(amount: i64, value: NaiveDate, lines: Vec<RemitLine>, outcome: Outcome) -> PlannedReceipt {
+        let c = customer(1, 0, Profile::Easy);
+        PlannedReceipt {
+            scenario: Scenario::Exact,
+            labels: vec![],
+            noise: vec![],
+            channel: Channel::Bai2Ctx,
+            camt_v08: false,
+            currency: Currency::USD,
+            amount,
+            value_date: value,
+            payer_name: c.name.clone(),
+            payer_account: c.account.clone(),
+            check_number: 1,
+            visible: vec![true; lines.len()],
+            lines,
+            memo: None,
+            free_text: None,
+            owner: Some(0),
+            outcome,
+        }
+    }
+
+    fn applied(i: usize, amount: i64) -> Outcome {
+        Outcome::Fixed { postings: vec![Line { kind: "applied", invoice: Some(i), amount }], exceptions: vec![] }
+    }
+
+    fn resolve_plan(invoices: Vec<Invoice>, receipts: Vec<PlannedReceipt>) -> Vec<TruthReceipt> {
+        let c = customer(1, 0, Profile::Easy);
+        let placements: Vec<Placement> = (0..receipts.len())
+            .map(|i| Placement { bank_ref: format!("B{i:03}"), source_file: "bank/x.bai2".into() })
+            .collect();
+        resolve(&c, &CustomerPlan { invoices, receipts }, &placements)
+    }
+
+    fn kinds(t: &TruthReceipt) -> Vec<(&str, Option<&str>)> {
+        t.exceptions.iter().map(|e| (e.kind.as_str(), e.invoice_id.as_deref())).collect()
+    }
+
+    #[test]
+    fn a_payment_equal_to_one_open_item_is_applied_even_if_a_larger_subset_also_fits() {
+        let invoices = vec![inv("A", 500, day(1)), inv("B", 300, day(20)), inv("C", 200, day(20))];
+        let t = resolve_plan(invoices, vec![receipt(500, day(2), vec![], Outcome::ByAmount)]);
+        assert_eq!(t[0].postings.len(), 1);
+        assert_eq!(t[0].postings[0].invoice_id.as_deref(), Some("A"));
+        assert!(t[0].exceptions.is_empty());
+        assert_eq!(t[0].contract_ambiguous, None);
+    }
+
+    #[test]
+    fn a_payment_equal_to_two_open_items_is_ambiguous_and_raises_only_ambiguous() {
+        let invoices = vec![inv("A", 500, day(20)), inv("B", 500, day(20))];
+        let t = resolve_plan(invoices, vec![receipt(500, day(2), vec![], Outcome::ByAmount)]);
+        assert_eq!(kinds(&t[0]), vec![("ambiguous", None)]);
+        assert_eq!(t[0].postings[0].kind, "unapplied");
+    }
+
+    #[test]
+    fn a_payment_that_fits_nothing_is_unapplied_with_an_unapplied_exception() {
+        let t = resolve_plan(vec![inv("A", 500, day(20))], vec![receipt(123, day(2), vec![], Outcome::ByAmount)]);
+        assert_eq!(kinds(&t[0]), vec![("unapplied", None)]);
+        assert_eq!(t[0].postings[0].amount, "1.23");
+    }
+
+    #[test]
+    fn an_item_paid_by_another_receipt_of_the_run_is_no_longer_a_candidate() {
+        let invoices = vec![inv("A", 500, day(1)), inv("B", 500, day(1))];
+        let r1 = receipt(500, day(2), vec![], applied(0, 500));
+        let r2 = receipt(500, day(2), vec![], Outcome::ByAmount);
+        let t = resolve_plan(invoices, vec![r1, r2]);
+        // Strictly only B is left; counting A too would make it ambiguous.
+        assert_eq!(t[1].postings[0].invoice_id.as_deref(), Some("B"));
+        assert!(t[1].contract_ambiguous.is_some(), "the contract does not say whether A still counts");
+    }
+
+    #[test]
+    fn an_older_open_invoice_nobody_pays_is_skipped_once_on_the_first_receipt() {
+        let invoices = vec![
+            inv("OLD", 700, day(1)),
+            inv("NEW", 400, day(5)),
+            inv("NEW2", 300, day(6)),
+            inv("LATER", 900, day(30)),
+        ];
+        let r1 = receipt(400, day(10), vec![], applied(1, 400));
+        let r2 = receipt(300, day(11), vec![], applied(2, 300));
+        let t = resolve_plan(invoices, vec![r2, r1]);
+        // r1 (value date 10) comes first in value-date order.
+        assert_eq!(kinds(&t[1]), vec![("skipped_invoice", Some("OLD"))]);
+        assert!(t[0].exceptions.is_empty(), "reported once");
+        assert_eq!(t[1].exceptions[0].amount, "7.00");
+    }
+
+    #[test]
+    fn an_open_invoice_due_after_the_value_date_is_not_skipped() {
+        let invoices = vec![inv("FUTURE", 700, day(20)), inv("PAID", 400, day(25))];
+        let t = resolve_plan(invoices, vec![receipt(400, day(10), vec![], applied(1, 400))]);
+        assert!(t[0].exceptions.is_empty());
+    }
+
+    #[test]
+    fn a_cut_off_remittance_applies_the_visible_references_and_the_rest_only_as_one_exact_subset() {
+        let invoices = vec![inv("A", 100, day(1)), inv("B", 250, day(1)), inv("X", 999, day(30))];
+        let line = |i: usize, r: &str, paid: i64| RemitLine {
+            invoice: i,
+            credit_memo: false,
+            reference: r.into(),
+            paid,
+            gross: None,
+            discount: None,
+            deduction: None,
+        };
+        let outcome = Outcome::Fixed {
+            postings: vec![
+                Line { kind: "applied", invoice: Some(0), amount: 100 },
+                Line { kind: "applied", invoice: Some(1), amount: 250 },
+            ],
+            exceptions: vec![],
+        };
+        let mut r = receipt(350, day(2), vec![line(0, "A", 100), line(1, "B", 250)], outcome);
+        r.visible = vec![true, false];
+        let t = resolve_plan(invoices.clone(), vec![r.clone()]);
+        let got: Vec<(&str, Option<&str>)> =
+            t[0].postings.iter().map(|l| (l.kind.as_str(), l.invoice_id.as_deref())).collect();
+        assert_eq!(got, vec![("applied", Some("A")), ("applied", Some("B"))], "B is the one subset of 2.50");
+        // With a second item of 2.50 the rest is unapplied, not ambiguous (rule 7).
+        let mut more = invoices;
+        more.push(inv("B2", 250, day(30)));
+        let t = resolve_plan(more, vec![r]);
+        let k = kinds(&t[0]);
+        assert!(k.contains(&("unapplied", None)) && !k.iter().any(|(kind, _)| *kind == "ambiguous"), "{k:?}");
+        // B, past due and now paid by no receipt, is also a skipped invoice.
+        assert!(k.contains(&("skipped_invoice", Some("B"))), "{k:?}");
     }
 }

@@ -709,8 +709,16 @@ impl Planner<'_> {
     fn finish(&mut self, mut r: PlannedReceipt) -> PlannedReceipt {
         r.noise.sort_unstable();
         r.noise.dedup();
-        if matches!(r.channel, Channel::Lockbox | Channel::LockboxCsv) {
-            r.payer_name = noise::truncate(&r.payer_name.to_uppercase(), 30).to_string();
+        // The name as the channel carries it: lockbox remitter 30 characters
+        // upper case, ACH company name 16 (§7c B1).
+        match r.channel {
+            Channel::Lockbox | Channel::LockboxCsv => {
+                r.payer_name = noise::truncate(&r.payer_name.to_uppercase(), 30).trim_end().to_string();
+            }
+            Channel::Bai2Ccd | Channel::Bai2Ctx => {
+                r.payer_name = noise::truncate(&r.payer_name.to_uppercase(), 16).trim_end().to_string();
+            }
+            _ => {}
         }
         r.visible = vec![true; r.lines.len()];
         if let Some(limit) = r.channel.free_text_limit()
