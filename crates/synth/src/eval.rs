@@ -147,57 +147,70 @@ pub fn read_truth(path: &Path) -> Result<TruthFile, SynthError> {
         .map_err(|e| SynthError::Rejected { file: path.display().to_string(), reason: e.to_string() })
 }
 
-fn read_csv(path: &Path, required: &[&str]) -> Result<Vec<HashMap<String, String>>, SynthError> {
+/// Reads a CSV file with a header row; calls `row` with the values of the
+/// `wanted` columns (found by name, case-insensitive) and the line number.
+fn read_csv(
+    path: &Path,
+    wanted: &[&str],
+    mut row: impl FnMut(&[&str], usize) -> Result<(), SynthError>,
+) -> Result<(), SynthError> {
     let file = path.display().to_string();
     let reject = |reason: String| SynthError::Rejected { file: file.clone(), reason };
-    let bytes = fs::read(path)?;
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes.as_slice());
+    let mut reader = csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(fs::File::open(path)?));
     let headers: Vec<String> =
         reader.headers().map_err(|e| reject(e.to_string()))?.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
-    for r in required {
-        if !headers.iter().any(|h| h == r) {
-            return Err(reject(format!("line 1: missing column '{r}'")));
+    let mut columns = Vec::with_capacity(wanted.len());
+    for w in wanted {
+        match headers.iter().position(|h| h == w) {
+            Some(i) => columns.push(i),
+            None => return Err(reject(format!("line 1: missing column '{w}'"))),
         }
     }
-    let mut rows = Vec::new();
-    for (n, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| reject(format!("line {}: {e}", n + 2)))?;
-        rows.push(headers.iter().cloned().zip(rec.iter().map(str::to_string)).collect());
+    let mut record = csv::StringRecord::new();
+    let mut line = 1;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => return Err(reject(format!("line {}: {e}", line + 1))),
+        }
+        line += 1;
+        let values: Vec<&str> = columns.iter().map(|i| record.get(*i).unwrap_or("").trim()).collect();
+        row(&values, line)?;
     }
-    Ok(rows)
-}
-
-fn field(row: &HashMap<String, String>, name: &str) -> String {
-    row.get(name).map(|s| s.trim().to_string()).unwrap_or_default()
 }
 
 /// Reads postings.csv, exceptions.csv and receipts.csv from `dir`.
 pub fn read_output(dir: &Path) -> Result<ApplyOutput, SynthError> {
     let mut out = ApplyOutput::default();
     let postings = dir.join("postings.csv");
-    for (n, row) in read_csv(&postings, &["bank_ref", "kind", "invoice_id", "amount"])?.iter().enumerate() {
-        let text = field(row, "amount");
+    let name = postings.display().to_string();
+    read_csv(&postings, &["bank_ref", "kind", "invoice_id", "amount"], |v, line| {
+        let text = v.get(3).copied().unwrap_or("");
         let amount: Decimal = text.parse().map_err(|_| SynthError::Rejected {
-            file: postings.display().to_string(),
-            reason: format!("line {}: amount '{text}' is not a decimal", n + 2),
+            file: name.clone(),
+            reason: format!("line {line}: amount '{text}' is not a decimal"),
         })?;
         out.postings.push(OutPosting {
-            bank_ref: field(row, "bank_ref"),
-            kind: field(row, "kind"),
-            invoice_id: field(row, "invoice_id"),
+            bank_ref: v.first().copied().unwrap_or("").to_string(),
+            kind: v.get(1).copied().unwrap_or("").to_string(),
+            invoice_id: v.get(2).copied().unwrap_or("").to_string(),
             amount,
         });
-    }
-    for row in read_csv(&dir.join("exceptions.csv"), &["bank_ref", "kind", "invoice_id"])? {
+        Ok(())
+    })?;
+    read_csv(&dir.join("exceptions.csv"), &["bank_ref", "kind", "invoice_id"], |v, _| {
         out.exceptions.push(OutException {
-            bank_ref: field(&row, "bank_ref"),
-            kind: field(&row, "kind"),
-            invoice_id: field(&row, "invoice_id"),
+            bank_ref: v.first().copied().unwrap_or("").to_string(),
+            kind: v.get(1).copied().unwrap_or("").to_string(),
+            invoice_id: v.get(2).copied().unwrap_or("").to_string(),
         });
-    }
-    for row in read_csv(&dir.join("receipts.csv"), &["bank_ref", "customer_id"])? {
-        out.customers.insert(field(&row, "bank_ref"), field(&row, "customer_id"));
-    }
+        Ok(())
+    })?;
+    read_csv(&dir.join("receipts.csv"), &["bank_ref", "customer_id"], |v, _| {
+        out.customers.insert(v.first().copied().unwrap_or("").to_string(), v.get(1).copied().unwrap_or("").to_string());
+        Ok(())
+    })?;
     Ok(out)
 }
 
