@@ -150,9 +150,9 @@ pub fn plan_customer(
     for _ in 0..n_receipts {
         let scenario = Scenario::ALL.get(p.rng.weighted(&mix)).copied().unwrap_or(Scenario::Exact);
         let planned = p
-            .plan(scenario)
-            .or_else(|| p.plan(Scenario::Exact))
-            .or_else(|| p.plan(Scenario::NakedUnmatched))
+            .attempt(scenario)
+            .or_else(|| p.attempt(Scenario::Exact))
+            .or_else(|| p.attempt(Scenario::NakedUnmatched))
             .map(|r| p.finish(r));
         receipts.extend(planned);
     }
@@ -161,6 +161,20 @@ pub fn plan_customer(
 }
 
 impl Planner<'_> {
+    /// Plans `scenario`; when it cannot be planned, every invoice it took is
+    /// back in the pool and undated, so no invoice is left past due and
+    /// unpaid by accident (that would be a `skipped_invoice`).
+    fn attempt(&mut self, scenario: Scenario) -> Option<PlannedReceipt> {
+        let pool = self.pool.clone();
+        let dated = self.dated.clone();
+        let planned = self.plan(scenario);
+        if planned.is_none() {
+            self.pool = pool;
+            self.dated = dated;
+        }
+        planned
+    }
+
     fn value_date(&mut self) -> NaiveDate {
         plus(run_start(), self.rng.range(0, 4))
     }
