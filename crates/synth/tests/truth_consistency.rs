@@ -197,6 +197,7 @@ fn check_bank_files(dir: &Path, truth: &TruthFile) {
             }
             seen
         } else {
+            well_formed_camt(&text, file);
             for rf in text.split("<Ref>").skip(1).filter_map(|s| s.split("</Ref>").next()) {
                 assert!(rf_is_valid(rf), "{file}: RF reference {rf} has bad check digits");
             }
@@ -213,6 +214,30 @@ fn check_bank_files(dir: &Path, truth: &TruthFile) {
         got.sort();
         assert_eq!(got, want, "{file}");
     }
+}
+
+/// The camt file is well-formed XML in the namespace of the version its
+/// name says, with that version's shapes (v02 `<Sts>BOOK`, `Dbtr/Nm`; v08
+/// `Sts/Cd`, `Dbtr/Pty/Nm`, `TxDtls/Amt`).
+fn well_formed_camt(text: &str, file: &str) {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut depth = 0_i32;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(_) => {}
+            Err(e) => panic!("{file}: not well-formed XML: {e}"),
+        }
+    }
+    assert_eq!(depth, 0, "{file}: unbalanced elements");
+    let v08 = file.contains("v08");
+    let ns = if v08 { "camt.053.001.08" } else { "camt.053.001.02" };
+    assert!(text.contains(&format!("xmlns=\"urn:iso:std:iso:20022:tech:xsd:{ns}\"")), "{file}");
+    assert_eq!(text.contains("<Sts><Cd>BOOK</Cd></Sts>"), v08, "{file}: entry status shape");
+    assert_eq!(text.contains("<Dbtr><Pty><Nm>"), v08, "{file}: debtor name shape");
+    assert_eq!(text.contains("<AmtDtls><TxAmt>"), !v08, "{file}: transaction amount shape");
 }
 
 /// Reads the fixed-width lockbox layout back and checks every total.

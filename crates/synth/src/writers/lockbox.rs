@@ -51,6 +51,11 @@ fn alnum(text: &str, width: usize) -> String {
     format!("{cleaned:<width$}")
 }
 
+/// A check amount that no longer fits the file's 10-digit totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("lockbox total would exceed 10 digits")]
+pub struct TotalOverflow;
+
 /// A lockbox file being built.
 #[derive(Debug)]
 pub struct LockboxFile {
@@ -97,8 +102,13 @@ impl LockboxFile {
         format!("{:07}-{batch:03}-{item:03}", self.lockbox)
     }
 
-    /// Adds a check with its type 4 invoice records.
-    pub fn push(&mut self, r: &PlannedReceipt) {
+    /// Adds a check with its type 4 invoice records. Totals are checked:
+    /// a check that would overflow a 10-digit total is refused (callers ask
+    /// [`LockboxFile::fits`] first and start a new file).
+    pub fn push(&mut self, r: &PlannedReceipt) -> Result<(), TotalOverflow> {
+        if !self.fits(r.amount) {
+            return Err(TotalOverflow);
+        }
         if self.checks.is_multiple_of(BATCH_SIZE) {
             self.batches.push(Batch::default());
         }
@@ -136,10 +146,11 @@ impl LockboxFile {
         if let Some(b) = self.batches.last_mut() {
             b.records.extend(records);
             b.checks += 1;
-            b.total += r.amount;
+            b.total = b.total.checked_add(r.amount).ok_or(TotalOverflow)?;
         }
         self.checks += 1;
-        self.total += r.amount;
+        self.total = self.total.checked_add(r.amount).ok_or(TotalOverflow)?;
+        Ok(())
     }
 
     /// The whole file, trailers computed.

@@ -204,7 +204,7 @@ impl BankSinks {
                 }
                 let Some(buf) = self.lockbox.get_mut(&date) else { return Err(io::Error::other("lockbox buffer")) };
                 let bank_ref = buf.file.next_ref();
-                buf.file.push(r);
+                buf.file.push(r).map_err(io::Error::other)?;
                 let placement = Placement { bank_ref, source_file: buf.name.clone() };
                 if buf.file.checks() >= LOCKBOX_FILE_SIZE {
                     self.flush_lockbox(date)?;
