@@ -229,7 +229,7 @@ impl Planner<'_> {
     }
 
     fn unit(&self) -> i64 {
-        10_i64.pow(self.customer.currency.minor_digits())
+        crate::world::price_unit(self.customer.currency)
     }
 
     /// The customer's own identity, possibly varied (§7c B1, B4).

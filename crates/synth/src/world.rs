@@ -392,10 +392,20 @@ impl Invoice {
 /// Round amounts many unrelated invoices share (§7c C10), in major units.
 const SHARED_AMOUNTS: &[i64] = &[250, 500, 750, 1000, 1200, 1500, 2000, 2500, 5000];
 
-/// A random invoice amount in minor units: log-spread over 50–50,000
-/// major units with random cents, or a shared round amount.
+/// Minor units of one "price unit": one major unit, except that currencies
+/// without minor digits (JPY) count in hundreds, so ¥100 plays the part of
+/// $1 and amounts stay realistic.
+pub fn price_unit(currency: Currency) -> i64 {
+    match currency.minor_digits() {
+        0 => 100,
+        d => 10_i64.pow(d),
+    }
+}
+
+/// A random invoice amount in minor units: log-spread over 50–50,000 price
+/// units ([`price_unit`]) with random minor digits, or a shared round amount.
 pub fn invoice_amount(currency: Currency, rng: &mut Rng, shared_per_mille: u32) -> (i64, bool) {
-    let unit = 10_i64.pow(currency.minor_digits());
+    let unit = price_unit(currency);
     if rng.chance(shared_per_mille) {
         return (rng.pick(SHARED_AMOUNTS).copied().unwrap_or(1000) * unit, true);
     }
@@ -472,6 +482,18 @@ mod tests {
             c.invoice_id(IdStyle::Short);
         }
         assert!(c.invoice_id(IdStyle::Short).starts_with("INV-"));
+    }
+
+    #[test]
+    fn yen_invoices_are_priced_in_hundreds_and_dollar_invoices_in_cents() {
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(price_unit(jpy), 100);
+        assert_eq!(price_unit(Currency::USD), 100);
+        let mut rng = Rng::new(3, 3);
+        for _ in 0..100 {
+            let (a, _) = invoice_amount(jpy, &mut rng, 0);
+            assert!((5_000..=5_000_099).contains(&a), "¥{a}: between ¥5,000 and ¥5,000,099");
+        }
     }
 
     #[test]
