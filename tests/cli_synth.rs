@@ -101,4 +101,9 @@ fn generate_refuses_bad_usage_with_exit_2() {
     assert_eq!(cashapply(&["generate", "--profile", "extreme", "--out", d]).status.code(), Some(2));
     assert_eq!(cashapply(&["generate", "--customers", "0", "--out", d]).status.code(), Some(2));
     assert_eq!(cashapply(&["eval", "--truth", "x"]).status.code(), Some(2));
+    // A directory holding an earlier benchmark is not overwritten.
+    fs::write(dir.path().join("truth.json"), "{}").unwrap();
+    let out = cashapply(&["generate", "--out", d]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not empty"), "{}", text(&out.stderr));
 }

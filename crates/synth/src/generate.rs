@@ -59,11 +59,15 @@ pub const CONVENTIONS: &[&str] = &[
     "short_payment, unearned_discount, overpayment, duplicate_payment and skipped_invoice name the invoice; unidentified, unapplied and ambiguous name none",
 ];
 
-/// Generates a benchmark into `out`: open_invoices.csv, customers.csv,
-/// bank/*, truth.json.
+/// Generates a benchmark into `out` (which must be empty or new):
+/// open_invoices.csv, customers.csv, bank/*, truth.json.
 pub fn generate(options: &GenerateOptions, out: &Path) -> Result<GenerateSummary, SynthError> {
     if options.customers == 0 {
         return Err(SynthError::Usage("--customers must be at least 1".into()));
+    }
+    // Never mix a new benchmark with files of an earlier one.
+    if fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some()) {
+        return Err(SynthError::Usage(format!("{} is not empty; give an empty or new --out directory", out.display())));
     }
     fs::create_dir_all(out)?;
     let profile = options.profile;
