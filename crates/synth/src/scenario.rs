@@ -99,6 +99,10 @@ pub struct CustomerPlan {
     pub receipts: Vec<PlannedReceipt>,
 }
 
+fn applied_outcome(i: usize, amount: i64) -> Outcome {
+    Outcome::Fixed { postings: vec![Line::new("applied", Some(i), amount)], exceptions: Vec::new() }
+}
+
 /// First value date of a run; receipts arrive over five business days.
 pub fn run_start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default()
@@ -122,6 +126,9 @@ struct Planner<'a> {
     dated: Vec<bool>,
     pool: Vec<usize>,
     counters: &'a mut IdCounters,
+    /// A receipt planned together with the one `plan` returns (rule 6's
+    /// first payment), emitted before it.
+    earlier: Vec<PlannedReceipt>,
 }
 
 /// Plans one customer: `n_invoices` invoices and `n_receipts` receipts.
@@ -144,17 +151,34 @@ pub fn plan_customer(
     }
     pool.reverse();
     let dated = vec![false; invoices.len()];
-    let mut p = Planner { customer, customers, profile, rates: profile.noise(), rng, invoices, dated, pool, counters };
+    let mut p = Planner {
+        customer,
+        customers,
+        profile,
+        rates: profile.noise(),
+        rng,
+        invoices,
+        dated,
+        pool,
+        counters,
+        earlier: Vec::new(),
+    };
     let mix = profile.mix();
     let mut receipts = Vec::with_capacity(n_receipts);
-    for _ in 0..n_receipts {
-        let scenario = Scenario::ALL.get(p.rng.weighted(&mix)).copied().unwrap_or(Scenario::Exact);
-        let planned = p
-            .attempt(scenario)
-            .or_else(|| p.attempt(Scenario::Exact))
-            .or_else(|| p.attempt(Scenario::NakedUnmatched))
-            .map(|r| p.finish(r));
-        receipts.extend(planned);
+    while receipts.len() < n_receipts {
+        let mut scenario = Scenario::ALL.get(p.rng.weighted(&mix)).copied().unwrap_or(Scenario::Exact);
+        if scenario == Scenario::DuplicateInRun && receipts.len() + 2 > n_receipts {
+            scenario = Scenario::Exact;
+        }
+        let planned =
+            p.attempt(scenario).or_else(|| p.attempt(Scenario::Exact)).or_else(|| p.attempt(Scenario::NakedUnmatched));
+        let Some(planned) = planned else { break };
+        for earlier in std::mem::take(&mut p.earlier) {
+            let r = p.finish(earlier);
+            receipts.push(r);
+        }
+        let r = p.finish(planned);
+        receipts.push(r);
     }
     p.date_the_rest();
     CustomerPlan { invoices: p.invoices, receipts }
@@ -171,6 +195,7 @@ impl Planner<'_> {
         if planned.is_none() {
             self.pool = pool;
             self.dated = dated;
+            self.earlier.clear();
         }
         planned
     }
@@ -597,6 +622,31 @@ impl Planner<'_> {
                 let payer = self.payer(false, &mut noise);
                 let outcome = Outcome::Fixed { postings, exceptions };
                 Some(self.receipt(scenario, channel, value, original, lines, noise, payer, outcome))
+            }
+            Scenario::DuplicateInRun => {
+                // Rule 6: the earlier value date is applied, the later one is
+                // the duplicate (dates differ, so bank_ref order never decides).
+                let i = *self.take(1)?.first()?;
+                let first_value = plus(run_start(), self.rng.range(0, 3));
+                let second_value =
+                    plus(first_value, self.rng.range(1, 4).min(4 - (first_value - run_start()).num_days()));
+                self.date_paid(i, first_value);
+                let open = self.open(i);
+                let channel = self.channel(false, false, true, false);
+                let lines = self.full_lines(&[i], channel, &mut noise);
+                let payer = self.payer(false, &mut noise);
+                let first =
+                    self.receipt(scenario, channel, first_value, open, lines, noise, payer, applied_outcome(i, open));
+                self.earlier.push(first);
+                let mut noise = Vec::new();
+                let channel = self.channel(false, false, true, false);
+                let lines = self.full_lines(&[i], channel, &mut noise);
+                let payer = self.payer(false, &mut noise);
+                let outcome = Outcome::Fixed {
+                    postings: vec![Line::new("on_account", None, open)],
+                    exceptions: vec![Line::new("duplicate_payment", Some(i), open)],
+                };
+                Some(self.receipt(scenario, channel, second_value, open, lines, noise, payer, outcome))
             }
             Scenario::SkippedInvoice => {
                 let picked = self.take(2)?;

@@ -136,7 +136,19 @@ fn check(profile: Profile) -> TruthFile {
                     *applied_total.entry(id).or_default() += dec(&l.amount);
                     assert!(units(dec(&l.amount), &inv.currency) > tol, "{p}: short pay within tolerance");
                 }
-                "duplicate_payment" => assert_eq!(inv.status, "closed", "{p}: {id}"),
+                "duplicate_payment" if inv.status != "closed" => {
+                    // Rule 6: another receipt of the run, with an earlier value date, applied it.
+                    let firsts: Vec<&str> = truth
+                        .receipts
+                        .iter()
+                        .filter(|o| {
+                            o.postings.iter().any(|x| x.kind == "applied" && x.invoice_id.as_deref() == Some(id))
+                        })
+                        .map(|o| o.value_date.as_str())
+                        .collect();
+                    assert_eq!(firsts.len(), 1, "{p}: {id} duplicate of what?");
+                    assert!(firsts[0] < t.value_date.as_str(), "{p}: the later payment must be the duplicate");
+                }
                 "skipped_invoice" => {
                     assert_eq!(inv.status, "open", "{p}: skipped {id} not open");
                     assert_eq!(dec(&l.amount), inv.open, "{p}: skipped amount");
@@ -283,7 +295,16 @@ fn lockbox_checks(text: &str, file: &str) -> Vec<(String, String)> {
 fn the_hard_benchmark_truth_is_consistent_with_the_contract_and_the_files() {
     let truth = check(Profile::Hard);
     let labels: HashSet<&str> = truth.receipts.iter().flat_map(|t| t.scenarios.iter().map(String::as_str)).collect();
-    for s in ["exact", "multi_invoice", "partial_payment", "naked_payment", "credit_memo_netting", "overpayment"] {
+    for s in [
+        "exact",
+        "multi_invoice",
+        "partial_payment",
+        "naked_payment",
+        "credit_memo_netting",
+        "overpayment",
+        "duplicate_in_run",
+        "duplicate_closed_invoice",
+    ] {
         assert!(labels.contains(s), "hard profile lacks {s}: {labels:?}");
     }
     let ambiguous = truth.receipts.iter().filter(|t| t.contract_ambiguous.is_some()).count();
