@@ -717,7 +717,8 @@ impl Planner<'_> {
                 }
                 let cm = Invoice {
                     id: self.counters.credit_memo_id(),
-                    po: self.invoices.get(first)?.po.clone(),
+                    // No PO: a PO quoted for the invoice must not also name its credit memo.
+                    po: String::new(),
                     amount_original: -cm_amount,
                     amount_open: -cm_amount,
                     invoice_date: minus(value, self.rng.range(5, 30)),

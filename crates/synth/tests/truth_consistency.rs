@@ -37,9 +37,12 @@ fn invoices(dir: &Path) -> HashMap<String, Inv> {
         col("status"),
         col("discount_until"),
     );
+    let po = col("po_number");
+    let mut pos = HashSet::new();
     let mut m = HashMap::new();
     for rec in r.records() {
         let rec = rec.unwrap();
+        assert!(rec[po].is_empty() || pos.insert(rec[po].to_string()), "PO {} names two documents", &rec[po]);
         let open: Decimal = rec[op].parse().unwrap();
         let inv = Inv {
             customer: rec[cu].to_string(),
