@@ -1,7 +1,7 @@
 //! `cashapply eval`: scores an apply output directory against a truth file
 //! with the CONTRACT §5 metrics, overall, per scenario and per exception
-//! kind. Receipts the truth marks `contract_ambiguous` are left out of
-//! every metric (and counted).
+//! kind, and per noise label. Receipts the truth marks
+//! `contract_ambiguous` are left out of every metric (and counted).
 //!
 //! * auto-applied precision = posted `applied` lines whose (bank_ref,
 //!   invoice_id, amount) is in the truth ÷ posted `applied` lines (lines are
@@ -103,6 +103,9 @@ pub struct Report {
     pub overall: Metrics,
     /// Per scenario label.
     pub per_scenario: BTreeMap<String, Metrics>,
+    /// Per noise label (receipts whose remittance or payer carries that
+    /// noise), to see which corruption costs accuracy.
+    pub per_noise: BTreeMap<String, Metrics>,
 }
 
 /// One posting line read from postings.csv.
@@ -342,19 +345,8 @@ pub fn score(truth: &TruthFile, out: &ApplyOutput) -> Report {
     let known: HashSet<&str> = truth.receipts.iter().map(|t| t.bank_ref.as_str()).collect();
     let scored: Vec<&TruthReceipt> = truth.receipts.iter().filter(|t| t.contract_ambiguous.is_none()).collect();
     let overall = metrics(&scored, &|b: &str| !excluded.contains(b), out);
-    let mut labels: BTreeMap<&str, Vec<&TruthReceipt>> = BTreeMap::new();
-    for t in &scored {
-        for s in &t.scenarios {
-            labels.entry(s.as_str()).or_default().push(t);
-        }
-    }
-    let per_scenario = labels
-        .into_iter()
-        .map(|(label, receipts)| {
-            let refs: HashSet<&str> = receipts.iter().map(|t| t.bank_ref.as_str()).collect();
-            (label.to_string(), metrics(&receipts, &|b: &str| refs.contains(b), out))
-        })
-        .collect();
+    let per_scenario = grouped(&scored, |t| &t.scenarios, out);
+    let per_noise = grouped(&scored, |t| &t.noise, out);
     let n = |x: usize| u64::try_from(x).unwrap_or(0);
     Report {
         receipts_scored: n(scored.len()),
@@ -362,7 +354,29 @@ pub fn score(truth: &TruthFile, out: &ApplyOutput) -> Report {
         unknown_output_receipts: n(out.customers.keys().filter(|b| !known.contains(b.as_str())).count()),
         overall,
         per_scenario,
+        per_noise,
     }
+}
+
+/// Metrics per label, each over the receipts carrying it.
+fn grouped(
+    scored: &[&TruthReceipt],
+    labels_of: impl Fn(&TruthReceipt) -> &Vec<String>,
+    out: &ApplyOutput,
+) -> BTreeMap<String, Metrics> {
+    let mut labels: BTreeMap<&str, Vec<&TruthReceipt>> = BTreeMap::new();
+    for t in scored {
+        for s in labels_of(t) {
+            labels.entry(s.as_str()).or_default().push(t);
+        }
+    }
+    labels
+        .into_iter()
+        .map(|(label, receipts)| {
+            let refs: HashSet<&str> = receipts.iter().map(|t| t.bank_ref.as_str()).collect();
+            (label.to_string(), metrics(&receipts, &|b: &str| refs.contains(b), out))
+        })
+        .collect()
 }
 
 /// The report as a plain-text table.
@@ -394,21 +408,23 @@ pub fn render_table(r: &Report) -> String {
             format!("{}/{}", k.precision.hits, k.precision.total)
         ));
     }
-    s.push_str(&format!(
-        "\n{:<26} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
-        "scenario", "receipts", "precision", "inv hit", "STP", "customer", "exc rec", "exc prec"
-    ));
-    for (label, m) in &r.per_scenario {
+    for (title, groups) in [("scenario", &r.per_scenario), ("noise", &r.per_noise)] {
         s.push_str(&format!(
-            "{label:<26} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
-            m.receipts,
-            m.applied_precision.percent(),
-            m.invoice_hit_rate.percent(),
-            m.straight_through_rate.percent(),
-            m.customer_hit_rate.percent(),
-            m.exceptions_all.recall.percent(),
-            m.exceptions_all.precision.percent()
+            "\n{title:<26} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
+            "receipts", "precision", "inv hit", "STP", "customer", "exc rec", "exc prec"
         ));
+        for (label, m) in groups.iter() {
+            s.push_str(&format!(
+                "{label:<26} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
+                m.receipts,
+                m.applied_precision.percent(),
+                m.invoice_hit_rate.percent(),
+                m.straight_through_rate.percent(),
+                m.customer_hit_rate.percent(),
+                m.exceptions_all.recall.percent(),
+                m.exceptions_all.precision.percent()
+            ));
+        }
     }
     s
 }

@@ -102,7 +102,8 @@ fn the_truth_fed_back_as_apply_output_scores_one_hundred_percent_on_every_metric
     let report = score(&truth, &read_output(&out).unwrap());
     assert!(report.receipts_scored > 250, "{}", report.receipts_scored);
     let all = std::iter::once(("overall".to_string(), &report.overall))
-        .chain(report.per_scenario.iter().map(|(k, v)| (k.clone(), v)));
+        .chain(report.per_scenario.iter().map(|(k, v)| (k.clone(), v)))
+        .chain(report.per_noise.iter().map(|(k, v)| (format!("noise {k}"), v)));
     for (name, m) in all {
         for (metric, r) in [
             ("precision", m.applied_precision),
@@ -122,6 +123,7 @@ fn the_truth_fed_back_as_apply_output_scores_one_hundred_percent_on_every_metric
     assert_eq!(bp(report.overall.applied_precision), Some(10_000));
     assert_eq!(bp(report.overall.straight_through_rate), Some(10_000));
     assert!(report.overall.exceptions.len() >= 6, "{:?}", report.overall.exceptions.keys());
+    assert!(report.per_noise.contains_key("ocr_confusion") || report.per_noise.contains_key("transposition"));
 }
 
 #[test]
