@@ -1,6 +1,8 @@
 //! Command-line surface (CONTRACT §1).
 
 mod apply_command;
+mod eval_command;
+mod generate_command;
 mod parse_command;
 mod receipt_view;
 
@@ -26,6 +28,10 @@ enum Command {
     Parse(parse_command::ParseArgs),
     /// Apply the bank files' receipts to open invoices; write postings, exceptions, receipts and a summary.
     Apply(apply_command::ApplyArgs),
+    /// Generate a synthetic remittance benchmark with ground truth (truth.json).
+    Generate(generate_command::GenerateArgs),
+    /// Score an apply output directory against a benchmark truth (CONTRACT §5).
+    Eval(eval_command::EvalArgs),
 }
 
 /// Parses arguments, runs the command, and maps the outcome to an exit code.
@@ -40,6 +46,8 @@ pub fn run() -> ExitCode {
     let outcome = match cli.command {
         Command::Parse(args) => parse_command::run(&args),
         Command::Apply(args) => apply_command::run(&args),
+        Command::Generate(args) => generate_command::run(&args),
+        Command::Eval(args) => eval_command::run(&args),
     };
     match outcome {
         Ok(code) => code,

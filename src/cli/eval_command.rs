@@ -1,0 +1,49 @@
+//! `cashapply eval --truth FILE --out DIR [--json]`: scores an apply output
+//! directory against a benchmark truth with the CONTRACT §5 metrics.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cashapply_synth::{SynthError, read_output, read_truth, render_table, score};
+use clap::Args;
+
+use super::EXIT_REJECTED;
+
+/// Arguments of `eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The truth.json written by `cashapply generate`.
+    #[arg(long)]
+    truth: PathBuf,
+    /// The `cashapply apply --out` directory (postings.csv, exceptions.csv, receipts.csv).
+    #[arg(long)]
+    out: PathBuf,
+    /// Print the report as one JSON object instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `eval`: the table (or JSON) on stdout. Exit 3 when the truth or an
+/// output file is malformed, 1 when one cannot be read.
+pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
+    let loaded = read_truth(&args.truth).and_then(|t| read_output(&args.out).map(|o| (t, o)));
+    let (truth, output) = match loaded {
+        Ok(x) => x,
+        Err(e @ SynthError::Rejected { .. }) => {
+            writeln!(io::stderr(), "{e}")?;
+            return Ok(ExitCode::from(EXIT_REJECTED));
+        }
+        Err(e) => return Err(anyhow::Error::from(e).context("cannot read the truth or the output directory")),
+    };
+    let report = score(&truth, &output);
+    let mut out = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        out.write_all(b"\n")?;
+    } else {
+        out.write_all(render_table(&report).as_bytes())?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
