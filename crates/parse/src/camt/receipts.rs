@@ -1,7 +1,8 @@
 //! Entries → receipts (CONTRACT §2).
 //!
 //! * Only credited (`CRDT`), booked (`BOOK`), non-reversal entries are
-//!   receipts; debits, pending/info entries and reversals are counted in
+//!   receipts (a credit whose transactions all carry `RtrInf` returns earlier
+//!   payments and counts as one reversal); debits, pending/info entries and reversals are counted in
 //!   [`SkippedEntries`]. A missing `Sts` is read as booked, with a warning.
 //! * One receipt per `TxDtls`; an entry without `TxDtls` is one receipt.
 //!   A batch entry's splits each carry their own amount (`TxDtls/Amt`, else
@@ -122,6 +123,11 @@ pub(crate) fn entry_receipts(
     if entry.value_date.is_none() && entry.booking_date.is_none() {
         diags.warn(line, byte, "credit entry has no ValDt or BookgDt; the report's creation date is used");
     }
+    if !entry.transactions.is_empty() && entry.transactions.iter().all(|t| t.returned) {
+        // A credit that only returns earlier payments of ours.
+        skipped.reversals += 1;
+        return None;
+    }
     let builder = Builder { entry, ctx, currency, value_date, count: entry.transactions.len() };
     let receipts = builder.receipts(amount, skipped, diags);
     let link = CamtEntry {
@@ -152,10 +158,6 @@ impl Builder<'_> {
             [] => vec![self.receipt(None, 0, amount.value, diags)],
             [tx] => {
                 self.reconcile(amount.value, diags);
-                if tx.returned {
-                    skipped.reversals += 1;
-                    return Vec::new();
-                }
                 vec![self.receipt(Some(tx), 1, amount.value, diags)]
             }
             txs => {
