@@ -16,6 +16,11 @@
 //!   appended for the Nth `TxDtls` when the entry has several), else
 //!   `Ntry/NtryRef` (same suffix), else `ACCOUNT:N` with N the entry's
 //!   ordinal in the file.
+//! * `payer_name` is the debtor's name (`Dbtr[/Pty]/Nm`), else the ultimate
+//!   debtor's; `payer_account` is `DbtrAcct` (IBAN or `Othr/Id`).
+//! * `remittance_text` is every `Ustrd` line, then `AddtlRmtInf` lines that
+//!   are not bank status codes; with none, `AddtlTxInf`, else (single-payment
+//!   entries only) `AddtlNtryInf`.
 //! * Amounts are rescaled to the currency's minor digits. An amount with a
 //!   non-zero digit beyond them (e.g. a 5-decimal EUR amount) is kept
 //!   exactly, never rounded, and warned about.
