@@ -69,7 +69,16 @@ pub fn read_stream<R: BufRead>(
     options: &ParseOptions,
     sink: &mut dyn ReceiptSink,
 ) -> Result<StreamSummary, ParseError> {
-    match reader::run(name, input, sink) {
+    finish(name, reader::run(name, input, sink), options)
+}
+
+/// Applies `--strict` and turns a reader error into a positioned rejection.
+fn finish(
+    name: &str,
+    result: Result<reader::Outcome, CamtError>,
+    options: &ParseOptions,
+) -> Result<StreamSummary, ParseError> {
+    match result {
         Ok(outcome) => {
             let mut diagnostics = outcome.diagnostics;
             if options.strict {
@@ -105,7 +114,10 @@ impl ReceiptSink for Collect {
 }
 
 /// Reads a whole camt file held in memory. Bytes that are not UTF-8 are
-/// read as Windows-1252 (with a warning). Rejection lines are exact.
+/// read as Windows-1252 (with a warning). It runs the same streaming state
+/// machine as [`read_stream`], fed by quick-xml's zero-copy slice reader
+/// (the bytes are already in memory, so events borrow them rather than
+/// being copied through a buffer); rejection lines are exact.
 pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFile, ParseError> {
     let mut collect = Collect::default();
     let utf8 = std::str::from_utf8(bytes).is_ok();
@@ -116,25 +128,7 @@ pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFi
         decoded = decode_text(bytes);
         decoded.text.as_bytes()
     };
-    let result = read_stream(name, input, options, &mut collect);
-    let summary = match result {
-        Ok(s) => s,
-        Err(ParseError::Rejected { file, diagnostics }) => {
-            // Streaming counts lines as far as the parser consumed; with the
-            // whole input at hand, recount them exactly at the error offset.
-            let mut exact = Diagnostics::default();
-            for d in diagnostics.items() {
-                let upto = input.get(..usize::try_from(d.byte).unwrap_or(usize::MAX).min(input.len())).unwrap_or(input);
-                let line = 1 + memchr::memchr_iter(b'\n', upto).count() as u64;
-                match d.severity {
-                    cashapply_model::Severity::Error => exact.error(line, d.byte, d.message.clone()),
-                    cashapply_model::Severity::Warning => exact.warn(line, d.byte, d.message.clone()),
-                }
-            }
-            return Err(ParseError::Rejected { file, diagnostics: exact });
-        }
-        Err(e) => return Err(e),
-    };
+    let summary = finish(name, reader::run_slice(name, input, &mut collect), options)?;
     let mut diagnostics = Diagnostics::default();
     if !utf8 {
         diagnostics.warn(0, 0, "file is not UTF-8; read as Windows-1252 (byte offsets refer to the decoded text)");

@@ -9,7 +9,7 @@
 //! to the sink as soon as it closes.
 
 use std::collections::HashSet;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::BuildHasherDefault;
 use std::io::BufRead;
 use std::sync::Arc;
 
@@ -26,7 +26,7 @@ use super::entry::Entry;
 use super::error::{CamtError, CamtErrorKind};
 use super::field::Field;
 use super::receipts::{CamtEntry, EntryContext, entry_receipts};
-use super::source::LineCounter;
+use super::source::{LineCounter, count_newlines};
 use super::tag::Tag;
 
 /// Where the receipts of a streamed file go.
@@ -68,17 +68,41 @@ struct State<'s> {
     block: Option<(usize, AccountBlock)>,
     entry: Option<(usize, Entry)>,
     entries: u64,
-    seen_refs: HashSet<u64>,
+    seen_refs: HashSet<u64, BuildHasherDefault<Identity>>,
     text: String,
     currency: Option<Currency>,
     at: (u64, u64),
 }
 
+/// A 64-bit FNV-1a fingerprint of a reference: the duplicate check keeps
+/// 8 bytes per reference instead of the text (a false "duplicate" needs a
+/// 64-bit collision).
 fn fingerprint(kind: u8, text: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    kind.hash(&mut h);
-    text.hash(&mut h);
-    h.finish()
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ u64::from(kind);
+    for &b in text.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Fingerprints are already well mixed: hash them as they are.
+#[derive(Default)]
+struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 impl State<'_> {
@@ -201,83 +225,129 @@ impl State<'_> {
     }
 }
 
+impl State<'_> {
+    fn new<'s>(name: &str, sink: &'s mut dyn ReceiptSink) -> State<'s> {
+        State {
+            file: Arc::from(name),
+            sink,
+            diags: Diagnostics::default(),
+            skipped: SkippedEntries::default(),
+            stack: Vec::new(),
+            format: None,
+            message_depth: None,
+            first_element: None,
+            group_created: None,
+            block: None,
+            entry: None,
+            entries: 0,
+            seen_refs: HashSet::default(),
+            text: String::new(),
+            currency: None,
+            at: (1, 0),
+        }
+    }
+
+    /// Handles one event that starts at `line`/`byte`; `Ok(true)` at the end.
+    fn handle(&mut self, event: Event<'_>, line: u64, byte: u64) -> Result<bool, CamtErrorKind> {
+        match event {
+            Event::Start(e) => self.start(&e, line, byte),
+            Event::Empty(e) => {
+                self.start(&e, line, byte);
+                self.end();
+            }
+            Event::End(_) => self.end(),
+            Event::Text(t) => self.push_text(&t.xml10_content()),
+            Event::CData(t) => self.push_text(&t.xml10_content()),
+            Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(Some(c)) => self.push_text(c.encode_utf8(&mut [0; 4])),
+                Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
+                    Some(s) => self.push_text(s),
+                    None => self.push_text(&format!("&{};", &*r)),
+                },
+                Err(e) => return Err(CamtErrorKind::NotWellFormed(e.to_string())),
+            },
+            Event::Eof => return Ok(true),
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
+        }
+        Ok(false)
+    }
+
+    /// Checks the document ended cleanly and was camt.
+    fn finish(self, line: u64, byte: u64) -> Result<Outcome, CamtError> {
+        if !self.stack.is_empty() {
+            return Err(CamtError { line, byte, kind: CamtErrorKind::UnexpectedEnd(self.stack.len()) });
+        }
+        let Some(format) = self.format else {
+            let root = self.first_element.unwrap_or_else(|| "no element at all".to_string());
+            return Err(CamtError { line: 1, byte: 0, kind: CamtErrorKind::NotCamt(root) });
+        };
+        Ok(Outcome { format, skipped: self.skipped, diagnostics: self.diags })
+    }
+}
+
 /// Reads a camt document from `input`, handing receipts to `sink` as each
 /// entry closes. Errors carry the byte offset and the line counted so far.
 pub(crate) fn run<R: BufRead>(name: &str, input: R, sink: &mut dyn ReceiptSink) -> Result<Outcome, CamtError> {
     let mut reader = Reader::from_reader(LineCounter::new(input));
     reader.config_mut().check_end_names = true;
-    let mut state = State {
-        file: Arc::from(name),
-        sink,
-        diags: Diagnostics::default(),
-        skipped: SkippedEntries::default(),
-        stack: Vec::new(),
-        format: None,
-        message_depth: None,
-        first_element: None,
-        group_created: None,
-        block: None,
-        entry: None,
-        entries: 0,
-        seen_refs: HashSet::new(),
-        text: String::new(),
-        currency: None,
-        at: (1, 0),
-    };
+    let mut state = State::new(name, sink);
     let mut buf = Vec::new();
     loop {
         let line = reader.get_ref().line();
         let byte = reader.buffer_position();
-        let event = match reader.read_event_into(&mut buf) {
-            Ok(ev) => ev,
-            Err(e) => {
-                let byte = reader.error_position();
-                return Err(CamtError {
-                    line: reader.get_ref().line(),
-                    byte,
-                    kind: CamtErrorKind::NotWellFormed(e.to_string()),
-                });
+        let done = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| CamtErrorKind::NotWellFormed(e.to_string()))
+            .and_then(|event| state.handle(event, line, byte));
+        match done {
+            Ok(true) => break,
+            Ok(false) => {}
+            Err(kind) => {
+                let at = if reader.error_position() > 0 { reader.error_position() } else { byte };
+                return Err(CamtError { line: reader.get_ref().line(), byte: at, kind });
             }
-        };
-        match event {
-            Event::Start(e) => state.start(&e, line, byte),
-            Event::Empty(e) => {
-                state.start(&e, line, byte);
-                state.end();
-            }
-            Event::End(_) => state.end(),
-            Event::Text(t) => state.push_text(&t.xml10_content()),
-            Event::CData(t) => state.push_text(&t.xml10_content()),
-            Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
-                        Some(s) => s.to_string(),
-                        None => format!("&{};", &*r),
-                    },
-                    Err(e) => {
-                        return Err(CamtError {
-                            line: reader.get_ref().line(),
-                            byte,
-                            kind: CamtErrorKind::NotWellFormed(e.to_string()),
-                        });
-                    }
-                };
-                state.push_text(&resolved);
-            }
-            Event::Eof => break,
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
         }
         buf.clear();
     }
-    let line = reader.get_ref().line();
-    let byte = reader.buffer_position();
-    if !state.stack.is_empty() {
-        return Err(CamtError { line, byte, kind: CamtErrorKind::UnexpectedEnd(state.stack.len()) });
-    }
-    let Some(format) = state.format else {
-        let root = state.first_element.unwrap_or_else(|| "no element at all".to_string());
-        return Err(CamtError { line: 1, byte: 0, kind: CamtErrorKind::NotCamt(root) });
+    let (line, byte) = (reader.get_ref().line(), reader.buffer_position());
+    state.finish(line, byte)
+}
+
+/// The same state machine fed by quick-xml's zero-copy slice reader, for
+/// input already in memory: events borrow the input instead of being
+/// copied through a buffer, and lines are counted exactly.
+pub(crate) fn run_slice(name: &str, input: &[u8], sink: &mut dyn ReceiptSink) -> Result<Outcome, CamtError> {
+    let mut reader = Reader::from_reader(input);
+    reader.config_mut().check_end_names = true;
+    let mut state = State::new(name, sink);
+    let mut line = 1u64;
+    let mut counted = 0usize;
+    let mut line_at = |upto: u64| {
+        let upto = usize::try_from(upto).unwrap_or(usize::MAX).min(input.len());
+        if upto > counted {
+            line += count_newlines(&input[counted..upto]);
+            counted = upto;
+        }
+        line
     };
-    Ok(Outcome { format, skipped: state.skipped, diagnostics: state.diags })
+    loop {
+        let byte = reader.buffer_position();
+        let line = line_at(byte);
+        let done = reader
+            .read_event()
+            .map_err(|e| CamtErrorKind::NotWellFormed(e.to_string()))
+            .and_then(|event| state.handle(event, line, byte));
+        match done {
+            Ok(true) => break,
+            Ok(false) => {}
+            Err(kind) => {
+                let at = if reader.error_position() > 0 { reader.error_position() } else { byte };
+                let upto = usize::try_from(at).unwrap_or(usize::MAX).min(input.len());
+                let line = 1 + count_newlines(&input[..upto]);
+                return Err(CamtError { line, byte: at, kind });
+            }
+        }
+    }
+    let byte = reader.buffer_position();
+    state.finish(line_at(byte), byte)
 }

@@ -371,7 +371,7 @@ impl Builder<'_> {
         text.extend(tx.unstructured.iter().cloned());
         for s in &tx.structured {
             text.extend(s.additional.iter().filter(|l| !l.starts_with('?')).cloned());
-            lines.extend(s.clone().into_lines(self.currency, diags));
+            lines.extend(s.lines(self.currency, diags));
         }
         let ustrd: Vec<&str> = tx.unstructured.iter().map(String::as_str).collect();
         lines.extend(x12_remittance_lines(&ustrd, self.currency));

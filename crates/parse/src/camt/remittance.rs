@@ -179,8 +179,12 @@ impl Structured {
     }
 
     /// The remittance lines of this block, amounts at `currency` scale.
-    pub(crate) fn into_lines(mut self, currency: Currency, diags: &mut Diagnostics) -> Vec<RemittanceLine> {
-        self.fold_typed();
+    pub(crate) fn lines(&self, currency: Currency, diags: &mut Diagnostics) -> Vec<RemittanceLine> {
+        if !self.typed.is_empty() {
+            let mut folded = self.clone();
+            folded.fold_typed();
+            return folded.lines(currency, diags);
+        }
         self.check_reference(diags);
         let scale = |d: Decimal| to_currency_scale(d, currency).unwrap_or(d);
         let mut deduction: Option<Decimal> = None;
@@ -295,7 +299,7 @@ mod tests {
         s.start(&[Tag::RfrdDocAmt, Tag::AdjstmntAmtAndRsn]);
         s.accept(&[Tag::RfrdDocAmt, Tag::AdjstmntAmtAndRsn, Tag::Amt], &f("3"), &mut d);
         s.accept(&[Tag::RfrdDocAmt, Tag::AdjstmntAmtAndRsn, Tag::Rsn], &f("DAMG"), &mut d);
-        let lines = s.into_lines(eur(), &mut d);
+        let lines = s.lines(eur(), &mut d);
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].reference, "INV-7");
         assert_eq!(lines[0].document_type, DocumentType::Invoice);
@@ -314,7 +318,7 @@ mod tests {
         s.start(&[Tag::RfrdDocAmt, Tag::RmtAmtAndTp]);
         s.accept(&[Tag::RfrdDocAmt, Tag::RmtAmtAndTp, Tag::Tp, Tag::Cd], &f("RPTA"), &mut d);
         s.accept(&[Tag::RfrdDocAmt, Tag::RmtAmtAndTp, Tag::Amt], &f("50"), &mut d);
-        let lines = s.into_lines(eur(), &mut d);
+        let lines = s.lines(eur(), &mut d);
         assert_eq!(lines[0].amount.map(|a| a.to_string()), Some("50.00".into()));
     }
 
@@ -323,7 +327,7 @@ mod tests {
         let mut d = Diagnostics::default();
         let mut s = Structured::default();
         s.accept(&[Tag::CdtrRefInf, Tag::Ref], &f("RF19539007547034"), &mut d);
-        let lines = s.into_lines(eur(), &mut d);
+        let lines = s.lines(eur(), &mut d);
         assert_eq!(lines[0].reference, "RF19539007547034");
         assert_eq!(lines[0].document_type, DocumentType::CreditorReference);
         assert_eq!(d.warning_count(), 1);
@@ -335,7 +339,7 @@ mod tests {
         let mut s = Structured::default();
         s.accept(&[Tag::RfrdDocAmt, Tag::CdtNoteAmt], &f("600.00"), &mut d);
         s.accept(&[Tag::CdtrRefInf, Tag::Ref], &f("12344"), &mut d);
-        let lines = s.into_lines(eur(), &mut d);
+        let lines = s.lines(eur(), &mut d);
         assert_eq!(lines[0].document_type, DocumentType::CreditNote);
         assert_eq!(lines[0].amount.map(|a| a.to_string()), Some("-600.00".into()));
     }

@@ -4,6 +4,15 @@
 
 use std::io::{self, BufRead, Read};
 
+/// Counts `\n` in a slice. The slices between two XML events are short,
+/// where a plain (auto-vectorised) loop beats setting up `memchr`.
+pub(crate) fn count_newlines(bytes: &[u8]) -> u64 {
+    if bytes.len() > 256 {
+        return memchr::memchr_iter(b'\n', bytes).count() as u64;
+    }
+    bytes.iter().map(|&b| u64::from(b == b'\n')).sum()
+}
+
 /// Wraps a `BufRead`, counting `\n` in everything consumed.
 #[derive(Debug)]
 pub(crate) struct LineCounter<R> {
@@ -26,7 +35,7 @@ impl<R: BufRead> LineCounter<R> {
 impl<R: BufRead> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.line += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        self.line += count_newlines(&buf[..n]);
         Ok(n)
     }
 }
@@ -41,7 +50,7 @@ impl<R: BufRead> BufRead for LineCounter<R> {
         // which `fill_buf` returns again without reading.
         if let Ok(buf) = self.inner.fill_buf() {
             let n = amt.min(buf.len());
-            self.line += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+            self.line += count_newlines(&buf[..n]);
         }
         self.inner.consume(amt);
     }
