@@ -289,3 +289,22 @@ fn streaming_hands_out_the_same_receipts_as_the_byte_slice_reader() {
     assert_eq!(summary.skipped, whole.skipped);
     assert_eq!(summary.format, whole.format);
 }
+
+#[test]
+fn the_streaming_reader_rejects_malformed_input_at_the_same_byte() {
+    let data = bytes("not_well_formed.xml");
+    let mut sink = |_r: Receipt| {};
+    let streamed = camt::read_stream("s", &data[..], &ParseOptions::default(), &mut sink).unwrap_err();
+    let whole = camt::read("s", &data, &ParseOptions::default()).unwrap_err();
+    let (s, w) = (&streamed.diagnostics().unwrap().items()[0], &whole.diagnostics().unwrap().items()[0]);
+    assert_eq!((s.byte, s.line), (w.byte, w.line));
+}
+
+#[test]
+fn every_receipt_belongs_to_exactly_one_linked_entry() {
+    for name in ["batch_entry_splits.xml", "batch_entry_unpriced.xml", "status_direction_reversal.xml"] {
+        let f = parse(name);
+        let linked: usize = f.camt_entries.iter().map(|e| e.receipt_count).sum();
+        assert_eq!(linked, f.receipts.len(), "{name}");
+    }
+}
