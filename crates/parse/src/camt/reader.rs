@@ -332,11 +332,11 @@ pub(crate) fn run_slice(name: &str, input: &[u8], sink: &mut dyn ReceiptSink) ->
     };
     loop {
         let byte = reader.buffer_position();
-        let line = line_at(byte);
-        let done = reader
-            .read_event()
-            .map_err(|e| CamtErrorKind::NotWellFormed(e.to_string()))
-            .and_then(|event| state.handle(event, line, byte));
+        let done = reader.read_event().map_err(|e| CamtErrorKind::NotWellFormed(e.to_string())).and_then(|event| {
+            // Only element starts record a position: count lines for those.
+            let line = if matches!(event, Event::Start(_) | Event::Empty(_)) { line_at(byte) } else { 0 };
+            state.handle(event, line, byte)
+        });
         match done {
             Ok(true) => break,
             Ok(false) => {}

@@ -373,9 +373,16 @@ impl Builder<'_> {
             text.extend(s.additional.iter().filter(|l| !l.starts_with('?')).cloned());
             lines.extend(s.lines(self.currency, diags));
         }
+        if tx.unstructured.is_empty() {
+            return;
+        }
         let ustrd: Vec<&str> = tx.unstructured.iter().map(String::as_str).collect();
         lines.extend(x12_remittance_lines(&ustrd, self.currency));
-        for rf in rf_in_text(&ustrd.concat()) {
+        let joined = ustrd.concat();
+        if !joined.as_bytes().windows(2).any(|w| w.eq_ignore_ascii_case(b"RF")) {
+            return;
+        }
+        for rf in rf_in_text(&joined) {
             if !lines.iter().any(|l| l.reference.replace(' ', "").eq_ignore_ascii_case(&rf)) {
                 lines.push(RemittanceLine::reference(rf, cashapply_model::DocumentType::CreditorReference));
             }
