@@ -308,3 +308,13 @@ fn every_receipt_belongs_to_exactly_one_linked_entry() {
         assert_eq!(linked, f.receipts.len(), "{name}");
     }
 }
+
+#[test]
+fn a_zero_amount_credit_is_not_a_receipt_but_is_counted() {
+    let xml = br#"<Document><BkToCstmrStmt><Stmt><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>
+      <Ntry><Amt Ccy="EUR">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2024-01-01</Dt></BookgDt></Ntry>
+      </Stmt></BkToCstmrStmt></Document>"#;
+    let f = camt::read("zero", xml, &ParseOptions::default()).unwrap();
+    assert!(f.receipts.is_empty());
+    assert_eq!(f.skipped.non_monetary, 1);
+}

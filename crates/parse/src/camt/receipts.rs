@@ -2,7 +2,8 @@
 //!
 //! * Only credited (`CRDT`), booked (`BOOK`), non-reversal entries are
 //!   receipts (a credit whose transactions all carry `RtrInf` returns earlier
-//!   payments and counts as one reversal); debits, pending/info entries and reversals are counted in
+//!   payments and counts as one reversal; a zero-amount credit moves no
+//!   money and counts as non-monetary); debits, pending/info entries and reversals are counted in
 //!   [`SkippedEntries`]. A missing `Sts` is read as booked, with a warning.
 //! * One receipt per `TxDtls`; an entry without `TxDtls` is one receipt.
 //!   A batch entry's splits each carry their own amount (`TxDtls/Amt`, else
@@ -101,6 +102,11 @@ pub(crate) fn entry_receipts(
     };
     if entry.reversal {
         skipped.reversals += 1;
+        return None;
+    }
+    if amount.value.is_zero() {
+        // No money moved (a fee-free notice, a zero correction).
+        skipped.non_monetary += 1;
         return None;
     }
     if direction == Direction::Debit {
