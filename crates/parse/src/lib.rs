@@ -1,5 +1,5 @@
-//! Readers for the bank files cashapply consumes: BAI2 today, camt and
-//! lockbox as they land. Every reader turns bytes into [`ParsedFile`]: the
+//! Readers for the bank files cashapply consumes: BAI2 and ISO 20022 camt
+//! today, lockbox as it lands. Every reader turns bytes into [`ParsedFile`]: the
 //! receipts of CONTRACT §2, the entries that are not receipts (debits,
 //! pending, reversals) counted, and every positioned diagnostic collected.
 //!
@@ -9,6 +9,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod bai2;
+pub mod camt;
 mod detect;
 mod error;
 mod input_text;
@@ -37,6 +38,7 @@ pub fn parse_file(
     };
     match format {
         InputFormat::Bai2 => bai2::read(name, bytes, options),
+        InputFormat::Camt => camt::read(name, bytes, options),
         other => Err(ParseError::Unsupported { file: name.to_string(), format: other.name() }),
     }
 }

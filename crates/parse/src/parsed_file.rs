@@ -43,4 +43,9 @@ pub struct ParsedFile {
     pub skipped: SkippedEntries,
     /// Warnings (errors reject the file instead, see [`crate::ParseError`]).
     pub diagnostics: Diagnostics,
+    /// camt only: every credited, booked, non-reversal entry and how many
+    /// of the receipts (in order) it produced, so that cross-file rules can
+    /// recognise a statement's lump entry in a notification
+    /// ([`crate::reconcile`]). Empty for other formats.
+    pub camt_entries: Vec<crate::camt::CamtEntry>,
 }

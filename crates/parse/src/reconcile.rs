@@ -2,15 +2,15 @@
 //! same money twice, the detailed file replaces the lump so that no payment
 //! is counted twice and none is lost.
 //!
-//! Each rule lives in its own module and is applied in a fixed order, so the
-//! result does not depend on the order the files were given in.
+//! Each rule lives in its own module and is applied in a fixed order.
+
+mod camt_notifications;
 
 use crate::ParsedFile;
 
 /// Applies every cross-file rule to the files of one run.
 pub fn reconcile_files(files: &mut [ParsedFile]) {
-    // Rules are added here as the formats that need them land:
-    // camt.053 lump entries detailed by camt.054, BAI2 lockbox deposits
-    // detailed by lockbox files.
-    let _ = files;
+    // camt.053 lump entries detailed by camt.054 notifications.
+    camt_notifications::replace_detailed_lumps(files);
+    // To come: BAI2 lockbox deposits detailed by lockbox files.
 }

@@ -98,5 +98,6 @@ pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFi
         receipts: structure.receipts,
         skipped: structure.skipped,
         diagnostics: diags,
+        camt_entries: Vec::new(),
     })
 }
