@@ -1,5 +1,5 @@
-//! Readers for the bank files cashapply consumes: BAI2 today, camt and
-//! lockbox as they land. Every reader turns bytes into [`ParsedFile`]: the
+//! Readers for the bank files cashapply consumes: BAI2 and lockbox today,
+//! camt as it lands. Every reader turns bytes into [`ParsedFile`]: the
 //! receipts of CONTRACT §2, the entries that are not receipts (debits,
 //! pending, reversals) counted, and every positioned diagnostic collected.
 //!
@@ -12,6 +12,7 @@ pub mod bai2;
 mod detect;
 mod error;
 mod input_text;
+pub mod lockbox;
 mod parsed_file;
 pub mod reconcile;
 pub mod remittance;
@@ -37,6 +38,8 @@ pub fn parse_file(
     };
     match format {
         InputFormat::Bai2 => bai2::read(name, bytes, options),
+        InputFormat::Lockbox => lockbox::read(name, bytes, options),
+        InputFormat::LockboxCsv => lockbox::read_csv(name, bytes, options),
         other => Err(ParseError::Unsupported { file: name.to_string(), format: other.name() }),
     }
 }

@@ -5,12 +5,13 @@
 //! Each rule lives in its own module and is applied in a fixed order, so the
 //! result does not depend on the order the files were given in.
 
+mod lockbox_deposits;
+
 use crate::ParsedFile;
 
 /// Applies every cross-file rule to the files of one run.
 pub fn reconcile_files(files: &mut [ParsedFile]) {
     // Rules are added here as the formats that need them land:
-    // camt.053 lump entries detailed by camt.054, BAI2 lockbox deposits
-    // detailed by lockbox files.
-    let _ = files;
+    // camt.053 lump entries detailed by camt.054.
+    lockbox_deposits::reconcile(files);
 }
