@@ -71,6 +71,9 @@ struct OpenLockbox {
     /// (batch, item) → index into `checks`.
     index: HashMap<(String, String), usize>,
     tally: LockboxTally,
+    /// False once a record of the lockbox could not be read: its totals are
+    /// then not compared, so one problem is reported once.
+    verifiable: bool,
 }
 
 /// The structure checker and check builder for one file.
@@ -84,6 +87,8 @@ pub(crate) struct Assembly<'l> {
     warned_after_trailer: bool,
     lockbox: Option<OpenLockbox>,
     file: Tally,
+    /// False once any check or overflow record could not be read.
+    file_verifiable: bool,
     last_check: Option<usize>,
 }
 
@@ -102,6 +107,7 @@ impl<'l> Assembly<'l> {
             warned_after_trailer: false,
             lockbox: None,
             file: Tally::default(),
+            file_verifiable: true,
             last_check: None,
         }
     }
@@ -142,6 +148,12 @@ impl<'l> Assembly<'l> {
         };
         if let Err(e) = outcome {
             error(diags, e);
+            if matches!(kind, RecordType::Check | RecordType::Overflow) {
+                self.file_verifiable = false;
+                if let Some(open) = &mut self.lockbox {
+                    open.verifiable = false;
+                }
+            }
         }
     }
 
@@ -165,7 +177,7 @@ impl<'l> Assembly<'l> {
     }
 
     fn close_lockbox(&mut self, at: Place, diags: &mut Diagnostics) {
-        if let Some(open) = self.lockbox.take() {
+        if let Some(open) = self.lockbox.take().filter(|o| o.verifiable) {
             for b in open.tally.batches_without_total() {
                 diags.warn(
                     at.line,
@@ -186,6 +198,7 @@ impl<'l> Assembly<'l> {
             deposit_date: h.deposit_date,
             index: HashMap::new(),
             tally: LockboxTally::default(),
+            verifiable: true,
         });
         Ok(())
     }
@@ -296,7 +309,8 @@ impl<'l> Assembly<'l> {
         let t = batch_total::parse(f, &self.layout.batch_total)?;
         let at = self.place(&f.rec);
         match &mut self.lockbox {
-            Some(open) => open.tally.batch_total(diags, at, t.batch, t.count, t.amount),
+            Some(open) if open.verifiable => open.tally.batch_total(diags, at, t.batch, t.count, t.amount),
+            Some(_) => {}
             None => diags.warn(at.line, at.byte, "type 7 batch total outside a lockbox (no type 5 before it)"),
         }
         Ok(())
@@ -306,6 +320,7 @@ impl<'l> Assembly<'l> {
         let t = lockbox_total::parse(f, &self.layout.lockbox_total)?;
         let at = self.place(&f.rec);
         match &self.lockbox {
+            Some(open) if !open.verifiable => {}
             Some(open) => {
                 let what = format!("type 8 lockbox total (lockbox {})", open.number);
                 compare_count(diags, at, &what, "checks", t.count, open.tally.all.count);
@@ -323,7 +338,9 @@ impl<'l> Assembly<'l> {
         let at = self.place(&f.rec);
         self.close_lockbox(at, diags);
         compare_count(diags, at, "type 9 trailer", "records", t.record_count, self.records);
-        compare_total(diags, at, "type 9 trailer", t.amount, &self.file);
+        if self.file_verifiable {
+            compare_total(diags, at, "type 9 trailer", t.amount, &self.file);
+        }
         if self.trailer_at.is_none() {
             self.trailer_at = Some(f.rec.line);
         }

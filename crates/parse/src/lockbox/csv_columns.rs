@@ -37,6 +37,9 @@ pub struct CsvLayout {
     pub date_format: Option<String>,
     /// Field separator (default `,`).
     pub delimiter: Option<char>,
+    /// Decimal separator of decimal amounts: `.` (default) or `,`. The
+    /// other of the two, blanks and `'` may group thousands.
+    pub decimal_separator: Option<char>,
     /// Extra header labels per canonical column, e.g.
     /// `check_amount = ["Betrag", "Chk Amt"]`.
     #[serde(default)]
@@ -60,6 +63,15 @@ impl CsvLayout {
             return Err(LayoutError::Invalid {
                 place: "csv.delimiter".into(),
                 message: "must be one ASCII character other than a quote or line end".into(),
+            });
+        }
+        if let Some(d) = self.decimal_separator
+            && d != '.'
+            && d != ','
+        {
+            return Err(LayoutError::Invalid {
+                place: "csv.decimal_separator".into(),
+                message: "must be '.' or ','".into(),
             });
         }
         Ok(())

@@ -18,6 +18,7 @@
 //! * Rows without a check number or bank_ref that say "total" are total
 //!   rows and skipped; blank rows are skipped.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -60,6 +61,7 @@ struct RowReader<'a> {
     map: &'a ColumnMap,
     layout: &'a CsvLayout,
     line: u64,
+    saw_decimal: &'a Cell<bool>,
 }
 
 impl<'a> RowReader<'a> {
@@ -70,7 +72,10 @@ impl<'a> RowReader<'a> {
 
     fn amount(&self, c: Column, currency: Currency) -> Result<Option<Decimal>, String> {
         let Some(raw) = self.get(c) else { return Ok(None) };
-        parse_amount(raw, self.layout.amounts, currency)
+        if self.layout.amounts == AmountStyle::Decimal && raw.contains(self.layout.decimal_separator.unwrap_or('.')) {
+            self.saw_decimal.set(true);
+        }
+        parse_amount(raw, self.layout.amounts, self.layout.decimal_separator.unwrap_or('.'), currency)
             .map(Some)
             .map_err(|why| format!("line {}: {} '{}' {why}", self.line, c.name(), clip(raw)))
     }
@@ -89,8 +94,16 @@ fn clip(s: &str) -> String {
     s.chars().take(40).collect()
 }
 
-/// Parses a CSV amount in the configured style.
-pub(crate) fn parse_amount(raw: &str, style: AmountStyle, currency: Currency) -> Result<Decimal, &'static str> {
+/// Parses a CSV amount in the configured style. Decimal amounts may carry
+/// `$`, a sign or parentheses for negatives, and thousands separators only
+/// where they group three digits (`1,234.50`): `12,50` under a `.` decimal
+/// separator is an error, never 1250.
+pub(crate) fn parse_amount(
+    raw: &str,
+    style: AmountStyle,
+    decimal_separator: char,
+    currency: Currency,
+) -> Result<Decimal, &'static str> {
     let (negative, body) = match raw.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
         Some(inner) => (true, inner.trim()),
         None => match raw.strip_prefix('-') {
@@ -98,8 +111,8 @@ pub(crate) fn parse_amount(raw: &str, style: AmountStyle, currency: Currency) ->
             None => (false, raw),
         },
     };
-    let body: String = body.chars().filter(|c| !matches!(c, '$' | ',' | ' ' | '_')).collect();
-    if body.is_empty() || body.len() > 30 {
+    let body = body.trim().trim_start_matches('$').trim();
+    if body.is_empty() || body.len() > 40 {
         return Err("is not an amount");
     }
     let value = match style {
@@ -107,14 +120,25 @@ pub(crate) fn parse_amount(raw: &str, style: AmountStyle, currency: Currency) ->
             if !body.bytes().all(|b| b.is_ascii_digit()) {
                 return Err("is not an amount in whole cents");
             }
-            let units = i128::from_str(&body).map_err(|_| "is too large")?;
+            let units = i128::from_str(body).map_err(|_| "is too large")?;
             from_minor_units(units, currency).map_err(|_| "is too large")?
         }
         AmountStyle::Decimal => {
-            if !body.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            let (int, frac) = match body.rsplit_once(decimal_separator) {
+                Some((i, f)) => (i, Some(f)),
+                None => (body, None),
+            };
+            let group = if decimal_separator == ',' { ['.', ' ', '\''] } else { [',', ' ', '\''] };
+            let groups: Vec<&str> = int.split(group).collect();
+            let grouped_ok = groups.len() == 1
+                || (groups.first().is_some_and(|g| (1..=3).contains(&g.len()))
+                    && groups.iter().skip(1).all(|g| g.len() == 3));
+            let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+            if !grouped_ok || !groups.iter().all(|g| digits(g)) || !frac.is_none_or(digits) {
                 return Err("is not a decimal amount");
             }
-            let d = Decimal::from_str(&body).map_err(|_| "is not a decimal amount")?;
+            let plain = format!("{}.{}", groups.concat(), frac.unwrap_or("0"));
+            let d = Decimal::from_str(&plain).map_err(|_| "is not a decimal amount")?;
             to_currency_scale(d, currency).map_err(|_| "has more decimals than the currency allows")?
         }
     };
@@ -152,6 +176,7 @@ pub(crate) fn read_rows(
     let mut per_batch: HashMap<String, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
     let mut rows = 0usize;
+    let saw_decimal = Cell::new(false);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -176,7 +201,7 @@ pub(crate) fn read_rows(
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let row = RowReader { record: &record, map: columns, layout, line };
+        let row = RowReader { record: &record, map: columns, layout, line, saw_decimal: &saw_decimal };
         if let Err(message) =
             read_row(&row, (line, byte), default_currency, &mut checks, &mut index, &mut per_batch, diags)
         {
@@ -190,6 +215,13 @@ pub(crate) fn read_rows(
             format!(
                 "no CSV lockbox header row in the first {HEADER_SEARCH_ROWS} rows: a header must name a check (check_number or bank_ref) and an amount (check_amount or invoice_amount)"
             ),
+        );
+    }
+    if layout.amounts == AmountStyle::Decimal && !saw_decimal.get() && !checks.is_empty() {
+        diags.warn(
+            0,
+            base,
+            "no amount in the file has a decimal point: if the amounts are cents, pass --layout csv-cents (they were read as whole currency units)",
         );
     }
     let mut receipts = Vec::with_capacity(checks.len());
@@ -366,18 +398,24 @@ mod tests {
     #[test]
     fn decimal_amounts_tolerate_separators_dollar_signs_and_parentheses() {
         let usd = Currency::USD;
-        assert_eq!(parse_amount("1,234.5", AmountStyle::Decimal, usd), Ok(d("1234.50")));
-        assert_eq!(parse_amount("$12", AmountStyle::Decimal, usd), Ok(d("12.00")));
-        assert_eq!(parse_amount("(5.00)", AmountStyle::Decimal, usd), Ok(d("-5.00")));
-        assert!(parse_amount("12.345", AmountStyle::Decimal, usd).is_err());
-        assert!(parse_amount("1e5", AmountStyle::Decimal, usd).is_err());
+        let dec = |s| parse_amount(s, AmountStyle::Decimal, '.', usd);
+        assert_eq!(dec("1,234.5"), Ok(d("1234.50")));
+        assert_eq!(dec("1,234,567"), Ok(d("1234567.00")));
+        assert_eq!(dec("$12"), Ok(d("12.00")));
+        assert_eq!(dec("(5.00)"), Ok(d("-5.00")));
+        assert!(dec("12.345").is_err());
+        assert!(dec("1e5").is_err());
+        assert!(dec("12,50").is_err(), "a decimal comma is not a thousands separator");
+        assert!(dec("1,2345.00").is_err());
+        assert_eq!(parse_amount("1.234,50", AmountStyle::Decimal, ',', usd), Ok(d("1234.50")));
     }
 
     #[test]
     fn cents_amounts_are_whole_minor_units() {
-        assert_eq!(parse_amount("123450", AmountStyle::Cents, Currency::USD), Ok(d("1234.50")));
-        assert!(parse_amount("12.50", AmountStyle::Cents, Currency::USD).is_err());
-        assert!(parse_amount("99999999999999999999999", AmountStyle::Cents, Currency::USD).is_err());
+        let cents = |s| parse_amount(s, AmountStyle::Cents, '.', Currency::USD);
+        assert_eq!(cents("123450"), Ok(d("1234.50")));
+        assert!(cents("12.50").is_err());
+        assert!(cents("99999999999999999999999").is_err());
     }
 
     #[test]

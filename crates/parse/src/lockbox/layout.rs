@@ -296,6 +296,12 @@ pub(crate) enum RecordType {
 }
 
 impl Layout {
+    /// True when the layout maps fixed-width records (it places a check
+    /// amount); a layout with only a `[csv]` table reads CSV.
+    pub fn is_fixed_width(&self) -> bool {
+        self.check.amount.is_some()
+    }
+
     /// The record identifiers, in the order of the standard's type numbers.
     pub(crate) fn ids(&self) -> [(char, RecordType); 8] {
         [
