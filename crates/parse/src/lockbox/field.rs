@@ -15,9 +15,14 @@ use super::physical::Record;
 /// Columns `start ..= start + len - 1` of `text` (1-based), clipped to the
 /// line, and the byte offset where they begin.
 pub(crate) fn columns(text: &str, start: usize, len: usize) -> (&str, usize) {
+    columns_of(text, text.is_ascii(), start, len)
+}
+
+/// [`columns`] for a text already known to be ASCII or not.
+fn columns_of(text: &str, ascii: bool, start: usize, len: usize) -> (&str, usize) {
     let from = start.saturating_sub(1);
     let to = from.saturating_add(len);
-    if text.is_ascii() {
+    if ascii {
         let a = from.min(text.len());
         let b = to.min(text.len());
         return (text.get(a..b).unwrap_or_default(), a);
@@ -52,7 +57,7 @@ impl<'a> Fields<'a> {
     }
 
     fn raw(&self, f: &FieldSpec) -> (&'a str, u64) {
-        let (s, at) = columns(self.rec.text, f.start, f.len);
+        let (s, at) = columns_of(self.rec.text, self.rec.ascii, f.start, f.len);
         (s, self.rec.byte + at as u64)
     }
 
@@ -177,7 +182,7 @@ mod tests {
     }
 
     fn rec(text: &str) -> Record<'_> {
-        Record { line: 7, byte: 100, text }
+        Record { line: 7, byte: 100, text, ascii: text.is_ascii() }
     }
 
     #[test]

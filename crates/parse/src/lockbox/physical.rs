@@ -17,6 +17,8 @@ pub(crate) struct Record<'a> {
     pub byte: u64,
     /// The line without its line end.
     pub text: &'a str,
+    /// True when the line is ASCII, so columns are bytes.
+    pub ascii: bool,
 }
 
 impl Record<'_> {
@@ -66,7 +68,7 @@ impl<'a> Iterator for Records<'a> {
             if text.trim().is_empty() {
                 continue;
             }
-            return Some(Record { line, byte: self.base + start as u64, text });
+            return Some(Record { line, byte: self.base + start as u64, text, ascii: text.is_ascii() });
         }
     }
 }
