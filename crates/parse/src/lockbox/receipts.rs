@@ -41,11 +41,12 @@ pub(crate) fn check_number(raw: &str) -> String {
 pub(crate) fn receipt(check: Check, file: &Arc<str>, currency: Currency) -> Result<Receipt, LockboxError> {
     let at = |kind| LockboxError::new(check.line, check.byte, kind);
     let value_date = check.deposit_date.or(check.check_date).ok_or_else(|| at(LockboxErrorKind::NoDate))?;
+    let amount_units = check.amount;
     let overflow = |_| {
         at(LockboxErrorKind::InvalidField {
             record: '6',
             field: "check amount",
-            value: check.amount.to_string(),
+            value: amount_units.to_string(),
             start: 0,
             end: 0,
             expected: "an amount the currency can hold",
@@ -53,15 +54,15 @@ pub(crate) fn receipt(check: Check, file: &Arc<str>, currency: Currency) -> Resu
     };
     let amount = from_minor_units(i128::from(check.amount), currency).map_err(overflow)?;
     let mut lines = Vec::with_capacity(check.lines.len());
-    for l in &check.lines {
+    for l in check.lines {
         let document_type = if l.invoice.is_empty() { DocumentType::Unknown } else { DocumentType::Invoice };
         lines.push(RemittanceLine {
-            reference: l.invoice.clone(),
+            reference: l.invoice,
             document_type,
             amount: money(l.amount, currency).map_err(overflow)?,
             discount: money(nonzero(l.discount), currency).map_err(overflow)?,
             deduction: money(nonzero(l.deduction), currency).map_err(overflow)?,
-            reason: l.reason.clone(),
+            reason: l.reason,
         });
     }
     let payer_account = match (&check.routing, &check.account) {
