@@ -249,3 +249,55 @@ fn a_layout_with_another_currency_scales_amounts_to_its_minor_digits() {
     assert_eq!(file.receipts[0].currency.as_str(), "JPY");
     assert_eq!(file.receipts[0].amount.to_string(), "150000");
 }
+
+#[test]
+fn a_layout_can_read_invoices_from_the_tail_of_the_check_record_and_chain_4s_without_batch_and_item() {
+    // KeyBank: "companies that use a Type 4 record often utilize the blank
+    // portion of the Type 6 record for invoice information".
+    let layout = parse_layout(
+        r#"
+name = "tail"
+[lockbox_header]
+lockbox = { start = 2, len = 5, kind = "digits" }
+deposit_date = { start = 7, len = 8, kind = "date", format = "YYYYMMDD" }
+[check]
+item = { start = 2, len = 3, kind = "digits" }
+amount = { start = 5, len = 8, kind = "amount" }
+[[check.lines]]
+invoice = { start = 13, len = 8, kind = "text" }
+amount = { start = 21, len = 8, kind = "amount" }
+[overflow]
+[[overflow.lines]]
+invoice = { start = 2, len = 8, kind = "text" }
+amount = { start = 10, len = 8, kind = "amount" }
+"#,
+    )
+    .unwrap();
+    let text = "51234520260309\n600100001500INV-A   00001000\n4INV-B   00000500\n600200000100\n9000005\n";
+    let file = parse_file("tail.lbx", text.as_bytes(), None, &with_layout(layout)).unwrap();
+    let warnings: Vec<&str> = file.diagnostics.items().iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(warnings, ["file does not open with a type 1 transmission header"]);
+    assert_eq!(file.receipts.len(), 2);
+    let r = &file.receipts[0];
+    assert_eq!((r.bank_ref.as_str(), r.value_date.to_string()), ("12345--001", "2026-03-09".to_string()));
+    let refs: Vec<&str> = r.remittance_lines.iter().map(|l| l.reference.as_str()).collect();
+    assert_eq!(refs, ["INV-A", "INV-B"]);
+    assert!(file.receipts[1].remittance_lines.is_empty());
+}
+
+#[test]
+fn an_overflow_after_the_record_marked_last_is_kept_with_a_warning() {
+    let text = String::from_utf8(fixture("bai80_interleaved_overflow.lbx")).unwrap();
+    let extra =
+        text.lines().find(|l| l.starts_with("40010016019INV-A")).unwrap().replacen("60019INV-A", "60029INV-C", 1);
+    let more: String = text
+        .lines()
+        .flat_map(|l| {
+            if l.starts_with("40010016019INV-A") { vec![l.to_string(), extra.clone()] } else { vec![l.to_string()] }
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let file = parse_file("more.lbx", more.as_bytes(), None, &ParseOptions::default()).unwrap();
+    assert!(file.diagnostics.items().iter().any(|d| d.message.contains("follows the record marked last")));
+    assert_eq!(by_ref(&file, "0022222-001-001").remittance_lines.len(), 2);
+}

@@ -1,4 +1,6 @@
 //! Checks from records: the file's structure, overflow chaining and totals.
+//! Each check becomes its receipt as soon as its 6 is read; its 4s add
+//! remittance lines and memo text to that receipt.
 //!
 //! * A type 5 opens a lockbox; its number and deposit date apply to every
 //!   check up to its type 8 (or the next 5).
@@ -13,62 +15,37 @@
 //!   or trailer, and every total that does not reconcile are warnings.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use cashapply_model::Diagnostics;
+use cashapply_model::{Diagnostics, Receipt};
 use chrono::NaiveDate;
 
 use super::error::{LockboxError, LockboxErrorKind};
 use super::field::Fields;
 use super::layout::{Layout, RecordType};
 use super::physical::Record;
-use super::remittance_line::InvoiceLine;
+use super::receipts;
 use super::totals::{LockboxTally, Place, Tally, compare_count, compare_total};
 use super::{batch_total, check_detail, header, lockbox_header, lockbox_total, overflow, service, trailer};
 
-/// One check, with everything its 6 and 4 records carry.
+/// The overflow series of one check: how its type 4 records are chained.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Check {
-    /// Line of the type 6.
-    pub line: u64,
-    /// Byte offset of the type 6.
-    pub byte: u64,
-    /// Lockbox number from the type 5, as written.
-    pub lockbox: String,
-    /// Deposit date from the type 5.
-    pub deposit_date: Option<NaiveDate>,
+struct Series {
     /// Batch number as written.
-    pub batch: String,
+    batch: String,
     /// Item number as written.
-    pub item: String,
-    /// Check amount in minor units.
-    pub amount: i64,
-    /// MICR routing number.
-    pub routing: Option<String>,
-    /// MICR account number.
-    pub account: Option<String>,
-    /// Check number as written.
-    pub check_number: Option<String>,
-    /// Check date.
-    pub check_date: Option<NaiveDate>,
-    /// Remitter name.
-    pub remitter: Option<String>,
-    /// Customer number.
-    pub customer_number: Option<String>,
-    /// Memo text, one entry per record that carried some.
-    pub memo: Vec<String>,
-    /// Invoice lines in file order.
-    pub lines: Vec<InvoiceLine>,
+    item: String,
     /// Last overflow sequence number seen.
     last_sequence: Option<u64>,
     /// Line of the overflow record that said it was the last.
-    series_ended_at: Option<u64>,
+    ended_at: Option<u64>,
 }
 
 #[derive(Debug)]
 struct OpenLockbox {
     number: String,
     deposit_date: Option<NaiveDate>,
-    /// (batch, item) → index into `checks`.
+    /// (batch, item) → index into `receipts` and `series`.
     index: HashMap<(String, String), usize>,
     tally: LockboxTally,
     /// False once a record of the lockbox could not be read: its totals are
@@ -79,8 +56,11 @@ struct OpenLockbox {
 /// The structure checker and check builder for one file.
 pub(crate) struct Assembly<'l> {
     layout: &'l Layout,
-    /// Checks built so far.
-    pub checks: Vec<Check>,
+    file_name: Arc<str>,
+    /// One receipt per check, built as its 6 is read; its 4s add to it.
+    pub receipts: Vec<Receipt>,
+    /// The overflow series of each receipt, same index.
+    series: Vec<Series>,
     records: u64,
     saw_header: bool,
     trailer_at: Option<u64>,
@@ -97,10 +77,12 @@ fn error(diags: &mut Diagnostics, e: LockboxError) {
 }
 
 impl<'l> Assembly<'l> {
-    pub fn new(layout: &'l Layout) -> Self {
+    pub fn new(layout: &'l Layout, file_name: Arc<str>) -> Self {
         Assembly {
             layout,
-            checks: Vec::new(),
+            file_name,
+            receipts: Vec::new(),
+            series: Vec::new(),
             records: 0,
             saw_header: false,
             trailer_at: None,
@@ -209,58 +191,55 @@ impl<'l> Assembly<'l> {
             return Err(LockboxError::new(f.rec.line, f.rec.byte, LockboxErrorKind::CheckOutsideLockbox));
         };
         let key = (c.batch.to_string(), c.item.to_string());
-        let index = self.checks.len();
+        let index = self.receipts.len();
         if let Some(prev) = open.index.insert(key, index)
-            && let Some(p) = self.checks.get(prev)
+            && let Some(p) = self.receipts.get(prev)
         {
             diags.warn(
                 f.rec.line,
                 f.rec.byte,
                 format!(
                     "type 6 check: batch {} item {} repeats the check at line {} (later overflow records go to this one)",
-                    c.batch, c.item, p.line
+                    c.batch, c.item, p.position.line
                 ),
             );
         }
         open.tally.add(c.batch, c.amount);
         self.file.add(c.amount);
-        self.checks.push(Check {
-            line: f.rec.line,
-            byte: f.rec.byte,
-            lockbox: open.number.clone(),
-            deposit_date: open.deposit_date,
+        self.series.push(Series {
             batch: c.batch.to_string(),
             item: c.item.to_string(),
-            amount: c.amount,
-            routing: c.routing.map(str::to_string),
-            account: c.account.map(str::to_string),
-            check_number: c.check_number.map(str::to_string),
-            check_date: c.check_date,
-            remitter: c.remitter.map(str::to_string),
-            customer_number: c.customer_number.map(str::to_string),
-            memo: c.memo.map(str::to_string).into_iter().collect(),
-            lines: c.lines,
             last_sequence: None,
-            series_ended_at: None,
+            ended_at: None,
         });
+        let at = (f.rec.line, f.rec.byte);
+        let (receipt, problem) =
+            receipts::receipt(c, &open.number, open.deposit_date, &self.file_name, self.layout.currency, at);
+        self.receipts.push(receipt);
         self.last_check = Some(index);
-        Ok(())
+        match problem {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn overflow(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
         let o = overflow::parse(f, &self.layout.overflow)?;
+        let last = self.last_check.and_then(|n| self.series.get(n).map(|s| (n, s)));
         let target = match (&self.lockbox, o.batch, o.item) {
-            (Some(open), Some(b), Some(i)) => open.index.get(&(b.to_string(), i.to_string())).copied(),
-            (Some(_), None, None) => self.last_check,
-            (Some(_), b, i) => {
-                // Only one of the two is given: match it against the last check.
-                self.last_check.filter(|&n| {
-                    self.checks.get(n).is_some_and(|c| b.is_none_or(|b| b == c.batch) && i.is_none_or(|i| i == c.item))
-                })
-            }
             (None, _, _) => None,
+            // The usual case: the 4 follows its 6, no lookup needed.
+            (Some(_), b, i)
+                if last.is_some_and(|(_, s)| b.is_none_or(|b| b == s.batch) && i.is_none_or(|i| i == s.item)) =>
+            {
+                last.map(|(n, _)| n)
+            }
+            (Some(open), Some(b), Some(i)) => open.index.get(&(b.to_string(), i.to_string())).copied(),
+            (Some(_), _, _) => None,
         };
-        let Some(check) = target.and_then(|n| self.checks.get_mut(n)) else {
+        let (Some(series), Some(receipt)) =
+            (target.and_then(|n| self.series.get_mut(n)), target.and_then(|n| self.receipts.get_mut(n)))
+        else {
             let kind = LockboxErrorKind::OrphanOverflow {
                 batch: o.batch.unwrap_or_default().to_string(),
                 item: o.item.unwrap_or_default().to_string(),
@@ -268,18 +247,18 @@ impl<'l> Assembly<'l> {
             return Err(LockboxError::new(f.rec.line, f.rec.byte, kind));
         };
         let max = self.layout.overflow.sequence_max();
-        if let Some(ended) = check.series_ended_at {
+        if let Some(ended) = series.ended_at {
             diags.warn(
                 f.rec.line,
                 f.rec.byte,
                 format!(
                     "type 4 overflow for batch {} item {} follows the record marked last of its series (line {ended})",
-                    check.batch, check.item
+                    series.batch, series.item
                 ),
             );
-            check.series_ended_at = None;
+            series.ended_at = None;
         }
-        if let (Some(prev), Some(seq)) = (check.last_sequence, o.sequence) {
+        if let (Some(prev), Some(seq)) = (series.last_sequence, o.sequence) {
             let follows = seq == prev + 1 || (prev >= max && seq <= 1);
             if !follows {
                 diags.warn(
@@ -287,21 +266,22 @@ impl<'l> Assembly<'l> {
                     f.rec.byte,
                     format!(
                         "type 4 overflow sequence {seq} follows {prev} for batch {} item {}: a record may be missing",
-                        check.batch, check.item
+                        series.batch, series.item
                     ),
                 );
             }
         }
         if o.sequence.is_some() {
-            check.last_sequence = o.sequence;
+            series.last_sequence = o.sequence;
         }
         if o.last {
-            check.series_ended_at = Some(f.rec.line);
+            series.ended_at = Some(f.rec.line);
         }
         if let Some(m) = o.memo {
-            check.memo.push(m.to_string());
+            receipt.remittance_text.push(m.to_string());
         }
-        check.lines.extend(o.lines);
+        let currency = self.layout.currency;
+        receipt.remittance_lines.extend(o.lines.into_iter().map(|l| receipts::remittance_line(l, currency)));
         Ok(())
     }
 

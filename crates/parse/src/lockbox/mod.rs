@@ -101,21 +101,14 @@ pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFi
             }
         },
     };
-    let mut assembly = assembly::Assembly::new(layout);
+    let mut assembly = assembly::Assembly::new(layout, Arc::from(name));
     let mut end = (0, base);
     for rec in physical::Records::new(&decoded.text, base) {
         end = (rec.line, rec.byte);
         assembly.accept(rec, &mut diags);
     }
     assembly.finish(end.0, end.1, &mut diags);
-    let file: Arc<str> = Arc::from(name);
-    let mut receipts = Vec::with_capacity(assembly.checks.len());
-    for check in std::mem::take(&mut assembly.checks) {
-        match receipts::receipt(check, &file, layout.currency) {
-            Ok(r) => receipts.push(r),
-            Err(e) => diags.error(e.line, e.byte, e.kind.to_string()),
-        }
-    }
+    let receipts = std::mem::take(&mut assembly.receipts);
     finish(name, SourceFormat::Lockbox, receipts, diags, options)
 }
 

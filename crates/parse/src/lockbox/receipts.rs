@@ -17,14 +17,19 @@
 use std::sync::Arc;
 
 use cashapply_model::{
-    Currency, DocumentType, MoneyError, Receipt, RemittanceLine, SourceFormat, SourcePosition, from_minor_units,
+    Currency, DocumentType, Receipt, RemittanceLine, SourceFormat, SourcePosition, from_minor_units,
 };
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
-use super::assembly::Check;
+use super::check_detail::CheckRecord;
 use super::error::{LockboxError, LockboxErrorKind};
+use super::remittance_line::InvoiceLine;
 
-fn money(units: Option<i64>, currency: Currency) -> Result<Option<rust_decimal::Decimal>, MoneyError> {
-    units.map(|u| from_minor_units(i128::from(u), currency)).transpose()
+/// Minor units as an amount. Layout amounts have at most 18 digits, so
+/// the conversion cannot fail; `None` stays `None`.
+fn money(units: Option<i64>, currency: Currency) -> Option<Decimal> {
+    units.and_then(|u| from_minor_units(i128::from(u), currency).ok())
 }
 
 fn nonzero(units: Option<i64>) -> Option<i64> {
@@ -37,58 +42,60 @@ pub(crate) fn check_number(raw: &str) -> String {
     if t.is_empty() { "0".to_string() } else { t.to_string() }
 }
 
-/// Builds the receipt of one check.
-pub(crate) fn receipt(check: Check, file: &Arc<str>, currency: Currency) -> Result<Receipt, LockboxError> {
-    let at = |kind| LockboxError::new(check.line, check.byte, kind);
-    let value_date = check.deposit_date.or(check.check_date).ok_or_else(|| at(LockboxErrorKind::NoDate))?;
-    let amount_units = check.amount;
-    let overflow = |_| {
-        at(LockboxErrorKind::InvalidField {
-            record: '6',
-            field: "check amount",
-            value: amount_units.to_string(),
-            start: 0,
-            end: 0,
-            expected: "an amount the currency can hold",
-        })
-    };
-    let amount = from_minor_units(i128::from(check.amount), currency).map_err(overflow)?;
-    let mut lines = Vec::with_capacity(check.lines.len());
-    for l in check.lines {
-        let document_type = if l.invoice.is_empty() { DocumentType::Unknown } else { DocumentType::Invoice };
-        lines.push(RemittanceLine {
-            reference: l.invoice,
-            document_type,
-            amount: money(l.amount, currency).map_err(overflow)?,
-            discount: money(nonzero(l.discount), currency).map_err(overflow)?,
-            deduction: money(nonzero(l.deduction), currency).map_err(overflow)?,
-            reason: l.reason,
-        });
+/// A remittance line in the receipt's currency.
+pub(crate) fn remittance_line(l: InvoiceLine, currency: Currency) -> RemittanceLine {
+    let document_type = if l.invoice.is_empty() { DocumentType::Unknown } else { DocumentType::Invoice };
+    RemittanceLine {
+        reference: l.invoice,
+        document_type,
+        amount: money(l.amount, currency),
+        discount: money(nonzero(l.discount), currency),
+        deduction: money(nonzero(l.deduction), currency),
+        reason: l.reason,
     }
-    let payer_account = match (&check.routing, &check.account) {
+}
+
+/// Builds the receipt of one check read at `(line, byte)` in the lockbox
+/// `lockbox` deposited on `deposit_date`. A check with no date at all
+/// still yields a receipt (so its overflow records find it) together with
+/// the error that rejects the file.
+pub(crate) fn receipt(
+    c: CheckRecord<'_>,
+    lockbox: &str,
+    deposit_date: Option<NaiveDate>,
+    file: &Arc<str>,
+    currency: Currency,
+    (line, byte): (u64, u64),
+) -> (Receipt, Option<LockboxError>) {
+    let (value_date, problem) = match deposit_date.or(c.check_date) {
+        Some(d) => (d, None),
+        None => (NaiveDate::default(), Some(LockboxError::new(line, byte, LockboxErrorKind::NoDate))),
+    };
+    let payer_account = match (c.routing, c.account) {
         (Some(r), Some(a)) => Some(format!("{r}:{a}")),
-        (None, Some(a)) => Some(a.clone()),
+        (None, Some(a)) => Some(a.to_string()),
         _ => None,
     };
-    let number = check.check_number.as_deref().map(check_number);
-    Ok(Receipt {
-        bank_ref: format!("{}-{}-{}", check.lockbox, check.batch, check.item),
+    let number = c.check_number.map(check_number);
+    let receipt = Receipt {
+        bank_ref: format!("{lockbox}-{}-{}", c.batch, c.item),
         format: SourceFormat::Lockbox,
-        position: SourcePosition { file: Arc::clone(file), line: check.line, byte: check.byte },
-        account: check.lockbox,
+        position: SourcePosition { file: Arc::clone(file), line, byte },
+        account: lockbox.to_string(),
         value_date,
         currency,
-        amount,
-        payer_name: check.remitter,
+        amount: money(Some(c.amount), currency).unwrap_or_default(),
+        payer_name: c.remitter.map(str::to_string),
         payer_account,
         transaction_code: None,
         customer_reference: number.clone(),
         check_number: number,
         charges: None,
         instructed: None,
-        remittance_text: check.memo,
-        remittance_lines: lines,
-    })
+        remittance_text: c.memo.map(str::to_string).into_iter().collect(),
+        remittance_lines: c.lines.into_iter().map(|l| remittance_line(l, currency)).collect(),
+    };
+    (receipt, problem)
 }
 
 #[cfg(test)]
