@@ -40,3 +40,11 @@ fn strict_mode_exits_3_and_names_file_and_line() {
     assert_eq!(code, 3);
     assert!(err.contains("bai80_total_mismatch.lbx:6: error: type 7 batch total"), "{err}");
 }
+
+#[test]
+fn a_csv_layout_given_for_a_fixed_width_file_is_one_clear_rejection() {
+    let (code, _, err) = parse(&["--layout", "csv", &fixture("bai80_flb24.lbx")]);
+    assert_eq!(code, 3);
+    assert!(err.contains("bai80_flb24.lbx:1: error: layout 'csv' maps no fixed-width records"), "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+}

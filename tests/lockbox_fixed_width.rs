@@ -301,3 +301,22 @@ fn an_overflow_after_the_record_marked_last_is_kept_with_a_warning() {
     assert!(file.diagnostics.items().iter().any(|d| d.message.contains("follows the record marked last")));
     assert_eq!(by_ref(&file, "0022222-001-001").remittance_lines.len(), 2);
 }
+
+#[test]
+fn a_latin_1_remitter_name_and_a_byte_order_mark_keep_the_columns_aligned() {
+    let text = fixture("bai104_memo.lbx");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(&text);
+    let with_bom = parse_file("bom.lbx", &bytes, None, &ParseOptions::default()).unwrap();
+    assert_eq!(with_bom.receipts.len(), 2);
+    // Windows-1252: one byte per character, so "M\xDCLLER" (MÜLLER) takes six columns.
+    let latin: Vec<u8> = text
+        .split(|b| *b == b'\n')
+        .map(|l| if l.starts_with(b"6001002") { [&l[..52], b"M\xDCLLER GMBH"].concat() } else { l.to_vec() })
+        .collect::<Vec<_>>()
+        .join(&b'\n');
+    let file = parse_file("latin.lbx", &latin, None, &ParseOptions::default()).unwrap();
+    assert_eq!(by_ref(&file, "0033333-001-002").payer_name.as_deref(), Some("MÜLLER GMBH"));
+    assert_eq!(by_ref(&file, "0033333-001-002").amount.to_string(), "250.50");
+    assert!(file.diagnostics.items().iter().any(|d| d.message.contains("Windows-1252")));
+}

@@ -92,6 +92,14 @@ pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFi
     }
     let base = decoded.bom_len as u64;
     let layout: &Layout = match &options.lockbox_layout {
+        Some(l) if !l.is_fixed_width() => {
+            let message = format!(
+                "layout '{}' maps no fixed-width records (its [check] table places no amount); name a fixed-width layout or read the file as lockbox-csv",
+                l.name
+            );
+            diags.error(1, base, message);
+            return finish(name, SourceFormat::Lockbox, Vec::new(), diags, options);
+        }
         Some(l) => l,
         None => match detect::detect_layout(&decoded.text) {
             Ok(l) => l,
