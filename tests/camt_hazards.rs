@@ -220,7 +220,12 @@ fn balance_summary_and_duplicate_reference_faults_are_warnings_not_rejections() 
     assert!(w.iter().any(|m| m.contains("declares 3 entries but the block has 2")), "{w:?}");
     assert!(w.iter().any(|m| m.contains("declares a sum of 70.00")), "{w:?}");
     assert!(w.iter().any(|m| m.contains("closing balance is 161.12345 (difference 1.00000)")), "{w:?}");
-    let strict = parse_file("c", &bytes("checks_and_precision.xml"), None, &ParseOptions { strict: true });
+    let strict = parse_file(
+        "c",
+        &bytes("checks_and_precision.xml"),
+        None,
+        &ParseOptions { strict: true, ..ParseOptions::default() },
+    );
     assert!(strict.is_err(), "--strict turns them into a rejection");
 }
 

@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     for strict in [false, true] {
-        if let Ok(file) = bai2::read("fuzz.bai", data, &ParseOptions { strict, ..ParseOptions::default() }) {
+        if let Ok(file) = bai2::read("fuzz.bai", data, &ParseOptions { strict, ..Default::default() }) {
             for r in &file.receipts {
                 assert!(r.amount.scale() == r.currency.minor_digits());
                 assert!(!r.amount.is_sign_negative());

@@ -14,6 +14,9 @@ use clap::{Parser, Subcommand};
 /// Exit status when an input file was rejected (CONTRACT §1).
 pub const EXIT_REJECTED: u8 = 3;
 
+/// Exit status for bad usage (CONTRACT §1).
+pub const EXIT_USAGE: u8 = 2;
+
 /// cashapply: apply bank receipts to open invoices.
 #[derive(Debug, Parser)]
 #[command(name = "cashapply", version, about, propagate_version = true)]

@@ -3,13 +3,15 @@
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
+use cashapply_parse::lockbox::load_layout;
 use cashapply_parse::{InputFormat, ParseError, ParseOptions, ParsedFile, parse_file};
 use clap::{Args, ValueEnum};
 
-use super::EXIT_REJECTED;
 use super::receipt_view::{ReceiptJson, write_table};
+use super::{EXIT_REJECTED, EXIT_USAGE};
 
 /// `--format` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -35,7 +37,8 @@ pub struct ParseArgs {
     /// Input format; by default detected from each file's content.
     #[arg(long, value_enum, default_value = "auto")]
     format: FormatArg,
-    /// Lockbox layout: a built-in name or a TOML layout file.
+    /// Lockbox layout: a built-in name (bai-80, bai-104, bai-300, csv,
+    /// csv-cents) or a TOML layout file; by default detected from content.
     #[arg(long)]
     layout: Option<String>,
     /// One JSON object per receipt per line instead of a table.
@@ -60,7 +63,17 @@ fn forced_format(arg: FormatArg) -> Option<InputFormat> {
 /// stderr. Files that are rejected do not stop the others; the exit status
 /// is then 3.
 pub fn run(args: &ParseArgs) -> anyhow::Result<ExitCode> {
-    let options = ParseOptions { strict: args.strict, ..ParseOptions::default() };
+    let lockbox_layout = match &args.layout {
+        Some(name) => match load_layout(name) {
+            Ok(layout) => Some(Arc::new(layout)),
+            Err(e) => {
+                writeln!(io::stderr(), "cashapply: error: --layout {e}")?;
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+        },
+        None => None,
+    };
+    let options = ParseOptions { strict: args.strict, lockbox_layout };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut err = io::stderr().lock();
@@ -136,6 +149,7 @@ fn summary_line(file: &ParsedFile) -> String {
         (s.non_monetary, "non-monetary"),
         (s.other_credits, "other credits"),
         (s.not_postable, "not postable"),
+        (s.detailed_elsewhere, "detailed by another file"),
     ] {
         if n > 0 {
             skipped.push(format!("{n} {what}"));

@@ -21,6 +21,7 @@ pub struct ReceiptJson<'a> {
     payer_account: Option<&'a str>,
     transaction_code: Option<&'a str>,
     customer_reference: Option<&'a str>,
+    check_number: Option<&'a str>,
     remittance_text: &'a [String],
     remittance_lines: &'a [RemittanceLine],
 }
@@ -40,6 +41,7 @@ impl<'a> From<&'a Receipt> for ReceiptJson<'a> {
             payer_account: r.payer_account.as_deref(),
             transaction_code: r.transaction_code.as_deref(),
             customer_reference: r.customer_reference.as_deref(),
+            check_number: r.check_number.as_deref(),
             remittance_text: &r.remittance_text,
             remittance_lines: &r.remittance_lines,
         }

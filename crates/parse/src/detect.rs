@@ -38,7 +38,10 @@ impl InputFormat {
 
 /// Detects the format from the first meaningful bytes: an XML declaration or
 /// element means camt; `01,` opens a BAI2 file; a lockbox transmission opens
-/// with a type `1` header record of digits.
+/// with a type `1` header record of digits (`1`, a two-digit priority, a
+/// six-digit date in columns 24–29, no comma); a CSV lockbox has a header
+/// row naming a check number (or bank_ref) and an amount among its first
+/// ten lines.
 pub fn detect_format(bytes: &[u8]) -> Option<InputFormat> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
@@ -48,6 +51,13 @@ pub fn detect_format(bytes: &[u8]) -> Option<InputFormat> {
     }
     if head.starts_with(b"01,") {
         return Some(InputFormat::Bai2);
+    }
+    let text = String::from_utf8_lossy(head);
+    if crate::lockbox::detect::looks_like_fixed_width(&text) {
+        return Some(InputFormat::Lockbox);
+    }
+    if crate::lockbox::detect::looks_like_csv(&text) {
+        return Some(InputFormat::LockboxCsv);
     }
     None
 }
@@ -63,5 +73,11 @@ mod tests {
         assert_eq!(detect_format(b"<?xml version=\"1.0\"?><Document/>"), Some(InputFormat::Camt));
         assert_eq!(detect_format(b"hello"), None);
         assert_eq!(detect_format(b""), None);
+        assert_eq!(detect_format(b"100ABCDEFGHIJ00999999911605231800\n2ABC"), Some(InputFormat::Lockbox));
+        assert_eq!(
+            detect_format(b"Batch,Item,Check Number,Check Amount,Invoice\n1,1,100,5.00,INV1\n"),
+            Some(InputFormat::LockboxCsv)
+        );
+        assert_eq!(detect_format(b"invoice_id,customer_id,currency,amount_open\n"), None);
     }
 }

@@ -15,14 +15,6 @@ pub enum ParseError {
         /// The file name.
         file: String,
     },
-    /// The format was recognised but this build cannot read it yet.
-    #[error("{file}: error: {format} files are not supported yet")]
-    Unsupported {
-        /// The file name.
-        file: String,
-        /// The format's name.
-        format: &'static str,
-    },
     /// The file was read and found malformed or inconsistent.
     #[error("{file}: rejected with {} error(s)", diagnostics.error_count())]
     Rejected {

@@ -1,5 +1,5 @@
-//! Readers for the bank files cashapply consumes: BAI2 and ISO 20022 camt
-//! today, lockbox as it lands. Every reader turns bytes into [`ParsedFile`]: the
+//! Readers for the bank files cashapply consumes: BAI2, ISO 20022 camt and
+//! lockbox. Every reader turns bytes into [`ParsedFile`]: the
 //! receipts of CONTRACT §2, the entries that are not receipts (debits,
 //! pending, reversals) counted, and every positioned diagnostic collected.
 //!
@@ -13,6 +13,7 @@ pub mod camt;
 mod detect;
 mod error;
 mod input_text;
+pub mod lockbox;
 mod parsed_file;
 pub mod reconcile;
 pub mod remittance;
@@ -25,7 +26,10 @@ pub use parsed_file::{ParseOptions, ParsedFile, SkippedEntries};
 /// Reads one bank file whose format is known or detected from content.
 ///
 /// `name` is used in positions and diagnostics. With `format` `None` the
-/// format is detected from the bytes (CONTRACT §1: content, not file name).
+/// format is detected from the bytes (CONTRACT §1: content, not file name);
+/// content that matches no format is read as lockbox when a lockbox layout
+/// was given (fixed width if the layout places a check amount, else CSV),
+/// since a bank's own layout may not open with a standard header.
 pub fn parse_file(
     name: &str,
     bytes: &[u8],
@@ -34,11 +38,19 @@ pub fn parse_file(
 ) -> Result<ParsedFile, ParseError> {
     let format = match format {
         Some(f) => f,
-        None => detect_format(bytes).ok_or_else(|| ParseError::UnknownFormat { file: name.to_string() })?,
+        None => detect_format(bytes)
+            .or_else(|| {
+                options
+                    .lockbox_layout
+                    .as_ref()
+                    .map(|l| if l.is_fixed_width() { InputFormat::Lockbox } else { InputFormat::LockboxCsv })
+            })
+            .ok_or_else(|| ParseError::UnknownFormat { file: name.to_string() })?,
     };
     match format {
         InputFormat::Bai2 => bai2::read(name, bytes, options),
         InputFormat::Camt => camt::read(name, bytes, options),
-        other => Err(ParseError::Unsupported { file: name.to_string(), format: other.name() }),
+        InputFormat::Lockbox => lockbox::read(name, bytes, options),
+        InputFormat::LockboxCsv => lockbox::read_csv(name, bytes, options),
     }
 }

@@ -1,6 +1,10 @@
 //! What a reader returns for one file.
 
+use std::sync::Arc;
+
 use cashapply_model::{Diagnostics, Receipt, SourceFormat};
+
+use crate::lockbox::Layout;
 
 /// Reader settings shared by every format.
 #[derive(Debug, Clone, Default)]
@@ -8,6 +12,9 @@ pub struct ParseOptions {
     /// Treat control-total, record-count and other consistency warnings as
     /// errors that reject the file (`--strict`).
     pub strict: bool,
+    /// The lockbox layout (`--layout NAME|FILE`); `None` detects a built-in
+    /// one from content (fixed width) or uses the default CSV settings.
+    pub lockbox_layout: Option<Arc<Layout>>,
 }
 
 /// Entries of a file that are not receipts, counted (CONTRACT §2: debits,
@@ -28,6 +35,9 @@ pub struct SkippedEntries {
     /// Credits in a group the bank marked deletion, correction or test
     /// (BAI2 group status 2, 3, 4), which must not be posted.
     pub not_postable: u64,
+    /// Lump credits replaced by the detail of another file of the run
+    /// (a BAI2 115 lockbox deposit by its lockbox file's checks).
+    pub detailed_elsewhere: u64,
 }
 
 /// The receipts of one file, what was skipped, and every diagnostic.

@@ -6,11 +6,14 @@
 
 mod camt_notifications;
 
+mod lockbox_deposits;
+
 use crate::ParsedFile;
 
 /// Applies every cross-file rule to the files of one run.
 pub fn reconcile_files(files: &mut [ParsedFile]) {
     // camt.053 lump entries detailed by camt.054 notifications.
     camt_notifications::replace_detailed_lumps(files);
-    // To come: BAI2 lockbox deposits detailed by lockbox files.
+    // BAI2 lockbox deposits (115) detailed by lockbox files.
+    lockbox_deposits::reconcile(files);
 }

@@ -195,7 +195,8 @@ fn check_bank_files(dir: &Path, truth: &TruthFile) {
         let mut want: Vec<(String, String)> = expected.iter().map(|(b, a)| (b.to_string(), a.to_string())).collect();
         want.sort();
         let mut got: Vec<(String, String)> = if file.ends_with(".bai2") {
-            let parsed = parse_file(file, &bytes, None, &ParseOptions { strict: true }).unwrap();
+            let parsed =
+                parse_file(file, &bytes, None, &ParseOptions { strict: true, ..ParseOptions::default() }).unwrap();
             assert_eq!(parsed.diagnostics.items().len(), 0, "{file}: BAI2 warnings");
             parsed.receipts.iter().map(|r| (r.bank_ref.clone(), r.amount.to_string())).collect()
         } else if file.ends_with(".lockbox") {

@@ -1,0 +1,342 @@
+//! Checks from records: the file's structure, overflow chaining and totals.
+//! Each check becomes its receipt as soon as its 6 is read; its 4s add
+//! remittance lines and memo text to that receipt.
+//!
+//! * A type 5 opens a lockbox; its number and deposit date apply to every
+//!   check up to its type 8 (or the next 5).
+//! * A type 6 is one check, keyed in its lockbox by (batch, item).
+//! * A type 4 continues the check with its (batch, item) — looked up, not
+//!   assumed to be the last 6, and never by its overflow sequence number,
+//!   which banks restart after 99. A layout without batch and item on the 4
+//!   continues the last check. A 4 that names no check of the lockbox is an
+//!   error: its invoices would otherwise be lost or misattributed.
+//! * Sequence gaps, a 4 after its series' last record (indicator `9`), a
+//!   duplicate (batch, item), records after the 9, a missing 1 or 9 header
+//!   or trailer, and every total that does not reconcile are warnings.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cashapply_model::{Diagnostics, Receipt};
+use chrono::NaiveDate;
+
+use super::error::{LockboxError, LockboxErrorKind};
+use super::field::Fields;
+use super::layout::{Layout, RecordType};
+use super::physical::Record;
+use super::receipts;
+use super::totals::{LockboxTally, Place, Tally, compare_count, compare_total};
+use super::{batch_total, check_detail, header, lockbox_header, lockbox_total, overflow, service, trailer};
+
+/// The overflow series of one check: how its type 4 records are chained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Series {
+    /// Batch number as written.
+    batch: String,
+    /// Item number as written.
+    item: String,
+    /// Last overflow sequence number seen.
+    last_sequence: Option<u64>,
+    /// Line of the overflow record that said it was the last.
+    ended_at: Option<u64>,
+}
+
+#[derive(Debug)]
+struct OpenLockbox {
+    number: String,
+    deposit_date: Option<NaiveDate>,
+    /// (batch, item) → index into `receipts` and `series`.
+    index: HashMap<(String, String), usize>,
+    tally: LockboxTally,
+    /// False once a record of the lockbox could not be read: its totals are
+    /// then not compared, so one problem is reported once.
+    verifiable: bool,
+}
+
+/// The structure checker and check builder for one file.
+pub(crate) struct Assembly<'l> {
+    layout: &'l Layout,
+    file_name: Arc<str>,
+    /// One receipt per check, built as its 6 is read; its 4s add to it.
+    pub receipts: Vec<Receipt>,
+    /// The overflow series of each receipt, same index.
+    series: Vec<Series>,
+    records: u64,
+    saw_header: bool,
+    trailer_at: Option<u64>,
+    warned_after_trailer: bool,
+    lockbox: Option<OpenLockbox>,
+    file: Tally,
+    /// False once any check or overflow record could not be read.
+    file_verifiable: bool,
+    last_check: Option<usize>,
+}
+
+fn error(diags: &mut Diagnostics, e: LockboxError) {
+    diags.error(e.line, e.byte, e.kind.to_string());
+}
+
+impl<'l> Assembly<'l> {
+    pub fn new(layout: &'l Layout, file_name: Arc<str>) -> Self {
+        Assembly {
+            layout,
+            file_name,
+            receipts: Vec::new(),
+            series: Vec::new(),
+            records: 0,
+            saw_header: false,
+            trailer_at: None,
+            warned_after_trailer: false,
+            lockbox: None,
+            file: Tally::default(),
+            file_verifiable: true,
+            last_check: None,
+        }
+    }
+
+    fn place(&self, rec: &Record<'_>) -> Place {
+        Place { line: rec.line, byte: rec.byte, currency: self.layout.currency }
+    }
+
+    /// Takes one record.
+    pub fn accept(&mut self, rec: Record<'_>, diags: &mut Diagnostics) {
+        self.records += 1;
+        let first = rec.type_char();
+        let Some(kind) = self.layout.record_type(first) else {
+            let known: Vec<String> = self.layout.ids().iter().map(|(c, _)| c.to_string()).collect();
+            let kind = LockboxErrorKind::UnknownRecordType(first.to_string(), known.join(", "));
+            error(diags, LockboxError::new(rec.line, rec.byte, kind));
+            return;
+        };
+        if self.records == 1 && kind != RecordType::Header {
+            diags.warn(rec.line, rec.byte, "file does not open with a type 1 transmission header");
+        }
+        if let Some(at) = self.trailer_at
+            && !self.warned_after_trailer
+        {
+            self.warned_after_trailer = true;
+            diags.warn(rec.line, rec.byte, format!("records follow the type 9 trailer at line {at}"));
+        }
+        let f = Fields::new(rec);
+        let outcome = match kind {
+            RecordType::Header => self.header(&f, diags),
+            RecordType::Service => self.service(&f, diags),
+            RecordType::LockboxHeader => self.open_lockbox(&f, diags),
+            RecordType::Check => self.check(&f, diags),
+            RecordType::Overflow => self.overflow(&f, diags),
+            RecordType::BatchTotal => self.batch_total(&f, diags),
+            RecordType::LockboxTotal => self.lockbox_total(&f, diags),
+            RecordType::Trailer => self.trailer(&f, diags),
+        };
+        if let Err(e) = outcome {
+            error(diags, e);
+            if matches!(kind, RecordType::Check | RecordType::Overflow) {
+                self.file_verifiable = false;
+                if let Some(open) = &mut self.lockbox {
+                    open.verifiable = false;
+                }
+            }
+        }
+    }
+
+    fn header(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
+        header::parse(f, &self.layout.header)?;
+        if self.saw_header {
+            diags.warn(f.rec.line, f.rec.byte, "a second type 1 transmission header");
+        }
+        self.saw_header = true;
+        Ok(())
+    }
+
+    fn service(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
+        let s = service::parse(f, &self.layout.service)?;
+        if let Some(t) = s.service_type
+            && t != "400"
+        {
+            diags.warn(f.rec.line, f.rec.byte, format!("type 2 service record: service type {t} is not 400 (lockbox)"));
+        }
+        Ok(())
+    }
+
+    fn close_lockbox(&mut self, at: Place, diags: &mut Diagnostics) {
+        if let Some(open) = self.lockbox.take().filter(|o| o.verifiable) {
+            for b in open.tally.batches_without_total() {
+                diags.warn(
+                    at.line,
+                    at.byte,
+                    format!("lockbox {}: batch {b} has checks but no type 7 batch total", open.number),
+                );
+            }
+        }
+        self.last_check = None;
+    }
+
+    fn open_lockbox(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
+        let at = self.place(&f.rec);
+        self.close_lockbox(at, diags);
+        let h = lockbox_header::parse(f, &self.layout.lockbox_header)?;
+        self.lockbox = Some(OpenLockbox {
+            number: h.lockbox.to_string(),
+            deposit_date: h.deposit_date,
+            index: HashMap::new(),
+            tally: LockboxTally::default(),
+            verifiable: true,
+        });
+        Ok(())
+    }
+
+    fn check(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
+        let c = check_detail::parse(f, &self.layout.check)?;
+        let Some(open) = &mut self.lockbox else {
+            return Err(LockboxError::new(f.rec.line, f.rec.byte, LockboxErrorKind::CheckOutsideLockbox));
+        };
+        let key = (c.batch.to_string(), c.item.to_string());
+        let index = self.receipts.len();
+        if let Some(prev) = open.index.insert(key, index)
+            && let Some(p) = self.receipts.get(prev)
+        {
+            diags.warn(
+                f.rec.line,
+                f.rec.byte,
+                format!(
+                    "type 6 check: batch {} item {} repeats the check at line {} (later overflow records go to this one)",
+                    c.batch, c.item, p.position.line
+                ),
+            );
+        }
+        open.tally.add(c.batch, c.amount);
+        self.file.add(c.amount);
+        self.series.push(Series {
+            batch: c.batch.to_string(),
+            item: c.item.to_string(),
+            last_sequence: None,
+            ended_at: None,
+        });
+        let at = (f.rec.line, f.rec.byte);
+        let (receipt, problem) =
+            receipts::receipt(c, &open.number, open.deposit_date, &self.file_name, self.layout.currency, at);
+        self.receipts.push(receipt);
+        self.last_check = Some(index);
+        match problem {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn overflow(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
+        let o = overflow::parse(f, &self.layout.overflow)?;
+        let last = self.last_check.and_then(|n| self.series.get(n).map(|s| (n, s)));
+        let target = match (&self.lockbox, o.batch, o.item) {
+            (None, _, _) => None,
+            // The usual case: the 4 follows its 6, no lookup needed.
+            (Some(_), b, i)
+                if last.is_some_and(|(_, s)| b.is_none_or(|b| b == s.batch) && i.is_none_or(|i| i == s.item)) =>
+            {
+                last.map(|(n, _)| n)
+            }
+            (Some(open), Some(b), Some(i)) => open.index.get(&(b.to_string(), i.to_string())).copied(),
+            (Some(_), _, _) => None,
+        };
+        let (Some(series), Some(receipt)) =
+            (target.and_then(|n| self.series.get_mut(n)), target.and_then(|n| self.receipts.get_mut(n)))
+        else {
+            let kind = LockboxErrorKind::OrphanOverflow {
+                batch: o.batch.unwrap_or_default().to_string(),
+                item: o.item.unwrap_or_default().to_string(),
+            };
+            return Err(LockboxError::new(f.rec.line, f.rec.byte, kind));
+        };
+        let max = self.layout.overflow.sequence_max();
+        if let Some(ended) = series.ended_at {
+            diags.warn(
+                f.rec.line,
+                f.rec.byte,
+                format!(
+                    "type 4 overflow for batch {} item {} follows the record marked last of its series (line {ended})",
+                    series.batch, series.item
+                ),
+            );
+            series.ended_at = None;
+        }
+        if let (Some(prev), Some(seq)) = (series.last_sequence, o.sequence) {
+            let follows = seq == prev + 1 || (prev >= max && seq <= 1);
+            if !follows {
+                diags.warn(
+                    f.rec.line,
+                    f.rec.byte,
+                    format!(
+                        "type 4 overflow sequence {seq} follows {prev} for batch {} item {}: a record may be missing",
+                        series.batch, series.item
+                    ),
+                );
+            }
+        }
+        if o.sequence.is_some() {
+            series.last_sequence = o.sequence;
+        }
+        if o.last {
+            series.ended_at = Some(f.rec.line);
+        }
+        if let Some(m) = o.memo {
+            receipt.remittance_text.push(m.to_string());
+        }
+        let currency = self.layout.currency;
+        receipt.remittance_lines.extend(o.lines.into_iter().map(|l| receipts::remittance_line(l, currency)));
+        Ok(())
+    }
+
+    fn batch_total(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
+        let t = batch_total::parse(f, &self.layout.batch_total)?;
+        let at = self.place(&f.rec);
+        match &mut self.lockbox {
+            Some(open) if open.verifiable => open.tally.batch_total(diags, at, t.batch, t.count, t.amount),
+            Some(_) => {}
+            None => diags.warn(at.line, at.byte, "type 7 batch total outside a lockbox (no type 5 before it)"),
+        }
+        Ok(())
+    }
+
+    fn lockbox_total(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
+        let t = lockbox_total::parse(f, &self.layout.lockbox_total)?;
+        let at = self.place(&f.rec);
+        match &self.lockbox {
+            Some(open) if !open.verifiable => {}
+            Some(open) => {
+                let what = format!("type 8 lockbox total (lockbox {})", open.number);
+                compare_count(diags, at, &what, "checks", t.count, open.tally.all.count);
+                compare_total(diags, at, &what, t.amount, &open.tally.all);
+                compare_count(diags, at, &what, "batches", t.batch_count, open.tally.batch_count());
+            }
+            None => diags.warn(at.line, at.byte, "type 8 lockbox total outside a lockbox (no type 5 before it)"),
+        }
+        self.close_lockbox(at, diags);
+        Ok(())
+    }
+
+    fn trailer(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
+        let t = trailer::parse(f, &self.layout.trailer)?;
+        let at = self.place(&f.rec);
+        self.close_lockbox(at, diags);
+        compare_count(diags, at, "type 9 trailer", "records", t.record_count, self.records);
+        if self.file_verifiable {
+            compare_total(diags, at, "type 9 trailer", t.amount, &self.file);
+        }
+        if self.trailer_at.is_none() {
+            self.trailer_at = Some(f.rec.line);
+        }
+        Ok(())
+    }
+
+    /// Ends the input.
+    pub fn finish(&mut self, end_line: u64, end_byte: u64, diags: &mut Diagnostics) {
+        if self.records == 0 {
+            error(diags, LockboxError::new(end_line, end_byte, LockboxErrorKind::Empty));
+            return;
+        }
+        let at = Place { line: end_line, byte: end_byte, currency: self.layout.currency };
+        self.close_lockbox(at, diags);
+        if self.trailer_at.is_none() {
+            diags.warn(end_line, end_byte, "file has no type 9 trailer: it may be truncated");
+        }
+    }
+}

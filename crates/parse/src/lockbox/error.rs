@@ -1,0 +1,86 @@
+//! Lockbox errors: every one carries the line and byte where it was found.
+
+/// What is wrong with a lockbox file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LockboxErrorKind {
+    /// A record whose first character is no record type of the layout.
+    #[error("unknown record type '{0}' (the layout knows {1})")]
+    UnknownRecordType(String, String),
+    /// A digits or amount field holding something else.
+    #[error("type {record} record: {field} '{value}' (columns {start}–{end}) is not {expected}")]
+    InvalidField {
+        /// Record type, e.g. `6`.
+        record: char,
+        /// Field name.
+        field: &'static str,
+        /// The text found (clipped).
+        value: String,
+        /// First column, 1-based.
+        start: usize,
+        /// Last column, 1-based.
+        end: usize,
+        /// What it should be.
+        expected: &'static str,
+    },
+    /// A field the reader cannot do without is blank or beyond the record's end.
+    #[error("type {record} record: {field} is blank (columns {start}–{end})")]
+    MissingField {
+        /// Record type.
+        record: char,
+        /// Field name.
+        field: &'static str,
+        /// First column, 1-based.
+        start: usize,
+        /// Last column, 1-based.
+        end: usize,
+    },
+    /// The layout has no column for a field the reader cannot do without.
+    #[error("type {record} record: the layout defines no {field} field")]
+    FieldNotInLayout {
+        /// Record type.
+        record: char,
+        /// Field name.
+        field: &'static str,
+    },
+    /// A check before any lockbox header.
+    #[error("type 6 check record before any type 5 lockbox header: its lockbox number is unknown")]
+    CheckOutsideLockbox,
+    /// An overflow record with no check to continue.
+    #[error(
+        "type 4 overflow record for batch '{batch}' item '{item}' has no type 6 check with that batch and item in this lockbox"
+    )]
+    OrphanOverflow {
+        /// Batch number as written.
+        batch: String,
+        /// Item number as written.
+        item: String,
+    },
+    /// A check with no date at all.
+    #[error("check has neither a deposit date (type 5) nor a check date, so it has no value date")]
+    NoDate,
+    /// The input holds no record.
+    #[error("file holds no lockbox records")]
+    Empty,
+    /// The layout cannot be told from the content.
+    #[error("{0}")]
+    UndetectedLayout(String),
+}
+
+/// A positioned lockbox error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {kind}")]
+pub struct LockboxError {
+    /// 1-based line.
+    pub line: u64,
+    /// Byte offset in the file.
+    pub byte: u64,
+    /// What is wrong.
+    pub kind: LockboxErrorKind,
+}
+
+impl LockboxError {
+    /// An error at a position.
+    pub fn new(line: u64, byte: u64, kind: LockboxErrorKind) -> Self {
+        LockboxError { line, byte, kind }
+    }
+}

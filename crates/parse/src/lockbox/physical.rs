@@ -1,0 +1,85 @@
+//! Physical records: one record per line.
+//!
+//! Line ends may be `\r\n`, `\r` or `\n`; blank and whitespace-only lines
+//! are skipped (they are not records and are not counted by the type 9
+//! trailer). Trailing blanks are kept: columns beyond the end of a line read
+//! as blanks anyway, so a record shorter or longer than the declared record
+//! size reads the same.
+
+use memchr::memchr2;
+
+/// One record line.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Record<'a> {
+    /// 1-based line number.
+    pub line: u64,
+    /// Byte offset of the line's first character in the file.
+    pub byte: u64,
+    /// The line without its line end.
+    pub text: &'a str,
+    /// True when the line is ASCII, so columns are bytes.
+    pub ascii: bool,
+}
+
+impl Record<'_> {
+    /// The record type: the first character.
+    pub fn type_char(&self) -> char {
+        self.text.chars().next().unwrap_or(' ')
+    }
+}
+
+/// Iterator over the non-blank lines of a text.
+pub(crate) struct Records<'a> {
+    text: &'a str,
+    base: u64,
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> Records<'a> {
+    /// Reads `text`, whose first byte is at file offset `base`.
+    pub fn new(text: &'a str, base: u64) -> Self {
+        Records { text, base, pos: 0, line: 1 }
+    }
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Record<'a>;
+
+    fn next(&mut self) -> Option<Record<'a>> {
+        loop {
+            let bytes = self.text.as_bytes();
+            if self.pos >= bytes.len() {
+                return None;
+            }
+            let start = self.pos;
+            let rest = bytes.get(start..).unwrap_or_default();
+            let (end, next) = match memchr2(b'\n', b'\r', rest) {
+                Some(i) => {
+                    let crlf = rest.get(i) == Some(&b'\r') && rest.get(i + 1) == Some(&b'\n');
+                    (start + i, start + i + if crlf { 2 } else { 1 })
+                }
+                None => (bytes.len(), bytes.len()),
+            };
+            let line = self.line;
+            self.pos = next;
+            self.line += 1;
+            let text = self.text.get(start..end).unwrap_or_default();
+            if text.trim().is_empty() {
+                continue;
+            }
+            return Some(Record { line, byte: self.base + start as u64, text, ascii: text.is_ascii() });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_lines_are_skipped_but_still_numbered() {
+        let r: Vec<_> = Records::new("1A\r\n\r\n  \n6B\r9C", 3).map(|r| (r.line, r.byte, r.text)).collect();
+        assert_eq!(r, vec![(1, 3, "1A"), (4, 12, "6B"), (5, 15, "9C")]);
+    }
+}
