@@ -311,11 +311,23 @@ fn a_one_typo_reference_is_applied_only_when_the_amount_corroborates_it() {
 }
 
 #[test]
-fn a_near_reference_from_a_known_payer_is_held_unapplied_with_the_invoice_suggested() {
+fn the_only_invoice_one_edit_away_of_a_payer_known_by_name_is_applied() {
     let (l, o) = decide(
         vec![invoice("INV-7654321", "C1", "900.00", "2026-01-10")],
         vec![customer("C1", "Atlas Manufacturing")],
         &[payer(receipt("R1", "850.00", "2026-02-01", &["INV 7654312"]), "ATLAS MANUFACTURING")],
+    );
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-7654321", "850.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-7654321", "50.00")]);
+    assert_eq!(o[0].lines[0].rule.as_str(), "ref_fuzzy");
+}
+
+#[test]
+fn a_near_reference_of_a_payer_known_only_by_a_similar_name_is_held_with_the_invoice_suggested() {
+    let (l, o) = decide(
+        vec![invoice("INV-7654321", "C1", "900.00", "2026-01-10"), invoice("INV-7654329", "C1", "10.00", "2026-01-10")],
+        vec![customer("C1", "Atlas Manufacturing")],
+        &[payer(receipt("R1", "850.00", "2026-02-01", &["INV 7654312"]), "ATLAS MANUFACTURIN")],
     );
     assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "850.00")]);
     assert_eq!(exceptions(&l, &o[0]), [s("unapplied", "", "850.00")]);

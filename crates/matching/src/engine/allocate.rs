@@ -30,6 +30,7 @@ use super::evidence::{CustomerEvidence, Proposal, RefMatch};
 use super::ledger::Ledger;
 use super::outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule};
 use super::subset_sum::{Subsets, subsets_summing_to};
+use crate::reference::{normalise_reference, within_one_edit};
 
 /// Largest amount the engine does arithmetic on; larger receipts are held.
 const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
@@ -96,17 +97,15 @@ impl<'l> Allocator<'l> {
         Some((amount, earned))
     }
 
-    /// Decides one receipt.
-    pub fn decide(&mut self, receipt: &Receipt, proposal: &Proposal) -> ReceiptOutcome {
+    /// Decides one receipt by its references; `None` when it has no usable
+    /// reference, so that it is decided by amount after every receipt with
+    /// references (the open items of rules 7 and 8 exclude what other
+    /// receipts of the run apply).
+    pub fn decide_by_references(&mut self, receipt: &Receipt, proposal: &Proposal) -> Option<ReceiptOutcome> {
         let payer = proposal.customer.map(|(c, _, _)| c);
         if receipt.amount.abs() > Decimal::from(MAX_AMOUNT) || receipt.amount <= Decimal::ZERO {
-            return self.hold(
-                receipt,
-                payer,
-                proposal,
-                ExceptionKind::Unapplied,
-                "amount is not a positive amount the engine can apply",
-            );
+            let why = "amount is not a positive amount the engine can apply";
+            return Some(self.hold(receipt, payer, proposal, ExceptionKind::Unapplied, why));
         }
         // Candidate invoices in the receipt's currency, one per token.
         let mut chosen: Vec<RefMatch> = Vec::new();
@@ -160,11 +159,11 @@ impl<'l> Allocator<'l> {
                     e.suggestions =
                         ambiguous.iter().map(|r| (self.id(r.invoice).to_string(), ratio(r.strength))).collect();
                 }
-                return out;
+                return Some(out);
             }
-            return self.amount_only(receipt, proposal);
+            return None;
         }
-        self.by_reference(receipt, proposal, chosen)
+        Some(self.by_reference(receipt, proposal, chosen))
     }
 
     /// All cash held: `unapplied` for a known customer, else `unidentified`.
@@ -224,6 +223,101 @@ impl<'l> Allocator<'l> {
                 &y.id,
             ))
         });
+        // A reference whose stated amount (its line's, or the payment's when
+        // it is the only reference) does not fit its invoice, while exactly
+        // one invoice of the payer's family one edit away fits it exactly:
+        // the reference was mistyped into another real invoice number.
+        let single = fresh.len() == 1;
+        let taken: Vec<u32> = fresh.iter().chain(&dups).map(|r| r.invoice).collect();
+        for r in &mut fresh {
+            let line_amount = r.line.and_then(|l| receipt.remittance_lines.get(l)).and_then(|l| l.amount);
+            let Some(stated) = line_amount.or(single.then_some(receipt.amount)) else { continue };
+            if self.settles(stated, r.invoice, receipt) {
+                continue;
+            }
+            let key = normalise_reference(&r.raw).key;
+            let alternatives: Vec<u32> = self
+                .ledger
+                .family(owner)
+                .into_iter()
+                .flat_map(|c| self.ledger.invoices_of(c).iter().copied())
+                .filter(|i| {
+                    !taken.contains(i)
+                        && self.ledger.invoice(*i).status == InvoiceStatus::Open
+                        && self.ledger.invoice(*i).currency == receipt.currency
+                        && self.remaining(*i) == stated
+                        && within_one_edit(&key, self.ledger.invoice_refs.key(*i))
+                })
+                .collect();
+            if let [alternative] = alternatives.as_slice() {
+                r.invoice = *alternative;
+                r.distance = 1;
+                r.strength = Decimal::new(950, 3);
+            }
+        }
+        // An itemised line whose amount settles its invoice corroborates
+        // its reference.
+        for r in &mut fresh {
+            let line_amount = r.line.and_then(|l| receipt.remittance_lines.get(l)).and_then(|l| l.amount);
+            if let Some(amount) = line_amount {
+                let open = self.remaining(r.invoice);
+                let by_discount = self.discount(r.invoice, receipt.value_date).is_some_and(|(d, _)| open - d == amount);
+                if amount == open || by_discount {
+                    r.strength = r.strength.max(Decimal::new(950, 3));
+                }
+            }
+        }
+        // Itemised lines whose reference matched nothing: placed when the
+        // line's amount equals exactly one open invoice of the customer that
+        // no reference names.
+        let named: Vec<usize> = fresh.iter().chain(&dups).filter_map(|r| r.line).collect();
+        for (i, l) in receipt.remittance_lines.iter().enumerate() {
+            let Some(amount) = l.amount.filter(|a| *a > Decimal::ZERO) else { continue };
+            if named.contains(&i) || proposal.customer.is_none() {
+                continue;
+            }
+            let taken: Vec<u32> = fresh.iter().chain(&dups).map(|r| r.invoice).collect();
+            let fits: Vec<u32> = self
+                .ledger
+                .family(owner)
+                .into_iter()
+                .flat_map(|c| self.ledger.open_invoices(c).iter().copied())
+                .filter(|inv| {
+                    !taken.contains(inv)
+                        && self.ledger.invoice(*inv).status == InvoiceStatus::Open
+                        && self.ledger.invoice(*inv).currency == receipt.currency
+                        && !self.paid_in_run.get(*inv as usize).copied().unwrap_or(true)
+                        && self.remaining(*inv) == amount
+                })
+                .collect();
+            if let [only] = fits.as_slice() {
+                fresh.push(RefMatch {
+                    invoice: *only,
+                    raw: l.reference.clone(),
+                    distance: 1,
+                    via_po: false,
+                    line: Some(i),
+                    strength: Decimal::new(920, 3),
+                    token: usize::MAX,
+                    anchored: true,
+                });
+            }
+        }
+        // References below the auto-apply confidence are held, the rest
+        // applied: one doubtful reference does not hold a whole remittance.
+        let (held, mut fresh): (Vec<RefMatch>, Vec<RefMatch>) = {
+            if self.settles_together(receipt, &fresh) {
+                // The amounts corroborate every reference together.
+                for r in &mut fresh {
+                    r.strength = r.strength.max(Decimal::new(950, 3));
+                }
+            }
+            fresh.into_iter().partition(|r| r.strength < self.config.auto_apply_confidence)
+        };
+        if fresh.is_empty() && !held.is_empty() {
+            fresh = held.clone();
+        }
+        let partially_held = !held.is_empty() && fresh.iter().all(|r| r.strength >= self.config.auto_apply_confidence);
         // Confidence: the weakest reference, corroborated by an exact amount.
         let total_open: Decimal = fresh.iter().map(|r| self.remaining(r.invoice)).sum();
         let mut confidence = fresh.iter().map(|r| r.strength).min().unwrap_or(Decimal::ONE);
@@ -236,7 +330,7 @@ impl<'l> Allocator<'l> {
             let known = proposal.customer.map(|(c, _, _)| c);
             let mut o = self.hold(receipt, known, proposal, ExceptionKind::Unapplied, "");
             if let Some(e) = o.exceptions.first_mut() {
-                let first = fresh.first();
+                let first = fresh.iter().min_by_key(|r| r.strength);
                 let (reference, invoice) =
                     (first.map_or("", |r| r.raw.as_str()), first.map_or("", |r| self.id(r.invoice)));
                 if known.is_some() {
@@ -271,6 +365,27 @@ impl<'l> Allocator<'l> {
             cash = self.itemised(receipt, &fresh, confidence, &mut out);
         } else if !fresh.is_empty() {
             cash = self.unitemised(receipt, proposal, &fresh, rule, confidence, !dups.is_empty(), &mut out);
+        }
+        // What the held references may account for stays unapplied, with
+        // them suggested.
+        if partially_held && cash > Decimal::ZERO {
+            out.exceptions.retain(|e| e.kind != ExceptionKind::Overpayment);
+            out.lines.retain(|l| !(l.kind == PostingKind::OnAccount && l.rule == Rule::Held));
+            let unexplained = receipt.amount - out.cash_applied();
+            let mut e = exception(
+                ExceptionKind::Unapplied,
+                None,
+                unexplained,
+                format!(
+                    "{unexplained} held unapplied: reference {} is only close to invoice {}; confirm before applying.",
+                    held.first().map_or("", |r| r.raw.as_str()),
+                    held.first().map_or("", |r| self.id(r.invoice))
+                ),
+            );
+            e.suggestions = held.iter().map(|r| (self.id(r.invoice).to_string(), ratio(r.strength))).collect();
+            out.exceptions.push(e);
+            out.lines.push(line(PostingKind::Unapplied, None, unexplained, Rule::Held, Decimal::ZERO));
+            cash = Decimal::ZERO;
         }
         // Duplicates take what cash is left, held on account.
         for (k, d) in dups.iter().enumerate() {
@@ -359,7 +474,7 @@ impl<'l> Allocator<'l> {
                 }
                 _ => {}
             }
-            let tolerance = self.config.write_off_tolerance(open);
+            let tolerance = self.config.write_off_tolerance(open, receipt.currency.minor_digits());
             if short <= tolerance {
                 self.reduce(r.invoice, short);
                 out.lines.push(line(PostingKind::WriteOff, Some(r.invoice), short, Rule::RemittanceLine, confidence));
@@ -375,7 +490,7 @@ impl<'l> Allocator<'l> {
             }
         }
         let difference = receipt.amount - stated;
-        let tolerance = self.config.write_off_tolerance(open_total);
+        let tolerance = self.config.write_off_tolerance(open_total, receipt.currency.minor_digits());
         if cash > tolerance && receipt.amount > open_total + tolerance {
             out.exceptions.push(exception(
                 ExceptionKind::Overpayment,
@@ -466,7 +581,7 @@ impl<'l> Allocator<'l> {
             out.lines.push(line(PostingKind::Applied, Some(r.invoice), apply, rule, confidence));
             let short = open - apply;
             if short > Decimal::ZERO {
-                let tolerance = self.config.write_off_tolerance(open);
+                let tolerance = self.config.write_off_tolerance(open, receipt.currency.minor_digits());
                 if short <= tolerance {
                     self.reduce(r.invoice, short);
                     out.lines.push(line(PostingKind::WriteOff, Some(r.invoice), short, rule, confidence));
@@ -493,7 +608,9 @@ impl<'l> Allocator<'l> {
                     .filter(|i| {
                         !paid.contains(i)
                             && self.ledger.invoice(*i).currency == receipt.currency
+                            && self.ledger.invoice(*i).status == InvoiceStatus::Open
                             && self.remaining(*i) > Decimal::ZERO
+                            && !self.paid_in_run.get(*i as usize).copied().unwrap_or(true)
                     })
                     .collect();
                 let rest = cash;
@@ -525,7 +642,7 @@ impl<'l> Allocator<'l> {
                         cash = Decimal::ZERO;
                     }
                 }
-            } else if cash > self.config.write_off_tolerance(total) {
+            } else if cash > self.config.write_off_tolerance(total, receipt.currency.minor_digits()) {
                 out.exceptions.push(exception(
                     ExceptionKind::Overpayment,
                     None,
@@ -535,6 +652,32 @@ impl<'l> Allocator<'l> {
             }
         }
         cash
+    }
+
+    /// True when paying `stated` settles the invoice as the rules read it:
+    /// exactly, short by its (earned or unearned) discount, or short within
+    /// tolerance.
+    fn settles(&self, stated: Decimal, invoice: u32, receipt: &Receipt) -> bool {
+        let open = self.remaining(invoice);
+        let short = open - stated;
+        short.is_zero()
+            || self.discount(invoice, receipt.value_date).is_some_and(|(d, _)| d == short)
+            || (short > Decimal::ZERO
+                && short <= self.config.write_off_tolerance(open, receipt.currency.minor_digits()))
+    }
+
+    /// True when the payment settles the referenced invoices together: their
+    /// open total, less their discounts, or short within tolerance.
+    fn settles_together(&self, receipt: &Receipt, refs: &[RefMatch]) -> bool {
+        let total: Decimal = refs.iter().map(|r| self.remaining(r.invoice)).sum();
+        let discounts: Decimal =
+            refs.iter().filter_map(|r| self.discount(r.invoice, receipt.value_date)).map(|(d, _)| d).sum();
+        let short = total - receipt.amount;
+        !refs.is_empty()
+            && (short.is_zero()
+                || (!discounts.is_zero() && short == discounts)
+                || (short > Decimal::ZERO
+                    && short <= self.config.write_off_tolerance(total, receipt.currency.minor_digits())))
     }
 
     /// Exactly one subset (one item or several) of `candidates` whose
@@ -556,7 +699,7 @@ impl<'l> Allocator<'l> {
     }
 
     /// No usable reference: rule 8.
-    fn amount_only(&mut self, receipt: &Receipt, proposal: &Proposal) -> ReceiptOutcome {
+    pub fn amount_only(&mut self, receipt: &Receipt, proposal: &Proposal) -> ReceiptOutcome {
         let Some((payer, customer_confidence, _)) = proposal.customer else {
             return self.hold(receipt, None, proposal, ExceptionKind::Unidentified, "no customer");
         };
@@ -566,10 +709,13 @@ impl<'l> Allocator<'l> {
             .into_iter()
             .flat_map(|c| self.ledger.open_invoices(c).iter().copied())
             .filter(|i| {
+                // Open items: open, positive, not applied by another receipt
+                // of the run; credit memos count only when named.
                 let inv = self.ledger.invoice(*i);
                 inv.currency == receipt.currency
                     && inv.status == InvoiceStatus::Open
                     && self.remaining(*i) > Decimal::ZERO
+                    && !self.paid_in_run.get(*i as usize).copied().unwrap_or(true)
             })
             .collect();
         let singles: Vec<u32> = candidates.iter().copied().filter(|i| self.remaining(*i) == receipt.amount).collect();
@@ -662,9 +808,12 @@ impl<'l> Allocator<'l> {
     /// Stage 3: `skipped_invoice` — another open invoice of a paying
     /// customer and currency, due (or dated) before the receipt's value date
     /// and no later than the latest-due invoice the receipt paid, that no
-    /// receipt of the run paid. Once per skipped invoice.
-    pub fn skipped_invoices(&self, receipts: &[&Receipt], outcomes: &mut [ReceiptOutcome]) {
-        let mut reported = vec![false; self.ledger.invoices.len()];
+    /// receipt of the run paid. Once per skipped invoice. An invoice some
+    /// receipt of the run names (`named`), even if it was held rather than
+    /// applied, may yet be paid by it: it is not asserted as skipped.
+    pub fn skipped_invoices(&self, receipts: &[&Receipt], outcomes: &mut [ReceiptOutcome], named: &[bool]) {
+        let mut reported = named.to_vec();
+        reported.resize(self.ledger.invoices.len(), false);
         for (k, receipt) in receipts.iter().enumerate() {
             let Some(out) = outcomes.get_mut(k) else { continue };
             let paid: Vec<u32> = out

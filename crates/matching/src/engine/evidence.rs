@@ -85,6 +85,38 @@ pub struct Proposal {
     pub truncated: bool,
 }
 
+/// True for a token shaped like an amount (`1,281.25`, `26.15`) or a date
+/// (`2026-01-31`, `31/01/2026`, `31.01.26`): never a document reference.
+pub fn looks_like_amount_or_date(token: &str) -> bool {
+    let b = token.as_bytes();
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    let amount = match token.rsplit_once('.') {
+        Some((int, frac)) => {
+            frac.len() == 2 && digits(frac.as_bytes()) && {
+                let int = int.replace(',', "");
+                digits(int.as_bytes())
+                    && (int.len() == token.split('.').next().unwrap_or("").len() || token.contains(','))
+            }
+        }
+        None => false,
+    };
+    let date = match b.len() {
+        10 => {
+            (digits(b.get(..4).unwrap_or_default()) && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-'))
+                || (matches!(b.get(2), Some(b'/') | Some(b'.'))
+                    && b.get(5) == b.get(2)
+                    && digits(b.get(6..).unwrap_or_default()))
+        }
+        8 => {
+            matches!(b.get(2), Some(b'/') | Some(b'.'))
+                && b.get(5) == b.get(2)
+                && digits(b.get(6..).unwrap_or_default())
+        }
+        _ => false,
+    };
+    amount || date
+}
+
 /// Candidate reference tokens of free text: runs of letters and digits,
 /// keeping inner `-`, `/`, `.`; plus adjacent numeric runs joined
 /// (`540 6423` → `5406423`).
@@ -92,7 +124,7 @@ pub fn text_tokens(text: &str) -> Vec<String> {
     let mut tokens: Vec<String> = Vec::new();
     for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '/' || c == '.' || c == '#')) {
         let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-        if !word.is_empty() {
+        if !word.is_empty() && !looks_like_amount_or_date(word) {
             tokens.push(word.to_string());
         }
     }
@@ -154,88 +186,152 @@ fn squash(s: &str) -> String {
 /// real invoices one edit away from any number.
 const MAX_GLOBAL_FUZZY: usize = 3;
 
+/// A place references come from: a structured line (its reference whole,
+/// then each token of it) or one free-text token.
+struct Source {
+    candidates: Vec<String>,
+    line: Option<usize>,
+}
+
+fn sources(receipt: &Receipt) -> Vec<Source> {
+    let mut out = Vec::new();
+    for (i, l) in receipt.remittance_lines.iter().enumerate() {
+        let whole = creditor_reference_payload(&l.reference);
+        let mut candidates = vec![whole.clone()];
+        // `ABC: 2026-50O011`: a junk prefix hides the number; try its tokens.
+        candidates.extend(text_tokens(&whole).into_iter().filter(|t| *t != whole));
+        out.push(Source { candidates, line: Some(i) });
+    }
+    for text in receipt.remittance_text.iter().chain(receipt.customer_reference.iter()) {
+        out.extend(text_tokens(text).into_iter().map(|t| Source { candidates: vec![t], line: None }));
+    }
+    out
+}
+
 /// Stage 1 for one receipt: exact references first, then the customer,
-/// then one-edit references for tokens that matched nothing exactly —
-/// among the customer's family's invoices when the customer is known.
+/// then one-edit references for tokens that matched nothing of the
+/// customer's exactly — among the customer's family's invoices (closed ones
+/// included, so a mistyped duplicate is still recognised) when the
+/// customer is known, else globally when few neighbours exist.
 pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     let mut refs: Vec<RefMatch> = Vec::new();
-    let mut unmatched: Vec<(usize, String, String, Option<usize>)> = Vec::new();
+    // (token, candidate keys, line) of sources with no exact match.
+    let mut unmatched: Vec<(usize, Vec<(String, String)>, Option<usize>)> = Vec::new();
     let mut seen_keys: Vec<String> = Vec::new();
-    let structured =
-        receipt.remittance_lines.iter().enumerate().map(|(i, l)| (creditor_reference_payload(&l.reference), Some(i)));
-    let text = receipt.remittance_text.iter().chain(receipt.customer_reference.iter()).flat_map(|t| text_tokens(t));
-    for (token, (raw, line)) in structured.chain(text.map(|t| (t, None))).enumerate() {
-        let normalised = normalise_reference(&raw);
-        let key = normalised.key;
-        if key.len() < 3 || (line.is_none() && seen_keys.contains(&key)) {
-            continue;
+    for (token, source) in sources(receipt).into_iter().enumerate() {
+        let mut keys: Vec<(String, String)> = Vec::new();
+        let mut matched = false;
+        for raw in &source.candidates {
+            let normalised = normalise_reference(raw);
+            let key = normalised.key;
+            if key.len() < 3 || (source.line.is_none() && seen_keys.contains(&key)) {
+                continue;
+            }
+            seen_keys.push(key.clone());
+            let exact = ledger.invoice_refs.exact(&key);
+            for doc in &exact {
+                let exact_raw = squash(raw) == squash(&ledger.invoice(*doc).id);
+                refs.push(RefMatch {
+                    anchored: key.len() >= SHORT_KEY || normalised.prefixed || exact_raw || source.line.is_some(),
+                    invoice: *doc,
+                    raw: raw.clone(),
+                    distance: 0,
+                    via_po: false,
+                    line: source.line,
+                    strength: strength(0, key.len(), exact_raw),
+                    token,
+                });
+            }
+            let po = if exact.is_empty() { ledger.po_refs.exact(&key) } else { Vec::new() };
+            for doc in &po {
+                refs.push(RefMatch {
+                    anchored: key.len() >= SHORT_KEY || source.line.is_some(),
+                    invoice: *doc,
+                    raw: raw.clone(),
+                    distance: 0,
+                    via_po: true,
+                    line: source.line,
+                    strength: Decimal::new(950, 3),
+                    token,
+                });
+            }
+            if (key.len() >= MIN_FUZZY_LEN && key.bytes().any(|b| b.is_ascii_digit()))
+                || (key.len() >= 3 && key.bytes().all(|b| b.is_ascii_digit()) && raw.starts_with('0'))
+            {
+                keys.push((raw.clone(), key));
+            }
+            if !exact.is_empty() || !po.is_empty() {
+                matched = true;
+                break;
+            }
         }
-        seen_keys.push(key.clone());
-        let exact = ledger.invoice_refs.exact(&key);
-        for doc in &exact {
-            let exact_raw = squash(&raw) == squash(&ledger.invoice(*doc).id);
-            refs.push(RefMatch {
-                anchored: key.len() >= SHORT_KEY || normalised.prefixed || exact_raw || line.is_some(),
-                invoice: *doc,
-                raw: raw.clone(),
-                distance: 0,
-                via_po: false,
-                line,
-                strength: strength(0, key.len(), exact_raw),
-                token,
-            });
-        }
-        if !exact.is_empty() {
-            continue;
-        }
-        let po = ledger.po_refs.exact(&key);
-        for doc in &po {
-            refs.push(RefMatch {
-                anchored: key.len() >= SHORT_KEY || line.is_some(),
-                invoice: *doc,
-                raw: raw.clone(),
-                distance: 0,
-                via_po: true,
-                line,
-                strength: Decimal::new(950, 3),
-                token,
-            });
-        }
-        if po.is_empty() && key.len() >= MIN_FUZZY_LEN && key.bytes().any(|b| b.is_ascii_digit()) {
-            unmatched.push((token, raw, key, line));
-        }
+        // Kept even when matched: the exact hit may be another customer's.
+        unmatched.push((token, if matched { keys.into_iter().take(1).collect() } else { keys }, source.line));
     }
     let customer_candidates = match receipt.payer_name.as_deref() {
         Some(name) => ledger.names.lookup(name),
         None => Vec::new(),
     };
     let customer = identify_customer(receipt, ledger, &refs, &customer_candidates);
-    for (token, raw, key, line) in unmatched {
-        let hits: Vec<u32> = match customer {
-            // The customer's own invoices: a short list, compared directly.
-            Some((c, _, _)) => ledger
-                .family(c)
-                .into_iter()
-                .flat_map(|m| ledger.open_invoices(m).iter().copied())
-                .filter(|i| within_one_edit(&key, ledger.invoice_refs.key(*i)))
-                .collect(),
-            None => {
-                let near: Vec<u32> =
-                    ledger.invoice_refs.near(&key).iter().filter(|h| h.distance == 1).map(|h| h.doc).collect();
-                if near.len() > MAX_GLOBAL_FUZZY { Vec::new() } else { near }
+    let family: Vec<u32> = customer.map(|(c, _, _)| ledger.family(c)).unwrap_or_default();
+    for (token, keys, line) in unmatched {
+        let exact_here: Vec<&RefMatch> = refs.iter().filter(|r| r.token == token && r.distance == 0).collect();
+        let exact_in_family = exact_here.iter().any(|r| family.contains(&ledger.owner(r.invoice)));
+        if !exact_here.is_empty() && (customer.is_none() || exact_in_family) {
+            continue;
+        }
+        for (raw, key) in keys {
+            let hits: Vec<u32> = match customer {
+                // The customer's own invoices: a short list, compared directly.
+                Some(_) => family
+                    .iter()
+                    .flat_map(|m| ledger.invoices_of(*m).iter().copied())
+                    .filter(|i| within_one_edit(&key, ledger.invoice_refs.key(*i)))
+                    .collect(),
+                None => {
+                    let near: Vec<u32> =
+                        ledger.invoice_refs.near(&key).iter().filter(|h| h.distance == 1).map(|h| h.doc).collect();
+                    if near.len() > MAX_GLOBAL_FUZZY { Vec::new() } else { near }
+                }
+            };
+            // A constant prefix dropped (`00464` for `1800000464`, research
+            // §7c A1): the only invoice of the customer whose number ends in
+            // these digits. Weak alone; the amounts must corroborate it.
+            let hits = if hits.is_empty() && customer.is_some() && key.bytes().all(|b| b.is_ascii_digit()) {
+                let tails: Vec<u32> = family
+                    .iter()
+                    .flat_map(|m| ledger.invoices_of(*m).iter().copied())
+                    .filter(|i| {
+                        let k = ledger.invoice_refs.key(*i);
+                        k.len() > key.len() + 1 && k.ends_with(key.as_str())
+                    })
+                    .collect();
+                if tails.len() == 1 { tails } else { Vec::new() }
+            } else {
+                hits
+            };
+            let found = !hits.is_empty();
+            // The only invoice one edit away among the invoices of a customer
+            // known by account, exact name or exact references: stronger
+            // than a global neighbour, still below an exact match.
+            let scoped_unique = hits.len() == 1
+                && key.len() >= 7
+                && customer.is_some_and(|(_, _, how)| how != CustomerEvidence::PayerNameFuzzy);
+            for doc in hits {
+                refs.push(RefMatch {
+                    anchored: true,
+                    invoice: doc,
+                    raw: raw.clone(),
+                    distance: 1,
+                    via_po: false,
+                    line,
+                    strength: if scoped_unique { Decimal::new(910, 3) } else { strength(1, key.len(), false) },
+                    token,
+                });
             }
-        };
-        for doc in hits {
-            refs.push(RefMatch {
-                anchored: true,
-                invoice: doc,
-                raw: raw.clone(),
-                distance: 1,
-                via_po: false,
-                line,
-                strength: strength(1, key.len(), false),
-                token,
-            });
+            if found {
+                break;
+            }
         }
     }
     // Short keys count only for a customer found by other evidence.
@@ -249,18 +345,15 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     Proposal { refs, customer, customer_candidates, truncated: looks_truncated(receipt) }
 }
 
-fn identify_customer(
+/// The payer as its own evidence shows it: bank account, else exact name or
+/// alias, else a clear fuzzy winner.
+fn payer_evidence(
     receipt: &Receipt,
     ledger: &Ledger,
-    refs: &[RefMatch],
     by_name: &[(u32, Decimal)],
 ) -> Option<(u32, Decimal, CustomerEvidence)> {
-    let mut owners: Vec<u32> =
-        refs.iter().filter(|r| r.distance == 0 && r.anchored).map(|r| ledger.owner(r.invoice)).collect();
-    owners.sort_unstable();
-    owners.dedup();
     let by_account = receipt.payer_account.as_deref().map(|a| ledger.customers_with_account(a)).unwrap_or_default();
-    let payer = match by_account {
+    match by_account {
         [one] => Some((*one, Decimal::ONE, CustomerEvidence::BankAccount)),
         _ => match by_name {
             [(c, s), rest @ ..] if *s == Decimal::ONE && rest.first().is_none_or(|(_, t)| *t < Decimal::ONE) => {
@@ -273,9 +366,47 @@ fn identify_customer(
             }
             _ => None,
         },
-    };
+    }
+}
+
+/// The owner of the exactly referenced invoices wins (a third party may pay
+/// them), unless strong payer evidence (bank account or exact name) points
+/// to another customer and the referenced invoices' open amounts do not add
+/// up to the payment: then the reference is more likely mistyped than the
+/// payer wrong, and the payer wins.
+fn identify_customer(
+    receipt: &Receipt,
+    ledger: &Ledger,
+    refs: &[RefMatch],
+    by_name: &[(u32, Decimal)],
+) -> Option<(u32, Decimal, CustomerEvidence)> {
+    let mut owners: Vec<u32> =
+        refs.iter().filter(|r| r.distance == 0 && r.anchored).map(|r| ledger.owner(r.invoice)).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let payer = payer_evidence(receipt, ledger, by_name);
+    let strong_payer =
+        payer.filter(|(_, _, how)| matches!(how, CustomerEvidence::BankAccount | CustomerEvidence::PayerName));
     match owners.as_slice() {
-        [one] => Some((*one, Decimal::ONE, CustomerEvidence::ReferenceOwner)),
+        [one] => {
+            if let Some((p, _, _)) = strong_payer
+                && !ledger.may_pay(p, *one)
+            {
+                let mut invoices: Vec<u32> = refs
+                    .iter()
+                    .filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == *one)
+                    .map(|r| r.invoice)
+                    .collect();
+                invoices.sort_unstable();
+                invoices.dedup();
+                let open: Decimal = invoices.iter().map(|i| ledger.invoice(*i).amount_open).sum();
+                let close_enough = (open - receipt.amount).abs() <= open.abs() * Decimal::new(5, 2);
+                if !close_enough {
+                    return strong_payer;
+                }
+            }
+            Some((*one, Decimal::ONE, CustomerEvidence::ReferenceOwner))
+        }
         // Several owners: keep those the payer may pay for, if that leaves one.
         [_, _, ..] => {
             let (p, _, _) = payer?;
@@ -293,6 +424,16 @@ fn identify_customer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_and_dates_in_free_text_are_never_references() {
+        for t in ["26.15", "1,281.25", "1281.25", "2026-01-31", "31/01/2026", "31.01.26"] {
+            assert!(looks_like_amount_or_date(t), "{t}");
+        }
+        for t in ["2026-500011", "6.032946", "INV-0004711", "18000464", "60-67132", "2.02.6-.50.00.63"] {
+            assert!(!looks_like_amount_or_date(t), "{t}");
+        }
+    }
 
     #[test]
     fn an_rf_creditor_reference_is_looked_up_by_its_payload() {

@@ -28,9 +28,13 @@ pub struct Ledger {
     pub po_refs: ReferenceIndex,
     /// Open (not closed) invoices per customer, oldest due first.
     open_by_customer: Vec<Vec<u32>>,
+    /// Every invoice per customer, closed ones included.
+    all_by_customer: Vec<Vec<u32>>,
     /// Children of each customer (customers whose parent it is).
     children: Vec<Vec<u32>>,
     accounts: HashMap<String, Vec<u32>>,
+    /// The account part of every `ROUTING:ACCOUNT` on file, and bare numbers.
+    bare_accounts: HashMap<String, Vec<u32>>,
     /// Customer names and aliases.
     pub names: NameIndex,
 }
@@ -80,6 +84,12 @@ impl Ledger {
             || NameIndex::build(&customers),
         );
         let mut open_by_customer = vec![Vec::new(); customers.len()];
+        let mut all_by_customer: Vec<Vec<u32>> = vec![Vec::new(); customers.len()];
+        for (i, c) in invoice_customer.iter().enumerate() {
+            if let Some(list) = all_by_customer.get_mut(*c as usize) {
+                list.push(i as u32);
+            }
+        }
         for (i, inv) in invoices.iter().enumerate() {
             if inv.status != InvoiceStatus::Closed
                 && let Some(list) = invoice_customer.get(i).and_then(|c| open_by_customer.get_mut(*c as usize))
@@ -99,6 +109,7 @@ impl Ledger {
         }
         let mut children = vec![Vec::new(); customers.len()];
         let mut accounts: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut bare_accounts: HashMap<String, Vec<u32>> = HashMap::new();
         for (i, c) in customers.iter().enumerate() {
             if let Some(p) = c.parent_id.as_ref().and_then(|p| customer_by_id.get(p))
                 && let Some(list) = children.get_mut(*p as usize)
@@ -106,7 +117,10 @@ impl Ledger {
                 list.push(i as u32);
             }
             for a in &c.bank_accounts {
-                accounts.entry(normalise_account(a)).or_default().push(i as u32);
+                let a = normalise_account(a);
+                let bare = a.rsplit(':').next().unwrap_or(&a).to_string();
+                bare_accounts.entry(bare).or_default().push(i as u32);
+                accounts.entry(a).or_default().push(i as u32);
             }
         }
         Ledger {
@@ -117,6 +131,8 @@ impl Ledger {
             invoice_refs,
             po_refs,
             open_by_customer,
+            all_by_customer,
+            bare_accounts,
             children,
             accounts,
             names,
@@ -162,8 +178,22 @@ impl Ledger {
             || self.customers.get(owner as usize).and_then(|c| c.parent_id.as_deref()) == Some(self.customer_id(payer))
     }
 
-    /// Customers paying from an account (`ROUTING:ACCOUNT`, IBAN or number).
+    /// Customers paying from an account (`ROUTING:ACCOUNT`, IBAN or number):
+    /// the account exactly as on file, else its account part against the
+    /// account parts on file (CONTRACT §3 allows a bare account number).
     pub fn customers_with_account(&self, account: &str) -> &[u32] {
-        self.accounts.get(&normalise_account(account)).map_or(&[], Vec::as_slice)
+        let a = normalise_account(account);
+        match self.accounts.get(&a) {
+            Some(list) => list,
+            None => {
+                let bare = a.rsplit(':').next().unwrap_or(&a);
+                self.bare_accounts.get(bare).map_or(&[], Vec::as_slice)
+            }
+        }
+    }
+
+    /// Every invoice of a customer, closed ones included.
+    pub fn invoices_of(&self, c: u32) -> &[u32] {
+        self.all_by_customer.get(c as usize).map_or(&[], Vec::as_slice)
     }
 }

@@ -4,8 +4,9 @@
 //! 1. [`evidence`]: per receipt, in parallel — references found, customer
 //!    identified (pure, order-free);
 //! 2. [`allocate`]: in a fixed order (value date, bank reference, then
-//!    content) against running balances — amounts fitted, duplicates caught,
-//!    nothing over-applied;
+//!    content) against running balances — first every receipt with usable
+//!    references, then the rest by amount over what is left open; amounts
+//!    fitted, duplicates caught, nothing over-applied;
 //! 3. skipped invoices across the whole run.
 //!
 //! The same inputs give the same outcomes whatever their order or the
@@ -67,14 +68,33 @@ pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<Receip
     let order = decision_order(receipts);
     let mut allocator = allocate::Allocator::new(ledger, config);
     let mut outcomes = vec![ReceiptOutcome::default(); receipts.len()];
+    // Pass 1: receipts with references; pass 2: the rest, by amount, over
+    // what pass 1 left open.
+    let mut by_amount = Vec::new();
     for &i in &order {
         if let (Some(r), Some(p), Some(slot)) = (receipts.get(i), proposals.get(i), outcomes.get_mut(i)) {
-            *slot = allocator.decide(r, p);
+            match allocator.decide_by_references(r, p) {
+                Some(o) => *slot = o,
+                None => by_amount.push(i),
+            }
+        }
+    }
+    for i in by_amount {
+        if let (Some(r), Some(p), Some(slot)) = (receipts.get(i), proposals.get(i), outcomes.get_mut(i)) {
+            *slot = allocator.amount_only(r, p);
         }
     }
     let ordered: Vec<&Receipt> = order.iter().filter_map(|i| receipts.get(*i)).collect();
     let mut ordered_outcomes: Vec<ReceiptOutcome> = order.iter().map(|i| std::mem::take(&mut outcomes[*i])).collect();
-    allocator.skipped_invoices(&ordered, &mut ordered_outcomes);
+    let mut named = vec![false; ledger.invoices.len()];
+    for p in &proposals {
+        for r in &p.refs {
+            if let Some(n) = named.get_mut(r.invoice as usize) {
+                *n = true;
+            }
+        }
+    }
+    allocator.skipped_invoices(&ordered, &mut ordered_outcomes, &named);
     for (k, i) in order.iter().enumerate() {
         if let (Some(slot), Some(o)) = (outcomes.get_mut(*i), ordered_outcomes.get_mut(k)) {
             *slot = std::mem::take(o);

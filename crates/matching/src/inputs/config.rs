@@ -129,9 +129,12 @@ impl Config {
     }
 
     /// The write-off tolerance for an open amount: the lower of the
-    /// absolute maximum and the percentage of the open amount (CONTRACT §3).
-    pub fn write_off_tolerance(&self, open_amount: Decimal) -> Decimal {
-        let percent = open_amount.abs() * self.write_off_percent / Decimal::ONE_HUNDRED;
+    /// absolute maximum and the percentage of the open amount (CONTRACT §3),
+    /// the percentage rounded down to the currency's minor unit (a tolerance
+    /// never allows a fraction of a cent).
+    pub fn write_off_tolerance(&self, open_amount: Decimal, minor_digits: u32) -> Decimal {
+        let percent = (open_amount.abs() * self.write_off_percent / Decimal::ONE_HUNDRED)
+            .round_dp_with_strategy(minor_digits, rust_decimal::RoundingStrategy::ToZero);
         percent.min(self.write_off_max)
     }
 }
@@ -143,9 +146,11 @@ mod tests {
     #[test]
     fn the_tolerance_is_the_lower_of_five_and_half_a_percent() {
         let c = Config::default();
-        assert_eq!(c.write_off_tolerance(Decimal::new(100_000, 2)), Decimal::new(500, 2), "0.5% of 1000 = 5.00");
-        assert_eq!(c.write_off_tolerance(Decimal::new(20_000, 2)), Decimal::new(100, 2), "0.5% of 200 = 1.00");
-        assert_eq!(c.write_off_tolerance(Decimal::new(1_000_000, 2)), Decimal::new(500, 2), "capped at 5.00");
+        assert_eq!(c.write_off_tolerance(Decimal::new(100_000, 2), 2), Decimal::new(500, 2), "0.5% of 1000 = 5.00");
+        assert_eq!(c.write_off_tolerance(Decimal::new(20_000, 2), 2), Decimal::new(100, 2), "0.5% of 200 = 1.00");
+        assert_eq!(c.write_off_tolerance(Decimal::new(1_000_000, 2), 2), Decimal::new(500, 2), "capped at 5.00");
+        assert_eq!(c.write_off_tolerance(Decimal::new(33_333, 2), 2), Decimal::new(166, 2), "1.66665 rounds down");
+        assert_eq!(c.write_off_tolerance(Decimal::from(333), 0), Decimal::ONE, "JPY: 1.665 rounds down to 1");
     }
 
     #[test]
