@@ -186,6 +186,9 @@ fn squash(s: &str) -> String {
 /// real invoices one edit away from any number.
 const MAX_GLOBAL_FUZZY: usize = 3;
 
+/// (as written, normalised key) of a source's candidates.
+type Keys = Vec<(String, String)>;
+
 /// A place references come from: a structured line (its reference whole,
 /// then each token of it) or one free-text token.
 struct Source {
@@ -216,10 +219,10 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
 pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     let mut refs: Vec<RefMatch> = Vec::new();
     // (token, candidate keys, line) of sources with no exact match.
-    let mut unmatched: Vec<(usize, Vec<(String, String)>, Option<usize>)> = Vec::new();
+    let mut unmatched: Vec<(usize, Keys, Option<usize>)> = Vec::new();
     let mut seen_keys: Vec<String> = Vec::new();
     for (token, source) in sources(receipt).into_iter().enumerate() {
-        let mut keys: Vec<(String, String)> = Vec::new();
+        let mut keys: Keys = Vec::new();
         let mut matched = false;
         for raw in &source.candidates {
             let normalised = normalise_reference(raw);
