@@ -360,6 +360,10 @@ impl<'l> Allocator<'l> {
         let itemised = fresh
             .iter()
             .any(|r| r.line.and_then(|l| receipt.remittance_lines.get(l)).is_some_and(|l| l.amount.is_some()));
+        if itemised {
+            // Itemised lines are the advice: free-text matches do not join them.
+            fresh.retain(|r| r.line.is_some());
+        }
         let mut cash = receipt.amount;
         if itemised {
             cash = self.itemised(receipt, &fresh, confidence, &mut out);

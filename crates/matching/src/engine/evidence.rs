@@ -205,8 +205,24 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
         candidates.extend(text_tokens(&whole).into_iter().filter(|t| *t != whole));
         out.push(Source { candidates, line: Some(i) });
     }
-    for text in receipt.remittance_text.iter().chain(receipt.customer_reference.iter()) {
-        out.extend(text_tokens(text).into_iter().map(|t| Source { candidates: vec![t], line: None }));
+    // The check number (lockbox: also the customer reference) and the
+    // payer's own account and routing numbers name no document.
+    let not_references: Vec<&str> = receipt
+        .check_number
+        .iter()
+        .map(String::as_str)
+        .chain(receipt.payer_account.iter().flat_map(|a| a.split(':')))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let customer_reference =
+        receipt.customer_reference.iter().filter(|c| receipt.check_number.as_deref() != Some(c.as_str()));
+    for text in receipt.remittance_text.iter().chain(customer_reference) {
+        out.extend(
+            text_tokens(text)
+                .into_iter()
+                .filter(|t| !not_references.contains(&t.as_str()))
+                .map(|t| Source { candidates: vec![t], line: None }),
+        );
     }
     out
 }
