@@ -371,3 +371,17 @@ fn shuffling_the_receipts_changes_no_decision() {
     assert_eq!(a[0].exceptions[0].kind, ExceptionKind::DuplicatePayment);
     assert_eq!(a[1].lines[0].kind, PostingKind::Applied);
 }
+
+#[test]
+fn a_transposition_into_another_real_invoice_yields_to_the_neighbour_whose_amount_fits() {
+    let (l, o) = decide(
+        vec![
+            invoice("INV-0010007", "C8", "500.00", "2026-01-10"),
+            invoice("INV-0010070", "C8", "477.48", "2026-02-10"),
+        ],
+        vec![customer("C8", "Silverline Logistics")],
+        &[payer(receipt("R1", "500.00", "2026-03-01", &["INVOICES INV-0010070"]), "SILVERLINE LOGIS")],
+    );
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0010007", "500.00")]);
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}

@@ -26,7 +26,7 @@ use rust_decimal::Decimal;
 
 use crate::inputs::{Config, InvoiceStatus};
 
-use super::evidence::{CustomerEvidence, Proposal, RefMatch};
+use super::evidence::{Proposal, RefMatch};
 use super::ledger::Ledger;
 use super::outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule};
 use super::subset_sum::{Subsets, subsets_summing_to};
@@ -139,11 +139,10 @@ impl<'l> Allocator<'l> {
                 many => ambiguous.extend(many.iter().map(|r| (*r).clone())),
             }
         }
-        // Invoices of another customer than the payer's family are only taken
-        // when the references themselves identified the customer.
-        if let Some((p, _, how)) = proposal.customer
-            && how != CustomerEvidence::ReferenceOwner
-        {
+        // Only invoices the identified customer may pay (its own, its
+        // children's) are applied; when the references themselves identified
+        // it (a third party paying), that customer is their owner.
+        if let Some((p, _, _)) = proposal.customer {
             chosen.retain(|r| self.ledger.may_pay(p, self.ledger.owner(r.invoice)));
         }
         if chosen.is_empty() {

@@ -168,10 +168,15 @@ fn looks_truncated(receipt: &Receipt) -> bool {
     receipt.remittance_text.iter().any(|l| matches!(l.chars().count(), 35 | 80 | 140))
 }
 
-fn strength(distance: u8, key_len: usize, exact_raw: bool) -> Decimal {
+/// What one reference is worth alone: the invoice number exactly as printed
+/// 1.000; normalised with a written document prefix 0.980; a bare number
+/// 0.880 (below auto-apply: bank and trace numbers collide with invoice
+/// numbers), raised when the payer's own evidence or the amounts agree.
+fn strength(distance: u8, key_len: usize, exact_raw: bool, prefixed: bool) -> Decimal {
     match distance {
         0 if exact_raw => Decimal::ONE,
-        0 => Decimal::new(980, 3),
+        0 if prefixed => Decimal::new(980, 3),
+        0 => Decimal::new(880, 3),
         _ if key_len >= 7 => Decimal::new(880, 3),
         _ => Decimal::new(800, 3),
     }
@@ -257,7 +262,7 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
                     distance: 0,
                     via_po: false,
                     line: source.line,
-                    strength: strength(0, key.len(), exact_raw),
+                    strength: strength(0, key.len(), exact_raw, normalised.prefixed || source.line.is_some()),
                     token,
                 });
             }
@@ -344,12 +349,21 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
                     distance: 1,
                     via_po: false,
                     line,
-                    strength: if scoped_unique { Decimal::new(910, 3) } else { strength(1, key.len(), false) },
+                    strength: if scoped_unique { Decimal::new(910, 3) } else { strength(1, key.len(), false, false) },
                     token,
                 });
             }
             if found {
                 break;
+            }
+        }
+    }
+    // A bare number of an invoice the payer (known by its own evidence)
+    // may pay is corroborated by that evidence.
+    if let Some((p, _, _)) = payer_evidence(receipt, ledger, &customer_candidates) {
+        for r in &mut refs {
+            if r.distance == 0 && r.strength < Decimal::new(950, 3) && ledger.may_pay(p, ledger.owner(r.invoice)) {
+                r.strength = Decimal::new(960, 3);
             }
         }
     }

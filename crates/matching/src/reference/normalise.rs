@@ -8,9 +8,10 @@
 //!    prefix (`INVOICE`, `INV`, `NO`, `NR`, `NUM`, `REF`, `DOC`, `BILL`); a
 //!    letter OCR confuses with a digit counts as a digit here;
 //! 3. drop leading zeros;
-//! 4. fold the letters OCR confuses with digits (O→0, Q→0, D→0, I→1, L→1,
-//!    Z→2, S→5, G→6, B→8), on invoice keys and remittance tokens alike, so
-//!    `5/S`, `0/O`, `1/I`, `8/B`, `2/Z` confusions meet on the same key.
+//! 4. in tokens that hold a digit, fold the letters OCR confuses with
+//!    digits (O→0, Q→0, D→0, I→1, L→1, Z→2, S→5, G→6, B→8), on invoice keys
+//!    and remittance tokens alike, so `5/S`, `0/O`, `1/I`, `8/B`, `2/Z`
+//!    confusions meet on the same key; a plain word is never folded.
 
 /// Prefixes customers write in front of a document number, longest first.
 const PREFIXES: &[&str] = &["INVOICE", "BILL", "INV", "NUM", "REF", "DOC", "NO", "NR"];
@@ -50,7 +51,13 @@ pub fn normalise_reference(raw: &str) -> NormalisedRef {
     }
     let body = upper.get(start..).unwrap_or_default();
     let mut key = String::with_capacity(body.len());
-    key.extend(body.iter().map(|b| fold_ocr(char::from(*b))));
+    // Only a token with a digit can be a misread number: a plain word
+    // (`LOGIS`) must not fold into one (`10615`) and hit a real invoice.
+    if body.iter().any(u8::is_ascii_digit) {
+        key.extend(body.iter().map(|b| fold_ocr(char::from(*b))));
+    } else {
+        key.extend(body.iter().map(|b| char::from(*b)));
+    }
     // Leading zeros go (folding may have made some: `O4711`); one zero stays
     // if that is all there is.
     let zeros = key.bytes().take_while(|b| *b == b'0').count();
@@ -92,6 +99,13 @@ mod tests {
     fn ocr_confusions_meet_on_the_same_key() {
         assert_eq!(key("INV-OO47II"), key("INV-004711"));
         assert_eq!(key("5B2-ZZ"), key("582-22"));
+    }
+
+    #[test]
+    fn a_plain_word_never_folds_into_a_number() {
+        assert_eq!(key("LOGIS"), "LOGIS");
+        assert_eq!(key("SILVERLINE"), "SILVERLINE");
+        assert_eq!(key("L0GIS"), "10615", "with a digit it may be a misread number");
     }
 
     #[test]
