@@ -222,6 +222,7 @@ impl<'l> Allocator<'l> {
                 &y.id,
             ))
         });
+        let fresh_len = fresh.len();
         // A reference whose stated amount (its line's, or the payment's when
         // it is the only reference) does not fit its invoice, while exactly
         // one invoice of the payer's family one edit away fits it exactly:
@@ -252,6 +253,49 @@ impl<'l> Allocator<'l> {
                 r.invoice = *alternative;
                 r.distance = 1;
                 r.strength = Decimal::new(950, 3);
+            }
+        }
+        // Several references that do not settle the payment together, while
+        // replacing exactly one of them by an invoice one edit away makes
+        // them settle it exactly: the amounts say which number was meant.
+        if fresh.len() > 1 && fresh.iter().all(|r| r.line.is_none()) && !self.settles_together(receipt, &fresh) {
+            let total: Decimal = fresh.iter().map(|r| self.remaining(r.invoice)).sum();
+            let taken: Vec<u32> = fresh.iter().chain(&dups).map(|r| r.invoice).collect();
+            let mut swaps: Vec<(usize, u32)> = Vec::new();
+            for (k, r) in fresh.iter().enumerate() {
+                let key = normalise_reference(&r.raw).key;
+                let without = total - self.remaining(r.invoice);
+                for c in self.ledger.family(owner) {
+                    for &i in self.ledger.invoices_of(c) {
+                        if !taken.contains(&i)
+                            && self.ledger.invoice(i).status == InvoiceStatus::Open
+                            && self.ledger.invoice(i).currency == receipt.currency
+                            && without + self.remaining(i) == receipt.amount
+                            && within_one_edit(&key, self.ledger.invoice_refs.key(i))
+                        {
+                            swaps.push((k, i));
+                        }
+                    }
+                }
+            }
+            if let [(k, i)] = swaps.as_slice()
+                && let Some(r) = fresh.get_mut(*k)
+            {
+                r.invoice = *i;
+                r.distance = 1;
+                r.strength = Decimal::new(950, 3);
+            }
+        }
+        // A reference whose stated amount is far above what its invoice has
+        // open (more than 125%) is more likely a mistyped number than an
+        // overpayment: it does not auto-apply.
+        for r in &mut fresh {
+            let line_amount = r.line.and_then(|l| receipt.remittance_lines.get(l)).and_then(|l| l.amount);
+            if let Some(stated) = line_amount.or((fresh_len == 1).then_some(receipt.amount)) {
+                let open = self.remaining(r.invoice);
+                if open > Decimal::ZERO && stated > open * Decimal::new(125, 2) + Decimal::ONE {
+                    r.strength = r.strength.min(Decimal::new(850, 3));
+                }
             }
         }
         // An itemised line whose amount settles its invoice corroborates

@@ -245,10 +245,13 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     for (token, source) in sources(receipt).into_iter().enumerate() {
         let mut keys: Keys = Vec::new();
         let mut matched = false;
-        for raw in &source.candidates {
+        for (k, raw) in source.candidates.iter().enumerate() {
             let normalised = normalise_reference(raw);
             let key = normalised.key;
-            if key.len() < 3 || (source.line.is_none() && seen_keys.contains(&key)) {
+            // Pieces of a structured reference count only when they stand on
+            // their own (`202` of `202 4-50 2622` does not).
+            let piece_too_short = k > 0 && key.len() < SHORT_KEY;
+            if key.len() < 3 || piece_too_short || (source.line.is_none() && seen_keys.contains(&key)) {
                 continue;
             }
             seen_keys.push(key.clone());
