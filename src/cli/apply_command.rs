@@ -169,6 +169,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
                 pending: f.skipped.pending,
                 reversals: f.skipped.reversals,
                 other: f.skipped.non_monetary + f.skipped.other_credits + f.skipped.not_postable,
+                detailed_elsewhere: f.skipped.detailed_elsewhere,
             },
         })
         .collect();

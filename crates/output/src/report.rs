@@ -31,6 +31,9 @@ pub struct Skipped {
     pub reversals: u64,
     /// Non-monetary records, other credits, non-postable groups.
     pub other: u64,
+    /// Lump credits replaced by the file that details them (a BAI2 lockbox
+    /// deposit by its lockbox file's checks).
+    pub detailed_elsewhere: u64,
 }
 
 /// A run's receipts and outcomes, in the order they are written.

@@ -290,8 +290,14 @@ fn summary(report: &RunReport<'_>) -> Value {
             (c.to_string(), Value::Object(m))
         })
         .collect();
-    let skipped = report.files.iter().fold([0u64; 4], |acc, f| {
-        [acc[0] + f.skipped.debits, acc[1] + f.skipped.pending, acc[2] + f.skipped.reversals, acc[3] + f.skipped.other]
+    let skipped = report.files.iter().fold([0u64; 5], |acc, f| {
+        [
+            acc[0] + f.skipped.debits,
+            acc[1] + f.skipped.pending,
+            acc[2] + f.skipped.reversals,
+            acc[3] + f.skipped.other,
+            acc[4] + f.skipped.detailed_elsewhere,
+        ]
     });
     let files: Vec<Value> = report
         .files
@@ -309,7 +315,13 @@ fn summary(report: &RunReport<'_>) -> Value {
         "batch_id": report.batch_id,
         "currencies": currencies,
         "exceptions": exceptions,
-        "skipped": { "debits": skipped[0], "pending": skipped[1], "reversals": skipped[2], "other": skipped[3] },
+        "skipped": {
+            "debits": skipped[0],
+            "pending": skipped[1],
+            "reversals": skipped[2],
+            "other": skipped[3],
+            "detailed_elsewhere": skipped[4],
+        },
         "files": files,
     })
 }
