@@ -13,7 +13,7 @@ use std::time::Instant;
 use anyhow::Context;
 use cashapply_matching::engine::{self, Ledger};
 use cashapply_matching::inputs::{Config, load_customers, load_invoices};
-use cashapply_output::{InputFile, RunReport, Skipped, check_invariants, sha256_hex, write_run};
+use cashapply_output::{InputFile, OtherInput, RunReport, Skipped, check_invariants, sha256_hex, write_run};
 use cashapply_parse::{ParseOptions, parse_file, reconcile::reconcile_files};
 use chrono::NaiveDate;
 use clap::Args;
@@ -75,6 +75,16 @@ impl Progress {
     }
 }
 
+/// Reads the customers file, recording its digest among the inputs.
+fn load_customers_recorded(
+    path: &PathBuf,
+    others: &mut Vec<OtherInput>,
+) -> anyhow::Result<Result<Vec<cashapply_matching::inputs::Customer>, cashapply_matching::inputs::LoadError>> {
+    let bytes = read(path)?;
+    others.push(OtherInput { role: "customers", name: path.display().to_string(), sha256: sha256_hex(&bytes) });
+    Ok(load_customers(&path.display().to_string(), bytes))
+}
+
 /// Runs `apply`.
 pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let progress = Progress::new();
@@ -102,7 +112,11 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     }
     progress.say(format_args!("read {} bank file(s)", parsed.len()));
     let invoices_bytes = read(&args.invoices)?;
-    let invoices_digest = sha256_hex(&invoices_bytes);
+    let mut others = vec![OtherInput {
+        role: "invoices",
+        name: args.invoices.display().to_string(),
+        sha256: sha256_hex(&invoices_bytes),
+    }];
     let invoices = match load_invoices(&args.invoices.display().to_string(), invoices_bytes) {
         Ok(i) => Some(i),
         Err(e) => {
@@ -117,7 +131,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     progress.say(format_args!("loaded {} open invoices", invoices.as_ref().map_or(0, Vec::len)));
     let customers = match &args.customers {
         None => Some(Vec::new()),
-        Some(path) => match load_customers(&path.display().to_string(), read(path)?) {
+        Some(path) => match load_customers_recorded(path, &mut others)? {
             Ok(c) => Some(c),
             Err(e) => {
                 rejected = true;
@@ -131,7 +145,9 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let (config, config_text) = match &args.config {
         None => (Some(Config::default()), String::new()),
         Some(path) => {
-            let text = String::from_utf8_lossy(&read(path)?).into_owned();
+            let bytes = read(path)?;
+            others.push(OtherInput { role: "config", name: path.display().to_string(), sha256: sha256_hex(&bytes) });
+            let text = String::from_utf8_lossy(&bytes).into_owned();
             match Config::from_toml(&path.display().to_string(), &text) {
                 Ok(c) => (Some(c), text),
                 Err(e) => {
@@ -146,6 +162,23 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         writeln!(err, "cashapply: nothing written to {}", args.out.display())?;
         return Ok(ExitCode::from(EXIT_REJECTED));
     };
+    // A payment of 10^15 or more is no payment: refuse the file, as an
+    // invoice of that size is refused, so no total can overflow.
+    let limit = rust_decimal::Decimal::from(1_000_000_000_000_000i64);
+    for f in &parsed {
+        for r in f.receipts.iter().filter(|r| r.amount.abs() >= limit) {
+            rejected = true;
+            writeln!(
+                err,
+                "{}:{}: error: amount {} is 10^15 or more; not a plausible payment",
+                f.name, r.position.line, r.amount
+            )?;
+        }
+    }
+    if rejected {
+        writeln!(err, "cashapply: nothing written to {}", args.out.display())?;
+        return Ok(ExitCode::from(EXIT_REJECTED));
+    }
     reconcile_files(&mut parsed);
     for f in &parsed {
         for d in f.diagnostics.items() {
@@ -174,7 +207,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let settings = format!("{config_text}\u{1f}{}", args.as_of.map(|d| d.to_string()).unwrap_or_default());
-    let report = RunReport::new(&ledger, &receipts, &outcomes, files, &invoices_digest, &settings);
+    let report = RunReport::new(&ledger, &receipts, &outcomes, files, others, &settings);
     if let Err(violations) = check_invariants(&report) {
         for v in &violations {
             writeln!(err, "cashapply: internal error: {v}")?;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use cashapply_matching::engine::{Ledger, PostingKind, run};
 use cashapply_matching::inputs::{Config, Customer, Invoice, InvoiceStatus};
-use cashapply_model::{Currency, Receipt, SourceFormat, SourcePosition};
+use cashapply_model::{Currency, DocumentType, Receipt, RemittanceLine, SourceFormat, SourcePosition};
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -25,7 +25,7 @@ struct World {
 
 fn world() -> impl Strategy<Value = World> {
     let invoice = (0u8..4, 1i64..500_000, 0u8..10, 0i64..60, prop::option::of(1u8..4), 0u8..10);
-    let receipt = (0usize..40, 0u8..6, 1i64..600_000, 0i64..90, 0u8..4);
+    let receipt = (0usize..40, 0u8..8, 1i64..600_000, 0i64..90, 0u8..4);
     (prop::collection::vec(invoice, 1..30), prop::collection::vec(receipt, 1..25)).prop_map(|(invs, recs)| {
         let invoices: Vec<Invoice> = invs
             .iter()
@@ -66,6 +66,19 @@ fn world() -> impl Strategy<Value = World> {
                     5 => inv.amount_open.abs(),
                     _ => Decimal::new(*cents, 2),
                 };
+                // Itemised advices: lines with amounts (positive even for a
+                // credit memo, as lockbox files write them), a line naming
+                // the same invoice twice, and a line of an absurd amount.
+                let next = &invoices[(target + 1) % invoices.len()];
+                let remittance_lines = match how {
+                    6 => vec![line(&inv.id, inv.amount_open.abs()), line(&next.id, next.amount_open.abs())],
+                    7 => vec![
+                        line(&inv.id, Decimal::new(cents / 3, 2)),
+                        line(&inv.id, Decimal::new(cents - cents / 3, 2)),
+                        line(&next.id, Decimal::MAX),
+                    ],
+                    _ => vec![],
+                };
                 Receipt {
                     bank_ref: format!("R{k:03}"),
                     format: SourceFormat::Bai2,
@@ -82,12 +95,18 @@ fn world() -> impl Strategy<Value = World> {
                     charges: None,
                     instructed: None,
                     remittance_text: text,
-                    remittance_lines: vec![],
+                    remittance_lines,
                 }
             })
             .collect();
         World { invoices, receipts }
     })
+}
+
+fn line(reference: &str, amount: Decimal) -> RemittanceLine {
+    let mut l = RemittanceLine::reference(reference, DocumentType::Invoice);
+    l.amount = Some(amount);
+    l
 }
 
 fn customers() -> Vec<Customer> {

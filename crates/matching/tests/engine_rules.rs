@@ -385,3 +385,91 @@ fn a_transposition_into_another_real_invoice_yields_to_the_neighbour_whose_amoun
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0010007", "500.00")]);
     assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
 }
+
+fn itemised(mut r: Receipt, lines: &[(&str, &str)]) -> Receipt {
+    for (reference, amount) in lines {
+        let mut line = RemittanceLine::reference(*reference, DocumentType::Invoice);
+        line.amount = amount.parse().ok();
+        r.remittance_lines.push(line);
+    }
+    r
+}
+
+#[test]
+fn a_credit_memo_line_written_positive_is_still_applied_negative() {
+    let invs =
+        vec![invoice("INV-2101", "C1", "1000.00", "2026-01-10"), invoice("CM-2102", "C1", "-200.00", "2026-01-05")];
+    let r = itemised(receipt("R1", "800.00", "2026-02-01", &[]), &[("INV-2101", "1000.00"), ("CM-2102", "200.00")]);
+    let (l, o) = decide(invs, vec![], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "CM-2102", "-200.00"), s("applied", "INV-2101", "1000.00")]);
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn two_lines_naming_one_invoice_add_up_and_never_spill_onto_another_invoice() {
+    let invs =
+        vec![invoice("INV-100234", "C1", "100.00", "2026-01-10"), invoice("INV-100299", "C1", "40.00", "2026-01-11")];
+    let r = itemised(
+        payer(receipt("R1", "100.00", "2026-02-01", &[]), "ATLAS"),
+        &[("INV-100234", "60.00"), ("INV-100234", "40.00")],
+    );
+    let (l, o) = decide(invs, vec![customer("C1", "Atlas")], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-100234", "100.00")]);
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn a_receipt_amount_finer_than_its_currency_is_held_not_posted() {
+    let mut r = receipt("R1", "1000.5", "2026-02-01", &["INV-3301"]);
+    r.currency = Currency::parse("JPY").unwrap();
+    let mut inv = invoice("INV-3301", "C1", "1000", "2026-01-10");
+    inv.currency = r.currency;
+    let (l, o) = decide(vec![inv], vec![], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "1000.5")], "the reference names the customer; the cash is held");
+    assert_eq!(exceptions(&l, &o[0]), [s("unapplied", "", "1000.5")]);
+}
+
+#[test]
+fn absurd_line_amounts_are_ignored_instead_of_overflowing() {
+    let r = itemised(
+        receipt("R1", "100.00", "2026-02-01", &[]),
+        &[("INV-4401", "-79228162514264337593543950335"), ("INV-4401", "79228162514264337593543950335")],
+    );
+    let (l, o) = decide(vec![invoice("INV-4401", "C1", "100.00", "2026-01-10")], vec![], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-4401", "100.00")]);
+}
+
+#[test]
+fn an_itemised_remittance_with_a_duplicate_raises_only_the_duplicate() {
+    let mut closed = invoice("INV-5502", "C1", "100.00", "2026-01-10");
+    closed.status = InvoiceStatus::Closed;
+    let r = itemised(receipt("R1", "200.00", "2026-02-01", &[]), &[("INV-5501", "100.00"), ("INV-5502", "100.00")]);
+    let (l, o) = decide(vec![invoice("INV-5501", "C1", "100.00", "2026-01-10"), closed], vec![], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-5501", "100.00"), s("on_account", "", "100.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("duplicate_payment", "INV-5502", "100.00")]);
+}
+
+#[test]
+fn a_reference_fitting_several_customers_with_no_payer_is_unidentified_with_customers_suggested() {
+    let invs =
+        vec![invoice("INV-6601", "C1", "100.00", "2026-01-10"), invoice("INV-6601", "C2", "100.00", "2026-01-10")];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "100.00", "2026-02-01", &["INV-6601"])]);
+    assert_eq!(exceptions(&l, &o[0]), [s("unidentified", "", "100.00")]);
+    let suggested: Vec<&str> = o[0].exceptions[0].suggestions.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(suggested, ["C1", "C2"]);
+}
+
+#[test]
+fn every_named_invoice_the_cash_does_not_reach_is_reported_short() {
+    let invs = vec![
+        invoice("INV-7701", "C1", "100.00", "2026-01-10"),
+        invoice("INV-7702", "C1", "100.00", "2026-01-11"),
+        invoice("INV-7703", "C1", "100.00", "2026-01-12"),
+    ];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "150.00", "2026-02-01", &["INV-7701 INV-7702 INV-7703"])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-7701", "100.00"), s("applied", "INV-7702", "50.00")]);
+    assert_eq!(
+        exceptions(&l, &o[0]),
+        [s("short_payment", "INV-7702", "50.00"), s("short_payment", "INV-7703", "100.00")]
+    );
+}

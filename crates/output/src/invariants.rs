@@ -1,7 +1,7 @@
 //! Invariants re-checked before anything is written (issue 6 §8):
 //! cash kinds sum exactly to each receipt; no invoice is over-applied;
-//! discounts only where the invoice has discount terms; every amount fits
-//! its currency's minor digits.
+//! discounts only where the invoice has discount terms; every amount posted
+//! to an invoice fits its currency's minor digits.
 
 use std::collections::HashMap;
 
@@ -58,7 +58,9 @@ pub fn check_invariants(report: &RunReport<'_>) -> Result<(), Vec<InvariantError
             errors.push(InvariantError::CashMismatch { bank_ref: r.bank_ref.clone(), cash, amount: r.amount });
         }
         for l in &o.lines {
-            if l.amount.normalize().scale() > r.currency.minor_digits() {
+            // Lines posted to invoices must fit the minor digits; held cash may
+            // carry a receipt's own amount that does not (it is held for that).
+            if l.invoice.is_some() && l.amount.normalize().scale() > r.currency.minor_digits() {
                 errors.push(InvariantError::TooPrecise {
                     bank_ref: r.bank_ref.clone(),
                     amount: l.amount,

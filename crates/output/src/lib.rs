@@ -16,5 +16,5 @@ mod write;
 
 pub use ids::{Digest, sha256_hex};
 pub use invariants::{InvariantError, check_invariants};
-pub use report::{InputFile, RunReport, Skipped};
+pub use report::{InputFile, OtherInput, RunReport, Skipped};
 pub use write::{OutputError, write_run};

@@ -20,6 +20,18 @@ pub struct InputFile {
     pub skipped: Skipped,
 }
 
+/// An input that is not a bank file (open invoices, customers, settings),
+/// for `summary.json` and the batch id.
+#[derive(Debug, Clone)]
+pub struct OtherInput {
+    /// What it is: `invoices`, `customers` or `config`.
+    pub role: &'static str,
+    /// The name as given.
+    pub name: String,
+    /// SHA-256 of its bytes.
+    pub sha256: Digest,
+}
+
 /// Non-receipt entries of a file.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Skipped {
@@ -50,6 +62,8 @@ pub struct RunReport<'a> {
     pub batch_id: String,
     /// Input bank files.
     pub files: Vec<InputFile>,
+    /// The other inputs.
+    pub others: Vec<OtherInput>,
 }
 
 impl<'a> RunReport<'a> {
@@ -61,7 +75,7 @@ impl<'a> RunReport<'a> {
         receipts: &'a [Receipt],
         outcomes: &'a [ReceiptOutcome],
         mut files: Vec<InputFile>,
-        invoices_digest: &str,
+        others: Vec<OtherInput>,
         settings: &str,
     ) -> Self {
         // Listed by digest then name: the argument order must not show.
@@ -87,7 +101,10 @@ impl<'a> RunReport<'a> {
         rows.sort_by(|a, b| (a.1.value_date, &a.1.bank_ref, &a.0).cmp(&(b.1.value_date, &b.1.bank_ref, &b.0)));
         let mut digests: Vec<&str> = files.iter().map(|f| f.sha256.as_str()).collect();
         digests.sort_unstable();
-        digests.push(invoices_digest);
+        for o in &others {
+            digests.push(o.role);
+            digests.push(&o.sha256);
+        }
         digests.push(settings);
         let batch_id = content_id("B", &digests);
         RunReport {
@@ -97,6 +114,7 @@ impl<'a> RunReport<'a> {
             outcomes: rows.iter().map(|r| r.2).collect(),
             batch_id,
             files,
+            others,
         }
     }
 }

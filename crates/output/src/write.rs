@@ -25,6 +25,14 @@ pub enum OutputError {
         /// The failure.
         source: std::io::Error,
     },
+    /// `--out` exists and holds files cashapply did not write.
+    #[error("{path}: refusing to replace a directory that holds '{found}', which cashapply did not write")]
+    NotOurs {
+        /// The directory.
+        path: PathBuf,
+        /// A file found in it.
+        found: String,
+    },
     /// CSV encoding failed.
     #[error("{path}: {source}")]
     Csv {
@@ -71,6 +79,21 @@ pub fn write_run(report: &RunReport<'_>, out: &Path) -> Result<(), OutputError> 
         return Err(e);
     }
     if out.exists() {
+        // Only a directory holding nothing but cashapply's own files may be
+        // replaced: `--out ~/Documents` must never wipe a folder.
+        let ours = ["postings.csv", "exceptions.csv", "receipts.csv", "summary.json"];
+        let entries = std::fs::read_dir(out).map_err(io(out))?;
+        for entry in entries {
+            let entry = entry.map_err(io(out))?;
+            let file_name = entry.file_name();
+            if !ours.iter().any(|o| file_name.as_os_str() == *o) {
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(OutputError::NotOurs {
+                    path: out.to_path_buf(),
+                    found: file_name.to_string_lossy().into_owned(),
+                });
+            }
+        }
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         std::fs::rename(out, &old).map_err(io(out))?;
         std::fs::rename(&tmp, out).map_err(io(out))?;
@@ -177,8 +200,10 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
     for ((r, o), id) in report.receipts.iter().zip(&report.outcomes).zip(&report.receipt_ids) {
         for (k, e) in o.exceptions.iter().enumerate() {
             let invoice = e.invoice.map(|i| report.ledger.invoice(i).id.clone()).unwrap_or_default();
+            let mut ranked = e.suggestions.clone();
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             let suggestions: Vec<String> =
-                e.suggestions.iter().map(|(s, score)| format!("{s}={}", confidence(*score))).collect();
+                ranked.iter().map(|(s, score)| format!("{s}={}", confidence(*score))).collect();
             let eid = content_id("E", &[id, e.kind.as_str(), &invoice, &k.to_string()]);
             row(
                 &mut w,
@@ -235,7 +260,7 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
                 r.payer_name.as_deref().unwrap_or(""),
                 &o.customer.map(|c| report.ledger.customer_id(c).to_string()).unwrap_or_default(),
                 o.status(),
-                &r.remittance_text.join(" | "),
+                &remittance(r),
             ],
         )?;
     }
@@ -244,6 +269,16 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
     let path = dir.join("summary.json");
     let text = serde_json::to_string_pretty(&summary(report)).unwrap_or_default();
     std::fs::write(&path, text + "\n").map_err(io(&path))
+}
+
+/// The remittance as one field: the text lines, then each structured line
+/// as `reference=amount` (or the reference alone), joined by ` | `.
+fn remittance(r: &Receipt) -> String {
+    let lines = r.remittance_lines.iter().map(|l| match l.amount {
+        Some(a) => format!("{}={}", l.reference, format_amount(a, r.currency)),
+        None => l.reference.clone(),
+    });
+    r.remittance_text.iter().cloned().chain(lines).collect::<Vec<_>>().join(" | ")
 }
 
 /// Counts and totals per currency, exceptions by kind, skipped entries,
@@ -323,5 +358,10 @@ fn summary(report: &RunReport<'_>) -> Value {
             "detailed_elsewhere": skipped[4],
         },
         "files": files,
+        "inputs": report
+            .others
+            .iter()
+            .map(|o| json!({ "role": o.role, "name": o.name, "sha256": o.sha256 }))
+            .collect::<Vec<_>>(),
     })
 }

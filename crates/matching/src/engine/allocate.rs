@@ -29,11 +29,27 @@ use crate::inputs::{Config, InvoiceStatus};
 use super::evidence::{Proposal, RefMatch};
 use super::ledger::Ledger;
 use super::outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule};
-use super::subset_sum::{Subsets, subsets_summing_to};
+use super::subset_sum::{self, Subsets, subsets_summing_to};
 use crate::reference::{normalise_reference, within_one_edit};
 
 /// Largest amount the engine does arithmetic on; larger receipts are held.
 const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+
+/// A remittance line's amount, if it is one the engine can use: within
+/// 10^15 and with no more decimals than the receipt's currency (anything
+/// else is not trusted as an amount; the reference still counts).
+fn line_amount(receipt: &Receipt, line: Option<usize>) -> Option<Decimal> {
+    let a = line.and_then(|l| receipt.remittance_lines.get(l)).and_then(|l| l.amount)?;
+    (a.abs() < Decimal::from(MAX_AMOUNT) && a.normalize().scale() <= receipt.currency.minor_digits()).then_some(a)
+}
+
+/// Subsets of open invoices (ledger indices) that add up to an amount.
+enum SubsetOf {
+    None,
+    One(Vec<u32>),
+    Several(Vec<u32>, Vec<u32>),
+    Unknown,
+}
 
 /// Running state across the receipts of a run.
 pub struct Allocator<'l> {
@@ -93,7 +109,9 @@ impl<'l> Allocator<'l> {
         let amount = (i.amount_open * pct / Decimal::ONE_HUNDRED)
             .round_dp_with_strategy(i.currency.minor_digits(), rust_decimal::RoundingStrategy::MidpointAwayFromZero);
         let until = i.discount_until.unwrap_or(i.invoice_date);
-        let earned = value_date <= until + chrono::Days::new(u64::from(self.config.discount_grace_days));
+        let earned = until
+            .checked_add_days(chrono::Days::new(u64::from(self.config.discount_grace_days)))
+            .is_none_or(|last| value_date <= last);
         Some((amount, earned))
     }
 
@@ -103,13 +121,18 @@ impl<'l> Allocator<'l> {
     /// receipts of the run apply).
     pub fn decide_by_references(&mut self, receipt: &Receipt, proposal: &Proposal) -> Option<ReceiptOutcome> {
         let payer = proposal.customer.map(|(c, _, _)| c);
-        if receipt.amount.abs() > Decimal::from(MAX_AMOUNT) || receipt.amount <= Decimal::ZERO {
-            let why = "amount is not a positive amount the engine can apply";
+        if receipt.amount.abs() > Decimal::from(MAX_AMOUNT)
+            || receipt.amount <= Decimal::ZERO
+            || receipt.amount.normalize().scale() > receipt.currency.minor_digits()
+        {
+            let why = "the amount is not a positive amount in the currency's minor units";
             return Some(self.hold(receipt, payer, proposal, ExceptionKind::Unapplied, why));
         }
         // Candidate invoices in the receipt's currency, one per token.
         let mut chosen: Vec<RefMatch> = Vec::new();
         let mut ambiguous: Vec<RefMatch> = Vec::new();
+        // (invoice, another line naming it).
+        let mut merged_lines: Vec<(u32, usize)> = Vec::new();
         let mut tokens: Vec<usize> = proposal.refs.iter().map(|r| r.token).collect();
         tokens.dedup();
         for t in tokens {
@@ -131,11 +154,15 @@ impl<'l> Allocator<'l> {
             cands.retain(|r| Some(r.distance) == best);
             match cands.as_slice() {
                 [] => {}
-                [one] => {
-                    if !chosen.iter().any(|c| c.invoice == one.invoice) {
-                        chosen.push((*one).clone());
+                [one] => match chosen.iter().position(|c| c.invoice == one.invoice) {
+                    None => chosen.push((*one).clone()),
+                    // A second line naming the same invoice adds its amount.
+                    Some(_) => {
+                        if let Some(l) = one.line {
+                            merged_lines.push((one.invoice, l));
+                        }
                     }
-                }
+                },
                 many => ambiguous.extend(many.iter().map(|r| (*r).clone())),
             }
         }
@@ -147,6 +174,24 @@ impl<'l> Allocator<'l> {
         }
         if chosen.is_empty() {
             if !ambiguous.is_empty() {
+                if payer.is_none() {
+                    // Several customers' invoices fit and nothing says whose
+                    // cash it is: unidentified, with those customers suggested.
+                    let mut out = self.hold(receipt, None, proposal, ExceptionKind::Unidentified, "");
+                    if let Some(e) = out.exceptions.first_mut() {
+                        let mut owners: Vec<(String, Decimal)> = ambiguous
+                            .iter()
+                            .map(|r| {
+                                (self.ledger.customer_id(self.ledger.owner(r.invoice)).to_string(), ratio(r.strength))
+                            })
+                            .collect();
+                        owners.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                        owners.dedup_by(|a, b| a.0 == b.0);
+                        e.suggestions = owners;
+                        e.detail = "The remittance reference fits invoices of several customers and nothing else identifies the payer; identify it.".into();
+                    }
+                    return Some(out);
+                }
                 let mut out = self.hold(
                     receipt,
                     payer,
@@ -155,14 +200,17 @@ impl<'l> Allocator<'l> {
                     "the remittance reference fits several invoices equally well",
                 );
                 if let Some(e) = out.exceptions.first_mut() {
-                    e.suggestions =
+                    let mut suggestions: Vec<(String, Decimal)> =
                         ambiguous.iter().map(|r| (self.id(r.invoice).to_string(), ratio(r.strength))).collect();
+                    suggestions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                    suggestions.dedup_by(|a, b| a.0 == b.0);
+                    e.suggestions = suggestions;
                 }
                 return Some(out);
             }
             return None;
         }
-        Some(self.by_reference(receipt, proposal, chosen))
+        Some(self.by_reference(receipt, proposal, chosen, &merged_lines))
     }
 
     /// All cash held: `unapplied` for a known customer, else `unidentified`.
@@ -201,7 +249,13 @@ impl<'l> Allocator<'l> {
         out
     }
 
-    fn by_reference(&mut self, receipt: &Receipt, proposal: &Proposal, mut chosen: Vec<RefMatch>) -> ReceiptOutcome {
+    fn by_reference(
+        &mut self,
+        receipt: &Receipt,
+        proposal: &Proposal,
+        mut chosen: Vec<RefMatch>,
+        merged_lines: &[(u32, usize)],
+    ) -> ReceiptOutcome {
         let owner = self.ledger.owner(chosen.first().map_or(0, |r| r.invoice));
         let mut out = ReceiptOutcome { customer: Some(owner), ..Default::default() };
         // Split off duplicates: closed, or already fully paid in this run.
@@ -230,7 +284,7 @@ impl<'l> Allocator<'l> {
         let single = fresh.len() == 1;
         let taken: Vec<u32> = fresh.iter().chain(&dups).map(|r| r.invoice).collect();
         for r in &mut fresh {
-            let line_amount = r.line.and_then(|l| receipt.remittance_lines.get(l)).and_then(|l| l.amount);
+            let line_amount = line_amount(receipt, r.line);
             let Some(stated) = line_amount.or(single.then_some(receipt.amount)) else { continue };
             if self.settles(stated, r.invoice, receipt) {
                 continue;
@@ -290,7 +344,7 @@ impl<'l> Allocator<'l> {
         // open (more than 125%) is more likely a mistyped number than an
         // overpayment: it does not auto-apply.
         for r in &mut fresh {
-            let line_amount = r.line.and_then(|l| receipt.remittance_lines.get(l)).and_then(|l| l.amount);
+            let line_amount = line_amount(receipt, r.line);
             if let Some(stated) = line_amount.or((fresh_len == 1).then_some(receipt.amount)) {
                 let open = self.remaining(r.invoice);
                 if open > Decimal::ZERO && stated > open * Decimal::new(125, 2) + Decimal::ONE {
@@ -301,7 +355,7 @@ impl<'l> Allocator<'l> {
         // An itemised line whose amount settles its invoice corroborates
         // its reference.
         for r in &mut fresh {
-            let line_amount = r.line.and_then(|l| receipt.remittance_lines.get(l)).and_then(|l| l.amount);
+            let line_amount = line_amount(receipt, r.line);
             if let Some(amount) = line_amount {
                 let open = self.remaining(r.invoice);
                 let by_discount = self.discount(r.invoice, receipt.value_date).is_some_and(|(d, _)| open - d == amount);
@@ -313,9 +367,10 @@ impl<'l> Allocator<'l> {
         // Itemised lines whose reference matched nothing: placed when the
         // line's amount equals exactly one open invoice of the customer that
         // no reference names.
-        let named: Vec<usize> = fresh.iter().chain(&dups).filter_map(|r| r.line).collect();
+        let named: Vec<usize> =
+            fresh.iter().chain(&dups).filter_map(|r| r.line).chain(merged_lines.iter().map(|(_, l)| *l)).collect();
         for (i, l) in receipt.remittance_lines.iter().enumerate() {
-            let Some(amount) = l.amount.filter(|a| *a > Decimal::ZERO) else { continue };
+            let Some(amount) = line_amount(receipt, Some(i)).filter(|a| *a > Decimal::ZERO) else { continue };
             if named.contains(&i) || proposal.customer.is_none() {
                 continue;
             }
@@ -400,16 +455,14 @@ impl<'l> Allocator<'l> {
             Some((0, true)) => Rule::PoNumber,
             _ => Rule::RefFuzzy,
         };
-        let itemised = fresh
-            .iter()
-            .any(|r| r.line.and_then(|l| receipt.remittance_lines.get(l)).is_some_and(|l| l.amount.is_some()));
+        let itemised = fresh.iter().any(|r| line_amount(receipt, r.line).is_some());
         if itemised {
             // Itemised lines are the advice: free-text matches do not join them.
             fresh.retain(|r| r.line.is_some());
         }
         let mut cash = receipt.amount;
         if itemised {
-            cash = self.itemised(receipt, &fresh, confidence, &mut out);
+            cash = self.itemised(receipt, &fresh, &dups, merged_lines, confidence, &mut out);
         } else if !fresh.is_empty() {
             cash = self.unitemised(receipt, proposal, &fresh, rule, confidence, !dups.is_empty(), &mut out);
         }
@@ -436,11 +489,8 @@ impl<'l> Allocator<'l> {
         }
         // Duplicates take what cash is left, held on account.
         for (k, d) in dups.iter().enumerate() {
-            let amount = if k + 1 == dups.len() {
-                cash
-            } else {
-                cash.min(self.ledger.invoice(d.invoice).amount_original).max(Decimal::ZERO)
-            };
+            let stated = line_amount(receipt, d.line).unwrap_or(self.ledger.invoice(d.invoice).amount_original);
+            let amount = if k + 1 == dups.len() { cash } else { cash.min(stated).max(Decimal::ZERO) };
             if amount <= Decimal::ZERO {
                 continue;
             }
@@ -464,24 +514,40 @@ impl<'l> Allocator<'l> {
         out
     }
 
-    /// References with itemised amounts. Returns the cash left over.
+    /// References with itemised amounts. Returns the cash left over (for
+    /// the duplicates, then on account). Several lines naming one invoice
+    /// add up; a credit memo's line is negative whatever sign it was written
+    /// with; cash never goes below zero.
     fn itemised(
         &mut self,
         receipt: &Receipt,
         fresh: &[RefMatch],
+        dups: &[RefMatch],
+        merged_lines: &[(u32, usize)],
         confidence: Decimal,
         out: &mut ReceiptOutcome,
     ) -> Decimal {
         let mut cash = receipt.amount;
-        let mut stated = Decimal::ZERO;
+        // Duplicates' lines are stated too: their cash is held for them.
+        let mut stated: Decimal = dups.iter().filter_map(|d| line_amount(receipt, d.line)).sum();
         let mut open_total = Decimal::ZERO;
         for r in fresh {
-            let l = r.line.and_then(|l| receipt.remittance_lines.get(l));
             let open = self.remaining(r.invoice);
             open_total += open;
-            let paid = l.and_then(|l| l.amount).unwrap_or(open);
-            stated += paid;
             let credit = open < Decimal::ZERO;
+            let own = line_amount(receipt, r.line);
+            let extra: Decimal = merged_lines
+                .iter()
+                .filter(|(i, _)| *i == r.invoice)
+                .filter_map(|(_, l)| line_amount(receipt, Some(*l)))
+                .sum();
+            let paid = match own {
+                Some(a) => a + extra,
+                None if extra.is_zero() => open,
+                None => extra,
+            };
+            let paid = if credit { -paid.abs() } else { paid };
+            stated += paid;
             let apply = if credit { paid.max(open) } else { paid.min(open).min(cash).max(Decimal::ZERO) };
             if apply.is_zero() {
                 continue;
@@ -492,6 +558,7 @@ impl<'l> Allocator<'l> {
             if credit || paid >= open {
                 continue;
             }
+            let l = r.line.and_then(|l| receipt.remittance_lines.get(l));
             // Shortfall against the line's own statement, not the cash.
             let short = open - paid;
             let taken = l.and_then(|l| l.discount).unwrap_or(short);
@@ -535,6 +602,10 @@ impl<'l> Allocator<'l> {
                     format!("Invoice {} paid {short} short{reason}; it stays open for the rest.", self.id(r.invoice)),
                 ));
             }
+        }
+        if !dups.is_empty() {
+            // What is left is the duplicates' cash: no overpayment, no mismatch.
+            return cash;
         }
         let difference = receipt.amount - stated;
         let tolerance = self.config.write_off_tolerance(open_total, receipt.currency.minor_digits());
@@ -615,17 +686,18 @@ impl<'l> Allocator<'l> {
                 return receipt.amount - out.cash_applied();
             }
         }
-        // Pay oldest first; the last invoice takes any shortfall.
+        // Pay oldest due first; the shortfall falls on the invoices paid last.
+        // Every named invoice left short gets its own short payment (or
+        // write-off within tolerance), even one the cash did not reach.
         let mut cash = receipt.amount;
         for (k, r) in fresh.iter().enumerate() {
             let open = opens.get(k).copied().unwrap_or_default();
             let apply = if open < Decimal::ZERO { open } else { open.min(cash) };
-            if apply.is_zero() {
-                continue;
+            if !apply.is_zero() {
+                cash -= apply;
+                self.reduce(r.invoice, apply);
+                out.lines.push(line(PostingKind::Applied, Some(r.invoice), apply, rule, confidence));
             }
-            cash -= apply;
-            self.reduce(r.invoice, apply);
-            out.lines.push(line(PostingKind::Applied, Some(r.invoice), apply, rule, confidence));
             let short = open - apply;
             if short > Decimal::ZERO {
                 let tolerance = self.config.write_off_tolerance(open, receipt.currency.minor_digits());
@@ -661,7 +733,11 @@ impl<'l> Allocator<'l> {
                     })
                     .collect();
                 let rest = cash;
-                match self.unique_subset(&others, rest) {
+                let subset_confidence = Decimal::new(930, 3);
+                let set = self
+                    .unique_subset(&others, rest)
+                    .filter(|_| subset_confidence >= self.config.auto_apply_confidence);
+                match set {
                     Some(set) => {
                         for inv in set {
                             let a = self.remaining(inv);
@@ -672,7 +748,7 @@ impl<'l> Allocator<'l> {
                                 Some(inv),
                                 a,
                                 Rule::SubsetSum,
-                                Decimal::new(930, 3),
+                                subset_confidence,
                             ));
                         }
                     }
@@ -736,12 +812,39 @@ impl<'l> Allocator<'l> {
             [_, _, ..] => return None,
             [] => {}
         }
-        let digits = self.ledger.invoice(*candidates.first()?).currency.minor_digits();
-        let minor = |d: Decimal| (d * Decimal::from(10i64.pow(digits))).trunc().try_into().unwrap_or(i64::MAX);
-        let amounts: Vec<i64> = candidates.iter().map(|i| minor(self.remaining(*i))).collect();
-        match subsets_summing_to(&amounts, minor(amount)) {
-            Subsets::One(set) => Some(set.iter().filter_map(|k| candidates.get(*k).copied()).collect()),
+        match self.subsets(candidates, amount) {
+            SubsetOf::One(set) => Some(set),
             _ => None,
+        }
+    }
+
+    /// Subsets of `candidates` whose remaining balances sum to `amount`,
+    /// searched in minor units; items that do not convert exactly are left
+    /// out, and a found set is re-checked in decimals before it is trusted.
+    fn subsets(&self, candidates: &[u32], amount: Decimal) -> SubsetOf {
+        let digits = amount.scale().max(2);
+        let minor = |d: Decimal| -> Option<i64> {
+            let m = d.checked_mul(Decimal::from(10i64.pow(digits.min(6))))?;
+            if m.fract().is_zero() { i64::try_from(m.trunc()).ok() } else { None }
+        };
+        let usable: Vec<(u32, i64)> = candidates
+            .iter()
+            .filter_map(|i| minor(self.remaining(*i)).map(|m| (*i, m)))
+            .take(subset_sum::MAX_ITEMS)
+            .collect();
+        let Some(target) = minor(amount) else { return SubsetOf::Unknown };
+        let amounts: Vec<i64> = usable.iter().map(|(_, m)| *m).collect();
+        let ids =
+            |set: Vec<usize>| -> Vec<u32> { set.iter().filter_map(|k| usable.get(*k).map(|(i, _)| *i)).collect() };
+        match subsets_summing_to(&amounts, target) {
+            Subsets::One(set) => {
+                let set = ids(set);
+                let sum: Decimal = set.iter().map(|i| self.remaining(*i)).sum();
+                if sum == amount { SubsetOf::One(set) } else { SubsetOf::Unknown }
+            }
+            Subsets::Several(a, b) => SubsetOf::Several(ids(a), ids(b)),
+            Subsets::None => SubsetOf::None,
+            Subsets::Unknown => SubsetOf::Unknown,
         }
     }
 
@@ -786,37 +889,31 @@ impl<'l> Allocator<'l> {
                 }
                 return out;
             }
-            [] => {
-                let digits = receipt.currency.minor_digits();
-                let minor = |d: Decimal| (d * Decimal::from(10i64.pow(digits))).trunc().try_into().unwrap_or(i64::MAX);
-                let amounts: Vec<i64> = candidates.iter().map(|i| minor(self.remaining(*i))).collect();
-                match subsets_summing_to(&amounts, minor(receipt.amount)) {
-                    Subsets::One(set) => (
-                        Some(set.iter().filter_map(|k| candidates.get(*k).copied()).collect()),
-                        Rule::SubsetSum,
-                        customer_confidence.min(Decimal::new(930, 3)),
-                    ),
-                    Subsets::Several(a, b) => {
-                        let mut out = self.hold(
-                            receipt,
-                            Some(payer),
-                            proposal,
-                            ExceptionKind::Ambiguous,
-                            "several sets of open invoices add up to this amount",
-                        );
-                        if let Some(e) = out.exceptions.first_mut() {
-                            let mut ids: Vec<u32> =
-                                a.iter().chain(&b).filter_map(|k| candidates.get(*k).copied()).collect();
-                            ids.sort_unstable();
-                            ids.dedup();
-                            e.suggestions =
-                                ids.iter().map(|i| (self.id(*i).to_string(), Decimal::new(500, 3))).collect();
-                        }
-                        return out;
+            [] => match self.subsets(&candidates, receipt.amount) {
+                SubsetOf::One(set) => (Some(set), Rule::SubsetSum, customer_confidence.min(Decimal::new(930, 3))),
+                SubsetOf::Several(a, b) => {
+                    let mut out = self.hold(
+                        receipt,
+                        Some(payer),
+                        proposal,
+                        ExceptionKind::Ambiguous,
+                        "several sets of open invoices add up to this amount",
+                    );
+                    if let Some(e) = out.exceptions.first_mut() {
+                        let mut ids: Vec<u32> = a.iter().chain(&b).copied().collect();
+                        ids.sort_unstable();
+                        ids.dedup();
+                        e.suggestions = ids.iter().map(|i| (self.id(*i).to_string(), Decimal::new(500, 3))).collect();
                     }
-                    Subsets::None | Subsets::Unknown => (None, Rule::Held, Decimal::ZERO),
+                    return out;
                 }
-            }
+                SubsetOf::None => (None, Rule::Held, Decimal::ZERO),
+                SubsetOf::Unknown => {
+                    let why =
+                        "no single open invoice has this amount, and the search for a set of them ran out of steps";
+                    return self.hold(receipt, Some(payer), proposal, ExceptionKind::Unapplied, why);
+                }
+            },
         };
         match set {
             Some(set) if confidence >= self.config.auto_apply_confidence => {
@@ -870,7 +967,7 @@ impl<'l> Allocator<'l> {
                 .filter_map(|l| l.invoice)
                 .collect();
             let mut owners: Vec<u32> = paid.iter().map(|i| self.ledger.owner(*i)).collect();
-            owners.sort_unstable();
+            owners.sort_by(|a, b| self.ledger.customer_id(*a).cmp(self.ledger.customer_id(*b)));
             owners.dedup();
             for owner in owners {
                 let latest = paid

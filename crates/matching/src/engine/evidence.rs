@@ -133,7 +133,7 @@ pub fn text_tokens(text: &str) -> Vec<String> {
         .windows(2)
         .filter(|w| {
             let first = w[0].to_ascii_uppercase();
-            ["INV", "INVOICE", "INV#", "NO", "NR", "BILL", "DOC"].contains(&first.as_str())
+            ["INV", "INVOICE", "NO", "NR", "BILL", "DOC"].contains(&first.as_str())
                 && w[1].starts_with(|c: char| c.is_ascii_digit())
         })
         .map(|w| w.concat())
@@ -241,7 +241,7 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     let mut refs: Vec<RefMatch> = Vec::new();
     // (token, candidate keys, line) of sources with no exact match.
     let mut unmatched: Vec<(usize, Keys, Option<usize>)> = Vec::new();
-    let mut seen_keys: Vec<String> = Vec::new();
+    let mut seen_keys: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (token, source) in sources(receipt).into_iter().enumerate() {
         let mut keys: Keys = Vec::new();
         let mut matched = false;
@@ -254,7 +254,7 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
             if key.len() < 3 || piece_too_short || (source.line.is_none() && seen_keys.contains(&key)) {
                 continue;
             }
-            seen_keys.push(key.clone());
+            seen_keys.insert(key.clone());
             let exact = ledger.invoice_refs.exact(&key);
             for doc in &exact {
                 let exact_raw = squash(raw) == squash(&ledger.invoice(*doc).id);

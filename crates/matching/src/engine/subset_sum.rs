@@ -10,6 +10,9 @@
 /// Most search steps.
 pub const BUDGET: u64 = 200_000;
 
+/// Most items searched (the recursion is at most this deep).
+pub const MAX_ITEMS: usize = 2_000;
+
 /// How many subsets reach the target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subsets {
@@ -29,7 +32,7 @@ pub fn subsets_summing_to(amounts: &[i64], target: i64) -> Subsets {
         return Subsets::None;
     }
     let mut items: Vec<(usize, i64)> =
-        amounts.iter().copied().enumerate().filter(|(_, a)| *a > 0 && *a <= target).collect();
+        amounts.iter().copied().enumerate().filter(|(_, a)| *a > 0 && *a <= target).take(MAX_ITEMS).collect();
     items.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut suffix = vec![0i64; items.len() + 1];
     for i in (0..items.len()).rev() {

@@ -117,6 +117,18 @@ impl Config {
                 d.suggestion_confidence,
             )?,
         };
+        if config.write_off_percent > Decimal::ONE_HUNDRED {
+            return Err(ConfigError {
+                file: file.to_string(),
+                message: format!("write_off_percent: {} is above 100", config.write_off_percent),
+            });
+        }
+        if config.write_off_max >= Decimal::from(1_000_000_000_000_000i64) || config.discount_grace_days > 3650 {
+            return Err(ConfigError {
+                file: file.to_string(),
+                message: "write_off_max must be below 10^15 and discount_grace_days at most 3650".into(),
+            });
+        }
         for (key, value) in [
             ("auto_apply_confidence", config.auto_apply_confidence),
             ("suggestion_confidence", config.suggestion_confidence),
