@@ -473,3 +473,32 @@ fn every_named_invoice_the_cash_does_not_reach_is_reported_short() {
         [s("short_payment", "INV-7702", "50.00"), s("short_payment", "INV-7703", "100.00")]
     );
 }
+
+fn with_discount(mut inv: Invoice, percent: &str, until: &str) -> Invoice {
+    inv.discount_percent = Some(d(percent));
+    inv.discount_until = Some(date(until));
+    inv
+}
+
+#[test]
+fn an_earned_discount_is_taken_before_the_rest_of_a_shortfall_is_judged() {
+    let inv = with_discount(invoice("INV-8801", "C1", "100.00", "2026-02-28"), "2", "2026-02-10");
+    let (l, o) = decide(vec![inv], vec![], &[receipt("R1", "97.80", "2026-02-05", &["INV-8801"])]);
+    assert_eq!(
+        lines(&l, &o[0]),
+        [s("applied", "INV-8801", "97.80"), s("write_off", "INV-8801", "0.20"), s("discount", "INV-8801", "2.00")]
+    );
+    assert!(o[0].exceptions.is_empty(), "0.20 after the 2.00 discount is within the 0.50 tolerance");
+}
+
+#[test]
+fn of_two_discounts_taken_only_the_unearned_one_is_an_exception() {
+    let early = with_discount(invoice("INV-8811", "C1", "1000.00", "2026-02-28"), "2", "2026-02-20");
+    let late = with_discount(invoice("INV-8812", "C1", "500.00", "2026-02-28"), "2", "2026-01-20");
+    let (l, o) = decide(vec![early, late], vec![], &[receipt("R1", "1470.00", "2026-02-05", &["INV-8811 INV-8812"])]);
+    assert_eq!(
+        lines(&l, &o[0]),
+        [s("applied", "INV-8811", "980.00"), s("applied", "INV-8812", "490.00"), s("discount", "INV-8811", "20.00")]
+    );
+    assert_eq!(exceptions(&l, &o[0]), [s("unearned_discount", "INV-8812", "10.00")]);
+}

@@ -562,7 +562,15 @@ impl<'l> Allocator<'l> {
             // Shortfall against the line's own statement, not the cash.
             let short = open - paid;
             let taken = l.and_then(|l| l.discount).unwrap_or(short);
+            let mut short = short;
             match self.discount(r.invoice, receipt.value_date) {
+                // An earned discount and more missing: the discount, then the
+                // rest judged by tolerance.
+                Some((d, true)) if short > d && l.and_then(|l| l.discount).is_none_or(|x| x == d) => {
+                    self.reduce(r.invoice, d);
+                    out.lines.push(line(PostingKind::Discount, Some(r.invoice), d, Rule::RemittanceLine, confidence));
+                    short -= d;
+                }
                 Some((d, earned)) if d == short && taken == short => {
                     if earned {
                         self.reduce(r.invoice, d);
@@ -649,41 +657,46 @@ impl<'l> Allocator<'l> {
         let opens: Vec<Decimal> = fresh.iter().map(|r| self.remaining(r.invoice)).collect();
         let total: Decimal = opens.iter().sum();
         let shortfall = total - receipt.amount;
+        // Discounts first (CONTRACT §4: a short payment is what is missing
+        // after an earned discount). When the shortfall is exactly every
+        // discount, earned ones become `discount` lines and unearned ones one
+        // `unearned_discount`; when it is more than the earned discounts, they
+        // are taken and the rest is judged by tolerance below.
+        let mut opens = opens;
+        let mut discount_lines: Vec<PostingLine> = Vec::new();
         if shortfall > Decimal::ZERO {
-            // Discounts: the shortfall equals the discounts of the invoices.
             let discounts: Vec<Option<(Decimal, bool)>> =
                 fresh.iter().map(|r| self.discount(r.invoice, receipt.value_date)).collect();
-            let total_discount: Decimal = discounts.iter().flatten().map(|(d, _)| *d).sum();
-            if !total_discount.is_zero() && total_discount == shortfall {
-                let all_earned = discounts.iter().flatten().all(|(_, e)| *e);
+            let earned: Decimal = discounts.iter().flatten().filter(|(_, e)| *e).map(|(d, _)| *d).sum();
+            let unearned: Decimal = discounts.iter().flatten().filter(|(_, e)| !*e).map(|(d, _)| *d).sum();
+            let all_taken = !(earned + unearned).is_zero() && shortfall == earned + unearned;
+            if all_taken || (!earned.is_zero() && shortfall > earned) {
                 for (k, r) in fresh.iter().enumerate() {
-                    let open = opens.get(k).copied().unwrap_or_default();
-                    let d = discounts.get(k).copied().flatten();
-                    let pay = open - if all_earned { d.map_or(Decimal::ZERO, |(d, _)| d) } else { Decimal::ZERO };
-                    let pay = pay.min(receipt.amount - out.cash_applied());
-                    if pay > Decimal::ZERO {
-                        self.reduce(r.invoice, pay);
-                        out.lines.push(line(PostingKind::Applied, Some(r.invoice), pay, rule, confidence));
-                    }
-                    if let (true, Some((d, _))) = (all_earned, d) {
+                    let Some((d, is_earned)) = discounts.get(k).copied().flatten() else { continue };
+                    if is_earned {
                         self.reduce(r.invoice, d);
-                        out.lines.push(line(PostingKind::Discount, Some(r.invoice), d, rule, confidence));
+                        discount_lines.push(line(PostingKind::Discount, Some(r.invoice), d, rule, confidence));
+                    }
+                    if (is_earned || all_taken)
+                        && let Some(o) = opens.get_mut(k)
+                    {
+                        *o -= d;
                     }
                 }
-                if !all_earned {
+                if all_taken && !unearned.is_zero() {
                     let last = fresh
                         .iter()
+                        .zip(&discounts)
                         .rev()
-                        .find(|r| self.discount(r.invoice, receipt.value_date).is_some())
-                        .map(|r| r.invoice);
+                        .find(|(_, d)| d.is_some_and(|(_, e)| !e))
+                        .map(|(r, _)| r.invoice);
                     out.exceptions.push(exception(
                         ExceptionKind::UnearnedDiscount,
                         last,
-                        shortfall,
-                        format!("Discount {shortfall} taken after the discount date; claim it back or allow it."),
+                        unearned,
+                        format!("Discount {unearned} taken after the discount date; claim it back or allow it."),
                     ));
                 }
-                return receipt.amount - out.cash_applied();
             }
         }
         // Pay oldest due first; the shortfall falls on the invoices paid last.
@@ -714,6 +727,7 @@ impl<'l> Allocator<'l> {
                 }
             }
         }
+        out.lines.extend(discount_lines);
         if cash > Decimal::ZERO && !has_duplicates {
             if proposal.truncated {
                 // Rule 7: the rest only to exactly one subset of the other open items.
