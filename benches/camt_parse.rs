@@ -6,6 +6,10 @@ use std::hint::black_box;
 use cashapply_parse::{ParseOptions, camt};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+/// The allocator the `cashapply` binary uses, so figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "support/camt_statement.rs"]
 mod camt_statement;
 

@@ -13,6 +13,10 @@ use std::io::{BufReader, BufWriter, Write};
 
 use cashapply_parse::{ParseOptions, camt};
 
+/// The allocator the `cashapply` binary uses, so figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../benches/support/camt_statement.rs"]
 mod camt_statement;
 

@@ -31,7 +31,7 @@ fn rejection(name: &str) -> Vec<String> {
 fn per_account(file: &ParsedFile) -> BTreeMap<String, (usize, String)> {
     let mut map: BTreeMap<String, (usize, rust_decimal::Decimal)> = BTreeMap::new();
     for r in &file.receipts {
-        let e = map.entry(r.account.clone()).or_default();
+        let e = map.entry(r.account.to_string()).or_default();
         e.0 += 1;
         e.1 += r.amount;
     }
@@ -140,10 +140,7 @@ fn natwest_hh_mm_ss_time_blank_in_account_and_mid_word_text_wrap_are_kept() {
     assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
     assert_eq!((f.receipts.len(), f.skipped.debits), (1, 4));
     let r = &f.receipts[0];
-    assert_eq!(
-        (r.account.as_str(), r.currency.as_str(), r.amount.to_string().as_str()),
-        ("88888888 600004", "GBP", "0.89")
-    );
+    assert_eq!((&*r.account, r.currency.as_str(), r.amount.to_string().as_str()), ("88888888 600004", "GBP", "0.89"));
     assert!(r.remittance_text[0].ends_with("INTERNATIONAL-5373 CLIE"));
     assert_eq!(
         r.remittance_text[1], "NT SECCY AC TFR",

@@ -79,7 +79,7 @@ fn prefixed_elements_inside_an_envelope_with_apphdr_are_matched_on_local_names()
     let f = parse("v08_wrapped_prefixed.xml");
     assert_eq!(f.format.as_str(), "camt053");
     assert_eq!(amounts(&f.receipts), pairs(&[("V08-TX-1", "1990.00")]));
-    assert_eq!(f.receipts[0].account, "000123456789", "Acct/Id/Othr/Id");
+    assert_eq!(&*f.receipts[0].account, "000123456789", "Acct/Id/Othr/Id");
 }
 
 #[test]

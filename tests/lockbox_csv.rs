@@ -29,7 +29,7 @@ fn a_portal_export_with_a_title_line_groups_the_rows_of_one_check_even_when_apar
     assert_eq!(file.receipts.len(), 2, "the TOTAL row is not a check");
     let a = &file.receipts[0];
     assert_eq!(a.bank_ref, "1-001");
-    assert_eq!(a.account, "0066666");
+    assert_eq!(&*a.account, "0066666");
     assert_eq!(a.amount.to_string(), "1234.50");
     assert_eq!(a.payer_name.as_deref(), Some("Initech LLC"));
     assert_eq!(a.payer_account.as_deref(), Some("055002707:0012345555"));

@@ -17,7 +17,7 @@ fn the_funders_club_sample_is_one_7000_dollar_check_from_bob_e_smith_with_memo_c
     assert_eq!(file.receipts.len(), 1);
     let r = &file.receipts[0];
     assert_eq!(r.bank_ref, "0022222-001-001");
-    assert_eq!(r.account, "0022222");
+    assert_eq!(&*r.account, "0022222");
     assert_eq!(r.value_date.to_string(), "2016-05-23");
     assert_eq!(r.amount.to_string(), "7000.00");
     assert_eq!(r.currency.as_str(), "USD");

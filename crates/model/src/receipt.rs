@@ -73,8 +73,9 @@ pub struct Receipt {
     pub format: SourceFormat,
     /// Where it was read.
     pub position: SourcePosition,
-    /// The company account credited, as the bank wrote it.
-    pub account: String,
+    /// The company account credited, as the bank wrote it (shared by the
+    /// receipts of one account: no copy per receipt).
+    pub account: Arc<str>,
     /// Value date (falls back to booking / as-of / deposit date).
     pub value_date: NaiveDate,
     /// ISO 4217 currency.

@@ -70,7 +70,7 @@ struct GroupContext {
 
 #[derive(Debug)]
 struct AccountContext {
-    number: String,
+    number: Arc<str>,
     currency: Option<Currency>,
 }
 
@@ -188,7 +188,7 @@ impl Structure {
                 self.close_open(2, record, diags);
                 self.mark_group_unverifiable();
                 self.count(n);
-                let ctx = AccountContext { number: String::new(), currency: None };
+                let ctx = AccountContext { number: Arc::from(""), currency: None };
                 self.account = Some((Level { verifiable: false, ..Level::open(record.line(), n) }, ctx));
             }
             RecordCode::TransactionDetail => {
@@ -356,7 +356,7 @@ impl Structure {
                 level.add(amount);
             }
         }
-        let ctx = AccountContext { number: account.account.to_string(), currency: account.currency };
+        let ctx = AccountContext { number: Arc::from(account.account), currency: account.currency };
         self.account = Some((level, ctx));
     }
 
@@ -433,7 +433,7 @@ impl Structure {
             bank_ref,
             format: SourceFormat::Bai2,
             position: SourcePosition { file: Arc::clone(&self.file_name), line: record.line(), byte: record.byte() },
-            account: account.number.clone(),
+            account: Arc::clone(&account.number),
             value_date,
             currency,
             amount,

@@ -347,7 +347,7 @@ impl Builder<'_> {
             bank_ref: self.bank_ref(tx, ordinal),
             format: self.ctx.format,
             position: SourcePosition { file: Arc::clone(self.ctx.file), line, byte },
-            account: self.ctx.account.unwrap_or_default().to_string(),
+            account: self.ctx.account.unwrap_or_default().into(),
             value_date: self.value_date,
             currency: self.currency,
             amount,

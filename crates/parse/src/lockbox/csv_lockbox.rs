@@ -371,7 +371,7 @@ fn finish_check(c: CsvCheck, file: &Arc<str>) -> Result<Receipt, (u64, u64, Stri
         bank_ref,
         format: SourceFormat::LockboxCsv,
         position: SourcePosition { file: Arc::clone(file), line: c.line, byte: c.byte },
-        account: c.lockbox,
+        account: c.lockbox.into(),
         value_date,
         currency: c.currency,
         amount,

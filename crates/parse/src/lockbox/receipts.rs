@@ -81,7 +81,7 @@ pub(crate) fn receipt(
         bank_ref: format!("{lockbox}-{}-{}", c.batch, c.item),
         format: SourceFormat::Lockbox,
         position: SourcePosition { file: Arc::clone(file), line, byte },
-        account: lockbox.to_string(),
+        account: lockbox.into(),
         value_date,
         currency,
         amount: money(Some(c.amount), currency).unwrap_or_default(),

@@ -106,7 +106,7 @@ pub(crate) fn reconcile(files: &mut [ParsedFile]) {
         for r in &f.receipts {
             let key = (normalise(&r.account), r.value_date, r.currency);
             let d = deposits.entry(key).or_insert_with(|| Deposit {
-                lockbox: r.account.clone(),
+                lockbox: r.account.to_string(),
                 total: Some(Decimal::ZERO),
                 checks: 0,
                 used: false,
