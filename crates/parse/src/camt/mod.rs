@@ -120,14 +120,13 @@ impl ReceiptSink for Collect {
 /// being copied through a buffer); rejection lines are exact.
 pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFile, ParseError> {
     let mut collect = Collect::default();
-    let utf8 = std::str::from_utf8(bytes).is_ok();
-    let decoded;
-    let input: &[u8] = if utf8 {
-        bytes
-    } else {
-        decoded = decode_text(bytes);
-        decoded.text.as_bytes()
+    // UTF-8 is read as it is (a BOM included, so byte offsets stay file
+    // offsets); anything else is decoded as Windows-1252.
+    let (input, utf8): (std::borrow::Cow<'_, str>, bool) = match std::str::from_utf8(bytes) {
+        Ok(text) => (std::borrow::Cow::Borrowed(text), true),
+        Err(_) => (decode_text(bytes).text, false),
     };
+    let input: &str = &input;
     let summary = finish(name, reader::run_slice(name, input, &mut collect), options)?;
     let mut diagnostics = Diagnostics::default();
     if !utf8 {

@@ -314,9 +314,12 @@ pub(crate) fn run<R: BufRead>(name: &str, input: R, sink: &mut dyn ReceiptSink) 
 }
 
 /// The same state machine fed by quick-xml's zero-copy slice reader, for
-/// input already in memory: events borrow the input instead of being
-/// copied through a buffer, and lines are counted exactly.
-pub(crate) fn run_slice(name: &str, input: &[u8], sink: &mut dyn ReceiptSink) -> Result<Outcome, CamtError> {
+/// input already in memory and already known to be text: events borrow the
+/// input instead of being copied through a buffer, text is taken from the
+/// `&str` by position (no second UTF-8 check per text node), and lines are
+/// counted exactly.
+pub(crate) fn run_slice(name: &str, text: &str, sink: &mut dyn ReceiptSink) -> Result<Outcome, CamtError> {
+    let input = text.as_bytes();
     let mut reader = Reader::from_reader(input);
     reader.config_mut().check_end_names = true;
     let mut state = State::new(name, sink);
@@ -335,6 +338,15 @@ pub(crate) fn run_slice(name: &str, input: &[u8], sink: &mut dyn ReceiptSink) ->
         let done = reader.read_event().map_err(|e| CamtErrorKind::NotWellFormed(e.to_string())).and_then(|event| {
             // Only element starts record a position: count lines for those.
             let line = if matches!(event, Event::Start(_) | Event::Empty(_)) { line_at(byte) } else { 0 };
+            if let Event::Text(_) = event {
+                // The text node is the input between `>` and `<`: borrow it.
+                let end = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+                let start = usize::try_from(byte).unwrap_or(usize::MAX);
+                if let Some(raw) = text.get(start..end) {
+                    state.push_text(&xml10_line_ends(raw));
+                    return Ok(false);
+                }
+            }
             state.handle(event, line, byte)
         });
         match done {
@@ -350,4 +362,13 @@ pub(crate) fn run_slice(name: &str, input: &[u8], sink: &mut dyn ReceiptSink) ->
     }
     let byte = reader.buffer_position();
     state.finish(line_at(byte), byte)
+}
+
+/// XML 1.0 end-of-line handling (§2.11): `\r\n` and a lone `\r` read as
+/// `\n`. Borrowed unless there is a `\r`.
+fn xml10_line_ends(raw: &str) -> std::borrow::Cow<'_, str> {
+    if memchr::memchr(b'\r', raw.as_bytes()).is_none() {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    std::borrow::Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
 }
