@@ -224,9 +224,21 @@ impl<'l> Allocator<'l> {
     ) -> ReceiptOutcome {
         let mut out = ReceiptOutcome { customer, ..Default::default() };
         match customer {
-            Some(_) => {
+            Some(c) => {
                 out.lines.push(line(PostingKind::Unapplied, None, receipt.amount, Rule::Held, Decimal::ZERO));
-                out.exceptions.push(exception(kind, None, receipt.amount, format!("Cash held unapplied: {why}.")));
+                // Say how the customer was found: the evidence behind the hold.
+                let found = match proposal.customer {
+                    Some((p, _, how)) if p == c => {
+                        format!(" (customer {} by {})", self.ledger.customer_id(c), how.as_str())
+                    }
+                    _ => format!(" (customer {})", self.ledger.customer_id(c)),
+                };
+                out.exceptions.push(exception(
+                    kind,
+                    None,
+                    receipt.amount,
+                    format!("Cash held unapplied{found}: {why}."),
+                ));
             }
             None => {
                 out.lines.push(line(PostingKind::Unidentified, None, receipt.amount, Rule::Held, Decimal::ZERO));
