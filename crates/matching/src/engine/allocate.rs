@@ -213,6 +213,15 @@ impl<'l> Allocator<'l> {
         Some(self.by_reference(receipt, proposal, chosen, &merged_lines))
     }
 
+    /// ` (customer C100 by bank account)`: how the customer was found, the
+    /// evidence behind every held-cash sentence.
+    fn customer_note(&self, proposal: &Proposal, c: u32) -> String {
+        match proposal.customer {
+            Some((p, _, how)) if p == c => format!(" (customer {} by {})", self.ledger.customer_id(c), how.as_str()),
+            _ => format!(" (customer {})", self.ledger.customer_id(c)),
+        }
+    }
+
     /// All cash held: `unapplied` for a known customer, else `unidentified`.
     fn hold(
         &mut self,
@@ -226,13 +235,7 @@ impl<'l> Allocator<'l> {
         match customer {
             Some(c) => {
                 out.lines.push(line(PostingKind::Unapplied, None, receipt.amount, Rule::Held, Decimal::ZERO));
-                // Say how the customer was found: the evidence behind the hold.
-                let found = match proposal.customer {
-                    Some((p, _, how)) if p == c => {
-                        format!(" (customer {} by {})", self.ledger.customer_id(c), how.as_str())
-                    }
-                    _ => format!(" (customer {})", self.ledger.customer_id(c)),
-                };
+                let found = self.customer_note(proposal, c);
                 out.exceptions.push(exception(
                     kind,
                     None,
@@ -450,7 +453,8 @@ impl<'l> Allocator<'l> {
                         .map(|r| (self.id(r.invoice).to_string(), ratio(r.strength)))
                         .collect();
                     e.detail = format!(
-                        "Cash held unapplied: reference {reference} is only close to invoice {invoice}; confirm before applying."
+                        "Cash held unapplied{}: reference {reference} is only close to invoice {invoice}; confirm before applying.",
+                        known.map(|c| self.customer_note(proposal, c)).unwrap_or_default()
                     );
                 } else {
                     e.suggestions = vec![(self.ledger.customer_id(owner).to_string(), ratio(confidence))];
@@ -908,7 +912,8 @@ impl<'l> Allocator<'l> {
                 if let Some(e) = out.exceptions.first_mut() {
                     e.suggestions = singles.iter().map(|i| (self.id(*i).to_string(), Decimal::new(500, 3))).collect();
                     e.detail = format!(
-                        "Cash held unapplied: {} open invoices of this customer are for exactly {}; pick one.",
+                        "Cash held unapplied{}: {} open invoices of this customer are for exactly {}; pick one.",
+                        self.customer_note(proposal, payer),
                         singles.len(),
                         receipt.amount
                     );
