@@ -21,7 +21,9 @@
 //!   `ambiguous` or `unapplied` (rule 8); no customer: `unidentified`;
 //! * nothing is posted to an invoice below the auto-apply confidence.
 
-use cashapply_model::Receipt;
+use std::collections::HashSet;
+
+use cashapply_model::{Currency, Receipt};
 use rust_decimal::Decimal;
 
 use crate::inputs::{Config, InvoiceStatus};
@@ -297,10 +299,9 @@ impl<'l> Allocator<'l> {
         // one invoice of the payer's family one edit away fits it exactly:
         // the reference was mistyped into another real invoice number.
         let single = fresh.len() == 1;
-        let taken: Vec<u32> = fresh.iter().chain(&dups).map(|r| r.invoice).collect();
+        let mut taken: HashSet<u32> = fresh.iter().chain(&dups).map(|r| r.invoice).collect();
         for r in &mut fresh {
-            let line_amount = line_amount(receipt, r.line);
-            let Some(stated) = line_amount.or(single.then_some(receipt.amount)) else { continue };
+            let Some(stated) = line_amount(receipt, r.line).or(single.then_some(receipt.amount)) else { continue };
             if self.settles(stated, r.invoice, receipt) {
                 continue;
             }
@@ -311,14 +312,15 @@ impl<'l> Allocator<'l> {
                 .into_iter()
                 .flat_map(|c| self.ledger.invoices_of(c).iter().copied())
                 .filter(|i| {
-                    !taken.contains(i)
-                        && self.ledger.invoice(*i).status == InvoiceStatus::Open
-                        && self.ledger.invoice(*i).currency == receipt.currency
-                        && self.remaining(*i) == stated
+                    self.remaining(*i) == stated
+                        && !taken.contains(i)
+                        && self.payable(*i, receipt.currency)
                         && within_one_edit(&key, self.ledger.invoice_refs.key(*i))
                 })
                 .collect();
             if let [alternative] = alternatives.as_slice() {
+                taken.remove(&r.invoice);
+                taken.insert(*alternative);
                 r.invoice = *alternative;
                 r.distance = 1;
                 r.strength = Decimal::new(950, 3);
@@ -329,17 +331,15 @@ impl<'l> Allocator<'l> {
         // them settle it exactly: the amounts say which number was meant.
         if fresh.len() > 1 && fresh.iter().all(|r| r.line.is_none()) && !self.settles_together(receipt, &fresh) {
             let total: Decimal = fresh.iter().map(|r| self.remaining(r.invoice)).sum();
-            let taken: Vec<u32> = fresh.iter().chain(&dups).map(|r| r.invoice).collect();
             let mut swaps: Vec<(usize, u32)> = Vec::new();
             for (k, r) in fresh.iter().enumerate() {
                 let key = normalise_reference(&r.raw).key;
                 let without = total - self.remaining(r.invoice);
                 for c in self.ledger.family(owner) {
                     for &i in self.ledger.invoices_of(c) {
-                        if !taken.contains(&i)
-                            && self.ledger.invoice(i).status == InvoiceStatus::Open
-                            && self.ledger.invoice(i).currency == receipt.currency
-                            && without + self.remaining(i) == receipt.amount
+                        if without + self.remaining(i) == receipt.amount
+                            && !taken.contains(&i)
+                            && self.payable(i, receipt.currency)
                             && within_one_edit(&key, self.ledger.invoice_refs.key(i))
                         {
                             swaps.push((k, i));
@@ -350,6 +350,8 @@ impl<'l> Allocator<'l> {
             if let [(k, i)] = swaps.as_slice()
                 && let Some(r) = fresh.get_mut(*k)
             {
+                taken.remove(&r.invoice);
+                taken.insert(*i);
                 r.invoice = *i;
                 r.distance = 1;
                 r.strength = Decimal::new(950, 3);
@@ -359,8 +361,7 @@ impl<'l> Allocator<'l> {
         // open (more than 125%) is more likely a mistyped number than an
         // overpayment: it does not auto-apply.
         for r in &mut fresh {
-            let line_amount = line_amount(receipt, r.line);
-            if let Some(stated) = line_amount.or((fresh_len == 1).then_some(receipt.amount)) {
+            if let Some(stated) = line_amount(receipt, r.line).or((fresh_len == 1).then_some(receipt.amount)) {
                 let open = self.remaining(r.invoice);
                 if open > Decimal::ZERO && stated > open * Decimal::new(125, 2) + Decimal::ONE {
                     r.strength = r.strength.min(Decimal::new(850, 3));
@@ -370,8 +371,7 @@ impl<'l> Allocator<'l> {
         // An itemised line whose amount settles its invoice corroborates
         // its reference.
         for r in &mut fresh {
-            let line_amount = line_amount(receipt, r.line);
-            if let Some(amount) = line_amount {
+            if let Some(amount) = line_amount(receipt, r.line) {
                 let open = self.remaining(r.invoice);
                 let by_discount = self.discount(r.invoice, receipt.value_date).is_some_and(|(d, _)| open - d == amount);
                 if amount == open || by_discount {
@@ -389,21 +389,17 @@ impl<'l> Allocator<'l> {
             if named.contains(&i) || proposal.customer.is_none() {
                 continue;
             }
-            let taken: Vec<u32> = fresh.iter().chain(&dups).map(|r| r.invoice).collect();
             let fits: Vec<u32> = self
                 .ledger
                 .family(owner)
                 .into_iter()
                 .flat_map(|c| self.ledger.open_invoices(c).iter().copied())
                 .filter(|inv| {
-                    !taken.contains(inv)
-                        && self.ledger.invoice(*inv).status == InvoiceStatus::Open
-                        && self.ledger.invoice(*inv).currency == receipt.currency
-                        && !self.paid_in_run.get(*inv as usize).copied().unwrap_or(true)
-                        && self.remaining(*inv) == amount
+                    self.remaining(*inv) == amount && !taken.contains(inv) && self.open_item(*inv, receipt.currency)
                 })
                 .collect();
             if let [only] = fits.as_slice() {
+                taken.insert(*only);
                 fresh.push(RefMatch {
                     invoice: *only,
                     raw: l.reference.clone(),
@@ -747,20 +743,15 @@ impl<'l> Allocator<'l> {
         if cash > Decimal::ZERO && !has_duplicates {
             if proposal.truncated {
                 // Rule 7: the rest only to exactly one subset of the other open items.
-                let paid: Vec<u32> = fresh.iter().map(|r| r.invoice).collect();
+                // The invoices this receipt just paid are applied in the run,
+                // so `open_item` leaves them out.
                 let owner = out.customer.unwrap_or(0);
                 let others: Vec<u32> = self
                     .ledger
                     .open_invoices(owner)
                     .iter()
                     .copied()
-                    .filter(|i| {
-                        !paid.contains(i)
-                            && self.ledger.invoice(*i).currency == receipt.currency
-                            && self.ledger.invoice(*i).status == InvoiceStatus::Open
-                            && self.remaining(*i) > Decimal::ZERO
-                            && !self.paid_in_run.get(*i as usize).copied().unwrap_or(true)
-                    })
+                    .filter(|i| self.open_item(*i, receipt.currency))
                     .collect();
                 let rest = cash;
                 let subset_confidence = Decimal::new(930, 3);
@@ -805,6 +796,21 @@ impl<'l> Allocator<'l> {
             }
         }
         cash
+    }
+
+    /// An invoice that may take a payment in this currency: open (not
+    /// closed, not disputed) and in the currency.
+    fn payable(&self, inv: u32, currency: Currency) -> bool {
+        let i = self.ledger.invoice(inv);
+        i.status == InvoiceStatus::Open && i.currency == currency
+    }
+
+    /// An open item of rules 7 and 8: payable, with a positive balance, and
+    /// applied by no receipt of the run (credit memos count only when named).
+    fn open_item(&self, inv: u32, currency: Currency) -> bool {
+        self.payable(inv, currency)
+            && self.remaining(inv) > Decimal::ZERO
+            && !self.paid_in_run.get(inv as usize).copied().unwrap_or(true)
     }
 
     /// True when paying `stated` settles the invoice as the rules read it:
@@ -888,15 +894,7 @@ impl<'l> Allocator<'l> {
             .family(payer)
             .into_iter()
             .flat_map(|c| self.ledger.open_invoices(c).iter().copied())
-            .filter(|i| {
-                // Open items: open, positive, not applied by another receipt
-                // of the run; credit memos count only when named.
-                let inv = self.ledger.invoice(*i);
-                inv.currency == receipt.currency
-                    && inv.status == InvoiceStatus::Open
-                    && self.remaining(*i) > Decimal::ZERO
-                    && !self.paid_in_run.get(*i as usize).copied().unwrap_or(true)
-            })
+            .filter(|i| self.open_item(*i, receipt.currency))
             .collect();
         let singles: Vec<u32> = candidates.iter().copied().filter(|i| self.remaining(*i) == receipt.amount).collect();
         let (set, rule, confidence) = match singles.as_slice() {
