@@ -32,7 +32,7 @@ use super::evidence::{Proposal, RefMatch};
 use super::ledger::Ledger;
 use super::outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule};
 use super::subset_sum::{self, Subsets, subsets_summing_to};
-use crate::reference::{normalise_reference, within_one_edit};
+use crate::reference::normalise_reference;
 
 /// Largest amount the engine does arithmetic on; larger receipts are held.
 const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
@@ -308,15 +308,9 @@ impl<'l> Allocator<'l> {
             let key = normalise_reference(&r.raw).key;
             let alternatives: Vec<u32> = self
                 .ledger
-                .family(owner)
+                .family_neighbours(owner, &key)
                 .into_iter()
-                .flat_map(|c| self.ledger.invoices_of(c).iter().copied())
-                .filter(|i| {
-                    self.remaining(*i) == stated
-                        && !taken.contains(i)
-                        && self.payable(*i, receipt.currency)
-                        && within_one_edit(&key, self.ledger.invoice_refs.key(*i))
-                })
+                .filter(|i| self.remaining(*i) == stated && !taken.contains(i) && self.payable(*i, receipt.currency))
                 .collect();
             if let [alternative] = alternatives.as_slice() {
                 taken.remove(&r.invoice);
@@ -335,15 +329,12 @@ impl<'l> Allocator<'l> {
             for (k, r) in fresh.iter().enumerate() {
                 let key = normalise_reference(&r.raw).key;
                 let without = total - self.remaining(r.invoice);
-                for c in self.ledger.family(owner) {
-                    for &i in self.ledger.invoices_of(c) {
-                        if without + self.remaining(i) == receipt.amount
-                            && !taken.contains(&i)
-                            && self.payable(i, receipt.currency)
-                            && within_one_edit(&key, self.ledger.invoice_refs.key(i))
-                        {
-                            swaps.push((k, i));
-                        }
+                for i in self.ledger.family_neighbours(owner, &key) {
+                    if without + self.remaining(i) == receipt.amount
+                        && !taken.contains(&i)
+                        && self.payable(i, receipt.currency)
+                    {
+                        swaps.push((k, i));
                     }
                 }
             }

@@ -16,7 +16,7 @@
 use cashapply_model::Receipt;
 use rust_decimal::Decimal;
 
-use crate::reference::{MIN_FUZZY_LEN, normalise_reference, within_one_edit};
+use crate::reference::{MIN_FUZZY_LEN, normalise_reference};
 
 use super::ledger::Ledger;
 
@@ -309,12 +309,7 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
         }
         for (raw, key) in keys {
             let hits: Vec<u32> = match customer {
-                // The customer's own invoices: a short list, compared directly.
-                Some(_) => family
-                    .iter()
-                    .flat_map(|m| ledger.invoices_of(*m).iter().copied())
-                    .filter(|i| within_one_edit(&key, ledger.invoice_refs.key(*i)))
-                    .collect(),
+                Some((c, _, _)) => ledger.family_neighbours(c, &key),
                 None => {
                     let near: Vec<u32> =
                         ledger.invoice_refs.near(&key).iter().filter(|h| h.distance == 1).map(|h| h.doc).collect();
@@ -324,18 +319,12 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
             // A constant prefix dropped (`00464` for `1800000464`, research
             // §7c A1): the only invoice of the customer whose number ends in
             // these digits. Weak alone; the amounts must corroborate it.
-            let hits = if hits.is_empty() && customer.is_some() && key.bytes().all(|b| b.is_ascii_digit()) {
-                let tails: Vec<u32> = family
-                    .iter()
-                    .flat_map(|m| ledger.invoices_of(*m).iter().copied())
-                    .filter(|i| {
-                        let k = ledger.invoice_refs.key(*i);
-                        k.len() > key.len() + 1 && k.ends_with(key.as_str())
-                    })
-                    .collect();
-                if tails.len() == 1 { tails } else { Vec::new() }
-            } else {
-                hits
+            let hits = match customer {
+                Some((c, _, _)) if hits.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) => {
+                    let tails = ledger.family_suffix_matches(c, &key);
+                    if tails.len() == 1 { tails } else { Vec::new() }
+                }
+                _ => hits,
             };
             let found = !hits.is_empty();
             // The only invoice one edit away among the invoices of a customer

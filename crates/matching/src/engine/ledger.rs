@@ -7,9 +7,13 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::inputs::{Customer, Invoice, InvoiceStatus};
-use crate::reference::{ReferenceIndex, normalise_reference};
+use crate::reference::{ReferenceIndex, normalise_reference, within_one_edit};
 
 use super::names::{NameIndex, normalise_account};
+
+/// Largest family whose invoices are compared one by one when looking for
+/// neighbours of a reference; larger families use the index.
+pub const FAMILY_SCAN_LIMIT: usize = 4096;
 
 /// Invoices and customers with their indexes.
 #[derive(Debug)]
@@ -21,7 +25,6 @@ pub struct Ledger {
     pub customers: Vec<Customer>,
     /// Customer of each invoice (index into `customers`).
     pub invoice_customer: Vec<u32>,
-    customer_by_id: HashMap<String, u32>,
     /// Normalised invoice numbers.
     pub invoice_refs: ReferenceIndex,
     /// Normalised purchase-order numbers.
@@ -127,7 +130,6 @@ impl Ledger {
             invoices,
             customers,
             invoice_customer,
-            customer_by_id,
             invoice_refs,
             po_refs,
             open_by_customer,
@@ -152,11 +154,6 @@ impl Ledger {
     /// A customer's id.
     pub fn customer_id(&self, c: u32) -> &str {
         self.customers.get(c as usize).map_or("", |c| c.id.as_str())
-    }
-
-    /// The customer with an id.
-    pub fn customer_by_id(&self, id: &str) -> Option<u32> {
-        self.customer_by_id.get(id).copied()
     }
 
     /// Open invoices of a customer, oldest due first.
@@ -192,8 +189,103 @@ impl Ledger {
         }
     }
 
+    /// Invoices of `payer`'s family (its own and its children's, closed ones
+    /// included) whose number is exactly one edit from `key`, ascending.
+    /// A family of up to [`FAMILY_SCAN_LIMIT`] invoices is compared invoice
+    /// by invoice; a larger one is searched through the sublinear index, so
+    /// a customer with a million invoices costs no more than a small one.
+    pub fn family_neighbours(&self, payer: u32, key: &str) -> Vec<u32> {
+        let family = self.family(payer);
+        let size: usize = family.iter().map(|c| self.invoices_of(*c).len()).sum();
+        let mut out: Vec<u32> = if size <= FAMILY_SCAN_LIMIT {
+            family
+                .iter()
+                .flat_map(|c| self.invoices_of(*c).iter().copied())
+                .filter(|i| within_one_edit(key, self.invoice_refs.key(*i)))
+                .collect()
+        } else {
+            self.invoice_refs
+                .near(key)
+                .into_iter()
+                .filter(|h| h.distance == 1 && self.may_pay(payer, self.owner(h.doc)))
+                .map(|h| h.doc)
+                .collect()
+        };
+        out.sort_unstable();
+        out
+    }
+
+    /// Invoices of `payer`'s family whose number ends in `digits` with at
+    /// least two more characters before them (a dropped constant prefix).
+    /// Searched only in families of up to [`FAMILY_SCAN_LIMIT`] invoices: in
+    /// a larger one a bare suffix names too many to be evidence.
+    pub fn family_suffix_matches(&self, payer: u32, digits: &str) -> Vec<u32> {
+        let family = self.family(payer);
+        let size: usize = family.iter().map(|c| self.invoices_of(*c).len()).sum();
+        if size > FAMILY_SCAN_LIMIT {
+            return Vec::new();
+        }
+        family
+            .iter()
+            .flat_map(|c| self.invoices_of(*c).iter().copied())
+            .filter(|i| {
+                let k = self.invoice_refs.key(*i);
+                k.len() > digits.len() + 1 && k.ends_with(digits)
+            })
+            .collect()
+    }
+
     /// Every invoice of a customer, closed ones included.
     pub fn invoices_of(&self, c: u32) -> &[u32] {
         self.all_by_customer.get(c as usize).map_or(&[], Vec::as_slice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::InvoiceStatus;
+    use cashapply_model::Currency;
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    fn invoice(id: String, customer: &str) -> Invoice {
+        Invoice {
+            id,
+            customer_id: customer.into(),
+            currency: Currency::USD,
+            amount_open: Decimal::ONE,
+            amount_original: Decimal::ONE,
+            invoice_date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            due_date: None,
+            discount_percent: None,
+            discount_until: None,
+            po_number: None,
+            status: InvoiceStatus::Open,
+            customer_name: None,
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn a_customer_with_thousands_of_invoices_finds_the_same_neighbours_through_the_index() {
+        let n = FAMILY_SCAN_LIMIT + 1000;
+        let mut invoices: Vec<Invoice> = (0..n).map(|i| invoice(format!("INV-{:07}", 1_000_000 + i), "BIG")).collect();
+        invoices.extend((0..50).map(|i| invoice(format!("INV-{:07}", 1_000_000 + i * 3), "OTHER")).map(|mut i| {
+            i.id.push('X');
+            i
+        }));
+        let ledger = Ledger::build(invoices, Vec::new());
+        let big = ledger.owner(0);
+        for query in ["1000123", "1001324", "100123", "10001234", "1004999"] {
+            let brute: Vec<u32> = ledger
+                .invoices_of(big)
+                .iter()
+                .copied()
+                .filter(|i| within_one_edit(query, ledger.invoice_refs.key(*i)))
+                .collect();
+            assert_eq!(ledger.family_neighbours(big, query), brute, "{query}");
+        }
+        assert!(ledger.family_suffix_matches(big, "123").is_empty(), "no suffix guess in a huge family");
     }
 }

@@ -155,15 +155,15 @@ pub struct ReceiptOutcome {
 }
 
 impl ReceiptOutcome {
-    /// `receipts.csv` `status`: `applied` (fully applied, no exception),
-    /// `partial` (some cash applied, with an exception), `exception`.
+    /// `receipts.csv` `status`: `applied` (applied to invoices, no
+    /// exception), `partial` (some cash applied, with an exception), else
+    /// `exception` (nothing applied; every such outcome carries one).
     pub fn status(&self) -> &'static str {
         let applied = self.lines.iter().any(|l| l.kind == PostingKind::Applied);
         match (applied, self.exceptions.is_empty()) {
             (true, true) => "applied",
             (true, false) => "partial",
-            (false, true) if self.lines.iter().all(|l| l.kind == PostingKind::OnAccount) => "applied",
-            _ => "exception",
+            (false, _) => "exception",
         }
     }
 }
