@@ -13,6 +13,7 @@ pub mod camt;
 mod detect;
 mod error;
 mod input_text;
+mod lines;
 pub mod lockbox;
 mod parsed_file;
 pub mod reconcile;

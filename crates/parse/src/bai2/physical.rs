@@ -9,7 +9,9 @@
 //! record code and a comma); and lines that do not start with a record code,
 //! which are wraps of the previous record.
 
-use memchr::{memchr_iter, memchr2};
+use memchr::memchr_iter;
+
+use crate::lines::{Line, Lines};
 
 use super::record_code::RecordCode;
 
@@ -43,48 +45,23 @@ pub(crate) struct PhysicalReader<'a> {
     text: &'a str,
     /// Offset of `text` in the file (a skipped BOM).
     base: u64,
-    /// Start of the next unread line.
-    pos: usize,
-    /// Number of the line that starts at `pos`.
-    line: u64,
-    /// The unread rest of a line that held glued records: (start, end, line).
-    glued_rest: Option<(usize, usize, u64)>,
+    lines: Lines<'a>,
+    /// The unread rest of a line that held glued records.
+    glued_rest: Option<Line>,
 }
 
 impl<'a> PhysicalReader<'a> {
     /// Reads `text`, whose first byte is at file offset `base`.
     pub fn new(text: &'a str, base: u64) -> Self {
-        PhysicalReader { text, base, pos: 0, line: 1, glued_rest: None }
-    }
-
-    /// The next line as (start, end, line number), line end excluded.
-    fn next_line(&mut self) -> Option<(usize, usize, u64)> {
-        let bytes = self.text.as_bytes();
-        if self.pos >= bytes.len() {
-            return None;
-        }
-        let start = self.pos;
-        let rest = bytes.get(start..).unwrap_or_default();
-        let (end, next) = match memchr2(b'\n', b'\r', rest) {
-            Some(i) => {
-                let end = start + i;
-                let crlf = rest.get(i) == Some(&b'\r') && rest.get(i + 1) == Some(&b'\n');
-                (end, end + if crlf { 2 } else { 1 })
-            }
-            None => (bytes.len(), bytes.len()),
-        };
-        let line = self.line;
-        self.pos = next;
-        self.line += 1;
-        Some((start, end, line))
+        PhysicalReader { text, base, lines: Lines::new(text), glued_rest: None }
     }
 
     /// Builds the record for `text[start..end]`, splitting off glued records.
-    fn record(&mut self, start: usize, end: usize, line: u64) -> PhysicalRecord<'a> {
+    fn record(&mut self, Line { start, end, number: line }: Line) -> PhysicalRecord<'a> {
         let slice = self.text.get(start..end).unwrap_or_default();
         let end = match glued_split(slice) {
             Some((cut, next)) => {
-                self.glued_rest = Some((start + next, end, line));
+                self.glued_rest = Some(Line { start: start + next, end, number: line });
                 start + cut
             }
             None => end,
@@ -115,15 +92,15 @@ impl<'a> Iterator for PhysicalReader<'a> {
 
     fn next(&mut self) -> Option<PhysicalRecord<'a>> {
         loop {
-            let (start, end, line) = match self.glued_rest.take() {
+            let line = match self.glued_rest.take() {
                 Some(rest) => rest,
-                None => self.next_line()?,
+                None => self.lines.next()?,
             };
-            let slice = self.text.get(start..end).unwrap_or_default();
+            let slice = self.text.get(line.start..line.end).unwrap_or_default();
             if slice.bytes().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
-            return Some(self.record(start, end, line));
+            return Some(self.record(line));
         }
     }
 }

@@ -6,7 +6,7 @@
 //! as blanks anyway, so a record shorter or longer than the declared record
 //! size reads the same.
 
-use memchr::memchr2;
+use crate::lines::Lines;
 
 /// One record line.
 #[derive(Debug, Clone, Copy)]
@@ -32,14 +32,13 @@ impl Record<'_> {
 pub(crate) struct Records<'a> {
     text: &'a str,
     base: u64,
-    pos: usize,
-    line: u64,
+    lines: Lines<'a>,
 }
 
 impl<'a> Records<'a> {
     /// Reads `text`, whose first byte is at file offset `base`.
     pub fn new(text: &'a str, base: u64) -> Self {
-        Records { text, base, pos: 0, line: 1 }
+        Records { text, base, lines: Lines::new(text) }
     }
 }
 
@@ -47,29 +46,15 @@ impl<'a> Iterator for Records<'a> {
     type Item = Record<'a>;
 
     fn next(&mut self) -> Option<Record<'a>> {
-        loop {
-            let bytes = self.text.as_bytes();
-            if self.pos >= bytes.len() {
-                return None;
-            }
-            let start = self.pos;
-            let rest = bytes.get(start..).unwrap_or_default();
-            let (end, next) = match memchr2(b'\n', b'\r', rest) {
-                Some(i) => {
-                    let crlf = rest.get(i) == Some(&b'\r') && rest.get(i + 1) == Some(&b'\n');
-                    (start + i, start + i + if crlf { 2 } else { 1 })
-                }
-                None => (bytes.len(), bytes.len()),
-            };
-            let line = self.line;
-            self.pos = next;
-            self.line += 1;
-            let text = self.text.get(start..end).unwrap_or_default();
+        for line in self.lines.by_ref() {
+            let text = self.text.get(line.start..line.end).unwrap_or_default();
             if text.trim().is_empty() {
                 continue;
             }
-            return Some(Record { line, byte: self.base + start as u64, text, ascii: text.is_ascii() });
+            let byte = self.base + line.start as u64;
+            return Some(Record { line: line.number, byte, text, ascii: text.is_ascii() });
         }
+        None
     }
 }
 
