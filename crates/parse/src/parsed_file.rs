@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use cashapply_model::{Diagnostics, Receipt, SourceFormat};
 
+use crate::ParseError;
 use crate::lockbox::Layout;
 
 /// Reader settings shared by every format.
@@ -15,6 +16,21 @@ pub struct ParseOptions {
     /// The lockbox layout (`--layout NAME|FILE`); `None` detects a built-in
     /// one from content (fixed width) or uses the default CSV settings.
     pub lockbox_layout: Option<Arc<Layout>>,
+}
+
+impl ParseOptions {
+    /// The last step of every reader (CONTRACT §1): under `--strict` every
+    /// warning becomes an error, and a file with any error is rejected as a
+    /// whole, naming the file and carrying every diagnostic found.
+    pub(crate) fn settle(&self, file: &str, mut diagnostics: Diagnostics) -> Result<Diagnostics, ParseError> {
+        if self.strict {
+            diagnostics.promote_warnings();
+        }
+        if diagnostics.has_errors() {
+            return Err(ParseError::Rejected { file: file.to_string(), diagnostics });
+        }
+        Ok(diagnostics)
+    }
 }
 
 /// Entries of a file that are not receipts, counted (CONTRACT §2: debits,

@@ -86,18 +86,13 @@ pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFi
         }
     }
     structure.finish(last.0, bytes.len() as u64, &mut diags);
-    if options.strict {
-        diags.promote_warnings();
-    }
-    if diags.has_errors() {
-        return Err(ParseError::Rejected { file: name.to_string(), diagnostics: diags });
-    }
+    let diagnostics = options.settle(name, diags)?;
     Ok(ParsedFile {
         name: name.to_string(),
         format: SourceFormat::Bai2,
         receipts: structure.receipts,
         skipped: structure.skipped,
-        diagnostics: diags,
+        diagnostics,
         camt_entries: Vec::new(),
     })
 }

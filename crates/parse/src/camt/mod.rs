@@ -80,13 +80,7 @@ fn finish(
 ) -> Result<StreamSummary, ParseError> {
     match result {
         Ok(outcome) => {
-            let mut diagnostics = outcome.diagnostics;
-            if options.strict {
-                diagnostics.promote_warnings();
-                if diagnostics.has_errors() {
-                    return Err(ParseError::Rejected { file: name.to_string(), diagnostics });
-                }
-            }
+            let diagnostics = options.settle(name, outcome.diagnostics)?;
             Ok(StreamSummary { format: outcome.format, skipped: outcome.skipped, diagnostics })
         }
         Err(e) => {

@@ -67,21 +67,16 @@ fn finish(
     name: &str,
     format: SourceFormat,
     receipts: Vec<cashapply_model::Receipt>,
-    mut diags: Diagnostics,
+    diags: Diagnostics,
     options: &ParseOptions,
 ) -> Result<ParsedFile, ParseError> {
-    if options.strict {
-        diags.promote_warnings();
-    }
-    if diags.has_errors() {
-        return Err(ParseError::Rejected { file: name.to_string(), diagnostics: diags });
-    }
+    let diagnostics = options.settle(name, diags)?;
     Ok(ParsedFile {
         name: name.to_string(),
         format,
         receipts,
         skipped: SkippedEntries::default(),
-        diagnostics: diags,
+        diagnostics,
         camt_entries: Vec::new(),
     })
 }
