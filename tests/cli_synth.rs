@@ -107,3 +107,38 @@ fn generate_refuses_bad_usage_with_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not empty"), "{}", text(&out.stderr));
 }
+
+/// Applies the generated files with `threads` worker threads, the bank
+/// files in the given order, into `out`.
+fn apply_generated(dir: &Path, bank: &[String], threads: &str, out: &Path) {
+    let mut args = vec!["apply".to_string()];
+    for b in bank {
+        args.extend(["--bank".to_string(), b.clone()]);
+    }
+    for (flag, file) in [("--invoices", "open_invoices.csv"), ("--customers", "customers.csv")] {
+        args.extend([flag.to_string(), dir.join(file).display().to_string()]);
+    }
+    args.extend(["--out".to_string(), out.display().to_string()]);
+    let run =
+        Command::new(env!("CARGO_BIN_EXE_cashapply")).args(&args).env("RAYON_NUM_THREADS", threads).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+}
+
+#[test]
+fn apply_writes_the_same_bytes_whatever_the_thread_count_or_bank_file_order() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path());
+    let mut bank: Vec<String> =
+        fs::read_dir(dir.path().join("bank")).unwrap().map(|e| e.unwrap().path().display().to_string()).collect();
+    bank.sort();
+    let one = dir.path().join("one-thread");
+    apply_generated(dir.path(), &bank, "1", &one);
+    bank.reverse();
+    let many = dir.path().join("four-threads-reversed");
+    apply_generated(dir.path(), &bank, "4", &many);
+    for f in ["postings.csv", "exceptions.csv", "receipts.csv", "summary.json"] {
+        let (a, b) = (fs::read(one.join(f)).unwrap(), fs::read(many.join(f)).unwrap());
+        assert!(a.len() > 200, "{f} is nearly empty");
+        assert!(a == b, "{f} differs between 1 thread in file order and 4 threads in reverse order");
+    }
+}
