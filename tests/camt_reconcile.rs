@@ -77,3 +77,55 @@ fn a_statement_alone_is_left_untouched() {
     assert_eq!(files[0].receipts.len(), 4);
     assert!(files[0].diagnostics.items().is_empty());
 }
+
+fn messages(f: &ParsedFile) -> Vec<String> {
+    f.diagnostics.items().iter().map(|d| format!("{}: {}", d.line, d.message)).collect()
+}
+
+#[test]
+fn a_lump_is_replaced_only_by_a_unique_notification_entry_whose_credits_add_up_to_it() {
+    let mut files = vec![
+        load(&format!("{FIXTURES}/lump_hazards_statement.xml")),
+        load(&format!("{FIXTURES}/lump_hazards_notification.xml")),
+    ];
+    let notification_warnings = files[1].diagnostics.items().len();
+    reconcile_files(&mut files);
+    // Every statement entry keeps its receipt: the twins are ambiguous, the
+    // charged lump's detail adds up to 1000.00 not 995.00, the returned lump
+    // has no credit in its detail, and NtryRef 1 alone pairs nothing.
+    assert_eq!(refs(&files[0]), vec!["TWIN-1", "TWIN-2", "CHG-LUMP", "RETURNED", "COUNTER-1"]);
+    assert_eq!(files[0].skipped.detailed_elsewhere, 0);
+    // The charged lump's two 500.00 credits are dropped (the statement holds
+    // that cash); the unpaired notification entries stay.
+    assert_eq!(refs(&files[1]), vec!["NOTIF-TWIN", "COUNTER-N1"]);
+    assert_eq!(files[1].skipped.detailed_elsewhere, 2);
+    assert_eq!(total(&files).to_string(), "1505.00", "1335.00 of the statement + 170.00 only in the notification");
+    let w = messages(&files[0]);
+    assert_eq!(w.iter().filter(|m| m.contains("fits several notification entries")).count(), 2, "{w:?}");
+    assert!(w.iter().any(|m| m.contains("whose 2 credited transaction(s) add up to 1000.00")), "{w:?}");
+    assert!(w.iter().any(|m| m.contains("whose 0 credited transaction(s) add up to 0.00")), "{w:?}");
+    assert_eq!(w.len(), 4, "{w:?}");
+    assert_eq!(files[1].diagnostics.items().len(), notification_warnings + 2, "{:?}", messages(&files[1]));
+}
+
+#[test]
+fn pairing_and_warnings_do_not_depend_on_the_order_of_several_statements_and_notifications() {
+    let names =
+        ["lump_statement.xml", "lump_notification.xml", "lump_hazards_statement.xml", "lump_hazards_notification.xml"];
+    let run = |order: &[usize]| {
+        let mut files: Vec<ParsedFile> = order.iter().map(|&i| load(&format!("{FIXTURES}/{}", names[i]))).collect();
+        reconcile_files(&mut files);
+        let mut by_name: Vec<(String, Vec<String>, Vec<String>, u64)> = files
+            .iter()
+            .map(|f| {
+                let refs = f.receipts.iter().map(|r| r.bank_ref.clone()).collect();
+                (f.name.clone(), refs, messages(f), f.skipped.detailed_elsewhere)
+            })
+            .collect();
+        by_name.sort();
+        by_name
+    };
+    let forward = run(&[0, 1, 2, 3]);
+    assert_eq!(forward, run(&[3, 2, 1, 0]));
+    assert_eq!(forward, run(&[1, 3, 0, 2]));
+}

@@ -51,8 +51,11 @@ pub struct SkippedEntries {
     /// Credits in a group the bank marked deletion, correction or test
     /// (BAI2 group status 2, 3, 4), which must not be posted.
     pub not_postable: u64,
-    /// Lump credits replaced by the detail of another file of the run
-    /// (a BAI2 115 lockbox deposit by its lockbox file's checks).
+    /// Credits whose cash another file of the run accounts for: a lump
+    /// replaced by its detail (a BAI2 115 lockbox deposit by its lockbox
+    /// file's checks, a camt.053 lump by camt.054 transactions), or camt.054
+    /// transactions dropped because the statement's lump they do not add up
+    /// to is kept.
     pub detailed_elsewhere: u64,
 }
 

@@ -6,16 +6,31 @@
 //! A statement entry and a notification entry are the same booking when
 //! they are on the same account (or one of them names none) in the same
 //! currency and
-//! 1. share `Ntry/AcctSvcrRef`, or `Ntry/NtryRef`; or else
+//! 1. share `Ntry/AcctSvcrRef`, or share `Ntry/NtryRef` and the booking
+//!    date (`NtryRef` is often a counter within one statement, so alone it
+//!    proves nothing); or else
 //! 2. have the same booking date and the same amount.
 //!
-//! Pairs are one-to-one, reference matches first. If references match but
-//! amounts differ, the statement is authoritative for the cash: its lump is
-//! kept, the notification's receipts for that entry are dropped, and both
-//! files get a warning. Every replacement is reported as a warning on the
+//! A pair is made only when it is unique both ways under its rule: the
+//! statement entry fits exactly one unpaired notification entry and that
+//! one fits exactly no other unpaired statement entry. Guessing between
+//! look-alikes could drop a real payment and keep a lump; an ambiguous
+//! statement entry is left as it is, with a warning.
+//!
+//! A pair replaces the statement's receipts by the notification's only when
+//! the two add up to the same cash. Otherwise (the amounts differ, or the
+//! notification's transactions do not add up to its entry because of
+//! charges, debits or returns) the statement is authoritative: its receipts
+//! are kept, the notification's receipts for that entry are dropped, and
+//! both files get a warning. Either way the dropped receipts are counted in
+//! `skipped.detailed_elsewhere`, and every replacement is a warning on the
 //! statement.
 
-use cashapply_model::SourceFormat;
+use std::collections::{BTreeSet, HashMap};
+
+use cashapply_model::{Currency, SourceFormat, checked_sum, format_amount};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use crate::ParsedFile;
 use crate::camt::CamtEntry;
@@ -47,13 +62,170 @@ fn same_account(a: &CamtEntry, b: &CamtEntry) -> bool {
     a.currency == b.currency && (a.account.is_empty() || b.account.is_empty() || a.account == b.account)
 }
 
-fn same_reference(a: &CamtEntry, b: &CamtEntry) -> bool {
-    let eq = |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if x == y);
-    eq(&a.acct_svcr_ref, &b.acct_svcr_ref) || eq(&a.ntry_ref, &b.ntry_ref)
+/// What two entries must share to be paired by a rule (the account is
+/// checked separately, since an entry without one fits any).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key<'a> {
+    ServicerRef(&'a str, Currency),
+    EntryRef(&'a str, NaiveDate, Currency),
+    Booking(NaiveDate, Decimal, Currency),
 }
 
-fn same_booking(a: &CamtEntry, b: &CamtEntry) -> bool {
-    a.booking_date.is_some() && a.booking_date == b.booking_date && a.amount == b.amount
+/// Rule 1 (references) when `by_reference`, else rule 2 (date and amount).
+fn keys(e: &CamtEntry, by_reference: bool) -> Vec<Key<'_>> {
+    let mut out = Vec::new();
+    if by_reference {
+        if let Some(r) = e.acct_svcr_ref.as_deref() {
+            out.push(Key::ServicerRef(r, e.currency));
+        }
+        if let (Some(r), Some(d)) = (e.ntry_ref.as_deref(), e.booking_date) {
+            out.push(Key::EntryRef(r, d, e.currency));
+        }
+    } else if let Some(d) = e.booking_date {
+        out.push(Key::Booking(d, e.amount.normalize(), e.currency));
+    }
+    out
+}
+
+/// Entries of one side indexed by their keys under one rule.
+fn index<'a>(files: &'a [ParsedFile], side: &[Slot], by_reference: bool) -> HashMap<Key<'a>, Vec<usize>> {
+    let mut map: HashMap<Key<'a>, Vec<usize>> = HashMap::new();
+    for (i, s) in side.iter().enumerate() {
+        for k in keys(&files[s.file].camt_entries[s.entry], by_reference) {
+            map.entry(k).or_default().push(i);
+        }
+    }
+    map
+}
+
+/// Pairs statement and notification entries (indices into the two slot
+/// lists) by rule 1, then rule 2, each pair unique both ways; also returns
+/// the statement entries left unpaired because several entries fitted.
+fn pair_entries(
+    files: &[ParsedFile],
+    statements: &[Slot],
+    notifications: &[Slot],
+) -> (Vec<(usize, usize)>, Vec<usize>) {
+    let entry = |s: &Slot| &files[s.file].camt_entries[s.entry];
+    let mut statement_free = vec![true; statements.len()];
+    let mut notification_free = vec![true; notifications.len()];
+    let mut pairs = Vec::new();
+    let mut ambiguous = BTreeSet::new();
+    for by_reference in [true, false] {
+        let statement_index = index(files, statements, by_reference);
+        let notification_index = index(files, notifications, by_reference);
+        // The free entries of one side that `e` fits, each once.
+        let fitting = |e: &CamtEntry, index: &HashMap<Key<'_>, Vec<usize>>, side: &[Slot], free: &[bool]| {
+            let mut found: Vec<usize> = keys(e, by_reference)
+                .iter()
+                .filter_map(|k| index.get(k))
+                .flatten()
+                .copied()
+                .filter(|&i| free[i] && same_account(e, entry(&side[i])))
+                .collect();
+            found.sort_unstable();
+            found.dedup();
+            found
+        };
+        // Pairs unique both ways cannot take a candidate from any other
+        // entry, so they are found before any is marked: the order of the
+        // files does not matter.
+        let mut found = Vec::new();
+        for (si, s) in statements.iter().enumerate().filter(|(si, _)| statement_free[*si]) {
+            let candidates = fitting(entry(s), &notification_index, notifications, &notification_free);
+            match candidates.as_slice() {
+                [] => {}
+                [ni] => {
+                    let back = fitting(entry(&notifications[*ni]), &statement_index, statements, &statement_free);
+                    if back == [si] {
+                        found.push((si, *ni));
+                    } else {
+                        ambiguous.insert(si);
+                    }
+                }
+                _ => {
+                    ambiguous.insert(si);
+                }
+            }
+        }
+        for (si, ni) in found {
+            statement_free[si] = false;
+            notification_free[ni] = false;
+            pairs.push((si, ni));
+        }
+    }
+    let ambiguous = ambiguous.into_iter().filter(|&si| statement_free[si]).collect();
+    (pairs, ambiguous)
+}
+
+/// Receipts to drop from one file and the warnings to give.
+#[derive(Default)]
+struct Changes {
+    /// (file, first receipt, count).
+    drops: Vec<(usize, usize, usize)>,
+    /// (file, entry) whose receipts were dropped.
+    emptied: Vec<(usize, usize)>,
+    /// (file, line, message).
+    warnings: Vec<(usize, u64, String)>,
+}
+
+/// Decides, for each pair, which side's receipts stay (module rule).
+fn decide(files: &[ParsedFile], statements: &[Slot], notifications: &[Slot]) -> Changes {
+    let (pairs, ambiguous) = pair_entries(files, statements, notifications);
+    let entry = |s: &Slot| &files[s.file].camt_entries[s.entry];
+    let cash = |s: &Slot| {
+        let receipts = &files[s.file].receipts;
+        let end = (s.first_receipt + entry(s).receipt_count).min(receipts.len());
+        checked_sum(receipts.get(s.first_receipt..end).unwrap_or_default().iter().map(|r| r.amount)).ok()
+    };
+    let mut changes = Changes::default();
+    for (si, ni) in pairs {
+        let (s, n) = (&statements[si], &notifications[ni]);
+        let (se, ne) = (entry(s), entry(n));
+        let (statement_name, notification_name) = (&files[s.file].name, &files[n.file].name);
+        let (statement_cash, notification_cash) = (cash(s), cash(n));
+        if se.amount == ne.amount
+            && ne.receipt_count > 0
+            && notification_cash.is_some()
+            && notification_cash == statement_cash
+        {
+            changes.drops.push((s.file, s.first_receipt, se.receipt_count));
+            changes.emptied.push((s.file, s.entry));
+            let message = format!(
+                "entry of {} {} is detailed by {} transaction(s) of {}:{}; they replace it",
+                se.currency, se.amount, ne.receipt_count, notification_name, ne.line
+            );
+            changes.warnings.push((s.file, se.line, message));
+            continue;
+        }
+        changes.drops.push((n.file, n.first_receipt, ne.receipt_count));
+        changes.emptied.push((n.file, n.entry));
+        let message = if se.amount != ne.amount {
+            format!(
+                "statement entry {}:{} ({} {}) and notification entry {}:{} ({} {}) share a reference but not the amount; the statement entry is kept",
+                statement_name, se.line, se.currency, se.amount, notification_name, ne.line, ne.currency, ne.amount
+            )
+        } else {
+            let detail =
+                notification_cash.map_or("an amount too large to add up".into(), |c| format_amount(c, ne.currency));
+            format!(
+                "statement entry {}:{} ({} {}) is detailed by notification entry {}:{}, whose {} credited transaction(s) add up to {}; the statement entry is kept",
+                statement_name, se.line, se.currency, se.amount, notification_name, ne.line, ne.receipt_count, detail
+            )
+        };
+        changes.warnings.push((s.file, se.line, message.clone()));
+        changes.warnings.push((n.file, ne.line, message));
+    }
+    for si in ambiguous {
+        let s = &statements[si];
+        let se = entry(s);
+        let message = format!(
+            "entry of {} {} fits several notification entries; it is kept and none replaces it, check that its payments are not also posted from a notification",
+            se.currency, se.amount
+        );
+        changes.warnings.push((s.file, se.line, message));
+    }
+    changes
 }
 
 /// Replaces statement lumps by the notification transactions detailing them.
@@ -63,63 +235,23 @@ pub(crate) fn replace_detailed_lumps(files: &mut [ParsedFile]) {
     if statements.is_empty() || notifications.is_empty() {
         return;
     }
-    let entry = |files: &[ParsedFile], s: &Slot| files[s.file].camt_entries[s.entry].clone();
-    let mut used = vec![false; notifications.len()];
-    let mut pairs: Vec<(Slot, Slot)> = Vec::new();
-    let mut paired = vec![false; statements.len()];
-    for rule in [same_reference as fn(&CamtEntry, &CamtEntry) -> bool, same_booking] {
-        for (si, s) in statements.iter().enumerate() {
-            if paired[si] {
-                continue;
-            }
-            let se = entry(files, s);
-            let found = notifications.iter().enumerate().find(|(ni, n)| {
-                let ne = entry(files, n);
-                !used[*ni] && same_account(&se, &ne) && rule(&se, &ne)
-            });
-            if let Some((ni, n)) = found {
-                used[ni] = true;
-                paired[si] = true;
-                pairs.push((*s, *n));
-            }
-        }
+    let Changes { mut drops, emptied, mut warnings } = decide(files, &statements, &notifications);
+    // Each file's warnings in line order, whatever order the files came in.
+    warnings.sort();
+    for (file, line, message) in warnings {
+        files[file].diagnostics.warn(line, 0, message);
     }
-    // Receipts to drop, per file: (file, first receipt, count).
-    let mut drops: Vec<(usize, usize, usize)> = Vec::new();
-    for (s, n) in pairs {
-        let se = entry(files, &s);
-        let ne = entry(files, &n);
-        let notification_name = files[n.file].name.clone();
-        let statement_name = files[s.file].name.clone();
-        if se.amount == ne.amount {
-            drops.push((s.file, s.first_receipt, se.receipt_count));
-            files[s.file].camt_entries[s.entry].receipt_count = 0;
-            files[s.file].diagnostics.warn(
-                se.line,
-                0,
-                format!(
-                    "entry of {} {} is detailed by {} transaction(s) of {}:{}; they replace it",
-                    se.currency, se.amount, ne.receipt_count, notification_name, ne.line
-                ),
-            );
-        } else {
-            drops.push((n.file, n.first_receipt, ne.receipt_count));
-            files[n.file].camt_entries[n.entry].receipt_count = 0;
-            let message = format!(
-                "statement entry {}:{} ({} {}) and notification entry {}:{} ({} {}) share a reference but not the amount; the statement entry is kept",
-                statement_name, se.line, se.currency, se.amount, notification_name, ne.line, ne.currency, ne.amount
-            );
-            files[s.file].diagnostics.warn(se.line, 0, message.clone());
-            files[n.file].diagnostics.warn(ne.line, 0, message);
-        }
+    for (file, entry) in emptied {
+        files[file].camt_entries[entry].receipt_count = 0;
     }
     // Remove from the back so earlier ranges stay valid.
     drops.sort_unstable_by(|a, b| b.cmp(a));
     for (file, first, count) in drops {
-        let receipts = &mut files[file].receipts;
-        let end = (first + count).min(receipts.len());
+        let f = &mut files[file];
+        let end = (first + count).min(f.receipts.len());
         if first < end {
-            receipts.drain(first..end);
+            f.receipts.drain(first..end);
+            f.skipped.detailed_elsewhere += (end - first) as u64;
         }
     }
 }
