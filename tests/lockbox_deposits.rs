@@ -83,3 +83,21 @@ fn without_its_lockbox_file_a_115_stays_a_receipt() {
     assert_eq!(files[0].receipts.len(), 3);
     assert_eq!(files[0].skipped.detailed_elsewhere, 0);
 }
+
+#[test]
+fn a_deposit_reported_as_two_115s_is_replaced_whole_so_its_cash_is_not_counted_twice() {
+    let files = run(&["deposit_in_two_credits.bai", "bai80_flb24.lbx"]);
+    let bai = &files[0];
+    assert!(bai.receipts.is_empty(), "both parts of the deposit give way to the checks: {:?}", refs(&files));
+    assert_eq!(bai.skipped.detailed_elsewhere, 2);
+    let total: rust_decimal::Decimal = files.iter().flat_map(|f| f.receipts.iter()).map(|r| r.amount).sum();
+    assert_eq!(total.to_string(), "2603.45", "the deposit's cash once");
+    let d = &bai.diagnostics.items()[0];
+    assert_eq!(d.line, 4);
+    assert!(
+        d.message.contains("2 115 lockbox deposits LBX0309A1, LBX0309A2 of USD 2603.45 together for lockbox 0022222")
+            && !d.message.contains("difference"),
+        "{}",
+        d.message
+    );
+}

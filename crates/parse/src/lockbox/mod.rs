@@ -37,7 +37,7 @@ mod lockbox_header;
 mod lockbox_total;
 mod overflow;
 mod physical;
-mod receipts;
+pub(crate) mod receipts;
 mod remittance_line;
 mod service;
 mod totals;

@@ -21,11 +21,12 @@
 //! 2. a 115 with no `LOCKBOX` tag, whose customer reference names no
 //!    deposit's lockbox: date, currency and amount equal to exactly one
 //!    remaining deposit → replaced;
-//! 3. lockbox number, date and currency equal to exactly one remaining
-//!    deposit but the amounts differ → replaced all the same (the lockbox
-//!    file is the detail of that deposit; keeping both would count the
-//!    checks twice) and a warning on the BAI2 file states both amounts and
-//!    the difference, so the deposit can be reconciled by hand.
+//! 3. lockbox number, date and currency equal to a remaining deposit but
+//!    the amounts differ → replaced all the same (the lockbox file is the
+//!    detail of that deposit; keeping both would count the checks twice),
+//!    together with every other open 115 naming that deposit (a deposit
+//!    reported as several 115s), and a warning on the BAI2 file states the
+//!    amounts and the difference, so the deposit can be reconciled by hand.
 //!
 //! A replaced 115 leaves the BAI2 file's receipts and is counted in
 //! `skipped.detailed_elsewhere`. 115s that match nothing stay receipts.
@@ -37,6 +38,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::ParsedFile;
+use crate::lockbox::receipts::check_number;
 
 /// BAI2 type code of a lockbox deposit.
 const LOCKBOX_DEPOSIT: &str = "115";
@@ -69,10 +71,9 @@ struct Credit {
     bank_ref: String,
 }
 
-/// A lockbox number without its zero padding.
+/// A lockbox number without its zero padding (the rule check numbers follow).
 fn normalise(number: &str) -> String {
-    let t = number.trim().trim_start_matches('0');
-    if t.is_empty() { "0".into() } else { t.to_string() }
+    check_number(number.trim())
 }
 
 /// Lockbox numbers named in text: `LOCKBOX`, `LOCKBOX NO`, `LOCKBOX NUMBER`,
@@ -186,39 +187,56 @@ pub(crate) fn reconcile(files: &mut [ParsedFile]) {
         }
         still_open.push(c);
     }
-    // Pass 3: number, date and currency; the amounts differ.
+    // Pass 3: number, date and currency; the amounts differ. Every open
+    // 115 naming one deposit is replaced: a bank that reports a deposit as
+    // several 115s would otherwise see the checks and the rest counted twice.
+    let mut groups: BTreeMap<DepositKey, Vec<&Credit>> = BTreeMap::new();
     for c in still_open {
         let key = c
             .numbers
             .iter()
             .map(|n| (n.clone(), c.date, c.currency))
             .find(|k| deposits.get(k).is_some_and(|d| !d.used));
-        let hit = key.and_then(|k| deposits.get_mut(&k));
-        if let Some(d) = hit {
-            d.used = true;
-            replaced.push((c.file, c.receipt));
-            let checks = match d.total {
-                Some(t) => format_amount(t, c.currency),
-                None => "an amount too large to add up".into(),
-            };
-            let difference = d.total.and_then(|t| c.amount.checked_sub(t)).map(|x| format_amount(x, c.currency));
-            warnings.push((
-                c.file,
-                c.line,
-                c.byte,
-                format!(
-                    "115 lockbox deposit {} of {} {} for lockbox {} on {}: the lockbox file's {} checks add up to {}{}; the checks replace the deposit, reconcile the difference",
-                    c.bank_ref,
-                    c.currency,
-                    format_amount(c.amount, c.currency),
-                    d.lockbox,
-                    c.date,
-                    d.checks,
-                    checks,
-                    difference.map(|x| format!(" (difference {x})")).unwrap_or_default(),
-                ),
-            ));
+        if let Some(k) = key {
+            groups.entry(k).or_default().push(c);
         }
+    }
+    for (key, group) in groups {
+        let (Some(d), Some(first)) = (deposits.get_mut(&key), group.first()) else { continue };
+        d.used = true;
+        replaced.extend(group.iter().map(|c| (c.file, c.receipt)));
+        let currency = first.currency;
+        let reported = checked_sum(group.iter().map(|c| c.amount)).ok();
+        let checks = match d.total {
+            Some(t) => format_amount(t, currency),
+            None => "an amount too large to add up".into(),
+        };
+        let difference = match (reported, d.total) {
+            (Some(r), Some(t)) if r != t => {
+                r.checked_sub(t).map(|x| format!(" (difference {})", format_amount(x, currency)))
+            }
+            _ => None,
+        };
+        let credits = if let [c] = group.as_slice() {
+            format!("115 lockbox deposit {} of {} {}", c.bank_ref, currency, format_amount(c.amount, currency))
+        } else {
+            let refs: Vec<&str> = group.iter().map(|c| c.bank_ref.as_str()).collect();
+            let total = reported.map_or("an amount too large to add up".into(), |r| format_amount(r, currency));
+            format!("{} 115 lockbox deposits {} of {} {} together", group.len(), refs.join(", "), currency, total)
+        };
+        let advice = if difference.is_some() { ", reconcile the difference" } else { "" };
+        warnings.push((
+            first.file,
+            first.line,
+            first.byte,
+            format!(
+                "{credits} for lockbox {} on {}: the lockbox file's {} checks add up to {checks}{}; the checks replace the deposit{advice}",
+                d.lockbox,
+                first.date,
+                d.checks,
+                difference.unwrap_or_default(),
+            ),
+        ));
     }
     for (fi, line, byte, message) in warnings {
         if let Some(f) = files.get_mut(fi) {
