@@ -123,3 +123,16 @@ fn an_out_directory_holding_other_files_is_never_replaced() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("refusing to replace a directory that holds 'thesis.docx'"));
     assert_eq!(std::fs::read(out.join("thesis.docx")).unwrap(), b"years of work");
 }
+
+#[test]
+fn the_same_bank_file_given_twice_exits_3_and_posts_nothing() {
+    let out = out_dir("twice");
+    let bank = fixture("morning.bai2");
+    let copy = out.with_extension("copy.bai2");
+    std::fs::copy(&bank, &copy).unwrap();
+    let run = apply(&out, &[&bank, copy.to_str().unwrap()], &fixture("open_invoices.csv"));
+    assert_eq!(run.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("same content as") && stderr.contains("given twice"), "{stderr}");
+    assert!(!out.exists(), "nothing may be written");
+}

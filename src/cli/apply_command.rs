@@ -96,7 +96,18 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     for path in &args.bank {
         let name = path.display().to_string();
         let bytes = read(path)?;
-        digests.push((name.clone(), sha256_hex(&bytes)));
+        let digest = sha256_hex(&bytes);
+        // The same file twice (or a copy under another name) would post every
+        // payment in it twice: refuse the run.
+        if let Some((first, _)) = digests.iter().find(|(_, d)| *d == digest) {
+            rejected = true;
+            writeln!(
+                err,
+                "{name}: error: same content as {first} (SHA-256 {digest}); a bank file given twice would post its payments twice"
+            )?;
+            continue;
+        }
+        digests.push((name.clone(), digest));
         match parse_file(&name, &bytes, None, &options) {
             Ok(f) => parsed.push(f),
             Err(e) => {
