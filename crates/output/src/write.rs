@@ -95,11 +95,22 @@ pub fn write_run(report: &RunReport<'_>, out: &Path) -> Result<(), OutputError> 
             }
         }
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        std::fs::rename(out, &old).map_err(io(out))?;
-        std::fs::rename(&tmp, out).map_err(io(out))?;
-        std::fs::remove_dir_all(&old).map_err(io(&old))?;
-    } else {
-        std::fs::rename(&tmp, out).map_err(io(out))?;
+        if let Err(e) = std::fs::rename(out, &old) {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(io(out)(e));
+        }
+        if let Err(e) = std::fs::rename(&tmp, out) {
+            // Put the previous output back where the user expects it.
+            let _ = std::fs::rename(&old, out);
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(io(out)(e));
+        }
+        // The new output is in place; a copy of the old one that cannot be
+        // removed is clutter, not a failed run.
+        let _ = std::fs::remove_dir_all(&old);
+    } else if let Err(e) = std::fs::rename(&tmp, out) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(io(out)(e));
     }
     Ok(())
 }
