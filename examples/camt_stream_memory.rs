@@ -58,6 +58,27 @@ fn main() -> anyhow::Result<()> {
             );
             return Ok(());
         }
+        "rawbuf" => {
+            let cpu0 = cpu_seconds();
+            let input = BufReader::with_capacity(64 * 1024, File::open(&path)?);
+            let mut reader = quick_xml::Reader::from_reader(input);
+            let mut buf = Vec::new();
+            let mut events = 0u64;
+            loop {
+                match reader.read_event_into(&mut buf)? {
+                    quick_xml::events::Event::Eof => break,
+                    _ => events += 1,
+                }
+                buf.clear();
+            }
+            let cpu = cpu_seconds() - cpu0;
+            let size = std::fs::metadata(&path)?.len();
+            println!(
+                "raw buffered quick-xml: {events} events, {:.0} MB per CPU second",
+                size as f64 / 1e6 / cpu.max(0.01)
+            );
+            return Ok(());
+        }
         "slice" => {
             let data = std::fs::read(&path)?;
             let cpu0 = cpu_seconds();

@@ -1,7 +1,8 @@
 //! Fuzz target: any bytes through the camt reader must return (receipts or
 //! a positioned rejection) without panicking, hanging or exhausting memory.
-//! The streaming and byte-slice paths must agree on valid UTF-8 input, and
-//! receipts must be positive amounts with a bank reference.
+//! The streaming path, cutting the input into small chunks (sized by the
+//! first byte), must agree with the whole-file path on valid UTF-8 input,
+//! and receipts must be positive amounts with a bank reference.
 #![no_main]
 
 use cashapply_parse::{ParseOptions, camt, reconcile::reconcile_files};
@@ -23,10 +24,16 @@ fuzz_target!(|data: &[u8]| {
     if std::str::from_utf8(data).is_ok() {
         let mut streamed = Vec::new();
         let mut sink = |r| streamed.push(r);
-        let summary = camt::read_stream("fuzz.xml", data, &options, &mut sink);
-        assert_eq!(summary.is_ok(), whole.is_ok());
-        if let Ok(file) = whole {
-            assert_eq!(streamed, file.receipts);
+        let chunk = 1 + usize::from(data.first().copied().unwrap_or(0) % 64);
+        let summary = camt::read_stream_in_chunks("fuzz.xml", data, &options, &mut sink, chunk);
+        let at = |d: &cashapply_model::Diagnostics| d.items().iter().map(|d| (d.line, d.byte)).collect::<Vec<_>>();
+        match (&summary, &whole) {
+            (Ok(s), Ok(file)) => {
+                assert_eq!(streamed, file.receipts);
+                assert_eq!(at(&s.diagnostics), at(&file.diagnostics));
+            }
+            (Err(a), Err(b)) => assert_eq!(a.diagnostics().map(at), b.diagnostics().map(at)),
+            _ => panic!("stream {:?} but whole file {:?}", summary.is_ok(), whole.is_ok()),
         }
     }
 });

@@ -72,7 +72,7 @@ pub(crate) struct AccountBlock {
     line: u64,
     byte: u64,
     /// `Acct/Id/IBAN` or `Acct/Id/Othr/Id`.
-    pub account: Option<String>,
+    pub account: Option<std::sync::Arc<str>>,
     /// `Acct/Ccy`.
     pub currency: Option<Currency>,
     /// `CreDtTm`.
@@ -105,7 +105,7 @@ impl AccountBlock {
     pub(crate) fn accept(&mut self, path: &[Tag], field: &Field<'_>, diags: &mut Diagnostics) {
         match path {
             [Tag::Acct, Tag::Id, Tag::Iban] | [Tag::Acct, Tag::Id, Tag::Othr, Tag::Id] if self.account.is_none() => {
-                self.account = field.value();
+                self.account = field.value().map(std::sync::Arc::from);
             }
             [Tag::Acct, Tag::Ccy] => self.currency = Currency::parse(field.text).ok(),
             [Tag::CreDtTm] => self.created = parse_date(field.text),

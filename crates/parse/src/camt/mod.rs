@@ -9,12 +9,13 @@
 //! Only input that is not well-formed XML, or is not a camt message, is
 //! rejected, with its line and byte offset.
 //!
-//! Streaming: [`read_stream`] pulls events from any `BufRead` and hands
-//! each entry's receipts to a [`ReceiptSink`] as the entry closes, so
-//! memory is bounded by one entry, not the file. [`read`] builds on it.
+//! Streaming: [`read_stream`] reads any `Read` in chunks and hands each
+//! entry's receipts to a [`ReceiptSink`] as the entry closes, so memory is
+//! bounded by one chunk and one entry, not the file. [`read`] runs the same
+//! event loop over a file held in memory.
 //!
-//! Modules, one concept each: [`tag`] (interned names), [`source`] (line
-//! counting), [`reader`] (event loop), [`account_block`] (balances and
+//! Modules, one concept each: [`tag`] (interned names), [`chunks`]
+//! (input cut into UTF-8 chunks, line counting, end-tag check), [`reader`] (event loop), [`account_block`] (balances and
 //! summary checks), [`entry`], [`transaction`], [`amount`], [`date`],
 //! [`charges`], [`bank_code`], [`references`] (RF mod 97, QR mod 10),
 //! [`remittance`] (`Strd`), [`receipts`] (entries → receipts), [`error`].
@@ -23,6 +24,7 @@ mod account_block;
 mod amount;
 mod bank_code;
 mod charges;
+mod chunks;
 mod date;
 mod entry;
 mod error;
@@ -31,11 +33,10 @@ mod reader;
 mod receipts;
 mod references;
 mod remittance;
-mod source;
 mod tag;
 mod transaction;
 
-use std::io::BufRead;
+use std::io::Read;
 
 use cashapply_model::{Diagnostics, Receipt, SourceFormat};
 
@@ -56,20 +57,33 @@ pub struct StreamSummary {
     pub diagnostics: Diagnostics,
 }
 
-/// Reads a camt document from any buffered source, handing every receipt to
+/// Reads a camt document from any source, handing every receipt to
 /// `sink` as soon as its entry has been read. Memory stays bounded by one
-/// entry. The input must be UTF-8 (use [`read`] for Windows-1252 files).
+/// 256 KiB chunk plus one entry (a single construct longer than 64 MiB is
+/// rejected). The input must be UTF-8 (use [`read`] for Windows-1252 files).
 ///
 /// On `Err` the receipts already handed out belong to a rejected file and
-/// must be discarded. Line numbers in an error are those counted up to the
-/// point the parser stopped.
-pub fn read_stream<R: BufRead>(
+/// must be discarded. Errors carry exact lines and byte offsets.
+pub fn read_stream<R: Read>(
     name: &str,
     input: R,
     options: &ParseOptions,
     sink: &mut dyn ReceiptSink,
 ) -> Result<StreamSummary, ParseError> {
-    finish(name, reader::run(name, input, sink), options)
+    finish(name, chunks::run_stream(name, input, sink, chunks::CHUNK), options)
+}
+
+/// [`read_stream`] with chunks of `chunk` bytes instead of 256 KiB: for
+/// tests and the fuzz target, which cut the input at every possible place.
+#[doc(hidden)]
+pub fn read_stream_in_chunks<R: Read>(
+    name: &str,
+    input: R,
+    options: &ParseOptions,
+    sink: &mut dyn ReceiptSink,
+    chunk: usize,
+) -> Result<StreamSummary, ParseError> {
+    finish(name, chunks::run_stream(name, input, sink, chunk), options)
 }
 
 /// Applies `--strict` and turns a reader error into a positioned rejection.
@@ -108,20 +122,18 @@ impl ReceiptSink for Collect {
 }
 
 /// Reads a whole camt file held in memory. Bytes that are not UTF-8 are
-/// read as Windows-1252 (with a warning). It runs the same streaming state
-/// machine as [`read_stream`], fed by quick-xml's zero-copy slice reader
-/// (the bytes are already in memory, so events borrow them rather than
-/// being copied through a buffer); rejection lines are exact.
+/// read as Windows-1252 (with a warning). It runs the same event loop as
+/// [`read_stream`] over the whole input as one chunk.
 pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFile, ParseError> {
     let mut collect = Collect::default();
-    // UTF-8 is read as it is (a BOM included, so byte offsets stay file
+    // UTF-8 is read as it is (a BOM is skipped, byte offsets stay file
     // offsets); anything else is decoded as Windows-1252.
     let (input, utf8): (std::borrow::Cow<'_, str>, bool) = match std::str::from_utf8(bytes) {
         Ok(text) => (std::borrow::Cow::Borrowed(text), true),
         Err(_) => (decode_text(bytes).text, false),
     };
     let input: &str = &input;
-    let summary = finish(name, reader::run_slice(name, input, &mut collect), options)?;
+    let summary = finish(name, chunks::run_text(name, input, &mut collect), options)?;
     let mut diagnostics = Diagnostics::default();
     if !utf8 {
         diagnostics.warn(0, 0, "file is not UTF-8; read as Windows-1252 (byte offsets refer to the decoded text)");

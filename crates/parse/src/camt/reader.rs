@@ -1,5 +1,5 @@
-//! The streaming event loop: quick-xml pull events → account blocks,
-//! entries, receipts.
+//! The event loop's state machine: quick-xml pull events → account
+//! blocks, entries, receipts ([`super::chunks`] feeds it).
 //!
 //! Elements are matched on local names (any prefix, any namespace) and the
 //! message root is found wherever it sits (`Document` directly, or inside an
@@ -10,12 +10,10 @@
 
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
-use std::io::BufRead;
 use std::sync::Arc;
 
 use cashapply_model::{Currency, Diagnostics, Receipt, SourceFormat};
 use chrono::NaiveDate;
-use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::SkippedEntries;
@@ -26,7 +24,6 @@ use super::entry::Entry;
 use super::error::{CamtError, CamtErrorKind};
 use super::field::Field;
 use super::receipts::{CamtEntry, EntryContext, entry_receipts};
-use super::source::{LineCounter, count_newlines};
 use super::tag::Tag;
 
 /// Where the receipts of a streamed file go.
@@ -55,7 +52,7 @@ pub(crate) struct Outcome {
     pub diagnostics: Diagnostics,
 }
 
-struct State<'s> {
+pub(crate) struct State<'s> {
     file: Arc<str>,
     sink: &'s mut dyn ReceiptSink,
     diags: Diagnostics,
@@ -70,6 +67,11 @@ struct State<'s> {
     entries: u64,
     seen_refs: HashSet<u64, BuildHasherDefault<Identity>>,
     text: String,
+    /// True from an element's start until a child element ends: the
+    /// element now ending is a leaf.
+    leaf: bool,
+    /// The account of a block that names none (shared, not allocated per receipt).
+    no_account: Arc<str>,
     currency: Option<Currency>,
     at: (u64, u64),
 }
@@ -106,17 +108,24 @@ impl std::hash::Hasher for Identity {
 }
 
 impl State<'_> {
-    fn start(&mut self, e: &BytesStart<'_>, line: u64, byte: u64) {
-        let tag = Tag::from_local_name(e.local_name().as_ref().as_bytes());
+    /// An element starts at `line`/`byte`.
+    pub(crate) fn start(&mut self, e: &BytesStart<'_>, line: u64, byte: u64) {
+        let qname = e.name();
+        let name = qname.as_ref().as_bytes();
+        // The local name follows the prefix's `:`; names are short, so a
+        // plain scan beats a `memchr` set-up.
+        let local = name.iter().position(|&b| b == b':').map_or(name, |i| &name[i + 1..]);
+        let tag = Tag::from_local_name(local);
         if self.first_element.is_none() {
-            self.first_element = Some(String::from_utf8_lossy(e.name().as_ref().as_bytes()).chars().take(60).collect());
+            self.first_element = Some(String::from_utf8_lossy(name).chars().take(60).collect());
         }
         let depth = self.stack.len();
         self.stack.push(tag);
         self.text.clear();
+        self.leaf = true;
         self.at = (line, byte);
         self.currency = None;
-        if !e.attributes_raw().trim().is_empty() {
+        if e.attributes_raw().bytes().any(|b| !b.is_ascii_whitespace()) {
             for attr in e.attributes().with_checks(false).flatten() {
                 if attr.key.local_name().as_ref() == "Ccy" {
                     self.currency = Currency::parse(&attr.value).ok();
@@ -153,25 +162,33 @@ impl State<'_> {
         }
     }
 
-    fn end(&mut self) {
+    /// The innermost open element ends.
+    pub(crate) fn end(&mut self) {
         let Some(depth) = self.stack.len().checked_sub(1) else { return };
+        // Only leaves carry values: a container's text is the whitespace
+        // between its children, and no rule reads it.
+        let leaf = std::mem::replace(&mut self.leaf, false);
         let field = Field { text: &self.text, currency: self.currency, line: self.at.0, byte: self.at.1 };
         if let Some((ed, entry)) = &mut self.entry {
             if depth > *ed {
-                entry.accept(&self.stack[*ed + 1..], &field, &mut self.diags);
+                if leaf {
+                    entry.accept(&self.stack[*ed + 1..], &field, &mut self.diags);
+                }
             } else if let Some((_, entry)) = self.entry.take() {
                 self.finish_entry(entry);
             }
         } else if let Some((bd, block)) = &mut self.block {
             if depth > *bd {
-                block.accept(&self.stack[*bd + 1..], &field, &mut self.diags);
+                if leaf {
+                    block.accept(&self.stack[*bd + 1..], &field, &mut self.diags);
+                }
             } else if let Some((_, block)) = self.block.take() {
                 block.finish(&mut self.diags);
             }
         } else if let Some(md) = self.message_depth {
             if depth == md {
                 self.message_depth = None;
-            } else if self.stack[md + 1..] == [Tag::GrpHdr, Tag::CreDtTm] {
+            } else if leaf && self.stack[md + 1..] == [Tag::GrpHdr, Tag::CreDtTm] {
                 self.group_created = parse_date(&self.text);
             }
         }
@@ -196,7 +213,7 @@ impl State<'_> {
         let ctx = EntryContext {
             file: &self.file,
             format: self.format.unwrap_or(SourceFormat::Camt053),
-            account: block.account.as_deref(),
+            account: block.account.as_ref().unwrap_or(&self.no_account),
             account_currency: block.currency,
             created: block.created.or(self.group_created),
             ordinal: self.entries,
@@ -218,7 +235,8 @@ impl State<'_> {
         self.sink.entry(link);
     }
 
-    fn push_text(&mut self, text: &str) {
+    /// Text (or a resolved reference) inside the innermost open element.
+    pub(crate) fn push_text(&mut self, text: &str) {
         if self.block.is_some() || self.message_depth.is_some() {
             self.text.push_str(text);
         }
@@ -226,7 +244,7 @@ impl State<'_> {
 }
 
 impl State<'_> {
-    fn new<'s>(name: &str, sink: &'s mut dyn ReceiptSink) -> State<'s> {
+    pub(crate) fn new<'s>(name: &str, sink: &'s mut dyn ReceiptSink) -> State<'s> {
         State {
             file: Arc::from(name),
             sink,
@@ -242,20 +260,17 @@ impl State<'_> {
             entries: 0,
             seen_refs: HashSet::default(),
             text: String::new(),
+            leaf: false,
+            no_account: Arc::from(""),
             currency: None,
             at: (1, 0),
         }
     }
 
-    /// Handles one event that starts at `line`/`byte`; `Ok(true)` at the end.
-    fn handle(&mut self, event: Event<'_>, line: u64, byte: u64) -> Result<bool, CamtErrorKind> {
+    /// Handles an event other than an element start or end (those go to
+    /// [`State::start`] and [`State::end`] with their positions).
+    pub(crate) fn handle(&mut self, event: Event<'_>) -> Result<(), CamtErrorKind> {
         match event {
-            Event::Start(e) => self.start(&e, line, byte),
-            Event::Empty(e) => {
-                self.start(&e, line, byte);
-                self.end();
-            }
-            Event::End(_) => self.end(),
             Event::Text(t) => self.push_text(&t.xml10_content()),
             Event::CData(t) => self.push_text(&t.xml10_content()),
             Event::GeneralRef(r) => match r.resolve_char_ref() {
@@ -266,14 +281,14 @@ impl State<'_> {
                 },
                 Err(e) => return Err(CamtErrorKind::NotWellFormed(e.to_string())),
             },
-            Event::Eof => return Ok(true),
+            Event::Start(_) | Event::Empty(_) | Event::End(_) | Event::Eof => {}
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
         }
-        Ok(false)
+        Ok(())
     }
 
     /// Checks the document ended cleanly and was camt.
-    fn finish(self, line: u64, byte: u64) -> Result<Outcome, CamtError> {
+    pub(crate) fn finish(self, line: u64, byte: u64) -> Result<Outcome, CamtError> {
         if !self.stack.is_empty() {
             return Err(CamtError { line, byte, kind: CamtErrorKind::UnexpectedEnd(self.stack.len()) });
         }
@@ -283,92 +298,4 @@ impl State<'_> {
         };
         Ok(Outcome { format, skipped: self.skipped, diagnostics: self.diags })
     }
-}
-
-/// Reads a camt document from `input`, handing receipts to `sink` as each
-/// entry closes. Errors carry the byte offset and the line counted so far.
-pub(crate) fn run<R: BufRead>(name: &str, input: R, sink: &mut dyn ReceiptSink) -> Result<Outcome, CamtError> {
-    let mut reader = Reader::from_reader(LineCounter::new(input));
-    reader.config_mut().check_end_names = true;
-    let mut state = State::new(name, sink);
-    let mut buf = Vec::new();
-    loop {
-        let line = reader.get_ref().line();
-        let byte = reader.buffer_position();
-        let done = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| CamtErrorKind::NotWellFormed(e.to_string()))
-            .and_then(|event| state.handle(event, line, byte));
-        match done {
-            Ok(true) => break,
-            Ok(false) => {}
-            Err(kind) => {
-                let at = if reader.error_position() > 0 { reader.error_position() } else { byte };
-                return Err(CamtError { line: reader.get_ref().line(), byte: at, kind });
-            }
-        }
-        buf.clear();
-    }
-    let (line, byte) = (reader.get_ref().line(), reader.buffer_position());
-    state.finish(line, byte)
-}
-
-/// The same state machine fed by quick-xml's zero-copy slice reader, for
-/// input already in memory and already known to be text: events borrow the
-/// input instead of being copied through a buffer, text is taken from the
-/// `&str` by position (no second UTF-8 check per text node), and lines are
-/// counted exactly.
-pub(crate) fn run_slice(name: &str, text: &str, sink: &mut dyn ReceiptSink) -> Result<Outcome, CamtError> {
-    let input = text.as_bytes();
-    let mut reader = Reader::from_reader(input);
-    reader.config_mut().check_end_names = true;
-    let mut state = State::new(name, sink);
-    let mut line = 1u64;
-    let mut counted = 0usize;
-    let mut line_at = |upto: u64| {
-        let upto = usize::try_from(upto).unwrap_or(usize::MAX).min(input.len());
-        if upto > counted {
-            line += count_newlines(&input[counted..upto]);
-            counted = upto;
-        }
-        line
-    };
-    loop {
-        let byte = reader.buffer_position();
-        let done = reader.read_event().map_err(|e| CamtErrorKind::NotWellFormed(e.to_string())).and_then(|event| {
-            // Only element starts record a position: count lines for those.
-            let line = if matches!(event, Event::Start(_) | Event::Empty(_)) { line_at(byte) } else { 0 };
-            if let Event::Text(_) = event {
-                // The text node is the input between `>` and `<`: borrow it.
-                let end = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-                let start = usize::try_from(byte).unwrap_or(usize::MAX);
-                if let Some(raw) = text.get(start..end) {
-                    state.push_text(&xml10_line_ends(raw));
-                    return Ok(false);
-                }
-            }
-            state.handle(event, line, byte)
-        });
-        match done {
-            Ok(true) => break,
-            Ok(false) => {}
-            Err(kind) => {
-                let at = if reader.error_position() > 0 { reader.error_position() } else { byte };
-                let upto = usize::try_from(at).unwrap_or(usize::MAX).min(input.len());
-                let line = 1 + count_newlines(&input[..upto]);
-                return Err(CamtError { line, byte: at, kind });
-            }
-        }
-    }
-    let byte = reader.buffer_position();
-    state.finish(line_at(byte), byte)
-}
-
-/// XML 1.0 end-of-line handling (§2.11): `\r\n` and a lone `\r` read as
-/// `\n`. Borrowed unless there is a `\r`.
-fn xml10_line_ends(raw: &str) -> std::borrow::Cow<'_, str> {
-    if memchr::memchr(b'\r', raw.as_bytes()).is_none() {
-        return std::borrow::Cow::Borrowed(raw);
-    }
-    std::borrow::Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
 }

@@ -49,8 +49,8 @@ pub(crate) struct EntryContext<'a> {
     pub file: &'a Arc<str>,
     /// The message kind.
     pub format: SourceFormat,
-    /// `Acct/Id`, as written.
-    pub account: Option<&'a str>,
+    /// `Acct/Id`, as written (empty when the block names none).
+    pub account: &'a Arc<str>,
     /// `Acct/Ccy`.
     pub account_currency: Option<Currency>,
     /// `CreDtTm` of the account block or group header (last-resort date).
@@ -64,7 +64,7 @@ pub(crate) struct EntryContext<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CamtEntry {
     /// `Acct/Id` of its account block.
-    pub account: String,
+    pub account: Arc<str>,
     /// Entry currency.
     pub currency: Currency,
     /// Entry amount (`Ntry/Amt`), exact.
@@ -142,7 +142,7 @@ pub(crate) fn entry_receipts(
     let builder = Builder { entry, ctx, currency, value_date, count: entry.transactions.len() };
     let receipts = builder.receipts(amount, skipped, diags);
     let link = CamtEntry {
-        account: ctx.account.unwrap_or_default().to_string(),
+        account: Arc::clone(ctx.account),
         currency,
         amount: amount.value,
         booking_date: entry.booking_date.or(entry.value_date),
@@ -287,7 +287,11 @@ impl Builder<'_> {
         let entry = self.entry;
         match entry.acct_svcr_ref.as_ref().or(entry.ntry_ref.as_ref()) {
             Some(r) => format!("{r}{suffix}"),
-            None => format!("{}:{}{suffix}", self.ctx.account.unwrap_or("CAMT"), self.ctx.ordinal),
+            None => format!(
+                "{}:{}{suffix}",
+                if self.ctx.account.is_empty() { "CAMT" } else { self.ctx.account },
+                self.ctx.ordinal
+            ),
         }
     }
 
@@ -347,7 +351,7 @@ impl Builder<'_> {
             bank_ref: self.bank_ref(tx, ordinal),
             format: self.ctx.format,
             position: SourcePosition { file: Arc::clone(self.ctx.file), line, byte },
-            account: self.ctx.account.unwrap_or_default().into(),
+            account: Arc::clone(self.ctx.account),
             value_date: self.value_date,
             currency: self.currency,
             amount,

@@ -15,29 +15,31 @@ pub(crate) fn meaningful_reference(text: &str) -> Option<String> {
     if t.is_empty() || t.eq_ignore_ascii_case("NOTPROVIDED") { None } else { Some(t.to_string()) }
 }
 
-/// Normalises a reference for check-digit validation: spaces removed,
-/// upper case.
-fn compact(reference: &str) -> String {
-    reference.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect()
+/// The reference as check-digit validation reads it: spaces removed,
+/// upper case (an iterator, so no copy is made).
+fn compact(reference: &str) -> impl Iterator<Item = u8> + Clone + '_ {
+    reference.bytes().filter(|b| !b.is_ascii_whitespace()).map(|b| b.to_ascii_uppercase())
 }
 
 /// True when `reference` looks like an ISO 11649 creditor reference (`RF`
 /// and two digits), whether or not its check digits hold.
 pub(crate) fn looks_like_rf(reference: &str) -> bool {
-    let c = compact(reference);
-    let b = c.as_bytes();
-    b.len() >= 5 && b.len() <= 25 && b.starts_with(b"RF") && b[2].is_ascii_digit() && b[3].is_ascii_digit()
+    let mut c = compact(reference);
+    let head = [c.next(), c.next(), c.next(), c.next()];
+    let len = 4 + c.count();
+    matches!(head, [Some(b'R'), Some(b'F'), Some(d1), Some(d2)] if d1.is_ascii_digit() && d2.is_ascii_digit())
+        && (5..=25).contains(&len)
 }
 
 /// ISO 11649: `RF` reference valid mod 97.
 pub(crate) fn rf_is_valid(reference: &str) -> bool {
-    let c = compact(reference);
-    if !looks_like_rf(&c) || !c.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !looks_like_rf(reference) {
         return false;
     }
-    let (head, body) = c.split_at(4);
+    // Move `RF` and the check digits to the end; letters count A=10 … Z=35.
+    let c = compact(reference);
     let mut rem: u32 = 0;
-    for b in body.bytes().chain(head.bytes()) {
+    for b in c.clone().skip(4).chain(c.take(4)) {
         let v = match b {
             b'0'..=b'9' => u32::from(b - b'0'),
             b'A'..=b'Z' => u32::from(b - b'A') + 10,
@@ -51,24 +53,32 @@ pub(crate) fn rf_is_valid(reference: &str) -> bool {
 /// True when `reference` is 27 digits (spaces ignored): the shape of a
 /// Swiss QR / ISR reference.
 pub(crate) fn looks_like_qr_reference(reference: &str) -> bool {
-    let c = compact(reference);
-    c.len() == 27 && c.bytes().all(|b| b.is_ascii_digit())
+    let mut n = 0;
+    for b in compact(reference) {
+        if !b.is_ascii_digit() {
+            return false;
+        }
+        n += 1;
+    }
+    n == 27
 }
 
 /// Swiss QR / ISR reference: modulo 10 recursive check digit.
 pub(crate) fn qr_reference_is_valid(reference: &str) -> bool {
     const TABLE: [u8; 10] = [0, 9, 4, 6, 8, 2, 7, 1, 3, 5];
-    let c = compact(reference);
-    if !looks_like_qr_reference(&c) {
+    if !looks_like_qr_reference(reference) {
         return false;
     }
-    let digits = c.as_bytes();
     let mut carry = 0u8;
-    for &d in &digits[..26] {
-        carry = TABLE[usize::from((carry + (d - b'0')) % 10)];
+    let mut last = 0u8;
+    for (i, d) in compact(reference).enumerate() {
+        if i == 26 {
+            last = d - b'0';
+        } else {
+            carry = TABLE[usize::from((carry + (d - b'0')) % 10)];
+        }
     }
-    let check = (10 - carry) % 10;
-    check == digits[26] - b'0'
+    (10 - carry) % 10 == last
 }
 
 #[cfg(test)]
