@@ -1,23 +1,22 @@
-//! Feeding the event loop: quick-xml's zero-copy slice reader over UTF-8
-//! chunks of the input, each cut just before a `<`.
+//! Feeding the event loop: quick-xml's zero-copy slice reader over chunks
+//! of the input, each cut just before a `<`.
 //!
-//! A buffered quick-xml reader copies every event into a buffer and
-//! validates it again; reading from a slice borrows instead and is about
-//! half again as fast. To stream with the slice reader, the input is read
-//! in chunks of [`CHUNK`] bytes and each chunk is cut just before its last
-//! `<`: every element tag and text node before that point is complete
-//! (text ends at a `<`; a tag closes with a `>` before the next `<`), and
-//! the cut is a UTF-8 character boundary, so the chunk is validated once as
-//! `&str` and text nodes are borrowed from it. A construct that may contain
-//! `<` itself (comment, CDATA, processing instruction, DOCTYPE) can span
-//! the cut; quick-xml then reports that the slice ended inside it, and the
-//! chunk is re-read from that construct's start with more input. Memory is
-//! one chunk plus the longest single construct, capped at [`MAX_EVENT`].
+//! A buffered quick-xml reader copies every event into a buffer; reading
+//! from a slice borrows instead and is about half again as fast. To stream
+//! with the slice reader, the input is read in chunks of [`CHUNK`] bytes
+//! and each chunk is cut just before its last `<`: every element tag and
+//! text node before that point is complete (text ends at a `<`; a tag
+//! closes with a `>` before the next `<`), and the cut is a UTF-8
+//! character boundary. A construct that may contain `<` itself (comment,
+//! CDATA, processing instruction, DOCTYPE) can span the cut; quick-xml then
+//! reports that the slice ended inside it, and the chunk is re-read from
+//! that construct's start with more input. Memory is one chunk plus the
+//! longest single construct, capped at [`MAX_EVENT`].
 //!
-//! A fresh quick-xml reader starts at every chunk, so end-tag names are
-//! checked here ([`OpenNames`]) rather than by quick-xml, and the byte-order
-//! mark is stripped here (quick-xml's positions would otherwise not count
-//! it, and text borrowed by position would be shifted by three bytes).
+//! A fresh quick-xml reader starts at every chunk, so the end tags of
+//! elements opened in an earlier chunk are checked here ([`OpenNames`]),
+//! and the byte-order mark is stripped here (quick-xml's positions would
+//! otherwise not count it).
 
 use std::io::Read;
 
@@ -68,34 +67,55 @@ impl Lines {
     }
 }
 
-/// The names of the open elements, for the end-tag check XML requires
-/// (an end tag names the element it closes).
+/// The open elements, for the end-tag check XML requires (an end tag
+/// names the element it closes). quick-xml checks the end tags of
+/// elements opened in the same chunk; elements still open when a chunk
+/// ends have their names copied here, and their end tags, which the next
+/// chunk's fresh reader cannot check, are checked here.
 #[derive(Debug, Default)]
 struct OpenNames {
-    names: String,
-    starts: Vec<usize>,
+    /// Names of elements opened in earlier chunks and still open.
+    earlier: String,
+    earlier_starts: Vec<usize>,
+    /// Elements opened in the current chunk and still open: where their
+    /// names sit in the chunk.
+    current: Vec<(usize, usize)>,
 }
 
 impl OpenNames {
-    fn open(&mut self, name: &str) -> Result<(), CamtErrorKind> {
-        if self.starts.len() >= MAX_DEPTH {
+    /// An element whose name is `len` bytes at chunk offset `at` opens.
+    fn open(&mut self, at: usize, len: usize) -> Result<(), CamtErrorKind> {
+        if self.earlier_starts.len() + self.current.len() >= MAX_DEPTH {
             return Err(CamtErrorKind::NotWellFormed(format!("elements nested deeper than {MAX_DEPTH} levels")));
         }
-        self.starts.push(self.names.len());
-        self.names.push_str(name);
+        self.current.push((at, len));
         Ok(())
     }
 
+    /// The innermost open element closes with an end tag naming `name`.
     fn close(&mut self, name: &str) -> Result<(), CamtErrorKind> {
-        let Some(start) = self.starts.pop() else {
+        if self.current.pop().is_some() {
+            // Opened in this chunk: quick-xml has compared the names.
+            return Ok(());
+        }
+        let Some(start) = self.earlier_starts.pop() else {
             return Err(ill_formed(IllFormedError::UnmatchedEndTag(name.to_string())));
         };
-        if &self.names[start..] != name {
-            let expected = self.names[start..].to_string();
+        if &self.earlier[start..] != name {
+            let expected = self.earlier[start..].to_string();
             return Err(ill_formed(IllFormedError::MismatchedEndTag { expected, found: name.to_string() }));
         }
-        self.names.truncate(start);
+        self.earlier.truncate(start);
         Ok(())
+    }
+
+    /// The chunk `bytes` has been read: keep the names still open in it.
+    fn carry(&mut self, bytes: &[u8]) {
+        for (at, len) in self.current.drain(..) {
+            let name = bytes.get(at..at + len).unwrap_or_default();
+            self.earlier_starts.push(self.earlier.len());
+            self.earlier.push_str(&String::from_utf8_lossy(name));
+        }
     }
 }
 
@@ -115,70 +135,135 @@ enum Fed {
 /// The event loop over one document, fed chunk by chunk.
 struct Feeder<'s> {
     state: State<'s>,
+    /// Depth inside a subtree the state machine declined (0: none).
+    skip: usize,
     lines: Lines,
     names: OpenNames,
 }
 
 impl<'s> Feeder<'s> {
     fn new(name: &str, sink: &'s mut dyn ReceiptSink) -> Self {
-        Feeder { state: State::new(name, sink), lines: Lines { line: 1, counted: 0 }, names: OpenNames::default() }
+        Feeder {
+            state: State::new(name, sink),
+            skip: 0,
+            lines: Lines { line: 1, counted: 0 },
+            names: OpenNames::default(),
+        }
     }
 
-    /// Handles the events of `text`, which starts at absolute offset `base`
-    /// and either ends just before a `<` or is the end of the input (`last`).
-    fn feed(&mut self, text: &str, base: u64, last: bool) -> Result<Fed, CamtError> {
-        let mut reader = Reader::from_str(text);
+    /// Inside a subtree the state machine declined: only nesting, end-tag
+    /// names and references are checked.
+    fn skip_event(&mut self, event: &Event<'_>) -> Result<(), CamtErrorKind> {
+        match event {
+            Event::Start(_) => {
+                self.skip += 1;
+                Ok(())
+            }
+            Event::End(_) => {
+                self.skip -= 1;
+                if self.skip == 0 {
+                    self.state.skipped();
+                }
+                Ok(())
+            }
+            Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(_) => Ok(()),
+                Err(e) => Err(CamtErrorKind::NotWellFormed(e.to_string())),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    /// Handles the events of `bytes`, which start at absolute offset `base`
+    /// and either end just before a `<` or at the end of the input (`last`).
+    fn feed(&mut self, bytes: &[u8], base: u64, last: bool) -> Result<Fed, CamtError> {
+        // XML 1.0 reads `\r\n` and a lone `\r` as `\n` (§2.11); most files
+        // have none, so text nodes are searched only when the chunk has one.
+        let has_cr = memchr::memchr(b'\r', bytes).is_some();
+        let mut reader = Reader::from_reader(bytes);
         let config = reader.config_mut();
-        config.check_end_names = false;
+        config.check_end_names = true;
         config.allow_unmatched_ends = true;
         loop {
             let at = reader.buffer_position();
             let event = match reader.read_event() {
                 Ok(Event::Eof) => break,
                 Ok(event) => event,
-                Err(XmlError::Syntax(_)) if !last && reader.buffer_position() >= text.len() as u64 => {
+                Err(XmlError::Syntax(_)) if !last && reader.buffer_position() >= bytes.len() as u64 => {
                     // The slice ended inside the construct: it spans the cut.
-                    let at = usize::try_from(at).unwrap_or(text.len());
-                    self.lines.at(text.as_bytes(), base, base + at as u64);
+                    let at = usize::try_from(at).unwrap_or(bytes.len());
+                    self.lines.at(bytes, base, base + at as u64);
+                    self.names.carry(bytes);
                     return Ok(Fed::UpTo(at));
+                }
+                Err(XmlError::Encoding(_)) => {
+                    // Name the first byte that is not UTF-8.
+                    let from = usize::try_from(at).unwrap_or(bytes.len()).min(bytes.len());
+                    let bad = std::str::from_utf8(&bytes[from..]).err().map_or(from, |e| from + e.valid_up_to());
+                    let byte = base + bad as u64;
+                    let kind = CamtErrorKind::NotWellFormed(format!(
+                        "the input is not UTF-8 (byte {byte}); read the file whole to decode it as Windows-1252"
+                    ));
+                    return Err(self.error(bytes, base, byte, kind));
                 }
                 Err(e) => {
                     let byte = base + if reader.error_position() > 0 { reader.error_position() } else { at };
-                    return Err(self.error(text.as_bytes(), base, byte, CamtErrorKind::NotWellFormed(e.to_string())));
+                    return Err(self.error(bytes, base, byte, CamtErrorKind::NotWellFormed(e.to_string())));
                 }
             };
             let byte = base + at;
-            let handled = match &event {
+            let nesting = match &event {
                 Event::Start(e) => {
-                    let line = self.lines.at(text.as_bytes(), base, byte);
-                    self.names.open(e.name().as_ref()).map(|()| self.state.start(e, line, byte))
+                    self.names.open(usize::try_from(at).unwrap_or(usize::MAX) + 1, e.name().as_ref().len())
                 }
-                Event::Empty(e) => {
-                    let line = self.lines.at(text.as_bytes(), base, byte);
-                    self.state.start(e, line, byte);
-                    self.state.end();
-                    Ok(())
-                }
-                Event::End(e) => self.names.close(e.name().as_ref()).map(|()| self.state.end()),
-                Event::Text(_) => {
-                    // The text node is the input between `at` and the
-                    // reader's position: borrow it from the validated chunk.
-                    let end = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-                    let start = usize::try_from(at).unwrap_or(usize::MAX);
-                    if let Some(raw) = text.get(start..end) {
-                        self.state.push_text(&xml10_line_ends(raw));
+                Event::End(e) => self.names.close(e.name().as_ref()),
+                _ => Ok(()),
+            };
+            if let Err(kind) = nesting {
+                return Err(self.error(bytes, base, byte, kind));
+            }
+            let handled = if self.skip > 0 {
+                self.skip_event(&event)
+            } else {
+                match &event {
+                    Event::Start(e) => {
+                        let line = self.lines.at(bytes, base, byte);
+                        if !self.state.start(e, line, byte) {
+                            self.skip = 1;
+                        }
                         Ok(())
-                    } else {
-                        self.state.handle(event)
                     }
+                    Event::Empty(e) => {
+                        let line = self.lines.at(bytes, base, byte);
+                        if self.state.start(e, line, byte) {
+                            self.state.end();
+                        } else {
+                            self.state.skipped();
+                        }
+                        Ok(())
+                    }
+                    Event::End(_) => {
+                        self.state.end();
+                        Ok(())
+                    }
+                    // quick-xml borrows the text from the input, checked UTF-8.
+                    Event::Text(t) if has_cr => {
+                        self.state.push_text(&xml10_line_ends(t));
+                        Ok(())
+                    }
+                    Event::Text(t) => {
+                        self.state.push_text(t);
+                        Ok(())
+                    }
+                    _ => self.state.handle(event),
                 }
-                _ => self.state.handle(event),
             };
             if let Err(kind) = handled {
-                return Err(self.error(text.as_bytes(), base, byte, kind));
+                return Err(self.error(bytes, base, byte, kind));
             }
         }
-        self.lines.at(text.as_bytes(), base, base + text.len() as u64);
+        self.lines.at(bytes, base, base + bytes.len() as u64);
+        self.names.carry(bytes);
         Ok(Fed::All)
     }
 
@@ -196,7 +281,7 @@ pub(crate) fn run_text(name: &str, text: &str, sink: &mut dyn ReceiptSink) -> Re
     let mut feeder = Feeder::new(name, sink);
     let skip = if text.as_bytes().starts_with(BOM) { BOM.len() } else { 0 };
     feeder.lines.counted = skip as u64;
-    match feeder.feed(&text[skip..], skip as u64, true)? {
+    match feeder.feed(&text.as_bytes()[skip..], skip as u64, true)? {
         Fed::All | Fed::UpTo(_) => feeder.finish(text.len() as u64),
     }
 }
@@ -252,17 +337,7 @@ fn stream_with_limit<R: Read>(
         let consumed = if cut == 0 && !eof {
             0
         } else {
-            let text = match std::str::from_utf8(&buf[..cut]) {
-                Ok(text) => text,
-                Err(e) => {
-                    let at = base + e.valid_up_to() as u64;
-                    let kind = CamtErrorKind::NotWellFormed(format!(
-                        "the input is not UTF-8 (byte {at}); read the file whole to decode it as Windows-1252"
-                    ));
-                    return Err(feeder.error(&buf, base, at, kind));
-                }
-            };
-            match feeder.feed(text, base, eof)? {
+            match feeder.feed(&buf[..cut], base, eof)? {
                 Fed::All if eof => return feeder.finish(base + buf.len() as u64),
                 Fed::All => cut,
                 Fed::UpTo(at) => at,

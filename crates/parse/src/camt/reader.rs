@@ -108,14 +108,22 @@ impl std::hash::Hasher for Identity {
 }
 
 impl State<'_> {
-    /// An element starts at `line`/`byte`.
-    pub(crate) fn start(&mut self, e: &BytesStart<'_>, line: u64, byte: u64) {
+    /// An element starts at `line`/`byte`. Returns `false` when the
+    /// element and everything in it can be ignored: an element the reader
+    /// does not know ([`Tag::Other`]) inside an account block, since every
+    /// rule below the block names each element of its path. The caller
+    /// then skips the subtree (no `start`, `end` or text for it) and calls
+    /// [`State::skipped`] after its end.
+    pub(crate) fn start(&mut self, e: &BytesStart<'_>, line: u64, byte: u64) -> bool {
         let qname = e.name();
         let name = qname.as_ref().as_bytes();
         // The local name follows the prefix's `:`; names are short, so a
         // plain scan beats a `memchr` set-up.
         let local = name.iter().position(|&b| b == b':').map_or(name, |i| &name[i + 1..]);
         let tag = Tag::from_local_name(local);
+        if tag == Tag::Other && self.block.is_some() {
+            return false;
+        }
         if self.first_element.is_none() {
             self.first_element = Some(String::from_utf8_lossy(name).chars().take(60).collect());
         }
@@ -133,8 +141,10 @@ impl State<'_> {
             }
         }
         if let Some((ed, entry)) = &mut self.entry {
-            entry.start(&self.stack[*ed + 1..], line, byte);
-            return;
+            if tag.opens_a_record() {
+                entry.start(&self.stack[*ed + 1..], line, byte);
+            }
+            return true;
         }
         if let Some((bd, block)) = &mut self.block {
             if tag == Tag::Ntry && depth == *bd + 1 {
@@ -142,7 +152,7 @@ impl State<'_> {
             } else {
                 block.start(&self.stack[*bd + 1..], line, byte);
             }
-            return;
+            return true;
         }
         match self.message_depth {
             Some(md) if tag.is_account_block() && depth == md + 1 => {
@@ -160,6 +170,13 @@ impl State<'_> {
             }
             _ => {}
         }
+        true
+    }
+
+    /// A subtree [`State::start`] declined has ended: for the element
+    /// around it, that was a child element.
+    pub(crate) fn skipped(&mut self) {
+        self.leaf = false;
     }
 
     /// The innermost open element ends.
@@ -236,8 +253,10 @@ impl State<'_> {
     }
 
     /// Text (or a resolved reference) inside the innermost open element.
+    /// Text after a child element's end is the whitespace between
+    /// siblings, which no rule reads (see [`State::end`]): it is not kept.
     pub(crate) fn push_text(&mut self, text: &str) {
-        if self.block.is_some() || self.message_depth.is_some() {
+        if self.leaf && (self.block.is_some() || self.message_depth.is_some()) {
             self.text.push_str(text);
         }
     }

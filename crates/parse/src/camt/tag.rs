@@ -194,6 +194,17 @@ impl Tag {
         matches!(self, Tag::Statement | Tag::Report | Tag::Notification)
     }
 
+    /// True for the elements whose start opens a record inside an entry
+    /// (a transaction, a structured remittance block, a referred document,
+    /// an adjustment, a typed amount, return information): the only starts
+    /// `Entry::start`, `Transaction::start` and `Structured::start` act on.
+    pub(crate) fn opens_a_record(self) -> bool {
+        matches!(
+            self,
+            Tag::TxDtls | Tag::Strd | Tag::RfrdDocInf | Tag::AdjstmntAmtAndRsn | Tag::RmtAmtAndTp | Tag::RtrInf
+        )
+    }
+
     /// True for the repeating account block of a message (`Stmt`, `Rpt`, `Ntfctn`).
     pub(crate) fn is_account_block(self) -> bool {
         matches!(self, Tag::Stmt | Tag::Rpt | Tag::Ntfctn)
