@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! The streaming camt reader cuts its input into chunks just before a `<`
-//! and re-reads a construct that spans a cut. Wherever the cuts fall, it
+//! The streaming camt reader reads each buffer of its input in place, cut
+//! just before a `<`, and re-reads a construct that spans a cut. Wherever the cuts fall, it
 //! must hand out exactly what the whole-file reader finds: the same
 //! receipts, skips and warnings, or the same rejection at the same byte.
 
@@ -58,7 +58,8 @@ fn whole(name: &str, bytes: &[u8]) -> Outcome {
 fn streamed(name: &str, bytes: &[u8], chunk: usize) -> Outcome {
     let mut receipts = Vec::new();
     let mut sink = |r: Receipt| receipts.push(r);
-    match camt::read_stream_in_chunks(name, bytes, &ParseOptions::default(), &mut sink, chunk) {
+    let input = std::io::BufReader::with_capacity(chunk, bytes);
+    match camt::read_stream(name, input, &ParseOptions::default(), &mut sink) {
         Ok(s) => Outcome::Read { receipts, skipped: format!("{:?}", s.skipped), warnings: positioned(&s.diagnostics) },
         Err(e) => rejected(e),
     }

@@ -1,7 +1,7 @@
 //! Fuzz target: any bytes through the camt reader must return (receipts or
 //! a positioned rejection) without panicking, hanging or exhausting memory.
-//! The streaming path, cutting the input into small chunks (sized by the
-//! first byte), must agree with the whole-file path on valid UTF-8 input,
+//! The streaming path, reading the input through a small buffer (sized by
+//! the first byte), must agree with the whole-file path on valid UTF-8 input,
 //! and receipts must be positive amounts with a bank reference.
 #![no_main]
 
@@ -25,7 +25,8 @@ fuzz_target!(|data: &[u8]| {
         let mut streamed = Vec::new();
         let mut sink = |r| streamed.push(r);
         let chunk = 1 + usize::from(data.first().copied().unwrap_or(0) % 64);
-        let summary = camt::read_stream_in_chunks("fuzz.xml", data, &options, &mut sink, chunk);
+        let input = std::io::BufReader::with_capacity(chunk, data);
+        let summary = camt::read_stream("fuzz.xml", input, &options, &mut sink);
         let at = |d: &cashapply_model::Diagnostics| d.items().iter().map(|d| (d.line, d.byte)).collect::<Vec<_>>();
         match (&summary, &whole) {
             (Ok(s), Ok(file)) => {

@@ -34,8 +34,8 @@ impl BankTxCode {
     /// `DOMAIN-FAMILY-SUBFAMILY`, else the proprietary code, else `None`.
     pub(crate) fn code(&self) -> Option<String> {
         match (&self.domain, &self.family, &self.sub_family) {
-            (Some(d), Some(f), Some(s)) => Some(format!("{d}-{f}-{s}")),
-            (Some(d), Some(f), None) => Some(format!("{d}-{f}")),
+            (Some(d), Some(f), Some(s)) => Some([d.as_str(), "-", f, "-", s].concat()),
+            (Some(d), Some(f), None) => Some([d.as_str(), "-", f].concat()),
             (Some(d), None, _) if self.proprietary.is_none() => Some(d.clone()),
             _ => self.proprietary.clone(),
         }

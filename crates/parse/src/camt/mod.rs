@@ -9,14 +9,14 @@
 //! Only input that is not well-formed XML, or is not a camt message, is
 //! rejected, with its line and byte offset.
 //!
-//! Streaming: [`read_stream`] reads any `Read` in chunks and hands each
-//! entry's receipts to a [`ReceiptSink`] as the entry closes, so memory is
-//! bounded by one chunk and one entry, not the file. [`read`] runs the same
-//! event loop over a file held in memory.
+//! Streaming: [`read_stream`] parses each buffer of any `BufRead` in place
+//! and hands each entry's receipts to a [`ReceiptSink`] as the entry
+//! closes, so memory is bounded by the source's buffer and one entry, not
+//! the file. [`read`] runs the same event loop over a file held in memory.
 //!
-//! Modules, one concept each: [`tag`] (interned names), [`chunks`]
-//! (input cut into UTF-8 chunks, line counting, end-tag check), [`reader`] (event loop), [`account_block`] (balances and
-//! summary checks), [`entry`], [`transaction`], [`amount`], [`date`],
+//! Modules, one concept each: [`tag`] (interned names), [`chunks`] (input
+//! cut before a `<`, line counting, end-tag check), [`reader`] (event
+//! loop), [`account_block`] (balances and summary checks), [`entry`], [`transaction`], [`amount`], [`date`],
 //! [`charges`], [`bank_code`], [`references`] (RF mod 97, QR mod 10),
 //! [`remittance`] (`Strd`), [`receipts`] (entries → receipts), [`error`].
 
@@ -36,7 +36,7 @@ mod remittance;
 mod tag;
 mod transaction;
 
-use std::io::Read;
+use std::io::BufRead;
 
 use cashapply_model::{Diagnostics, Receipt, SourceFormat};
 
@@ -57,33 +57,21 @@ pub struct StreamSummary {
     pub diagnostics: Diagnostics,
 }
 
-/// Reads a camt document from any source, handing every receipt to
-/// `sink` as soon as its entry has been read. Memory stays bounded by one
-/// 256 KiB chunk plus one entry (a single construct longer than 64 MiB is
-/// rejected). The input must be UTF-8 (use [`read`] for Windows-1252 files).
+/// Reads a camt document from any buffered source, handing every receipt
+/// to `sink` as soon as its entry has been read. The source's buffer is
+/// parsed in place; memory stays bounded by that buffer plus one entry (a
+/// single construct longer than 64 MiB is rejected). The input must be
+/// UTF-8 (use [`read`] for Windows-1252 files).
 ///
 /// On `Err` the receipts already handed out belong to a rejected file and
 /// must be discarded. Errors carry exact lines and byte offsets.
-pub fn read_stream<R: Read>(
+pub fn read_stream<R: BufRead>(
     name: &str,
     input: R,
     options: &ParseOptions,
     sink: &mut dyn ReceiptSink,
 ) -> Result<StreamSummary, ParseError> {
-    finish(name, chunks::run_stream(name, input, sink, chunks::CHUNK), options)
-}
-
-/// [`read_stream`] with chunks of `chunk` bytes instead of 256 KiB: for
-/// tests and the fuzz target, which cut the input at every possible place.
-#[doc(hidden)]
-pub fn read_stream_in_chunks<R: Read>(
-    name: &str,
-    input: R,
-    options: &ParseOptions,
-    sink: &mut dyn ReceiptSink,
-    chunk: usize,
-) -> Result<StreamSummary, ParseError> {
-    finish(name, chunks::run_stream(name, input, sink, chunk), options)
+    finish(name, chunks::run_stream(name, input, sink), options)
 }
 
 /// Applies `--strict` and turns a reader error into a positioned rejection.
@@ -123,7 +111,7 @@ impl ReceiptSink for Collect {
 
 /// Reads a whole camt file held in memory. Bytes that are not UTF-8 are
 /// read as Windows-1252 (with a warning). It runs the same event loop as
-/// [`read_stream`] over the whole input as one chunk.
+/// [`read_stream`] over the whole input at once.
 pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFile, ParseError> {
     let mut collect = Collect::default();
     // UTF-8 is read as it is (a BOM is skipped, byte offsets stay file

@@ -283,16 +283,19 @@ impl Builder<'_> {
         if let Some(r) = tx.and_then(|t| t.acct_svcr_ref.as_ref()) {
             return r.clone();
         }
-        let suffix = if self.count > 1 && ordinal > 0 { format!("/{ordinal}") } else { String::new() };
         let entry = self.entry;
-        match entry.acct_svcr_ref.as_ref().or(entry.ntry_ref.as_ref()) {
-            Some(r) => format!("{r}{suffix}"),
-            None => format!(
-                "{}:{}{suffix}",
-                if self.ctx.account.is_empty() { "CAMT" } else { self.ctx.account },
-                self.ctx.ordinal
-            ),
+        let mut out = match entry.acct_svcr_ref.as_ref().or(entry.ntry_ref.as_ref()) {
+            Some(r) => r.clone(),
+            None => {
+                let account: &str = if self.ctx.account.is_empty() { "CAMT" } else { self.ctx.account };
+                format!("{account}:{}", self.ctx.ordinal)
+            }
+        };
+        if self.count > 1 && ordinal > 0 {
+            out.push('/');
+            out.push_str(&ordinal.to_string());
         }
+        out
     }
 
     fn scaled(&self, value: Decimal, what: &str, line: u64, byte: u64, diags: &mut Diagnostics) -> Decimal {
