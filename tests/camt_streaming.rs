@@ -101,6 +101,11 @@ fn malformed_input_is_rejected_at_the_same_line_and_byte_wherever_the_cuts_fall(
         "<Document><BkToCstmrStmt><Stmt>\n<![CDATA[ never closed",
         "<Document><BkToCstmrStmt><Stmt>\n<Ntry Ccy=\"EUR>",
         "<Document><BkToCstmrStmt><Stmt>\n<Ntry>&unknown</Ntry>",
+        // A stray `<` inside a tag (found by fuzzing): a cut between the two
+        // `<` must not end the tag early.
+        "<Document><BkToCstmrStmt><Stmt>\n<Ntry><<?xml version=\"1.0\"?>\n</Ntry></Stmt></BkToCstmrStmt></Document>",
+        "<Document><BkToCstmrStmt><Stmt>\n<!x><Ntry/></Stmt></BkToCstmrStmt></Document>",
+        "<Document><BkToCstmrStmt><Stmt>\n<Ntry></Stmt></BkToCstmrStmt></Document><!",
         "<Document><BkToCstmrStmt>\n<Stmt>",
         "</Document>",
         "",
@@ -158,3 +163,4 @@ fn input_that_is_not_utf8_is_rejected_by_the_stream_with_its_offset() {
         }
     }
 }
+

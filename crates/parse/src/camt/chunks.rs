@@ -190,8 +190,7 @@ impl<'s> Feeder<'s> {
             let event = match reader.read_event() {
                 Ok(Event::Eof) => break,
                 Ok(event) => event,
-                Err(XmlError::Syntax(_)) if !last && reader.buffer_position() >= bytes.len() as u64 => {
-                    // The slice ended inside the construct: it spans the cut.
+                Err(XmlError::Syntax(_)) if !last && spans_the_cut(bytes, at, reader.buffer_position()) => {
                     let at = usize::try_from(at).unwrap_or(bytes.len());
                     self.lines.at(bytes, base, base + at as u64);
                     self.names.carry(bytes);
@@ -392,6 +391,17 @@ fn stream_with_limit<R: BufRead>(feeder: &mut Feeder<'_>, mut input: R, max_even
             return Err(feeder.error(&pending, base, base, kind));
         }
     }
+}
+
+/// True when a syntax error (quick-xml: "the input ended before …") in the
+/// construct starting at `at` may only mean that the construct runs past
+/// the cut: quick-xml searched to the end of the slice, or the construct
+/// is the last of the slice (a `<` or `<!` just before the cut is reported
+/// where it starts). More input then either completes it or reports the
+/// same error where the whole file would.
+fn spans_the_cut(bytes: &[u8], at: u64, position: u64) -> bool {
+    let from = usize::try_from(at).unwrap_or(usize::MAX).saturating_add(1);
+    position >= bytes.len() as u64 || bytes.get(from..).is_none_or(|rest| memchr::memchr(b'<', rest).is_none())
 }
 
 /// Counts `\n` in a slice. The slices between two element starts are
