@@ -106,6 +106,10 @@ fn malformed_input_is_rejected_at_the_same_line_and_byte_wherever_the_cuts_fall(
         "<Document><BkToCstmrStmt><Stmt>\n<Ntry><<?xml version=\"1.0\"?>\n</Ntry></Stmt></BkToCstmrStmt></Document>",
         "<Document><BkToCstmrStmt><Stmt>\n<!x><Ntry/></Stmt></BkToCstmrStmt></Document>",
         "<Document><BkToCstmrStmt><Stmt>\n<Ntry></Stmt></BkToCstmrStmt></Document><!",
+        // Two byte-order marks (found by fuzzing): quick-xml skips the
+        // second without counting it; positions must still be file offsets.
+        "\u{feff}\u{feff}\0</N\0 ",
+        "\u{feff}\u{feff}<Document>\n<BkToCstmrStmt></Stmt>",
         "<Document><BkToCstmrStmt>\n<Stmt>",
         "</Document>",
         "",
@@ -164,3 +168,12 @@ fn input_that_is_not_utf8_is_rejected_by_the_stream_with_its_offset() {
     }
 }
 
+
+#[test]
+fn a_second_byte_order_mark_is_counted_in_byte_offsets() {
+    let xml = "\u{feff}\u{feff}<Document>\n</Stmt>";
+    match whole("b.xml", xml.as_bytes()) {
+        Outcome::Rejected(d) => assert_eq!((d[0].0, d[0].1), (2, 17), "{d:?}"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -182,6 +182,12 @@ impl<'s> Feeder<'s> {
         // have none, so text nodes are searched only when the chunk has one.
         let has_cr = memchr::memchr(b'\r', bytes).is_some();
         let mut reader = Reader::from_reader(bytes);
+        // quick-xml skips one byte-order mark at the start of what it reads
+        // and counts its positions after it: from here on `bytes` and
+        // `base` are that view.
+        let shift = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+        let (bytes, base) = (&bytes[shift..], base + shift as u64);
+        self.lines.counted = self.lines.counted.max(base);
         let config = reader.config_mut();
         config.check_end_names = true;
         config.allow_unmatched_ends = true;
@@ -194,7 +200,7 @@ impl<'s> Feeder<'s> {
                     let at = usize::try_from(at).unwrap_or(bytes.len());
                     self.lines.at(bytes, base, base + at as u64);
                     self.names.carry(bytes);
-                    return Ok(Fed::UpTo(at));
+                    return Ok(Fed::UpTo(shift + at));
                 }
                 Err(XmlError::Encoding(_)) => {
                     // Name the first byte that is not UTF-8.
