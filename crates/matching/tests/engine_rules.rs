@@ -502,3 +502,58 @@ fn of_two_discounts_taken_only_the_unearned_one_is_an_exception() {
     );
     assert_eq!(exceptions(&l, &o[0]), [s("unearned_discount", "INV-8812", "10.00")]);
 }
+
+#[test]
+fn the_rest_of_a_cut_off_remittance_equal_to_one_item_is_unapplied_when_a_set_of_others_fits_too() {
+    // Rule 7 has only the subset clause: INV-1303 alone and INV-1304 +
+    // INV-1305 both make 333.00, so the rest is not exactly one subset.
+    let invs = vec![
+        invoice("INV-1301", "C1", "100.00", "2026-01-10"),
+        invoice("INV-1302", "C1", "200.00", "2026-01-11"),
+        invoice("INV-1303", "C1", "333.00", "2026-01-12"),
+        invoice("INV-1304", "C1", "300.00", "2026-01-13"),
+        invoice("INV-1305", "C1", "33.00", "2026-01-14"),
+    ];
+    let text = format!("{:<76}INV-", "PAYMENT INV-1301 INV-1302");
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "633.00", "2026-02-01", &[&text])]);
+    assert_eq!(
+        lines(&l, &o[0]),
+        [s("applied", "INV-1301", "100.00"), s("applied", "INV-1302", "200.00"), s("unapplied", "", "333.00")]
+    );
+    assert_eq!(exceptions(&l, &o[0]), [s("unapplied", "", "333.00")]);
+}
+
+#[test]
+fn a_naked_payment_of_a_parent_is_not_matched_by_amount_to_its_subsidiarys_invoices() {
+    let mut sub = customer("C-SUB", "Fairchild Tires");
+    sub.parent_id = Some("C-PAR".into());
+    let (l, o) = decide(
+        vec![invoice("INV-9101", "C-SUB", "400.00", "2026-01-10")],
+        vec![customer("C-PAR", "Fairchild Automotive"), sub],
+        &[payer(receipt("R1", "400.00", "2026-02-01", &[]), "FAIRCHILD AUTOMOTIVE")],
+    );
+    assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "400.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("unapplied", "", "400.00")]);
+}
+
+#[test]
+fn a_set_that_adds_up_is_only_suggested_when_the_remittance_names_a_document_that_cannot_be_read() {
+    let invs = vec![
+        invoice("INV-7101", "C1", "120.00", "2026-01-10"),
+        invoice("INV-7102", "C1", "510.00", "2026-01-12"),
+        invoice("INV-7103", "C1", "999.00", "2026-01-13"),
+    ];
+    let who = |r| payer(r, "Atlas Manufacturing");
+    // `INV-7Q0Q9` matches nothing, even one edit away; without it the same
+    // amount is applied to the one set that fits.
+    let rs = [
+        who(receipt("R1", "630.00", "2026-02-01", &["INSTALLMENT 1 OF 2 INV-7Q0Q9"])),
+        who(receipt("R2", "630.00", "2026-02-02", &[])),
+    ];
+    let (l, o) = decide(invs, vec![customer("C1", "Atlas Manufacturing")], &rs);
+    assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "630.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("unapplied", "", "630.00")]);
+    let suggested: Vec<&str> = o[0].exceptions[0].suggestions.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(suggested, ["INV-7101", "INV-7102"]);
+    assert_eq!(lines(&l, &o[1]), [s("applied", "INV-7101", "120.00"), s("applied", "INV-7102", "510.00")]);
+}

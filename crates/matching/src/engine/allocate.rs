@@ -13,12 +13,15 @@
 //!   `unearned_discount`, within tolerance `write_off`, beyond `short_payment`
 //!   on the last invoice; excess beyond tolerance is `overpayment`, held
 //!   `on_account`; a cut-off remittance's excess is applied only to exactly
-//!   one subset of the customer's other open items, else `unapplied` (rule 7);
+//!   one subset of the customer's other open items (a single item equal to
+//!   it is one subset; any other that fits makes two), else `unapplied`
+//!   (rule 7);
 //! * an invoice `closed` or already paid by an earlier receipt of the run is
 //!   a `duplicate_payment`, its cash `on_account`;
-//! * no usable reference: exactly one open item of the amount
-//!   (`amount_unique`), else exactly one subset (`subset_sum`), else
-//!   `ambiguous` or `unapplied` (rule 8); no customer: `unidentified`;
+//! * no usable reference: exactly one of the customer's own open items of
+//!   the amount (`amount_unique`), else exactly one subset of them
+//!   (`subset_sum`), else `ambiguous` or `unapplied` (rule 8); no customer:
+//!   `unidentified`;
 //! * nothing is posted to an invoice below the auto-apply confidence.
 
 use std::collections::HashSet;
@@ -746,9 +749,13 @@ impl<'l> Allocator<'l> {
                     .collect();
                 let rest = cash;
                 let subset_confidence = Decimal::new(930, 3);
-                let set = self
-                    .unique_subset(&others, rest)
-                    .filter(|_| subset_confidence >= self.config.auto_apply_confidence);
+                // Rule 7 has only the subset clause: a single item equal to
+                // the rest does not settle it when a larger set also fits.
+                let set = match self.subsets(&others, rest) {
+                    SubsetOf::One(set) => Some(set),
+                    _ => None,
+                }
+                .filter(|_| subset_confidence >= self.config.auto_apply_confidence);
                 match set {
                     Some(set) => {
                         for inv in set {
@@ -830,21 +837,6 @@ impl<'l> Allocator<'l> {
                     && short <= self.config.write_off_tolerance(total, receipt.currency.minor_digits())))
     }
 
-    /// Exactly one subset (one item or several) of `candidates` whose
-    /// remaining balances add up to `amount`.
-    fn unique_subset(&self, candidates: &[u32], amount: Decimal) -> Option<Vec<u32>> {
-        let singles: Vec<u32> = candidates.iter().copied().filter(|i| self.remaining(*i) == amount).collect();
-        match singles.as_slice() {
-            [one] => return Some(vec![*one]),
-            [_, _, ..] => return None,
-            [] => {}
-        }
-        match self.subsets(candidates, amount) {
-            SubsetOf::One(set) => Some(set),
-            _ => None,
-        }
-    }
-
     /// Subsets of `candidates` whose remaining balances sum to `amount`,
     /// searched in minor units; items that do not convert exactly are left
     /// out, and a found set is re-checked in decimals before it is trusted.
@@ -880,13 +872,10 @@ impl<'l> Allocator<'l> {
         let Some((payer, customer_confidence, _)) = proposal.customer else {
             return self.hold(receipt, None, proposal, ExceptionKind::Unidentified, "no customer");
         };
-        let candidates: Vec<u32> = self
-            .ledger
-            .family(payer)
-            .into_iter()
-            .flat_map(|c| self.ledger.open_invoices(c).iter().copied())
-            .filter(|i| self.open_item(*i, receipt.currency))
-            .collect();
+        // Rule 8 searches the customer's own open items: a parent's or
+        // subsidiary's invoices are paid by amount alone only when named.
+        let candidates: Vec<u32> =
+            self.ledger.open_invoices(payer).iter().copied().filter(|i| self.open_item(*i, receipt.currency)).collect();
         let singles: Vec<u32> = candidates.iter().copied().filter(|i| self.remaining(*i) == receipt.amount).collect();
         let (set, rule, confidence) = match singles.as_slice() {
             [one] => (Some(vec![*one]), Rule::AmountUnique, customer_confidence.min(Decimal::new(950, 3))),
@@ -910,6 +899,12 @@ impl<'l> Allocator<'l> {
                 return out;
             }
             [] => match self.subsets(&candidates, receipt.amount) {
+                // A set of several items that happens to add up is weak
+                // evidence when the payer named documents we could not
+                // read: the set is suggested, not applied.
+                SubsetOf::One(set) if set.len() > 1 && proposal.unresolved_references > 0 => {
+                    (Some(set), Rule::SubsetSum, customer_confidence.min(Decimal::new(850, 3)))
+                }
                 SubsetOf::One(set) => (Some(set), Rule::SubsetSum, customer_confidence.min(Decimal::new(930, 3))),
                 SubsetOf::Several(a, b) => {
                     let mut out = self.hold(
@@ -947,13 +942,13 @@ impl<'l> Allocator<'l> {
                 out
             }
             Some(set) => {
-                let mut out = self.hold(
-                    receipt,
-                    Some(payer),
-                    proposal,
-                    ExceptionKind::Unapplied,
-                    "the amount fits, but the customer is not certain enough to apply",
-                );
+                let why = if set.len() > 1 && proposal.unresolved_references > 0 {
+                    "a set of open invoices adds up to the amount, but the remittance names documents that match \
+                     none of them"
+                } else {
+                    "the amount fits, but the customer is not certain enough to apply"
+                };
+                let mut out = self.hold(receipt, Some(payer), proposal, ExceptionKind::Unapplied, why);
                 if let Some(e) = out.exceptions.first_mut() {
                     e.suggestions = set.iter().map(|i| (self.id(*i).to_string(), ratio(confidence))).collect();
                 }

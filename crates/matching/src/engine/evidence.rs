@@ -83,6 +83,10 @@ pub struct Proposal {
     pub customer_candidates: Vec<(u32, Decimal)>,
     /// The remittance looks cut off by a field-length limit.
     pub truncated: bool,
+    /// Reference-shaped tokens of the remittance (digits, long enough to
+    /// be searched for near misses) that matched no invoice at all: the
+    /// payer named documents that could not be read.
+    pub unresolved_references: usize,
 }
 
 /// True for a token shaped like an amount (`1,281.25`, `26.15`) or a date
@@ -301,6 +305,8 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     };
     let customer = identify_customer(receipt, ledger, &refs, &customer_candidates);
     let family: Vec<u32> = customer.map(|(c, _, _)| ledger.family(c)).unwrap_or_default();
+    let reference_tokens: Vec<usize> =
+        unmatched.iter().filter(|(_, keys, _)| !keys.is_empty()).map(|(token, _, _)| *token).collect();
     for (token, keys, line) in unmatched {
         let exact_here: Vec<&RefMatch> = refs.iter().filter(|r| r.token == token && r.distance == 0).collect();
         let exact_in_family = exact_here.iter().any(|r| family.contains(&ledger.owner(r.invoice)));
@@ -367,7 +373,8 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
             })
     });
     refs.sort_by_key(|r| (r.token, r.distance, r.invoice));
-    Proposal { refs, customer, customer_candidates, truncated: looks_truncated(receipt) }
+    let unresolved_references = reference_tokens.iter().filter(|t| !refs.iter().any(|r| r.token == **t)).count();
+    Proposal { refs, customer, customer_candidates, truncated: looks_truncated(receipt), unresolved_references }
 }
 
 /// The payer as its own evidence shows it: bank account, else exact name or
