@@ -168,7 +168,6 @@ fn input_that_is_not_utf8_is_rejected_by_the_stream_with_its_offset() {
     }
 }
 
-
 #[test]
 fn a_second_byte_order_mark_is_counted_in_byte_offsets() {
     let xml = "\u{feff}\u{feff}<Document>\n</Stmt>";

@@ -557,3 +557,47 @@ fn a_set_that_adds_up_is_only_suggested_when_the_remittance_names_a_document_tha
     assert_eq!(suggested, ["INV-7101", "INV-7102"]);
     assert_eq!(lines(&l, &o[1]), [s("applied", "INV-7101", "120.00"), s("applied", "INV-7102", "510.00")]);
 }
+
+#[test]
+fn a_number_written_in_spaced_groups_is_read_whole_and_its_groups_name_no_other_invoice() {
+    let invs = vec![
+        invoice("2026-507620", "C1", "2161.70", "2026-01-10"),
+        invoice("507", "C2", "1366.97", "2026-01-10"),
+        invoice("620", "C3", "250.00", "2026-01-10"),
+        invoice("INV-0412643", "C1", "99.00", "2026-01-10"),
+        invoice("643", "C2", "750.00", "2026-01-10"),
+    ];
+    let rs = [
+        receipt("R1", "2161.70", "2026-02-01", &["INVOICES 20 26- 507 620"]),
+        receipt("R2", "99.00", "2026-02-02", &["PMT INV-0 412 643, THANKS"]),
+    ];
+    let (l, o) = decide(invs, vec![], &rs);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "2026-507620", "2161.70")]);
+    assert_eq!(lines(&l, &o[1]), [s("applied", "INV-0412643", "99.00")]);
+}
+
+#[test]
+fn the_cut_off_last_word_of_a_truncated_line_names_no_invoice() {
+    let invs = vec![
+        invoice("INV-0231563", "C1", "100.00", "2026-01-10"),
+        invoice("INV-0231556", "C1", "200.00", "2026-01-11"),
+        invoice("INV-0231594", "C1", "333.00", "2026-01-12"),
+        invoice("231", "C2", "333.00", "2026-01-12"),
+    ];
+    // An 80-character ACH addenda line ending inside `INV-0231594`: the
+    // visible `INV-0231` is not invoice 231 of another customer; the rest
+    // goes to the one set of the customer's open items that fits.
+    let text = format!("{:<72}INV-0231", "REF INV-0231563, INV-0231556,");
+    assert_eq!(text.len(), 80);
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "633.00", "2026-02-01", &[&text])]);
+    assert_eq!(
+        lines(&l, &o[0]),
+        [
+            s("applied", "INV-0231563", "100.00"),
+            s("applied", "INV-0231556", "200.00"),
+            s("applied", "INV-0231594", "333.00")
+        ],
+        "{:?}",
+        o[0].exceptions
+    );
+}

@@ -203,6 +203,69 @@ type Keys = Vec<(String, String)>;
 struct Source {
     candidates: Vec<String>,
     line: Option<usize>,
+    /// A number written in space-separated groups, joined (see [`digit_runs`]).
+    run: bool,
+}
+
+/// Numbers written in space-separated groups (`20 26- 507 620`,
+/// `INV-0 412 643`, `1 800 054 547`, research §7c A3 "separators"),
+/// joined: a run of two or more words of digits and hyphens, each of at
+/// most six digits, the first one possibly behind a document prefix
+/// (`INV-0`), with at least [`SHORT_KEY`] digits together; a `,` or `;`
+/// after a word ends the run. The groups alone are pieces of the number,
+/// not references of their own (see [`propose`]).
+fn digit_runs(text: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut run: Vec<&str> = Vec::new();
+    let digits_of = |w: &str| w.bytes().filter(u8::is_ascii_digit).count();
+    let is_group = |w: &str| {
+        w.starts_with(|c: char| c.is_ascii_digit())
+            && digits_of(w) <= 6
+            && w.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+    };
+    let is_prefixed_group = |w: &str| {
+        let letters = w.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let rest = w.get(letters..).unwrap_or_default();
+        let rest = rest.strip_prefix(['-', '#']).unwrap_or(rest);
+        letters >= 2 && is_group(rest)
+    };
+    let mut flush = |run: &mut Vec<&str>| {
+        if run.len() >= 2 && run.iter().map(|w| digits_of(w)).sum::<usize>() >= SHORT_KEY {
+            runs.push(run.concat());
+        }
+        run.clear();
+    };
+    for word in text.split(' ') {
+        let bare = word.trim_end_matches([',', ';']);
+        if is_group(bare) || (run.is_empty() && is_prefixed_group(bare)) {
+            run.push(bare);
+        } else {
+            flush(&mut run);
+            if is_prefixed_group(bare) {
+                run.push(bare);
+            }
+        }
+        if bare.len() < word.len() {
+            flush(&mut run);
+        }
+    }
+    flush(&mut run);
+    runs
+}
+
+/// A remittance line cut off by its channel's field length (see
+/// [`looks_truncated`]) ends in the first characters of a word
+/// (`INV-0231` of `INV-0231594`): that word names no document, so the
+/// line is read without it.
+fn without_cut_off_word(text: &str) -> &str {
+    let cut = matches!(text.chars().count(), 35 | 80 | 140) && text.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if !cut {
+        return text;
+    }
+    match text.rfind(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '|' | '*' | '\\')) {
+        Some(i) => &text[..i],
+        None => "",
+    }
 }
 
 fn sources(receipt: &Receipt) -> Vec<Source> {
@@ -212,7 +275,7 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
         let mut candidates = vec![whole.clone()];
         // `ABC: 2026-50O011`: a junk prefix hides the number; try its tokens.
         candidates.extend(text_tokens(&whole).into_iter().filter(|t| *t != whole));
-        out.push(Source { candidates, line: Some(i) });
+        out.push(Source { candidates, line: Some(i), run: false });
     }
     // The check number (lockbox: also the customer reference) and the
     // payer's own account and routing numbers name no document.
@@ -225,13 +288,14 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
         .collect();
     let customer_reference =
         receipt.customer_reference.iter().filter(|c| receipt.check_number.as_deref() != Some(c.as_str()));
-    for text in receipt.remittance_text.iter().chain(customer_reference) {
-        out.extend(
-            text_tokens(text)
-                .into_iter()
-                .filter(|t| !not_references.contains(&t.as_str()))
-                .map(|t| Source { candidates: vec![t], line: None }),
-        );
+    let texts = receipt.remittance_text.iter().map(|t| without_cut_off_word(t));
+    for text in texts.chain(customer_reference.map(String::as_str)) {
+        out.extend(digit_runs(text).into_iter().map(|t| Source { candidates: vec![t], line: None, run: true }));
+        out.extend(text_tokens(text).into_iter().filter(|t| !not_references.contains(&t.as_str())).map(|t| Source {
+            candidates: vec![t],
+            line: None,
+            run: false,
+        }));
     }
     out
 }
@@ -246,7 +310,15 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     // (token, candidate keys, line) of sources with no exact match.
     let mut unmatched: Vec<(usize, Keys, Option<usize>)> = Vec::new();
     let mut seen_keys: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for (token, source) in sources(receipt).into_iter().enumerate() {
+    let sources = sources(receipt);
+    // (token, digits) of the space-separated numbers.
+    let runs: Vec<(usize, String)> = sources
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.run)
+        .filter_map(|(t, s)| s.candidates.first().map(|c| (t, squash(c))))
+        .collect();
+    for (token, source) in sources.into_iter().enumerate() {
         let mut keys: Keys = Vec::new();
         let mut matched = false;
         for (k, raw) in source.candidates.iter().enumerate() {
@@ -372,6 +444,18 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
                 how != CustomerEvidence::ReferenceOwner && ledger.may_pay(c, ledger.owner(r.invoice))
             })
     });
+    // A space-separated number that names a document: its groups, and joins
+    // of some of them, are pieces of it, not references of their own.
+    let named_runs: Vec<&(usize, String)> = runs.iter().filter(|(t, _)| refs.iter().any(|r| r.token == *t)).collect();
+    if !named_runs.is_empty() {
+        refs.retain(|r| {
+            let piece = squash(&r.raw);
+            r.line.is_some()
+                || !named_runs
+                    .iter()
+                    .any(|(t, digits)| r.token != *t && piece.len() < digits.len() && digits.contains(&piece))
+        });
+    }
     refs.sort_by_key(|r| (r.token, r.distance, r.invoice));
     let unresolved_references = reference_tokens.iter().filter(|t| !refs.iter().any(|r| r.token == **t)).count();
     Proposal { refs, customer, customer_candidates, truncated: looks_truncated(receipt), unresolved_references }
