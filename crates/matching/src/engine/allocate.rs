@@ -301,26 +301,49 @@ impl<'l> Allocator<'l> {
         // it is the only reference) does not fit its invoice, while exactly
         // one invoice of the payer's family one edit away fits it exactly:
         // the reference was mistyped into another real invoice number.
+        // When several invoices of the family fit, or exactly one of another
+        // customer does, the amount no longer says which number was meant:
+        // the reference is doubted (held) and the invoices that fit are
+        // suggested with it.
         let single = fresh.len() == 1;
         let mut taken: HashSet<u32> = fresh.iter().chain(&dups).map(|r| r.invoice).collect();
+        let mut doubted: Vec<u32> = Vec::new();
         for r in &mut fresh {
             let Some(stated) = line_amount(receipt, r.line).or(single.then_some(receipt.amount)) else { continue };
             if self.settles(stated, r.invoice, receipt) {
                 continue;
             }
             let key = normalise_reference(&r.raw).key;
-            let alternatives: Vec<u32> = self
-                .ledger
-                .family_neighbours(owner, &key)
-                .into_iter()
-                .filter(|i| self.remaining(*i) == stated && !taken.contains(i) && self.payable(*i, receipt.currency))
-                .collect();
-            if let [alternative] = alternatives.as_slice() {
-                taken.remove(&r.invoice);
-                taken.insert(*alternative);
-                r.invoice = *alternative;
-                r.distance = 1;
-                r.strength = Decimal::new(950, 3);
+            let fits =
+                |i: &u32| self.remaining(*i) == stated && !taken.contains(i) && self.payable(*i, receipt.currency);
+            let alternatives: Vec<u32> = self.ledger.family_neighbours(owner, &key).into_iter().filter(fits).collect();
+            match alternatives.as_slice() {
+                [alternative] => {
+                    taken.remove(&r.invoice);
+                    taken.insert(*alternative);
+                    r.invoice = *alternative;
+                    r.distance = 1;
+                    r.strength = Decimal::new(950, 3);
+                }
+                [] => {
+                    let elsewhere: Vec<u32> = self
+                        .ledger
+                        .invoice_refs
+                        .near(&key)
+                        .into_iter()
+                        .filter(|h| h.distance == 1 && h.doc != r.invoice)
+                        .map(|h| h.doc)
+                        .filter(fits)
+                        .collect();
+                    if let [other] = elsewhere.as_slice() {
+                        r.strength = r.strength.min(Decimal::new(850, 3));
+                        doubted.push(*other);
+                    }
+                }
+                several => {
+                    r.strength = r.strength.min(Decimal::new(850, 3));
+                    doubted.extend_from_slice(several);
+                }
             }
         }
         // Several references that do not settle the payment together, while
@@ -441,6 +464,7 @@ impl<'l> Allocator<'l> {
                         .iter()
                         .filter(|r| r.strength >= self.config.suggestion_confidence)
                         .map(|r| (self.id(r.invoice).to_string(), ratio(r.strength)))
+                        .chain(doubted.iter().map(|i| (self.id(*i).to_string(), ratio(Decimal::new(850, 3)))))
                         .collect();
                     e.detail = format!(
                         "Cash held unapplied{}: reference {reference} is only close to invoice {invoice}; confirm before applying.",
@@ -488,7 +512,11 @@ impl<'l> Allocator<'l> {
                     held.first().map_or("", |r| self.id(r.invoice))
                 ),
             );
-            e.suggestions = held.iter().map(|r| (self.id(r.invoice).to_string(), ratio(r.strength))).collect();
+            e.suggestions = held
+                .iter()
+                .map(|r| (self.id(r.invoice).to_string(), ratio(r.strength)))
+                .chain(doubted.iter().map(|i| (self.id(*i).to_string(), ratio(Decimal::new(850, 3)))))
+                .collect();
             out.exceptions.push(e);
             out.lines.push(line(PostingKind::Unapplied, None, unexplained, Rule::Held, Decimal::ZERO));
             cash = Decimal::ZERO;
