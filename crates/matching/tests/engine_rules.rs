@@ -645,3 +645,20 @@ fn a_part_payment_when_several_of_the_customers_invoices_one_digit_away_fit_exac
     let suggested: Vec<&str> = o[0].exceptions[0].suggestions.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(suggested, ["INV-0020010", "INV-0020011", "INV-0020019"]);
 }
+
+#[test]
+fn a_part_payment_of_another_customers_invoice_is_held_when_the_payers_name_points_elsewhere() {
+    // The name is only similar, so the invoice's owner stays the customer;
+    // but a part payment of that customer's invoice by someone else is
+    // more likely a mistyped number.
+    let (l, o) = decide(
+        vec![
+            invoice("INV-0055501", "C2", "1000.00", "2026-01-10"),
+            invoice("INV-0077710", "C1", "700.00", "2026-01-12"),
+        ],
+        vec![customer("C1", "Atlas Manufacturing"), customer("C2", "Cobalt Furniture")],
+        &[payer(receipt("R1", "300.00", "2026-02-01", &["INV-0055501"]), "ATLAS MANUFACTURIN")],
+    );
+    assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "300.00")], "{:?}", o[0].exceptions);
+    assert_eq!(o[0].exceptions[0].suggestions[0].0, "INV-0055501");
+}

@@ -316,6 +316,15 @@ impl<'l> Allocator<'l> {
             let key = normalise_reference(&r.raw).key;
             let fits =
                 |i: &u32| self.remaining(*i) == stated && !taken.contains(i) && self.payable(*i, receipt.currency);
+            // A part payment of another customer's invoice, when the payer's
+            // own evidence (bank account, name) names a customer who does
+            // not pay for it: the reference is more likely mistyped than the
+            // payment partial.
+            if let Some((p, _)) = proposal.payer
+                && !self.ledger.may_pay(p, self.ledger.owner(r.invoice))
+            {
+                r.strength = r.strength.min(Decimal::new(850, 3));
+            }
             let alternatives: Vec<u32> = self.ledger.family_neighbours(owner, &key).into_iter().filter(fits).collect();
             match alternatives.as_slice() {
                 [alternative] => {

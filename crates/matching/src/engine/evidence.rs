@@ -83,6 +83,9 @@ pub struct Proposal {
     pub customer_candidates: Vec<(u32, Decimal)>,
     /// The remittance looks cut off by a field-length limit.
     pub truncated: bool,
+    /// The payer as its own evidence shows it (bank account, exact or
+    /// clearly similar name), whatever the references say.
+    pub payer: Option<(u32, CustomerEvidence)>,
     /// Reference-shaped tokens of the remittance (digits, long enough to
     /// be searched for near misses) that matched no invoice at all: the
     /// payer named documents that could not be read.
@@ -458,7 +461,8 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     }
     refs.sort_by_key(|r| (r.token, r.distance, r.invoice));
     let unresolved_references = reference_tokens.iter().filter(|t| !refs.iter().any(|r| r.token == **t)).count();
-    Proposal { refs, customer, customer_candidates, truncated: looks_truncated(receipt), unresolved_references }
+    let payer = payer_evidence(receipt, ledger, &customer_candidates).map(|(p, _, how)| (p, how));
+    Proposal { refs, customer, customer_candidates, truncated: looks_truncated(receipt), payer, unresolved_references }
 }
 
 /// The payer as its own evidence shows it: bank account, else exact name or
