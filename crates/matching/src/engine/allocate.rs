@@ -334,7 +334,9 @@ impl<'l> Allocator<'l> {
                     r.distance = 1;
                     r.strength = Decimal::new(950, 3);
                 }
-                [] => {
+                // Another customer's invoice is a candidate only when the
+                // payer's own evidence does not already confirm the owner.
+                [] if !proposal.payer.is_some_and(|(p, _)| self.ledger.may_pay(p, self.ledger.owner(r.invoice))) => {
                     let elsewhere: Vec<u32> = self
                         .ledger
                         .invoice_refs
@@ -349,6 +351,7 @@ impl<'l> Allocator<'l> {
                         doubted.push(*other);
                     }
                 }
+                [] => {}
                 several => {
                     r.strength = r.strength.min(Decimal::new(850, 3));
                     doubted.extend_from_slice(several);
