@@ -151,10 +151,13 @@ fn a_comment_that_never_closes_is_read_to_the_end_and_rejected() {
     // many times before the input ends.
     let mut xml = b"<Document><BkToCstmrStmt><!--".to_vec();
     xml.extend(std::iter::repeat_n(b'<', 100_000));
-    match streamed("big.xml", &xml, 1) {
-        Outcome::Rejected(d) => assert!(d[0].2.contains("not well-formed"), "{d:?}"),
+    let expected = whole("big.xml", &xml);
+    match &expected {
+        Outcome::Rejected(d) => assert!(d[0].2.contains("comment"), "{d:?}"),
         other => panic!("{other:?}"),
     }
+    assert_eq!(streamed("big.xml", &xml, 1), expected);
+    assert_eq!(streamed("big.xml", &xml, 4096), expected);
 }
 
 #[test]
@@ -174,5 +177,16 @@ fn a_second_byte_order_mark_is_counted_in_byte_offsets() {
     match whole("b.xml", xml.as_bytes()) {
         Outcome::Rejected(d) => assert_eq!((d[0].0, d[0].1), (2, 17), "{d:?}"),
         other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_unfinished_document_counts_the_open_elements_of_skipped_subtrees_too() {
+    let xml = "<Document><BkToCstmrStmt><Stmt><Unknown><Deeper>";
+    for outcome in [whole("u.xml", xml.as_bytes()), streamed("u.xml", xml.as_bytes(), 7)] {
+        match outcome {
+            Outcome::Rejected(d) => assert!(d[0].2.contains("5 element(s) still open"), "{d:?}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

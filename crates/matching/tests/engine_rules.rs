@@ -643,18 +643,41 @@ fn a_part_payment_when_several_of_the_customers_invoices_one_digit_away_fit_exac
 }
 
 #[test]
-fn a_part_payment_of_another_customers_invoice_is_held_when_the_payers_name_points_elsewhere() {
-    // The name is only similar, so the invoice's owner stays the customer;
-    // but a part payment of that customer's invoice by someone else is
-    // more likely a mistyped number.
+fn a_third_party_paying_an_invoice_less_a_wire_fee_is_applied_with_a_short_payment() {
+    let mut payer_co = customer("C1", "Bill Pay Services");
+    payer_co.bank_accounts = vec!["021000021:555".into()];
+    let mut r = receipt("R1", "990.00", "2026-02-01", &["INV-0033301"]);
+    r.payer_account = Some("021000021:555".into());
     let (l, o) = decide(
         vec![
-            invoice("INV-0055501", "C2", "1000.00", "2026-01-10"),
-            invoice("INV-0077710", "C1", "700.00", "2026-01-12"),
+            invoice("INV-0033301", "C2", "1000.00", "2026-01-10"),
+            invoice("INV-0044410", "C1", "990.00", "2026-01-11"),
         ],
-        vec![customer("C1", "Atlas Manufacturing"), customer("C2", "Cobalt Furniture")],
-        &[payer(receipt("R1", "300.00", "2026-02-01", &["INV-0055501"]), "ATLAS MANUFACTURIN")],
+        vec![payer_co, customer("C2", "Cobalt Furniture")],
+        &[r],
     );
-    assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "300.00")], "{:?}", o[0].exceptions);
-    assert_eq!(o[0].exceptions[0].suggestions[0].0, "INV-0055501");
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0033301", "990.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-0033301", "10.00")]);
+}
+
+#[test]
+fn the_payers_own_reference_number_does_not_stop_a_set_that_adds_up_from_being_applied() {
+    let invs =
+        vec![invoice("INV-7201", "C1", "120.00", "2026-01-10"), invoice("INV-7202", "C1", "510.00", "2026-01-12")];
+    let mut r = payer(receipt("R1", "630.00", "2026-02-01", &[]), "Atlas Manufacturing");
+    r.customer_reference = Some("E2E-77881234".into());
+    let (l, o) = decide(invs, vec![customer("C1", "Atlas Manufacturing")], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-7201", "120.00"), s("applied", "INV-7202", "510.00")]);
+}
+
+#[test]
+fn a_complete_invoice_number_ending_a_line_of_exactly_80_characters_still_counts() {
+    let invs = vec![
+        invoice("INV-0231563", "C1", "100.00", "2026-01-10"),
+        invoice("INV-0231594", "C1", "200.00", "2026-01-11"),
+    ];
+    let text = format!("{:<69}INV-0231594", "REF INV-0231563,");
+    assert_eq!(text.len(), 80);
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "300.00", "2026-02-01", &[&text])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0231563", "100.00"), s("applied", "INV-0231594", "200.00")]);
 }

@@ -70,6 +70,15 @@ fn ratio(x: Decimal) -> Decimal {
     x.round_dp(3)
 }
 
+/// Suggestions best first (equal scores keep their order), each invoice once.
+fn ranked(suggestions: impl Iterator<Item = (String, Decimal)>) -> Vec<(String, Decimal)> {
+    let mut v: Vec<(String, Decimal)> = suggestions.collect();
+    v.sort_by_key(|s| std::cmp::Reverse(s.1));
+    let mut seen = HashSet::new();
+    v.retain(|(id, _)| seen.insert(id.clone()));
+    v
+}
+
 fn line(kind: PostingKind, invoice: Option<u32>, amount: Decimal, rule: Rule, confidence: Decimal) -> PostingLine {
     PostingLine { kind, invoice, amount, rule, confidence: ratio(confidence) }
 }
@@ -316,15 +325,6 @@ impl<'l> Allocator<'l> {
             let key = normalise_reference(&r.raw).key;
             let fits =
                 |i: &u32| self.remaining(*i) == stated && !taken.contains(i) && self.payable(*i, receipt.currency);
-            // A part payment of another customer's invoice, when the payer's
-            // own evidence (bank account, name) names a customer who does
-            // not pay for it: the reference is more likely mistyped than the
-            // payment partial.
-            if let Some((p, _)) = proposal.payer
-                && !self.ledger.may_pay(p, self.ledger.owner(r.invoice))
-            {
-                r.strength = r.strength.min(Decimal::new(850, 3));
-            }
             let alternatives: Vec<u32> = self.ledger.family_neighbours(owner, &key).into_iter().filter(fits).collect();
             match alternatives.as_slice() {
                 [alternative] => {
@@ -472,12 +472,13 @@ impl<'l> Allocator<'l> {
                 let (reference, invoice) =
                     (first.map_or("", |r| r.raw.as_str()), first.map_or("", |r| self.id(r.invoice)));
                 if known.is_some() {
-                    e.suggestions = fresh
-                        .iter()
-                        .filter(|r| r.strength >= self.config.suggestion_confidence)
-                        .map(|r| (self.id(r.invoice).to_string(), ratio(r.strength)))
-                        .chain(doubted.iter().map(|i| (self.id(*i).to_string(), ratio(Decimal::new(850, 3)))))
-                        .collect();
+                    e.suggestions = ranked(
+                        fresh
+                            .iter()
+                            .filter(|r| r.strength >= self.config.suggestion_confidence)
+                            .map(|r| (self.id(r.invoice).to_string(), ratio(r.strength)))
+                            .chain(doubted.iter().map(|i| (self.id(*i).to_string(), ratio(Decimal::new(850, 3))))),
+                    );
                     e.detail = format!(
                         "Cash held unapplied{}: reference {reference} is only close to invoice {invoice}; confirm before applying.",
                         known.map(|c| self.customer_note(proposal, c)).unwrap_or_default()
@@ -524,11 +525,11 @@ impl<'l> Allocator<'l> {
                     held.first().map_or("", |r| self.id(r.invoice))
                 ),
             );
-            e.suggestions = held
-                .iter()
-                .map(|r| (self.id(r.invoice).to_string(), ratio(r.strength)))
-                .chain(doubted.iter().map(|i| (self.id(*i).to_string(), ratio(Decimal::new(850, 3)))))
-                .collect();
+            e.suggestions = ranked(
+                held.iter()
+                    .map(|r| (self.id(r.invoice).to_string(), ratio(r.strength)))
+                    .chain(doubted.iter().map(|i| (self.id(*i).to_string(), ratio(Decimal::new(850, 3))))),
+            );
             out.exceptions.push(e);
             out.lines.push(line(PostingKind::Unapplied, None, unexplained, Rule::Held, Decimal::ZERO));
             cash = Decimal::ZERO;
@@ -878,20 +879,34 @@ impl<'l> Allocator<'l> {
     }
 
     /// Subsets of `candidates` whose remaining balances sum to `amount`,
-    /// searched in minor units; items that do not convert exactly are left
-    /// out, and a found set is re-checked in decimals before it is trusted.
+    /// searched in minor units over every item not larger than the amount
+    /// (more than [`subset_sum::MAX_ITEMS`] of them, or one that does not
+    /// convert exactly, make the answer unknown); a found set is re-checked
+    /// in decimals before it is trusted.
     fn subsets(&self, candidates: &[u32], amount: Decimal) -> SubsetOf {
         let digits = amount.scale().max(2);
         let minor = |d: Decimal| -> Option<i64> {
             let m = d.checked_mul(Decimal::from(10i64.pow(digits.min(6))))?;
             if m.fract().is_zero() { i64::try_from(m.trunc()).ok() } else { None }
         };
-        let usable: Vec<(u32, i64)> = candidates
-            .iter()
-            .filter_map(|i| minor(self.remaining(*i)).map(|m| (*i, m)))
-            .take(subset_sum::MAX_ITEMS)
-            .collect();
         let Some(target) = minor(amount) else { return SubsetOf::Unknown };
+        // Every item that could be part of a subset takes part, or the
+        // answer is "unknown": a uniqueness claimed over part of the items
+        // would not be one.
+        let mut usable: Vec<(u32, i64)> = Vec::new();
+        for &i in candidates {
+            let open = self.remaining(i);
+            if open <= Decimal::ZERO || open > amount {
+                continue;
+            }
+            match minor(open) {
+                Some(m) => usable.push((i, m)),
+                None => return SubsetOf::Unknown,
+            }
+        }
+        if usable.len() > subset_sum::MAX_ITEMS {
+            return SubsetOf::Unknown;
+        }
         let amounts: Vec<i64> = usable.iter().map(|(_, m)| *m).collect();
         let ids =
             |set: Vec<usize>| -> Vec<u32> { set.iter().filter_map(|k| usable.get(*k).map(|(i, _)| *i)).collect() };

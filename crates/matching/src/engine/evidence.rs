@@ -208,6 +208,12 @@ struct Source {
     line: Option<usize>,
     /// A number written in space-separated groups, joined (see [`digit_runs`]).
     run: bool,
+    /// Remittance the payer wrote to name documents (not a customer
+    /// reference, not a joined run): counted when it matches nothing.
+    named: bool,
+    /// Ends with the cut-off last word of a truncated line (see
+    /// [`cut_off_word`]): only an invoice number printed exactly counts.
+    cut_off: bool,
 }
 
 /// Numbers written in space-separated groups (`20 26- 507 620`,
@@ -233,7 +239,10 @@ fn digit_runs(text: &str) -> Vec<String> {
         letters >= 2 && is_group(rest)
     };
     let mut flush = |run: &mut Vec<&str>| {
-        if run.len() >= 2 && run.iter().map(|w| digits_of(w)).sum::<usize>() >= SHORT_KEY {
+        let lengths: Vec<usize> = run.iter().map(|w| digits_of(w)).collect();
+        // `31 01 2026`, `2026 01 31`: a date, not a number.
+        let date = matches!(lengths.as_slice(), [2, 2, 4] | [4, 2, 2] | [2, 2, 2]);
+        if run.len() >= 2 && !date && lengths.iter().sum::<usize>() >= SHORT_KEY {
             runs.push(run.concat());
         }
         run.clear();
@@ -256,19 +265,22 @@ fn digit_runs(text: &str) -> Vec<String> {
     runs
 }
 
-/// A remittance line cut off by its channel's field length (see
-/// [`looks_truncated`]) ends in the first characters of a word
-/// (`INV-0231` of `INV-0231594`): that word names no document, so the
-/// line is read without it.
-fn without_cut_off_word(text: &str) -> &str {
+/// The last word of a remittance line cut off by its channel's field
+/// length (see [`looks_truncated`]): the line is exactly 35, 80 or 140
+/// characters and ends inside a word, which may be the first characters of
+/// a longer number (`INV-0231` of `INV-0231594`). Words are split as
+/// [`text_tokens`] splits them.
+fn cut_off_word(text: &str) -> Option<&str> {
     let cut = matches!(text.chars().count(), 35 | 80 | 140) && text.ends_with(|c: char| c.is_ascii_alphanumeric());
     if !cut {
-        return text;
+        return None;
     }
-    match text.rfind(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '|' | '*' | '\\')) {
-        Some(i) => &text[..i],
-        None => "",
-    }
+    let start = text
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '.' | '#')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    text.get(start..).filter(|w| !w.is_empty())
 }
 
 fn sources(receipt: &Receipt) -> Vec<Source> {
@@ -278,27 +290,35 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
         let mut candidates = vec![whole.clone()];
         // `ABC: 2026-50O011`: a junk prefix hides the number; try its tokens.
         candidates.extend(text_tokens(&whole).into_iter().filter(|t| *t != whole));
-        out.push(Source { candidates, line: Some(i), run: false });
+        out.push(Source { candidates, line: Some(i), run: false, named: true, cut_off: false });
     }
     // The check number (lockbox: also the customer reference) and the
     // payer's own account and routing numbers name no document.
-    let not_references: Vec<&str> = receipt
+    let not_references: Vec<String> = receipt
         .check_number
         .iter()
         .map(String::as_str)
         .chain(receipt.payer_account.iter().flat_map(|a| a.split(':')))
         .filter(|s| !s.is_empty())
+        .map(squash)
         .collect();
     let customer_reference =
         receipt.customer_reference.iter().filter(|c| receipt.check_number.as_deref() != Some(c.as_str()));
-    let texts = receipt.remittance_text.iter().map(|t| without_cut_off_word(t));
-    for text in texts.chain(customer_reference.map(String::as_str)) {
-        out.extend(digit_runs(text).into_iter().map(|t| Source { candidates: vec![t], line: None, run: true }));
-        out.extend(text_tokens(text).into_iter().filter(|t| !not_references.contains(&t.as_str())).map(|t| Source {
-            candidates: vec![t],
-            line: None,
-            run: false,
-        }));
+    // Remittance text names documents; the customer reference (camt
+    // `EndToEndId`, BAI2 customer reference) is the payer's own number.
+    let texts = receipt.remittance_text.iter().map(|t| (t.as_str(), true));
+    for (text, named) in texts.chain(customer_reference.map(|c| (c.as_str(), false))) {
+        let cut = cut_off_word(text);
+        let ends_cut = |t: &str| cut.is_some_and(|w| squash(t).ends_with(&squash(w)));
+        // A grouped number is read without the cut-off word after it.
+        let before_cut = cut.map_or(text, |w| text.get(..text.len() - w.len()).unwrap_or(text));
+        for run in digit_runs(before_cut).into_iter().filter(|r| !not_references.contains(&squash(r))) {
+            out.push(Source { candidates: vec![run], line: None, run: true, named: false, cut_off: false });
+        }
+        for token in text_tokens(text).into_iter().filter(|t| !not_references.contains(&squash(t))) {
+            let cut_off = ends_cut(&token);
+            out.push(Source { candidates: vec![token], line: None, run: false, named, cut_off });
+        }
     }
     out
 }
@@ -321,6 +341,8 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
         .filter(|(_, s)| s.run)
         .filter_map(|(t, s)| s.candidates.first().map(|c| (t, squash(c))))
         .collect();
+    // Tokens that name documents, for `unresolved_references`.
+    let named: Vec<usize> = sources.iter().enumerate().filter(|(_, s)| s.named && !s.cut_off).map(|(t, _)| t).collect();
     for (token, source) in sources.into_iter().enumerate() {
         let mut keys: Keys = Vec::new();
         let mut matched = false;
@@ -334,7 +356,12 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
                 continue;
             }
             seen_keys.insert(key.clone());
-            let exact = ledger.invoice_refs.exact(&key);
+            let mut exact = ledger.invoice_refs.exact(&key);
+            if source.cut_off {
+                // The first characters of a longer number: only an invoice
+                // number printed exactly as it is stands for itself.
+                exact.retain(|doc| squash(raw) == squash(&ledger.invoice(*doc).id));
+            }
             for doc in &exact {
                 let exact_raw = squash(raw) == squash(&ledger.invoice(*doc).id);
                 refs.push(RefMatch {
@@ -348,7 +375,7 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
                     token,
                 });
             }
-            let po = if exact.is_empty() { ledger.po_refs.exact(&key) } else { Vec::new() };
+            let po = if exact.is_empty() && !source.cut_off { ledger.po_refs.exact(&key) } else { Vec::new() };
             for doc in &po {
                 refs.push(RefMatch {
                     anchored: key.len() >= SHORT_KEY || source.line.is_some(),
@@ -361,8 +388,9 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
                     token,
                 });
             }
-            if (key.len() >= MIN_FUZZY_LEN && key.bytes().any(|b| b.is_ascii_digit()))
-                || (key.len() >= 3 && key.bytes().all(|b| b.is_ascii_digit()) && raw.starts_with('0'))
+            if !source.cut_off
+                && ((key.len() >= MIN_FUZZY_LEN && key.bytes().any(|b| b.is_ascii_digit()))
+                    || (key.len() >= 3 && key.bytes().all(|b| b.is_ascii_digit()) && raw.starts_with('0')))
             {
                 keys.push((raw.clone(), key));
             }
@@ -378,10 +406,16 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
         Some(name) => ledger.names.lookup(name),
         None => Vec::new(),
     };
+    // The pieces of a grouped number that names a document do not decide
+    // the customer either.
+    drop_run_pieces(&mut refs, &runs);
     let customer = identify_customer(receipt, ledger, &refs, &customer_candidates);
     let family: Vec<u32> = customer.map(|(c, _, _)| ledger.family(c)).unwrap_or_default();
-    let reference_tokens: Vec<usize> =
-        unmatched.iter().filter(|(_, keys, _)| !keys.is_empty()).map(|(token, _, _)| *token).collect();
+    let reference_tokens: Vec<usize> = unmatched
+        .iter()
+        .filter(|(token, keys, _)| !keys.is_empty() && named.contains(token))
+        .map(|(token, _, _)| *token)
+        .collect();
     for (token, keys, line) in unmatched {
         let exact_here: Vec<&RefMatch> = refs.iter().filter(|r| r.token == token && r.distance == 0).collect();
         let exact_in_family = exact_here.iter().any(|r| family.contains(&ledger.owner(r.invoice)));
@@ -447,22 +481,27 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
                 how != CustomerEvidence::ReferenceOwner && ledger.may_pay(c, ledger.owner(r.invoice))
             })
     });
-    // A space-separated number that names a document: its groups, and joins
-    // of some of them, are pieces of it, not references of their own.
-    let named_runs: Vec<&(usize, String)> = runs.iter().filter(|(t, _)| refs.iter().any(|r| r.token == *t)).collect();
-    if !named_runs.is_empty() {
-        refs.retain(|r| {
-            let piece = squash(&r.raw);
-            r.line.is_some()
-                || !named_runs
-                    .iter()
-                    .any(|(t, digits)| r.token != *t && piece.len() < digits.len() && digits.contains(&piece))
-        });
-    }
+    drop_run_pieces(&mut refs, &runs);
     refs.sort_by_key(|r| (r.token, r.distance, r.invoice));
     let unresolved_references = reference_tokens.iter().filter(|t| !refs.iter().any(|r| r.token == **t)).count();
     let payer = payer_evidence(receipt, ledger, &customer_candidates).map(|(p, _, how)| (p, how));
     Proposal { refs, customer, customer_candidates, truncated: looks_truncated(receipt), payer, unresolved_references }
+}
+
+/// A space-separated number that names a document: its groups, and joins
+/// of some of them, are pieces of it, not references of their own.
+fn drop_run_pieces(refs: &mut Vec<RefMatch>, runs: &[(usize, String)]) {
+    let named_runs: Vec<&(usize, String)> = runs.iter().filter(|(t, _)| refs.iter().any(|r| r.token == *t)).collect();
+    if named_runs.is_empty() {
+        return;
+    }
+    refs.retain(|r| {
+        let piece = squash(&r.raw);
+        r.line.is_some()
+            || !named_runs
+                .iter()
+                .any(|(t, digits)| r.token != *t && piece.len() < digits.len() && digits.contains(&piece))
+    });
 }
 
 /// The payer as its own evidence shows it: bank account, else exact name or

@@ -278,7 +278,7 @@ impl<'s> Feeder<'s> {
     }
 
     fn finish(self, end: u64) -> Result<Outcome, CamtError> {
-        self.state.finish(self.lines.line, end)
+        self.state.finish(self.lines.line, end, self.skip)
     }
 }
 
@@ -366,7 +366,7 @@ fn stream_with_limit<R: BufRead>(feeder: &mut Feeder<'_>, mut input: R, max_even
             let n = avail.len().min(max_event + 1);
             pending.extend_from_slice(&avail[..n]);
             input.consume(n);
-            want = pending.len() * 2;
+            want = (pending.len() * 2).min(max_event).max(pending.len() + 1);
         } else {
             let from = want.saturating_sub(pending.len()).min(avail.len());
             let take = memchr::memchr(b'<', &avail[from..]).map_or(avail.len(), |p| from + p);
@@ -385,14 +385,15 @@ fn stream_with_limit<R: BufRead>(feeder: &mut Feeder<'_>, mut input: R, max_even
                     Fed::UpTo(at) => {
                         pending.drain(..at);
                         base += at as u64;
-                        want = pending.len() * 2;
+                        want = (pending.len() * 2).min(max_event).max(pending.len() + 1);
                     }
                 }
             }
         }
         if pending.len() > max_event {
             let kind = CamtErrorKind::NotWellFormed(format!(
-                "a single piece of markup or text is longer than {max_event} bytes"
+                "more than {max_event} bytes without a place to cut the input (a comment, CDATA section, \
+                 processing instruction or tag, with the text after it, is longer than that)"
             ));
             return Err(feeder.error(&pending, base, base, kind));
         }
@@ -477,9 +478,21 @@ mod tests {
         xml.extend_from_slice(b"--></BkToCstmrStmt></Document>");
         let e = stream(&xml, 16, 1000).unwrap_err();
         assert_eq!((e.line, e.byte), (2, 26), "{e}");
-        assert!(e.to_string().contains("longer than 1000 bytes"), "{e}");
+        assert!(e.to_string().contains("more than 1000 bytes"), "{e}");
         // Under the limit, the same document reads.
         assert_eq!(stream(&xml, 16, 10_000).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_construct_over_half_the_limit_spanning_many_buffers_is_still_read() {
+        // A 607-byte comment full of `<` through 16-byte buffers, limit 1000:
+        // doubling what is wanted must not overshoot the limit.
+        let mut xml = b"<Document><BkToCstmrStmt><!--".to_vec();
+        xml.extend(std::iter::repeat_n(b'<', 600));
+        xml.extend_from_slice(b"--></BkToCstmrStmt></Document>");
+        assert_eq!(stream(&xml, 16, 1000).unwrap(), 0);
+        assert_eq!(stream(&xml, 16, 640).unwrap(), 0);
+        assert!(stream(&xml, 16, 500).is_err());
     }
 
     #[test]

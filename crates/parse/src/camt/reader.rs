@@ -306,10 +306,12 @@ impl State<'_> {
         Ok(())
     }
 
-    /// Checks the document ended cleanly and was camt.
-    pub(crate) fn finish(self, line: u64, byte: u64) -> Result<Outcome, CamtError> {
+    /// Checks the document ended cleanly and was camt;
+    /// `skipped_open` counts the elements of a declined subtree still open.
+    pub(crate) fn finish(self, line: u64, byte: u64, skipped_open: usize) -> Result<Outcome, CamtError> {
         if !self.stack.is_empty() {
-            return Err(CamtError { line, byte, kind: CamtErrorKind::UnexpectedEnd(self.stack.len()) });
+            let open = self.stack.len() + skipped_open;
+            return Err(CamtError { line, byte, kind: CamtErrorKind::UnexpectedEnd(open) });
         }
         let Some(format) = self.format else {
             let root = self.first_element.unwrap_or_else(|| "no element at all".to_string());

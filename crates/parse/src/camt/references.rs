@@ -15,10 +15,15 @@ pub(crate) fn meaningful_reference(text: &str) -> Option<String> {
     if t.is_empty() || t.eq_ignore_ascii_case("NOTPROVIDED") { None } else { Some(t.to_string()) }
 }
 
-/// The reference as check-digit validation reads it: spaces removed,
-/// upper case (an iterator, so no copy is made).
+/// The reference as check-digit validation reads it: blanks of any kind
+/// (a no-break space too) removed, upper case, one byte per character, a
+/// character outside ASCII as `0xFF` (never a digit or letter); an
+/// iterator, so no copy is made.
 fn compact(reference: &str) -> impl Iterator<Item = u8> + Clone + '_ {
-    reference.bytes().filter(|b| !b.is_ascii_whitespace()).map(|b| b.to_ascii_uppercase())
+    reference
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c.is_ascii() { (c as u8).to_ascii_uppercase() } else { 0xFF })
 }
 
 /// True when `reference` looks like an ISO 11649 creditor reference (`RF`
@@ -89,6 +94,8 @@ mod tests {
     fn iso_11649_references_are_checked_mod_97() {
         assert!(rf_is_valid("RF18539007547034"));
         assert!(rf_is_valid("RF18 5390 0754 7034"));
+        assert!(rf_is_valid("RF18\u{a0}5390\u{a0}0754\u{a0}7034"), "no-break spaces are blanks too");
+        assert!(!rf_is_valid("RF18539007547034\u{e9}"));
         assert!(rf_is_valid("rf18539007547034"));
         assert!(!rf_is_valid("RF19539007547034"));
         assert!(!rf_is_valid("RF98123456789012"), "the Finnish sample's RF fails mod 97 (remainder 96)");
