@@ -681,3 +681,42 @@ fn a_complete_invoice_number_ending_a_line_of_exactly_80_characters_still_counts
     let (l, o) = decide(invs, vec![], &[receipt("R1", "300.00", "2026-02-01", &[&text])]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0231563", "100.00"), s("applied", "INV-0231594", "200.00")]);
 }
+
+#[test]
+fn the_rest_of_a_cut_off_remittance_is_not_applied_when_a_second_fitting_item_lies_beyond_two_thousand_others() {
+    // 2,000 larger open items must not crowd the second 777.77 item out of
+    // the search: two items fit the rest, so it is not exactly one subset.
+    let mut invs = vec![
+        invoice("INV-0500001", "C1", "100.00", "2026-01-01"),
+        invoice("INV-0500003", "C1", "200.00", "2026-01-01"),
+        invoice("INV-0500002", "C1", "777.77", "2026-01-02"),
+    ];
+    for k in 0..2000 {
+        invs.push(invoice(&format!("INV-06{k:05}"), "C1", "5000.00", "2026-01-03"));
+    }
+    invs.push(invoice("INV-0700001", "C1", "777.77", "2026-01-04"));
+    let text = format!("{:<76}INV-", "PAYMENT INV-0500001 INV-0500003");
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "1077.77", "2026-02-01", &[&text])]);
+    assert_eq!(
+        lines(&l, &o[0]),
+        [s("applied", "INV-0500001", "100.00"), s("applied", "INV-0500003", "200.00"), s("unapplied", "", "777.77")]
+    );
+}
+
+#[test]
+fn the_groups_of_a_number_that_names_an_invoice_do_not_make_its_customer_unknown() {
+    // Paid far above the invoice, the reference is held; the customer is
+    // still the owner of the grouped number, not "unidentified" because
+    // its groups `507` and `620` are other customers' invoice numbers.
+    let (l, o) = decide(
+        vec![
+            invoice("2026-507620", "C1", "1000.00", "2026-01-10"),
+            invoice("507", "C2", "1366.97", "2026-01-10"),
+            invoice("620", "C3", "250.00", "2026-01-10"),
+        ],
+        vec![],
+        &[receipt("R1", "5000.00", "2026-02-01", &["INVOICES 20 26- 507 620"])],
+    );
+    assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "5000.00")], "{:?}", o[0].exceptions);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
+}
