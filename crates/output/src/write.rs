@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cashapply_matching::engine::{ExceptionKind, PostingKind, ReceiptOutcome};
+use cashapply_matching::engine::{ExceptionKind, PostingKind, ReceiptOutcome, ranked};
 use cashapply_model::{Currency, Receipt, format_amount};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -211,10 +211,12 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
     for ((r, o), id) in report.receipts.iter().zip(&report.outcomes).zip(&report.receipt_ids) {
         for (k, e) in o.exceptions.iter().enumerate() {
             let invoice = e.invoice.map(|i| report.ledger.invoice(i).id.clone()).unwrap_or_default();
-            let mut ranked = e.suggestions.clone();
-            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            // Best first, then by id: the file does not depend on the
+            // order the engine gathered candidates in.
+            let mut by_id = e.suggestions.clone();
+            by_id.sort();
             let suggestions: Vec<String> =
-                ranked.iter().map(|(s, score)| format!("{s}={}", confidence(*score))).collect();
+                ranked(by_id).iter().map(|(s, score)| format!("{s}={}", confidence(*score))).collect();
             let eid = content_id("E", &[id, e.kind.as_str(), &invoice, &k.to_string()]);
             row(
                 &mut w,

@@ -33,7 +33,7 @@ use crate::inputs::{Config, InvoiceStatus};
 
 use super::evidence::{Proposal, RefMatch};
 use super::ledger::Ledger;
-use super::outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule};
+use super::outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule, ranked};
 use super::subset_sum::{self, Subsets, subsets_summing_to};
 use crate::reference::normalise_reference;
 
@@ -68,15 +68,6 @@ pub struct Allocator<'l> {
 
 fn ratio(x: Decimal) -> Decimal {
     x.round_dp(3)
-}
-
-/// Suggestions best first (equal scores keep their order), each invoice once.
-fn ranked(suggestions: impl Iterator<Item = (String, Decimal)>) -> Vec<(String, Decimal)> {
-    let mut v: Vec<(String, Decimal)> = suggestions.collect();
-    v.sort_by_key(|s| std::cmp::Reverse(s.1));
-    let mut seen = HashSet::new();
-    v.retain(|(id, _)| seen.insert(id.clone()));
-    v
 }
 
 fn line(kind: PostingKind, invoice: Option<u32>, amount: Decimal, rule: Rule, confidence: Decimal) -> PostingLine {
@@ -214,11 +205,10 @@ impl<'l> Allocator<'l> {
                     "the remittance reference fits several invoices equally well",
                 );
                 if let Some(e) = out.exceptions.first_mut() {
-                    let mut suggestions: Vec<(String, Decimal)> =
+                    let mut by_id: Vec<(String, Decimal)> =
                         ambiguous.iter().map(|r| (self.id(r.invoice).to_string(), ratio(r.strength))).collect();
-                    suggestions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                    suggestions.dedup_by(|a, b| a.0 == b.0);
-                    e.suggestions = suggestions;
+                    by_id.sort();
+                    e.suggestions = ranked(by_id);
                 }
                 return Some(out);
             }

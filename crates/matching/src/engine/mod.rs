@@ -25,7 +25,7 @@ use rayon::prelude::*;
 pub use evidence::{CustomerEvidence, Proposal, RefMatch, creditor_reference_payload, propose, text_tokens};
 pub use ledger::Ledger;
 pub use names::{NameIndex, normalise_account, normalise_name};
-pub use outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule};
+pub use outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule, ranked};
 pub use subset_sum::{Subsets, subsets_summing_to};
 
 use crate::inputs::Config;

@@ -143,6 +143,17 @@ pub struct ExceptionRecord {
     pub detail: String,
 }
 
+/// Suggestions ranked: best score first (equal scores keep their order),
+/// each candidate once, with its best score. The one ranking rule of
+/// `ExceptionRecord::suggestions` and of `exceptions.csv`.
+pub fn ranked(suggestions: impl IntoIterator<Item = (String, Decimal)>) -> Vec<(String, Decimal)> {
+    let mut v: Vec<(String, Decimal)> = suggestions.into_iter().collect();
+    v.sort_by_key(|s| std::cmp::Reverse(s.1));
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|(id, _)| seen.insert(id.clone()));
+    v
+}
+
 /// Everything decided for one receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ReceiptOutcome {
