@@ -25,7 +25,7 @@ use quick_xml::errors::{Error as XmlError, IllFormedError};
 use quick_xml::events::Event;
 
 use super::error::{CamtError, CamtErrorKind};
-use super::reader::{Outcome, ReceiptSink, State};
+use super::reader::{Outcome, ReceiptSink, State, resolve_reference};
 
 /// The longest single piece of markup or text accepted (a comment, a text
 /// node, a tag with its attributes). camt fields are a few hundred bytes
@@ -166,10 +166,7 @@ impl<'s> Feeder<'s> {
                 }
                 Ok(())
             }
-            Event::GeneralRef(r) => match r.resolve_char_ref() {
-                Ok(_) => Ok(()),
-                Err(e) => Err(CamtErrorKind::NotWellFormed(e.to_string())),
-            },
+            Event::GeneralRef(r) => resolve_reference(r).map(|_| ()),
             _ => Ok(()),
         }
     }

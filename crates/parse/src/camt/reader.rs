@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use cashapply_model::{Currency, Diagnostics, Receipt, SourceFormat};
 use chrono::NaiveDate;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use crate::SkippedEntries;
 
@@ -286,21 +286,14 @@ impl State<'_> {
         }
     }
 
-    /// Handles an event other than an element start or end (those go to
-    /// [`State::start`] and [`State::end`] with their positions).
+    /// Handles CDATA and references. Element starts and ends go to
+    /// [`State::start`] and [`State::end`] with their positions, text to
+    /// [`State::push_text`] (the caller knows whether it holds a `\r`).
     pub(crate) fn handle(&mut self, event: Event<'_>) -> Result<(), CamtErrorKind> {
         match event {
-            Event::Text(t) => self.push_text(&t.xml10_content()),
             Event::CData(t) => self.push_text(&t.xml10_content()),
-            Event::GeneralRef(r) => match r.resolve_char_ref() {
-                Ok(Some(c)) => self.push_text(c.encode_utf8(&mut [0; 4])),
-                Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
-                    Some(s) => self.push_text(s),
-                    None => self.push_text(&format!("&{};", &*r)),
-                },
-                Err(e) => return Err(CamtErrorKind::NotWellFormed(e.to_string())),
-            },
-            Event::Start(_) | Event::Empty(_) | Event::End(_) | Event::Eof => {}
+            Event::GeneralRef(r) => self.push_text(&resolve_reference(&r)?),
+            Event::Text(_) | Event::Start(_) | Event::Empty(_) | Event::End(_) | Event::Eof => {}
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
         }
         Ok(())
@@ -318,5 +311,20 @@ impl State<'_> {
             return Err(CamtError { line: 1, byte: 0, kind: CamtErrorKind::NotCamt(root) });
         };
         Ok(Outcome { format, skipped: self.skipped, diagnostics: self.diags })
+    }
+}
+
+/// The text a reference stands for: a character reference, one of XML's
+/// five predefined entities, or (an entity camt never declares) the
+/// reference kept as written. A malformed character reference is not
+/// well-formed XML.
+pub(crate) fn resolve_reference<'r>(r: &'r BytesRef<'_>) -> Result<std::borrow::Cow<'r, str>, CamtErrorKind> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Ok(std::borrow::Cow::Owned(c.to_string())),
+        Ok(None) => Ok(match quick_xml::escape::resolve_predefined_entity(r) {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(format!("&{};", &**r)),
+        }),
+        Err(e) => Err(CamtErrorKind::NotWellFormed(e.to_string())),
     }
 }

@@ -39,7 +39,7 @@ use crate::remittance::x12_remittance_lines;
 
 use super::amount::{Amount, Direction};
 use super::entry::{Entry, Status};
-use super::references::{looks_like_rf, rf_is_valid};
+use super::references::rf_is_valid;
 use super::transaction::Transaction;
 
 /// What an entry needs from its file and account block.
@@ -434,7 +434,7 @@ fn rf_in_text(text: &str) -> Vec<String> {
         }
         let end = bytes[start..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(bytes.len(), |p| start + p);
         let candidate = &upper[start..end.min(start + 25)];
-        if looks_like_rf(candidate) && rf_is_valid(candidate) && !out.iter().any(|o| o == candidate) {
+        if rf_is_valid(candidate) && !out.iter().any(|o| o == candidate) {
             out.push(candidate.to_string());
         }
     }
