@@ -409,7 +409,8 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     // The pieces of a grouped number that names a document do not decide
     // the customer either.
     drop_run_pieces(&mut refs, &runs);
-    let customer = identify_customer(receipt, ledger, &refs, &customer_candidates);
+    let payer = payer_evidence(receipt, ledger, &customer_candidates);
+    let customer = identify_customer(receipt, ledger, &refs, payer);
     let family: Vec<u32> = customer.map(|(c, _, _)| ledger.family(c)).unwrap_or_default();
     let reference_tokens: Vec<usize> = unmatched
         .iter()
@@ -467,7 +468,7 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     }
     // A bare number of an invoice the payer (known by its own evidence)
     // may pay is corroborated by that evidence.
-    if let Some((p, _, _)) = payer_evidence(receipt, ledger, &customer_candidates) {
+    if let Some((p, _, _)) = payer {
         for r in &mut refs {
             if r.distance == 0 && r.strength < Decimal::new(950, 3) && ledger.may_pay(p, ledger.owner(r.invoice)) {
                 r.strength = Decimal::new(960, 3);
@@ -484,7 +485,7 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     drop_run_pieces(&mut refs, &runs);
     refs.sort_by_key(|r| (r.token, r.distance, r.invoice));
     let unresolved_references = reference_tokens.iter().filter(|t| !refs.iter().any(|r| r.token == **t)).count();
-    let payer = payer_evidence(receipt, ledger, &customer_candidates).map(|(p, _, how)| (p, how));
+    let payer = payer.map(|(p, _, how)| (p, how));
     Proposal { refs, customer, customer_candidates, truncated: looks_truncated(receipt), payer, unresolved_references }
 }
 
@@ -537,13 +538,12 @@ fn identify_customer(
     receipt: &Receipt,
     ledger: &Ledger,
     refs: &[RefMatch],
-    by_name: &[(u32, Decimal)],
+    payer: Option<(u32, Decimal, CustomerEvidence)>,
 ) -> Option<(u32, Decimal, CustomerEvidence)> {
     let mut owners: Vec<u32> =
         refs.iter().filter(|r| r.distance == 0 && r.anchored).map(|r| ledger.owner(r.invoice)).collect();
     owners.sort_unstable();
     owners.dedup();
-    let payer = payer_evidence(receipt, ledger, by_name);
     let strong_payer =
         payer.filter(|(_, _, how)| matches!(how, CustomerEvidence::BankAccount | CustomerEvidence::PayerName));
     match owners.as_slice() {
