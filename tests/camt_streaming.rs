@@ -190,3 +190,17 @@ fn an_unfinished_document_counts_the_open_elements_of_skipped_subtrees_too() {
         }
     }
 }
+
+#[test]
+fn carriage_returns_in_text_read_as_line_feeds_as_xml_requires() {
+    let xml = "<Document><BkToCstmrStmt><Stmt>\r\n<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>\r\n\
+        <Ntry><Amt Ccy=\"EUR\">5.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2024-01-02</Dt></BookgDt>\r\n\
+        <NtryDtls><TxDtls><RmtInf><Ustrd>INV-1\r\nINV-2\rINV-3</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\r\n\
+        </Stmt></BkToCstmrStmt></Document>\r\n";
+    let expected = whole("cr.xml", xml.as_bytes());
+    let Outcome::Read { receipts, .. } = &expected else { panic!("{expected:?}") };
+    assert_eq!(receipts[0].remittance_text, ["INV-1\nINV-2\nINV-3"]);
+    for chunk in [1, 7, 64, 4096] {
+        assert_eq!(streamed("cr.xml", xml.as_bytes(), chunk), expected, "chunks of {chunk}");
+    }
+}

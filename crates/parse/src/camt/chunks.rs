@@ -251,7 +251,7 @@ impl<'s> Feeder<'s> {
                     }
                     // quick-xml borrows the text from the input, checked UTF-8.
                     Event::Text(t) if has_cr => {
-                        self.state.push_text(&xml10_line_ends(t));
+                        self.state.push_text(&t.xml10_content());
                         Ok(())
                     }
                     Event::Text(t) => {
@@ -427,15 +427,6 @@ fn count_newlines(bytes: &[u8]) -> u64 {
         n += ((zero >> 7).wrapping_mul(ONES)) >> 56;
     }
     n + words.remainder().iter().map(|&b| u64::from(b == b'\n')).sum::<u64>()
-}
-
-/// XML 1.0 end-of-line handling (§2.11): `\r\n` and a lone `\r` read as
-/// `\n`. Borrowed unless there is a `\r`.
-fn xml10_line_ends(raw: &str) -> std::borrow::Cow<'_, str> {
-    if memchr::memchr(b'\r', raw.as_bytes()).is_none() {
-        return std::borrow::Cow::Borrowed(raw);
-    }
-    std::borrow::Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 #[cfg(test)]
