@@ -7,3 +7,4 @@
 pub mod engine;
 pub mod inputs;
 pub mod reference;
+pub mod remittance;
