@@ -22,7 +22,9 @@ mod subset_sum;
 use cashapply_model::Receipt;
 use rayon::prelude::*;
 
-pub use evidence::{CustomerEvidence, Proposal, RefMatch, creditor_reference_payload, propose, text_tokens};
+pub use evidence::{
+    CustomerEvidence, Proposal, RefMatch, creditor_reference_payload, looks_like_amount_or_date, propose, text_tokens,
+};
 pub use ledger::Ledger;
 pub use names::{NameIndex, normalise_account, normalise_name};
 pub use outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule, ranked};
@@ -32,10 +34,10 @@ use crate::inputs::Config;
 
 /// The order receipts are decided in: value date, then bank reference
 /// (CONTRACT §4 rule 6), then content, so input order never matters.
-fn decision_order(receipts: &[Receipt]) -> Vec<usize> {
+fn decision_order(receipts: &[&Receipt]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..receipts.len()).collect();
     order.sort_by(|&a, &b| {
-        let (x, y) = (&receipts[a], &receipts[b]);
+        let (x, y) = (receipts[a], receipts[b]);
         (
             x.value_date,
             &x.bank_ref,
@@ -64,6 +66,11 @@ fn decision_order(receipts: &[Receipt]) -> Vec<usize> {
 pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<ReceiptOutcome> {
     // Stage 1 is independent per receipt: run it on every core; `collect`
     // keeps the receipts' order, so results never depend on scheduling.
+    // Free-text (reference, amount) pairs become remittance lines first, so
+    // they are honoured exactly as structured lines are.
+    let effective: Vec<std::borrow::Cow<'_, Receipt>> = receipts.par_iter().map(crate::remittance::itemised).collect();
+    let receipts: Vec<&Receipt> = effective.iter().map(|r| r.as_ref()).collect();
+    let receipts = receipts.as_slice();
     let proposals: Vec<Proposal> = receipts.par_iter().map(|r| propose(r, ledger)).collect();
     let order = decision_order(receipts);
     let mut allocator = allocate::Allocator::new(ledger, config);
@@ -84,7 +91,7 @@ pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<Receip
             *slot = allocator.amount_only(r, p);
         }
     }
-    let ordered: Vec<&Receipt> = order.iter().filter_map(|i| receipts.get(*i)).collect();
+    let ordered: Vec<&Receipt> = order.iter().filter_map(|i| receipts.get(*i).copied()).collect();
     let mut ordered_outcomes: Vec<ReceiptOutcome> = order.iter().map(|i| std::mem::take(&mut outcomes[*i])).collect();
     let mut named = vec![false; ledger.invoices.len()];
     for p in &proposals {
