@@ -161,10 +161,18 @@ impl<'l> Allocator<'l> {
                 [] => {}
                 [one] => match chosen.iter().position(|c| c.invoice == one.invoice) {
                     None => chosen.push((*one).clone()),
-                    // A second line naming the same invoice adds its amount.
-                    Some(_) => {
+                    // A second line naming the same invoice adds its amount,
+                    // unless the first line already settles it and exactly
+                    // one other invoice of the family one edit away is open
+                    // for this line's amount: then the number was mistyped
+                    // into its neighbour's (`INV-0010754` written twice, the
+                    // second meaning `INV-0010751`).
+                    Some(k) => {
                         if let Some(l) = one.line {
-                            merged_lines.push((one.invoice, l));
+                            match self.mistyped_repeat(receipt, &chosen, k, one, l) {
+                                Some(neighbour) => chosen.push(neighbour),
+                                None => merged_lines.push((one.invoice, l)),
+                            }
                         }
                     }
                 },
@@ -215,6 +223,50 @@ impl<'l> Allocator<'l> {
             return None;
         }
         Some(self.by_reference(receipt, proposal, chosen, &merged_lines))
+    }
+
+    /// The invoice a repeated reference was meant to name: the first line
+    /// naming the invoice (`chosen[first]`) settles it on its own, and
+    /// exactly one payable invoice of the owner's family one edit away,
+    /// named by no other line, is open for exactly the repeated line's
+    /// amount.
+    fn mistyped_repeat(
+        &self,
+        receipt: &Receipt,
+        chosen: &[RefMatch],
+        first: usize,
+        repeat: &RefMatch,
+        line: usize,
+    ) -> Option<RefMatch> {
+        let earlier = chosen.get(first)?;
+        let stated = line_amount(receipt, Some(line)).filter(|a| *a > Decimal::ZERO)?;
+        let first_amount = line_amount(receipt, earlier.line)?;
+        if !self.settles(first_amount, earlier.invoice, receipt) {
+            return None;
+        }
+        let owner = self.ledger.owner(repeat.invoice);
+        let key = normalise_reference(&repeat.raw).key;
+        let fits: Vec<u32> = self
+            .ledger
+            .family_neighbours(owner, &key)
+            .into_iter()
+            .filter(|i| {
+                *i != repeat.invoice
+                    && self.remaining(*i) == stated
+                    && self.payable(*i, receipt.currency)
+                    && !chosen.iter().any(|c| c.invoice == *i)
+            })
+            .collect();
+        match fits.as_slice() {
+            [only] => Some(RefMatch {
+                invoice: *only,
+                distance: 1,
+                strength: Decimal::new(950, 3),
+                line: Some(line),
+                ..repeat.clone()
+            }),
+            _ => None,
+        }
     }
 
     /// ` (customer C100 by bank account)`: how the customer was found, the
