@@ -352,11 +352,21 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
             // Pieces of a structured reference count only when they stand on
             // their own (`202` of `202 4-50 2622` does not).
             let piece_too_short = k > 0 && key.len() < SHORT_KEY;
-            if key.len() < 3 || piece_too_short || (source.line.is_none() && seen_keys.contains(&key)) {
+            // A short key (`INV-00027` is `27`) is looked up only as printed:
+            // the invoice number exactly as the payer wrote it always counts,
+            // whatever its length; loose readings of it do not.
+            let printed_only = key.len() < 3;
+            if key.is_empty() || piece_too_short || (source.line.is_none() && seen_keys.contains(&key)) {
                 continue;
             }
             seen_keys.insert(key.clone());
             let mut exact = ledger.invoice_refs.exact(&key);
+            if printed_only {
+                exact.retain(|doc| squash(raw) == squash(&ledger.invoice(*doc).id));
+                if exact.is_empty() {
+                    continue;
+                }
+            }
             if source.cut_off {
                 // The first characters of a longer number: only an invoice
                 // number printed exactly as it is stands for itself.

@@ -1,0 +1,202 @@
+//! The failure classes of remittance nobody here wrote (issue 10), end to
+//! end through the engine, on small hand-made ledgers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use cashapply_matching::engine::{Ledger, ReceiptOutcome, run};
+use cashapply_matching::inputs::{Config, Customer, Invoice, InvoiceStatus};
+use cashapply_model::{Currency, DocumentType, Receipt, RemittanceLine, SourceFormat, SourcePosition};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn invoice(id: &str, customer: &str, open: &str, due: &str) -> Invoice {
+    Invoice {
+        id: id.into(),
+        customer_id: customer.into(),
+        currency: Currency::USD,
+        amount_open: d(open),
+        amount_original: d(open),
+        invoice_date: date(due) - chrono::Days::new(30),
+        due_date: Some(date(due)),
+        discount_percent: None,
+        discount_until: None,
+        po_number: None,
+        status: InvoiceStatus::Open,
+        customer_name: None,
+        line: 0,
+    }
+}
+
+#[allow(dead_code)]
+fn customer(id: &str, name: &str) -> Customer {
+    Customer { id: id.into(), name: name.into(), aliases: vec![], bank_accounts: vec![], parent_id: None, line: 0 }
+}
+
+fn receipt(bank_ref: &str, amount: &str, value_date: &str, text: &[&str]) -> Receipt {
+    Receipt {
+        bank_ref: bank_ref.into(),
+        format: SourceFormat::Bai2,
+        position: SourcePosition { file: Arc::from("t.bai"), line: 1, byte: 0 },
+        account: "1".into(),
+        value_date: date(value_date),
+        currency: Currency::USD,
+        amount: d(amount),
+        payer_name: None,
+        payer_account: None,
+        transaction_code: None,
+        customer_reference: None,
+        check_number: None,
+        charges: None,
+        instructed: None,
+        remittance_text: text.iter().map(|t| t.to_string()).collect(),
+        remittance_lines: vec![],
+    }
+}
+
+#[allow(dead_code)]
+fn payer(mut r: Receipt, name: &str) -> Receipt {
+    r.payer_name = Some(name.into());
+    r
+}
+
+/// (kind, invoice id or "", amount) of each posting line.
+fn lines(ledger: &Ledger, o: &ReceiptOutcome) -> Vec<(&'static str, String, String)> {
+    o.lines
+        .iter()
+        .map(|l| {
+            (l.kind.as_str(), l.invoice.map(|i| ledger.invoice(i).id.clone()).unwrap_or_default(), l.amount.to_string())
+        })
+        .collect()
+}
+
+fn exceptions(ledger: &Ledger, o: &ReceiptOutcome) -> Vec<(&'static str, String, String)> {
+    o.exceptions
+        .iter()
+        .map(|e| {
+            (e.kind.as_str(), e.invoice.map(|i| ledger.invoice(i).id.clone()).unwrap_or_default(), e.amount.to_string())
+        })
+        .collect()
+}
+
+fn decide(invoices: Vec<Invoice>, customers: Vec<Customer>, receipts: &[Receipt]) -> (Ledger, Vec<ReceiptOutcome>) {
+    let ledger = Ledger::build(invoices, customers);
+    let outcomes = run(receipts, &ledger, &Config::default());
+    for (r, o) in receipts.iter().zip(&outcomes) {
+        let cash: Decimal = o.lines.iter().filter(|l| l.kind.is_cash()).map(|l| l.amount).sum();
+        assert_eq!(cash, r.amount, "cash kinds must sum to the receipt {}: {:?}", r.bank_ref, o);
+    }
+    (ledger, outcomes)
+}
+
+fn s(kind: &'static str, inv: &str, amount: &str) -> (&'static str, String, String) {
+    (kind, inv.to_string(), amount.to_string())
+}
+
+#[test]
+fn a_short_invoice_number_quoted_exactly_as_printed_is_applied() {
+    let (l, o) = decide(
+        vec![invoice("INV-00027", "C1", "318.00", "2026-01-31"), invoice("INV-00028", "C1", "50.00", "2026-03-31")],
+        vec![],
+        &[receipt("R1", "318.00", "2026-02-01", &["INV-00027 318.00"])],
+    );
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00027", "318.00")]);
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn a_short_number_written_loosely_is_not_taken_for_the_invoice() {
+    // `27` alone could be anything (a quantity, a day): only the printed
+    // number counts for a key this short.
+    let (l, o) = decide(
+        vec![invoice("INV-00027", "C1", "318.00", "2026-01-31")],
+        vec![],
+        &[receipt("R1", "318.00", "2026-02-01", &["BOX 27 DELIVERED"])],
+    );
+    assert!(o[0].lines.iter().all(|x| x.rule.as_str() != "ref_exact"), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
+fn free_text_amounts_decide_what_each_invoice_receives() {
+    let invs = vec![
+        invoice("2026-05511", "C1", "8210.40", "2026-01-31"),
+        invoice("2026-06092", "C1", "615.20", "2026-01-31"),
+        invoice("2026-17781", "C1", "2950.15", "2026-01-31"),
+    ];
+    let (l, o) = decide(
+        invs,
+        vec![],
+        &[receipt("R1", "11537.55", "2026-02-01", &["2026-05511 8210.40; 2026-06092 377.00; 20Z6-17781 2950.15"])],
+    );
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "2026-06092", "377.00")), "{got:?}");
+    assert!(got.contains(&s("applied", "2026-05511", "8210.40")), "{got:?}");
+    assert!(got.contains(&s("applied", "2026-17781", "2950.15")), "{got:?}");
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "2026-06092", "238.20")]);
+}
+
+#[test]
+fn amounts_written_before_their_references_with_european_decimals_are_honoured() {
+    let invs =
+        vec![invoice("INV-1001", "C1", "1234.56", "2026-01-31"), invoice("INV-1002", "C1", "400.00", "2026-01-31")];
+    let (l, o) = decide(
+        invs,
+        vec![],
+        &[receipt("R1", "1334.56", "2026-02-01", &["EUR 1.234,56 INV-1001 | EUR 100,00 INV-1002"])],
+    );
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-1002", "100.00")), "{got:?}");
+    assert!(got.contains(&s("applied", "INV-1001", "1234.56")), "{got:?}");
+}
+
+#[test]
+fn an_invoice_mentioned_without_an_amount_beside_itemised_pairs_is_never_paid() {
+    let invs =
+        vec![invoice("INV-00264", "C1", "31250.00", "2026-02-28"), invoice("INV-00871", "C1", "900.00", "2026-01-31")];
+    let (l, o) = decide(
+        invs,
+        vec![],
+        &[receipt("R1", "31250.00", "2026-02-01", &["INV-00264 31250.00 Partial payment - INV-00871"])],
+    );
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00264", "31250.00")]);
+}
+
+#[test]
+fn a_credit_memo_netted_in_free_text_is_applied_negative() {
+    let invs = vec![invoice("INV-1", "C1", "500.00", "2026-01-31"), invoice("CM-2211", "C1", "-45.00", "2026-01-31")];
+    let (l, o) = decide(
+        invs,
+        vec![],
+        &[receipt("R1", "455.00", "2026-02-01", &["INV-1 500.00 less credit memo CM-2211 (45.00)"])],
+    );
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-1", "500.00")), "{got:?}");
+    assert!(got.contains(&s("applied", "CM-2211", "-45.00")), "{got:?}");
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn a_repeated_reference_on_an_itemised_advice_names_the_neighbour_open_for_its_amount() {
+    let invs = vec![
+        invoice("INV-0010754", "C1", "2140.11", "2026-01-31"),
+        invoice("INV-0010751", "C1", "762.08", "2026-01-08"),
+    ];
+    let mut r = receipt("R1", "2902.19", "2026-02-01", &[]);
+    for (reference, amount) in [("INV-0010754", "2140.11"), ("INV-0010754", "762.08")] {
+        let mut line = RemittanceLine::reference(reference, DocumentType::Invoice);
+        line.amount = Some(d(amount));
+        r.remittance_lines.push(line);
+    }
+    let (l, o) = decide(invs, vec![], &[r]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-0010751", "762.08")), "{got:?}");
+    assert!(got.contains(&s("applied", "INV-0010754", "2140.11")), "{got:?}");
+}
