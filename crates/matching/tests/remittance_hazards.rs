@@ -200,3 +200,22 @@ fn a_repeated_reference_on_an_itemised_advice_names_the_neighbour_open_for_its_a
     assert!(got.contains(&s("applied", "INV-0010751", "762.08")), "{got:?}");
     assert!(got.contains(&s("applied", "INV-0010754", "2140.11")), "{got:?}");
 }
+
+#[test]
+fn a_micr_account_zero_padded_to_the_field_width_identifies_the_customer() {
+    let mut c = customer("C1", "Harbor Line Trading");
+    c.bank_accounts = vec!["121000248:481205577".into()];
+    let invs = vec![invoice("INV-1", "C1", "100.00", "2026-01-31"), invoice("INV-2", "C2", "100.00", "2026-01-31")];
+    let mut r = receipt("R1", "100.00", "2026-02-01", &[]);
+    r.payer_account = Some("121000248:0481205577".into());
+    let (l, o) = decide(invs, vec![c, customer("C2", "Other")], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-1", "100.00")]);
+}
+
+#[test]
+fn an_abbreviated_payer_name_identifies_the_customer_for_an_amount_only_payment() {
+    let invs = vec![invoice("INV-1", "C1", "640.00", "2026-01-31"), invoice("INV-2", "C2", "640.00", "2026-01-31")];
+    let customers = vec![customer("C1", "Granite Mountain Industries Inc"), customer("C2", "Granite Falls Bakery")];
+    let (l, o) = decide(invs, customers, &[payer(receipt("R1", "640.00", "2026-02-01", &[]), "GRANITE MTN IND")]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-1", "640.00")]);
+}

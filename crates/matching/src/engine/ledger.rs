@@ -42,6 +42,12 @@ pub struct Ledger {
     pub names: NameIndex,
 }
 
+/// An account number without the zeros a fixed-width field padded it with.
+fn unpadded(account: &str) -> &str {
+    let t = account.trim_start_matches('0');
+    if t.is_empty() { account } else { t }
+}
+
 impl Ledger {
     /// Indexes `invoices` and `customers`.
     pub fn build(invoices: Vec<Invoice>, mut customers: Vec<Customer>) -> Ledger {
@@ -121,8 +127,11 @@ impl Ledger {
             }
             for a in &c.bank_accounts {
                 let a = normalise_account(a);
-                let bare = a.rsplit(':').next().unwrap_or(&a).to_string();
-                bare_accounts.entry(bare).or_default().push(i as u32);
+                let bare = unpadded(a.rsplit(':').next().unwrap_or(&a)).to_string();
+                let list = bare_accounts.entry(bare).or_default();
+                if list.last() != Some(&(i as u32)) {
+                    list.push(i as u32);
+                }
                 accounts.entry(a).or_default().push(i as u32);
             }
         }
@@ -177,13 +186,14 @@ impl Ledger {
 
     /// Customers paying from an account (`ROUTING:ACCOUNT`, IBAN or number):
     /// the account exactly as on file, else its account part against the
-    /// account parts on file (CONTRACT §3 allows a bare account number).
+    /// account parts on file (CONTRACT §3 allows a bare account number),
+    /// leading zeros ignored (MICR fields pad `481205577` to `0481205577`).
     pub fn customers_with_account(&self, account: &str) -> &[u32] {
         let a = normalise_account(account);
         match self.accounts.get(&a) {
             Some(list) => list,
             None => {
-                let bare = a.rsplit(':').next().unwrap_or(&a);
+                let bare = unpadded(a.rsplit(':').next().unwrap_or(&a));
                 self.bare_accounts.get(bare).map_or(&[], Vec::as_slice)
             }
         }

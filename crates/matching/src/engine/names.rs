@@ -15,7 +15,9 @@ const LEGAL_WORDS: &[&str] = &[
     "INC",
     "INCORPORATED",
     "LLC",
+    "PLLC",
     "LTD",
+    "LTDA",
     "LIMITED",
     "CORP",
     "CORPORATION",
@@ -26,11 +28,14 @@ const LEGAL_WORDS: &[&str] = &[
     "SA",
     "SAS",
     "SARL",
+    "SL",
+    "SE",
     "BV",
     "NV",
     "PLC",
     "LLP",
     "LP",
+    "PC",
     "THE",
     "AND",
     "OY",
@@ -39,16 +44,46 @@ const LEGAL_WORDS: &[&str] = &[
     "SPA",
     "SRL",
     "PTY",
+    "PTE",
+    "PVT",
     "KG",
+    "KK",
+    "BHD",
+    "SDN",
+    "ULC",
 ];
 
 /// A token shared by more customers than this is too common to retrieve by.
 const MAX_TOKEN_POSTINGS: usize = 2000;
 
-/// Normalises a company name.
+/// Candidates scored per payer name, the best-supported first: the cost of
+/// a lookup does not grow with the number of customers.
+const MAX_SCORED: usize = 48;
+
+/// Normalises a company name: upper case, punctuation to blanks, dotted
+/// initials joined (`L.L.C.` → `LLC`, `S.A.` → `SA`), legal words dropped.
 pub fn normalise_name(name: &str) -> String {
-    let upper: String = name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_uppercase() } else { ' ' }).collect();
-    let words: Vec<&str> = upper.split_whitespace().filter(|w| !LEGAL_WORDS.contains(w)).collect();
+    let upper: String = name
+        .chars()
+        .filter(|c| *c != '\'')
+        .map(|c| if c.is_alphanumeric() { c.to_ascii_uppercase() } else { ' ' })
+        .collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut initials = String::new();
+    for w in upper.split_whitespace() {
+        if w.chars().count() == 1 && w.chars().all(|c| c.is_ascii_alphabetic()) {
+            initials.push_str(w);
+            continue;
+        }
+        if !initials.is_empty() {
+            words.push(std::mem::take(&mut initials));
+        }
+        words.push(w.to_string());
+    }
+    if !initials.is_empty() {
+        words.push(initials);
+    }
+    words.retain(|w| !LEGAL_WORDS.contains(&w.as_str()));
     words.join(" ")
 }
 
@@ -72,6 +107,66 @@ fn score(x: f64) -> Decimal {
     Decimal::new((x * 1000.0).round() as i64, 3)
 }
 
+/// How well one payer word stands for one name word: the same word 1.0;
+/// its beginning (`PHARM` for `PHARMACEUTICALS`, a word cut by the
+/// channel) 0.9; an abbreviation keeping the first letter and then some of
+/// the others in order (`MTN` for `MOUNTAIN`, `IND` for `INDUSTRIES`) 0.85.
+fn word_match(payer: &str, name: &str) -> f64 {
+    if payer == name {
+        return 1.0;
+    }
+    if payer.len() >= 2 && name.starts_with(payer) {
+        return 0.9;
+    }
+    let mut rest = name.chars();
+    let first_same = payer.chars().next() == name.chars().next();
+    let in_order = payer.chars().all(|c| rest.by_ref().any(|n| n == c));
+    if payer.len() >= 2 && first_same && in_order && payer.chars().all(|c| c.is_ascii_alphabetic()) {
+        return 0.85;
+    }
+    0.0
+}
+
+/// True when a payer name looks cut by a bank field (16, 22, 28, 35
+/// characters are common field widths).
+fn looks_cut(raw_len: usize) -> bool {
+    matches!(raw_len, 16 | 18 | 20 | 22 | 24 | 28 | 30 | 32 | 35)
+}
+
+/// The payer name read word by word against a customer name: every payer
+/// word stands for the next name words in order (same word, beginning,
+/// abbreviation). All name words covered: 0.93 to 1.00 by how many words
+/// are written whole; only trailing name words left out (a short or cut
+/// form: `BAY HEALTH` for `BAY HEALTH PARTNERS`): 0.925 when every written
+/// word is whole, else 0.90. Anything else scores 0.
+fn word_alignment(payer: &[&str], name: &[&str], cut: bool) -> f64 {
+    if payer.is_empty() || name.is_empty() || payer.len() > name.len() {
+        return 0.0;
+    }
+    let mut whole = 0usize;
+    for (k, (p, n)) in payer.iter().zip(name).enumerate() {
+        let m = word_match(p, n);
+        // A cut name may end in any beginning of its last word.
+        let m = if m == 0.0 && cut && k + 1 == payer.len() && n.starts_with(p) { 0.9 } else { m };
+        if m == 0.0 {
+            return 0.0;
+        }
+        if m == 1.0 {
+            whole += 1;
+        }
+    }
+    let whole_share = whole as f64 / payer.len() as f64;
+    if payer.len() == name.len() {
+        0.93 + 0.07 * whole_share
+    } else if payer.len() >= 2 && whole == payer.len() {
+        0.925
+    } else if payer.len() >= 2 || cut {
+        0.90
+    } else {
+        0.0
+    }
+}
+
 impl NameIndex {
     /// Indexes every customer's name and aliases.
     pub fn build(customers: &[Customer]) -> NameIndex {
@@ -93,7 +188,10 @@ impl NameIndex {
                 let words: Vec<&str> = n.split(' ').collect();
                 if words.len() >= 2 {
                     let acronym: String = words.iter().filter_map(|w| w.chars().next()).collect();
-                    index.acronyms.entry(acronym).or_default().push(i);
+                    let list = index.acronyms.entry(acronym).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
                 }
             }
             index.names.push(names);
@@ -102,8 +200,12 @@ impl NameIndex {
     }
 
     /// Customers a payer name may be, best first: exact name or alias 1.000;
-    /// otherwise the best Jaro-Winkler similarity over each candidate's
-    /// names; an acronym scores 0.850.
+    /// otherwise candidates sharing a distinctive word (the rarer the word,
+    /// the more it counts; at most [`MAX_SCORED`] of them), each scored by
+    /// the better of Jaro-Winkler similarity and a word-by-word reading
+    /// that understands abbreviations and cut names ([`word_alignment`]).
+    /// An acronym of exactly one customer (`NTS` for `NORTHERN TEXTILE
+    /// SUPPLY`) scores 0.920, of several 0.850.
     pub fn lookup(&self, payer: &str) -> Vec<(u32, Decimal)> {
         let n = normalise_name(payer);
         if n.is_empty() {
@@ -115,33 +217,46 @@ impl NameIndex {
             out.dedup();
             return out;
         }
-        let mut candidates: Vec<u32> = n
-            .split(' ')
-            .filter(|t| t.len() >= 3)
-            .filter_map(|t| self.tokens.get(t))
-            .filter(|list| list.len() <= MAX_TOKEN_POSTINGS)
-            .flatten()
-            .copied()
-            .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
+        let words: Vec<&str> = n.split(' ').collect();
+        // Candidates by shared words, weighted by rarity.
+        let mut support: HashMap<u32, f64> = HashMap::new();
+        for t in words.iter().filter(|t| t.len() >= 3) {
+            let Some(list) = self.tokens.get(*t) else { continue };
+            if list.len() > MAX_TOKEN_POSTINGS {
+                continue;
+            }
+            let weight = 1.0 / (1.0 + (list.len() as f64).ln());
+            for c in list {
+                *support.entry(*c).or_default() += weight;
+            }
+        }
+        let mut candidates: Vec<(u32, f64)> = support.into_iter().collect();
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.truncate(MAX_SCORED);
+        let cut = looks_cut(payer.trim().chars().count());
         let mut out: Vec<(u32, Decimal)> = candidates
             .into_iter()
-            .map(|c| {
+            .map(|(c, _)| {
                 let best = self
                     .names
                     .get(c as usize)
                     .into_iter()
                     .flatten()
-                    .map(|name| strsim::jaro_winkler(&n, name))
+                    .map(|name| {
+                        let name_words: Vec<&str> = name.split(' ').collect();
+                        strsim::jaro_winkler(&n, name).max(word_alignment(&words, &name_words, cut))
+                    })
                     .fold(0.0f64, f64::max);
                 (c, score(best))
             })
             .collect();
-        for word in n.split(' ') {
-            for c in self.acronyms.get(word).into_iter().flatten() {
-                if !out.iter().any(|(x, _)| x == c) {
-                    out.push((*c, Decimal::new(850, 3)));
+        for word in &words {
+            let Some(list) = self.acronyms.get(*word) else { continue };
+            let s = if list.len() == 1 && word.len() >= 3 { Decimal::new(920, 3) } else { Decimal::new(850, 3) };
+            for c in list {
+                match out.iter_mut().find(|(x, _)| x == c) {
+                    Some((_, have)) => *have = (*have).max(s),
+                    None => out.push((*c, s)),
                 }
             }
         }
@@ -185,7 +300,44 @@ mod tests {
         let got = idx.lookup("PACIFIC COAST SUPPLIES");
         assert_eq!(got[0].0, 0);
         assert!(got[0].1 > Decimal::new(900, 3), "{got:?}");
-        assert_eq!(idx.lookup("PCS")[0], (0, Decimal::new(850, 3)));
+        assert_eq!(idx.lookup("PCS")[0], (0, Decimal::new(920, 3)), "the acronym of exactly one customer");
+    }
+
+    #[test]
+    fn abbreviated_and_cut_payer_names_find_their_customer() {
+        let idx = NameIndex::build(&[
+            customer("C1", "Granite Mountain Industries", &[]),
+            customer("C2", "Vega Pharmaceuticals Inc", &[]),
+            customer("C3", "Northern Textile Supply", &[]),
+            customer("C4", "Granite Falls Bakery", &[]),
+            customer("C5", "Bay Health Partners", &[]),
+        ]);
+        for (payer, want) in
+            [("GRANITE MTN IND", 0), ("Vega Pharm", 1), ("NORTHERN TEXTILE SU", 2), ("NTS", 2), ("Bay Health", 4)]
+        {
+            let got = idx.lookup(payer);
+            assert_eq!(got.first().map(|x| x.0), Some(want), "{payer}: {got:?}");
+            assert!(got[0].1 >= Decimal::new(920, 3), "{payer}: {got:?}");
+            assert!(
+                got.get(1).is_none_or(|x| x.1 + Decimal::new(50, 3) <= got[0].1),
+                "{payer}: no clear winner {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn two_customers_a_short_name_fits_equally_are_not_told_apart() {
+        let idx =
+            NameIndex::build(&[customer("C1", "Bay Health Partners", &[]), customer("C2", "Bay Health Systems", &[])]);
+        let got = idx.lookup("BAY HEALTH");
+        assert_eq!(got[0].1, got[1].1, "{got:?}");
+    }
+
+    #[test]
+    fn dotted_legal_forms_are_legal_words_too() {
+        assert_eq!(normalise_name("Harbor Line Trading, L.L.C."), "HARBOR LINE TRADING");
+        assert_eq!(normalise_name("Acme S.A."), "ACME");
+        assert_eq!(normalise_name("O'Brien & Sons Ltd"), "OBRIEN SONS");
     }
 
     #[test]
