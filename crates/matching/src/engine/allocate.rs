@@ -140,6 +140,7 @@ impl<'l> Allocator<'l> {
         let mut merged_lines: Vec<(u32, usize)> = Vec::new();
         let mut tokens: Vec<usize> = proposal.refs.iter().map(|r| r.token).collect();
         tokens.dedup();
+        let token_count = tokens.len();
         for t in tokens {
             let mut cands: Vec<&RefMatch> = proposal
                 .refs
@@ -176,7 +177,13 @@ impl<'l> Allocator<'l> {
                         }
                     }
                 },
-                many => ambiguous.extend(many.iter().map(|r| (*r).clone())),
+                // Several neighbours equally near: the one the stated amount
+                // settles (with the line's own discount and deduction), when
+                // exactly one does, is the one meant.
+                many => match self.settled_by_stated_amount(receipt, many, token_count) {
+                    Some(one) if !chosen.iter().any(|c| c.invoice == one.invoice) => chosen.push(one),
+                    _ => ambiguous.extend(many.iter().map(|r| (*r).clone())),
+                },
             }
         }
         // Only invoices the identified customer may pay (its own, its
@@ -223,6 +230,34 @@ impl<'l> Allocator<'l> {
             return None;
         }
         Some(self.by_reference(receipt, proposal, chosen, &merged_lines))
+    }
+
+    /// Of several candidates of one reference, the only one its stated
+    /// amount settles: the line's amount plus the discount and deduction
+    /// the line states, or the payment when this is the only reference.
+    fn settled_by_stated_amount(&self, receipt: &Receipt, many: &[&RefMatch], tokens: usize) -> Option<RefMatch> {
+        let first = many.first()?;
+        let line = first.line.and_then(|l| receipt.remittance_lines.get(l));
+        let stated = match line_amount(receipt, first.line) {
+            Some(a) => {
+                let extra = line.map(|l| l.discount.unwrap_or_default().abs() + l.deduction.unwrap_or_default().abs());
+                a + extra.unwrap_or_default()
+            }
+            None if tokens == 1 => receipt.amount,
+            None => return None,
+        };
+        let fitting: Vec<&&RefMatch> = many
+            .iter()
+            .filter(|r| self.payable(r.invoice, receipt.currency) && self.settles(stated, r.invoice, receipt))
+            .collect();
+        match fitting.as_slice() {
+            [one] => {
+                let mut one = (**one).clone();
+                one.strength = one.strength.max(Decimal::new(920, 3));
+                Some(one)
+            }
+            _ => None,
+        }
     }
 
     /// The invoice a repeated reference was meant to name: the first line
