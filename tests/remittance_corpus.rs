@@ -447,6 +447,11 @@ fn the_corpus_is_well_formed_and_every_row_reaches_the_engine_through_its_channe
         {
             problems.push(format!("{}: a camt_strd line is a <Strd> or <Ustrd> element: {bad}", row.id));
         }
+        if row.channel == "camt_strd"
+            && row.lines.windows(2).any(|w| w[0].starts_with("<Strd>") && w[1].starts_with("<Ustrd>"))
+        {
+            problems.push(format!("{}: the schema puts every <Ustrd> before the <Strd> blocks", row.id));
+        }
         match receipt(row) {
             Err(e) => problems.push(format!("{}: {e}", row.id)),
             Ok(r) => {
@@ -490,4 +495,47 @@ fn every_channel_of_the_remittance_corpus_is_read_right_at_least_98_percent() {
         .map(|(c, right, total)| format!("{c}: {right} of {total}"))
         .collect();
     assert!(short.is_empty(), "channels under {MIN_SHARE_PERCENT}%: {}", short.join(", "));
+}
+
+#[test]
+fn the_comparison_keys_references_requires_exact_amounts_and_checks_a_reason_only_when_given() {
+    let item = |reference: &str, amount: Option<&str>, role: Role| RemittanceItem {
+        reference: reference.into(),
+        amount: amount.map(|a| Decimal::from_str(a).unwrap()),
+        role,
+    };
+    let expected = parse_expected("INV-00027=318.00:pay;INV-00027=5.00:deduction;CM-1:mention").unwrap();
+    let got = [
+        item("inv 27", Some("318"), Role::Pay),
+        item("INV00027", Some("5.00"), Role::Deduction(Some("Short Ship".into()))),
+        item("CM 1", None, Role::Mention),
+    ];
+    assert!(read_right(&expected, &got), "keys, decimal values and a reason-free deduction match");
+    assert!(!read_right(&expected, &got[..2]), "an item not read fails the row");
+    let mut extra = got.to_vec();
+    extra.push(item("INV-9", None, Role::Mention));
+    assert!(!read_right(&expected, &extra), "an item read but not expected fails the row");
+    let with_reason = parse_expected("INV-1=5.00:deduction(short ship)").unwrap();
+    assert!(read_right(&with_reason, &[item("INV-1", Some("5.00"), Role::Deduction(Some("SHORT SHIP".into())))]));
+    assert!(!read_right(&with_reason, &[item("INV-1", Some("5.00"), Role::Deduction(Some("damaged".into())))]));
+    assert!(!read_right(&with_reason, &[item("INV-1", Some("5.01"), Role::Deduction(Some("short ship".into())))]));
+    assert!(!read_right(&parse_expected("INV-1:pay").unwrap(), &[item("INV-1", None, Role::Mention)]));
+}
+
+#[test]
+fn an_expected_item_that_breaks_the_table_grammar_is_rejected() {
+    for bad in [
+        "INV-1=5.00",             // no role
+        "INV-1=5.00:paid",        // unknown role
+        "INV-1=abc:pay",          // no amount
+        "CM-1=45.00:credit",      // a credit is negative
+        "INV-1=-5.00:pay",        // a payment is positive
+        "INV-1=5.00:mention",     // a mention has no amount
+        "INV-1=5.00:deduction()", // an empty reason
+        "--=5.00:pay",            // nothing left of the reference
+    ] {
+        assert!(parse_item(bad).is_err(), "{bad} was accepted");
+    }
+    assert!(parse_expected("").unwrap().is_empty(), "an empty expectation names nothing");
+    assert_eq!(unescape_lines(r"a\tb\nc\\n"), ["a\tb", r"c\n"]);
 }
