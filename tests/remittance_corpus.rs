@@ -486,7 +486,6 @@ fn the_corpus_is_well_formed_and_every_row_reaches_the_engine_through_its_channe
 }
 
 #[test]
-#[ignore = "the free-text reader of remittance::interpret is being written (issue 10); un-ignore when it lands"]
 fn every_channel_of_the_remittance_corpus_is_read_right_at_least_98_percent() {
     let scores = score();
     let short: Vec<String> = scores

@@ -219,3 +219,27 @@ fn an_abbreviated_payer_name_identifies_the_customer_for_an_amount_only_payment(
     let (l, o) = decide(invs, customers, &[payer(receipt("R1", "640.00", "2026-02-01", &[]), "GRANITE MTN IND")]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-1", "640.00")]);
 }
+
+mod interpreting_any_text {
+    use cashapply_matching::remittance::{Role, read_text};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever a payer writes, the reading ends, names only non-empty
+        /// references, and gives a mention no amount.
+        #[test]
+        fn any_remittance_text_is_read_without_panic_and_mentions_carry_no_amount(
+            lines in proptest::collection::vec("[ -~€£¥\t]{0,90}", 0..6),
+            paid in proptest::option::of(0i64..10_000_000),
+        ) {
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let paid = paid.map(|p| rust_decimal::Decimal::new(p, 2));
+            for item in read_text(&lines, 2, paid) {
+                prop_assert!(!item.reference.trim().is_empty());
+                if item.role == Role::Mention {
+                    prop_assert!(item.amount.is_none());
+                }
+            }
+        }
+    }
+}

@@ -33,9 +33,72 @@ pub enum Piece {
 
 /// Words that announce a document number.
 const DOCUMENT_WORDS: &[&str] = &[
-    "INV", "INVOICE", "INVOICES", "INVS", "INVNO", "BILL", "BILLS", "DOC", "DOCUMENT", "CM", "NO", "NR", "NUM",
+    "INV",
+    "INVOICE",
+    "INVOICES",
+    "INVS",
+    "INVNO",
+    "BILL",
+    "BILLS",
+    "DOC",
+    "DOCUMENT",
+    "CM",
+    "NO",
+    "NR",
+    "NUM",
     "NUMBER",
+    "RECHNUNG",
+    "RECHNUNGEN",
+    "RG",
+    "RECHNUNGSNR",
+    "FACTURE",
+    "FACTURA",
+    "FACTUUR",
+    "FATTURA",
 ];
+
+/// Month names: a number of one or two digits, or a year, after one is a date.
+const MONTHS: &[&str] = &[
+    "JAN",
+    "JANUARY",
+    "FEB",
+    "FEBRUARY",
+    "MAR",
+    "MARCH",
+    "APR",
+    "APRIL",
+    "MAY",
+    "JUN",
+    "JUNE",
+    "JUL",
+    "JULY",
+    "AUG",
+    "AUGUST",
+    "SEP",
+    "SEPT",
+    "SEPTEMBER",
+    "OCT",
+    "OCTOBER",
+    "NOV",
+    "NOVEMBER",
+    "DEC",
+    "DECEMBER",
+    "JANUAR",
+    "FEBRUAR",
+    "MAERZ",
+    "MARZ",
+    "MÄRZ",
+    "MAI",
+    "JUNI",
+    "JULI",
+    "OKTOBER",
+    "DEZEMBER",
+];
+
+/// True for a month name.
+pub fn is_month(word: &str) -> bool {
+    MONTHS.contains(&word)
+}
 
 /// Document words kept with the number, because the reference normaliser
 /// strips them (`INV`, `NO`) or because they belong to the printed number
@@ -69,6 +132,22 @@ const LABELS: &[(&str, &str)] = &[
     ("RTN", "routing"),
     ("ROUTING", "routing"),
     ("ID", "id"),
+    ("OUR", "payer"),
+    ("TAN", "id"),
+    ("KUNDENNR", "customer"),
+    ("KDNR", "customer"),
+    ("KD-NR", "customer"),
+    ("KUNDE", "customer"),
+    ("KUNDENNUMMER", "customer"),
+    ("MANDAT", "id"),
+    ("MANDATE", "id"),
+    ("IBAN", "account"),
+    ("BIC", "routing"),
+    ("TRN", "trace"),
+    ("REQ", "request"),
+    ("BESTELLUNG", "po"),
+    ("BESTELLNR", "po"),
+    ("AUFTRAG", "po"),
 ];
 
 /// ISO 4217 codes payers write beside amounts.
@@ -155,6 +234,8 @@ fn read_number(s: &str, minor: u32, marked: bool) -> Option<Decimal> {
     let last_mark = b.iter().rposition(|c| *c == b'.' || *c == b',');
     let (int, frac): (&str, &str) = match last_mark {
         Some(p) if minor > 0 && b.len() - p - 1 == minor => (s.get(..p)?, s.get(p + 1..)?),
+        // `$1,200`: whole units in groups of three, with a currency mark.
+        Some(p) if minor > 0 && marked && b.len() - p - 1 == 3 => (s, ""),
         Some(_) if minor > 0 => return None,
         // No decimals written: an amount only when marked or grouped.
         _ => (s, ""),
@@ -190,30 +271,79 @@ fn read_number(s: &str, minor: u32, marked: bool) -> Option<Decimal> {
 }
 
 /// A token that may name a document: it holds a digit, is not an amount or
-/// a date, and has at least two letters or digits.
+/// a date, is not an IBAN or a BIC, and has at least two letters or digits
+/// (three when it is digits only).
 fn reference_shaped(word: &str) -> bool {
     let alnum = word.bytes().filter(u8::is_ascii_alphanumeric).count();
-    alnum >= 2 && word.bytes().any(|b| b.is_ascii_digit()) && !crate::engine::looks_like_amount_or_date(word)
+    let digits = word.bytes().filter(u8::is_ascii_digit).count();
+    let all_digits = digits == alnum;
+    alnum >= 2
+        && digits > 0
+        && (!all_digits || digits >= 3)
+        && !crate::engine::looks_like_amount_or_date(word)
+        && !short_date(word)
+        && !iban_or_bic(word)
 }
 
-/// Splits free text into pieces. `;`, `|`, tabs-as-columns and line breaks
-/// are hard separators; `,` is one unless it sits between digits (a
-/// thousands or decimal mark); `:` and `=` end a reference
-/// (`INV-1001: 250.00`); a `/` before an amount splits (`INV-1001/250.00`).
+/// `03/06`, `1/5/2026`, `5.3.26`: day and month, with or without a year.
+fn short_date(word: &str) -> bool {
+    let parts: Vec<&str> = word.split(['/', '.']).collect();
+    let num = |p: &&str, max: usize| !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [a, b] => num(a, 2) && num(b, 2),
+        [a, b, c] => num(a, 2) && num(b, 2) && (c.len() == 2 || c.len() == 4) && num(c, 4),
+        _ => false,
+    }
+}
+
+/// An IBAN (two letters, two check digits, 10–30 letters and digits) or a
+/// BIC (six letters, then two or five letters and digits).
+fn iban_or_bic(word: &str) -> bool {
+    let b = word.as_bytes();
+    let alnum = b.iter().all(u8::is_ascii_alphanumeric);
+    let iban = alnum
+        && (14..=34).contains(&b.len())
+        && b.get(..2).is_some_and(|x| x.iter().all(u8::is_ascii_uppercase))
+        && b.get(2..4).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    let bic = alnum
+        && (b.len() == 8 || b.len() == 11)
+        && b.get(..6).is_some_and(|x| x.iter().all(u8::is_ascii_uppercase))
+        && b.iter().any(u8::is_ascii_digit);
+    iban || bic
+}
+
+/// Characters that end a word.
+fn soft_separator(c: char) -> bool {
+    c.is_whitespace() || matches!(c, ':' | '=' | '&' | '[' | ']' | '{' | '}' | '"' | '\'' | '<' | '>')
+}
+
+/// Splits free text into pieces. Line breaks are hard separators; so are
+/// `;`, `|`, tabs, `~` and `*` in a line that names several documents (in a
+/// line naming one they separate columns of a table row: `INV-6601 | 430.00`);
+/// `,` is one unless it sits between digits (a thousands or decimal mark);
+/// `:` and `=` end a word; a word is split at `/` (`INV-1001/250.00`,
+/// `2026-05511/2026-06092`) and at a `,` between a reference and an amount
+/// (`INV-3001,450.00`) unless it is an amount or a date as a whole.
 pub fn pieces(lines: &[&str], minor: u32) -> Vec<Piece> {
     let mut words: Vec<Option<String>> = Vec::new();
     for (n, line) in lines.iter().enumerate() {
         if n > 0 {
             words.push(None);
         }
+        let several = line
+            .split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '~' | '*'))
+            .flat_map(split_word)
+            .filter(|w| parse_amount(w, minor).is_none() && reference_shaped(clean(w)))
+            .count()
+            > 1;
         let chars: Vec<char> = line.chars().collect();
         let mut word = String::new();
         for (i, c) in chars.iter().enumerate() {
             let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied().unwrap_or(' ');
             let next = chars.get(i + 1).copied().unwrap_or(' ');
-            let hard = matches!(c, ';' | '|' | '\t' | '~' | '*')
-                || (*c == ',' && !(prev.is_ascii_digit() && next.is_ascii_digit()));
-            let soft = c.is_whitespace() || matches!(c, ':' | '=' | '&' | '[' | ']' | '{' | '}' | '"' | '\'');
+            let column = matches!(c, ';' | '|' | '\t' | '~' | '*');
+            let hard = (column && several) || (*c == ',' && !(prev.is_ascii_digit() && next.is_ascii_digit()));
+            let soft = soft_separator(*c) || (column && !several);
             if hard || soft {
                 if !word.is_empty() {
                     words.push(Some(std::mem::take(&mut word)));
@@ -230,38 +360,26 @@ pub fn pieces(lines: &[&str], minor: u32) -> Vec<Piece> {
         }
     }
     let mut out: Vec<Piece> = Vec::new();
-    let mut k = 0;
-    while k < words.len() {
-        let Some(Some(w)) = words.get(k) else {
+    for w in words {
+        let Some(w) = w else {
             if out.last() != Some(&Piece::Break) && !out.is_empty() {
                 out.push(Piece::Break);
             }
-            k += 1;
             continue;
         };
-        k += 1;
-        // `CR` or `-` written as its own word after an amount marks it a credit.
-        if matches!(w.as_str(), "CR" | "Cr" | "cr" | "-")
-            && let Some(Piece::Amount { credit, .. }) = out.last_mut()
-        {
-            *credit = true;
-            continue;
+        for part in split_word(&w) {
+            // `CR` or `-` written as its own word after an amount marks it a credit.
+            if matches!(part, "CR" | "Cr" | "cr" | "-")
+                && let Some(Piece::Amount { credit, .. }) = out.last_mut()
+            {
+                *credit = true;
+                continue;
+            }
+            match parse_amount(part, minor) {
+                Some((value, credit)) => out.push(Piece::Amount { value, credit }),
+                None => push_word(&mut out, part),
+            }
         }
-        if let Some((value, credit)) = parse_amount(w, minor) {
-            out.push(Piece::Amount { value, credit });
-            continue;
-        }
-        // `INV-1001/250.00`: a reference and its amount glued by a slash.
-        if let Some((left, right)) = w.rsplit_once('/')
-            && let Some((value, credit)) = parse_amount(right, minor)
-            && (right.contains(['.', ',']) || minor == 0)
-            && !left.is_empty()
-        {
-            push_word(&mut out, left);
-            out.push(Piece::Amount { value, credit });
-            continue;
-        }
-        push_word(&mut out, w);
     }
     while out.last() == Some(&Piece::Break) {
         out.pop();
@@ -269,61 +387,97 @@ pub fn pieces(lines: &[&str], minor: u32) -> Vec<Piece> {
     out
 }
 
-/// Adds one word: a reference (joined with a document word or label before
-/// it), or a plain word.
+/// A word's parts: itself when it is an amount or a date; else split at
+/// `/` (a SWIFT tag, a list of numbers, a reference glued to its amount)
+/// and at a `,` that glues a reference to an amount.
+fn split_word(w: &str) -> Vec<&str> {
+    if parse_amount(w, 2).is_some()
+        || parse_amount(w, 0).is_some()
+        || crate::engine::looks_like_amount_or_date(w)
+        || short_date(w)
+        || w.starts_with("A/C")
+        || w.eq_ignore_ascii_case("P.O.")
+    {
+        return vec![w];
+    }
+    let mut out = Vec::new();
+    for part in w.split('/').filter(|p| !p.is_empty()) {
+        if part.contains(',') && parse_amount(part, 2).is_none() {
+            out.extend(part.split(',').filter(|p| !p.is_empty()));
+        } else {
+            out.push(part);
+        }
+    }
+    out
+}
+
+/// A word without the punctuation around it.
+fn clean(raw: &str) -> &str {
+    let trimmed = raw.trim_matches(|c: char| !(c.is_alphanumeric() || c == '#'));
+    trimmed.trim_start_matches('#').trim_end_matches('#').trim_end_matches('.')
+}
+
+/// Adds one word: a reference (joined with a document word before it, or
+/// marked by a label), a date after a month name, or a plain word.
 fn push_word(out: &mut Vec<Piece>, raw: &str) {
-    let trimmed = raw.trim_matches(|c: char| !(c.is_alphanumeric() || c == '#' || c == '$' || c == '€'));
-    let w = trimmed.trim_start_matches('#');
+    let trimmed = raw.trim_matches(|c: char| !(c.is_alphanumeric() || c == '#'));
     let hashed = trimmed.starts_with('#') || trimmed.ends_with('#');
-    let w = w.trim_end_matches('#').trim_end_matches('.');
+    let w = clean(raw);
     if w.is_empty() {
         return;
     }
     let upper = w.to_ascii_uppercase();
-    if reference_shaped(w) {
-        // The words before it: a document word (`INV`, `Invoice No.`) or a label (`PO`).
+    // `Feb 27`, `March 2026`: a day or a year after a month name.
+    let after_month = matches!(out.last(), Some(Piece::Word(m)) if is_month(m));
+    let day_or_year =
+        w.bytes().all(|b| b.is_ascii_digit()) && (w.len() <= 2 || (w.len() == 4 && w.starts_with(['1', '2'])));
+    // `Inv# 27`: a short number written after a document word is one.
+    let after_document_word =
+        matches!(out.last(), Some(Piece::Word(d)) if DOCUMENT_WORDS.contains(&d.trim_end_matches(['.', '#'])));
+    let short_number = w.bytes().all(|b| b.is_ascii_digit()) && (after_document_word || hashed);
+    if (reference_shaped(w) || short_number) && !(after_month && day_or_year) {
+        let own_prefix = text_has_prefix(w);
+        // The words before it: document words (`INV`, `Invoice No.`), or a
+        // label (`PO`, `CHECK REQ`) within two words when the number has no
+        // document prefix of its own.
         let mut prefixed = hashed;
         let mut label = None;
         let mut prefix_words: Vec<String> = Vec::new();
-        for back in out.iter().rev().take(3) {
-            match back {
-                Piece::Word(x) => {
-                    let x = x.trim_end_matches(['.', '#']);
-                    if DOCUMENT_WORDS.contains(&x) {
-                        prefixed = true;
-                        prefix_words.push(x.to_string());
-                    } else if let Some((_, l)) = LABELS.iter().find(|(word, _)| *word == x) {
-                        label = Some(*l);
-                        break;
-                    } else {
-                        break;
-                    }
+        for (k, back) in out.iter().rev().take(3).enumerate() {
+            let Piece::Word(x) = back else { break };
+            let x = x.trim_end_matches(['.', '#']);
+            if DOCUMENT_WORDS.contains(&x) {
+                prefixed = true;
+                prefix_words.push(x.to_string());
+            } else if let Some((_, l)) = LABELS.iter().find(|(word, _)| *word == x) {
+                if !own_prefix && prefix_words.is_empty() && k < 2 {
+                    label = Some(*l);
                 }
-                _ => break,
+                break;
+            } else if k > 0 || !prefix_words.is_empty() {
+                break;
             }
         }
         // A label written in the token itself (`PO4500012345`, `CK#1234`).
         for (word, l) in LABELS {
+            let rest = upper.get(word.len()..).map(|r| r.trim_start_matches(['#', '-', '.']));
             if upper.starts_with(word)
-                && upper
-                    .get(word.len()..)
-                    .is_some_and(|r| r.trim_start_matches(['#', '-', '.']).starts_with(|c: char| c.is_ascii_digit()))
+                && rest.is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
                 && matches!(*l, "po" | "check")
             {
                 label = Some(*l);
             }
         }
-        let text = if prefix_words.is_empty() || label.is_some() {
-            w.to_string()
+        // The document words become part of the reference.
+        out.truncate(out.len().saturating_sub(prefix_words.len()));
+        // Keep the document words the normaliser understands, before a number.
+        let kept: Vec<String> = if w.starts_with(|c: char| c.is_ascii_digit()) {
+            prefix_words.into_iter().rev().filter(|x| KEPT_WORDS.contains(&x.as_str())).collect()
         } else {
-            // `INV 1001`: keep the document word with the number.
-            let n = prefix_words.len();
-            out.truncate(out.len() - n);
-            let kept: Vec<String> =
-                prefix_words.into_iter().rev().filter(|x| KEPT_WORDS.contains(&x.as_str())).collect();
-            if kept.is_empty() { w.to_string() } else { format!("{} {w}", kept.join(" ")) }
+            Vec::new()
         };
-        out.push(Piece::Reference { text, prefixed: prefixed || label.is_none() && text_has_prefix(w), label });
+        let text = if kept.is_empty() || label.is_some() { w.to_string() } else { format!("{} {w}", kept.join(" ")) };
+        out.push(Piece::Reference { text, prefixed: prefixed || (label.is_none() && own_prefix), label });
         return;
     }
     out.push(Piece::Word(upper));
@@ -332,7 +486,7 @@ fn push_word(out: &mut Vec<Piece>, raw: &str) {
 /// A number written with its document prefix (`INV-00027`, `CM2211`).
 fn text_has_prefix(w: &str) -> bool {
     let letters = w.bytes().take_while(u8::is_ascii_alphabetic).count();
-    letters >= 2 && w.bytes().skip(letters).next().is_some_and(|b| b.is_ascii_digit() || b == b'-' || b == b'#')
+    letters >= 2 && w.as_bytes().get(letters).is_some_and(|b| b.is_ascii_digit() || *b == b'-' || *b == b'#')
 }
 
 #[cfg(test)]
@@ -362,6 +516,12 @@ mod tests {
         ] {
             assert_eq!(parse_amount(w, 2), Some((d(v), c)), "{w}");
         }
+    }
+
+    #[test]
+    fn a_grouped_whole_amount_needs_a_currency_mark() {
+        assert_eq!(parse_amount("$1,200", 2), Some((d("1200"), false)));
+        assert_eq!(parse_amount("1,200", 2), None);
     }
 
     #[test]

@@ -10,12 +10,16 @@
 //! A document named without an amount while itemised pairs account for the
 //! payment is a *mention*: context for a coordinator, never an instruction.
 
+mod fields;
 mod lex;
 mod pairs;
 
 use cashapply_model::{DocumentType, Receipt};
+
+use crate::reference;
 use rust_decimal::Decimal;
 
+pub use fields::payer_text;
 pub use lex::{Piece, parse_amount, pieces};
 pub use pairs::read_text;
 
@@ -45,29 +49,89 @@ pub struct RemittanceItem {
     pub role: Role,
 }
 
-/// Reads the documents a receipt's remittance names: its structured lines
-/// when it has any (the advice itself; its free text is then the bank's
-/// wrapping of it), else the free text read for (reference, amount) pairs.
+/// Reads the documents a receipt's remittance names. Structured lines are
+/// the advice itself; a structured line without an amount beside lines
+/// whose amounts account for the payment is a mention. The free text
+/// (bank fields and X12 segments removed) is read for (reference, amount)
+/// pairs when there are no structured lines, and otherwise only for
+/// documents the lines do not name: mentions when the lines account for
+/// the payment, else documents paid (amount unknown).
 pub fn interpret(receipt: &Receipt) -> Vec<RemittanceItem> {
-    if !receipt.remittance_lines.is_empty() {
-        return structured(receipt);
+    let text = payer_text(&receipt.remittance_text.iter().map(String::as_str).collect::<Vec<_>>());
+    let lines: Vec<&str> = text.iter().map(String::as_str).collect();
+    let minor = receipt.currency.minor_digits();
+    if receipt.remittance_lines.is_empty() {
+        return read_text(&lines, minor, Some(receipt.amount));
     }
-    let lines: Vec<&str> = receipt.remittance_text.iter().map(String::as_str).collect();
-    read_text(&lines, receipt.currency.minor_digits())
+    let mut items = structured(receipt);
+    let stated: Decimal =
+        items.iter().filter(|i| matches!(i.role, Role::Pay | Role::Credit)).filter_map(|i| i.amount).sum();
+    let accounts = items.iter().any(|i| i.amount.is_some()) && stated == receipt.amount;
+    if accounts {
+        for i in items.iter_mut().filter(|i| i.amount.is_none() && i.role == Role::Pay) {
+            i.role = Role::Mention;
+        }
+    }
+    let named: Vec<String> = items.iter().map(|i| reference::normalise_reference(&i.reference).key).collect();
+    for item in read_text(&lines, minor, None) {
+        let key = reference::normalise_reference(&item.reference).key;
+        if named.contains(&key) || items.iter().any(|i| reference::normalise_reference(&i.reference).key == key) {
+            continue;
+        }
+        if matches!(item.role, Role::Pay | Role::Mention) && item.amount.is_none() {
+            let role = if accounts { Role::Mention } else { Role::Pay };
+            items.push(RemittanceItem { reference: item.reference, amount: None, role });
+        }
+    }
+    items
 }
 
 /// Structured lines as items: the paid amount (negative for a credit
-/// note), and a deduction with its reason as an item of its own.
+/// note or a credit-memo number), and each discount and deduction as an
+/// item of its own.
 fn structured(receipt: &Receipt) -> Vec<RemittanceItem> {
     let mut out = Vec::new();
     for line in &receipt.remittance_lines {
-        let credit = line.document_type == DocumentType::CreditNote || line.amount.is_some_and(|a| a < Decimal::ZERO);
+        // Several documents keyed into one field (`INV 4410/4411`): each is
+        // named, the amount belongs to no single one of them.
+        let parts = documents_in_field(&line.reference);
+        if parts.len() > 1 {
+            out.extend(parts.into_iter().map(|reference| RemittanceItem { reference, amount: None, role: Role::Pay }));
+            continue;
+        }
+        let reference = parts.into_iter().next().unwrap_or_else(|| line.reference.clone());
+        let line = &cashapply_model::RemittanceLine { reference, ..line.clone() };
+        // A further adjustment of the document before (a second X12 `ADX`).
+        let adjustment_only = line.amount.is_none()
+            && line.discount.is_none()
+            && line.deduction.is_some()
+            && out.last().is_some_and(|l: &RemittanceItem| l.reference == line.reference);
+        if adjustment_only {
+            if let Some(d) = line.deduction {
+                out.push(RemittanceItem {
+                    reference: line.reference.clone(),
+                    amount: Some(d.abs()),
+                    role: Role::Deduction(line.reason.clone()),
+                });
+            }
+            continue;
+        }
+        let credit = line.document_type == DocumentType::CreditNote
+            || line.amount.is_some_and(|a| a < Decimal::ZERO)
+            || pairs::is_credit_number(&line.reference);
         let amount = line.amount.map(|a| if credit { -a.abs() } else { a });
         out.push(RemittanceItem {
             reference: line.reference.clone(),
             amount,
             role: if credit { Role::Credit } else { Role::Pay },
         });
+        if let Some(d) = line.discount.filter(|d| !d.is_zero()) {
+            out.push(RemittanceItem {
+                reference: line.reference.clone(),
+                amount: Some(d.abs()),
+                role: Role::Deduction(Some("discount".into())),
+            });
+        }
         if let Some(d) = line.deduction.filter(|d| !d.is_zero()) {
             out.push(RemittanceItem {
                 reference: line.reference.clone(),
@@ -77,6 +141,28 @@ fn structured(receipt: &Receipt) -> Vec<RemittanceItem> {
         }
     }
     out
+}
+
+/// The documents a structured reference field names: the field split at
+/// `/` and `,` when every part names a document, and words after the
+/// number dropped (`INV-6120 PARTIAL`). A field with blanks inside the
+/// number (`RF18 5390 0754 7034`) stays whole.
+fn documents_in_field(field: &str) -> Vec<String> {
+    let parts: Vec<&str> = field.split(['/', ',']).map(str::trim).filter(|p| !p.is_empty()).collect();
+    let has_digit = |p: &&str| p.bytes().any(|b| b.is_ascii_digit());
+    if parts.len() > 1 && parts.iter().all(has_digit) && !field.trim_start().starts_with('/') {
+        return parts.into_iter().map(str::to_string).collect();
+    }
+    let words: Vec<&str> = field.split_whitespace().collect();
+    let last_number = words.iter().rposition(|w| w.bytes().any(|b| b.is_ascii_digit()));
+    match last_number {
+        Some(k)
+            if k + 1 < words.len() && words.iter().skip(k + 1).all(|w| w.bytes().all(|b| b.is_ascii_alphabetic())) =>
+        {
+            vec![words.get(..=k).unwrap_or_default().join(" ")]
+        }
+        _ => vec![field.to_string()],
+    }
 }
 
 /// The receipt as the engine decides it: when the payer wrote no structured

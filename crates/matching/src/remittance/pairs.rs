@@ -22,14 +22,20 @@
 //!    mentions (`Partial payment - INV-871`, `Pmt on acct INV-447`): context,
 //!    never paid. When none does, every reference is paid, amount unknown.
 
-use super::lex::{Piece, is_currency, pieces};
+use rust_decimal::Decimal;
+
+use super::lex::{Piece, is_currency, is_month, parse_amount, pieces};
 use super::{RemittanceItem, Role};
 
 /// Words that may stand between a reference and its amount.
-const FILLER: &[&str] = &["RE", "AMT", "AMOUNT", "PAID", "PAY", "FOR", "OF", "AT", "$", "€", "£", "DUE", "NET"];
+const FILLER: &[&str] = &[
+    "RE", "AMT", "AMOUNT", "PAID", "PAY", "FOR", "OF", "AT", "$", "€", "£", "DUE", "NET", "TO", "DATED", "VOM",
+    "BETRAG", "GROSS", "SUM", "THE", "IN", "OPEN", "BALANCE",
+];
 
 /// Words that make the document after them a credit.
-const CREDIT_WORDS: &[&str] = &["CREDIT", "CR", "CM", "MINUS", "CN", "LESS", "RETURN", "REFUND"];
+const CREDIT_WORDS: &[&str] =
+    &["CREDIT", "CR", "CM", "MINUS", "CN", "LESS", "RETURN", "REFUND", "GUTSCHRIFT", "ABZGL", "ABZUGL"];
 
 /// Words that say an amount was deducted.
 const DEDUCTION_WORDS: &[&str] = &[
@@ -55,18 +61,30 @@ const DEDUCTION_WORDS: &[&str] = &[
     "FEES",
     "DISCOUNT",
     "DISC",
+    "SKONTO",
     "ADJ",
     "ADJUSTMENT",
     "RETURNED",
     "MISSING",
     "WRITE-OFF",
+    "LESS",
+    "MINUS",
+    "ABZGL",
 ];
+
+/// Words after which an amount is a total or a net, not an item's.
+const TOTAL_WORDS: &[&str] = &["TOTAL", "TOTALING", "TOTALLING", "GESAMT", "SUMME"];
 
 /// Credit-memo numbers carry these prefixes.
 const CREDIT_PREFIXES: &[&str] = &["CM", "CN", "CR", "CRN", "CREDIT", "GS"];
 
 fn is_filler(piece: &Piece) -> bool {
-    matches!(piece, Piece::Word(w) if FILLER.contains(&w.as_str()) || is_currency(w))
+    matches!(piece, Piece::Word(w)
+        if FILLER.contains(&w.as_str())
+            || is_currency(w)
+            || is_month(w)
+            || crate::engine::looks_like_amount_or_date(w)
+            || (w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit())))
 }
 
 /// The reference a piece names, when it may name a document of this payment.
@@ -78,12 +96,20 @@ fn reference(piece: &Piece) -> Option<(&str, bool)> {
     }
 }
 
+fn amount_at(p: &[Piece], k: usize) -> Option<(Decimal, bool)> {
+    match p.get(k) {
+        Some(Piece::Amount { value, credit }) => Some((*value, *credit)),
+        _ => None,
+    }
+}
+
 /// The next piece after `from` that is not filler, within the segment.
 fn next_meaningful(p: &[Piece], from: usize) -> Option<usize> {
     (from + 1..p.len()).find(|k| !p.get(*k).is_some_and(is_filler))
 }
 
-fn is_credit_number(text: &str) -> bool {
+/// True for a credit-memo number (`CM-2211`, `GS-0099`).
+pub fn is_credit_number(text: &str) -> bool {
     let upper = text.to_ascii_uppercase();
     let letters: String = upper.chars().take_while(char::is_ascii_alphabetic).collect();
     CREDIT_PREFIXES.contains(&letters.as_str())
@@ -99,76 +125,237 @@ fn credit_word_before(p: &[Piece], at: usize) -> bool {
         .any(|x| matches!(x, Piece::Word(w) if CREDIT_WORDS.contains(&w.as_str())))
 }
 
-/// Reads (reference, amount, role) items from free-text lines.
-pub fn read_text(lines: &[&str], minor: u32) -> Vec<RemittanceItem> {
-    let p = pieces(lines, minor);
-    let reference_at = |k: usize| p.get(k).and_then(reference);
-    let amount_at = |k: usize| match p.get(k) {
-        Some(Piece::Amount { value, credit }) => Some((*value, *credit)),
-        _ => None,
+/// One reading of the text: its items and whether the amounts paired with
+/// references account for the payment.
+struct Reading {
+    items: Vec<RemittanceItem>,
+    accounts: bool,
+    paired: usize,
+}
+
+/// Reads (reference, amount, role) items from free-text lines; `paid` is
+/// the payment, when known, against which itemised amounts are weighed.
+/// Two readings are made when a line ends inside a word that the next line
+/// continues (BAI2 `88` records and `Ustrd` lines join without a blank,
+/// `INV-01` + `72245`): the joined one is kept unless only the split one
+/// accounts for the payment. Whole-number amounts (`INV 4410 1000`) are
+/// read only when they then account for the payment exactly.
+pub fn read_text(lines: &[&str], minor: u32, paid: Option<Decimal>) -> Vec<RemittanceItem> {
+    if let Some(items) = table(lines, minor) {
+        return items;
+    }
+    let joined = join_wrapped(lines);
+    let split = read_lines(lines, minor, paid, false);
+    let reading = match joined {
+        Some(j) => {
+            let j: Vec<&str> = j.iter().map(String::as_str).collect();
+            let joined = read_lines(&j, minor, paid, false);
+            if split.accounts && !joined.accounts { split } else { joined }
+        }
+        None => split,
     };
-    // Rule 2: which order the text writes pairs in.
+    if reading.accounts || paid.is_none() {
+        return reading.items;
+    }
+    let whole = read_lines(lines, minor, paid, true);
+    if whole.accounts && whole.paired > reading.paired { whole.items } else { reading.items }
+}
+
+/// What a column of an advice table holds, by its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Reference,
+    Paid,
+    Gross,
+    Deducted,
+    Other,
+}
+
+fn column(header: &str) -> Column {
+    let h = header.trim().trim_end_matches(['.', ':', '#']).trim().to_ascii_uppercase();
+    match h.as_str() {
+        "INVOICE" | "INV" | "INVOICE NO" | "INVOICE NUMBER" | "INV NO" | "DOCUMENT" | "DOC" | "DOC NO"
+        | "REFERENCE" | "REF" | "RECHNUNG" | "RECHNUNGSNR" | "DOCUMENT NO" => Column::Reference,
+        "AMOUNT" | "PAID" | "NET" | "PAYMENT" | "AMOUNT PAID" | "NET PAID" | "NET AMOUNT" | "BETRAG"
+        | "PAID AMOUNT" => Column::Paid,
+        "GROSS" | "INVOICE AMOUNT" | "ORIGINAL" | "DUE" | "AMOUNT DUE" | "GROSS AMOUNT" => Column::Gross,
+        "DISCOUNT" | "DISC" | "DEDUCTION" | "DEDUCTIONS" | "ADJUSTMENT" | "SKONTO" | "ADJ" => Column::Deducted,
+        _ => Column::Other,
+    }
+}
+
+/// Cells of a table row: split by tabs, `|`, or runs of two blanks.
+fn cells(line: &str) -> Vec<&str> {
+    if line.contains(['\t', '|']) {
+        line.split(['\t', '|']).map(str::trim).collect()
+    } else {
+        line.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect()
+    }
+}
+
+/// An advice written as a table (`Invoice<TAB>Gross<TAB>Discount<TAB>Net`,
+/// then one row per document): each row read by its columns' headers. The
+/// amount paid is the paid column, else gross less deductions.
+fn table(lines: &[&str], minor: u32) -> Option<Vec<RemittanceItem>> {
+    let (h, header) = lines.iter().enumerate().find(|(_, l)| {
+        let c: Vec<Column> = cells(l).iter().map(|x| column(x)).collect();
+        c.len() >= 2 && c.contains(&Column::Reference) && c.iter().any(|x| matches!(x, Column::Paid | Column::Gross))
+    })?;
+    let columns: Vec<Column> = cells(header).iter().map(|x| column(x)).collect();
+    let mut items = Vec::new();
+    for row in lines.iter().skip(h + 1) {
+        let cells = cells(row);
+        if cells.len() != columns.len() {
+            continue;
+        }
+        let mut reference = None;
+        let (mut paid, mut gross, mut deducted) = (None, None, Vec::new());
+        let mut credit = false;
+        for (cell, col) in cells.iter().zip(&columns) {
+            let amount = parse_amount(cell, minor);
+            credit |= amount.is_some_and(|(_, c)| c) && matches!(col, Column::Paid | Column::Gross);
+            match col {
+                Column::Reference if cell.bytes().any(|b| b.is_ascii_digit()) => reference = Some((*cell).to_string()),
+                Column::Paid => paid = amount.map(|(v, _)| v),
+                Column::Gross => gross = amount.map(|(v, _)| v),
+                Column::Deducted => deducted.extend(amount.map(|(v, _)| v).filter(|v| !v.is_zero())),
+                _ => {}
+            }
+        }
+        let Some(reference) = reference else { continue };
+        let total_deducted: Decimal = deducted.iter().sum();
+        let Some(amount) = paid.or(gross.map(|g| g - total_deducted)) else { continue };
+        let credit = credit || is_credit_number(&reference);
+        let role = if credit { Role::Credit } else { Role::Pay };
+        let amount = if credit { -amount.abs() } else { amount };
+        for d in &deducted {
+            items.push(RemittanceItem { reference: reference.clone(), amount: Some(*d), role: Role::Deduction(None) });
+        }
+        items.insert(items.len() - deducted.len(), RemittanceItem { reference, amount: Some(amount), role });
+    }
+    (!items.is_empty()).then_some(items)
+}
+
+/// The lines with a break inside a word removed: a line ending in a letter,
+/// digit or `-` whose next line starts with a digit continues it, unless it
+/// ends in a complete amount.
+fn join_wrapped(lines: &[&str]) -> Option<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    let mut joined_any = false;
+    for line in lines {
+        let continues = out.last().is_some_and(|prev: &String| {
+            let last = prev.rsplit(char::is_whitespace).next().unwrap_or_default();
+            prev.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+                && line.starts_with(|c: char| c.is_ascii_digit())
+                && parse_amount(last, 2).is_none()
+                && !crate::engine::looks_like_amount_or_date(last)
+        });
+        match out.last_mut() {
+            Some(prev) if continues => {
+                prev.push_str(line);
+                joined_any = true;
+            }
+            _ => out.push((*line).to_string()),
+        }
+    }
+    joined_any.then_some(out)
+}
+
+/// Bare whole numbers after a prefixed reference, read as amounts.
+fn whole_amounts(p: &mut [Piece]) {
+    for k in 1..p.len() {
+        let after_prefixed = matches!(p.get(k - 1), Some(Piece::Reference { prefixed: true, label: None, .. }));
+        if let Some(Piece::Reference { text, prefixed: false, label: None }) = p.get(k)
+            && after_prefixed
+            && text.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(v) = text.parse::<i64>()
+            && let Some(slot) = p.get_mut(k)
+        {
+            *slot = Piece::Amount { value: Decimal::from(v), credit: false };
+        }
+    }
+}
+
+fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: bool) -> Reading {
+    let mut p = pieces(lines, minor);
+    if whole {
+        whole_amounts(&mut p);
+    }
+    // A break before `AMOUNT 4,410.00` does not part the amount from its
+    // reference (`INVOICE NO 88123, AMOUNT 4,410.00`).
+    let mut k = 0;
+    while k + 1 < p.len() {
+        let amount_word =
+            matches!(p.get(k + 1), Some(Piece::Word(w)) if matches!(w.as_str(), "AMOUNT" | "AMT" | "BETRAG"));
+        if p.get(k) == Some(&Piece::Break) && amount_word {
+            p.remove(k);
+        } else {
+            k += 1;
+        }
+    }
+    let p = p;
+    let reference_at = |k: usize| p.get(k).and_then(reference);
+    // Which order the text writes pairs in.
     let (mut ref_first, mut amount_first) = (0usize, 0usize);
     for k in 0..p.len() {
         let next = next_meaningful(&p, k);
-        if reference_at(k).is_some() && next.and_then(amount_at).is_some() {
+        if reference_at(k).is_some() && next.and_then(|n| amount_at(&p, n)).is_some() {
             ref_first += 1;
         }
-        if amount_at(k).is_some() && next.and_then(reference_at).is_some() {
+        if amount_at(&p, k).is_some() && next.and_then(reference_at).is_some() {
             amount_first += 1;
         }
     }
     let reference_leads = ref_first >= amount_first;
-    // Rule 3: pairs.
+    // Pairs.
     let mut items: Vec<(usize, RemittanceItem)> = Vec::new();
     let mut used_amounts: Vec<usize> = Vec::new();
-    let mut paired_refs: Vec<usize> = Vec::new();
+    // (reference position, its amount's position) of each pair.
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
     for k in 0..p.len() {
         let Some((text, po)) = reference_at(k) else { continue };
         let partner = if reference_leads {
-            next_meaningful(&p, k).filter(|n| amount_at(*n).is_some())
+            next_meaningful(&p, k).filter(|n| amount_at(&p, *n).is_some())
         } else {
-            (0..k).rev().find(|j| !p.get(*j).is_some_and(is_filler)).filter(|j| amount_at(*j).is_some())
+            (0..k).rev().find(|j| !p.get(*j).is_some_and(is_filler)).filter(|j| amount_at(&p, *j).is_some())
         };
         let partner = partner.filter(|n| !used_amounts.contains(n));
-        let Some((n, (value, marked))) = partner.and_then(|n| amount_at(n).map(|a| (n, a))) else {
+        let Some((n, (value, marked))) = partner.and_then(|n| amount_at(&p, n).map(|a| (n, a))) else {
             if !po {
                 items.push((k, RemittanceItem { reference: text.to_string(), amount: None, role: Role::Pay }));
             }
             continue;
         };
         used_amounts.push(n);
-        paired_refs.push(k);
+        pairs.push((k, n));
         let credit = marked || is_credit_number(text) || credit_word_before(&p, k.min(n));
         let (amount, role) = if credit { (-value, Role::Credit) } else { (value, Role::Pay) };
         items.push((k, RemittanceItem { reference: text.to_string(), amount: Some(amount), role }));
     }
-    // Rule 4: deductions after a paired item.
+    // Deductions: an amount after a deduction word, belonging to the nearest
+    // pair before it; the words after it (else before it) are the reason.
     let mut deductions: Vec<(usize, RemittanceItem)> = Vec::new();
-    for (k, piece) in p.iter().enumerate() {
-        if !matches!(piece, Piece::Amount { .. }) || used_amounts.contains(&k) {
+    for k in 0..p.len() {
+        if amount_at(&p, k).is_none() || used_amounts.contains(&k) {
             continue;
         }
-        // The words between the last paired reference/amount and this amount.
-        let mut reason: Vec<&str> = Vec::new();
-        let mut owner = None;
+        let mut before: Vec<&str> = Vec::new();
+        let mut owner: Option<usize> = None;
         for j in (0..k).rev() {
             match p.get(j) {
-                Some(Piece::Word(w)) => reason.push(w.as_str()),
-                Some(Piece::Amount { .. }) if used_amounts.contains(&j) => {
-                    owner = items
-                        .iter()
-                        .find(|(r, _)| paired_refs.contains(r) && (*r + 1 == j || *r == j + 1 || near(&p, *r, j)));
+                Some(Piece::Word(w)) => before.push(w.as_str()),
+                Some(Piece::Break) => {}
+                Some(Piece::Amount { .. }) => {
+                    owner = pairs.iter().find(|(_, a)| *a == j).map(|(r, _)| *r);
                     break;
                 }
-                Some(Piece::Reference { .. }) if paired_refs.contains(&j) => {
-                    owner = items.iter().find(|(r, _)| *r == j);
+                Some(Piece::Reference { .. }) => {
+                    owner = pairs.iter().find(|(r, _)| *r == j).map(|(r, _)| *r);
                     break;
                 }
-                _ => break,
+                None => break,
             }
         }
-        // Words after the amount may give the reason too (`5.00 damaged`).
         let after: Vec<&str> = p
             .get(k + 1..)
             .unwrap_or_default()
@@ -178,50 +365,70 @@ pub fn read_text(lines: &[&str], minor: u32) -> Vec<RemittanceItem> {
                 _ => None,
             })
             .collect();
-        let deduction = reason.iter().chain(&after).any(|w| DEDUCTION_WORDS.contains(w));
-        if let (true, Some((_, item)), Some((value, _))) = (deduction, owner, amount_at(k)) {
-            reason.reverse();
-            let words: Vec<&str> = reason
-                .iter()
-                .chain(&after)
-                .copied()
-                .filter(|w| !FILLER.contains(w) && !matches!(*w, "LESS" | "MINUS"))
-                .collect();
-            let reason = (!words.is_empty()).then(|| words.join(" ").to_ascii_lowercase());
-            deductions.push((
-                k,
-                RemittanceItem {
-                    reference: item.reference.clone(),
-                    amount: Some(value),
-                    role: Role::Deduction(reason),
-                },
-            ));
+        before.reverse();
+        let marked = before.iter().chain(&after).any(|w| DEDUCTION_WORDS.contains(w));
+        let total = before.iter().any(|w| TOTAL_WORDS.contains(w));
+        let Some(owner) = owner.filter(|_| marked && !total) else { continue };
+        let Some((_, item)) = items.iter().find(|(r, _)| *r == owner) else { continue };
+        let meaningful = |w: &&str| {
+            !FILLER.contains(w)
+                && !CREDIT_WORDS.contains(w)
+                && !matches!(*w, "LESS" | "MINUS" | "ABZGL")
+                && !w.bytes().all(|b| b.is_ascii_digit() || b == b'%')
+        };
+        let after_words: Vec<&str> = after.iter().copied().filter(meaningful).collect();
+        let words: Vec<&str> =
+            if after_words.is_empty() { before.iter().copied().filter(meaningful).collect() } else { after_words };
+        let reason = (!words.is_empty()).then(|| words.join(" ").to_ascii_lowercase());
+        let value = amount_at(&p, k).map(|(v, _)| v);
+        used_amounts.push(k);
+        deductions.push((
+            owner,
+            RemittanceItem { reference: item.reference.clone(), amount: value, role: Role::Deduction(reason) },
+        ));
+    }
+    // The amount paid on an item with deductions is its net (`1,000.00 less
+    // 50.00 damaged = 950.00`), unless the gross amounts account for the
+    // payment as they stand.
+    let gross_total: Decimal = items.iter().filter_map(|(_, i)| i.amount).sum();
+    let deducted: Decimal = deductions.iter().filter_map(|(_, d)| d.amount).sum();
+    if !deducted.is_zero() && paid != Some(gross_total) {
+        for (r, item) in &mut items {
+            let own: Decimal = deductions.iter().filter(|(o, _)| o == r).filter_map(|(_, d)| d.amount).sum();
+            if let (Some(a), false, Role::Pay) = (item.amount, own.is_zero(), &item.role) {
+                item.amount = Some(a - own);
+            }
         }
     }
-    // Rule 5: mentions.
+    // Mentions: references without an amount, when the pairs account for
+    // the payment (or, the payment unknown, when there are pairs).
+    let total: Decimal = items.iter().filter_map(|(_, i)| i.amount).sum();
     let any_amount = items.iter().any(|(_, i)| i.amount.is_some());
+    let accounts = any_amount && paid.is_none_or(|p| p == total);
+    let with_amount: Vec<String> = items
+        .iter()
+        .filter(|(_, i)| i.amount.is_some())
+        .map(|(_, i)| crate::reference::normalise_reference(&i.reference).key)
+        .collect();
     let mut out: Vec<RemittanceItem> = Vec::new();
     for (_, mut item) in items {
-        if any_amount && item.amount.is_none() {
-            item.role = Role::Mention;
+        let key = crate::reference::normalise_reference(&item.reference).key;
+        if item.amount.is_none() {
+            // A reference also written with its amount is that item.
+            if with_amount.contains(&key) {
+                continue;
+            }
+            if accounts {
+                item.role = Role::Mention;
+            }
+            if out.iter().any(|o| o.amount.is_none() && same_reference(&o.reference, &item.reference)) {
+                continue;
+            }
         }
-        // Each reference once: a second mention of a paid document adds nothing.
-        let seen = out
-            .iter()
-            .any(|o| same_reference(&o.reference, &item.reference) && o.role == item.role && item.amount.is_none());
-        if !seen {
-            out.push(item);
-        }
+        out.push(item);
     }
     out.extend(deductions.into_iter().map(|(_, d)| d));
-    out
-}
-
-/// True when an amount at `j` belongs to the reference at `r`: the two stand
-/// next to each other but for filler.
-fn near(p: &[Piece], r: usize, j: usize) -> bool {
-    let (a, b) = if r < j { (r, j) } else { (j, r) };
-    p.get(a + 1..b).unwrap_or_default().iter().all(is_filler)
+    Reading { items: out, accounts, paired: pairs.len() }
 }
 
 fn same_reference(a: &str, b: &str) -> bool {
@@ -234,7 +441,7 @@ mod tests {
 
     fn read(text: &str) -> Vec<(String, Option<String>, Role)> {
         let lines: Vec<&str> = text.split('\n').collect();
-        read_text(&lines, 2).into_iter().map(|i| (i.reference, i.amount.map(|a| a.to_string()), i.role)).collect()
+        read_text(&lines, 2, None).into_iter().map(|i| (i.reference, i.amount.map(|a| a.to_string()), i.role)).collect()
     }
 
     fn pay(r: &str, a: &str) -> (String, Option<String>, Role) {

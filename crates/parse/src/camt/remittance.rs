@@ -15,8 +15,9 @@
 //! creditor reference yields one `CreditorReference` line carrying the
 //! block's amounts. A credit note's amount is negative (it reduces the
 //! payment), so the lines of a payment add up to what was paid. When a
-//! block refers to several documents its amounts go to the first, since the
-//! schema does not say which document they belong to.
+//! block refers to several documents its amounts go to none of them: the
+//! schema does not say which document they belong to, and giving them all
+//! to the first would pay it what the others were due.
 
 use cashapply_model::{Currency, Diagnostics, DocumentType, RemittanceLine, to_currency_scale};
 use rust_decimal::Decimal;
@@ -199,7 +200,8 @@ impl Structured {
         }
         let only_credit_note = self.credit_note.is_some() && self.remitted.is_none() && self.due.is_none();
         let mut lines = Vec::new();
-        let mut amounts_used = false;
+        // Several documents share the block's amounts: they belong to no one of them.
+        let mut amounts_used = self.documents.iter().filter(|d| d.number.is_some()).count() > 1;
         for doc in &self.documents {
             let Some(number) = &doc.number else { continue };
             let document_type = document_type(doc.code.as_deref());

@@ -39,10 +39,24 @@ pub fn x12_remittance_lines<S: AsRef<str>>(lines: &[S], currency: Currency) -> V
                 line.discount = fields.get(6).and_then(|a| amount(a, currency)).filter(|d| !d.is_zero());
                 out.push(line);
             }
+            // A further `ADX` on the same `RMR` is a line of its own naming
+            // the same document, with no amount paid: each adjustment keeps
+            // its amount and reason.
             Some("ADX") => {
-                if let Some(last) = out.last_mut() {
-                    last.deduction = fields.get(1).and_then(|a| amount(a, currency)).map(|d| d.abs());
-                    last.reason = fields.get(2).filter(|r| !r.is_empty()).map(|r| r.to_string());
+                let deduction = fields.get(1).and_then(|a| amount(a, currency)).map(|d| d.abs());
+                let reason = fields.get(2).filter(|r| !r.is_empty()).map(|r| r.to_string());
+                match out.last_mut() {
+                    Some(last) if last.deduction.is_none() => {
+                        last.deduction = deduction;
+                        last.reason = reason;
+                    }
+                    Some(last) => {
+                        let mut extra = RemittanceLine::reference(last.reference.clone(), last.document_type);
+                        extra.deduction = deduction;
+                        extra.reason = reason;
+                        out.push(extra);
+                    }
+                    None => {}
                 }
             }
             _ => {}
