@@ -306,9 +306,16 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
         receipt.customer_reference.iter().filter(|c| receipt.check_number.as_deref() != Some(c.as_str()));
     // Remittance text names documents; the customer reference (camt
     // `EndToEndId`, BAI2 customer reference) is the payer's own number.
-    let texts = receipt.remittance_text.iter().map(|t| (t.as_str(), true));
-    for (text, named) in texts.chain(customer_reference.map(|c| (c.as_str(), false))) {
-        let cut = cut_off_word(text);
+    // Bank and network fields around the payer's words (`IMAD:=`, `DACT:`,
+    // `ORG:=`) name no document: their values are not read.
+    let payer_words: Vec<(String, Option<&str>)> = receipt
+        .remittance_text
+        .iter()
+        .map(|t| (crate::remittance::remittance_only(t), cut_off_word(t)))
+        .collect();
+    let texts = payer_words.iter().map(|(t, cut)| (t.as_str(), true, *cut));
+    let customer_reference = customer_reference.map(|c| (c.as_str(), false, cut_off_word(c)));
+    for (text, named, cut) in texts.chain(customer_reference) {
         let ends_cut = |t: &str| cut.is_some_and(|w| squash(t).ends_with(&squash(w)));
         // A grouped number is read without the cut-off word after it.
         let before_cut = cut.map_or(text, |w| text.get(..text.len() - w.len()).unwrap_or(text));

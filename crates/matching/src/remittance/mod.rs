@@ -19,7 +19,7 @@ use cashapply_model::{DocumentType, Receipt};
 use crate::reference;
 use rust_decimal::Decimal;
 
-pub use fields::payer_text;
+pub use fields::{payer_text, remittance_only};
 pub use lex::{Piece, parse_amount, pieces};
 pub use pairs::read_text;
 
