@@ -243,3 +243,29 @@ mod interpreting_any_text {
         }
     }
 }
+
+#[test]
+fn a_bank_fee_taken_from_a_fully_stated_line_is_a_short_payment_not_a_mismatch() {
+    let invs = vec![invoice("1800001058", "C1", "220.84", "2026-01-31")];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "205.84", "2026-02-01", &["1800001058=220.84"])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "1800001058", "205.84")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "1800001058", "15.00")]);
+}
+
+#[test]
+fn a_closed_invoice_quoted_for_its_open_neighbours_amount_is_a_typo_not_a_duplicate() {
+    let mut closed = invoice("2636", "C1", "800.00", "2026-01-31");
+    closed.status = InvoiceStatus::Closed;
+    let invs = vec![closed, invoice("2632", "C1", "4971.30", "2026-01-31")];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "4971.30", "2026-02-01", &["2636=4971.30"])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "2632", "4971.30")]);
+}
+
+#[test]
+fn a_closed_invoice_paid_again_for_its_own_amount_stays_a_duplicate() {
+    let mut closed = invoice("INV-0012705", "C1", "250.00", "2026-01-31");
+    closed.status = InvoiceStatus::Closed;
+    let invs = vec![closed, invoice("INV-0012755", "C1", "250.00", "2026-01-31")];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "250.00", "2026-02-01", &["INV-0012705=250.00"])]);
+    assert_eq!(exceptions(&l, &o[0]), [s("duplicate_payment", "INV-0012705", "250.00")]);
+}

@@ -373,6 +373,45 @@ impl<'l> Allocator<'l> {
                     && inv.amount_open > Decimal::ZERO)
         });
         let mut fresh = fresh;
+        // A reference to a closed or already-paid invoice whose stated amount
+        // is not that invoice's amount but fits exactly one open invoice of
+        // the family one edit away, named by no other reference, was
+        // mistyped into the closed one's number: it is that invoice, not a
+        // duplicate payment (a duplicate repeats the invoice's own amount).
+        let single_reference = fresh.len() + dups.len() == 1;
+        let mut dups = dups;
+        let mut k = 0;
+        while k < dups.len() {
+            let Some(d) = dups.get(k) else { break };
+            let stated = line_amount(receipt, d.line).or(single_reference.then_some(receipt.amount));
+            let key = normalise_reference(&d.raw).key;
+            let repeats_its_amount = stated == Some(self.ledger.invoice(d.invoice).amount_original);
+            let fits: Vec<u32> = match stated.filter(|_| !repeats_its_amount) {
+                Some(stated) => self
+                    .ledger
+                    .family_neighbours(owner, &key)
+                    .into_iter()
+                    .filter(|i| {
+                        *i != d.invoice
+                            && self.remaining(*i) == stated
+                            && self.payable(*i, receipt.currency)
+                            && !fresh.iter().any(|f| f.invoice == *i)
+                            && !self.paid_in_run.get(*i as usize).copied().unwrap_or(true)
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            match fits.as_slice() {
+                [only] => {
+                    let mut r = dups.remove(k);
+                    r.invoice = *only;
+                    r.distance = 1;
+                    r.strength = Decimal::new(950, 3);
+                    fresh.push(r);
+                }
+                _ => k += 1,
+            }
+        }
         fresh.sort_by(|a, b| {
             let (x, y) = (self.ledger.invoice(a.invoice), self.ledger.invoice(b.invoice));
             (!x.is_credit_memo(), x.due_date.unwrap_or(x.invoice_date), x.invoice_date, &x.id).cmp(&(
@@ -655,6 +694,8 @@ impl<'l> Allocator<'l> {
         // Duplicates' lines are stated too: their cash is held for them.
         let mut stated: Decimal = dups.iter().filter_map(|d| line_amount(receipt, d.line)).sum();
         let mut open_total = Decimal::ZERO;
+        // The cash ran out before a line's statement: its invoice is short.
+        let mut shortfall_raised = false;
         for r in fresh {
             let open = self.remaining(r.invoice);
             open_total += open;
@@ -672,6 +713,11 @@ impl<'l> Allocator<'l> {
             };
             let paid = if credit { -paid.abs() } else { paid };
             stated += paid;
+            // Cash that runs out before a line's statement (a bank fee taken
+            // from the payment) leaves that invoice short by what is missing.
+            let limited = !credit && paid > cash;
+            shortfall_raised |= limited;
+            let paid = if limited { cash.max(Decimal::ZERO) } else { paid };
             let apply = if credit { paid.max(open) } else { paid.min(open).min(cash).max(Decimal::ZERO) };
             if apply.is_zero() {
                 continue;
@@ -748,7 +794,7 @@ impl<'l> Allocator<'l> {
                 cash,
                 format!("Paid {cash} more than the invoices named; the excess is held on account."),
             ));
-        } else if !difference.is_zero() {
+        } else if !difference.is_zero() && !(difference < Decimal::ZERO && shortfall_raised) {
             out.exceptions.push(exception(
                 ExceptionKind::RemittanceMismatch,
                 None,

@@ -308,11 +308,8 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
     // `EndToEndId`, BAI2 customer reference) is the payer's own number.
     // Bank and network fields around the payer's words (`IMAD:=`, `DACT:`,
     // `ORG:=`) name no document: their values are not read.
-    let payer_words: Vec<(String, Option<&str>)> = receipt
-        .remittance_text
-        .iter()
-        .map(|t| (crate::remittance::remittance_only(t), cut_off_word(t)))
-        .collect();
+    let payer_words: Vec<(String, Option<&str>)> =
+        receipt.remittance_text.iter().map(|t| (crate::remittance::remittance_only(t), cut_off_word(t))).collect();
     let texts = payer_words.iter().map(|(t, cut)| (t.as_str(), true, *cut));
     let customer_reference = customer_reference.map(|c| (c.as_str(), false, cut_off_word(c)));
     for (text, named, cut) in texts.chain(customer_reference) {
