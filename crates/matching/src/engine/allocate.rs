@@ -794,7 +794,7 @@ impl<'l> Allocator<'l> {
                 cash,
                 format!("Paid {cash} more than the invoices named; the excess is held on account."),
             ));
-        } else if !difference.is_zero() && !(difference < Decimal::ZERO && shortfall_raised) {
+        } else if !(difference.is_zero() || (difference < Decimal::ZERO && shortfall_raised)) {
             out.exceptions.push(exception(
                 ExceptionKind::RemittanceMismatch,
                 None,
