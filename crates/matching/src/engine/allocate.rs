@@ -621,7 +621,7 @@ impl<'l> Allocator<'l> {
         }
         let mut cash = receipt.amount;
         if itemised {
-            cash = self.itemised(receipt, &fresh, &dups, merged_lines, confidence, &mut out);
+            cash = self.itemised(receipt, proposal.truncated, &fresh, &dups, merged_lines, confidence, &mut out);
         } else if !fresh.is_empty() {
             cash = self.unitemised(receipt, proposal, &fresh, rule, confidence, !dups.is_empty(), &mut out);
         }
@@ -681,9 +681,11 @@ impl<'l> Allocator<'l> {
     /// the duplicates, then on account). Several lines naming one invoice
     /// add up; a credit memo's line is negative whatever sign it was written
     /// with; cash never goes below zero.
+    #[allow(clippy::too_many_arguments)]
     fn itemised(
         &mut self,
         receipt: &Receipt,
+        truncated: bool,
         fresh: &[RefMatch],
         dups: &[RefMatch],
         merged_lines: &[(u32, usize)],
@@ -785,6 +787,11 @@ impl<'l> Allocator<'l> {
             // What is left is the duplicates' cash: no overpayment, no mismatch.
             return cash;
         }
+        // Rule 7: lines cut off by the channel leave cash the visible lines
+        // do not state.
+        if truncated && cash > Decimal::ZERO && stated < receipt.amount {
+            return self.rest_of_cut_remittance(receipt, out, cash);
+        }
         let difference = receipt.amount - stated;
         let tolerance = self.config.write_off_tolerance(open_total, receipt.currency.minor_digits());
         if cash > tolerance && receipt.amount > open_total + tolerance {
@@ -810,6 +817,47 @@ impl<'l> Allocator<'l> {
             }
         }
         cash
+    }
+
+    /// Rule 7, cut-off remittance: the cash left after the references still
+    /// visible goes to exactly one subset of the customer's other open
+    /// items (a single item equal to it does not settle it when a larger
+    /// set also fits), else it is held `unapplied` with an exception.
+    /// Returns the cash left (none).
+    fn rest_of_cut_remittance(&mut self, receipt: &Receipt, out: &mut ReceiptOutcome, rest: Decimal) -> Decimal {
+        // The invoices this receipt just paid are applied in the run, so
+        // `open_item` leaves them out.
+        let owner = out.customer.unwrap_or(0);
+        let others: Vec<u32> =
+            self.ledger.open_invoices(owner).iter().copied().filter(|i| self.open_item(*i, receipt.currency)).collect();
+        let subset_confidence = Decimal::new(930, 3);
+        let set = match self.subsets(&others, rest) {
+            SubsetOf::One(set) => Some(set),
+            _ => None,
+        }
+        .filter(|_| subset_confidence >= self.config.auto_apply_confidence);
+        match set {
+            Some(set) => {
+                let mut cash = rest;
+                for inv in set {
+                    let a = self.remaining(inv);
+                    cash -= a;
+                    self.reduce(inv, a);
+                    out.lines.push(line(PostingKind::Applied, Some(inv), a, Rule::SubsetSum, subset_confidence));
+                }
+                cash
+            }
+            None => {
+                out.lines.push(line(PostingKind::Unapplied, None, rest, Rule::Held, Decimal::ZERO));
+                out.exceptions.push(exception(
+                    ExceptionKind::Unapplied,
+                    None,
+                    rest,
+                    format!("The remittance was cut off; {rest} could not be tied to the remaining open items."),
+                ));
+                Decimal::ZERO
+            }
+        }
     }
 
     /// References without amounts. Returns the cash left over.
@@ -900,54 +948,7 @@ impl<'l> Allocator<'l> {
         out.lines.extend(discount_lines);
         if cash > Decimal::ZERO && !has_duplicates {
             if proposal.truncated {
-                // Rule 7: the rest only to exactly one subset of the other open items.
-                // The invoices this receipt just paid are applied in the run,
-                // so `open_item` leaves them out.
-                let owner = out.customer.unwrap_or(0);
-                let others: Vec<u32> = self
-                    .ledger
-                    .open_invoices(owner)
-                    .iter()
-                    .copied()
-                    .filter(|i| self.open_item(*i, receipt.currency))
-                    .collect();
-                let rest = cash;
-                let subset_confidence = Decimal::new(930, 3);
-                // Rule 7 has only the subset clause: a single item equal to
-                // the rest does not settle it when a larger set also fits.
-                let set = match self.subsets(&others, rest) {
-                    SubsetOf::One(set) => Some(set),
-                    _ => None,
-                }
-                .filter(|_| subset_confidence >= self.config.auto_apply_confidence);
-                match set {
-                    Some(set) => {
-                        for inv in set {
-                            let a = self.remaining(inv);
-                            cash -= a;
-                            self.reduce(inv, a);
-                            out.lines.push(line(
-                                PostingKind::Applied,
-                                Some(inv),
-                                a,
-                                Rule::SubsetSum,
-                                subset_confidence,
-                            ));
-                        }
-                    }
-                    None => {
-                        out.lines.push(line(PostingKind::Unapplied, None, rest, Rule::Held, Decimal::ZERO));
-                        out.exceptions.push(exception(
-                            ExceptionKind::Unapplied,
-                            None,
-                            rest,
-                            format!(
-                                "The remittance was cut off; {rest} could not be tied to the remaining open items."
-                            ),
-                        ));
-                        cash = Decimal::ZERO;
-                    }
-                }
+                cash = self.rest_of_cut_remittance(receipt, out, cash);
             } else if cash > self.config.write_off_tolerance(total, receipt.currency.minor_digits()) {
                 out.exceptions.push(exception(
                     ExceptionKind::Overpayment,

@@ -169,10 +169,17 @@ pub fn creditor_reference_payload(reference: &str) -> String {
     if is_rf { compact.get(4..).unwrap_or_default().to_string() } else { reference.to_string() }
 }
 
-/// A remittance text cut off by a channel limit: a line of exactly 80
-/// (ACH addenda) or 140 (ISO 20022 `Ustrd`) characters, or 35 (SWIFT).
+/// Field lengths that cut remittance: 35 (SWIFT lines), 80 (ACH addenda),
+/// 140 (ISO 20022 `Ustrd`).
+fn cut_length(n: usize) -> bool {
+    matches!(n, 35 | 80 | 140)
+}
+
+/// A remittance text cut off by a channel limit: a line of exactly such a
+/// length. (A list cut inside several lines is recognised from its items:
+/// see `remittance::itemised`.)
 fn looks_truncated(receipt: &Receipt) -> bool {
-    receipt.remittance_text.iter().any(|l| matches!(l.chars().count(), 35 | 80 | 140))
+    receipt.remittance_text.iter().any(|l| cut_length(l.chars().count()))
 }
 
 /// What one reference is worth alone: the invoice number exactly as printed

@@ -68,10 +68,19 @@ pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<Receip
     // keeps the receipts' order, so results never depend on scheduling.
     // Free-text (reference, amount) pairs become remittance lines first, so
     // they are honoured exactly as structured lines are.
-    let effective: Vec<std::borrow::Cow<'_, Receipt>> = receipts.par_iter().map(crate::remittance::itemised).collect();
-    let receipts: Vec<&Receipt> = effective.iter().map(|r| r.as_ref()).collect();
+    let effective: Vec<(std::borrow::Cow<'_, Receipt>, bool)> =
+        receipts.par_iter().map(crate::remittance::itemised).collect();
+    let receipts: Vec<&Receipt> = effective.iter().map(|(r, _)| r.as_ref()).collect();
     let receipts = receipts.as_slice();
-    let proposals: Vec<Proposal> = receipts.par_iter().map(|r| propose(r, ledger)).collect();
+    let proposals: Vec<Proposal> = receipts
+        .par_iter()
+        .zip(effective.par_iter())
+        .map(|(r, (_, cut_list))| {
+            let mut p = propose(r, ledger);
+            p.truncated |= *cut_list;
+            p
+        })
+        .collect();
     let order = decision_order(receipts);
     let mut allocator = allocate::Allocator::new(ledger, config);
     let mut outcomes = vec![ReceiptOutcome::default(); receipts.len()];

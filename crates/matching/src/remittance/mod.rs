@@ -165,20 +165,29 @@ fn documents_in_field(field: &str) -> Vec<String> {
     }
 }
 
-/// The receipt as the engine decides it: when the payer wrote no structured
-/// lines but its free text itemises (reference, amount) pairs, those pairs
-/// become the receipt's remittance lines, honoured exactly as structured
-/// lines are (a credit negative, a deduction with its reason on its
-/// document's line). Mentions stay text: the engine never pays a free-text
-/// reference beside itemised lines. Otherwise the receipt as it is.
-pub fn itemised(receipt: &Receipt) -> std::borrow::Cow<'_, Receipt> {
+/// The receipt as the engine decides it, and whether its itemised list
+/// looks cut off. When the payer wrote no structured lines but its free
+/// text itemises (reference, amount) pairs, those pairs become the
+/// receipt's remittance lines, honoured exactly as structured lines are (a
+/// credit negative, a deduction with its reason on its document's line).
+/// Mentions stay text: the engine never pays a free-text reference beside
+/// itemised lines. The list looks cut off when its last document has no
+/// amount while earlier ones have, and their amounts fall short of the
+/// payment (a channel's field length cut the rest: rule 7).
+pub fn itemised(receipt: &Receipt) -> (std::borrow::Cow<'_, Receipt>, bool) {
     use std::borrow::Cow;
     if !receipt.remittance_lines.is_empty() || receipt.remittance_text.is_empty() {
-        return Cow::Borrowed(receipt);
+        return (Cow::Borrowed(receipt), false);
     }
     let items = interpret(receipt);
+    let priced: Decimal =
+        items.iter().filter(|i| matches!(i.role, Role::Pay | Role::Credit)).filter_map(|i| i.amount).sum();
+    let last = items.iter().rev().find(|i| matches!(i.role, Role::Pay | Role::Credit | Role::Mention));
+    let cut_list = last.is_some_and(|l| l.role == Role::Pay && l.amount.is_none())
+        && items.iter().any(|i| i.amount.is_some())
+        && priced < receipt.amount;
     if !items.iter().any(|i| matches!(i.role, Role::Pay | Role::Credit) && i.amount.is_some()) {
-        return Cow::Borrowed(receipt);
+        return (Cow::Borrowed(receipt), false);
     }
     let mut lines: Vec<cashapply_model::RemittanceLine> = Vec::new();
     for item in &items {
@@ -193,7 +202,7 @@ pub fn itemised(receipt: &Receipt) -> std::borrow::Cow<'_, Receipt> {
             Role::Deduction(reason) => {
                 if let Some(line) = lines.iter_mut().rev().find(|l| l.reference == item.reference) {
                     // A discount taken is the line's discount; anything else a deduction.
-                    if reason.as_deref().is_some_and(|r| r.starts_with("disc")) {
+                    if reason.as_deref().is_some_and(|r| r.starts_with("disc") || r.starts_with("skonto")) {
                         line.discount = item.amount;
                     } else {
                         line.deduction = item.amount;
@@ -206,5 +215,5 @@ pub fn itemised(receipt: &Receipt) -> std::borrow::Cow<'_, Receipt> {
     }
     let mut owned = receipt.clone();
     owned.remittance_lines = lines;
-    Cow::Owned(owned)
+    (Cow::Owned(owned), cut_list)
 }
