@@ -91,16 +91,26 @@ pub(crate) struct CheckRecord<'a> {
     pub memo: Option<&'a str>,
     /// Invoice lines on the record.
     pub lines: Vec<InvoiceLine>,
+    /// The first invoice group of the record that could not be read: the
+    /// check itself is still read (its amount does not depend on it).
+    pub unreadable_line: Option<LockboxError>,
 }
 
-/// Reads a type 6 record; the check amount is required.
+/// Reads a type 6 record; the check amount is required. An invoice group
+/// that cannot be read does not fail the check: it is reported in
+/// `unreadable_line` and the groups after it are still read.
 pub(crate) fn parse<'a>(f: &Fields<'a>, layout: &CheckLayout) -> Result<CheckRecord<'a>, LockboxError> {
     let amount = f.amount(layout.amount.as_ref(), "check amount")?;
     let amount = amount.ok_or_else(|| f.missing(layout.amount.as_ref(), "check amount"))?;
     let mut lines = Vec::new();
+    let mut unreadable_line = None;
     for l in &layout.lines {
-        if let Some(line) = remittance_line::parse(f, l)? {
-            lines.push(line);
+        match remittance_line::parse(f, l) {
+            Ok(Some(line)) => lines.push(line),
+            Ok(None) => {}
+            Err(e) => {
+                unreadable_line.get_or_insert(e);
+            }
         }
     }
     Ok(CheckRecord {
@@ -115,5 +125,6 @@ pub(crate) fn parse<'a>(f: &Fields<'a>, layout: &CheckLayout) -> Result<CheckRec
         customer_number: f.text(layout.customer_number.as_ref()),
         memo: f.text(layout.memo.as_ref()),
         lines,
+        unreadable_line,
     })
 }
