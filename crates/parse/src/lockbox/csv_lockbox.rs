@@ -24,7 +24,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use cashapply_model::{
-    Currency, Diagnostics, DocumentType, Receipt, RemittanceLine, SourceFormat, SourcePosition, checked_sum,
+    UNREADABLE_TEXT_PREFIX,     Currency, Diagnostics, DocumentType, Receipt, RemittanceLine, SourceFormat, SourcePosition, checked_sum,
     from_minor_units, to_currency_scale,
 };
 use chrono::NaiveDate;
@@ -95,7 +95,8 @@ fn clip(s: &str) -> String {
 }
 
 /// Parses a CSV amount in the configured style. Decimal amounts may carry
-/// `$`, a sign or parentheses for negatives, and thousands separators only
+/// `$`, a sign (leading `-`, trailing `-` or `CR`) or parentheses for
+/// negatives, and thousands separators only
 /// where they group three digits (`1,234.50`): `12,50` under a `.` decimal
 /// separator is an error, never 1250.
 pub(crate) fn parse_amount(
@@ -108,7 +109,11 @@ pub(crate) fn parse_amount(
         Some(inner) => (true, inner.trim()),
         None => match raw.strip_prefix('-') {
             Some(r) => (true, r.trim()),
-            None => (false, raw),
+            // Trailing minus or CR: a credit written the accounting way.
+            None => match raw.strip_suffix('-').or_else(|| raw.strip_suffix("CR")).or_else(|| raw.strip_suffix("cr")) {
+                Some(r) => (true, r.trim()),
+                None => (false, raw),
+            },
         },
     };
     let body = body.trim().trim_start_matches('$').trim();
@@ -317,9 +322,26 @@ fn read_row(
         }
     }
     let invoice = row.get(Column::Invoice);
-    let paid = row.amount(Column::InvoiceAmount, currency)?;
-    let discount = row.amount(Column::Discount, currency)?.filter(|d| !d.is_zero());
-    let deduction = row.amount(Column::Deduction, currency)?.filter(|d| !d.is_zero());
+    let amounts = row.amount(Column::InvoiceAmount, currency).and_then(|paid| {
+        let discount = row.amount(Column::Discount, currency)?.filter(|d| !d.is_zero());
+        let deduction = row.amount(Column::Deduction, currency)?.filter(|d| !d.is_zero());
+        Ok((paid, discount, deduction))
+    });
+    let (paid, discount, deduction) = match amounts {
+        Ok(a) => a,
+        // A line amount that cannot be read, in a check whose own amount is
+        // known: the check is kept with the raw row as unreadable text (the
+        // matcher holds it), with a warning. Without a check amount the
+        // line amounts are the credit's amount, so the file is rejected.
+        Err(message) if check.amount.is_some() => {
+            let raw: Vec<&str> = row.record.iter().collect();
+            let separator = row.layout.delimiter.unwrap_or(',').to_string();
+            check.memo.push(format!("{UNREADABLE_TEXT_PREFIX}{}", raw.join(&separator)));
+            diags.warn(line, byte, format!("{message}; the row is kept as text with its check, which is left for review"));
+            return Ok(());
+        }
+        Err(message) => return Err(message),
+    };
     if invoice.is_some() || paid.is_some() {
         check.lines.push(RemittanceLine {
             reference: invoice.unwrap_or_default().to_string(),
