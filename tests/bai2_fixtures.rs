@@ -160,3 +160,24 @@ fn ach_rmr_addenda_split_across_88s_become_structured_invoice_lines() {
         ]
     );
 }
+
+#[test]
+fn a_fedwire_originator_gives_the_payer_account_after_the_slash_the_name_and_the_sender_aba() {
+    let f = fixture("wire_originator_and_wrapped_reference.bai2");
+    assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
+    let wire = &f.receipts[0];
+    assert_eq!(wire.payer_name.as_deref(), Some("HARBOR LINE TRADING CORP"));
+    assert_eq!(wire.payer_account.as_deref(), Some("121000248:773310958"));
+    // OBI text stays remittance text, one line per 88.
+    assert_eq!(wire.remittance_text[3], "OBI:=INV-00612 41800.00; INV-00588 12340.00");
+    // Tags open new lines in the joined reading: no value glued to the next tag.
+    assert!(wire.joined_remittance_text().contains("HARBOR LINE TRADING CORP\nOBI:=INV-00612"));
+}
+
+#[test]
+fn a_reference_wrapped_mid_token_across_88_records_is_kept_per_segment_and_joined() {
+    let f = fixture("wire_originator_and_wrapped_reference.bai2");
+    let ach = &f.receipts[1];
+    assert_eq!(ach.remittance_text, ["ORIG CO NAME=NORTHERN TEXT, ENTRY DESCR=PAYMENT, PMT INV-01", "72245 THANK YOU"]);
+    assert_eq!(ach.joined_remittance_text(), "ORIG CO NAME=NORTHERN TEXT, ENTRY DESCR=PAYMENT, PMT INV-0172245 THANK YOU");
+}
