@@ -181,3 +181,23 @@ fn a_reference_wrapped_mid_token_across_88_records_is_kept_per_segment_and_joine
     assert_eq!(ach.remittance_text, ["ORIG CO NAME=NORTHERN TEXT, ENTRY DESCR=PAYMENT, PMT INV-01", "72245 THANK YOU"]);
     assert_eq!(ach.joined_remittance_text(), "ORIG CO NAME=NORTHERN TEXT, ENTRY DESCR=PAYMENT, PMT INV-0172245 THANK YOU");
 }
+
+#[test]
+fn reports_concatenated_without_their_trailers_before_the_next_01_are_read_with_a_warning() {
+    let f = fixture("reports_concatenated_without_trailers.bai2");
+    let w = warnings(&f);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains(":5: warning: 01 header before the previous report's trailers"), "{w:?}");
+    assert!(w[0].contains("totals could not be verified"), "{w:?}");
+    assert_eq!(amounts(&f), ["USD 100.00", "USD 200.00"]);
+}
+
+#[test]
+fn a_report_cut_before_its_trailers_at_the_end_of_the_file_is_still_rejected() {
+    let path = format!("{}/fixtures/bai2/reports_concatenated_without_trailers.bai2", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let cut: String = text.lines().take(8).map(|l| format!("{l}\n")).collect();
+    let e = bai2::read("cut.bai2", cut.as_bytes(), &ParseOptions::default()).unwrap_err();
+    let errors: Vec<String> = e.diagnostics().unwrap().items().iter().map(|d| d.message.clone()).collect();
+    assert!(errors.iter().any(|m| m.contains("99 trailer missing")), "{errors:?}");
+}
