@@ -60,13 +60,50 @@ fn bom_crlf_blank_lines_and_hh_mm_ss_or_hhmmss_times_read_cleanly() {
 }
 
 #[test]
-fn concatenated_files_are_read_one_after_the_other_and_version_3_only_warns() {
+fn concatenated_files_are_read_one_after_the_other_and_version_3_is_read_without_a_warning() {
     let f = fixture("concatenated_files_second_version_3.bai2");
     assert_eq!(amounts(&f), ["USD 1.00", "USD 2.00"]);
     assert_eq!(f.receipts[1].value_date.to_string(), "2025-01-02");
+    assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
+}
+
+#[test]
+fn btrs_version_3_with_the_currency_only_on_the_account_gives_each_account_its_currency() {
+    let f = fixture("btrs3_currency_on_account_only.bai2");
+    assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
+    assert_eq!(amounts(&f), ["CAD 1250.00", "EUR 999.50"]);
+}
+
+#[test]
+fn btrs_version_3_defaulted_summary_groups_are_read_by_position_and_an_untyped_amount_counts_in_the_total() {
+    let f = fixture("btrs3_defaulted_summary_groups.bai2");
     let w = warnings(&f);
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].contains(":8: warning: 01 record: version 3 (BTRS) header"), "{w:?}");
+    assert!(w[0].contains(":3: warning: 03 record: amount 100 has no type code"), "{w:?}");
+    assert_eq!(amounts(&f), ["USD 250.00"]);
+}
+
+#[test]
+fn btrs_version_3_with_a_retired_group_status_and_an_hhmmss_creation_time_is_read() {
+    let f = fixture("btrs3_group_status_retired.bai2");
+    assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
+    assert_eq!(amounts(&f), ["USD 300.00"]);
+}
+
+#[test]
+fn btrs_version_3_detail_references_continued_in_an_88_after_a_distribution_are_read() {
+    let f = fixture("btrs3_detail_references_in_88.bai2");
+    assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
+    let r = &f.receipts[0];
+    assert_eq!((r.bank_ref.as_str(), r.customer_reference.as_deref()), ("BT5", Some("CUST REF 79")));
+    assert_eq!(r.remittance_text, ["INV 9001 PAID IN FULL"]);
+}
+
+#[test]
+fn btrs_version_3_account_summary_split_across_88s_at_a_type_code_reconciles() {
+    let f = fixture("btrs3_03_split_across_88.bai2");
+    assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
+    assert_eq!(amounts(&f), ["USD 200.00", "USD 250.00"]);
 }
 
 #[test]

@@ -381,6 +381,7 @@ impl Structure {
                 level.add(amount);
             }
         }
+        level.add(account.untyped_total);
         let ctx = AccountContext { number: Arc::from(account.account), currency: account.currency };
         self.account = Some((level, ctx));
     }
