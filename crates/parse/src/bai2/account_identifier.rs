@@ -61,10 +61,12 @@ impl<'a> AccountIdentifier<'a> {
         let mut untyped_total: i128 = 0;
         while let Some(code) = c.next_field() {
             // Groups are positional: (type code, amount, item count, funds
-            // type). An empty type code opens a defaulted group (BTRS files
-            // write them, `03,1234567,USD,,,,,,,,,,1,,/`) or is the surplus
-            // trailing comma; its other fields are consumed with it, and an
-            // amount it carries counts in the account total.
+            // type). An empty field that is the last of its physical record
+            // is a surplus comma (SVB `015,35217175,,,/` then an 88): skipped
+            // alone. Any other empty type code opens a defaulted group (BTRS
+            // files write them, `03,1234567,USD,,,,,,,,,,1,,/`): its other
+            // fields are consumed with it, and an amount it carries counts
+            // in the account total.
             let amount = |c: &mut FieldCursor<'_, 'a>| -> Result<Option<i128>, Bai2Error> {
                 match c.next_value() {
                     Some(f) => Ok(Some(
@@ -73,6 +75,9 @@ impl<'a> AccountIdentifier<'a> {
                     None => Ok(None),
                 }
             };
+            if code.text.is_empty() && c.at_segment_end() {
+                continue;
+            }
             if code.text.is_empty() {
                 let value = amount(c)?;
                 let _item_count = c.next_field();
