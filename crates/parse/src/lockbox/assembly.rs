@@ -34,6 +34,10 @@ use super::receipts;
 use super::totals::{LockboxTally, Place, Tally, compare_count, compare_total};
 use super::{batch_total, check_detail, header, lockbox_header, lockbox_total, overflow, service, trailer};
 
+/// The longest record accepted: 64 KiB. Lockbox records are 80 to 300
+/// columns; a longer line is broken or hostile and rejects the file.
+pub(crate) const MAX_RECORD_BYTES: usize = 64 * 1024;
+
 /// The overflow series of one check: how its type 4 records are chained.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Series {
@@ -110,6 +114,12 @@ impl<'l> Assembly<'l> {
     /// Takes one record.
     pub fn accept(&mut self, rec: Record<'_>, diags: &mut Diagnostics) {
         self.records += 1;
+        if rec.text.len() > MAX_RECORD_BYTES {
+            let kind = LockboxErrorKind::RecordTooLong { limit: MAX_RECORD_BYTES };
+            error(diags, LockboxError::new(rec.line, rec.byte, kind));
+            self.file_verifiable = false;
+            return;
+        }
         let first = rec.type_char();
         self.last_record = Some((self.layout.record_type(first), rec.line, rec.byte, rec.text.trim_end().chars().count()));
         let Some(kind) = self.layout.record_type(first) else {

@@ -78,6 +78,12 @@ pub enum LockboxErrorKind {
         /// Last column of the record-count field.
         needed: usize,
     },
+    /// A record line longer than the limit.
+    #[error("record is longer than the {} KiB limit for one lockbox record", .limit / 1024)]
+    RecordTooLong {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// The input holds no record.
     #[error("file holds no lockbox records")]
     Empty,
