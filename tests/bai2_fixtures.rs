@@ -216,7 +216,10 @@ fn a_reference_wrapped_mid_token_across_88_records_is_kept_per_segment_and_joine
     let f = fixture("wire_originator_and_wrapped_reference.bai2");
     let ach = &f.receipts[1];
     assert_eq!(ach.remittance_text, ["ORIG CO NAME=NORTHERN TEXT, ENTRY DESCR=PAYMENT, PMT INV-01", "72245 THANK YOU"]);
-    assert_eq!(ach.joined_remittance_text(), "ORIG CO NAME=NORTHERN TEXT, ENTRY DESCR=PAYMENT, PMT INV-0172245 THANK YOU");
+    assert_eq!(
+        ach.joined_remittance_text(),
+        "ORIG CO NAME=NORTHERN TEXT, ENTRY DESCR=PAYMENT, PMT INV-0172245 THANK YOU"
+    );
 }
 
 #[test]

@@ -17,7 +17,8 @@ fn first_error(result: Result<cashapply_parse::ParsedFile, ParseError>) -> (u64,
 
 #[test]
 fn a_bai2_record_longer_than_4_mib_on_one_line_is_rejected_at_its_line() {
-    let mut text = String::from("01,B,C,250101,0800,1,,,2/\n02,C,B,1,250101,0800,USD,2/\n03,555,USD/\n16,165,100,0,R1,,");
+    let mut text =
+        String::from("01,B,C,250101,0800,1,,,2/\n02,C,B,1,250101,0800,USD,2/\n03,555,USD/\n16,165,100,0,R1,,");
     text.push_str(&"INV 1 ".repeat(800_000));
     text.push_str("\n49,100,3/\n98,100,1,5/\n99,100,1,7/\n");
     let (line, message, count) = first_error(parse_file("big.bai2", text.as_bytes(), None, &ParseOptions::default()));
@@ -29,7 +30,8 @@ fn a_bai2_record_longer_than_4_mib_on_one_line_is_rejected_at_its_line() {
 
 #[test]
 fn a_bai2_record_whose_88_continuations_add_up_beyond_4_mib_is_rejected() {
-    let mut text = String::from("01,B,C,250101,0800,1,,,2/\n02,C,B,1,250101,0800,USD,2/\n03,555,USD/\n16,165,100,0,R1,,X\n");
+    let mut text =
+        String::from("01,B,C,250101,0800,1,,,2/\n02,C,B,1,250101,0800,USD,2/\n03,555,USD/\n16,165,100,0,R1,,X\n");
     for _ in 0..60_000 {
         text.push_str(&format!("88,{}\n", "RMR*IV*123456**10.00\\".repeat(4)));
     }

@@ -118,13 +118,8 @@ fn a_csv_without_a_lockbox_header_row_is_rejected() {
 
 #[test]
 fn credit_memo_amounts_with_a_trailing_minus_or_cr_are_negative_lines_in_a_csv_lockbox() {
-    let file = parse_file(
-        "c.csv",
-        &fixture("csv_credit_memo_and_unreadable_line.csv"),
-        None,
-        &ParseOptions::default(),
-    )
-    .unwrap();
+    let file = parse_file("c.csv", &fixture("csv_credit_memo_and_unreadable_line.csv"), None, &ParseOptions::default())
+        .unwrap();
     let lines = |i: usize| -> Vec<String> {
         file.receipts[i].remittance_lines.iter().map(|l| l.amount.unwrap().to_string()).collect()
     };
@@ -134,13 +129,8 @@ fn credit_memo_amounts_with_a_trailing_minus_or_cr_are_negative_lines_in_a_csv_l
 
 #[test]
 fn an_unreadable_invoice_amount_keeps_its_check_with_the_raw_row_when_the_check_amount_is_known() {
-    let file = parse_file(
-        "c.csv",
-        &fixture("csv_credit_memo_and_unreadable_line.csv"),
-        None,
-        &ParseOptions::default(),
-    )
-    .unwrap();
+    let file = parse_file("c.csv", &fixture("csv_credit_memo_and_unreadable_line.csv"), None, &ParseOptions::default())
+        .unwrap();
     assert_eq!(file.receipts.len(), 3);
     let r = &file.receipts[2];
     assert_eq!(r.amount.to_string(), "500.00");
@@ -154,8 +144,11 @@ fn an_unreadable_invoice_amount_keeps_its_check_with_the_raw_row_when_the_check_
 
 #[test]
 fn an_unreadable_check_amount_or_an_unreadable_line_that_is_the_amount_rejects_the_csv_file() {
-    let bad_check = csv("bank_ref,check_number,check_amount,invoice,invoice_amount,deposit_date\nB1,1,1O0.00,INV-1,100.00,2026-03-09\n");
+    let bad_check = csv(
+        "bank_ref,check_number,check_amount,invoice,invoice_amount,deposit_date\nB1,1,1O0.00,INV-1,100.00,2026-03-09\n",
+    );
     assert!(bad_check.unwrap_err()[0].starts_with("t.csv:2: error:"));
-    let no_check_amount = csv("bank_ref,check_number,invoice,invoice_amount,deposit_date\nB1,1,INV-1,1O0.00,2026-03-09\n");
+    let no_check_amount =
+        csv("bank_ref,check_number,invoice,invoice_amount,deposit_date\nB1,1,INV-1,1O0.00,2026-03-09\n");
     assert!(no_check_amount.unwrap_err()[0].starts_with("t.csv:2: error:"));
 }

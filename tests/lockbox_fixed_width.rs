@@ -192,7 +192,12 @@ fn a_file_cut_before_its_trailer_is_rejected_as_incomplete() {
     let text = String::from_utf8(fixture("bai80_flb24.lbx")).unwrap();
     let cut: String = text.lines().take(8).map(|l| format!("{l}\n")).collect();
     let found = rejected(parse_file("cut.lbx", cut.as_bytes(), None, &ParseOptions::default()));
-    assert!(found.iter().any(|(line, s, m)| *line == 8 && *s == Severity::Error && m.contains("without its type 9 trailer")), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|(line, s, m)| *line == 8 && *s == Severity::Error && m.contains("without its type 9 trailer")),
+        "{found:?}"
+    );
 }
 
 #[test]

@@ -152,7 +152,8 @@ impl Receipt {
 fn opens_with_tag(text: &str) -> bool {
     let t = text.trim_start();
     let head: &str = t.get(..t.len().min(26)).unwrap_or(t);
-    let x12 = head.len() > 3 && head.as_bytes().get(3) == Some(&b'*') && head.bytes().take(3).all(|b| b.is_ascii_uppercase());
+    let x12 =
+        head.len() > 3 && head.as_bytes().get(3) == Some(&b'*') && head.bytes().take(3).all(|b| b.is_ascii_uppercase());
     if x12 {
         return true;
     }
@@ -201,7 +202,10 @@ mod joined_text_tests {
     #[test]
     fn a_tag_value_is_never_glued_to_the_next_tag_in_the_joined_reading() {
         let r = with_text(&["ORG:=/773310958 HARBOR LINE", "OBI:=INV 1001", "RMR*IV*1002**5.00\\", "DBNM: X"]);
-        assert_eq!(r.joined_remittance_text(), "ORG:=/773310958 HARBOR LINE\nOBI:=INV 1001\nRMR*IV*1002**5.00\\\nDBNM: X");
+        assert_eq!(
+            r.joined_remittance_text(),
+            "ORG:=/773310958 HARBOR LINE\nOBI:=INV 1001\nRMR*IV*1002**5.00\\\nDBNM: X"
+        );
     }
 
     #[test]

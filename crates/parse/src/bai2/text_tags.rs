@@ -45,8 +45,8 @@ fn classify(tag: &[u8]) -> Option<Tag> {
         b"OBI" | b"BNF" | b"BNF NAME" | b"BNF ID" | b"BNF ACCT" | b"BBI" | b"BBK" | b"IMAD" | b"OMAD" | b"TRN"
         | b"REF" | b"SENDER REF" | b"ORG ADDRESS" | b"ORG ID" | b"ORIG ID" | b"ORIG CO ID" | b"ENTRY DESCR"
         | b"DESCR DATE" | b"IND NAME" | b"IND ID" | b"SEC" | b"RMT" | b"RMT INF" | b"REMARK" | b"EREF" | b"REMI"
-        | b"CRNM" | b"CACT" | b"CABA" | b"CBIC" | b"DCID" | b"IDNM" | b"OPRP" | b"CREF" | b"TO" | b"ENDT"
-        | b"TRID" | b"PY" | b"BI" | b"OB" | b"BO" | b"FR" => Tag::Other,
+        | b"CRNM" | b"CACT" | b"CABA" | b"CBIC" | b"DCID" | b"IDNM" | b"OPRP" | b"CREF" | b"TO" | b"ENDT" | b"TRID"
+        | b"PY" | b"BI" | b"OB" | b"BO" | b"FR" => Tag::Other,
         _ => return None,
     })
 }

@@ -121,7 +121,8 @@ impl<'l> Assembly<'l> {
             return;
         }
         let first = rec.type_char();
-        self.last_record = Some((self.layout.record_type(first), rec.line, rec.byte, rec.text.trim_end().chars().count()));
+        self.last_record =
+            Some((self.layout.record_type(first), rec.line, rec.byte, rec.text.trim_end().chars().count()));
         let Some(kind) = self.layout.record_type(first) else {
             let known: Vec<String> = self.layout.ids().iter().map(|(c, _)| c.to_string()).collect();
             let kind = LockboxErrorKind::UnknownRecordType(first.to_string(), known.join(", "));
@@ -241,7 +242,10 @@ impl<'l> Assembly<'l> {
             diags.warn(
                 e.line,
                 e.byte,
-                format!("{}; the record is kept as text with check {}, which is left for review", e.kind, receipt.bank_ref),
+                format!(
+                    "{}; the record is kept as text with check {}, which is left for review",
+                    e.kind, receipt.bank_ref
+                ),
             );
         }
         self.receipts.push(receipt);
@@ -277,7 +281,12 @@ impl<'l> Assembly<'l> {
     /// behind [`UNREADABLE_TEXT_PREFIX`] (the matcher holds the receipt and
     /// a coordinator sees the record) and a warning names the line. A 4
     /// whose check cannot be found stays an error.
-    fn unreadable_overflow(&mut self, f: &Fields<'_>, e: LockboxError, diags: &mut Diagnostics) -> Result<(), LockboxError> {
+    fn unreadable_overflow(
+        &mut self,
+        f: &Fields<'_>,
+        e: LockboxError,
+        diags: &mut Diagnostics,
+    ) -> Result<(), LockboxError> {
         let ov = &self.layout.overflow;
         let target = self.overflow_target(f.text(ov.batch.as_ref()), f.text(ov.item.as_ref()));
         let Some(receipt) = target.and_then(|n| self.receipts.get_mut(n)) else { return Err(e) };

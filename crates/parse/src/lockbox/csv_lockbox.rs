@@ -24,8 +24,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use cashapply_model::{
-    UNREADABLE_TEXT_PREFIX,     Currency, Diagnostics, DocumentType, Receipt, RemittanceLine, SourceFormat, SourcePosition, checked_sum,
-    from_minor_units, to_currency_scale,
+    Currency, Diagnostics, DocumentType, Receipt, RemittanceLine, SourceFormat, SourcePosition, UNREADABLE_TEXT_PREFIX,
+    checked_sum, from_minor_units, to_currency_scale,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -337,7 +337,11 @@ fn read_row(
             let raw: Vec<&str> = row.record.iter().collect();
             let separator = row.layout.delimiter.unwrap_or(',').to_string();
             check.memo.push(format!("{UNREADABLE_TEXT_PREFIX}{}", raw.join(&separator)));
-            diags.warn(line, byte, format!("{message}; the row is kept as text with its check, which is left for review"));
+            diags.warn(
+                line,
+                byte,
+                format!("{message}; the row is kept as text with its check, which is left for review"),
+            );
             return Ok(());
         }
         Err(message) => return Err(message),
