@@ -241,3 +241,18 @@ fn a_report_cut_before_its_trailers_at_the_end_of_the_file_is_still_rejected() {
     let errors: Vec<String> = e.diagnostics().unwrap().items().iter().map(|d| d.message.clone()).collect();
     assert!(errors.iter().any(|m| m.contains("99 trailer missing")), "{errors:?}");
 }
+
+#[test]
+fn a_credit_whose_16_amount_cannot_be_read_rejects_the_file_at_that_amount() {
+    let path = format!("{}/fixtures/bai2/unreadable_credit_amount.bai2", env!("CARGO_MANIFEST_DIR"));
+    let e = bai2::read("u.bai2", &std::fs::read(path).unwrap(), &ParseOptions::default()).unwrap_err();
+    let d = e.diagnostics().unwrap();
+    let errors: Vec<String> = d
+        .items()
+        .iter()
+        .filter(|i| i.severity == cashapply_model::Severity::Error)
+        .map(|i| i.render("u.bai2"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("u.bai2:5: error: 16 record: amount '1250.00' is not an amount"), "{errors:?}");
+}

@@ -156,7 +156,7 @@ fn strict_mode_rejects_a_file_whose_totals_do_not_reconcile() {
 }
 
 #[test]
-fn unreadable_amounts_dates_and_orphan_overflows_reject_the_file_naming_line_and_columns() {
+fn unreadable_check_amounts_and_orphan_overflows_reject_the_file_and_a_bad_check_date_beside_a_deposit_date_warns() {
     let found = rejected(parse_file("bad.lbx", &fixture("bai80_unreadable.lbx"), None, &ParseOptions::default()));
     assert_eq!(
         found,
@@ -172,8 +172,24 @@ fn unreadable_amounts_dates_and_orphan_overflows_reject_the_file_naming_line_and
                 "type 4 overflow record for batch '001' item '009' has no type 6 check with that batch and item in this lockbox"
                     .into()
             ),
-            (6, Severity::Error, "type 6 record: check date '133126' (columns 47–52) is not a date MMDDYY".into()),
+            (
+                6,
+                Severity::Warning,
+                "type 6 record: check date '133126' (columns 47–52) is not a date MMDDYY; the deposit date is the value date"
+                    .into()
+            ),
         ]
+    );
+}
+
+#[test]
+fn an_unreadable_check_date_without_a_deposit_date_rejects_the_file() {
+    let text =
+        String::from_utf8(fixture("bai80_unreadable.lbx")).unwrap().replace("260309ABCDEFGHIJ", "000000ABCDEFGHIJ");
+    let found = rejected(parse_file("bad.lbx", text.as_bytes(), None, &ParseOptions::default()));
+    assert!(
+        found.iter().any(|(line, s, m)| *line == 6 && *s == Severity::Error && m.contains("check date '133126'")),
+        "{found:?}"
     );
 }
 

@@ -209,6 +209,7 @@ impl<'l> Assembly<'l> {
     fn check(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
         let mut c = check_detail::parse(f, &self.layout.check)?;
         let unreadable_line = c.unreadable_line.take();
+        let unreadable_date = c.unreadable_date.take();
         let Some(open) = &mut self.lockbox else {
             return Err(LockboxError::new(f.rec.line, f.rec.byte, LockboxErrorKind::CheckOutsideLockbox));
         };
@@ -237,6 +238,15 @@ impl<'l> Assembly<'l> {
         let at = (f.rec.line, f.rec.byte);
         let (mut receipt, problem) =
             receipts::receipt(c, &open.number, open.deposit_date, &self.file_name, self.layout.currency, at);
+        // A check date that is no date matters only when it would be the
+        // value date: with the lockbox's deposit date it is a warning.
+        let date_problem = match unreadable_date {
+            Some(e) if open.deposit_date.is_some() => {
+                diags.warn(e.line, e.byte, format!("{}; the deposit date is the value date", e.kind));
+                None
+            }
+            other => other,
+        };
         if let Some(e) = unreadable_line {
             receipt.remittance_text.push(format!("{UNREADABLE_TEXT_PREFIX}{}", f.rec.text.trim_end()));
             diags.warn(
@@ -250,7 +260,7 @@ impl<'l> Assembly<'l> {
         }
         self.receipts.push(receipt);
         self.last_check = Some(index);
-        match problem {
+        match date_problem.or(problem) {
             Some(e) => Err(e),
             None => Ok(()),
         }
