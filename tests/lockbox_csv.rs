@@ -152,3 +152,15 @@ fn an_unreadable_check_amount_or_an_unreadable_line_that_is_the_amount_rejects_t
         csv("bank_ref,check_number,invoice,invoice_amount,deposit_date\nB1,1,INV-1,1O0.00,2026-03-09\n");
     assert!(no_check_amount.unwrap_err()[0].starts_with("t.csv:2: error:"));
 }
+
+#[test]
+fn a_csv_lockbox_cut_inside_its_last_row_is_rejected_not_read_as_a_smaller_amount() {
+    let text = String::from_utf8(fixture("csv_credit_memo_and_unreadable_line.csv")).unwrap();
+    let whole = text.trim_end();
+    // Cut inside the last row's check amount ...,250.0 -> the row loses columns.
+    let at = whole.rfind("250.00").unwrap() + 3;
+    let errors = csv(&whole[..at]).unwrap_err();
+    assert!(errors.iter().any(|e| e.starts_with("t.csv:7: error:") && e.contains("the file is cut")), "{errors:?}");
+    // The same file without its final line end but complete is read.
+    assert!(csv(whole).is_ok());
+}

@@ -181,6 +181,8 @@ pub(crate) fn read_rows(
     let mut per_batch: HashMap<String, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
     let mut rows = 0usize;
+    let mut header_fields = 0usize;
+    let mut last_row: Option<(u64, u64, usize)> = None;
     let saw_decimal = Cell::new(false);
     loop {
         match reader.read_record(&mut record) {
@@ -198,6 +200,7 @@ pub(crate) fn read_rows(
             let candidate = ColumnMap::from_header(record.iter(), layout);
             if candidate.is_lockbox_header() {
                 map = Some(candidate);
+                header_fields = record.len();
             } else if rows >= HEADER_SEARCH_ROWS {
                 break;
             }
@@ -206,12 +209,28 @@ pub(crate) fn read_rows(
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        last_row = Some((line, byte, record.len()));
         let row = RowReader { record: &record, map: columns, layout, line, saw_decimal: &saw_decimal };
         if let Err(message) =
             read_row(&row, (line, byte), default_currency, &mut checks, &mut index, &mut per_batch, diags)
         {
             diags.error(line, byte, message);
         }
+    }
+    // A CSV lockbox has no trailer or totals; a cut shows only as a last
+    // row with no line end and fewer fields than the header (its last
+    // field may be cut too: `1250.00` read as `12`), which rejects the file.
+    if let Some((line, byte, fields)) = last_row
+        && fields < header_fields
+        && !text.ends_with(['\n', '\r'])
+    {
+        diags.error(
+            line,
+            byte,
+            format!(
+                "line {line}: the last row has {fields} of the header's {header_fields} columns and no line end: the file is cut, and is rejected"
+            ),
+        );
     }
     if map.is_none() && !diags.has_errors() {
         diags.error(
