@@ -104,7 +104,9 @@ fn known_tag_before(part: &str, at: usize, buf: &mut [u8; 24]) -> Option<(usize,
 /// (`ORG:=ACME CORP OBI:=INV 1`) ends the value before it, so a value is
 /// never glued to the next tag. Only the delimiter bytes are visited (SIMD
 /// search), not every byte of the text.
-fn for_each_tagged_value<'l>(line: &'l str, mut f: impl FnMut(&'l str, &'l str)) {
+///
+/// `separators` is scratch space, reused across lines.
+fn for_each_tagged_value<'l>(line: &'l str, separators: &mut Vec<usize>, mut f: impl FnMut(&'l str, &'l str)) {
     let mut buf = [0u8; 24];
     let mut emit = |part: &'l str, separators: &[usize]| {
         let Some(&first) = separators.first() else { return };
@@ -125,11 +127,11 @@ fn for_each_tagged_value<'l>(line: &'l str, mut f: impl FnMut(&'l str, &'l str))
         f(tag, value_after(part, sep));
     };
     let mut start = 0;
-    let mut separators: Vec<usize> = Vec::new();
+    separators.clear();
     for i in memchr::memchr3_iter(b',', b':', b'=', line.as_bytes()) {
         if line.as_bytes().get(i) == Some(&b',') {
             if let Some(part) = line.get(start..i) {
-                emit(part, &separators);
+                emit(part, separators);
             }
             start = i + 1;
             separators.clear();
@@ -138,7 +140,7 @@ fn for_each_tagged_value<'l>(line: &'l str, mut f: impl FnMut(&'l str, &'l str))
         }
     }
     if let Some(part) = line.get(start..) {
-        emit(part, &separators);
+        emit(part, separators);
     }
 }
 
@@ -183,8 +185,9 @@ pub(crate) fn payer_from_text<S: AsRef<str>>(lines: &[S]) -> Payer {
     let mut account = None;
     let mut routing = None;
     let mut buf = [0u8; 24];
+    let mut separators = Vec::new();
     for line in lines {
-        for_each_tagged_value(line.as_ref(), |tag, value| {
+        for_each_tagged_value(line.as_ref(), &mut separators, |tag, value| {
             if tag.is_empty() || tag.len() > 24 || value.is_empty() {
                 return;
             }
