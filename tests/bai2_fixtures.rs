@@ -209,6 +209,10 @@ fn a_fedwire_originator_gives_the_payer_account_after_the_slash_the_name_and_the
     assert_eq!(wire.remittance_text[3], "OBI:=INV-00612 41800.00; INV-00588 12340.00");
     // Tags open new lines in the joined reading: no value glued to the next tag.
     assert!(wire.joined_remittance_text().contains("HARBOR LINE TRADING CORP\nOBI:=INV-00612"));
+    // The one-line form: ORIG:NAME ID:ACCOUNT SND BK:BANK ID:ABA.
+    let one_line = &f.receipts[2];
+    assert_eq!(one_line.payer_name.as_deref(), Some("HARBOR LINE TRADING CORP"));
+    assert_eq!(one_line.payer_account.as_deref(), Some("121000248:773310958"));
 }
 
 #[test]

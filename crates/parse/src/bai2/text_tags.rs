@@ -2,7 +2,10 @@
 //! and 88 records. Conventions (research §1.9): Chase `TAG=value` with
 //! several tags per line separated by commas (`ORIG CO NAME=`, `B/O
 //! CUSTOMER=`); SVB `TAG:=value`, one per 88 (`ORG:=`); Goldman Sachs
-//! `TAG: value` (`DBNM:`, `DACT:`, `DABA:`, and `From:` in the 16 text).
+//! `TAG: value` (`DBNM:`, `DACT:`, `DABA:`, and `From:` in the 16 text);
+//! Fedwire-style `ORG:=/ACCOUNT NAME` with `SENDER BNK:=ABA`; Bank of
+//! America-style one-line wire text `ORIG:NAME ID:ACCOUNT SND BK:BANK
+//! ID:ABA PMT DET:…`.
 
 /// What a tag carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +18,11 @@ enum Tag {
     /// The payer's bank routing number (ABA): an explicit routing tag, or
     /// the sending/originating bank when its value opens with nine digits.
     Routing,
+    /// `ID:` after another tag (Bank of America wire text: `ORIG:NAME
+    /// ID:ACCOUNT SND BK:BANK ID:ABA`): the identifier of what the tag
+    /// before it named — the payer's account after a name, the routing
+    /// number after a bank.
+    Id,
     /// A tag that carries nothing about the payer (`OBI`, `BNF`, `IMAD`,
     /// …): known only so that a value never runs into the next tag.
     Other,
@@ -31,7 +39,7 @@ fn classify(tag: &[u8]) -> Option<Tag> {
         b"ORDERING CUSTOMER" => Tag::Name(5),
         b"DBNM" => Tag::Name(6),
         b"DEBTOR NAME" => Tag::Name(7),
-        b"ORG" => Tag::Name(8),
+        b"ORG" | b"ORIG" => Tag::Name(8),
         b"REC FROM" => Tag::Name(9),
         b"SENDER NAME" => Tag::Name(10),
         b"PAYER NAME" => Tag::Name(11),
@@ -41,12 +49,14 @@ fn classify(tag: &[u8]) -> Option<Tag> {
         b"DACT" | b"DEBTOR ACCOUNT" | b"ORIG ACCOUNT" | b"ORG ACCOUNT" | b"ORG ACCT" | b"ORIG ACCT" => Tag::Account,
         b"DABA" | b"DEBTOR ABA" | b"ORIG ABA" | b"SENDER ID" | b"SENDER ABA" | b"SENDER BNK" | b"SENDER BANK"
         | b"SND BNK" | b"ORIG BANK" | b"ORIG BNK" | b"ORG BNK" | b"ORG BANK" | b"ORIGINATOR BANK"
-        | b"ORIGINATING BANK" | b"OGB" | b"B/O BANK" | b"INSTG BNK" => Tag::Routing,
+        | b"ORIGINATING BANK" | b"OGB" | b"B/O BANK" | b"INSTG BNK" | b"SND BK" | b"ORIG BK" => Tag::Routing,
+        b"ID" => Tag::Id,
         b"OBI" | b"BNF" | b"BNF NAME" | b"BNF ID" | b"BNF ACCT" | b"BBI" | b"BBK" | b"IMAD" | b"OMAD" | b"TRN"
         | b"REF" | b"SENDER REF" | b"ORG ADDRESS" | b"ORG ID" | b"ORIG ID" | b"ORIG CO ID" | b"ENTRY DESCR"
         | b"DESCR DATE" | b"IND NAME" | b"IND ID" | b"SEC" | b"RMT" | b"RMT INF" | b"REMARK" | b"EREF" | b"REMI"
         | b"CRNM" | b"CACT" | b"CABA" | b"CBIC" | b"DCID" | b"IDNM" | b"OPRP" | b"CREF" | b"TO" | b"ENDT" | b"TRID"
-        | b"PY" | b"BI" | b"OB" | b"BO" | b"FR" => Tag::Other,
+        | b"PY" | b"BI" | b"OB" | b"BO" | b"FR" | b"WIRE TYPE" | b"DATE" | b"TIME" | b"SEQ" | b"PMT DET"
+        | b"BNF BK" | b"RCV BK" => Tag::Other,
         _ => return None,
     })
 }
@@ -110,7 +120,15 @@ fn for_each_tagged_value<'l>(line: &'l str, separators: &mut Vec<usize>, mut f: 
     let mut buf = [0u8; 24];
     let mut emit = |part: &'l str, separators: &[usize]| {
         let Some(&first) = separators.first() else { return };
+        // The text before the first separator is the tag, unless it only
+        // ends with a known tag (`N.A. ID:` after a comma inside a bank
+        // name): then that tag.
         let mut tag = part.get(..first).unwrap_or_default().trim_ascii();
+        if upper(tag, &mut buf).and_then(classify).is_none()
+            && let Some((start, _)) = known_tag_before(part, first, &mut buf)
+        {
+            tag = part.get(start..first).unwrap_or_default().trim_ascii();
+        }
         let mut sep = first;
         for &next in separators.get(1..).unwrap_or_default() {
             // `:=` is one separator.
@@ -186,13 +204,36 @@ pub(crate) fn payer_from_text<S: AsRef<str>>(lines: &[S]) -> Payer {
     let mut routing = None;
     let mut buf = [0u8; 24];
     let mut separators = Vec::new();
+    // The tag before the current one, for `ID:`, and whether the name it
+    // gave is the one kept.
+    let mut previous: Option<(Tag, bool)> = None;
+    let mut id_account = None;
     for line in lines {
         for_each_tagged_value(line.as_ref(), &mut separators, |tag, value| {
-            if tag.is_empty() || tag.len() > 24 || value.is_empty() {
+            if tag.is_empty() || tag.len() > 24 {
                 return;
             }
-            match upper(tag, &mut buf).and_then(classify) {
+            let kind = upper(tag, &mut buf).and_then(classify);
+            let before = previous.take();
+            previous = kind.map(|k| (k, false));
+            if value.is_empty() {
+                return;
+            }
+            match kind {
+                Some(Tag::Id) => match before {
+                    Some((Tag::Name(_), true)) if value.bytes().any(|b| b.is_ascii_digit()) => {
+                        id_account = Some(value);
+                    }
+                    Some((Tag::Routing, _)) => {
+                        if let Some(r) = routing_number(value) {
+                            routing.get_or_insert(r);
+                        }
+                    }
+                    _ => {}
+                },
                 Some(Tag::Name(rank)) if name.is_none_or(|(best, _, _)| rank < best) => {
+                    previous = Some((Tag::Name(rank), true));
+                    id_account = None;
                     name = Some(match account_and_name(value) {
                         Some((acct, n)) => (rank, n, Some(acct)),
                         None => (rank, value, None),
@@ -210,7 +251,7 @@ pub(crate) fn payer_from_text<S: AsRef<str>>(lines: &[S]) -> Payer {
             }
         });
     }
-    let account = account.or(name.and_then(|(_, _, a)| a));
+    let account = account.or(name.and_then(|(_, _, a)| a)).or(id_account);
     Payer {
         name: name.map(|(_, v, _)| v).filter(|v| !v.is_empty()).map(str::to_string),
         account: account.map(|a| match routing {
@@ -264,6 +305,15 @@ mod tests {
         assert_eq!(chase.name.as_deref(), Some("ACME CORP"));
         let text = payer_from_text(&["ORG:=OPTIONS LINK: WIRE CLEARING"]);
         assert_eq!(text.name.as_deref(), Some("OPTIONS LINK: WIRE CLEARING"));
+    }
+
+    #[test]
+    fn a_one_line_wire_with_id_after_the_originator_and_the_sending_bank_gives_account_and_routing() {
+        let p = payer_from_text(&[
+            "WIRE TYPE:WIRE IN DATE:260309 TIME:0912 ET TRN:2026030900123456 ORIG:HARBOR LINE TRADING CORP ID:773310958 SND BK:WELLS FARGO BANK, N.A. ID:121000248 PMT DET:INV-00612 41800.00",
+        ]);
+        assert_eq!(p.name.as_deref(), Some("HARBOR LINE TRADING CORP"));
+        assert_eq!(p.account.as_deref(), Some("121000248:773310958"));
     }
 
     #[test]
