@@ -60,13 +60,50 @@ fn bom_crlf_blank_lines_and_hh_mm_ss_or_hhmmss_times_read_cleanly() {
 }
 
 #[test]
-fn concatenated_files_are_read_one_after_the_other_and_version_3_only_warns() {
+fn concatenated_files_are_read_one_after_the_other_and_version_3_is_read_without_a_warning() {
     let f = fixture("concatenated_files_second_version_3.bai2");
     assert_eq!(amounts(&f), ["USD 1.00", "USD 2.00"]);
     assert_eq!(f.receipts[1].value_date.to_string(), "2025-01-02");
+    assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
+}
+
+#[test]
+fn btrs_version_3_with_the_currency_only_on_the_account_gives_each_account_its_currency() {
+    let f = fixture("btrs3_currency_on_account_only.bai2");
+    assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
+    assert_eq!(amounts(&f), ["CAD 1250.00", "EUR 999.50"]);
+}
+
+#[test]
+fn btrs_version_3_defaulted_summary_groups_are_read_by_position_and_an_untyped_amount_counts_in_the_total() {
+    let f = fixture("btrs3_defaulted_summary_groups.bai2");
     let w = warnings(&f);
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].contains(":8: warning: 01 record: version 3 (BTRS) header"), "{w:?}");
+    assert!(w[0].contains(":3: warning: 03 record: amount 100 has no type code"), "{w:?}");
+    assert_eq!(amounts(&f), ["USD 250.00"]);
+}
+
+#[test]
+fn btrs_version_3_with_a_retired_group_status_and_an_hhmmss_creation_time_is_read() {
+    let f = fixture("btrs3_group_status_retired.bai2");
+    assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
+    assert_eq!(amounts(&f), ["USD 300.00"]);
+}
+
+#[test]
+fn btrs_version_3_detail_references_continued_in_an_88_after_a_distribution_are_read() {
+    let f = fixture("btrs3_detail_references_in_88.bai2");
+    assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
+    let r = &f.receipts[0];
+    assert_eq!((r.bank_ref.as_str(), r.customer_reference.as_deref()), ("BT5", Some("CUST REF 79")));
+    assert_eq!(r.remittance_text, ["INV 9001 PAID IN FULL"]);
+}
+
+#[test]
+fn btrs_version_3_account_summary_split_across_88s_at_a_type_code_reconciles() {
+    let f = fixture("btrs3_03_split_across_88.bai2");
+    assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
+    assert_eq!(amounts(&f), ["USD 200.00", "USD 250.00"]);
 }
 
 #[test]
@@ -159,4 +196,67 @@ fn ach_rmr_addenda_split_across_88s_become_structured_invoice_lines() {
             ("INV-20002", DocumentType::Invoice, Some("500.00".into()), None, Some("25.00".into()), Some("CS")),
         ]
     );
+}
+
+#[test]
+fn a_fedwire_originator_gives_the_payer_account_after_the_slash_the_name_and_the_sender_aba() {
+    let f = fixture("wire_originator_and_wrapped_reference.bai2");
+    assert!(warnings(&f).is_empty(), "{:?}", warnings(&f));
+    let wire = &f.receipts[0];
+    assert_eq!(wire.payer_name.as_deref(), Some("HARBOR LINE TRADING CORP"));
+    assert_eq!(wire.payer_account.as_deref(), Some("121000248:773310958"));
+    // OBI text stays remittance text, one line per 88.
+    assert_eq!(wire.remittance_text[3], "OBI:=INV-00612 41800.00; INV-00588 12340.00");
+    // Tags open new lines in the joined reading: no value glued to the next tag.
+    assert!(wire.joined_remittance_text().contains("HARBOR LINE TRADING CORP\nOBI:=INV-00612"));
+    // The one-line form: ORIG:NAME ID:ACCOUNT SND BK:BANK ID:ABA.
+    let one_line = &f.receipts[2];
+    assert_eq!(one_line.payer_name.as_deref(), Some("HARBOR LINE TRADING CORP"));
+    assert_eq!(one_line.payer_account.as_deref(), Some("121000248:773310958"));
+}
+
+#[test]
+fn a_reference_wrapped_mid_token_across_88_records_is_kept_per_segment_and_joined() {
+    let f = fixture("wire_originator_and_wrapped_reference.bai2");
+    let ach = &f.receipts[1];
+    assert_eq!(ach.remittance_text, ["ORIG CO NAME=NORTHERN TEXT, ENTRY DESCR=PAYMENT, PMT INV-01", "72245 THANK YOU"]);
+    assert_eq!(
+        ach.joined_remittance_text(),
+        "ORIG CO NAME=NORTHERN TEXT, ENTRY DESCR=PAYMENT, PMT INV-0172245 THANK YOU"
+    );
+}
+
+#[test]
+fn reports_concatenated_without_their_trailers_before_the_next_01_are_read_with_a_warning() {
+    let f = fixture("reports_concatenated_without_trailers.bai2");
+    let w = warnings(&f);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains(":5: warning: 01 header before the previous report's trailers"), "{w:?}");
+    assert!(w[0].contains("totals could not be verified"), "{w:?}");
+    assert_eq!(amounts(&f), ["USD 100.00", "USD 200.00"]);
+}
+
+#[test]
+fn a_report_cut_before_its_trailers_at_the_end_of_the_file_is_still_rejected() {
+    let path = format!("{}/fixtures/bai2/reports_concatenated_without_trailers.bai2", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let cut: String = text.lines().take(8).map(|l| format!("{l}\n")).collect();
+    let e = bai2::read("cut.bai2", cut.as_bytes(), &ParseOptions::default()).unwrap_err();
+    let errors: Vec<String> = e.diagnostics().unwrap().items().iter().map(|d| d.message.clone()).collect();
+    assert!(errors.iter().any(|m| m.contains("99 trailer missing")), "{errors:?}");
+}
+
+#[test]
+fn a_credit_whose_16_amount_cannot_be_read_rejects_the_file_at_that_amount() {
+    let path = format!("{}/fixtures/bai2/unreadable_credit_amount.bai2", env!("CARGO_MANIFEST_DIR"));
+    let e = bai2::read("u.bai2", &std::fs::read(path).unwrap(), &ParseOptions::default()).unwrap_err();
+    let d = e.diagnostics().unwrap();
+    let errors: Vec<String> = d
+        .items()
+        .iter()
+        .filter(|i| i.severity == cashapply_model::Severity::Error)
+        .map(|i| i.render("u.bai2"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("u.bai2:5: error: 16 record: amount '1250.00' is not an amount"), "{errors:?}");
 }

@@ -323,3 +323,29 @@ fn a_zero_amount_credit_is_not_a_receipt_but_is_counted() {
     assert!(f.receipts.is_empty());
     assert_eq!(f.skipped.non_monetary, 1);
 }
+
+#[test]
+fn a_credit_whose_amount_cannot_be_read_rejects_the_file_at_that_amount_instead_of_vanishing() {
+    let (line, _, message) = reject("unreadable_credit_amount.xml");
+    assert_eq!(line, 15, "{message}");
+    assert!(message.contains("'1250,00'") && message.contains("rejected"), "{message}");
+    let text = String::from_utf8(bytes("unreadable_credit_amount.xml")).unwrap();
+    for bad in ["NaN", "1e5", "", "-5.00", "1 250.00"] {
+        let variant = text.replace("1250,00", bad);
+        let result = parse_file("v.xml", variant.as_bytes(), None, &ParseOptions::default());
+        assert!(matches!(result, Err(ParseError::Rejected { .. })), "{bad:?} was not rejected: {result:?}");
+    }
+    // Only the debit's unreadable NaN: read, counted, nothing lost.
+    let debit_only = text.replace("1250,00", "1250.00");
+    let f = parse_file("d.xml", debit_only.as_bytes(), None, &ParseOptions::default()).unwrap();
+    assert_eq!(amounts(&f.receipts), pairs(&[("OK-1", "10.00"), ("BAD-1", "1250.00")]));
+    assert_eq!(f.skipped.debits, 1);
+}
+
+#[test]
+fn a_credit_without_a_readable_direction_rejects_the_file() {
+    let text = String::from_utf8(bytes("unreadable_credit_amount.xml")).unwrap().replace("1250,00", "1250.00");
+    let variant = text.replacen("<CdtDbtInd>CRDT</CdtDbtInd>", "<CdtDbtInd>CR</CdtDbtInd>", 1);
+    let result = parse_file("v.xml", variant.as_bytes(), None, &ParseOptions::default());
+    assert!(matches!(result, Err(ParseError::Rejected { .. })), "{result:?}");
+}

@@ -115,3 +115,52 @@ fn a_csv_without_a_lockbox_header_row_is_rejected() {
     let e = csv("a,b,c\n1,2,3\n").unwrap_err();
     assert!(e[0].contains("no CSV lockbox header row"), "{e:?}");
 }
+
+#[test]
+fn credit_memo_amounts_with_a_trailing_minus_or_cr_are_negative_lines_in_a_csv_lockbox() {
+    let file = parse_file("c.csv", &fixture("csv_credit_memo_and_unreadable_line.csv"), None, &ParseOptions::default())
+        .unwrap();
+    let lines = |i: usize| -> Vec<String> {
+        file.receipts[i].remittance_lines.iter().map(|l| l.amount.unwrap().to_string()).collect()
+    };
+    assert_eq!(lines(0), ["1000.00", "-44.17"]);
+    assert_eq!(lines(1), ["318.00", "-18.00"]);
+}
+
+#[test]
+fn an_unreadable_invoice_amount_keeps_its_check_with_the_raw_row_when_the_check_amount_is_known() {
+    let file = parse_file("c.csv", &fixture("csv_credit_memo_and_unreadable_line.csv"), None, &ParseOptions::default())
+        .unwrap();
+    assert_eq!(file.receipts.len(), 3);
+    let r = &file.receipts[2];
+    assert_eq!(r.amount.to_string(), "500.00");
+    assert!(r.has_unreadable_remittance());
+    assert!(r.remittance_text[0].ends_with("INV-00600,25O.00,2026-03-09"), "{:?}", r.remittance_text);
+    assert_eq!(r.remittance_lines.len(), 1);
+    let w: Vec<String> = file.diagnostics.items().iter().map(|d| d.render("c.csv")).collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].starts_with("c.csv:6: warning:") && w[0].contains("'25O.00'"), "{w:?}");
+}
+
+#[test]
+fn an_unreadable_check_amount_or_an_unreadable_line_that_is_the_amount_rejects_the_csv_file() {
+    let bad_check = csv(
+        "bank_ref,check_number,check_amount,invoice,invoice_amount,deposit_date\nB1,1,1O0.00,INV-1,100.00,2026-03-09\n",
+    );
+    assert!(bad_check.unwrap_err()[0].starts_with("t.csv:2: error:"));
+    let no_check_amount =
+        csv("bank_ref,check_number,invoice,invoice_amount,deposit_date\nB1,1,INV-1,1O0.00,2026-03-09\n");
+    assert!(no_check_amount.unwrap_err()[0].starts_with("t.csv:2: error:"));
+}
+
+#[test]
+fn a_csv_lockbox_cut_inside_its_last_row_is_rejected_not_read_as_a_smaller_amount() {
+    let text = String::from_utf8(fixture("csv_credit_memo_and_unreadable_line.csv")).unwrap();
+    let whole = text.trim_end();
+    // Cut inside the last row's check amount ...,250.0 -> the row loses columns.
+    let at = whole.rfind("250.00").unwrap() + 3;
+    let errors = csv(&whole[..at]).unwrap_err();
+    assert!(errors.iter().any(|e| e.starts_with("t.csv:7: error:") && e.contains("the file is cut")), "{errors:?}");
+    // The same file without its final line end but complete is read.
+    assert!(csv(whole).is_ok());
+}

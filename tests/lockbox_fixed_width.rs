@@ -156,7 +156,7 @@ fn strict_mode_rejects_a_file_whose_totals_do_not_reconcile() {
 }
 
 #[test]
-fn unreadable_amounts_dates_and_orphan_overflows_reject_the_file_naming_line_and_columns() {
+fn unreadable_check_amounts_and_orphan_overflows_reject_the_file_and_a_bad_check_date_beside_a_deposit_date_warns() {
     let found = rejected(parse_file("bad.lbx", &fixture("bai80_unreadable.lbx"), None, &ParseOptions::default()));
     assert_eq!(
         found,
@@ -172,8 +172,24 @@ fn unreadable_amounts_dates_and_orphan_overflows_reject_the_file_naming_line_and
                 "type 4 overflow record for batch '001' item '009' has no type 6 check with that batch and item in this lockbox"
                     .into()
             ),
-            (6, Severity::Error, "type 6 record: check date '133126' (columns 47–52) is not a date MMDDYY".into()),
+            (
+                6,
+                Severity::Warning,
+                "type 6 record: check date '133126' (columns 47–52) is not a date MMDDYY; the deposit date is the value date"
+                    .into()
+            ),
         ]
+    );
+}
+
+#[test]
+fn an_unreadable_check_date_without_a_deposit_date_rejects_the_file() {
+    let text =
+        String::from_utf8(fixture("bai80_unreadable.lbx")).unwrap().replace("260309ABCDEFGHIJ", "000000ABCDEFGHIJ");
+    let found = rejected(parse_file("bad.lbx", text.as_bytes(), None, &ParseOptions::default()));
+    assert!(
+        found.iter().any(|(line, s, m)| *line == 6 && *s == Severity::Error && m.contains("check date '133126'")),
+        "{found:?}"
     );
 }
 
@@ -188,12 +204,80 @@ fn an_unknown_record_type_and_a_check_before_any_lockbox_are_errors() {
 }
 
 #[test]
-fn a_file_cut_before_its_trailer_is_read_with_a_truncation_warning() {
+fn a_file_cut_before_its_trailer_is_rejected_as_incomplete() {
     let text = String::from_utf8(fixture("bai80_flb24.lbx")).unwrap();
     let cut: String = text.lines().take(8).map(|l| format!("{l}\n")).collect();
-    let file = parse_file("cut.lbx", cut.as_bytes(), None, &ParseOptions::default()).unwrap();
+    let found = rejected(parse_file("cut.lbx", cut.as_bytes(), None, &ParseOptions::default()));
+    assert!(
+        found
+            .iter()
+            .any(|(line, s, m)| *line == 8 && *s == Severity::Error && m.contains("without its type 9 trailer")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_file_cut_inside_its_last_check_record_is_rejected_not_read_as_a_smaller_check() {
+    // bai80_truncated.lbx is bai80_flb24.lbx cut 13 characters into its last 6:
+    // the check amount reads 0.00 or 0.70 depending on where the cut falls.
+    let found = rejected(parse_file("cut.lbx", &fixture("bai80_truncated.lbx"), None, &ParseOptions::default()));
+    assert!(found.iter().any(|(_, s, m)| *s == Severity::Error && m.contains("incomplete")), "{found:?}");
+}
+
+#[test]
+fn a_file_cut_inside_its_type_9_trailer_is_rejected_as_incomplete() {
+    let text = String::from_utf8(fixture("bai80_flb24.lbx")).unwrap();
+    let at = text.rfind("9000013").unwrap() + 4;
+    let found = rejected(parse_file("cut.lbx", &text.as_bytes()[..at], None, &ParseOptions::default()));
+    assert!(found.iter().any(|(line, _, m)| *line == 13 && m.contains("type 9 trailer is cut")), "{found:?}");
+}
+
+#[test]
+fn a_signed_credit_memo_amount_in_a_type_4_line_is_read_as_a_negative_line() {
+    let file = read("bai80_credit_memo.lbx");
+    assert!(file.diagnostics.items().is_empty(), "{:?}", file.diagnostics);
+    let amounts = |bank_ref: &str| -> Vec<(String, String)> {
+        by_ref(&file, bank_ref)
+            .remittance_lines
+            .iter()
+            .map(|l| (l.reference.clone(), l.amount.unwrap().to_string()))
+            .collect()
+    };
+    // Leading minus, trailing minus and trailing CR: all credits.
+    assert_eq!(amounts("0055555-001-001")[2], ("CM-00912".to_string(), "-44.17".to_string()));
+    assert_eq!(amounts("0055555-001-002")[1], ("CM-00077".to_string(), "-25.00".to_string()));
+    assert_eq!(amounts("0055555-001-003")[1], ("CM-00501".to_string(), "-10.00".to_string()));
+    for r in &file.receipts {
+        let sum: rust_decimal::Decimal = r.remittance_lines.iter().filter_map(|l| l.amount).sum();
+        assert_eq!(sum, r.amount, "{}", r.bank_ref);
+    }
+}
+
+#[test]
+fn an_unreadable_type_4_line_keeps_its_check_with_the_raw_record_and_a_warning() {
+    let file = read("bai80_unreadable_line.lbx");
     assert_eq!(file.receipts.len(), 2);
-    assert!(file.diagnostics.items().iter().any(|d| d.message.contains("no type 9 trailer")));
+    let r = by_ref(&file, "0055555-001-001");
+    assert_eq!(r.amount.to_string(), "1500.00");
+    assert!(r.has_unreadable_remittance());
+    assert!(r.remittance_text[0].contains("INV-00031       00000S0000"), "{:?}", r.remittance_text);
+    assert_eq!(r.remittance_lines.len(), 1);
+    assert!(!by_ref(&file, "0055555-001-002").has_unreadable_remittance());
+    let warnings: Vec<_> = file.diagnostics.items().iter().map(|d| (d.line, d.severity, d.message.clone())).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!((warnings[0].0, warnings[0].1), (6, Severity::Warning));
+    assert!(warnings[0].2.contains("'00000S0000' (columns 28–37)"), "{warnings:?}");
+}
+
+#[test]
+fn the_bai_80_remitter_name_in_columns_53_to_80_is_the_payer_and_micr_keeps_routing_and_padded_account() {
+    let file = read("bai80_credit_memo.lbx");
+    let r = by_ref(&file, "0055555-001-001");
+    assert_eq!(r.payer_name.as_deref(), Some("NORTHERN TEXTILE SUPPLY INC"));
+    let r = by_ref(&file, "0055555-001-002");
+    assert_eq!(r.payer_name.as_deref(), Some("Granite Mtn Ind"));
+    assert_eq!(r.payer_account.as_deref(), Some("021000021:0481205577"));
+    assert_eq!(by_ref(&file, "0055555-001-003").payer_name, None);
 }
 
 #[test]

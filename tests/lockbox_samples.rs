@@ -40,14 +40,14 @@ fn the_empty_lockbox_sample_gives_no_receipts_and_no_warnings() {
 
 #[test]
 fn the_sample_declares_080_but_is_read_as_bai_104_so_the_remitter_name_is_kept() {
-    // Forcing bai-80 loses the name (columns 53+) and reads the memo as an
-    // invoice number without amounts: detection must not trust the 080.
+    // Forcing bai-80 still reads the name (columns 53-80) but reads the memo
+    // as an invoice number without amounts: detection must not trust the 080.
     let bytes = std::fs::read(SAMPLE).unwrap();
     let layout = cashapply_parse::lockbox::load_layout("bai-80").unwrap();
     let options = ParseOptions { lockbox_layout: Some(layout.into()), ..Default::default() };
     let file = parse_file("test_lockbox.bai", &bytes, None, &options).unwrap();
     let r = &file.receipts[0];
-    assert_eq!(r.payer_name, None);
+    assert_eq!(r.payer_name.as_deref(), Some("BOB E SMITH"));
     assert_eq!(r.remittance_lines.len(), 1);
     assert_eq!(r.remittance_lines[0].reference, "CE554");
     assert_eq!(r.remittance_lines[0].amount, None);

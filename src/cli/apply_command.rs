@@ -95,7 +95,20 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let mut digests = Vec::new();
     for path in &args.bank {
         let name = path.display().to_string();
-        let bytes = read(path)?;
+        let bytes = match cashapply_parse::read_bank_file(path) {
+            Ok(bytes) => bytes,
+            Err(cashapply_parse::ReadBankFileError::Rejected(e)) => {
+                rejected = true;
+                if let Some(d) = e.diagnostics() {
+                    for item in d.items() {
+                        writeln!(err, "{}", item.render(&name))?;
+                    }
+                }
+                writeln!(err, "{e}")?;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         let digest = sha256_hex(&bytes);
         // The same file twice (or a copy under another name) would post every
         // payment in it twice: refuse the run.

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Context;
 use cashapply_parse::lockbox::load_layout;
 use cashapply_parse::{InputFormat, ParseError, ParseOptions, ParsedFile, parse_file};
 use clap::{Args, ValueEnum};
@@ -81,7 +80,15 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<ExitCode> {
     let mut parsed = Vec::new();
     for path in &args.files {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+        let bytes = match cashapply_parse::read_bank_file(path) {
+            Ok(bytes) => bytes,
+            Err(cashapply_parse::ReadBankFileError::Rejected(e)) => {
+                rejected = true;
+                report_rejection(&mut err, &name, &e)?;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         match parse_file(&name, &bytes, forced_format(args.format), &options) {
             Ok(file) => parsed.push(file),
             Err(e) => {

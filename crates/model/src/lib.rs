@@ -15,5 +15,5 @@ mod remittance;
 pub use currency::{Currency, CurrencyError};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use money::{MoneyError, checked_sum, format_amount, from_minor_units, to_currency_scale};
-pub use receipt::{InstructedAmount, Receipt, SourceFormat, SourcePosition};
+pub use receipt::{InstructedAmount, Receipt, SourceFormat, SourcePosition, UNREADABLE_TEXT_PREFIX};
 pub use remittance::{DocumentType, RemittanceLine};

@@ -108,3 +108,111 @@ pub struct Receipt {
     /// Structured remittance lines.
     pub remittance_lines: Vec<RemittanceLine>,
 }
+
+/// Prefix of a `remittance_text` line that holds, verbatim, a record of the
+/// bank file the reader could not read inside a receipt that can otherwise
+/// be trusted (the check's own record and the totals are fine, but one of
+/// its remittance records is not). The receipt is kept rather than the file
+/// rejected; since part of what the payer said is unread, the matcher must
+/// not auto-apply it, and a coordinator sees the raw record.
+pub const UNREADABLE_TEXT_PREFIX: &str = "[unreadable record] ";
+
+impl Receipt {
+    /// True when a remittance record of this receipt could not be read
+    /// (a `remittance_text` line starts with [`UNREADABLE_TEXT_PREFIX`]).
+    pub fn has_unreadable_remittance(&self) -> bool {
+        self.remittance_text.iter().any(|t| t.starts_with(UNREADABLE_TEXT_PREFIX))
+    }
+
+    /// The remittance text read as one continuous field: the segments of
+    /// `remittance_text` joined without a separator, as the BAI2 spec joins
+    /// an `88` continuation to the text it continues (p.25–26: `INV-01` +
+    /// `72245` is `INV-0172245`) and as banks cut camt `Ustrd` at 140
+    /// characters. A segment that opens with a tag (`ORG:=`, `OBI:=`,
+    /// `DBNM:`, `ORIG CO NAME=`, X12 `RMR*`) starts a new item and is joined
+    /// with a line break, so a tag's value is never glued to the next tag;
+    /// unreadable-record lines are left out. `remittance_text` itself keeps
+    /// one entry per segment (the reading of banks that put one item per
+    /// `88`); a matcher considers both.
+    pub fn joined_remittance_text(&self) -> String {
+        let mut out = String::new();
+        for t in self.remittance_text.iter().filter(|t| !t.starts_with(UNREADABLE_TEXT_PREFIX)) {
+            if !out.is_empty() && opens_with_tag(t) {
+                out.push('\n');
+            }
+            out.push_str(t);
+        }
+        out
+    }
+}
+
+/// True when `text` opens with a tag: up to 24 letters, digits, blanks or
+/// `/` followed by `:` or `=` (`ORG:=`, `DBNM:`, `B/O CUSTOMER=`), or an X12
+/// segment id followed by `*` (`RMR*`, `ADX*`, `REF*`).
+fn opens_with_tag(text: &str) -> bool {
+    let t = text.trim_start();
+    let head: &str = t.get(..t.len().min(26)).unwrap_or(t);
+    let x12 =
+        head.len() > 3 && head.as_bytes().get(3) == Some(&b'*') && head.bytes().take(3).all(|b| b.is_ascii_uppercase());
+    if x12 {
+        return true;
+    }
+    let Some(at) = head.find([':', '=']) else { return false };
+    let tag = head.get(..at).unwrap_or_default().trim_end();
+    !tag.is_empty()
+        && tag.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ' || b == b'/' || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod joined_text_tests {
+    use super::*;
+    use crate::Currency;
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    fn with_text(lines: &[&str]) -> Receipt {
+        Receipt {
+            bank_ref: "R".into(),
+            format: SourceFormat::Bai2,
+            position: SourcePosition { file: Arc::from("f"), line: 1, byte: 0 },
+            account: Arc::from("A"),
+            value_date: NaiveDate::default(),
+            currency: Currency::USD,
+            amount: Decimal::ONE,
+            payer_name: None,
+            payer_account: None,
+            transaction_code: None,
+            customer_reference: None,
+            check_number: None,
+            charges: None,
+            instructed: None,
+            remittance_text: lines.iter().map(|l| l.to_string()).collect(),
+            remittance_lines: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_reference_wrapped_mid_token_across_two_88s_is_one_token_in_the_joined_reading() {
+        let r = with_text(&["PAYMENT INV-01", "72245 THANK YOU"]);
+        assert_eq!(r.joined_remittance_text(), "PAYMENT INV-0172245 THANK YOU");
+        assert_eq!(r.remittance_text, ["PAYMENT INV-01", "72245 THANK YOU"]);
+    }
+
+    #[test]
+    fn a_tag_value_is_never_glued_to_the_next_tag_in_the_joined_reading() {
+        let r = with_text(&["ORG:=/773310958 HARBOR LINE", "OBI:=INV 1001", "RMR*IV*1002**5.00\\", "DBNM: X"]);
+        assert_eq!(
+            r.joined_remittance_text(),
+            "ORG:=/773310958 HARBOR LINE\nOBI:=INV 1001\nRMR*IV*1002**5.00\\\nDBNM: X"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_record_marks_the_receipt_and_stays_out_of_the_joined_reading() {
+        let r = with_text(&["INV 1", "[unreadable record] 4001001601INV-2 00000O4417"]);
+        assert!(r.has_unreadable_remittance());
+        assert_eq!(r.joined_remittance_text(), "INV 1");
+        assert!(!with_text(&["INV 1"]).has_unreadable_remittance());
+    }
+}

@@ -12,6 +12,7 @@ pub mod bai2;
 pub mod camt;
 mod detect;
 mod error;
+mod input_limits;
 mod input_text;
 mod lines;
 pub mod lockbox;
@@ -21,6 +22,7 @@ pub mod remittance;
 
 pub use detect::{InputFormat, detect_format};
 pub use error::ParseError;
+pub use input_limits::{MAX_FILE_BYTES, ReadBankFileError, SNIFF_BYTES, read_bank_file};
 pub use input_text::{DecodedText, decode_text};
 pub use parsed_file::{ParseOptions, ParsedFile, SkippedEntries};
 
@@ -30,13 +32,16 @@ pub use parsed_file::{ParseOptions, ParsedFile, SkippedEntries};
 /// format is detected from the bytes (CONTRACT §1: content, not file name);
 /// content that matches no format is read as lockbox when a lockbox layout
 /// was given (fixed width if the layout places a check amount, else CSV),
-/// since a bank's own layout may not open with a standard header.
+/// since a bank's own layout may not open with a standard header. Content
+/// beyond the file-level limits (size, NUL bytes: see [`read_bank_file`])
+/// is rejected first.
 pub fn parse_file(
     name: &str,
     bytes: &[u8],
     format: Option<InputFormat>,
     options: &ParseOptions,
 ) -> Result<ParsedFile, ParseError> {
+    input_limits::reject_beyond_limits(name, bytes)?;
     let format = match format {
         Some(f) => f,
         None => detect_format(bytes)

@@ -35,13 +35,16 @@ pub struct AccountIdentifier<'a> {
     pub currency: Option<Currency>,
     /// Status and summary groups.
     pub amounts: Vec<AccountAmount>,
+    /// Sum of amounts written in groups whose type code is empty (the X9
+    /// BTRS validator's own sample has one): they count in the 49 total.
+    pub untyped_total: i128,
 }
 
 impl<'a> AccountIdentifier<'a> {
     /// Reads the fields after `03,`: the account, the currency, then
     /// repeating (type code, amount, item count, funds type) groups
-    /// (p.21 footnote). Empty groups and one surplus empty field at the end
-    /// (SVB `,,,/`) are tolerated.
+    /// (p.21 footnote), read by position. Empty groups and one surplus
+    /// empty field at the end (SVB `,,,/`) are tolerated.
     pub(crate) fn parse(c: &mut FieldCursor<'_, 'a>, diags: &mut Diagnostics) -> Result<Self, Bai2Error> {
         let (line, byte) = c.position();
         let account = c.next_value().ok_or_else(|| {
@@ -55,20 +58,39 @@ impl<'a> AccountIdentifier<'a> {
             None => None,
         };
         let mut amounts = Vec::new();
+        let mut untyped_total: i128 = 0;
         while let Some(code) = c.next_field() {
+            // Groups are positional: (type code, amount, item count, funds
+            // type). An empty field that is the last of its physical record
+            // is a surplus comma (SVB `015,35217175,,,/` then an 88): skipped
+            // alone. Any other empty type code opens a defaulted group (BTRS
+            // files write them, `03,1234567,USD,,,,,,,,,,1,,/`): its other
+            // fields are consumed with it, and an amount it carries counts
+            // in the account total.
+            let amount = |c: &mut FieldCursor<'_, 'a>| -> Result<Option<i128>, Bai2Error> {
+                match c.next_value() {
+                    Some(f) => Ok(Some(
+                        parse_amount(f.text).ok_or_else(|| Bai2Error::invalid(&f, "03", "amount", "an amount"))?.0,
+                    )),
+                    None => Ok(None),
+                }
+            };
+            if code.text.is_empty() && c.at_segment_end() {
+                continue;
+            }
             if code.text.is_empty() {
-                // An empty type code opens an empty group or is the surplus
-                // trailing comma: skip the group's other fields if empty.
+                let value = amount(c)?;
+                let _item_count = c.next_field();
+                let _funds_type = FundsType::read(c, "03")?;
+                if let Some(v) = value {
+                    untyped_total = untyped_total.saturating_add(v);
+                    diags.warn(code.line, code.byte, format!("03 record: amount {v} has no type code"));
+                }
                 continue;
             }
             let type_code = TypeCode::parse(code.text)
                 .ok_or_else(|| Bai2Error::invalid(&code, "03", "type code", "three digits"))?;
-            let amount = match c.next_value() {
-                Some(f) => {
-                    Some(parse_amount(f.text).ok_or_else(|| Bai2Error::invalid(&f, "03", "amount", "an amount"))?.0)
-                }
-                None => None,
-            };
+            let amount = amount(c)?;
             let item_count = match c.next_value() {
                 Some(f) => {
                     Some(parse_count(f.text).ok_or_else(|| Bai2Error::invalid(&f, "03", "item count", "a count"))?)
@@ -91,6 +113,6 @@ impl<'a> AccountIdentifier<'a> {
             }
             amounts.push(AccountAmount { type_code, amount, item_count, funds_type });
         }
-        Ok(AccountIdentifier { account: account.text, currency, amounts })
+        Ok(AccountIdentifier { account: account.text, currency, amounts, untyped_total })
     }
 }

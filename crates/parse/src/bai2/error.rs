@@ -30,6 +30,14 @@ pub enum Bai2ErrorKind {
         /// Line of the header left open.
         opened_at: u64,
     },
+    /// A record with its continuations is longer than the limit.
+    #[error("{code} record with its continuations is longer than the {} MiB limit for one BAI2 record", .limit / (1024 * 1024))]
+    RecordTooLong {
+        /// Record code.
+        code: &'static str,
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// The input holds no BAI2 record.
     #[error("file holds no BAI2 records")]
     Empty,

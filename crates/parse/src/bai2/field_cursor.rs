@@ -108,6 +108,11 @@ impl<'r, 'a> FieldCursor<'r, 'a> {
         Some(field)
     }
 
+    /// True when the field just read was the last of its segment.
+    pub fn at_segment_end(&self) -> bool {
+        self.exhausted
+    }
+
     /// The next field if it is not empty.
     pub fn next_value(&mut self) -> Option<Field<'a>> {
         self.next_field().filter(|f| !f.text.is_empty())

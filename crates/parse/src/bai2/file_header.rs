@@ -20,13 +20,14 @@ pub struct FileHeader<'a> {
     pub creation_time: &'a str,
     /// File identification number.
     pub file_id: &'a str,
-    /// Version number: `2` for BAI2; banks also stamp `3` on BAI2 data.
+    /// Version number: `2` for BAI2, `3` for BTRS (banks also stamp `3` on BAI2 data).
     pub version: &'a str,
 }
 
 impl<'a> FileHeader<'a> {
-    /// Reads the fields after `01,`. The version is a hint: `3` is read as
-    /// BAI2 with a warning (moov-io/bai2#117), a missing one too.
+    /// Reads the fields after `01,`. Versions `2` (BAI2) and `3` (BTRS,
+    /// moov-io/bai2#117) are read alike; a missing or other version is read
+    /// as BAI2 with a warning.
     pub(crate) fn parse(c: &mut FieldCursor<'_, 'a>, diags: &mut Diagnostics) -> Result<Self, Bai2Error> {
         let (line, byte) = c.position();
         let missing = |field| Bai2Error::new(line, byte, Bai2ErrorKind::MissingField { record: "01", field });
@@ -45,8 +46,12 @@ impl<'a> FileHeader<'a> {
         let _block_size = c.next_field();
         let version = c.next_field().map_or("", |f| f.text);
         match version {
-            "2" => {}
-            "3" => diags.warn(line, byte, "01 record: version 3 (BTRS) header; read as BAI2"),
+            // BTRS (ANSI X9.121) version 3 is read as it is: every BAI2 file
+            // reads as BTRS and BTRS changed no field position; what it
+            // retired or moved is handled where the field is read (02
+            // currency and group status may be empty, 03 groups are
+            // positional, 01 times may be HHMMSS).
+            "2" | "3" => {}
             "" => diags.warn(line, byte, "01 record: version number missing; read as BAI2"),
             v => diags.warn(line, byte, format!("01 record: version '{v}' is not 2; read as BAI2")),
         }

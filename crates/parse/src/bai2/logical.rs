@@ -22,6 +22,12 @@ pub(crate) enum SegmentKind {
     Wrap,
 }
 
+/// The longest logical record accepted: a record and its continuations,
+/// 4 MiB. The longest legitimate one is a 16 carrying an ACH CTX's 9,999
+/// addenda of 80 characters (about 1 MB); a longer record is broken or
+/// hostile and rejects the file before its text is copied anywhere.
+pub(crate) const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
+
 /// One physical piece of a logical record.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Segment<'a> {
@@ -99,14 +105,22 @@ impl<'a> LogicalReader<'a> {
         record.code = code;
         record.segments.clear();
         record.segments.push(Segment { text: head.body, line: head.line, byte: head.byte, kind: SegmentKind::Head });
+        let mut length = head.body.len();
         while let Some(next) = self.physical.peek() {
             let kind = match next.opening {
                 Opening::Code(RecordCode::Continuation) => SegmentKind::Continuation,
                 Opening::Wrap => SegmentKind::Wrap,
                 _ => break,
             };
+            length = length.saturating_add(next.body.len());
             record.segments.push(Segment { text: next.body, line: next.line, byte: next.byte, kind });
             self.physical.next();
+        }
+        if length > MAX_RECORD_BYTES {
+            // The segments stay (slices, no copy) so the caller can count
+            // the record as there but unread.
+            let kind = Bai2ErrorKind::RecordTooLong { code: code.as_str(), limit: MAX_RECORD_BYTES };
+            return Some(Err(Bai2Error::new(head.line, head.byte, kind)));
         }
         Some(Ok(()))
     }

@@ -82,6 +82,9 @@ pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFi
             Err(e) => {
                 last = (e.line, e.byte);
                 diags.error(e.line, e.byte, e.kind.to_string());
+                if matches!(e.kind, Bai2ErrorKind::RecordTooLong { .. }) {
+                    structure.accept_broken(&record, &mut diags);
+                }
             }
         }
     }

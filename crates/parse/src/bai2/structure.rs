@@ -14,6 +14,11 @@
 //!   record from the 02 to the 98.
 //! * 99 total = sum of the 98 totals; 99 groups = 02s; 99 count = every
 //!   record from the 01 to the 99.
+//!
+//! The file is incomplete (rejected) when it ends with a level still open:
+//! its last trailers are missing, so it was cut. A `01` header while a
+//! report is open is not a cut but a concatenation of reports without
+//! their trailers: a warning that the totals could not be verified.
 
 use std::sync::Arc;
 
@@ -126,6 +131,32 @@ impl Structure {
         }
     }
 
+    /// A `01` header arrives while a report is still open: several days'
+    /// reports concatenated without their trailers (real exports do this).
+    /// The next header shows nothing was cut, so the open levels are closed
+    /// with one warning that their totals could not be verified — not the
+    /// missing-trailer error that marks a truncated file at its end.
+    fn close_report_before_next_header(&mut self, record: &LogicalRecord<'_>, diags: &mut Diagnostics) {
+        let open: Vec<String> = [
+            self.account.take().map(|(a, _)| format!("49 (account opened at line {})", a.opened_at)),
+            self.group.take().map(|(g, _)| format!("98 (group opened at line {})", g.opened_at)),
+            self.file.take().map(|f| format!("99 (file opened at line {})", f.opened_at)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !open.is_empty() {
+            diags.warn(
+                record.line(),
+                record.byte(),
+                format!(
+                    "01 header before the previous report's trailers {}: reports concatenated without trailers; nothing was cut, but their totals could not be verified",
+                    open.join(", ")
+                ),
+            );
+        }
+    }
+
     /// Closes levels left open before `record`, reporting their missing trailers.
     fn close_open(&mut self, depth: u8, record: &LogicalRecord<'_>, diags: &mut Diagnostics) {
         let line = record.line();
@@ -146,12 +177,6 @@ impl Structure {
                 f.verifiable = false;
             }
         }
-        if depth == 0
-            && let Some(f) = self.file.take()
-        {
-            let kind = Bai2ErrorKind::MissingTrailer { trailer: "99", what: "file", opened_at: f.opened_at };
-            error(diags, Bai2Error::new(line, byte, kind));
-        }
     }
 
     fn mark_group_unverifiable(&mut self) {
@@ -167,7 +192,7 @@ impl Structure {
         let n = record.physical_records();
         match record.code {
             RecordCode::FileHeader => {
-                self.close_open(0, record, diags);
+                self.close_report_before_next_header(record, diags);
                 self.file = Some(Level { verifiable: false, ..Level::open(record.line(), n) });
             }
             RecordCode::GroupHeader => {
@@ -225,7 +250,7 @@ impl Structure {
         let n = record.physical_records();
         match typed {
             Bai2Record::FileHeader(_) => {
-                self.close_open(0, record, diags);
+                self.close_report_before_next_header(record, diags);
                 self.file = Some(Level::open(record.line(), n));
             }
             Bai2Record::GroupHeader(header) => self.open_group(record, &header, diags),
@@ -356,6 +381,7 @@ impl Structure {
                 level.add(amount);
             }
         }
+        level.add(account.untyped_total);
         let ctx = AccountContext { number: Arc::from(account.account), currency: account.currency };
         self.account = Some((level, ctx));
     }

@@ -25,12 +25,13 @@ use quick_xml::errors::{Error as XmlError, IllFormedError};
 use quick_xml::events::Event;
 
 use super::error::{CamtError, CamtErrorKind};
-use super::reader::{Outcome, ReceiptSink, State, resolve_reference};
+use super::reader::{MAX_TEXT, Outcome, ReceiptSink, State, resolve_reference};
 
-/// The longest single piece of markup or text accepted (a comment, a text
-/// node, a tag with its attributes). camt fields are a few hundred bytes
-/// at most; this bounds memory on hostile input.
-pub(crate) const MAX_EVENT: usize = 64 * 1024 * 1024;
+/// The longest single piece of markup accepted (a comment, a tag with its
+/// attributes, a text node — which [`MAX_TEXT`] bounds further). camt
+/// fields are a few hundred bytes at most; this bounds memory on hostile
+/// input.
+pub(crate) const MAX_EVENT: usize = 4 * 1024 * 1024;
 
 /// The deepest element nesting accepted. camt nests about 15 deep.
 const MAX_DEPTH: usize = 4096;
@@ -249,15 +250,12 @@ impl<'s> Feeder<'s> {
                         self.state.end();
                         Ok(())
                     }
+                    // A text node beyond the limit is rejected before it is
+                    // copied (a 200 MB node must not cost 200 MB more).
+                    Event::Text(t) if t.len() > MAX_TEXT => Err(CamtErrorKind::TextTooLong(MAX_TEXT)),
                     // quick-xml borrows the text from the input, checked UTF-8.
-                    Event::Text(t) if has_cr => {
-                        self.state.push_text(&t.xml10_content());
-                        Ok(())
-                    }
-                    Event::Text(t) => {
-                        self.state.push_text(t);
-                        Ok(())
-                    }
+                    Event::Text(t) if has_cr => self.state.push_text(&t.xml10_content()),
+                    Event::Text(t) => self.state.push_text(t),
                     _ => self.state.handle(event),
                 }
             };

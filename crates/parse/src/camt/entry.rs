@@ -38,6 +38,9 @@ pub(crate) struct Entry {
     pub ntry_ref: Option<String>,
     /// `Amt`.
     pub amount: Option<Amount>,
+    /// `Amt` was present but not a decimal amount (`1250,00`, `NaN`,
+    /// `1e5`): its position and why.
+    pub unreadable_amount: Option<(u64, u64, String)>,
     /// `CdtDbtInd`.
     pub direction: Option<Direction>,
     /// `RvslInd` is `true` (or `1`).
@@ -94,7 +97,10 @@ impl Entry {
     pub(crate) fn accept(&mut self, path: &[Tag], field: &Field<'_>, diags: &mut Diagnostics) {
         match path {
             [Tag::NtryRef] => self.ntry_ref = field.value(),
-            [Tag::Amt] => self.amount = field.amount(diags),
+            [Tag::Amt] => match parse_decimal(field.text) {
+                Ok(value) => self.amount = Some(Amount { value, currency: field.currency }),
+                Err(e) => self.unreadable_amount = Some((field.line, field.byte, e.to_string())),
+            },
             [Tag::CdtDbtInd] => {
                 self.direction = Direction::parse(field.text);
                 if self.direction.is_none() {

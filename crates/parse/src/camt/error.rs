@@ -16,6 +16,9 @@ pub enum CamtErrorKind {
         "not a camt message: no BkToCstmrStmt, BkToCstmrAcctRpt or BkToCstmrDbtCdtNtfctn element (root element is <{0}>)"
     )]
     NotCamt(String),
+    /// An element's text is longer than the limit.
+    #[error("an element's text is longer than the {} MiB limit for one camt text node", .0 / (1024 * 1024))]
+    TextTooLong(usize),
     /// Reading the input failed.
     #[error("cannot read input: {0}")]
     Io(String),

@@ -60,7 +60,8 @@ pub struct StreamSummary {
 /// Reads a camt document from any buffered source, handing every receipt
 /// to `sink` as soon as its entry has been read. The source's buffer is
 /// parsed in place; memory stays bounded by that buffer plus one entry (a
-/// single construct longer than 64 MiB is rejected). The input must be
+/// single construct longer than 4 MiB, or an element's text longer than
+/// 1 MiB, is rejected). The input must be
 /// UTF-8 (use [`read`] for Windows-1252 files).
 ///
 /// On `Err` the receipts already handed out belong to a rejected file and

@@ -76,6 +76,12 @@ pub(crate) struct State<'s> {
     at: (u64, u64),
 }
 
+/// The longest text one element may hold (1 MiB). camt text fields hold at
+/// most a few hundred characters (`Ustrd` 140, `AddtlNtryInf` 500); a
+/// longer node is hostile or broken and rejects the file, so memory stays
+/// bounded by the input rather than growing with copies of one huge node.
+pub(crate) const MAX_TEXT: usize = 1024 * 1024;
+
 /// A 64-bit FNV-1a fingerprint of a reference: the duplicate check keeps
 /// 8 bytes per reference instead of the text (a false "duplicate" needs a
 /// 64-bit collision).
@@ -255,10 +261,18 @@ impl State<'_> {
     /// Text (or a resolved reference) inside the innermost open element.
     /// Text after a child element's end is the whitespace between
     /// siblings, which no rule reads (see [`State::end`]): it is not kept.
-    pub(crate) fn push_text(&mut self, text: &str) {
+    /// Adds text to the element being read; an element whose text grows
+    /// beyond [`MAX_TEXT`] rejects the file.
+    pub(crate) fn push_text(&mut self, text: &str) -> Result<(), CamtErrorKind> {
         if self.leaf && (self.block.is_some() || self.message_depth.is_some()) {
+            if self.text.len().saturating_add(text.len()) > MAX_TEXT {
+                return Err(CamtErrorKind::TextTooLong(MAX_TEXT));
+            }
             self.text.push_str(text);
+        } else if text.len() > MAX_TEXT {
+            return Err(CamtErrorKind::TextTooLong(MAX_TEXT));
         }
+        Ok(())
     }
 }
 
@@ -291,8 +305,9 @@ impl State<'_> {
     /// [`State::push_text`] (the caller knows whether it holds a `\r`).
     pub(crate) fn handle(&mut self, event: Event<'_>) -> Result<(), CamtErrorKind> {
         match event {
-            Event::CData(t) => self.push_text(&t.xml10_content()),
-            Event::GeneralRef(r) => self.push_text(&resolve_reference(&r)?),
+            Event::CData(t) if t.len() > MAX_TEXT => return Err(CamtErrorKind::TextTooLong(MAX_TEXT)),
+            Event::CData(t) => self.push_text(&t.xml10_content())?,
+            Event::GeneralRef(r) => self.push_text(&resolve_reference(&r)?)?,
             Event::Text(_) | Event::Start(_) | Event::Empty(_) | Event::End(_) | Event::Eof => {}
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
         }

@@ -90,14 +90,42 @@ pub(crate) fn entry_receipts(
     diags: &mut Diagnostics,
 ) -> Option<(CamtEntry, Vec<Receipt>)> {
     let (line, byte) = (entry.line, entry.byte);
+    // No credit may vanish: an entry that is, or may be, a credit whose
+    // amount or direction cannot be read rejects the file (an error at the
+    // `Amt` or the `Ntry`), never a warning and a skip. Debits and
+    // reversals with an unreadable amount are only counted.
     let Some(amount) = entry.amount else {
-        diags.warn(line, byte, "entry has no readable Amt; it is skipped");
-        skipped.non_monetary += 1;
+        if entry.direction == Some(Direction::Debit) {
+            skipped.debits += 1;
+            return None;
+        }
+        if entry.reversal {
+            skipped.reversals += 1;
+            return None;
+        }
+        match &entry.unreadable_amount {
+            Some((l, b, why)) => diags.error(
+                *l,
+                *b,
+                format!("{why}: the entry's amount cannot be read, so its credit would be lost; the file is rejected"),
+            ),
+            None => diags.error(line, byte, "entry has no Amt: its credit cannot be read; the file is rejected"),
+        }
         return None;
     };
     let Some(direction) = entry.direction else {
-        diags.warn(line, byte, "entry has no CdtDbtInd; it is skipped");
-        skipped.non_monetary += 1;
+        if entry.reversal {
+            skipped.reversals += 1;
+            return None;
+        }
+        diags.error(
+            line,
+            byte,
+            format!(
+                "entry of {} has no readable CdtDbtInd: it may be a credit that would be lost; the file is rejected",
+                amount.value
+            ),
+        );
         return None;
     };
     if entry.reversal {
@@ -122,13 +150,19 @@ pub(crate) fn entry_receipts(
         None => diags.warn(line, byte, "entry has no Sts; it is read as booked"),
     }
     let Some(currency) = amount.currency.or(ctx.account_currency) else {
-        diags.warn(line, byte, "entry amount has no Ccy and the account no currency; it is skipped");
-        skipped.non_monetary += 1;
+        diags.error(
+            line,
+            byte,
+            "credit entry's amount has no Ccy and the account no currency: the credit cannot be read; the file is rejected",
+        );
         return None;
     };
     let Some(value_date) = entry.value_date.or(entry.booking_date).or(ctx.created) else {
-        diags.warn(line, byte, "credit entry has no ValDt, BookgDt or creation date; it is skipped");
-        skipped.not_postable += 1;
+        diags.error(
+            line,
+            byte,
+            "credit entry has no ValDt, BookgDt or creation date: the credit cannot be dated; the file is rejected",
+        );
         return None;
     };
     if entry.value_date.is_none() && entry.booking_date.is_none() {

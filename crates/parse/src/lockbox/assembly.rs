@@ -11,13 +11,19 @@
 //!   continues the last check. A 4 that names no check of the lockbox is an
 //!   error: its invoices would otherwise be lost or misattributed.
 //! * Sequence gaps, a 4 after its series' last record (indicator `9`), a
-//!   duplicate (batch, item), records after the 9, a missing 1 or 9 header
-//!   or trailer, and every total that does not reconcile are warnings.
+//!   duplicate (batch, item), records after the 9, a missing 1 header, and
+//!   every total that does not reconcile are warnings.
+//! * A file that does not end with its type 9 trailer, or whose 9 is cut
+//!   inside its record count, is incomplete and rejected (its last check
+//!   may be cut: `6001001000070` would read as 0.70).
+//! * A type 4 (or an invoice group on a 6) that cannot be read, inside a
+//!   check that can, does not reject the file: the raw record is kept in
+//!   the check's remittance text (marked unreadable) with a warning.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cashapply_model::{Diagnostics, Receipt};
+use cashapply_model::{Diagnostics, Receipt, UNREADABLE_TEXT_PREFIX};
 use chrono::NaiveDate;
 
 use super::error::{LockboxError, LockboxErrorKind};
@@ -27,6 +33,10 @@ use super::physical::Record;
 use super::receipts;
 use super::totals::{LockboxTally, Place, Tally, compare_count, compare_total};
 use super::{batch_total, check_detail, header, lockbox_header, lockbox_total, overflow, service, trailer};
+
+/// The longest record accepted: 64 KiB. Lockbox records are 80 to 300
+/// columns; a longer line is broken or hostile and rejects the file.
+pub(crate) const MAX_RECORD_BYTES: usize = 64 * 1024;
 
 /// The overflow series of one check: how its type 4 records are chained.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +80,8 @@ pub(crate) struct Assembly<'l> {
     /// False once any check or overflow record could not be read.
     file_verifiable: bool,
     last_check: Option<usize>,
+    /// The last record read: its type, line, byte and length in characters.
+    last_record: Option<(Option<RecordType>, u64, u64, usize)>,
 }
 
 fn error(diags: &mut Diagnostics, e: LockboxError) {
@@ -91,6 +103,7 @@ impl<'l> Assembly<'l> {
             file: Tally::default(),
             file_verifiable: true,
             last_check: None,
+            last_record: None,
         }
     }
 
@@ -101,7 +114,15 @@ impl<'l> Assembly<'l> {
     /// Takes one record.
     pub fn accept(&mut self, rec: Record<'_>, diags: &mut Diagnostics) {
         self.records += 1;
+        if rec.text.len() > MAX_RECORD_BYTES {
+            let kind = LockboxErrorKind::RecordTooLong { limit: MAX_RECORD_BYTES };
+            error(diags, LockboxError::new(rec.line, rec.byte, kind));
+            self.file_verifiable = false;
+            return;
+        }
         let first = rec.type_char();
+        self.last_record =
+            Some((self.layout.record_type(first), rec.line, rec.byte, rec.text.trim_end().chars().count()));
         let Some(kind) = self.layout.record_type(first) else {
             let known: Vec<String> = self.layout.ids().iter().map(|(c, _)| c.to_string()).collect();
             let kind = LockboxErrorKind::UnknownRecordType(first.to_string(), known.join(", "));
@@ -186,7 +207,9 @@ impl<'l> Assembly<'l> {
     }
 
     fn check(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
-        let c = check_detail::parse(f, &self.layout.check)?;
+        let mut c = check_detail::parse(f, &self.layout.check)?;
+        let unreadable_line = c.unreadable_line.take();
+        let unreadable_date = c.unreadable_date.take();
         let Some(open) = &mut self.lockbox else {
             return Err(LockboxError::new(f.rec.line, f.rec.byte, LockboxErrorKind::CheckOutsideLockbox));
         };
@@ -213,20 +236,42 @@ impl<'l> Assembly<'l> {
             ended_at: None,
         });
         let at = (f.rec.line, f.rec.byte);
-        let (receipt, problem) =
+        let (mut receipt, problem) =
             receipts::receipt(c, &open.number, open.deposit_date, &self.file_name, self.layout.currency, at);
+        // A check date that is no date matters only when it would be the
+        // value date: with the lockbox's deposit date it is a warning.
+        let date_problem = match unreadable_date {
+            Some(e) if open.deposit_date.is_some() => {
+                diags.warn(e.line, e.byte, format!("{}; the deposit date is the value date", e.kind));
+                None
+            }
+            other => other,
+        };
+        if let Some(e) = unreadable_line {
+            receipt.remittance_text.push(format!("{UNREADABLE_TEXT_PREFIX}{}", f.rec.text.trim_end()));
+            diags.warn(
+                e.line,
+                e.byte,
+                format!(
+                    "{}; the record is kept as text with check {}, which is left for review",
+                    e.kind, receipt.bank_ref
+                ),
+            );
+        }
         self.receipts.push(receipt);
         self.last_check = Some(index);
-        match problem {
+        match date_problem.or(problem) {
             Some(e) => Err(e),
             None => Ok(()),
         }
     }
 
-    fn overflow(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
-        let o = overflow::parse(f, &self.layout.overflow)?;
+    /// The check a type 4 continues: the last check when batch and item
+    /// agree with it (or the layout has none), else the check of the
+    /// lockbox with that (batch, item).
+    fn overflow_target(&self, batch: Option<&str>, item: Option<&str>) -> Option<usize> {
         let last = self.last_check.and_then(|n| self.series.get(n).map(|s| (n, s)));
-        let target = match (&self.lockbox, o.batch, o.item) {
+        match (&self.lockbox, batch, item) {
             (None, _, _) => None,
             // The usual case: the 4 follows its 6, no lookup needed.
             (Some(_), b, i)
@@ -236,7 +281,43 @@ impl<'l> Assembly<'l> {
             }
             (Some(open), Some(b), Some(i)) => open.index.get(&(b.to_string(), i.to_string())).copied(),
             (Some(_), _, _) => None,
+        }
+    }
+
+    /// A type 4 whose content cannot be read (an amount with letters, an
+    /// impossible field) inside a check that can be trusted: the check's
+    /// own type 6 and the totals do not depend on it, so the file is not
+    /// rejected. The raw record is kept in the check's remittance text
+    /// behind [`UNREADABLE_TEXT_PREFIX`] (the matcher holds the receipt and
+    /// a coordinator sees the record) and a warning names the line. A 4
+    /// whose check cannot be found stays an error.
+    fn unreadable_overflow(
+        &mut self,
+        f: &Fields<'_>,
+        e: LockboxError,
+        diags: &mut Diagnostics,
+    ) -> Result<(), LockboxError> {
+        let ov = &self.layout.overflow;
+        let target = self.overflow_target(f.text(ov.batch.as_ref()), f.text(ov.item.as_ref()));
+        let Some(receipt) = target.and_then(|n| self.receipts.get_mut(n)) else { return Err(e) };
+        receipt.remittance_text.push(format!("{UNREADABLE_TEXT_PREFIX}{}", f.rec.text.trim_end()));
+        diags.warn(
+            e.line,
+            e.byte,
+            format!(
+                "{}; the record is kept as text with check {} (line {}), which is left for review",
+                e.kind, receipt.bank_ref, receipt.position.line
+            ),
+        );
+        Ok(())
+    }
+
+    fn overflow(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
+        let o = match overflow::parse(f, &self.layout.overflow) {
+            Ok(o) => o,
+            Err(e) => return self.unreadable_overflow(f, e, diags),
         };
+        let target = self.overflow_target(o.batch, o.item);
         let (Some(series), Some(receipt)) =
             (target.and_then(|n| self.series.get_mut(n)), target.and_then(|n| self.receipts.get_mut(n)))
         else {
@@ -335,8 +416,18 @@ impl<'l> Assembly<'l> {
         }
         let at = Place { line: end_line, byte: end_byte, currency: self.layout.currency };
         self.close_lockbox(at, diags);
+        // One rule for "the file is incomplete" (shared with BAI2 and camt):
+        // a file must end with the trailer its format closes it with. A
+        // lockbox without its type 9, or whose 9 is cut short, was cut in
+        // transit; its last check may be cut too, so it is rejected.
+        let Some((kind, line, byte, length)) = self.last_record else { return };
         if self.trailer_at.is_none() {
-            diags.warn(end_line, end_byte, "file has no type 9 trailer: it may be truncated");
+            error(diags, LockboxError::new(line, byte, LockboxErrorKind::NoTrailer { last_line: line }));
+        } else if kind == Some(RecordType::Trailer)
+            && let Some(count) = self.layout.trailer.record_count
+            && length < count.end()
+        {
+            error(diags, LockboxError::new(line, byte, LockboxErrorKind::TrailerCut { length, needed: count.end() }));
         }
     }
 }

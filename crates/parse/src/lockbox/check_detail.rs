@@ -91,18 +91,35 @@ pub(crate) struct CheckRecord<'a> {
     pub memo: Option<&'a str>,
     /// Invoice lines on the record.
     pub lines: Vec<InvoiceLine>,
+    /// The first invoice group of the record that could not be read: the
+    /// check itself is still read (its amount does not depend on it).
+    pub unreadable_line: Option<LockboxError>,
+    /// The check date, when it is written but is no date: the caller
+    /// decides (a deposit date makes it unnecessary).
+    pub unreadable_date: Option<LockboxError>,
 }
 
-/// Reads a type 6 record; the check amount is required.
+/// Reads a type 6 record; the check amount is required. An invoice group
+/// that cannot be read does not fail the check: it is reported in
+/// `unreadable_line` and the groups after it are still read.
 pub(crate) fn parse<'a>(f: &Fields<'a>, layout: &CheckLayout) -> Result<CheckRecord<'a>, LockboxError> {
     let amount = f.amount(layout.amount.as_ref(), "check amount")?;
     let amount = amount.ok_or_else(|| f.missing(layout.amount.as_ref(), "check amount"))?;
     let mut lines = Vec::new();
+    let mut unreadable_line = None;
     for l in &layout.lines {
-        if let Some(line) = remittance_line::parse(f, l)? {
-            lines.push(line);
+        match remittance_line::parse(f, l) {
+            Ok(Some(line)) => lines.push(line),
+            Ok(None) => {}
+            Err(e) => {
+                unreadable_line.get_or_insert(e);
+            }
         }
     }
+    let (check_date, unreadable_date) = match f.date(layout.check_date.as_ref(), "check date") {
+        Ok(d) => (d, None),
+        Err(e) => (None, Some(e)),
+    };
     Ok(CheckRecord {
         batch: f.ident(layout.batch.as_ref(), "batch number")?.unwrap_or_default(),
         item: f.ident(layout.item.as_ref(), "item number")?.unwrap_or_default(),
@@ -110,10 +127,12 @@ pub(crate) fn parse<'a>(f: &Fields<'a>, layout: &CheckLayout) -> Result<CheckRec
         routing: f.ident(layout.routing.as_ref(), "transit routing number")?,
         account: f.ident(layout.account.as_ref(), "account number")?,
         check_number: f.ident(layout.check_number.as_ref(), "check number")?,
-        check_date: f.date(layout.check_date.as_ref(), "check date")?,
+        check_date,
         remitter: f.text(layout.remitter.as_ref()),
         customer_number: f.text(layout.customer_number.as_ref()),
         memo: f.text(layout.memo.as_ref()),
         lines,
+        unreadable_line,
+        unreadable_date,
     })
 }

@@ -24,8 +24,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use cashapply_model::{
-    Currency, Diagnostics, DocumentType, Receipt, RemittanceLine, SourceFormat, SourcePosition, checked_sum,
-    from_minor_units, to_currency_scale,
+    Currency, Diagnostics, DocumentType, Receipt, RemittanceLine, SourceFormat, SourcePosition, UNREADABLE_TEXT_PREFIX,
+    checked_sum, from_minor_units, to_currency_scale,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -95,7 +95,8 @@ fn clip(s: &str) -> String {
 }
 
 /// Parses a CSV amount in the configured style. Decimal amounts may carry
-/// `$`, a sign or parentheses for negatives, and thousands separators only
+/// `$`, a sign (leading `-`, trailing `-` or `CR`) or parentheses for
+/// negatives, and thousands separators only
 /// where they group three digits (`1,234.50`): `12,50` under a `.` decimal
 /// separator is an error, never 1250.
 pub(crate) fn parse_amount(
@@ -108,7 +109,11 @@ pub(crate) fn parse_amount(
         Some(inner) => (true, inner.trim()),
         None => match raw.strip_prefix('-') {
             Some(r) => (true, r.trim()),
-            None => (false, raw),
+            // Trailing minus or CR: a credit written the accounting way.
+            None => match raw.strip_suffix('-').or_else(|| raw.strip_suffix("CR")).or_else(|| raw.strip_suffix("cr")) {
+                Some(r) => (true, r.trim()),
+                None => (false, raw),
+            },
         },
     };
     let body = body.trim().trim_start_matches('$').trim();
@@ -176,6 +181,8 @@ pub(crate) fn read_rows(
     let mut per_batch: HashMap<String, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
     let mut rows = 0usize;
+    let mut header_fields = 0usize;
+    let mut last_row: Option<(u64, u64, usize)> = None;
     let saw_decimal = Cell::new(false);
     loop {
         match reader.read_record(&mut record) {
@@ -193,6 +200,7 @@ pub(crate) fn read_rows(
             let candidate = ColumnMap::from_header(record.iter(), layout);
             if candidate.is_lockbox_header() {
                 map = Some(candidate);
+                header_fields = record.len();
             } else if rows >= HEADER_SEARCH_ROWS {
                 break;
             }
@@ -201,12 +209,28 @@ pub(crate) fn read_rows(
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        last_row = Some((line, byte, record.len()));
         let row = RowReader { record: &record, map: columns, layout, line, saw_decimal: &saw_decimal };
         if let Err(message) =
             read_row(&row, (line, byte), default_currency, &mut checks, &mut index, &mut per_batch, diags)
         {
             diags.error(line, byte, message);
         }
+    }
+    // A CSV lockbox has no trailer or totals; a cut shows only as a last
+    // row with no line end and fewer fields than the header (its last
+    // field may be cut too: `1250.00` read as `12`), which rejects the file.
+    if let Some((line, byte, fields)) = last_row
+        && fields < header_fields
+        && !text.ends_with(['\n', '\r'])
+    {
+        diags.error(
+            line,
+            byte,
+            format!(
+                "line {line}: the last row has {fields} of the header's {header_fields} columns and no line end: the file is cut, and is rejected"
+            ),
+        );
     }
     if map.is_none() && !diags.has_errors() {
         diags.error(
@@ -317,9 +341,30 @@ fn read_row(
         }
     }
     let invoice = row.get(Column::Invoice);
-    let paid = row.amount(Column::InvoiceAmount, currency)?;
-    let discount = row.amount(Column::Discount, currency)?.filter(|d| !d.is_zero());
-    let deduction = row.amount(Column::Deduction, currency)?.filter(|d| !d.is_zero());
+    let amounts = row.amount(Column::InvoiceAmount, currency).and_then(|paid| {
+        let discount = row.amount(Column::Discount, currency)?.filter(|d| !d.is_zero());
+        let deduction = row.amount(Column::Deduction, currency)?.filter(|d| !d.is_zero());
+        Ok((paid, discount, deduction))
+    });
+    let (paid, discount, deduction) = match amounts {
+        Ok(a) => a,
+        // A line amount that cannot be read, in a check whose own amount is
+        // known: the check is kept with the raw row as unreadable text (the
+        // matcher holds it), with a warning. Without a check amount the
+        // line amounts are the credit's amount, so the file is rejected.
+        Err(message) if check.amount.is_some() => {
+            let raw: Vec<&str> = row.record.iter().collect();
+            let separator = row.layout.delimiter.unwrap_or(',').to_string();
+            check.memo.push(format!("{UNREADABLE_TEXT_PREFIX}{}", raw.join(&separator)));
+            diags.warn(
+                line,
+                byte,
+                format!("{message}; the row is kept as text with its check, which is left for review"),
+            );
+            return Ok(());
+        }
+        Err(message) => return Err(message),
+    };
     if invoice.is_some() || paid.is_some() {
         check.lines.push(RemittanceLine {
             reference: invoice.unwrap_or_default().to_string(),

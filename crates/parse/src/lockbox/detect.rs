@@ -9,8 +9,10 @@
 //!
 //! **Layout**, from at most the first 5,000 records:
 //! 1. type 4 records are classified by shape — FLB24 (`bai-80`: text in
-//!    12–27 and ten digits in 28–37), layout B (`bai-300`: ten digits in
-//!    27–36 and no digit in 37) or memo (`bai-104`: anything else);
+//!    12–27 and a ten-column amount in 28–37), layout B (`bai-300`: a
+//!    ten-column amount in 27–36 and no digit in 37) or memo (`bai-104`:
+//!    anything else); a ten-column amount is ten digits or a signed amount
+//!    filling the field (`-000004417`, `000004417-`, `00004417CR`);
 //! 2. if exactly one shape occurs, it decides;
 //! 3. if none occurs (no type 4), a service record size of `300` or a
 //!    record longer than 160 columns means `bai-300`; text after column 52
@@ -25,7 +27,7 @@
 
 use super::builtin::builtin_layout;
 use super::csv_columns::{ColumnMap, CsvLayout};
-use super::field::columns;
+use super::field::{columns, signed_minor_units};
 use super::layout::Layout;
 use super::physical::Records;
 
@@ -62,8 +64,10 @@ struct Evidence {
     check_tail: bool,
 }
 
-fn digits(s: &str, n: usize) -> bool {
-    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
+/// Ten columns holding an amount: ten digits, or a signed amount filling
+/// the field (`-000004417`, `000004417-`, `00004417CR`).
+fn amount10(s: &str) -> bool {
+    s.len() == 10 && !s.contains(' ') && signed_minor_units(s).is_some()
 }
 
 fn gather(text: &str) -> Evidence {
@@ -81,10 +85,10 @@ fn gather(text: &str) -> Evidence {
             Some(b'6') if !columns(t, 53, 4096).0.trim().is_empty() => e.check_tail = true,
             Some(b'4') => {
                 let invoice = columns(t, 12, 15).0.trim();
-                let slot = if !invoice.is_empty() && digits(columns(t, 28, 10).0, 10) {
+                let slot = if !invoice.is_empty() && amount10(columns(t, 28, 10).0) {
                     &mut e.flb24
                 } else if !invoice.is_empty()
-                    && digits(columns(t, 27, 10).0, 10)
+                    && amount10(columns(t, 27, 10).0)
                     && !columns(t, 37, 1).0.bytes().any(|b| b.is_ascii_digit())
                 {
                     &mut e.layout_b
@@ -148,6 +152,12 @@ mod tests {
     #[test]
     fn flb24_invoice_lines_mean_bai_80() {
         let text = "40010016019INV-1           0000012500000000000000\n";
+        assert_eq!(name(text), "bai-80");
+    }
+
+    #[test]
+    fn a_signed_credit_memo_line_still_reads_as_bai_80() {
+        let text = "40010016019INV-1           0000012500000000000000\n40010016029CM-7            -000004417\n";
         assert_eq!(name(text), "bai-80");
     }
 

@@ -58,6 +58,32 @@ pub enum LockboxErrorKind {
     /// A check with no date at all.
     #[error("check has neither a deposit date (type 5) nor a check date, so it has no value date")]
     NoDate,
+    /// The file ends without its type 9 trailer: it is incomplete (cut in
+    /// transit), and its last record may be cut too.
+    #[error(
+        "file ends without its type 9 trailer (last record at line {last_line}): the file is incomplete, and its last check may be cut; it is rejected"
+    )]
+    NoTrailer {
+        /// Line of the last record read.
+        last_line: u64,
+    },
+    /// The type 9 trailer is shorter than its record-count field: the file
+    /// was cut inside its last record.
+    #[error(
+        "type 9 trailer is cut: it ends at column {length} but its record count runs to column {needed}; the file is incomplete and is rejected"
+    )]
+    TrailerCut {
+        /// Characters in the record.
+        length: usize,
+        /// Last column of the record-count field.
+        needed: usize,
+    },
+    /// A record line longer than the limit.
+    #[error("record is longer than the {} KiB limit for one lockbox record", .limit / 1024)]
+    RecordTooLong {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// The input holds no record.
     #[error("file holds no lockbox records")]
     Empty,

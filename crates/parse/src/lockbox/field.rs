@@ -135,6 +135,19 @@ impl<'a> Fields<'a> {
         s.parse::<i64>().map(Some).map_err(|_| self.invalid(spec, name, s, "an amount of at most 18 digits"))
     }
 
+    /// A remittance-line amount in minor units, which may be signed: a
+    /// leading or trailing `-`, or a trailing `CR`, marks a credit (a credit
+    /// memo the payer deducts, `-000004417`, `000004417-`, `00004417CR`) and
+    /// reads negative; a leading `+` is allowed. Check and total amounts are
+    /// never signed and use [`Fields::amount`].
+    pub fn signed_amount(&self, f: Option<&FieldSpec>, name: &'static str) -> Result<Option<i64>, LockboxError> {
+        let Some(spec) = f else { return Ok(None) };
+        let Some(s) = self.text(f) else { return Ok(None) };
+        signed_minor_units(s)
+            .map(Some)
+            .ok_or_else(|| self.invalid(spec, name, s, "an amount in digits (minor units), optionally signed"))
+    }
+
     /// A date in the field's format; blank or all zeros is `None`.
     pub fn date(&self, f: Option<&FieldSpec>, name: &'static str) -> Result<Option<NaiveDate>, LockboxError> {
         let Some(spec) = f else { return Ok(None) };
@@ -145,6 +158,30 @@ impl<'a> Fields<'a> {
         }
         parse_date(s, format).map(Some).ok_or_else(|| self.invalid(spec, name, s, date_expectation(format)))
     }
+}
+
+/// Reads `digits`, `-digits`, `+digits`, `digits-` or `digitsCR`
+/// (blanks allowed between the digits and the sign) as minor units; at most
+/// 18 digits, so the value fits `i64`. `None` for anything else.
+pub(crate) fn signed_minor_units(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (negative, body) = if let Some(rest) = s.strip_prefix('-') {
+        (true, rest)
+    } else if let Some(rest) = s.strip_prefix('+') {
+        (false, rest)
+    } else if let Some(rest) = s.strip_suffix('-') {
+        (true, rest)
+    } else if let Some(rest) = s.strip_suffix("CR").or_else(|| s.strip_suffix("cr")) {
+        (true, rest)
+    } else {
+        (false, s)
+    };
+    let digits = body.trim();
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value = digits.parse::<i64>().ok()?;
+    Some(if negative { -value } else { value })
 }
 
 fn date_expectation(format: DateFormat) -> &'static str {
@@ -208,6 +245,21 @@ mod tests {
             e.kind.to_string(),
             "type 6 record: check amount '00007O0000' (columns 8–17) is not an amount in digits (minor units)"
         );
+    }
+
+    #[test]
+    fn a_signed_credit_memo_amount_reads_negative_in_every_written_form() {
+        for (text, value) in
+            [("-000004417", -4417), ("000004417-", -4417), ("00004417CR", -4417), ("0000004417", 4417), ("+4417", 4417)]
+        {
+            assert_eq!(signed_minor_units(text), Some(value), "{text}");
+        }
+        for bad in ["--4417", "4417-CR", "44.17", "-", "CR", "1-2"] {
+            assert_eq!(signed_minor_units(bad), None, "{bad}");
+        }
+        let f = Fields::new(rec("4001001601INV-1    -000004417"));
+        assert_eq!(f.signed_amount(Some(&spec(20, 10, FieldKind::Amount)), "invoice amount paid"), Ok(Some(-4417)));
+        assert!(f.amount(Some(&spec(20, 10, FieldKind::Amount)), "check amount").is_err());
     }
 
     #[test]

@@ -16,10 +16,15 @@
 //! [`detect`] unless `--layout` names one. The CSV reader is
 //! [`csv_lockbox`], its columns and aliases [`csv_columns`].
 //!
-//! Unreadable content (a non-digit in an amount, an impossible date, an
-//! unknown record type, a check outside a lockbox, an overflow record with
-//! no check) rejects the file with every positioned error; totals, counts
-//! and sequence gaps are warnings unless `--strict`.
+//! What the check itself depends on and cannot be read (a non-digit in a
+//! check amount, no date at all, an unknown record type, a check outside a
+//! lockbox, an overflow record with no check), and a file that does not end
+//! with its type 9 trailer, reject the file with every positioned error. A
+//! remittance line that cannot be read inside a check that can (a type 4,
+//! an invoice group on a 6) keeps the check, with the raw record as
+//! unreadable text and a warning; a check date that is no date beside a
+//! deposit date is a warning. Totals, counts and sequence gaps are warnings
+//! unless `--strict`.
 
 mod assembly;
 mod batch_total;

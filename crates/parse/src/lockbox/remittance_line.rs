@@ -5,7 +5,8 @@
 //! (`0000012345`): matching normalises leading zeros, the reader does not
 //! (banks pad, research §4.4, Oracle defect #1614). Lower-case letters are
 //! kept too. A line whose invoice and amounts are all blank is filler and
-//! yields nothing.
+//! yields nothing. Line amounts may be signed (`-000004417`, `000004417-`,
+//! `00004417CR`): a credit memo the payer deducts reads as a negative amount.
 
 use super::error::LockboxError;
 use super::field::Fields;
@@ -31,10 +32,10 @@ pub(crate) struct InvoiceLine {
 /// Reads one line group; `None` when it is blank.
 pub(crate) fn parse(f: &Fields<'_>, layout: &LineLayout) -> Result<Option<InvoiceLine>, LockboxError> {
     let invoice = f.ident(layout.invoice.as_ref(), "invoice number")?;
-    let amount = f.amount(layout.amount.as_ref(), "invoice amount paid")?;
-    let gross = f.amount(layout.gross.as_ref(), "gross invoice amount")?;
-    let discount = f.amount(layout.discount.as_ref(), "discount amount")?;
-    let deduction = f.amount(layout.deduction.as_ref(), "deduction amount")?;
+    let amount = f.signed_amount(layout.amount.as_ref(), "invoice amount paid")?;
+    let gross = f.signed_amount(layout.gross.as_ref(), "gross invoice amount")?;
+    let discount = f.signed_amount(layout.discount.as_ref(), "discount amount")?;
+    let deduction = f.signed_amount(layout.deduction.as_ref(), "deduction amount")?;
     let reason = f.ident(layout.reason.as_ref(), "reason code")?;
     if invoice.is_none() && amount.is_none() && gross.is_none() {
         return Ok(None);
