@@ -269,3 +269,25 @@ fn a_closed_invoice_paid_again_for_its_own_amount_stays_a_duplicate() {
     let (l, o) = decide(invs, vec![], &[receipt("R1", "250.00", "2026-02-01", &["INV-0012705=250.00"])]);
     assert_eq!(exceptions(&l, &o[0]), [s("duplicate_payment", "INV-0012705", "250.00")]);
 }
+
+#[test]
+fn a_reference_wrapped_mid_token_across_88_records_is_read_joined_and_its_halves_name_nothing() {
+    let invs =
+        vec![invoice("INV-0172245", "C1", "642.00", "2026-01-31"), invoice("72245", "C2", "642.00", "2026-01-31")];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "642.00", "2026-02-01", &["PAYMENT INV-01", "72245 THANK YOU"])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0172245", "642.00")]);
+}
+
+#[test]
+fn a_receipt_kept_with_an_unreadable_remittance_record_is_held_for_a_person() {
+    let invs = vec![invoice("INV-1", "C1", "100.00", "2026-01-31")];
+    let text = [format!("{}4 0010010001INV-1 00000X0000", cashapply_model::UNREADABLE_TEXT_PREFIX)];
+    let mut r = receipt("R1", "100.00", "2026-02-01", &[]);
+    r.remittance_text = text.to_vec();
+    let mut line = RemittanceLine::reference("INV-1", DocumentType::Invoice);
+    line.amount = Some(d("100.00"));
+    r.remittance_lines.push(line);
+    let (l, o) = decide(invs, vec![], &[r]);
+    assert!(o[0].lines.iter().all(|x| x.kind.as_str() != "applied"), "{:?}", lines(&l, &o[0]));
+    assert_eq!(o[0].exceptions.len(), 1);
+}

@@ -133,6 +133,13 @@ impl<'l> Allocator<'l> {
             let why = "the amount is not a positive amount in the currency's minor units";
             return Some(self.hold(receipt, payer, proposal, ExceptionKind::Unapplied, why));
         }
+        // A remittance record of this receipt could not be read (kept in its
+        // text): what it said is unknown, so nothing is applied by machine.
+        if receipt.has_unreadable_remittance() {
+            let why = "a remittance record could not be read (shown in the remittance text); apply it by hand";
+            let kind = if payer.is_some() { ExceptionKind::Unapplied } else { ExceptionKind::Unidentified };
+            return Some(self.hold(receipt, payer, proposal, kind, why));
+        }
         // Candidate invoices in the receipt's currency, one per token.
         let mut chosen: Vec<RefMatch> = Vec::new();
         let mut ambiguous: Vec<RefMatch> = Vec::new();

@@ -317,6 +317,13 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
     // `ORG:=`) name no document: their values are not read.
     let payer_words: Vec<(String, Option<&str>)> =
         receipt.remittance_text.iter().map(|t| (crate::remittance::remittance_only(t), cut_off_word(t))).collect();
+    // A word a line break cut in two (BAI2 `88` continuations join without
+    // a blank): the joined word is read like a number written in groups,
+    // so its halves name nothing of their own once it names a document.
+    let lines: Vec<&str> = payer_words.iter().map(|(t, _)| t.as_str()).collect();
+    for word in crate::remittance::wrapped_words(&lines) {
+        out.push(Source { candidates: vec![word], line: None, run: true, named: false, cut_off: false });
+    }
     let texts = payer_words.iter().map(|(t, cut)| (t.as_str(), true, *cut));
     let customer_reference = customer_reference.map(|c| (c.as_str(), false, cut_off_word(c)));
     for (text, named, cut) in texts.chain(customer_reference) {

@@ -261,6 +261,25 @@ fn join_wrapped(lines: &[&str]) -> Option<Vec<String>> {
     joined_any.then_some(out)
 }
 
+/// The words a line break cuts in two (see [`join_wrapped`]), joined:
+/// `INV-01` + `72245` gives `INV-0172245`.
+pub fn wrapped_words(lines: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for pair in lines.windows(2) {
+        let [prev, next] = pair else { continue };
+        let last = prev.rsplit(char::is_whitespace).next().unwrap_or_default();
+        let first = next.split(char::is_whitespace).next().unwrap_or_default();
+        let cut = prev.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+            && next.starts_with(|c: char| c.is_ascii_digit())
+            && parse_amount(last, 2).is_none()
+            && !crate::engine::looks_like_amount_or_date(last);
+        if cut {
+            out.push(format!("{last}{first}"));
+        }
+    }
+    out
+}
+
 /// Bare whole numbers after a prefixed reference, read as amounts.
 fn whole_amounts(p: &mut [Piece]) {
     for k in 1..p.len() {
