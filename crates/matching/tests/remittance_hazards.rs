@@ -291,3 +291,24 @@ fn a_receipt_kept_with_an_unreadable_remittance_record_is_held_for_a_person() {
     assert!(o[0].lines.iter().all(|x| x.kind.as_str() != "applied"), "{:?}", lines(&l, &o[0]));
     assert_eq!(o[0].exceptions.len(), 1);
 }
+
+#[test]
+fn a_noisy_reference_to_another_customers_invoice_yields_to_the_payers_own_invoice_of_that_amount() {
+    let mut payer_c = customer("C1", "Harbor Line Trading");
+    payer_c.bank_accounts = vec!["121000248:481205577".into()];
+    let invs =
+        vec![invoice("INV-00617", "C2", "9800.00", "2026-01-31"), invoice("INV-00687", "C1", "642.00", "2026-01-31")];
+    let mut r = receipt("R1", "642.00", "2026-02-01", &["INV-00617 642.00"]);
+    r.payer_account = Some("121000248:0481205577".into());
+    let (l, o) = decide(invs, vec![payer_c, customer("C2", "Someone Else")], &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.1 == "INV-00617"), "{:?}", lines(&l, &o[0]));
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00687", "642.00")]);
+}
+
+#[test]
+fn a_noisy_reference_to_another_customers_invoice_is_not_applied_when_the_payer_is_unknown_and_the_amount_disagrees() {
+    let invs =
+        vec![invoice("INV-00617", "C2", "9800.00", "2026-01-31"), invoice("INV-00687", "C1", "642.00", "2026-01-31")];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "642.00", "2026-02-01", &["INV-00617 642.00"])]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied" && x.1 == "INV-00617"), "{:?}", lines(&l, &o[0]));
+}

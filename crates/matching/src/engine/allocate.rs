@@ -463,7 +463,7 @@ impl<'l> Allocator<'l> {
                     let elsewhere: Vec<u32> = self
                         .ledger
                         .invoice_refs
-                        .near(&key)
+                        .near_short(&key)
                         .into_iter()
                         .filter(|h| h.distance == 1 && h.doc != r.invoice)
                         .map(|h| h.doc)

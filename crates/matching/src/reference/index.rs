@@ -153,6 +153,53 @@ impl ReferenceIndex {
         hits.sort_unstable_by_key(|h| (h.distance, h.doc));
         hits
     }
+
+    /// Documents one edit away from a short all-digit key (3 or 4 digits,
+    /// too short for the deletion index): every substitution, insertion,
+    /// deletion and adjacent transposition of it looked up exactly, about
+    /// a hundred binary searches. Other keys: as [`Self::near`].
+    pub fn near_short(&self, key: &str) -> Vec<Hit> {
+        if key.len() >= MIN_FUZZY_LEN || key.len() < 3 || !key.bytes().all(|b| b.is_ascii_digit()) {
+            return self.near(key);
+        }
+        let b = key.as_bytes();
+        let mut variants: Vec<Vec<u8>> = Vec::new();
+        for i in 0..=b.len() {
+            for d in b'0'..=b'9' {
+                let mut ins = b.to_vec();
+                ins.insert(i, d);
+                variants.push(ins);
+                if i < b.len() && b.get(i) != Some(&d) {
+                    let mut sub = b.to_vec();
+                    if let Some(x) = sub.get_mut(i) {
+                        *x = d;
+                    }
+                    variants.push(sub);
+                }
+            }
+            if i < b.len() {
+                let mut del = b.to_vec();
+                del.remove(i);
+                variants.push(del);
+            }
+            if i + 1 < b.len() && b.get(i) != b.get(i + 1) {
+                let mut swap = b.to_vec();
+                swap.swap(i, i + 1);
+                variants.push(swap);
+            }
+        }
+        let mut hits: Vec<Hit> = self.exact(key).into_iter().map(|doc| Hit { doc, distance: 0 }).collect();
+        for v in variants {
+            let Ok(v) = std::str::from_utf8(&v) else { continue };
+            for doc in self.exact(v) {
+                if !hits.iter().any(|h| h.doc == doc) {
+                    hits.push(Hit { doc, distance: 1 });
+                }
+            }
+        }
+        hits.sort_unstable_by_key(|h| (h.distance, h.doc));
+        hits
+    }
 }
 
 #[cfg(test)]
@@ -161,6 +208,13 @@ mod tests {
 
     fn index(keys: &[&str]) -> ReferenceIndex {
         ReferenceIndex::build(keys.iter().map(|k| k.to_string()).collect())
+    }
+
+    #[test]
+    fn a_short_key_finds_its_neighbours_one_edit_away() {
+        let idx = index(&["617", "687", "6170", "17", "999"]);
+        let docs = |q: &str| idx.near_short(q).iter().map(|h| (h.doc, h.distance)).collect::<Vec<_>>();
+        assert_eq!(docs("617"), [(0, 0), (1, 1), (2, 1), (3, 1)]);
     }
 
     #[test]
