@@ -14,7 +14,8 @@ use anyhow::Context;
 use cashapply_matching::engine::{self, Ledger};
 use cashapply_matching::inputs::{Config, load_customers, load_invoices};
 use cashapply_output::{InputFile, OtherInput, RunReport, Skipped, check_invariants, sha256_hex, write_run};
-use cashapply_parse::{ParseOptions, parse_file, reconcile::reconcile_files};
+use cashapply_parse::reconcile::{check_bank_refs, reconcile_files};
+use cashapply_parse::{ParseOptions, parse_file};
 use chrono::NaiveDate;
 use clap::Args;
 
@@ -191,6 +192,14 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_REJECTED));
     }
     reconcile_files(&mut parsed);
+    let repeated = check_bank_refs(&mut parsed);
+    if !repeated.is_empty() {
+        for r in &repeated {
+            writeln!(err, "{}", r.diagnostic.render(&r.file))?;
+        }
+        writeln!(err, "cashapply: nothing written to {}", args.out.display())?;
+        return Ok(ExitCode::from(EXIT_REJECTED));
+    }
     for f in &parsed {
         for d in f.diagnostics.items() {
             writeln!(err, "{}", d.render(&f.name))?;
