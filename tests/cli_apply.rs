@@ -58,7 +58,7 @@ fn the_demo_run_writes_all_four_files_with_contract_headers() {
     let exceptions = read(&out, "exceptions.csv");
     assert!(
         exceptions
-            .starts_with("exception_id,kind,receipt_id,bank_ref,customer_id,invoice_id,amount,suggestions,detail\n")
+            .starts_with("exception_id,kind,receipt_id,bank_ref,customer_id,invoice_id,amount,suggestions,detail,currency,value_date,payer_name,customer_name,status\n")
     );
     for kind in ["duplicate_payment", "ambiguous", "short_payment", "skipped_invoice", "unidentified"] {
         assert!(exceptions.contains(&format!(",{kind},")), "{kind} missing:\n{exceptions}");

@@ -20,4 +20,4 @@ pub use ids::{Digest, sha256_hex};
 pub use invariants::{InvariantError, check_invariants};
 pub use out_dir::{JOURNAL, LOCK_FILE, LOCK_WAIT, MANIFEST};
 pub use report::{InputFile, OtherInput, RunReport, Skipped};
-pub use write::{OutputError, write_run};
+pub use write::{OutputError, spreadsheet_text, write_run};

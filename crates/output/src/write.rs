@@ -106,10 +106,30 @@ fn confidence(c: Decimal) -> String {
     c.to_string()
 }
 
-fn line_customer(report: &RunReport<'_>, o: &ReceiptOutcome, invoice: Option<u32>) -> String {
+/// The customer a line or exception concerns: the invoice's owner (a
+/// parent may pay for a subsidiary), else the receipt's customer.
+fn line_customer_index(report: &RunReport<'_>, o: &ReceiptOutcome, invoice: Option<u32>) -> Option<u32> {
     match invoice {
-        Some(i) => report.ledger.customer_id(report.ledger.owner(i)).to_string(),
-        None => o.customer.map(|c| report.ledger.customer_id(c).to_string()).unwrap_or_default(),
+        Some(i) => Some(report.ledger.owner(i)),
+        None => o.customer,
+    }
+}
+
+fn line_customer(report: &RunReport<'_>, o: &ReceiptOutcome, invoice: Option<u32>) -> String {
+    line_customer_index(report, o, invoice).map(|c| report.ledger.customer_id(c).to_string()).unwrap_or_default()
+}
+
+/// A text cell of a file meant for people (CONTRACT §4 v2): a spreadsheet
+/// reads a cell starting with `=`, `+`, `-`, `@`, tab or carriage return as
+/// a formula, so such a cell is written with a leading `'`, which Excel and
+/// LibreOffice show as text and do not display. Only `exceptions.csv`
+/// uses it; `postings.csv` and `receipts.csv` are for machines and stay
+/// byte-exact.
+pub fn spreadsheet_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
 }
 
@@ -178,6 +198,11 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
             "amount",
             "suggestions",
             "detail",
+            "currency",
+            "value_date",
+            "payer_name",
+            "customer_name",
+            "status",
         ],
     )?;
     for ((r, o), id) in report.receipts.iter().zip(&report.outcomes).zip(&report.receipt_ids) {
@@ -190,6 +215,10 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
             let suggestions: Vec<String> =
                 ranked(by_id).iter().map(|(s, score)| format!("{s}={}", confidence(*score))).collect();
             let eid = content_id("E", &[id, e.kind.as_str(), &invoice, &k.to_string()]);
+            let customer = line_customer_index(report, o, e.invoice);
+            let customer_name =
+                customer.and_then(|c| report.ledger.customers.get(c as usize)).map_or("", |c| c.name.as_str());
+            let text = |t: &str| spreadsheet_text(t).into_owned();
             row(
                 &mut w,
                 &path,
@@ -197,12 +226,17 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
                     &eid,
                     e.kind.as_str(),
                     id,
-                    &r.bank_ref,
-                    &line_customer(report, o, e.invoice),
-                    &invoice,
+                    &text(&r.bank_ref),
+                    &text(&line_customer(report, o, e.invoice)),
+                    &text(&invoice),
                     &format_amount(e.amount, r.currency),
-                    &suggestions.join(";"),
-                    &e.detail,
+                    &text(&suggestions.join(";")),
+                    &text(&e.detail),
+                    r.currency.as_str(),
+                    &date(r),
+                    &text(r.payer_name.as_deref().unwrap_or("")),
+                    &text(customer_name),
+                    "open",
                 ],
             )?;
         }
