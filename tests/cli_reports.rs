@@ -135,3 +135,96 @@ fn eval_against_another_data_sets_truth_exits_3_saying_the_receipts_are_not_in_i
     );
     assert!(other.stdout.is_empty(), "no 0% scores are printed");
 }
+
+#[test]
+fn apply_ends_with_a_table_per_currency_and_is_quiet_on_stderr_when_not_on_a_terminal() {
+    let out = scratch("table");
+    let o = apply_demo(&out);
+    assert_eq!(o.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.starts_with("10 receipts: 6 straight through (applied in full, no exception of their own), 4 with exceptions (5 exceptions); batch "), "{stdout}");
+    for row in [
+        "receipts                     10\n",
+        "received               30573.15\n",
+        "applied automatically  28166.15\n",
+        "on account               990.00\n",
+        "unapplied                640.00\n",
+        "unidentified             777.00\n",
+        "  duplicate_payment           1\n",
+    ] {
+        assert!(stdout.contains(row), "{row:?} in\n{stdout}");
+    }
+    // The table's figures are the files' figures.
+    let postings = std::fs::read_to_string(out.join("postings.csv")).unwrap();
+    let applied: rust_decimal::Decimal = postings
+        .lines()
+        .filter(|l| l.contains(",applied,"))
+        .map(|l| l.split(',').nth(9).unwrap().parse::<rust_decimal::Decimal>().unwrap())
+        .sum();
+    assert_eq!(applied.to_string(), "28166.15");
+    let receipts = std::fs::read_to_string(out.join("receipts.csv")).unwrap();
+    assert_eq!(receipts.matches(",applied,").count(), 6, "the straight-through count is receipts.csv's applied status");
+    assert!(o.stderr.is_empty(), "no progress when stderr is not a terminal: {}", stderr(&o));
+}
+
+#[test]
+fn every_commands_help_lists_exit_codes_config_keys_and_an_example() {
+    for command in ["apply", "parse", "generate", "eval"] {
+        let o = cashapply(&[command, "--help"]);
+        assert_eq!(o.status.code(), Some(0));
+        let help = String::from_utf8_lossy(&o.stdout);
+        for part in ["Exit status:", "  2  bad usage", "Config keys", "Example:", &format!("cashapply {command} ")] {
+            assert!(help.contains(part), "{command} --help lacks {part:?}:\n{help}");
+        }
+    }
+    let apply = String::from_utf8_lossy(&cashapply(&["apply", "--help"]).stdout).into_owned();
+    for key in
+        ["write_off_max", "write_off_percent", "discount_grace_days", "auto_apply_confidence", "suggestion_confidence"]
+    {
+        assert!(apply.contains(key), "{key}");
+    }
+}
+
+#[test]
+fn an_os_error_is_printed_once_not_twice() {
+    let missing = scratch("missing-input").join("nope.bai2");
+    let o = cashapply(&[
+        "apply",
+        "--bank",
+        missing.to_str().unwrap(),
+        "--invoices",
+        &fixture("open_invoices.csv"),
+        "--out",
+        scratch("never").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o).matches("No such file or directory").count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("nope.bai2"));
+    let o = cashapply(&["eval", "--truth", missing.to_str().unwrap(), "--out", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o).matches("No such file or directory").count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot read ") && stderr(&o).contains("nope.bai2"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_config_value_of_the_wrong_type_is_named_by_key_and_expected_type_on_the_command_line() {
+    let dir = scratch("config-type");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("settings.toml");
+    std::fs::write(&config, "write_off_max = [5]\n").unwrap();
+    let o = apply_with(
+        &dir.join("out"),
+        &[&fixture("morning.bai2")],
+        &fixture("open_invoices.csv"),
+        &["--config", config.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains(
+            "settings.toml: error: write_off_max: the value is a list; expected a decimal amount such as \"5.00\""
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("DecimalValue") && !stderr(&o).contains("untagged"));
+}

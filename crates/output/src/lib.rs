@@ -14,10 +14,12 @@ mod ids;
 mod invariants;
 mod out_dir;
 mod report;
+mod totals;
 mod write;
 
 pub use ids::{Digest, sha256_hex};
 pub use invariants::{InvariantError, check_invariants};
 pub use out_dir::{JOURNAL, LOCK_FILE, LOCK_WAIT, MANIFEST};
 pub use report::{InputFile, OtherInput, RunReport, Skipped};
+pub use totals::{CurrencyTotals, RunTotals};
 pub use write::{OutputError, spreadsheet_text, write_run};
