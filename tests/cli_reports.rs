@@ -228,3 +228,42 @@ fn a_config_value_of_the_wrong_type_is_named_by_key_and_expected_type_on_the_com
     );
     assert!(!stderr(&o).contains("DecimalValue") && !stderr(&o).contains("untagged"));
 }
+
+#[test]
+fn the_progress_bar_on_a_terminal_draws_and_never_blocks_the_run() {
+    // A pseudo-terminal through util-linux `script`; the bar is asked to
+    // appear at once, and the run must finish (it once deadlocked on the
+    // stderr lock) with the bar cleared before the summary.
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        panic!("this test needs util-linux `script` to run apply on a pseudo-terminal");
+    }
+    let out = scratch("progress-tty");
+    let command = format!(
+        "{} apply --bank {} --invoices {} --customers {} --out {}",
+        env!("CARGO_BIN_EXE_cashapply"),
+        fixture("morning.bai2"),
+        fixture("open_invoices.csv"),
+        fixture("customers.csv"),
+        out.display()
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("CASHAPPLY_PROGRESS_AFTER_MS", "0")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("apply on a terminal did not finish within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let screen = String::from_utf8_lossy(&o.stdout);
+    assert!(screen.contains("/5 "), "the bar was drawn: {screen:?}");
+    assert!(screen.contains("10 receipts: "), "{screen:?}");
+}

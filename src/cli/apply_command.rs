@@ -71,7 +71,8 @@ fn load_customers_recorded(
 pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let progress = Progress::new(5);
     progress.phase(format_args!("reading {} bank file(s)", args.bank.len()));
-    let mut err = io::stderr().lock();
+    // Not locked for the run: the progress bar draws on stderr from its own thread.
+    let mut err = io::stderr();
     let options = ParseOptions { strict: args.strict, ..ParseOptions::default() };
     let mut rejected = false;
     let mut parsed = Vec::new();

@@ -11,8 +11,16 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// How long a run goes before the bar appears.
+/// How long a run goes before the bar appears (`CASHAPPLY_PROGRESS_AFTER_MS`
+/// overrides it, for tests).
 const SHOW_AFTER: Duration = Duration::from_secs(1);
+
+fn show_after() -> Duration {
+    std::env::var("CASHAPPLY_PROGRESS_AFTER_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(SHOW_AFTER, Duration::from_millis)
+}
 
 /// The progress display of one run.
 pub struct Progress {
@@ -37,9 +45,10 @@ impl Progress {
         }
         let (tx, rx) = mpsc::channel::<()>();
         let shown = bar.clone();
+        let after = show_after();
         p.shower = Some(std::thread::spawn(move || {
             // Shown only if the run is still going after SHOW_AFTER.
-            if rx.recv_timeout(SHOW_AFTER) == Err(mpsc::RecvTimeoutError::Timeout) {
+            if rx.recv_timeout(after) == Err(mpsc::RecvTimeoutError::Timeout) {
                 shown.set_draw_target(ProgressDrawTarget::stderr());
                 shown.enable_steady_tick(Duration::from_millis(120));
             }
