@@ -3,6 +3,8 @@
 //! outputs for the same inputs in any order.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -107,7 +109,7 @@ fn a_rejected_bank_file_exits_3_and_leaves_a_previous_output_untouched() {
     let out = out_dir("kept");
     assert_eq!(apply(&out, &[&fixture("morning.bai2")], &fixture("open_invoices.csv")).status.code(), Some(0));
     let before = read(&out, "postings.csv");
-    let truncated = format!("{}/../shared/samples/bai2/dnsbty__test3.bai", env!("CARGO_MANIFEST_DIR"));
+    let truncated = common::shared("bai2/dnsbty__test3.bai").display().to_string();
     let o = apply(&out, &[&truncated], &fixture("open_invoices.csv"));
     assert_eq!(o.status.code(), Some(3));
     assert_eq!(read(&out, "postings.csv"), before);

@@ -124,3 +124,20 @@ fn one_payment_delivered_in_two_files_is_refused_because_it_would_be_posted_twic
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("eod.bai2:4: warning: bank reference 'ACH0001' is also used in"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_missing_shared_folder_fails_a_test_saying_where_the_samples_were_looked_for() {
+    let missing = scratch("no-shared").join("samples");
+    let panic = std::panic::catch_unwind(|| common::shared_in(&missing, "bai2/moov-io__sample1.txt")).unwrap_err();
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        message.contains("reads the public sample bank files of ../shared/samples/, which is missing"),
+        "{message}"
+    );
+    assert!(message.contains("no-shared/samples"), "names where it looked: {message}");
+    let root = scratch("shared-without-file");
+    std::fs::create_dir_all(&root).unwrap();
+    let panic = std::panic::catch_unwind(|| common::shared_in(&root, "bai2/gone.bai")).unwrap_err();
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("the public sample bai2/gone.bai is missing from"), "{message}");
+}
