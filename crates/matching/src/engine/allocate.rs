@@ -226,6 +226,23 @@ impl<'l> Allocator<'l> {
         }
     }
 
+    /// Why a held reference was not applied, in words: an exact reference
+    /// (distance 0) is held only because the amount paid is not the
+    /// invoice's open amount and nothing else confirms it; a near one is
+    /// only close to the invoice.
+    fn held_reference(&self, receipt: &Receipt, r: &RefMatch) -> String {
+        let open = self.remaining(r.invoice);
+        if r.distance == 0 {
+            format!(
+                "names invoice {}, but the amount paid ({}) is not its open amount ({open}) and nothing else confirms it",
+                self.id(r.invoice),
+                receipt.amount
+            )
+        } else {
+            format!("is only close to invoice {} (open {open})", self.id(r.invoice))
+        }
+    }
+
     /// All cash held: `unapplied` for a known customer, else `unidentified`.
     fn hold(
         &mut self,
@@ -470,8 +487,9 @@ impl<'l> Allocator<'l> {
                             .chain(doubted.iter().map(|i| (self.id(*i).to_string(), ratio(Decimal::new(850, 3))))),
                     );
                     e.detail = format!(
-                        "Cash held unapplied{}: reference {reference} is only close to invoice {invoice}; confirm before applying.",
-                        known.map(|c| self.customer_note(proposal, c)).unwrap_or_default()
+                        "Cash held unapplied{}: reference {reference} {}; confirm before applying.",
+                        known.map(|c| self.customer_note(proposal, c)).unwrap_or_default(),
+                        first.map_or_else(String::new, |r| self.held_reference(receipt, r))
                     );
                 } else {
                     e.suggestions = vec![(self.ledger.customer_id(owner).to_string(), ratio(confidence))];
@@ -510,9 +528,9 @@ impl<'l> Allocator<'l> {
                 None,
                 unexplained,
                 format!(
-                    "{unexplained} held unapplied: reference {} is only close to invoice {}; confirm before applying.",
+                    "{unexplained} held unapplied: reference {} {}; confirm before applying.",
                     held.first().map_or("", |r| r.raw.as_str()),
-                    held.first().map_or("", |r| self.id(r.invoice))
+                    held.first().map_or_else(String::new, |r| self.held_reference(receipt, r))
                 ),
             );
             e.suggestions = ranked(
