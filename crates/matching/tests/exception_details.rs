@@ -91,3 +91,22 @@ fn a_reference_one_edit_away_held_says_it_is_only_close_to_the_invoice() {
     let details: Vec<&str> = outcomes[0].exceptions.iter().map(|e| e.detail.as_str()).collect();
     assert!(details.iter().any(|d| d.contains("is only close to invoice INV-458812")), "{details:?}");
 }
+
+#[test]
+fn a_receipt_naming_an_invoice_of_another_currency_says_so_instead_of_no_reference() {
+    let mut eur = invoice("INV-500100", "C1", "1000.00", "2026-01-31");
+    eur.currency = Currency::parse("EUR").unwrap();
+    let ledger = Ledger::build(
+        vec![eur, invoice("INV-500200", "C1", "250.00", "2026-01-31")],
+        vec![Customer { aliases: vec!["ATLAS".into()], ..customer("C1", "Atlas Corp") }],
+    );
+    let mut r = receipt("R1", "999.00", "2026-02-10", &["INVOICE INV-500100"]);
+    r.payer_name = Some("Atlas Corp".into());
+    let outcomes = run(&[r], &ledger, &Config::default());
+    let details: Vec<&str> = outcomes[0].exceptions.iter().map(|e| e.detail.as_str()).collect();
+    assert!(
+        details.iter().any(|d| d.contains("the remittance names invoice INV-500100, which is in EUR, not USD")),
+        "{details:?}"
+    );
+    assert!(!details.iter().any(|d| d.contains("no reference")), "{details:?}");
+}

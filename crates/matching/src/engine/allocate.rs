@@ -243,6 +243,28 @@ impl<'l> Allocator<'l> {
         }
     }
 
+    /// Why a receipt decided by amount found nothing, naming what the
+    /// remittance did name: an invoice in another currency, or one that is
+    /// closed or disputed, rather than "no reference".
+    fn no_usable_reference(&self, receipt: &Receipt, proposal: &Proposal) -> String {
+        let named = proposal.refs.iter().filter(|r| r.distance == 0).map(|r| self.ledger.invoice(r.invoice));
+        let mut other_currency = named.clone().filter(|i| i.currency != receipt.currency);
+        if let Some(i) = other_currency.next() {
+            return format!(
+                "the remittance names invoice {}, which is in {}, not {}; no open {} invoice or set of invoices has this amount",
+                i.id, i.currency, receipt.currency, receipt.currency
+            );
+        }
+        if let Some(i) = named.clone().find(|i| i.status != InvoiceStatus::Open) {
+            let state = if i.status == InvoiceStatus::Disputed { "disputed" } else { "closed" };
+            return format!(
+                "the remittance names invoice {}, which is {state}; no open invoice or set of invoices has this amount",
+                i.id
+            );
+        }
+        "no usable reference, and no open invoice or set of invoices has this amount".to_string()
+    }
+
     /// All cash held: `unapplied` for a known customer, else `unidentified`.
     fn hold(
         &mut self,
@@ -1017,13 +1039,10 @@ impl<'l> Allocator<'l> {
                 }
                 out
             }
-            None => self.hold(
-                receipt,
-                Some(payer),
-                proposal,
-                ExceptionKind::Unapplied,
-                "no reference, and no open invoice or set of invoices has this amount",
-            ),
+            None => {
+                let why = self.no_usable_reference(receipt, proposal);
+                self.hold(receipt, Some(payer), proposal, ExceptionKind::Unapplied, &why)
+            }
         }
     }
 
