@@ -70,6 +70,7 @@ impl OutDir {
         if out.exists() && !out.is_dir() {
             return Err(OutputError::NotADirectory { path: out.to_path_buf() });
         }
+        recover_legacy(out);
         std::fs::create_dir_all(out).map_err(io(out))?;
         let lock_path = out.join(LOCK_FILE);
         let mut lock = OpenOptions::new()
@@ -150,6 +151,10 @@ impl OutDir {
                 None
             } else {
                 match listed.iter().find(|(_, n)| n == name) {
+                    // Batches written before manifests existed: without any
+                    // manifest, a file that starts with cashapply's own
+                    // header for that name is recognised as cashapply's.
+                    None if !self.dir.join(MANIFEST).exists() && has_our_header(&path, name) => None,
                     None => Some("no .cashapply-manifest lists it, so cashapply did not write it"),
                     Some((digest, _)) if file_digest(&path).as_deref() != Some(digest.as_str()) => {
                         Some("it was changed after cashapply wrote it (its SHA-256 differs from .cashapply-manifest)")
@@ -213,6 +218,60 @@ impl OutDir {
             std::fs::remove_dir_all(staging).map_err(io(staging))?;
         }
         Ok(())
+    }
+}
+
+/// The first bytes cashapply has always written to each of its files.
+fn has_our_header(path: &Path, name: &str) -> bool {
+    let start: &[u8] = match name {
+        "postings.csv" => b"batch_id,line,receipt_id,bank_ref,value_date,currency,customer_id,invoice_id,kind,amount,rule,confidence\n",
+        "exceptions.csv" => b"exception_id,kind,receipt_id,bank_ref,customer_id,invoice_id,amount,suggestions,detail",
+        "receipts.csv" => b"receipt_id,bank_ref,source_file,format,account,value_date,currency,amount,payer_name,customer_id,status,remittance\n",
+        "summary.json" => b"{\n  \"batch_id\": ",
+        _ => return false,
+    };
+    let mut head = vec![0u8; start.len()];
+    File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && head == start
+}
+
+/// Earlier versions wrote a whole folder beside `--out` (`.NAME.tmp-PID`)
+/// and swapped it in with two renames (`--out` to `.NAME.old-PID`, then
+/// the new folder to `--out`). A run killed there left `--out` missing and
+/// both batches hidden. Such folders holding nothing but cashapply's four
+/// files are dealt with first: with `--out` missing, the newest `.old-`
+/// folder (the previous batch) is put back; the rest are removed. Best
+/// effort: a failure leaves them as they were.
+fn recover_legacy(out: &Path) {
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else { return };
+    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    let name = name.to_string_lossy();
+    let (tmp, old) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let mut found: Vec<(bool, std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let file = e.file_name().to_string_lossy().into_owned();
+            let is_old = file.starts_with(&old);
+            let path = e.path();
+            let ours = (is_old || file.starts_with(&tmp))
+                && path.is_dir()
+                && !path.is_symlink()
+                && std::fs::read_dir(&path).is_ok_and(|inner| {
+                    inner.flatten().all(|f| OUTPUT_FILES.iter().any(|o| f.file_name().as_os_str() == *o))
+                });
+            let modified = e.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH);
+            ours.then_some((is_old, modified, path))
+        })
+        .collect();
+    found.sort();
+    if !out.exists()
+        && let Some(pos) = found.iter().rposition(|(is_old, _, _)| *is_old)
+    {
+        let (_, _, previous) = found.remove(pos);
+        let _ = std::fs::rename(previous, out);
+    }
+    for (_, _, path) in found {
+        let _ = std::fs::remove_dir_all(path);
     }
 }
 
@@ -331,6 +390,33 @@ mod tests {
         let next = OutDir::open(tmp.path()).unwrap();
         assert_eq!(content(tmp.path()), batch("new"));
         next.check_replaceable().unwrap();
+    }
+
+    #[test]
+    fn a_run_of_the_old_two_rename_design_killed_between_renames_gets_its_previous_batch_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let (old, new) = (tmp.path().join(".out.old-41"), tmp.path().join(".out.tmp-41"));
+        for (dir, tag) in [(&old, "old"), (&new, "new")] {
+            std::fs::create_dir(dir).unwrap();
+            for name in OUTPUT_FILES {
+                std::fs::write(dir.join(name), format!("{tag} {name}\n")).unwrap();
+            }
+        }
+        let users = tmp.path().join(".out.tmp-mine");
+        std::fs::create_dir(&users).unwrap();
+        std::fs::write(users.join("notes.txt"), "mine").unwrap();
+        let dir = OutDir::open(&out).unwrap();
+        assert_eq!(content(&out), batch("old"), "the previous batch is back in --out");
+        assert!(!old.exists() && !new.exists());
+        assert!(users.join("notes.txt").exists(), "a folder holding anything else is left alone");
+        // Written before manifests: recognised by cashapply's own headers only.
+        assert!(matches!(dir.check_replaceable(), Err(OutputError::NotOurs { .. })), "'old postings.csv' is no header");
+        std::fs::write(out.join("postings.csv"), "batch_id,line,receipt_id,bank_ref,value_date,currency,customer_id,invoice_id,kind,amount,rule,confidence\n").unwrap();
+        for name in ["exceptions.csv", "receipts.csv", "summary.json"] {
+            std::fs::remove_file(out.join(name)).unwrap();
+        }
+        dir.check_replaceable().unwrap();
     }
 
     #[test]
