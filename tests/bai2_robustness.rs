@@ -2,6 +2,8 @@
 //! input — truncated, garbage, hostile — makes the reader panic or hang.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use cashapply_parse::bai2::writer::{AccountSpec, Bai2Document, DetailSpec, GroupSpec, WriteOptions, write};
 use cashapply_parse::{ParseOptions, bai2};
 use chrono::NaiveDate;
@@ -113,8 +115,7 @@ proptest! {
 
 #[test]
 fn every_truncation_of_a_real_file_terminates_with_receipts_or_a_positioned_error() {
-    let path = format!("{}/../shared/samples/bai2/moov-io__sample2.txt", env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(path).unwrap();
+    let bytes = common::shared_bytes("bai2/moov-io__sample2.txt");
     for cut in 0..bytes.len() {
         match bai2::read("cut.bai", &bytes[..cut], &ParseOptions::default()) {
             Ok(f) => assert!(f.receipts.len() <= 4),

@@ -3,12 +3,14 @@
 //! were checked by hand against the files hold.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use cashapply_parse::{ParseError, ParseOptions, ParsedFile, bai2};
 
 fn sample_path(name: &str) -> String {
-    format!("{}/../shared/samples/bai2/{name}", env!("CARGO_MANIFEST_DIR"))
+    common::shared(&format!("bai2/{name}")).display().to_string()
 }
 
 fn read_with(name: &str, strict: bool) -> Result<ParsedFile, ParseError> {

@@ -3,6 +3,8 @@
 //! notification transactions that detail them — no payment counted twice,
 //! none lost.
 
+mod common;
+
 use cashapply_parse::reconcile::reconcile_files;
 use cashapply_parse::{ParseOptions, ParsedFile, parse_file};
 use rust_decimal::Decimal;
@@ -13,7 +15,10 @@ fn load(path: &str) -> ParsedFile {
 }
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/camt");
-const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples/camt");
+/// The public camt samples of `../shared/samples/camt` (the test fails saying so when missing).
+fn samples() -> String {
+    common::shared("camt").display().to_string()
+}
 
 fn refs(f: &ParsedFile) -> Vec<&str> {
     f.receipts.iter().map(|r| r.bank_ref.as_str()).collect()
@@ -58,8 +63,8 @@ fn the_result_does_not_depend_on_the_order_files_are_given_in() {
 #[test]
 fn finnish_statement_lumps_are_not_counted_twice_with_their_notification() {
     let mut files = vec![
-        load(&format!("{SAMPLES}/moov-io_FI_camt_053_sample.xml.xml")),
-        load(&format!("{SAMPLES}/moov-io_FI_camt_054_sample.xml.xml")),
+        load(&format!("{}/moov-io_FI_camt_053_sample.xml.xml", samples())),
+        load(&format!("{}/moov-io_FI_camt_054_sample.xml.xml", samples())),
     ];
     let statement_total: Decimal = files[0].receipts.iter().map(|r| r.amount).sum();
     reconcile_files(&mut files);

@@ -2,15 +2,20 @@
 //! Every public camt sample in `../shared/samples/camt/` is read as its
 //! `SOURCES.md` row predicts, and hand-checked golden expectations hold.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use cashapply_model::{DocumentType, Receipt};
 use cashapply_parse::{InputFormat, ParseOptions, ParsedFile, parse_file};
 
-const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples/camt");
+/// The public camt samples of `../shared/samples/camt` (the test fails saying so when missing).
+fn samples() -> String {
+    common::shared("camt").display().to_string()
+}
 
 fn parse(name: &str) -> ParsedFile {
-    let bytes = std::fs::read(format!("{SAMPLES}/{name}")).unwrap();
+    let bytes = std::fs::read(format!("{}/{name}", samples())).unwrap();
     parse_file(name, &bytes, None, &ParseOptions::default())
         .unwrap_or_else(|e| panic!("{name}: {e} {:?}", e.diagnostics()))
 }
@@ -102,7 +107,7 @@ const OUTCOMES: &[(&str, usize, &str, u64, u64, u64)] = &[
 
 #[test]
 fn every_sample_is_read_with_the_receipts_totals_and_skips_recorded_for_it() {
-    let mut listed: Vec<String> = std::fs::read_dir(SAMPLES)
+    let mut listed: Vec<String> = std::fs::read_dir(samples())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".xml"))
@@ -126,7 +131,7 @@ fn every_sample_is_read_with_the_receipts_totals_and_skips_recorded_for_it() {
 /// receipt-bearing entry or counted as skipped — none silently lost.
 #[test]
 fn every_entry_that_sources_md_counts_is_accounted_for() {
-    let sources = std::fs::read_to_string(format!("{SAMPLES}/SOURCES.md")).unwrap();
+    let sources = std::fs::read_to_string(format!("{}/SOURCES.md", samples())).unwrap();
     let mut checked = 0;
     for row in sources.lines().filter(|l| l.starts_with("| `")) {
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
@@ -149,7 +154,7 @@ fn no_sample_is_rejected_since_all_are_well_formed_camt() {
     let f = parse("genkgo_camt053.v2.wrong.xml");
     assert!(f.receipts.is_empty());
     assert_eq!(f.format.as_str(), "camt053");
-    let bytes = std::fs::read(format!("{SAMPLES}/viafintech_053_valid_example.xml")).unwrap();
+    let bytes = std::fs::read(format!("{}/viafintech_053_valid_example.xml", samples())).unwrap();
     assert!(parse_file("x", &bytes, Some(InputFormat::Camt), &ParseOptions::default()).is_ok());
 }
 

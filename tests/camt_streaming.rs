@@ -4,16 +4,21 @@
 //! must hand out exactly what the whole-file reader finds: the same
 //! receipts, skips and warnings, or the same rejection at the same byte.
 
+mod common;
+
 use cashapply_model::Receipt;
 use cashapply_parse::{ParseError, ParseOptions, camt};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/camt");
-const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples/camt");
+/// The public camt samples of `../shared/samples/camt` (the test fails saying so when missing).
+fn samples() -> String {
+    common::shared("camt").display().to_string()
+}
 
 /// Every UTF-8 camt file we have: our fixtures and the public samples.
 fn utf8_files() -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
-    for dir in [FIXTURES, SAMPLES] {
+    for dir in [FIXTURES.to_string(), samples()] {
         let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
         names.sort();
         for path in names {

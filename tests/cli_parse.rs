@@ -2,6 +2,8 @@
 //! stdout, `file:line: severity: message` on stderr, exit 0/2/3.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::process::{Command, Output};
 
 fn cashapply(args: &[&str]) -> Output {
@@ -9,7 +11,7 @@ fn cashapply(args: &[&str]) -> Output {
 }
 
 fn sample(name: &str) -> String {
-    format!("{}/../shared/samples/bai2/{name}", env!("CARGO_MANIFEST_DIR"))
+    common::shared(&format!("bai2/{name}")).display().to_string()
 }
 
 fn fixture(name: &str) -> String {

@@ -2,15 +2,16 @@
 //! The two public lockbox files (FundersClub/bai-lockbox fixtures), read
 //! from the shared sample corpus, never copied.
 
+mod common;
+
 use cashapply_parse::{InputFormat, ParseOptions, detect_format, parse_file};
 
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples/lockbox/FundersClub__test_lockbox.bai");
-const EMPTY: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples/lockbox/FundersClub__test_empty_lockbox.bai");
+const SAMPLE: &str = "lockbox/FundersClub__test_lockbox.bai";
+const EMPTY: &str = "lockbox/FundersClub__test_empty_lockbox.bai";
 
 #[test]
 fn the_funders_club_sample_is_one_7000_dollar_check_from_bob_e_smith_with_memo_ce554() {
-    let bytes = std::fs::read(SAMPLE).unwrap();
+    let bytes = common::shared_bytes(SAMPLE);
     assert_eq!(detect_format(&bytes), Some(InputFormat::Lockbox));
     let file = parse_file("test_lockbox.bai", &bytes, None, &ParseOptions::default()).unwrap();
     assert!(file.diagnostics.items().is_empty(), "{:?}", file.diagnostics);
@@ -30,7 +31,7 @@ fn the_funders_club_sample_is_one_7000_dollar_check_from_bob_e_smith_with_memo_c
 
 #[test]
 fn the_empty_lockbox_sample_gives_no_receipts_and_no_warnings() {
-    let bytes = std::fs::read(EMPTY).unwrap();
+    let bytes = common::shared_bytes(EMPTY);
     assert_eq!(detect_format(&bytes), Some(InputFormat::Lockbox));
     let file = parse_file("test_empty_lockbox.bai", &bytes, None, &ParseOptions { strict: true, ..Default::default() })
         .unwrap();
@@ -42,7 +43,7 @@ fn the_empty_lockbox_sample_gives_no_receipts_and_no_warnings() {
 fn the_sample_declares_080_but_is_read_as_bai_104_so_the_remitter_name_is_kept() {
     // Forcing bai-80 still reads the name (columns 53-80) but reads the memo
     // as an invoice number without amounts: detection must not trust the 080.
-    let bytes = std::fs::read(SAMPLE).unwrap();
+    let bytes = common::shared_bytes(SAMPLE);
     let layout = cashapply_parse::lockbox::load_layout("bai-80").unwrap();
     let options = ParseOptions { lockbox_layout: Some(layout.into()), ..Default::default() };
     let file = parse_file("test_lockbox.bai", &bytes, None, &options).unwrap();

@@ -5,23 +5,25 @@
 //! rejected file exits 3 with nothing written; the outputs are checked
 //! against their invariants and written atomically.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::Context;
 use cashapply_matching::engine::{self, Ledger};
 use cashapply_matching::inputs::{Config, load_customers, load_invoices};
-use cashapply_output::{InputFile, OtherInput, RunReport, Skipped, check_invariants, sha256_hex, write_run};
-use cashapply_parse::{ParseOptions, parse_file, reconcile::reconcile_files};
+use cashapply_output::{InputFile, OtherInput, RunReport, RunTotals, Skipped, check_invariants, sha256_hex, write_run};
+use cashapply_parse::reconcile::{check_bank_refs, reconcile_files};
+use cashapply_parse::{ParseOptions, parse_file};
 use chrono::NaiveDate;
 use clap::Args;
 
 use super::EXIT_REJECTED;
+use super::progress::Progress;
 
 /// Arguments of `apply`.
 #[derive(Debug, Args)]
+#[command(after_help = super::help::APPLY)]
 pub struct ApplyArgs {
     /// Bank files (BAI2, camt, lockbox), format detected from content.
     #[arg(long = "bank", required = true, num_args = 1..)]
@@ -55,26 +57,6 @@ fn read(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// Phase timings on stderr when it is a terminal (CONTRACT §1: progress
-/// for long runs; quiet otherwise), or when `CASHAPPLY_PROGRESS=1`.
-struct Progress {
-    on: bool,
-    start: Instant,
-}
-
-impl Progress {
-    fn new() -> Self {
-        let forced = std::env::var("CASHAPPLY_PROGRESS").is_ok_and(|v| v == "1");
-        Progress { on: forced || io::stderr().is_terminal(), start: Instant::now() }
-    }
-
-    fn say(&self, what: impl std::fmt::Display) {
-        if self.on {
-            eprintln!("[{:>7.2}s] {what}", self.start.elapsed().as_secs_f64());
-        }
-    }
-}
-
 /// Reads the customers file, recording its digest among the inputs.
 fn load_customers_recorded(
     path: &PathBuf,
@@ -87,8 +69,10 @@ fn load_customers_recorded(
 
 /// Runs `apply`.
 pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
-    let progress = Progress::new();
-    let mut err = io::stderr().lock();
+    let progress = Progress::new(5);
+    progress.phase(format_args!("reading {} bank file(s)", args.bank.len()));
+    // Not locked for the run: the progress bar draws on stderr from its own thread.
+    let mut err = io::stderr();
     let options = ParseOptions { strict: args.strict, ..ParseOptions::default() };
     let mut rejected = false;
     let mut parsed = Vec::new();
@@ -134,7 +118,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    progress.say(format_args!("read {} bank file(s)", parsed.len()));
+    progress.phase("loading open invoices and customers");
     let invoices_bytes = read(&args.invoices)?;
     let mut others = vec![OtherInput {
         role: "invoices",
@@ -152,7 +136,6 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
             None
         }
     };
-    progress.say(format_args!("loaded {} open invoices", invoices.as_ref().map_or(0, Vec::len)));
     let customers = match &args.customers {
         None => Some(Vec::new()),
         Some(path) => match load_customers_recorded(path, &mut others)? {
@@ -204,16 +187,24 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_REJECTED));
     }
     reconcile_files(&mut parsed);
+    let repeated = check_bank_refs(&mut parsed);
+    if !repeated.is_empty() {
+        for r in &repeated {
+            writeln!(err, "{}", r.diagnostic.render(&r.file))?;
+        }
+        writeln!(err, "cashapply: nothing written to {}", args.out.display())?;
+        return Ok(ExitCode::from(EXIT_REJECTED));
+    }
     for f in &parsed {
         for d in f.diagnostics.items() {
             writeln!(err, "{}", d.render(&f.name))?;
         }
     }
     let receipts: Vec<_> = parsed.iter().flat_map(|f| f.receipts.iter().cloned()).collect();
+    progress.phase(format_args!("indexing {} invoices and {} customers", invoices.len(), customers.len()));
     let ledger = Ledger::build(invoices, customers);
-    progress.say(format_args!("indexed {} invoices and {} customers", ledger.invoices.len(), ledger.customers.len()));
+    progress.phase(format_args!("deciding {} receipts", receipts.len()));
     let outcomes = engine::run(&receipts, &ledger, &config);
-    progress.say(format_args!("decided {} receipts", receipts.len()));
     let files: Vec<InputFile> = parsed
         .iter()
         .map(|f| InputFile {
@@ -238,20 +229,12 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         }
         anyhow::bail!("{} output invariant(s) broken; nothing written", violations.len());
     }
+    progress.phase(format_args!("writing {}", args.out.display()));
     write_run(&report, &args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
-    progress.say(format_args!("wrote {}", args.out.display()));
-    let straight = outcomes.iter().filter(|o| o.status() == "applied").count();
-    let exceptions: usize = outcomes.iter().map(|o| o.exceptions.len()).sum();
+    progress.finish();
+    let totals = RunTotals::of(&report);
     let mut out = io::stdout().lock();
-    writeln!(
-        out,
-        "{} receipts: {} straight through, {} with exceptions ({} exceptions); batch {} written to {}",
-        receipts.len(),
-        straight,
-        receipts.len() - straight,
-        exceptions,
-        report.batch_id,
-        args.out.display()
-    )?;
+    writeln!(out, "{}; batch {} written to {}", totals.one_line(), report.batch_id, args.out.display())?;
+    out.write_all(totals.table().as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

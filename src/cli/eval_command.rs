@@ -5,13 +5,14 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cashapply_synth::{SynthError, read_output, read_truth, render_table, score};
+use cashapply_synth::{SynthError, check_output_belongs, read_output, read_truth, render_table, score};
 use clap::Args;
 
 use super::EXIT_REJECTED;
 
 /// Arguments of `eval`.
 #[derive(Debug, Args)]
+#[command(after_help = super::help::EVAL)]
 pub struct EvalArgs {
     /// The truth.json written by `cashapply generate`.
     #[arg(long)]
@@ -25,17 +26,36 @@ pub struct EvalArgs {
 }
 
 /// Runs `eval`: the table (or JSON) on stdout. Exit 3 when the truth or an
-/// output file is malformed, 1 when one cannot be read.
+/// output file is malformed, or the output's receipts are not the truth's;
+/// 1 when one cannot be read.
 pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
-    let loaded = read_truth(&args.truth).and_then(|t| read_output(&args.out).map(|o| (t, o)));
-    let (truth, output) = match loaded {
-        Ok(x) => x,
+    let truth = match read_truth(&args.truth) {
+        Ok(t) => t,
         Err(e @ SynthError::Rejected { .. }) => {
             writeln!(io::stderr(), "{e}")?;
             return Ok(ExitCode::from(EXIT_REJECTED));
         }
-        Err(e) => return Err(anyhow::Error::from(e).context("cannot read the truth or the output directory")),
+        Err(e) => return Err(anyhow::Error::from(e).context(format!("cannot read {}", args.truth.display()))),
     };
+    let output = match read_output(&args.out) {
+        Ok(o) => o,
+        Err(e @ SynthError::Rejected { .. }) => {
+            writeln!(io::stderr(), "{e}")?;
+            return Ok(ExitCode::from(EXIT_REJECTED));
+        }
+        Err(e) => {
+            return Err(anyhow::Error::from(e).context(format!(
+                "cannot read the apply output in {} (postings.csv, exceptions.csv, receipts.csv)",
+                args.out.display()
+            )));
+        }
+    };
+    if let Err(e) =
+        check_output_belongs(&truth, &output, &args.truth.display().to_string(), &args.out.display().to_string())
+    {
+        writeln!(io::stderr(), "cashapply: error: {e}")?;
+        return Ok(ExitCode::from(EXIT_REJECTED));
+    }
     let report = score(&truth, &output);
     let mut out = io::stdout().lock();
     if args.json {

@@ -23,6 +23,7 @@ pub enum ProfileArg {
 
 /// Arguments of `generate`.
 #[derive(Debug, Args)]
+#[command(after_help = super::help::GENERATE)]
 pub struct GenerateArgs {
     /// Seed; the same seed and options give byte-identical files.
     #[arg(long, default_value_t = 1)]

@@ -3,7 +3,9 @@
 mod apply_command;
 mod eval_command;
 mod generate_command;
+mod help;
 mod parse_command;
+mod progress;
 mod receipt_view;
 
 use std::io::{self, Write};
@@ -19,7 +21,7 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// cashapply: apply bank receipts to open invoices.
 #[derive(Debug, Parser)]
-#[command(name = "cashapply", version, about, propagate_version = true)]
+#[command(name = "cashapply", version, about, propagate_version = true, after_help = help::TOP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -56,10 +58,28 @@ pub fn run() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "cashapply: error: {e:#}");
+            let _ = writeln!(io::stderr(), "cashapply: error: {}", render_chain(&e));
             ExitCode::from(1)
         }
     }
+}
+
+/// The error and its causes joined by `: `, each cause once: an OS error
+/// that a message already quotes (`path: No such file (os error 2)`) is not
+/// repeated after it.
+fn render_chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// A closed stdout (`cashapply parse … | head`) is not a failure.

@@ -29,6 +29,7 @@ pub enum FormatArg {
 
 /// Arguments of `parse`.
 #[derive(Debug, Args)]
+#[command(after_help = super::help::PARSE)]
 pub struct ParseArgs {
     /// Bank files to read.
     #[arg(required = true)]

@@ -1,7 +1,6 @@
-//! Writing the output directory atomically (CONTRACT §1, §4): every file
-//! goes to a temporary directory beside `--out`, which is renamed into place
-//! only when all are written. CSV: header row, `,`, RFC 4180 quoting, UTF-8,
-//! `\n`; amounts with the currency's minor digits; dates `YYYY-MM-DD`.
+//! The files of a batch (CONTRACT §4): CSV with a header row, `,`, RFC 4180
+//! quoting, UTF-8, `\n`; amounts with the currency's minor digits; dates
+//! `YYYY-MM-DD`. How they replace the previous batch is [`crate::out_dir`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +11,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::ids::content_id;
+use crate::out_dir::OutDir;
 use crate::report::RunReport;
 
 /// Why the output could not be written.
@@ -25,13 +25,31 @@ pub enum OutputError {
         /// The failure.
         source: std::io::Error,
     },
-    /// `--out` exists and holds files cashapply did not write.
-    #[error("{path}: refusing to replace a directory that holds '{found}', which cashapply did not write")]
+    /// A file of one of cashapply's names in `--out` that cashapply did not write.
+    #[error("{path}: refusing to replace it: {why}; move it away or choose another --out")]
     NotOurs {
+        /// The file or folder.
+        path: PathBuf,
+        /// How that is known.
+        why: String,
+    },
+    /// `--out` is a file.
+    #[error("{path}: --out must be a directory, and this is a file; nothing written")]
+    NotADirectory {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// Another run holds the lock on `--out`.
+    #[error(
+        "{path}: another cashapply run (pid {holder}) is writing this output directory; waited {waited} s; nothing written"
+    )]
+    Locked {
         /// The directory.
         path: PathBuf,
-        /// A file found in it.
-        found: String,
+        /// The holder's pid, as written in the lock file.
+        holder: String,
+        /// Seconds waited.
+        waited: u64,
     },
     /// CSV encoding failed.
     #[error("{path}: {source}")]
@@ -43,7 +61,7 @@ pub enum OutputError {
     },
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
     move |source| OutputError::Io { path: path.to_path_buf(), source }
 }
 
@@ -60,59 +78,13 @@ const EXCEPTION_KINDS: [ExceptionKind; 9] = [
 ];
 
 /// Writes `postings.csv`, `exceptions.csv`, `receipts.csv` and
-/// `summary.json` into `out`, replacing what was there only at the end.
+/// `summary.json` into `out`, replacing the previous batch only when every
+/// file is written, and only files cashapply wrote (see [`crate::out_dir`]).
 pub fn write_run(report: &RunReport<'_>, out: &Path) -> Result<(), OutputError> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let name = out.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
-    }
-    std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
-    let written = write_files(report, &tmp);
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    if out.exists() {
-        // Only a directory holding nothing but cashapply's own files may be
-        // replaced: `--out ~/Documents` must never wipe a folder.
-        let ours = ["postings.csv", "exceptions.csv", "receipts.csv", "summary.json"];
-        let entries = std::fs::read_dir(out).map_err(io(out))?;
-        for entry in entries {
-            let entry = entry.map_err(io(out))?;
-            let file_name = entry.file_name();
-            if !ours.iter().any(|o| file_name.as_os_str() == *o) {
-                let _ = std::fs::remove_dir_all(&tmp);
-                return Err(OutputError::NotOurs {
-                    path: out.to_path_buf(),
-                    found: file_name.to_string_lossy().into_owned(),
-                });
-            }
-        }
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        if let Err(e) = std::fs::rename(out, &old) {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(io(out)(e));
-        }
-        if let Err(e) = std::fs::rename(&tmp, out) {
-            // Put the previous output back where the user expects it.
-            let _ = std::fs::rename(&old, out);
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(io(out)(e));
-        }
-        // The new output is in place; a copy of the old one that cannot be
-        // removed is clutter, not a failed run.
-        let _ = std::fs::remove_dir_all(&old);
-    } else if let Err(e) = std::fs::rename(&tmp, out) {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(io(out)(e));
-    }
-    Ok(())
+    let dir = OutDir::open(out)?;
+    dir.check_replaceable()?;
+    let staging = dir.stage(|tmp| write_files(report, tmp))?;
+    dir.commit(&staging)
 }
 
 fn csv_writer(path: &Path) -> Result<csv::Writer<std::fs::File>, OutputError> {
@@ -134,10 +106,30 @@ fn confidence(c: Decimal) -> String {
     c.to_string()
 }
 
-fn line_customer(report: &RunReport<'_>, o: &ReceiptOutcome, invoice: Option<u32>) -> String {
+/// The customer a line or exception concerns: the invoice's owner (a
+/// parent may pay for a subsidiary), else the receipt's customer.
+fn line_customer_index(report: &RunReport<'_>, o: &ReceiptOutcome, invoice: Option<u32>) -> Option<u32> {
     match invoice {
-        Some(i) => report.ledger.customer_id(report.ledger.owner(i)).to_string(),
-        None => o.customer.map(|c| report.ledger.customer_id(c).to_string()).unwrap_or_default(),
+        Some(i) => Some(report.ledger.owner(i)),
+        None => o.customer,
+    }
+}
+
+fn line_customer(report: &RunReport<'_>, o: &ReceiptOutcome, invoice: Option<u32>) -> String {
+    line_customer_index(report, o, invoice).map(|c| report.ledger.customer_id(c).to_string()).unwrap_or_default()
+}
+
+/// A text cell of a file meant for people (CONTRACT §4 v2): a spreadsheet
+/// reads a cell starting with `=`, `+`, `-`, `@`, tab or carriage return as
+/// a formula, so such a cell is written with a leading `'`, which Excel and
+/// LibreOffice show as text and do not display. Only `exceptions.csv`
+/// uses it; `postings.csv` and `receipts.csv` are for machines and stay
+/// byte-exact.
+pub fn spreadsheet_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
 }
 
@@ -206,6 +198,11 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
             "amount",
             "suggestions",
             "detail",
+            "currency",
+            "value_date",
+            "payer_name",
+            "customer_name",
+            "status",
         ],
     )?;
     for ((r, o), id) in report.receipts.iter().zip(&report.outcomes).zip(&report.receipt_ids) {
@@ -218,6 +215,10 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
             let suggestions: Vec<String> =
                 ranked(by_id).iter().map(|(s, score)| format!("{s}={}", confidence(*score))).collect();
             let eid = content_id("E", &[id, e.kind.as_str(), &invoice, &k.to_string()]);
+            let customer = line_customer_index(report, o, e.invoice);
+            let customer_name =
+                customer.and_then(|c| report.ledger.customers.get(c as usize)).map_or("", |c| c.name.as_str());
+            let text = |t: &str| spreadsheet_text(t).into_owned();
             row(
                 &mut w,
                 &path,
@@ -225,12 +226,17 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
                     &eid,
                     e.kind.as_str(),
                     id,
-                    &r.bank_ref,
-                    &line_customer(report, o, e.invoice),
-                    &invoice,
+                    &text(&r.bank_ref),
+                    &text(&line_customer(report, o, e.invoice)),
+                    &text(&invoice),
                     &format_amount(e.amount, r.currency),
-                    &suggestions.join(";"),
-                    &e.detail,
+                    &text(&suggestions.join(";")),
+                    &text(&e.detail),
+                    r.currency.as_str(),
+                    &date(r),
+                    &text(r.payer_name.as_deref().unwrap_or("")),
+                    &text(customer_name),
+                    "open",
                 ],
             )?;
         }

@@ -8,6 +8,9 @@ mod camt_notifications;
 
 mod lockbox_deposits;
 
+mod duplicate_refs;
+pub use duplicate_refs::{RepeatedPayment, check_bank_refs};
+
 use crate::ParsedFile;
 
 /// Applies every cross-file rule to the files of one run.

@@ -203,11 +203,8 @@ pub fn read_output(dir: &Path) -> Result<ApplyOutput, SynthError> {
         Ok(())
     })?;
     read_csv(&dir.join("exceptions.csv"), &["bank_ref", "kind", "invoice_id"], |v, _| {
-        out.exceptions.push(OutException {
-            bank_ref: v.first().copied().unwrap_or("").to_string(),
-            kind: v.get(1).copied().unwrap_or("").to_string(),
-            invoice_id: v.get(2).copied().unwrap_or("").to_string(),
-        });
+        let text = |i: usize| spreadsheet_text_read(v.get(i).copied().unwrap_or("")).to_string();
+        out.exceptions.push(OutException { bank_ref: text(0), kind: text(1), invoice_id: text(2) });
         Ok(())
     })?;
     read_csv(&dir.join("receipts.csv"), &["bank_ref", "customer_id"], |v, _| {
@@ -215,6 +212,16 @@ pub fn read_output(dir: &Path) -> Result<ApplyOutput, SynthError> {
         Ok(())
     })?;
     Ok(out)
+}
+
+/// A text cell of `exceptions.csv` as the matcher meant it: the leading
+/// `'` written before text a spreadsheet would read as a formula (CONTRACT
+/// §4 v2) is removed.
+fn spreadsheet_text_read(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
 }
 
 type LineKey = (String, String, String, Decimal);

@@ -59,6 +59,7 @@ pub mod generate;
 pub mod noise;
 pub mod oracle;
 pub mod profile;
+pub mod provenance;
 pub mod remittance;
 pub mod resolve;
 pub mod rng;
@@ -73,4 +74,5 @@ pub use eval::{ApplyOutput, Report, read_output, read_truth, render_table, score
 pub use generate::{GenerateOptions, GenerateSummary, generate};
 pub use oracle::write_truth_as_output;
 pub use profile::{Profile, Scenario};
+pub use provenance::check_output_belongs;
 pub use truth::{TruthFile, TruthLine, TruthReceipt};

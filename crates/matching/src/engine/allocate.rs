@@ -320,6 +320,45 @@ impl<'l> Allocator<'l> {
         }
     }
 
+    /// Why a held reference was not applied, in words: an exact reference
+    /// (distance 0) is held only because the amount paid is not the
+    /// invoice's open amount and nothing else confirms it; a near one is
+    /// only close to the invoice.
+    fn held_reference(&self, receipt: &Receipt, r: &RefMatch) -> String {
+        let open = self.remaining(r.invoice);
+        if r.distance == 0 {
+            format!(
+                "names invoice {}, but the amount paid ({}) is not its open amount ({open}) and nothing else confirms it",
+                self.id(r.invoice),
+                receipt.amount
+            )
+        } else {
+            format!("is only close to invoice {} (open {open})", self.id(r.invoice))
+        }
+    }
+
+    /// Why a receipt decided by amount found nothing, naming what the
+    /// remittance did name: an invoice in another currency, or one that is
+    /// closed or disputed, rather than "no reference".
+    fn no_usable_reference(&self, receipt: &Receipt, proposal: &Proposal) -> String {
+        let named = proposal.refs.iter().filter(|r| r.distance == 0).map(|r| self.ledger.invoice(r.invoice));
+        let mut other_currency = named.clone().filter(|i| i.currency != receipt.currency);
+        if let Some(i) = other_currency.next() {
+            return format!(
+                "the remittance names invoice {}, which is in {}, not {}; no open {} invoice or set of invoices has this amount",
+                i.id, i.currency, receipt.currency, receipt.currency
+            );
+        }
+        if let Some(i) = named.clone().find(|i| i.status != InvoiceStatus::Open) {
+            let state = if i.status == InvoiceStatus::Disputed { "disputed" } else { "closed" };
+            return format!(
+                "the remittance names invoice {}, which is {state}; no open invoice or set of invoices has this amount",
+                i.id
+            );
+        }
+        "no usable reference, and no open invoice or set of invoices has this amount".to_string()
+    }
+
     /// All cash held: `unapplied` for a known customer, else `unidentified`.
     fn hold(
         &mut self,
@@ -603,8 +642,9 @@ impl<'l> Allocator<'l> {
                             .chain(doubted.iter().map(|i| (self.id(*i).to_string(), ratio(Decimal::new(850, 3))))),
                     );
                     e.detail = format!(
-                        "Cash held unapplied{}: reference {reference} is only close to invoice {invoice}; confirm before applying.",
-                        known.map(|c| self.customer_note(proposal, c)).unwrap_or_default()
+                        "Cash held unapplied{}: reference {reference} {}; confirm before applying.",
+                        known.map(|c| self.customer_note(proposal, c)).unwrap_or_default(),
+                        first.map_or_else(String::new, |r| self.held_reference(receipt, r))
                     );
                 } else {
                     e.suggestions = vec![(self.ledger.customer_id(owner).to_string(), ratio(confidence))];
@@ -643,9 +683,9 @@ impl<'l> Allocator<'l> {
                 None,
                 unexplained,
                 format!(
-                    "{unexplained} held unapplied: reference {} is only close to invoice {}; confirm before applying.",
+                    "{unexplained} held unapplied: reference {} {}; confirm before applying.",
                     held.first().map_or("", |r| r.raw.as_str()),
-                    held.first().map_or("", |r| self.id(r.invoice))
+                    held.first().map_or_else(String::new, |r| self.held_reference(receipt, r))
                 ),
             );
             e.suggestions = ranked(
@@ -1140,13 +1180,10 @@ impl<'l> Allocator<'l> {
                 }
                 out
             }
-            None => self.hold(
-                receipt,
-                Some(payer),
-                proposal,
-                ExceptionKind::Unapplied,
-                "no reference, and no open invoice or set of invoices has this amount",
-            ),
+            None => {
+                let why = self.no_usable_reference(receipt, proposal);
+                self.hold(receipt, Some(payer), proposal, ExceptionKind::Unapplied, &why)
+            }
         }
     }
 

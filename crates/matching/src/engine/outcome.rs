@@ -167,14 +167,53 @@ pub struct ReceiptOutcome {
 
 impl ReceiptOutcome {
     /// `receipts.csv` `status`: `applied` (applied to invoices, no
-    /// exception), `partial` (some cash applied, with an exception), else
-    /// `exception` (nothing applied; every such outcome carries one).
+    /// exception about its own cash), `partial` (some cash applied, with an
+    /// exception about it), else `exception` (nothing applied; every such
+    /// outcome carries one). A `skipped_invoice` is about another invoice of
+    /// the customer that this receipt left unpaid, not about this receipt's
+    /// cash: it does not make a fully applied receipt `partial`.
     pub fn status(&self) -> &'static str {
         let applied = self.lines.iter().any(|l| l.kind == PostingKind::Applied);
-        match (applied, self.exceptions.is_empty()) {
+        let own = self.exceptions.iter().all(|e| e.kind == ExceptionKind::SkippedInvoice);
+        match (applied, own) {
             (true, true) => "applied",
             (true, false) => "partial",
             (false, _) => "exception",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(exceptions: &[ExceptionKind]) -> ReceiptOutcome {
+        ReceiptOutcome {
+            customer: Some(0),
+            lines: vec![PostingLine {
+                kind: PostingKind::Applied,
+                invoice: Some(1),
+                amount: Decimal::ONE_HUNDRED,
+                rule: Rule::RefExact,
+                confidence: Decimal::ONE,
+            }],
+            exceptions: exceptions
+                .iter()
+                .map(|k| ExceptionRecord {
+                    kind: *k,
+                    invoice: Some(2),
+                    amount: Decimal::TEN,
+                    suggestions: Vec::new(),
+                    detail: String::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_fully_applied_receipt_is_not_partial_because_of_a_skipped_invoice_about_another_invoice() {
+        assert_eq!(outcome(&[ExceptionKind::SkippedInvoice]).status(), "applied");
+        assert_eq!(outcome(&[ExceptionKind::SkippedInvoice, ExceptionKind::ShortPayment]).status(), "partial");
+        assert_eq!(outcome(&[ExceptionKind::ShortPayment]).status(), "partial");
     }
 }

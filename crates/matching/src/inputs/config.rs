@@ -15,7 +15,6 @@
 //! there, with no float arithmetic.
 
 use rust_decimal::Decimal;
-use serde::Deserialize;
 
 /// Matching settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,78 +43,111 @@ impl Default for Config {
     }
 }
 
-/// A TOML decimal: a string, an integer or a float literal, read from text.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum DecimalValue {
-    Text(String),
-    Integer(i64),
-    Float(f64),
-}
-
-/// The file as written; absent keys keep their defaults.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    write_off_max: Option<DecimalValue>,
-    write_off_percent: Option<DecimalValue>,
-    discount_grace_days: Option<u32>,
-    auto_apply_confidence: Option<DecimalValue>,
-    suggestion_confidence: Option<DecimalValue>,
-}
-
 /// Why a settings file cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}: error: {message}")]
 pub struct ConfigError {
     /// The file name.
     pub file: String,
-    /// What is wrong (with the TOML line where known).
+    /// What is wrong: the key and the type or range it expects (with the
+    /// TOML line for syntax errors).
     pub message: String,
 }
 
-fn decimal(file: &str, key: &str, value: Option<DecimalValue>, default: Decimal) -> Result<Decimal, ConfigError> {
-    let text = match value {
-        None => return Ok(default),
-        Some(DecimalValue::Text(t)) => t,
-        Some(DecimalValue::Integer(i)) => i.to_string(),
-        // The shortest text that reads back as the same float: what the
-        // user wrote for any ordinary literal (0.95 → "0.95").
-        Some(DecimalValue::Float(v)) => v.to_string(),
-    };
-    let d: Decimal = text
-        .trim()
-        .parse()
-        .map_err(|_| ConfigError { file: file.to_string(), message: format!("{key}: '{text}' is not a decimal") })?;
-    if d.is_sign_negative() {
-        return Err(ConfigError { file: file.to_string(), message: format!("{key}: {d} must not be negative") });
+/// The settings a file may set, with the type each expects (for messages).
+const KEYS: [(&str, &str); 5] = [
+    ("write_off_max", "a decimal amount such as \"5.00\""),
+    ("write_off_percent", "a decimal percentage such as \"0.5\""),
+    ("discount_grace_days", "a whole number of days such as 3"),
+    ("auto_apply_confidence", "a decimal between 0 and 1 such as \"0.90\""),
+    ("suggestion_confidence", "a decimal between 0 and 1 such as \"0.50\""),
+];
+
+/// The TOML type of a value, in words.
+fn type_name(value: &toml::Value) -> &'static str {
+    match value {
+        toml::Value::String(_) => "text",
+        toml::Value::Integer(_) => "a whole number",
+        toml::Value::Float(_) => "a number",
+        toml::Value::Boolean(_) => "true/false",
+        toml::Value::Datetime(_) => "a date",
+        toml::Value::Array(_) => "a list",
+        toml::Value::Table(_) => "a table",
     }
-    Ok(d)
+}
+
+/// A value as written, for messages (lists and tables by their type only).
+fn shown(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(t) => format!("\"{}\"", t.chars().take(40).collect::<String>()),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Datetime(_) | toml::Value::Array(_) | toml::Value::Table(_) => "the value".to_string(),
+    }
+}
+
+/// Reads one setting from the parsed table, or `default` when absent.
+struct Reader<'t> {
+    file: &'t str,
+    table: &'t toml::Table,
+}
+
+impl Reader<'_> {
+    fn error(&self, key: &str, problem: impl std::fmt::Display) -> ConfigError {
+        let expected = KEYS.iter().find(|(k, _)| *k == key).map_or("", |(_, e)| e);
+        ConfigError { file: self.file.to_string(), message: format!("{key}: {problem}; expected {expected}") }
+    }
+
+    /// A decimal written as a TOML string, integer or float literal; a float
+    /// is read from its shortest text (0.95 → "0.95"), never computed with.
+    fn decimal(&self, key: &str, default: Decimal) -> Result<Decimal, ConfigError> {
+        let text = match self.table.get(key) {
+            None => return Ok(default),
+            Some(toml::Value::String(t)) => t.clone(),
+            Some(toml::Value::Integer(i)) => i.to_string(),
+            Some(toml::Value::Float(v)) if v.is_finite() => v.to_string(),
+            Some(other) => return Err(self.error(key, format!("{} is {}", shown(other), type_name(other)))),
+        };
+        let d: Decimal = text.trim().parse().map_err(|_| self.error(key, format!("'{text}' is not a decimal")))?;
+        if d.is_sign_negative() && !d.is_zero() {
+            return Err(self.error(key, format!("{d} is negative")));
+        }
+        Ok(d)
+    }
+
+    fn days(&self, key: &str, default: u32) -> Result<u32, ConfigError> {
+        match self.table.get(key) {
+            None => Ok(default),
+            Some(toml::Value::Integer(i)) => {
+                u32::try_from(*i).map_err(|_| self.error(key, format!("{i} is not a number of days")))
+            }
+            Some(other) => Err(self.error(key, format!("{} is {}", shown(other), type_name(other)))),
+        }
+    }
 }
 
 impl Config {
     /// Reads a settings file; unknown keys are errors (a typo must not
     /// silently fall back to a default).
     pub fn from_toml(file: &str, text: &str) -> Result<Config, ConfigError> {
-        let parsed: ConfigFile =
+        let table: toml::Table =
             toml::from_str(text).map_err(|e| ConfigError { file: file.to_string(), message: e.to_string() })?;
+        if let Some(unknown) = table.keys().find(|k| !KEYS.iter().any(|(known, _)| known == k)) {
+            let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
+            return Err(ConfigError {
+                file: file.to_string(),
+                message: format!("unknown setting '{unknown}'; the settings are {}", known.join(", ")),
+            });
+        }
+        let r = Reader { file, table: &table };
         let d = Config::default();
         let config = Config {
-            write_off_max: decimal(file, "write_off_max", parsed.write_off_max, d.write_off_max)?,
-            write_off_percent: decimal(file, "write_off_percent", parsed.write_off_percent, d.write_off_percent)?,
-            discount_grace_days: parsed.discount_grace_days.unwrap_or(d.discount_grace_days),
-            auto_apply_confidence: decimal(
-                file,
-                "auto_apply_confidence",
-                parsed.auto_apply_confidence,
-                d.auto_apply_confidence,
-            )?,
-            suggestion_confidence: decimal(
-                file,
-                "suggestion_confidence",
-                parsed.suggestion_confidence,
-                d.suggestion_confidence,
-            )?,
+            write_off_max: r.decimal("write_off_max", d.write_off_max)?,
+            write_off_percent: r.decimal("write_off_percent", d.write_off_percent)?,
+            discount_grace_days: r.days("discount_grace_days", d.discount_grace_days)?,
+            auto_apply_confidence: r.decimal("auto_apply_confidence", d.auto_apply_confidence)?,
+            suggestion_confidence: r.decimal("suggestion_confidence", d.suggestion_confidence)?,
         };
         if config.write_off_percent > Decimal::ONE_HUNDRED {
             return Err(ConfigError {
@@ -134,8 +166,23 @@ impl Config {
             ("suggestion_confidence", config.suggestion_confidence),
         ] {
             if value > Decimal::ONE {
-                return Err(ConfigError { file: file.to_string(), message: format!("{key}: {value} is above 1") });
+                return Err(r.error(key, format!("{value} is above 1")));
             }
+        }
+        // A threshold of 0 posts every guess, and one below the suggestion
+        // threshold posts candidates too weak to be suggested: both undo the
+        // gate that keeps wrong postings out of the ERP, so both are refused.
+        if config.auto_apply_confidence.is_zero() {
+            return Err(r.error("auto_apply_confidence", "0 would post every guess to an invoice"));
+        }
+        if config.auto_apply_confidence < config.suggestion_confidence {
+            return Err(r.error(
+                "auto_apply_confidence",
+                format!(
+                    "{} is below suggestion_confidence {}: candidates too weak to suggest would be posted",
+                    config.auto_apply_confidence, config.suggestion_confidence
+                ),
+            ));
         }
         Ok(config)
     }
@@ -179,5 +226,30 @@ mod tests {
         let err = Config::from_toml("c.toml", "write_of_max = 1\n").unwrap_err();
         assert!(err.to_string().contains("write_of_max"), "{err}");
         assert!(Config::from_toml("c.toml", "auto_apply_confidence = 2\n").is_err());
+    }
+
+    #[test]
+    fn a_setting_of_the_wrong_type_names_the_key_and_the_expected_type_not_a_rust_type() {
+        let err = Config::from_toml("c.toml", "write_off_max = true\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "c.toml: error: write_off_max: true is true/false; expected a decimal amount such as \"5.00\""
+        );
+        let err = Config::from_toml("c.toml", "discount_grace_days = \"3\"\n").unwrap_err();
+        assert!(err.message.starts_with("discount_grace_days: \"3\" is text; expected a whole number"), "{err}");
+        let err = Config::from_toml("c.toml", "discount_grace_days = -1\n").unwrap_err();
+        assert!(err.message.starts_with("discount_grace_days: -1 is not a number of days"), "{err}");
+        for e in [err, Config::from_toml("c.toml", "write_off_percent = [1]\n").unwrap_err()] {
+            assert!(!e.message.contains("DecimalValue") && !e.message.contains("untagged"), "{e}");
+        }
+    }
+
+    #[test]
+    fn an_auto_apply_confidence_of_zero_or_below_the_suggestion_threshold_is_refused() {
+        let err = Config::from_toml("c.toml", "auto_apply_confidence = 0\n").unwrap_err();
+        assert!(err.message.starts_with("auto_apply_confidence: 0 would post every guess"), "{err}");
+        let err = Config::from_toml("c.toml", "auto_apply_confidence = 0.4\n").unwrap_err();
+        assert!(err.message.starts_with("auto_apply_confidence: 0.4 is below suggestion_confidence 0.50"), "{err}");
+        assert!(Config::from_toml("c.toml", "auto_apply_confidence = 0.5\nsuggestion_confidence = 0.5\n").is_ok());
     }
 }

@@ -21,6 +21,8 @@ pub(crate) struct Col {
 pub(crate) struct CsvTable {
     reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
     columns: HashMap<String, usize>,
+    /// Fields in the header row.
+    width: usize,
 }
 
 /// One data row and its line number.
@@ -45,16 +47,36 @@ impl CsvTable {
                 return None;
             }
         };
-        let columns: HashMap<String, usize> =
-            headers.iter().enumerate().map(|(i, h)| (h.trim().to_ascii_lowercase(), i)).collect();
+        let mut columns: HashMap<String, usize> = HashMap::new();
         let mut ok = true;
+        for (i, h) in headers.iter().enumerate() {
+            let key = h.trim().to_ascii_lowercase();
+            if key.is_empty() {
+                continue;
+            }
+            // Two columns of one name: which one the file means cannot be
+            // known, so the file is refused rather than one silently winning.
+            if let Some(first) = columns.insert(key.clone(), i) {
+                let first_label = headers.get(first).unwrap_or_default();
+                errors.push(
+                    1,
+                    Some(&key),
+                    format!(
+                        "columns {} ('{first_label}') and {} ('{h}') have the same name; which one is meant cannot be known",
+                        first + 1,
+                        i + 1
+                    ),
+                );
+                ok = false;
+            }
+        }
         for name in required {
             if !columns.contains_key(*name) {
                 errors.push(1, Some(name), "required column is missing");
                 ok = false;
             }
         }
-        ok.then_some(CsvTable { reader, columns })
+        ok.then_some(CsvTable { reader, columns, width: headers.len() })
     }
 
     /// Resolves a column by name (case-insensitive).
@@ -62,7 +84,10 @@ impl CsvTable {
         Col { name, index: self.columns.get(name).copied() }
     }
 
-    /// Calls `f` for every data row; unreadable rows are recorded.
+    /// Calls `f` for every data row; unreadable rows are recorded. A row
+    /// with more fields than the header is refused when an extra field holds
+    /// text (an unquoted `,` in a name shifts every column after it); empty
+    /// extra fields (trailing separators some exports write) are ignored.
     pub fn for_each_row(&mut self, errors: &mut LoadError, mut f: impl FnMut(&Row<'_>, &mut LoadError)) {
         let mut record = csv::StringRecord::new();
         loop {
@@ -71,6 +96,18 @@ impl CsvTable {
                 Ok(true) => {
                     let line = record.position().map_or(0, |p| p.line());
                     if record.iter().all(|f| f.trim().is_empty()) {
+                        continue;
+                    }
+                    if record.iter().skip(self.width).any(|f| !f.trim().is_empty()) {
+                        errors.push(
+                            line,
+                            None,
+                            format!(
+                                "row has {} fields but the header {}; quote values that contain ','",
+                                record.len(),
+                                self.width
+                            ),
+                        );
                         continue;
                     }
                     f(&Row { record: &record, line }, errors);
@@ -138,11 +175,11 @@ impl Row<'_> {
         }
     }
 
-    /// An ISO 4217 currency.
+    /// An ISO 4217 currency: three letters on the ISO list (`ZZZ` is refused).
     pub fn currency(&self, column: Col, errors: &mut LoadError) -> Option<Currency> {
         let t = self.text(column);
         match Currency::parse(t) {
-            Ok(c) if t.len() == 3 => Some(c),
+            Ok(c) if t.len() == 3 && c.is_iso4217() => Some(c),
             _ => {
                 errors.push(self.line, Some(column.name), format!("'{t}' is not an ISO 4217 currency code"));
                 None

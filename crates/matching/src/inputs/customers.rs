@@ -58,12 +58,68 @@ pub fn load_customers(name: &str, bytes: Vec<u8>) -> Result<Vec<Customer>, LoadE
             errors.push(c.line, Some("parent_id"), format!("parent {p} is not another customer of this file"));
         }
     }
+    parent_cycles(&customers, &mut errors);
     if errors.total > 0 { Err(errors) } else { Ok(customers) }
+}
+
+/// A chain of parents that comes back to where it started (`C400 → C410 →
+/// C400`) has no top: whose family pays for whom cannot be known, so each
+/// cycle is reported once, at the line of its first customer in the file.
+fn parent_cycles(customers: &[Customer], errors: &mut LoadError) {
+    let index: HashMap<&str, usize> = customers.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+    let parent = |i: usize| customers.get(i)?.parent_id.as_deref().and_then(|p| index.get(p).copied());
+    // 0 = not visited, 1 = on the current walk, 2 = done.
+    let mut state = vec![0u8; customers.len()];
+    for start in 0..customers.len() {
+        let mut walk = Vec::new();
+        let mut at = Some(start);
+        while let Some(i) = at {
+            match state.get(i).copied() {
+                Some(0) => {
+                    state[i] = 1;
+                    walk.push(i);
+                    at = parent(i);
+                }
+                Some(1) => {
+                    let from = walk.iter().position(|&w| w == i).unwrap_or(0);
+                    let cycle = walk.get(from..).unwrap_or_default();
+                    let first = cycle.iter().copied().min().unwrap_or(i);
+                    let names: Vec<&str> =
+                        cycle.iter().chain(std::iter::once(&i)).map(|&c| customers[c].id.as_str()).collect();
+                    errors.push(
+                        customers[first].line,
+                        Some("parent_id"),
+                        format!("parents form a cycle ({}); one of them must have no parent", names.join(" -> ")),
+                    );
+                    break;
+                }
+                _ => break,
+            }
+        }
+        for w in walk {
+            state[w] = 2;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parent_cycle_is_refused_naming_the_customers_in_it() {
+        let err = load_customers(
+            "customers.csv",
+            b"customer_id,name,parent_id\nC1,Top,\nC400,A,C410\nC410,B,C400\nC420,C,C400\n".to_vec(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.render(),
+            [
+                "customers.csv:3: error: column parent_id: parents form a cycle (C400 -> C410 -> C400); one of them must have no parent"
+            ]
+        );
+    }
 
     #[test]
     fn aliases_and_bank_accounts_split_on_pipes_and_parents_must_exist() {

@@ -60,7 +60,7 @@ const REQUIRED: &[&str] = &["invoice_id", "customer_id", "currency", "amount_ope
 
 /// Reads `open_invoices.csv`. Columns are matched by name, case-insensitive,
 /// in any order. Amounts must fit the currency's minor digits; an invoice id
-/// may appear only once per customer.
+/// may appear only once per customer; a file without invoice rows is refused.
 pub fn load_invoices(name: &str, bytes: Vec<u8>) -> Result<Vec<Invoice>, LoadError> {
     let mut errors = LoadError::new(name);
     let Some(mut table) = CsvTable::open(bytes, REQUIRED, &mut errors) else {
@@ -202,6 +202,15 @@ pub fn load_invoices(name: &str, bytes: Vec<u8>) -> Result<Vec<Invoice>, LoadErr
             );
         }
     }
+    // A header and nothing else is an export that failed, not a day with
+    // nothing open: every receipt would be left unapplied.
+    if errors.total == 0 && invoices.is_empty() {
+        errors.push(
+            1,
+            None,
+            "the file holds no invoice rows (only a header); an empty export would leave every receipt unapplied",
+        );
+    }
     if errors.total > 0 {
         errors.problems.sort_by_key(|p| p.line);
         Err(errors)
@@ -260,6 +269,47 @@ mod tests {
     fn an_absurd_amount_is_refused_so_engine_sums_cannot_overflow() {
         let err = load("invoice_id,customer_id,currency,amount_open,invoice_date\nI1,C1,USD,79228162514264337593543950335,2026-01-01\n").unwrap_err();
         assert!(err.render()[0].contains("column amount_open: amount is 10^15 or more"), "{:?}", err.render());
+    }
+
+    #[test]
+    fn a_header_naming_amount_open_twice_rejects_the_file_naming_both_columns() {
+        let err = load(
+            "invoice_id,customer_id,currency,amount_open,invoice_date, Amount_Open\nI1,C1,USD,100.00,2026-01-01,1.00\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.render(),
+            [
+                "open_invoices.csv:1: error: column amount_open: columns 4 ('amount_open') and 6 (' Amount_Open') have the same name; which one is meant cannot be known"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_invoices_file_with_a_header_and_no_rows_is_refused() {
+        let err = load("invoice_id,customer_id,currency,amount_open,invoice_date\n\n").unwrap_err();
+        assert!(
+            err.render()[0].starts_with("open_invoices.csv:1: error: the file holds no invoice rows"),
+            "{:?}",
+            err.render()
+        );
+    }
+
+    #[test]
+    fn currencies_that_are_three_letters_but_not_iso_4217_are_refused() {
+        let err = load("invoice_id,customer_id,currency,amount_open,invoice_date\nI1,C1,ZZZ,1.00,2026-01-01\nI2,C1,ABC,1.00,2026-01-01\nI3,C1,EUR,1.00,2026-01-01\n").unwrap_err();
+        assert_eq!(err.total, 2, "{:?}", err.render());
+        assert!(err.render()[0].contains(":2: error: column currency: 'ZZZ' is not an ISO 4217 currency code"));
+        assert!(err.render()[1].contains(":3: error: column currency: 'ABC'"));
+    }
+
+    #[test]
+    fn a_row_with_more_fields_than_the_header_is_refused_but_trailing_empty_fields_are_not() {
+        let err = load("invoice_id,customer_id,currency,amount_open,invoice_date,customer_name\nI1,C1,USD,1.00,2026-01-01,Acme, Inc\nI2,C1,USD,2.00,2026-01-01,Beta,,\n").unwrap_err();
+        assert_eq!(
+            err.render(),
+            ["open_invoices.csv:2: error: row has 7 fields but the header 6; quote values that contain ','"]
+        );
     }
 
     #[test]

@@ -142,7 +142,19 @@ impl State<'_> {
         if e.attributes_raw().bytes().any(|b| !b.is_ascii_whitespace()) {
             for attr in e.attributes().with_checks(false).flatten() {
                 if attr.key.local_name().as_ref() == "Ccy" {
-                    self.currency = Currency::parse(&attr.value).ok();
+                    self.currency = known_currency(&attr.value);
+                    if self.currency.is_none() {
+                        // An amount in a currency nobody can read must not
+                        // fall back to the account's: refuse the file.
+                        let text: String = attr.value.chars().take(20).collect();
+                        self.diags.error(
+                            line,
+                            byte,
+                            format!(
+                                "Ccy '{text}' is not an ISO 4217 currency code; the amount's currency cannot be known"
+                            ),
+                        );
+                    }
                 }
             }
         }
@@ -342,4 +354,9 @@ pub(crate) fn resolve_reference<'r>(r: &'r BytesRef<'_>) -> Result<std::borrow::
         }),
         Err(e) => Err(CamtErrorKind::NotWellFormed(e.to_string())),
     }
+}
+
+/// A `Ccy` attribute's currency: three letters on the ISO 4217 list, else `None`.
+fn known_currency(text: &str) -> Option<Currency> {
+    Currency::parse(text).ok().filter(|c| text.len() == 3 && c.is_iso4217())
 }
