@@ -52,10 +52,12 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod amount_text;
 pub mod check_digits;
 pub mod error;
 pub mod eval;
 pub mod generate;
+pub mod names;
 pub mod noise;
 pub mod oracle;
 pub mod profile;
