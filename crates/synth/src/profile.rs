@@ -200,6 +200,8 @@ pub struct WildRates {
     pub mid_token_wrap: u32,
     /// Customers whose last receipt pays their whole open balance.
     pub balance: u32,
+    /// Customers with a long billed name (a phrase before the suffix).
+    pub long_name: u32,
 }
 
 impl Profile {
@@ -261,6 +263,7 @@ impl Profile {
             wire_tags: 700,
             mid_token_wrap: 300,
             balance: 150,
+            long_name: 350,
         })
     }
 

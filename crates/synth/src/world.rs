@@ -371,7 +371,7 @@ pub const THIRD_PARTIES: &[&str] =
 pub fn customer(seed: u64, index: usize, profile: Profile) -> Customer {
     let mut rng = Rng::new(seed, (1 << 40) | u64::try_from(index).unwrap_or(0));
     let noise = profile.noise();
-    let name = company_name(index);
+    let mut name = company_name(index);
     let currency = match (profile, rng.below(100)) {
         (_, 0..70) => Currency::USD,
         (Profile::Easy, _) | (_, 70..97) => Currency::parse("EUR").unwrap_or(Currency::USD),
@@ -410,6 +410,10 @@ pub fn customer(seed: u64, index: usize, profile: Profile) -> Customer {
             trade_alias = Some(alias);
         }
         pays_balance = rng.chance(w.balance);
+        // Longer billed names, which the 16–35 character fields cut.
+        if rng.chance(w.long_name) {
+            name = long_name(&name, &mut rng);
+        }
         // MICR and ACH account numbers of 7–9 digits, listed unpadded.
         if let BankAccount::Us { routing, .. } = &account {
             account =
@@ -434,6 +438,20 @@ pub fn customer(seed: u64, index: usize, profile: Profile) -> Customer {
         account_on_file,
         trade_alias,
         pays_balance,
+    }
+}
+
+/// Phrases a `wild` billed name carries before its legal suffix; none is a
+/// single place word, so the name stays unique.
+const LONG_PHRASES: &[&str] =
+    &["North America", "Equipment and Supply", "Distribution Services", "Holdings International"];
+
+/// `Atlas Manufacturing Corp` → `Atlas Manufacturing North America Corp`.
+fn long_name(name: &str, rng: &mut Rng) -> String {
+    let phrase = rng.pick(LONG_PHRASES).copied().unwrap_or("North America");
+    match name.rsplit_once(' ') {
+        Some((stem, suffix)) => format!("{stem} {phrase} {suffix}"),
+        None => format!("{name} {phrase}"),
     }
 }
 
