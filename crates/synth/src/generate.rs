@@ -60,6 +60,16 @@ pub const CONVENTIONS: &[&str] = &[
     "short_payment, unearned_discount, overpayment, duplicate_payment and skipped_invoice name the invoice; unidentified, unapplied and ambiguous name none",
 ];
 
+/// The further interpretations of a `wild` truth file.
+pub const WILD_CONVENTIONS: &[&str] = &[
+    "wild: an invoice mentioned in free text without an amount beside itemised (reference, amount) pairs that account for the payment ('Partial payment - INV-00871', 'Less credit INV-00219', 'Pmt on acct INV-00447') is context, not paid",
+    "wild: a (reference, amount) pair in free text is visible under rule 7 only when reference and amount both survive the cut; generated pairs always fit",
+    "wild: a reference that a one-digit error turns into another customer's invoice number still means the payer's own invoice whose amount it pays (noise never changes intent)",
+    "wild: a payment without usable references from a payer whose account is not on file is told by its written name only when that name is one customer's billed name or alias, or a form (acronym, abbreviation, cut, suffix change) of exactly one customer's; otherwise contract_ambiguous",
+    "wild: a payment within the write-off tolerance of one open item, without references, is not 'equal' to it under rule 8: unapplied unless it equals exactly one subset",
+    "wild: a credit memo's signed type 4 amount (-000004417) and free-text credits (-, trailing -, CR) are applied negative (rule 4)",
+];
+
 /// Invoices per customer: the total spread evenly; a customer whose last
 /// receipt pays its whole balance (`wild`) keeps at most its receipts plus
 /// eight (few enough that its open items rarely hold two subsets of one sum);
@@ -95,6 +105,14 @@ fn invoice_counts(
     counts
 }
 
+fn conventions(profile: Profile) -> Vec<&'static str> {
+    let mut all = CONVENTIONS.to_vec();
+    if profile.wild().is_some() {
+        all.extend(WILD_CONVENTIONS);
+    }
+    all
+}
+
 /// Generates a benchmark into `out` (which must be empty or new):
 /// open_invoices.csv, customers.csv, bank/*, truth.json.
 pub fn generate(options: &GenerateOptions, out: &Path) -> Result<GenerateSummary, SynthError> {
@@ -127,7 +145,7 @@ pub fn generate(options: &GenerateOptions, out: &Path) -> Result<GenerateSummary
         options.seed,
         profile.name(),
         options.customers,
-        serde_json::to_string(CONVENTIONS)?
+        serde_json::to_string(&conventions(profile))?
     )?;
 
     let mut sinks = BankSinks::new(out, options.seed)?;
