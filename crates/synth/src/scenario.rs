@@ -1180,11 +1180,13 @@ impl Planner<'_> {
         if r.lines.is_empty() && r.owner.is_some() {
             r.noise.push("no_remittance");
         }
-        // A payment without references is told by its payer: with no account
-        // on file, only a name that fits one customer tells it.
+        // A payment without references (none written, or every one cut off)
+        // is told by its payer: with no account on file, only a name that
+        // fits one customer tells it.
         let c = self.customer;
         let account_known = c.account_on_file && r.payer_account == c.account;
-        if r.outcome == Outcome::ByAmount && !account_known && !self.names.unique(&r.payer_name) {
+        let no_references = r.outcome == Outcome::ByAmount || (!r.visible.is_empty() && r.visible.iter().all(|v| !v));
+        if no_references && r.owner.is_some() && !account_known && !self.names.unique(&r.payer_name) {
             r.doubt = Some(format!(
                 "the payer '{}' has no account on file and its name fits several customers, so no customer can be \
                  determined by the remittance or the payer",
@@ -1216,4 +1218,70 @@ fn inside_a_reference(text: &str) -> Option<usize> {
         offset += n + 1;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::customer;
+    use std::collections::HashMap;
+
+    /// Plans a wild run of `n` customers; every invoice id with its owner.
+    fn wild_run(n: usize) -> (Vec<CustomerPlan>, HashMap<String, usize>) {
+        let customers: Vec<Customer> = (0..n).map(|i| customer(5, i, Profile::Wild)).collect();
+        let names = NameIndex::build(&customers);
+        let mut counters = IdCounters::for_profile(Profile::Wild);
+        let mut owners = HashMap::new();
+        let plans: Vec<CustomerPlan> = customers
+            .iter()
+            .map(|c| {
+                let plan = plan_customer(5, c, &customers, &names, 60, 12, &mut counters, Profile::Wild);
+                owners.extend(plan.invoices.iter().map(|inv| (inv.id.clone(), c.index)));
+                plan
+            })
+            .collect();
+        (plans, owners)
+    }
+
+    #[test]
+    fn a_foreign_reference_is_another_customers_invoice_one_digit_from_the_one_paid() {
+        let (plans, owners) = wild_run(80);
+        let mut seen = 0;
+        for (c, plan) in plans.iter().enumerate() {
+            for r in plan.receipts.iter().filter(|r| r.scenario == Scenario::ForeignReference) {
+                let line = &r.lines[0];
+                let own = &plan.invoices[line.invoice].id;
+                assert!(owners.get(&line.reference).is_some_and(|o| *o != c), "{}", line.reference);
+                assert_eq!(own.len(), line.reference.len());
+                assert_eq!(own.chars().zip(line.reference.chars()).filter(|(a, b)| a != b).count(), 1);
+                assert_eq!(line.paid, plan.invoices[line.invoice].amount_open, "the own invoice fits the amount");
+                seen += 1;
+            }
+        }
+        assert!(seen > 5, "{seen}");
+    }
+
+    #[test]
+    fn a_memo_mention_names_an_open_invoice_of_the_payer_that_the_receipt_does_not_pay() {
+        let (plans, _) = wild_run(40);
+        let mut seen = 0;
+        for plan in &plans {
+            for r in plan.receipts.iter().filter(|r| r.scenario == Scenario::MemoMention) {
+                let text = r.free_text.as_deref().unwrap();
+                let Outcome::Fixed { postings, .. } = &r.outcome else { panic!("fixed") };
+                let paid: Vec<&str> =
+                    postings.iter().filter_map(|l| l.invoice).map(|i| plan.invoices[i].id.as_str()).collect();
+                let mentioned = plan
+                    .invoices
+                    .iter()
+                    .filter(|inv| !paid.contains(&inv.id.as_str()) && text.ends_with(inv.id.as_str()))
+                    .count();
+                // The mention may be cut by the channel; when whole, it is one of the payer's invoices.
+                assert!(mentioned <= 1, "{text}");
+                seen += usize::from(mentioned == 1);
+                assert_eq!(paid.len(), 1, "{text}");
+            }
+        }
+        assert!(seen > 5, "{seen}");
+    }
 }

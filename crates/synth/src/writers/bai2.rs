@@ -103,3 +103,58 @@ fn spec(r: &PlannedReceipt, bank_ref: &str, text: Vec<String>) -> DetailSpec {
         text,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Scenario;
+    use crate::scenario::{Outcome, WildRender};
+    use cashapply_model::Currency;
+    use chrono::NaiveDate;
+
+    fn wire(text: &str, wild: WildRender) -> PlannedReceipt {
+        PlannedReceipt {
+            scenario: Scenario::Exact,
+            labels: vec![],
+            noise: vec![],
+            channel: Channel::Bai2Wire,
+            camt_v08: false,
+            currency: Currency::USD,
+            amount: 4_180_000,
+            value_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            payer_name: "Harbor Line Trading Corp".into(),
+            payer_account: BankAccount::Us { routing: "121000248".into(), account: "773310958".into() },
+            check_number: 1,
+            lines: vec![],
+            memo: None,
+            free_text: Some(text.into()),
+            visible: vec![],
+            owner: Some(0),
+            outcome: Outcome::ByAmount,
+            wild: Some(wild),
+            prerendered: None,
+            doubt: None,
+        }
+    }
+
+    #[test]
+    fn a_wild_wire_names_its_originator_account_and_bank_one_tag_per_88() {
+        let r = wire("INV-00612 41800.00\nINV-00588 12340.00", WildRender { wire_tags: true, ..WildRender::default() });
+        assert_eq!(
+            detail(&r, "B1").text,
+            [
+                "ORG:=/773310958 HARBOR LINE TRADING CORP",
+                "SENDER BNK:=121000248",
+                "OBI:=INV-00612 41800.00",
+                "INV-00588 12340.00"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_mid_token_wrap_continues_the_reference_in_the_next_88_without_a_separator() {
+        let r = wire("PMT INV-0172245 250.00", WildRender { wrap_at: Some(10), ..WildRender::default() });
+        let text = detail(&r, "B1").text;
+        assert_eq!(text[text.len() - 2..], ["PMT INV-01", "72245 250.00"]);
+    }
+}

@@ -205,6 +205,61 @@ impl LockboxFile {
 mod tests {
     use super::*;
 
+    use crate::profile::Scenario;
+    use crate::remittance::{Channel, RemitLine};
+    use crate::scenario::{Outcome, WildRender};
+    use cashapply_model::Currency;
+
+    fn line(reference: &str, paid: i64) -> RemitLine {
+        RemitLine {
+            invoice: 0,
+            credit_memo: paid < 0,
+            reference: reference.into(),
+            paid,
+            gross: None,
+            discount: None,
+            deduction: None,
+        }
+    }
+
+    #[test]
+    fn an_80_column_check_zero_fills_the_micr_account_cuts_the_remitter_and_signs_a_credit_memo() {
+        let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let r = PlannedReceipt {
+            scenario: Scenario::CreditMemo,
+            labels: vec![],
+            noise: vec![],
+            channel: Channel::Lockbox,
+            camt_v08: false,
+            currency: Currency::USD,
+            amount: 31_800 - 4_417,
+            value_date: date,
+            payer_name: "NORTHERN TEXTILE SUPPLY NORTH AMERICA INC".into(),
+            payer_account: BankAccount::Us { routing: "121000248".into(), account: "481205577".into() },
+            check_number: 4711,
+            lines: vec![line("INV-00027", 31_800), line("CM-000001", -4_417)],
+            memo: None,
+            free_text: None,
+            visible: vec![true, true],
+            owner: Some(0),
+            outcome: Outcome::ByAmount,
+            wild: Some(WildRender { bai80: true, ..WildRender::default() }),
+            prerendered: None,
+            doubt: None,
+        };
+        let mut f = LockboxFile::new_80(1_000_001, date);
+        f.push(&r).unwrap();
+        let text = f.render();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.iter().all(|l| l.len() == 80));
+        assert_eq!(&lines[1][34..37], "080", "declared record size");
+        let check = lines[3];
+        assert_eq!(&check[26..36], "0481205577");
+        assert_eq!(&check[52..80], "NORTHERN TEXTILE SUPPLY NORT");
+        assert_eq!(&lines[4][11..37], "INV-00027       0000031800");
+        assert_eq!(&lines[5][11..37], "CM-000001       -000004417");
+    }
+
     #[test]
     fn alphanumeric_fields_are_upper_case_padded_and_cut() {
         assert_eq!(alnum("Invoice #4711", 16), "INVOICE 4711    ");
