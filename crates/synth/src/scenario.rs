@@ -1122,7 +1122,11 @@ impl Planner<'_> {
                 }
             }
             Channel::Bai2Ccd | Channel::Bai2Ctx => {
-                r.payer_name = noise::truncate(&r.payer_name.to_uppercase(), 16).trim_end().to_string();
+                let upper = r.payer_name.to_uppercase();
+                r.payer_name = noise::truncate(&upper, 16).trim_end().to_string();
+                if wild.is_some() && r.payer_name.len() < upper.trim_end().len() {
+                    r.noise.push("name_cut_16");
+                }
             }
             _ => {}
         }

@@ -382,6 +382,7 @@ fn the_wild_benchmark_exercises_every_convention_it_names() {
         "lockbox_remitter_80",
         "name_acronym",
         "name_abbreviated",
+        "name_cut_16",
         "name_cut_22",
         "name_cut_28",
         // name_cut_35 needs names over 35 characters: customers from 6,144 on.
