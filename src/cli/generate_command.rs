@@ -1,4 +1,4 @@
-//! `cashapply generate --seed N --profile easy|medium|hard --customers C
+//! `cashapply generate --seed N --profile easy|medium|hard|wild --customers C
 //! --invoices I --receipts R --out DIR`: a synthetic benchmark with ground
 //! truth (crates/synth).
 
@@ -19,6 +19,8 @@ pub enum ProfileArg {
     Medium,
     /// The research's hard event mix and noise rates.
     Hard,
+    /// Hard plus the conventions of real payers and banks (issue 10).
+    Wild,
 }
 
 /// Arguments of `generate`.
@@ -51,6 +53,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
         ProfileArg::Easy => Profile::Easy,
         ProfileArg::Medium => Profile::Medium,
         ProfileArg::Hard => Profile::Hard,
+        ProfileArg::Wild => Profile::Wild,
     };
     let options = GenerateOptions {
         seed: args.seed,

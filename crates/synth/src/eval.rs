@@ -1,6 +1,6 @@
 //! `cashapply eval`: scores an apply output directory against a truth file
 //! with the CONTRACT §5 metrics, overall, per scenario and per exception
-//! kind, and per noise label. Receipts the truth marks
+//! kind, per noise label and per bank-file format. Receipts the truth marks
 //! `contract_ambiguous` are left out of every metric (and counted).
 //!
 //! * auto-applied precision = posted `applied` lines whose (bank_ref,
@@ -106,6 +106,9 @@ pub struct Report {
     /// Per noise label (receipts whose remittance or payer carries that
     /// noise), to see which corruption costs accuracy.
     pub per_noise: BTreeMap<String, Metrics>,
+    /// Per bank-file format of the receipt (`bai2`, `camt`, `lockbox`,
+    /// `lockbox-csv`).
+    pub per_format: BTreeMap<String, Metrics>,
 }
 
 /// One posting line read from postings.csv.
@@ -354,6 +357,7 @@ pub fn score(truth: &TruthFile, out: &ApplyOutput) -> Report {
     let overall = metrics(&scored, &|b: &str| !excluded.contains(b), out);
     let per_scenario = grouped(&scored, |t| &t.scenarios, out);
     let per_noise = grouped(&scored, |t| &t.noise, out);
+    let per_format = grouped(&scored, |t| std::slice::from_ref(&t.format), out);
     let n = |x: usize| u64::try_from(x).unwrap_or(0);
     Report {
         receipts_scored: n(scored.len()),
@@ -362,13 +366,14 @@ pub fn score(truth: &TruthFile, out: &ApplyOutput) -> Report {
         overall,
         per_scenario,
         per_noise,
+        per_format,
     }
 }
 
 /// Metrics per label, each over the receipts carrying it.
 fn grouped(
     scored: &[&TruthReceipt],
-    labels_of: impl Fn(&TruthReceipt) -> &Vec<String>,
+    labels_of: impl Fn(&TruthReceipt) -> &[String],
     out: &ApplyOutput,
 ) -> BTreeMap<String, Metrics> {
     let mut labels: BTreeMap<&str, Vec<&TruthReceipt>> = BTreeMap::new();
@@ -415,7 +420,7 @@ pub fn render_table(r: &Report) -> String {
             format!("{}/{}", k.precision.hits, k.precision.total)
         ));
     }
-    for (title, groups) in [("scenario", &r.per_scenario), ("noise", &r.per_noise)] {
+    for (title, groups) in [("scenario", &r.per_scenario), ("noise", &r.per_noise), ("format", &r.per_format)] {
         s.push_str(&format!(
             "\n{title:<26} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
             "receipts", "precision", "inv hit", "STP", "customer", "exc rec", "exc prec"
@@ -431,6 +436,29 @@ pub fn render_table(r: &Report) -> String {
                 m.exceptions_all.recall.percent(),
                 m.exceptions_all.precision.percent()
             ));
+        }
+    }
+    // Every exception kind by format and by noise label.
+    for (title, groups) in [("format", &r.per_format), ("noise", &r.per_noise)] {
+        s.push_str(&format!(
+            "\n{:<26} {:<22} {:>9} {:>13} {:>9} {:>13}\n",
+            format!("{title}: exception kind"),
+            "",
+            "recall",
+            "",
+            "precision",
+            ""
+        ));
+        for (label, m) in groups.iter() {
+            for (kind, k) in &m.exceptions {
+                s.push_str(&format!(
+                    "{label:<26} {kind:<22} {:>9} {:>13} {:>9} {:>13}\n",
+                    k.recall.percent(),
+                    format!("{}/{}", k.recall.hits, k.recall.total),
+                    k.precision.percent(),
+                    format!("{}/{}", k.precision.hits, k.precision.total)
+                ));
+            }
         }
     }
     s

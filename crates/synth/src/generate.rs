@@ -8,11 +8,12 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use crate::error::SynthError;
+use crate::names::NameIndex;
 use crate::profile::Profile;
 use crate::resolve::resolve;
 use crate::scenario::plan_customer;
 use crate::truth::SCHEMA;
-use crate::world::{IdCounters, customer};
+use crate::world::{Customer, IdCounters, customer};
 use crate::writers::BankSinks;
 use crate::writers::inputs::{INVOICE_HEADER, write_customers, write_invoices};
 
@@ -59,6 +60,59 @@ pub const CONVENTIONS: &[&str] = &[
     "short_payment, unearned_discount, overpayment, duplicate_payment and skipped_invoice name the invoice; unidentified, unapplied and ambiguous name none",
 ];
 
+/// The further interpretations of a `wild` truth file.
+pub const WILD_CONVENTIONS: &[&str] = &[
+    "wild: an invoice mentioned in free text without an amount beside itemised (reference, amount) pairs that account for the payment ('Partial payment - INV-00871', 'Less credit INV-00219', 'Pmt on acct INV-00447') is context, not paid",
+    "wild: a (reference, amount) pair in free text is visible under rule 7 only when reference and amount both survive the cut; generated pairs always fit",
+    "wild: a reference that a one-digit error turns into another customer's invoice number still means the payer's own invoice whose amount it pays (noise never changes intent)",
+    "wild: a payment without usable references from a payer whose account is not on file is told by its written name only when that name is one customer's billed name or alias, or a form (acronym, abbreviation, cut, suffix change) of exactly one customer's; otherwise contract_ambiguous",
+    "wild: a payment within the write-off tolerance of one open item, without references, is not 'equal' to it under rule 8: unapplied unless it equals exactly one subset",
+    "wild: a credit memo's signed type 4 amount (-000004417) and free-text credits (-, trailing -, CR) are applied negative (rule 4)",
+];
+
+/// Invoices per customer: the total spread evenly; a customer whose last
+/// receipt pays its whole balance (`wild`) keeps at most its receipts plus
+/// eight (few enough that its open items rarely hold two subsets of one sum);
+/// the rest going to the others in turn, so the total is kept.
+fn invoice_counts(
+    options: &GenerateOptions,
+    customers: &[Customer],
+    receipts_of: impl Fn(usize) -> usize,
+) -> Vec<usize> {
+    let c = options.customers;
+    let mut counts: Vec<usize> = (0..c).map(|i| options.invoices / c + usize::from(i < options.invoices % c)).collect();
+    let mut surplus = 0;
+    for (i, cust) in customers.iter().enumerate() {
+        let cap = receipts_of(i) + 8;
+        if let Some(n) = counts.get_mut(i)
+            && cust.pays_balance
+            && *n > cap
+        {
+            surplus += *n - cap;
+            *n = cap;
+        }
+    }
+    let others: Vec<usize> = (0..c).filter(|i| customers.get(*i).is_some_and(|x| !x.pays_balance)).collect();
+    if !others.is_empty() {
+        for k in 0..surplus {
+            if let Some(n) = others.get(k % others.len()).and_then(|i| counts.get_mut(*i)) {
+                *n += 1;
+            }
+        }
+    } else if let Some(n) = counts.last_mut() {
+        *n += surplus;
+    }
+    counts
+}
+
+fn conventions(profile: Profile) -> Vec<&'static str> {
+    let mut all = CONVENTIONS.to_vec();
+    if profile.wild().is_some() {
+        all.extend(WILD_CONVENTIONS);
+    }
+    all
+}
+
 /// Generates a benchmark into `out` (which must be empty or new):
 /// open_invoices.csv, customers.csv, bank/*, truth.json.
 pub fn generate(options: &GenerateOptions, out: &Path) -> Result<GenerateSummary, SynthError> {
@@ -91,17 +145,21 @@ pub fn generate(options: &GenerateOptions, out: &Path) -> Result<GenerateSummary
         options.seed,
         profile.name(),
         options.customers,
-        serde_json::to_string(CONVENTIONS)?
+        serde_json::to_string(&conventions(profile))?
     )?;
 
     let mut sinks = BankSinks::new(out, options.seed)?;
-    let mut counters = IdCounters::default();
+    let mut counters = IdCounters::for_profile(profile);
     let mut summary = GenerateSummary::default();
     let c = options.customers;
+    let receipts_of = |i: usize| options.receipts / c + usize::from(i < options.receipts % c);
+    let invoice_counts = invoice_counts(options, &customers, receipts_of);
+    // Only wild picks payer names by whether they name one customer.
+    let names = if profile.wild().is_some() { NameIndex::build(&customers) } else { NameIndex::default() };
     for (i, cust) in customers.iter().enumerate() {
-        let n_inv = options.invoices / c + usize::from(i < options.invoices % c);
-        let n_rec = options.receipts / c + usize::from(i < options.receipts % c);
-        let plan = plan_customer(options.seed, cust, &customers, n_inv, n_rec, &mut counters, profile);
+        let n_inv = invoice_counts.get(i).copied().unwrap_or(0);
+        let n_rec = receipts_of(i);
+        let plan = plan_customer(options.seed, cust, &customers, &names, n_inv, n_rec, &mut counters, profile);
         let placements = plan.receipts.iter().map(|r| sinks.push(r)).collect::<Result<Vec<_>, _>>()?;
         for t in resolve(cust, &plan, &placements) {
             if summary.receipts > 0 {

@@ -1,7 +1,9 @@
 //! A synthetic cash-application benchmark with ground truth
 //! (`cashapply generate`) and its scorer (`cashapply eval`).
 //!
-//! `generate` writes, for a seed and a profile (`easy`, `medium`, `hard`):
+//! `generate` writes, for a seed and a profile (`easy`, `medium`, `hard`,
+//! `wild` — hard's noise plus the payer and bank conventions of issue 10,
+//! [`profile::WildRates`]):
 //!
 //! * `open_invoices.csv` and `customers.csv` (CONTRACT §3);
 //! * `bank/*.bai2` (BAI2, ACH CCD+ / CTX `RMR` / wire text), `bank/*.xml`
@@ -24,7 +26,7 @@
 //!       "source_file": "bank/bai2_20260302_0001.bai2", "format": "bai2", "channel": "bai2_ctx",
 //!       "value_date": "2026-03-02", "currency": "USD", "amount": "975.00", "payer_name": "ATLAS MFG CORP",
 //!       "scenarios": ["deduction"],        // first = planned scenario; "truncated" added by rule 7
-//!       "noise": ["ocr_confusion"],        // informational
+//!       "noise": ["ocr_confusion"],        // noise and wild conventions exercised; eval reports per tag
 //!       "customer_id": "C000001",          // null: unidentified
 //!       "postings":   [ {"kind": "applied", "invoice_id": "INV-0010000", "amount": "975.00"} ],
 //!       "exceptions": [ {"kind": "short_payment", "invoice_id": "INV-0010000", "amount": "25.00"} ],
@@ -43,8 +45,9 @@
 //!
 //! One concept each: [`rng`] (PCG32), [`check_digits`] (RF, IBAN, ABA),
 //! [`world`] (customers, invoices), [`profile`] (scenario mix, noise rates),
-//! [`noise`] (reference and name corruptions), [`remittance`] (channels,
-//! free text), [`rules`] (tolerance, discount, subset search),
+//! [`noise`] (reference and name corruptions), [`names`] (wild payer names
+//! and which name one customer), [`remittance`] (channels, free text),
+//! [`amount_text`] (wild reference-amount pairs in free text), [`rules`] (tolerance, discount, subset search),
 //! [`scenario`] (planning), [`resolve`] (rules 7 and 8, skipped invoices),
 //! [`truth`] (the file), [`writers`] (bank files and ERP inputs),
 //! [`generate`] (the run), [`oracle`] (truth as apply output), [`eval`]
@@ -52,10 +55,12 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod amount_text;
 pub mod check_digits;
 pub mod error;
 pub mod eval;
 pub mod generate;
+pub mod names;
 pub mod noise;
 pub mod oracle;
 pub mod profile;

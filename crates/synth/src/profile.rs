@@ -51,11 +51,29 @@ pub enum Scenario {
     ThirdParty,
     /// A credit memo netted in the remittance (rule 4).
     CreditMemo,
+    /// `wild`: 2–4 invoices named with amounts in free text (`REF AMT`,
+    /// `REF: AMT`, `REF/AMT`, `AMT REF`), some paid in part.
+    FreeTextAmounts,
+    /// `wild`: one invoice paid with its amount, another invoice mentioned
+    /// without one (`Partial payment - INV-00871`): the mention is not paid.
+    MemoMention,
+    /// `wild`: no remittance; the amount equals a set of 2–4 open items.
+    NakedSubset,
+    /// `wild`: no remittance; the amount is within the write-off tolerance
+    /// of one open item (rule 8 needs equality: unapplied).
+    NakedWithinTolerance,
+    /// `wild`: no remittance; the customer's last receipt pays every item
+    /// still open (its statement balance).
+    NakedBalance,
+    /// `wild`: the payer quotes its own invoice with a one-digit error that
+    /// makes it another customer's invoice number; its own invoice fits the
+    /// amount.
+    ForeignReference,
 }
 
 impl Scenario {
     /// Every scenario, in label order.
-    pub const ALL: [Scenario; 19] = [
+    pub const ALL: [Scenario; 25] = [
         Scenario::Exact,
         Scenario::MultiInvoice,
         Scenario::MultiShortLast,
@@ -75,6 +93,12 @@ impl Scenario {
         Scenario::Unidentified,
         Scenario::ThirdParty,
         Scenario::CreditMemo,
+        Scenario::FreeTextAmounts,
+        Scenario::MemoMention,
+        Scenario::NakedSubset,
+        Scenario::NakedWithinTolerance,
+        Scenario::NakedBalance,
+        Scenario::ForeignReference,
     ];
 
     /// The label in `truth.json`.
@@ -99,6 +123,12 @@ impl Scenario {
             Scenario::Unidentified => "unidentified_payer",
             Scenario::ThirdParty => "third_party_payer",
             Scenario::CreditMemo => "credit_memo_netting",
+            Scenario::FreeTextAmounts => "free_text_amounts",
+            Scenario::MemoMention => "memo_mention",
+            Scenario::NakedSubset => "naked_subset",
+            Scenario::NakedWithinTolerance => "naked_within_tolerance",
+            Scenario::NakedBalance => "naked_balance",
+            Scenario::ForeignReference => "foreign_reference",
         }
     }
 }
@@ -112,6 +142,9 @@ pub enum Profile {
     Medium,
     /// Research §7c's hard event mix and noise rates.
     Hard,
+    /// Hard's noise plus the conventions of real payers and banks that
+    /// issue 10 found the matcher never saw ([`WildRates`]).
+    Wild,
 }
 
 /// Noise rates in per mille.
@@ -139,6 +172,38 @@ pub struct NoiseRates {
     pub parent: u32,
 }
 
+/// Rates of the `wild` conventions (issue 10's failure classes and
+/// research §7c), per mille.
+#[derive(Debug, Clone, Copy)]
+pub struct WildRates {
+    /// Customers numbered `INV-00027` (2–5 significant digits, zero
+    /// padded to five).
+    pub short_prefixed: u32,
+    /// Customers with no bank account on file (known only by name).
+    pub name_only: u32,
+    /// Customers with a trade-name alias on file, which payers write with
+    /// another legal suffix.
+    pub trade_alias: u32,
+    /// Payments whose payer name is an acronym, abbreviation, cut or alias
+    /// form (when that form names exactly one customer).
+    pub wild_name: u32,
+    /// Fixed-width lockbox checks written in the 80-column layout, remitter
+    /// name in type 6 columns 53–80, MICR account zero-padded.
+    pub bai80_lockbox: u32,
+    /// Credit-memo nettings carried by a fixed-width lockbox with a signed
+    /// type 4 amount (`-000004417`).
+    pub lockbox_credit_memo: u32,
+    /// BAI2 wires written with `ORG:=/ACCOUNT NAME`, `SENDER BNK:=ABA`,
+    /// `OBI:=text`, one tag per 88.
+    pub wire_tags: u32,
+    /// BAI2 free text continued in an 88 that cuts a reference in two.
+    pub mid_token_wrap: u32,
+    /// Customers whose last receipt pays their whole open balance.
+    pub balance: u32,
+    /// Customers with a long billed name (a phrase before the suffix).
+    pub long_name: u32,
+}
+
 impl Profile {
     /// The profile's name.
     pub fn name(self) -> &'static str {
@@ -146,6 +211,7 @@ impl Profile {
             Profile::Easy => "easy",
             Profile::Medium => "medium",
             Profile::Hard => "hard",
+            Profile::Wild => "wild",
         }
     }
 
@@ -161,19 +227,50 @@ impl Profile {
     /// unidentified 2%. §7c's list adds up to 112% with the proposals, so
     /// simple and partial give up 2 points each; FX (2%) is not generated,
     /// and "unapplied invoice" is not a receipt.
-    pub fn mix(self) -> [u32; 19] {
+    /// The wild mix keeps hard's shape, gives 22 points to its own
+    /// scenarios (free-text amounts 8, memo mentions 4, naked subset 3,
+    /// naked within tolerance 2, foreign reference 5) and takes them from
+    /// simple 1:1 payments; the balance payment is planned separately
+    /// ([`WildRates::balance`]). The six wild scenarios weigh 0 elsewhere,
+    /// so the other profiles draw exactly as before.
+    pub fn mix(self) -> [u32; 25] {
         match self {
-            //               ex  mul  msl  de  du  wo  ded wf  ov  pp  dcl drn sk  nk  nu  amb uid tp  cm
-            Profile::Hard => [280, 90, 60, 60, 20, 20, 50, 30, 30, 100, 20, 10, 30, 60, 40, 10, 20, 30, 40],
-            Profile::Medium => [480, 100, 30, 60, 10, 20, 30, 20, 20, 60, 10, 5, 15, 50, 20, 10, 15, 25, 20],
-            Profile::Easy => [650, 100, 10, 50, 5, 15, 15, 10, 10, 30, 3, 2, 5, 40, 10, 5, 10, 15, 15],
+            //               ex  mul  msl  de  du  wo  ded wf  ov  pp  dcl drn sk  nk  nu  amb uid tp  cm  fta mm  nsub ntol nbal fr
+            Profile::Wild => {
+                [60, 90, 60, 60, 20, 20, 50, 30, 30, 100, 20, 10, 30, 60, 40, 10, 20, 30, 40, 80, 40, 30, 20, 0, 50]
+            }
+            Profile::Hard => {
+                [280, 90, 60, 60, 20, 20, 50, 30, 30, 100, 20, 10, 30, 60, 40, 10, 20, 30, 40, 0, 0, 0, 0, 0, 0]
+            }
+            Profile::Medium => {
+                [480, 100, 30, 60, 10, 20, 30, 20, 20, 60, 10, 5, 15, 50, 20, 10, 15, 25, 20, 0, 0, 0, 0, 0, 0]
+            }
+            Profile::Easy => {
+                [650, 100, 10, 50, 5, 15, 15, 10, 10, 30, 3, 2, 5, 40, 10, 5, 10, 15, 15, 0, 0, 0, 0, 0, 0]
+            }
         }
+    }
+
+    /// The wild conventions' rates; `None` for the other profiles.
+    pub fn wild(self) -> Option<WildRates> {
+        (self == Profile::Wild).then_some(WildRates {
+            short_prefixed: 150,
+            name_only: 250,
+            trade_alias: 200,
+            wild_name: 500,
+            bai80_lockbox: 1000,
+            lockbox_credit_memo: 500,
+            wire_tags: 700,
+            mid_token_wrap: 300,
+            balance: 150,
+            long_name: 350,
+        })
     }
 
     /// Noise rates.
     pub fn noise(self) -> NoiseRates {
         match self {
-            Profile::Hard => NoiseRates {
+            Profile::Hard | Profile::Wild => NoiseRates {
                 prefix: 150,
                 leading_zeros: 100,
                 separators: 100,
@@ -216,7 +313,7 @@ impl Profile {
     /// (§7c "cross-reference (garbled) 5%").
     pub fn forced_noise(self) -> u32 {
         match self {
-            Profile::Hard => 170,
+            Profile::Hard | Profile::Wild => 170,
             Profile::Medium => 80,
             Profile::Easy => 30,
         }
@@ -237,7 +334,8 @@ impl FromStr for Profile {
             "easy" => Ok(Profile::Easy),
             "medium" => Ok(Profile::Medium),
             "hard" => Ok(Profile::Hard),
-            other => Err(format!("unknown profile '{other}' (easy, medium or hard)")),
+            "wild" => Ok(Profile::Wild),
+            other => Err(format!("unknown profile '{other}' (easy, medium, hard or wild)")),
         }
     }
 }
@@ -248,7 +346,7 @@ mod tests {
 
     #[test]
     fn every_profile_mix_sums_to_one_hundred_percent() {
-        for p in [Profile::Easy, Profile::Medium, Profile::Hard] {
+        for p in [Profile::Easy, Profile::Medium, Profile::Hard, Profile::Wild] {
             assert_eq!(p.mix().iter().sum::<u32>(), 1000, "{p}");
         }
     }

@@ -137,16 +137,20 @@ fn fixed_part(r: &PlannedReceipt) -> Decided {
             let hidden: HashSet<usize> =
                 r.lines.iter().zip(&r.visible).filter(|(_, v)| !**v).map(|(l, _)| l.invoice).collect();
             if hidden.is_empty() {
-                return Decided { postings: postings.clone(), exceptions: exceptions.clone(), ambiguous: None };
+                return Decided {
+                    postings: postings.clone(),
+                    exceptions: exceptions.clone(),
+                    ambiguous: r.doubt.clone(),
+                };
             }
             let keep = |l: &&Line| l.invoice.is_some_and(|i| !hidden.contains(&i));
             Decided {
                 postings: postings.iter().filter(keep).cloned().collect(),
                 exceptions: exceptions.iter().filter(keep).cloned().collect(),
-                ambiguous: None,
+                ambiguous: r.doubt.clone(),
             }
         }
-        Outcome::ByAmount => Decided { postings: Vec::new(), exceptions: Vec::new(), ambiguous: None },
+        Outcome::ByAmount => Decided { postings: Vec::new(), exceptions: Vec::new(), ambiguous: r.doubt.clone() },
         Outcome::Unidentified => Decided {
             postings: vec![Line { kind: "unidentified", invoice: None, amount: r.amount }],
             exceptions: vec![Line { kind: "unidentified", invoice: None, amount: r.amount }],
@@ -276,6 +280,9 @@ mod tests {
             free_text: None,
             owner: Some(0),
             outcome,
+            wild: None,
+            prerendered: None,
+            doubt: None,
         }
     }
 

@@ -7,13 +7,16 @@
 use cashapply_model::Currency;
 use chrono::{Days, NaiveDate};
 
+use crate::amount_text::{self, AmountStyle};
+use crate::names::{self, NameIndex};
 use crate::noise;
-use crate::profile::{NoiseRates, Profile, Scenario};
+use crate::profile::{NoiseRates, Profile, Scenario, WildRates};
 use crate::remittance::{Channel, REASONS, RemitLine, free_text};
 use crate::rng::Rng;
 use crate::rules::{discount_amount, write_off_tolerance};
 use crate::world::{
     BankAccount, Customer, DiscountTerms, IdCounters, Invoice, STRANGERS, Status, THIRD_PARTIES, invoices_for,
+    long_number, with_number,
 };
 
 /// A posting or exception line in minor units; `invoice` indexes the
@@ -88,6 +91,29 @@ pub struct PlannedReceipt {
     pub owner: Option<usize>,
     /// How the truth is decided.
     pub outcome: Outcome,
+    /// `wild` rendering choices; `None` in the other profiles.
+    pub wild: Option<WildRender>,
+    /// Free text the scenario wrote itself (`wild` pairs with amounts),
+    /// with per line the character offset where its pair ends.
+    pub prerendered: Option<(String, Vec<usize>)>,
+    /// Why CONTRACT §4 cannot tell this receipt's outcome (a payer known
+    /// only by a name that fits several customers); becomes
+    /// `contract_ambiguous`.
+    pub doubt: Option<String>,
+}
+
+/// How a `wild` receipt is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WildRender {
+    /// BAI2 wire as `ORG:=/ACCOUNT NAME`, `SENDER BNK:=ABA`, `OBI:=text`,
+    /// one tag per 88.
+    pub wire_tags: bool,
+    /// BAI2 free text continued in a new 88 at this character offset,
+    /// inside a reference (`INV-01` + `72245`).
+    pub wrap_at: Option<usize>,
+    /// Fixed-width lockbox in the 80-column layout (remitter name in type 6
+    /// columns 53–80, MICR account zero-padded, signed type 4 amounts).
+    pub bai80: bool,
 }
 
 /// A customer's invoices (dated) and receipts.
@@ -119,8 +145,13 @@ fn plus(d: NaiveDate, days: i64) -> NaiveDate {
 struct Planner<'a> {
     customer: &'a Customer,
     customers: &'a [Customer],
+    names: &'a NameIndex,
     profile: Profile,
     rates: NoiseRates,
+    wild: Option<WildRates>,
+    /// Set while planning a receipt whose payer writes its billed name and
+    /// pays from its account on file (no name variant).
+    plain_payer: bool,
     rng: Rng,
     invoices: Vec<Invoice>,
     dated: Vec<bool>,
@@ -132,10 +163,12 @@ struct Planner<'a> {
 }
 
 /// Plans one customer: `n_invoices` invoices and `n_receipts` receipts.
+#[allow(clippy::too_many_arguments)]
 pub fn plan_customer(
     seed: u64,
     customer: &Customer,
     customers: &[Customer],
+    names: &NameIndex,
     n_invoices: usize,
     n_receipts: usize,
     counters: &mut IdCounters,
@@ -154,8 +187,11 @@ pub fn plan_customer(
     let mut p = Planner {
         customer,
         customers,
+        names,
         profile,
         rates: profile.noise(),
+        wild: profile.wild(),
+        plain_payer: false,
         rng,
         invoices,
         dated,
@@ -166,6 +202,15 @@ pub fn plan_customer(
     let mix = profile.mix();
     let mut receipts = Vec::with_capacity(n_receipts);
     while receipts.len() < n_receipts {
+        // wild: a customer's last receipt may pay its whole open balance.
+        if customer.pays_balance
+            && receipts.len() + 1 == n_receipts
+            && let Some(r) = p.attempt(Scenario::NakedBalance)
+        {
+            let r = p.finish(r);
+            receipts.push(r);
+            continue;
+        }
         let mut scenario = Scenario::ALL.get(p.rng.weighted(&mix)).copied().unwrap_or(Scenario::Exact);
         if scenario == Scenario::DuplicateInRun && receipts.len() + 2 > n_receipts {
             scenario = Scenario::Exact;
@@ -274,6 +319,23 @@ impl Planner<'_> {
         } else {
             c.account.clone()
         };
+        let mut name = name;
+        if let Some(w) = self.wild {
+            if self.plain_payer {
+                return (c.name.clone(), c.account.clone());
+            }
+            if !c.account_on_file {
+                noise.push("name_only_payer");
+            }
+            // A wild form is written only when it names this customer alone.
+            if self.rng.chance(w.wild_name) {
+                let (form, tag) = names::wild_form(c, &mut self.rng);
+                if self.names.unique(&form) {
+                    name = form;
+                    noise.push(tag);
+                }
+            }
+        }
         (name, account)
     }
 
@@ -397,6 +459,9 @@ impl Planner<'_> {
             visible: Vec::new(),
             owner,
             outcome,
+            wild: self.wild.map(|_| WildRender::default()),
+            prerendered: None,
+            doubt: None,
         }
     }
 
@@ -732,7 +797,10 @@ impl Planner<'_> {
                 let cm_id = cm.id.clone();
                 self.invoices.push(cm);
                 self.dated.push(true);
-                let channel = self.channel(true, true, false, false);
+                let channel = match self.wild {
+                    Some(w) => self.wild_credit_memo_channel(w, n),
+                    None => self.channel(true, true, false, false),
+                };
                 let mut lines = self.full_lines(&picked, channel, &mut noise);
                 lines.push(RemitLine {
                     invoice: cm_index,
@@ -743,15 +811,275 @@ impl Planner<'_> {
                     discount: None,
                     deduction: None,
                 });
+                let prerendered = self.wild_pairs(channel, &mut lines, &mut noise);
+                if channel == Channel::Lockbox && self.wild.is_some() {
+                    noise.push("signed_lockbox_amount");
+                }
                 let mut postings: Vec<Line> =
                     picked.iter().map(|&i| Line::new("applied", Some(i), self.open(i))).collect();
                 postings.push(Line::new("applied", Some(cm_index), -cm_amount));
                 let amount = lines.iter().map(|l| l.paid).sum();
                 let payer = self.payer(false, &mut noise);
                 let outcome = Outcome::Fixed { postings, exceptions: vec![] };
-                Some(self.receipt(scenario, channel, value, amount, lines, noise, payer, outcome))
+                let mut r = self.receipt(scenario, channel, value, amount, lines, noise, payer, outcome);
+                r.prerendered = prerendered;
+                Some(r)
+            }
+            Scenario::FreeTextAmounts => {
+                let channel = self.wild_text_channel();
+                let n = if channel == Channel::Bai2Ccd { 2 } else { usize::try_from(self.rng.range(2, 4)).ok()? };
+                let picked = self.take(n)?;
+                picked.iter().for_each(|&i| self.date_paid(i, value));
+                let mut lines = self.full_lines(&picked, channel, &mut noise);
+                // Some documents are paid in part, so the amount per document matters.
+                let forced = usize::try_from(self.rng.below(u64::try_from(lines.len()).unwrap_or(1))).unwrap_or(0);
+                for (k, l) in lines.iter_mut().enumerate() {
+                    let open = self.invoices.get(l.invoice).map_or(0, |x| x.amount_open);
+                    let tol = write_off_tolerance(open, self.customer.currency);
+                    if k == forced || self.rng.below(3) == 0 {
+                        let paid = open * self.rng.range(25, 80) / 100;
+                        if paid > 0 && open - paid > tol {
+                            l.paid = paid;
+                        }
+                    }
+                }
+                let prerendered = self.wild_pairs(channel, &mut lines, &mut noise);
+                let mut postings = Vec::new();
+                let mut exceptions = Vec::new();
+                for l in &lines {
+                    postings.push(Line::new("applied", Some(l.invoice), l.paid));
+                    let open = self.open(l.invoice);
+                    if l.paid < open {
+                        exceptions.push(Line::new("short_payment", Some(l.invoice), open - l.paid));
+                    }
+                }
+                let amount = lines.iter().map(|l| l.paid).sum();
+                let payer = self.payer(false, &mut noise);
+                let outcome = Outcome::Fixed { postings, exceptions };
+                let mut r = self.receipt(scenario, channel, value, amount, lines, noise, payer, outcome);
+                r.prerendered = prerendered;
+                Some(r)
+            }
+            Scenario::MemoMention => {
+                let i = *self.take(1)?.first()?;
+                // The mentioned document: another open invoice nobody pays here.
+                let mentioned = self.invoices.get(*self.pool.first()?)?.id.clone();
+                self.date_paid(i, value);
+                let channel = self.wild_text_channel();
+                let mut lines = self.full_lines(&[i], channel, &mut noise);
+                let open = self.open(i);
+                let partial = self.rng.below(2) == 0;
+                let paid = if partial { open * self.rng.range(25, 80) / 100 } else { open };
+                if paid <= 0 || (partial && open - paid <= self.tolerance(i)) {
+                    self.pool.push(i);
+                    return None;
+                }
+                let memo = if partial {
+                    "Partial payment -"
+                } else {
+                    *self.rng.pick(&["Less credit", "Pmt on acct", "See also"])?
+                };
+                let style = AmountStyle::draw(&mut self.rng, false);
+                for l in &mut lines {
+                    l.paid = paid;
+                    l.reference = l.reference.replace(' ', "-");
+                }
+                noise.extend(style.tags(false));
+                noise.push("memo_mention");
+                let tail = format!("{memo} {mentioned}");
+                let prerendered = amount_text::render(&lines, self.customer.currency, style, "", Some(&tail));
+                let postings = vec![Line::new("applied", Some(i), paid)];
+                let exceptions =
+                    if partial { vec![Line::new("short_payment", Some(i), open - paid)] } else { Vec::new() };
+                let payer = self.payer(false, &mut noise);
+                let outcome = Outcome::Fixed { postings, exceptions };
+                let mut r = self.receipt(scenario, channel, value, paid, lines, noise, payer, outcome);
+                r.prerendered = Some(prerendered);
+                Some(r)
+            }
+            Scenario::NakedSubset | Scenario::NakedBalance => {
+                let picked = if scenario == Scenario::NakedBalance {
+                    let n = self.pool.len();
+                    if !(1..=20).contains(&n) {
+                        return None;
+                    }
+                    self.take(n)?
+                } else {
+                    let n = usize::try_from(self.rng.range(2, 4)).ok()?;
+                    self.take(n)?
+                };
+                // A balance item sharing its amount with another item could be
+                // swapped for it; whether items other receipts pay still count
+                // would then decide (contract_ambiguous), so such balances are
+                // not planned.
+                let shares_amount = |i: usize| {
+                    let a = self.open(i);
+                    self.invoices.iter().enumerate().any(|(j, x)| j != i && x.amount_open == a)
+                };
+                if scenario == Scenario::NakedBalance && picked.iter().any(|&i| shares_amount(i)) {
+                    return None;
+                }
+                // The balance is paid on the run's last day, after the other payments.
+                let value = if scenario == Scenario::NakedBalance { plus(run_start(), 4) } else { value };
+                picked.iter().for_each(|&i| self.date_paid(i, value));
+                let amount = picked.iter().map(|&i| self.open(i)).sum();
+                let channel = self.channel(false, false, true, false);
+                let payer = self.payer(true, &mut noise);
+                Some(self.receipt(scenario, channel, value, amount, Vec::new(), noise, payer, Outcome::ByAmount))
+            }
+            Scenario::NakedWithinTolerance => {
+                // Taken so nobody pays it, left undated so it is not yet due.
+                let i = *self.take(1)?.first()?;
+                let tol = self.tolerance(i);
+                if tol < 1 {
+                    self.pool.push(i);
+                    return None;
+                }
+                let amount = self.open(i) - self.rng.range(1, tol);
+                let channel = self.channel(false, false, true, false);
+                let payer = self.payer(true, &mut noise);
+                Some(self.receipt(scenario, channel, value, amount, Vec::new(), noise, payer, Outcome::ByAmount))
+            }
+            Scenario::ForeignReference => {
+                if !self.customer.account_on_file {
+                    return None;
+                }
+                let i = *self.take(1)?.first()?;
+                let Some(foreign) = self.foreign_number(i) else {
+                    self.pool.push(i);
+                    return None;
+                };
+                self.date_paid(i, value);
+                let open = self.open(i);
+                let channel = self.channel(true, false, true, false);
+                let lines = vec![RemitLine {
+                    invoice: i,
+                    credit_memo: false,
+                    reference: foreign,
+                    paid: open,
+                    gross: Some(open),
+                    discount: None,
+                    deduction: None,
+                }];
+                noise.extend(["foreign_invoice_reference", "one_digit_error"]);
+                self.plain_payer = true;
+                let payer = self.payer(true, &mut noise);
+                self.plain_payer = false;
+                Some(self.receipt(scenario, channel, value, open, lines, noise, payer, applied_outcome(i, open)))
             }
         }
+    }
+
+    /// A free-text channel of the customer's currency (`wild` pairs): ACH
+    /// CCD+ or wire OBI in USD, camt `Ustrd` otherwise.
+    fn wild_text_channel(&mut self) -> Channel {
+        if self.customer.currency == Currency::USD {
+            if self.rng.below(2) == 0 { Channel::Bai2Ccd } else { Channel::Bai2Wire }
+        } else {
+            Channel::CamtUstrd
+        }
+    }
+
+    /// `wild` credit-memo nettings also travel on fixed-width lockbox
+    /// checks (signed type 4 amount) and in free text with amounts.
+    fn wild_credit_memo_channel(&mut self, w: WildRates, invoices: usize) -> Channel {
+        if self.customer.currency != Currency::USD {
+            return if self.rng.below(2) == 0 { Channel::CamtStrd } else { Channel::CamtUstrd };
+        }
+        if self.rng.chance(w.lockbox_credit_memo) {
+            return Channel::Lockbox;
+        }
+        let options: &[(Channel, u32)] = if invoices > 1 {
+            &[(Channel::Bai2Ctx, 30), (Channel::LockboxCsv, 20), (Channel::Bai2Wire, 30)]
+        } else {
+            &[(Channel::Bai2Ctx, 30), (Channel::LockboxCsv, 20), (Channel::Bai2Ccd, 20), (Channel::Bai2Wire, 30)]
+        };
+        let weights: Vec<u32> = options.iter().map(|(_, w)| *w).collect();
+        options.get(self.rng.weighted(&weights)).map_or(Channel::Bai2Ctx, |(c, _)| *c)
+    }
+
+    /// For a free-text channel, writes `lines` as (reference, amount) pairs
+    /// in a random style (§ `amount_text`) and tags the receipt. Pairs that
+    /// would not fit the channel's length are dropped from the end (their
+    /// invoices go back to the pool, undated), so every written pair is
+    /// whole; a credit memo line is never dropped.
+    fn wild_pairs(
+        &mut self,
+        channel: Channel,
+        lines: &mut Vec<RemitLine>,
+        noise: &mut Vec<&'static str>,
+    ) -> Option<(String, Vec<usize>)> {
+        self.wild?;
+        let limit = channel.free_text_limit()?;
+        let line_breaks = channel != Channel::Bai2Ccd;
+        let style = AmountStyle::draw(&mut self.rng, line_breaks);
+        for l in lines.iter_mut() {
+            // A reference written in spaced groups would run into its amount.
+            l.reference = l.reference.replace(' ', "-");
+        }
+        let lead = *self.rng.pick(&["", "", "PMT ", "REMIT "])?;
+        loop {
+            let (text, ends) = amount_text::render(lines, self.customer.currency, style, lead, None);
+            let fits = text.chars().count() <= limit || (channel == Channel::CamtUstrd && style.separator == 3);
+            let droppable = lines.len() > 1 && lines.last().is_some_and(|l| !l.credit_memo);
+            if fits || !droppable {
+                noise.extend(style.tags(lines.iter().any(|l| l.paid < 0)));
+                return Some((text, ends));
+            }
+            if let Some(l) = lines.pop() {
+                self.pool.push(l.invoice);
+                if let Some(d) = self.dated.get_mut(l.invoice) {
+                    *d = false;
+                }
+            }
+        }
+    }
+
+    /// `ForeignReference`: invoice `i`'s number with one digit changed so
+    /// that it is another customer's invoice number: numbers of the same
+    /// numbering below this customer's first were issued to earlier
+    /// customers. `None` when no such number exists, or when one of this
+    /// customer's own invoices of the same amount is also one digit away
+    /// (then the amount could not tell them apart).
+    fn foreign_number(&mut self, i: usize) -> Option<String> {
+        let inv = self.invoices.get(i)?;
+        let (_, first) = long_number(&inv.id, self.profile)?;
+        let own_first = self
+            .invoices
+            .iter()
+            .filter_map(|x| long_number(&x.id, self.profile))
+            .filter(|(_, f)| *f == first)
+            .map(|(n, _)| n)
+            .min()?;
+        let chars: Vec<char> = inv.id.chars().collect();
+        let mut candidates = Vec::new();
+        for (at, c) in chars.iter().enumerate() {
+            let Some(d) = c.to_digit(10) else { continue };
+            for other in (0..10).filter(|x| *x != d) {
+                let s: String = chars
+                    .iter()
+                    .enumerate()
+                    .map(|(k, x)| if k == at { char::from_digit(other, 10).unwrap_or(*x) } else { *x })
+                    .collect();
+                if let Some((m, f)) = long_number(&s, self.profile)
+                    && f == first
+                    && m >= first
+                    && m < own_first
+                    && with_number(&inv.id, m).as_deref() == Some(s.as_str())
+                {
+                    candidates.push(s);
+                }
+            }
+        }
+        let foreign = self.rng.pick(&candidates)?.clone();
+        let open = inv.amount_open;
+        let rival = self.invoices.iter().enumerate().any(|(j, x)| {
+            j != i
+                && x.amount_open == open
+                && x.id.len() == foreign.len()
+                && x.id.chars().zip(foreign.chars()).filter(|(a, b)| a != b).count() == 1
+        });
+        (!rival).then_some(foreign)
     }
 
     /// The parent pays if there is one, else a factor or payment agent.
@@ -770,23 +1098,52 @@ impl Planner<'_> {
     }
 
     /// Renders free text for free-text channels and records which
-    /// references survive the channel's length limit (§7c A7).
+    /// references survive the channel's length limit (§7c A7); in `wild`,
+    /// also the name cut of the 80-column lockbox, the wire tags, the 88
+    /// wraps and whether the payer can be told by its name alone.
     fn finish(&mut self, mut r: PlannedReceipt) -> PlannedReceipt {
-        r.noise.sort_unstable();
-        r.noise.dedup();
+        let wild = self.wild;
+        let bai80 = r.channel == Channel::Lockbox && wild.is_some_and(|w| self.rng.chance(w.bai80_lockbox));
         // The name as the channel carries it: lockbox remitter 30 characters
-        // upper case, ACH company name 16 (§7c B1).
+        // (28 in the 80-column layout) upper case, ACH company name 16 (§7c B1).
         match r.channel {
             Channel::Lockbox | Channel::LockboxCsv => {
-                r.payer_name = noise::truncate(&r.payer_name.to_uppercase(), 30).trim_end().to_string();
+                let width = if bai80 { 28 } else { 30 };
+                let upper = r.payer_name.to_uppercase();
+                r.payer_name = noise::truncate(&upper, width).trim_end().to_string();
+                if bai80 {
+                    r.noise.push("lockbox_remitter_80");
+                    if matches!(&r.payer_account, BankAccount::Us { account, .. } if account.len() < 10) {
+                        r.noise.push("micr_zero_padded");
+                    }
+                    if r.payer_name.len() < upper.trim_end().len() {
+                        r.noise.push("name_cut_28");
+                    }
+                }
             }
             Channel::Bai2Ccd | Channel::Bai2Ctx => {
-                r.payer_name = noise::truncate(&r.payer_name.to_uppercase(), 16).trim_end().to_string();
+                let upper = r.payer_name.to_uppercase();
+                r.payer_name = noise::truncate(&upper, 16).trim_end().to_string();
+                if wild.is_some() && r.payer_name.len() < upper.trim_end().len() {
+                    r.noise.push("name_cut_16");
+                }
             }
             _ => {}
         }
         r.visible = vec![true; r.lines.len()];
-        if let Some(limit) = r.channel.free_text_limit()
+        if let Some((text, ends)) = r.prerendered.take() {
+            let several_ustrd = r.channel == Channel::CamtUstrd && text.contains('\n');
+            let limit = if several_ustrd { None } else { r.channel.free_text_limit() };
+            if let Some(limit) = limit {
+                r.visible = ends.iter().map(|e| *e <= limit).collect();
+                if r.visible.iter().any(|v| !v) {
+                    r.labels.push("truncated");
+                }
+                r.free_text = Some(noise::truncate(&text, limit).to_string());
+            } else {
+                r.free_text = Some(text);
+            }
+        } else if let Some(limit) = r.channel.free_text_limit()
             && (!r.lines.is_empty() || r.memo.is_some())
         {
             let style = self.rng.below(12);
@@ -797,6 +1154,138 @@ impl Planner<'_> {
             }
             r.free_text = Some(noise::truncate(&text, limit).to_string());
         }
+        if let Some(w) = wild {
+            self.finish_wild(&mut r, w, bai80);
+        }
+        r.noise.sort_unstable();
+        r.noise.dedup();
         r
+    }
+
+    fn finish_wild(&mut self, r: &mut PlannedReceipt, w: WildRates, bai80: bool) {
+        let mut render = WildRender { bai80, ..WildRender::default() };
+        if r.channel == Channel::Bai2Wire && self.rng.chance(w.wire_tags) {
+            render.wire_tags = true;
+            r.noise.extend(["wire_org_account", "one_tag_per_88"]);
+            if matches!(r.payer_account, BankAccount::Us { .. }) {
+                r.noise.push("wire_sender_bank");
+            }
+        }
+        if matches!(r.channel, Channel::Bai2Ccd | Channel::Bai2Wire)
+            && self.rng.chance(w.mid_token_wrap)
+            && let Some(at) = r.free_text.as_deref().and_then(inside_a_reference)
+        {
+            render.wrap_at = Some(at);
+            r.noise.push("bai2_88_mid_token_wrap");
+        }
+        if self.customer.style == crate::world::IdStyle::ShortPrefixed && !r.lines.is_empty() {
+            r.noise.push("short_invoice_number");
+        }
+        if r.lines.is_empty() && r.owner.is_some() {
+            r.noise.push("no_remittance");
+        }
+        // A payment without references (none written, or every one cut off)
+        // is told by its payer: with no account on file, only a name that
+        // fits one customer tells it.
+        let c = self.customer;
+        let account_known = c.account_on_file && r.payer_account == c.account;
+        let no_references = r.outcome == Outcome::ByAmount || (!r.visible.is_empty() && r.visible.iter().all(|v| !v));
+        if no_references && r.owner.is_some() && !account_known && !self.names.unique(&r.payer_name) {
+            r.doubt = Some(format!(
+                "the payer '{}' has no account on file and its name fits several customers, so no customer can be \
+                 determined by the remittance or the payer",
+                r.payer_name
+            ));
+        }
+        r.wild = Some(render);
+    }
+}
+
+/// A character offset strictly inside the first reference-like token of
+/// `text` (letters, digits and `-`, with a digit, at least six long), so
+/// that an 88 continuation cuts it as `INV-01` + `72245`.
+fn inside_a_reference(text: &str) -> Option<usize> {
+    let first_line = text.lines().next()?;
+    let mut offset = 0;
+    for token in first_line.split(' ') {
+        let n = token.chars().count();
+        let plain = token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if n >= 6 && plain && token.chars().any(|c| c.is_ascii_digit()) {
+            // Both sides of the cut are letters or digits.
+            let chars: Vec<char> = token.chars().collect();
+            let cut = (n / 2..n - 1).find(|k| {
+                chars.get(k - 1).is_some_and(char::is_ascii_alphanumeric)
+                    && chars.get(*k).is_some_and(char::is_ascii_alphanumeric)
+            })?;
+            return Some(offset + cut);
+        }
+        offset += n + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::customer;
+    use std::collections::HashMap;
+
+    /// Plans a wild run of `n` customers; every invoice id with its owner.
+    fn wild_run(n: usize) -> (Vec<CustomerPlan>, HashMap<String, usize>) {
+        let customers: Vec<Customer> = (0..n).map(|i| customer(5, i, Profile::Wild)).collect();
+        let names = NameIndex::build(&customers);
+        let mut counters = IdCounters::for_profile(Profile::Wild);
+        let mut owners = HashMap::new();
+        let plans: Vec<CustomerPlan> = customers
+            .iter()
+            .map(|c| {
+                let plan = plan_customer(5, c, &customers, &names, 60, 12, &mut counters, Profile::Wild);
+                owners.extend(plan.invoices.iter().map(|inv| (inv.id.clone(), c.index)));
+                plan
+            })
+            .collect();
+        (plans, owners)
+    }
+
+    #[test]
+    fn a_foreign_reference_is_another_customers_invoice_one_digit_from_the_one_paid() {
+        let (plans, owners) = wild_run(80);
+        let mut seen = 0;
+        for (c, plan) in plans.iter().enumerate() {
+            for r in plan.receipts.iter().filter(|r| r.scenario == Scenario::ForeignReference) {
+                let line = &r.lines[0];
+                let own = &plan.invoices[line.invoice].id;
+                assert!(owners.get(&line.reference).is_some_and(|o| *o != c), "{}", line.reference);
+                assert_eq!(own.len(), line.reference.len());
+                assert_eq!(own.chars().zip(line.reference.chars()).filter(|(a, b)| a != b).count(), 1);
+                assert_eq!(line.paid, plan.invoices[line.invoice].amount_open, "the own invoice fits the amount");
+                seen += 1;
+            }
+        }
+        assert!(seen > 5, "{seen}");
+    }
+
+    #[test]
+    fn a_memo_mention_names_an_open_invoice_of_the_payer_that_the_receipt_does_not_pay() {
+        let (plans, _) = wild_run(40);
+        let mut seen = 0;
+        for plan in &plans {
+            for r in plan.receipts.iter().filter(|r| r.scenario == Scenario::MemoMention) {
+                let text = r.free_text.as_deref().unwrap();
+                let Outcome::Fixed { postings, .. } = &r.outcome else { panic!("fixed") };
+                let paid: Vec<&str> =
+                    postings.iter().filter_map(|l| l.invoice).map(|i| plan.invoices[i].id.as_str()).collect();
+                let mentioned = plan
+                    .invoices
+                    .iter()
+                    .filter(|inv| !paid.contains(&inv.id.as_str()) && text.ends_with(inv.id.as_str()))
+                    .count();
+                // The mention may be cut by the channel; when whole, it is one of the payer's invoices.
+                assert!(mentioned <= 1, "{text}");
+                seen += usize::from(mentioned == 1);
+                assert_eq!(paid.len(), 1, "{text}");
+            }
+        }
+        assert!(seen > 5, "{seen}");
     }
 }

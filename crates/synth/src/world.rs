@@ -22,6 +22,9 @@ pub enum IdStyle {
     Year,
     /// `4711`: 3–4 digits, the tokens that collide with amounts and dates.
     Short,
+    /// `INV-00027` (`wild`): 2–5 significant digits zero-padded to five
+    /// behind a prefix; the normalised key is as short as the number.
+    ShortPrefixed,
 }
 
 /// Next free number per numbering style; number ranges are disjoint, so two
@@ -32,17 +35,60 @@ pub struct IdCounters {
     sap: u64,
     year: u64,
     short: u64,
+    two_digit: u64,
+    five_digit: u64,
     credit_memo: u64,
     po: u64,
 }
 
 impl Default for IdCounters {
     fn default() -> IdCounters {
-        IdCounters { prefixed: 10_000, sap: 0, year: 500_000, short: 100, credit_memo: 1, po: 100_000 }
+        IdCounters {
+            prefixed: 10_000,
+            sap: 0,
+            year: 500_000,
+            short: 100,
+            two_digit: 10,
+            five_digit: 10_000,
+            credit_memo: 1,
+            po: 100_000,
+        }
     }
 }
 
 impl IdCounters {
+    /// The counters of a profile: `wild` starts `INV-` numbers at 100,000
+    /// so that its five-digit `INV-0xxxx` numbers (10,000–99,999) stay
+    /// disjoint from them.
+    pub fn for_profile(profile: Profile) -> IdCounters {
+        IdCounters { prefixed: IdCounters::prefixed_first(profile), ..IdCounters::default() }
+    }
+
+    /// The first number the prefixed (`INV-0012345`) style issues.
+    pub fn prefixed_first(profile: Profile) -> u64 {
+        if profile == Profile::Wild { 100_000 } else { 10_000 }
+    }
+
+    /// A new `INV-00027`-style number (`wild`): `bucket` 0 draws from
+    /// 10–99, 1 from 100–9999 (shared with the bare short style, so the
+    /// two never normalise alike), 2 from 10,000–99,999; an exhausted
+    /// bucket passes to the next, and the last to the prefixed style.
+    pub fn short_prefixed_id(&mut self, bucket: u64) -> String {
+        if bucket == 0 && self.two_digit <= 99 {
+            self.two_digit += 1;
+            return format!("INV-{:05}", self.two_digit - 1);
+        }
+        if bucket <= 1 && self.short <= 9999 {
+            self.short += 1;
+            return format!("INV-{:05}", self.short - 1);
+        }
+        if self.five_digit <= 99_999 {
+            self.five_digit += 1;
+            return format!("INV-{:05}", self.five_digit - 1);
+        }
+        self.invoice_id(IdStyle::Prefixed)
+    }
+
     /// A new invoice number in `style`; short numbers fall back to the
     /// prefixed style once 100–9999 are used up.
     pub fn invoice_id(&mut self, style: IdStyle) -> String {
@@ -51,7 +97,7 @@ impl IdCounters {
                 self.short += 1;
                 format!("{}", self.short - 1)
             }
-            IdStyle::Prefixed | IdStyle::Short => {
+            IdStyle::Prefixed | IdStyle::Short | IdStyle::ShortPrefixed => {
                 self.prefixed += 1;
                 format!("INV-{:07}", self.prefixed - 1)
             }
@@ -76,6 +122,35 @@ impl IdCounters {
     pub fn po_number(&mut self) -> String {
         self.po += 1;
         format!("PO-{}", self.po - 1)
+    }
+}
+
+/// A long invoice number read back into its numbering: `INV-0012345`
+/// (prefixed), `1800012345` (SAP) or `2026-512345` (year), as the number
+/// and the first number that numbering issues in `profile`. Numbers from
+/// that first one up to a customer's own first number were issued to
+/// earlier customers (numbers are handed out customer by customer).
+pub fn long_number(id: &str, profile: Profile) -> Option<(u64, u64)> {
+    if let Some(d) = id.strip_prefix("INV-").filter(|d| d.len() == 7) {
+        return Some((d.parse().ok()?, IdCounters::prefixed_first(profile)));
+    }
+    if let Some(d) = id.strip_prefix("2026-").filter(|d| d.len() == 6) {
+        return Some((d.parse().ok()?, 500_000));
+    }
+    if id.len() == 10 && id.starts_with("18") && id.bytes().all(|b| b.is_ascii_digit()) {
+        return Some((id.parse::<u64>().ok()?.checked_sub(1_800_000_000)?, 0));
+    }
+    None
+}
+
+/// `id` with its number replaced by `n`, printed in the same numbering.
+pub fn with_number(id: &str, n: u64) -> Option<String> {
+    if id.starts_with("INV-") {
+        (n <= 9_999_999).then(|| format!("INV-{n:07}"))
+    } else if id.starts_with("2026-") {
+        (n <= 999_999).then(|| format!("2026-{n:06}"))
+    } else {
+        (n <= 99_999_999).then(|| format!("{}", 1_800_000_000 + n))
     }
 }
 
@@ -145,6 +220,15 @@ pub struct Customer {
     pub currency: Currency,
     /// Invoice numbering style.
     pub style: IdStyle,
+    /// False when customers.csv lists no bank account (`wild`: known only
+    /// by name).
+    pub account_on_file: bool,
+    /// `wild`: a trade-name alias on file (also in `aliases`), which payers
+    /// write under another legal suffix.
+    pub trade_alias: Option<String>,
+    /// `wild`: the customer's last receipt pays its whole open balance (it
+    /// is given fewer invoices so that the balance stays a statement's).
+    pub pays_balance: bool,
 }
 
 const ADJECTIVES: &[&str] = &[
@@ -287,7 +371,7 @@ pub const THIRD_PARTIES: &[&str] =
 pub fn customer(seed: u64, index: usize, profile: Profile) -> Customer {
     let mut rng = Rng::new(seed, (1 << 40) | u64::try_from(index).unwrap_or(0));
     let noise = profile.noise();
-    let name = company_name(index);
+    let mut name = company_name(index);
     let currency = match (profile, rng.below(100)) {
         (_, 0..70) => Currency::USD,
         (Profile::Easy, _) | (_, 70..97) => Currency::parse("EUR").unwrap_or(Currency::USD),
@@ -309,8 +393,37 @@ pub fn customer(seed: u64, index: usize, profile: Profile) -> Customer {
         }
     };
     let account = BankAccount::random(currency, &mut rng);
-    let other_account = BankAccount::random(currency, &mut rng);
+    let mut other_account = BankAccount::random(currency, &mut rng);
     let account_partially_known = currency == Currency::USD && rng.chance(noise.account_unknown / 2);
+    let mut style = style;
+    let mut aliases = aliases;
+    let (mut account, mut account_on_file, mut trade_alias, mut pays_balance) = (account, true, None, false);
+    if let Some(w) = profile.wild() {
+        // Drawn after every draw the other profiles make, so they are unchanged.
+        if rng.chance(w.short_prefixed) {
+            style = IdStyle::ShortPrefixed;
+        }
+        account_on_file = !rng.chance(w.name_only);
+        if rng.chance(w.trade_alias) {
+            let alias = trade_name(index, &mut rng);
+            aliases.push(alias.clone());
+            trade_alias = Some(alias);
+        }
+        pays_balance = rng.chance(w.balance);
+        // Longer billed names, which the 16–35 character fields cut.
+        if rng.chance(w.long_name) {
+            name = long_name(&name, &mut rng);
+        }
+        // MICR and ACH account numbers of 7–9 digits, listed unpadded.
+        if let BankAccount::Us { routing, .. } = &account {
+            account =
+                BankAccount::Us { routing: routing.clone(), account: rng.range(1_000_000, 999_999_999).to_string() };
+        }
+        if let BankAccount::Us { routing, .. } = &other_account {
+            other_account =
+                BankAccount::Us { routing: routing.clone(), account: rng.range(1_000_000, 999_999_999).to_string() };
+        }
+    }
     Customer {
         index,
         id: format!("C{:06}", index + 1),
@@ -322,7 +435,42 @@ pub fn customer(seed: u64, index: usize, profile: Profile) -> Customer {
         parent,
         currency,
         style,
+        account_on_file,
+        trade_alias,
+        pays_balance,
     }
+}
+
+/// Phrases a `wild` billed name carries before its legal suffix; none is a
+/// single place word, so the name stays unique.
+const LONG_PHRASES: &[&str] =
+    &["North America", "Equipment and Supply", "Distribution Services", "Holdings International"];
+
+/// `Atlas Manufacturing Corp` → `Atlas Manufacturing North America Corp`.
+fn long_name(name: &str, rng: &mut Rng) -> String {
+    let phrase = rng.pick(LONG_PHRASES).copied().unwrap_or("North America");
+    match name.rsplit_once(' ') {
+        Some((stem, suffix)) => format!("{stem} {phrase} {suffix}"),
+        None => format!("{name} {phrase}"),
+    }
+}
+
+const TRADE_HEADS: &[&str] = &["Line", "Bay", "Ridge", "Point", "Crest", "Field", "Gate", "Port"];
+const TRADE_TAILS: &[&str] =
+    &["Trading", "Wholesale", "Imports", "Exports", "Ventures", "Outfitters", "Works", "Merchants"];
+
+/// A trade name for customer `index` (`Harbor Line Trading Corp`): unique
+/// per index (adjective × head × tail, then a number), built from words no
+/// billed name uses, with a random legal suffix.
+pub fn trade_name(index: usize, rng: &mut Rng) -> String {
+    let adj = ADJECTIVES.get(index % ADJECTIVES.len()).copied().unwrap_or("Atlas");
+    let rest = index / ADJECTIVES.len();
+    let head = TRADE_HEADS.get(rest % TRADE_HEADS.len()).copied().unwrap_or("Line");
+    let rest = rest / TRADE_HEADS.len();
+    let tail = TRADE_TAILS.get(rest % TRADE_TAILS.len()).copied().unwrap_or("Trading");
+    let level = rest / TRADE_TAILS.len();
+    let suffix = rng.pick(SUFFIXES).copied().unwrap_or("Corp");
+    if level == 0 { format!("{adj} {head} {tail} {suffix}") } else { format!("{adj} {head} {tail} {level} {suffix}") }
 }
 
 /// `status` of an invoice (CONTRACT §3).
@@ -431,8 +579,14 @@ pub fn invoices_for(
     (0..n)
         .map(|_| {
             let (amount, shared) = invoice_amount(customer.currency, rng, noise.duplicate_amounts);
+            let id = if customer.style == IdStyle::ShortPrefixed {
+                let bucket = u64::try_from(rng.weighted(&[15, 55, 30])).unwrap_or(1);
+                counters.short_prefixed_id(bucket)
+            } else {
+                counters.invoice_id(customer.style)
+            };
             Invoice {
-                id: counters.invoice_id(customer.style),
+                id,
                 po: counters.po_number(),
                 amount_original: amount,
                 amount_open: amount,
@@ -494,6 +648,34 @@ mod tests {
             let (a, _) = invoice_amount(jpy, &mut rng, 0);
             assert!((5_000..=5_000_099).contains(&a), "¥{a}: between ¥5,000 and ¥5,000,099");
         }
+    }
+
+    #[test]
+    fn short_prefixed_numbers_stay_disjoint_from_the_other_styles_once_normalised() {
+        let mut c = IdCounters::for_profile(Profile::Wild);
+        let two = c.short_prefixed_id(0);
+        let four = c.short_prefixed_id(1);
+        let bare = c.invoice_id(IdStyle::Short);
+        let five = c.short_prefixed_id(2);
+        let long = c.invoice_id(IdStyle::Prefixed);
+        assert_eq!(
+            [two.as_str(), four.as_str(), bare.as_str(), five.as_str()],
+            ["INV-00010", "INV-00100", "101", "INV-10000"]
+        );
+        assert_eq!(long, "INV-0100000");
+        let digits =
+            |x: &str| x.chars().filter(char::is_ascii_digit).collect::<String>().trim_start_matches('0').to_string();
+        let set: HashSet<String> = [&two, &four, &bare, &five, &long].iter().map(|x| digits(x)).collect();
+        assert_eq!(set.len(), 5);
+    }
+
+    #[test]
+    fn trade_names_never_repeat_and_share_no_words_with_billed_names() {
+        let mut rng = Rng::new(1, 1);
+        let names: HashSet<String> =
+            (0..20_000).map(|i| trade_name(i, &mut rng).rsplit_once(' ').unwrap().0.to_string()).collect();
+        assert_eq!(names.len(), 20_000);
+        assert!(TRADE_HEADS.iter().chain(TRADE_TAILS).all(|w| !NOUNS.contains(w) && !ADJECTIVES.contains(w)));
     }
 
     #[test]

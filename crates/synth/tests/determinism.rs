@@ -32,7 +32,7 @@ fn run(seed: u64, profile: Profile) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn the_same_seed_writes_byte_identical_files_for_every_profile() {
-    for p in [Profile::Easy, Profile::Medium, Profile::Hard] {
+    for p in [Profile::Easy, Profile::Medium, Profile::Hard, Profile::Wild] {
         let a = run(42, p);
         let b = run(42, p);
         assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "{p}");

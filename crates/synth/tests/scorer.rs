@@ -93,8 +93,14 @@ fn edit(path: &Path, f: impl Fn(String) -> String) {
 
 #[test]
 fn the_truth_fed_back_as_apply_output_scores_one_hundred_percent_on_every_metric() {
+    for profile in [Profile::Hard, Profile::Wild] {
+        truth_as_output_scores_one_hundred_percent(profile);
+    }
+}
+
+fn truth_as_output_scores_one_hundred_percent(profile: Profile) {
     let dir = tempfile::tempdir().unwrap();
-    let opts = GenerateOptions { seed: 11, profile: Profile::Hard, customers: 15, invoices: 900, receipts: 300 };
+    let opts = GenerateOptions { seed: 11, profile, customers: 15, invoices: 900, receipts: 300 };
     generate(&opts, dir.path()).unwrap();
     let truth = read_truth(&dir.path().join("truth.json")).unwrap();
     let out = dir.path().join("apply");
@@ -103,7 +109,8 @@ fn the_truth_fed_back_as_apply_output_scores_one_hundred_percent_on_every_metric
     assert!(report.receipts_scored > 250, "{}", report.receipts_scored);
     let all = std::iter::once(("overall".to_string(), &report.overall))
         .chain(report.per_scenario.iter().map(|(k, v)| (k.clone(), v)))
-        .chain(report.per_noise.iter().map(|(k, v)| (format!("noise {k}"), v)));
+        .chain(report.per_noise.iter().map(|(k, v)| (format!("noise {k}"), v)))
+        .chain(report.per_format.iter().map(|(k, v)| (format!("format {k}"), v)));
     for (name, m) in all {
         for (metric, r) in [
             ("precision", m.applied_precision),
@@ -124,6 +131,9 @@ fn the_truth_fed_back_as_apply_output_scores_one_hundred_percent_on_every_metric
     assert_eq!(bp(report.overall.straight_through_rate), Some(10_000));
     assert!(report.overall.exceptions.len() >= 6, "{:?}", report.overall.exceptions.keys());
     assert!(report.per_noise.contains_key("ocr_confusion") || report.per_noise.contains_key("transposition"));
+    assert!(["bai2", "camt", "lockbox", "lockbox-csv"].iter().all(|f| report.per_format.contains_key(*f)), "{profile}");
+    let per_format: u64 = report.per_format.values().map(|m| m.receipts).sum();
+    assert_eq!(per_format, report.receipts_scored, "each scored receipt is in exactly one format");
 }
 
 #[test]

@@ -259,7 +259,12 @@ fn well_formed_camt(text: &str, file: &str) {
 /// Reads the fixed-width lockbox layout back and checks every total.
 fn lockbox_checks(text: &str, file: &str) -> Vec<(String, String)> {
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines.iter().all(|l| l.len() == 104), "{file}: record width");
+    // 104 columns, or 80 in the wild layout (declared in the type 2 record).
+    let width: usize = lines[1][34..37].parse().unwrap();
+    assert!([80, 104].contains(&width), "{file}: declared width {width}");
+    assert!(lines.iter().all(|l| l.len() == width), "{file}: record width");
+    let signed = file.contains("lockbox_signed");
+    let mut signed_seen = false;
     let lockbox = &lines[2][7..14];
     let mut out = Vec::new();
     let (mut batch_count, mut batch_total, mut all_count, mut all_total) = (0_u64, 0_i64, 0_u64, 0_i64);
@@ -273,7 +278,12 @@ fn lockbox_checks(text: &str, file: &str) -> Vec<(String, String)> {
             }
             "4" => {
                 assert_eq!(&l[7..8], "6", "{file}: overflow type");
-                let _: i64 = l[27..37].parse().unwrap();
+                let paid: i64 = l[27..37].parse().unwrap();
+                signed_seen |= paid < 0;
+                assert!(
+                    paid >= 0 || (signed && l[27..28] == *"-"),
+                    "{file}: a signed amount outside a signed file: {l}"
+                );
                 let _: i64 = l[37..47].parse().unwrap();
             }
             "7" => {
@@ -292,6 +302,7 @@ fn lockbox_checks(text: &str, file: &str) -> Vec<(String, String)> {
             _ => {}
         }
     }
+    assert_eq!(signed, signed_seen, "{file}: signed files hold every signed check, and only those");
     out
 }
 
@@ -323,4 +334,97 @@ fn the_medium_benchmark_truth_is_consistent_with_the_contract_and_the_files() {
 #[test]
 fn the_easy_benchmark_truth_is_consistent_with_the_contract_and_the_files() {
     check(Profile::Easy);
+}
+
+#[test]
+fn the_wild_benchmark_truth_is_consistent_with_the_contract_and_the_files() {
+    let truth = check(Profile::Wild);
+    assert!(truth.receipts.iter().any(|t| t.scenarios[0] == "free_text_amounts"));
+}
+
+/// The wild conventions all occur in a CI-sized run, each as a noise tag
+/// `eval` reports on, and the files carry them as the tags say.
+#[test]
+fn the_wild_benchmark_exercises_every_convention_it_names() {
+    // Two CI-sized runs: the rarer conventions need a few hundred customers.
+    let mut tags: HashSet<String> = HashSet::new();
+    let mut scenarios: HashSet<String> = HashSet::new();
+    for (customers, invoices) in [(60, 3_000), (150, 6_000)] {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = GenerateOptions { seed: 20261122, profile: Profile::Wild, customers, invoices, receipts: 1_500 };
+        generate(&opts, dir.path()).unwrap();
+        let truth = read_truth(&dir.path().join("truth.json")).unwrap();
+        tags.extend(truth.receipts.iter().flat_map(|t| t.noise.iter().cloned()));
+        scenarios.extend(truth.receipts.iter().map(|t| t.scenarios[0].clone()));
+        the_files_carry_the_wild_tags(dir.path(), &truth);
+    }
+    for tag in [
+        "short_invoice_number",
+        "signed_lockbox_amount",
+        "free_text_amounts",
+        "pair_ref_amt",
+        "pair_ref_colon_amt",
+        "pair_ref_slash_amt",
+        "pair_amt_ref",
+        "list_semicolon",
+        "list_comma",
+        "list_pipe",
+        "list_line_breaks",
+        "amount_thousands_comma",
+        "amount_decimal_comma",
+        "amount_currency_symbol",
+        "amount_currency_code",
+        "memo_mention",
+        "wire_org_account",
+        "wire_sender_bank",
+        "one_tag_per_88",
+        "micr_zero_padded",
+        "lockbox_remitter_80",
+        "name_acronym",
+        "name_abbreviated",
+        "name_cut_16",
+        "name_cut_22",
+        "name_cut_28",
+        // name_cut_35 needs names over 35 characters: customers from 6,144 on.
+        "alias_other_suffix",
+        "name_only_payer",
+        "bai2_88_mid_token_wrap",
+        "no_remittance",
+        "foreign_invoice_reference",
+    ] {
+        assert!(tags.contains(tag), "no receipt exercises {tag}");
+    }
+    for scenario in ["naked_subset", "naked_within_tolerance", "naked_balance", "memo_mention", "foreign_reference"] {
+        assert!(scenarios.contains(scenario), "no {scenario} receipt");
+    }
+}
+
+/// The bank files carry what the noise tags say.
+fn the_files_carry_the_wild_tags(dir: &Path, truth: &TruthFile) {
+    let bank = |t: &cashapply_synth::TruthReceipt| fs::read_to_string(dir.join(&t.source_file)).unwrap();
+    let customers = fs::read_to_string(dir.join("customers.csv")).unwrap();
+    for t in &truth.receipts {
+        let has = |tag: &str| t.noise.iter().any(|n| n == tag);
+        if has("wire_org_account") {
+            let text = bank(t);
+            let record = text.split("\n16,").find(|r| r.contains(&format!(",{},", t.bank_ref))).unwrap();
+            assert!(record.contains("ORG:=/"), "{}: {record}", t.bank_ref);
+        }
+        if has("micr_zero_padded") {
+            // The MICR account has ten digits with leading zeros; customers.csv lists it unpadded.
+            let text = bank(t);
+            let (batch, item) = (&t.bank_ref[8..11], &t.bank_ref[12..15]);
+            let check = text.lines().find(|l| l.starts_with(&format!("6{batch}{item}"))).unwrap();
+            let account = &check[26..36];
+            assert!(account.starts_with('0'), "{}: {check}", t.bank_ref);
+            let bare = account.trim_start_matches('0');
+            assert!(!customers.contains(account) || customers.contains(&format!(":{bare}")), "{account}");
+        }
+        if has("memo_mention") {
+            // The mentioned invoice is not paid by this receipt.
+            let applied: Vec<&str> =
+                t.postings.iter().filter(|l| l.kind == "applied").filter_map(|l| l.invoice_id.as_deref()).collect();
+            assert_eq!(applied.len(), 1, "{}", t.bank_ref);
+        }
+    }
 }

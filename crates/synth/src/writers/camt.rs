@@ -48,7 +48,12 @@ pub fn tx_details(r: &PlannedReceipt, bank_ref: &str, v08: bool) -> String {
     match r.channel {
         Channel::CamtUstrd => {
             if let Some(t) = &r.free_text {
-                let _ = write!(x, "<RmtInf><Ustrd>{}</Ustrd></RmtInf>", escape(t));
+                // One `Ustrd` per line (`wild` lists with line breaks).
+                x.push_str("<RmtInf>");
+                for line in t.split('\n') {
+                    let _ = write!(x, "<Ustrd>{}</Ustrd>", escape(line));
+                }
+                x.push_str("</RmtInf>");
             }
         }
         Channel::CamtRf if !r.lines.is_empty() => {

@@ -57,7 +57,13 @@ pub fn write_invoices<W: Write>(w: &mut csv::Writer<W>, customer: &Customer, inv
 pub fn write_customers<W: Write>(w: &mut csv::Writer<W>, customers: &[Customer]) -> csv::Result<()> {
     w.write_record(["customer_id", "name", "aliases", "bank_accounts", "parent_id"])?;
     for c in customers {
-        let account = if c.account_partially_known { c.account.bare() } else { c.account.full() };
+        let account = if !c.account_on_file {
+            String::new()
+        } else if c.account_partially_known {
+            c.account.bare()
+        } else {
+            c.account.full()
+        };
         let parent = c.parent.and_then(|p| customers.get(p)).map(|p| p.id.clone()).unwrap_or_default();
         w.write_record([c.id.as_str(), c.name.as_str(), &c.aliases.join("|"), &account, &parent])?;
     }

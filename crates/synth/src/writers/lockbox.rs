@@ -15,6 +15,11 @@
 //! | 8 | 1 `8` · 2–4 `000` · 5–7 `000` · 8–14 lockbox · 15–20 deposit date · 21–24 number of checks · 25–34 lockbox total |
 //! | 9 | 1 `9` · 2–7 number of records in the file, 1 and 9 included |
 //!
+//! `wild` files use the 80-column layout (`bai-80`, declared `080`): the
+//! type 6 remitter name is cut to columns 53–80, the MICR account is
+//! zero-padded to its 10 columns (`0481205577`), and a credit memo's type 4
+//! paid amount is signed (`-000004417`, minus then nine digits).
+//!
 //! A check (type 6) is a receipt with `bank_ref` `LOCKBOX-BATCH-ITEM`
 //! (e.g. `1000001-001-001`). Batches hold at most 100 checks; a file holds
 //! one lockbox of at most 500 checks, closed early before a total would
@@ -32,8 +37,8 @@ pub const BATCH_SIZE: u64 = 100;
 /// Largest amount a 10-digit cents field holds.
 pub const MAX_FIELD: i64 = 9_999_999_999;
 
-fn pad(mut s: String) -> String {
-    while s.len() < RECORD_WIDTH {
+fn pad_to(mut s: String, width: usize) -> String {
+    while s.len() < width {
         s.push(' ');
     }
     s
@@ -61,6 +66,8 @@ pub struct TotalOverflow;
 pub struct LockboxFile {
     /// Lockbox number (7 digits).
     pub lockbox: u64,
+    /// Record width: 104, or 80 for the `wild` layout.
+    pub width: usize,
     /// Deposit date.
     pub date: NaiveDate,
     batches: Vec<Batch>,
@@ -78,7 +85,16 @@ struct Batch {
 impl LockboxFile {
     /// An empty lockbox.
     pub fn new(lockbox: u64, date: NaiveDate) -> LockboxFile {
-        LockboxFile { lockbox, date, batches: Vec::new(), checks: 0, total: 0 }
+        LockboxFile { lockbox, width: RECORD_WIDTH, date, batches: Vec::new(), checks: 0, total: 0 }
+    }
+
+    /// An empty lockbox in the 80-column `wild` layout.
+    pub fn new_80(lockbox: u64, date: NaiveDate) -> LockboxFile {
+        LockboxFile { width: 80, ..LockboxFile::new(lockbox, date) }
+    }
+
+    fn pad(&self, s: String) -> String {
+        pad_to(s, self.width)
     }
 
     /// Checks so far.
@@ -120,12 +136,15 @@ impl LockboxFile {
                 (String::from("000000000"), i.get(i.len().saturating_sub(10)..).unwrap_or_default().to_string())
             }
         };
-        let mut records = vec![pad(format!(
-            "6{batch_no:03}{item:03}{:010}{routing:>9}{account:>10}{:010}{}{}",
+        let wild = self.width == 80;
+        // MICR fields are zero-filled in the 80-column layout.
+        let account = if wild { format!("{account:0>10}") } else { format!("{account:>10}") };
+        let mut records = vec![self.pad(format!(
+            "6{batch_no:03}{item:03}{:010}{routing:>9}{account}{:010}{}{}",
             r.amount,
             r.check_number,
             r.value_date.format("%m%d%y"),
-            alnum(&r.payer_name, 30)
+            alnum(&r.payer_name, if wild { 28 } else { 30 })
         ))];
         let n = r.lines.len();
         for (k, l) in r.lines.iter().enumerate() {
@@ -136,10 +155,10 @@ impl LockboxFile {
                 (None, Some(d)) => (d, "DSC"),
                 _ => (0, "   "),
             };
-            records.push(pad(format!(
-                "4{batch_no:03}{item:03}6{seq:02}{last}{}{:010}{:010}{reason:<3}",
+            let paid = if wild && l.paid < 0 { format!("-{:09}", -l.paid) } else { format!("{:010}", l.paid.max(0)) };
+            records.push(self.pad(format!(
+                "4{batch_no:03}{item:03}6{seq:02}{last}{}{paid}{:010}{reason:<3}",
                 alnum(&l.reference, 16),
-                l.paid.max(0),
                 deduction
             )));
         }
@@ -156,14 +175,15 @@ impl LockboxFile {
     /// The whole file, trailers computed.
     pub fn render(&self) -> String {
         let date = self.date.format("%y%m%d").to_string();
+        let width = self.width;
         let mut lines = vec![
-            pad(format!("100{:<10}{:0>10}{date}1800", "CASHAPPLY", "0099999991")),
-            pad(format!("2{:<10}{:0>10}0000000000400{RECORD_WIDTH:03}{RECORD_WIDTH:04}1", "CASHAPPLY", "0099999991")),
-            pad(format!("5000000{:07}{date}{:<10}{:0>10}", self.lockbox, "CASHAPPLY", "0099999991")),
+            self.pad(format!("100{:<10}{:0>10}{date}1800", "CASHAPPLY", "0099999991")),
+            self.pad(format!("2{:<10}{:0>10}0000000000400{width:03}{width:04}1", "CASHAPPLY", "0099999991")),
+            self.pad(format!("5000000{:07}{date}{:<10}{:0>10}", self.lockbox, "CASHAPPLY", "0099999991")),
         ];
         for (i, b) in self.batches.iter().enumerate() {
             lines.extend(b.records.iter().cloned());
-            lines.push(pad(format!(
+            lines.push(self.pad(format!(
                 "7{:03}{:03}{:07}{date}{:03}{:010}",
                 i + 1,
                 b.checks,
@@ -172,9 +192,9 @@ impl LockboxFile {
                 b.total
             )));
         }
-        lines.push(pad(format!("8000000{:07}{date}{:04}{:010}", self.lockbox, self.checks, self.total)));
+        lines.push(self.pad(format!("8000000{:07}{date}{:04}{:010}", self.lockbox, self.checks, self.total)));
         let count = lines.len() + 1;
-        lines.push(pad(format!("9{count:06}")));
+        lines.push(self.pad(format!("9{count:06}")));
         let mut out = lines.join("\n");
         out.push('\n');
         out
@@ -184,6 +204,61 @@ impl LockboxFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::profile::Scenario;
+    use crate::remittance::{Channel, RemitLine};
+    use crate::scenario::{Outcome, WildRender};
+    use cashapply_model::Currency;
+
+    fn line(reference: &str, paid: i64) -> RemitLine {
+        RemitLine {
+            invoice: 0,
+            credit_memo: paid < 0,
+            reference: reference.into(),
+            paid,
+            gross: None,
+            discount: None,
+            deduction: None,
+        }
+    }
+
+    #[test]
+    fn an_80_column_check_zero_fills_the_micr_account_cuts_the_remitter_and_signs_a_credit_memo() {
+        let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let r = PlannedReceipt {
+            scenario: Scenario::CreditMemo,
+            labels: vec![],
+            noise: vec![],
+            channel: Channel::Lockbox,
+            camt_v08: false,
+            currency: Currency::USD,
+            amount: 31_800 - 4_417,
+            value_date: date,
+            payer_name: "NORTHERN TEXTILE SUPPLY NORTH AMERICA INC".into(),
+            payer_account: BankAccount::Us { routing: "121000248".into(), account: "481205577".into() },
+            check_number: 4711,
+            lines: vec![line("INV-00027", 31_800), line("CM-000001", -4_417)],
+            memo: None,
+            free_text: None,
+            visible: vec![true, true],
+            owner: Some(0),
+            outcome: Outcome::ByAmount,
+            wild: Some(WildRender { bai80: true, ..WildRender::default() }),
+            prerendered: None,
+            doubt: None,
+        };
+        let mut f = LockboxFile::new_80(1_000_001, date);
+        f.push(&r).unwrap();
+        let text = f.render();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.iter().all(|l| l.len() == 80));
+        assert_eq!(&lines[1][34..37], "080", "declared record size");
+        let check = lines[3];
+        assert_eq!(&check[26..36], "0481205577");
+        assert_eq!(&check[52..80], "NORTHERN TEXTILE SUPPLY NORT");
+        assert_eq!(&lines[4][11..37], "INV-00027       0000031800");
+        assert_eq!(&lines[5][11..37], "CM-000001       -000004417");
+    }
 
     #[test]
     fn alphanumeric_fields_are_upper_case_padded_and_cut() {

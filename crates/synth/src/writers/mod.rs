@@ -79,7 +79,11 @@ pub struct BankSinks {
     entries: u64,
     bai2: BTreeMap<NaiveDate, Bai2Buf>,
     camt: BTreeMap<(bool, Currency, NaiveDate), CamtBuf>,
-    lockbox: BTreeMap<NaiveDate, LockboxBuf>,
+    /// Fixed-width lockbox files by (date, 80-column layout, signed type 4
+    /// amounts): `wild` checks with a signed credit-memo amount go to their
+    /// own files (`lockbox_signed_…`), so a reader that rejects them loses
+    /// no other check.
+    lockbox: BTreeMap<(NaiveDate, bool, bool), LockboxBuf>,
     csv: BTreeMap<NaiveDate, CsvBuf>,
     written: Vec<String>,
 }
@@ -193,21 +197,24 @@ impl BankSinks {
                 Ok(placement)
             }
             Channel::Lockbox => {
-                let full = self.lockbox.get(&date).is_some_and(|b| !b.file.fits(r.amount));
+                let bai80 = r.wild.is_some_and(|w| w.bai80);
+                let key = (date, bai80, bai80 && r.lines.iter().any(|l| l.paid < 0));
+                let full = self.lockbox.get(&key).is_some_and(|b| !b.file.fits(r.amount));
                 if full {
-                    self.flush_lockbox(date)?;
+                    self.flush_lockbox(key)?;
                 }
-                if !self.lockbox.contains_key(&date) {
-                    let name = self.next_name("lockbox", date, "lockbox");
+                if !self.lockbox.contains_key(&key) {
+                    let name = self.next_name(if key.2 { "lockbox_signed" } else { "lockbox" }, date, "lockbox");
                     let number = 1_000_000 + self.files;
-                    self.lockbox.insert(date, LockboxBuf { name, file: LockboxFile::new(number, date) });
+                    let file = if bai80 { LockboxFile::new_80(number, date) } else { LockboxFile::new(number, date) };
+                    self.lockbox.insert(key, LockboxBuf { name, file });
                 }
-                let Some(buf) = self.lockbox.get_mut(&date) else { return Err(io::Error::other("lockbox buffer")) };
+                let Some(buf) = self.lockbox.get_mut(&key) else { return Err(io::Error::other("lockbox buffer")) };
                 let bank_ref = buf.file.next_ref();
                 buf.file.push(r).map_err(io::Error::other)?;
                 let placement = Placement { bank_ref, source_file: buf.name.clone() };
                 if buf.file.checks() >= LOCKBOX_FILE_SIZE {
-                    self.flush_lockbox(date)?;
+                    self.flush_lockbox(key)?;
                 }
                 Ok(placement)
             }
@@ -223,6 +230,10 @@ impl BankSinks {
                 let batch = format!("{:03}", checks / 100 + 1);
                 let item = format!("{:03}", checks % 100 + 1);
                 let (routing, account) = match &r.payer_account {
+                    // wild: MICR account zero-filled as the scanner reads it.
+                    crate::world::BankAccount::Us { routing, account } if r.wild.is_some() => {
+                        (routing.clone(), format!("{account:0>10}"))
+                    }
                     crate::world::BankAccount::Us { routing, account } => (routing.clone(), account.clone()),
                     crate::world::BankAccount::Iban(i) => (String::new(), i.clone()),
                 };
@@ -290,8 +301,8 @@ impl BankSinks {
         self.write_file(&buf.name, doc.as_bytes())
     }
 
-    fn flush_lockbox(&mut self, date: NaiveDate) -> io::Result<()> {
-        let Some(buf) = self.lockbox.remove(&date) else { return Ok(()) };
+    fn flush_lockbox(&mut self, key: (NaiveDate, bool, bool)) -> io::Result<()> {
+        let Some(buf) = self.lockbox.remove(&key) else { return Ok(()) };
         self.write_file(&buf.name, buf.file.render().as_bytes())
     }
 
@@ -323,9 +334,9 @@ impl BankSinks {
         for k in keys {
             self.flush_camt(k)?;
         }
-        let dates: Vec<NaiveDate> = self.lockbox.keys().copied().collect();
-        for d in dates {
-            self.flush_lockbox(d)?;
+        let keys: Vec<(NaiveDate, bool, bool)> = self.lockbox.keys().copied().collect();
+        for k in keys {
+            self.flush_lockbox(k)?;
         }
         let dates: Vec<NaiveDate> = self.csv.keys().copied().collect();
         for d in dates {
