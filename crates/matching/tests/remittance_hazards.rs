@@ -312,3 +312,32 @@ fn a_noisy_reference_to_another_customers_invoice_is_not_applied_when_the_payer_
     let (l, o) = decide(invs, vec![], &[receipt("R1", "642.00", "2026-02-01", &["INV-00617 642.00"])]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied" && x.1 == "INV-00617"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn a_line_whose_stated_discount_does_not_fit_its_invoice_names_the_neighbour_it_fits() {
+    // RMR*IV*2763**449.34*458.51*9.17: paid 449.34 plus 9.17 discount is an
+    // invoice of 458.51 — that is 2736, not 2763 (open 450.16).
+    let invs = vec![invoice("2763", "C1", "450.16", "2026-02-28"), invoice("2736", "C1", "458.51", "2026-02-28")];
+    let mut r = receipt("R1", "449.34", "2026-02-01", &[]);
+    let mut line = RemittanceLine::reference("2763", DocumentType::Invoice);
+    line.amount = Some(d("449.34"));
+    line.discount = Some(d("9.17"));
+    r.remittance_lines.push(line);
+    let (l, o) = decide(invs, vec![], &[r]);
+    assert!(lines(&l, &o[0]).iter().all(|x| x.1 != "2763"), "{:?}", lines(&l, &o[0]));
+    assert!(lines(&l, &o[0]).contains(&s("applied", "2736", "449.34")), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
+fn a_mentioned_invoice_is_not_paid_even_when_the_itemised_reference_reads_nothing() {
+    let invs = vec![
+        invoice("2026-503053", "C1", "490.64", "2026-01-31"),
+        invoice("2026-503048", "C1", "2221.99", "2026-01-31"),
+    ];
+    let (l, o) = decide(
+        invs,
+        vec![],
+        &[receipt("R1", "2221.99", "2026-02-01", &["2,221.99 2026-500048 Less credit 2026-503053"])],
+    );
+    assert!(lines(&l, &o[0]).iter().all(|x| x.1 != "2026-503053"), "{:?}", lines(&l, &o[0]));
+}

@@ -43,6 +43,20 @@ const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
 /// A remittance line's amount, if it is one the engine can use: within
 /// 10^15 and with no more decimals than the receipt's currency (anything
 /// else is not trusted as an amount; the reference still counts).
+/// What a line says the payer took off its document: its discount plus its
+/// deduction, when both are amounts the engine can use (see [`line_amount`]).
+fn line_taken_off(receipt: &Receipt, line: Option<usize>) -> Option<Decimal> {
+    let l = line.and_then(|l| receipt.remittance_lines.get(l))?;
+    let usable = |a: Option<Decimal>| match a {
+        None => Some(Decimal::ZERO),
+        Some(a) if a.abs() < Decimal::from(MAX_AMOUNT) && a.normalize().scale() <= receipt.currency.minor_digits() => {
+            Some(a.abs())
+        }
+        Some(_) => None,
+    };
+    usable(l.discount)?.checked_add(usable(l.deduction)?)
+}
+
 fn line_amount(receipt: &Receipt, line: Option<usize>) -> Option<Decimal> {
     let a = line.and_then(|l| receipt.remittance_lines.get(l)).and_then(|l| l.amount)?;
     (a.abs() < Decimal::from(MAX_AMOUNT) && a.normalize().scale() <= receipt.currency.minor_digits()).then_some(a)
@@ -244,12 +258,8 @@ impl<'l> Allocator<'l> {
     /// the line states, or the payment when this is the only reference.
     fn settled_by_stated_amount(&self, receipt: &Receipt, many: &[&RefMatch], tokens: usize) -> Option<RefMatch> {
         let first = many.first()?;
-        let line = first.line.and_then(|l| receipt.remittance_lines.get(l));
         let stated = match line_amount(receipt, first.line) {
-            Some(a) => {
-                let extra = line.map(|l| l.discount.unwrap_or_default().abs() + l.deduction.unwrap_or_default().abs());
-                a + extra.unwrap_or_default()
-            }
+            Some(a) => a.checked_add(line_taken_off(receipt, first.line)?)?,
             None if tokens == 1 => receipt.amount,
             None => return None,
         };
@@ -481,12 +491,25 @@ impl<'l> Allocator<'l> {
         let mut doubted: Vec<u32> = Vec::new();
         for r in &mut fresh {
             let Some(stated) = line_amount(receipt, r.line).or(single.then_some(receipt.amount)) else { continue };
-            if self.settles(stated, r.invoice, receipt) {
+            // A line that states its discount or deduction states the
+            // invoice's amount too (paid + taken): that must be the open
+            // amount of the invoice it names.
+            let taken_off = line_taken_off(receipt, r.line).unwrap_or_default();
+            let Some(claim) = stated.checked_add(taken_off) else { continue };
+            let consistent = if taken_off.is_zero() {
+                self.settles(stated, r.invoice, receipt)
+            } else {
+                self.remaining(r.invoice) == claim
+            };
+            if consistent {
                 continue;
             }
             let key = normalise_reference(&r.raw).key;
-            let fits =
-                |i: &u32| self.remaining(*i) == stated && !taken.contains(i) && self.payable(*i, receipt.currency);
+            let fits = |i: &u32| {
+                (self.remaining(*i) == stated || (!taken_off.is_zero() && self.remaining(*i) == claim))
+                    && !taken.contains(i)
+                    && self.payable(*i, receipt.currency)
+            };
             let alternatives: Vec<u32> = self.ledger.family_neighbours(owner, &key).into_iter().filter(fits).collect();
             match alternatives.as_slice() {
                 [alternative] => {

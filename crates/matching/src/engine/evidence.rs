@@ -16,7 +16,7 @@
 use cashapply_model::Receipt;
 use rust_decimal::Decimal;
 
-use crate::reference::{MIN_FUZZY_LEN, normalise_reference};
+use crate::reference::{MIN_FUZZY_LEN, normalise_reference, printed_form};
 
 use super::ledger::Ledger;
 
@@ -380,7 +380,7 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
             seen_keys.insert(key.clone());
             let mut exact = ledger.invoice_refs.exact(&key);
             if printed_only {
-                exact.retain(|doc| squash(raw) == squash(&ledger.invoice(*doc).id));
+                exact.retain(|doc| printed_form(raw) == printed_form(&ledger.invoice(*doc).id));
                 if exact.is_empty() {
                     continue;
                 }

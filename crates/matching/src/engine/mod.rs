@@ -20,6 +20,8 @@ mod outcome;
 mod subset_sum;
 
 use cashapply_model::Receipt;
+
+use crate::reference::normalise_reference;
 use rayon::prelude::*;
 
 pub use evidence::{
@@ -68,16 +70,21 @@ pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<Receip
     // keeps the receipts' order, so results never depend on scheduling.
     // Free-text (reference, amount) pairs become remittance lines first, so
     // they are honoured exactly as structured lines are.
-    let effective: Vec<(std::borrow::Cow<'_, Receipt>, bool)> =
+    let effective: Vec<crate::remittance::Itemised<'_>> =
         receipts.par_iter().map(crate::remittance::itemised).collect();
-    let receipts: Vec<&Receipt> = effective.iter().map(|(r, _)| r.as_ref()).collect();
+    let receipts: Vec<&Receipt> = effective.iter().map(|e| e.receipt.as_ref()).collect();
     let receipts = receipts.as_slice();
     let proposals: Vec<Proposal> = receipts
         .par_iter()
         .zip(effective.par_iter())
-        .map(|(r, (_, cut_list))| {
+        .map(|(r, e)| {
             let mut p = propose(r, ledger);
-            p.truncated |= *cut_list;
+            p.truncated |= e.cut_list;
+            // A document the payer only mentions is never paid: it is
+            // neither applied nor lets its owner decide the customer.
+            if !e.mentions.is_empty() {
+                p.refs.retain(|x| x.line.is_some() || !e.mentions.contains(&normalise_reference(&x.raw).key));
+            }
             p
         })
         .collect();

@@ -6,4 +6,4 @@ mod normalise;
 
 pub use index::{Hit, MIN_FUZZY_LEN, ReferenceIndex, within_one_edit};
 
-pub use normalise::{NormalisedRef, normalise_reference};
+pub use normalise::{NormalisedRef, normalise_reference, printed_form};

@@ -66,6 +66,12 @@ pub fn normalise_reference(raw: &str) -> NormalisedRef {
 }
 
 /// The digit an OCR engine may have misread as this letter.
+/// A document number as printed, compared loosely: letters and digits
+/// only, upper case, OCR look-alikes folded (`INV-O0018` = `INV-00018`).
+pub fn printed_form(raw: &str) -> String {
+    raw.chars().filter(char::is_ascii_alphanumeric).map(|c| fold_ocr(c.to_ascii_uppercase())).collect()
+}
+
 fn fold_ocr(c: char) -> char {
     match c {
         'O' | 'Q' | 'D' => '0',

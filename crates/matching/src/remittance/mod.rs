@@ -64,9 +64,9 @@ pub fn interpret(receipt: &Receipt) -> Vec<RemittanceItem> {
         return read_text(&lines, minor, Some(receipt.amount));
     }
     let mut items = structured(receipt);
-    let stated: Decimal =
-        items.iter().filter(|i| matches!(i.role, Role::Pay | Role::Credit)).filter_map(|i| i.amount).sum();
-    let accounts = items.iter().any(|i| i.amount.is_some()) && stated == receipt.amount;
+    let stated =
+        checked_sum(items.iter().filter(|i| matches!(i.role, Role::Pay | Role::Credit)).filter_map(|i| i.amount));
+    let accounts = items.iter().any(|i| i.amount.is_some()) && stated == Some(receipt.amount);
     if accounts {
         for i in items.iter_mut().filter(|i| i.amount.is_none() && i.role == Role::Pay) {
             i.role = Role::Mention;
@@ -84,6 +84,12 @@ pub fn interpret(receipt: &Receipt) -> Vec<RemittanceItem> {
         }
     }
     items
+}
+
+/// The sum of amounts, `None` when it overflows (no real remittance does;
+/// a hostile file may).
+pub(crate) fn checked_sum(mut amounts: impl Iterator<Item = Decimal>) -> Option<Decimal> {
+    amounts.try_fold(Decimal::ZERO, |acc, a| acc.checked_add(a))
 }
 
 /// Structured lines as items: the paid amount (negative for a credit
@@ -165,8 +171,8 @@ fn documents_in_field(field: &str) -> Vec<String> {
     }
 }
 
-/// The receipt as the engine decides it, and whether its itemised list
-/// looks cut off. When the payer wrote no structured lines but its free
+/// The receipt as the engine decides it, whether its itemised list looks
+/// cut off, and the documents it only mentions. When the payer wrote no structured lines but its free
 /// text itemises (reference, amount) pairs, those pairs become the
 /// receipt's remittance lines, honoured exactly as structured lines are (a
 /// credit negative, a deduction with its reason on its document's line).
@@ -174,20 +180,29 @@ fn documents_in_field(field: &str) -> Vec<String> {
 /// itemised lines. The list looks cut off when its last document has no
 /// amount while earlier ones have, and their amounts fall short of the
 /// payment (a channel's field length cut the rest: rule 7).
-pub fn itemised(receipt: &Receipt) -> (std::borrow::Cow<'_, Receipt>, bool) {
+pub fn itemised(receipt: &Receipt) -> Itemised<'_> {
     use std::borrow::Cow;
-    if !receipt.remittance_lines.is_empty() || receipt.remittance_text.is_empty() {
-        return (Cow::Borrowed(receipt), false);
+    if receipt.remittance_text.is_empty() {
+        return Itemised { receipt: Cow::Borrowed(receipt), cut_list: false, mentions: Vec::new() };
     }
     let items = interpret(receipt);
-    let priced: Decimal =
-        items.iter().filter(|i| matches!(i.role, Role::Pay | Role::Credit)).filter_map(|i| i.amount).sum();
+    let mentions: Vec<String> = items
+        .iter()
+        .filter(|i| i.role == Role::Mention)
+        .map(|i| reference::normalise_reference(&i.reference).key)
+        .filter(|k| !k.is_empty())
+        .collect();
+    if !receipt.remittance_lines.is_empty() {
+        return Itemised { receipt: Cow::Borrowed(receipt), cut_list: false, mentions };
+    }
+    let priced =
+        checked_sum(items.iter().filter(|i| matches!(i.role, Role::Pay | Role::Credit)).filter_map(|i| i.amount));
     let last = items.iter().rev().find(|i| matches!(i.role, Role::Pay | Role::Credit | Role::Mention));
     let cut_list = last.is_some_and(|l| l.role == Role::Pay && l.amount.is_none())
         && items.iter().any(|i| i.amount.is_some())
-        && priced < receipt.amount;
+        && priced.is_some_and(|p| p < receipt.amount);
     if !items.iter().any(|i| matches!(i.role, Role::Pay | Role::Credit) && i.amount.is_some()) {
-        return (Cow::Borrowed(receipt), false);
+        return Itemised { receipt: Cow::Borrowed(receipt), cut_list: false, mentions };
     }
     let mut lines: Vec<cashapply_model::RemittanceLine> = Vec::new();
     for item in &items {
@@ -215,5 +230,16 @@ pub fn itemised(receipt: &Receipt) -> (std::borrow::Cow<'_, Receipt>, bool) {
     }
     let mut owned = receipt.clone();
     owned.remittance_lines = lines;
-    (Cow::Owned(owned), cut_list)
+    Itemised { receipt: Cow::Owned(owned), cut_list, mentions }
+}
+
+/// A receipt as the engine decides it (see [`itemised`]).
+#[derive(Debug)]
+pub struct Itemised<'r> {
+    /// The receipt, with free-text pairs as its remittance lines.
+    pub receipt: std::borrow::Cow<'r, Receipt>,
+    /// The itemised list looks cut off by its channel (rule 7).
+    pub cut_list: bool,
+    /// Normalised keys of documents named only for context: never paid.
+    pub mentions: Vec<String>,
 }

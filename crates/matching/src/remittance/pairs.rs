@@ -25,7 +25,7 @@
 use rust_decimal::Decimal;
 
 use super::lex::{Piece, is_currency, is_month, parse_amount, pieces};
-use super::{RemittanceItem, Role};
+use super::{RemittanceItem, Role, checked_sum};
 
 /// Words that may stand between a reference and its amount.
 const FILLER: &[&str] = &[
@@ -223,8 +223,8 @@ fn table(lines: &[&str], minor: u32) -> Option<Vec<RemittanceItem>> {
             }
         }
         let Some(reference) = reference else { continue };
-        let total_deducted: Decimal = deducted.iter().sum();
-        let Some(amount) = paid.or(gross.map(|g| g - total_deducted)) else { continue };
+        let Some(total_deducted) = checked_sum(deducted.iter().copied()) else { continue };
+        let Some(amount) = paid.or(gross.and_then(|g| g.checked_sub(total_deducted))) else { continue };
         let credit = credit || is_credit_number(&reference);
         let role = if credit { Role::Credit } else { Role::Pay };
         let amount = if credit { -amount.abs() } else { amount };
@@ -409,21 +409,23 @@ fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: bool) ->
     // The amount paid on an item with deductions is its net (`1,000.00 less
     // 50.00 damaged = 950.00`), unless the gross amounts account for the
     // payment as they stand.
-    let gross_total: Decimal = items.iter().filter_map(|(_, i)| i.amount).sum();
-    let deducted: Decimal = deductions.iter().filter_map(|(_, d)| d.amount).sum();
-    if !deducted.is_zero() && paid != Some(gross_total) {
+    let gross_total = checked_sum(items.iter().filter_map(|(_, i)| i.amount));
+    let deducted = checked_sum(deductions.iter().filter_map(|(_, d)| d.amount));
+    if deducted.is_some_and(|d| !d.is_zero()) && paid != gross_total {
         for (r, item) in &mut items {
-            let own: Decimal = deductions.iter().filter(|(o, _)| o == r).filter_map(|(_, d)| d.amount).sum();
-            if let (Some(a), false, Role::Pay) = (item.amount, own.is_zero(), &item.role) {
-                item.amount = Some(a - own);
+            let own = checked_sum(deductions.iter().filter(|(o, _)| o == r).filter_map(|(_, d)| d.amount));
+            if let (Some(a), Some(own), Role::Pay) = (item.amount, own, &item.role)
+                && !own.is_zero()
+            {
+                item.amount = a.checked_sub(own).or(item.amount);
             }
         }
     }
     // Mentions: references without an amount, when the pairs account for
     // the payment (or, the payment unknown, when there are pairs).
-    let total: Decimal = items.iter().filter_map(|(_, i)| i.amount).sum();
+    let total = checked_sum(items.iter().filter_map(|(_, i)| i.amount));
     let any_amount = items.iter().any(|(_, i)| i.amount.is_some());
-    let accounts = any_amount && paid.is_none_or(|p| p == total);
+    let accounts = any_amount && paid.is_none_or(|p| Some(p) == total);
     let with_amount: Vec<String> = items
         .iter()
         .filter(|(_, i)| i.amount.is_some())
