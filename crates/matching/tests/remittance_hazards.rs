@@ -341,3 +341,29 @@ fn a_mentioned_invoice_is_not_paid_even_when_the_itemised_reference_reads_nothin
     );
     assert!(lines(&l, &o[0]).iter().all(|x| x.1 != "2026-503053"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn a_payment_without_remittance_short_of_one_open_item_within_tolerance_pays_it() {
+    let invs = vec![invoice("INV-1", "C1", "1000.00", "2026-01-31"), invoice("INV-2", "C1", "300.00", "2026-03-31")];
+    let customers = vec![customer("C1", "Northern Textile Supply")];
+    let (l, o) =
+        decide(invs, customers, &[payer(receipt("R1", "996.50", "2026-02-01", &[]), "NORTHERN TEXTILE SUPPLY")]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-1", "996.50"), s("write_off", "INV-1", "3.50")]);
+    assert_eq!(o[0].lines[0].rule.as_str(), "amount_tolerance");
+}
+
+#[test]
+fn a_payment_of_the_customers_whole_open_balance_pays_every_item_when_the_set_search_cannot_finish() {
+    // 2,500 open items: more than the set search takes, so only the whole
+    // balance (a statement paid in full) can be recognised.
+    let invs: Vec<Invoice> = (0..2500)
+        .map(|k| invoice(&format!("INV-{k:05}"), "C1", &format!("{}.{:02}", 10 + k % 90, k % 100), "2026-01-31"))
+        .collect();
+    let total: Decimal = invs.iter().map(|i| i.amount_open).sum();
+    let customers = vec![customer("C1", "Northern Textile Supply")];
+    let r = payer(receipt("R1", &total.to_string(), "2026-02-01", &[]), "NORTHERN TEXTILE SUPPLY");
+    let (l, o) = decide(invs, customers, &[r]);
+    let applied = lines(&l, &o[0]).into_iter().filter(|x| x.0 == "applied").count();
+    assert_eq!(applied, 2500);
+    assert_eq!(o[0].lines[0].rule.as_str(), "statement_balance");
+}

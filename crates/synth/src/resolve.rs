@@ -71,8 +71,9 @@ pub fn resolve(customer: &Customer, plan: &CustomerPlan, placements: &[Placement
             .filter(|(j, inv)| inv.status != Status::Closed && !inv.credit_memo && !own.contains(j))
             .map(|(j, inv)| (j, inv.amount_open))
             .collect();
-        let result = decide(&strict, rest, by_amount);
-        let alternative = decide(&loose, rest, by_amount);
+        let currency = customer.currency;
+        let result = decide(&strict, rest, by_amount, currency);
+        let alternative = decide(&loose, rest, by_amount, currency);
         if result == SubsetResult::Inconclusive || alternative == SubsetResult::Inconclusive {
             d.ambiguous = Some("subset search budget exhausted: cannot tell whether one subset fits".into());
         } else if result != alternative {
@@ -84,9 +85,16 @@ pub fn resolve(customer: &Customer, plan: &CustomerPlan, placements: &[Placement
         }
         match result {
             SubsetResult::One(set) => {
+                let total: i64 = set.iter().map(|j| plan.invoices.get(*j).map_or(0, |x| x.amount_open)).sum();
                 for j in set {
-                    let amount = plan.invoices.get(j).map_or(0, |x| x.amount_open);
-                    d.postings.push(Line { kind: "applied", invoice: Some(j), amount });
+                    let open = plan.invoices.get(j).map_or(0, |x| x.amount_open);
+                    // Within tolerance of one item (the extension of rule 8):
+                    // the payment applied, the shortfall written off.
+                    let short = if total > rest { total - rest } else { 0 };
+                    d.postings.push(Line { kind: "applied", invoice: Some(j), amount: open - short });
+                    if short > 0 {
+                        d.postings.push(Line { kind: "write_off", invoice: Some(j), amount: short });
+                    }
                     taken.insert(j);
                 }
             }
@@ -113,7 +121,14 @@ pub fn resolve(customer: &Customer, plan: &CustomerPlan, placements: &[Placement
 /// subset also adds up); two equal items make it ambiguous; otherwise the
 /// subsets decide. Rule 7 (the rest of a cut-off remittance) has only the
 /// subset clause.
-fn decide(items: &[(usize, i64)], target: i64, by_amount: bool) -> SubsetResult {
+///
+/// Two extensions of rule 8 that coordinators apply (issue 10, class 7;
+/// README "Payments without remittance"): when nothing equals the amount
+/// and no subset or several do, a payment equal to the customer's whole
+/// open balance pays all of it; and when nothing adds up at all, a payment
+/// short of exactly one open item by no more than the write-off tolerance
+/// pays that item (the shortfall written off).
+fn decide(items: &[(usize, i64)], target: i64, by_amount: bool, currency: cashapply_model::Currency) -> SubsetResult {
     if by_amount {
         let mut equal = items.iter().filter(|(_, a)| *a == target).map(|(j, _)| *j);
         match (equal.next(), equal.next()) {
@@ -122,7 +137,26 @@ fn decide(items: &[(usize, i64)], target: i64, by_amount: bool) -> SubsetResult 
             _ => {}
         }
     }
-    unique_subset(items, target)
+    let subsets = unique_subset(items, target);
+    if !by_amount {
+        return subsets;
+    }
+    let balance: i64 = items.iter().map(|(_, a)| *a).sum();
+    match subsets {
+        SubsetResult::Many | SubsetResult::Inconclusive if balance == target && items.len() > 1 => {
+            SubsetResult::One(items.iter().map(|(j, _)| *j).collect())
+        }
+        SubsetResult::None => {
+            let mut near = items
+                .iter()
+                .filter(|(_, a)| *a > target && *a - target <= crate::rules::write_off_tolerance(*a, currency));
+            match (near.next(), near.next()) {
+                (Some((j, _)), None) => SubsetResult::One(vec![*j]),
+                _ => SubsetResult::None,
+            }
+        }
+        other => other,
+    }
 }
 
 fn is_cash(kind: &str) -> bool {

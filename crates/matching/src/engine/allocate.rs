@@ -1155,6 +1155,12 @@ impl<'l> Allocator<'l> {
                     (Some(set), Rule::SubsetSum, customer_confidence.min(Decimal::new(850, 3)))
                 }
                 SubsetOf::One(set) => (Some(set), Rule::SubsetSum, customer_confidence.min(Decimal::new(930, 3))),
+                // The customer's whole open balance, paid as a statement.
+                SubsetOf::Several(..) | SubsetOf::Unknown
+                    if candidates.len() > 1 && self.balance_of(&candidates) == Some(receipt.amount) =>
+                {
+                    (Some(candidates.clone()), Rule::StatementBalance, customer_confidence.min(Decimal::new(930, 3)))
+                }
                 SubsetOf::Several(a, b) => {
                     let mut out = self.hold(
                         receipt,
@@ -1171,7 +1177,14 @@ impl<'l> Allocator<'l> {
                     }
                     return out;
                 }
-                SubsetOf::None => (None, Rule::Held, Decimal::ZERO),
+                // Short of exactly one open item by no more than the
+                // write-off tolerance: that item, the shortfall written off.
+                SubsetOf::None => match self.within_tolerance_of_one(&candidates, receipt) {
+                    Some(one) => {
+                        (Some(vec![one]), Rule::AmountTolerance, customer_confidence.min(Decimal::new(920, 3)))
+                    }
+                    None => (None, Rule::Held, Decimal::ZERO),
+                },
                 SubsetOf::Unknown => {
                     let why =
                         "no single open invoice has this amount, and the search for a set of them ran out of steps";
@@ -1185,8 +1198,15 @@ impl<'l> Allocator<'l> {
                     ReceiptOutcome { customer: set.first().map(|i| self.ledger.owner(*i)), ..Default::default() };
                 for inv in set {
                     let a = self.remaining(inv);
-                    self.reduce(inv, a);
-                    out.lines.push(line(PostingKind::Applied, Some(inv), a, rule, confidence));
+                    if rule == Rule::AmountTolerance {
+                        let short = a - receipt.amount;
+                        self.reduce(inv, a);
+                        out.lines.push(line(PostingKind::Applied, Some(inv), receipt.amount, rule, confidence));
+                        out.lines.push(line(PostingKind::WriteOff, Some(inv), short, rule, confidence));
+                    } else {
+                        self.reduce(inv, a);
+                        out.lines.push(line(PostingKind::Applied, Some(inv), a, rule, confidence));
+                    }
                 }
                 out
             }
@@ -1207,6 +1227,25 @@ impl<'l> Allocator<'l> {
                 let why = self.no_usable_reference(receipt, proposal);
                 self.hold(receipt, Some(payer), proposal, ExceptionKind::Unapplied, &why)
             }
+        }
+    }
+
+    /// The open balance of `items`, when it can be summed.
+    fn balance_of(&self, items: &[u32]) -> Option<Decimal> {
+        items.iter().try_fold(Decimal::ZERO, |acc, i| acc.checked_add(self.remaining(*i)))
+    }
+
+    /// The one open item the payment falls short of by no more than the
+    /// write-off tolerance, when exactly one does.
+    fn within_tolerance_of_one(&self, items: &[u32], receipt: &Receipt) -> Option<u32> {
+        let mut near = items.iter().copied().filter(|i| {
+            let open = self.remaining(*i);
+            open > receipt.amount
+                && open - receipt.amount <= self.config.write_off_tolerance(open, receipt.currency.minor_digits())
+        });
+        match (near.next(), near.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
         }
     }
 

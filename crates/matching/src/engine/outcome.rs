@@ -94,6 +94,11 @@ pub enum Rule {
     AmountUnique,
     /// The amount equals exactly one subset of the customer's open items.
     SubsetSum,
+    /// The amount falls short of exactly one open item of the customer by
+    /// no more than the write-off tolerance.
+    AmountTolerance,
+    /// The amount equals the customer's whole open balance.
+    StatementBalance,
     /// Cash held: duplicate, overpayment excess, no match.
     Held,
 }
@@ -108,6 +113,8 @@ impl Rule {
             Rule::RemittanceLine => "remittance_line",
             Rule::AmountUnique => "amount_unique",
             Rule::SubsetSum => "subset_sum",
+            Rule::AmountTolerance => "amount_tolerance",
+            Rule::StatementBalance => "statement_balance",
             Rule::Held => "held",
         }
     }
