@@ -430,9 +430,12 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
         // Kept even when matched: the exact hit may be another customer's.
         unmatched.push((token, if matched { keys.into_iter().take(1).collect() } else { keys }, source.line));
     }
+    // A payer known by its bank account needs no name search (the costliest
+    // lookup of a receipt): its name would only rank alternatives.
+    let known_account = receipt.payer_account.as_deref().is_some_and(|a| ledger.customers_with_account(a).len() == 1);
     let customer_candidates = match receipt.payer_name.as_deref() {
-        Some(name) => ledger.names.lookup(name),
-        None => Vec::new(),
+        Some(name) if !known_account => ledger.names.lookup(name),
+        _ => Vec::new(),
     };
     // The pieces of a grouped number that names a document do not decide
     // the customer either.

@@ -60,6 +60,10 @@ const MAX_TOKEN_POSTINGS: usize = 2000;
 /// a lookup does not grow with the number of customers.
 const MAX_SCORED: usize = 48;
 
+/// Customer entries gathered from shared words before scoring, at most
+/// (the rarest word's customers are always taken).
+const MAX_POOL: usize = 1024;
+
 /// Normalises a company name: upper case, punctuation to blanks, dotted
 /// initials joined (`L.L.C.` → `LLC`, `S.A.` → `SA`), legal words dropped.
 pub fn normalise_name(name: &str) -> String {
@@ -218,20 +222,34 @@ impl NameIndex {
             return out;
         }
         let words: Vec<&str> = n.split(' ').collect();
-        // Candidates by shared words, weighted by rarity.
-        let mut support: HashMap<u32, f64> = HashMap::new();
-        for t in words.iter().filter(|t| t.len() >= 3) {
-            let Some(list) = self.tokens.get(*t) else { continue };
-            if list.len() > MAX_TOKEN_POSTINGS {
-                continue;
+        // Candidates by shared words, rarest word first, weighted by rarity;
+        // a common word adds its customers only while the pool is small,
+        // so the work per payer stays bounded whatever the customer count.
+        let mut lists: Vec<&Vec<u32>> = words
+            .iter()
+            .filter(|t| t.len() >= 3)
+            .filter_map(|t| self.tokens.get(*t))
+            .filter(|list| list.len() <= MAX_TOKEN_POSTINGS)
+            .collect();
+        lists.sort_by_key(|l| l.len());
+        let mut pool: Vec<(u32, u32)> = Vec::new();
+        for list in lists {
+            if !pool.is_empty() && pool.len() + list.len() > MAX_POOL {
+                break;
             }
-            let weight = 1.0 / (1.0 + (list.len() as f64).ln());
-            for c in list {
-                *support.entry(*c).or_default() += weight;
+            // Rarity in thousandths: 1 / (1 + ln(postings)).
+            let weight = (1000.0 / (1.0 + (list.len() as f64).ln())) as u32;
+            pool.extend(list.iter().map(|c| (*c, weight)));
+        }
+        pool.sort_unstable_by_key(|(c, _)| *c);
+        let mut candidates: Vec<(u32, u32)> = Vec::new();
+        for (c, w) in pool {
+            match candidates.last_mut() {
+                Some((last, total)) if *last == c => *total += w,
+                _ => candidates.push((c, w)),
             }
         }
-        let mut candidates: Vec<(u32, f64)> = support.into_iter().collect();
-        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         candidates.truncate(MAX_SCORED);
         let cut = looks_cut(payer.trim().chars().count());
         let mut out: Vec<(u32, Decimal)> = candidates
