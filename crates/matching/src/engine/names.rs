@@ -162,8 +162,9 @@ fn word_alignment(payer: &[&str], name: &[&str], cut: bool) -> f64 {
     let whole_share = whole as f64 / payer.len() as f64;
     if payer.len() == name.len() {
         0.93 + 0.07 * whole_share
-    } else if payer.len() >= 2 && whole == payer.len() {
-        0.925
+    } else if payer.len() >= 2 && whole + usize::from(cut) >= payer.len() {
+        // A short form, or a form cut inside its last word by the field.
+        0.925 + if cut { 0.005 } else { 0.0 }
     } else if payer.len() >= 2 || cut {
         0.90
     } else {
@@ -252,20 +253,29 @@ impl NameIndex {
         candidates.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         candidates.truncate(MAX_SCORED);
         let cut = looks_cut(payer.trim().chars().count());
-        let mut out: Vec<(u32, Decimal)> = candidates
+        // (customer, best word-by-word reading, best Jaro-Winkler).
+        let scored: Vec<(u32, f64, f64)> = candidates
             .into_iter()
             .map(|(c, _)| {
-                let best = self
-                    .names
-                    .get(c as usize)
-                    .into_iter()
-                    .flatten()
-                    .map(|name| {
-                        let name_words: Vec<&str> = name.split(' ').collect();
-                        strsim::jaro_winkler(&n, name).max(word_alignment(&words, &name_words, cut))
-                    })
-                    .fold(0.0f64, f64::max);
-                (c, score(best))
+                let names = self.names.get(c as usize).into_iter().flatten();
+                let (mut aligned, mut similar) = (0.0f64, 0.0f64);
+                for name in names {
+                    let name_words: Vec<&str> = name.split(' ').collect();
+                    aligned = aligned.max(word_alignment(&words, &name_words, cut));
+                    similar = similar.max(strsim::jaro_winkler(&n, name));
+                }
+                (c, aligned, similar)
+            })
+            .collect();
+        // When some customer's name reads word by word as the payer's, a
+        // name that is only similar letter by letter (`OAKRIDGE ENTERPRISES`
+        // for `OAKRIDGE ENERGY`) does not compete with it.
+        let any_aligned = scored.iter().any(|(_, a, _)| *a >= 0.90);
+        let mut out: Vec<(u32, Decimal)> = scored
+            .into_iter()
+            .map(|(c, aligned, similar)| {
+                let similar = if any_aligned && aligned == 0.0 { similar.min(0.89) } else { similar };
+                (c, score(aligned.max(similar)))
             })
             .collect();
         for word in &words {
