@@ -141,8 +141,9 @@ fn looks_cut(raw_len: usize) -> bool {
 /// word stands for the next name words in order (same word, beginning,
 /// abbreviation). All name words covered: 0.93 to 1.00 by how many words
 /// are written whole; only trailing name words left out (a short or cut
-/// form: `BAY HEALTH` for `BAY HEALTH PARTNERS`): 0.925 when every written
-/// word is whole, else 0.90. Anything else scores 0.
+/// form: `BAY HEALTH` for `BAY HEALTH PARTNERS`, `KEYSTONE FURNITU` cut
+/// at 16 characters): 0.95 when every written word is whole (the last one
+/// may be cut), else 0.90. Anything else scores 0.
 fn word_alignment(payer: &[&str], name: &[&str], cut: bool) -> f64 {
     if payer.is_empty() || name.is_empty() || payer.len() > name.len() {
         return 0.0;
@@ -164,7 +165,7 @@ fn word_alignment(payer: &[&str], name: &[&str], cut: bool) -> f64 {
         0.93 + 0.07 * whole_share
     } else if payer.len() >= 2 && whole + usize::from(cut) >= payer.len() {
         // A short form, or a form cut inside its last word by the field.
-        0.925 + if cut { 0.005 } else { 0.0 }
+        0.95
     } else if payer.len() >= 2 || cut {
         0.90
     } else {
@@ -274,7 +275,7 @@ impl NameIndex {
         let mut out: Vec<(u32, Decimal)> = scored
             .into_iter()
             .map(|(c, aligned, similar)| {
-                let similar = if any_aligned && aligned == 0.0 { similar.min(0.89) } else { similar };
+                let similar = if any_aligned && aligned == 0.0 { similar.min(0.85) } else { similar };
                 (c, score(aligned.max(similar)))
             })
             .collect();
