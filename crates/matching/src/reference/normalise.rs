@@ -14,7 +14,8 @@
 //!    confusions meet on the same key; a plain word is never folded.
 
 /// Prefixes customers write in front of a document number, longest first.
-const PREFIXES: &[&str] = &["INVOICE", "BILL", "INV", "NUM", "REF", "DOC", "NO", "NR"];
+/// `1NV` is `INV` read by OCR (I→1), as payers' scanned stubs give it.
+const PREFIXES: &[&str] = &["INVOICE", "1NVOICE", "BILL", "INV", "1NV", "NUM", "REF", "DOC", "NO", "NR"];
 
 /// A reference's normalised key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -105,6 +106,12 @@ mod tests {
     fn ocr_confusions_meet_on_the_same_key() {
         assert_eq!(key("INV-OO47II"), key("INV-004711"));
         assert_eq!(key("5B2-ZZ"), key("582-22"));
+    }
+
+    #[test]
+    fn an_ocr_read_prefix_is_still_a_prefix() {
+        assert_eq!(key("1NV-0117449"), key("INV-0117449"));
+        assert_eq!(key("1nvoice 4711"), "4711");
     }
 
     #[test]
