@@ -864,6 +864,44 @@ impl<'l> Allocator<'l> {
         }
         let difference = receipt.amount - stated;
         let tolerance = self.config.write_off_tolerance(open_total, receipt.currency.minor_digits());
+        // Lines of the advice whose reference named no invoice: the cash
+        // they state is not an overpayment but a line a person must place.
+        let named: Vec<usize> =
+            fresh.iter().chain(dups).filter_map(|r| r.line).chain(merged_lines.iter().map(|(_, l)| *l)).collect();
+        let unplaced: Vec<(usize, Decimal)> = (0..receipt.remittance_lines.len())
+            .filter(|l| !named.contains(l))
+            .filter_map(|l| line_amount(receipt, Some(l)).filter(|a| *a > Decimal::ZERO).map(|a| (l, a)))
+            .collect();
+        let unplaced_total = unplaced.iter().try_fold(Decimal::ZERO, |acc, (_, a)| acc.checked_add(*a));
+        if cash > tolerance && !unplaced.is_empty() && unplaced_total == Some(cash) {
+            let which: Vec<String> = unplaced
+                .iter()
+                .filter_map(|(l, a)| receipt.remittance_lines.get(*l).map(|x| format!("{} ({a})", x.reference)))
+                .collect();
+            let mut e = exception(
+                ExceptionKind::Unapplied,
+                None,
+                cash,
+                format!(
+                    "Remittance line {} names no open invoice of this customer; {cash} held unapplied until it is placed.",
+                    which.join(", ")
+                ),
+            );
+            // Invoices of the customer open for exactly a line's amount.
+            let owner = out.customer.unwrap_or(0);
+            let mut fitting: Vec<(String, Decimal)> = Vec::new();
+            for (_, a) in &unplaced {
+                let open =
+                    self.ledger.family(owner).into_iter().flat_map(|c| self.ledger.open_invoices(c).iter().copied());
+                for i in open.filter(|i| self.remaining(*i) == *a).take(5) {
+                    fitting.push((self.id(i).to_string(), Decimal::new(600, 3)));
+                }
+            }
+            e.suggestions = ranked(fitting);
+            out.exceptions.push(e);
+            out.lines.push(line(PostingKind::Unapplied, None, cash, Rule::Held, Decimal::ZERO));
+            return Decimal::ZERO;
+        }
         if cash > tolerance && receipt.amount > open_total + tolerance {
             out.exceptions.push(exception(
                 ExceptionKind::Overpayment,
