@@ -367,3 +367,33 @@ fn a_payment_of_the_customers_whole_open_balance_pays_every_item_when_the_set_se
     assert_eq!(applied, 2500);
     assert_eq!(o[0].lines[0].rule.as_str(), "statement_balance");
 }
+
+#[test]
+fn a_stated_invoice_total_that_fits_the_named_invoice_keeps_it() {
+    let invs = vec![
+        invoice("INV-0011826", "C1", "750.00", "2026-03-19"),
+        invoice("INV-0011829", "C1", "750.00", "2026-02-17"),
+    ];
+    let mut r = receipt("R1", "540.00", "2026-02-01", &["INV-0011829=540.00"]);
+    let mut line = RemittanceLine::reference("INV-0011829", DocumentType::Invoice);
+    line.amount = Some(d("540.00"));
+    line.invoice_amount = Some(d("750.00"));
+    r.remittance_lines.push(line);
+    let (l, o) = decide(invs, vec![], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0011829", "540.00")]);
+}
+
+#[test]
+fn a_stated_invoice_total_that_is_not_the_named_invoices_names_the_neighbour_it_is() {
+    // RMR*IV*Inv 495**3649.20*4739.23: a part payment of the invoice of
+    // 4,739.23, which is 459, not 495 (2,961.61).
+    let invs = vec![invoice("495", "C1", "2961.61", "2026-01-31"), invoice("459", "C1", "4739.23", "2026-01-31")];
+    let mut r = receipt("R1", "3649.20", "2026-02-01", &[]);
+    let mut line = RemittanceLine::reference("Inv 495", DocumentType::Invoice);
+    line.amount = Some(d("3649.20"));
+    line.invoice_amount = Some(d("4739.23"));
+    r.remittance_lines.push(line);
+    let (l, o) = decide(invs, vec![], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "459", "3649.20")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "459", "1090.03")]);
+}

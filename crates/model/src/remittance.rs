@@ -40,6 +40,11 @@ pub struct RemittanceLine {
     pub deduction: Option<Decimal>,
     /// Reason code for a deduction or adjustment, as given.
     pub reason: Option<String>,
+    /// The document's own amount as the payer states it (X12 `RMR` field 5
+    /// "total invoice amount", camt `DuePyblAmt`): evidence of which
+    /// document is meant, never an amount paid.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub invoice_amount: Option<Decimal>,
 }
 
 impl RemittanceLine {
@@ -52,6 +57,7 @@ impl RemittanceLine {
             discount: None,
             deduction: None,
             reason: None,
+            invoice_amount: None,
         }
     }
 }

@@ -496,19 +496,33 @@ impl<'l> Allocator<'l> {
             // amount of the invoice it names.
             let taken_off = line_taken_off(receipt, r.line).unwrap_or_default();
             let Some(claim) = stated.checked_add(taken_off) else { continue };
-            let consistent = if taken_off.is_zero() {
-                self.settles(stated, r.invoice, receipt)
-            } else {
-                self.remaining(r.invoice) == claim
+            // The document's amount as the payer states it (RMR total,
+            // DuePyblAmt) must be the named invoice's own amount.
+            let stated_total = r
+                .line
+                .and_then(|l| receipt.remittance_lines.get(l))
+                .and_then(|l| l.invoice_amount)
+                .filter(|t| *t > Decimal::ZERO);
+            let own_amount = |i: u32| {
+                let inv = self.ledger.invoice(i);
+                [inv.amount_original, inv.amount_open, self.remaining(i)]
+            };
+            let consistent = match stated_total {
+                // The stated total is the named invoice's: a part payment of it.
+                Some(total) => own_amount(r.invoice).contains(&total),
+                None if taken_off.is_zero() => self.settles(stated, r.invoice, receipt),
+                None => self.remaining(r.invoice) == claim,
             };
             if consistent {
                 continue;
             }
             let key = normalise_reference(&r.raw).key;
             let fits = |i: &u32| {
-                (self.remaining(*i) == stated || (!taken_off.is_zero() && self.remaining(*i) == claim))
-                    && !taken.contains(i)
-                    && self.payable(*i, receipt.currency)
+                let by_amount = match stated_total {
+                    Some(total) => own_amount(*i).contains(&total),
+                    None => self.remaining(*i) == stated || (!taken_off.is_zero() && self.remaining(*i) == claim),
+                };
+                by_amount && !taken.contains(i) && self.payable(*i, receipt.currency)
             };
             let alternatives: Vec<u32> = self.ledger.family_neighbours(owner, &key).into_iter().filter(fits).collect();
             match alternatives.as_slice() {
@@ -1217,7 +1231,10 @@ impl<'l> Allocator<'l> {
                 }
                 // Short of exactly one open item by no more than the
                 // write-off tolerance: that item, the shortfall written off.
-                SubsetOf::None => match self.within_tolerance_of_one(&candidates, receipt) {
+                SubsetOf::None => match self
+                    .within_tolerance_of_one(&candidates, receipt)
+                    .filter(|_| proposal.unresolved_references == 0)
+                {
                     Some(one) => {
                         (Some(vec![one]), Rule::AmountTolerance, customer_confidence.min(Decimal::new(920, 3)))
                     }

@@ -213,6 +213,7 @@ impl Structured {
             line.amount = line.amount.map(scale);
             line.discount = line.discount.map(scale);
             line.deduction = line.deduction.map(scale);
+            line.invoice_amount = line.invoice_amount.map(scale);
             lines.push(line);
         }
         if let Some(r) = &self.creditor_reference {
@@ -228,6 +229,7 @@ impl Structured {
             line.amount = line.amount.map(scale);
             line.discount = line.discount.map(scale);
             line.deduction = line.deduction.map(scale);
+            line.invoice_amount = line.invoice_amount.map(scale);
             lines.push(line);
         }
         lines
@@ -242,6 +244,7 @@ impl Structured {
     ) {
         line.discount = self.discount.filter(|d| !d.is_zero());
         line.deduction = deduction;
+        line.invoice_amount = self.due.filter(|d| !d.is_zero());
         line.reason = reason;
         if ty == DocumentType::CreditNote {
             line.amount = self.remitted.or(self.credit_note).map(|a| -a.abs());

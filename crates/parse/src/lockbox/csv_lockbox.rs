@@ -373,6 +373,7 @@ fn read_row(
             discount,
             deduction,
             reason: row.get(Column::Reason).map(str::to_string),
+            invoice_amount: None,
         });
     }
     if let Some(m) = row.get(Column::Memo)

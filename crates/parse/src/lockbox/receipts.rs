@@ -52,6 +52,7 @@ pub(crate) fn remittance_line(l: InvoiceLine, currency: Currency) -> RemittanceL
         discount: money(nonzero(l.discount), currency),
         deduction: money(nonzero(l.deduction), currency),
         reason: l.reason,
+        invoice_amount: None,
     }
 }
 

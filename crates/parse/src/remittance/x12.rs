@@ -37,6 +37,7 @@ pub fn x12_remittance_lines<S: AsRef<str>>(lines: &[S], currency: Currency) -> V
                 let mut line = RemittanceLine::reference(reference, document_type);
                 line.amount = fields.get(4).and_then(|a| amount(a, currency));
                 line.discount = fields.get(6).and_then(|a| amount(a, currency)).filter(|d| !d.is_zero());
+                line.invoice_amount = fields.get(5).and_then(|a| amount(a, currency)).filter(|d| !d.is_zero());
                 out.push(line);
             }
             // A further `ADX` on the same `RMR` is a line of its own naming
