@@ -397,3 +397,17 @@ fn a_stated_invoice_total_that_is_not_the_named_invoices_names_the_neighbour_it_
     assert_eq!(lines(&l, &o[0]), [s("applied", "459", "3649.20")]);
     assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "459", "1090.03")]);
 }
+
+#[test]
+fn a_set_that_happens_to_add_up_is_not_applied_when_the_payer_named_a_short_number_that_reads_nothing() {
+    let invs = vec![
+        invoice("4300", "C1", "1681.93", "2026-01-31"),
+        invoice("4367", "C1", "1000.00", "2026-01-31"),
+        invoice("4323", "C1", "656.93", "2026-01-31"),
+        invoice("4030", "C2", "99.00", "2026-01-31"),
+    ];
+    let customers = vec![customer("C1", "Granite Metals Co"), customer("C2", "Other Co")];
+    let r = payer(receipt("R1", "1656.93", "2026-02-01", &["INVOICES 4030"]), "Granite Metals Co");
+    let (l, o) = decide(invs, customers, &[r]);
+    assert!(lines(&l, &o[0]).iter().all(|x| x.0 != "applied"), "{:?}", lines(&l, &o[0]));
+}

@@ -85,6 +85,15 @@ pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<Receip
             if !e.mentions.is_empty() {
                 p.refs.retain(|x| x.line.is_some() || !e.mentions.contains(&normalise_reference(&x.raw).key));
             }
+            // Documents the payer says it pays that name no invoice (however
+            // short their numbers): the payment is not a payment without
+            // remittance, and a set that happens to add up is only suggested.
+            let payable_by_payer =
+                |x: &&RefMatch| p.customer.is_none_or(|(c, _, _)| ledger.may_pay(c, ledger.owner(x.invoice)));
+            let found: Vec<String> =
+                p.refs.iter().filter(payable_by_payer).map(|x| normalise_reference(&x.raw).key).collect();
+            let unread = e.documents.iter().filter(|k| !found.contains(k)).count();
+            p.unresolved_references = p.unresolved_references.max(unread);
             p
         })
         .collect();

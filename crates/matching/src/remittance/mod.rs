@@ -183,17 +183,26 @@ fn documents_in_field(field: &str) -> Vec<String> {
 pub fn itemised(receipt: &Receipt) -> Itemised<'_> {
     use std::borrow::Cow;
     if receipt.remittance_text.is_empty() {
-        return Itemised { receipt: Cow::Borrowed(receipt), cut_list: false, mentions: Vec::new() };
+        return Itemised {
+            receipt: Cow::Borrowed(receipt),
+            cut_list: false,
+            mentions: Vec::new(),
+            documents: Vec::new(),
+        };
     }
     let items = interpret(receipt);
-    let mentions: Vec<String> = items
-        .iter()
-        .filter(|i| i.role == Role::Mention)
-        .map(|i| reference::normalise_reference(&i.reference).key)
-        .filter(|k| !k.is_empty())
-        .collect();
+    let keys = |role: fn(&Role) -> bool| -> Vec<String> {
+        items
+            .iter()
+            .filter(|i| role(&i.role))
+            .map(|i| reference::normalise_reference(&i.reference).key)
+            .filter(|k| !k.is_empty())
+            .collect()
+    };
+    let mentions = keys(|r| *r == Role::Mention);
+    let documents = keys(|r| matches!(r, Role::Pay | Role::Credit));
     if !receipt.remittance_lines.is_empty() {
-        return Itemised { receipt: Cow::Borrowed(receipt), cut_list: false, mentions };
+        return Itemised { receipt: Cow::Borrowed(receipt), cut_list: false, mentions, documents };
     }
     let priced =
         checked_sum(items.iter().filter(|i| matches!(i.role, Role::Pay | Role::Credit)).filter_map(|i| i.amount));
@@ -202,7 +211,7 @@ pub fn itemised(receipt: &Receipt) -> Itemised<'_> {
         && items.iter().any(|i| i.amount.is_some())
         && priced.is_some_and(|p| p < receipt.amount);
     if !items.iter().any(|i| matches!(i.role, Role::Pay | Role::Credit) && i.amount.is_some()) {
-        return Itemised { receipt: Cow::Borrowed(receipt), cut_list: false, mentions };
+        return Itemised { receipt: Cow::Borrowed(receipt), cut_list: false, mentions, documents };
     }
     let mut lines: Vec<cashapply_model::RemittanceLine> = Vec::new();
     for item in &items {
@@ -230,7 +239,7 @@ pub fn itemised(receipt: &Receipt) -> Itemised<'_> {
     }
     let mut owned = receipt.clone();
     owned.remittance_lines = lines;
-    Itemised { receipt: Cow::Owned(owned), cut_list, mentions }
+    Itemised { receipt: Cow::Owned(owned), cut_list, mentions, documents }
 }
 
 /// A receipt as the engine decides it (see [`itemised`]).
@@ -242,4 +251,6 @@ pub struct Itemised<'r> {
     pub cut_list: bool,
     /// Normalised keys of documents named only for context: never paid.
     pub mentions: Vec<String>,
+    /// Normalised keys of the documents the payer says it pays.
+    pub documents: Vec<String>,
 }
