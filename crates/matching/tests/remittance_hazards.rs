@@ -411,3 +411,16 @@ fn a_set_that_happens_to_add_up_is_not_applied_when_the_payer_named_a_short_numb
     let (l, o) = decide(invs, customers, &[r]);
     assert!(lines(&l, &o[0]).iter().all(|x| x.0 != "applied"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn a_short_zero_padded_number_beside_anchored_references_of_the_same_customer_counts() {
+    let invs = vec![
+        invoice("4331", "C1", "2500.00", "2026-01-31"),
+        invoice("4370", "C1", "120.45", "2026-01-31"),
+        invoice("4364", "C1", "31764.48", "2026-01-31"),
+    ];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "34384.93", "2026-02-01", &["REF 4331;4370;0004364"])]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "4364", "31764.48")), "{got:?}");
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}

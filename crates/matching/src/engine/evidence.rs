@@ -506,13 +506,10 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
             }
         }
     }
-    // Short keys count only for a customer found by other evidence.
-    refs.retain(|r| {
-        r.anchored
-            || customer.is_some_and(|(c, _, how)| {
-                how != CustomerEvidence::ReferenceOwner && ledger.may_pay(c, ledger.owner(r.invoice))
-            })
-    });
+    // Short keys never decide the customer (they were left out above); they
+    // count for a customer found otherwise: by the payer's own evidence, or
+    // by the anchored references beside them (`REF 4.331;4370;0004364`).
+    refs.retain(|r| r.anchored || customer.is_some_and(|(c, _, _)| ledger.may_pay(c, ledger.owner(r.invoice))));
     drop_run_pieces(&mut refs, &runs);
     refs.sort_by_key(|r| (r.token, r.distance, r.invoice));
     let unresolved_references = reference_tokens.iter().filter(|t| !refs.iter().any(|r| r.token == **t)).count();
