@@ -424,3 +424,14 @@ fn a_short_zero_padded_number_beside_anchored_references_of_the_same_customer_co
     assert!(got.contains(&s("applied", "4364", "31764.48")), "{got:?}");
     assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
 }
+
+#[test]
+fn the_only_number_of_a_structured_reference_behind_a_junk_prefix_is_looked_up() {
+    let invs = vec![invoice("2111", "C1", "16857.96", "2026-01-31")];
+    let mut r = receipt("R1", "16857.96", "2026-02-01", &[]);
+    let mut line = RemittanceLine::reference("ABC: 2111", DocumentType::Invoice);
+    line.amount = Some(d("16857.96"));
+    r.remittance_lines.push(line);
+    let (l, o) = decide(invs, vec![], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "2111", "16857.96")]);
+}

@@ -368,8 +368,11 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
             let normalised = normalise_reference(raw);
             let key = normalised.key;
             // Pieces of a structured reference count only when they stand on
-            // their own (`202` of `202 4-50 2622` does not).
-            let piece_too_short = k > 0 && key.len() < SHORT_KEY;
+            // their own (`202` of `202 4-50 2622` does not), or when the piece
+            // is the field's only number (`2111` of `ABC: 2111`).
+            let numbered_pieces =
+                source.candidates.iter().skip(1).filter(|c| c.bytes().any(|b| b.is_ascii_digit())).count();
+            let piece_too_short = k > 0 && key.len() < SHORT_KEY && !(numbered_pieces == 1 && key.len() >= 3);
             // A short key (`INV-00027` is `27`) is looked up only as printed:
             // the invoice number exactly as the payer wrote it always counts,
             // whatever its length; loose readings of it do not.
