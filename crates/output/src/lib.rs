@@ -9,12 +9,17 @@
 //! particular run, so the same inputs give byte-identical files.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod batch;
 mod ids;
 mod invariants;
 mod report;
 mod write;
 
-pub use ids::{Digest, sha256_hex};
+pub use batch::{
+    BatchFiles, ExceptionRow, PostingRow, ReceiptRow, exception_rows, posting_id, posting_rows, receipt_rows,
+    summary_json, write_batch,
+};
+pub use ids::{Digest, content_id, sha256_hex};
 pub use invariants::{InvariantError, check_invariants};
 pub use report::{InputFile, OtherInput, RunReport, Skipped};
 pub use write::{OutputError, write_run};

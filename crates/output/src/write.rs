@@ -43,7 +43,7 @@ pub enum OutputError {
     },
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
     move |source| OutputError::Io { path: path.to_path_buf(), source }
 }
 
@@ -62,6 +62,13 @@ const EXCEPTION_KINDS: [ExceptionKind; 9] = [
 /// Writes `postings.csv`, `exceptions.csv`, `receipts.csv` and
 /// `summary.json` into `out`, replacing what was there only at the end.
 pub fn write_run(report: &RunReport<'_>, out: &Path) -> Result<(), OutputError> {
+    replace_dir(out, |tmp| write_files(report, tmp))
+}
+
+/// Fills a temporary directory beside `out` with `fill`, then renames it
+/// into place (the previous `out`, if any, must hold only cashapply's four
+/// files).
+pub(crate) fn replace_dir(out: &Path, fill: impl FnOnce(&Path) -> Result<(), OutputError>) -> Result<(), OutputError> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -73,7 +80,7 @@ pub fn write_run(report: &RunReport<'_>, out: &Path) -> Result<(), OutputError> 
         std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
     }
     std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
-    let written = write_files(report, &tmp);
+    let written = fill(&tmp);
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
@@ -115,26 +122,26 @@ pub fn write_run(report: &RunReport<'_>, out: &Path) -> Result<(), OutputError> 
     Ok(())
 }
 
-fn csv_writer(path: &Path) -> Result<csv::Writer<std::fs::File>, OutputError> {
+pub(crate) fn csv_writer(path: &Path) -> Result<csv::Writer<std::fs::File>, OutputError> {
     let file = std::fs::File::create(path).map_err(io(path))?;
     Ok(csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(file))
 }
 
-fn row<W: std::io::Write>(w: &mut csv::Writer<W>, path: &Path, fields: &[&str]) -> Result<(), OutputError> {
+pub(crate) fn row<W: std::io::Write>(w: &mut csv::Writer<W>, path: &Path, fields: &[&str]) -> Result<(), OutputError> {
     w.write_record(fields).map_err(|source| OutputError::Csv { path: path.to_path_buf(), source })
 }
 
-fn flush<W: std::io::Write>(w: &mut csv::Writer<W>, path: &Path) -> Result<(), OutputError> {
+pub(crate) fn flush<W: std::io::Write>(w: &mut csv::Writer<W>, path: &Path) -> Result<(), OutputError> {
     w.flush().map_err(io(path))
 }
 
-fn confidence(c: Decimal) -> String {
+pub(crate) fn confidence(c: Decimal) -> String {
     let mut c = c.round_dp(3);
     c.rescale(3);
     c.to_string()
 }
 
-fn line_customer(report: &RunReport<'_>, o: &ReceiptOutcome, invoice: Option<u32>) -> String {
+pub(crate) fn line_customer(report: &RunReport<'_>, o: &ReceiptOutcome, invoice: Option<u32>) -> String {
     match invoice {
         Some(i) => report.ledger.customer_id(report.ledger.owner(i)).to_string(),
         None => o.customer.map(|c| report.ledger.customer_id(c).to_string()).unwrap_or_default(),
@@ -286,7 +293,7 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
 
 /// The remittance as one field: the text lines, then each structured line
 /// as `reference=amount` (or the reference alone), joined by ` | `.
-fn remittance(r: &Receipt) -> String {
+pub(crate) fn remittance(r: &Receipt) -> String {
     let lines = r.remittance_lines.iter().map(|l| match l.amount {
         Some(a) => format!("{}={}", l.reference, format_amount(a, r.currency)),
         None => l.reference.clone(),
@@ -296,7 +303,7 @@ fn remittance(r: &Receipt) -> String {
 
 /// Counts and totals per currency, exceptions by kind, skipped entries,
 /// and every input file with its digest and warnings.
-fn summary(report: &RunReport<'_>) -> Value {
+pub(crate) fn summary(report: &RunReport<'_>) -> Value {
     #[derive(Default)]
     struct Totals {
         receipts: u64,

@@ -1,0 +1,643 @@
+//! The ledger in one SQLite file.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::migrations::migrate;
+use crate::{
+    Adjustment, Confirmed, Event, ExceptionRow, InFlight, KnownInvoice, LedgerStore, PostingRow, PostingState,
+    ReceiptRow, ReceiptState, RunRecord, SeenFile, StoreError, Taken,
+};
+
+/// How long a connection waits for SQLite's own lock (a reader during a
+/// checkpoint, a process that bypassed the lock file).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The embedded ledger.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens the ledger at `path`, creating it when `create` is set and it
+    /// does not exist, and migrates its schema forward.
+    pub fn open(path: &Path, create: bool) -> Result<SqliteStore, StoreError> {
+        let existed = path.exists();
+        if !existed && !create {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrate(&mut conn, path, existed)?;
+        Ok(SqliteStore { conn, path: path.to_path_buf() })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Copies the ledger to `to` with SQLite's online backup: a consistent
+    /// copy while other readers (and, between steps, writers) go on.
+    pub fn backup(&self, to: &Path) -> Result<(), StoreError> {
+        let mut dest = Connection::open(to).map_err(|source| StoreError::Backup { path: to.to_path_buf(), source })?;
+        let backup = rusqlite::backup::Backup::new(&self.conn, &mut dest)
+            .map_err(|source| StoreError::Backup { path: to.to_path_buf(), source })?;
+        backup
+            .run_to_completion(1024, Duration::from_millis(10), None)
+            .map_err(|source| StoreError::Backup { path: to.to_path_buf(), source })
+    }
+
+    /// Row counts of the main tables, for reports and benchmarks.
+    pub fn counts(&self) -> Result<Vec<(&'static str, u64)>, StoreError> {
+        let mut out = Vec::new();
+        for t in ["batches", "files", "receipts", "postings", "invoices", "invoice_history", "exceptions", "events"] {
+            let n: i64 = self.conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?;
+            out.push((t, n.max(0) as u64));
+        }
+        Ok(out)
+    }
+}
+
+const POSTING_COLUMNS: &str = "posting_id, receipt_id, bank_ref, value_date, currency, customer_id, invoice_id, kind, \
+     amount, rule, confidence, coalesce(reverses, ''), reason, batch_id, confirmed_at, \
+     EXISTS (SELECT 1 FROM postings o WHERE o.reverses = postings.posting_id)";
+
+fn posting_state(r: &Row<'_>) -> rusqlite::Result<PostingState> {
+    Ok(PostingState {
+        row: PostingRow {
+            posting_id: r.get(0)?,
+            receipt_id: r.get(1)?,
+            bank_ref: r.get(2)?,
+            value_date: r.get(3)?,
+            currency: r.get(4)?,
+            customer_id: r.get(5)?,
+            invoice_id: r.get(6)?,
+            kind: r.get(7)?,
+            amount: r.get(8)?,
+            rule: r.get(9)?,
+            confidence: r.get(10)?,
+            reverses: r.get(11)?,
+            reason: r.get(12)?,
+        },
+        batch_id: r.get(13)?,
+        confirmed_at: r.get(14)?,
+        reversed: r.get(15)?,
+    })
+}
+
+const EXCEPTION_COLUMNS: &str = "exception_id, kind, receipt_id, bank_ref, customer_id, invoice_id, amount, \
+     suggestions, detail, currency, value_date, payer_name, customer_name, status, problem";
+
+fn exception_row(r: &Row<'_>) -> rusqlite::Result<ExceptionRow> {
+    Ok(ExceptionRow {
+        exception_id: r.get(0)?,
+        kind: r.get(1)?,
+        receipt_id: r.get(2)?,
+        bank_ref: r.get(3)?,
+        customer_id: r.get(4)?,
+        invoice_id: r.get(5)?,
+        amount: r.get(6)?,
+        suggestions: r.get(7)?,
+        detail: r.get(8)?,
+        currency: r.get(9)?,
+        value_date: r.get(10)?,
+        payer_name: r.get(11)?,
+        customer_name: r.get(12)?,
+        status: r.get(13)?,
+    })
+}
+
+fn insert_posting(
+    tx: &rusqlite::Transaction<'_>,
+    p: &PostingRow,
+    batch_id: Option<&str>,
+    actor: &str,
+    at: &str,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO postings (posting_id, batch_id, receipt_id, bank_ref, value_date, currency, customer_id, \
+         invoice_id, kind, amount, rule, confidence, reverses, reason, actor, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULLIF(?13, ''), ?14, ?15, ?16)",
+    )?;
+    stmt.execute(params![
+        p.posting_id,
+        batch_id,
+        p.receipt_id,
+        p.bank_ref,
+        p.value_date,
+        p.currency,
+        p.customer_id,
+        p.invoice_id,
+        p.kind,
+        p.amount,
+        p.rule,
+        p.confidence,
+        p.reverses,
+        p.reason,
+        actor,
+        at
+    ])?;
+    Ok(())
+}
+
+fn insert_event(tx: &rusqlite::Transaction<'_>, kind: &str, id: &str, e: &Event) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO events (at, actor, object_kind, object_id, action, detail, batch_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    stmt.execute(params![e.at, e.actor, kind, id, e.action, e.detail, e.batch_id])?;
+    Ok(())
+}
+
+impl LedgerStore for SqliteStore {
+    fn last_batch(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT batch_id FROM batches ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn taken(&self, receipt_ids: &[String]) -> Result<Vec<Taken>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.batch_id, b.created_at, r.source_file FROM receipts r JOIN batches b USING (batch_id) \
+             WHERE r.receipt_id = ?1",
+        )?;
+        let mut out = Vec::new();
+        for id in receipt_ids {
+            if let Some((batch_id, at, source_file)) = stmt
+                .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+                .optional()?
+            {
+                out.push(Taken { receipt_id: id.clone(), batch_id, at, source_file });
+            }
+        }
+        Ok(out)
+    }
+
+    fn file_seen(&self, sha256: &str, normalised_sha256: &str) -> Result<Option<SeenFile>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT f.name, f.batch_id, b.created_at, f.sha256 = ?1 FROM files f JOIN batches b USING (batch_id) \
+                 WHERE f.sha256 = ?1 OR f.normalised_sha256 = ?2 ORDER BY f.sha256 = ?1 DESC, b.seq LIMIT 1",
+                params![sha256, normalised_sha256],
+                |r| Ok(SeenFile { name: r.get(0)?, batch_id: r.get(1)?, at: r.get(2)?, identical: r.get(3)? }),
+            )
+            .optional()?)
+    }
+
+    fn in_flight(&self) -> Result<Vec<InFlight>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT posting_id, batch_id, customer_id, invoice_id, kind, amount FROM postings \
+             WHERE confirmed_at IS NULL AND invoice_id <> '' AND kind IN ('applied', 'discount', 'write_off') ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(InFlight {
+                posting_id: r.get(0)?,
+                batch_id: r.get(1)?,
+                customer_id: r.get(2)?,
+                invoice_id: r.get(3)?,
+                kind: r.get(4)?,
+                amount: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn open_exceptions(&self) -> Result<Vec<(String, ExceptionRow)>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {EXCEPTION_COLUMNS} FROM exceptions WHERE status IN ('open', 'snoozed') ORDER BY value_date, bank_ref, exception_id"
+        ))?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(14)?, exception_row(r)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn pending_postings(&self) -> Result<Vec<PostingRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {POSTING_COLUMNS} FROM postings WHERE batch_id IS NULL ORDER BY seq"))?;
+        let rows = stmt.query_map([], |r| posting_state(r).map(|s| s.row))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn invoices(&self) -> Result<Vec<KnownInvoice>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT customer_id, invoice_id, currency, amount_open, status FROM invoices WHERE in_file = 1")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(KnownInvoice {
+                customer_id: r.get(0)?,
+                invoice_id: r.get(1)?,
+                currency: r.get(2)?,
+                amount_open: r.get(3)?,
+                status: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn commit_run(&mut self, run: &RunRecord) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM batches", [], |r| r.get(0))?;
+        tx.execute(
+            "INSERT INTO batches (batch_id, seq, created_at, actor, as_of, invoices_file, invoices_sha256, receipts_new, receipts_already) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                run.batch_id,
+                seq,
+                run.at,
+                run.actor,
+                run.as_of,
+                run.invoices_file,
+                run.invoices_sha256,
+                run.receipts.len() as i64,
+                run.already as i64
+            ],
+        )?;
+        let mut file_ids = Vec::with_capacity(run.files.len());
+        for f in &run.files {
+            tx.execute(
+                "INSERT INTO files (batch_id, name, format, sha256, normalised_sha256, size, receipts_new, receipts_already, warnings) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    run.batch_id,
+                    f.name,
+                    f.format,
+                    f.sha256,
+                    f.normalised_sha256,
+                    f.size as i64,
+                    f.receipts_new as i64,
+                    f.receipts_already as i64,
+                    f.warnings.join("\n")
+                ],
+            )?;
+            file_ids.push(tx.last_insert_rowid());
+        }
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO receipts (receipt_id, batch_id, file_id, occurrence, bank_ref, source_file, format, account, \
+                 value_date, currency, amount, payer_name, customer_id, status, remittance) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?;
+            for rec in &run.receipts {
+                let r = &rec.row;
+                let file_id = file_ids.get(rec.file).copied();
+                stmt.execute(params![
+                    r.receipt_id,
+                    run.batch_id,
+                    file_id,
+                    rec.occurrence,
+                    r.bank_ref,
+                    r.source_file,
+                    r.format,
+                    r.account,
+                    r.value_date,
+                    r.currency,
+                    r.amount,
+                    r.payer_name,
+                    r.customer_id,
+                    r.status,
+                    r.remittance
+                ])?;
+            }
+        }
+        {
+            let mut stmt =
+                tx.prepare_cached("UPDATE postings SET batch_id = ?1 WHERE posting_id = ?2 AND batch_id IS NULL")?;
+            for id in &run.carried {
+                stmt.execute(params![run.batch_id, id])?;
+            }
+        }
+        for p in &run.postings {
+            insert_posting(&tx, p, Some(&run.batch_id), &run.actor, &run.at)?;
+        }
+        {
+            let mut stmt = tx.prepare_cached(&format!(
+                "INSERT INTO exceptions ({EXCEPTION_COLUMNS}, batch_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+            ))?;
+            for (problem, e) in &run.exceptions {
+                stmt.execute(params![
+                    e.exception_id,
+                    e.kind,
+                    e.receipt_id,
+                    e.bank_ref,
+                    e.customer_id,
+                    e.invoice_id,
+                    e.amount,
+                    e.suggestions,
+                    e.detail,
+                    e.currency,
+                    e.value_date,
+                    e.payer_name,
+                    e.customer_name,
+                    e.status,
+                    problem,
+                    run.batch_id
+                ])?;
+                let event = Event {
+                    at: run.at.clone(),
+                    actor: run.actor.clone(),
+                    action: "raised".into(),
+                    detail: e.detail.clone(),
+                    batch_id: Some(run.batch_id.clone()),
+                };
+                insert_event(&tx, "exception", &e.exception_id, &event)?;
+            }
+        }
+        for c in &run.status_changes {
+            tx.execute("UPDATE exceptions SET status = ?1 WHERE exception_id = ?2", params![c.status, c.exception_id])?;
+            let event = Event {
+                at: run.at.clone(),
+                actor: run.actor.clone(),
+                action: c.status.clone(),
+                detail: c.note.clone(),
+                batch_id: Some(run.batch_id.clone()),
+            };
+            insert_event(&tx, "exception", &c.exception_id, &event)?;
+        }
+        {
+            let mut upsert = tx.prepare_cached(
+                "INSERT INTO invoices (customer_id, invoice_id, currency, amount_open, status, in_file) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT (customer_id, invoice_id) DO UPDATE SET currency = ?3, amount_open = ?4, status = ?5, in_file = ?6",
+            )?;
+            let mut history = tx.prepare_cached(
+                "INSERT INTO invoice_history (customer_id, invoice_id, batch_id, event, amount_open, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for c in &run.invoice_changes {
+                let i = &c.invoice;
+                let in_file = c.event != "gone";
+                upsert.execute(params![i.customer_id, i.invoice_id, i.currency, i.amount_open, i.status, in_file])?;
+                history.execute(params![
+                    i.customer_id,
+                    i.invoice_id,
+                    run.batch_id,
+                    c.event,
+                    i.amount_open,
+                    i.status
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn confirm(
+        &mut self,
+        batch_id: &str,
+        postings: Option<&[String]>,
+        at: &str,
+        actor: &str,
+    ) -> Result<Confirmed, StoreError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let exists: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM batches WHERE batch_id = ?1)", [batch_id], |r| r.get(0))?;
+        if !exists {
+            return Err(StoreError::Refused(format!("no batch {batch_id} in the ledger")));
+        }
+        let already: i64 = tx.query_row(
+            "SELECT count(*) FROM postings WHERE batch_id = ?1 AND confirmed_at IS NOT NULL",
+            [batch_id],
+            |r| r.get(0),
+        )?;
+        let confirmed = match postings {
+            None => tx.execute(
+                "UPDATE postings SET confirmed_at = ?2 WHERE batch_id = ?1 AND confirmed_at IS NULL",
+                params![batch_id, at],
+            )? as u64,
+            Some(ids) => {
+                let mut n = 0u64;
+                let mut stmt =
+                    tx.prepare_cached("SELECT batch_id, confirmed_at IS NOT NULL FROM postings WHERE posting_id = ?1")?;
+                let mut update = tx.prepare_cached(
+                    "UPDATE postings SET confirmed_at = ?2 WHERE posting_id = ?1 AND confirmed_at IS NULL",
+                )?;
+                for id in ids {
+                    let found: Option<(Option<String>, bool)> =
+                        stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                    match found {
+                        Some((Some(b), _)) if b == batch_id => n += update.execute(params![id, at])? as u64,
+                        Some((b, _)) => {
+                            return Err(StoreError::Refused(format!(
+                                "posting {id} is not in batch {batch_id} (it is in {})",
+                                b.as_deref().unwrap_or("no batch yet")
+                            )));
+                        }
+                        None => return Err(StoreError::Refused(format!("no posting {id} in the ledger"))),
+                    }
+                }
+                n
+            }
+        };
+        let remaining: i64 = tx.query_row(
+            "SELECT count(*) FROM postings WHERE batch_id = ?1 AND confirmed_at IS NULL",
+            [batch_id],
+            |r| r.get(0),
+        )?;
+        if remaining == 0 {
+            tx.execute(
+                "UPDATE batches SET confirmed_at = ?2 WHERE batch_id = ?1 AND confirmed_at IS NULL",
+                params![batch_id, at],
+            )?;
+        }
+        let (already, remaining) = (already.max(0) as u64, remaining.max(0) as u64);
+        let event = Event {
+            at: at.to_string(),
+            actor: actor.to_string(),
+            action: "confirmed".into(),
+            detail: format!("{confirmed} line(s) confirmed by the ERP; {remaining} of the batch still unconfirmed"),
+            batch_id: Some(batch_id.to_string()),
+        };
+        insert_event(&tx, "batch", batch_id, &event)?;
+        tx.commit()?;
+        Ok(Confirmed { confirmed, already, remaining })
+    }
+
+    fn adjust(&mut self, a: &Adjustment) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for p in &a.postings {
+            insert_posting(&tx, p, None, &a.event.actor, &a.event.at).map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                    StoreError::Refused(format!("posting {} is already offset by an opposite line", p.reverses))
+                }
+                e => StoreError::Sql(e),
+            })?;
+        }
+        if let Some((receipt, status)) = &a.receipt_status {
+            tx.execute("UPDATE receipts SET status = ?2 WHERE receipt_id = ?1", params![receipt, status])?;
+        }
+        insert_event(&tx, a.object.0, &a.object.1, &a.event)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn posting(&self, posting_id: &str) -> Result<Option<PostingState>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {POSTING_COLUMNS} FROM postings WHERE posting_id = ?1"),
+                [posting_id],
+                posting_state,
+            )
+            .optional()?)
+    }
+
+    fn postings_of_receipt(&self, receipt_id: &str) -> Result<Vec<PostingState>, StoreError> {
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT {POSTING_COLUMNS} FROM postings WHERE receipt_id = ?1 ORDER BY seq"))?;
+        let rows = stmt.query_map([receipt_id], posting_state)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn postings_of_invoice(&self, invoice_id: &str) -> Result<Vec<PostingState>, StoreError> {
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT {POSTING_COLUMNS} FROM postings WHERE invoice_id = ?1 ORDER BY seq"))?;
+        let rows = stmt.query_map([invoice_id], posting_state)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn receipt(&self, receipt_id: &str) -> Result<Option<ReceiptState>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT receipt_id, bank_ref, source_file, format, account, value_date, currency, amount, payer_name, \
+                 customer_id, status, remittance, r.batch_id, b.created_at FROM receipts r JOIN batches b USING (batch_id) \
+                 WHERE receipt_id = ?1",
+                [receipt_id],
+                |r| {
+                    Ok(ReceiptState {
+                        row: ReceiptRow {
+                            receipt_id: r.get(0)?,
+                            bank_ref: r.get(1)?,
+                            source_file: r.get(2)?,
+                            format: r.get(3)?,
+                            account: r.get(4)?,
+                            value_date: r.get(5)?,
+                            currency: r.get(6)?,
+                            amount: r.get(7)?,
+                            payer_name: r.get(8)?,
+                            customer_id: r.get(9)?,
+                            status: r.get(10)?,
+                            remittance: r.get(11)?,
+                        },
+                        batch_id: r.get(12)?,
+                        at: r.get(13)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn exception(&self, exception_id: &str) -> Result<Option<ExceptionRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {EXCEPTION_COLUMNS} FROM exceptions WHERE exception_id = ?1"),
+                [exception_id],
+                exception_row,
+            )
+            .optional()?)
+    }
+
+    fn exceptions_about(&self, receipt_id: &str, invoice_id: &str) -> Result<Vec<ExceptionRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {EXCEPTION_COLUMNS} FROM exceptions WHERE (receipt_id = ?1 AND ?1 <> '') OR (invoice_id = ?2 AND ?2 <> '') \
+             ORDER BY value_date, exception_id"
+        ))?;
+        let rows = stmt.query_map([receipt_id, invoice_id], exception_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn invoice_history(&self, invoice_id: &str) -> Result<Vec<(String, KnownInvoice, String)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT h.batch_id, h.customer_id, h.invoice_id, coalesce(i.currency, ''), h.amount_open, h.status, h.event \
+             FROM invoice_history h LEFT JOIN invoices i USING (customer_id, invoice_id) WHERE h.invoice_id = ?1 ORDER BY h.seq",
+        )?;
+        let rows = stmt.query_map([invoice_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                KnownInvoice {
+                    customer_id: r.get(1)?,
+                    invoice_id: r.get(2)?,
+                    currency: r.get(3)?,
+                    amount_open: r.get(4)?,
+                    status: r.get(5)?,
+                },
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn events(&self, object_kind: &str, object_id: &str) -> Result<Vec<Event>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at, actor, action, detail, batch_id FROM events WHERE object_kind = ?1 AND object_id = ?2 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([object_kind, object_id], |r| {
+            Ok(Event { at: r.get(0)?, actor: r.get(1)?, action: r.get(2)?, detail: r.get(3)?, batch_id: r.get(4)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_ledger_is_created_at_the_current_schema_version_in_wal_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let store = SqliteStore::open(&path, true).unwrap();
+        let v: u32 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, crate::SCHEMA_VERSION);
+        let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let fk: bool = store.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert!(fk);
+    }
+
+    #[test]
+    fn a_ledger_from_a_newer_cashapply_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        drop(SqliteStore::open(&path, true).unwrap());
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "user_version", crate::SCHEMA_VERSION + 1).unwrap();
+        }
+        let err = SqliteStore::open(&path, false).unwrap_err();
+        assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+        assert!(err.to_string().contains("newer cashapply"), "{err}");
+        let conn = Connection::open(&path).unwrap();
+        let v: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, crate::SCHEMA_VERSION + 1);
+    }
+
+    #[test]
+    fn a_missing_ledger_is_not_created_by_a_command_that_only_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = SqliteStore::open(&dir.path().join("none.db"), false).unwrap_err();
+        assert!(matches!(err, StoreError::Missing { .. }));
+        assert!(!dir.path().join("none.db").exists());
+    }
+
+    #[test]
+    fn the_online_backup_holds_the_same_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
+        let run = RunRecord { batch_id: "B1".into(), at: "t".into(), actor: "me".into(), ..RunRecord::default() };
+        store.commit_run(&run).unwrap();
+        let copy = dir.path().join("copy.db");
+        store.backup(&copy).unwrap();
+        let other = SqliteStore::open(&copy, false).unwrap();
+        assert_eq!(other.last_batch().unwrap().as_deref(), Some("B1"));
+    }
+}
