@@ -71,6 +71,11 @@ impl Progress {
 }
 
 impl ApplyArgs {
+    /// `--out`.
+    pub(crate) fn out(&self) -> &Path {
+        &self.out
+    }
+
     /// The service request these arguments describe.
     pub(crate) fn request(&self) -> Request {
         Request {

@@ -10,6 +10,8 @@
 //! the order the inputs were read, and progress goes to a callback.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod actions;
+pub mod daily;
 mod inputs;
 mod normalise;
 

@@ -301,6 +301,9 @@ pub trait LedgerStore {
     fn in_flight(&self) -> Result<Vec<InFlight>, StoreError>;
     /// Exceptions open or snoozed, with their problem keys.
     fn open_exceptions(&self) -> Result<Vec<(String, ExceptionRow)>, StoreError>;
+    /// The exceptions, whatever their status, already raised for these
+    /// problem keys.
+    fn exceptions_by_problem(&self, problems: &[String]) -> Result<Vec<(String, ExceptionRow)>, StoreError>;
     /// Lines no batch has carried yet (unapplies, reversals).
     fn pending_postings(&self) -> Result<Vec<PostingRow>, StoreError>;
     /// The invoices of the last `--invoices` file.

@@ -219,6 +219,18 @@ impl LedgerStore for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn exceptions_by_problem(&self, problems: &[String]) -> Result<Vec<(String, ExceptionRow)>, StoreError> {
+        let mut stmt =
+            self.conn.prepare_cached(&format!("SELECT {EXCEPTION_COLUMNS} FROM exceptions WHERE problem = ?1"))?;
+        let mut out = Vec::new();
+        for p in problems {
+            if let Some(row) = stmt.query_row([p], exception_row).optional()? {
+                out.push((p.clone(), row));
+            }
+        }
+        Ok(out)
+    }
+
     fn pending_postings(&self) -> Result<Vec<PostingRow>, StoreError> {
         let mut stmt = self
             .conn
