@@ -271,7 +271,12 @@ fn a_reversed_receipt_gets_opposite_lines_summing_to_minus_its_cash_in_the_next_
     let id = r["receipt_id"].clone();
     ok(&cli(&dir, &["receipt", "reverse", &id, "--reason", "returned by the bank (R01)"]));
     assert_eq!(cli(&dir, &["receipt", "reverse", &id, "--reason", "again"]).status.code(), Some(1));
+    // A reversed receipt's open exceptions leave the queue.
+    let unknown = receipts.iter().find(|r| r["bank_ref"] == "WIRE0010").unwrap()["receipt_id"].clone();
+    ok(&cli(&dir, &["receipt", "reverse", &unknown, "--reason", "not ours, returned"]));
     ok(&run_in(&dir, "day2", &[&fixture("morning_day2.bai2")], &fixture("open_invoices.csv")));
+    assert!(rows(&dir.join("day1/exceptions.csv")).iter().any(|e| e["receipt_id"] == unknown));
+    assert!(!rows(&dir.join("day2/exceptions.csv")).iter().any(|e| e["receipt_id"] == unknown));
     let lines: Vec<_> = rows(&dir.join("day2/postings.csv")).into_iter().filter(|p| p["receipt_id"] == id).collect();
     let cash: Decimal = lines
         .iter()

@@ -376,6 +376,23 @@ fn event_line(e: &cashapply_store::Event) -> String {
     )
 }
 
+/// Weekdays from `date` (`YYYY-MM-DD`) to today, UTC (Saturdays and
+/// Sundays not counted; public holidays are).
+fn business_days_since(date: &str) -> Option<i64> {
+    use chrono::Datelike;
+    let from = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    let today = chrono::NaiveDate::parse_from_str(now().get(..10)?, "%Y-%m-%d").ok()?;
+    let mut days = 0i64;
+    let mut d = from;
+    while d < today {
+        d = d.succ_opt()?;
+        if d.weekday().number_from_monday() <= 5 {
+            days += 1;
+        }
+    }
+    Some(days)
+}
+
 /// Runs `show`: the whole story of one object.
 pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let store = match SqliteStore::open(&args.db, false) {
@@ -432,6 +449,9 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
                 return fail(StoreError::Refused(format!("no exception {} in the ledger", args.id)));
             };
             text.push(exception_line(&e).trim_start().to_string());
+            if let Some(age) = business_days_since(&e.value_date) {
+                text.push(format!("  age: {age} business day(s) since the value date"));
+            }
             text.push(format!(
                 "  receipt {} ({}), customer {} {}, value date {}, suggestions {}",
                 e.receipt_id, e.bank_ref, e.customer_id, e.customer_name, e.value_date, e.suggestions

@@ -2,7 +2,7 @@
 //! always opposite lines with a reason, which the next batch carries.
 
 use cashapply_output::{PostingRow, content_id};
-use cashapply_store::{Adjustment, Event, LedgerStore, StoreError};
+use cashapply_store::{Adjustment, Event, LedgerStore, StatusChange, StoreError};
 use rust_decimal::Decimal;
 
 fn negated(amount: &str) -> String {
@@ -77,6 +77,7 @@ pub fn unapply(
     store.adjust(&Adjustment {
         postings: lines.clone(),
         receipt_status: None,
+        status_changes: Vec::new(),
         object: ("receipt", p.row.receipt_id.clone()),
         event,
     })?;
@@ -105,6 +106,17 @@ pub fn reverse_receipt(
         .filter(|p| !p.reversed && p.row.reverses.is_empty())
         .map(|p| opposite(&p.row, "reversal", reason))
         .collect();
+    // The receipt's open exceptions have nothing left to act on.
+    let status_changes = store
+        .exceptions_about(receipt_id, "")?
+        .into_iter()
+        .filter(|e| e.receipt_id == receipt_id && matches!(e.status.as_str(), "open" | "snoozed"))
+        .map(|e| StatusChange {
+            exception_id: e.exception_id,
+            status: "resolved".to_string(),
+            note: format!("receipt {receipt_id} reversed: {reason}"),
+        })
+        .collect();
     let event = Event {
         at: at.to_string(),
         actor: actor.to_string(),
@@ -115,6 +127,7 @@ pub fn reverse_receipt(
     store.adjust(&Adjustment {
         postings: lines.clone(),
         receipt_status: Some((receipt_id.to_string(), "reversed".to_string())),
+        status_changes,
         object: ("receipt", receipt_id.to_string()),
         event,
     })?;

@@ -270,6 +270,8 @@ pub struct Adjustment {
     pub postings: Vec<PostingRow>,
     /// A receipt whose status changes (`reversed`).
     pub receipt_status: Option<(String, String)>,
+    /// Exceptions the action settles.
+    pub status_changes: Vec<StatusChange>,
     /// The history line, with the object it belongs to (`receipt`, id).
     pub object: (&'static str, String),
     /// The history line.

@@ -485,6 +485,11 @@ impl LedgerStore for SqliteStore {
         if let Some((receipt, status)) = &a.receipt_status {
             tx.execute("UPDATE receipts SET status = ?2 WHERE receipt_id = ?1", params![receipt, status])?;
         }
+        for c in &a.status_changes {
+            tx.execute("UPDATE exceptions SET status = ?1 WHERE exception_id = ?2", params![c.status, c.exception_id])?;
+            let event = Event { action: c.status.clone(), detail: c.note.clone(), ..a.event.clone() };
+            insert_event(&tx, "exception", &c.exception_id, &event)?;
+        }
         insert_event(&tx, a.object.0, &a.object.1, &a.event)?;
         tx.commit()?;
         Ok(())
