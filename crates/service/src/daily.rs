@@ -257,10 +257,17 @@ pub fn prepare(
         .collect();
 
     // Rule 3: cash in flight.
-    let mut flight: BTreeMap<(String, String), (Decimal, Vec<String>)> = BTreeMap::new();
+    // Lines are kept per currency: only those in the invoice's currency
+    // move it (a line in another currency is reported, never converted).
+    let mut flight: BTreeMap<(String, String), (Decimal, Vec<String>, String)> = BTreeMap::new();
     for p in store.in_flight()? {
         let amount: Decimal = p.amount.parse().unwrap_or_default();
         let e = flight.entry((p.customer_id, p.invoice_id)).or_default();
+        if e.2.is_empty() {
+            e.2 = p.currency.clone();
+        } else if e.2 != p.currency {
+            e.2 = "mixed".to_string();
+        }
         e.0 += amount;
         if let Some(b) = p.batch_id
             && !e.1.contains(&b)
@@ -269,7 +276,7 @@ pub fn prepare(
         }
     }
     let mut missing = Vec::new();
-    for ((customer, invoice), (amount, batches)) in &flight {
+    for ((customer, invoice), (amount, batches, _)) in &flight {
         if amount.is_zero() {
             continue;
         }
@@ -283,10 +290,18 @@ pub fn prepare(
         }
     }
     let mut adjusted = 0u64;
+    let invoices_name = loaded.others.first().map_or(String::new(), |o| o.name.clone());
     for inv in &mut loaded.invoices {
-        if let Some((amount, _)) = flight.get(&(inv.customer_id.clone(), inv.id.clone()))
+        if let Some((amount, _, currency)) = flight.get(&(inv.customer_id.clone(), inv.id.clone()))
             && !amount.is_zero()
         {
+            if currency != inv.currency.as_str() || amount.scale() > inv.currency.minor_digits() {
+                warnings.push(format!(
+                    "{}:{}: warning: invoice {} is in {} but unconfirmed postings on it are in {currency}; not subtracted",
+                    invoices_name, inv.line, inv.id, inv.currency
+                ));
+                continue;
+            }
             adjusted += 1;
             let rest = inv.amount_open - *amount;
             if rest.is_zero() || rest.is_sign_negative() != inv.amount_open.is_sign_negative() {

@@ -119,6 +119,8 @@ pub struct InFlight {
     pub invoice_id: String,
     /// `applied`, `discount`, `write_off`.
     pub kind: String,
+    /// Currency of the line.
+    pub currency: String,
     /// Amount (negative for an opposite line).
     pub amount: String,
 }

@@ -195,7 +195,7 @@ impl LedgerStore for SqliteStore {
 
     fn in_flight(&self) -> Result<Vec<InFlight>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT posting_id, batch_id, customer_id, invoice_id, kind, amount FROM postings \
+            "SELECT posting_id, batch_id, customer_id, invoice_id, kind, amount, currency FROM postings \
              WHERE confirmed_at IS NULL AND invoice_id <> '' AND kind IN ('applied', 'discount', 'write_off') ORDER BY seq",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -206,6 +206,7 @@ impl LedgerStore for SqliteStore {
                 invoice_id: r.get(3)?,
                 kind: r.get(4)?,
                 amount: r.get(5)?,
+                currency: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
