@@ -23,7 +23,9 @@ use cashapply_model::{Currency, format_amount};
 use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow, content_id, write_run};
 use cashapply_service::daily::{prepare, write_and_commit};
 use cashapply_service::{Request, apply, load};
-use cashapply_store::{FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord, SqliteStore};
+use cashapply_store::{
+    FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord, SqliteStore, StatementRecord,
+};
 
 use rust_decimal::Decimal;
 
@@ -110,6 +112,12 @@ fn main() {
                 receipts_new: (per_day / 4) as u64,
                 receipts_already: 0,
                 warnings: Vec::new(),
+                statements: vec![StatementRecord {
+                    identity: format!("bai2\u{1f}BANK\u{1f}CO\u{1f}{d}\u{1f}0600\u{1f}{f}"),
+                    account: String::new(),
+                    opening: None,
+                    closing: None,
+                }],
             })
             .collect();
         let mut record = RunRecord {

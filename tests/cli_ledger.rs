@@ -151,6 +151,56 @@ fn the_days_camt_053_after_the_intraday_camt_052_posts_nothing_again() {
     assert!(ok(&o).contains("2 new") && text(&o.stdout).contains("2 already processed"), "{}", text(&o.stdout));
 }
 
+/// A camt.053 statement `id` of one account with booked opening and
+/// closing balances and one 100.00 credit per reference.
+fn statement(msg: &str, id: &str, opening: &str, closing: &str, refs: &[&str]) -> String {
+    let bal = |code: &str, amount: &str| {
+        format!(
+            "<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"USD\">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-11-20</Dt></Dt></Bal>"
+        )
+    };
+    let entries: String = refs
+        .iter()
+        .map(|r| {
+            format!(
+                "<Ntry><Amt Ccy=\"USD\">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-20</Dt></BookgDt><AcctSvcrRef>{r}</AcctSvcrRef></Ntry>"
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.04\"><BkToCstmrStmt><GrpHdr><MsgId>{msg}</MsgId>\
+         <CreDtTm>2026-11-20T18:00:00</CreDtTm></GrpHdr><Stmt><Id>{id}</Id><ElctrncSeqNb>{id}</ElctrncSeqNb>\
+         <Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>{}{}{entries}</Stmt></BkToCstmrStmt></Document>\n",
+        bal("OPBD", opening),
+        bal("CLBD", closing)
+    )
+}
+
+#[test]
+fn a_statement_re_sent_with_other_content_and_a_gap_in_balances_are_both_reported() {
+    let dir = workdir("statements");
+    std::fs::write(dir.join("s1.xml"), statement("M1", "101", "1000.00", "1200.00", &["A1", "A2"])).unwrap();
+    // The same statement again, now with a third credit: A1 and A2 are not
+    // posted again, A3 is new, and the person is told.
+    std::fs::write(dir.join("s1b.xml"), statement("M2", "101", "1000.00", "1300.00", &["A1", "A2", "A3"])).unwrap();
+    // The next statement opens at 1500.00, not at the 1300.00 the latest
+    // reading of statement 101 closed at.
+    std::fs::write(dir.join("s3.xml"), statement("M3", "103", "1500.00", "1600.00", &["A4"])).unwrap();
+    ok(&run_in(&dir, "d1", &["s1.xml"], &fixture("open_invoices.csv")));
+    let o = run_in(&dir, "d2", &["s1b.xml"], &fixture("open_invoices.csv"));
+    assert!(ok(&o).contains("1 new") && text(&o.stdout).contains("2 already processed"), "{}", text(&o.stdout));
+    assert!(text(&o.stderr).contains("this statement was already read from s1.xml"), "{}", text(&o.stderr));
+    let o = run_in(&dir, "d3", &["s3.xml"], &fixture("open_invoices.csv"));
+    ok(&o);
+    assert!(
+        text(&o.stderr).contains("opening balance 1500.00 of account DE89370400440532013000 does not continue the closing balance 1300.00 of the statement read from s1b.xml"),
+        "{}",
+        text(&o.stderr)
+    );
+    let warnings = summary(&dir.join("d3"))["ledger"]["warnings"].to_string();
+    assert!(warnings.contains("a statement may be missing"), "{warnings}");
+}
+
 #[test]
 fn identical_twin_receipts_inside_one_file_are_both_posted_once() {
     let dir = workdir("twins");

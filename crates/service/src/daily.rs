@@ -10,7 +10,10 @@
 //!    (re-sent, with a BOM, other line ends, a camt under a new `MsgId`, a
 //!    camt.053 after the day's camt.052) it is recognised and not posted;
 //! 2. a file whose bytes or normalised content the ledger has seen is
-//!    reported as a warning (its receipts are caught by rule 1);
+//!    reported as a warning (its receipts are caught by rule 1), and so is
+//!    a statement (camt `Id` + sequence + account + period, BAI2 `01`
+//!    header) read before from other content, and a camt.053 opening
+//!    balance that does not continue the account's last closing balance;
 //! 3. cash in flight: unconfirmed postings on an invoice are subtracted from
 //!    the `--invoices` view (an invoice they settle is closed), and an
 //!    invoice they concern that the file no longer lists is reported;
@@ -31,7 +34,8 @@ use cashapply_output::{
     summary_json, write_batch,
 };
 use cashapply_store::{
-    FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord, StatusChange, StoreError, Taken,
+    FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord, StatementRecord, StatusChange,
+    StoreError, Taken,
 };
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -223,7 +227,41 @@ pub fn prepare(
             receipts_new: fresh,
             receipts_already: old,
             warnings: f.parsed.diagnostics.items().iter().map(|d| d.render(&f.parsed.name)).collect(),
+            statements: f
+                .parsed
+                .statements
+                .iter()
+                .map(|s| StatementRecord {
+                    identity: s.identity.clone(),
+                    account: s.account.clone(),
+                    opening: s.opening.map(|d| d.to_string()),
+                    closing: s.closing.map(|d| d.to_string()),
+                })
+                .collect(),
         });
+        // Statement identity: a statement read before from other content,
+        // and an opening balance that does not continue the last closing.
+        for s in &f.parsed.statements {
+            if let Some(seen) = store.statement_seen(&s.identity)? {
+                if seen.normalised_sha256 != f.normalised_sha256 {
+                    warnings.push(format!(
+                        "{}:{}: warning: this statement was already read from {} (batch {}) with other content; receipts already in the ledger are not posted again",
+                        f.parsed.name, s.line, seen.file, seen.batch_id
+                    ));
+                }
+                continue;
+            }
+            if let Some(opening) = s.opening
+                && let Some(last) = store.last_closing(&s.account)?
+                && let Some(closing) = last.closing.as_deref().and_then(|c| c.parse::<Decimal>().ok())
+                && closing != opening
+            {
+                warnings.push(format!(
+                    "{}:{}: warning: opening balance {opening} of account {} does not continue the closing balance {closing} of the statement read from {} (batch {}); a statement may be missing",
+                    f.parsed.name, s.line, s.account, last.file, last.batch_id
+                ));
+            }
+        }
     }
     progress(&format!("{} new receipt(s), {} already in the ledger", new_receipts.len(), already.len()));
 
@@ -424,6 +462,7 @@ pub fn prepare(
                 "exceptions_not_raised_again": not_raised_again,
                 "exceptions_resolved": status_changes.iter().map(|c| c.exception_id.clone()).collect::<Vec<_>>(),
                 "exceptions_open": open_after.len(),
+                "warnings": warnings,
             }),
         );
     }

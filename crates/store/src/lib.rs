@@ -169,6 +169,36 @@ pub struct FileRecord {
     pub receipts_already: u64,
     /// Its warnings, rendered.
     pub warnings: Vec<String>,
+    /// The statements it carries.
+    pub statements: Vec<StatementRecord>,
+}
+
+/// A statement of a file, as the ledger keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementRecord {
+    /// Its identity (see `cashapply_parse::StatementInfo`).
+    pub identity: String,
+    /// Its account.
+    pub account: String,
+    /// Booked opening balance.
+    pub opening: Option<String>,
+    /// Booked closing balance.
+    pub closing: Option<String>,
+}
+
+/// A statement the ledger has read before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenStatement {
+    /// The file it came in.
+    pub file: String,
+    /// That file's normalised digest.
+    pub normalised_sha256: String,
+    /// The batch of that run.
+    pub batch_id: String,
+    /// Its identity.
+    pub identity: String,
+    /// Its closing balance.
+    pub closing: Option<String>,
 }
 
 /// A receipt a run takes.
@@ -301,6 +331,10 @@ pub trait LedgerStore {
     fn taken(&self, receipt_ids: &[String]) -> Result<Vec<Taken>, StoreError>;
     /// An earlier file with these bytes or this normalised content.
     fn file_seen(&self, sha256: &str, normalised_sha256: &str) -> Result<Option<SeenFile>, StoreError>;
+    /// The earliest reading of a statement with this identity.
+    fn statement_seen(&self, identity: &str) -> Result<Option<SeenStatement>, StoreError>;
+    /// The most recent statement of `account` that stated a closing balance.
+    fn last_closing(&self, account: &str) -> Result<Option<SeenStatement>, StoreError>;
     /// Unconfirmed postings on invoices (cash in flight).
     fn in_flight(&self) -> Result<Vec<InFlight>, StoreError>;
     /// Exceptions open or snoozed, with their problem keys.

@@ -38,6 +38,16 @@ const MIGRATIONS: &[&str] = &[
         receipts_already INTEGER NOT NULL,
         warnings TEXT NOT NULL
     );
+    CREATE TABLE statements (
+        seq INTEGER PRIMARY KEY,
+        identity TEXT NOT NULL,
+        account TEXT NOT NULL,
+        file_id INTEGER NOT NULL REFERENCES files(file_id),
+        opening TEXT,
+        closing TEXT
+    );
+    CREATE INDEX statements_by_identity ON statements(identity);
+    CREATE INDEX statements_by_account ON statements(account, seq);
     CREATE INDEX files_by_sha256 ON files(sha256);
     CREATE INDEX files_by_normalised ON files(normalised_sha256);
     CREATE TABLE receipts (

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use crate::migrations::migrate;
 use crate::{
     Adjustment, Confirmed, Event, ExceptionRow, InFlight, KnownInvoice, LedgerStore, PostingRow, PostingState,
-    ReceiptRow, ReceiptState, RunRecord, SeenFile, StoreError, Taken,
+    ReceiptRow, ReceiptState, RunRecord, SeenFile, SeenStatement, StoreError, Taken,
 };
 
 /// How long a connection waits for SQLite's own lock (a reader during a
@@ -115,6 +115,16 @@ fn exception_row(r: &Row<'_>) -> rusqlite::Result<ExceptionRow> {
     })
 }
 
+fn seen_statement(r: &Row<'_>) -> rusqlite::Result<SeenStatement> {
+    Ok(SeenStatement {
+        file: r.get(0)?,
+        normalised_sha256: r.get(1)?,
+        batch_id: r.get(2)?,
+        identity: r.get(3)?,
+        closing: r.get(4)?,
+    })
+}
+
 fn insert_posting(
     tx: &rusqlite::Transaction<'_>,
     p: &PostingRow,
@@ -189,6 +199,30 @@ impl LedgerStore for SqliteStore {
                  WHERE f.sha256 = ?1 OR f.normalised_sha256 = ?2 ORDER BY f.sha256 = ?1 DESC, b.seq LIMIT 1",
                 params![sha256, normalised_sha256],
                 |r| Ok(SeenFile { name: r.get(0)?, batch_id: r.get(1)?, at: r.get(2)?, identical: r.get(3)? }),
+            )
+            .optional()?)
+    }
+
+    fn statement_seen(&self, identity: &str) -> Result<Option<SeenStatement>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT f.name, f.normalised_sha256, f.batch_id, s.identity, s.closing FROM statements s \
+                 JOIN files f USING (file_id) WHERE s.identity = ?1 ORDER BY s.seq LIMIT 1",
+                [identity],
+                seen_statement,
+            )
+            .optional()?)
+    }
+
+    fn last_closing(&self, account: &str) -> Result<Option<SeenStatement>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT f.name, f.normalised_sha256, f.batch_id, s.identity, s.closing FROM statements s \
+                 JOIN files f USING (file_id) WHERE s.account = ?1 AND s.closing IS NOT NULL ORDER BY s.seq DESC LIMIT 1",
+                [account],
+                seen_statement,
             )
             .optional()?)
     }
@@ -291,7 +325,14 @@ impl LedgerStore for SqliteStore {
                     f.warnings.join("\n")
                 ],
             )?;
-            file_ids.push(tx.last_insert_rowid());
+            let file_id = tx.last_insert_rowid();
+            for s in &f.statements {
+                tx.execute(
+                    "INSERT INTO statements (identity, account, file_id, opening, closing) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![s.identity, s.account, file_id, s.opening, s.closing],
+                )?;
+            }
+            file_ids.push(file_id);
         }
         {
             let mut stmt = tx.prepare_cached(

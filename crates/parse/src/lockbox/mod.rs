@@ -78,6 +78,7 @@ fn finish(
         skipped: SkippedEntries::default(),
         diagnostics,
         camt_entries: Vec::new(),
+        statements: Vec::new(),
     })
 }
 
