@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use cashapply_model::{Currency, format_amount};
 use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow, content_id, write_run};
-use cashapply_service::daily::{prepare, write_and_commit};
+use cashapply_service::daily::prepare;
 use cashapply_service::{Request, apply, load};
 use cashapply_store::{
     FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord, SqliteStore, StatementRecord,
@@ -212,8 +212,14 @@ fn main() {
     let t = Instant::now();
     let mut store = SqliteStore::open(&db, false).unwrap();
     let loaded = load(&request, &quiet).expect("inputs");
-    let prepared = prepare(&store, loaded, "2025-09-01T06:00:00Z", "scale", &quiet).expect("run");
-    write_and_commit(&prepared, &mut store, &dir.join("run-out")).unwrap();
+    let phase = |what: &str| println!("  [{:>6.2} s] {what}", t.elapsed().as_secs_f64());
+    phase("inputs loaded");
+    let prepared = prepare(&store, loaded, "2025-09-01T06:00:00Z", "scale", &phase).expect("run");
+    phase("prepared");
+    cashapply_output::write_batch(&prepared.batch, &dir.join("run-out")).unwrap();
+    phase("batch written");
+    store.commit_run(&prepared.record).unwrap();
+    phase("committed");
     let t_run = t.elapsed().as_secs_f64();
     let counts = store.counts().unwrap();
     drop(store);

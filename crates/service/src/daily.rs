@@ -287,6 +287,7 @@ pub fn prepare(
     for g in gone {
         invoice_changes.push(InvoiceChange { invoice: g.clone(), event: "gone" });
     }
+    progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
     let erp_settled: HashSet<(String, String)> = loaded
         .invoices
         .iter()
@@ -379,6 +380,7 @@ pub fn prepare(
     let batch_id = content_id("B", &id_parts);
     report.batch_id = batch_id.clone();
 
+    progress(&format!("{} posting line(s), {} carried", postings.len(), carried.len()));
     // Rule 4: exceptions across days.
     let raised_now = exception_rows(&report);
     let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
@@ -426,6 +428,7 @@ pub fn prepare(
         (&a.value_date, &a.bank_ref, &a.exception_id).cmp(&(&b.value_date, &b.bank_ref, &b.exception_id))
     });
 
+    progress(&format!("{} exception(s) open after the run", open_after.len()));
     // Rule 5: the batch.
     let receipts = receipt_rows(&report);
     let meta: HashMap<&str, (u32, usize)> = new_ids.iter().map(String::as_str).zip(new_meta.iter().copied()).collect();

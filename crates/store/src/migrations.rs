@@ -56,7 +56,6 @@ const MIGRATIONS: &[&str] = &[
         file_id INTEGER NOT NULL REFERENCES files(file_id),
         occurrence INTEGER NOT NULL,
         bank_ref TEXT NOT NULL,
-        source_file TEXT NOT NULL,
         format TEXT NOT NULL,
         account TEXT NOT NULL,
         value_date TEXT NOT NULL,
@@ -72,9 +71,6 @@ const MIGRATIONS: &[&str] = &[
         posting_id TEXT NOT NULL UNIQUE,
         batch_id TEXT REFERENCES batches(batch_id),
         receipt_id TEXT NOT NULL REFERENCES receipts(receipt_id),
-        bank_ref TEXT NOT NULL,
-        value_date TEXT NOT NULL,
-        currency TEXT NOT NULL,
         customer_id TEXT NOT NULL,
         invoice_id TEXT NOT NULL,
         kind TEXT NOT NULL,
@@ -83,13 +79,12 @@ const MIGRATIONS: &[&str] = &[
         confidence TEXT NOT NULL,
         reverses TEXT REFERENCES postings(posting_id),
         reason TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        created_at TEXT NOT NULL,
+        actor TEXT,
+        created_at TEXT,
         confirmed_at TEXT
     );
     CREATE INDEX postings_by_receipt ON postings(receipt_id);
     CREATE INDEX postings_by_invoice ON postings(invoice_id, customer_id);
-    CREATE INDEX postings_by_batch ON postings(batch_id);
     CREATE INDEX postings_unconfirmed ON postings(seq) WHERE confirmed_at IS NULL;
     CREATE UNIQUE INDEX postings_reversed_once ON postings(reverses) WHERE reverses IS NOT NULL;
     CREATE TABLE invoices (

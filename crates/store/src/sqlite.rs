@@ -66,9 +66,11 @@ impl SqliteStore {
     }
 }
 
-const POSTING_COLUMNS: &str = "posting_id, receipt_id, bank_ref, value_date, currency, customer_id, invoice_id, kind, \
-     amount, rule, confidence, coalesce(reverses, ''), reason, batch_id, confirmed_at, \
-     EXISTS (SELECT 1 FROM postings o WHERE o.reverses = postings.posting_id)";
+/// A posting with the receipt fields it shares (bank reference, value
+/// date, currency are kept once, on the receipt).
+const POSTING_SELECT: &str = "SELECT p.posting_id, p.receipt_id, r.bank_ref, r.value_date, r.currency, p.customer_id, \
+     p.invoice_id, p.kind, p.amount, p.rule, p.confidence, coalesce(p.reverses, ''), p.reason, p.batch_id, p.confirmed_at, \
+     EXISTS (SELECT 1 FROM postings o WHERE o.reverses = p.posting_id) FROM postings p JOIN receipts r USING (receipt_id)";
 
 fn posting_state(r: &Row<'_>) -> rusqlite::Result<PostingState> {
     Ok(PostingState {
@@ -133,17 +135,17 @@ fn insert_posting(
     at: &str,
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO postings (posting_id, batch_id, receipt_id, bank_ref, value_date, currency, customer_id, \
+        "INSERT INTO postings (posting_id, batch_id, receipt_id, customer_id, \
          invoice_id, kind, amount, rule, confidence, reverses, reason, actor, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULLIF(?13, ''), ?14, ?15, ?16)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULLIF(?10, ''), ?11, ?12, ?13)",
     )?;
+    // A run's lines take their actor and time from their batch; a
+    // person's line keeps its own.
+    let (actor, at) = if batch_id.is_some() { (None, None) } else { (Some(actor), Some(at)) };
     stmt.execute(params![
         p.posting_id,
         batch_id,
         p.receipt_id,
-        p.bank_ref,
-        p.value_date,
-        p.currency,
         p.customer_id,
         p.invoice_id,
         p.kind,
@@ -176,8 +178,8 @@ impl LedgerStore for SqliteStore {
 
     fn taken(&self, receipt_ids: &[String]) -> Result<Vec<Taken>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT r.batch_id, b.created_at, r.source_file FROM receipts r JOIN batches b USING (batch_id) \
-             WHERE r.receipt_id = ?1",
+            "SELECT r.batch_id, b.created_at, f.name FROM receipts r JOIN batches b ON b.batch_id = r.batch_id \
+             JOIN files f ON f.file_id = r.file_id WHERE r.receipt_id = ?1",
         )?;
         let mut out = Vec::new();
         for id in receipt_ids {
@@ -229,8 +231,9 @@ impl LedgerStore for SqliteStore {
 
     fn in_flight(&self) -> Result<Vec<InFlight>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT posting_id, batch_id, customer_id, invoice_id, kind, amount, currency FROM postings \
-             WHERE confirmed_at IS NULL AND invoice_id <> '' AND kind IN ('applied', 'discount', 'write_off') ORDER BY seq",
+            "SELECT p.posting_id, p.batch_id, p.customer_id, p.invoice_id, p.kind, p.amount, r.currency \
+             FROM postings p JOIN receipts r USING (receipt_id) \
+             WHERE p.confirmed_at IS NULL AND p.invoice_id <> '' AND p.kind IN ('applied', 'discount', 'write_off') ORDER BY p.seq",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(InFlight {
@@ -267,9 +270,7 @@ impl LedgerStore for SqliteStore {
     }
 
     fn pending_postings(&self) -> Result<Vec<PostingRow>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {POSTING_COLUMNS} FROM postings WHERE batch_id IS NULL ORDER BY seq"))?;
+        let mut stmt = self.conn.prepare(&format!("{POSTING_SELECT} WHERE p.batch_id IS NULL ORDER BY p.seq"))?;
         let rows = stmt.query_map([], |r| posting_state(r).map(|s| s.row))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -336,9 +337,9 @@ impl LedgerStore for SqliteStore {
         }
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO receipts (receipt_id, batch_id, file_id, occurrence, bank_ref, source_file, format, account, \
+                "INSERT INTO receipts (receipt_id, batch_id, file_id, occurrence, bank_ref, format, account, \
                  value_date, currency, amount, payer_name, customer_id, status, remittance) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
             for rec in &run.receipts {
                 let r = &rec.row;
@@ -349,7 +350,6 @@ impl LedgerStore for SqliteStore {
                     file_id,
                     rec.occurrence,
                     r.bank_ref,
-                    r.source_file,
                     r.format,
                     r.account,
                     r.value_date,
@@ -396,11 +396,12 @@ impl LedgerStore for SqliteStore {
                     problem,
                     run.batch_id
                 ])?;
+                // The exception row holds the detail; the event only dates it.
                 let event = Event {
                     at: run.at.clone(),
                     actor: run.actor.clone(),
                     action: "raised".into(),
-                    detail: e.detail.clone(),
+                    detail: String::new(),
                     batch_id: Some(run.batch_id.clone()),
                 };
                 insert_event(&tx, "exception", &e.exception_id, &event)?;
@@ -540,24 +541,18 @@ impl LedgerStore for SqliteStore {
     fn posting(&self, posting_id: &str) -> Result<Option<PostingState>, StoreError> {
         Ok(self
             .conn
-            .query_row(
-                &format!("SELECT {POSTING_COLUMNS} FROM postings WHERE posting_id = ?1"),
-                [posting_id],
-                posting_state,
-            )
+            .query_row(&format!("{POSTING_SELECT} WHERE p.posting_id = ?1"), [posting_id], posting_state)
             .optional()?)
     }
 
     fn postings_of_receipt(&self, receipt_id: &str) -> Result<Vec<PostingState>, StoreError> {
-        let mut stmt =
-            self.conn.prepare(&format!("SELECT {POSTING_COLUMNS} FROM postings WHERE receipt_id = ?1 ORDER BY seq"))?;
+        let mut stmt = self.conn.prepare(&format!("{POSTING_SELECT} WHERE p.receipt_id = ?1 ORDER BY p.seq"))?;
         let rows = stmt.query_map([receipt_id], posting_state)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn postings_of_invoice(&self, invoice_id: &str) -> Result<Vec<PostingState>, StoreError> {
-        let mut stmt =
-            self.conn.prepare(&format!("SELECT {POSTING_COLUMNS} FROM postings WHERE invoice_id = ?1 ORDER BY seq"))?;
+        let mut stmt = self.conn.prepare(&format!("{POSTING_SELECT} WHERE p.invoice_id = ?1 ORDER BY p.seq"))?;
         let rows = stmt.query_map([invoice_id], posting_state)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -566,9 +561,9 @@ impl LedgerStore for SqliteStore {
         Ok(self
             .conn
             .query_row(
-                "SELECT receipt_id, bank_ref, source_file, format, account, value_date, currency, amount, payer_name, \
-                 customer_id, status, remittance, r.batch_id, b.created_at FROM receipts r JOIN batches b USING (batch_id) \
-                 WHERE receipt_id = ?1",
+                "SELECT r.receipt_id, r.bank_ref, f.name, r.format, r.account, r.value_date, r.currency, r.amount, \
+                 r.payer_name, r.customer_id, r.status, r.remittance, r.batch_id, b.created_at FROM receipts r \
+                 JOIN batches b ON b.batch_id = r.batch_id JOIN files f ON f.file_id = r.file_id WHERE r.receipt_id = ?1",
                 [receipt_id],
                 |r| {
                     Ok(ReceiptState {
