@@ -51,7 +51,8 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX files_by_sha256 ON files(sha256);
     CREATE INDEX files_by_normalised ON files(normalised_sha256);
     CREATE TABLE receipts (
-        receipt_id TEXT PRIMARY KEY,
+        seq INTEGER PRIMARY KEY,
+        receipt_id TEXT NOT NULL UNIQUE,
         batch_id TEXT NOT NULL REFERENCES batches(batch_id),
         file_id INTEGER NOT NULL REFERENCES files(file_id),
         occurrence INTEGER NOT NULL,
@@ -65,7 +66,7 @@ const MIGRATIONS: &[&str] = &[
         customer_id TEXT NOT NULL,
         status TEXT NOT NULL,
         remittance TEXT NOT NULL
-    ) WITHOUT ROWID;
+    );
     CREATE TABLE postings (
         seq INTEGER PRIMARY KEY,
         posting_id TEXT NOT NULL UNIQUE,
@@ -107,7 +108,8 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX invoice_history_by_invoice ON invoice_history(invoice_id, customer_id);
     CREATE TABLE exceptions (
-        exception_id TEXT PRIMARY KEY,
+        seq INTEGER PRIMARY KEY,
+        exception_id TEXT NOT NULL UNIQUE,
         problem TEXT NOT NULL UNIQUE,
         kind TEXT NOT NULL,
         receipt_id TEXT NOT NULL,
@@ -123,7 +125,7 @@ const MIGRATIONS: &[&str] = &[
         customer_name TEXT NOT NULL,
         status TEXT NOT NULL,
         batch_id TEXT NOT NULL REFERENCES batches(batch_id)
-    ) WITHOUT ROWID;
+    );
     CREATE INDEX exceptions_open ON exceptions(status, kind);
     CREATE TABLE events (
         seq INTEGER PRIMARY KEY,

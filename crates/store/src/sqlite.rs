@@ -35,6 +35,9 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        // A run inserts its rows under random ids into large indexes: a
+        // page cache of up to 256 MiB keeps those pages in memory.
+        conn.pragma_update(None, "cache_size", -262_144)?;
         migrate(&mut conn, path, existed)?;
         Ok(SqliteStore { conn, path: path.to_path_buf() })
     }
