@@ -265,27 +265,39 @@ pub fn prepare(
     }
     progress(&format!("{} new receipt(s), {} already in the ledger", new_receipts.len(), already.len()));
 
-    // The ERP's view as given, for the invoice history.
-    let previous: HashMap<(String, String), KnownInvoice> =
-        store.invoices()?.into_iter().map(|i| ((i.customer_id.clone(), i.invoice_id.clone()), i)).collect();
+    // The ERP's view as given, for the invoice history: only changes are
+    // kept, and a file identical to the last run's changes nothing.
+    let invoices_sha256 = loaded.others.first().map_or(String::new(), |o| o.sha256.clone());
+    let key = |customer: &str, invoice: &str| format!("{customer}\u{1f}{invoice}");
+    let in_file: HashSet<String> = loaded.invoices.iter().map(|i| key(&i.customer_id, &i.id)).collect();
     let mut invoice_changes = Vec::new();
-    let mut in_file: HashSet<(String, String)> = HashSet::with_capacity(loaded.invoices.len());
-    for i in &loaded.invoices {
-        let k = known(i);
-        let key = (k.customer_id.clone(), k.invoice_id.clone());
-        match previous.get(&key) {
-            None => invoice_changes.push(InvoiceChange { invoice: k, event: "new" }),
-            Some(p) if p.amount_open != k.amount_open || p.status != k.status || p.currency != k.currency => {
-                invoice_changes.push(InvoiceChange { invoice: k, event: "changed" })
-            }
-            Some(_) => {}
+    if store.last_invoices_sha256()?.as_deref() != Some(invoices_sha256.as_str()) {
+        let previous: HashMap<String, KnownInvoice> =
+            store.invoices()?.into_iter().map(|i| (key(&i.customer_id, &i.invoice_id), i)).collect();
+        let mut k = String::new();
+        for i in &loaded.invoices {
+            k.clear();
+            k.push_str(&i.customer_id);
+            k.push('\u{1f}');
+            k.push_str(&i.id);
+            let event = match previous.get(k.as_str()) {
+                None => "new",
+                Some(p)
+                    if p.amount_open.parse::<Decimal>().ok() != Some(i.amount_open)
+                        || p.status != status_name(i.status)
+                        || p.currency != i.currency.as_str() =>
+                {
+                    "changed"
+                }
+                Some(_) => continue,
+            };
+            invoice_changes.push(InvoiceChange { invoice: known(i), event });
         }
-        in_file.insert(key);
-    }
-    let mut gone: Vec<&KnownInvoice> = previous.iter().filter(|(k, _)| !in_file.contains(*k)).map(|(_, v)| v).collect();
-    gone.sort_by(|a, b| (&a.customer_id, &a.invoice_id).cmp(&(&b.customer_id, &b.invoice_id)));
-    for g in gone {
-        invoice_changes.push(InvoiceChange { invoice: g.clone(), event: "gone" });
+        let mut gone: Vec<(&String, &KnownInvoice)> = previous.iter().filter(|(k, _)| !in_file.contains(*k)).collect();
+        gone.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, g) in gone {
+            invoice_changes.push(InvoiceChange { invoice: g.clone(), event: "gone" });
+        }
     }
     progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
     let erp_settled: HashSet<(String, String)> = loaded
@@ -319,7 +331,7 @@ pub fn prepare(
         if amount.is_zero() {
             continue;
         }
-        if !in_file.contains(&(customer.clone(), invoice.clone())) {
+        if !in_file.contains(&key(customer, invoice)) {
             let batches = if batches.is_empty() { "the next batch".to_string() } else { batches.join(", ") };
             warnings.push(format!(
                 "{}: warning: invoice {invoice} of customer {customer} is not in the invoices file, while unconfirmed postings of {batches} move {amount} on it; confirm the batch if the ERP imported it",

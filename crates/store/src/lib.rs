@@ -327,6 +327,8 @@ pub struct Confirmed {
 pub trait LedgerStore {
     /// The most recent batch id, if any.
     fn last_batch(&self) -> Result<Option<String>, StoreError>;
+    /// The SHA-256 of the last run's `--invoices` file.
+    fn last_invoices_sha256(&self) -> Result<Option<String>, StoreError>;
     /// Which of `receipt_ids` the ledger holds already, with their batch.
     fn taken(&self, receipt_ids: &[String]) -> Result<Vec<Taken>, StoreError>;
     /// An earlier file with these bytes or this normalised content.

@@ -85,7 +85,6 @@ const MIGRATIONS: &[&str] = &[
         confirmed_at TEXT
     );
     CREATE INDEX postings_by_receipt ON postings(receipt_id);
-    CREATE INDEX postings_by_invoice ON postings(invoice_id, customer_id);
     CREATE INDEX postings_unconfirmed ON postings(seq) WHERE confirmed_at IS NULL;
     CREATE UNIQUE INDEX postings_reversed_once ON postings(reverses) WHERE reverses IS NOT NULL;
     CREATE TABLE invoices (

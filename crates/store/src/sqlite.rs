@@ -179,6 +179,13 @@ impl LedgerStore for SqliteStore {
             .optional()?)
     }
 
+    fn last_invoices_sha256(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT invoices_sha256 FROM batches ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+            .optional()?)
+    }
+
     fn taken(&self, receipt_ids: &[String]) -> Result<Vec<Taken>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT r.batch_id, b.created_at, f.name FROM receipts r JOIN batches b ON b.batch_id = r.batch_id \
@@ -399,15 +406,8 @@ impl LedgerStore for SqliteStore {
                     problem,
                     run.batch_id
                 ])?;
-                // The exception row holds the detail; the event only dates it.
-                let event = Event {
-                    at: run.at.clone(),
-                    actor: run.actor.clone(),
-                    action: "raised".into(),
-                    detail: String::new(),
-                    batch_id: Some(run.batch_id.clone()),
-                };
-                insert_event(&tx, "exception", &e.exception_id, &event)?;
+                // No event row: the exception's batch dates its raising
+                // (`events` reads it from there).
             }
         }
         for c in &run.status_changes {
@@ -634,8 +634,12 @@ impl LedgerStore for SqliteStore {
     }
 
     fn events(&self, object_kind: &str, object_id: &str) -> Result<Vec<Event>, StoreError> {
+        // An exception's first event, its raising, is its batch's run.
         let mut stmt = self.conn.prepare(
-            "SELECT at, actor, action, detail, batch_id FROM events WHERE object_kind = ?1 AND object_id = ?2 ORDER BY seq",
+            "SELECT b.created_at, b.actor, 'raised', e.detail, e.batch_id, 0 AS o, 0 AS s FROM exceptions e \
+             JOIN batches b ON b.batch_id = e.batch_id WHERE ?1 = 'exception' AND e.exception_id = ?2 \
+             UNION ALL SELECT at, actor, action, detail, batch_id, 1, seq FROM events \
+             WHERE object_kind = ?1 AND object_id = ?2 ORDER BY 6, 7",
         )?;
         let rows = stmt.query_map([object_kind, object_id], |r| {
             Ok(Event { at: r.get(0)?, actor: r.get(1)?, action: r.get(2)?, detail: r.get(3)?, batch_id: r.get(4)? })
