@@ -520,6 +520,17 @@ fn a_run_killed_at_any_moment_leaves_the_ledger_as_before_or_fully_committed() {
         // SIGKILL: no destructor, no rollback by the process itself.
         let _ = child.kill();
         let _ = child.wait();
+        // `--out` holds a complete batch or none, never a mix.
+        let out = dir.join("out");
+        if out.exists() {
+            let mut names: Vec<String> = std::fs::read_dir(&out)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            assert_eq!(names, ["exceptions.csv", "postings.csv", "receipts.csv", "summary.json"]);
+            assert!(summary(&out)["batch_id"].is_string());
+        }
         let db = dir.join("cashapply.db");
         if !db.exists() {
             killed_before_commit += 1;

@@ -26,6 +26,8 @@ enum Op {
     Confirm(usize),
     /// Unapply the nth applied line not yet offset (modulo their number).
     Unapply(usize),
+    /// Reverse the nth receipt taken (modulo their number).
+    Reverse(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -33,6 +35,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (1u8..16).prop_map(Op::Run),
         2 => any::<usize>().prop_map(Op::Confirm),
         1 => any::<usize>().prop_map(Op::Unapply),
+        1 => any::<usize>().prop_map(Op::Reverse),
     ]
 }
 
@@ -45,6 +48,8 @@ struct World {
     batches: Vec<String>,
     confirmed: HashSet<String>,
     offset: HashSet<String>,
+    receipts: Vec<String>,
+    reversed: HashSet<String>,
 }
 
 impl World {
@@ -77,6 +82,8 @@ impl World {
             batches: Vec::new(),
             confirmed: HashSet::new(),
             offset: HashSet::new(),
+            receipts: Vec::new(),
+            reversed: HashSet::new(),
         }
     }
 
@@ -129,6 +136,7 @@ impl World {
                     self.lines.push((p.clone(), b.clone()));
                 }
                 self.batches.push(b);
+                self.receipts.extend(prepared.batch.receipts.iter().map(|r| r.receipt_id.clone()));
             }
             Op::Confirm(n) => {
                 if self.batches.is_empty() {
@@ -156,12 +164,25 @@ impl World {
                 actions::unapply(&mut self.store, &id, "wrong invoice", "test", "t").unwrap();
                 self.offset.insert(id);
             }
+            Op::Reverse(n) => {
+                if self.receipts.is_empty() {
+                    return;
+                }
+                let id = self.receipts[n % self.receipts.len()].clone();
+                let done = actions::reverse_receipt(&mut self.store, &id, "returned", "test", "t");
+                // A receipt is reversed once; the second attempt is refused.
+                assert_eq!(done.is_ok(), self.reversed.insert(id), "{done:?}");
+                for p in done.unwrap_or_default() {
+                    self.offset.insert(p.reverses.clone());
+                }
+            }
         }
     }
 
     fn check(&self) {
         let mut batches_of: HashMap<&str, HashSet<&str>> = HashMap::new();
         for (p, b) in self.lines.iter().filter(|(p, _)| p.reverses.is_empty() && p.rule != "unapply") {
+            // Engine lines only: people's lines ride on a later batch.
             batches_of.entry(&p.receipt_id).or_default().insert(b);
         }
         for (r, b) in &batches_of {
