@@ -690,6 +690,132 @@ mod tests {
         assert!(!dir.path().join("none.db").exists());
     }
 
+    fn receipt(id: &str) -> crate::ReceiptRecord {
+        crate::ReceiptRecord {
+            row: ReceiptRow {
+                receipt_id: id.into(),
+                bank_ref: format!("REF-{id}"),
+                source_file: "day.bai2".into(),
+                format: "bai2".into(),
+                account: "123".into(),
+                value_date: "2026-11-19".into(),
+                currency: "USD".into(),
+                amount: "100.00".into(),
+                payer_name: String::new(),
+                customer_id: "C1".into(),
+                status: "applied".into(),
+                remittance: String::new(),
+            },
+            occurrence: 1,
+            file: 0,
+        }
+    }
+
+    fn line(id: &str, receipt: &str, kind: &str, invoice: &str, amount: &str) -> PostingRow {
+        PostingRow {
+            posting_id: id.into(),
+            receipt_id: receipt.into(),
+            bank_ref: format!("REF-{receipt}"),
+            value_date: "2026-11-19".into(),
+            currency: "USD".into(),
+            customer_id: "C1".into(),
+            invoice_id: invoice.into(),
+            kind: kind.into(),
+            amount: amount.into(),
+            rule: "ref_exact".into(),
+            confidence: "1.000".into(),
+            reverses: String::new(),
+            reason: String::new(),
+        }
+    }
+
+    fn one_run(store: &mut SqliteStore, batch: &str, receipts: &[&str]) {
+        let run = RunRecord {
+            batch_id: batch.into(),
+            at: "2026-11-20T06:00:00Z".into(),
+            actor: "test".into(),
+            files: vec![crate::FileRecord {
+                name: "day.bai2".into(),
+                format: "bai2".into(),
+                sha256: format!("sha-{batch}"),
+                normalised_sha256: format!("norm-{batch}"),
+                size: 1,
+                receipts_new: receipts.len() as u64,
+                receipts_already: 0,
+                warnings: Vec::new(),
+                statements: Vec::new(),
+            }],
+            receipts: receipts.iter().map(|r| receipt(r)).collect(),
+            postings: receipts.iter().map(|r| line(&format!("P{r}"), r, "applied", "INV-1", "100.00")).collect(),
+            ..RunRecord::default()
+        };
+        store.commit_run(&run).unwrap();
+    }
+
+    #[test]
+    fn a_committed_run_is_read_back_as_taken_receipts_and_cash_in_flight_until_confirmed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
+        one_run(&mut store, "B1", &["R1", "R2"]);
+        let taken = store.taken(&["R1".into(), "R9".into()]).unwrap();
+        assert_eq!(taken.len(), 1);
+        assert_eq!((taken[0].batch_id.as_str(), taken[0].source_file.as_str()), ("B1", "day.bai2"));
+        let flight = store.in_flight().unwrap();
+        assert_eq!(flight.len(), 2);
+        assert_eq!((flight[0].currency.as_str(), flight[0].amount.as_str()), ("USD", "100.00"));
+        let c = store.confirm("B1", Some(&["PR1".to_string()]), "t", "me").unwrap();
+        assert_eq!((c.confirmed, c.already, c.remaining), (1, 0, 1));
+        assert_eq!(store.in_flight().unwrap().len(), 1);
+        let refused = store.confirm("B1", Some(&["PR1".to_string(), "Pnone".to_string()]), "t", "me");
+        assert!(matches!(refused, Err(StoreError::Refused(_))));
+        // The refusal rolled the whole confirmation back.
+        assert_eq!(store.in_flight().unwrap().len(), 1);
+        let c = store.confirm("B1", None, "t", "me").unwrap();
+        assert_eq!((c.confirmed, c.already, c.remaining), (1, 1, 0));
+        assert!(store.in_flight().unwrap().is_empty());
+        assert!(store.file_seen("x", "norm-B1").unwrap().is_some_and(|f| !f.identical));
+    }
+
+    #[test]
+    fn a_posting_can_be_offset_only_once_and_its_opposite_line_waits_for_the_next_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
+        one_run(&mut store, "B1", &["R1"]);
+        let mut opposite = line("PX", "R1", "applied", "INV-1", "-100.00");
+        opposite.reverses = "PR1".into();
+        let event = Event {
+            at: "t".into(),
+            actor: "me".into(),
+            action: "unapplied".into(),
+            detail: "d".into(),
+            batch_id: None,
+        };
+        let adjustment = crate::Adjustment {
+            postings: vec![opposite.clone()],
+            receipt_status: None,
+            status_changes: Vec::new(),
+            object: ("receipt", "R1".into()),
+            event,
+        };
+        store.adjust(&adjustment).unwrap();
+        assert!(store.posting("PR1").unwrap().unwrap().reversed);
+        assert_eq!(store.pending_postings().unwrap(), vec![opposite.clone()]);
+        let mut again = adjustment.clone();
+        again.postings[0].posting_id = "PY".into();
+        assert!(matches!(store.adjust(&again), Err(StoreError::Refused(_))));
+        assert_eq!(store.events("receipt", "R1").unwrap().len(), 1, "the refused action left a history line");
+        let carried = RunRecord {
+            batch_id: "B2".into(),
+            at: "t2".into(),
+            actor: "test".into(),
+            carried: vec!["PX".into()],
+            ..RunRecord::default()
+        };
+        store.commit_run(&carried).unwrap();
+        assert!(store.pending_postings().unwrap().is_empty());
+        assert_eq!(store.posting("PX").unwrap().unwrap().batch_id.as_deref(), Some("B2"));
+    }
+
     #[test]
     fn the_online_backup_holds_the_same_batches() {
         let dir = tempfile::tempdir().unwrap();
