@@ -365,6 +365,21 @@ fn a_skipped_invoice_is_resolved_when_paid_and_open_exceptions_are_carried_not_r
 }
 
 #[test]
+fn a_rejected_input_exits_3_and_creates_no_ledger() {
+    let dir = workdir("rejected");
+    std::fs::write(
+        dir.join("bad.csv"),
+        "invoice_id,customer_id,currency,amount_open,invoice_date\nI1,C1,USD,12.5.0,2026-01-01\n",
+    )
+    .unwrap();
+    let o = run_in(&dir, "out", &[&fixture("morning.bai2")], "bad.csv");
+    assert_eq!(o.status.code(), Some(3));
+    assert!(text(&o.stderr).contains("bad.csv:2: error: column amount_open"), "{}", text(&o.stderr));
+    assert!(!dir.join("cashapply.db").exists());
+    assert!(!dir.join("out").exists());
+}
+
+#[test]
 fn a_second_run_waits_for_the_first_and_gives_up_naming_the_holder() {
     let dir = workdir("busy");
     let db = dir.join("cashapply.db");

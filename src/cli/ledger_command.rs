@@ -79,16 +79,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         Ok(l) => l,
         Err(e) => return fail(e),
     };
-    let mut store = match SqliteStore::open(&args.db, true) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
     clean_out_leftovers(out_dir);
     let progress = Progress::new();
     let say = |s: &str| progress.say(s);
+    // Inputs first: a rejected input creates no ledger and changes none.
     let loaded = match load(&args.apply.request(), &say) {
         Ok(l) => l,
         Err(e) => return report_failure(e, out_dir),
+    };
+    let mut store = match SqliteStore::open(&args.db, true) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
     };
     print_warnings(&loaded)?;
     let prepared = match prepare(&store, loaded, &now(), &actor(), &say) {
