@@ -192,7 +192,10 @@ impl LedgerStore for SqliteStore {
              JOIN files f ON f.file_id = r.file_id WHERE r.receipt_id = ?1",
         )?;
         let mut out = Vec::new();
-        for id in receipt_ids {
+        // In key order: neighbouring lookups touch neighbouring pages.
+        let mut sorted: Vec<&String> = receipt_ids.iter().collect();
+        sorted.sort_unstable();
+        for id in sorted {
             if let Some((batch_id, at, source_file)) = stmt
                 .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
                 .optional()?
@@ -351,7 +354,10 @@ impl LedgerStore for SqliteStore {
                  value_date, currency, amount, payer_name, customer_id, status, remittance) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
-            for rec in &run.receipts {
+            // Rows go in in key order, so each index page is visited once.
+            let mut order: Vec<&crate::ReceiptRecord> = run.receipts.iter().collect();
+            order.sort_by(|a, b| a.row.receipt_id.cmp(&b.row.receipt_id));
+            for rec in order {
                 let r = &rec.row;
                 let file_id = file_ids.get(rec.file).copied();
                 stmt.execute(params![
@@ -379,7 +385,10 @@ impl LedgerStore for SqliteStore {
                 stmt.execute(params![run.batch_id, id])?;
             }
         }
-        for p in &run.postings {
+        // By receipt, each receipt's lines in their order.
+        let mut order: Vec<&PostingRow> = run.postings.iter().collect();
+        order.sort_by(|a, b| a.receipt_id.cmp(&b.receipt_id));
+        for p in order {
             insert_posting(&tx, p, Some(&run.batch_id), &run.actor, &run.at)?;
         }
         {
@@ -387,7 +396,9 @@ impl LedgerStore for SqliteStore {
                 "INSERT INTO exceptions ({EXCEPTION_COLUMNS}, batch_id) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
             ))?;
-            for (problem, e) in &run.exceptions {
+            let mut order: Vec<&(String, ExceptionRow)> = run.exceptions.iter().collect();
+            order.sort_by(|a, b| a.1.exception_id.cmp(&b.1.exception_id));
+            for (problem, e) in order {
                 stmt.execute(params![
                     e.exception_id,
                     e.kind,
