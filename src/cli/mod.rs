@@ -4,6 +4,7 @@ mod apply_command;
 mod eval_command;
 mod generate_command;
 mod help;
+mod ledger_command;
 mod parse_command;
 mod progress;
 mod receipt_view;
@@ -33,6 +34,18 @@ enum Command {
     Parse(parse_command::ParseArgs),
     /// Apply the bank files' receipts to open invoices; write postings, exceptions, receipts and a summary.
     Apply(apply_command::ApplyArgs),
+    /// Apply the bank files with the ledger (CONTRACT §6): nothing posted twice, cash in flight, exceptions kept.
+    Run(ledger_command::RunArgs),
+    /// Record that the ERP imported a batch (all of it, or the postings listed).
+    Confirm(ledger_command::ConfirmArgs),
+    /// Coordinators' actions on posted cash (unapply).
+    Queue(ledger_command::QueueArgs),
+    /// Receipt actions (reverse).
+    Receipt(ledger_command::ReceiptArgs),
+    /// Print the history of a receipt, invoice or exception.
+    Show(ledger_command::ShowArgs),
+    /// Copy the ledger with SQLite's online backup.
+    Backup(ledger_command::BackupArgs),
     /// Generate a synthetic remittance benchmark with ground truth (truth.json).
     Generate(generate_command::GenerateArgs),
     /// Score an apply output directory against a benchmark truth (CONTRACT §5).
@@ -51,6 +64,12 @@ pub fn run() -> ExitCode {
     let outcome = match cli.command {
         Command::Parse(args) => parse_command::run(&args),
         Command::Apply(args) => apply_command::run(&args),
+        Command::Run(args) => ledger_command::run(&args),
+        Command::Confirm(args) => ledger_command::confirm(&args),
+        Command::Queue(args) => ledger_command::queue(&args),
+        Command::Receipt(args) => ledger_command::receipt(&args),
+        Command::Show(args) => ledger_command::show(&args),
+        Command::Backup(args) => ledger_command::backup(&args),
         Command::Generate(args) => generate_command::run(&args),
         Command::Eval(args) => eval_command::run(&args),
     };

@@ -69,6 +69,11 @@ impl Progress {
         }
     }
 
+    /// A phase has begun, in the service's words.
+    pub fn say(&self, what: &str) {
+        self.phase(what);
+    }
+
     /// Clears the bar before the run's own output is printed.
     pub fn finish(mut self) {
         drop(self.stop.take());

@@ -435,3 +435,27 @@ fn the_only_number_of_a_structured_reference_behind_a_junk_prefix_is_looked_up()
     let (l, o) = decide(invs, vec![], &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "2111", "16857.96")]);
 }
+
+mod deciding_any_text {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever text a bank wraps around the payer's words (labelled
+        /// fields, lines cut at 35, 80 or 140 characters), the engine decides
+        /// the receipt without panicking and the cash adds up.
+        #[test]
+        fn any_labelled_or_cut_remittance_text_is_decided_without_panic(
+            lines in proptest::collection::vec("(ORG:=|OBI:=|DACT: |IMAD:=|REF |INV-)?[ -~]{0,140}", 0..5),
+            cut in proptest::sample::select(vec![0usize, 35, 80, 140]),
+        ) {
+            let lines: Vec<String> = lines
+                .into_iter()
+                .map(|l| if cut > 0 { format!("{l:<cut$}").chars().take(cut).collect() } else { l })
+                .collect();
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let invs = vec![invoice("INV-1001", "C1", "250.00", "2026-01-31"), invoice("1800001", "C2", "80.00", "2026-01-31")];
+            let _ = decide(invs, vec![], &[receipt("R1", "250.00", "2026-02-01", &refs)]);
+        }
+    }
+}

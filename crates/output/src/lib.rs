@@ -10,6 +10,7 @@
 //! particular run, so the same inputs give byte-identical files.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod batch;
 mod ids;
 mod invariants;
 mod out_dir;
@@ -17,7 +18,11 @@ mod report;
 mod totals;
 mod write;
 
-pub use ids::{Digest, sha256_hex};
+pub use batch::{
+    BatchFiles, ExceptionRow, PostingRow, ReceiptRow, exception_rows, posting_id, posting_rows, receipt_rows,
+    summary_json, write_batch,
+};
+pub use ids::{Digest, content_id, sha256_hex};
 pub use invariants::{InvariantError, check_invariants};
 pub use out_dir::{JOURNAL, LOCK_FILE, LOCK_WAIT, MANIFEST};
 pub use report::{InputFile, OtherInput, RunReport, Skipped};

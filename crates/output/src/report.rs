@@ -82,11 +82,10 @@ impl<'a> RunReport<'a> {
         files.sort_by(|a, b| (&a.sha256, &a.name).cmp(&(&b.sha256, &b.name)));
         let digest_of =
             |name: &str| files.iter().find(|f| f.name == name).map_or("", |f| f.sha256.as_str()).to_string();
-        let mut rows: Vec<(String, &Receipt, &ReceiptOutcome)> = receipts
+        let ids: Vec<String> = receipts
             .iter()
-            .zip(outcomes)
-            .map(|(r, o)| {
-                let id = content_id(
+            .map(|r| {
+                content_id(
                     "R",
                     &[
                         &digest_of(&r.position.file),
@@ -94,10 +93,27 @@ impl<'a> RunReport<'a> {
                         &r.position.byte.to_string(),
                         &r.bank_ref,
                     ],
-                );
-                (id, r, o)
+                )
             })
             .collect();
+        Self::with_ids(ledger, receipts, outcomes, ids, files, others, settings)
+    }
+
+    /// As [`RunReport::new`], with the receipt ids given (same order as
+    /// `receipts`): `run` derives them from each receipt's identity in the
+    /// ledger rather than from the file that brought it (CONTRACT §6.3).
+    pub fn with_ids(
+        ledger: &'a Ledger,
+        receipts: &'a [Receipt],
+        outcomes: &'a [ReceiptOutcome],
+        ids: Vec<String>,
+        mut files: Vec<InputFile>,
+        others: Vec<OtherInput>,
+        settings: &str,
+    ) -> Self {
+        files.sort_by(|a, b| (&a.sha256, &a.name).cmp(&(&b.sha256, &b.name)));
+        let mut rows: Vec<(String, &Receipt, &ReceiptOutcome)> =
+            ids.into_iter().zip(receipts).zip(outcomes).map(|((id, r), o)| (id, r, o)).collect();
         rows.sort_by(|a, b| (a.1.value_date, &a.1.bank_ref, &a.0).cmp(&(b.1.value_date, &b.1.bank_ref, &b.0)));
         let mut digests: Vec<&str> = files.iter().map(|f| f.sha256.as_str()).collect();
         digests.sort_unstable();

@@ -81,26 +81,34 @@ const EXCEPTION_KINDS: [ExceptionKind; 9] = [
 /// `summary.json` into `out`, replacing the previous batch only when every
 /// file is written, and only files cashapply wrote (see [`crate::out_dir`]).
 pub fn write_run(report: &RunReport<'_>, out: &Path) -> Result<(), OutputError> {
+    replace_dir(out, |tmp| write_files(report, tmp))
+}
+
+/// Fills a staging folder inside `out` with `fill`, then puts its files in
+/// place under the out-dir rules of [`crate::out_dir`]: only files a
+/// manifest says cashapply wrote are replaced, under a commit journal and a
+/// lock. `apply` and `run` write their batches through it.
+pub(crate) fn replace_dir(out: &Path, fill: impl FnOnce(&Path) -> Result<(), OutputError>) -> Result<(), OutputError> {
     let dir = OutDir::open(out)?;
     dir.check_replaceable()?;
-    let staging = dir.stage(|tmp| write_files(report, tmp))?;
+    let staging = dir.stage(fill)?;
     dir.commit(&staging)
 }
 
-fn csv_writer(path: &Path) -> Result<csv::Writer<std::fs::File>, OutputError> {
+pub(crate) fn csv_writer(path: &Path) -> Result<csv::Writer<std::fs::File>, OutputError> {
     let file = std::fs::File::create(path).map_err(io(path))?;
     Ok(csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(file))
 }
 
-fn row<W: std::io::Write>(w: &mut csv::Writer<W>, path: &Path, fields: &[&str]) -> Result<(), OutputError> {
+pub(crate) fn row<W: std::io::Write>(w: &mut csv::Writer<W>, path: &Path, fields: &[&str]) -> Result<(), OutputError> {
     w.write_record(fields).map_err(|source| OutputError::Csv { path: path.to_path_buf(), source })
 }
 
-fn flush<W: std::io::Write>(w: &mut csv::Writer<W>, path: &Path) -> Result<(), OutputError> {
+pub(crate) fn flush<W: std::io::Write>(w: &mut csv::Writer<W>, path: &Path) -> Result<(), OutputError> {
     w.flush().map_err(io(path))
 }
 
-fn confidence(c: Decimal) -> String {
+pub(crate) fn confidence(c: Decimal) -> String {
     let mut c = c.round_dp(3);
     c.rescale(3);
     c.to_string()
@@ -115,7 +123,7 @@ fn line_customer_index(report: &RunReport<'_>, o: &ReceiptOutcome, invoice: Opti
     }
 }
 
-fn line_customer(report: &RunReport<'_>, o: &ReceiptOutcome, invoice: Option<u32>) -> String {
+pub(crate) fn line_customer(report: &RunReport<'_>, o: &ReceiptOutcome, invoice: Option<u32>) -> String {
     line_customer_index(report, o, invoice).map(|c| report.ledger.customer_id(c).to_string()).unwrap_or_default()
 }
 
@@ -292,7 +300,7 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
 
 /// The remittance as one field: the text lines, then each structured line
 /// as `reference=amount` (or the reference alone), joined by ` | `.
-fn remittance(r: &Receipt) -> String {
+pub(crate) fn remittance(r: &Receipt) -> String {
     let lines = r.remittance_lines.iter().map(|l| match l.amount {
         Some(a) => format!("{}={}", l.reference, format_amount(a, r.currency)),
         None => l.reference.clone(),
@@ -302,7 +310,7 @@ fn remittance(r: &Receipt) -> String {
 
 /// Counts and totals per currency, exceptions by kind, skipped entries,
 /// and every input file with its digest and warnings.
-fn summary(report: &RunReport<'_>) -> Value {
+pub(crate) fn summary(report: &RunReport<'_>) -> Value {
     #[derive(Default)]
     struct Totals {
         receipts: u64,

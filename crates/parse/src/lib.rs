@@ -24,7 +24,7 @@ pub use detect::{InputFormat, detect_format};
 pub use error::ParseError;
 pub use input_limits::{MAX_FILE_BYTES, ReadBankFileError, SNIFF_BYTES, read_bank_file};
 pub use input_text::{DecodedText, decode_text};
-pub use parsed_file::{ParseOptions, ParsedFile, SkippedEntries};
+pub use parsed_file::{ParseOptions, ParsedFile, SkippedEntries, StatementInfo};
 
 /// Reads one bank file whose format is known or detected from content.
 ///

@@ -59,6 +59,25 @@ pub struct SkippedEntries {
     pub detailed_elsewhere: u64,
 }
 
+/// A statement a file carries, as the ledger identifies it (research
+/// DAY2 §1.1): a re-sent statement keeps its identity whatever its file's
+/// bytes, and its opening balance continues the previous closing one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementInfo {
+    /// camt: kind, account, `Id`, `ElctrncSeqNb` (else `LglSeqNb`) and the
+    /// period (`FrToDt`); BAI2: sender, receiver, creation date and time and
+    /// file id of the `01` record.
+    pub identity: String,
+    /// The account (camt; empty for a BAI2 file).
+    pub account: String,
+    /// Booked opening balance (`OPBD`, else `PRCD`), signed, camt.053 only.
+    pub opening: Option<rust_decimal::Decimal>,
+    /// Booked closing balance (`CLBD`), signed, camt.053 only.
+    pub closing: Option<rust_decimal::Decimal>,
+    /// Line where it starts.
+    pub line: u64,
+}
+
 /// The receipts of one file, what was skipped, and every diagnostic.
 #[derive(Debug, Clone)]
 pub struct ParsedFile {
@@ -77,4 +96,6 @@ pub struct ParsedFile {
     /// recognise a statement's lump entry in a notification
     /// ([`crate::reconcile`]). Empty for other formats.
     pub camt_entries: Vec<crate::camt::CamtEntry>,
+    /// The statements it carries (camt blocks with an `Id`, BAI2 files).
+    pub statements: Vec<StatementInfo>,
 }

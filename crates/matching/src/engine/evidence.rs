@@ -315,8 +315,17 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
     // `EndToEndId`, BAI2 customer reference) is the payer's own number.
     // Bank and network fields around the payer's words (`IMAD:=`, `DACT:`,
     // `ORG:=`) name no document: their values are not read.
-    let payer_words: Vec<(String, Option<&str>)> =
-        receipt.remittance_text.iter().map(|t| (crate::remittance::remittance_only(t), cut_off_word(t))).collect();
+    let payer_words: Vec<(String, Option<&str>)> = receipt
+        .remittance_text
+        .iter()
+        .map(|t| {
+            let words = crate::remittance::remittance_only(t);
+            // The cut-off word of the line as the bank cut it, when the
+            // payer's words still end with it.
+            let cut = cut_off_word(t).filter(|w| words.ends_with(w));
+            (words, cut)
+        })
+        .collect();
     // A word a line break cut in two (BAI2 `88` continuations join without
     // a blank): the joined word is read like a number written in groups,
     // so its halves name nothing of their own once it names a document.
@@ -329,7 +338,7 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
     for (text, named, cut) in texts.chain(customer_reference) {
         let ends_cut = |t: &str| cut.is_some_and(|w| squash(t).ends_with(&squash(w)));
         // A grouped number is read without the cut-off word after it.
-        let before_cut = cut.map_or(text, |w| text.get(..text.len() - w.len()).unwrap_or(text));
+        let before_cut = cut.and_then(|w| text.strip_suffix(w)).unwrap_or(text);
         for run in digit_runs(before_cut).into_iter().filter(|r| !not_references.contains(&squash(r))) {
             out.push(Source { candidates: vec![run], line: None, run: true, named: false, cut_off: false });
         }

@@ -97,5 +97,6 @@ pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFi
         skipped: structure.skipped,
         diagnostics,
         camt_entries: Vec::new(),
+        statements: structure.statements,
     })
 }

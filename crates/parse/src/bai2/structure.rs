@@ -91,6 +91,8 @@ pub(crate) struct Structure {
     pub receipts: Vec<Receipt>,
     /// Entries that are not receipts.
     pub skipped: SkippedEntries,
+    /// One per `01` record: the file's identity.
+    pub statements: Vec<crate::StatementInfo>,
 }
 
 fn error(diags: &mut Diagnostics, e: Bai2Error) {
@@ -111,6 +113,7 @@ impl Structure {
             file: None,
             group: None,
             account: None,
+            statements: Vec::new(),
             detail_ordinal: 0,
             saw_record: false,
             receipts: Vec::with_capacity((text_len / 512).min(1 << 16)),
@@ -249,7 +252,17 @@ impl Structure {
         self.saw_record = true;
         let n = record.physical_records();
         match typed {
-            Bai2Record::FileHeader(_) => {
+            Bai2Record::FileHeader(h) => {
+                self.statements.push(crate::StatementInfo {
+                    identity: format!(
+                        "bai2\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+                        h.sender, h.receiver, h.creation_date, h.creation_time, h.file_id
+                    ),
+                    account: String::new(),
+                    opening: None,
+                    closing: None,
+                    line: record.line(),
+                });
                 self.close_report_before_next_header(record, diags);
                 self.file = Some(Level::open(record.line(), n));
             }

@@ -77,6 +77,8 @@ pub(crate) struct AccountBlock {
     pub currency: Option<Currency>,
     /// `CreDtTm`.
     pub created: Option<NaiveDate>,
+    /// `Id`, `ElctrncSeqNb` (else `LglSeqNb`), `FrToDt` from and to.
+    identity: [Option<String>; 4],
     balances: Vec<Balance>,
     summary_at: (u64, u64),
     total: Tally,
@@ -109,6 +111,11 @@ impl AccountBlock {
             }
             [Tag::Acct, Tag::Ccy] => self.currency = Currency::parse(field.text).ok(),
             [Tag::CreDtTm] => self.created = parse_date(field.text),
+            [Tag::Id] => self.identity[0] = field.value(),
+            [Tag::ElctrncSeqNb] => self.identity[1] = field.value(),
+            [Tag::LglSeqNb] if self.identity[1].is_none() => self.identity[1] = field.value(),
+            [Tag::FrToDt, Tag::FrDtTm] => self.identity[2] = field.value(),
+            [Tag::FrToDt, Tag::ToDtTm] => self.identity[3] = field.value(),
             [Tag::Bal, rest @ ..] => {
                 let Some(b) = self.balances.last_mut() else { return };
                 match rest {
@@ -155,6 +162,28 @@ impl AccountBlock {
                 _ => None,
             };
         }
+    }
+
+    /// The block as a statement the ledger can recognise again: only a
+    /// block with an `Id`; balances only for a camt.053 statement.
+    pub(crate) fn statement(&self, format: Option<cashapply_model::SourceFormat>) -> Option<crate::StatementInfo> {
+        let id = self.identity[0].as_deref()?;
+        let kind = format.map_or("camt", |f| f.as_str());
+        let account = self.account.as_deref().unwrap_or("").to_string();
+        let part = |i: usize| self.identity.get(i).and_then(|p| p.as_deref()).unwrap_or("");
+        let find = |codes: &[&str]| {
+            codes.iter().find_map(|c| {
+                self.balances.iter().find(|b| b.code.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(c)))
+            })
+        };
+        let statement = format == Some(cashapply_model::SourceFormat::Camt053);
+        Some(crate::StatementInfo {
+            identity: format!("{kind}\u{1f}{account}\u{1f}{id}\u{1f}{}\u{1f}{}\u{1f}{}", part(1), part(2), part(3)),
+            account,
+            opening: find(&["OPBD", "PRCD"]).and_then(Balance::signed).filter(|_| statement),
+            closing: find(&["CLBD"]).and_then(Balance::signed).filter(|_| statement),
+            line: self.line,
+        })
     }
 
     /// Runs the block's checks when it closes.

@@ -98,6 +98,7 @@ fn finish(
 struct Collect {
     receipts: Vec<Receipt>,
     entries: Vec<CamtEntry>,
+    statements: Vec<crate::StatementInfo>,
 }
 
 impl ReceiptSink for Collect {
@@ -107,6 +108,10 @@ impl ReceiptSink for Collect {
 
     fn entry(&mut self, entry: CamtEntry) {
         self.entries.push(entry);
+    }
+
+    fn statement(&mut self, statement: crate::StatementInfo) {
+        self.statements.push(statement);
     }
 }
 
@@ -135,5 +140,6 @@ pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFi
         skipped: summary.skipped,
         diagnostics,
         camt_entries: collect.entries,
+        statements: collect.statements,
     })
 }

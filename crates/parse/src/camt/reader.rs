@@ -36,6 +36,12 @@ pub trait ReceiptSink {
     fn entry(&mut self, entry: CamtEntry) {
         let _ = entry;
     }
+
+    /// Told when a statement, report or notification block closes, if it
+    /// carries an `Id`.
+    fn statement(&mut self, statement: crate::StatementInfo) {
+        let _ = statement;
+    }
 }
 
 impl<F: FnMut(Receipt)> ReceiptSink for F {
@@ -219,6 +225,9 @@ impl State<'_> {
                 }
             } else if let Some((_, block)) = self.block.take() {
                 block.finish(&mut self.diags);
+                if let Some(s) = block.statement(self.format) {
+                    self.sink.statement(s);
+                }
             }
         } else if let Some(md) = self.message_depth {
             if depth == md {

@@ -83,6 +83,7 @@ fn finish(
         skipped: SkippedEntries::default(),
         diagnostics,
         camt_entries: Vec::new(),
+        statements: Vec::new(),
     })
 }
 

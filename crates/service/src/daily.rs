@@ -1,0 +1,526 @@
+//! `cashapply run`: `apply` with memory (CONTRACT §6). The ledger is read
+//! before the engine runs, the engine stays a pure function, and everything
+//! the run decided is handed back as one [`RunRecord`] for the store to
+//! commit in one transaction.
+//!
+//! The rules, in the order they apply:
+//! 1. a receipt's identity is (account, `bank_ref`, value date, currency,
+//!    amount) and its occurrence among identical receipts of its file;
+//!    `receipt_id` derives from it, so whichever file brings a receipt again
+//!    (re-sent, with a BOM, other line ends, a camt under a new `MsgId`, a
+//!    camt.053 after the day's camt.052) it is recognised and not posted;
+//! 2. a file whose bytes or normalised content the ledger has seen is
+//!    reported as a warning (its receipts are caught by rule 1), and so is
+//!    a statement (camt `Id` + sequence + account + period, BAI2 `01`
+//!    header) read before from other content, and a camt.053 opening
+//!    balance that does not continue the account's last closing balance;
+//! 3. cash in flight: unconfirmed postings on an invoice are subtracted from
+//!    the `--invoices` view (an invoice they settle is closed), and an
+//!    invoice they concern that the file no longer lists is reported;
+//! 4. one problem, one exception: a problem already raised (whatever its
+//!    status) is not raised again; an open `skipped_invoice` is resolved when
+//!    the run pays its invoice or the ERP's file shows it settled;
+//! 5. the batch carries this run's lines and the lines people's actions
+//!    added since the previous batch; its id derives from the previous batch
+//!    and its content.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use cashapply_matching::inputs::{Invoice, InvoiceStatus};
+use cashapply_model::{Receipt, format_amount};
+use cashapply_output::{
+    BatchFiles, ExceptionRow, PostingRow, RunReport, content_id, exception_rows, posting_rows, receipt_rows,
+    summary_json, write_batch,
+};
+use cashapply_store::{
+    FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord, StatementRecord, StatusChange,
+    StoreError, Taken,
+};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+use crate::{Loaded, Progress, ServiceError};
+
+/// Why `run` stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum DailyError {
+    /// The inputs (exit 3 or 1 as for `apply`).
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// The ledger.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// `--out` could not be written (the ledger is unchanged).
+    #[error(transparent)]
+    Output(#[from] cashapply_output::OutputError),
+}
+
+/// A receipt the ledger already holds, seen again in this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlreadyProcessed {
+    /// Its id.
+    pub receipt_id: String,
+    /// Its bank reference.
+    pub bank_ref: String,
+    /// The file that brought it again.
+    pub file: String,
+    /// The batch that took it (this run's, when an earlier file of the
+    /// same run brought it).
+    pub batch_id: String,
+    /// The file that brought it first.
+    pub first_file: String,
+}
+
+/// A run decided and ready to be written and committed.
+#[derive(Debug)]
+pub struct PreparedRun {
+    /// What goes to `--out`.
+    pub batch: BatchFiles,
+    /// What goes to the ledger.
+    pub record: RunRecord,
+    /// Receipts seen before.
+    pub already: Vec<AlreadyProcessed>,
+    /// Warnings for the person running it (`file: warning: …`).
+    pub warnings: Vec<String>,
+    /// New receipts decided and straight through.
+    pub straight_through: usize,
+    /// Exceptions raised now.
+    pub raised: usize,
+    /// Exceptions not raised again (already in the ledger).
+    pub not_raised_again: usize,
+    /// Exceptions resolved by this run.
+    pub resolved: usize,
+    /// Lines of earlier actions carried by this batch.
+    pub carried: usize,
+}
+
+/// The identity of a receipt (CONTRACT §6.1) with its occurrence.
+fn receipt_identity(r: &Receipt, occurrence: u32) -> String {
+    content_id(
+        "R",
+        &[
+            r.account.as_ref(),
+            &r.bank_ref,
+            &r.value_date.format("%Y-%m-%d").to_string(),
+            r.currency.as_str(),
+            &format_amount(r.amount, r.currency),
+            &occurrence.to_string(),
+        ],
+    )
+}
+
+fn status_name(s: InvoiceStatus) -> &'static str {
+    match s {
+        InvoiceStatus::Open => "open",
+        InvoiceStatus::Disputed => "disputed",
+        InvoiceStatus::Closed => "closed",
+    }
+}
+
+fn known(i: &Invoice) -> KnownInvoice {
+    KnownInvoice {
+        customer_id: i.customer_id.clone(),
+        invoice_id: i.id.clone(),
+        currency: i.currency.as_str().to_string(),
+        amount_open: format_amount(i.amount_open, i.currency),
+        status: status_name(i.status).to_string(),
+    }
+}
+
+/// The problem an exception is about: a skipped invoice is one problem per
+/// invoice whichever receipt revealed it; any other is the receipt's own.
+fn problem_key(e: &ExceptionRow) -> String {
+    if e.kind == "skipped_invoice" {
+        format!("skipped_invoice\u{1f}{}\u{1f}{}", e.customer_id, e.invoice_id)
+    } else {
+        e.exception_id.clone()
+    }
+}
+
+/// Reads the ledger and decides the run. Nothing is written.
+pub fn prepare(
+    store: &dyn LedgerStore,
+    mut loaded: Loaded,
+    at: &str,
+    actor: &str,
+    progress: Progress<'_>,
+) -> Result<PreparedRun, DailyError> {
+    let mut warnings = Vec::new();
+    // Rule 1: identities, occurrences, receipts seen before.
+    let mut ids_per_file: Vec<Vec<(String, u32)>> = Vec::new();
+    for f in &loaded.files {
+        let mut seen: HashMap<String, u32> = HashMap::new();
+        let ids = f
+            .parsed
+            .receipts
+            .iter()
+            .map(|r| {
+                let key = receipt_identity(r, 0);
+                let n = seen.entry(key).or_insert(0);
+                *n += 1;
+                (receipt_identity(r, *n), *n)
+            })
+            .collect();
+        ids_per_file.push(ids);
+    }
+    let all_ids: Vec<String> = ids_per_file.iter().flatten().map(|(id, _)| id.clone()).collect();
+    let taken: HashMap<String, Taken> = store.taken(&all_ids)?.into_iter().map(|t| (t.receipt_id.clone(), t)).collect();
+    let mut new_receipts: Vec<Receipt> = Vec::new();
+    let mut new_ids: Vec<String> = Vec::new();
+    let mut new_meta: Vec<(u32, usize)> = Vec::new();
+    let mut in_run: HashMap<String, String> = HashMap::new();
+    let mut already = Vec::new();
+    let mut files = Vec::new();
+    for (fi, (f, ids)) in loaded.files.iter().zip(&ids_per_file).enumerate() {
+        let (mut fresh, mut old) = (0u64, 0u64);
+        for (r, (id, occurrence)) in f.parsed.receipts.iter().zip(ids) {
+            if let Some(t) = taken.get(id) {
+                old += 1;
+                already.push(AlreadyProcessed {
+                    receipt_id: id.clone(),
+                    bank_ref: r.bank_ref.clone(),
+                    file: f.parsed.name.clone(),
+                    batch_id: t.batch_id.clone(),
+                    first_file: t.source_file.clone(),
+                });
+            } else if let Some(first) = in_run.get(id) {
+                old += 1;
+                already.push(AlreadyProcessed {
+                    receipt_id: id.clone(),
+                    bank_ref: r.bank_ref.clone(),
+                    file: f.parsed.name.clone(),
+                    batch_id: String::new(),
+                    first_file: first.clone(),
+                });
+            } else {
+                fresh += 1;
+                in_run.insert(id.clone(), f.parsed.name.clone());
+                new_receipts.push(r.clone());
+                new_ids.push(id.clone());
+                new_meta.push((*occurrence, fi));
+            }
+        }
+        // Rule 2: the same content again is worth a word, whatever happens
+        // to its receipts.
+        if let Some(seen) = store.file_seen(&f.sha256, &f.normalised_sha256)? {
+            let how = if seen.identical {
+                "the same bytes"
+            } else {
+                "the same content (byte-order mark, line ends or padding aside)"
+            };
+            warnings.push(format!(
+                "{}: warning: {how} as {} of batch {}; {} of its {} receipt(s) were already in the ledger",
+                f.parsed.name,
+                seen.name,
+                seen.batch_id,
+                old,
+                old + fresh
+            ));
+        }
+        files.push(FileRecord {
+            name: f.parsed.name.clone(),
+            format: f.parsed.format.as_str().to_string(),
+            sha256: f.sha256.clone(),
+            normalised_sha256: f.normalised_sha256.clone(),
+            size: f.size,
+            receipts_new: fresh,
+            receipts_already: old,
+            warnings: f.parsed.diagnostics.items().iter().map(|d| d.render(&f.parsed.name)).collect(),
+            statements: f
+                .parsed
+                .statements
+                .iter()
+                .map(|s| StatementRecord {
+                    identity: s.identity.clone(),
+                    account: s.account.clone(),
+                    opening: s.opening.map(|d| d.to_string()),
+                    closing: s.closing.map(|d| d.to_string()),
+                })
+                .collect(),
+        });
+        // Statement identity: a statement read before from other content,
+        // and an opening balance that does not continue the last closing.
+        for s in &f.parsed.statements {
+            if let Some(seen) = store.statement_seen(&s.identity)? {
+                if seen.normalised_sha256 != f.normalised_sha256 {
+                    warnings.push(format!(
+                        "{}:{}: warning: this statement was already read from {} (batch {}) with other content; receipts already in the ledger are not posted again",
+                        f.parsed.name, s.line, seen.file, seen.batch_id
+                    ));
+                }
+                continue;
+            }
+            if let Some(opening) = s.opening
+                && let Some(last) = store.last_closing(&s.account)?
+                && let Some(closing) = last.closing.as_deref().and_then(|c| c.parse::<Decimal>().ok())
+                && closing != opening
+            {
+                warnings.push(format!(
+                    "{}:{}: warning: opening balance {opening} of account {} does not continue the closing balance {closing} of the statement read from {} (batch {}); a statement may be missing",
+                    f.parsed.name, s.line, s.account, last.file, last.batch_id
+                ));
+            }
+        }
+    }
+    progress(&format!("{} new receipt(s), {} already in the ledger", new_receipts.len(), already.len()));
+
+    // The ERP's view as given, for the invoice history: only changes are
+    // kept, and a file identical to the last run's changes nothing.
+    let invoices_sha256 = loaded.others.first().map_or(String::new(), |o| o.sha256.clone());
+    let key = |customer: &str, invoice: &str| format!("{customer}\u{1f}{invoice}");
+    let in_file: HashSet<String> = loaded.invoices.iter().map(|i| key(&i.customer_id, &i.id)).collect();
+    let mut invoice_changes = Vec::new();
+    if store.last_invoices_sha256()?.as_deref() != Some(invoices_sha256.as_str()) {
+        let previous: HashMap<String, KnownInvoice> =
+            store.invoices()?.into_iter().map(|i| (key(&i.customer_id, &i.invoice_id), i)).collect();
+        let mut k = String::new();
+        for i in &loaded.invoices {
+            k.clear();
+            k.push_str(&i.customer_id);
+            k.push('\u{1f}');
+            k.push_str(&i.id);
+            let event = match previous.get(k.as_str()) {
+                None => "new",
+                Some(p)
+                    if p.amount_open.parse::<Decimal>().ok() != Some(i.amount_open)
+                        || p.status != status_name(i.status)
+                        || p.currency != i.currency.as_str() =>
+                {
+                    "changed"
+                }
+                Some(_) => continue,
+            };
+            invoice_changes.push(InvoiceChange { invoice: known(i), event });
+        }
+        let mut gone: Vec<(&String, &KnownInvoice)> = previous.iter().filter(|(k, _)| !in_file.contains(*k)).collect();
+        gone.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, g) in gone {
+            invoice_changes.push(InvoiceChange { invoice: g.clone(), event: "gone" });
+        }
+    }
+    progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
+    let erp_settled: HashSet<(String, String)> = loaded
+        .invoices
+        .iter()
+        .filter(|i| i.status == InvoiceStatus::Closed || i.amount_open.is_zero())
+        .map(|i| (i.customer_id.clone(), i.id.clone()))
+        .collect();
+
+    // Rule 3: cash in flight.
+    // Lines are kept per currency: only those in the invoice's currency
+    // move it (a line in another currency is reported, never converted).
+    let mut flight: BTreeMap<(String, String), (Decimal, Vec<String>, String)> = BTreeMap::new();
+    for p in store.in_flight()? {
+        let amount: Decimal = p.amount.parse().unwrap_or_default();
+        let e = flight.entry((p.customer_id, p.invoice_id)).or_default();
+        if e.2.is_empty() {
+            e.2 = p.currency.clone();
+        } else if e.2 != p.currency {
+            e.2 = "mixed".to_string();
+        }
+        e.0 += amount;
+        if let Some(b) = p.batch_id
+            && !e.1.contains(&b)
+        {
+            e.1.push(b);
+        }
+    }
+    let mut missing = Vec::new();
+    for ((customer, invoice), (amount, batches, _)) in &flight {
+        if amount.is_zero() {
+            continue;
+        }
+        if !in_file.contains(&key(customer, invoice)) {
+            let batches = if batches.is_empty() { "the next batch".to_string() } else { batches.join(", ") };
+            warnings.push(format!(
+                "{}: warning: invoice {invoice} of customer {customer} is not in the invoices file, while unconfirmed postings of {batches} move {amount} on it; confirm the batch if the ERP imported it",
+                loaded.others.first().map_or("", |o| o.name.as_str())
+            ));
+            missing.push(json!({ "customer_id": customer, "invoice_id": invoice, "in_flight": amount.to_string(), "batches": batches }));
+        }
+    }
+    let mut adjusted = 0u64;
+    let invoices_name = loaded.others.first().map_or(String::new(), |o| o.name.clone());
+    for inv in &mut loaded.invoices {
+        if let Some((amount, _, currency)) = flight.get(&(inv.customer_id.clone(), inv.id.clone()))
+            && !amount.is_zero()
+        {
+            if currency != inv.currency.as_str() || amount.scale() > inv.currency.minor_digits() {
+                warnings.push(format!(
+                    "{}:{}: warning: invoice {} is in {} but unconfirmed postings on it are in {currency}; not subtracted",
+                    invoices_name, inv.line, inv.id, inv.currency
+                ));
+                continue;
+            }
+            adjusted += 1;
+            let rest = inv.amount_open - *amount;
+            if rest.is_zero() || rest.is_sign_negative() != inv.amount_open.is_sign_negative() {
+                inv.amount_open = Decimal::ZERO;
+                inv.status = InvoiceStatus::Closed;
+            } else {
+                inv.amount_open = rest;
+            }
+        }
+    }
+    if adjusted > 0 {
+        progress(&format!("{adjusted} invoice(s) reduced by unconfirmed postings"));
+    }
+
+    // The engine, on the new receipts only.
+    let as_of = loaded.as_of.map(|d| d.to_string());
+    let decided = loaded.decide(new_receipts, progress);
+    let previous_batch = store.last_batch()?.unwrap_or_default();
+    let mut report = RunReport::with_ids(
+        &decided.ledger,
+        &decided.receipts,
+        &decided.outcomes,
+        new_ids.clone(),
+        decided.files.clone(),
+        decided.others.clone(),
+        &decided.settings,
+    );
+    cashapply_output::check_invariants(&report)
+        .map_err(|v| ServiceError::Invariants { violations: v.iter().map(ToString::to_string).collect() })?;
+    let mut postings: Vec<PostingRow> = posting_rows(&report);
+    let pending = store.pending_postings()?;
+    let carried: Vec<String> = pending.iter().map(|p| p.posting_id.clone()).collect();
+    let mut id_parts: Vec<&str> = vec![&previous_batch];
+    id_parts.extend(carried.iter().map(String::as_str));
+    id_parts.extend(postings.iter().map(|p| p.posting_id.as_str()));
+    id_parts.extend(new_ids.iter().map(String::as_str));
+    let batch_id = content_id("B", &id_parts);
+    report.batch_id = batch_id.clone();
+
+    progress(&format!("{} posting line(s), {} carried", postings.len(), carried.len()));
+    // Rule 4: exceptions across days.
+    let raised_now = exception_rows(&report);
+    let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
+    let before: HashMap<String, ExceptionRow> = store.exceptions_by_problem(&keys)?.into_iter().collect();
+    let mut new_exceptions = Vec::new();
+    let mut not_raised_again = 0usize;
+    let mut key_seen: HashSet<String> = HashSet::new();
+    for (e, key) in raised_now.into_iter().zip(keys) {
+        if before.contains_key(&key) || !key_seen.insert(key.clone()) {
+            not_raised_again += 1;
+        } else {
+            new_exceptions.push((key, e));
+        }
+    }
+    let paid_now: HashSet<(String, String)> = postings
+        .iter()
+        .filter(|p| p.kind == "applied")
+        .map(|p| (p.customer_id.clone(), p.invoice_id.clone()))
+        .collect();
+    let mut status_changes = Vec::new();
+    let mut open_after: Vec<ExceptionRow> = Vec::new();
+    for (_, e) in store.open_exceptions()? {
+        let key = (e.customer_id.clone(), e.invoice_id.clone());
+        let settled_by = if e.kind != "skipped_invoice" || e.status != "open" {
+            None
+        } else if paid_now.contains(&key) {
+            Some(format!("invoice {} was paid in batch {batch_id}", e.invoice_id))
+        } else if erp_settled.contains(&key) {
+            Some(format!("the ERP's invoices file shows invoice {} settled", e.invoice_id))
+        } else {
+            None
+        };
+        match settled_by {
+            Some(note) => status_changes.push(StatusChange {
+                exception_id: e.exception_id.clone(),
+                status: "resolved".into(),
+                note,
+            }),
+            None if e.status == "open" => open_after.push(e),
+            None => {}
+        }
+    }
+    open_after.extend(new_exceptions.iter().map(|(_, e)| e.clone()));
+    open_after.sort_by(|a, b| {
+        (&a.value_date, &a.bank_ref, &a.exception_id).cmp(&(&b.value_date, &b.bank_ref, &b.exception_id))
+    });
+
+    progress(&format!("{} exception(s) open after the run", open_after.len()));
+    // Rule 5: the batch.
+    let receipts = receipt_rows(&report);
+    let meta: HashMap<&str, (u32, usize)> = new_ids.iter().map(String::as_str).zip(new_meta.iter().copied()).collect();
+    let records: Vec<ReceiptRecord> = receipts
+        .iter()
+        .map(|row| {
+            let (occurrence, file) = meta.get(row.receipt_id.as_str()).copied().unwrap_or((1, 0));
+            ReceiptRecord { row: row.clone(), occurrence, file }
+        })
+        .collect();
+    let mut summary = summary_json(&report);
+    if let Value::Object(m) = &mut summary {
+        m.insert(
+            "already_processed".into(),
+            json!({
+                "count": already.len(),
+                "receipts": already.iter().map(|a| json!({
+                    "receipt_id": a.receipt_id,
+                    "bank_ref": a.bank_ref,
+                    "file": a.file,
+                    "taken_by_batch": if a.batch_id.is_empty() { batch_id.as_str() } else { a.batch_id.as_str() },
+                    "first_file": a.first_file,
+                })).collect::<Vec<_>>(),
+            }),
+        );
+        m.insert(
+            "ledger".into(),
+            json!({
+                "previous_batch": previous_batch,
+                "carried_postings": carried.len(),
+                "invoices_reduced_by_unconfirmed_postings": adjusted,
+                "invoices_missing_from_erp": missing,
+                "exceptions_raised": new_exceptions.len(),
+                "exceptions_not_raised_again": not_raised_again,
+                "exceptions_resolved": status_changes.iter().map(|c| c.exception_id.clone()).collect::<Vec<_>>(),
+                "exceptions_open": open_after.len(),
+                "warnings": warnings,
+            }),
+        );
+    }
+    let straight_through = decided.straight_through();
+    let mut batch_postings = pending;
+    batch_postings.append(&mut postings);
+    let engine_postings: Vec<PostingRow> = batch_postings.iter().skip(carried.len()).cloned().collect();
+    let record = RunRecord {
+        batch_id: batch_id.clone(),
+        at: at.to_string(),
+        actor: actor.to_string(),
+        as_of,
+        invoices_file: decided.others.first().map(|o| o.name.clone()).unwrap_or_default(),
+        invoices_sha256: decided.others.first().map(|o| o.sha256.clone()).unwrap_or_default(),
+        files,
+        receipts: records,
+        already: already.len() as u64,
+        postings: engine_postings,
+        carried: carried.clone(),
+        exceptions: new_exceptions.clone(),
+        status_changes: status_changes.clone(),
+        invoice_changes,
+    };
+    Ok(PreparedRun {
+        batch: BatchFiles { batch_id, postings: batch_postings, exceptions: open_after, receipts, summary },
+        record,
+        already,
+        warnings,
+        straight_through,
+        raised: new_exceptions.len(),
+        not_raised_again,
+        resolved: status_changes.len(),
+        carried: carried.len(),
+    })
+}
+
+/// Writes the batch to `out`, then commits the run. The order matters: if
+/// the process dies between the two, `--out` holds the new batch and the
+/// ledger is as before, so the next run decides the same receipts again and
+/// writes the same `posting_id`s (the ERP de-duplicates on them); the other
+/// order could lose a committed batch that was never written.
+pub fn write_and_commit(prepared: &PreparedRun, store: &mut dyn LedgerStore, out: &Path) -> Result<(), DailyError> {
+    write_batch(&prepared.batch, out)?;
+    store.commit_run(&prepared.record)?;
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! The schema, as numbered migrations applied forward on open. SQLite's
+//! `user_version` holds the number of migrations applied. Before the first
+//! migration of an existing file, a copy is taken beside it
+//! (`FILE.before-vN`); a file whose version is newer than this program
+//! knows is refused, never touched.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// Migration `i` brings the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the ledger.
+    "
+    CREATE TABLE batches (
+        batch_id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        as_of TEXT,
+        invoices_file TEXT NOT NULL,
+        invoices_sha256 TEXT NOT NULL,
+        receipts_new INTEGER NOT NULL,
+        receipts_already INTEGER NOT NULL,
+        confirmed_at TEXT
+    );
+    CREATE TABLE files (
+        file_id INTEGER PRIMARY KEY,
+        batch_id TEXT NOT NULL REFERENCES batches(batch_id),
+        name TEXT NOT NULL,
+        format TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        normalised_sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        receipts_new INTEGER NOT NULL,
+        receipts_already INTEGER NOT NULL,
+        warnings TEXT NOT NULL
+    );
+    CREATE TABLE statements (
+        seq INTEGER PRIMARY KEY,
+        identity TEXT NOT NULL,
+        account TEXT NOT NULL,
+        file_id INTEGER NOT NULL REFERENCES files(file_id),
+        opening TEXT,
+        closing TEXT
+    );
+    CREATE INDEX statements_by_identity ON statements(identity);
+    CREATE INDEX statements_by_account ON statements(account, seq);
+    CREATE INDEX files_by_sha256 ON files(sha256);
+    CREATE INDEX files_by_normalised ON files(normalised_sha256);
+    CREATE TABLE receipts (
+        seq INTEGER PRIMARY KEY,
+        receipt_id TEXT NOT NULL UNIQUE,
+        batch_id TEXT NOT NULL REFERENCES batches(batch_id),
+        file_id INTEGER NOT NULL REFERENCES files(file_id),
+        occurrence INTEGER NOT NULL,
+        bank_ref TEXT NOT NULL,
+        format TEXT NOT NULL,
+        account TEXT NOT NULL,
+        value_date TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        payer_name TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        remittance TEXT NOT NULL
+    );
+    CREATE TABLE postings (
+        seq INTEGER PRIMARY KEY,
+        posting_id TEXT NOT NULL UNIQUE,
+        batch_id TEXT REFERENCES batches(batch_id),
+        receipt_id TEXT NOT NULL REFERENCES receipts(receipt_id),
+        customer_id TEXT NOT NULL,
+        invoice_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        confidence TEXT NOT NULL,
+        reverses TEXT REFERENCES postings(posting_id),
+        reason TEXT NOT NULL,
+        actor TEXT,
+        created_at TEXT,
+        confirmed_at TEXT
+    );
+    CREATE INDEX postings_by_receipt ON postings(receipt_id);
+    CREATE INDEX postings_unconfirmed ON postings(seq) WHERE confirmed_at IS NULL;
+    CREATE UNIQUE INDEX postings_reversed_once ON postings(reverses) WHERE reverses IS NOT NULL;
+    CREATE TABLE invoices (
+        customer_id TEXT NOT NULL,
+        invoice_id TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        amount_open TEXT NOT NULL,
+        status TEXT NOT NULL,
+        in_file INTEGER NOT NULL,
+        PRIMARY KEY (customer_id, invoice_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE invoice_history (
+        seq INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        invoice_id TEXT NOT NULL,
+        batch_id TEXT NOT NULL REFERENCES batches(batch_id),
+        event TEXT NOT NULL,
+        amount_open TEXT NOT NULL,
+        status TEXT NOT NULL
+    );
+    CREATE INDEX invoice_history_by_invoice ON invoice_history(invoice_id, customer_id);
+    CREATE TABLE exceptions (
+        seq INTEGER PRIMARY KEY,
+        exception_id TEXT NOT NULL UNIQUE,
+        problem TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        receipt_id TEXT NOT NULL,
+        bank_ref TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        invoice_id TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        suggestions TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        value_date TEXT NOT NULL,
+        payer_name TEXT NOT NULL,
+        customer_name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        batch_id TEXT NOT NULL REFERENCES batches(batch_id)
+    );
+    CREATE INDEX exceptions_open ON exceptions(status, kind);
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        object_kind TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        batch_id TEXT
+    );
+    CREATE INDEX events_by_object ON events(object_kind, object_id);
+    ",
+];
+
+/// The schema version this program writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+fn version(conn: &Connection) -> Result<u32, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, u32>(0))?)
+}
+
+/// Brings `conn` (the file at `path`) to [`SCHEMA_VERSION`]. Refuses a newer
+/// file; copies an existing older one to `PATH.before-vN` first; each
+/// migration and its version bump commit together.
+pub fn migrate(conn: &mut Connection, path: &Path, existed: bool) -> Result<(), StoreError> {
+    migrate_with(conn, path, existed, MIGRATIONS)
+}
+
+fn migrate_with(conn: &mut Connection, path: &Path, existed: bool, migrations: &[&str]) -> Result<(), StoreError> {
+    let known = migrations.len() as u32;
+    let found = version(conn)?;
+    if found > known {
+        return Err(StoreError::TooNew { path: path.to_path_buf(), found, known });
+    }
+    if found == known {
+        return Ok(());
+    }
+    if existed && found > 0 {
+        let copy = path.with_file_name(format!(
+            "{}.before-v{}",
+            path.file_name().map_or_else(|| "ledger".into(), |n| n.to_string_lossy().into_owned()),
+            known
+        ));
+        // VACUUM INTO writes a consistent copy, WAL content included.
+        conn.execute("VACUUM INTO ?1", [copy.to_string_lossy().as_ref()])
+            .map_err(|source| StoreError::Backup { path: copy.clone(), source })?;
+    }
+    for (i, sql) in migrations.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as u32)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_older_ledger_is_copied_before_it_is_migrated_and_the_copy_keeps_the_old_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let v1 = ["CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('kept');"];
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_with(&mut conn, &path, false, &v1).unwrap();
+        }
+        let v2 = [v1[0], "ALTER TABLE notes ADD COLUMN y TEXT;"];
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_with(&mut conn, &path, true, &v2).unwrap();
+        assert_eq!(version(&conn).unwrap(), 2);
+        let copy = Connection::open(dir.path().join("l.db.before-v2")).unwrap();
+        assert_eq!(version(&copy).unwrap(), 1);
+        let kept: String = copy.query_row("SELECT x FROM notes", [], |r| r.get(0)).unwrap();
+        assert_eq!(kept, "kept");
+    }
+
+    #[test]
+    fn a_failing_migration_leaves_the_version_where_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_with(&mut conn, &path, false, &["CREATE TABLE a (x);"]).unwrap();
+        let err =
+            migrate_with(&mut conn, &path, true, &["CREATE TABLE a (x);", "CREATE TABLE b (x); CREATE TABLE a (y);"]);
+        assert!(err.is_err());
+        assert_eq!(version(&conn).unwrap(), 1);
+        let b: bool =
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'b')", [], |r| r.get(0)).unwrap();
+        assert!(!b, "half a migration was kept");
+    }
+}

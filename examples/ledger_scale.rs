@@ -1,0 +1,240 @@
+//! The ledger at scale (issue 11 item 9): a ledger holding the invoices of a
+//! generated world and DAYS days of history of N receipts each, then one
+//! more day run for real; prints the time of that `run` against the
+//! stateless `apply` of the same inputs, and the ledger's size.
+//!
+//! ```sh
+//! cargo run --release -- generate --seed 1 --profile medium --customers 50000 \
+//!     --invoices 1000000 --receipts 100000 --out /tmp/scale
+//! cargo run --release --example ledger_scale -- /tmp/scale 250 10000
+//! ```
+//!
+//! The history is written through the store's own `commit_run` (the path a
+//! real run commits by), with synthetic receipts, postings (one applied
+//! line each, a tenth with a second line), exceptions (one receipt in five)
+//! and four files a day; every day's batch but the last two is confirmed,
+//! so the last run has cash in flight to subtract.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use cashapply_model::{Currency, format_amount};
+use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow, content_id, write_run};
+use cashapply_service::daily::prepare;
+use cashapply_service::{Request, apply, load};
+use cashapply_store::{
+    FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord, SqliteStore, StatementRecord,
+};
+
+use rust_decimal::Decimal;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn size(path: &Path) -> u64 {
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    std::fs::metadata(path).map_or(0, |m| m.len()) + std::fs::metadata(wal).map_or(0, |m| m.len())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let dir = PathBuf::from(args.get(1).expect("DIR from cashapply generate"));
+    let days: usize = args.get(2).map_or(250, |s| s.parse().expect("DAYS"));
+    let per_day: usize = args.get(3).map_or(10_000, |s| s.parse().expect("RECEIPTS_PER_DAY"));
+    let mut bank: Vec<PathBuf> = std::fs::read_dir(dir.join("bank")).unwrap().map(|e| e.unwrap().path()).collect();
+    bank.sort();
+    let request = Request {
+        bank,
+        invoices: dir.join("open_invoices.csv"),
+        customers: Some(dir.join("customers.csv")),
+        ..Request::default()
+    };
+    let quiet = |_: &str| {};
+
+    // The history.
+    let db = dir.join("scale.db");
+    for suffix in ["", "-wal", "-shm", ".lock"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let mut store = SqliteStore::open(&db, true).unwrap();
+    let t = Instant::now();
+    let loaded = load(&request, &quiet).expect("inputs");
+    let day0 = RunRecord {
+        batch_id: "B-history-0".into(),
+        at: "2025-01-01T06:00:00Z".into(),
+        actor: "scale".into(),
+        invoices_file: "open_invoices.csv".into(),
+        invoices_sha256: String::new(),
+        invoice_changes: loaded
+            .invoices
+            .iter()
+            .map(|i| InvoiceChange {
+                invoice: KnownInvoice {
+                    customer_id: i.customer_id.clone(),
+                    invoice_id: i.id.clone(),
+                    currency: i.currency.as_str().to_string(),
+                    amount_open: i.amount_open.to_string(),
+                    status: "open".into(),
+                },
+                event: "new",
+            })
+            .collect(),
+        ..RunRecord::default()
+    };
+    store.commit_run(&day0).unwrap();
+    store.confirm("B-history-0", None, "t", "scale").unwrap();
+    let sample: Vec<(String, String, Currency)> =
+        loaded.invoices.iter().step_by(7).map(|i| (i.customer_id.clone(), i.id.clone(), i.currency)).collect();
+    drop(loaded);
+    let mut batches = Vec::new();
+    for d in 1..=days {
+        let batch_id = format!("B-history-{d}");
+        let files = (0..4)
+            .map(|f| FileRecord {
+                name: format!("bank/day{d}_{f}.bai2"),
+                format: "bai2".into(),
+                sha256: content_id("F", &[&d.to_string(), &f.to_string(), "bytes"]),
+                normalised_sha256: content_id("F", &[&d.to_string(), &f.to_string(), "text"]),
+                size: 2_000_000,
+                receipts_new: (per_day / 4) as u64,
+                receipts_already: 0,
+                warnings: Vec::new(),
+                statements: vec![StatementRecord {
+                    identity: format!("bai2\u{1f}BANK\u{1f}CO\u{1f}{d}\u{1f}0600\u{1f}{f}"),
+                    account: String::new(),
+                    opening: None,
+                    closing: None,
+                }],
+            })
+            .collect();
+        let mut record = RunRecord {
+            batch_id: batch_id.clone(),
+            at: format!("2025-01-01T06:00:{:02}Z", d % 60),
+            actor: "scale".into(),
+            invoices_file: "open_invoices.csv".into(),
+            files,
+            ..RunRecord::default()
+        };
+        for i in 0..per_day {
+            let receipt_id = content_id("R", &["history", &d.to_string(), &i.to_string()]);
+            let (customer, invoice, currency) = &sample[(d * per_day + i) % sample.len()];
+            let cent = format_amount(Decimal::new(1, currency.minor_digits()), *currency);
+            let bank_ref = format!("H{d:03}-{i:06}");
+            let row = ReceiptRow {
+                receipt_id: receipt_id.clone(),
+                bank_ref: bank_ref.clone(),
+                source_file: format!("bank/day{d}_{}.bai2", i % 4),
+                format: "bai2".into(),
+                account: "1234567890".into(),
+                value_date: "2025-06-02".into(),
+                currency: currency.as_str().into(),
+                amount: format_amount(Decimal::from(1234), *currency),
+                payer_name: "ATLAS MANUFACTURING CORP".into(),
+                customer_id: customer.clone(),
+                status: "applied".into(),
+                remittance: format!("ORIG CO NAME=ATLAS MFG CO | REMARK=PAYMENT {invoice} THANK YOU"),
+            };
+            record.receipts.push(ReceiptRecord { row, occurrence: 1, file: i % 4 });
+            let lines = if i % 10 == 0 { 2 } else { 1 };
+            for n in 1..=lines {
+                record.postings.push(PostingRow {
+                    posting_id: content_id("P", &[&receipt_id, &n.to_string()]),
+                    receipt_id: receipt_id.clone(),
+                    bank_ref: bank_ref.clone(),
+                    value_date: "2025-06-02".into(),
+                    currency: currency.as_str().into(),
+                    customer_id: customer.clone(),
+                    invoice_id: if n == 1 { invoice.clone() } else { String::new() },
+                    kind: if n == 1 { "applied".into() } else { "on_account".into() },
+                    amount: cent.clone(),
+                    rule: "ref_exact".into(),
+                    confidence: "1.000".into(),
+                    reverses: String::new(),
+                    reason: String::new(),
+                });
+            }
+            if i % 5 == 0 {
+                let e = ExceptionRow {
+                    exception_id: content_id("E", &[&receipt_id, "short_payment"]),
+                    kind: "short_payment".into(),
+                    receipt_id: receipt_id.clone(),
+                    bank_ref: bank_ref.clone(),
+                    customer_id: customer.clone(),
+                    invoice_id: invoice.clone(),
+                    amount: cent.clone(),
+                    suggestions: String::new(),
+                    detail: format!("Invoice {invoice} paid 10.00 short; it stays open for the rest."),
+                    currency: currency.as_str().into(),
+                    value_date: "2025-06-02".into(),
+                    payer_name: "ATLAS MANUFACTURING CORP".into(),
+                    customer_name: "Atlas Manufacturing Corp".into(),
+                    // Most of history's exceptions were worked long ago.
+                    status: if d + 5 < days { "resolved".into() } else { "open".into() },
+                };
+                record.exceptions.push((e.exception_id.clone(), e));
+            }
+        }
+        store.commit_run(&record).unwrap();
+        batches.push(batch_id);
+        if d + 2 <= days {
+            store.confirm(&batches[d - 1], None, "t", "scale").unwrap();
+        }
+        if d % 25 == 0 {
+            println!(
+                "history: {d} days in {:.1} s, ledger {:.0} MB",
+                t.elapsed().as_secs_f64(),
+                size(&db) as f64 / 1e6
+            );
+        }
+    }
+    let t_fill = t.elapsed().as_secs_f64();
+    drop(store);
+    let before = size(&db);
+    println!(
+        "history: {days} days of {per_day} receipts written in {t_fill:.1} s; ledger {:.0} MB",
+        before as f64 / 1e6
+    );
+
+    // The stateless apply of the last day, for comparison, just before the
+    // run (the machine may be shared: both are timed under the same load).
+    let t = Instant::now();
+    let decided = apply(&request, &quiet).expect("inputs");
+    let report = decided.report().expect("invariants");
+    write_run(&report, &dir.join("apply-out")).unwrap();
+    let t_apply = t.elapsed().as_secs_f64();
+    let receipts_last_day = decided.receipts.len();
+    let invoices = decided.ledger.invoices.len();
+    drop(report);
+    drop(decided);
+    println!("apply: {receipts_last_day} receipts against {invoices} invoices in {t_apply:.2} s");
+
+    // Day DAYS + 1, for real.
+    let t = Instant::now();
+    let mut store = SqliteStore::open(&db, false).unwrap();
+    let loaded = load(&request, &quiet).expect("inputs");
+    let phase = |what: &str| println!("  [{:>6.2} s] {what}", t.elapsed().as_secs_f64());
+    phase("inputs loaded");
+    let prepared = prepare(&store, loaded, "2025-09-01T06:00:00Z", "scale", &phase).expect("run");
+    phase("prepared");
+    cashapply_output::write_batch(&prepared.batch, &dir.join("run-out")).unwrap();
+    phase("batch written");
+    store.commit_run(&prepared.record).unwrap();
+    phase("committed");
+    let t_run = t.elapsed().as_secs_f64();
+    let counts = store.counts().unwrap();
+    drop(store);
+    println!(
+        "run (day {}): {} receipts ({} new, {} already) in {t_run:.2} s = {:.2} x apply; ledger {:.0} MB -> {:.0} MB",
+        days + 1,
+        prepared.batch.receipts.len() + prepared.already.len(),
+        prepared.batch.receipts.len(),
+        prepared.already.len(),
+        t_run / t_apply,
+        before as f64 / 1e6,
+        size(&db) as f64 / 1e6
+    );
+    for (table, n) in counts {
+        println!("  {table}: {n} rows");
+    }
+}
