@@ -213,6 +213,9 @@ mod tests {
 
     const BAI2: &str = "01,BANK,CO,260105,0800,1,80,,2/\n02,CO,BANK,1,260105,,USD,2/\n03,123,USD/\n16,195,1000,Z,REF1,,PAYMENT/\n49,1000,2/\n98,1000,1,4/\n99,1000,1,6/\n";
 
+    /// One open invoice (an invoices file without rows is refused).
+    const INVOICES: &str = "invoice_id,customer_id,currency,amount_open,invoice_date\nINV-1,C1,USD,10.00,2026-01-01\n";
+
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
@@ -224,7 +227,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let a = write(dir.path(), "a.bai2", BAI2);
         let b = write(dir.path(), "b.bai2", BAI2);
-        let inv = write(dir.path(), "inv.csv", "invoice_id,customer_id,currency,amount_open,invoice_date\n");
+        let inv = write(dir.path(), "inv.csv", INVOICES);
         let request = Request { bank: vec![a, b], invoices: inv, ..Request::default() };
         let Err(ServiceError::Rejected { lines }) = load(&request, &|_| {}) else { panic!("not rejected") };
         assert_eq!(lines.len(), 1);
@@ -236,7 +239,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let big = BAI2.replace("16,195,1000,", "16,195,100000000000000000,").replace(",1000,", ",100000000000000000,");
         let a = write(dir.path(), "a.bai2", &big);
-        let inv = write(dir.path(), "inv.csv", "invoice_id,customer_id,currency,amount_open,invoice_date\n");
+        let inv = write(dir.path(), "inv.csv", INVOICES);
         let request = Request { bank: vec![a], invoices: inv, ..Request::default() };
         let Err(ServiceError::Rejected { lines }) = load(&request, &|_| {}) else { panic!("not rejected") };
         assert!(lines.iter().any(|l| l.contains("a.bai2:4: error: amount") && l.contains("10^15")), "{lines:?}");
