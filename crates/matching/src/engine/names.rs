@@ -104,6 +104,43 @@ pub struct NameIndex {
     tokens: HashMap<String, Vec<u32>>,
     acronyms: HashMap<String, Vec<u32>>,
     names: Vec<Vec<String>>,
+    /// Each customer's names with their legal form kept ([`with_legal_form`]).
+    legal: Vec<Vec<String>>,
+}
+
+/// A company name with its legal form kept, the long forms written short
+/// (`INCORPORATED` → `INC`, `CORPORATION` → `CORP`, `COMPANY` → `CO`,
+/// `LIMITED` → `LTD`): what tells `RIVERBEND BUILDERS INC` from
+/// `RIVERBEND BUILDERS LLC`, two customers whose names are otherwise one.
+fn with_legal_form(name: &str) -> String {
+    let upper: String = name
+        .chars()
+        .filter(|c| *c != '\'')
+        .map(|c| if c.is_alphanumeric() { c.to_ascii_uppercase() } else { ' ' })
+        .collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut initials = String::new();
+    for w in upper.split_whitespace() {
+        if w.chars().count() == 1 && w.chars().all(|c| c.is_ascii_alphabetic()) {
+            initials.push_str(w);
+            continue;
+        }
+        if !initials.is_empty() {
+            words.push(std::mem::take(&mut initials));
+        }
+        words.push(w.to_string());
+    }
+    if !initials.is_empty() {
+        words.push(initials);
+    }
+    let short = |w: String| match w.as_str() {
+        "INCORPORATED" => "INC".to_string(),
+        "CORPORATION" => "CORP".to_string(),
+        "COMPANY" => "CO".to_string(),
+        "LIMITED" => "LTD".to_string(),
+        _ => w,
+    };
+    words.into_iter().map(short).filter(|w| w != "THE" && w != "AND").collect::<Vec<_>>().join(" ")
 }
 
 /// Similarity as a three-decimal score.
@@ -201,6 +238,10 @@ impl NameIndex {
                 }
             }
             index.names.push(names);
+            let mut legal: Vec<String> =
+                std::iter::once(&c.name).chain(&c.aliases).map(|n| with_legal_form(n)).collect();
+            legal.dedup();
+            index.legal.push(legal);
         }
         index
     }
@@ -221,6 +262,21 @@ impl NameIndex {
             let mut out: Vec<(u32, Decimal)> = hits.iter().map(|c| (*c, Decimal::ONE)).collect();
             out.sort();
             out.dedup();
+            // Several customers of one name: the legal form the payer wrote
+            // tells them apart when it is exactly one customer's.
+            if out.len() > 1 {
+                let full = with_legal_form(payer);
+                let same: Vec<bool> =
+                    out.iter().map(|(c, _)| self.legal.get(*c as usize).is_some_and(|l| l.contains(&full))).collect();
+                if same.iter().filter(|x| **x).count() == 1 {
+                    for ((_, score), same) in out.iter_mut().zip(&same) {
+                        if !same {
+                            *score = Decimal::new(940, 3);
+                        }
+                    }
+                    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                }
+            }
             return out;
         }
         let words: Vec<&str> = n.split(' ').collect();
@@ -360,6 +416,22 @@ mod tests {
             NameIndex::build(&[customer("C1", "Bay Health Partners", &[]), customer("C2", "Bay Health Systems", &[])]);
         let got = idx.lookup("BAY HEALTH");
         assert_eq!(got[0].1, got[1].1, "{got:?}");
+    }
+
+    #[test]
+    fn the_legal_form_tells_apart_two_customers_of_one_name() {
+        let idx = NameIndex::build(&[
+            customer("C1", "Riverbend Builders Inc", &[]),
+            customer("C2", "Riverbend Builders LLC", &[]),
+            customer("C3", "Granite Electric Distribution Services Co", &["GRANITE ELECTRIC CO"]),
+            customer("C4", "Granite Electric LLC", &[]),
+        ]);
+        let got = idx.lookup("RIVERBEND BUILDERS INCORPORATED");
+        assert_eq!(got[0], (0, Decimal::ONE), "{got:?}");
+        assert!(got[1].1 < Decimal::ONE, "{got:?}");
+        assert_eq!(idx.lookup("Granite Electric Co.")[0], (2, Decimal::ONE));
+        let tie = idx.lookup("RIVERBEND BUILDERS");
+        assert_eq!(tie[0].1, tie[1].1, "no legal form written: still two customers");
     }
 
     #[test]
