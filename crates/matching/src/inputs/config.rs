@@ -62,6 +62,12 @@ struct ConfigFile {
     discount_grace_days: Option<u32>,
     auto_apply_confidence: Option<DecimalValue>,
     suggestion_confidence: Option<DecimalValue>,
+    /// Read by the reports (`cashapply-reports`), not by the matcher.
+    #[allow(dead_code)]
+    aging_buckets: Option<serde::de::IgnoredAny>,
+    /// Read by the reports (`cashapply-reports`), not by the matcher.
+    #[allow(dead_code)]
+    dunning: Option<serde::de::IgnoredAny>,
 }
 
 /// Why a settings file cannot be used.
