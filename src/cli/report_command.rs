@@ -197,9 +197,10 @@ fn load(source: &Source) -> anyhow::Result<Loaded> {
             // relative name is tried from here, then beside the ledger).
             let named = PathBuf::from(&last.invoices_file);
             let beside = source.db.parent().map(|d| d.join(&named));
-            let found = [Some(named.clone()), beside].into_iter().flatten().find(|p| {
-                std::fs::read(p).is_ok_and(|b| cashapply_output::sha256_hex(&b).to_string() == last.invoices_sha256)
-            });
+            let found = [Some(named.clone()), beside]
+                .into_iter()
+                .flatten()
+                .find(|p| std::fs::read(p).is_ok_and(|b| cashapply_output::sha256_hex(&b) == last.invoices_sha256));
             match found {
                 Some(p) => {
                     notes.push(format!("Invoice and due dates from {} (the last run's invoices file).", p.display()));

@@ -122,9 +122,9 @@ impl ReportConfig {
                     toml::Value::String(s) => s.clone(),
                     toml::Value::Integer(i) => i.to_string(),
                     _ => {
-                        return Err(
-                            err("dunning.escalate_over_90: write a decimal as text, e.g. \"10000\"".to_string()),
-                        );
+                        return Err(err(
+                            "dunning.escalate_over_90: write a decimal as text, e.g. \"10000\"".to_string()
+                        ));
                     }
                 };
                 config.escalate_over_90 = Decimal::from_str(&text)

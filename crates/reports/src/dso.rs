@@ -65,6 +65,26 @@ fn days_in(from: NaiveDate, to: NaiveDate) -> Decimal {
     Decimal::from((to - from).num_days() + 1)
 }
 
+/// Countback DSO: `months` are (sales, days) newest first. The
+/// receivables consume each month's sales while they cover them, adding its
+/// days; the month they do not cover adds rest ÷ its sales × its days.
+/// `None` when the months given run out first.
+pub fn countback(receivables: Decimal, months: &[(Decimal, Decimal)]) -> Option<Decimal> {
+    let mut remaining = receivables;
+    let mut days = Decimal::ZERO;
+    for &(sales, month_days) in months {
+        if remaining <= Decimal::ZERO {
+            return Some(days);
+        }
+        if sales > Decimal::ZERO && remaining <= sales {
+            return Some(days + remaining / sales * month_days);
+        }
+        remaining -= sales.max(Decimal::ZERO);
+        days += month_days;
+    }
+    (remaining <= Decimal::ZERO).then_some(days)
+}
+
 /// DSO over the `months` calendar months ending with `as_of`'s month (that
 /// month counted up to `as_of`).
 pub fn dso(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, ReportError> {
@@ -107,40 +127,27 @@ pub fn dso(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
             .then(|| current / period_sales * period_days);
         let add = simple.zip(best).map(|(s, b)| s - b);
         // Countback: newest month first, while the receivables cover its sales.
-        let mut countback = None;
-        let mut remaining = ar;
-        let mut days = Decimal::ZERO;
+        let mut known_months = Vec::new();
         let mut month = month_start(as_of);
         for i in 0..24 {
             let month_days = if i == 0 { days_in(month, as_of) } else { days_in(month, month_end(month)) };
+            let known = month > first;
+            let s = sales.get(&(cur.clone(), month)).copied().unwrap_or_default();
             monthly.rows.push(vec![
                 Cell::Text(cur.clone()),
                 Cell::Date(month),
                 Cell::Count(month_days.try_into().unwrap_or(0)),
-                if month > first {
-                    Cell::Number(sales.get(&(cur.clone(), month)).copied().unwrap_or_default())
-                } else {
-                    Cell::Empty
-                },
-                Cell::Text(if month > first { "yes" } else { "no: before the history" }.to_string()),
+                if known { Cell::Number(s) } else { Cell::Empty },
+                Cell::Text(if known { "yes" } else { "no: before the history" }.to_string()),
             ]);
-            if month <= first {
+            if !known {
                 break;
             }
-            let s = sales.get(&(cur.clone(), month)).copied().unwrap_or_default();
-            if remaining.is_zero() {
-                countback = Some(days);
-                break;
-            }
-            if s > Decimal::ZERO && remaining <= s {
-                countback = Some(days + remaining / s * month_days);
-                break;
-            }
-            remaining -= s.max(Decimal::ZERO);
-            days += month_days;
+            known_months.push((s, month_days));
             let Some(prev) = month.checked_sub_months(Months::new(1)) else { break };
             month = prev;
         }
+        let countback = countback(ar, &known_months);
         if countback.is_none() {
             notes.push(format!(
                 "{cur}: countback DSO needs the sales of months before the history ({first}); left empty."
@@ -274,4 +281,26 @@ pub fn cei(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
         "Sales basis: invoices first seen in the ERP's invoices file at a run dated in the month, at the open amount first seen, net of credit memos (the ledger stores no invoice dates).".to_string(),
     ];
     Ok(Report { name: "cei".into(), as_of, definition, notes, tables })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countback_gives_the_worked_example_of_the_research_note() {
+        // AR 212,000; sales 100k, 80k, 70k (30-day months): 60 + 32/70 × 30.
+        let k = |n: i64| Decimal::from(n);
+        let got = countback(k(212_000), &[(k(100_000), k(30)), (k(80_000), k(30)), (k(70_000), k(30))]).unwrap();
+        assert_eq!(got.round_dp(3), Decimal::new(73_714, 3));
+        // Receivables beyond every known month: no figure.
+        assert_eq!(countback(k(300_000), &[(k(100_000), k(30)), (k(80_000), k(30))]), None);
+    }
+
+    #[test]
+    fn month_ends_know_leap_years() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(month_end(d("2028-02-10")), d("2028-02-29"));
+        assert_eq!(month_end(d("2026-12-31")), d("2026-12-31"));
+    }
 }

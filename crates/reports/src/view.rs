@@ -376,12 +376,14 @@ impl Ledger {
         }
         let mut flight: HashMap<&InvoiceKey, Decimal> = HashMap::new();
         for l in &self.lines {
-            if with_lines && moves_invoice(&l.kind) && self.exists_at(l, k) && self.in_flight_at(l, k) {
-                if let Some(s) = out.get(&l.key)
-                    && s.currency == l.currency
-                {
-                    *flight.entry(&l.key).or_default() += l.amount;
-                }
+            if with_lines
+                && moves_invoice(&l.kind)
+                && self.exists_at(l, k)
+                && self.in_flight_at(l, k)
+                && let Some(s) = out.get(&l.key)
+                && s.currency == l.currency
+            {
+                *flight.entry(&l.key).or_default() += l.amount;
             }
         }
         let flight: HashMap<InvoiceKey, Decimal> = flight.into_iter().map(|(k, v)| (k.clone(), v)).collect();
