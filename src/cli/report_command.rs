@@ -44,6 +44,8 @@ pub enum Format {
     Csv,
     /// One JSON object.
     Json,
+    /// An Excel workbook (needs --out): a definition sheet, then one sheet per table.
+    Xlsx,
 }
 
 /// What aging counts from.
@@ -245,6 +247,10 @@ fn build(args: &ReportArgs, l: &Loaded) -> Result<Report, ReportError> {
 /// Runs `report`. Exit 1 when the ledger cannot be read or a report's
 /// check fails (nothing is written then).
 pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    if args.format == Format::Xlsx && args.out.is_none() {
+        writeln!(io::stderr(), "cashapply: error: --format xlsx writes a workbook: give --out FILE.xlsx")?;
+        return Ok(ExitCode::from(super::EXIT_USAGE));
+    }
     let loaded = match load(&args.source) {
         Ok(l) => l,
         Err(e) => {
@@ -268,6 +274,13 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
             b.push(b'\n');
             b
         }
+        Format::Xlsx => match cashapply_reports::xlsx::xlsx(&report) {
+            Ok(b) => b,
+            Err(e) => {
+                writeln!(io::stderr(), "cashapply: error: {e}")?;
+                return Ok(ExitCode::from(1));
+            }
+        },
     };
     match &args.out {
         Some(path) => {

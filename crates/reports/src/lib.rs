@@ -21,6 +21,7 @@ pub mod report;
 pub mod rollforward;
 pub mod unapplied;
 pub mod view;
+pub mod xlsx;
 
 pub use config::{DunningLevel, ReportConfig};
 pub use report::{Cell, Column, ColumnKind, Report, Table};
