@@ -46,6 +46,8 @@ pub enum Format {
     Json,
     /// An Excel workbook (needs --out): a definition sheet, then one sheet per table.
     Xlsx,
+    /// An SVG chart with its numbers beside it (aging, dso, cei, kpi).
+    Svg,
 }
 
 /// What aging counts from.
@@ -274,6 +276,13 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
             b.push(b'\n');
             b
         }
+        Format::Svg => match cashapply_reports::svg::svg(&report) {
+            Ok(s) => s.into_bytes(),
+            Err(e) => {
+                writeln!(io::stderr(), "cashapply: error: {e}")?;
+                return Ok(ExitCode::from(2));
+            }
+        },
         Format::Xlsx => match cashapply_reports::xlsx::xlsx(&report) {
             Ok(b) => b,
             Err(e) => {

@@ -179,6 +179,35 @@ pub fn dso(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
             days("average_days_delinquent", opt(add)),
         ];
         tables.push(t);
+        // One-month simple DSO at each known month's end, for the trend.
+        let mut trend = Table::new(
+            &format!("dso by month {cur}"),
+            Some(cur),
+            vec![
+                Column::new("month_end", ColumnKind::Date),
+                Column::new("receivables", ColumnKind::Money),
+                Column::new("credit_sales", ColumnKind::Money),
+                Column::new("dso_simple", ColumnKind::Figure),
+            ],
+        );
+        let mut month = month_start(as_of).checked_sub_months(Months::new(11)).unwrap_or(as_of);
+        while month <= as_of {
+            let end = month_end(month).min(as_of);
+            if month > first {
+                let ar = receivables(ledger, end).and_then(|m| m.get(cur).copied()).map_or(Decimal::ZERO, |x| x.0);
+                let s = sales.get(&(cur.clone(), month)).copied().unwrap_or_default();
+                let value = (s > Decimal::ZERO).then(|| ar / s * days_in(month, end));
+                trend.rows.push(vec![
+                    Cell::Date(end),
+                    Cell::Number(ar),
+                    Cell::Number(s),
+                    value.map_or(Cell::Empty, Cell::Number),
+                ]);
+            }
+            let Some(next) = month.checked_add_months(Months::new(1)) else { break };
+            month = next;
+        }
+        tables.push(trend);
     }
     tables.push(monthly);
     let definition = vec![
@@ -186,6 +215,7 @@ pub fn dso(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
         "Simple DSO = ending receivables ÷ credit sales of the period × days in the period. Countback DSO: from the ending receivables subtract each month's sales, newest month first, adding its days, until the rest is less than a month's sales; then add rest ÷ that month's sales × its days.".to_string(),
         "Best possible DSO = current (not yet due) receivables ÷ credit sales × days; average days delinquent = simple DSO − best possible DSO (same sales and period).".to_string(),
         "Sales basis: invoices first seen in the ERP's invoices file at a run dated in the month, at the open amount first seen, net of credit memos (the ledger stores no invoice dates); the first run's invoices are the opening balance, not sales.".to_string(),
+        "Trend (`dso by month`): simple DSO of each month alone (receivables at its end ÷ its sales × its days), for the months the history covers.".to_string(),
     ];
     Ok(Report { name: "dso".into(), as_of, definition, notes, tables })
 }

@@ -19,6 +19,7 @@ pub mod kpi;
 pub mod render;
 pub mod report;
 pub mod rollforward;
+pub mod svg;
 pub mod unapplied;
 pub mod view;
 pub mod xlsx;
