@@ -44,12 +44,12 @@ pub fn aging(
     let mut rows: BTreeMap<(String, String), Vec<Decimal>> = BTreeMap::new();
     let mut undated_count = 0u64;
     let invoices = ledger.invoices_at(k);
-    for (key, s) in &invoices {
+    for (key, s) in invoices.iter() {
         if s.balance.is_zero() {
             continue;
         }
-        let cells = rows.entry((s.currency.clone(), key.0.clone())).or_insert_with(|| vec![Decimal::ZERO; n + 1]);
-        match ledger.dates.get(key) {
+        let cells = rows.entry((s.currency.to_string(), key.0.clone())).or_insert_with(|| vec![Decimal::ZERO; n + 1]);
+        match ledger.dates_of(s.id) {
             Some(d) => {
                 let days = (as_of - d.aging_date(by_invoice_date)).num_days();
                 cells[config.bucket_of(days)] += s.balance;

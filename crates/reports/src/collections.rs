@@ -62,22 +62,23 @@ pub fn follow_ups(
 ) -> Result<Vec<FollowUp>, ReportError> {
     let k = ledger.run_at(as_of).ok_or(ReportError::Empty)?;
     let mut by: BTreeMap<(String, String), Vec<Overdue>> = BTreeMap::new();
-    for (key, s) in ledger.invoices_at(k) {
+    let snapshot = ledger.invoices_at(k);
+    for (key, s) in snapshot.iter() {
         if s.balance <= Decimal::ZERO || !(s.status == "open" || (config.include_disputed && s.status == "disputed")) {
             continue;
         }
-        let Some(d) = ledger.dates.get(&key) else { continue };
+        let Some(d) = ledger.dates_of(s.id) else { continue };
         let due = d.aging_date(false);
         let days = (as_of - due).num_days();
         if days < 1 {
             continue;
         }
-        by.entry((key.0.clone(), s.currency.clone())).or_default().push(Overdue {
+        by.entry((key.0.clone(), s.currency.to_string())).or_default().push(Overdue {
             invoice_id: key.1.clone(),
             due,
             days,
             balance: s.balance,
-            status: s.status.clone(),
+            status: s.status.to_string(),
         });
     }
     let cash = ledger.open_cash_at(k);

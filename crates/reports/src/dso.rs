@@ -36,7 +36,7 @@ pub fn monthly_sales(ledger: &Ledger) -> BTreeMap<(String, NaiveDate), Decimal> 
             continue;
         }
         let Some(run) = ledger.runs.get(s.first_run) else { continue };
-        *out.entry((s.currency.clone(), month_start(run.date))).or_insert(Decimal::ZERO) += s.first_amount;
+        *out.entry((s.currency.to_string(), month_start(run.date))).or_insert(Decimal::ZERO) += s.first_amount;
     }
     out
 }
@@ -46,17 +46,22 @@ pub fn monthly_sales(ledger: &Ledger) -> BTreeMap<(String, NaiveDate), Decimal> 
 fn receivables(ledger: &Ledger, day: NaiveDate) -> Option<BTreeMap<String, (Decimal, Decimal, Decimal)>> {
     let k = ledger.run_at(day)?;
     let mut out: BTreeMap<String, (Decimal, Decimal, Decimal)> = BTreeMap::new();
-    for (key, s) in ledger.invoices_at(k) {
+    let mut by: BTreeMap<&str, (Decimal, Decimal, Decimal)> = BTreeMap::new();
+    let snapshot = ledger.invoices_at(k);
+    for s in snapshot.values() {
         if s.balance.is_zero() {
             continue;
         }
-        let e = out.entry(s.currency.clone()).or_default();
+        let e = by.entry(&s.currency).or_default();
         e.0 += s.balance;
-        match ledger.dates.get(&key) {
+        match ledger.dates_of(s.id) {
             Some(d) if d.aging_date(false) >= day => e.1 += s.balance,
             Some(_) => {}
             None => e.2 += s.balance,
         }
+    }
+    for (c, v) in by {
+        out.insert(c.to_string(), v);
     }
     Some(out)
 }

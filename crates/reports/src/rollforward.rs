@@ -5,7 +5,7 @@
 //! listed with the difference, so the statement always closes to the cent
 //! or says exactly what it cannot explain.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -60,8 +60,8 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
         if open_run.is_some_and(|o| ledger.exists_at(l, o)) {
             continue;
         }
-        let Some(s) = closing.get(&l.key) else { continue };
-        if s.currency != l.currency {
+        let Some(s) = l.inv.and_then(|i| closing.by_id(i)) else { continue };
+        if *s.currency != *l.currency {
             continue;
         }
         let e = moved.entry(&l.key).or_default();
@@ -76,16 +76,16 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
     // applied, discounts, write-offs, unexplained, closing].
     let mut sums: BTreeMap<String, [Decimal; 8]> = BTreeMap::new();
     let mut differences: BTreeMap<String, Vec<Vec<Cell>>> = BTreeMap::new();
-    let keys: BTreeSet<&(String, String)> = closing.keys().collect();
-    for key in keys {
-        let Some(c) = closing.get(key) else { continue };
-        let o = opening.get(key).map_or(Decimal::ZERO, |s| s.balance);
+    let mut keys: Vec<(&(String, String), &crate::view::InvoiceState)> = closing.iter().collect();
+    keys.sort_by(|a, b| a.0.cmp(b.0));
+    for (key, c) in keys {
+        let o = opening.by_id(c.id).map_or(Decimal::ZERO, |s| s.balance);
         let new_in_period = c.first_run > first_new && (open_run.is_some() || c.first_run > 0);
         let first = if new_in_period { c.first_amount } else { Decimal::ZERO };
         let m = moved.get(key).copied().unwrap_or_default();
         let expected = o + first - m[0] - m[1] - m[2];
         let diff = c.balance - expected;
-        let s = sums.entry(c.currency.clone()).or_default();
+        let s = sums.entry(c.currency.to_string()).or_default();
         s[0] += o;
         if first.is_sign_negative() {
             s[2] -= first;
@@ -98,15 +98,16 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
         s[6] += diff;
         s[7] += c.balance;
         if !diff.is_zero() {
-            let (before_status, before_erp) =
-                opening.get(key).map_or(("not seen".to_string(), Decimal::ZERO), |s| (s.status.clone(), s.erp_amount));
-            differences.entry(c.currency.clone()).or_default().push(vec![
+            let (before_status, before_erp) = opening
+                .by_id(c.id)
+                .map_or(("not seen".to_string(), Decimal::ZERO), |s| (s.status.to_string(), s.erp_amount));
+            differences.entry(c.currency.to_string()).or_default().push(vec![
                 Cell::Text(key.0.clone()),
                 Cell::Text(key.1.clone()),
                 Cell::Text(before_status),
                 Cell::Number(before_erp),
                 Cell::Number(o),
-                Cell::Text(c.status.clone()),
+                Cell::Text(c.status.to_string()),
                 Cell::Number(c.erp_amount),
                 Cell::Number(c.balance),
                 Cell::Number(m[0] + m[1] + m[2]),

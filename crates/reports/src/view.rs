@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use cashapply_store::ReportData;
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -60,10 +61,10 @@ pub struct Run {
 pub struct InvoiceEvent {
     /// Index of the run in [`Ledger::runs`].
     pub run: usize,
-    /// The invoice.
-    pub key: InvoiceKey,
+    /// The invoice ([`Ledger::keys`] index).
+    pub inv: usize,
     /// Currency.
-    pub currency: String,
+    pub currency: Arc<str>,
     /// `new`, `changed`, `gone`, `back`.
     pub event: String,
     /// Open amount shown.
@@ -85,8 +86,10 @@ pub struct Line {
     pub by_person: bool,
     /// Who made a person's line.
     pub actor: Option<String>,
-    /// The invoice.
+    /// (customer, invoice) of the line (invoice empty for cash not on one).
     pub key: InvoiceKey,
+    /// The invoice's index in [`Ledger::keys`], if the ledger has seen it.
+    pub inv: Option<usize>,
     /// Kind.
     pub kind: String,
     /// Amount.
@@ -148,10 +151,13 @@ pub struct Exception {
 /// An invoice after a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceState {
+    /// Its index in [`Ledger::keys`].
+    pub id: usize,
     /// Currency.
-    pub currency: String,
-    /// Status the ERP file showed (`gone` when it no longer showed it).
-    pub status: String,
+    pub currency: Arc<str>,
+    /// Status the ERP file showed (`open`, `disputed`, `closed`; `gone`
+    /// when it no longer showed it).
+    pub status: &'static str,
     /// The ERP's open amount.
     pub erp_amount: Decimal,
     /// The ledger's balance (see the module rule).
@@ -177,6 +183,52 @@ pub struct Ledger {
     pub exceptions: Vec<Exception>,
     /// Invoice dates by invoice.
     pub dates: HashMap<InvoiceKey, InvoiceDates>,
+    /// Every invoice the ledger has seen, by index.
+    pub keys: Vec<InvoiceKey>,
+    /// The index of each key.
+    pub index: HashMap<InvoiceKey, usize>,
+    /// Dates by index.
+    dates_by_id: Vec<Option<InvoiceDates>>,
+}
+
+/// The invoices after a run, by index.
+#[derive(Debug, Clone)]
+pub struct Snapshot<'a> {
+    keys: &'a [InvoiceKey],
+    index: &'a HashMap<InvoiceKey, usize>,
+    states: Vec<Option<InvoiceState>>,
+}
+
+impl Snapshot<'_> {
+    /// Every invoice seen, with its state.
+    pub fn iter(&self) -> impl Iterator<Item = (&InvoiceKey, &InvoiceState)> {
+        self.states.iter().filter_map(|s| s.as_ref()).filter_map(|s| self.keys.get(s.id).map(|k| (k, s)))
+    }
+
+    /// The states.
+    pub fn values(&self) -> impl Iterator<Item = &InvoiceState> {
+        self.states.iter().filter_map(|s| s.as_ref())
+    }
+
+    /// One invoice's state.
+    pub fn get(&self, key: &InvoiceKey) -> Option<&InvoiceState> {
+        self.index.get(key).and_then(|&i| self.by_id(i))
+    }
+
+    /// One invoice's state by index.
+    pub fn by_id(&self, id: usize) -> Option<&InvoiceState> {
+        self.states.get(id).and_then(|s| s.as_ref())
+    }
+}
+
+fn status_of(s: &str) -> &'static str {
+    match s {
+        "open" => "open",
+        "disputed" => "disputed",
+        "closed" => "closed",
+        "gone" => "gone",
+        _ => "other",
+    }
 }
 
 fn amount(what: &'static str, id: &str, text: &str) -> Result<Decimal, ReportError> {
@@ -238,13 +290,27 @@ impl Ledger {
             runs.push(Run { seq: r.seq, batch_id: r.batch_id.clone(), date: d, created_at: r.created_at.clone() });
         }
         let run_of = |seq: i64| index.get(&seq).copied();
+        let mut keys: Vec<InvoiceKey> = Vec::new();
+        let mut key_index: HashMap<InvoiceKey, usize> = HashMap::new();
+        let mut currencies: HashMap<String, Arc<str>> = HashMap::new();
         let mut events = Vec::with_capacity(data.invoice_events.len());
         for e in &data.invoice_events {
             let Some(run) = run_of(e.run_seq) else { continue };
+            let key = (e.customer_id.clone(), e.invoice_id.clone());
+            let inv = match key_index.get(&key) {
+                Some(&i) => i,
+                None => {
+                    keys.push(key.clone());
+                    key_index.insert(key, keys.len() - 1);
+                    keys.len() - 1
+                }
+            };
+            let currency =
+                currencies.entry(e.currency.clone()).or_insert_with(|| Arc::from(e.currency.as_str())).clone();
             events.push(InvoiceEvent {
                 run,
-                key: (e.customer_id.clone(), e.invoice_id.clone()),
-                currency: e.currency.clone(),
+                inv,
+                currency,
                 event: e.event.clone(),
                 amount: amount("invoice", &e.invoice_id, &e.amount_open)?,
                 status: e.status.clone(),
@@ -252,13 +318,15 @@ impl Ledger {
         }
         let mut lines = Vec::with_capacity(data.lines.len());
         for l in &data.lines {
+            let key = (l.customer_id.clone(), l.invoice_id.clone());
             lines.push(Line {
+                inv: key_index.get(&key).copied(),
                 posting_id: l.posting_id.clone(),
                 receipt_id: l.receipt_id.clone(),
                 run: l.run_seq.and_then(run_of),
                 by_person: l.created_at.is_some(),
                 actor: l.actor.clone(),
-                key: (l.customer_id.clone(), l.invoice_id.clone()),
+                key,
                 kind: l.kind.clone(),
                 amount: amount("posting", &l.posting_id, &l.amount)?,
                 currency: l.currency.clone(),
@@ -314,7 +382,8 @@ impl Ledger {
                 closed: closed.get(e.exception_id.as_str()).cloned(),
             });
         }
-        Ok(Ledger { runs, events, lines, receipts, exceptions, dates })
+        let dates_by_id = keys.iter().map(|k| dates.get(k).cloned()).collect();
+        Ok(Ledger { runs, events, lines, receipts, exceptions, dates, keys, index: key_index, dates_by_id })
     }
 
     /// The last run whose business date is on or before `day`.
@@ -339,59 +408,65 @@ impl Ledger {
         }
     }
 
+    /// The dates of invoice `id`.
+    pub fn dates_of(&self, id: usize) -> Option<&InvoiceDates> {
+        self.dates_by_id.get(id).and_then(|d| d.as_ref())
+    }
+
     /// Every invoice the ledger has seen by run `k`, with its balance after
     /// run `k` (module rule).
-    pub fn invoices_at(&self, k: usize) -> HashMap<InvoiceKey, InvoiceState> {
+    pub fn invoices_at(&self, k: usize) -> Snapshot<'_> {
         self.invoices_seen(k, true)
     }
 
     /// As [`Ledger::invoices_at`]; without `with_lines`, the ERP's view
     /// alone (what the first run saw before it posted anything).
-    pub fn invoices_seen(&self, k: usize, with_lines: bool) -> HashMap<InvoiceKey, InvoiceState> {
-        let mut out: HashMap<InvoiceKey, InvoiceState> = HashMap::new();
+    pub fn invoices_seen(&self, k: usize, with_lines: bool) -> Snapshot<'_> {
+        let mut states: Vec<Option<InvoiceState>> = vec![None; self.keys.len()];
         for e in self.events.iter().filter(|e| e.run <= k) {
-            let shown = if e.event == "gone" { Decimal::ZERO } else { e.amount };
-            let status = if e.event == "gone" { "gone".to_string() } else { e.status.clone() };
-            match out.get_mut(&e.key) {
+            let gone = e.event == "gone";
+            let shown = if gone { Decimal::ZERO } else { e.amount };
+            let status = if gone { "gone" } else { status_of(&e.status) };
+            let Some(slot) = states.get_mut(e.inv) else { continue };
+            match slot {
                 Some(s) => {
-                    s.currency.clone_from(&e.currency);
+                    s.currency = e.currency.clone();
                     s.status = status;
                     s.erp_amount = shown;
                 }
                 None => {
-                    let first_amount = if e.status == "closed" { Decimal::ZERO } else { shown };
-                    out.insert(
-                        e.key.clone(),
-                        InvoiceState {
-                            currency: e.currency.clone(),
-                            status,
-                            erp_amount: shown,
-                            balance: Decimal::ZERO,
-                            first_run: e.run,
-                            first_amount,
-                        },
-                    );
+                    let first_amount = if status == "closed" { Decimal::ZERO } else { shown };
+                    *slot = Some(InvoiceState {
+                        id: e.inv,
+                        currency: e.currency.clone(),
+                        status,
+                        erp_amount: shown,
+                        balance: Decimal::ZERO,
+                        first_run: e.run,
+                        first_amount,
+                    });
                 }
             }
         }
-        let mut flight: HashMap<&InvoiceKey, Decimal> = HashMap::new();
-        for l in &self.lines {
-            if with_lines
-                && moves_invoice(&l.kind)
-                && self.exists_at(l, k)
-                && self.in_flight_at(l, k)
-                && let Some(s) = out.get(&l.key)
-                && s.currency == l.currency
-            {
-                *flight.entry(&l.key).or_default() += l.amount;
+        let mut flight: Vec<Decimal> = vec![Decimal::ZERO; if with_lines { self.keys.len() } else { 0 }];
+        if with_lines {
+            for l in &self.lines {
+                if let Some(i) = l.inv
+                    && moves_invoice(&l.kind)
+                    && self.exists_at(l, k)
+                    && self.in_flight_at(l, k)
+                    && let Some(Some(s)) = states.get(i)
+                    && *s.currency == *l.currency
+                {
+                    flight[i] += l.amount;
+                }
             }
         }
-        let flight: HashMap<InvoiceKey, Decimal> = flight.into_iter().map(|(k, v)| (k.clone(), v)).collect();
-        for (key, s) in &mut out {
-            s.balance = if matches!(s.status.as_str(), "closed" | "gone") {
+        for s in states.iter_mut().flatten() {
+            s.balance = if matches!(s.status, "closed" | "gone") {
                 Decimal::ZERO
             } else {
-                let rest = s.erp_amount - flight.get(key).copied().unwrap_or_default();
+                let rest = s.erp_amount - flight.get(s.id).copied().unwrap_or_default();
                 if rest.is_zero() || rest.is_sign_negative() != s.erp_amount.is_sign_negative() {
                     Decimal::ZERO
                 } else {
@@ -399,7 +474,7 @@ impl Ledger {
                 }
             };
         }
-        out
+        Snapshot { keys: &self.keys, index: &self.index, states }
     }
 
     /// Open receivables per currency after run `k`: the sum of the
@@ -408,7 +483,7 @@ impl Ledger {
         let mut out = std::collections::BTreeMap::new();
         for s in self.invoices_at(k).values() {
             if !s.balance.is_zero() {
-                *out.entry(s.currency.clone()).or_insert(Decimal::ZERO) += s.balance;
+                *out.entry(s.currency.to_string()).or_insert(Decimal::ZERO) += s.balance;
             }
         }
         out
