@@ -14,7 +14,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use cashapply_output::{PostingRow, ReceiptRow};
@@ -34,7 +34,7 @@ fn currency(i: u64) -> &'static str {
     if i.is_multiple_of(10) { "EUR" } else { "USD" }
 }
 
-fn build(db: &PathBuf, invoices: u64, runs: u64, receipts: u64, day0: NaiveDate) {
+fn build(db: &Path, invoices: u64, runs: u64, receipts: u64, day0: NaiveDate) {
     let mut s = SqliteStore::open(db, true).unwrap();
     let amount = |i: u64| Decimal::new((10_000 + (i * 7_919) % 500_000) as i64, 2);
     let mut open: Vec<Decimal> = (0..invoices).map(amount).collect();
