@@ -24,7 +24,7 @@ pub fn aging(
     as_of: NaiveDate,
     by_invoice_date: bool,
 ) -> Result<Report, ReportError> {
-    let k = ledger.run_at(as_of).ok_or(ReportError::Empty)?;
+    let k = ledger.run_on_or_before(as_of)?;
     let run = &ledger.runs[k];
     let names = config.bucket_names();
     let n = names.len();

@@ -60,7 +60,7 @@ pub fn follow_ups(
     as_of: NaiveDate,
     sent: &HashMap<(String, String), u32>,
 ) -> Result<Vec<FollowUp>, ReportError> {
-    let k = ledger.run_at(as_of).ok_or(ReportError::Empty)?;
+    let k = ledger.run_on_or_before(as_of)?;
     let mut by: BTreeMap<(String, String), Vec<Overdue>> = BTreeMap::new();
     let snapshot = ledger.invoices_at(k);
     for (key, s) in snapshot.iter() {

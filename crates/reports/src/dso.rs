@@ -94,6 +94,7 @@ pub fn countback(receivables: Decimal, months: &[(Decimal, Decimal)]) -> Option<
 /// month counted up to `as_of`).
 pub fn dso(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, ReportError> {
     let first = ledger.runs.first().ok_or(ReportError::Empty)?.date;
+    ledger.run_on_or_before(as_of)?;
     let ending = receivables(ledger, as_of).ok_or(ReportError::Empty)?;
     let sales = monthly_sales(ledger);
     let months = months.clamp(1, 24);

@@ -54,6 +54,14 @@ pub enum ReportError {
     /// The ledger holds no run.
     #[error("the ledger holds no run yet; reports need at least one `cashapply run`")]
     Empty,
+    /// The as-of date is before the ledger's first run.
+    #[error("no run on or before {as_of}: the ledger's history starts on {first}")]
+    BeforeHistory {
+        /// The date asked for.
+        as_of: chrono::NaiveDate,
+        /// The first run's date.
+        first: chrono::NaiveDate,
+    },
     /// A report's own check failed; nothing is written.
     #[error("report check failed, nothing written: {0}")]
     Invariant(String),

@@ -29,7 +29,7 @@ pub const LINES: [&str; 9] = [
 
 /// Builds the roll-forward for `from`..=`to`.
 pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Report, ReportError> {
-    let close = ledger.run_at(to).ok_or(ReportError::Empty)?;
+    let close = ledger.run_on_or_before(to)?;
     let first = ledger.runs.first().ok_or(ReportError::Empty)?;
     let before = from.pred_opt().and_then(|d| ledger.run_at(d));
     let mut notes = Vec::new();

@@ -20,7 +20,7 @@ pub fn band(days: i64) -> &'static str {
 
 /// Builds the unapplied-cash report at `as_of`.
 pub fn unapplied(ledger: &Ledger, as_of: NaiveDate) -> Result<Report, ReportError> {
-    let k = ledger.run_at(as_of).ok_or(ReportError::Empty)?;
+    let k = ledger.run_on_or_before(as_of)?;
     let definition = vec![
         format!(
             "Unapplied cash at {as_of} (after run {} of {}): per receipt, the net of its unapplied, on-account and unidentified lines (a reversal or an unapply's opposite line included); zero nets are left out.",

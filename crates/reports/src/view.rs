@@ -391,6 +391,12 @@ impl Ledger {
         self.runs.iter().rposition(|r| r.date <= day)
     }
 
+    /// As [`Ledger::run_at`], or why there is none.
+    pub fn run_on_or_before(&self, day: NaiveDate) -> Result<usize, ReportError> {
+        let first = self.runs.first().ok_or(ReportError::Empty)?;
+        self.run_at(day).ok_or(ReportError::BeforeHistory { as_of: day, first: first.date })
+    }
+
     /// True when `line` exists after run `k`.
     pub fn exists_at(&self, line: &Line, k: usize) -> bool {
         match line.run {

@@ -212,3 +212,11 @@ fn a_customer_with_unapplied_cash_is_not_dunned_and_the_other_gets_the_level_of_
     let r = collections::collections(&l, &config, d("2026-02-02"), &HashMap::new()).unwrap();
     assert_eq!(at(&r, "escalation", "C2", "over_90_days"), &n("280"));
 }
+
+#[test]
+fn a_date_before_the_first_run_is_refused_with_where_the_history_starts() {
+    let l = ledger();
+    let e = aging::aging(&l, &ReportConfig::default(), d("2026-01-29"), false).unwrap_err();
+    assert_eq!(e.to_string(), "no run on or before 2026-01-29: the ledger's history starts on 2026-01-30");
+    assert!(rollforward::rollforward(&l, d("2026-01-01"), d("2026-01-29")).is_err());
+}
