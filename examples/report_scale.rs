@@ -41,6 +41,7 @@ fn build(db: &Path, invoices: u64, runs: u64, receipts: u64, day0: NaiveDate) {
     let mut shown: Vec<Decimal> = open.clone();
     let mut total = invoices;
     let mut next_receipt = 0u64;
+    let mut cursor = 0u64;
     let mut paid_last: Vec<u64> = Vec::new();
     for r in 0..=runs {
         let t = Instant::now();
@@ -95,13 +96,21 @@ fn build(db: &Path, invoices: u64, runs: u64, receipts: u64, day0: NaiveDate) {
             }
             paid_last.clear();
             for k in 0..receipts {
-                // Walk the invoices with a stride so payments spread.
-                let i = (next_receipt * 104_729 + k) % total;
+                // Walk the invoices with a stride, skipping settled ones, so
+                // payments spread; every other payment is a part payment.
+                let mut i = (cursor * 104_729) % total;
+                let mut tries = 0;
+                while open[i as usize].is_zero() && tries < 1_000 {
+                    cursor += 1;
+                    i = (cursor * 104_729) % total;
+                    tries += 1;
+                }
+                cursor += 1;
                 let a = open[i as usize];
                 if a.is_zero() {
                     continue;
                 }
-                let pay = if next_receipt.is_multiple_of(4) { (a / Decimal::TWO).round_dp(2) } else { a };
+                let pay = if next_receipt.is_multiple_of(2) { (a / Decimal::TWO).round_dp(2) } else { a };
                 open[i as usize] -= pay;
                 paid_last.push(i);
                 next_receipt += 1;
@@ -185,7 +194,7 @@ fn main() {
         .collect();
     let dates_time = t.elapsed();
     let t = Instant::now();
-    let l = Ledger::from_rows(&data, dates).unwrap();
+    let l = Ledger::from_rows(data, dates).unwrap();
     let parse = t.elapsed();
     println!(
         "ledger: {} runs, {} invoices, {} lines, {} receipts; read {:.2}s, dates {:.2}s, parse {:.2}s",

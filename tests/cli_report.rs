@@ -128,6 +128,12 @@ fn two_shipped_mornings_give_an_aging_that_finds_the_last_runs_invoices_file_by_
     let dir = tempfile::tempdir().unwrap();
     let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apply");
     let inv = f.join("open_invoices.csv");
+    // One settings file for the matcher and the reports.
+    std::fs::write(
+        dir.path().join("settings.toml"),
+        "write_off_max = \"5.00\"\naging_buckets = [15, 45]\n[dunning]\ninclude_disputed = true\n",
+    )
+    .unwrap();
     for (bank, out, day) in [("morning.bai2", "day1", "2026-11-20"), ("morning_day2.bai2", "day2", "2026-11-21")] {
         let o = cashapply(
             dir.path(),
@@ -143,6 +149,8 @@ fn two_shipped_mornings_give_an_aging_that_finds_the_last_runs_invoices_file_by_
                 out,
                 "--as-of",
                 day,
+                "--config",
+                "settings.toml",
             ],
         );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -154,4 +162,8 @@ fn two_shipped_mornings_give_an_aging_that_finds_the_last_runs_invoices_file_by_
         assert_eq!(v["as_of"], "2026-11-21");
         assert!(v["notes"][0].as_str().unwrap().contains("the last run's invoices file"), "{kind}: {v}");
     }
+    let o = cashapply(dir.path(), &["report", "aging", "--format", "json", "--config", "settings.toml"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let total = &v["tables"][0]["rows"].as_array().unwrap().last().unwrap();
+    assert!(total.get("1_15").is_some() && total.get("16_45").is_some() && total.get("over_45").is_some(), "{total}");
 }

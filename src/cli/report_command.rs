@@ -221,7 +221,7 @@ fn load(source: &Source) -> anyhow::Result<Loaded> {
         }
         (None, None) => HashMap::new(),
     };
-    let ledger = Ledger::from_rows(&data, dates)?;
+    let ledger = Ledger::from_rows(data, dates)?;
     let as_of = match source.as_of {
         Some(d) => d,
         None => ledger.runs.iter().map(|r| r.date).max().ok_or(ReportError::Empty)?,

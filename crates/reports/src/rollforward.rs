@@ -27,6 +27,9 @@ pub const LINES: [&str; 9] = [
     "closing_per_ledger",
 ];
 
+/// A listed difference: the invoice and its row.
+type Difference<'a> = (&'a (String, String), Vec<Cell>);
+
 /// Builds the roll-forward for `from`..=`to`.
 pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Report, ReportError> {
     let close = ledger.run_on_or_before(to)?;
@@ -52,7 +55,8 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
     };
     let closing = ledger.invoices_at(close);
     // Movements by invoice: lines that exist at the close but not at the opening.
-    let mut moved: BTreeMap<&(String, String), [Decimal; 3]> = BTreeMap::new();
+    // By invoice index (no string keys on the hot path).
+    let mut moved: Vec<[Decimal; 3]> = vec![[Decimal::ZERO; 3]; ledger.keys.len()];
     for l in &ledger.lines {
         if !moves_invoice(&l.kind) || !ledger.exists_at(l, close) {
             continue;
@@ -64,7 +68,7 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
         if *s.currency != *l.currency {
             continue;
         }
-        let e = moved.entry(&l.key).or_default();
+        let Some(e) = moved.get_mut(s.id) else { continue };
         match l.kind.as_str() {
             "applied" => e[0] += l.amount,
             "discount" => e[1] += l.amount,
@@ -75,14 +79,12 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
     // Per currency: [opening, invoiced, credit memos (as a positive amount),
     // applied, discounts, write-offs, unexplained, closing].
     let mut sums: BTreeMap<String, [Decimal; 8]> = BTreeMap::new();
-    let mut differences: BTreeMap<String, Vec<Vec<Cell>>> = BTreeMap::new();
-    let mut keys: Vec<(&(String, String), &crate::view::InvoiceState)> = closing.iter().collect();
-    keys.sort_by(|a, b| a.0.cmp(b.0));
-    for (key, c) in keys {
+    let mut differences: BTreeMap<String, Vec<Difference<'_>>> = BTreeMap::new();
+    for (key, c) in closing.iter() {
         let o = opening.by_id(c.id).map_or(Decimal::ZERO, |s| s.balance);
         let new_in_period = c.first_run > first_new && (open_run.is_some() || c.first_run > 0);
         let first = if new_in_period { c.first_amount } else { Decimal::ZERO };
-        let m = moved.get(key).copied().unwrap_or_default();
+        let m = moved.get(c.id).copied().unwrap_or_default();
         let expected = o + first - m[0] - m[1] - m[2];
         let diff = c.balance - expected;
         let s = sums.entry(c.currency.to_string()).or_default();
@@ -101,18 +103,21 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
             let (before_status, before_erp) = opening
                 .by_id(c.id)
                 .map_or(("not seen".to_string(), Decimal::ZERO), |s| (s.status.to_string(), s.erp_amount));
-            differences.entry(c.currency.to_string()).or_default().push(vec![
-                Cell::Text(key.0.clone()),
-                Cell::Text(key.1.clone()),
-                Cell::Text(before_status),
-                Cell::Number(before_erp),
-                Cell::Number(o),
-                Cell::Text(c.status.to_string()),
-                Cell::Number(c.erp_amount),
-                Cell::Number(c.balance),
-                Cell::Number(m[0] + m[1] + m[2]),
-                Cell::Number(diff),
-            ]);
+            differences.entry(c.currency.to_string()).or_default().push((
+                key,
+                vec![
+                    Cell::Text(key.0.clone()),
+                    Cell::Text(key.1.clone()),
+                    Cell::Text(before_status),
+                    Cell::Number(before_erp),
+                    Cell::Number(o),
+                    Cell::Text(c.status.to_string()),
+                    Cell::Number(c.erp_amount),
+                    Cell::Number(c.balance),
+                    Cell::Number(m[0] + m[1] + m[2]),
+                    Cell::Number(diff),
+                ],
+            ));
         }
     }
     // The statement closes: checked from independent sums.
@@ -137,7 +142,9 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
             t.rows.push(vec![Cell::Text(name.to_string()), Cell::Number(v)]);
         }
         tables.push(t);
-        if let Some(rows) = differences.remove(cur) {
+        if let Some(mut rows) = differences.remove(cur) {
+            rows.sort_by(|a, b| a.0.cmp(b.0));
+            let rows: Vec<Vec<Cell>> = rows.into_iter().map(|(_, r)| r).collect();
             notes.push(format!(
                 "{cur}: {} invoice(s) moved by {} that cashapply's lines do not explain (listed in `differences {cur}`): changes made in the ERP, or confirmed lines the ERP's file did not show yet.",
                 rows.len(),

@@ -276,110 +276,121 @@ pub fn business_days(from: NaiveDate, to: NaiveDate) -> i64 {
 }
 
 impl Ledger {
-    /// Parses the store's rows. `dates` are the invoice dates found in the
-    /// ERP's file(s); invoices without them are reported as undated.
-    pub fn from_rows(data: &ReportData, dates: HashMap<InvoiceKey, InvoiceDates>) -> Result<Ledger, ReportError> {
+    /// Parses the store's rows (taken by value: their strings are moved,
+    /// not copied). `dates` are the invoice dates found in the ERP's
+    /// file(s); invoices without them are reported as undated.
+    pub fn from_rows(data: ReportData, dates: HashMap<InvoiceKey, InvoiceDates>) -> Result<Ledger, ReportError> {
         let mut runs = Vec::with_capacity(data.runs.len());
         let mut index: HashMap<i64, usize> = HashMap::new();
-        for r in &data.runs {
+        for r in data.runs {
             let d = match &r.as_of {
                 Some(a) => date("batch", &r.batch_id, a)?,
                 None => date("batch", &r.batch_id, &r.created_at)?,
             };
             index.insert(r.seq, runs.len());
-            runs.push(Run { seq: r.seq, batch_id: r.batch_id.clone(), date: d, created_at: r.created_at.clone() });
+            runs.push(Run { seq: r.seq, batch_id: r.batch_id, date: d, created_at: r.created_at });
         }
         let run_of = |seq: i64| index.get(&seq).copied();
-        let mut keys: Vec<InvoiceKey> = Vec::new();
-        let mut key_index: HashMap<InvoiceKey, usize> = HashMap::new();
         let mut currencies: HashMap<String, Arc<str>> = HashMap::new();
-        let mut events = Vec::with_capacity(data.invoice_events.len());
-        for e in &data.invoice_events {
-            let Some(run) = run_of(e.run_seq) else { continue };
-            let key = (e.customer_id.clone(), e.invoice_id.clone());
-            let inv = match key_index.get(&key) {
-                Some(&i) => i,
+        let mut keys: Vec<InvoiceKey> = Vec::with_capacity(data.invoices.len());
+        let mut currency_of: Vec<Arc<str>> = Vec::with_capacity(data.invoices.len());
+        let mut key_index: HashMap<InvoiceKey, usize> = HashMap::with_capacity(data.invoices.len());
+        for i in data.invoices {
+            let c = match currencies.get(&i.currency) {
+                Some(c) => c.clone(),
                 None => {
-                    keys.push(key.clone());
-                    key_index.insert(key, keys.len() - 1);
-                    keys.len() - 1
+                    let c: Arc<str> = Arc::from(i.currency.as_str());
+                    currencies.insert(i.currency, c.clone());
+                    c
                 }
             };
-            let currency =
-                currencies.entry(e.currency.clone()).or_insert_with(|| Arc::from(e.currency.as_str())).clone();
+            let key = (i.customer_id, i.invoice_id);
+            if key_index.contains_key(&key) {
+                continue;
+            }
+            key_index.insert(key.clone(), keys.len());
+            keys.push(key);
+            currency_of.push(c);
+        }
+        let mut events = Vec::with_capacity(data.invoice_events.len());
+        for e in data.invoice_events {
+            let Some(run) = run_of(e.run_seq) else { continue };
+            let amount = amount("invoice", &e.invoice_id, &e.amount_open)?;
+            let Some(&inv) = key_index.get(&(e.customer_id, e.invoice_id)) else { continue };
             events.push(InvoiceEvent {
                 run,
                 inv,
-                currency,
-                event: e.event.clone(),
-                amount: amount("invoice", &e.invoice_id, &e.amount_open)?,
-                status: e.status.clone(),
+                currency: currency_of[inv].clone(),
+                event: e.event,
+                amount,
+                status: e.status,
             });
         }
         let mut lines = Vec::with_capacity(data.lines.len());
-        for l in &data.lines {
-            let key = (l.customer_id.clone(), l.invoice_id.clone());
+        for l in data.lines {
+            let amount = amount("posting", &l.posting_id, &l.amount)?;
+            let key = (l.customer_id, l.invoice_id);
             lines.push(Line {
-                inv: key_index.get(&key).copied(),
-                posting_id: l.posting_id.clone(),
-                receipt_id: l.receipt_id.clone(),
+                inv: if key.1.is_empty() { None } else { key_index.get(&key).copied() },
+                posting_id: l.posting_id,
+                receipt_id: l.receipt_id,
                 run: l.run_seq.and_then(run_of),
                 by_person: l.created_at.is_some(),
-                actor: l.actor.clone(),
+                actor: l.actor,
                 key,
-                kind: l.kind.clone(),
-                amount: amount("posting", &l.posting_id, &l.amount)?,
-                currency: l.currency.clone(),
-                confirmed_at: l.confirmed_at.clone(),
+                kind: l.kind,
+                amount,
+                currency: l.currency,
+                confirmed_at: l.confirmed_at,
             });
         }
         let mut receipts = Vec::with_capacity(data.receipts.len());
-        for r in &data.receipts {
+        for r in data.receipts {
             let Some(run) = run_of(r.run_seq) else { continue };
             receipts.push(Receipt {
-                receipt_id: r.receipt_id.clone(),
-                run,
-                bank_ref: r.bank_ref.clone(),
-                format: r.format.clone(),
                 value_date: date("receipt", &r.receipt_id, &r.value_date)?,
-                currency: r.currency.clone(),
                 amount: amount("receipt", &r.receipt_id, &r.amount)?,
-                payer_name: r.payer_name.clone(),
-                customer_id: r.customer_id.clone(),
-                status: r.status.clone(),
+                receipt_id: r.receipt_id,
+                run,
+                bank_ref: r.bank_ref,
+                format: r.format,
+                currency: r.currency,
+                payer_name: r.payer_name,
+                customer_id: r.customer_id,
+                status: r.status,
             });
         }
         // An exception is closed by its last status change to resolved or
         // dismissed; a run's change is dated by the run, a person's by its time.
-        let mut closed: HashMap<&str, (NaiveDate, String, bool)> = HashMap::new();
-        for e in &data.exception_events {
+        let mut closed: HashMap<String, (NaiveDate, String, bool)> = HashMap::new();
+        for e in data.exception_events {
             let when = match e.run_seq.and_then(run_of) {
                 Some(i) => runs.get(i).map(|r| r.date),
                 None => date("event", &e.exception_id, &e.at).ok(),
             };
             match (e.action.as_str(), when) {
                 ("resolved" | "dismissed", Some(d)) => {
-                    closed.insert(e.exception_id.as_str(), (d, e.actor.clone(), e.run_seq.is_none()));
+                    closed.insert(e.exception_id, (d, e.actor, e.run_seq.is_none()));
                 }
                 ("open", _) => {
-                    closed.remove(e.exception_id.as_str());
+                    closed.remove(&e.exception_id);
                 }
                 _ => {}
             }
         }
         let mut exceptions = Vec::with_capacity(data.exceptions.len());
-        for e in &data.exceptions {
+        for e in data.exceptions {
             let Some(run) = run_of(e.run_seq) else { continue };
             exceptions.push(Exception {
-                exception_id: e.exception_id.clone(),
-                kind: e.kind.clone(),
-                receipt_id: e.receipt_id.clone(),
-                customer_id: e.customer_id.clone(),
-                currency: e.currency.clone(),
+                closed: closed.get(&e.exception_id).cloned(),
                 amount: amount("exception", &e.exception_id, &e.amount).unwrap_or_default(),
-                status: e.status.clone(),
+                exception_id: e.exception_id,
+                kind: e.kind,
+                receipt_id: e.receipt_id,
+                customer_id: e.customer_id,
+                currency: e.currency,
+                status: e.status,
                 run,
-                closed: closed.get(e.exception_id.as_str()).cloned(),
             });
         }
         let dates_by_id = keys.iter().map(|k| dates.get(k).cloned()).collect();

@@ -293,7 +293,10 @@ proptest! {
         let runs = build(&db, &ops);
         prop_assume!(runs > 0);
         let data = ReportReader::open(&db).unwrap().report_data().unwrap();
-        let l = Ledger::from_rows(&data, fixture_dates(&data)).unwrap();
+        let l = {
+            let dates = fixture_dates(&data);
+            Ledger::from_rows(data, dates).unwrap()
+        };
         let config = ReportConfig::default();
         let dates: Vec<_> = l.runs.iter().map(|r| r.date).collect();
         let mut previous: Option<BTreeMap<String, Decimal>> = None;
@@ -321,7 +324,10 @@ proptest! {
         let runs = build(&db, &ops);
         prop_assume!(runs > 1);
         let data = ReportReader::open(&db).unwrap().report_data().unwrap();
-        let l = Ledger::from_rows(&data, fixture_dates(&data)).unwrap();
+        let l = {
+            let dates = fixture_dates(&data);
+            Ledger::from_rows(data, dates).unwrap()
+        };
         let dates: Vec<_> = l.runs.iter().map(|r| r.date).collect();
         for w in dates.windows(2) {
             let r = rollforward::rollforward(&l, w[0] + Duration::days(1), w[1]).unwrap();

@@ -13,7 +13,7 @@ fn ledger() -> Ledger {
     let db = dir.path().join("l.db");
     fixture::build(&db);
     let data = ReportReader::open(&db).unwrap().report_data().unwrap();
-    Ledger::from_rows(&data, fixture::dates()).unwrap()
+    Ledger::from_rows(data, fixture::dates()).unwrap()
 }
 
 #[test]

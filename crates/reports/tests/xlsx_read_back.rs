@@ -23,7 +23,7 @@ fn the_aging_workbook_holds_real_numbers_in_the_currency_format_one_sheet_per_cu
     let db = dir.path().join("l.db");
     fixture::build(&db);
     let data = ReportReader::open(&db).unwrap().report_data().unwrap();
-    let l = Ledger::from_rows(&data, fixture::dates()).unwrap();
+    let l = Ledger::from_rows(data, fixture::dates()).unwrap();
     let r = aging::aging(&l, &ReportConfig::default(), d("2026-02-02"), false).unwrap();
     let mut wb = open(xlsx::xlsx(&r).unwrap());
     assert_eq!(wb.sheet_names(), ["definition", "aging USD"]);

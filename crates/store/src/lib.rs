@@ -21,8 +21,8 @@ pub use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow};
 pub use lock::{WriteLock, lock_path};
 pub use migrations::SCHEMA_VERSION;
 pub use report_queries::{
-    ExceptionEventRow, ExceptionLedgerRow, InvoiceEventRow, LineRow, ReceiptLedgerRow, ReportData, ReportReader,
-    ReportStore, RunRow,
+    ExceptionEventRow, ExceptionLedgerRow, InvoiceEventRow, InvoiceRow, LineRow, ReceiptLedgerRow, ReportData,
+    ReportReader, ReportStore, RunRow,
 };
 pub use sqlite::SqliteStore;
 

@@ -28,6 +28,17 @@ pub struct RunRow {
     pub invoices_sha256: String,
 }
 
+/// An invoice the ledger has seen, with its currency as last seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceRow {
+    /// Customer.
+    pub customer_id: String,
+    /// Invoice.
+    pub invoice_id: String,
+    /// Currency.
+    pub currency: String,
+}
+
 /// A change of an invoice as the ERP's file showed it at a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceEventRow {
@@ -37,8 +48,6 @@ pub struct InvoiceEventRow {
     pub customer_id: String,
     /// Invoice.
     pub invoice_id: String,
-    /// Currency (the invoice's, as last seen).
-    pub currency: String,
     /// `new`, `changed`, `gone`, `back`.
     pub event: String,
     /// Open amount the file showed.
@@ -146,6 +155,8 @@ pub struct ExceptionEventRow {
 pub struct ReportData {
     /// Runs, oldest first.
     pub runs: Vec<RunRow>,
+    /// Every invoice seen, with its currency.
+    pub invoices: Vec<InvoiceRow>,
     /// Invoice changes, oldest first.
     pub invoice_events: Vec<InvoiceEventRow>,
     /// Posting lines, in the order they were written.
@@ -222,10 +233,15 @@ fn read_all(c: &Connection) -> Result<ReportData, StoreError> {
             })
         })?
         .collect::<Result<_, _>>()?;
+    // The currency is read once per invoice, not joined to each change
+    // (a join costs an index search per history row).
+    let mut stmt = c.prepare("SELECT customer_id, invoice_id, currency FROM invoices")?;
+    data.invoices = stmt
+        .query_map([], |r| Ok(InvoiceRow { customer_id: r.get(0)?, invoice_id: r.get(1)?, currency: r.get(2)? }))?
+        .collect::<Result<_, _>>()?;
     let mut stmt = c.prepare(
-        "SELECT b.seq, h.customer_id, h.invoice_id, i.currency, h.event, h.amount_open, h.status \
-         FROM invoice_history h JOIN batches b USING (batch_id) \
-         JOIN invoices i ON i.customer_id = h.customer_id AND i.invoice_id = h.invoice_id ORDER BY h.seq",
+        "SELECT b.seq, h.customer_id, h.invoice_id, h.event, h.amount_open, h.status \
+         FROM invoice_history h JOIN batches b USING (batch_id) ORDER BY h.seq",
     )?;
     data.invoice_events = stmt
         .query_map([], |r| {
@@ -233,10 +249,9 @@ fn read_all(c: &Connection) -> Result<ReportData, StoreError> {
                 run_seq: r.get(0)?,
                 customer_id: r.get(1)?,
                 invoice_id: r.get(2)?,
-                currency: r.get(3)?,
-                event: r.get(4)?,
-                amount_open: r.get(5)?,
-                status: r.get(6)?,
+                event: r.get(3)?,
+                amount_open: r.get(4)?,
+                status: r.get(5)?,
             })
         })?
         .collect::<Result<_, _>>()?;
