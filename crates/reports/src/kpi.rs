@@ -46,7 +46,7 @@ pub fn kpi(ledger: &Ledger, as_of: NaiveDate, days: u32) -> Result<Report, Repor
     }
     let from = as_of - Duration::days(i64::from(days.max(1)) - 1);
     let in_range = |d: NaiveDate| d >= from && d <= as_of;
-    let mut stats: BTreeMap<(String, NaiveDate, String), Day> = BTreeMap::new();
+    let mut stats: BTreeMap<(&str, NaiveDate, &str), Day> = BTreeMap::new();
     let receipts: HashMap<&str, usize> =
         ledger.receipts.iter().enumerate().map(|(i, r)| (r.receipt_id.as_str(), i)).collect();
     // Automatic application: the engine's own applied lines (a person's
@@ -62,7 +62,7 @@ pub fn kpi(ledger: &Ledger, as_of: NaiveDate, days: u32) -> Result<Report, Repor
         if !in_range(day) {
             continue;
         }
-        let s = stats.entry((r.currency.clone(), day, r.format.clone())).or_default();
+        let s = stats.entry((r.currency.as_str(), day, r.format.as_str())).or_default();
         s.receipts += 1;
         s.amount += r.amount;
         if r.status == "applied" {
@@ -73,19 +73,19 @@ pub fn kpi(ledger: &Ledger, as_of: NaiveDate, days: u32) -> Result<Report, Repor
             s.auto_amount += *a;
         }
     }
-    let format_of = |id: &str| receipts.get(id).map_or("-".to_string(), |&i| ledger.receipts[i].format.clone());
+    let format_of = |id: &str| receipts.get(id).map_or("-", |&i| ledger.receipts[i].format.as_str());
     let run_days: BTreeSet<NaiveDate> = ledger.runs.iter().map(|r| r.date).filter(|d| in_range(*d)).collect();
     let mut coordinators: BTreeMap<(NaiveDate, String), u64> = BTreeMap::new();
     for e in &ledger.exceptions {
         let raised = ledger.runs[e.run].date;
         let format = format_of(&e.receipt_id);
         if in_range(raised) {
-            stats.entry((e.currency.clone(), raised, format.clone())).or_default().raised += 1;
+            stats.entry((e.currency.as_str(), raised, format)).or_default().raised += 1;
         }
         if let Some((closed, actor, by_person)) = &e.closed
             && in_range(*closed)
         {
-            let s = stats.entry((e.currency.clone(), *closed, format.clone())).or_default();
+            let s = stats.entry((e.currency.as_str(), *closed, format)).or_default();
             s.resolved += 1;
             s.resolve_days.push(business_days(raised, *closed));
             if *by_person {
@@ -96,13 +96,13 @@ pub fn kpi(ledger: &Ledger, as_of: NaiveDate, days: u32) -> Result<Report, Repor
         for &d in &run_days {
             let open = raised <= d && e.closed.as_ref().is_none_or(|(c, _, _)| *c > d);
             if open && business_days(raised, d) > 1 {
-                stats.entry((e.currency.clone(), d, format.clone())).or_default().older += 1;
+                stats.entry((e.currency.as_str(), d, format)).or_default().older += 1;
             }
         }
     }
     let mut tables: BTreeMap<String, Table> = BTreeMap::new();
     for ((cur, day, format), mut s) in stats {
-        let t = tables.entry(cur.clone()).or_insert_with(|| {
+        let t = tables.entry(cur.to_string()).or_insert_with(|| {
             Table::new(
                 &format!("kpi {cur}"),
                 Some(&cur),
@@ -125,7 +125,7 @@ pub fn kpi(ledger: &Ledger, as_of: NaiveDate, days: u32) -> Result<Report, Repor
         let n = Decimal::from(s.receipts);
         t.rows.push(vec![
             Cell::Date(day),
-            Cell::Text(format),
+            Cell::Text(format.to_string()),
             Cell::Count(s.receipts),
             Cell::Number(s.amount),
             ratio(Decimal::from(s.straight_through), n),
