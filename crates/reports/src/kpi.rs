@@ -105,7 +105,7 @@ pub fn kpi(ledger: &Ledger, as_of: NaiveDate, days: u32) -> Result<Report, Repor
         let t = tables.entry(cur.to_string()).or_insert_with(|| {
             Table::new(
                 &format!("kpi {cur}"),
-                Some(&cur),
+                Some(cur),
                 vec![
                     Column::new("day", ColumnKind::Date),
                     Column::new("format", ColumnKind::Text),
