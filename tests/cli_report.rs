@@ -167,3 +167,27 @@ fn two_shipped_mornings_give_an_aging_that_finds_the_last_runs_invoices_file_by_
     let total = &v["tables"][0]["rows"].as_array().unwrap().last().unwrap();
     assert!(total.get("1_15").is_some() && total.get("16_45").is_some() && total.get("over_45").is_some(), "{total}");
 }
+
+#[test]
+fn dates_missing_from_the_newest_invoices_file_come_from_an_older_one_given_too() {
+    let (_d, dir) = ledger();
+    let header = "invoice_id,customer_id,currency,amount_open,invoice_date,due_date\n";
+    let without_i3: String =
+        INVOICES.lines().skip(1).filter(|l| !l.starts_with("I3,")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join("new.csv"), format!("{header}{without_i3}")).unwrap();
+    std::fs::write(dir.join("old.csv"), format!("{header}I3,C2,USD,300.00,2025-09-01,2025-10-01\n")).unwrap();
+    let run = |files: &[&str]| {
+        let mut args =
+            vec!["report", "aging", "--db", "l.db", "--as-of", "2026-02-02", "--format", "json", "--invoices"];
+        args.extend(files);
+        let out = cashapply(&dir, &args);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    // Only the newest file: I3 (280.00 open) has no dates.
+    let v = run(&["new.csv"]);
+    assert_eq!(row(&v, "aging USD", "customer_id", "C2")["undated"], "280.00");
+    assert!(v["notes"].to_string().contains("1 open invoice(s) have no dates"));
+    // With the older file too: 124 days past due.
+    let v = run(&["old.csv", "new.csv"]);
+    assert_eq!(row(&v, "aging USD", "customer_id", "C2")["over_120"], "280.00");
+}

@@ -71,10 +71,12 @@ pub struct Source {
     /// Settings (TOML): `aging_buckets`, `[dunning]`; other keys are the matcher's.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// The ERP's invoices file to take invoice and due dates from (default:
-    /// the last run's `--invoices` file, when it is unchanged).
-    #[arg(long)]
-    invoices: Option<PathBuf>,
+    /// The ERP's invoices file(s) to take invoice and due dates from
+    /// (default: the last run's `--invoices` file, when it is unchanged).
+    /// Give older files too for the dates of invoices settled since (CEI and
+    /// collections of past months); a later file's dates win.
+    #[arg(long, num_args = 1..)]
+    invoices: Vec<PathBuf>,
 }
 
 /// Arguments of `report`.
@@ -191,12 +193,17 @@ fn load(source: &Source) -> anyhow::Result<Loaded> {
         None => ReportConfig::default(),
     };
     let mut notes = Vec::new();
-    let dates = match (&source.invoices, data.runs.last()) {
-        (Some(p), _) => {
-            notes.push(format!("Invoice and due dates from {}.", p.display()));
-            dates_from(p)?
+    let dates = match (source.invoices.is_empty(), data.runs.last()) {
+        (false, _) => {
+            let mut all = HashMap::new();
+            for p in &source.invoices {
+                all.extend(dates_from(p)?);
+            }
+            let names: Vec<String> = source.invoices.iter().map(|p| p.display().to_string()).collect();
+            notes.push(format!("Invoice and due dates from {}.", names.join(", ")));
+            all
         }
-        (None, Some(last)) => {
+        (true, Some(last)) => {
             // The last run's file, if it is still there and unchanged (a
             // relative name is tried from here, then beside the ledger).
             let named = PathBuf::from(&last.invoices_file);
@@ -219,7 +226,7 @@ fn load(source: &Source) -> anyhow::Result<Loaded> {
                 }
             }
         }
-        (None, None) => HashMap::new(),
+        (true, None) => HashMap::new(),
     };
     let ledger = Ledger::from_rows(data, dates)?;
     let as_of = match source.as_of {
