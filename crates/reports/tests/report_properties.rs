@@ -73,7 +73,12 @@ fn cents(c: i64) -> Decimal {
     Decimal::new(c, 2)
 }
 
-fn build(db: &std::path::Path, ops: &[Op]) -> usize {
+/// Writes the ledger; `strict` (see [`op`]) also keeps every payment within
+/// what the ERP itself still shows open less the payments in flight, so an
+/// unconfirmed unapply never lets confirmed payments take an invoice past
+/// zero in the ERP (an ERP-overpaid invoice with an unapply in flight
+/// counts as settled under the ledger's rule, a listed difference).
+fn build(db: &std::path::Path, ops: &[Op], strict: bool) -> usize {
     let mut s = SqliteStore::open(db, true).unwrap();
     let mut invs: Vec<Inv> = (0..4)
         .map(|i: usize| Inv {
@@ -140,7 +145,11 @@ fn build(db: &std::path::Path, ops: &[Op]) -> usize {
                 // Payments of at most the balance the ledger sees.
                 for (i, pct) in pays {
                     let i = i % invs.len();
-                    let flight: Decimal = lines.iter().filter(|l| l.inv == i && !l.reflected).map(|l| l.amount).sum();
+                    let flight: Decimal = lines
+                        .iter()
+                        .filter(|l| l.inv == i && !l.reflected && (!strict || l.amount > Decimal::ZERO))
+                        .map(|l| l.amount)
+                        .sum();
                     let balance = invs[i].shown.unwrap_or_default() - flight;
                     let amount = (balance * Decimal::from(*pct) / Decimal::ONE_HUNDRED)
                         .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
@@ -290,7 +299,7 @@ proptest! {
     fn aging_equals_the_open_balance_and_the_roll_forward_closes_for_any_sequence(ops in prop::collection::vec(op(false), 1..14)) {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("l.db");
-        let runs = build(&db, &ops);
+        let runs = build(&db, &ops, false);
         prop_assume!(runs > 0);
         let data = ReportReader::open(&db).unwrap().report_data().unwrap();
         let l = {
@@ -321,7 +330,7 @@ proptest! {
     fn when_the_erp_shows_exactly_what_was_confirmed_the_roll_forward_has_no_unexplained_difference(ops in prop::collection::vec(op(true), 1..14)) {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("l.db");
-        let runs = build(&db, &ops);
+        let runs = build(&db, &ops, true);
         prop_assume!(runs > 1);
         let data = ReportReader::open(&db).unwrap().report_data().unwrap();
         let l = {
