@@ -74,7 +74,14 @@ pub fn kpi(ledger: &Ledger, as_of: NaiveDate, days: u32) -> Result<Report, Repor
         }
     }
     let format_of = |id: &str| receipts.get(id).map_or("-", |&i| ledger.receipts[i].format.as_str());
-    let run_days: BTreeSet<NaiveDate> = ledger.runs.iter().map(|r| r.date).filter(|d| in_range(*d)).collect();
+    // The days with a row: run days and days an exception was closed.
+    let run_days: BTreeSet<NaiveDate> = ledger
+        .runs
+        .iter()
+        .map(|r| r.date)
+        .chain(ledger.exceptions.iter().filter_map(|e| e.closed.as_ref().map(|c| c.0)))
+        .filter(|d| in_range(*d))
+        .collect();
     let mut coordinators: BTreeMap<(NaiveDate, String), u64> = BTreeMap::new();
     for e in &ledger.exceptions {
         let raised = ledger.runs[e.run].date;
@@ -92,7 +99,7 @@ pub fn kpi(ledger: &Ledger, as_of: NaiveDate, days: u32) -> Result<Report, Repor
                 *coordinators.entry((*closed, actor.clone())).or_default() += 1;
             }
         }
-        // Open at the end of each run day, raised more than one business day before.
+        // Open at the end of each of those days, raised more than one business day before.
         for &d in &run_days {
             let open = raised <= d && e.closed.as_ref().is_none_or(|(c, _, _)| *c > d);
             if open && business_days(raised, d) > 1 {
