@@ -45,6 +45,34 @@ fn the_aging_workbook_holds_real_numbers_in_the_currency_format_one_sheet_per_cu
     assert!(bold.is_bold());
 }
 
+/// The XML of worksheet `n` (1-based) of a workbook.
+fn sheet_xml(bytes: &[u8], n: usize) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut f = zip.by_name(&format!("xl/worksheets/sheet{n}.xml")).unwrap();
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+    s
+}
+
+#[test]
+fn every_table_sheet_has_a_frozen_header_an_autofilter_over_its_rows_and_sized_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("l.db");
+    fixture::build(&db);
+    let data = ReportReader::open(&db).unwrap().report_data().unwrap();
+    let l = Ledger::from_rows(data, fixture::dates()).unwrap();
+    let r = aging::aging(&l, &ReportConfig::default(), d("2026-02-02"), false).unwrap();
+    let xml = sheet_xml(&xlsx::xlsx(&r).unwrap(), 2);
+    assert!(
+        xml.contains("<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"),
+        "{xml}"
+    );
+    // 12 columns (customer, 6 buckets, undated, total, 3 kinds of cash: A–L),
+    // the header and 5 rows: (unidentified), C1, C2, C3, TOTAL.
+    assert!(xml.contains("<autoFilter ref=\"A1:L6\"/>"), "{xml}");
+    assert!(xml.contains("<col min=\"1\" max=\"1\" width=\""), "{xml}");
+}
+
 #[test]
 fn text_that_looks_like_a_formula_stays_text_and_dates_are_dates() {
     let mut t = Table::new(
