@@ -148,3 +148,26 @@ pub fn json(report: &Report) -> Value {
         "tables": report.tables.iter().map(table_json).collect::<Vec<_>>(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_csv_text_cell_that_would_start_a_formula_is_quoted_but_a_negative_amount_is_not() {
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("-50.00"), "-50.00");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
+
+    #[test]
+    fn money_is_rounded_half_away_from_zero_once_to_its_minor_digits() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(present(d("2.345"), ColumnKind::Money, Some("USD")).to_string(), "2.35");
+        assert_eq!(present(d("-2.345"), ColumnKind::Money, Some("USD")).to_string(), "-2.35");
+        assert_eq!(present(d("1234.5"), ColumnKind::Money, Some("JPY")).to_string(), "1235");
+        assert_eq!(present(d("1.0005"), ColumnKind::Money, Some("BHD")).to_string(), "1.001");
+        assert_eq!(present(d("5.51428"), ColumnKind::Figure, None).to_string(), "5.5");
+    }
+}
