@@ -8,6 +8,7 @@ mod ledger_command;
 mod parse_command;
 mod progress;
 mod receipt_view;
+mod report_command;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -46,6 +47,10 @@ enum Command {
     Show(ledger_command::ShowArgs),
     /// Copy the ledger with SQLite's online backup.
     Backup(ledger_command::BackupArgs),
+    /// Receivables reports over the ledger (CONTRACT §8).
+    Report(report_command::ReportArgs),
+    /// Collections follow-up: reminder letters.
+    Collections(report_command::CollectionsArgs),
     /// Generate a synthetic remittance benchmark with ground truth (truth.json).
     Generate(generate_command::GenerateArgs),
     /// Score an apply output directory against a benchmark truth (CONTRACT §5).
@@ -70,6 +75,8 @@ pub fn run() -> ExitCode {
         Command::Receipt(args) => ledger_command::receipt(&args),
         Command::Show(args) => ledger_command::show(&args),
         Command::Backup(args) => ledger_command::backup(&args),
+        Command::Report(args) => report_command::report(&args),
+        Command::Collections(args) => report_command::collections(&args),
         Command::Generate(args) => generate_command::run(&args),
         Command::Eval(args) => eval_command::run(&args),
     };

@@ -11,6 +11,7 @@
 
 mod lock;
 mod migrations;
+mod report_queries;
 mod sqlite;
 
 use std::path::PathBuf;
@@ -19,6 +20,10 @@ use std::time::Duration;
 pub use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow};
 pub use lock::{WriteLock, lock_path};
 pub use migrations::SCHEMA_VERSION;
+pub use report_queries::{
+    ExceptionEventRow, ExceptionLedgerRow, InvoiceEventRow, InvoiceRow, LineRow, ReceiptLedgerRow, ReportData,
+    ReportReader, ReportStore, RunRow,
+};
 pub use sqlite::SqliteStore;
 
 /// Why the ledger could not be used.

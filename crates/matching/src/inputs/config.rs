@@ -133,7 +133,12 @@ impl Config {
     pub fn from_toml(file: &str, text: &str) -> Result<Config, ConfigError> {
         let table: toml::Table =
             toml::from_str(text).map_err(|e| ConfigError { file: file.to_string(), message: e.to_string() })?;
-        if let Some(unknown) = table.keys().find(|k| !KEYS.iter().any(|(known, _)| known == k)) {
+        // `aging_buckets` and `[dunning]` belong to the reports (`cashapply
+        // report`), which read the same settings file.
+        let for_reports = |k: &str| matches!(k, "aging_buckets" | "dunning");
+        if let Some(unknown) =
+            table.keys().find(|k| !for_reports(k.as_str()) && !KEYS.iter().any(|(known, _)| known == k))
+        {
             let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
             return Err(ConfigError {
                 file: file.to_string(),

@@ -1,0 +1,583 @@
+//! The ledger as the reports see it: runs with their business dates, and
+//! balances after any run.
+//!
+//! Rule (the same as `run`'s cash in flight, CONTRACT §6): an invoice's
+//! balance after run `k` is the open amount the ERP's invoices file showed
+//! at the latest run ≤ `k` that saw it, less the `applied`, `discount` and
+//! `write_off` lines in its currency that exist at `k` and that the ERP had
+//! not confirmed when run `k` read its file (a line of run `k` itself is
+//! always in flight at `k`). An invoice the file showed `closed`, or no
+//! longer showed, is 0; a balance the lines would take to zero or past it
+//! is 0 (the invoice is settled). A person's line (unapply, reversal)
+//! exists from the run that carries it; one no run has carried yet exists
+//! only after the last run.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use cashapply_store::ReportData;
+use chrono::{Datelike, NaiveDate, Weekday};
+use rust_decimal::Decimal;
+
+use crate::ReportError;
+
+/// (customer, invoice).
+pub type InvoiceKey = (String, String);
+
+/// What the ERP's invoices file says of an invoice's dates (the ledger
+/// does not store them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceDates {
+    /// Invoice date.
+    pub invoice_date: NaiveDate,
+    /// Due date, if the file gives one.
+    pub due_date: Option<NaiveDate>,
+}
+
+impl InvoiceDates {
+    /// The date aging counts from: the due date, else the invoice date
+    /// (`by_invoice_date`: always the invoice date).
+    pub fn aging_date(&self, by_invoice_date: bool) -> NaiveDate {
+        if by_invoice_date { self.invoice_date } else { self.due_date.unwrap_or(self.invoice_date) }
+    }
+}
+
+/// A run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    /// Its order.
+    pub seq: i64,
+    /// The batch.
+    pub batch_id: String,
+    /// Business date: `--as-of`, else the date of its wall-clock time.
+    pub date: NaiveDate,
+    /// Wall-clock time.
+    pub created_at: String,
+}
+
+/// An invoice change.
+#[derive(Debug, Clone)]
+pub struct InvoiceEvent {
+    /// Index of the run in [`Ledger::runs`].
+    pub run: usize,
+    /// The invoice ([`Ledger::keys`] index).
+    pub inv: usize,
+    /// Currency.
+    pub currency: Arc<str>,
+    /// `new`, `changed`, `gone`, `back`.
+    pub event: String,
+    /// Open amount shown.
+    pub amount: Decimal,
+    /// Status shown.
+    pub status: String,
+}
+
+/// A posting line.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// Posting id.
+    pub posting_id: String,
+    /// Receipt.
+    pub receipt_id: String,
+    /// Index of the run that carries it.
+    pub run: Option<usize>,
+    /// True for a person's line.
+    pub by_person: bool,
+    /// Who made a person's line.
+    pub actor: Option<String>,
+    /// (customer, invoice) of the line (invoice empty for cash not on one).
+    pub key: InvoiceKey,
+    /// The invoice's index in [`Ledger::keys`], if the ledger has seen it.
+    pub inv: Option<usize>,
+    /// Kind.
+    pub kind: String,
+    /// Amount.
+    pub amount: Decimal,
+    /// Currency.
+    pub currency: String,
+    /// When confirmed.
+    pub confirmed_at: Option<String>,
+}
+
+/// A receipt.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    /// Id.
+    pub receipt_id: String,
+    /// Index of its run.
+    pub run: usize,
+    /// Bank reference.
+    pub bank_ref: String,
+    /// Format.
+    pub format: String,
+    /// Value date.
+    pub value_date: NaiveDate,
+    /// Currency.
+    pub currency: String,
+    /// Amount.
+    pub amount: Decimal,
+    /// Payer.
+    pub payer_name: String,
+    /// Customer (empty: unidentified).
+    pub customer_id: String,
+    /// Status.
+    pub status: String,
+}
+
+/// An exception.
+#[derive(Debug, Clone)]
+pub struct Exception {
+    /// Id.
+    pub exception_id: String,
+    /// Kind.
+    pub kind: String,
+    /// Receipt.
+    pub receipt_id: String,
+    /// Customer.
+    pub customer_id: String,
+    /// Currency.
+    pub currency: String,
+    /// Amount.
+    pub amount: Decimal,
+    /// Status now.
+    pub status: String,
+    /// Run that raised it.
+    pub run: usize,
+    /// Date it was closed (resolved or dismissed), with who, if it was.
+    pub closed: Option<(NaiveDate, String, bool)>,
+}
+
+/// An invoice after a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceState {
+    /// Its index in [`Ledger::keys`].
+    pub id: usize,
+    /// Currency.
+    pub currency: Arc<str>,
+    /// Status the ERP file showed (`open`, `disputed`, `closed`; `gone`
+    /// when it no longer showed it).
+    pub status: &'static str,
+    /// The ERP's open amount.
+    pub erp_amount: Decimal,
+    /// The ledger's balance (see the module rule).
+    pub balance: Decimal,
+    /// The run that first saw it.
+    pub first_run: usize,
+    /// Its open amount then (0 if shown closed).
+    pub first_amount: Decimal,
+}
+
+/// Parsed ledger rows plus the invoice dates the caller found.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    /// Runs, oldest first.
+    pub runs: Vec<Run>,
+    /// Invoice changes, oldest first.
+    pub events: Vec<InvoiceEvent>,
+    /// Lines.
+    pub lines: Vec<Line>,
+    /// Receipts.
+    pub receipts: Vec<Receipt>,
+    /// Exceptions.
+    pub exceptions: Vec<Exception>,
+    /// Invoice dates by invoice.
+    pub dates: HashMap<InvoiceKey, InvoiceDates>,
+    /// Every invoice the ledger has seen, by index.
+    pub keys: Vec<InvoiceKey>,
+    /// The index of each key.
+    pub index: HashMap<InvoiceKey, usize>,
+    /// Dates by index.
+    dates_by_id: Vec<Option<InvoiceDates>>,
+}
+
+/// The invoices after a run, by index.
+#[derive(Debug, Clone)]
+pub struct Snapshot<'a> {
+    keys: &'a [InvoiceKey],
+    index: &'a HashMap<InvoiceKey, usize>,
+    states: Vec<Option<InvoiceState>>,
+}
+
+impl Snapshot<'_> {
+    /// Every invoice seen, with its state.
+    pub fn iter(&self) -> impl Iterator<Item = (&InvoiceKey, &InvoiceState)> {
+        self.states.iter().filter_map(|s| s.as_ref()).filter_map(|s| self.keys.get(s.id).map(|k| (k, s)))
+    }
+
+    /// The states.
+    pub fn values(&self) -> impl Iterator<Item = &InvoiceState> {
+        self.states.iter().filter_map(|s| s.as_ref())
+    }
+
+    /// One invoice's state.
+    pub fn get(&self, key: &InvoiceKey) -> Option<&InvoiceState> {
+        self.index.get(key).and_then(|&i| self.by_id(i))
+    }
+
+    /// One invoice's state by index.
+    pub fn by_id(&self, id: usize) -> Option<&InvoiceState> {
+        self.states.get(id).and_then(|s| s.as_ref())
+    }
+}
+
+fn status_of(s: &str) -> &'static str {
+    match s {
+        "open" => "open",
+        "disputed" => "disputed",
+        "closed" => "closed",
+        "gone" => "gone",
+        _ => "other",
+    }
+}
+
+fn amount(what: &'static str, id: &str, text: &str) -> Result<Decimal, ReportError> {
+    Decimal::from_str(text).map_err(|_| ReportError::BadAmount { what, id: id.to_string(), text: text.to_string() })
+}
+
+fn date(what: &'static str, id: &str, text: &str) -> Result<NaiveDate, ReportError> {
+    text.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).ok_or_else(|| ReportError::BadDate {
+        what,
+        id: id.to_string(),
+        text: text.to_string(),
+    })
+}
+
+/// True for the kinds that move an invoice.
+pub fn moves_invoice(kind: &str) -> bool {
+    matches!(kind, "applied" | "discount" | "write_off")
+}
+
+/// True for the kinds that hold cash not on an invoice.
+pub fn is_open_cash(kind: &str) -> bool {
+    matches!(kind, "unapplied" | "on_account" | "unidentified")
+}
+
+/// Business days (Monday to Friday) after `from` up to and including `to`
+/// (0 when `to` ≤ `from`).
+pub fn business_days(from: NaiveDate, to: NaiveDate) -> i64 {
+    let mut n = 0;
+    let mut d = from;
+    // Whole weeks first, so long spans cost nothing.
+    let days = (to - from).num_days();
+    if days <= 0 {
+        return 0;
+    }
+    let weeks = days / 7;
+    n += weeks * 5;
+    d += chrono::Duration::days(weeks * 7);
+    while d < to {
+        d += chrono::Duration::days(1);
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            n += 1;
+        }
+    }
+    n
+}
+
+impl Ledger {
+    /// Parses the store's rows (taken by value: their strings are moved,
+    /// not copied). `dates` are the invoice dates found in the ERP's
+    /// file(s); invoices without them are reported as undated.
+    pub fn from_rows(data: ReportData, dates: HashMap<InvoiceKey, InvoiceDates>) -> Result<Ledger, ReportError> {
+        let mut runs = Vec::with_capacity(data.runs.len());
+        let mut index: HashMap<i64, usize> = HashMap::new();
+        for r in data.runs {
+            let d = match &r.as_of {
+                Some(a) => date("batch", &r.batch_id, a)?,
+                None => date("batch", &r.batch_id, &r.created_at)?,
+            };
+            index.insert(r.seq, runs.len());
+            runs.push(Run { seq: r.seq, batch_id: r.batch_id, date: d, created_at: r.created_at });
+        }
+        let run_of = |seq: i64| index.get(&seq).copied();
+        let mut currencies: HashMap<String, Arc<str>> = HashMap::new();
+        let mut keys: Vec<InvoiceKey> = Vec::with_capacity(data.invoices.len());
+        let mut currency_of: Vec<Arc<str>> = Vec::with_capacity(data.invoices.len());
+        let mut key_index: HashMap<InvoiceKey, usize> = HashMap::with_capacity(data.invoices.len());
+        for i in data.invoices {
+            let c = match currencies.get(&i.currency) {
+                Some(c) => c.clone(),
+                None => {
+                    let c: Arc<str> = Arc::from(i.currency.as_str());
+                    currencies.insert(i.currency, c.clone());
+                    c
+                }
+            };
+            let key = (i.customer_id, i.invoice_id);
+            if key_index.contains_key(&key) {
+                continue;
+            }
+            key_index.insert(key.clone(), keys.len());
+            keys.push(key);
+            currency_of.push(c);
+        }
+        let mut events = Vec::with_capacity(data.invoice_events.len());
+        for e in data.invoice_events {
+            let Some(run) = run_of(e.run_seq) else { continue };
+            let amount = amount("invoice", &e.invoice_id, &e.amount_open)?;
+            let Some(&inv) = key_index.get(&(e.customer_id, e.invoice_id)) else { continue };
+            events.push(InvoiceEvent {
+                run,
+                inv,
+                currency: currency_of[inv].clone(),
+                event: e.event,
+                amount,
+                status: e.status,
+            });
+        }
+        let mut lines = Vec::with_capacity(data.lines.len());
+        for l in data.lines {
+            let amount = amount("posting", &l.posting_id, &l.amount)?;
+            let key = (l.customer_id, l.invoice_id);
+            lines.push(Line {
+                inv: if key.1.is_empty() { None } else { key_index.get(&key).copied() },
+                posting_id: l.posting_id,
+                receipt_id: l.receipt_id,
+                run: l.run_seq.and_then(run_of),
+                by_person: l.created_at.is_some(),
+                actor: l.actor,
+                key,
+                kind: l.kind,
+                amount,
+                currency: l.currency,
+                confirmed_at: l.confirmed_at,
+            });
+        }
+        let mut receipts = Vec::with_capacity(data.receipts.len());
+        for r in data.receipts {
+            let Some(run) = run_of(r.run_seq) else { continue };
+            receipts.push(Receipt {
+                value_date: date("receipt", &r.receipt_id, &r.value_date)?,
+                amount: amount("receipt", &r.receipt_id, &r.amount)?,
+                receipt_id: r.receipt_id,
+                run,
+                bank_ref: r.bank_ref,
+                format: r.format,
+                currency: r.currency,
+                payer_name: r.payer_name,
+                customer_id: r.customer_id,
+                status: r.status,
+            });
+        }
+        // An exception is closed by its last status change to resolved or
+        // dismissed; a run's change is dated by the run, a person's by its time.
+        let mut closed: HashMap<String, (NaiveDate, String, bool)> = HashMap::new();
+        for e in data.exception_events {
+            let when = match e.run_seq.and_then(run_of) {
+                Some(i) => runs.get(i).map(|r| r.date),
+                None => date("event", &e.exception_id, &e.at).ok(),
+            };
+            match (e.action.as_str(), when) {
+                ("resolved" | "dismissed", Some(d)) => {
+                    closed.insert(e.exception_id, (d, e.actor, e.run_seq.is_none()));
+                }
+                ("open", _) => {
+                    closed.remove(&e.exception_id);
+                }
+                _ => {}
+            }
+        }
+        let mut exceptions = Vec::with_capacity(data.exceptions.len());
+        for e in data.exceptions {
+            let Some(run) = run_of(e.run_seq) else { continue };
+            exceptions.push(Exception {
+                closed: closed.get(&e.exception_id).cloned(),
+                amount: amount("exception", &e.exception_id, &e.amount).unwrap_or_default(),
+                exception_id: e.exception_id,
+                kind: e.kind,
+                receipt_id: e.receipt_id,
+                customer_id: e.customer_id,
+                currency: e.currency,
+                status: e.status,
+                run,
+            });
+        }
+        let dates_by_id = keys.iter().map(|k| dates.get(k).cloned()).collect();
+        Ok(Ledger { runs, events, lines, receipts, exceptions, dates, keys, index: key_index, dates_by_id })
+    }
+
+    /// The last run whose business date is on or before `day`.
+    pub fn run_at(&self, day: NaiveDate) -> Option<usize> {
+        self.runs.iter().rposition(|r| r.date <= day)
+    }
+
+    /// As [`Ledger::run_at`], or why there is none.
+    pub fn run_on_or_before(&self, day: NaiveDate) -> Result<usize, ReportError> {
+        let first = self.runs.first().ok_or(ReportError::Empty)?;
+        self.run_at(day).ok_or(ReportError::BeforeHistory { as_of: day, first: first.date })
+    }
+
+    /// True when `line` exists after run `k`.
+    pub fn exists_at(&self, line: &Line, k: usize) -> bool {
+        match line.run {
+            Some(r) => r <= k,
+            None => line.by_person && k + 1 == self.runs.len(),
+        }
+    }
+
+    /// True when the ERP's file read by run `k` is not taken to reflect `line`.
+    fn in_flight_at(&self, line: &Line, k: usize) -> bool {
+        let Some(run) = self.runs.get(k) else { return true };
+        match &line.confirmed_at {
+            None => true,
+            Some(at) => line.run == Some(k) || at.as_str() > run.created_at.as_str(),
+        }
+    }
+
+    /// The dates of invoice `id`.
+    pub fn dates_of(&self, id: usize) -> Option<&InvoiceDates> {
+        self.dates_by_id.get(id).and_then(|d| d.as_ref())
+    }
+
+    /// Every invoice the ledger has seen by run `k`, with its balance after
+    /// run `k` (module rule).
+    pub fn invoices_at(&self, k: usize) -> Snapshot<'_> {
+        self.invoices_seen(k, true)
+    }
+
+    /// As [`Ledger::invoices_at`]; without `with_lines`, the ERP's view
+    /// alone (what the first run saw before it posted anything).
+    pub fn invoices_seen(&self, k: usize, with_lines: bool) -> Snapshot<'_> {
+        let mut states: Vec<Option<InvoiceState>> = vec![None; self.keys.len()];
+        for e in self.events.iter().filter(|e| e.run <= k) {
+            let gone = e.event == "gone";
+            let shown = if gone { Decimal::ZERO } else { e.amount };
+            let status = if gone { "gone" } else { status_of(&e.status) };
+            let Some(slot) = states.get_mut(e.inv) else { continue };
+            match slot {
+                Some(s) => {
+                    s.currency = e.currency.clone();
+                    s.status = status;
+                    s.erp_amount = shown;
+                }
+                None => {
+                    let first_amount = if status == "closed" { Decimal::ZERO } else { shown };
+                    *slot = Some(InvoiceState {
+                        id: e.inv,
+                        currency: e.currency.clone(),
+                        status,
+                        erp_amount: shown,
+                        balance: Decimal::ZERO,
+                        first_run: e.run,
+                        first_amount,
+                    });
+                }
+            }
+        }
+        let mut flight: Vec<Decimal> = vec![Decimal::ZERO; if with_lines { self.keys.len() } else { 0 }];
+        if with_lines {
+            for l in &self.lines {
+                if let Some(i) = l.inv
+                    && moves_invoice(&l.kind)
+                    && self.exists_at(l, k)
+                    && self.in_flight_at(l, k)
+                    && let Some(Some(s)) = states.get(i)
+                    && *s.currency == *l.currency
+                {
+                    flight[i] += l.amount;
+                }
+            }
+        }
+        for s in states.iter_mut().flatten() {
+            s.balance = if matches!(s.status, "closed" | "gone") {
+                Decimal::ZERO
+            } else {
+                let rest = s.erp_amount - flight.get(s.id).copied().unwrap_or_default();
+                if rest.is_zero() || rest.is_sign_negative() != s.erp_amount.is_sign_negative() {
+                    Decimal::ZERO
+                } else {
+                    rest
+                }
+            };
+        }
+        Snapshot { keys: &self.keys, index: &self.index, states }
+    }
+
+    /// Open receivables per currency after run `k`: the sum of the
+    /// balances, computed directly (the invariant aging is checked against).
+    pub fn open_balance_at(&self, k: usize) -> std::collections::BTreeMap<String, Decimal> {
+        let mut out = std::collections::BTreeMap::new();
+        for s in self.invoices_at(k).values() {
+            if !s.balance.is_zero() {
+                *out.entry(s.currency.to_string()).or_insert(Decimal::ZERO) += s.balance;
+            }
+        }
+        out
+    }
+
+    /// Cash not on an invoice after run `k`, per receipt and kind: the net
+    /// of its `unapplied`, `on_account` and `unidentified` lines (an
+    /// opposite line takes it back). Zero nets are left out.
+    pub fn open_cash_at(&self, k: usize) -> Vec<OpenCash> {
+        let mut net: HashMap<(&str, &str, &str), Decimal> = HashMap::new();
+        let mut order: Vec<(&str, &str, &str)> = Vec::new();
+        for l in &self.lines {
+            if is_open_cash(&l.kind) && self.exists_at(l, k) {
+                let key = (l.receipt_id.as_str(), l.kind.as_str(), l.key.0.as_str());
+                let e = net.entry(key).or_insert_with(|| {
+                    order.push(key);
+                    Decimal::ZERO
+                });
+                *e += l.amount;
+            }
+        }
+        let receipts: HashMap<&str, &Receipt> = self.receipts.iter().map(|r| (r.receipt_id.as_str(), r)).collect();
+        let mut out = Vec::new();
+        for key in order {
+            let amount = net.get(&key).copied().unwrap_or_default();
+            if amount.is_zero() {
+                continue;
+            }
+            let Some(r) = receipts.get(key.0) else { continue };
+            let kind = if key.2.is_empty() { "unidentified" } else { key.1 };
+            out.push(OpenCash {
+                receipt_id: key.0.to_string(),
+                bank_ref: r.bank_ref.clone(),
+                customer_id: key.2.to_string(),
+                kind: kind.to_string(),
+                currency: r.currency.clone(),
+                value_date: r.value_date,
+                amount,
+                payer_name: r.payer_name.clone(),
+            });
+        }
+        out
+    }
+}
+
+/// Cash of a receipt not on an invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenCash {
+    /// Receipt.
+    pub receipt_id: String,
+    /// Its bank reference.
+    pub bank_ref: String,
+    /// Customer (empty: unidentified).
+    pub customer_id: String,
+    /// `unapplied`, `on_account`, `unidentified`.
+    pub kind: String,
+    /// Currency.
+    pub currency: String,
+    /// Value date of the receipt.
+    pub value_date: NaiveDate,
+    /// Amount.
+    pub amount: Decimal,
+    /// Payer.
+    pub payer_name: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn business_days_skip_weekends_and_count_whole_weeks() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // Friday to Monday: one business day.
+        assert_eq!(business_days(d("2026-01-02"), d("2026-01-05")), 1);
+        // Monday to the Monday two weeks later: ten.
+        assert_eq!(business_days(d("2026-01-05"), d("2026-01-19")), 10);
+        assert_eq!(business_days(d("2026-01-05"), d("2026-01-05")), 0);
+    }
+}

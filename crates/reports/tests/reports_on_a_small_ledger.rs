@@ -1,0 +1,222 @@
+//! Every report over the small ledger of `fixture` (module doc there),
+//! with the expected figures worked out by hand in the comments.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod fixture;
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use cashapply_reports::{Cell, Ledger, Report, ReportConfig, aging, collections, dso, kpi, rollforward, unapplied};
+use cashapply_store::{ReportReader, ReportStore};
+use fixture::d;
+use rust_decimal::Decimal;
+
+fn ledger() -> Ledger {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("l.db");
+    fixture::build(&db);
+    let data = ReportReader::open(&db).unwrap().report_data().unwrap();
+    Ledger::from_rows(data, fixture::dates()).unwrap()
+}
+
+fn n(s: &str) -> Cell {
+    Cell::Number(Decimal::from_str(s).unwrap())
+}
+
+/// The cell in table `table`, row whose first cell is `row`, column `col`.
+fn at<'a>(r: &'a Report, table: &str, row: &str, col: &str) -> &'a Cell {
+    let t = r.tables.iter().find(|t| t.name == table).unwrap_or_else(|| panic!("no table {table}"));
+    let i = t.row_of(row).unwrap_or_else(|| panic!("no row {row} in {table}"));
+    t.cell(i, col).unwrap()
+}
+
+fn rounded(c: &Cell, dp: u32) -> Decimal {
+    match c {
+        Cell::Number(x) => x.round_dp(dp),
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+#[test]
+fn aging_after_an_unapply_puts_the_cash_back_on_the_invoice_and_shows_it_unapplied_beside_not_netted() {
+    let l = ledger();
+    let r = aging::aging(&l, &ReportConfig::default(), d("2026-02-02"), false).unwrap();
+    // I1: ERP 400 (the confirmed 600 is in the file), bob's −600 opposite
+    // line is in flight → 1000, 23 days past due → 1_30.
+    assert_eq!(at(&r, "aging USD", "C1", "1_30"), &n("1000"));
+    // I5 700 due 2026-03-01 → current; I2 500 − 490 − 10 in flight → 0.
+    assert_eq!(at(&r, "aging USD", "C1", "current"), &n("700"));
+    assert_eq!(at(&r, "aging USD", "C1", "total"), &n("1700"));
+    assert_eq!(at(&r, "aging USD", "C1", "unapplied_cash"), &n("600"));
+    // I3 280, due 2025-10-01: 124 days → over_120.
+    assert_eq!(at(&r, "aging USD", "C2", "over_120"), &n("280"));
+    // The credit memo stays negative in its bucket (13 days).
+    assert_eq!(at(&r, "aging USD", "C3", "1_30"), &n("-50"));
+    assert_eq!(at(&r, "aging USD", "(unidentified)", "unidentified_cash"), &n("250"));
+    assert_eq!(at(&r, "aging USD", "(unidentified)", "total"), &n("0"));
+    // 1000 + 700 + 280 − 50 = 1930; 1_30 = 1000 − 50.
+    assert_eq!(at(&r, "aging USD", "TOTAL", "total"), &n("1930"));
+    assert_eq!(at(&r, "aging USD", "TOTAL", "1_30"), &n("950"));
+    // I4 (EUR) is closed and no EUR cash is open: no EUR table.
+    assert!(r.tables.iter().all(|t| t.currency.as_deref() != Some("EUR")));
+}
+
+#[test]
+fn aging_at_the_first_run_keeps_its_own_postings_in_flight_and_ignores_later_actions() {
+    let l = ledger();
+    let r = aging::aging(&l, &ReportConfig::default(), d("2026-01-30"), false).unwrap();
+    // I1 1000 − 600 in flight = 400 (20 days); I2 500 current; I3 300 (121
+    // days); CM1 −50 → 1150. No unapply yet, so no unapplied cash.
+    assert_eq!(at(&r, "aging USD", "C1", "1_30"), &n("400"));
+    assert_eq!(at(&r, "aging USD", "C1", "current"), &n("500"));
+    assert_eq!(at(&r, "aging USD", "C1", "unapplied_cash"), &n("0"));
+    assert_eq!(at(&r, "aging USD", "TOTAL", "total"), &n("1150"));
+    // By invoice date with buckets [60]: I1 (2025-12-11) is 50 days old.
+    let c = ReportConfig::from_toml("c", "aging_buckets = [60]").unwrap();
+    let r = aging::aging(&l, &c, d("2026-01-30"), true).unwrap();
+    assert_eq!(at(&r, "aging USD", "C1", "1_60"), &n("900"));
+    assert_eq!(at(&r, "aging USD", "C2", "over_60"), &n("300"));
+}
+
+#[test]
+fn the_roll_forward_closes_and_lists_the_erp_change_cashapply_did_not_post() {
+    let l = ledger();
+    let r = rollforward::rollforward(&l, d("2026-02-01"), d("2026-02-02")).unwrap();
+    let v = |line: &str| at(&r, "rollforward USD", line, "amount").clone();
+    // Opening = after run 1: 400 + 500 + 300 − 50.
+    assert_eq!(v("opening_receivables"), n("1150"));
+    assert_eq!(v("invoiced"), n("700"));
+    // 490 applied to I2, −600 unapplied from I1.
+    assert_eq!(v("cash_applied"), n("-110"));
+    assert_eq!(v("discounts"), n("10"));
+    assert_eq!(v("write_offs"), n("0"));
+    // I3 went from 300 to 280 in the ERP.
+    assert_eq!(v("differences_not_explained"), n("-20"));
+    // 1150 + 700 + 110 − 10 − 20.
+    assert_eq!(v("closing_receivables"), n("1930"));
+    assert_eq!(v("closing_per_ledger"), n("1930"));
+    assert_eq!(at(&r, "differences USD", "C2", "invoice_id"), &Cell::Text("I3".into()));
+    assert_eq!(at(&r, "differences USD", "C2", "difference"), &n("-20"));
+}
+
+#[test]
+fn a_period_that_starts_before_the_history_says_so_and_opens_with_what_the_first_run_saw() {
+    let l = ledger();
+    let r = rollforward::rollforward(&l, d("2026-01-01"), d("2026-02-02")).unwrap();
+    assert!(r.notes.iter().any(|n| n.contains("history starts with run B1 on 2026-01-30")), "{:?}", r.notes);
+    let v = |line: &str| at(&r, "rollforward USD", line, "amount").clone();
+    // 1000 + 500 + 300 − 50 before any posting.
+    assert_eq!(v("opening_receivables"), n("1750"));
+    assert_eq!(v("invoiced"), n("700"));
+    // 600 + 490 − 600.
+    assert_eq!(v("cash_applied"), n("490"));
+    assert_eq!(v("closing_receivables"), n("1930"));
+    let e = |line: &str| at(&r, "rollforward EUR", line, "amount").clone();
+    assert_eq!(e("opening_receivables"), n("200"));
+    assert_eq!(e("cash_applied"), n("200"));
+    assert_eq!(e("closing_receivables"), n("0"));
+}
+
+#[test]
+fn unapplied_lists_each_receipt_with_its_age_band() {
+    let l = ledger();
+    let r = unapplied::unapplied(&l, d("2026-02-02")).unwrap();
+    // R1's 600 unapplied (value date 2026-01-29: 4 days), R2's 250 unidentified.
+    assert_eq!(at(&r, "unapplied USD", "R1", "amount"), &n("600"));
+    assert_eq!(at(&r, "unapplied USD", "R1", "age_band"), &Cell::Text("2_5".into()));
+    assert_eq!(at(&r, "unapplied USD", "R2", "customer_id"), &Cell::Text("(unidentified)".into()));
+    assert_eq!(at(&r, "unapplied by age USD", "2_5", "total"), &n("850"));
+    assert_eq!(at(&r, "unapplied by age USD", "TOTAL", "unidentified"), &n("250"));
+}
+
+#[test]
+fn dso_with_one_known_month_gives_simple_and_best_possible_but_not_countback() {
+    let l = ledger();
+    let r = dso::dso(&l, d("2026-02-02"), 1).unwrap();
+    let v = |m: &str, col: &str| at(&r, "dso USD", m, col).clone();
+    // AR 1930; February's sales = I5 700 (first seen 2026-02-02); 2 days.
+    assert_eq!(v("ending_receivables", "amount"), n("1930"));
+    assert_eq!(v("credit_sales_of_period", "amount"), n("700"));
+    // 1930 / 700 × 2 = 5.514…; current 700 / 700 × 2 = 2; ADD 3.514….
+    assert_eq!(rounded(&v("dso_simple", "days"), 3), Decimal::from_str("5.514").unwrap());
+    assert_eq!(rounded(&v("best_possible_dso", "days"), 3), Decimal::from_str("2").unwrap());
+    assert_eq!(rounded(&v("average_days_delinquent", "days"), 3), Decimal::from_str("3.514").unwrap());
+    // 1930 > 700, and January is before the history.
+    assert_eq!(v("dso_countback", "days"), Cell::Empty);
+    // Three months reach back before the history: no simple DSO.
+    let r = dso::dso(&l, d("2026-02-02"), 3).unwrap();
+    assert_eq!(at(&r, "dso USD", "dso_simple", "days"), &Cell::Empty);
+    assert!(r.notes.iter().any(|n| n.contains("history starts on 2026-01-30")));
+}
+
+#[test]
+fn cei_for_february_uses_that_months_sales_and_january_is_left_empty() {
+    let l = ledger();
+    let r = dso::cei(&l, d("2026-02-02"), 2).unwrap();
+    let t = r.tables.iter().find(|t| t.name == "cei USD").unwrap();
+    let feb = t.rows.iter().find(|row| row[0] == Cell::Date(d("2026-02-01"))).unwrap();
+    // (1150 + 700 − 1930) / (1150 + 700 − 700) × 100 = −6.956…
+    assert_eq!(feb[2], n("1150"));
+    assert_eq!(feb[3], n("700"));
+    assert_eq!(feb[5], n("700"));
+    assert_eq!(rounded(&feb[6], 2), Decimal::from_str("-6.96").unwrap());
+    let jan = t.rows.iter().find(|row| row[0] == Cell::Date(d("2026-01-01"))).unwrap();
+    assert_eq!(jan[6], Cell::Empty);
+}
+
+#[test]
+fn kpi_counts_straight_through_and_automatic_application_per_day_and_the_coordinator_who_resolved() {
+    let l = ledger();
+    let r = kpi::kpi(&l, d("2026-02-05"), 31).unwrap();
+    let t = r.tables.iter().find(|t| t.name == "kpi USD").unwrap();
+    let row = |day: &str| t.rows.iter().find(|r| r[0] == Cell::Date(d(day))).unwrap();
+    let col = |name: &str| t.columns.iter().position(|c| c.name == name).unwrap();
+    // 2026-01-30: R1 600 applied, R2 250 exception.
+    let jan30 = row("2026-01-30");
+    assert_eq!(jan30[col("receipts")], Cell::Count(2));
+    assert_eq!(jan30[col("amount")], n("850"));
+    assert_eq!(jan30[col("straight_through_percent")], n("50"));
+    assert_eq!(rounded(&jan30[col("auto_applied_amount_percent")], 2), Decimal::from_str("70.59").unwrap());
+    assert_eq!(jan30[col("exceptions_raised")], Cell::Count(1));
+    // 2026-02-02: R4 500, 490 applied by the engine (the discount is not cash applied).
+    let feb2 = row("2026-02-02");
+    assert_eq!(feb2[col("auto_applied_amount_percent")], n("98"));
+    // X1 resolved 2026-02-05 by alice: Fri 30 → Thu 5 = 4 business days.
+    let feb5 = row("2026-02-05");
+    assert_eq!(feb5[col("exceptions_resolved")], Cell::Count(1));
+    assert_eq!(feb5[col("median_business_days_to_resolve")], n("4"));
+    let c = r.tables.iter().find(|t| t.name == "kpi coordinators").unwrap();
+    assert_eq!(c.rows, vec![vec![Cell::Date(d("2026-02-05")), Cell::Text("alice".into()), Cell::Count(1)]]);
+    let eur = r.tables.iter().find(|t| t.name == "kpi EUR").unwrap();
+    assert_eq!(eur.rows[0][col("straight_through_percent")], n("100"));
+}
+
+#[test]
+fn a_customer_with_unapplied_cash_is_not_dunned_and_the_other_gets_the_level_of_its_oldest_invoice() {
+    let l = ledger();
+    let config = ReportConfig::from_toml("c", "[dunning]\nescalate_over_90 = \"100\"").unwrap();
+    let list = collections::follow_ups(&l, &config, d("2026-02-02"), &HashMap::new()).unwrap();
+    let c1 = list.iter().find(|f| f.customer_id == "C1").unwrap();
+    // I1 1000, 23 days: level 1; C1 holds 600 unapplied.
+    assert_eq!((c1.level, c1.action.as_str(), c1.total), (1, "check_unapplied_cash_first", Decimal::from(1000)));
+    let c2 = list.iter().find(|f| f.customer_id == "C2").unwrap();
+    // I3 280, 124 days: level 3, 280 over 90 days > 100 → escalated.
+    assert_eq!((c2.level, c2.action.as_str(), c2.escalate), (3, "dun", true));
+    // The credit memo customer owes nothing.
+    assert!(list.iter().all(|f| f.customer_id != "C3"));
+    // Level 3 already sent: up to date.
+    let sent = HashMap::from([(("C2".to_string(), "USD".to_string()), 3)]);
+    let list = collections::follow_ups(&l, &config, d("2026-02-02"), &sent).unwrap();
+    assert_eq!(list.iter().find(|f| f.customer_id == "C2").unwrap().action, "up_to_date");
+    let r = collections::collections(&l, &config, d("2026-02-02"), &HashMap::new()).unwrap();
+    assert_eq!(at(&r, "escalation", "C2", "over_90_days"), &n("280"));
+}
+
+#[test]
+fn a_date_before_the_first_run_is_refused_with_where_the_history_starts() {
+    let l = ledger();
+    let e = aging::aging(&l, &ReportConfig::default(), d("2026-01-29"), false).unwrap_err();
+    assert_eq!(e.to_string(), "no run on or before 2026-01-29: the ledger's history starts on 2026-01-30");
+    assert!(rollforward::rollforward(&l, d("2026-01-01"), d("2026-01-29")).is_err());
+}

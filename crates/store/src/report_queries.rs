@@ -1,0 +1,338 @@
+//! Read-only queries for the receivables reports (CONTRACT §8). They read
+//! the existing schema as it is — nothing here writes or migrates — and
+//! return plain rows; every figure is computed by `cashapply-reports`.
+//!
+//! The reader opens its own read-only connection, so a report can run
+//! beside a writer (WAL) and can never change the ledger.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::{SCHEMA_VERSION, StoreError};
+
+/// One run of the ledger (a batch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRow {
+    /// Order of the run (1-based).
+    pub seq: i64,
+    /// The batch id.
+    pub batch_id: String,
+    /// Wall-clock time of the run, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub created_at: String,
+    /// `--as-of` of the run, `YYYY-MM-DD`, if given.
+    pub as_of: Option<String>,
+    /// The `--invoices` file as named then.
+    pub invoices_file: String,
+    /// Its SHA-256.
+    pub invoices_sha256: String,
+}
+
+/// An invoice the ledger has seen, with its currency as last seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceRow {
+    /// Customer.
+    pub customer_id: String,
+    /// Invoice.
+    pub invoice_id: String,
+    /// Currency.
+    pub currency: String,
+}
+
+/// A change of an invoice as the ERP's file showed it at a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceEventRow {
+    /// The run that saw it.
+    pub run_seq: i64,
+    /// Customer.
+    pub customer_id: String,
+    /// Invoice.
+    pub invoice_id: String,
+    /// `new`, `changed`, `gone`, `back`.
+    pub event: String,
+    /// Open amount the file showed.
+    pub amount_open: String,
+    /// `open`, `disputed`, `closed`.
+    pub status: String,
+}
+
+/// A posting line with what the reports need from its receipt and batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineRow {
+    /// The posting.
+    pub posting_id: String,
+    /// Its receipt.
+    pub receipt_id: String,
+    /// The run whose batch carries it: the run that made an engine line,
+    /// the next run after a person's line (`None` until one carries it).
+    pub run_seq: Option<i64>,
+    /// A person's line: when it was made (wall clock); `None` for an
+    /// engine line (made by its run).
+    pub created_at: Option<String>,
+    /// Who made a person's line.
+    pub actor: Option<String>,
+    /// The customer.
+    pub customer_id: String,
+    /// The invoice (empty for cash not on an invoice).
+    pub invoice_id: String,
+    /// `applied`, `on_account`, `unapplied`, `unidentified`, `discount`, `write_off`.
+    pub kind: String,
+    /// Amount (negative on an opposite line).
+    pub amount: String,
+    /// The receipt's currency.
+    pub currency: String,
+    /// The posting this line offsets.
+    pub reverses: Option<String>,
+    /// When the ERP confirmed it (wall clock).
+    pub confirmed_at: Option<String>,
+}
+
+/// A receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptLedgerRow {
+    /// Id.
+    pub receipt_id: String,
+    /// The run that took it.
+    pub run_seq: i64,
+    /// Bank reference.
+    pub bank_ref: String,
+    /// Bank format (`bai2`, `camt`, `lockbox`, …).
+    pub format: String,
+    /// Value date.
+    pub value_date: String,
+    /// Currency.
+    pub currency: String,
+    /// Amount.
+    pub amount: String,
+    /// Payer name.
+    pub payer_name: String,
+    /// Customer found (empty: unidentified).
+    pub customer_id: String,
+    /// `applied`, `partial`, `exception`, `reversed`.
+    pub status: String,
+}
+
+/// An exception.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionLedgerRow {
+    /// Id.
+    pub exception_id: String,
+    /// Kind.
+    pub kind: String,
+    /// Receipt.
+    pub receipt_id: String,
+    /// Customer.
+    pub customer_id: String,
+    /// Invoice.
+    pub invoice_id: String,
+    /// Amount.
+    pub amount: String,
+    /// Currency.
+    pub currency: String,
+    /// Status now.
+    pub status: String,
+    /// The run that raised it.
+    pub run_seq: i64,
+}
+
+/// A status change of an exception (who, when).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionEventRow {
+    /// The exception.
+    pub exception_id: String,
+    /// When (wall clock).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// New status (`resolved`, `snoozed`, …).
+    pub action: String,
+    /// The run that made the change, when a run made it.
+    pub run_seq: Option<i64>,
+}
+
+/// Everything the reports read, in ledger order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportData {
+    /// Runs, oldest first.
+    pub runs: Vec<RunRow>,
+    /// Every invoice seen, with its currency.
+    pub invoices: Vec<InvoiceRow>,
+    /// Invoice changes, oldest first.
+    pub invoice_events: Vec<InvoiceEventRow>,
+    /// Posting lines, in the order they were written.
+    pub lines: Vec<LineRow>,
+    /// Receipts, in the order they were taken.
+    pub receipts: Vec<ReceiptLedgerRow>,
+    /// Exceptions, in the order they were raised.
+    pub exceptions: Vec<ExceptionLedgerRow>,
+    /// Exception status changes, oldest first.
+    pub exception_events: Vec<ExceptionEventRow>,
+}
+
+/// The read side the reports use.
+pub trait ReportStore {
+    /// Reads everything the reports need.
+    fn report_data(&self) -> Result<ReportData, StoreError>;
+}
+
+/// A read-only connection to a ledger file.
+#[derive(Debug)]
+pub struct ReportReader {
+    conn: Connection,
+}
+
+impl ReportReader {
+    /// Opens the ledger at `path` read-only. A missing file, or one whose
+    /// schema is not the one this program writes, is refused (reports never
+    /// migrate).
+    pub fn open(path: &Path) -> Result<ReportReader, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { path: path.to_path_buf(), found, known: SCHEMA_VERSION });
+        }
+        if found < SCHEMA_VERSION {
+            return Err(StoreError::Refused(format!(
+                "{}: this ledger has schema version {found}; run any ledger command (for example `cashapply show`) with this cashapply to migrate it first",
+                path.display()
+            )));
+        }
+        Ok(ReportReader { conn })
+    }
+}
+
+impl ReportStore for ReportReader {
+    fn report_data(&self) -> Result<ReportData, StoreError> {
+        let c = &self.conn;
+        // One read transaction, so every table is read at the same state.
+        c.execute_batch("BEGIN")?;
+        let out = read_all(c);
+        c.execute_batch("COMMIT")?;
+        out
+    }
+}
+
+fn read_all(c: &Connection) -> Result<ReportData, StoreError> {
+    let mut data = ReportData::default();
+    let mut stmt =
+        c.prepare("SELECT seq, batch_id, created_at, as_of, invoices_file, invoices_sha256 FROM batches ORDER BY seq")?;
+    data.runs = stmt
+        .query_map([], |r| {
+            Ok(RunRow {
+                seq: r.get(0)?,
+                batch_id: r.get(1)?,
+                created_at: r.get(2)?,
+                as_of: r.get(3)?,
+                invoices_file: r.get(4)?,
+                invoices_sha256: r.get(5)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    // The currency is read once per invoice, not joined to each change
+    // (a join costs an index search per history row).
+    let mut stmt = c.prepare("SELECT customer_id, invoice_id, currency FROM invoices")?;
+    data.invoices = stmt
+        .query_map([], |r| Ok(InvoiceRow { customer_id: r.get(0)?, invoice_id: r.get(1)?, currency: r.get(2)? }))?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = c.prepare(
+        "SELECT b.seq, h.customer_id, h.invoice_id, h.event, h.amount_open, h.status \
+         FROM invoice_history h JOIN batches b USING (batch_id) ORDER BY h.seq",
+    )?;
+    data.invoice_events = stmt
+        .query_map([], |r| {
+            Ok(InvoiceEventRow {
+                run_seq: r.get(0)?,
+                customer_id: r.get(1)?,
+                invoice_id: r.get(2)?,
+                event: r.get(3)?,
+                amount_open: r.get(4)?,
+                status: r.get(5)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    // An engine line has its batch from the start and no time of its own;
+    // a person's line has its time and actor, and a batch once carried.
+    let mut stmt = c.prepare(
+        "SELECT p.posting_id, p.receipt_id, b.seq, p.created_at, p.actor, \
+         p.customer_id, p.invoice_id, p.kind, p.amount, r.currency, p.reverses, p.confirmed_at \
+         FROM postings p JOIN receipts r USING (receipt_id) LEFT JOIN batches b ON b.batch_id = p.batch_id ORDER BY p.seq",
+    )?;
+    data.lines = stmt
+        .query_map([], |r| {
+            Ok(LineRow {
+                posting_id: r.get(0)?,
+                receipt_id: r.get(1)?,
+                run_seq: r.get(2)?,
+                created_at: r.get(3)?,
+                actor: r.get(4)?,
+                customer_id: r.get(5)?,
+                invoice_id: r.get(6)?,
+                kind: r.get(7)?,
+                amount: r.get(8)?,
+                currency: r.get(9)?,
+                reverses: r.get(10)?,
+                confirmed_at: r.get(11)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = c.prepare(
+        "SELECT r.receipt_id, b.seq, r.bank_ref, r.format, r.value_date, r.currency, r.amount, r.payer_name, \
+         r.customer_id, r.status FROM receipts r JOIN batches b USING (batch_id) ORDER BY r.seq",
+    )?;
+    data.receipts = stmt
+        .query_map([], |r| {
+            Ok(ReceiptLedgerRow {
+                receipt_id: r.get(0)?,
+                run_seq: r.get(1)?,
+                bank_ref: r.get(2)?,
+                format: r.get(3)?,
+                value_date: r.get(4)?,
+                currency: r.get(5)?,
+                amount: r.get(6)?,
+                payer_name: r.get(7)?,
+                customer_id: r.get(8)?,
+                status: r.get(9)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = c.prepare(
+        "SELECT e.exception_id, e.kind, e.receipt_id, e.customer_id, e.invoice_id, e.amount, e.currency, e.status, b.seq \
+         FROM exceptions e JOIN batches b USING (batch_id) ORDER BY e.seq",
+    )?;
+    data.exceptions = stmt
+        .query_map([], |r| {
+            Ok(ExceptionLedgerRow {
+                exception_id: r.get(0)?,
+                kind: r.get(1)?,
+                receipt_id: r.get(2)?,
+                customer_id: r.get(3)?,
+                invoice_id: r.get(4)?,
+                amount: r.get(5)?,
+                currency: r.get(6)?,
+                status: r.get(7)?,
+                run_seq: r.get(8)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = c.prepare(
+        "SELECT e.object_id, e.at, e.actor, e.action, b.seq FROM events e LEFT JOIN batches b USING (batch_id) \
+         WHERE e.object_kind = 'exception' ORDER BY e.seq",
+    )?;
+    data.exception_events = stmt
+        .query_map([], |r| {
+            Ok(ExceptionEventRow {
+                exception_id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                run_seq: r.get(4)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(data)
+}

@@ -1,0 +1,424 @@
+//! `cashapply report aging|unapplied|rollforward|kpi|dso|cei|collections`
+//! and `cashapply collections letters` (CONTRACT §8). This module reads the
+//! ledger (read-only), the invoice dates and the settings, calls the pure
+//! report functions and writes the chosen format; letters are recorded in
+//! a reminder journal beside the ledger (`FILE.reminders.jsonl`; the schema
+//! has no table for them).
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use cashapply_reports::{InvoiceDates, InvoiceKey, Ledger, Report, ReportConfig, ReportError, render};
+use cashapply_store::{ReportReader, ReportStore};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand, ValueEnum};
+
+/// Which report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// Open balance by days past due, per customer and currency.
+    Aging,
+    /// Unapplied, on-account and unidentified cash by age and customer.
+    Unapplied,
+    /// Opening + invoiced − credit memos − applied − discounts − write-offs = closing.
+    Rollforward,
+    /// Receipts, straight-through and automation rates, exceptions, per day and format.
+    Kpi,
+    /// Simple and countback DSO, best possible DSO, average days delinquent.
+    Dso,
+    /// Collection effectiveness index per month.
+    Cei,
+    /// Overdue customers for follow-up, with their dunning level.
+    Collections,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned text.
+    Table,
+    /// CSV (definition as `#` lines, one section per table).
+    Csv,
+    /// One JSON object.
+    Json,
+    /// An Excel workbook (needs --out): a definition sheet, then one sheet per table.
+    Xlsx,
+    /// An SVG chart with its numbers beside it (aging, dso, cei, kpi).
+    Svg,
+}
+
+/// What aging counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AgingBasis {
+    /// The due date, else the invoice date.
+    DueDate,
+    /// The invoice date.
+    InvoiceDate,
+}
+
+/// Arguments shared by the reports and the letters.
+#[derive(Debug, Args)]
+pub struct Source {
+    /// The ledger (SQLite file).
+    #[arg(long, default_value = "cashapply.db")]
+    db: PathBuf,
+    /// The day the report is for (default: the last run's date).
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
+    /// Settings (TOML): `aging_buckets`, `[dunning]`; other keys are the matcher's.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The ERP's invoices file(s) to take invoice and due dates from
+    /// (default: the last run's `--invoices` file, when it is unchanged).
+    /// Give older files too for the dates of invoices settled since (CEI and
+    /// collections of past months); a later file's dates win.
+    #[arg(long, num_args = 1..)]
+    invoices: Vec<PathBuf>,
+}
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The report.
+    #[arg(value_enum)]
+    kind: Kind,
+    #[command(flatten)]
+    source: Source,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write to this file instead of stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Aging: count from the due date (default) or the invoice date.
+    #[arg(long, value_enum, default_value_t = AgingBasis::DueDate)]
+    by: AgingBasis,
+    /// Roll-forward: first day of the period (default: the first of the as-of month).
+    #[arg(long)]
+    from: Option<NaiveDate>,
+    /// DSO: months in the period (default 3); CEI: months shown (default 12).
+    #[arg(long)]
+    months: Option<u32>,
+    /// KPI: days shown up to the as-of date (default 31).
+    #[arg(long, default_value_t = 31)]
+    days: u32,
+}
+
+/// `collections` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CollectionsCommand {
+    /// Write the reminders of one level, one text and one HTML file per customer, and record them.
+    Letters(LettersArgs),
+}
+
+/// Arguments of `collections`.
+#[derive(Debug, Args)]
+pub struct CollectionsArgs {
+    #[command(subcommand)]
+    command: CollectionsCommand,
+}
+
+/// Arguments of `collections letters`.
+#[derive(Debug, Args)]
+pub struct LettersArgs {
+    #[command(flatten)]
+    source: Source,
+    /// The level to write.
+    #[arg(long)]
+    level: u32,
+    /// The folder (created; files in it are never overwritten).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// The reminder journal beside the ledger.
+fn journal_path(db: &Path) -> PathBuf {
+    let name = db.file_name().map_or_else(|| "cashapply.db".into(), |n| n.to_string_lossy().into_owned());
+    db.with_file_name(format!("{name}.reminders.jsonl"))
+}
+
+/// The last level sent per (customer, currency), from the journal.
+fn sent_levels(db: &Path) -> anyhow::Result<HashMap<(String, String), u32>> {
+    let path = journal_path(db);
+    let mut out = HashMap::new();
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e).with_context(|| format!("{}: cannot read the reminder journal", path.display())),
+    };
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let v: serde_json::Value =
+            serde_json::from_str(line).with_context(|| format!("{}:{}: not a JSON line", path.display(), i + 1))?;
+        let (Some(c), Some(cur), Some(level)) =
+            (v["customer_id"].as_str(), v["currency"].as_str(), v["level"].as_u64())
+        else {
+            anyhow::bail!("{}:{}: a reminder needs customer_id, currency and level", path.display(), i + 1);
+        };
+        let e = out.entry((c.to_string(), cur.to_string())).or_insert(0);
+        *e = (*e).max(level as u32);
+    }
+    Ok(out)
+}
+
+/// Invoice dates from `file`: every row's invoice and due date.
+fn dates_from(file: &Path) -> anyhow::Result<HashMap<InvoiceKey, InvoiceDates>> {
+    let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read the invoices file", file.display()))?;
+    let name = file.display().to_string();
+    let invoices = cashapply_matching::inputs::load_invoices(&name, bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(invoices
+        .into_iter()
+        .map(|i| ((i.customer_id, i.id), InvoiceDates { invoice_date: i.invoice_date, due_date: i.due_date }))
+        .collect())
+}
+
+struct Loaded {
+    ledger: Ledger,
+    config: ReportConfig,
+    as_of: NaiveDate,
+    notes: Vec<String>,
+}
+
+fn load(source: &Source) -> anyhow::Result<Loaded> {
+    let reader = ReportReader::open(&source.db)?;
+    let data = reader.report_data()?;
+    let config = match &source.config {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("{}: cannot read the settings", p.display()))?;
+            ReportConfig::from_toml(&p.display().to_string(), &text)?
+        }
+        None => ReportConfig::default(),
+    };
+    let mut notes = Vec::new();
+    let dates = match (source.invoices.is_empty(), data.runs.last()) {
+        (false, _) => {
+            let mut all = HashMap::new();
+            for p in &source.invoices {
+                all.extend(dates_from(p)?);
+            }
+            let names: Vec<String> = source.invoices.iter().map(|p| p.display().to_string()).collect();
+            notes.push(format!("Invoice and due dates from {}.", names.join(", ")));
+            all
+        }
+        (true, Some(last)) => {
+            // The last run's file, if it is still there and unchanged (a
+            // relative name is tried from here, then beside the ledger).
+            let named = PathBuf::from(&last.invoices_file);
+            let beside = source.db.parent().map(|d| d.join(&named));
+            let found = [Some(named.clone()), beside]
+                .into_iter()
+                .flatten()
+                .find(|p| std::fs::read(p).is_ok_and(|b| cashapply_output::sha256_hex(&b) == last.invoices_sha256));
+            match found {
+                Some(p) => {
+                    notes.push(format!("Invoice and due dates from {} (the last run's invoices file).", p.display()));
+                    dates_from(&p)?
+                }
+                None => {
+                    notes.push(format!(
+                        "The last run's invoices file {} is gone or changed, so invoice and due dates are unknown (the ledger does not store them); give --invoices FILE.",
+                        last.invoices_file
+                    ));
+                    HashMap::new()
+                }
+            }
+        }
+        (true, None) => HashMap::new(),
+    };
+    let ledger = Ledger::from_rows(data, dates)?;
+    let as_of = match source.as_of {
+        Some(d) => d,
+        None => ledger.runs.iter().map(|r| r.date).max().ok_or(ReportError::Empty)?,
+    };
+    Ok(Loaded { ledger, config, as_of, notes })
+}
+
+fn build(args: &ReportArgs, l: &Loaded) -> Result<Report, ReportError> {
+    let sent = sent_levels(&args.source.db).map_err(|e| ReportError::Render(format!("{e:#}")));
+    use cashapply_reports::{aging, collections, dso, kpi, rollforward, unapplied};
+    match args.kind {
+        Kind::Aging => aging::aging(&l.ledger, &l.config, l.as_of, args.by == AgingBasis::InvoiceDate),
+        Kind::Unapplied => unapplied::unapplied(&l.ledger, l.as_of),
+        Kind::Rollforward => {
+            let from = args.from.unwrap_or_else(|| dso::month_start(l.as_of));
+            rollforward::rollforward(&l.ledger, from, l.as_of)
+        }
+        Kind::Kpi => kpi::kpi(&l.ledger, l.as_of, args.days),
+        Kind::Dso => dso::dso(&l.ledger, l.as_of, args.months.unwrap_or(3)),
+        Kind::Cei => dso::cei(&l.ledger, l.as_of, args.months.unwrap_or(12)),
+        Kind::Collections => collections::collections(&l.ledger, &l.config, l.as_of, &sent?),
+    }
+}
+
+/// Runs `report`. Exit 1 when the ledger cannot be read or a report's
+/// check fails (nothing is written then).
+pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    if args.format == Format::Xlsx && args.out.is_none() {
+        writeln!(io::stderr(), "cashapply: error: --format xlsx writes a workbook: give --out FILE.xlsx")?;
+        return Ok(ExitCode::from(super::EXIT_USAGE));
+    }
+    let loaded = match load(&args.source) {
+        Ok(l) => l,
+        Err(e) => {
+            writeln!(io::stderr(), "cashapply: error: {e:#}")?;
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let mut report = match build(args, &loaded) {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(io::stderr(), "cashapply: error: {e}")?;
+            return Ok(ExitCode::from(1));
+        }
+    };
+    report.notes.splice(0..0, loaded.notes.iter().cloned());
+    let bytes = match args.format {
+        Format::Table => render::text(&report).into_bytes(),
+        Format::Csv => render::csv(&report).into_bytes(),
+        Format::Json => {
+            let mut b = serde_json::to_vec_pretty(&render::json(&report))?;
+            b.push(b'\n');
+            b
+        }
+        Format::Svg => match cashapply_reports::svg::svg(&report) {
+            Ok(s) => s.into_bytes(),
+            Err(e) => {
+                writeln!(io::stderr(), "cashapply: error: {e}")?;
+                return Ok(ExitCode::from(2));
+            }
+        },
+        Format::Xlsx => match cashapply_reports::xlsx::xlsx(&report) {
+            Ok(b) => b,
+            Err(e) => {
+                writeln!(io::stderr(), "cashapply: error: {e}")?;
+                return Ok(ExitCode::from(1));
+            }
+        },
+    };
+    match &args.out {
+        Some(path) => {
+            let tmp = path.with_extension("tmp-report");
+            std::fs::write(&tmp, &bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
+            std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
+            // The definition goes to the terminal too when the report goes to a file.
+            let mut err = io::stderr().lock();
+            for d in &report.definition {
+                writeln!(err, "definition: {d}")?;
+            }
+            writeln!(err, "{}: report {} as of {} written", path.display(), report.name, report.as_of)?;
+        }
+        None => {
+            let mut out = io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `collections`.
+pub fn collections(args: &CollectionsArgs) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        CollectionsCommand::Letters(a) => letters(a),
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A customer id as a file name: characters other than letters, digits,
+/// `-` and `_` become `_`.
+fn file_stem(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+fn letters(args: &LettersArgs) -> anyhow::Result<ExitCode> {
+    let loaded = match load(&args.source) {
+        Ok(l) => l,
+        Err(e) => {
+            writeln!(io::stderr(), "cashapply: error: {e:#}")?;
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let Some(level) = loaded.config.dunning_levels.iter().find(|l| l.level == args.level).cloned() else {
+        writeln!(io::stderr(), "cashapply: error: no dunning level {} in the settings", args.level)?;
+        return Ok(ExitCode::from(2));
+    };
+    let sent = sent_levels(&args.source.db)?;
+    let list = cashapply_reports::collections::follow_ups(&loaded.ledger, &loaded.config, loaded.as_of, &sent)?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("{}: cannot create", args.out.display()))?;
+    let journal = journal_path(&args.source.db);
+    let mut written = 0;
+    let mut held = 0;
+    let mut lines = String::new();
+    for f in list.iter().filter(|f| f.level == args.level && f.sent < args.level) {
+        if f.action != "dun" {
+            held += 1;
+            continue;
+        }
+        let digits = render::minor_digits(Some(&f.currency));
+        let money = |d: rust_decimal::Decimal| {
+            let mut v = d.round_dp(digits);
+            v.rescale(digits);
+            v.to_string()
+        };
+        let list_text: String = f
+            .invoices
+            .iter()
+            .map(|i| {
+                format!("  {}  due {}  {} days  {} {}\n", i.invoice_id, i.due, i.days, money(i.balance), f.currency)
+            })
+            .collect();
+        let text = level
+            .template
+            .replace("{customer}", &f.customer_id)
+            .replace("{currency}", &f.currency)
+            .replace("{total}", &money(f.total))
+            .replace("{count}", &f.invoices.len().to_string())
+            .replace("{level}", &args.level.to_string())
+            .replace("{invoices}", &list_text);
+        let stem = format!("{}-{}-level{}", file_stem(&f.customer_id), f.currency, args.level);
+        let txt = args.out.join(format!("{stem}.txt"));
+        let html = args.out.join(format!("{stem}.html"));
+        if txt.exists() || html.exists() {
+            writeln!(io::stderr(), "cashapply: error: {} exists; not overwritten", txt.display())?;
+            return Ok(ExitCode::from(1));
+        }
+        let body: String = text.lines().map(|l| format!("<p>{}</p>\n", html_escape(l))).collect();
+        std::fs::write(&txt, &text).with_context(|| format!("{}: cannot write", txt.display()))?;
+        std::fs::write(&html, format!("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Reminder {}</title></head><body>\n{body}</body></html>\n", html_escape(&f.customer_id)))
+            .with_context(|| format!("{}: cannot write", html.display()))?;
+        let record = serde_json::json!({
+            "as_of": loaded.as_of.to_string(),
+            "customer_id": f.customer_id,
+            "currency": f.currency,
+            "level": args.level,
+            "total": money(f.total),
+            "invoices": f.invoices.iter().map(|i| i.invoice_id.clone()).collect::<Vec<_>>(),
+            "file": txt.display().to_string(),
+        });
+        lines.push_str(&record.to_string());
+        lines.push('\n');
+        written += 1;
+    }
+    if !lines.is_empty() {
+        let mut j = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&journal)
+            .with_context(|| format!("{}: cannot open the reminder journal", journal.display()))?;
+        j.write_all(lines.as_bytes()).with_context(|| format!("{}: cannot write", journal.display()))?;
+        j.sync_all()?;
+    }
+    println!(
+        "{written} reminder(s) of level {} written to {}, recorded in {}; {held} customer(s) held: check unapplied cash first",
+        args.level,
+        args.out.display(),
+        journal.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

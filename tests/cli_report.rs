@@ -1,0 +1,193 @@
+//! `cashapply report` and `cashapply collections letters` end to end, on
+//! the small ledger of `crates/reports/tests/fixture` (figures worked out
+//! by hand there and in `reports_on_a_small_ledger.rs`), and on two
+//! mornings of the shipped fixtures through `cashapply run`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[path = "../crates/reports/tests/fixture/mod.rs"]
+mod fixture;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn cashapply(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cashapply")).current_dir(dir).args(args).output().unwrap()
+}
+
+const INVOICES: &str = "invoice_id,customer_id,currency,amount_open,invoice_date,due_date\n\
+I1,C1,USD,400.00,2025-12-11,2026-01-10\n\
+I2,C1,USD,500.00,2026-01-16,2026-02-15\n\
+I3,C2,USD,280.00,2025-09-01,2025-10-01\n\
+I5,C1,USD,700.00,2026-01-30,2026-03-01\n\
+CM1,C3,USD,-50.00,2026-01-20,2026-01-20\n";
+
+fn ledger() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    fixture::build(&dir.path().join("l.db"));
+    std::fs::write(dir.path().join("inv.csv"), INVOICES).unwrap();
+    let p = dir.path().to_path_buf();
+    (dir, p)
+}
+
+const BASE: [&str; 6] = ["--db", "l.db", "--as-of", "2026-02-02", "--invoices", "inv.csv"];
+
+fn json(dir: &Path, kind: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["report", kind];
+    args.extend(BASE);
+    args.extend(["--format", "json"]);
+    args.extend(extra);
+    let out = cashapply(dir, &args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn row<'a>(v: &'a serde_json::Value, table: &str, key: &str, value: &str) -> &'a serde_json::Value {
+    let t = v["tables"].as_array().unwrap().iter().find(|t| t["name"] == table).unwrap();
+    t["rows"].as_array().unwrap().iter().find(|r| r[key] == value).unwrap()
+}
+
+#[test]
+fn aging_as_json_states_its_definition_and_gives_money_with_the_minor_digits() {
+    let (_d, dir) = ledger();
+    let v = json(&dir, "aging", &[]);
+    assert!(v["definition"][0].as_str().unwrap().starts_with("Aging at 2026-02-02"));
+    // 1000 + 700 + 280 − 50 (see the fixture).
+    assert_eq!(row(&v, "aging USD", "customer_id", "TOTAL")["total"], "1930.00");
+    assert_eq!(row(&v, "aging USD", "customer_id", "C1")["unapplied_cash"], "600.00");
+}
+
+#[test]
+fn csv_and_table_print_the_definition_and_xlsx_needs_an_out_file() {
+    let (_d, dir) = ledger();
+    let mut args = vec!["report", "rollforward"];
+    args.extend(BASE);
+    args.extend(["--from", "2026-02-01", "--format", "csv"]);
+    let out = cashapply(&dir, &args);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("# report rollforward as of 2026-02-02\n# definition: Roll-forward 2026-02-01 to 2026-02-02"),
+        "{text}"
+    );
+    assert!(text.contains("\ndifferences_not_explained,-20.00\n"), "{text}");
+    let mut args = vec!["report", "aging"];
+    args.extend(BASE);
+    args.extend(["--format", "xlsx"]);
+    assert_eq!(cashapply(&dir, &args).status.code(), Some(2));
+    args.extend(["--out", "a.xlsx"]);
+    let out = cashapply(&dir, &args);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("definition: Aging at 2026-02-02"));
+    assert!(std::fs::read(dir.join("a.xlsx")).unwrap().starts_with(b"PK"));
+}
+
+#[test]
+fn letters_are_written_once_per_level_and_a_customer_with_unapplied_cash_gets_none() {
+    let (_d, dir) = ledger();
+    // C1's oldest overdue invoice is 23 days past due (level 1), but C1
+    // holds 600.00 unapplied: held.
+    let mut args = vec!["collections", "letters"];
+    args.extend(BASE);
+    args.extend(["--level", "1", "--out", "letters1"]);
+    let out = cashapply(&dir, &args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(said.starts_with("0 reminder(s) of level 1") && said.contains("1 customer(s) held"), "{said}");
+    // C2: I3 124 days past due, level 3.
+    let mut args = vec!["collections", "letters"];
+    args.extend(BASE);
+    args.extend(["--level", "3", "--out", "letters3"]);
+    let out = cashapply(&dir, &args);
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with("1 reminder(s) of level 3"));
+    let text = std::fs::read_to_string(dir.join("letters3/C2-USD-level3.txt")).unwrap();
+    assert!(text.contains("Dear C2") && text.contains("280.00 USD") && text.contains("I3"), "{text}");
+    let html = std::fs::read_to_string(dir.join("letters3/C2-USD-level3.html")).unwrap();
+    assert!(html.contains("<p>Dear C2,</p>"));
+    let journal = std::fs::read_to_string(dir.join("l.db.reminders.jsonl")).unwrap();
+    assert_eq!(journal.lines().count(), 1);
+    // Recorded: the report says level 3 was sent, and no second letter goes out.
+    let v = json(&dir, "collections", &[]);
+    let c2 = row(&v, "collections USD", "customer_id", "C2");
+    assert_eq!((c2["action"].as_str(), c2["level_sent"].as_u64()), (Some("up_to_date"), Some(3)));
+    let mut args = vec!["collections", "letters"];
+    args.extend(BASE);
+    args.extend(["--level", "3", "--out", "letters3b"]);
+    assert!(String::from_utf8(cashapply(&dir, &args).stdout).unwrap().starts_with("0 reminder(s)"));
+}
+
+#[test]
+fn a_missing_ledger_is_an_error_that_names_it_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cashapply(dir.path(), &["report", "aging", "--db", "none.db"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("none.db: no ledger here"));
+    assert!(!dir.path().join("none.db").exists());
+}
+
+#[test]
+fn two_shipped_mornings_give_an_aging_that_finds_the_last_runs_invoices_file_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apply");
+    let inv = f.join("open_invoices.csv");
+    // One settings file for the matcher and the reports.
+    std::fs::write(
+        dir.path().join("settings.toml"),
+        "write_off_max = \"5.00\"\naging_buckets = [15, 45]\n[dunning]\ninclude_disputed = true\n",
+    )
+    .unwrap();
+    for (bank, out, day) in [("morning.bai2", "day1", "2026-11-20"), ("morning_day2.bai2", "day2", "2026-11-21")] {
+        let o = cashapply(
+            dir.path(),
+            &[
+                "run",
+                "--bank",
+                f.join(bank).to_str().unwrap(),
+                "--invoices",
+                inv.to_str().unwrap(),
+                "--customers",
+                f.join("customers.csv").to_str().unwrap(),
+                "--out",
+                out,
+                "--as-of",
+                day,
+                "--config",
+                "settings.toml",
+            ],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for kind in ["aging", "unapplied", "rollforward", "kpi", "dso", "cei", "collections"] {
+        let o = cashapply(dir.path(), &["report", kind, "--format", "json"]);
+        assert!(o.status.success(), "{kind}: {}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["as_of"], "2026-11-21");
+        assert!(v["notes"][0].as_str().unwrap().contains("the last run's invoices file"), "{kind}: {v}");
+    }
+    let o = cashapply(dir.path(), &["report", "aging", "--format", "json", "--config", "settings.toml"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let total = &v["tables"][0]["rows"].as_array().unwrap().last().unwrap();
+    assert!(total.get("1_15").is_some() && total.get("16_45").is_some() && total.get("over_45").is_some(), "{total}");
+}
+
+#[test]
+fn dates_missing_from_the_newest_invoices_file_come_from_an_older_one_given_too() {
+    let (_d, dir) = ledger();
+    let header = "invoice_id,customer_id,currency,amount_open,invoice_date,due_date\n";
+    let without_i3: String =
+        INVOICES.lines().skip(1).filter(|l| !l.starts_with("I3,")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join("new.csv"), format!("{header}{without_i3}")).unwrap();
+    std::fs::write(dir.join("old.csv"), format!("{header}I3,C2,USD,300.00,2025-09-01,2025-10-01\n")).unwrap();
+    let run = |files: &[&str]| {
+        let mut args =
+            vec!["report", "aging", "--db", "l.db", "--as-of", "2026-02-02", "--format", "json", "--invoices"];
+        args.extend(files);
+        let out = cashapply(&dir, &args);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    // Only the newest file: I3 (280.00 open) has no dates.
+    let v = run(&["new.csv"]);
+    assert_eq!(row(&v, "aging USD", "customer_id", "C2")["undated"], "280.00");
+    assert!(v["notes"].to_string().contains("1 open invoice(s) have no dates"));
+    // With the older file too: 124 days past due.
+    let v = run(&["old.csv", "new.csv"]);
+    assert_eq!(row(&v, "aging USD", "customer_id", "C2")["over_120"], "280.00");
+}
