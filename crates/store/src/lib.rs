@@ -12,6 +12,7 @@
 mod lock;
 mod migrations;
 mod sqlite;
+mod workbench;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -20,6 +21,9 @@ pub use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow};
 pub use lock::{WriteLock, lock_path};
 pub use migrations::SCHEMA_VERSION;
 pub use sqlite::SqliteStore;
+pub use workbench::{
+    ActionRecord, ActionState, LearnedRule, QueuePage, QueueQuery, QueueRow, SortKey, User, Work, WorkbenchStore,
+};
 
 /// Why the ledger could not be used.
 #[derive(Debug, thiserror::Error)]
