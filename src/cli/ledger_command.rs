@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use cashapply_service::daily::{DailyError, prepare, write_and_commit};
+use cashapply_service::workbench::learned;
 use cashapply_service::{actions, load};
 use cashapply_store::{LedgerStore, SqliteStore, StoreError, WriteLock};
 use clap::{Args, Subcommand};
@@ -86,11 +87,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     clean_out_leftovers(out_dir);
     let progress = Progress::new();
     let say = |s: &str| progress.say(s);
-    let loaded = match load(&args.apply.request(), &say) {
+    let mut loaded = match load(&args.apply.request(), &say) {
         Ok(l) => l,
         Err(e) => return report_failure(e, out_dir),
     };
     print_warnings(&loaded)?;
+    // Rules learned in the workbench: extra customer aliases (CONTRACT §7).
+    let rules = learned::use_rules(&store, &mut loaded.customers)?;
     let prepared = match prepare(&store, loaded, &now(), &actor(), &say) {
         Ok(p) => p,
         Err(DailyError::Service(e)) => return report_failure(e, out_dir),
@@ -105,6 +108,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     write_and_commit(&prepared, &mut store, out_dir)
         .with_context(|| format!("batch {} not recorded", prepared.batch.batch_id))?;
     progress.say(&format!("wrote {} and committed the ledger", out_dir.display()));
+    let fired = learned::record_fires(&mut store, &rules, &prepared.batch.receipts, &now(), &actor())?;
     let new = prepared.batch.receipts.len();
     let mut out = io::stdout().lock();
     writeln!(
@@ -132,6 +136,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     }
     for (b, n) in by_batch {
         writeln!(out, "  {n} receipt(s) already taken by batch {b}; not posted again (listed in summary.json)")?;
+    }
+    for (rule, receipts) in &fired {
+        writeln!(
+            out,
+            "  learned rule #{} (payer {:?} is customer {}) matched {} receipt(s)",
+            rule.rule_id,
+            rule.pattern,
+            rule.customer_id,
+            receipts.len()
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -231,6 +245,8 @@ enum QueueAction {
         #[arg(long, default_value = DEFAULT_DB)]
         db: PathBuf,
     },
+    #[command(flatten)]
+    Work(super::workbench_command::QueueWork),
 }
 
 /// `receipt …`.
@@ -274,7 +290,10 @@ fn print_lines(lines: &[cashapply_store::PostingRow]) -> io::Result<()> {
 
 /// Runs `queue unapply`.
 pub fn queue(args: &QueueArgs) -> anyhow::Result<ExitCode> {
-    let QueueAction::Unapply { posting_id, reason, db } = &args.action;
+    let (posting_id, reason, db) = match &args.action {
+        QueueAction::Unapply { posting_id, reason, db } => (posting_id, reason, db),
+        QueueAction::Work(cmd) => return super::workbench_command::queue_work(cmd),
+    };
     let _lock = match lock(db, "queue unapply") {
         Ok(l) => l,
         Err(e) => return fail(e),

@@ -827,8 +827,8 @@ impl WorkbenchStore for SqliteStore {
                     actor: actor.to_string(),
                     action: "learned_rule".into(),
                     detail: format!(
-                        "customer {} identified by learned rule #{} (payer name {:?}, from {})",
-                        rule.customer_id, rule.rule_id, rule.pattern, rule.origin
+                        "payer name {:?} matches learned rule #{} (from {}); customer {}",
+                        rule.pattern, rule.rule_id, rule.origin, rule.customer_id
                     ),
                     batch_id: None,
                 };

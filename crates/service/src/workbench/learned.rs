@@ -56,3 +56,24 @@ pub fn fired(rules: &[LearnedRule], receipts: &[ReceiptRow]) -> Vec<(LearnedRule
         })
         .collect()
 }
+
+/// Before a run: the enabled rules, added to the customers as aliases.
+pub fn use_rules(store: &dyn WorkbenchStore, customers: &mut [Customer]) -> Result<Vec<LearnedRule>, WorkError> {
+    Ok(add_aliases(&store.rules()?, customers))
+}
+
+/// After a run committed: counts each rule's receipts and writes the rule
+/// into their history; returns what fired.
+pub fn record_fires(
+    store: &mut dyn WorkbenchStore,
+    rules: &[LearnedRule],
+    receipts: &[ReceiptRow],
+    at: &str,
+    actor: &str,
+) -> Result<Vec<(LearnedRule, Vec<String>)>, WorkError> {
+    let f = fired(rules, receipts);
+    if !f.is_empty() {
+        store.rules_fired(&f, at, actor)?;
+    }
+    Ok(f)
+}

@@ -28,6 +28,9 @@ use super::view::{free_lines, open_now};
 use super::{Actor, Role, WorkError, WorkbenchSettings, learned};
 use crate::actions::opposite;
 
+/// Money as the workbench computes it (re-exported for the server's forms).
+pub type Money = Decimal;
+
 /// One invoice of a resolution.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
