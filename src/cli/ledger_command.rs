@@ -232,6 +232,8 @@ pub struct QueueArgs {
     action: QueueAction,
 }
 
+// Parsed once per process: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum QueueAction {
     /// Take one posting off its invoice: opposite line(s), carried by the next batch.

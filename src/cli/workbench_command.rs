@@ -109,7 +109,10 @@ pub fn user(args: &UserArgs) -> anyhow::Result<ExitCode> {
             match workbench::add_api_token(&mut store, name, &now()) {
                 Ok(token) => {
                     writeln!(io::stdout(), "{token}")?;
-                    writeln!(io::stderr(), "API token for {name}: send it as `Authorization: Bearer TOKEN`; it is shown only now")?;
+                    writeln!(
+                        io::stderr(),
+                        "API token for {name}: send it as `Authorization: Bearer TOKEN`; it is shown only now"
+                    )?;
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => refused(e),
@@ -448,7 +451,14 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
                             )?;
                         }
                         let kinds: Vec<String> = v.per_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
-                        writeln!(out, "{} exception(s), page {} of {}; {}", v.total, v.page, v.pages, kinds.join(", "))?;
+                        writeln!(
+                            out,
+                            "{} exception(s), page {} of {}; {}",
+                            v.total,
+                            v.page,
+                            v.pages,
+                            kinds.join(", ")
+                        )?;
                     }
                     Ok(None)
                 }
@@ -462,7 +472,11 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
                     writeln!(out, "{}", serde_json::to_string(&v)?)?;
                 } else {
                     let e = &v.exception;
-                    writeln!(out, "exception {} · {} · {} {} · {}", e.exception_id, e.kind, e.amount, e.currency, e.status)?;
+                    writeln!(
+                        out,
+                        "exception {} · {} · {} {} · {}",
+                        e.exception_id, e.kind, e.amount, e.currency, e.status
+                    )?;
                     writeln!(out, "  {}", e.detail)?;
                     if let Some(r) = &v.receipt {
                         writeln!(
@@ -497,18 +511,19 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
                         writeln!(out, "  open item {} {} {} ({})", o.invoice_id, o.open, o.currency, o.status)?;
                     }
                     for a in &v.actions {
-                        writeln!(out, "  action #{} {} {} {} [{}]: {}", a.action_id, a.at, a.actor, a.action, a.state, a.detail)?;
+                        writeln!(
+                            out,
+                            "  action #{} {} {} {} [{}]: {}",
+                            a.action_id, a.at, a.actor, a.action, a.state, a.detail
+                        )?;
                     }
                 }
                 Ok(None)
             }
             Err(e) => Err(e),
         },
-        QueueWork::Resolve { exception_id, apply, on_account, customer, write_off_code, remember, note, .. } => apply
-            .iter()
-            .map(|a| parse_apply(a))
-            .collect::<Result<Vec<_>, _>>()
-            .and_then(|lines| {
+        QueueWork::Resolve { exception_id, apply, on_account, customer, write_off_code, remember, note, .. } => {
+            apply.iter().map(|a| parse_apply(a)).collect::<Result<Vec<_>, _>>().and_then(|lines| {
                 let res = Resolution {
                     lines,
                     on_account: on_account.clone().unwrap_or_default(),
@@ -518,7 +533,8 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
                     note: note.clone().unwrap_or_default(),
                 };
                 work::resolve(&mut store, &settings, &actor, exception_id, &res, &at).map(Some)
-            }),
+            })
+        }
         QueueWork::Assign { exception_id, to, .. } => {
             work::assign(&mut store, &actor, exception_id, to.as_deref(), &at).map(Some)
         }

@@ -17,9 +17,7 @@ use cashapply_store::WorkbenchStore;
 use serde_json::{Value, json};
 
 use crate::app::{App, Who, is_busy, later, now, today};
-use crate::http::{
-    LOGIN_COOKIE, SESSION_COOKIE, bearer, cookie, html, json_error, see_other, set_cookie, status_of,
-};
+use crate::http::{LOGIN_COOKIE, SESSION_COOKIE, bearer, cookie, html, json_error, see_other, set_cookie, status_of};
 use crate::templates::{CSS, JS};
 
 type AppState = State<Arc<App>>;
@@ -124,7 +122,10 @@ fn api_csrf(who: &Who, headers: &HeaderMap) -> Result<(), Response> {
 fn form_csrf(who: &Who, form: &Form) -> Result<(), Response> {
     match who {
         Who::Session { csrf, .. } if auth::same_secret(form.get("csrf"), csrf) => Ok(()),
-        _ => Err(html(StatusCode::FORBIDDEN, "The form was stale or not sent by this site (CSRF check failed). Go back, reload and try again.".into())),
+        _ => Err(html(
+            StatusCode::FORBIDDEN,
+            "The form was stale or not sent by this site (CSRF check failed). Go back, reload and try again.".into(),
+        )),
     }
 }
 
@@ -253,9 +254,9 @@ fn action_from_form(action: &str, form: &Form) -> Result<Action, WorkError> {
         "note" => Action::Note(form.get("text").to_string()),
         "assign" => Action::Assign(form.opt("owner").map(|o| o.trim().to_string())),
         "dismiss" => Action::Dismiss(form.get("reason").to_string()),
-        "undo" => Action::Undo(
-            form.get("action_id").parse().map_err(|_| WorkError::Invalid("undo: no action id".into()))?,
-        ),
+        "undo" => {
+            Action::Undo(form.get("action_id").parse().map_err(|_| WorkError::Invalid("undo: no action id".into()))?)
+        }
         other => return Err(WorkError::NotFound(format!("no action {other:?}"))),
     })
 }
@@ -437,17 +438,18 @@ async fn queue_page(State(app): AppState, headers: HeaderMap, RawQuery(q): RawQu
         p.page = None;
         format!("/queue?{}", p.query_string(false))
     };
-    let sorts: Value = ["age", "amount", "kind", "customer", "payer"].iter().map(|k| (k.to_string(), json!(sort_link(k)))).collect::<serde_json::Map<_, _>>().into();
+    let sorts: Value = ["age", "amount", "kind", "customer", "payer"]
+        .iter()
+        .map(|k| (k.to_string(), json!(sort_link(k))))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
     let page_link = |n: u64| {
         let mut p = params.clone();
         p.page = Some(n.to_string());
         format!("/queue?{}", p.query_string(true))
     };
     let (prev, next) = match &view {
-        Some(v) => (
-            (v.page > 1).then(|| page_link(v.page - 1)),
-            (v.page < v.pages).then(|| page_link(v.page + 1)),
-        ),
+        Some(v) => ((v.page > 1).then(|| page_link(v.page - 1)), (v.page < v.pages).then(|| page_link(v.page + 1))),
         None => (None, None),
     };
     let kind_links: Vec<Value> = view
@@ -698,12 +700,7 @@ fn set_rule(app: &App, actor: &Actor, id: i64, enabled: bool) -> Result<(), Work
     Ok(())
 }
 
-async fn rule_form(
-    State(app): AppState,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    RawForm(body): RawForm,
-) -> Response {
+async fn rule_form(State(app): AppState, headers: HeaderMap, Path(id): Path<i64>, RawForm(body): RawForm) -> Response {
     let who = match page_who(&app, &headers) {
         Ok(w) => w,
         Err(r) => return r,
@@ -761,11 +758,7 @@ async fn api_action(
     api_result(action_from_json(&action, &body).and_then(|a| perform(&app, who.actor(), &id, a)))
 }
 
-async fn api_decision(
-    State(app): AppState,
-    headers: HeaderMap,
-    Path((id, decision)): Path<(i64, String)>,
-) -> Response {
+async fn api_decision(State(app): AppState, headers: HeaderMap, Path((id, decision)): Path<(i64, String)>) -> Response {
     let who = match api_who(&app, &headers) {
         Ok(w) => w,
         Err(r) => return r,

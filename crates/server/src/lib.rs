@@ -74,8 +74,9 @@ pub fn serve(config: ServerConfig, listen: SocketAddr, ready: impl FnOnce(Socket
     let app = Arc::new(App::open(config)?);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_io().build()?;
     runtime.block_on(async move {
-        let listener =
-            tokio::net::TcpListener::bind(listen).await.map_err(|source| ServerError::Listen { addr: listen, source })?;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|source| ServerError::Listen { addr: listen, source })?;
         ready(listener.local_addr()?);
         axum::serve(listener, router(app)).await?;
         Ok(())

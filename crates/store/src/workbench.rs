@@ -556,8 +556,9 @@ impl WorkbenchStore for SqliteStore {
             |r| r.get(0),
         )?;
         let (where_no_kind, values_no_kind) = queue_where(q, false);
-        let mut stmt =
-            self.conn.prepare(&format!("SELECT e.kind, count(*) {from} {where_no_kind} GROUP BY e.kind ORDER BY e.kind"))?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT e.kind, count(*) {from} {where_no_kind} GROUP BY e.kind ORDER BY e.kind"))?;
         let per_kind = stmt
             .query_map(params_from_iter(values_no_kind.iter()), |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
@@ -569,11 +570,9 @@ impl WorkbenchStore for SqliteStore {
     fn work(&self, exception_id: &str) -> Result<Work, StoreError> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT owner, snoozed_until FROM exception_work WHERE exception_id = ?1",
-                [exception_id],
-                |r| Ok(Work { owner: r.get(0)?, snoozed_until: r.get(1)? }),
-            )
+            .query_row("SELECT owner, snoozed_until FROM exception_work WHERE exception_id = ?1", [exception_id], |r| {
+                Ok(Work { owner: r.get(0)?, snoozed_until: r.get(1)? })
+            })
             .optional()?
             .unwrap_or_default())
     }

@@ -25,9 +25,7 @@ impl Role {
             "assistant" => Ok(Role::Assistant),
             "coordinator" => Ok(Role::Coordinator),
             "manager" => Ok(Role::Manager),
-            other => Err(WorkError::Invalid(format!(
-                "unknown role {other:?}: assistant, coordinator or manager"
-            ))),
+            other => Err(WorkError::Invalid(format!("unknown role {other:?}: assistant, coordinator or manager"))),
         }
     }
 

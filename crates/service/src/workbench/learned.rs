@@ -49,7 +49,9 @@ pub fn fired(rules: &[LearnedRule], receipts: &[ReceiptRow]) -> Vec<(LearnedRule
         .filter_map(|rule| {
             let ids: Vec<String> = receipts
                 .iter()
-                .filter(|r| r.customer_id == rule.customer_id && r.payer_name.trim().eq_ignore_ascii_case(&rule.pattern))
+                .filter(|r| {
+                    r.customer_id == rule.customer_id && r.payer_name.trim().eq_ignore_ascii_case(&rule.pattern)
+                })
                 .map(|r| r.receipt_id.clone())
                 .collect();
             (!ids.is_empty()).then(|| (rule.clone(), ids))

@@ -57,9 +57,7 @@ pub fn add_user(
 ) -> Result<Role, WorkError> {
     let role = Role::parse(role)?;
     if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_alphanumeric() || "._-@".contains(c)) {
-        return Err(WorkError::Invalid(format!(
-            "user name {name:?}: 1 to 64 letters, digits, '.', '_', '-' or '@'"
-        )));
+        return Err(WorkError::Invalid(format!("user name {name:?}: 1 to 64 letters, digits, '.', '_', '-' or '@'")));
     }
     if password.chars().count() < 8 {
         return Err(WorkError::Invalid("the password must have at least 8 characters".into()));
@@ -81,7 +79,8 @@ pub fn add_api_token(store: &mut dyn WorkbenchStore, name: &str, at: &str) -> Re
 /// The person behind a password, if it matches.
 pub fn sign_in(store: &dyn WorkbenchStore, name: &str, password: &str) -> Result<Option<Actor>, WorkError> {
     // A name that does not exist costs the same hash as one that does.
-    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2mDR0ZKTV0iyDaA1Rl0bBOOVHngHmRUXJOdH2H1pZqk";
+    const DUMMY: &str =
+        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2mDR0ZKTV0iyDaA1Rl0bBOOVHngHmRUXJOdH2H1pZqk";
     let user = store.user(name)?;
     let hash = user.as_ref().map_or(DUMMY, |u| u.password_hash.as_str());
     let ok = auth::verify_password(hash, password);

@@ -98,7 +98,9 @@ impl QueueParams {
             "kind" => SortKey::Kind,
             "customer" => SortKey::Customer,
             "payer" => SortKey::Payer,
-            other => return Err(WorkError::Invalid(format!("sort: {other:?} is not age, amount, kind, customer or payer"))),
+            other => {
+                return Err(WorkError::Invalid(format!("sort: {other:?} is not age, amount, kind, customer or payer")));
+            }
         };
         let descending = match given(&self.dir).unwrap_or("asc") {
             "asc" => false,
@@ -159,10 +161,7 @@ fn form_pairs(p: &QueueParams) -> Vec<(String, String)> {
         ("page", &p.page),
         ("per_page", &p.per_page),
     ];
-    fields
-        .iter()
-        .filter_map(|(k, v)| given(v).map(|v| ((*k).to_string(), v.to_string())))
-        .collect()
+    fields.iter().filter_map(|(k, v)| given(v).map(|v| ((*k).to_string(), v.to_string()))).collect()
 }
 
 /// Percent-encodes a query-string value (RFC 3986 unreserved kept).

@@ -51,8 +51,7 @@ impl WorkbenchSettings {
     /// `[write_off_limits]` assistant/coordinator/manager = "amount".
     /// Missing tables keep the defaults; unknown keys and roles are errors.
     pub fn from_toml(name: &str, text: &str) -> Result<WorkbenchSettings, WorkError> {
-        let file: SettingsFile =
-            toml::from_str(text).map_err(|e| WorkError::Invalid(format!("{name}: {e}")))?;
+        let file: SettingsFile = toml::from_str(text).map_err(|e| WorkError::Invalid(format!("{name}: {e}")))?;
         let mut s = WorkbenchSettings::default();
         if let Some(codes) = file.write_off_codes {
             if codes.is_empty() {
@@ -62,9 +61,9 @@ impl WorkbenchSettings {
         }
         for (role, amount) in file.write_off_limits.unwrap_or_default() {
             let r = Role::parse(&role).map_err(|e| WorkError::Invalid(format!("{name}: write_off_limits: {e}")))?;
-            let d: Decimal = amount
-                .parse()
-                .map_err(|_| WorkError::Invalid(format!("{name}: write_off_limits.{role}: {amount:?} is not an amount")))?;
+            let d: Decimal = amount.parse().map_err(|_| {
+                WorkError::Invalid(format!("{name}: write_off_limits.{role}: {amount:?} is not an amount"))
+            })?;
             if d.is_sign_negative() {
                 return Err(WorkError::Invalid(format!("{name}: write_off_limits.{role} is negative")));
             }

@@ -167,7 +167,12 @@ pub fn free_lines(postings: &[PostingState]) -> Vec<&PostingState> {
 }
 
 /// An invoice's open amount now: the last file's, less unconfirmed lines.
-pub fn open_now(store: &dyn WorkbenchStore, customer_id: &str, invoice_id: &str, last: &str) -> Result<Decimal, WorkError> {
+pub fn open_now(
+    store: &dyn WorkbenchStore,
+    customer_id: &str,
+    invoice_id: &str,
+    last: &str,
+) -> Result<Decimal, WorkError> {
     let mut open: Decimal = last.parse().unwrap_or_default();
     for a in store.in_flight_on(customer_id, invoice_id)? {
         open -= a.parse::<Decimal>().unwrap_or_default();
@@ -219,9 +224,8 @@ fn mark(text: &str, ids: &[String]) -> Vec<TextPiece> {
 
 /// The exception page's content.
 pub fn exception(store: &dyn WorkbenchStore, exception_id: &str, today: NaiveDate) -> Result<ExceptionView, WorkError> {
-    let e = store
-        .exception(exception_id)?
-        .ok_or_else(|| WorkError::NotFound(format!("no exception {exception_id}")))?;
+    let e =
+        store.exception(exception_id)?.ok_or_else(|| WorkError::NotFound(format!("no exception {exception_id}")))?;
     let receipt = if e.receipt_id.is_empty() { None } else { store.receipt(&e.receipt_id)? };
     let postings = if e.receipt_id.is_empty() { Vec::new() } else { store.postings_of_receipt(&e.receipt_id)? };
     let free: Decimal = free_lines(&postings).iter().map(|p| p.row.amount.parse::<Decimal>().unwrap_or_default()).sum();
@@ -231,7 +235,9 @@ pub fn exception(store: &dyn WorkbenchStore, exception_id: &str, today: NaiveDat
     for (rank, (invoice_id, score)) in suggestions.iter().enumerate() {
         let found = store.invoices_numbered(invoice_id)?;
         let (customer_id, open, cur, available, note) = match found.as_slice() {
-            [] => (String::new(), String::new(), String::new(), false, "not in the ERP's last invoices file".to_string()),
+            [] => {
+                (String::new(), String::new(), String::new(), false, "not in the ERP's last invoices file".to_string())
+            }
             [inv, ..] => {
                 let open = open_now(store, &inv.customer_id, &inv.invoice_id, &inv.amount_open)?;
                 let note = if inv.status == "closed" || open <= Decimal::ZERO {

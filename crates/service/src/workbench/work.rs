@@ -19,7 +19,7 @@
 
 use cashapply_model::Currency;
 use cashapply_output::{PostingRow, content_id};
-use cashapply_store::{ActionRecord, ActionState, ExceptionRow, WorkbenchStore, Work};
+use cashapply_store::{ActionRecord, ActionState, ExceptionRow, Work, WorkbenchStore};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -162,7 +162,11 @@ fn plan(
             continue;
         }
         let found = store.invoices_numbered(line.invoice_id.trim())?;
-        let inv = match found.iter().filter(|i| line.customer_id.is_empty() || i.customer_id == line.customer_id).collect::<Vec<_>>()[..] {
+        let inv = match found
+            .iter()
+            .filter(|i| line.customer_id.is_empty() || i.customer_id == line.customer_id)
+            .collect::<Vec<_>>()[..]
+        {
             [inv] => inv.clone(),
             [] => return Err(WorkError::Refused(format!("{what}: no such invoice in the ERP's last invoices file"))),
             _ => {
@@ -321,7 +325,13 @@ pub fn resolve(
             postings: Vec::new(),
             undoes: None,
         })?;
-        return Ok(Done { action_id: id, state: "awaiting_approval".into(), postings: Vec::new(), rule_id: None, message: detail });
+        return Ok(Done {
+            action_id: id,
+            state: "awaiting_approval".into(),
+            postings: Vec::new(),
+            rule_id: None,
+            message: detail,
+        });
     }
     let id = store.record_action(&ActionRecord {
         exception_id: exception_id.into(),
@@ -337,7 +347,14 @@ pub fn resolve(
         undoes: None,
     })?;
     let rule_id = if res.remember {
-        Some(learned::remember(store, &e.payer_name, &p.customer, &format!("exception {exception_id}"), &actor.name, at)?)
+        Some(learned::remember(
+            store,
+            &e.payer_name,
+            &p.customer,
+            &format!("exception {exception_id}"),
+            &actor.name,
+            at,
+        )?)
     } else {
         None
     };
@@ -387,7 +404,14 @@ pub fn approve(
     let p = plan(store, settings, &e, &res, &a.actor, &n)?;
     store.approve_action(action_id, &approver.name, at, &p.postings, "resolved")?;
     let rule_id = if res.remember {
-        Some(learned::remember(store, &e.payer_name, &p.customer, &format!("exception {}", e.exception_id), &a.actor, at)?)
+        Some(learned::remember(
+            store,
+            &e.payer_name,
+            &p.customer,
+            &format!("exception {}", e.exception_id),
+            &a.actor,
+            at,
+        )?)
     } else {
         None
     };
@@ -455,7 +479,13 @@ pub fn snooze(
 }
 
 /// Adds a note.
-pub fn note(store: &mut dyn WorkbenchStore, actor: &Actor, exception_id: &str, text: &str, at: &str) -> Result<Done, WorkError> {
+pub fn note(
+    store: &mut dyn WorkbenchStore,
+    actor: &Actor,
+    exception_id: &str,
+    text: &str,
+    at: &str,
+) -> Result<Done, WorkError> {
     exception_for_action(store, exception_id)?;
     let t = text.trim();
     if t.is_empty() || t.chars().count() > 4000 {
@@ -488,7 +518,13 @@ pub fn assign(
 
 /// Dismisses an exception without moving money (coordinators and
 /// managers only: an assistant resolves or asks).
-pub fn dismiss(store: &mut dyn WorkbenchStore, actor: &Actor, exception_id: &str, reason: &str, at: &str) -> Result<Done, WorkError> {
+pub fn dismiss(
+    store: &mut dyn WorkbenchStore,
+    actor: &Actor,
+    exception_id: &str,
+    reason: &str,
+    at: &str,
+) -> Result<Done, WorkError> {
     if actor.role == Role::Assistant {
         return Err(WorkError::Forbidden("an assistant cannot dismiss an exception".into()));
     }
@@ -523,10 +559,12 @@ pub fn undo(
     if actor.role == Role::Assistant && actor.name != a.actor {
         return Err(WorkError::Forbidden("an assistant undoes only their own actions".into()));
     }
-    let later = store
-        .actions_of(exception_id)?
-        .into_iter()
-        .find(|l| l.action_id > action_id && l.action != "note" && l.action != "undo" && matches!(l.state.as_str(), "done" | "awaiting_approval"));
+    let later = store.actions_of(exception_id)?.into_iter().find(|l| {
+        l.action_id > action_id
+            && l.action != "note"
+            && l.action != "undo"
+            && matches!(l.state.as_str(), "done" | "awaiting_approval")
+    });
     if let Some(l) = later {
         return Err(WorkError::Refused(format!("undo the later action #{} ({}) first", l.action_id, l.action)));
     }
