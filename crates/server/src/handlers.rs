@@ -69,6 +69,9 @@ fn static_file(body: &'static str, kind: &'static str) -> Response {
 }
 
 async fn fallback(State(app): AppState, uri: Uri, headers: HeaderMap) -> Response {
+    if uri.path() == "/favicon.ico" {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     if uri.path().starts_with("/api/") {
         return match api_who(&app, &headers) {
             Ok(_) => json_error(StatusCode::NOT_FOUND, "no such endpoint"),
@@ -90,7 +93,7 @@ fn internal(e: impl std::fmt::Display) -> Response {
 fn page_who(app: &App, headers: &HeaderMap) -> Result<Who, Response> {
     match app.who(cookie(headers, SESSION_COOKIE), None) {
         Ok(Some(who)) => Ok(who),
-        Ok(None) => Err(login_response(app, StatusCode::UNAUTHORIZED, "")),
+        Ok(None) => Err(login_response(app, headers, StatusCode::UNAUTHORIZED, "")),
         Err(e) => Err(internal(e)),
     }
 }
@@ -293,8 +296,14 @@ fn safe_id(id: &str) -> String {
 
 // ---- pages -------------------------------------------------------------------
 
-fn login_response(app: &App, status: StatusCode, error: &str) -> Response {
-    let token = auth::new_token().unwrap_or_default();
+/// The sign-in page. Its double-submit token is the browser's existing one
+/// when it has one (another tab's or a favicon request's sign-in page must
+/// not invalidate the form on screen), else a new one.
+fn login_response(app: &App, headers: &HeaderMap, status: StatusCode, error: &str) -> Response {
+    let token = cookie(headers, LOGIN_COOKIE)
+        .filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_string)
+        .unwrap_or_else(|| auth::new_token().unwrap_or_default());
     let mut r = render(app, status, "login.html", ctx! { login_csrf => token, error => error, title => "Sign in" });
     if let Ok(v) = HeaderValue::from_str(&set_cookie(LOGIN_COOKIE, &token, 3600, app.config.secure_cookies)) {
         r.headers_mut().append(header::SET_COOKIE, v);
@@ -305,7 +314,7 @@ fn login_response(app: &App, status: StatusCode, error: &str) -> Response {
 async fn login_page(State(app): AppState, headers: HeaderMap) -> Response {
     match app.who(cookie(&headers, SESSION_COOKIE), None) {
         Ok(Some(_)) => see_other("/queue"),
-        _ => login_response(&app, StatusCode::OK, ""),
+        _ => login_response(&app, &headers, StatusCode::OK, ""),
     }
 }
 
@@ -313,13 +322,18 @@ async fn login(State(app): AppState, headers: HeaderMap, RawForm(body): RawForm)
     let form = Form::parse(&body);
     let sent = form.get("login_csrf");
     if sent.is_empty() || !cookie(&headers, LOGIN_COOKIE).is_some_and(|c| auth::same_secret(c, sent)) {
-        return login_response(&app, StatusCode::FORBIDDEN, "The sign-in form expired; please try again.");
+        return login_response(&app, &headers, StatusCode::FORBIDDEN, "The sign-in form expired; please try again.");
     }
     let name = form.get("name").trim().to_string();
     let password = form.get("password").to_string();
     let allowed = app.limiter.lock().map(|mut l| l.allowed(&name, Instant::now())).unwrap_or(false);
     if !allowed {
-        return login_response(&app, StatusCode::TOO_MANY_REQUESTS, "Too many failed attempts; wait 15 minutes.");
+        return login_response(
+            &app,
+            &headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many failed attempts; wait 15 minutes.",
+        );
     }
     let actor = {
         let store = app.store();
@@ -354,7 +368,7 @@ async fn login(State(app): AppState, headers: HeaderMap, RawForm(body): RawForm)
             if let Ok(mut l) = app.limiter.lock() {
                 l.failed(&name, Instant::now());
             }
-            login_response(&app, StatusCode::UNAUTHORIZED, "Wrong name or password.")
+            login_response(&app, &headers, StatusCode::UNAUTHORIZED, "Wrong name or password.")
         }
         Err(e) => internal(e),
     }
