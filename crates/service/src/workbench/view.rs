@@ -230,6 +230,8 @@ pub fn exception(store: &dyn WorkbenchStore, exception_id: &str, today: NaiveDat
     let postings = if e.receipt_id.is_empty() { Vec::new() } else { store.postings_of_receipt(&e.receipt_id)? };
     let free: Decimal = free_lines(&postings).iter().map(|p| p.row.amount.parse::<Decimal>().unwrap_or_default()).sum();
     let currency = receipt.as_ref().map_or(e.currency.clone(), |r| r.row.currency.clone());
+    let mut free = free;
+    free.rescale(cashapply_model::Currency::parse(&currency).map_or(2, |c| c.minor_digits()));
     let mut candidates = Vec::new();
     let suggestions = parse_suggestions(&e.suggestions);
     for (rank, (invoice_id, score)) in suggestions.iter().enumerate() {
