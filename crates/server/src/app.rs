@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use cashapply_service::workbench::{self, Actor, WorkError};
-use cashapply_store::{SqliteStore, StoreError, WriteLock};
+use cashapply_store::{SqliteStore, WriteLock};
 use chrono::{DateTime, NaiveDate, Utc};
 use minijinja::Environment;
 
@@ -111,9 +111,4 @@ pub fn later(secs: i64) -> String {
 /// Today, UTC.
 pub fn today() -> NaiveDate {
     clock().date_naive()
-}
-
-/// Whether a store error is the write lock being busy.
-pub fn is_busy(e: &WorkError) -> bool {
-    matches!(e, WorkError::Store(StoreError::Busy { .. }))
 }

@@ -16,7 +16,7 @@ use cashapply_service::workbench::{self, Actor, Role, WorkError, auth, queue, vi
 use cashapply_store::WorkbenchStore;
 use serde_json::{Value, json};
 
-use crate::app::{App, Who, is_busy, later, now, today};
+use crate::app::{App, Who, later, now, today};
 use crate::http::{LOGIN_COOKIE, SESSION_COOKIE, bearer, cookie, html, json_error, see_other, set_cookie, status_of};
 use crate::templates::{CSS, JS};
 
@@ -46,6 +46,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/queue", get(queue_page))
         .route("/exceptions/{id}", get(exception_page))
         .route("/exceptions/{id}/{action}", post(exception_form))
+        .route("/queue/bulk", post(bulk_form))
         .route("/approvals", get(approvals_page))
         .route("/actions/{id}/{decision}", post(decision_form))
         .route("/rules", get(rules_page))
@@ -56,6 +57,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/exceptions/{id}", get(api_exception))
         .route("/api/exceptions/{id}/{action}", post(api_action))
         .route("/api/actions/{id}/{decision}", post(api_decision))
+        .route("/api/bulk", post(api_bulk))
         .route("/api/rules", get(api_rules))
         .route("/api/rules/{id}", post(api_rule))
         .fallback(fallback)
@@ -503,6 +505,7 @@ async fn queue_page(State(app): AppState, headers: HeaderMap, RawQuery(q): RawQu
             prev => prev,
             next => next,
             base => base,
+            back => back,
         },
     )
 }
@@ -625,17 +628,107 @@ async fn exception_form(
                 ))
             }
         }
-        Err(e) => {
-            let _ = is_busy(&e);
-            see_other(&format!(
-                "/exceptions/{}?back={}&next={}&error={}",
-                url_encode(&id),
-                url_encode(&back),
-                url_encode(&next),
-                url_encode(&e.to_string())
-            ))
+        Err(e) => see_other(&format!(
+            "/exceptions/{}?back={}&next={}&error={}",
+            url_encode(&id),
+            url_encode(&back),
+            url_encode(&next),
+            url_encode(&e.to_string())
+        )),
+    }
+}
+
+/// The most items one bulk request acts on.
+const BULK_MAX: usize = 500;
+
+/// One action on each selected item, each through [`perform`]; returns the
+/// items done and the refusals (`id: reason`).
+fn bulk(
+    app: &App,
+    actor: &Actor,
+    ids: &[String],
+    make: impl Fn() -> Result<Action, WorkError>,
+) -> (Vec<String>, Vec<String>) {
+    let (mut done, mut refused) = (Vec::new(), Vec::new());
+    for id in ids.iter().take(BULK_MAX) {
+        match make().and_then(|a| perform(app, actor, id, a)) {
+            Ok(_) => done.push(id.clone()),
+            Err(e) => refused.push(format!("{id}: {e}")),
         }
     }
+    (done, refused)
+}
+
+fn bulk_action(name: &str, me: &Actor, owner: Option<String>, until: &str, text: &str) -> Result<Action, WorkError> {
+    Ok(match name {
+        "assign_me" => Action::Assign(Some(me.name.clone())),
+        "assign" => Action::Assign(owner.filter(|o| !o.trim().is_empty())),
+        "snooze" => Action::Snooze(until.to_string()),
+        "note" => Action::Note(text.to_string()),
+        other => return Err(WorkError::Invalid(format!("bulk action {other:?}: assign_me, assign, snooze or note"))),
+    })
+}
+
+async fn bulk_form(State(app): AppState, headers: HeaderMap, RawForm(body): RawForm) -> Response {
+    let who = match page_who(&app, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let form = Form::parse(&body);
+    if let Err(r) = form_csrf(&who, &form) {
+        return r;
+    }
+    let ids: Vec<String> = form.0.iter().filter(|(k, _)| k == "id").map(|(_, v)| v.clone()).collect();
+    let actor = who.actor().clone();
+    let (done, refused) = bulk(&app, &actor, &ids, || {
+        bulk_action(form.get("bulk_action"), &actor, form.opt("owner"), form.get("until"), form.get("text"))
+    });
+    let mut msg = format!("{} of {} selected item(s) done", done.len(), ids.len());
+    if let Some(first) = refused.first() {
+        msg.push_str(&format!("; {} refused, e.g. {first}", refused.len()));
+    }
+    let back = back_of(&form);
+    let sep = if back.is_empty() { "" } else { "&" };
+    see_other(&format!("/queue?{back}{sep}msg={}", url_encode(&msg)))
+}
+
+async fn api_bulk(State(app): AppState, headers: HeaderMap, body: Bytes) -> Response {
+    let who = match api_who(&app, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    if let Err(r) = api_csrf(&who, &headers) {
+        return r;
+    }
+    let v: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, &format!("body: {e}")),
+    };
+    let ids: Vec<String> = v["ids"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let actor = who.actor().clone();
+    if let Err(e) = bulk_action(
+        &text("action"),
+        &actor,
+        v.get("owner").and_then(Value::as_str).map(str::to_string),
+        &text("until"),
+        &text("text"),
+    ) {
+        return json_error(status_of(&e), &e.to_string());
+    }
+    let (done, refused) = bulk(&app, &actor, &ids, || {
+        bulk_action(
+            &text("action"),
+            &actor,
+            v.get("owner").and_then(Value::as_str).map(str::to_string),
+            &text("until"),
+            &text("text"),
+        )
+    });
+    axum::Json(json!({ "done": done, "refused": refused })).into_response()
 }
 
 async fn approvals_page(State(app): AppState, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {

@@ -43,6 +43,10 @@
       form.querySelector("button[type=submit]").disabled = bad || left !== 0;
     }
     if (form) { form.addEventListener("input", balance); balance(); }
+    var all = document.getElementById("select-all");
+    if (all) all.addEventListener("change", function () {
+      document.querySelectorAll("#queue tbody input[name=id]").forEach(function (c) { c.checked = all.checked; });
+    });
     var filter = document.getElementById("item-filter");
     if (filter) filter.addEventListener("input", function () {
       var q = filter.value.toLowerCase();
@@ -55,6 +59,7 @@
       if (e.key === "j") { move(1); e.preventDefault(); }
       else if (e.key === "k") { move(-1); e.preventDefault(); }
       else if (e.key === "Enter" && current >= 0) { location.href = rows[current].dataset.href; }
+      else if (e.key === "x" && current >= 0) { var c = rows[current].querySelector("input[name=id]"); if (c) c.checked = !c.checked; }
       else if (e.key === "/") { var s = document.getElementById("search"); if (s) { s.focus(); e.preventDefault(); } }
       else if (e.key === "a" && form) { var first = form.querySelector("input.amt"); if (first) { first.focus(); e.preventDefault(); } }
       else if (e.key === "h") { var h = document.getElementById("hold"); if (h) { h.querySelector("button").focus(); e.preventDefault(); } }

@@ -2,7 +2,7 @@
 //! port over a day-1 ledger, Debian's Chromium driven through chromedriver
 //! (WebDriver over plain HTTP): sign-in, filtering, resolving an item with
 //! the suggested invoice from the pre-filled form (with "remember"), undo,
-//! and the rules page. With `CASHAPPLY_SCREENSHOTS=DIR` it saves a
+//! a bulk assignment, and the rules page. With `CASHAPPLY_SCREENSHOTS=DIR` it saves a
 //! screenshot of every page there (docs/ holds the committed ones).
 //!
 //! Needs `chromium` and `chromedriver` (Debian packages `chromium`,
@@ -298,6 +298,14 @@ fn a_coordinator_signs_in_filters_resolves_with_the_suggested_invoice_remembers_
     b.wait_text("resolved: 640.00 applied to 1 invoice(s)");
     let after = b.url();
     assert!(after.contains("/queue?") && after.contains("q=UMBRELLA"), "the list lost its filter: {after}");
+
+    // Select the first remaining item and take it.
+    b.go(&format!("{base}/queue"));
+    b.click("#queue tbody input[name=id]");
+    b.click("#bulk button[type=submit]");
+    b.wait_text("1 of 1 selected item(s) done");
+    b.go(&format!("{base}/queue?owner=me"));
+    b.wait_text("1 exception(s)");
 
     // The learned rule is listed.
     b.go(&format!("{base}/rules"));

@@ -460,3 +460,41 @@ fn remembering_a_payer_makes_the_next_run_identify_its_payments_and_the_rule_cou
     let receipt = batch.receipts.iter().find(|r| r.bank_ref == "WIRE0100").unwrap();
     assert_eq!(receipt.customer_id, "", "a disabled rule was used");
 }
+
+#[test]
+fn a_selection_is_assigned_in_one_go_from_the_page_and_the_api_and_refusals_are_reported() {
+    let w = world();
+    let (session, csrf) = sign_in(&w.app, "ann");
+    let tok = token(&w, "ann");
+    let all = api(&w.app, "GET", "/api/exceptions", &tok, "").json();
+    let ids: Vec<String> =
+        all["items"].as_array().unwrap().iter().map(|i| i["exception_id"].as_str().unwrap().to_string()).collect();
+    let r = post_form(
+        &w.app,
+        "/queue/bulk",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("back", "kind=&sort=amount"),
+            ("bulk_action", "assign_me"),
+            ("id", &ids[0]),
+            ("id", &ids[1]),
+        ],
+    );
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location.starts_with("/queue?sort=amount&msg=2%20of%202"), "{}", r.location);
+    let mine = api(&w.app, "GET", "/api/exceptions?owner=me", &tok, "").json();
+    assert_eq!(mine["total"], 2);
+    // Without the CSRF token nothing happens.
+    let r = post_form(&w.app, "/queue/bulk", &session, &[("bulk_action", "assign_me"), ("id", &ids[2])]);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The API: snooze three, one of which does not exist.
+    let body = format!(r#"{{"ids":["{}","{}","nope"],"action":"snooze","until":"2999-01-01"}}"#, ids[2], ids[3]);
+    let r = api(&w.app, "POST", "/api/bulk", &tok, &body).json();
+    assert_eq!(r["done"].as_array().unwrap().len(), 2, "{r}");
+    assert!(r["refused"][0].as_str().unwrap().starts_with("nope:"), "{r}");
+    let open = api(&w.app, "GET", "/api/exceptions", &tok, "").json();
+    assert_eq!(open["total"], 3, "snoozed items left the open queue");
+    let snoozed = api(&w.app, "GET", "/api/exceptions?status=snoozed", &tok, "").json();
+    assert_eq!(snoozed["items"][0]["snoozed_until"], "2999-01-01");
+}
