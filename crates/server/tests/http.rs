@@ -433,6 +433,18 @@ fn remembering_a_payer_makes_the_next_run_identify_its_payments_and_the_rule_cou
     let w = world();
     let tok = token(&w, "ann");
     let id = exception_of_kind(&w, &tok, "unidentified")["exception_id"].as_str().unwrap().to_string();
+    // "Remember" without a customer is refused before anything is recorded.
+    let r = api(
+        &w.app,
+        "POST",
+        &format!("/api/exceptions/{id}/resolve"),
+        &tok,
+        r#"{"on_account":"777.00","remember":true}"#,
+    );
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    assert!(detail["actions"].as_array().unwrap().is_empty(), "a refused remember left a resolution");
+    assert_eq!(detail["exception"]["status"], "open");
     let body = r#"{"on_account":"777.00","customer_id":"C400","remember":true}"#;
     let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &tok, body);
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -266,6 +266,18 @@ fn plan(
     Ok(Plan { postings: lines, write_off, customer, summary })
 }
 
+/// "Remember" needs a payer name and a customer; checked before anything
+/// is recorded, so a refused remember leaves no half-done resolution.
+fn remembrance_possible(e: &ExceptionRow, p: &Plan) -> Result<(), WorkError> {
+    if e.payer_name.trim().is_empty() {
+        return Err(WorkError::Invalid("nothing to remember: the bank gave no payer name".into()));
+    }
+    if p.customer.is_empty() {
+        return Err(WorkError::Invalid("nothing to remember: name the customer".into()));
+    }
+    Ok(())
+}
+
 fn nonce(store: &dyn WorkbenchStore, exception_id: &str, actor: &str, at: &str) -> Result<String, WorkError> {
     Ok(format!("{at}\u{1f}{actor}\u{1f}{}", store.actions_of(exception_id)?.len()))
 }
@@ -302,6 +314,9 @@ pub fn resolve(
     no_pending(store, exception_id)?;
     let n = nonce(store, exception_id, &actor.name, at)?;
     let p = plan(store, settings, &e, res, &actor.name, &n)?;
+    if res.remember {
+        remembrance_possible(&e, &p)?;
+    }
     let payload = serde_json::to_string(res).unwrap_or_default();
     let note = if res.note.trim().is_empty() { String::new() } else { format!("; note: {}", res.note.trim()) };
     if p.write_off > settings.limit(actor.role) {
@@ -402,6 +417,9 @@ pub fn approve(
     actionable(&e)?;
     let n = format!("approved\u{1f}{action_id}");
     let p = plan(store, settings, &e, &res, &a.actor, &n)?;
+    if res.remember {
+        remembrance_possible(&e, &p)?;
+    }
     store.approve_action(action_id, &approver.name, at, &p.postings, "resolved")?;
     let rule_id = if res.remember {
         Some(learned::remember(
