@@ -218,6 +218,7 @@ enum Action {
     Assign(Option<String>),
     Dismiss(String),
     Undo(i64),
+    RequestRemittance,
 }
 
 fn perform(app: &App, actor: &Actor, exception_id: &str, action: Action) -> Result<Done, WorkError> {
@@ -238,6 +239,7 @@ fn perform(app: &App, actor: &Actor, exception_id: &str, action: Action) -> Resu
         Action::Assign(owner) => work::assign(store, actor, exception_id, owner.as_deref(), &at),
         Action::Dismiss(reason) => work::dismiss(store, actor, exception_id, &reason, &at),
         Action::Undo(id) => work::undo(store, actor, exception_id, id, &at),
+        Action::RequestRemittance => work::request_remittance(store, actor, exception_id, &at),
     }
 }
 
@@ -278,6 +280,7 @@ fn action_from_json(action: &str, body: &[u8]) -> Result<Action, WorkError> {
         "note" => Action::Note(text("text")),
         "assign" => Action::Assign(v.get("owner").and_then(Value::as_str).map(str::to_string)),
         "dismiss" => Action::Dismiss(text("reason")),
+        "request_remittance" => Action::RequestRemittance,
         "undo" => Action::Undo(
             v.get("action_id").and_then(Value::as_i64).ok_or_else(|| WorkError::Invalid("undo: action_id".into()))?,
         ),
@@ -610,7 +613,8 @@ async fn exception_form(
         Ok(done) => {
             // Notes, assignments and undo stay on the item; a resolution
             // goes back to the list at the next item.
-            let stay = matches!(action.as_str(), "note" | "assign" | "undo") || done.state == "awaiting_approval";
+            let stay = matches!(action.as_str(), "note" | "assign" | "undo" | "request_remittance")
+                || done.state == "awaiting_approval";
             if stay {
                 see_other(&format!(
                     "/exceptions/{}?back={}&next={}&msg={}",

@@ -225,12 +225,20 @@ fn a_post_without_the_csrf_token_is_refused_and_changes_nothing() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
     assert_eq!(detail["actions"].as_array().unwrap().len(), 0, "a refused post left an action");
+    // Remittance requested: a message with the payment's facts, item still open.
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/request_remittance"), &tok, "");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(m.contains("777.00 USD") && m.contains("WIRE0010"), "{m}");
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/undo"), &tok, &format!(r#"{{"action_id":{}}}"#, 1));
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // With the token it is done.
     let r = post_form(&w.app, &uri, &session, &[("text", "called the bank"), ("csrf", &csrf)]);
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
-    assert_eq!(detail["actions"][0]["actor"], "ann");
-    assert_eq!(detail["actions"][0]["detail"], "called the bank");
+    let note = detail["actions"].as_array().unwrap().iter().find(|a| a["action"] == "note").unwrap();
+    assert_eq!(note["actor"], "ann");
+    assert_eq!(note["detail"], "called the bank");
 }
 
 #[test]

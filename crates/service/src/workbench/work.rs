@@ -556,6 +556,26 @@ pub fn dismiss(
     simple(store, actor, exception_id, "dismiss", format!("dismissed: {r}"), Some("dismissed"), None, at)
 }
 
+/// Marks remittance requested and writes the message to send the payer:
+/// the payment's facts and what is missing. The item stays open.
+pub fn request_remittance(
+    store: &mut dyn WorkbenchStore,
+    actor: &Actor,
+    exception_id: &str,
+    at: &str,
+) -> Result<Done, WorkError> {
+    let e = exception_for_action(store, exception_id)?;
+    actionable(&e)?;
+    let who = [e.customer_name.trim(), e.payer_name.trim()].into_iter().find(|s| !s.is_empty()).unwrap_or("Customer");
+    let message = format!(
+        "Dear {who}, we received your payment of {} {} with value date {} (bank reference {}). \
+         We cannot match it to your open invoices: please send the remittance advice listing the invoices \
+         it pays and any deductions with their reasons. Thank you. — {}",
+        e.amount, e.currency, e.value_date, e.bank_ref, actor.name
+    );
+    simple(store, actor, exception_id, "remittance_requested", message, None, None, at)
+}
+
 /// Undoes an action (rule 4).
 pub fn undo(
     store: &mut dyn WorkbenchStore,
