@@ -383,8 +383,9 @@ fn queue_where(q: &QueueQuery, with_kind: bool) -> (String, Vec<Value>) {
         ),
         "open" => {
             let t = bind(&mut values, &q.today);
+            // The IN lets the (status, value_date, exception_id) index pick the rows.
             clauses.push(format!(
-                "(e.status = 'open' OR (e.status = 'snoozed' AND coalesce(w.snoozed_until, '') <= {t}))"
+                "e.status IN ('open', 'snoozed') AND (e.status = 'open' OR coalesce(w.snoozed_until, '') <= {t})"
             ));
         }
         other => {
