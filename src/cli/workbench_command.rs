@@ -549,7 +549,7 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
             work::undo(&mut store, &actor, exception_id, *action_id, &at).map(Some)
         }
         QueueWork::Approve { action_id, .. } => work::approve(&mut store, &settings, &actor, *action_id, &at).map(Some),
-        QueueWork::Reject { action_id, .. } => work::reject(&mut store, &actor, *action_id, &at).map(Some),
+        QueueWork::Reject { action_id, .. } => work::reject(&mut store, &settings, &actor, *action_id, &at).map(Some),
     };
     match result {
         Ok(Some(done)) => {

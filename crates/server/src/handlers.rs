@@ -249,7 +249,7 @@ fn decide(app: &App, actor: &Actor, action_id: i64, decision: &str) -> Result<Do
     let store: &mut dyn WorkbenchStore = &mut *store;
     match decision {
         "approve" => work::approve(store, &app.config.settings, actor, action_id, &now()),
-        "reject" => work::reject(store, actor, action_id, &now()),
+        "reject" => work::reject(store, &app.config.settings, actor, action_id, &now()),
         other => Err(WorkError::NotFound(format!("no decision {other:?}: approve or reject"))),
     }
 }

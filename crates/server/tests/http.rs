@@ -518,3 +518,39 @@ fn a_selection_is_assigned_in_one_go_from_the_page_and_the_api_and_refusals_are_
     let snoozed = api(&w.app, "GET", "/api/exceptions?status=snoozed", &tok, "").json();
     assert_eq!(snoozed["items"][0]["snoozed_until"], "2999-01-01");
 }
+
+#[test]
+fn with_review_on_an_assistants_application_waits_for_a_coordinator_and_another_assistant_cannot_pass_it() {
+    let settings = WorkbenchSettings { review_assistant_applications: true, ..WorkbenchSettings::default() };
+    let w = world_with("SOMEBODY UNKNOWN LTD", settings);
+    {
+        let mut store = SqliteStore::open(&w.dir.path().join("l.db"), false).unwrap();
+        workbench::add_user(&mut store, "abe", "assistant", PASSWORD, "2026-12-07T08:00:00Z").unwrap();
+    }
+    let (asa, abe, ann) = (token(&w, "asa"), token(&w, "abe"), token(&w, "ann"));
+    let e = exception_of_kind(&w, &asa, "ambiguous");
+    let id = e["exception_id"].as_str().unwrap().to_string();
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &asa, "").json();
+    let first = detail["candidates"][0]["invoice_id"].as_str().unwrap().to_string();
+    let body = format!(r#"{{"lines":[{{"invoice_id":"{first}","amount":"640.00"}}]}}"#);
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &asa, &body).json();
+    assert_eq!(r["state"], "awaiting_approval", "{r}");
+    assert!(r["message"].as_str().unwrap().contains("review"), "{r}");
+    let action = r["action_id"].as_i64().unwrap();
+    let r = api(&w.app, "POST", &format!("/api/actions/{action}/approve"), &abe, "");
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "another assistant passed the review: {}", r.body);
+    let r = api(&w.app, "POST", &format!("/api/actions/{action}/approve"), &ann, "");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["postings"].as_array().unwrap().len(), 2);
+    // A coordinator's own application is not reviewed.
+    let e = exception_of_kind(&w, &ann, "unidentified");
+    let id = e["exception_id"].as_str().unwrap();
+    let r = api(
+        &w.app,
+        "POST",
+        &format!("/api/exceptions/{id}/resolve"),
+        &ann,
+        r#"{"on_account":"777.00","customer_id":"C100"}"#,
+    );
+    assert_eq!(r.json()["state"], "done", "{}", r.body);
+}

@@ -15,6 +15,9 @@ pub struct WorkbenchSettings {
     pub write_off_codes: BTreeMap<String, String>,
     /// Largest write-off total per resolution per role, without approval.
     pub limits: BTreeMap<&'static str, Decimal>,
+    /// An assistant's resolutions that post lines wait for a coordinator's
+    /// (or a manager's) review before they reach a batch.
+    pub review_assistant_applications: bool,
 }
 
 impl Default for WorkbenchSettings {
@@ -35,6 +38,7 @@ impl Default for WorkbenchSettings {
             ]
             .into_iter()
             .collect(),
+            review_assistant_applications: false,
         }
     }
 }
@@ -44,15 +48,18 @@ impl Default for WorkbenchSettings {
 struct SettingsFile {
     write_off_codes: Option<BTreeMap<String, String>>,
     write_off_limits: Option<BTreeMap<String, String>>,
+    review_assistant_applications: Option<bool>,
 }
 
 impl WorkbenchSettings {
     /// Reads a TOML file: `[write_off_codes]` CODE = "description", and
-    /// `[write_off_limits]` assistant/coordinator/manager = "amount".
+    /// `[write_off_limits]` assistant/coordinator/manager = "amount", and
+    /// `review_assistant_applications = true|false` (top level).
     /// Missing tables keep the defaults; unknown keys and roles are errors.
     pub fn from_toml(name: &str, text: &str) -> Result<WorkbenchSettings, WorkError> {
         let file: SettingsFile = toml::from_str(text).map_err(|e| WorkError::Invalid(format!("{name}: {e}")))?;
         let mut s = WorkbenchSettings::default();
+        s.review_assistant_applications = file.review_assistant_applications.unwrap_or(false);
         if let Some(codes) = file.write_off_codes {
             if codes.is_empty() {
                 return Err(WorkError::Invalid(format!("{name}: write_off_codes is empty")));

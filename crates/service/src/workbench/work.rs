@@ -12,7 +12,10 @@
 //!    an amount has no more decimals than its currency.
 //! 3. A write-off needs a reason code of the settings; a resolution whose
 //!    write-offs exceed the person's role limit waits for a manager's
-//!    approval (nothing is posted until then); nobody approves their own.
+//!    approval (nothing is posted until then); with
+//!    `review_assistant_applications`, an assistant's resolution that posts
+//!    waits for a coordinator's or manager's review; nobody approves their
+//!    own.
 //! 4. Undo adds opposite lines for what the action posted, restores the
 //!    free lines it offset, and puts back status, owner and snooze; only
 //!    the latest action that changed something can be undone.
@@ -319,14 +322,21 @@ pub fn resolve(
     }
     let payload = serde_json::to_string(res).unwrap_or_default();
     let note = if res.note.trim().is_empty() { String::new() } else { format!("; note: {}", res.note.trim()) };
-    if p.write_off > settings.limit(actor.role) {
-        let detail = format!(
-            "{} — waits for a manager's approval (write-off {} above the {} limit {}){note}",
-            p.summary,
-            p.write_off,
-            actor.role.as_str(),
-            settings.limit(actor.role)
-        );
+    let needs_manager = p.write_off > settings.limit(actor.role);
+    let needs_review =
+        settings.review_assistant_applications && actor.role == Role::Assistant && !p.postings.is_empty();
+    if needs_manager || needs_review {
+        let detail = if needs_manager {
+            format!(
+                "{} — waits for a manager's approval (write-off {} above the {} limit {}){note}",
+                p.summary,
+                p.write_off,
+                actor.role.as_str(),
+                settings.limit(actor.role)
+            )
+        } else {
+            format!("{} — waits for a coordinator's review (assistants' applications are reviewed){note}", p.summary)
+        };
         let id = store.record_action(&ActionRecord {
             exception_id: exception_id.into(),
             at: at.into(),
@@ -382,14 +392,27 @@ pub fn resolve(
     })
 }
 
-fn check_approver(approver: &Actor, a: &ActionState) -> Result<(), WorkError> {
-    if approver.role != Role::Manager {
+/// Who may decide: a manager for a write-off above the author's limit, a
+/// coordinator or manager for a review; never the author.
+fn check_approver(approver: &Actor, a: &ActionState, needs_manager: bool) -> Result<(), WorkError> {
+    if needs_manager && approver.role != Role::Manager {
         return Err(WorkError::Forbidden("only a manager approves or rejects a write-off above a limit".into()));
+    }
+    if approver.role == Role::Assistant {
+        return Err(WorkError::Forbidden("an assistant approves or rejects nothing".into()));
     }
     if approver.name == a.actor {
         return Err(WorkError::Forbidden("nobody approves or rejects their own item".into()));
     }
     Ok(())
+}
+
+/// The role of an action's author now (a deleted author counts as an assistant).
+fn author_role(store: &dyn WorkbenchStore, a: &ActionState) -> Result<Role, WorkError> {
+    match store.user(&a.actor)? {
+        Some(u) => Role::parse(&u.role),
+        None => Ok(Role::Assistant),
+    }
 }
 
 fn awaiting(store: &dyn WorkbenchStore, action_id: i64) -> Result<ActionState, WorkError> {
@@ -410,13 +433,14 @@ pub fn approve(
     at: &str,
 ) -> Result<Done, WorkError> {
     let a = awaiting(store, action_id)?;
-    check_approver(approver, &a)?;
+    check_approver(approver, &a, false)?;
     let res: Resolution = serde_json::from_str(&a.payload)
         .map_err(|e| WorkError::Refused(format!("action #{action_id} cannot be read back: {e}")))?;
     let e = exception_for_action(store, &a.exception_id)?;
     actionable(&e)?;
     let n = format!("approved\u{1f}{action_id}");
     let p = plan(store, settings, &e, &res, &a.actor, &n)?;
+    check_approver(approver, &a, p.write_off > settings.limit(author_role(store, &a)?))?;
     if res.remember {
         remembrance_possible(&e, &p)?;
     }
@@ -443,9 +467,21 @@ pub fn approve(
 }
 
 /// A manager rejects a resolution that waited; the exception stays open.
-pub fn reject(store: &mut dyn WorkbenchStore, approver: &Actor, action_id: i64, at: &str) -> Result<Done, WorkError> {
+pub fn reject(
+    store: &mut dyn WorkbenchStore,
+    settings: &WorkbenchSettings,
+    approver: &Actor,
+    action_id: i64,
+    at: &str,
+) -> Result<Done, WorkError> {
     let a = awaiting(store, action_id)?;
-    check_approver(approver, &a)?;
+    // What the resolution would write off now decides who may turn it down
+    // (a resolution that no longer fits the ledger can be rejected by a
+    // coordinator).
+    let write_off: Decimal = serde_json::from_str::<Resolution>(&a.payload)
+        .map(|r| r.lines.iter().filter_map(|l| l.write_off.trim().parse::<Decimal>().ok()).sum())
+        .unwrap_or_default();
+    check_approver(approver, &a, write_off > settings.limit(author_role(store, &a)?))?;
     store.reject_action(action_id, &approver.name, at)?;
     Ok(Done { action_id, state: "rejected".into(), postings: Vec::new(), rule_id: None, message: "rejected".into() })
 }
