@@ -58,8 +58,10 @@ impl WorkbenchSettings {
     /// Missing tables keep the defaults; unknown keys and roles are errors.
     pub fn from_toml(name: &str, text: &str) -> Result<WorkbenchSettings, WorkError> {
         let file: SettingsFile = toml::from_str(text).map_err(|e| WorkError::Invalid(format!("{name}: {e}")))?;
-        let mut s = WorkbenchSettings::default();
-        s.review_assistant_applications = file.review_assistant_applications.unwrap_or(false);
+        let mut s = WorkbenchSettings {
+            review_assistant_applications: file.review_assistant_applications.unwrap_or(false),
+            ..WorkbenchSettings::default()
+        };
         if let Some(codes) = file.write_off_codes {
             if codes.is_empty() {
                 return Err(WorkError::Invalid(format!("{name}: write_off_codes is empty")));
