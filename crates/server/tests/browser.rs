@@ -87,23 +87,29 @@ struct Driver {
     child: Child,
     addr: SocketAddr,
     session: String,
+    /// The browser's process (killed at the end if quitting left it alive).
+    browser_pid: Option<u64>,
 }
 
 impl Drop for Driver {
+    /// Ends the session (the browser quits), then stops chromedriver; a
+    /// browser still alive after that is killed by its process id, so no
+    /// run leaves a Chromium behind.
     fn drop(&mut self) {
-        let _ = std::panic::catch_unwind(|| {
-            let _ = TcpStream::connect(self.addr).map(|mut s| {
-                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-                let _ = write!(
-                    s,
-                    "DELETE /session/{} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                    self.session
-                );
-                let _ = s.read_to_end(&mut Vec::new());
-            });
-        });
+        if let Ok(mut s) = TcpStream::connect(self.addr) {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+            let _ = write!(
+                s,
+                "DELETE /session/{} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.session, self.addr
+            );
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_reply(&mut s)));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(pid) = self.browser_pid {
+            let _ = Command::new("kill").arg(pid.to_string()).stderr(Stdio::null()).status();
+        }
     }
 }
 
@@ -130,9 +136,10 @@ impl Driver {
             "binary": chromium().unwrap(),
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1360,900", "--force-device-scale-factor=1"]
         }}}});
-        let mut driver = Driver { child, addr, session: String::new() };
+        let mut driver = Driver { child, addr, session: String::new(), browser_pid: None };
         let v = http(addr, "POST", "/session", Some(&caps));
         driver.session = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}")).to_string();
+        driver.browser_pid = v["value"]["capabilities"]["goog:processID"].as_u64();
         driver
     }
 
