@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use cashapply_service::daily::{DailyError, prepare, write_and_commit};
+use cashapply_service::workbench::learned;
 use cashapply_service::{actions, load};
 use cashapply_store::{LedgerStore, SqliteStore, StoreError, WriteLock};
 use clap::{Args, Subcommand};
@@ -86,7 +87,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     // A payment in two files of the run is taken once; the other occurrence
     // is already processed (the ledger's rule), not a refused run.
     let request = cashapply_service::Request { refuse_repeated_payments: false, ..args.apply.request() };
-    let loaded = match load(&request, &say) {
+    let mut loaded = match load(&request, &say) {
         Ok(l) => l,
         Err(e) => return report_failure(e, out_dir),
     };
@@ -95,6 +96,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return fail(e),
     };
     print_warnings(&loaded)?;
+    // Rules learned in the workbench: extra customer aliases (CONTRACT §7).
+    let rules = learned::use_rules(&store, &mut loaded.customers)?;
     let prepared = match prepare(&store, loaded, &now(), &actor(), &say) {
         Ok(p) => p,
         Err(DailyError::Service(e)) => return report_failure(e, out_dir),
@@ -110,6 +113,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("batch {} not recorded", prepared.batch.batch_id))?;
     progress.say(&format!("wrote {} and committed the ledger", out_dir.display()));
     progress.finish();
+    let fired = learned::record_fires(&mut store, &rules, &prepared.batch.receipts, &now(), &actor())?;
     let new = prepared.batch.receipts.len();
     let mut out = io::stdout().lock();
     writeln!(
@@ -137,6 +141,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     }
     for (b, n) in by_batch {
         writeln!(out, "  {n} receipt(s) already taken by batch {b}; not posted again (listed in summary.json)")?;
+    }
+    for (rule, receipts) in &fired {
+        writeln!(
+            out,
+            "  learned rule #{} (payer {:?} is customer {}) matched {} receipt(s)",
+            rule.rule_id,
+            rule.pattern,
+            rule.customer_id,
+            receipts.len()
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -223,6 +237,8 @@ pub struct QueueArgs {
     action: QueueAction,
 }
 
+// Parsed once per process: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum QueueAction {
     /// Take one posting off its invoice: opposite line(s), carried by the next batch.
@@ -236,6 +252,8 @@ enum QueueAction {
         #[arg(long, default_value = DEFAULT_DB)]
         db: PathBuf,
     },
+    #[command(flatten)]
+    Work(super::workbench_command::QueueWork),
 }
 
 /// `receipt …`.
@@ -279,7 +297,10 @@ fn print_lines(lines: &[cashapply_store::PostingRow]) -> io::Result<()> {
 
 /// Runs `queue unapply`.
 pub fn queue(args: &QueueArgs) -> anyhow::Result<ExitCode> {
-    let QueueAction::Unapply { posting_id, reason, db } = &args.action;
+    let (posting_id, reason, db) = match &args.action {
+        QueueAction::Unapply { posting_id, reason, db } => (posting_id, reason, db),
+        QueueAction::Work(cmd) => return super::workbench_command::queue_work(cmd),
+    };
     let _lock = match lock(db, "queue unapply") {
         Ok(l) => l,
         Err(e) => return fail(e),

@@ -9,6 +9,7 @@ mod parse_command;
 mod progress;
 mod receipt_view;
 mod report_command;
+mod workbench_command;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Read bank files and print the receipts they carry; diagnostics go to stderr.
@@ -39,8 +42,12 @@ enum Command {
     Run(ledger_command::RunArgs),
     /// Record that the ERP imported a batch (all of it, or the postings listed).
     Confirm(ledger_command::ConfirmArgs),
-    /// Coordinators' actions on posted cash (unapply).
+    /// The exception queue and coordinators' actions (list, show, resolve, assign, snooze, note, undo, unapply, …).
     Queue(ledger_command::QueueArgs),
+    /// Workbench users: add a person, create an API token.
+    User(workbench_command::UserArgs),
+    /// Serve the coordinators' workbench (web pages and the JSON API) over the ledger.
+    Serve(workbench_command::ServeArgs),
     /// Receipt actions (reverse).
     Receipt(ledger_command::ReceiptArgs),
     /// Print the history of a receipt, invoice or exception.
@@ -72,6 +79,8 @@ pub fn run() -> ExitCode {
         Command::Run(args) => ledger_command::run(&args),
         Command::Confirm(args) => ledger_command::confirm(&args),
         Command::Queue(args) => ledger_command::queue(&args),
+        Command::User(args) => workbench_command::user(&args),
+        Command::Serve(args) => workbench_command::serve(&args),
         Command::Receipt(args) => ledger_command::receipt(&args),
         Command::Show(args) => ledger_command::show(&args),
         Command::Backup(args) => ledger_command::backup(&args),

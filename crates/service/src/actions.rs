@@ -5,14 +5,14 @@ use cashapply_output::{PostingRow, content_id};
 use cashapply_store::{Adjustment, Event, LedgerStore, StatusChange, StoreError};
 use rust_decimal::Decimal;
 
-fn negated(amount: &str) -> String {
+pub(crate) fn negated(amount: &str) -> String {
     let d: Decimal = amount.parse().unwrap_or_default();
     let mut n = -d;
     n.rescale(d.scale());
     n.to_string()
 }
 
-fn opposite(p: &PostingRow, rule: &str, reason: &str) -> PostingRow {
+pub(crate) fn opposite(p: &PostingRow, rule: &str, reason: &str) -> PostingRow {
     PostingRow {
         posting_id: content_id("P", &[&p.posting_id, rule]),
         amount: negated(&p.amount),

@@ -14,6 +14,7 @@ pub mod actions;
 pub mod daily;
 mod inputs;
 mod normalise;
+pub mod workbench;
 
 pub use inputs::{BankInput, Loaded, Request, load};
 pub use normalise::normalised_sha256;

@@ -13,6 +13,7 @@ mod lock;
 mod migrations;
 mod report_queries;
 mod sqlite;
+mod workbench;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -25,6 +26,9 @@ pub use report_queries::{
     ReportReader, ReportStore, RunRow,
 };
 pub use sqlite::SqliteStore;
+pub use workbench::{
+    ActionRecord, ActionState, LearnedRule, QueuePage, QueueQuery, QueueRow, SortKey, User, Work, WorkbenchStore,
+};
 
 /// Why the ledger could not be used.
 #[derive(Debug, thiserror::Error)]

@@ -138,6 +138,69 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX events_by_object ON events(object_kind, object_id);
     ",
+    // 2: the coordinators' workbench (CONTRACT §7): people, sign-in
+    // sessions and API tokens, what people did to each exception (with
+    // approvals and undo), who owns it and until when it sleeps, and the
+    // rules learned from resolutions.
+    "
+    CREATE TABLE users (
+        user_id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('assistant', 'coordinator', 'manager')),
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_sha256 TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(user_id),
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE api_tokens (
+        token_sha256 TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(user_id),
+        created_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE exception_work (
+        exception_id TEXT PRIMARY KEY REFERENCES exceptions(exception_id),
+        owner TEXT,
+        snoozed_until TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX exception_work_by_owner ON exception_work(owner);
+    CREATE TABLE exception_actions (
+        action_id INTEGER PRIMARY KEY,
+        exception_id TEXT NOT NULL REFERENCES exceptions(exception_id),
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('done', 'awaiting_approval', 'rejected', 'undone')),
+        status_before TEXT NOT NULL,
+        work_before TEXT NOT NULL,
+        postings TEXT NOT NULL,
+        undoes INTEGER REFERENCES exception_actions(action_id),
+        approved_by TEXT,
+        approved_at TEXT
+    );
+    CREATE INDEX exception_actions_by_exception ON exception_actions(exception_id, action_id);
+    CREATE INDEX exception_actions_awaiting ON exception_actions(exception_id) WHERE state = 'awaiting_approval';
+    CREATE TABLE learned_rules (
+        rule_id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('payer_name')),
+        pattern TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        fired INTEGER NOT NULL DEFAULT 0,
+        last_fired_at TEXT,
+        UNIQUE (kind, pattern)
+    );
+    CREATE INDEX exceptions_queue ON exceptions(status, value_date, exception_id);
+    ",
 ];
 
 /// The schema version this program writes.

@@ -18,7 +18,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The embedded ledger.
 #[derive(Debug)]
 pub struct SqliteStore {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
 }
 
@@ -71,11 +71,11 @@ impl SqliteStore {
 
 /// A posting with the receipt fields it shares (bank reference, value
 /// date, currency are kept once, on the receipt).
-const POSTING_SELECT: &str = "SELECT p.posting_id, p.receipt_id, r.bank_ref, r.value_date, r.currency, p.customer_id, \
+pub(crate) const POSTING_SELECT: &str = "SELECT p.posting_id, p.receipt_id, r.bank_ref, r.value_date, r.currency, p.customer_id, \
      p.invoice_id, p.kind, p.amount, p.rule, p.confidence, coalesce(p.reverses, ''), p.reason, p.batch_id, p.confirmed_at, \
      EXISTS (SELECT 1 FROM postings o WHERE o.reverses = p.posting_id) FROM postings p JOIN receipts r USING (receipt_id)";
 
-fn posting_state(r: &Row<'_>) -> rusqlite::Result<PostingState> {
+pub(crate) fn posting_state(r: &Row<'_>) -> rusqlite::Result<PostingState> {
     Ok(PostingState {
         row: PostingRow {
             posting_id: r.get(0)?,
@@ -98,10 +98,10 @@ fn posting_state(r: &Row<'_>) -> rusqlite::Result<PostingState> {
     })
 }
 
-const EXCEPTION_COLUMNS: &str = "exception_id, kind, receipt_id, bank_ref, customer_id, invoice_id, amount, \
+pub(crate) const EXCEPTION_COLUMNS: &str = "exception_id, kind, receipt_id, bank_ref, customer_id, invoice_id, amount, \
      suggestions, detail, currency, value_date, payer_name, customer_name, status, problem";
 
-fn exception_row(r: &Row<'_>) -> rusqlite::Result<ExceptionRow> {
+pub(crate) fn exception_row(r: &Row<'_>) -> rusqlite::Result<ExceptionRow> {
     Ok(ExceptionRow {
         exception_id: r.get(0)?,
         kind: r.get(1)?,
@@ -130,7 +130,7 @@ fn seen_statement(r: &Row<'_>) -> rusqlite::Result<SeenStatement> {
     })
 }
 
-fn insert_posting(
+pub(crate) fn insert_posting(
     tx: &rusqlite::Transaction<'_>,
     p: &PostingRow,
     batch_id: Option<&str>,
@@ -163,7 +163,7 @@ fn insert_posting(
     Ok(())
 }
 
-fn insert_event(tx: &rusqlite::Transaction<'_>, kind: &str, id: &str, e: &Event) -> rusqlite::Result<()> {
+pub(crate) fn insert_event(tx: &rusqlite::Transaction<'_>, kind: &str, id: &str, e: &Event) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO events (at, actor, object_kind, object_id, action, detail, batch_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;

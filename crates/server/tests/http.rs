@@ -1,0 +1,556 @@
+//! The workbench over HTTP (tower's `oneshot`, no socket): sign-in,
+//! sessions and tokens, CSRF, roles and approvals, escaping, filters under
+//! SQL injection, and an action's postings carried by the next run.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use cashapply_server::{App, ServerConfig, router};
+use cashapply_service::daily::{prepare, write_and_commit};
+use cashapply_service::workbench::{self, WorkbenchSettings, learned};
+use cashapply_store::{SqliteStore, WorkbenchStore};
+use serde_json::Value;
+use tower::ServiceExt;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/apply").join(name)
+}
+
+/// One `cashapply run` as the CLI does it (learned rules included).
+fn run(db: &Path, bank: &Path, out: &Path) -> cashapply_output::BatchFiles {
+    let mut store = SqliteStore::open(db, true).unwrap();
+    let request = cashapply_service::Request {
+        bank: vec![bank.to_path_buf()],
+        invoices: fixture("open_invoices.csv"),
+        customers: Some(fixture("customers.csv")),
+        ..Default::default()
+    };
+    let mut loaded = cashapply_service::load(&request, &|_| {}).unwrap();
+    let rules = learned::use_rules(&store, &mut loaded.customers).unwrap();
+    let prepared = prepare(&store, loaded, "2026-12-07T09:00:00Z", "test", &|_| {}).unwrap();
+    write_and_commit(&prepared, &mut store, out).unwrap();
+    learned::record_fires(&mut store, &rules, &prepared.batch.receipts, "2026-12-07T09:00:00Z", "test").unwrap();
+    prepared.batch
+}
+
+struct World {
+    dir: tempfile::TempDir,
+    app: Arc<App>,
+}
+
+const PASSWORD: &str = "long enough password";
+
+/// A ledger after day 1 of the shipped fixtures (its payer "SOMEBODY
+/// UNKNOWN LTD" replaced by `payer`), four people, and the server.
+fn world_with(payer: &str, settings: WorkbenchSettings) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let bank = dir.path().join("morning.bai2");
+    let text = std::fs::read_to_string(fixture("morning.bai2")).unwrap().replace("SOMEBODY UNKNOWN LTD", payer);
+    std::fs::write(&bank, text).unwrap();
+    let db = dir.path().join("l.db");
+    run(&db, &bank, &dir.path().join("day1"));
+    let mut store = SqliteStore::open(&db, false).unwrap();
+    for (name, role) in [("ann", "coordinator"), ("asa", "assistant"), ("max", "manager"), ("mia", "manager")] {
+        workbench::add_user(&mut store, name, role, PASSWORD, "2026-12-07T08:00:00Z").unwrap();
+    }
+    drop(store);
+    let app = Arc::new(App::open(ServerConfig { db, settings, secure_cookies: false }).unwrap());
+    World { dir, app }
+}
+
+fn world() -> World {
+    world_with("SOMEBODY UNKNOWN LTD", WorkbenchSettings::default())
+}
+
+struct Reply {
+    status: StatusCode,
+    location: String,
+    cookies: Vec<String>,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+}
+
+fn send(app: &Arc<App>, req: Request<Body>) -> Reply {
+    block_on(async {
+        let res = router(app.clone()).oneshot(req).await.unwrap();
+        let status = res.status();
+        let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let cookies =
+            res.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+        Reply { status, location, cookies, body: String::from_utf8_lossy(&body).into_owned() }
+    })
+}
+
+fn get(app: &Arc<App>, uri: &str, cookie: &str) -> Reply {
+    let mut b = Request::get(uri);
+    if !cookie.is_empty() {
+        b = b.header(header::COOKIE, cookie);
+    }
+    send(app, b.body(Body::empty()).unwrap())
+}
+
+fn post_form(app: &Arc<App>, uri: &str, cookie: &str, form: &[(&str, &str)]) -> Reply {
+    let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+    let mut b = Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if !cookie.is_empty() {
+        b = b.header(header::COOKIE, cookie);
+    }
+    send(app, b.body(Body::from(body)).unwrap())
+}
+
+fn api(app: &Arc<App>, method: &str, uri: &str, token: &str, body: &str) -> Reply {
+    let mut b = Request::builder().method(method).uri(uri).header(header::CONTENT_TYPE, "application/json");
+    if !token.is_empty() {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    send(app, b.body(Body::from(body.to_string())).unwrap())
+}
+
+fn hidden(body: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let at = body.find(&key).unwrap_or_else(|| panic!("no {name} in page")) + key.len();
+    body[at..].split('"').next().unwrap().to_string()
+}
+
+fn cookie_value(cookies: &[String], name: &str) -> Option<String> {
+    cookies
+        .iter()
+        .filter_map(|c| c.split(';').next())
+        .filter_map(|c| c.split_once('='))
+        .find(|(k, v)| *k == name && !v.is_empty())
+        .map(|(k, v)| format!("{k}={v}"))
+}
+
+/// Signs in through the form; returns (session cookie, CSRF token).
+fn sign_in(app: &Arc<App>, name: &str) -> (String, String) {
+    let page = get(app, "/login", "");
+    let login_cookie = cookie_value(&page.cookies, "cashapply_login").unwrap();
+    let token = hidden(&page.body, "login_csrf");
+    let r = post_form(app, "/login", &login_cookie, &[("login_csrf", &token), ("name", name), ("password", PASSWORD)]);
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let session = cookie_value(&r.cookies, "cashapply_session").unwrap();
+    let set = r.cookies.iter().find(|c| c.starts_with("cashapply_session=")).unwrap();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+    let queue = get(app, "/queue", &session);
+    assert_eq!(queue.status, StatusCode::OK);
+    (session, hidden(&queue.body, "csrf"))
+}
+
+fn token(w: &World, name: &str) -> String {
+    let mut store = SqliteStore::open(&w.dir.path().join("l.db"), false).unwrap();
+    workbench::add_api_token(&mut store, name, "2026-12-07T08:00:00Z").unwrap()
+}
+
+fn exception_of_kind(w: &World, tok: &str, kind: &str) -> Value {
+    let r = api(&w.app, "GET", &format!("/api/exceptions?kind={kind}"), tok, "");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()["items"][0].clone()
+}
+
+#[test]
+fn a_person_without_a_session_sees_the_sign_in_page_and_the_api_answers_401() {
+    let w = world();
+    for path in ["/queue", "/rules", "/approvals", "/exceptions/anything"] {
+        let r = get(&w.app, path, "");
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
+        assert!(r.body.contains("Sign in to cashapply"), "{path}");
+    }
+    for path in ["/api/exceptions", "/api/rules", "/api/exceptions/x", "/api/nowhere"] {
+        let r = api(&w.app, "GET", path, "", "");
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let r = api(&w.app, "GET", "/api/exceptions", "not-a-token", "");
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = get(&w.app, "/queue", "cashapply_session=forged");
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn signing_in_opens_the_queue_a_wrong_password_is_refused_and_repeated_failures_are_limited() {
+    let w = world();
+    let (session, _) = sign_in(&w.app, "ann");
+    let q = get(&w.app, "/queue", &session);
+    assert!(q.body.contains("5 exception(s)"), "{}", q.body);
+    let page = get(&w.app, "/login", "");
+    let login_cookie = cookie_value(&page.cookies, "cashapply_login").unwrap();
+    let t = hidden(&page.body, "login_csrf");
+    let wrong = |n: &str| {
+        post_form(&w.app, "/login", &login_cookie, &[("login_csrf", &t), ("name", n), ("password", "wrong password")])
+    };
+    for _ in 0..5 {
+        assert_eq!(wrong("asa").status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(wrong("asa").status, StatusCode::TOO_MANY_REQUESTS);
+    // Even the right password is not checked while the name is limited.
+    let r = post_form(&w.app, "/login", &login_cookie, &[("login_csrf", &t), ("name", "asa"), ("password", PASSWORD)]);
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // A sign-in form without its double-submitted token is refused.
+    let r = post_form(&w.app, "/login", "", &[("name", "ann"), ("password", PASSWORD)]);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[test]
+fn a_post_without_the_csrf_token_is_refused_and_changes_nothing() {
+    let w = world();
+    let (session, csrf) = sign_in(&w.app, "ann");
+    let tok = token(&w, "ann");
+    let e = exception_of_kind(&w, &tok, "unidentified");
+    let id = e["exception_id"].as_str().unwrap();
+    let uri = format!("/exceptions/{id}/note");
+    let r = post_form(&w.app, &uri, &session, &[("text", "no token")]);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post_form(&w.app, &uri, &session, &[("text", "wrong token"), ("csrf", "0000")]);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The JSON API with a session cookie needs X-CSRF-Token too.
+    let r = send(
+        &w.app,
+        Request::post(format!("/api/exceptions/{id}/note"))
+            .header(header::COOKIE, &session)
+            .body(Body::from(r#"{"text":"cookie only"}"#))
+            .unwrap(),
+    );
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    assert_eq!(detail["actions"].as_array().unwrap().len(), 0, "a refused post left an action");
+    // Remittance requested: a message with the payment's facts, item still open.
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/request_remittance"), &tok, "");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(m.contains("777.00 USD") && m.contains("WIRE0010"), "{m}");
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/undo"), &tok, &format!(r#"{{"action_id":{}}}"#, 1));
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // With the token it is done.
+    let r = post_form(&w.app, &uri, &session, &[("text", "called the bank"), ("csrf", &csrf)]);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    let note = detail["actions"].as_array().unwrap().iter().find(|a| a["action"] == "note").unwrap();
+    assert_eq!(note["actor"], "ann");
+    assert_eq!(note["detail"], "called the bank");
+}
+
+#[test]
+fn a_write_off_above_the_limit_waits_for_a_manager_an_assistant_cannot_approve_and_nobody_approves_their_own() {
+    let mut settings = WorkbenchSettings::default();
+    settings.limits.insert("manager", "0.00".parse().unwrap());
+    let w = world_with("SOMEBODY UNKNOWN LTD", settings);
+    let (asa, max, mia) = (token(&w, "asa"), token(&w, "max"), token(&w, "mia"));
+    let e = exception_of_kind(&w, &asa, "short_payment");
+    let id = e["exception_id"].as_str().unwrap().to_string();
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &asa, "").json();
+    let invoice = detail["exception"]["invoice_id"].as_str().unwrap().to_string();
+    // The whole shortfall (25.00) written off: at the assistant's limit of
+    // 25.00, so done at once (and undone again).
+    let body = format!(
+        r#"{{"lines":[{{"invoice_id":"{invoice}","amount":"","write_off":"{}"}}],"write_off_code":"SHORT_PAY"}}"#,
+        e["amount"].as_str().unwrap()
+    );
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &asa, &body);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let at_limit = r.json();
+    assert_eq!(at_limit["state"], "done", "{at_limit}");
+    let undo = format!(r#"{{"action_id":{}}}"#, at_limit["action_id"]);
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/undo"), &asa, &undo);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // A manager whose limit is 0.00 (this test's settings) must be approved.
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &max, &body);
+    let pending = r.json();
+    assert_eq!(pending["state"], "awaiting_approval", "{pending}");
+    assert!(pending["postings"].as_array().unwrap().is_empty());
+    let action = pending["action_id"].as_i64().unwrap();
+    let r = api(&w.app, "POST", &format!("/api/actions/{action}/approve"), &asa, "");
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "an assistant approved: {}", r.body);
+    let r = api(&w.app, "POST", &format!("/api/actions/{action}/approve"), &max, "");
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a manager approved their own: {}", r.body);
+    let q = api(&w.app, "GET", "/api/exceptions?status=awaiting_approval", &mia, "").json();
+    assert_eq!(q["total"], 1);
+    let r = api(&w.app, "POST", &format!("/api/actions/{action}/approve"), &mia, "");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["postings"].as_array().unwrap().len(), 1);
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &mia, "").json();
+    assert_eq!(detail["exception"]["status"], "resolved");
+    let approved = detail["actions"].as_array().unwrap().iter().find(|a| a["action_id"] == action).unwrap();
+    assert_eq!(approved["approved_by"], "mia");
+    // The write-off is a line of the next batch.
+    let batch = run(&w.dir.path().join("l.db"), &fixture("morning_day2.bai2"), &w.dir.path().join("day2"));
+    assert!(batch.postings.iter().any(|p| p.kind == "write_off" && p.invoice_id == invoice && p.reason == "SHORT_PAY"));
+}
+
+#[test]
+fn a_script_tag_in_a_payer_name_is_escaped_on_every_page() {
+    let w = world_with("<script>alert(1)</script>", WorkbenchSettings::default());
+    let (session, _) = sign_in(&w.app, "ann");
+    let q = get(&w.app, "/queue?kind=unidentified", &session);
+    assert!(!q.body.contains("<script>alert"), "queue page carries a live script tag");
+    assert!(q.body.contains("&lt;script&gt;alert(1)&lt;"), "{}", q.body);
+    let tok = token(&w, "ann");
+    let id = exception_of_kind(&w, &tok, "unidentified")["exception_id"].as_str().unwrap().to_string();
+    let page = get(&w.app, &format!("/exceptions/{id}"), &session);
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<script>alert"), "exception page carries a live script tag");
+    assert!(page.body.contains("&lt;script&gt;"));
+    // Search text is echoed escaped too.
+    let s = get(&w.app, "/queue?q=%22%3E%3Cscript%3Ex()%3C%2Fscript%3E", &session);
+    assert!(!s.body.contains("<script>x()"), "search text echoed unescaped");
+}
+
+#[test]
+fn sql_injection_in_every_filter_is_harmless() {
+    let w = world();
+    let tok = token(&w, "ann");
+    let attacks = [
+        "' OR '1'='1",
+        "'; DROP TABLE exceptions; --",
+        "\" OR 1=1 --",
+        "%' UNION SELECT name, 1, 1, 1 FROM users --",
+        "1); DELETE FROM exceptions; --",
+        "%",
+        "_",
+    ];
+    let filters = [
+        "kind",
+        "status",
+        "owner",
+        "age_min",
+        "age_max",
+        "currency",
+        "amount_min",
+        "amount_max",
+        "customer",
+        "q",
+        "sort",
+        "dir",
+        "page",
+        "per_page",
+    ];
+    for f in filters {
+        for a in attacks {
+            let uri = format!("/api/exceptions?{f}={}", cashapply_service::workbench::queue::url_encode(a));
+            let r = api(&w.app, "GET", &uri, &tok, "");
+            assert!(
+                r.status == StatusCode::OK || r.status == StatusCode::BAD_REQUEST,
+                "{f}={a}: {} {}",
+                r.status,
+                r.body
+            );
+            if r.status == StatusCode::OK {
+                let total = r.json()["total"].as_u64().unwrap();
+                let lenient = matches!(f, "page" | "per_page");
+                assert!(lenient || total == 0, "{f}={a} matched {total} exception(s)");
+            }
+        }
+    }
+    let r = api(&w.app, "GET", "/api/exceptions", &tok, "");
+    assert_eq!(r.json()["total"], 5, "the exceptions are all still there");
+    let store = SqliteStore::open(&w.dir.path().join("l.db"), false).unwrap();
+    assert_eq!(store.users().unwrap().len(), 4);
+}
+
+#[test]
+fn applying_cash_to_an_invoice_through_the_api_becomes_a_posting_that_the_next_run_carries() {
+    let w = world();
+    let tok = token(&w, "ann");
+    let e = exception_of_kind(&w, &tok, "ambiguous");
+    let id = e["exception_id"].as_str().unwrap().to_string();
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    assert_eq!(detail["free_cash"], "640.00");
+    let first = detail["candidates"][0]["invoice_id"].as_str().unwrap().to_string();
+    // Unbalanced cash is refused and nothing is recorded.
+    let short = format!(r#"{{"lines":[{{"invoice_id":"{first}","amount":"600.00"}}]}}"#);
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &tok, &short);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.json()["error"].as_str().unwrap().contains("does not balance"));
+    // A split: 600 to the invoice, 40 on account.
+    let split = format!(r#"{{"lines":[{{"invoice_id":"{first}","amount":"600.00"}}],"on_account":"40.00"}}"#);
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &tok, &split);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let done = r.json();
+    let ids: Vec<String> =
+        done["postings"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+    assert_eq!(ids.len(), 3, "offset of the unapplied line, applied, on account");
+    let q = api(&w.app, "GET", "/api/exceptions", &tok, "").json();
+    assert_eq!(q["total"], 4, "the resolved exception left the open queue");
+    let batch = run(&w.dir.path().join("l.db"), &fixture("morning_day2.bai2"), &w.dir.path().join("day2"));
+    for id in &ids {
+        assert!(batch.postings.iter().any(|p| &p.posting_id == id), "posting {id} not carried");
+    }
+    let applied = batch.postings.iter().find(|p| p.kind == "applied" && p.invoice_id == first).unwrap();
+    assert_eq!((applied.amount.as_str(), applied.rule.as_str()), ("600.00", "workbench"));
+    let cash: rust_decimal::Decimal = batch
+        .postings
+        .iter()
+        .filter(|p| ids.contains(&p.posting_id) && p.kind != "write_off")
+        .map(|p| p.amount.parse::<rust_decimal::Decimal>().unwrap())
+        .sum();
+    assert!(cash.is_zero(), "the action's cash lines do not net to zero: {cash}");
+    // Undo adds opposite lines for the next batch and reopens the item.
+    let r = api(
+        &w.app,
+        "POST",
+        &format!("/api/exceptions/{id}/undo"),
+        &tok,
+        &format!(r#"{{"action_id":{}}}"#, done["action_id"]),
+    );
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["postings"].as_array().unwrap().len(), 3);
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    assert_eq!(detail["exception"]["status"], "open");
+    assert_eq!(detail["free_cash"], "640.00");
+}
+
+#[test]
+fn after_resolving_from_the_page_the_list_comes_back_with_its_filters_at_the_next_item() {
+    let w = world();
+    let (session, csrf) = sign_in(&w.app, "ann");
+    let tok = token(&w, "ann");
+    let id = exception_of_kind(&w, &tok, "unidentified")["exception_id"].as_str().unwrap().to_string();
+    let r = post_form(
+        &w.app,
+        &format!("/exceptions/{id}/hold"),
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("on_account", "777.00"),
+            ("on_account_customer", "C100"),
+            ("back", "sort=amount&dir=desc&page=1"),
+            ("next", "Enext1"),
+        ],
+    );
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location.starts_with("/queue?sort=amount&dir=desc&page=1&msg="), "{}", r.location);
+    assert!(r.location.ends_with("#e-Enext1"), "{}", r.location);
+    // A refused action goes back to the item with the reason.
+    let r = post_form(&w.app, &format!("/exceptions/{id}/dismiss"), &session, &[("csrf", &csrf), ("reason", "x")]);
+    assert!(r.location.contains("error="), "{}", r.location);
+}
+
+#[test]
+fn remembering_a_payer_makes_the_next_run_identify_its_payments_and_the_rule_counts_them() {
+    let w = world();
+    let tok = token(&w, "ann");
+    let id = exception_of_kind(&w, &tok, "unidentified")["exception_id"].as_str().unwrap().to_string();
+    // "Remember" without a customer is refused before anything is recorded.
+    let r = api(
+        &w.app,
+        "POST",
+        &format!("/api/exceptions/{id}/resolve"),
+        &tok,
+        r#"{"on_account":"777.00","remember":true}"#,
+    );
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    assert!(detail["actions"].as_array().unwrap().is_empty(), "a refused remember left a resolution");
+    assert_eq!(detail["exception"]["status"], "open");
+    let body = r#"{"on_account":"777.00","customer_id":"C400","remember":true}"#;
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &tok, body);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.json()["rule_id"].is_i64());
+    let day2 = w.dir.path().join("day2.bai2");
+    std::fs::write(
+        &day2,
+        "01,021000021,CASHAPPLY,261121,0600,2,,,2/\n02,CASHAPPLY,021000021,1,261120,2400,USD,2/\n03,1234567890,USD,010,12345,,/\n\
+         16,195,12345,0,WIRE0099,,ORG:=SOMEBODY UNKNOWN LTD\n88,OBI:=THANK YOU\n49,24690,4/\n98,24690,1,6/\n99,24690,1,8/\n",
+    )
+    .unwrap();
+    let batch = run(&w.dir.path().join("l.db"), &day2, &w.dir.path().join("day2"));
+    let receipt = batch.receipts.iter().find(|r| r.bank_ref == "WIRE0099").unwrap();
+    assert_eq!(receipt.customer_id, "C400", "the learned payer name did not identify the customer");
+    let rules = api(&w.app, "GET", "/api/rules", &tok, "").json();
+    assert_eq!(rules[0]["fired"], 1);
+    assert_eq!(rules[0]["customer_id"], "C400");
+    // Disabled, the rule is not used.
+    let rid = rules[0]["rule_id"].as_i64().unwrap();
+    let r = api(&w.app, "POST", &format!("/api/rules/{rid}"), &tok, r#"{"enabled":false}"#);
+    assert_eq!(r.status, StatusCode::OK);
+    let day3 = w.dir.path().join("day3.bai2");
+    std::fs::write(&day3, std::fs::read_to_string(&day2).unwrap().replace("WIRE0099", "WIRE0100")).unwrap();
+    let batch = run(&w.dir.path().join("l.db"), &day3, &w.dir.path().join("day3"));
+    let receipt = batch.receipts.iter().find(|r| r.bank_ref == "WIRE0100").unwrap();
+    assert_eq!(receipt.customer_id, "", "a disabled rule was used");
+}
+
+#[test]
+fn a_selection_is_assigned_in_one_go_from_the_page_and_the_api_and_refusals_are_reported() {
+    let w = world();
+    let (session, csrf) = sign_in(&w.app, "ann");
+    let tok = token(&w, "ann");
+    let all = api(&w.app, "GET", "/api/exceptions", &tok, "").json();
+    let ids: Vec<String> =
+        all["items"].as_array().unwrap().iter().map(|i| i["exception_id"].as_str().unwrap().to_string()).collect();
+    let r = post_form(
+        &w.app,
+        "/queue/bulk",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("back", "kind=&sort=amount"),
+            ("bulk_action", "assign_me"),
+            ("id", &ids[0]),
+            ("id", &ids[1]),
+        ],
+    );
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location.starts_with("/queue?sort=amount&msg=2%20of%202"), "{}", r.location);
+    let mine = api(&w.app, "GET", "/api/exceptions?owner=me", &tok, "").json();
+    assert_eq!(mine["total"], 2);
+    // Without the CSRF token nothing happens.
+    let r = post_form(&w.app, "/queue/bulk", &session, &[("bulk_action", "assign_me"), ("id", &ids[2])]);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The API: snooze three, one of which does not exist.
+    let body = format!(r#"{{"ids":["{}","{}","nope"],"action":"snooze","until":"2999-01-01"}}"#, ids[2], ids[3]);
+    let r = api(&w.app, "POST", "/api/bulk", &tok, &body).json();
+    assert_eq!(r["done"].as_array().unwrap().len(), 2, "{r}");
+    assert!(r["refused"][0].as_str().unwrap().starts_with("nope:"), "{r}");
+    let open = api(&w.app, "GET", "/api/exceptions", &tok, "").json();
+    assert_eq!(open["total"], 3, "snoozed items left the open queue");
+    let snoozed = api(&w.app, "GET", "/api/exceptions?status=snoozed", &tok, "").json();
+    assert_eq!(snoozed["items"][0]["snoozed_until"], "2999-01-01");
+}
+
+#[test]
+fn with_review_on_an_assistants_application_waits_for_a_coordinator_and_another_assistant_cannot_pass_it() {
+    let settings = WorkbenchSettings { review_assistant_applications: true, ..WorkbenchSettings::default() };
+    let w = world_with("SOMEBODY UNKNOWN LTD", settings);
+    {
+        let mut store = SqliteStore::open(&w.dir.path().join("l.db"), false).unwrap();
+        workbench::add_user(&mut store, "abe", "assistant", PASSWORD, "2026-12-07T08:00:00Z").unwrap();
+    }
+    let (asa, abe, ann) = (token(&w, "asa"), token(&w, "abe"), token(&w, "ann"));
+    let e = exception_of_kind(&w, &asa, "ambiguous");
+    let id = e["exception_id"].as_str().unwrap().to_string();
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &asa, "").json();
+    let first = detail["candidates"][0]["invoice_id"].as_str().unwrap().to_string();
+    let body = format!(r#"{{"lines":[{{"invoice_id":"{first}","amount":"640.00"}}]}}"#);
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &asa, &body).json();
+    assert_eq!(r["state"], "awaiting_approval", "{r}");
+    assert!(r["message"].as_str().unwrap().contains("review"), "{r}");
+    let action = r["action_id"].as_i64().unwrap();
+    let r = api(&w.app, "POST", &format!("/api/actions/{action}/approve"), &abe, "");
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "another assistant passed the review: {}", r.body);
+    let r = api(&w.app, "POST", &format!("/api/actions/{action}/approve"), &ann, "");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["postings"].as_array().unwrap().len(), 2);
+    // A coordinator's own application is not reviewed.
+    let e = exception_of_kind(&w, &ann, "unidentified");
+    let id = e["exception_id"].as_str().unwrap();
+    let r = api(
+        &w.app,
+        "POST",
+        &format!("/api/exceptions/{id}/resolve"),
+        &ann,
+        r#"{"on_account":"777.00","customer_id":"C100"}"#,
+    );
+    assert_eq!(r.json()["state"], "done", "{}", r.body);
+}
