@@ -535,14 +535,13 @@ fn a_run_killed_at_any_moment_leaves_the_ledger_as_before_or_fully_committed() {
         // SIGKILL: no destructor, no rollback by the process itself.
         let _ = child.kill();
         let _ = child.wait();
-        // `--out` holds a complete batch or none, never a mix: cashapply's
-        // own bookkeeping files start with a dot; a kill while the batch's
-        // files were being put in place leaves the commit journal, which the
-        // next run rolls forward (tests/out_dir.rs), so only a folder
-        // without a journal must already be whole.
+        // `--out` holds a complete batch or none, never a mix: it holds only
+        // cashapply's files, so a batch replaces it by one atomic exchange of
+        // folders (no journal, no half-renamed state); cashapply's own
+        // bookkeeping files start with a dot.
         let out = dir.join("out");
-        let mid_commit = out.join(".cashapply-commit").exists();
-        if out.exists() && !mid_commit {
+        assert!(!out.join(".cashapply-commit").exists(), "no batch is ever put in place file by file here");
+        if out.exists() {
             let mut names: Vec<String> = std::fs::read_dir(&out)
                 .unwrap()
                 .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

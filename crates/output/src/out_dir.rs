@@ -16,7 +16,16 @@
 //!   `CASHAPPLY_LOCK_WAIT_SECS`) and then fails naming the holder. The OS
 //!   releases the lock when a process dies, so a killed run never blocks
 //!   the next.
-//! * **Atomic replacement, recovered after a kill.** The files are written
+//! * **Atomic replacement.** When `--out` holds nothing but cashapply's
+//!   files (the usual case), the batch is written to `.cashapply-tmp-PID/`
+//!   inside it, moved beside it as `.NAME.next-PID`, and the two folders are
+//!   exchanged in one `renameat2(RENAME_EXCHANGE)`: at every moment `--out`
+//!   is the previous batch or the new one, never a mix (CONTRACT §6.6). A
+//!   run that waited for the lock re-locks the new folder's lock file. A
+//!   leftover `.NAME.next-*` (a run killed there) is removed by the next run.
+//! * **File by file, recovered after a kill**, when the exchange does not
+//!   apply (a user's files beside the batch, `--out .`, a symlinked
+//!   `--out`, a file system without the exchange). The files are written
 //!   to `.cashapply-tmp-PID/` inside `--out`; then `.cashapply-commit` is
 //!   created (by a rename, so it exists whole or not at all) naming that
 //!   folder; then each file is renamed into place, the manifest last; then
@@ -73,15 +82,35 @@ impl OutDir {
         recover_legacy(out);
         std::fs::create_dir_all(out).map_err(io(out))?;
         let lock_path = out.join(LOCK_FILE);
+        let wait = lock_wait();
+        let start = Instant::now();
+        let mut lock = 'locked: loop {
+            let lock = Self::lock_file(out, &lock_path, wait, start)?;
+            // A run that waited may find `--out` exchanged for a new folder
+            // meanwhile (see [`Self::commit`]): its lock is then on the old
+            // folder's file; it locks the new one instead.
+            if same_file(&lock, &lock_path) {
+                break 'locked lock;
+            }
+        };
+        lock.set_len(0).map_err(io(&lock_path))?;
+        lock.rewind().map_err(io(&lock_path))?;
+        writeln!(lock, "{}", std::process::id()).map_err(io(&lock_path))?;
+        let dir = OutDir { dir: out.to_path_buf(), _lock: lock };
+        dir.recover()?;
+        Ok(dir)
+    }
+
+    /// Opens `--out`'s lock file and waits for its lock (at most `wait`
+    /// since `start`), then fails naming the holder.
+    fn lock_file(out: &Path, lock_path: &Path, wait: Duration, start: Instant) -> Result<File, OutputError> {
         let mut lock = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        let wait = lock_wait();
-        let start = Instant::now();
+            .open(lock_path)
+            .map_err(io(lock_path))?;
         loop {
             match lock.try_lock() {
                 Ok(()) => break,
@@ -98,20 +127,31 @@ impl OutDir {
                         waited: wait.as_secs(),
                     });
                 }
-                Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
+                Err(std::fs::TryLockError::Error(e)) => return Err(io(lock_path)(e)),
             }
         }
-        lock.set_len(0).map_err(io(&lock_path))?;
-        lock.rewind().map_err(io(&lock_path))?;
-        writeln!(lock, "{}", std::process::id()).map_err(io(&lock_path))?;
-        let dir = OutDir { dir: out.to_path_buf(), _lock: lock };
-        dir.recover()?;
-        Ok(dir)
+        Ok(lock)
     }
 
     /// Finishes a batch whose journal exists (roll forward), then removes
-    /// temporary folders of runs killed before their journal was written.
+    /// temporary folders of runs killed before their journal was written,
+    /// and, beside `--out`, a batch that waited for its exchange or the
+    /// previous batch after it (`.NAME.next-PID`, never `--out` itself).
+    /// Runs under the lock, so no other run is between its steps.
     fn recover(&self) -> Result<(), OutputError> {
+        if let (Some(parent), Some(name)) =
+            (self.beside().and_then(|b| b.parent().map(Path::to_path_buf)), self.dir.file_name())
+        {
+            let next = format!(".{}.next-", name.to_string_lossy());
+            if let Ok(entries) = std::fs::read_dir(&parent) {
+                for e in entries.flatten() {
+                    let path = e.path();
+                    if e.file_name().to_string_lossy().starts_with(&next) && path.is_dir() && !path.is_symlink() {
+                        std::fs::remove_dir_all(&path).map_err(io(&path))?;
+                    }
+                }
+            }
+        }
         let journal = self.dir.join(JOURNAL);
         if journal.is_file() {
             let staged = std::fs::read_to_string(&journal).map_err(io(&journal))?;
@@ -185,12 +225,83 @@ impl OutDir {
         Ok(staging)
     }
 
-    /// Puts a staged batch in place: the journal first, then the files.
+    /// Puts a staged batch in place. When `--out` holds nothing but
+    /// cashapply's files (and is not a symbolic link or the working
+    /// folder), the staged folder takes `--out`'s place in one atomic
+    /// exchange of the two folders (Linux `renameat2(RENAME_EXCHANGE)`), so
+    /// `--out` holds the previous batch or the new one at every moment,
+    /// never a mix (CONTRACT §6.6). Otherwise (a user's files beside the
+    /// batch, `--out .`, a symlink, a file system without the exchange) the
+    /// journal first, then the files one by one, finished by the next run
+    /// if this one is killed.
     pub(crate) fn commit(&self, staging: &Path) -> Result<(), OutputError> {
+        if self.exchange(staging)? {
+            return Ok(());
+        }
         self.begin_commit(staging)?;
         self.put_in_place(staging)?;
         let journal = self.dir.join(JOURNAL);
         std::fs::remove_file(&journal).map_err(io(&journal))
+    }
+
+    /// The folder beside `--out` a batch waits in before the exchange:
+    /// `.NAME.next-PID`.
+    fn beside(&self) -> Option<PathBuf> {
+        let name = self.dir.file_name()?.to_string_lossy().into_owned();
+        let parent = match self.dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        Some(parent.join(format!(".{name}.next-{}", std::process::id())))
+    }
+
+    /// True when `--out` may be exchanged as a whole: a real folder, not
+    /// the working folder, holding only cashapply's own entries.
+    fn exchangeable(&self) -> bool {
+        let real = std::fs::symlink_metadata(&self.dir).is_ok_and(|m| m.is_dir());
+        let cwd = std::env::current_dir().ok().and_then(|c| c.canonicalize().ok());
+        let here = self.dir.canonicalize().ok();
+        let ours = std::fs::read_dir(&self.dir).is_ok_and(|entries| {
+            entries.flatten().all(|e| {
+                let n = e.file_name().to_string_lossy().into_owned();
+                OUTPUT_FILES.contains(&n.as_str())
+                    || n == MANIFEST
+                    || n == LOCK_FILE
+                    || n == JOURNAL
+                    || n.starts_with(STAGING_PREFIX)
+            })
+        });
+        real && here.is_some() && here != cwd && ours
+    }
+
+    /// The atomic exchange of [`Self::commit`]; `false` when it does not
+    /// apply (nothing changed then).
+    fn exchange(&self, staging: &Path) -> Result<bool, OutputError> {
+        let Some(next) = self.beside().filter(|_| self.exchangeable()) else { return Ok(false) };
+        if next.exists() {
+            std::fs::remove_dir_all(&next).map_err(io(&next))?;
+        }
+        std::fs::rename(staging, &next).map_err(io(&next))?;
+        // The new folder's own lock file, for the runs that come after.
+        let lock = next.join(LOCK_FILE);
+        std::fs::write(&lock, b"").map_err(io(&lock))?;
+        let swapped = rustix::fs::renameat_with(
+            rustix::fs::CWD,
+            &next,
+            rustix::fs::CWD,
+            &self.dir,
+            rustix::fs::RenameFlags::EXCHANGE,
+        );
+        if swapped.is_err() {
+            // No exchange here: back inside `--out`, for the journal way.
+            let _ = std::fs::remove_file(&lock);
+            std::fs::rename(&next, staging).map_err(io(staging))?;
+            return Ok(false);
+        }
+        // `next` now holds the previous batch: a leftover is removed by the
+        // next run if this fails.
+        let _ = std::fs::remove_dir_all(&next);
+        Ok(true)
     }
 
     /// Writes the journal naming the staged folder (by a rename, so it is
@@ -246,6 +357,7 @@ fn recover_legacy(out: &Path) {
     let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
     let name = name.to_string_lossy();
     let (tmp, old) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
+
     let Ok(entries) = std::fs::read_dir(parent) else { return };
     let mut found: Vec<(bool, std::time::SystemTime, PathBuf)> = entries
         .flatten()
@@ -272,6 +384,16 @@ fn recover_legacy(out: &Path) {
     }
     for (_, _, path) in found {
         let _ = std::fs::remove_dir_all(path);
+    }
+}
+
+/// True when the open `file` is the one at `path` now (same device and
+/// inode).
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
     }
 }
 
@@ -343,6 +465,71 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|n| n.starts_with(STAGING_PREFIX) || n == JOURNAL)
             .collect()
+    }
+
+    fn inode(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).unwrap().ino()
+    }
+
+    #[test]
+    fn a_folder_of_cashapplys_files_only_is_replaced_by_one_atomic_exchange_never_a_mix() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out_path = tmp.path().join("out");
+        let out = OutDir::open(&out_path).unwrap();
+        let first = stage(&out, "old");
+        out.commit(&first).unwrap();
+        let before = inode(&out_path);
+        let second = stage(&out, "new");
+        out.commit(&second).unwrap();
+        // The folder itself was exchanged: no moment held some old files and some new ones.
+        assert_ne!(inode(&out_path), before);
+        assert_eq!(content(&out_path), batch("new"));
+        assert!(hidden_leftovers(&out_path).is_empty());
+        let beside: Vec<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(beside, ["out"], "nothing left beside --out");
+        drop(out);
+        // The next run locks the new folder's lock file.
+        let again = OutDir::open(&out_path).unwrap();
+        assert!(same_file(&again._lock, &out_path.join(LOCK_FILE)));
+    }
+
+    #[test]
+    fn a_folder_holding_a_users_file_is_updated_file_by_file_and_the_users_file_stays() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out_path = tmp.path().join("out");
+        std::fs::create_dir(&out_path).unwrap();
+        std::fs::write(out_path.join("notes.txt"), "mine").unwrap();
+        let before = inode(&out_path);
+        let out = OutDir::open(&out_path).unwrap();
+        let staged = stage(&out, "new");
+        out.commit(&staged).unwrap();
+        assert_eq!(inode(&out_path), before, "not exchanged: the user's file must stay where it is");
+        assert_eq!(std::fs::read_to_string(out_path.join("notes.txt")).unwrap(), "mine");
+        assert_eq!(content(&out_path), batch("new"));
+    }
+
+    #[test]
+    fn a_run_killed_while_its_batch_waited_beside_out_leaves_the_previous_batch_and_nothing_behind() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out_path = tmp.path().join("out");
+        let out = OutDir::open(&out_path).unwrap();
+        let first = stage(&out, "old");
+        out.commit(&first).unwrap();
+        drop(out);
+        // A killed run's batch beside `--out`, before the exchange.
+        let waiting = tmp.path().join(".out.next-999999");
+        std::fs::create_dir(&waiting).unwrap();
+        for name in OUTPUT_FILES {
+            std::fs::write(waiting.join(name), "half").unwrap();
+        }
+        assert_eq!(content(&out_path), batch("old"));
+        let _next = OutDir::open(&out_path).unwrap();
+        assert!(!waiting.exists());
+        assert_eq!(content(&out_path), batch("old"));
     }
 
     #[test]
