@@ -2,64 +2,12 @@
 //! item 14): an exact reference is never called "only close to" an invoice.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+mod common;
 
 use cashapply_matching::engine::{ExceptionKind, Ledger, run};
-use cashapply_matching::inputs::{Config, Customer, Invoice, InvoiceStatus};
-use cashapply_model::{Currency, Receipt, SourceFormat, SourcePosition};
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn invoice(id: &str, customer: &str, open: &str, due: &str) -> Invoice {
-    Invoice {
-        id: id.into(),
-        customer_id: customer.into(),
-        currency: Currency::USD,
-        amount_open: d(open),
-        amount_original: d(open),
-        invoice_date: date(due) - chrono::Days::new(30),
-        due_date: Some(date(due)),
-        discount_percent: None,
-        discount_until: None,
-        po_number: None,
-        status: InvoiceStatus::Open,
-        customer_name: None,
-        line: 0,
-    }
-}
-
-fn customer(id: &str, name: &str) -> Customer {
-    Customer { id: id.into(), name: name.into(), aliases: vec![], bank_accounts: vec![], parent_id: None, line: 0 }
-}
-
-fn receipt(bank_ref: &str, amount: &str, value_date: &str, text: &[&str]) -> Receipt {
-    Receipt {
-        bank_ref: bank_ref.into(),
-        format: SourceFormat::Bai2,
-        position: SourcePosition { file: Arc::from("t.bai"), line: 1, byte: 0 },
-        account: "1".into(),
-        value_date: date(value_date),
-        currency: Currency::USD,
-        amount: d(amount),
-        payer_name: None,
-        payer_account: None,
-        transaction_code: None,
-        customer_reference: None,
-        check_number: None,
-        charges: None,
-        instructed: None,
-        remittance_text: text.iter().map(|t| t.to_string()).collect(),
-        remittance_lines: vec![],
-    }
-}
+use cashapply_matching::inputs::{Config, Customer};
+use cashapply_model::Currency;
+use common::*;
 
 #[test]
 fn an_exact_reference_held_for_its_amount_is_not_called_only_close_to_the_invoice() {

@@ -67,6 +67,14 @@ const MAX_POOL: usize = 1024;
 /// Normalises a company name: upper case, punctuation to blanks, dotted
 /// initials joined (`L.L.C.` → `LLC`, `S.A.` → `SA`), legal words dropped.
 pub fn normalise_name(name: &str) -> String {
+    let mut words = name_words(name);
+    words.retain(|w| !LEGAL_WORDS.contains(&w.as_str()));
+    words.join(" ")
+}
+
+/// A name's words: upper case, punctuation to blanks, apostrophes dropped,
+/// dotted initials joined (`L.L.C.` → `LLC`).
+fn name_words(name: &str) -> Vec<String> {
     let upper: String = name
         .chars()
         .filter(|c| *c != '\'')
@@ -87,8 +95,7 @@ pub fn normalise_name(name: &str) -> String {
     if !initials.is_empty() {
         words.push(initials);
     }
-    words.retain(|w| !LEGAL_WORDS.contains(&w.as_str()));
-    words.join(" ")
+    words
 }
 
 /// Normalises a bank account: upper case, blanks and dashes removed
@@ -113,26 +120,7 @@ pub struct NameIndex {
 /// `LIMITED` → `LTD`): what tells `RIVERBEND BUILDERS INC` from
 /// `RIVERBEND BUILDERS LLC`, two customers whose names are otherwise one.
 fn with_legal_form(name: &str) -> String {
-    let upper: String = name
-        .chars()
-        .filter(|c| *c != '\'')
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_uppercase() } else { ' ' })
-        .collect();
-    let mut words: Vec<String> = Vec::new();
-    let mut initials = String::new();
-    for w in upper.split_whitespace() {
-        if w.chars().count() == 1 && w.chars().all(|c| c.is_ascii_alphabetic()) {
-            initials.push_str(w);
-            continue;
-        }
-        if !initials.is_empty() {
-            words.push(std::mem::take(&mut initials));
-        }
-        words.push(w.to_string());
-    }
-    if !initials.is_empty() {
-        words.push(initials);
-    }
+    let words = name_words(name);
     let short = |w: String| match w.as_str() {
         "INCORPORATED" => "INC".to_string(),
         "CORPORATION" => "CORP".to_string(),
