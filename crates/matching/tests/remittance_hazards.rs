@@ -367,3 +367,14 @@ mod deciding_any_text {
         }
     }
 }
+
+#[test]
+fn a_remittance_text_of_megabytes_is_decided_in_bounded_time() {
+    // 4 MiB of pairs and labels (a hostile BAI2 record at the reader's limit).
+    let pairs = "INV-1001 1.00; AMOUNT 2.00 ORG:=x ".repeat(4 * 1024 * 1024 / 34);
+    let labels = "a ".repeat(500_000) + &":".repeat(100_000);
+    let start = std::time::Instant::now();
+    let invs = vec![invoice("INV-1001", "C1", "250.00", "2026-01-31")];
+    let _ = decide(invs, vec![], &[receipt("R1", "250.00", "2026-02-01", &[&pairs, &labels])]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(20), "took {:?}", start.elapsed());
+}

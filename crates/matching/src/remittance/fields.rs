@@ -197,9 +197,14 @@ fn labels(line: &str) -> Vec<Label> {
             _ => 0,
         };
         if marker > 0 {
-            // The label: letters and single blanks just before the marker.
+            // The label: letters and single blanks just before the marker
+            // (at most 32 of them: labels are short, and a long run must not
+            // be walked again for every marker).
             let mut start = i;
-            while start > 0 && b.get(start - 1).is_some_and(|x| x.is_ascii_alphabetic() || *x == b' ' || *x == b'_') {
+            while start > 0
+                && i - start < 32
+                && b.get(start - 1).is_some_and(|x| x.is_ascii_alphabetic() || *x == b' ' || *x == b'_')
+            {
                 start -= 1;
             }
             let name = line.get(start..i).unwrap_or_default().trim().to_ascii_uppercase().replace('_', " ");

@@ -27,6 +27,10 @@ use rust_decimal::Decimal;
 use super::lex::{Piece, is_currency, is_month, parse_amount, pieces};
 use super::{RemittanceItem, Role, checked_sum};
 
+/// How much free text is read for items (bytes): far more than any real
+/// advice, few enough that the pairing's cost stays small.
+pub const MAX_TEXT: usize = 16 * 1024;
+
 /// Words that may stand between a reference and its amount.
 const FILLER: &[&str] = &[
     "RE", "AMT", "AMOUNT", "PAID", "PAY", "FOR", "OF", "AT", "$", "€", "£", "DUE", "NET", "TO", "DATED", "VOM",
@@ -141,6 +145,22 @@ struct Reading {
 /// accounts for the payment. Whole-number amounts (`INV 4410 1000`) are
 /// read only when they then account for the payment exactly.
 pub fn read_text(lines: &[&str], minor: u32, paid: Option<Decimal>) -> Vec<RemittanceItem> {
+    // Real advice fits in a few kilobytes; a hostile text of megabytes is
+    // read only up to [`MAX_TEXT`], so the reading stays bounded.
+    let mut budget = MAX_TEXT;
+    let mut kept: Vec<&str> = Vec::with_capacity(lines.len().min(MAX_TEXT));
+    for line in lines {
+        if budget == 0 {
+            break;
+        }
+        let mut end = line.len().min(budget);
+        while !line.is_char_boundary(end) {
+            end -= 1;
+        }
+        kept.push(line.get(..end).unwrap_or_default());
+        budget -= end.max(1).min(budget);
+    }
+    let lines = kept.as_slice();
     if let Some(items) = table(lines, minor) {
         return items;
     }
@@ -302,16 +322,12 @@ fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: bool) ->
     }
     // A break before `AMOUNT 4,410.00` does not part the amount from its
     // reference (`INVOICE NO 88123, AMOUNT 4,410.00`).
-    let mut k = 0;
-    while k + 1 < p.len() {
-        let amount_word =
-            matches!(p.get(k + 1), Some(Piece::Word(w)) if matches!(w.as_str(), "AMOUNT" | "AMT" | "BETRAG"));
-        if p.get(k) == Some(&Piece::Break) && amount_word {
-            p.remove(k);
-        } else {
-            k += 1;
-        }
-    }
+    let amount_word =
+        |x: Option<&Piece>| matches!(x, Some(Piece::Word(w)) if matches!(w.as_str(), "AMOUNT" | "AMT" | "BETRAG"));
+    let keep: Vec<bool> =
+        (0..p.len()).map(|k| !(p.get(k) == Some(&Piece::Break) && amount_word(p.get(k + 1)))).collect();
+    let mut flags = keep.into_iter();
+    p.retain(|_| flags.next().unwrap_or(true));
     let p = p;
     let reference_at = |k: usize| p.get(k).and_then(reference);
     // Which order the text writes pairs in.
