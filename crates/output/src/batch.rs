@@ -13,7 +13,8 @@ use serde_json::Value;
 use crate::ids::content_id;
 use crate::report::RunReport;
 use crate::write::{
-    OutputError, confidence, csv_writer, flush, io, line_customer, remittance, replace_dir, row, spreadsheet_text,
+    EXCEPTION_COLUMNS, OutputError, confidence, csv_writer, exception_row, flush, io, line_customer, remittance,
+    replace_dir, row,
 };
 use cashapply_matching::engine::ranked;
 
@@ -280,46 +281,25 @@ fn write_batch_files(batch: &BatchFiles, dir: &Path) -> Result<(), OutputError> 
     flush(&mut w, &path)?;
     let path = dir.join("exceptions.csv");
     let mut w = csv_writer(&path)?;
-    row(
-        &mut w,
-        &path,
-        &[
-            "exception_id",
-            "kind",
-            "receipt_id",
-            "bank_ref",
-            "customer_id",
-            "invoice_id",
-            "amount",
-            "suggestions",
-            "detail",
-            "currency",
-            "value_date",
-            "payer_name",
-            "customer_name",
-            "status",
-        ],
-    )?;
-    // A file meant for people: formula-like text cells quoted (CONTRACT §4 v2).
-    let text = |t: &str| spreadsheet_text(t).into_owned();
+    row(&mut w, &path, &EXCEPTION_COLUMNS)?;
     for e in &batch.exceptions {
-        row(
+        exception_row(
             &mut w,
             &path,
-            &[
+            [
                 &e.exception_id,
                 &e.kind,
                 &e.receipt_id,
-                &text(&e.bank_ref),
-                &text(&e.customer_id),
-                &text(&e.invoice_id),
+                &e.bank_ref,
+                &e.customer_id,
+                &e.invoice_id,
                 &e.amount,
-                &text(&e.suggestions),
-                &text(&e.detail),
+                &e.suggestions,
+                &e.detail,
                 &e.currency,
                 &e.value_date,
-                &text(&e.payer_name),
-                &text(&e.customer_name),
+                &e.payer_name,
+                &e.customer_name,
                 &e.status,
             ],
         )?;

@@ -127,6 +127,45 @@ pub(crate) fn line_customer(report: &RunReport<'_>, o: &ReceiptOutcome, invoice:
     line_customer_index(report, o, invoice).map(|c| report.ledger.customer_id(c).to_string()).unwrap_or_default()
 }
 
+/// The columns of `exceptions.csv` (CONTRACT §4 v2), for `apply` and
+/// `run` alike.
+pub(crate) const EXCEPTION_COLUMNS: [&str; 14] = [
+    "exception_id",
+    "kind",
+    "receipt_id",
+    "bank_ref",
+    "customer_id",
+    "invoice_id",
+    "amount",
+    "suggestions",
+    "detail",
+    "currency",
+    "value_date",
+    "payer_name",
+    "customer_name",
+    "status",
+];
+
+/// Which columns of `exceptions.csv` hold free text a spreadsheet could
+/// take for a formula (ids, codes, amounts and dates are ours and safe).
+const EXCEPTION_TEXT: [bool; 14] =
+    [false, false, false, true, true, true, false, true, true, false, false, true, true, false];
+
+/// One row of `exceptions.csv`, its text cells quoted ([`spreadsheet_text`]).
+pub(crate) fn exception_row(
+    w: &mut csv::Writer<std::fs::File>,
+    path: &Path,
+    cells: [&str; 14],
+) -> Result<(), OutputError> {
+    let quoted: Vec<std::borrow::Cow<'_, str>> = cells
+        .iter()
+        .zip(EXCEPTION_TEXT)
+        .map(|(c, text)| if text { spreadsheet_text(c) } else { std::borrow::Cow::Borrowed(*c) })
+        .collect();
+    let refs: Vec<&str> = quoted.iter().map(|c| c.as_ref()).collect();
+    row(w, path, &refs)
+}
+
 /// A text cell of a file meant for people (CONTRACT §4 v2): a spreadsheet
 /// reads a cell starting with `=`, `+`, `-`, `@`, tab or carriage return as
 /// a formula, so such a cell is written with a leading `'`, which Excel and
@@ -193,26 +232,7 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
     // exceptions.csv
     let path = dir.join("exceptions.csv");
     let mut w = csv_writer(&path)?;
-    row(
-        &mut w,
-        &path,
-        &[
-            "exception_id",
-            "kind",
-            "receipt_id",
-            "bank_ref",
-            "customer_id",
-            "invoice_id",
-            "amount",
-            "suggestions",
-            "detail",
-            "currency",
-            "value_date",
-            "payer_name",
-            "customer_name",
-            "status",
-        ],
-    )?;
+    row(&mut w, &path, &EXCEPTION_COLUMNS)?;
     for ((r, o), id) in report.receipts.iter().zip(&report.outcomes).zip(&report.receipt_ids) {
         for (k, e) in o.exceptions.iter().enumerate() {
             let invoice = e.invoice.map(|i| report.ledger.invoice(i).id.clone()).unwrap_or_default();
@@ -226,24 +246,23 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
             let customer = line_customer_index(report, o, e.invoice);
             let customer_name =
                 customer.and_then(|c| report.ledger.customers.get(c as usize)).map_or("", |c| c.name.as_str());
-            let text = |t: &str| spreadsheet_text(t).into_owned();
-            row(
+            exception_row(
                 &mut w,
                 &path,
-                &[
+                [
                     &eid,
                     e.kind.as_str(),
                     id,
-                    &text(&r.bank_ref),
-                    &text(&line_customer(report, o, e.invoice)),
-                    &text(&invoice),
+                    &r.bank_ref,
+                    &line_customer(report, o, e.invoice),
+                    &invoice,
                     &format_amount(e.amount, r.currency),
-                    &text(&suggestions.join(";")),
-                    &text(&e.detail),
+                    &suggestions.join(";"),
+                    &e.detail,
                     r.currency.as_str(),
                     &date(r),
-                    &text(r.payer_name.as_deref().unwrap_or("")),
-                    &text(customer_name),
+                    r.payer_name.as_deref().unwrap_or(""),
+                    customer_name,
                     "open",
                 ],
             )?;
