@@ -13,8 +13,8 @@ use serde_json::Value;
 use crate::ids::content_id;
 use crate::report::RunReport;
 use crate::write::{
-    EXCEPTION_COLUMNS, OutputError, confidence, csv_writer, exception_row, flush, io, line_customer, remittance,
-    replace_dir, row,
+    EXCEPTION_COLUMNS, OutputError, RECEIPT_COLUMNS, confidence, csv_writer, exception_row, flush, io, line_customer,
+    remittance, replace_dir, row,
 };
 use cashapply_matching::engine::ranked;
 
@@ -307,24 +307,7 @@ fn write_batch_files(batch: &BatchFiles, dir: &Path) -> Result<(), OutputError> 
     flush(&mut w, &path)?;
     let path = dir.join("receipts.csv");
     let mut w = csv_writer(&path)?;
-    row(
-        &mut w,
-        &path,
-        &[
-            "receipt_id",
-            "bank_ref",
-            "source_file",
-            "format",
-            "account",
-            "value_date",
-            "currency",
-            "amount",
-            "payer_name",
-            "customer_id",
-            "status",
-            "remittance",
-        ],
-    )?;
+    row(&mut w, &path, &RECEIPT_COLUMNS)?;
     for r in &batch.receipts {
         row(
             &mut w,

@@ -104,7 +104,7 @@ impl RunTotals {
         rows.push(("unidentified".into(), amounts(&|t| t.unidentified)));
         rows.push(("straight through".into(), counts(&|t| t.straight_through)));
         rows.push(("exceptions".into(), counts(&|t| t.exceptions.values().sum())));
-        for kind in EXCEPTION_ORDER {
+        for kind in ExceptionKind::ALL {
             let k = kind.as_str();
             if self.currencies.values().any(|t| t.exceptions.contains_key(k)) {
                 rows.push((format!("  {k}"), counts(&|t| t.exceptions.get(k).copied().unwrap_or(0))));
@@ -131,15 +131,3 @@ impl RunTotals {
     }
 }
 
-/// Exception kinds in the order of CONTRACT §4's table.
-const EXCEPTION_ORDER: [ExceptionKind; 9] = [
-    ExceptionKind::ShortPayment,
-    ExceptionKind::UnearnedDiscount,
-    ExceptionKind::Overpayment,
-    ExceptionKind::SkippedInvoice,
-    ExceptionKind::DuplicatePayment,
-    ExceptionKind::Unidentified,
-    ExceptionKind::Unapplied,
-    ExceptionKind::Ambiguous,
-    ExceptionKind::RemittanceMismatch,
-];

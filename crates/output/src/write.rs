@@ -65,17 +65,6 @@ pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_
     move |source| OutputError::Io { path: path.to_path_buf(), source }
 }
 
-const EXCEPTION_KINDS: [ExceptionKind; 9] = [
-    ExceptionKind::ShortPayment,
-    ExceptionKind::UnearnedDiscount,
-    ExceptionKind::Overpayment,
-    ExceptionKind::SkippedInvoice,
-    ExceptionKind::DuplicatePayment,
-    ExceptionKind::Unidentified,
-    ExceptionKind::Unapplied,
-    ExceptionKind::Ambiguous,
-    ExceptionKind::RemittanceMismatch,
-];
 
 /// Writes `postings.csv`, `exceptions.csv`, `receipts.csv` and
 /// `summary.json` into `out`, replacing the previous batch only when every
@@ -126,6 +115,22 @@ fn line_customer_index(report: &RunReport<'_>, o: &ReceiptOutcome, invoice: Opti
 pub(crate) fn line_customer(report: &RunReport<'_>, o: &ReceiptOutcome, invoice: Option<u32>) -> String {
     line_customer_index(report, o, invoice).map(|c| report.ledger.customer_id(c).to_string()).unwrap_or_default()
 }
+
+/// The columns of `receipts.csv` (CONTRACT §4), for `apply` and `run`.
+pub(crate) const RECEIPT_COLUMNS: [&str; 12] = [
+    "receipt_id",
+    "bank_ref",
+    "source_file",
+    "format",
+    "account",
+    "value_date",
+    "currency",
+    "amount",
+    "payer_name",
+    "customer_id",
+    "status",
+    "remittance",
+];
 
 /// The columns of `exceptions.csv` (CONTRACT §4 v2), for `apply` and
 /// `run` alike.
@@ -272,24 +277,7 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
     // receipts.csv
     let path = dir.join("receipts.csv");
     let mut w = csv_writer(&path)?;
-    row(
-        &mut w,
-        &path,
-        &[
-            "receipt_id",
-            "bank_ref",
-            "source_file",
-            "format",
-            "account",
-            "value_date",
-            "currency",
-            "amount",
-            "payer_name",
-            "customer_id",
-            "status",
-            "remittance",
-        ],
-    )?;
+    row(&mut w, &path, &RECEIPT_COLUMNS)?;
     for ((r, o), id) in report.receipts.iter().zip(&report.outcomes).zip(&report.receipt_ids) {
         row(
             &mut w,
@@ -337,7 +325,7 @@ pub(crate) fn summary(report: &RunReport<'_>) -> Value {
         kinds: BTreeMap<&'static str, Decimal>,
     }
     let mut per_currency: BTreeMap<Currency, Totals> = BTreeMap::new();
-    let mut exceptions: BTreeMap<&'static str, u64> = EXCEPTION_KINDS.iter().map(|k| (k.as_str(), 0)).collect();
+    let mut exceptions: BTreeMap<&'static str, u64> = ExceptionKind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
     for (r, o) in report.receipts.iter().zip(&report.outcomes) {
         let t = per_currency.entry(r.currency).or_default();
         t.receipts += 1;

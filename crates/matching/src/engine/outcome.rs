@@ -63,6 +63,19 @@ pub enum ExceptionKind {
 }
 
 impl ExceptionKind {
+    /// Every kind, in the order of CONTRACT §4's table.
+    pub const ALL: [ExceptionKind; 9] = [
+        ExceptionKind::ShortPayment,
+        ExceptionKind::UnearnedDiscount,
+        ExceptionKind::Overpayment,
+        ExceptionKind::SkippedInvoice,
+        ExceptionKind::DuplicatePayment,
+        ExceptionKind::Unidentified,
+        ExceptionKind::Unapplied,
+        ExceptionKind::Ambiguous,
+        ExceptionKind::RemittanceMismatch,
+    ];
+
     /// The name in `exceptions.csv`.
     pub fn as_str(&self) -> &'static str {
         match self {
