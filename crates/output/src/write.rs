@@ -65,7 +65,6 @@ pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_
     move |source| OutputError::Io { path: path.to_path_buf(), source }
 }
 
-
 /// Writes `postings.csv`, `exceptions.csv`, `receipts.csv` and
 /// `summary.json` into `out`, replacing the previous batch only when every
 /// file is written, and only files cashapply wrote (see [`crate::out_dir`]).
