@@ -156,10 +156,10 @@ fn word_match(payer: &str, name: &str) -> f64 {
     0.0
 }
 
-/// True when a payer name looks cut by a bank field (16, 22, 28, 35
-/// characters are common field widths).
+/// True when a payer name looks cut by a bank field: 16 (ACH company
+/// name), 22 (ACH individual name), 28 and 35 (wire and SWIFT name lines).
 fn looks_cut(raw_len: usize) -> bool {
-    matches!(raw_len, 16 | 18 | 20 | 22 | 24 | 28 | 30 | 32 | 35)
+    matches!(raw_len, 16 | 22 | 28 | 35)
 }
 
 /// The payer name read word by word against a customer name: every payer
