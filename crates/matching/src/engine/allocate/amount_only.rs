@@ -1,0 +1,123 @@
+//! No usable reference (CONTRACT §4 rule 8): the payer's own open items
+//! by amount, one item or exactly one subset, else held.
+
+use super::*;
+
+impl<'l> Allocator<'l> {
+    /// No usable reference: rule 8.
+    pub fn amount_only(&mut self, receipt: &Receipt, proposal: &Proposal) -> ReceiptOutcome {
+        let Some((payer, customer_confidence, _)) = proposal.customer else {
+            return self.hold(receipt, None, proposal, ExceptionKind::Unidentified, "no customer");
+        };
+        // Rule 8 searches the customer's own open items: a parent's or
+        // subsidiary's invoices are paid by amount alone only when named.
+        let candidates: Vec<u32> =
+            self.ledger.open_invoices(payer).iter().copied().filter(|i| self.open_item(*i, receipt.currency)).collect();
+        let singles: Vec<u32> = candidates.iter().copied().filter(|i| self.remaining(*i) == receipt.amount).collect();
+        let (set, rule, confidence) = match singles.as_slice() {
+            [one] => (Some(vec![*one]), Rule::AmountUnique, customer_confidence.min(Decimal::new(950, 3))),
+            [_, _, ..] => {
+                let mut out = self.hold(
+                    receipt,
+                    Some(payer),
+                    proposal,
+                    ExceptionKind::Ambiguous,
+                    "several open invoices have exactly this amount",
+                );
+                if let Some(e) = out.exceptions.first_mut() {
+                    e.suggestions = singles.iter().map(|i| (self.id(*i).to_string(), Decimal::new(500, 3))).collect();
+                    e.detail = format!(
+                        "Cash held unapplied{}: {} open invoices of this customer are for exactly {}; pick one.",
+                        self.customer_note(proposal, payer),
+                        singles.len(),
+                        receipt.amount
+                    );
+                }
+                return out;
+            }
+            [] => match self.subsets(&candidates, receipt.amount) {
+                // A set of several items that happens to add up is weak
+                // evidence when the payer named documents we could not
+                // read: the set is suggested, not applied.
+                SubsetOf::One(set) if set.len() > 1 && proposal.unresolved_references > 0 => {
+                    (Some(set), Rule::SubsetSum, customer_confidence.min(Decimal::new(850, 3)))
+                }
+                SubsetOf::One(set) => (Some(set), Rule::SubsetSum, customer_confidence.min(Decimal::new(930, 3))),
+                // The customer's whole open balance, paid as a statement.
+                SubsetOf::Several(..) | SubsetOf::Unknown
+                    if candidates.len() > 1 && self.balance_of(&candidates) == Some(receipt.amount) =>
+                {
+                    (Some(candidates.clone()), Rule::StatementBalance, customer_confidence.min(Decimal::new(930, 3)))
+                }
+                SubsetOf::Several(a, b) => {
+                    let mut out = self.hold(
+                        receipt,
+                        Some(payer),
+                        proposal,
+                        ExceptionKind::Ambiguous,
+                        "several sets of open invoices add up to this amount",
+                    );
+                    if let Some(e) = out.exceptions.first_mut() {
+                        let mut ids: Vec<u32> = a.iter().chain(&b).copied().collect();
+                        ids.sort_unstable();
+                        ids.dedup();
+                        e.suggestions = ids.iter().map(|i| (self.id(*i).to_string(), Decimal::new(500, 3))).collect();
+                    }
+                    return out;
+                }
+                // Short of exactly one open item by no more than the
+                // write-off tolerance: that item, the shortfall written off.
+                SubsetOf::None => match self
+                    .within_tolerance_of_one(&candidates, receipt)
+                    .filter(|_| proposal.unresolved_references == 0)
+                {
+                    Some(one) => {
+                        (Some(vec![one]), Rule::AmountTolerance, customer_confidence.min(Decimal::new(920, 3)))
+                    }
+                    None => (None, Rule::Held, Decimal::ZERO),
+                },
+                SubsetOf::Unknown => {
+                    let why =
+                        "no single open invoice has this amount, and the search for a set of them ran out of steps";
+                    return self.hold(receipt, Some(payer), proposal, ExceptionKind::Unapplied, why);
+                }
+            },
+        };
+        match set {
+            Some(set) if confidence >= self.config.auto_apply_confidence => {
+                let mut out =
+                    ReceiptOutcome { customer: set.first().map(|i| self.ledger.owner(*i)), ..Default::default() };
+                for inv in set {
+                    let a = self.remaining(inv);
+                    if rule == Rule::AmountTolerance {
+                        let short = a - receipt.amount;
+                        self.reduce(inv, a);
+                        out.lines.push(line(PostingKind::Applied, Some(inv), receipt.amount, rule, confidence));
+                        out.lines.push(line(PostingKind::WriteOff, Some(inv), short, rule, confidence));
+                    } else {
+                        self.reduce(inv, a);
+                        out.lines.push(line(PostingKind::Applied, Some(inv), a, rule, confidence));
+                    }
+                }
+                out
+            }
+            Some(set) => {
+                let why = if set.len() > 1 && proposal.unresolved_references > 0 {
+                    "a set of open invoices adds up to the amount, but the remittance names documents that match \
+                     none of them"
+                } else {
+                    "the amount fits, but the customer is not certain enough to apply"
+                };
+                let mut out = self.hold(receipt, Some(payer), proposal, ExceptionKind::Unapplied, why);
+                if let Some(e) = out.exceptions.first_mut() {
+                    e.suggestions = set.iter().map(|i| (self.id(*i).to_string(), ratio(confidence))).collect();
+                }
+                out
+            }
+            None => {
+                let why = self.no_usable_reference(receipt, proposal);
+                self.hold(receipt, Some(payer), proposal, ExceptionKind::Unapplied, &why)
+            }
+        }
+    }
+}

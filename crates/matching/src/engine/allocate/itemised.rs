@@ -1,0 +1,186 @@
+//! References with itemised amounts (CONTRACT §4): each line applied as
+//! stated, its shortfall explained as discount, write-off or short payment.
+
+use super::*;
+
+impl<'l> Allocator<'l> {
+    /// References with itemised amounts. Returns the cash left over (for
+    /// the duplicates, then on account). Several lines naming one invoice
+    /// add up; a credit memo's line is negative whatever sign it was written
+    /// with; cash never goes below zero.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn itemised(
+        &mut self,
+        receipt: &Receipt,
+        truncated: bool,
+        fresh: &[RefMatch],
+        dups: &[RefMatch],
+        merged_lines: &[(u32, usize)],
+        confidence: Decimal,
+        out: &mut ReceiptOutcome,
+    ) -> Decimal {
+        let mut cash = receipt.amount;
+        // Duplicates' lines are stated too: their cash is held for them.
+        let mut stated: Decimal = dups.iter().filter_map(|d| line_amount(receipt, d.line)).sum();
+        let mut open_total = Decimal::ZERO;
+        // The cash ran out before a line's statement: its invoice is short.
+        let mut shortfall_raised = false;
+        for r in fresh {
+            let open = self.remaining(r.invoice);
+            open_total += open;
+            let credit = open < Decimal::ZERO;
+            let own = line_amount(receipt, r.line);
+            let extra: Decimal = merged_lines
+                .iter()
+                .filter(|(i, _)| *i == r.invoice)
+                .filter_map(|(_, l)| line_amount(receipt, Some(*l)))
+                .sum();
+            let paid = match own {
+                Some(a) => a + extra,
+                None if extra.is_zero() => open,
+                None => extra,
+            };
+            let paid = if credit { -paid.abs() } else { paid };
+            stated += paid;
+            // Cash that runs out before a line's statement (a bank fee taken
+            // from the payment) leaves that invoice short by what is missing.
+            let limited = !credit && paid > cash;
+            shortfall_raised |= limited;
+            let paid = if limited { cash.max(Decimal::ZERO) } else { paid };
+            let apply = if credit { paid.max(open) } else { paid.min(open).min(cash).max(Decimal::ZERO) };
+            if apply.is_zero() {
+                continue;
+            }
+            cash -= apply;
+            self.reduce(r.invoice, apply);
+            out.lines.push(line(PostingKind::Applied, Some(r.invoice), apply, Rule::RemittanceLine, confidence));
+            if credit || paid >= open {
+                continue;
+            }
+            let l = r.line.and_then(|l| receipt.remittance_lines.get(l));
+            // Shortfall against the line's own statement, not the cash.
+            let short = open - paid;
+            let taken = l.and_then(|l| l.discount).unwrap_or(short);
+            let mut short = short;
+            match self.discount(r.invoice, receipt.value_date) {
+                // An earned discount and more missing: the discount, then the
+                // rest judged by tolerance.
+                Some((d, true)) if short > d && l.and_then(|l| l.discount).is_none_or(|x| x == d) => {
+                    self.reduce(r.invoice, d);
+                    out.lines.push(line(PostingKind::Discount, Some(r.invoice), d, Rule::RemittanceLine, confidence));
+                    short -= d;
+                }
+                Some((d, earned)) if d == short && taken == short => {
+                    if earned {
+                        self.reduce(r.invoice, d);
+                        out.lines.push(line(
+                            PostingKind::Discount,
+                            Some(r.invoice),
+                            d,
+                            Rule::RemittanceLine,
+                            confidence,
+                        ));
+                    } else {
+                        out.exceptions.push(exception(
+                            ExceptionKind::UnearnedDiscount,
+                            Some(r.invoice),
+                            d,
+                            format!(
+                                "Discount {d} taken on invoice {} after its discount date; claim it back or allow it.",
+                                self.id(r.invoice)
+                            ),
+                        ));
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            let tolerance = self.config.write_off_tolerance(open, receipt.currency.minor_digits());
+            if short <= tolerance {
+                self.reduce(r.invoice, short);
+                out.lines.push(line(PostingKind::WriteOff, Some(r.invoice), short, Rule::RemittanceLine, confidence));
+            } else {
+                let reason =
+                    l.and_then(|l| l.reason.clone()).map(|r| format!(" (deduction reason {r})")).unwrap_or_default();
+                out.exceptions.push(exception(
+                    ExceptionKind::ShortPayment,
+                    Some(r.invoice),
+                    short,
+                    format!("Invoice {} paid {short} short{reason}; it stays open for the rest.", self.id(r.invoice)),
+                ));
+            }
+        }
+        if !dups.is_empty() {
+            // What is left is the duplicates' cash: no overpayment, no mismatch.
+            return cash;
+        }
+        // Rule 7: lines cut off by the channel leave cash the visible lines
+        // do not state.
+        if truncated && cash > Decimal::ZERO && stated < receipt.amount {
+            return self.rest_of_cut_remittance(receipt, out, cash);
+        }
+        let difference = receipt.amount - stated;
+        let tolerance = self.config.write_off_tolerance(open_total, receipt.currency.minor_digits());
+        // Lines of the advice whose reference named no invoice: the cash
+        // they state is not an overpayment but a line a person must place.
+        let named: Vec<usize> =
+            fresh.iter().chain(dups).filter_map(|r| r.line).chain(merged_lines.iter().map(|(_, l)| *l)).collect();
+        let unplaced: Vec<(usize, Decimal)> = (0..receipt.remittance_lines.len())
+            .filter(|l| !named.contains(l))
+            .filter_map(|l| line_amount(receipt, Some(l)).filter(|a| *a > Decimal::ZERO).map(|a| (l, a)))
+            .collect();
+        let unplaced_total = unplaced.iter().try_fold(Decimal::ZERO, |acc, (_, a)| acc.checked_add(*a));
+        if cash > tolerance && !unplaced.is_empty() && unplaced_total == Some(cash) {
+            let which: Vec<String> = unplaced
+                .iter()
+                .filter_map(|(l, a)| receipt.remittance_lines.get(*l).map(|x| format!("{} ({a})", x.reference)))
+                .collect();
+            let mut e = exception(
+                ExceptionKind::Unapplied,
+                None,
+                cash,
+                format!(
+                    "Remittance line {} names no open invoice of this customer; {cash} held unapplied until it is placed.",
+                    which.join(", ")
+                ),
+            );
+            // Invoices of the customer open for exactly a line's amount.
+            let owner = out.customer.unwrap_or(0);
+            let mut fitting: Vec<(String, Decimal)> = Vec::new();
+            for (_, a) in &unplaced {
+                let open =
+                    self.ledger.family(owner).into_iter().flat_map(|c| self.ledger.open_invoices(c).iter().copied());
+                for i in open.filter(|i| self.remaining(*i) == *a).take(5) {
+                    fitting.push((self.id(i).to_string(), Decimal::new(600, 3)));
+                }
+            }
+            e.suggestions = ranked(fitting);
+            out.exceptions.push(e);
+            out.lines.push(line(PostingKind::Unapplied, None, cash, Rule::Held, Decimal::ZERO));
+            return Decimal::ZERO;
+        }
+        if cash > tolerance && receipt.amount > open_total + tolerance {
+            out.exceptions.push(exception(
+                ExceptionKind::Overpayment,
+                None,
+                cash,
+                format!("Paid {cash} more than the invoices named; the excess is held on account."),
+            ));
+        } else if !(difference.is_zero() || (difference < Decimal::ZERO && shortfall_raised)) {
+            out.exceptions.push(exception(
+                ExceptionKind::RemittanceMismatch,
+                None,
+                difference.abs(),
+                format!(
+                    "The remittance lines add up to {stated} but the payment is {}; check the advice.",
+                    receipt.amount
+                ),
+            ));
+            if cash > Decimal::ZERO {
+                out.lines.push(line(PostingKind::Unapplied, None, cash, Rule::Held, Decimal::ZERO));
+                cash = Decimal::ZERO;
+            }
+        }
+        cash
+    }
+}

@@ -1,0 +1,549 @@
+//! Receipts decided by their references: candidates per reference weighed
+//! against the payer and the amount, then handed to the itemised or
+//! unitemised rules.
+
+use super::*;
+
+impl<'l> Allocator<'l> {
+    /// Decides one receipt by its references; `None` when it has no usable
+    /// reference, so that it is decided by amount after every receipt with
+    /// references (the open items of rules 7 and 8 exclude what other
+    /// receipts of the run apply).
+    pub fn decide_by_references(&mut self, receipt: &Receipt, proposal: &Proposal) -> Option<ReceiptOutcome> {
+        let payer = proposal.customer.map(|(c, _, _)| c);
+        if receipt.amount.abs() > Decimal::from(MAX_AMOUNT)
+            || receipt.amount <= Decimal::ZERO
+            || receipt.amount.normalize().scale() > receipt.currency.minor_digits()
+        {
+            let why = "the amount is not a positive amount in the currency's minor units";
+            return Some(self.hold(receipt, payer, proposal, ExceptionKind::Unapplied, why));
+        }
+        // A remittance record of this receipt could not be read (kept in its
+        // text): what it said is unknown, so nothing is applied by machine.
+        if receipt.has_unreadable_remittance() {
+            let why = "a remittance record could not be read (shown in the remittance text); apply it by hand";
+            let kind = if payer.is_some() { ExceptionKind::Unapplied } else { ExceptionKind::Unidentified };
+            return Some(self.hold(receipt, payer, proposal, kind, why));
+        }
+        // Candidate invoices in the receipt's currency, one per token.
+        let mut chosen: Vec<RefMatch> = Vec::new();
+        let mut ambiguous: Vec<RefMatch> = Vec::new();
+        // (invoice, another line naming it).
+        let mut merged_lines: Vec<(u32, usize)> = Vec::new();
+        let mut tokens: Vec<usize> = proposal.refs.iter().map(|r| r.token).collect();
+        tokens.dedup();
+        let token_count = tokens.len();
+        for t in tokens {
+            let mut cands: Vec<&RefMatch> = proposal
+                .refs
+                .iter()
+                .filter(|r| r.token == t && self.ledger.invoice(r.invoice).currency == receipt.currency)
+                .collect();
+            if let Some(p) = payer
+                && cands.len() > 1
+            {
+                let fam: Vec<&RefMatch> =
+                    cands.iter().copied().filter(|r| self.ledger.may_pay(p, self.ledger.owner(r.invoice))).collect();
+                if !fam.is_empty() {
+                    cands = fam;
+                }
+            }
+            let best = cands.iter().map(|r| r.distance).min();
+            cands.retain(|r| Some(r.distance) == best);
+            match cands.as_slice() {
+                [] => {}
+                [one] => match chosen.iter().position(|c| c.invoice == one.invoice) {
+                    None => chosen.push((*one).clone()),
+                    // A second line naming the same invoice adds its amount,
+                    // unless the first line already settles it and exactly
+                    // one other invoice of the family one edit away is open
+                    // for this line's amount: then the number was mistyped
+                    // into its neighbour's (`INV-0010754` written twice, the
+                    // second meaning `INV-0010751`).
+                    Some(k) => {
+                        if let Some(l) = one.line {
+                            match self.mistyped_repeat(receipt, &chosen, k, one, l) {
+                                Some(neighbour) => chosen.push(neighbour),
+                                None => merged_lines.push((one.invoice, l)),
+                            }
+                        }
+                    }
+                },
+                // Several neighbours equally near: the one the stated amount
+                // settles (with the line's own discount and deduction), when
+                // exactly one does, is the one meant.
+                many => match self.settled_by_stated_amount(receipt, many, token_count) {
+                    Some(one) if !chosen.iter().any(|c| c.invoice == one.invoice) => chosen.push(one),
+                    _ => ambiguous.extend(many.iter().map(|r| (*r).clone())),
+                },
+            }
+        }
+        // Only invoices the identified customer may pay (its own, its
+        // children's) are applied; when the references themselves identified
+        // it (a third party paying), that customer is their owner.
+        if let Some((p, _, _)) = proposal.customer {
+            chosen.retain(|r| self.ledger.may_pay(p, self.ledger.owner(r.invoice)));
+        }
+        if chosen.is_empty() {
+            if !ambiguous.is_empty() {
+                if payer.is_none() {
+                    // Several customers' invoices fit and nothing says whose
+                    // cash it is: unidentified, with those customers suggested.
+                    let mut out = self.hold(receipt, None, proposal, ExceptionKind::Unidentified, "");
+                    if let Some(e) = out.exceptions.first_mut() {
+                        let mut owners: Vec<(String, Decimal)> = ambiguous
+                            .iter()
+                            .map(|r| {
+                                (self.ledger.customer_id(self.ledger.owner(r.invoice)).to_string(), ratio(r.strength))
+                            })
+                            .collect();
+                        owners.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                        owners.dedup_by(|a, b| a.0 == b.0);
+                        e.suggestions = owners;
+                        e.detail = "The remittance reference fits invoices of several customers and nothing else identifies the payer; identify it.".into();
+                    }
+                    return Some(out);
+                }
+                let mut out = self.hold(
+                    receipt,
+                    payer,
+                    proposal,
+                    ExceptionKind::Ambiguous,
+                    "the remittance reference fits several invoices equally well",
+                );
+                if let Some(e) = out.exceptions.first_mut() {
+                    let mut by_id: Vec<(String, Decimal)> =
+                        ambiguous.iter().map(|r| (self.id(r.invoice).to_string(), ratio(r.strength))).collect();
+                    by_id.sort();
+                    e.suggestions = ranked(by_id);
+                }
+                return Some(out);
+            }
+            return None;
+        }
+        Some(self.by_reference(receipt, proposal, chosen, &merged_lines))
+    }
+
+    /// Of several candidates of one reference, the only one its stated
+    /// amount settles: the line's amount plus the discount and deduction
+    /// the line states, or the payment when this is the only reference.
+    pub(super) fn settled_by_stated_amount(
+        &self,
+        receipt: &Receipt,
+        many: &[&RefMatch],
+        tokens: usize,
+    ) -> Option<RefMatch> {
+        let first = many.first()?;
+        let stated = match line_amount(receipt, first.line) {
+            Some(a) => a.checked_add(line_taken_off(receipt, first.line)?)?,
+            None if tokens == 1 => receipt.amount,
+            None => return None,
+        };
+        let fitting: Vec<&&RefMatch> = many
+            .iter()
+            .filter(|r| self.payable(r.invoice, receipt.currency) && self.settles(stated, r.invoice, receipt))
+            .collect();
+        match fitting.as_slice() {
+            [one] => {
+                let mut one = (**one).clone();
+                one.strength = one.strength.max(Decimal::new(920, 3));
+                Some(one)
+            }
+            _ => None,
+        }
+    }
+
+    /// The invoice a repeated reference was meant to name: the first line
+    /// naming the invoice (`chosen[first]`) settles it on its own, and
+    /// exactly one payable invoice of the owner's family one edit away,
+    /// named by no other line, is open for exactly the repeated line's
+    /// amount.
+    pub(super) fn mistyped_repeat(
+        &self,
+        receipt: &Receipt,
+        chosen: &[RefMatch],
+        first: usize,
+        repeat: &RefMatch,
+        line: usize,
+    ) -> Option<RefMatch> {
+        let earlier = chosen.get(first)?;
+        let stated = line_amount(receipt, Some(line)).filter(|a| *a > Decimal::ZERO)?;
+        let first_amount = line_amount(receipt, earlier.line)?;
+        if !self.settles(first_amount, earlier.invoice, receipt) {
+            return None;
+        }
+        let owner = self.ledger.owner(repeat.invoice);
+        let key = normalise_reference(&repeat.raw).key;
+        let fits: Vec<u32> = self
+            .ledger
+            .family_neighbours(owner, &key)
+            .into_iter()
+            .filter(|i| {
+                *i != repeat.invoice
+                    && self.remaining(*i) == stated
+                    && self.payable(*i, receipt.currency)
+                    && !chosen.iter().any(|c| c.invoice == *i)
+            })
+            .collect();
+        match fits.as_slice() {
+            [only] => Some(RefMatch {
+                invoice: *only,
+                distance: 1,
+                strength: Decimal::new(950, 3),
+                line: Some(line),
+                ..repeat.clone()
+            }),
+            _ => None,
+        }
+    }
+
+    pub(super) fn by_reference(
+        &mut self,
+        receipt: &Receipt,
+        proposal: &Proposal,
+        mut chosen: Vec<RefMatch>,
+        merged_lines: &[(u32, usize)],
+    ) -> ReceiptOutcome {
+        let owner = self.ledger.owner(chosen.first().map_or(0, |r| r.invoice));
+        let mut out = ReceiptOutcome { customer: Some(owner), ..Default::default() };
+        // Split off duplicates: closed, or already fully paid in this run.
+        let (dups, fresh): (Vec<RefMatch>, Vec<RefMatch>) = chosen.drain(..).partition(|r| {
+            let inv = self.ledger.invoice(r.invoice);
+            inv.status == InvoiceStatus::Closed
+                || (self.paid_in_run[r.invoice as usize]
+                    && self.remaining(r.invoice) <= Decimal::ZERO
+                    && inv.amount_open > Decimal::ZERO)
+        });
+        let mut fresh = fresh;
+        // A reference to a closed or already-paid invoice whose stated amount
+        // is not that invoice's amount but fits exactly one open invoice of
+        // the family one edit away, named by no other reference, was
+        // mistyped into the closed one's number: it is that invoice, not a
+        // duplicate payment (a duplicate repeats the invoice's own amount).
+        let single_reference = fresh.len() + dups.len() == 1;
+        let mut dups = dups;
+        let mut k = 0;
+        while k < dups.len() {
+            let Some(d) = dups.get(k) else { break };
+            let stated = line_amount(receipt, d.line).or(single_reference.then_some(receipt.amount));
+            let key = normalise_reference(&d.raw).key;
+            let repeats_its_amount = stated == Some(self.ledger.invoice(d.invoice).amount_original);
+            let fits: Vec<u32> = match stated.filter(|_| !repeats_its_amount) {
+                Some(stated) => self
+                    .ledger
+                    .family_neighbours(owner, &key)
+                    .into_iter()
+                    .filter(|i| {
+                        *i != d.invoice
+                            && self.remaining(*i) == stated
+                            && self.payable(*i, receipt.currency)
+                            && !fresh.iter().any(|f| f.invoice == *i)
+                            && !self.paid_in_run.get(*i as usize).copied().unwrap_or(true)
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            match fits.as_slice() {
+                [only] => {
+                    let mut r = dups.remove(k);
+                    r.invoice = *only;
+                    r.distance = 1;
+                    r.strength = Decimal::new(950, 3);
+                    fresh.push(r);
+                }
+                _ => k += 1,
+            }
+        }
+        fresh.sort_by(|a, b| {
+            let (x, y) = (self.ledger.invoice(a.invoice), self.ledger.invoice(b.invoice));
+            (!x.is_credit_memo(), x.due_date.unwrap_or(x.invoice_date), x.invoice_date, &x.id).cmp(&(
+                !y.is_credit_memo(),
+                y.due_date.unwrap_or(y.invoice_date),
+                y.invoice_date,
+                &y.id,
+            ))
+        });
+        let fresh_len = fresh.len();
+        // A reference whose stated amount (its line's, or the payment's when
+        // it is the only reference) does not fit its invoice, while exactly
+        // one invoice of the payer's family one edit away fits it exactly:
+        // the reference was mistyped into another real invoice number.
+        // When several invoices of the family fit, or exactly one of another
+        // customer does, the amount no longer says which number was meant:
+        // the reference is doubted (held) and the invoices that fit are
+        // suggested with it.
+        let single = fresh.len() == 1;
+        let mut taken: HashSet<u32> = fresh.iter().chain(&dups).map(|r| r.invoice).collect();
+        let mut doubted: Vec<u32> = Vec::new();
+        for r in &mut fresh {
+            let Some(stated) = line_amount(receipt, r.line).or(single.then_some(receipt.amount)) else { continue };
+            // A line that states its discount or deduction states the
+            // invoice's amount too (paid + taken): that must be the open
+            // amount of the invoice it names.
+            let taken_off = line_taken_off(receipt, r.line).unwrap_or_default();
+            let Some(claim) = stated.checked_add(taken_off) else { continue };
+            // The document's amount as the payer states it (RMR total,
+            // DuePyblAmt) must be the named invoice's own amount.
+            let stated_total = r
+                .line
+                .and_then(|l| receipt.remittance_lines.get(l))
+                .and_then(|l| l.invoice_amount)
+                .filter(|t| *t > Decimal::ZERO);
+            let own_amount = |i: u32| {
+                let inv = self.ledger.invoice(i);
+                [inv.amount_original, inv.amount_open, self.remaining(i)]
+            };
+            let consistent = match stated_total {
+                // The stated total is the named invoice's: a part payment of it.
+                Some(total) => own_amount(r.invoice).contains(&total),
+                None if taken_off.is_zero() => self.settles(stated, r.invoice, receipt),
+                None => self.remaining(r.invoice) == claim,
+            };
+            if consistent {
+                continue;
+            }
+            let key = normalise_reference(&r.raw).key;
+            let fits = |i: &u32| {
+                let by_amount = match stated_total {
+                    Some(total) => own_amount(*i).contains(&total),
+                    None => self.remaining(*i) == stated || (!taken_off.is_zero() && self.remaining(*i) == claim),
+                };
+                by_amount && !taken.contains(i) && self.payable(*i, receipt.currency)
+            };
+            let alternatives: Vec<u32> = self.ledger.family_neighbours(owner, &key).into_iter().filter(fits).collect();
+            match alternatives.as_slice() {
+                [alternative] => {
+                    taken.remove(&r.invoice);
+                    taken.insert(*alternative);
+                    r.invoice = *alternative;
+                    r.distance = 1;
+                    r.strength = Decimal::new(950, 3);
+                }
+                // Another customer's invoice is a candidate only when the
+                // payer's own evidence does not already confirm the owner.
+                [] if !proposal.payer.is_some_and(|(p, _)| self.ledger.may_pay(p, self.ledger.owner(r.invoice))) => {
+                    let elsewhere: Vec<u32> = self
+                        .ledger
+                        .invoice_refs
+                        .near_short(&key)
+                        .into_iter()
+                        .filter(|h| h.distance == 1 && h.doc != r.invoice)
+                        .map(|h| h.doc)
+                        .filter(fits)
+                        .collect();
+                    if let [other] = elsewhere.as_slice() {
+                        r.strength = r.strength.min(Decimal::new(850, 3));
+                        doubted.push(*other);
+                    }
+                }
+                [] => {}
+                several => {
+                    r.strength = r.strength.min(Decimal::new(850, 3));
+                    doubted.extend_from_slice(several);
+                }
+            }
+        }
+        // Several references that do not settle the payment together, while
+        // replacing exactly one of them by an invoice one edit away makes
+        // them settle it exactly: the amounts say which number was meant.
+        if fresh.len() > 1 && fresh.iter().all(|r| r.line.is_none()) && !self.settles_together(receipt, &fresh) {
+            let total: Decimal = fresh.iter().map(|r| self.remaining(r.invoice)).sum();
+            let mut swaps: Vec<(usize, u32)> = Vec::new();
+            for (k, r) in fresh.iter().enumerate() {
+                let key = normalise_reference(&r.raw).key;
+                let without = total - self.remaining(r.invoice);
+                for i in self.ledger.family_neighbours(owner, &key) {
+                    if without + self.remaining(i) == receipt.amount
+                        && !taken.contains(&i)
+                        && self.payable(i, receipt.currency)
+                    {
+                        swaps.push((k, i));
+                    }
+                }
+            }
+            if let [(k, i)] = swaps.as_slice()
+                && let Some(r) = fresh.get_mut(*k)
+            {
+                taken.remove(&r.invoice);
+                taken.insert(*i);
+                r.invoice = *i;
+                r.distance = 1;
+                r.strength = Decimal::new(950, 3);
+            }
+        }
+        // A reference whose stated amount is far above what its invoice has
+        // open (more than 125%) is more likely a mistyped number than an
+        // overpayment: it does not auto-apply.
+        for r in &mut fresh {
+            if let Some(stated) = line_amount(receipt, r.line).or((fresh_len == 1).then_some(receipt.amount)) {
+                let open = self.remaining(r.invoice);
+                if open > Decimal::ZERO && stated > open * Decimal::new(125, 2) + Decimal::ONE {
+                    r.strength = r.strength.min(Decimal::new(850, 3));
+                }
+            }
+        }
+        // An itemised line whose amount settles its invoice corroborates
+        // its reference.
+        for r in &mut fresh {
+            if let Some(amount) = line_amount(receipt, r.line) {
+                let open = self.remaining(r.invoice);
+                let by_discount = self.discount(r.invoice, receipt.value_date).is_some_and(|(d, _)| open - d == amount);
+                if amount == open || by_discount {
+                    r.strength = r.strength.max(Decimal::new(950, 3));
+                }
+            }
+        }
+        // Itemised lines whose reference matched nothing: placed when the
+        // line's amount equals exactly one open invoice of the customer that
+        // no reference names.
+        let named: Vec<usize> =
+            fresh.iter().chain(&dups).filter_map(|r| r.line).chain(merged_lines.iter().map(|(_, l)| *l)).collect();
+        for (i, l) in receipt.remittance_lines.iter().enumerate() {
+            let Some(amount) = line_amount(receipt, Some(i)).filter(|a| *a > Decimal::ZERO) else { continue };
+            if named.contains(&i) || proposal.customer.is_none() {
+                continue;
+            }
+            let fits: Vec<u32> = self
+                .ledger
+                .family(owner)
+                .into_iter()
+                .flat_map(|c| self.ledger.open_invoices(c).iter().copied())
+                .filter(|inv| {
+                    self.remaining(*inv) == amount && !taken.contains(inv) && self.open_item(*inv, receipt.currency)
+                })
+                .collect();
+            if let [only] = fits.as_slice() {
+                taken.insert(*only);
+                fresh.push(RefMatch {
+                    invoice: *only,
+                    raw: l.reference.clone(),
+                    distance: 1,
+                    via_po: false,
+                    line: Some(i),
+                    strength: Decimal::new(920, 3),
+                    token: usize::MAX,
+                    anchored: true,
+                });
+            }
+        }
+        // References below the auto-apply confidence are held, the rest
+        // applied: one doubtful reference does not hold a whole remittance.
+        let (held, mut fresh): (Vec<RefMatch>, Vec<RefMatch>) = {
+            if self.settles_together(receipt, &fresh) {
+                // The amounts corroborate every reference together.
+                for r in &mut fresh {
+                    r.strength = r.strength.max(Decimal::new(950, 3));
+                }
+            }
+            fresh.into_iter().partition(|r| r.strength < self.config.auto_apply_confidence)
+        };
+        if fresh.is_empty() && !held.is_empty() {
+            fresh = held.clone();
+        }
+        let partially_held = !held.is_empty() && fresh.iter().all(|r| r.strength >= self.config.auto_apply_confidence);
+        // Confidence: the weakest reference, corroborated by an exact amount.
+        let total_open: Decimal = fresh.iter().map(|r| self.remaining(r.invoice)).sum();
+        let mut confidence = fresh.iter().map(|r| r.strength).min().unwrap_or(Decimal::ONE);
+        if confidence < Decimal::new(950, 3) && total_open == receipt.amount {
+            confidence = Decimal::new(950, 3);
+        }
+        if !fresh.is_empty() && confidence < self.config.auto_apply_confidence {
+            // Only a near reference: the customer is known only if other
+            // evidence (account, name) found it; a guessed owner is not.
+            let known = proposal.customer.map(|(c, _, _)| c);
+            let mut o = self.hold(receipt, known, proposal, ExceptionKind::Unapplied, "");
+            if let Some(e) = o.exceptions.first_mut() {
+                let first = fresh.iter().min_by_key(|r| r.strength);
+                let (reference, invoice) =
+                    (first.map_or("", |r| r.raw.as_str()), first.map_or("", |r| self.id(r.invoice)));
+                if known.is_some() {
+                    e.suggestions = ranked(
+                        fresh
+                            .iter()
+                            .filter(|r| r.strength >= self.config.suggestion_confidence)
+                            .map(|r| (self.id(r.invoice).to_string(), ratio(r.strength)))
+                            .chain(doubted.iter().map(|i| (self.id(*i).to_string(), ratio(Decimal::new(850, 3))))),
+                    );
+                    e.detail = format!(
+                        "Cash held unapplied{}: reference {reference} {}; confirm before applying.",
+                        known.map(|c| self.customer_note(proposal, c)).unwrap_or_default(),
+                        first.map_or_else(String::new, |r| self.held_reference(receipt, r))
+                    );
+                } else {
+                    e.suggestions = vec![(self.ledger.customer_id(owner).to_string(), ratio(confidence))];
+                    e.detail = format!(
+                        "No customer identified; reference {reference} is close to invoice {invoice} of customer {}.",
+                        self.ledger.customer_id(owner)
+                    );
+                }
+            }
+            return o;
+        }
+        let rule = match fresh.iter().map(|r| (r.distance, r.via_po)).max() {
+            Some((0, false)) | None => Rule::RefExact,
+            Some((0, true)) => Rule::PoNumber,
+            _ => Rule::RefFuzzy,
+        };
+        let itemised = fresh.iter().any(|r| line_amount(receipt, r.line).is_some());
+        if itemised {
+            // Itemised lines are the advice: free-text matches do not join them.
+            fresh.retain(|r| r.line.is_some());
+        }
+        let mut cash = receipt.amount;
+        if itemised {
+            cash = self.itemised(receipt, proposal.truncated, &fresh, &dups, merged_lines, confidence, &mut out);
+        } else if !fresh.is_empty() {
+            cash = self.unitemised(receipt, proposal, &fresh, rule, confidence, !dups.is_empty(), &mut out);
+        }
+        // What the held references may account for stays unapplied, with
+        // them suggested.
+        if partially_held && cash > Decimal::ZERO {
+            out.exceptions.retain(|e| e.kind != ExceptionKind::Overpayment);
+            out.lines.retain(|l| !(l.kind == PostingKind::OnAccount && l.rule == Rule::Held));
+            let unexplained = receipt.amount - out.cash_applied();
+            let mut e = exception(
+                ExceptionKind::Unapplied,
+                None,
+                unexplained,
+                format!(
+                    "{unexplained} held unapplied: reference {} {}; confirm before applying.",
+                    held.first().map_or("", |r| r.raw.as_str()),
+                    held.first().map_or_else(String::new, |r| self.held_reference(receipt, r))
+                ),
+            );
+            e.suggestions = ranked(
+                held.iter()
+                    .map(|r| (self.id(r.invoice).to_string(), ratio(r.strength)))
+                    .chain(doubted.iter().map(|i| (self.id(*i).to_string(), ratio(Decimal::new(850, 3))))),
+            );
+            out.exceptions.push(e);
+            out.lines.push(line(PostingKind::Unapplied, None, unexplained, Rule::Held, Decimal::ZERO));
+            cash = Decimal::ZERO;
+        }
+        // Duplicates take what cash is left, held on account.
+        for (k, d) in dups.iter().enumerate() {
+            let stated = line_amount(receipt, d.line).unwrap_or(self.ledger.invoice(d.invoice).amount_original);
+            let amount = if k + 1 == dups.len() { cash } else { cash.min(stated).max(Decimal::ZERO) };
+            if amount <= Decimal::ZERO {
+                continue;
+            }
+            cash -= amount;
+            out.lines.push(line(PostingKind::OnAccount, None, amount, Rule::Held, Decimal::ONE));
+            let why = if self.ledger.invoice(d.invoice).status == InvoiceStatus::Closed {
+                "is already closed"
+            } else {
+                "was already paid by an earlier receipt of this run"
+            };
+            out.exceptions.push(exception(
+                ExceptionKind::DuplicatePayment,
+                Some(d.invoice),
+                amount,
+                format!("Invoice {} {why}; {} held on account for refund or reuse.", self.id(d.invoice), amount),
+            ));
+        }
+        if cash > Decimal::ZERO {
+            out.lines.push(line(PostingKind::OnAccount, None, cash, Rule::Held, Decimal::ONE));
+        }
+        out
+    }
+}

@@ -1,0 +1,154 @@
+//! References without amounts (CONTRACT §4): invoices paid oldest due
+//! first, and a cut-off remittance's rest applied only to exactly one
+//! subset of the customer's other open items (rule 7).
+
+use super::*;
+
+impl<'l> Allocator<'l> {
+    /// Rule 7, cut-off remittance: the cash left after the references still
+    /// visible goes to exactly one subset of the customer's other open
+    /// items (a single item equal to it does not settle it when a larger
+    /// set also fits), else it is held `unapplied` with an exception.
+    /// Returns the cash left (none).
+    pub(super) fn rest_of_cut_remittance(
+        &mut self,
+        receipt: &Receipt,
+        out: &mut ReceiptOutcome,
+        rest: Decimal,
+    ) -> Decimal {
+        // The invoices this receipt just paid are applied in the run, so
+        // `open_item` leaves them out.
+        let owner = out.customer.unwrap_or(0);
+        let others: Vec<u32> =
+            self.ledger.open_invoices(owner).iter().copied().filter(|i| self.open_item(*i, receipt.currency)).collect();
+        let subset_confidence = Decimal::new(930, 3);
+        let set = match self.subsets(&others, rest) {
+            SubsetOf::One(set) => Some(set),
+            _ => None,
+        }
+        .filter(|_| subset_confidence >= self.config.auto_apply_confidence);
+        match set {
+            Some(set) => {
+                let mut cash = rest;
+                for inv in set {
+                    let a = self.remaining(inv);
+                    cash -= a;
+                    self.reduce(inv, a);
+                    out.lines.push(line(PostingKind::Applied, Some(inv), a, Rule::SubsetSum, subset_confidence));
+                }
+                cash
+            }
+            None => {
+                out.lines.push(line(PostingKind::Unapplied, None, rest, Rule::Held, Decimal::ZERO));
+                out.exceptions.push(exception(
+                    ExceptionKind::Unapplied,
+                    None,
+                    rest,
+                    format!("The remittance was cut off; {rest} could not be tied to the remaining open items."),
+                ));
+                Decimal::ZERO
+            }
+        }
+    }
+
+    /// References without amounts. Returns the cash left over.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn unitemised(
+        &mut self,
+        receipt: &Receipt,
+        proposal: &Proposal,
+        fresh: &[RefMatch],
+        rule: Rule,
+        confidence: Decimal,
+        has_duplicates: bool,
+        out: &mut ReceiptOutcome,
+    ) -> Decimal {
+        let opens: Vec<Decimal> = fresh.iter().map(|r| self.remaining(r.invoice)).collect();
+        let total: Decimal = opens.iter().sum();
+        let shortfall = total - receipt.amount;
+        // Discounts first (CONTRACT §4: a short payment is what is missing
+        // after an earned discount). When the shortfall is exactly every
+        // discount, earned ones become `discount` lines and unearned ones one
+        // `unearned_discount`; when it is more than the earned discounts, they
+        // are taken and the rest is judged by tolerance below.
+        let mut opens = opens;
+        let mut discount_lines: Vec<PostingLine> = Vec::new();
+        if shortfall > Decimal::ZERO {
+            let discounts: Vec<Option<(Decimal, bool)>> =
+                fresh.iter().map(|r| self.discount(r.invoice, receipt.value_date)).collect();
+            let earned: Decimal = discounts.iter().flatten().filter(|(_, e)| *e).map(|(d, _)| *d).sum();
+            let unearned: Decimal = discounts.iter().flatten().filter(|(_, e)| !*e).map(|(d, _)| *d).sum();
+            let all_taken = !(earned + unearned).is_zero() && shortfall == earned + unearned;
+            if all_taken || (!earned.is_zero() && shortfall > earned) {
+                for (k, r) in fresh.iter().enumerate() {
+                    let Some((d, is_earned)) = discounts.get(k).copied().flatten() else { continue };
+                    if is_earned {
+                        self.reduce(r.invoice, d);
+                        discount_lines.push(line(PostingKind::Discount, Some(r.invoice), d, rule, confidence));
+                    }
+                    if (is_earned || all_taken)
+                        && let Some(o) = opens.get_mut(k)
+                    {
+                        *o -= d;
+                    }
+                }
+                if all_taken && !unearned.is_zero() {
+                    let last = fresh
+                        .iter()
+                        .zip(&discounts)
+                        .rev()
+                        .find(|(_, d)| d.is_some_and(|(_, e)| !e))
+                        .map(|(r, _)| r.invoice);
+                    out.exceptions.push(exception(
+                        ExceptionKind::UnearnedDiscount,
+                        last,
+                        unearned,
+                        format!("Discount {unearned} taken after the discount date; claim it back or allow it."),
+                    ));
+                }
+            }
+        }
+        // Pay oldest due first; the shortfall falls on the invoices paid last.
+        // Every named invoice left short gets its own short payment (or
+        // write-off within tolerance), even one the cash did not reach.
+        let mut cash = receipt.amount;
+        for (k, r) in fresh.iter().enumerate() {
+            let open = opens.get(k).copied().unwrap_or_default();
+            let apply = if open < Decimal::ZERO { open } else { open.min(cash) };
+            if !apply.is_zero() {
+                cash -= apply;
+                self.reduce(r.invoice, apply);
+                out.lines.push(line(PostingKind::Applied, Some(r.invoice), apply, rule, confidence));
+            }
+            let short = open - apply;
+            if short > Decimal::ZERO {
+                let tolerance = self.config.write_off_tolerance(open, receipt.currency.minor_digits());
+                if short <= tolerance {
+                    self.reduce(r.invoice, short);
+                    out.lines.push(line(PostingKind::WriteOff, Some(r.invoice), short, rule, confidence));
+                } else {
+                    out.exceptions.push(exception(
+                        ExceptionKind::ShortPayment,
+                        Some(r.invoice),
+                        short,
+                        format!("Invoice {} paid {short} short; it stays open for the rest.", self.id(r.invoice)),
+                    ));
+                }
+            }
+        }
+        out.lines.extend(discount_lines);
+        if cash > Decimal::ZERO && !has_duplicates {
+            if proposal.truncated {
+                cash = self.rest_of_cut_remittance(receipt, out, cash);
+            } else if cash > self.config.write_off_tolerance(total, receipt.currency.minor_digits()) {
+                out.exceptions.push(exception(
+                    ExceptionKind::Overpayment,
+                    None,
+                    cash,
+                    format!("Paid {cash} more than the invoices named; the excess is held on account."),
+                ));
+            }
+        }
+        cash
+    }
+}
