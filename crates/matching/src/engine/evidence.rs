@@ -90,6 +90,21 @@ pub struct Proposal {
     /// be searched for near misses) that matched no invoice at all: the
     /// payer named documents that could not be read.
     pub unresolved_references: usize,
+    /// Keys of the payer's document-naming words (`8852`, `0002975`; those
+    /// that name an invoice of the payer exactly are left out where used),
+    /// and of the cut-off last word (`cut`: the first characters of a
+    /// longer number). Evidence only when the amounts confirm it (see
+    /// `Allocator::rest_named_loosely`).
+    pub loose: Vec<LooseRef>,
+}
+
+/// A word of the remittance that may name a document only loosely.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LooseRef {
+    /// Its normalised key.
+    pub key: String,
+    /// The cut-off last word of a truncated line: a prefix of a number.
+    pub cut: bool,
 }
 
 /// True for a token shaped like an amount (`1,281.25`, `26.15`) or a date
@@ -370,9 +385,14 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
         .collect();
     // Tokens that name documents, for `unresolved_references`.
     let named: Vec<usize> = sources.iter().enumerate().filter(|(_, s)| s.named && !s.cut_off).map(|(t, _)| t).collect();
+    let mut loose: Vec<LooseRef> = Vec::new();
     for (token, source) in sources.into_iter().enumerate() {
         let mut keys: Keys = Vec::new();
         let mut matched = false;
+        let loose_key = (source.named && source.line.is_none())
+            .then(|| source.candidates.first().map(|c| normalise_reference(c).key))
+            .flatten()
+            .filter(|k| k.len() >= 3 && k.bytes().any(|b| b.is_ascii_digit()));
         for (k, raw) in source.candidates.iter().enumerate() {
             let normalised = normalise_reference(raw);
             let key = normalised.key;
@@ -438,6 +458,11 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
                 matched = true;
                 break;
             }
+        }
+        if let Some(key) = loose_key
+            && !loose.iter().any(|l| l.key == key)
+        {
+            loose.push(LooseRef { key, cut: source.cut_off });
         }
         // Kept even when matched: the exact hit may be another customer's.
         unmatched.push((token, if matched { keys.into_iter().take(1).collect() } else { keys }, source.line));
@@ -526,7 +551,15 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     refs.sort_by_key(|r| (r.token, r.distance, r.invoice));
     let unresolved_references = reference_tokens.iter().filter(|t| !refs.iter().any(|r| r.token == **t)).count();
     let payer = payer.map(|(p, _, how)| (p, how));
-    Proposal { refs, customer, customer_candidates, truncated: looks_truncated(receipt), payer, unresolved_references }
+    Proposal {
+        refs,
+        customer,
+        customer_candidates,
+        truncated: looks_truncated(receipt),
+        payer,
+        unresolved_references,
+        loose,
+    }
 }
 
 /// A space-separated number that names a document: its groups, and joins

@@ -126,7 +126,16 @@ pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<Receip
             }
         }
     }
-    allocator.skipped_invoices(&ordered, &mut ordered_outcomes, &named);
+    // Invoices a held receipt suggests may yet be paid by it once a person
+    // confirms the reference (subset candidates of `ambiguous` are not
+    // such: any of several sets may be meant).
+    let held_for: std::collections::HashSet<String> = ordered_outcomes
+        .iter()
+        .flat_map(|o| &o.exceptions)
+        .filter(|e| e.kind == ExceptionKind::Unapplied)
+        .flat_map(|e| e.suggestions.iter().map(|(id, _)| id.clone()))
+        .collect();
+    allocator.skipped_invoices(&ordered, &mut ordered_outcomes, &named, &held_for);
     for (k, i) in order.iter().enumerate() {
         if let (Some(slot), Some(o)) = (outcomes.get_mut(*i), ordered_outcomes.get_mut(k)) {
             *slot = std::mem::take(o);

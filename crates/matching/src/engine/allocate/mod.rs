@@ -27,6 +27,7 @@
 mod amount_only;
 mod hold;
 mod itemised;
+mod loose;
 mod references;
 mod skipped;
 mod unitemised;

@@ -369,6 +369,18 @@ impl<'l> Allocator<'l> {
                 r.invoice = *i;
                 r.distance = 1;
                 r.strength = Decimal::new(950, 3);
+            } else if swaps.len() > 1 {
+                // The amounts say a number was mistyped but not which
+                // neighbour was meant: the references a swap would replace
+                // are held with the fitting neighbours suggested, instead of
+                // taking the shortfall as a part payment of an invoice the
+                // payer probably never meant.
+                for (k, i) in &swaps {
+                    if let Some(r) = fresh.get_mut(*k) {
+                        r.strength = r.strength.min(Decimal::new(850, 3));
+                    }
+                    doubted.push(*i);
+                }
             }
         }
         // A reference whose stated amount is far above what its invoice has

@@ -8,8 +8,16 @@ impl<'l> Allocator<'l> {
     /// and no later than the latest-due invoice the receipt paid, that no
     /// receipt of the run paid. Once per skipped invoice. An invoice some
     /// receipt of the run names (`named`), even if it was held rather than
-    /// applied, may yet be paid by it: it is not asserted as skipped.
-    pub fn skipped_invoices(&self, receipts: &[&Receipt], outcomes: &mut [ReceiptOutcome], named: &[bool]) {
+    /// applied, may yet be paid by it: it is not asserted as skipped; nor is
+    /// an invoice a held receipt suggests as what its reference may mean
+    /// (`held_for`: the candidates of `unapplied` exceptions).
+    pub fn skipped_invoices(
+        &self,
+        receipts: &[&Receipt],
+        outcomes: &mut [ReceiptOutcome],
+        named: &[bool],
+        held_for: &HashSet<String>,
+    ) {
         let mut reported = named.to_vec();
         reported.resize(self.ledger.invoices.len(), false);
         for (k, receipt) in receipts.iter().enumerate() {
@@ -42,6 +50,8 @@ impl<'l> Allocator<'l> {
                         || inv.amount_open <= Decimal::ZERO
                         || self.paid_in_run.get(idx).copied().unwrap_or(true)
                         || reported.get(idx).copied().unwrap_or(true)
+                        || held_for.contains(inv.id.as_str())
+                        || held_for.contains(inv.id.as_str())
                         || due >= receipt.value_date
                         || due > latest
                     {

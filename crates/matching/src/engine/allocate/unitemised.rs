@@ -138,6 +138,9 @@ impl<'l> Allocator<'l> {
         }
         out.lines.extend(discount_lines);
         if cash > Decimal::ZERO && !has_duplicates {
+            cash = self.rest_named_loosely(receipt, proposal, out, cash);
+        }
+        if cash > Decimal::ZERO && !has_duplicates {
             if proposal.truncated {
                 cash = self.rest_of_cut_remittance(receipt, out, cash);
             } else if cash > self.config.write_off_tolerance(total, receipt.currency.minor_digits()) {

@@ -1,0 +1,82 @@
+//! The rest of a payment confirmed by what the remittance names loosely.
+//!
+//! After the references that name invoices are paid, cash may be left
+//! (an overpayment, or the rest of a cut-off remittance). When the payer
+//! also wrote a word that names none of its invoices exactly — one character off
+//! (`8852` for `5852`), with its prefix dropped (`0002975`), or cut off by
+//! the bank's field length (`INV-00185`) — and the rest is exactly the open
+//! amount of one invoice those words may mean (or of exactly one set of
+//! them), the amount confirms the reading: a coordinator would apply it.
+//! Anything else is left to the rules after this one.
+
+use super::*;
+use crate::engine::evidence::LooseRef;
+
+/// At most this many loosely named invoices are searched for a set that
+/// makes the rest; more would make a coincidence likely.
+const MAX_LOOSE_CANDIDATES: usize = 12;
+
+impl<'l> Allocator<'l> {
+    /// Applies `rest` to the open items of the receipt's customer that the
+    /// remittance names loosely, when exactly one of them, or exactly one
+    /// set of them, is open for exactly that amount. Returns the cash left.
+    pub(super) fn rest_named_loosely(
+        &mut self,
+        receipt: &Receipt,
+        proposal: &Proposal,
+        out: &mut ReceiptOutcome,
+        rest: Decimal,
+    ) -> Decimal {
+        let Some(owner) = out.customer else { return rest };
+        if rest <= Decimal::ZERO || proposal.loose.is_empty() {
+            return rest;
+        }
+        let mut candidates: Vec<u32> = Vec::new();
+        for LooseRef { key, cut } in &proposal.loose {
+            // A word that names one of the payer's own invoices exactly is
+            // a reference, decided as such already.
+            if self.ledger.invoice_refs.exact(key).iter().any(|i| self.ledger.may_pay(owner, self.ledger.owner(*i))) {
+                continue;
+            }
+            let found: Vec<u32> = if *cut {
+                self.ledger
+                    .family(owner)
+                    .into_iter()
+                    .flat_map(|c| self.ledger.invoices_of(c).iter().copied())
+                    .filter(|i| {
+                        let k = self.ledger.invoice_refs.key(*i);
+                        k.len() > key.len() && k.starts_with(key.as_str())
+                    })
+                    .collect()
+            } else {
+                let mut near = self.ledger.family_neighbours(owner, key);
+                if key.bytes().all(|b| b.is_ascii_digit()) {
+                    near.extend(self.ledger.family_suffix_matches(owner, key.trim_start_matches('0')));
+                }
+                near
+            };
+            candidates.extend(found.into_iter().filter(|i| self.open_item(*i, receipt.currency)));
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        if candidates.is_empty() || candidates.len() > MAX_LOOSE_CANDIDATES {
+            return rest;
+        }
+        let set = match self.subsets(&candidates, rest) {
+            SubsetOf::One(set) => set,
+            _ => return rest,
+        };
+        let confidence = Decimal::new(950, 3);
+        if confidence < self.config.auto_apply_confidence {
+            return rest;
+        }
+        let mut cash = rest;
+        for inv in set {
+            let a = self.remaining(inv);
+            cash -= a;
+            self.reduce(inv, a);
+            out.lines.push(line(PostingKind::Applied, Some(inv), a, Rule::RefFuzzy, confidence));
+        }
+        cash
+    }
+}

@@ -1,0 +1,78 @@
+//! Lists of invoice numbers without amounts where the payer mistyped a
+//! number: the amounts decide what a coordinator would conclude, and when
+//! they cannot, nothing is paid to an invoice the payer probably never meant.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+
+#[test]
+fn a_shortfall_that_several_neighbours_of_one_number_would_close_is_held_not_taken_as_a_part_payment() {
+    // 5182 is printed; 5187 and 5128 (one edit each) are both open for
+    // exactly the 500.00 the list is short of 5182's own amount.
+    let invs = vec![
+        invoice("INV-5101", "C1", "1000.00", "2026-01-31"),
+        invoice("INV-5102", "C1", "2000.00", "2026-01-31"),
+        invoice("INV-5182", "C1", "3000.00", "2026-01-31"),
+        invoice("INV-5187", "C1", "500.00", "2026-01-31"),
+        invoice("INV-5128", "C1", "500.00", "2026-01-31"),
+    ];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "3500.00", "2026-02-02", &["PMT INV-5101 INV-5102 INV-5182"])]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-5101", "1000.00")), "{got:?}");
+    assert!(got.contains(&s("applied", "INV-5102", "2000.00")), "{got:?}");
+    assert!(!got.iter().any(|(_, inv, _)| inv == "INV-5182"), "no part payment of the doubted number: {got:?}");
+    assert!(got.contains(&s("unapplied", "", "500.00")), "{got:?}");
+    let held = o[0].exceptions.iter().find(|e| e.kind.as_str() == "unapplied").expect("held for a person");
+    let suggested: Vec<&str> = held.suggestions.iter().map(|(id, _)| id.as_str()).collect();
+    assert!(suggested.contains(&"INV-5187") && suggested.contains(&"INV-5128"), "{suggested:?}");
+    // The neighbours the held cash may pay are not reported as skipped.
+    assert!(!o[0].exceptions.iter().any(|e| e.kind.as_str() == "skipped_invoice"), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn a_shortfall_that_exactly_one_neighbour_closes_pays_that_neighbour() {
+    let invs = vec![
+        invoice("INV-5101", "C1", "1000.00", "2026-01-31"),
+        invoice("INV-5182", "C1", "3000.00", "2026-01-31"),
+        invoice("INV-5187", "C1", "500.00", "2026-01-31"),
+    ];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "1500.00", "2026-02-02", &["PMT INV-5101 INV-5182"])]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-5187", "500.00")), "{got:?}");
+    assert!(!got.iter().any(|(_, inv, _)| inv == "INV-5182"), "{got:?}");
+}
+
+#[test]
+fn the_rest_of_a_payment_equal_to_the_invoice_a_mistyped_number_may_mean_is_applied() {
+    // `INV-8852` names nothing; `INV-5852`, one edit away, is open for
+    // exactly what is left after the numbers that do name invoices.
+    let invs = vec![
+        invoice("INV-5803", "C1", "294.31", "2026-01-31"),
+        invoice("INV-5835", "C1", "4099.76", "2026-01-31"),
+        invoice("INV-5852", "C1", "1200.00", "2026-01-31"),
+        invoice("INV-5899", "C1", "700.00", "2026-01-31"),
+    ];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "5594.07", "2026-02-02", &["PMT INV-5803;INV-8852;INV-5835"])]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-5852", "1200.00")), "{got:?}");
+    let rule = o[0].lines.iter().find(|x| x.invoice.is_some_and(|i| l.invoice(i).id == "INV-5852")).unwrap().rule;
+    assert_eq!(rule.as_str(), "ref_fuzzy", "the evidence says the number was read loosely");
+    assert!(!o[0].exceptions.iter().any(|e| e.kind.as_str() == "overpayment"), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn a_rest_that_no_loosely_named_invoice_makes_exactly_stays_an_overpayment() {
+    let invs = vec![
+        invoice("INV-5803", "C1", "294.31", "2026-01-31"),
+        invoice("INV-5835", "C1", "4099.76", "2026-01-31"),
+        invoice("INV-5852", "C1", "1200.00", "2026-01-31"),
+    ];
+    // One cent more than the three invoices: the amount does not confirm
+    // the reading of `INV-8852`.
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "5594.08", "2026-02-02", &["PMT INV-5803;INV-8852;INV-5835"])]);
+    let got = lines(&l, &o[0]);
+    assert!(!got.iter().any(|(_, inv, _)| inv == "INV-5852"), "{got:?}");
+    assert!(got.contains(&s("on_account", "", "1200.01")), "{got:?}");
+}
