@@ -5,7 +5,14 @@
 
 mod common;
 
+use cashapply_model::{DocumentType, RemittanceLine};
 use common::*;
+
+fn item(reference: &str, amount: &str) -> RemittanceLine {
+    let mut l = RemittanceLine::reference(reference, DocumentType::Invoice);
+    l.amount = Some(d(amount));
+    l
+}
 
 #[test]
 fn a_shortfall_that_several_neighbours_of_one_number_would_close_is_held_not_taken_as_a_part_payment() {
@@ -75,4 +82,55 @@ fn a_rest_that_no_loosely_named_invoice_makes_exactly_stays_an_overpayment() {
     let got = lines(&l, &o[0]);
     assert!(!got.iter().any(|(_, inv, _)| inv == "INV-5852"), "{got:?}");
     assert!(got.contains(&s("on_account", "", "1200.01")), "{got:?}");
+}
+
+#[test]
+fn a_payment_equal_to_several_invoices_goes_to_the_one_its_mistyped_number_is_one_edit_from() {
+    // Three invoices of 1200.00; `REF 4812` names none, but is 4182 with
+    // two digits swapped.
+    let invs = vec![
+        invoice("INV-4127", "C1", "1200.00", "2026-01-31"),
+        invoice("INV-4168", "C1", "1200.00", "2026-01-31"),
+        invoice("INV-4182", "C1", "1200.00", "2026-01-31"),
+    ];
+    let mut cs = vec![customer("C1", "Fairchild Distribution")];
+    cs[0].bank_accounts = vec!["4207441695".into()];
+    let mut r = receipt("R1", "1200.00", "2026-02-02", &["REF 4812"]);
+    r.payer_account = Some("4207441695".into());
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-4182", "1200.00")]);
+    assert_eq!(o[0].lines[0].rule.as_str(), "ref_fuzzy");
+}
+
+#[test]
+fn a_payment_equal_to_several_invoices_with_no_word_pointing_at_one_stays_ambiguous() {
+    let invs = vec![
+        invoice("INV-4127", "C1", "1200.00", "2026-01-31"),
+        invoice("INV-4168", "C1", "1200.00", "2026-01-31"),
+        invoice("INV-4182", "C1", "1200.00", "2026-01-31"),
+    ];
+    let mut cs = vec![customer("C1", "Fairchild Distribution")];
+    cs[0].bank_accounts = vec!["4207441695".into()];
+    let mut r = receipt("R1", "1200.00", "2026-02-02", &["REF 9999"]);
+    r.payer_account = Some("4207441695".into());
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "1200.00")]);
+    assert_eq!(o[0].exceptions[0].kind.as_str(), "ambiguous");
+}
+
+#[test]
+fn an_itemised_line_naming_nothing_goes_to_the_one_invoice_of_its_amount_its_number_is_one_edit_from() {
+    // `1818=1000.00` names nothing; of the invoices open for 1000.00 only
+    // 8818 is one edit from it.
+    let invs = vec![
+        invoice("INV-8822", "C1", "1135.60", "2026-01-31"),
+        invoice("INV-8818", "C1", "1000.00", "2026-01-31"),
+        invoice("INV-8854", "C1", "1000.00", "2026-01-31"),
+    ];
+    let mut r = receipt("R1", "2135.60", "2026-02-02", &[]);
+    r.remittance_lines = vec![item("INV-8822", "1135.60"), item("1818", "1000.00")];
+    let (l, o) = decide(invs, vec![], &[r]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-8818", "1000.00")), "{got:?}");
+    assert!(!got.iter().any(|(_, inv, _)| inv == "INV-8854"), "{got:?}");
 }

@@ -14,6 +14,9 @@ impl<'l> Allocator<'l> {
         let candidates: Vec<u32> =
             self.ledger.open_invoices(payer).iter().copied().filter(|i| self.open_item(*i, receipt.currency)).collect();
         let singles: Vec<u32> = candidates.iter().copied().filter(|i| self.remaining(*i) == receipt.amount).collect();
+        if let Some(out) = self.paid_as_loosely_named(receipt, proposal, payer, customer_confidence) {
+            return out;
+        }
         let (set, rule, confidence) = match singles.as_slice() {
             [one] => (Some(vec![*one]), Rule::AmountUnique, customer_confidence.min(Decimal::new(950, 3))),
             [_, _, ..] => {
@@ -119,5 +122,49 @@ impl<'l> Allocator<'l> {
                 self.hold(receipt, Some(payer), proposal, ExceptionKind::Unapplied, &why)
             }
         }
+    }
+
+    /// A payment without a usable reference whose amount is exactly the open
+    /// amount of the one invoice a loose word of the remittance may mean
+    /// (`REF 4812` for `4182`, among three invoices of that amount), or its
+    /// amount less the discount earned on the value date: the word and the
+    /// amount say the same, so it is applied (`ref_fuzzy`).
+    fn paid_as_loosely_named(
+        &mut self,
+        receipt: &Receipt,
+        proposal: &Proposal,
+        payer: u32,
+        customer_confidence: Decimal,
+    ) -> Option<ReceiptOutcome> {
+        if proposal.loose.is_empty() {
+            return None;
+        }
+        let fits: Vec<(u32, Decimal)> = self
+            .loosely_named(payer, proposal)
+            .into_iter()
+            .filter(|i| self.open_item(*i, receipt.currency))
+            .filter_map(|i| {
+                let open = self.remaining(i);
+                if open == receipt.amount {
+                    return Some((i, Decimal::ZERO));
+                }
+                match self.discount(i, receipt.value_date) {
+                    Some((d, true)) if open - d == receipt.amount => Some((i, d)),
+                    _ => None,
+                }
+            })
+            .collect();
+        let [(inv, discount)] = fits.as_slice() else { return None };
+        let confidence = customer_confidence.min(Decimal::new(950, 3));
+        if confidence < self.config.auto_apply_confidence {
+            return None;
+        }
+        let mut out = ReceiptOutcome { customer: Some(self.ledger.owner(*inv)), ..Default::default() };
+        self.reduce(*inv, receipt.amount + *discount);
+        out.lines.push(line(PostingKind::Applied, Some(*inv), receipt.amount, Rule::RefFuzzy, confidence));
+        if !discount.is_zero() {
+            out.lines.push(line(PostingKind::Discount, Some(*inv), *discount, Rule::RefFuzzy, confidence));
+        }
+        Some(out)
     }
 }

@@ -31,34 +31,8 @@ impl<'l> Allocator<'l> {
         if rest <= Decimal::ZERO || proposal.loose.is_empty() {
             return rest;
         }
-        let mut candidates: Vec<u32> = Vec::new();
-        for LooseRef { key, cut } in &proposal.loose {
-            // A word that names one of the payer's own invoices exactly is
-            // a reference, decided as such already.
-            if self.ledger.invoice_refs.exact(key).iter().any(|i| self.ledger.may_pay(owner, self.ledger.owner(*i))) {
-                continue;
-            }
-            let found: Vec<u32> = if *cut {
-                self.ledger
-                    .family(owner)
-                    .into_iter()
-                    .flat_map(|c| self.ledger.invoices_of(c).iter().copied())
-                    .filter(|i| {
-                        let k = self.ledger.invoice_refs.key(*i);
-                        k.len() > key.len() && k.starts_with(key.as_str())
-                    })
-                    .collect()
-            } else {
-                let mut near = self.ledger.family_neighbours(owner, key);
-                if key.bytes().all(|b| b.is_ascii_digit()) {
-                    near.extend(self.ledger.family_suffix_matches(owner, key.trim_start_matches('0')));
-                }
-                near
-            };
-            candidates.extend(found.into_iter().filter(|i| self.open_item(*i, receipt.currency)));
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
+        let candidates: Vec<u32> =
+            self.loosely_named(owner, proposal).into_iter().filter(|i| self.open_item(*i, receipt.currency)).collect();
         if candidates.is_empty() || candidates.len() > MAX_LOOSE_CANDIDATES {
             return rest;
         }
@@ -78,5 +52,41 @@ impl<'l> Allocator<'l> {
             out.lines.push(line(PostingKind::Applied, Some(inv), a, Rule::RefFuzzy, confidence));
         }
         cash
+    }
+
+    /// The invoices of `owner`'s family that the remittance's loose words
+    /// may mean (see [`LooseRef`]): one edit from a word, ending in a word's
+    /// digits (a dropped prefix), or beginning with the cut-off last word.
+    /// Words that name one of the family's invoices exactly are skipped.
+    /// Any status; sorted, each once.
+    pub(super) fn loosely_named(&self, owner: u32, proposal: &Proposal) -> Vec<u32> {
+        let mut candidates: Vec<u32> = Vec::new();
+        for LooseRef { key, cut } in &proposal.loose {
+            // A word that names one of the payer's own invoices exactly is
+            // a reference, decided as such already.
+            if self.ledger.invoice_refs.exact(key).iter().any(|i| self.ledger.may_pay(owner, self.ledger.owner(*i))) {
+                continue;
+            }
+            if *cut {
+                candidates.extend(
+                    self.ledger
+                        .family(owner)
+                        .into_iter()
+                        .flat_map(|c| self.ledger.invoices_of(c).iter().copied())
+                        .filter(|i| {
+                            let k = self.ledger.invoice_refs.key(*i);
+                            k.len() > key.len() && k.starts_with(key.as_str())
+                        }),
+                );
+            } else {
+                candidates.extend(self.ledger.family_neighbours(owner, key));
+                if key.bytes().all(|b| b.is_ascii_digit()) {
+                    candidates.extend(self.ledger.family_suffix_matches(owner, key.trim_start_matches('0')));
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
     }
 }

@@ -3,6 +3,7 @@
 //! unitemised rules.
 
 use super::*;
+use crate::reference::within_one_edit;
 
 impl<'l> Allocator<'l> {
     /// Decides one receipt by its references; `None` when it has no usable
@@ -407,7 +408,8 @@ impl<'l> Allocator<'l> {
         }
         // Itemised lines whose reference matched nothing: placed when the
         // line's amount equals exactly one open invoice of the customer that
-        // no reference names.
+        // no reference names, or when of several such exactly one is what
+        // the line's number looks mistyped from.
         let named: Vec<usize> =
             fresh.iter().chain(&dups).filter_map(|r| r.line).chain(merged_lines.iter().map(|(_, l)| *l)).collect();
         for (i, l) in receipt.remittance_lines.iter().enumerate() {
@@ -424,19 +426,36 @@ impl<'l> Allocator<'l> {
                     self.remaining(*inv) == amount && !taken.contains(inv) && self.open_item(*inv, receipt.currency)
                 })
                 .collect();
-            if let [only] = fits.as_slice() {
-                taken.insert(*only);
-                fresh.push(RefMatch {
-                    invoice: *only,
-                    raw: l.reference.clone(),
-                    distance: 1,
-                    via_po: false,
-                    line: Some(i),
-                    strength: Decimal::new(920, 3),
-                    token: usize::MAX,
-                    anchored: true,
-                });
-            }
+            // Several of that amount: the one the line's number is one
+            // edit from (or ends like, a dropped prefix), when only one is.
+            let key = normalise_reference(&l.reference).key;
+            let near: Vec<u32> = if fits.len() > 1 && key.len() >= 3 {
+                fits.iter()
+                    .copied()
+                    .filter(|inv| {
+                        let k = self.ledger.invoice_refs.key(*inv);
+                        within_one_edit(&key, k) || (k.len() >= key.len() + 2 && k.ends_with(key.as_str()))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let (only, strength) = match (fits.as_slice(), near.as_slice()) {
+                ([only], _) => (*only, Decimal::new(920, 3)),
+                (_, [only]) => (*only, Decimal::new(950, 3)),
+                _ => continue,
+            };
+            taken.insert(only);
+            fresh.push(RefMatch {
+                invoice: only,
+                raw: l.reference.clone(),
+                distance: 1,
+                via_po: false,
+                line: Some(i),
+                strength,
+                token: usize::MAX,
+                anchored: true,
+            });
         }
         // References below the auto-apply confidence are held, the rest
         // applied: one doubtful reference does not hold a whole remittance.
