@@ -630,3 +630,25 @@ fn the_groups_of_a_number_that_names_an_invoice_do_not_make_its_customer_unknown
     assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "5000.00")], "{:?}", o[0].exceptions);
     assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
 }
+
+#[test]
+fn a_customer_reference_that_happens_to_be_another_customers_invoice_does_not_outweigh_references_the_amount_confirms()
+{
+    // The bank's customer reference `379812` is, among a million invoices,
+    // also some other customer's invoice number; the payer's name is cut to
+    // 16 characters and is exactly a third customer's alias. The payer's
+    // own words name C1's invoice, whose open amount is the payment.
+    let invs = vec![
+        invoice("2026-500865", "C1", "256.87", "2026-01-30"),
+        invoice("379812", "C2", "1013.57", "2026-01-30"),
+        invoice("2026-700001", "C3", "400.00", "2026-01-30"),
+    ];
+    let mut c3 = customer("C3", "Falcon Furniture LLC");
+    c3.aliases = vec!["Falcon Furniture".into()];
+    let cs = vec![customer("C1", "Falcon Furniture Inc"), customer("C2", "Orion Textiles LLC"), c3];
+    let mut r = payer(receipt("R1", "256.87", "2026-03-05", &["2026-500865"]), "FALCON FURNITURE");
+    r.customer_reference = Some("379812".into());
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "2026-500865", "256.87")]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
+}

@@ -619,34 +619,47 @@ fn identify_customer(
     owners.dedup();
     let strong_payer =
         payer.filter(|(_, _, how)| matches!(how, CustomerEvidence::BankAccount | CustomerEvidence::PayerName));
+    // The payment is within 5% of the open total of what the exact
+    // references name of this owner's invoices.
+    let amounts_fit = |owner: u32| {
+        let mut invoices: Vec<u32> = refs
+            .iter()
+            .filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == owner)
+            .map(|r| r.invoice)
+            .collect();
+        invoices.sort_unstable();
+        invoices.dedup();
+        let open: Decimal = invoices.iter().map(|i| ledger.invoice(*i).amount_open).sum();
+        (open - receipt.amount).abs() <= open.abs() * Decimal::new(5, 2)
+    };
     match owners.as_slice() {
         [one] => {
             if let Some((p, _, _)) = strong_payer
                 && !ledger.may_pay(p, *one)
+                && !amounts_fit(*one)
             {
-                let mut invoices: Vec<u32> = refs
-                    .iter()
-                    .filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == *one)
-                    .map(|r| r.invoice)
-                    .collect();
-                invoices.sort_unstable();
-                invoices.dedup();
-                let open: Decimal = invoices.iter().map(|i| ledger.invoice(*i).amount_open).sum();
-                let close_enough = (open - receipt.amount).abs() <= open.abs() * Decimal::new(5, 2);
-                if !close_enough {
-                    return strong_payer;
-                }
+                return strong_payer;
             }
             Some((*one, Decimal::ONE, CustomerEvidence::ReferenceOwner))
         }
-        // Several owners: keep those the payer may pay for, if that leaves one.
+        // Several owners: keep those the payer may pay for, if that leaves
+        // one; else the one whose named invoices the payment fits (a
+        // number that happens to be another customer's invoice — a check
+        // or customer reference among a million invoices — does not
+        // outweigh references the amount confirms).
         [_, _, ..] => {
-            let (p, _, _) = payer?;
-            let fam: Vec<u32> = owners.iter().copied().filter(|o| ledger.may_pay(p, *o)).collect();
-            if fam.len() == 1 {
-                fam.first().map(|o| (*o, Decimal::ONE, CustomerEvidence::ReferenceOwner))
-            } else {
-                payer
+            if let Some((p, _, _)) = payer {
+                let fam: Vec<u32> = owners.iter().copied().filter(|o| ledger.may_pay(p, *o)).collect();
+                if let [o] = fam.as_slice() {
+                    return Some((*o, Decimal::ONE, CustomerEvidence::ReferenceOwner));
+                }
+            }
+            let fitting: Vec<u32> = owners.iter().copied().filter(|o| amounts_fit(*o)).collect();
+            match fitting.as_slice() {
+                [o] if strong_payer.is_none_or(|(p, _, _)| !owners.iter().any(|x| ledger.may_pay(p, *x))) => {
+                    Some((*o, Decimal::ONE, CustomerEvidence::ReferenceOwner))
+                }
+                _ => payer,
             }
         }
         [] => payer,
