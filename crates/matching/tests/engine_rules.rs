@@ -652,3 +652,21 @@ fn a_customer_reference_that_happens_to_be_another_customers_invoice_does_not_ou
     assert_eq!(lines(&l, &o[0]), [s("applied", "2026-500865", "256.87")]);
     assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
 }
+
+#[test]
+fn a_trace_number_in_the_banks_customer_reference_field_does_not_name_the_payer() {
+    // `411633` in the BAI2 customer-reference field normalises to the key
+    // of INV-0411633, but it is not that number as printed: a coincidence
+    // among a million invoices, not evidence of who paid.
+    let invs = vec![invoice("INV-0411633", "C1", "1013.57", "2026-01-30")];
+    let mut r = payer(receipt("R1", "729.10", "2026-03-05", &[]), "L ROSSI");
+    r.customer_reference = Some("411633".into());
+    let (l, o) = decide(invs.clone(), vec![customer("C1", "Redwood Glass of Ohio GmbH")], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("unidentified", "", "729.10")]);
+    assert_eq!(o[0].exceptions[0].kind.as_str(), "unidentified");
+    // The invoice number exactly as printed there still names it.
+    let mut r = payer(receipt("R2", "1013.57", "2026-03-05", &[]), "L ROSSI");
+    r.customer_reference = Some("INV-0411633".into());
+    let (l, o) = decide(invs, vec![customer("C1", "Redwood Glass of Ohio GmbH")], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0411633", "1013.57")]);
+}

@@ -236,6 +236,9 @@ struct Source {
     /// Ends with the cut-off last word of a truncated line (see
     /// [`cut_off_word`]): only an invoice number printed exactly counts.
     cut_off: bool,
+    /// Read from the bank's customer-reference field (camt `EndToEndId`,
+    /// BAI2 customer reference), not from the payer's remittance words.
+    bank_field: bool,
 }
 
 /// Numbers written in space-separated groups (`20 26- 507 620`,
@@ -312,7 +315,7 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
         let mut candidates = vec![whole.clone()];
         // `ABC: 2026-50O011`: a junk prefix hides the number; try its tokens.
         candidates.extend(text_tokens(&whole).into_iter().filter(|t| *t != whole));
-        out.push(Source { candidates, line: Some(i), run: false, named: true, cut_off: false });
+        out.push(Source { candidates, line: Some(i), run: false, named: true, cut_off: false, bank_field: false });
     }
     // The check number (lockbox: also the customer reference) and the
     // payer's own account and routing numbers name no document.
@@ -346,7 +349,14 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
     // so its halves name nothing of their own once it names a document.
     let lines: Vec<&str> = payer_words.iter().map(|(t, _)| t.as_str()).collect();
     for word in crate::remittance::wrapped_words(&lines) {
-        out.push(Source { candidates: vec![word], line: None, run: true, named: false, cut_off: false });
+        out.push(Source {
+            candidates: vec![word],
+            line: None,
+            run: true,
+            named: false,
+            cut_off: false,
+            bank_field: false,
+        });
     }
     let texts = payer_words.iter().map(|(t, cut)| (t.as_str(), true, *cut));
     let customer_reference = customer_reference.map(|c| (c.as_str(), false, cut_off_word(c)));
@@ -355,11 +365,18 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
         // A grouped number is read without the cut-off word after it.
         let before_cut = cut.and_then(|w| text.strip_suffix(w)).unwrap_or(text);
         for run in digit_runs(before_cut).into_iter().filter(|r| !not_references.contains(&squash(r))) {
-            out.push(Source { candidates: vec![run], line: None, run: true, named: false, cut_off: false });
+            out.push(Source {
+                candidates: vec![run],
+                line: None,
+                run: true,
+                named: false,
+                cut_off: false,
+                bank_field: !named,
+            });
         }
         for token in text_tokens(text).into_iter().filter(|t| !not_references.contains(&squash(t))) {
             let cut_off = ends_cut(&token);
-            out.push(Source { candidates: vec![token], line: None, run: false, named, cut_off });
+            out.push(Source { candidates: vec![token], line: None, run: false, named, cut_off, bank_field: !named });
         }
     }
     out
@@ -386,6 +403,7 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     // Tokens that name documents, for `unresolved_references`.
     let named: Vec<usize> = sources.iter().enumerate().filter(|(_, s)| s.named && !s.cut_off).map(|(t, _)| t).collect();
     let mut loose: Vec<LooseRef> = Vec::new();
+    let bank_field: Vec<bool> = sources.iter().map(|s| s.bank_field).collect();
     for (token, source) in sources.into_iter().enumerate() {
         let mut keys: Keys = Vec::new();
         let mut matched = false;
@@ -424,8 +442,13 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
             }
             for doc in &exact {
                 let exact_raw = squash(raw) == squash(&ledger.invoice(*doc).id);
+                // A number from the bank's customer-reference field decides
+                // the customer only when it is the invoice number exactly as
+                // printed: a trace or check number there that merely
+                // normalises to an invoice key is a coincidence at scale.
+                let standing = key.len() >= SHORT_KEY || normalised.prefixed || exact_raw || source.line.is_some();
                 refs.push(RefMatch {
-                    anchored: key.len() >= SHORT_KEY || normalised.prefixed || exact_raw || source.line.is_some(),
+                    anchored: standing && (exact_raw || !source.bank_field),
                     invoice: *doc,
                     raw: raw.clone(),
                     distance: 0,
@@ -438,7 +461,7 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
             let po = if exact.is_empty() && !source.cut_off { ledger.po_refs.exact(&key) } else { Vec::new() };
             for doc in &po {
                 refs.push(RefMatch {
-                    anchored: key.len() >= SHORT_KEY || source.line.is_some(),
+                    anchored: (key.len() >= SHORT_KEY || source.line.is_some()) && !source.bank_field,
                     invoice: *doc,
                     raw: raw.clone(),
                     distance: 0,
@@ -519,7 +542,7 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
                 && customer.is_some_and(|(_, _, how)| how != CustomerEvidence::PayerNameFuzzy);
             for doc in hits {
                 refs.push(RefMatch {
-                    anchored: true,
+                    anchored: !bank_field.get(token).copied().unwrap_or(false),
                     invoice: doc,
                     raw: raw.clone(),
                     distance: 1,
