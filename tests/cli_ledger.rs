@@ -231,7 +231,13 @@ fn yesterdays_invoices_file_does_not_let_cash_settle_an_invoice_twice_until_the_
     let postings = rows(&dir.join("day2/postings.csv"));
     assert!(!postings.iter().any(|p| p["invoice_id"] == "INV-0010001" && p["kind"] == "applied"), "{postings:?}");
     let exceptions = rows(&dir.join("day2/exceptions.csv"));
-    assert!(exceptions.iter().any(|e| e["kind"] == "duplicate_payment" && e["bank_ref"] == "ACH0013"));
+    let dup = exceptions
+        .iter()
+        .find(|e| e["kind"] == "duplicate_payment" && e["bank_ref"] == "ACH0013")
+        .expect("the second payment is a duplicate");
+    // The coordinator is told where the first payment is: in this ledger,
+    // not yet in the ERP — not that the ERP shows the invoice closed.
+    assert!(dup["detail"].contains("a receipt of an earlier run (posted, not yet confirmed by the ERP)"), "{dup:?}");
     // The ERP imports day 1; the next file no longer lists what it paid.
     let o = cli(&dir, &["confirm", "--batch", &day1]);
     assert!(ok(&o).contains("12 line(s) confirmed now"), "{}", text(&o.stdout));

@@ -46,6 +46,7 @@ fn world() -> impl Strategy<Value = World> {
                     po_number: None,
                     status: if *status == 0 { InvoiceStatus::Closed } else { InvoiceStatus::Open },
                     customer_name: Some(format!("Customer {cust}")),
+                    settled_in_flight: false,
                     line: 0,
                 }
             })

@@ -354,6 +354,7 @@ pub fn prepare(
                 continue;
             }
             adjusted += 1;
+            inv.settled_in_flight = true;
             let rest = inv.amount_open - *amount;
             if rest.is_zero() || rest.is_sign_negative() != inv.amount_open.is_sign_negative() {
                 inv.amount_open = Decimal::ZERO;

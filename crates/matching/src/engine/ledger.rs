@@ -273,6 +273,8 @@ mod tests {
             po_number: None,
             status: InvoiceStatus::Open,
             customer_name: None,
+            settled_in_flight: false,
+            settled_in_flight: false,
             line: 0,
         }
     }

@@ -43,6 +43,10 @@ pub struct Invoice {
     pub po_number: Option<String>,
     /// Open, disputed or closed.
     pub status: InvoiceStatus,
+    /// Closed (or reduced) by postings of this ledger the ERP has not
+    /// confirmed yet (cash in flight), not by the ERP's own export: a
+    /// second payment of it is a duplicate of that earlier receipt.
+    pub settled_in_flight: bool,
     /// Customer name as the ERP prints it.
     pub customer_name: Option<String>,
     /// Line in the file.
@@ -185,6 +189,7 @@ pub fn load_invoices(name: &str, bytes: Vec<u8>) -> Result<Vec<Invoice>, LoadErr
             po_number: text(c_po),
             status,
             customer_name: text(c_name),
+            settled_in_flight: false,
             line: row.line,
         });
     });

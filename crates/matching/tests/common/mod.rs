@@ -31,6 +31,7 @@ pub fn invoice(id: &str, customer: &str, open: &str, due: &str) -> Invoice {
         po_number: None,
         status: InvoiceStatus::Open,
         customer_name: None,
+        settled_in_flight: false,
         line: 0,
     }
 }

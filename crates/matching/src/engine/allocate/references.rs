@@ -560,11 +560,15 @@ impl<'l> Allocator<'l> {
             }
             cash -= amount;
             out.lines.push(line(PostingKind::OnAccount, None, amount, Rule::Held, Decimal::ONE));
-            let why = if self.ledger.invoice(d.invoice).status == InvoiceStatus::Closed {
-                "is already closed"
-            } else {
-                "was already paid by an earlier receipt of this run"
-            };
+            let invoice = self.ledger.invoice(d.invoice);
+            let why =
+                if invoice.settled_in_flight && !self.paid_in_run.get(d.invoice as usize).copied().unwrap_or(false) {
+                    "was already paid by a receipt of an earlier run (posted, not yet confirmed by the ERP)"
+                } else if invoice.status == InvoiceStatus::Closed {
+                    "is already closed"
+                } else {
+                    "was already paid by an earlier receipt of this run"
+                };
             out.exceptions.push(exception(
                 ExceptionKind::DuplicatePayment,
                 Some(d.invoice),
