@@ -274,7 +274,6 @@ mod tests {
             status: InvoiceStatus::Open,
             customer_name: None,
             settled_in_flight: false,
-            settled_in_flight: false,
             line: 0,
         }
     }
