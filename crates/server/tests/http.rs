@@ -554,3 +554,31 @@ fn with_review_on_an_assistants_application_waits_for_a_coordinator_and_another_
     );
     assert_eq!(r.json()["state"], "done", "{}", r.body);
 }
+
+#[test]
+fn each_candidate_carries_the_evidence_that_suggested_it_and_the_rule_that_decided_on_the_page_and_in_the_api() {
+    let w = world();
+    let tok = token(&w, "ann");
+    let e = exception_of_kind(&w, &tok, "ambiguous");
+    let id = e["exception_id"].as_str().unwrap().to_string();
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    let candidates = detail["candidates"].as_array().unwrap();
+    assert!(candidates.len() >= 2, "an ambiguous receipt has several candidates");
+    for c in candidates {
+        let components: Vec<&str> =
+            c["evidence"].as_array().unwrap().iter().map(|x| x["component"].as_str().unwrap()).collect();
+        assert_eq!(components, ["reference", "amount", "customer", "date"], "{c}");
+        // Two invoices of the payer both equal to the payment, none named:
+        // that is why the engine could not choose.
+        assert_eq!(c["evidence"][0]["value"], "not named in the remittance");
+        assert_eq!(c["evidence"][1]["contribution"], "equal to the open amount");
+        assert_eq!(c["evidence"][2]["contribution"], "the payer, identified by payer name");
+    }
+    let decided = detail["decided_by"].as_str().unwrap();
+    assert!(decided.contains("held: unapplied 640.00"), "{decided}");
+    let (session, _) = sign_in(&w.app, "ann");
+    let page = get(&w.app, &format!("/exceptions/{id}"), &session);
+    assert!(page.body.contains("Evidence behind candidate 1"), "{}", page.body);
+    assert!(page.body.contains("Decided by"));
+    assert!(page.body.contains("paid 640.00; open 640.00 USD"));
+}

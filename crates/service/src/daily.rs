@@ -395,6 +395,7 @@ pub fn prepare(
     progress(&format!("{} posting line(s), {} carried", postings.len(), carried.len()));
     // Rule 4: exceptions across days.
     let raised_now = exception_rows(&report);
+    let evidence = crate::evidence::exception_evidence(&report, &raised_now);
     let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
     let before: HashMap<String, ExceptionRow> = store.exceptions_by_problem(&keys)?.into_iter().collect();
     let mut new_exceptions = Vec::new();
@@ -500,6 +501,8 @@ pub fn prepare(
         exceptions: new_exceptions.clone(),
         status_changes: status_changes.clone(),
         invoice_changes,
+        evidence,
+        contacts: None,
     };
     Ok(PreparedRun {
         batch: BatchFiles { batch_id, postings: batch_postings, exceptions: open_after, receipts, summary },

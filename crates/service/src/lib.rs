@@ -12,6 +12,7 @@
 
 pub mod actions;
 pub mod daily;
+pub mod evidence;
 mod inputs;
 mod normalise;
 pub mod workbench;

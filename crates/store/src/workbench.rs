@@ -7,7 +7,7 @@
 use rusqlite::{OptionalExtension, Row, params, params_from_iter, types::Value};
 
 use crate::sqlite::{EXCEPTION_COLUMNS, exception_row, insert_event, insert_posting};
-use crate::{Event, ExceptionRow, KnownInvoice, LedgerStore, PostingRow, SqliteStore, StoreError};
+use crate::{Event, ExceptionEvidence, ExceptionRow, KnownInvoice, LedgerStore, PostingRow, SqliteStore, StoreError};
 
 /// A person who may sign in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,6 +271,11 @@ pub trait WorkbenchStore: LedgerStore {
     ) -> Result<i64, StoreError>;
     /// Every learned rule.
     fn rules(&self) -> Result<Vec<LearnedRule>, StoreError>;
+    /// The evidence behind an exception's candidates (`None`: raised before
+    /// the ledger kept evidence).
+    fn evidence(&self, exception_id: &str) -> Result<Option<ExceptionEvidence>, StoreError>;
+    /// A customer's e-mail address from the last `customers.csv` with one.
+    fn customer_email(&self, customer_id: &str) -> Result<Option<String>, StoreError>;
     /// Enables or disables a rule.
     fn set_rule_enabled(&mut self, rule_id: i64, enabled: bool) -> Result<(), StoreError>;
     /// Counts the receipts each rule identified in a run and writes, in
@@ -806,6 +811,14 @@ impl WorkbenchStore for SqliteStore {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn evidence(&self, exception_id: &str) -> Result<Option<ExceptionEvidence>, StoreError> {
+        crate::evidence::read_evidence(&self.conn, exception_id)
+    }
+
+    fn customer_email(&self, customer_id: &str) -> Result<Option<String>, StoreError> {
+        crate::evidence::read_email(&self.conn, customer_id)
     }
 
     fn set_rule_enabled(&mut self, rule_id: i64, enabled: bool) -> Result<(), StoreError> {

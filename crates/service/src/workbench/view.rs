@@ -32,6 +32,21 @@ pub struct Candidate {
     pub available: bool,
     /// Why not, when it cannot.
     pub note: String,
+    /// The evidence behind it when the engine suggested it (component,
+    /// value, what it contributed); empty for exceptions raised before the
+    /// ledger kept evidence.
+    pub evidence: Vec<EvidenceItem>,
+}
+
+/// One component of a candidate's evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceItem {
+    /// `reference`, `amount`, `customer`, `date`, `payer name`, `bank account`.
+    pub component: String,
+    /// What was found.
+    pub value: String,
+    /// What it contributed.
+    pub contribution: String,
 }
 
 /// An open item of the customer.
@@ -71,6 +86,9 @@ pub struct ExceptionView {
     pub receipt: Option<ReceiptState>,
     /// The remittance text in pieces.
     pub remittance: Vec<TextPiece>,
+    /// The rule(s) that decided the receipt's lines and how its customer
+    /// was identified (empty: raised before the ledger kept evidence).
+    pub decided_by: String,
     /// Candidates, best first.
     pub candidates: Vec<Candidate>,
     /// The customer's open items.
@@ -234,6 +252,24 @@ pub fn exception(store: &dyn WorkbenchStore, exception_id: &str, today: NaiveDat
     free.rescale(cashapply_model::Currency::parse(&currency).map_or(2, |c| c.minor_digits()));
     let mut candidates = Vec::new();
     let suggestions = parse_suggestions(&e.suggestions);
+    let evidence = store.evidence(exception_id)?.unwrap_or_default();
+    let evidence_of = |rank: usize, id: &str| -> Vec<EvidenceItem> {
+        evidence
+            .candidates
+            .iter()
+            .find(|c| c.rank as usize == rank && c.candidate == id)
+            .map(|c| {
+                c.lines
+                    .iter()
+                    .map(|l| EvidenceItem {
+                        component: l.component.clone(),
+                        value: l.value.clone(),
+                        contribution: l.contribution.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     for (rank, (invoice_id, score)) in suggestions.iter().enumerate() {
         let found = store.invoices_numbered(invoice_id)?;
         let (customer_id, open, cur, available, note) = match found.as_slice() {
@@ -263,6 +299,7 @@ pub fn exception(store: &dyn WorkbenchStore, exception_id: &str, today: NaiveDat
             currency: cur,
             available,
             note,
+            evidence: evidence_of(rank + 1, invoice_id),
         });
     }
     let customer = if e.customer_id.is_empty() {
@@ -292,6 +329,7 @@ pub fn exception(store: &dyn WorkbenchStore, exception_id: &str, today: NaiveDat
         age_business_days: age,
         receipt,
         remittance,
+        decided_by: evidence.decided_by.clone(),
         candidates,
         open_items,
         free_cash: free.to_string(),
