@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cashapply_service::workbench::queue::{QueueParams, url_encode};
 use cashapply_service::workbench::work::{ApplyLine, Done, Resolution};
-use cashapply_service::workbench::{self, Actor, Role, WorkError, auth, queue, view, work};
+use cashapply_service::workbench::{self, Actor, Role, WorkError, auth, queue, view, views, work};
 use cashapply_store::WorkbenchStore;
 use serde_json::{Value, json};
 
@@ -49,6 +49,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/queue/bulk", post(bulk_form))
         .route("/approvals", get(approvals_page))
         .route("/actions/{id}/{decision}", post(decision_form))
+        .route("/views", post(view_save_form))
+        .route("/views/{id}/delete", post(view_delete_form))
         .route("/rules", get(rules_page))
         .route("/rules/{id}", post(rule_form))
         .route("/static/app.css", get(|| async { static_file(CSS, "text/css; charset=utf-8") }))
@@ -58,6 +60,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/exceptions/{id}/{action}", post(api_action))
         .route("/api/actions/{id}/{decision}", post(api_decision))
         .route("/api/bulk", post(api_bulk))
+        .route("/api/views", get(api_views).post(api_view_save))
+        .route("/api/views/{id}", axum::routing::delete(api_view_delete))
         .route("/api/rules", get(api_rules))
         .route("/api/rules/{id}", post(api_rule))
         .fallback(fallback)
@@ -185,6 +189,8 @@ fn params_of(form: &Form) -> QueueParams {
         dir: form.opt("dir"),
         page: form.opt("page"),
         per_page: form.opt("per_page"),
+        after: form.opt("after"),
+        before: form.opt("before"),
     }
 }
 
@@ -420,7 +426,7 @@ async fn queue_page(State(app): AppState, headers: HeaderMap, RawQuery(q): RawQu
     let (view, error) = {
         let store = app.store();
         match queue::list(&*store, who.actor(), &params, today()) {
-            Ok(v) => (Some(v), String::new()),
+            Ok(v) => (Some(v), form.get("error").to_string()),
             Err(e) => (None, e.to_string()),
         }
     };
@@ -462,15 +468,29 @@ async fn queue_page(State(app): AppState, headers: HeaderMap, RawQuery(q): RawQu
         .map(|k| (k.to_string(), json!(sort_link(k))))
         .collect::<serde_json::Map<_, _>>()
         .into();
-    let page_link = |n: u64| {
+    // Pages are read by keyset: the next page starts after this page's
+    // last row, the previous one ends before its first.
+    let page_link = |n: u64, after: Option<&String>, before: Option<&String>| {
         let mut p = params.clone();
-        p.page = Some(n.to_string());
+        p.page = (n > 1).then(|| n.to_string());
+        p.after = after.cloned();
+        p.before = before.cloned();
         format!("/queue?{}", p.query_string(true))
     };
     let (prev, next) = match &view {
-        Some(v) => ((v.page > 1).then(|| page_link(v.page - 1)), (v.page < v.pages).then(|| page_link(v.page + 1))),
+        Some(v) => (
+            v.prev_before
+                .as_ref()
+                .map(|b| if v.page <= 2 { page_link(1, None, None) } else { page_link(v.page - 1, None, Some(b)) }),
+            v.next_after.as_ref().map(|a| page_link(v.page + 1, Some(a), None)),
+        ),
         None => (None, None),
     };
+    let saved: Vec<Value> = views::list(&*app.store(), who.actor())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| json!({ "view_id": v.view_id, "name": v.name, "href": format!("/queue?{}", v.query), "active": v.query == views::view_query(&params) }))
+        .collect();
     let kind_links: Vec<Value> = view
         .as_ref()
         .map(|v| {
@@ -490,7 +510,7 @@ async fn queue_page(State(app): AppState, headers: HeaderMap, RawQuery(q): RawQu
     all_kinds.page = None;
     render(
         &app,
-        if error.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST },
+        if view.is_some() { StatusCode::OK } else { StatusCode::BAD_REQUEST },
         "queue.html",
         ctx! {
             title => "Queue",
@@ -509,8 +529,77 @@ async fn queue_page(State(app): AppState, headers: HeaderMap, RawQuery(q): RawQu
             next => next,
             base => base,
             back => back,
+            saved => saved,
+            view_query => views::view_query(&params),
         },
     )
+}
+
+// ---- saved views -------------------------------------------------------------------
+
+fn save_view(
+    app: &App,
+    actor: &Actor,
+    name: &str,
+    params: &QueueParams,
+) -> Result<cashapply_store::SavedView, WorkError> {
+    let _lock = app.write_lock(&actor.name)?;
+    views::save(&mut *app.store(), actor, name, params, today(), &now())
+}
+
+fn delete_view(app: &App, actor: &Actor, id: i64) -> Result<(), WorkError> {
+    let _lock = app.write_lock(&actor.name)?;
+    views::delete(&mut *app.store(), actor, id)
+}
+
+fn view_json(v: &cashapply_store::SavedView) -> Value {
+    json!({ "view_id": v.view_id, "name": v.name, "query": v.query, "href": format!("/queue?{}", v.query) })
+}
+
+/// Saves the queue's filters and sort (the form's `back`) under a name.
+async fn view_save_form(State(app): AppState, headers: HeaderMap, RawForm(body): RawForm) -> Response {
+    let who = match page_who(&app, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let form = Form::parse(&body);
+    if let Err(r) = form_csrf(&who, &form) {
+        return r;
+    }
+    let params = params_of(&Form::parse(form.get("back").as_bytes()));
+    let back = params.query_string(true);
+    let sep = if back.is_empty() { "" } else { "&" };
+    match save_view(&app, who.actor(), form.get("name"), &params) {
+        Ok(v) => see_other(&format!(
+            "/queue?{}{}msg={}",
+            v.query,
+            if v.query.is_empty() { "" } else { "&" },
+            url_encode(&format!("view “{}” saved", v.name))
+        )),
+        Err(e) => see_other(&format!("/queue?{back}{sep}error={}", url_encode(&e.to_string()))),
+    }
+}
+
+async fn view_delete_form(
+    State(app): AppState,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    RawForm(body): RawForm,
+) -> Response {
+    let who = match page_who(&app, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let form = Form::parse(&body);
+    if let Err(r) = form_csrf(&who, &form) {
+        return r;
+    }
+    let back = back_of(&form);
+    let sep = if back.is_empty() { "" } else { "&" };
+    match delete_view(&app, who.actor(), id) {
+        Ok(()) => see_other(&format!("/queue?{back}{sep}msg={}", url_encode("view deleted"))),
+        Err(e) => see_other(&format!("/queue?{back}{sep}error={}", url_encode(&e.to_string()))),
+    }
 }
 
 async fn exception_page(
@@ -878,6 +967,43 @@ async fn api_decision(State(app): AppState, headers: HeaderMap, Path((id, decisi
         return r;
     }
     api_result(decide(&app, who.actor(), id, &decision))
+}
+
+async fn api_views(State(app): AppState, headers: HeaderMap) -> Response {
+    let who = match api_who(&app, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    api_result(views::list(&*app.store(), who.actor()).map(|v| v.iter().map(view_json).collect::<Vec<_>>()))
+}
+
+/// `{"name": "…", "query": "kind=unidentified&sort=amount"}`.
+async fn api_view_save(State(app): AppState, headers: HeaderMap, body: Bytes) -> Response {
+    let who = match api_who(&app, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    if let Err(r) = api_csrf(&who, &headers) {
+        return r;
+    }
+    let v: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, &format!("body: {e}")),
+    };
+    let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let params = params_of(&Form::parse(text("query").as_bytes()));
+    api_result(save_view(&app, who.actor(), &text("name"), &params).map(|v| view_json(&v)))
+}
+
+async fn api_view_delete(State(app): AppState, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let who = match api_who(&app, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    if let Err(r) = api_csrf(&who, &headers) {
+        return r;
+    }
+    api_result(delete_view(&app, who.actor(), id).map(|()| json!({ "view_id": id, "deleted": true })))
 }
 
 async fn api_rules(State(app): AppState, headers: HeaderMap) -> Response {

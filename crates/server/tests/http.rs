@@ -582,3 +582,134 @@ fn each_candidate_carries_the_evidence_that_suggested_it_and_the_rule_that_decid
     assert!(page.body.contains("Decided by"));
     assert!(page.body.contains("paid 640.00; open 640.00 USD"));
 }
+
+fn ids_of(page: &Value) -> Vec<String> {
+    page["items"].as_array().unwrap().iter().map(|i| i["exception_id"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn pages_follow_each_other_by_keyset_in_every_sort_without_a_row_lost_or_repeated_and_back_again() {
+    let w = world();
+    let tok = token(&w, "ann");
+    for sort in ["age", "amount", "kind", "customer", "payer"] {
+        for dir in ["asc", "desc"] {
+            let base = format!("/api/exceptions?status=all&sort={sort}&dir={dir}");
+            let whole = ids_of(&api(&w.app, "GET", &format!("{base}&per_page=500"), &tok, "").json());
+            assert!(whole.len() >= 5, "{whole:?}");
+            // Forwards, two rows a page, each page after the last row of the one before.
+            let (mut walked, mut pages, mut uri) = (Vec::new(), Vec::new(), format!("{base}&per_page=2"));
+            loop {
+                let page = api(&w.app, "GET", &uri, &tok, "").json();
+                walked.extend(ids_of(&page));
+                pages.push(page.clone());
+                match page["next_after"].as_str() {
+                    Some(after) => uri = format!("{base}&per_page=2&after={}", url(after)),
+                    None => break,
+                }
+                assert!(pages.len() < 50, "the pages never end");
+            }
+            assert_eq!(walked, whole, "sort {sort} {dir}");
+            // Backwards from the last page, each page before the first row of the one after.
+            let mut back = ids_of(pages.last().unwrap());
+            let mut at = pages.last().unwrap().clone();
+            while let Some(before) = at["prev_before"].as_str() {
+                at = api(&w.app, "GET", &format!("{base}&per_page=2&before={}", url(before)), &tok, "").json();
+                let mut ids = ids_of(&at);
+                ids.extend(back);
+                back = ids;
+            }
+            assert_eq!(back, whole, "backwards, sort {sort} {dir}");
+        }
+    }
+    let r = api(&w.app, "GET", "/api/exceptions?after=nonsense", &tok, "");
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.json()["error"].as_str().unwrap().contains("after"));
+}
+
+fn url(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[test]
+fn after_an_action_on_a_later_page_the_list_comes_back_at_that_page_with_the_next_item_in_place() {
+    let w = world();
+    let (session, csrf) = sign_in(&w.app, "ann");
+    let tok = token(&w, "ann");
+    let base = "/api/exceptions?sort=amount&per_page=2";
+    let page1 = api(&w.app, "GET", base, &tok, "").json();
+    let after = page1["next_after"].as_str().unwrap().to_string();
+    let page2 = api(&w.app, "GET", &format!("{base}&after={}", url(&after)), &tok, "").json();
+    let on_page2 = ids_of(&page2);
+    // The queue page's links carry the position, and so do the items' links back.
+    let html = get(&w.app, &format!("/queue?sort=amount&per_page=2&page=2&after={}", url(&after)), &session);
+    assert!(html.body.contains("page 2 of"), "{}", html.body);
+    let back = format!("sort=amount&per_page=2&page=2&after={after}");
+    // Dismissing the first item of page 2 brings the list back at page 2,
+    // where the item after it now comes first.
+    let r = post_form(
+        &w.app,
+        &format!("/exceptions/{}/dismiss", on_page2[0]),
+        &session,
+        &[("csrf", &csrf), ("reason", "duplicate of a bank test"), ("back", &back), ("next", &on_page2[1])],
+    );
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location.contains("page=2&after="), "{}", r.location);
+    let query = r.location.trim_start_matches("/queue?").split('#').next().unwrap().to_string();
+    let again = api(&w.app, "GET", &format!("/api/exceptions?{query}"), &tok, "").json();
+    assert_eq!(ids_of(&again)[0], on_page2[1], "the list did not keep its place");
+    assert!(!ids_of(&again).contains(&on_page2[0]));
+}
+
+#[test]
+fn a_person_saves_a_view_finds_it_as_a_link_and_deletes_it_and_nobody_else_sees_it() {
+    let w = world();
+    let (session, csrf) = sign_in(&w.app, "ann");
+    // Saved from the page: the filters and sort, never the page or position.
+    let r = post_form(
+        &w.app,
+        "/views",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("name", "Big unidentified"),
+            ("back", "kind=unidentified&sort=amount&dir=desc&page=3&after=E1~5"),
+        ],
+    );
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location.starts_with("/queue?kind=unidentified&sort=amount&dir=desc&msg="), "{}", r.location);
+    let page = get(&w.app, "/queue", &session);
+    assert!(
+        page.body
+            .contains(r#"<a href="&#x2f;queue?kind=unidentified&amp;sort=amount&amp;dir=desc">Big unidentified</a>"#),
+        "{}",
+        page.body
+    );
+    // Without the CSRF token nothing is saved.
+    let r = post_form(&w.app, "/views", &session, &[("name", "sneaky"), ("back", "kind=ambiguous")]);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Another person has views of their own only.
+    let max = token(&w, "max");
+    assert_eq!(api(&w.app, "GET", "/api/views", &max, "").json(), serde_json::json!([]));
+    let ann = token(&w, "ann");
+    let views = api(&w.app, "GET", "/api/views", &ann, "").json();
+    assert_eq!(views[0]["name"], "Big unidentified");
+    let id = views[0]["view_id"].as_i64().unwrap();
+    let r = api(&w.app, "DELETE", &format!("/api/views/{id}"), &max, "");
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    // Through the API: a bad filter or name is refused; the same name replaces.
+    let r = api(&w.app, "POST", "/api/views", &ann, r#"{"name":"x","query":"sort=nonsense"}"#);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = api(&w.app, "POST", "/api/views", &ann, r#"{"name":"","query":"kind=ambiguous"}"#);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r =
+        api(&w.app, "POST", "/api/views", &ann, r#"{"name":"Big unidentified","query":"kind=unidentified&owner=me"}"#);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let views = api(&w.app, "GET", "/api/views", &ann, "").json();
+    assert_eq!(views.as_array().unwrap().len(), 1);
+    assert_eq!(views[0]["query"], "kind=unidentified&owner=me");
+    // Deleted from the page.
+    let r = post_form(&w.app, &format!("/views/{id}/delete"), &session, &[("csrf", &csrf), ("back", "")]);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(api(&w.app, "GET", "/api/views", &ann, "").json(), serde_json::json!([]));
+    assert!(!get(&w.app, "/queue", &session).body.contains("Big unidentified"));
+}

@@ -29,7 +29,8 @@ pub use report_queries::{
 };
 pub use sqlite::SqliteStore;
 pub use workbench::{
-    ActionRecord, ActionState, LearnedRule, QueuePage, QueueQuery, QueueRow, SortKey, User, Work, WorkbenchStore,
+    ActionRecord, ActionState, LearnedRule, QueuePage, QueueQuery, QueueRow, SavedView, SortKey, User, Work,
+    WorkbenchStore,
 };
 
 /// Why the ledger could not be used.
