@@ -267,6 +267,7 @@ fn action_from_form(action: &str, form: &Form) -> Result<Action, WorkError> {
         "note" => Action::Note(form.get("text").to_string()),
         "assign" => Action::Assign(form.opt("owner").map(|o| o.trim().to_string())),
         "dismiss" => Action::Dismiss(form.get("reason").to_string()),
+        "request_remittance" => Action::RequestRemittance,
         "undo" => {
             Action::Undo(form.get("action_id").parse().map_err(|_| WorkError::Invalid("undo: no action id".into()))?)
         }
@@ -705,12 +706,19 @@ async fn exception_form(
             let stay = matches!(action.as_str(), "note" | "assign" | "undo" | "request_remittance")
                 || done.state == "awaiting_approval";
             if stay {
+                // The request's message is shown whole on the page, not in the notice.
+                let msg = if action == "request_remittance" {
+                    "remittance requested: the message to send is below".to_string()
+                } else {
+                    done.message
+                };
+                let fragment = if action == "request_remittance" { "#remittance-message" } else { "" };
                 see_other(&format!(
-                    "/exceptions/{}?back={}&next={}&msg={}",
+                    "/exceptions/{}?back={}&next={}&msg={}{fragment}",
                     url_encode(&id),
                     url_encode(&back),
                     url_encode(&next),
-                    url_encode(&done.message)
+                    url_encode(&msg),
                 ))
             } else {
                 let sep = if back.is_empty() { "" } else { "&" };

@@ -21,11 +21,15 @@ fn fixture(name: &str) -> PathBuf {
 
 /// One `cashapply run` as the CLI does it (learned rules included).
 fn run(db: &Path, bank: &Path, out: &Path) -> cashapply_output::BatchFiles {
+    run_with(db, bank, out, &fixture("customers.csv"))
+}
+
+fn run_with(db: &Path, bank: &Path, out: &Path, customers: &Path) -> cashapply_output::BatchFiles {
     let mut store = SqliteStore::open(db, true).unwrap();
     let request = cashapply_service::Request {
         bank: vec![bank.to_path_buf()],
         invoices: fixture("open_invoices.csv"),
-        customers: Some(fixture("customers.csv")),
+        customers: Some(customers.to_path_buf()),
         ..Default::default()
     };
     let mut loaded = cashapply_service::load(&request, &|_| {}).unwrap();
@@ -712,4 +716,44 @@ fn a_person_saves_a_view_finds_it_as_a_link_and_deletes_it_and_nobody_else_sees_
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(api(&w.app, "GET", "/api/views", &ann, "").json(), serde_json::json!([]));
     assert!(!get(&w.app, "/queue", &session).body.contains("Big unidentified"));
+}
+
+#[test]
+fn a_remittance_request_is_addressed_to_the_customers_email_and_says_so_when_none_is_known() {
+    let w = world();
+    let tok = token(&w, "ann");
+    let ambiguous = exception_of_kind(&w, &tok, "ambiguous")["exception_id"].as_str().unwrap().to_string();
+    let unidentified = exception_of_kind(&w, &tok, "unidentified")["exception_id"].as_str().unwrap().to_string();
+    // The shipped customers.csv has no email column: no address for C500.
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{ambiguous}/request_remittance"), &tok, "");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(m.starts_with("No e-mail address is known for customer C500"), "{m}");
+    assert!(m.contains("Subject: Remittance advice for your payment of 640.00 USD"), "{m}");
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{unidentified}/request_remittance"), &tok, "");
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(m.starts_with("No e-mail address: the payer (SOMEBODY UNKNOWN LTD) is not identified"), "{m}");
+    // The next run's customers.csv gives C500 an address: the next request
+    // is addressed to it, on the page with a mailto link.
+    let customers = w.dir.path().join("customers.csv");
+    let text = std::fs::read_to_string(fixture("customers.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[0].push_str(",email");
+    for l in lines.iter_mut().skip(1) {
+        l.push_str(if l.starts_with("C500,") { ",ap@umbrella.example" } else { "," });
+    }
+    std::fs::write(&customers, lines.join("\n") + "\n").unwrap();
+    run_with(&w.dir.path().join("l.db"), &fixture("morning_day2.bai2"), &w.dir.path().join("day2"), &customers);
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{ambiguous}/request_remittance"), &tok, "");
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(m.starts_with("To: ap@umbrella.example\nSubject: "), "{m}");
+    assert!(m.contains("Dear Umbrella Holdings,"), "{m}");
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{ambiguous}"), &tok, "").json();
+    assert_eq!(detail["remittance_request"]["to"], "ap@umbrella.example");
+    let (session, csrf) = sign_in(&w.app, "ann");
+    let r = post_form(&w.app, &format!("/exceptions/{ambiguous}/request_remittance"), &session, &[("csrf", &csrf)]);
+    assert!(r.location.ends_with("#remittance-message"), "{}", r.location);
+    let page = get(&w.app, &format!("/exceptions/{ambiguous}"), &session);
+    assert!(page.body.contains(r#"<span id="message-to">ap@umbrella.example</span>"#), "{}", page.body);
+    assert!(page.body.contains("mailto:ap%40umbrella.example?subject=Remittance%20advice"), "{}", page.body);
 }

@@ -369,6 +369,7 @@ pub fn prepare(
 
     // The engine, on the new receipts only.
     let as_of = loaded.as_of.map(|d| d.to_string());
+    let contacts = loaded.customer_emails.take();
     let decided = loaded.decide(new_receipts, progress);
     let previous_batch = store.last_batch()?.unwrap_or_default();
     let mut report = RunReport::with_ids(
@@ -502,7 +503,7 @@ pub fn prepare(
         status_changes: status_changes.clone(),
         invoice_changes,
         evidence,
-        contacts: None,
+        contacts,
     };
     Ok(PreparedRun {
         batch: BatchFiles { batch_id, postings: batch_postings, exceptions: open_after, receipts, summary },

@@ -11,6 +11,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod actions;
+pub mod customer_emails;
 pub mod daily;
 pub mod evidence;
 mod inputs;

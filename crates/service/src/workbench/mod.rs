@@ -18,6 +18,7 @@ pub mod auth;
 pub mod business_days;
 pub mod learned;
 pub mod queue;
+pub mod remittance_request;
 pub mod settings;
 pub mod view;
 pub mod views;

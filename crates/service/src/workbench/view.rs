@@ -104,6 +104,9 @@ pub struct ExceptionView {
     /// People's actions.
     #[serde(serialize_with = "ser_actions")]
     pub actions: Vec<ActionState>,
+    /// The message to send for the latest request of a remittance advice
+    /// (addressed to the customer's e-mail when the ledger knows one).
+    pub remittance_request: Option<super::remittance_request::RemittanceMessage>,
     /// Every status change and action, oldest first.
     #[serde(serialize_with = "ser_events")]
     pub history: Vec<Event>,
@@ -325,6 +328,15 @@ pub fn exception(store: &dyn WorkbenchStore, exception_id: &str, today: NaiveDat
     let ids: Vec<String> = suggestions.iter().map(|(id, _)| id.clone()).chain([e.invoice_id.clone()]).collect();
     let remittance = receipt.as_ref().map(|r| mark(&r.row.remittance, &ids)).unwrap_or_default();
     let age = e.value_date.parse::<NaiveDate>().map(|d| business_days_between(d, today)).unwrap_or(0);
+    let actions = store.actions_of(exception_id)?;
+    let remittance_request =
+        match actions.iter().rev().find(|a| a.action == "remittance_requested" && a.state == "done") {
+            Some(a) => {
+                let email = if e.customer_id.is_empty() { None } else { store.customer_email(&e.customer_id)? };
+                Some(super::remittance_request::remittance_message(&e, email, &a.actor))
+            }
+            None => None,
+        };
     Ok(ExceptionView {
         age_business_days: age,
         receipt,
@@ -335,7 +347,8 @@ pub fn exception(store: &dyn WorkbenchStore, exception_id: &str, today: NaiveDat
         free_cash: free.to_string(),
         postings,
         work: store.work(exception_id)?,
-        actions: store.actions_of(exception_id)?,
+        remittance_request,
+        actions,
         history: store.events("exception", exception_id)?,
         exception: e,
     })
