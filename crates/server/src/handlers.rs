@@ -642,6 +642,13 @@ async fn exception_page(
         .iter()
         .filter(|c| c.available)
         .map(|c| (&c.invoice_id, &c.customer_id, &c.open, &c.currency))
+        // The invoice the exception is about (a short payment's) first.
+        .chain(
+            v.open_items
+                .iter()
+                .filter(|o| o.invoice_id == v.exception.invoice_id)
+                .map(|o| (&o.invoice_id, &o.customer_id, &o.open, &o.currency)),
+        )
         .chain(v.open_items.iter().map(|o| (&o.invoice_id, &o.customer_id, &o.open, &o.currency)))
     {
         if seen.contains(inv) || lines.len() >= FORM_LINES {
@@ -838,6 +845,10 @@ async fn approvals_page(State(app): AppState, headers: HeaderMap, RawQuery(q): R
         Err(r) => return r,
     };
     let form = Form::parse(q.as_deref().unwrap_or("").as_bytes());
+    approvals_view(&app, &who, StatusCode::OK, form.get("msg"), form.get("error"))
+}
+
+fn approvals_view(app: &App, who: &Who, status: StatusCode, msg: &str, error: &str) -> Response {
     let items: Vec<Value> = app
         .store()
         .awaiting_approval()
@@ -848,10 +859,10 @@ async fn approvals_page(State(app): AppState, headers: HeaderMap, RawQuery(q): R
         })
         .unwrap_or_default();
     render(
-        &app,
-        StatusCode::OK,
+        app,
+        status,
         "approvals.html",
-        ctx! { title => "Approvals", me => me(&who), items => items, msg => form.get("msg"), error => form.get("error") },
+        ctx! { title => "Approvals", me => me(who), items => items, msg => msg, error => error },
     )
 }
 
@@ -871,14 +882,9 @@ async fn decision_form(
     }
     match decide(&app, who.actor(), id, &decision) {
         Ok(done) => see_other(&format!("/approvals?msg={}", url_encode(&format!("#{id} {}", done.message)))),
-        Err(e) => {
-            let mut r = see_other(&format!("/approvals?error={}", url_encode(&e.to_string())));
-            if matches!(e, WorkError::Forbidden(_)) {
-                *r.status_mut() = StatusCode::FORBIDDEN;
-                r.headers_mut().remove(header::LOCATION);
-            }
-            r
-        }
+        // A decision the person may not take: the list again, with why (403).
+        Err(e @ WorkError::Forbidden(_)) => approvals_view(&app, &who, StatusCode::FORBIDDEN, "", &e.to_string()),
+        Err(e) => see_other(&format!("/approvals?error={}", url_encode(&e.to_string()))),
     }
 }
 

@@ -579,7 +579,7 @@ fn each_candidate_carries_the_evidence_that_suggested_it_and_the_rule_that_decid
         assert_eq!(c["evidence"][2]["contribution"], "the payer, identified by payer name");
     }
     let decided = detail["decided_by"].as_str().unwrap();
-    assert!(decided.contains("held: unapplied 640.00"), "{decided}");
+    assert_eq!(decided, "rule held → unapplied 640.00; customer C500 identified by payer name, confidence 0.970");
     let (session, _) = sign_in(&w.app, "ann");
     let page = get(&w.app, &format!("/exceptions/{id}"), &session);
     assert!(page.body.contains("Evidence behind candidate 1"), "{}", page.body);

@@ -47,7 +47,9 @@ fn proposal(receipt: &Receipt, ledger: &Ledger) -> Proposal {
 /// How the payer was identified, in words.
 fn identified(ledger: &Ledger, p: &Proposal) -> String {
     match p.customer {
-        Some((c, score, how)) => format!("customer {} by {} ({score})", ledger.customer_id(c), how.as_str()),
+        Some((c, score, how)) => {
+            format!("customer {} identified by {}, confidence {score}", ledger.customer_id(c), how.as_str())
+        }
         None => "customer not identified".to_string(),
     }
 }
@@ -59,7 +61,7 @@ fn decided_by(receipt: &Receipt, ledger: &Ledger, o: &ReceiptOutcome, p: &Propos
         .iter()
         .map(|l| {
             let on = l.invoice.map(|i| format!(" on {}", ledger.invoice(i).id)).unwrap_or_default();
-            format!("{}: {} {}{on}", l.rule.as_str(), l.kind.as_str(), format_amount(l.amount, receipt.currency))
+            format!("rule {} → {} {}{on}", l.rule.as_str(), l.kind.as_str(), format_amount(l.amount, receipt.currency))
         })
         .collect();
     parts.push(identified(ledger, p));
