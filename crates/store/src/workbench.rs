@@ -617,21 +617,22 @@ impl WorkbenchStore for SqliteStore {
         if backwards {
             rows.reverse();
         }
-        let total: i64 = self.conn.query_row(
-            &format!("SELECT count(*) {from} {where_sql}"),
-            params_from_iter(values.iter()),
-            |r| r.get(0),
-        )?;
         let (where_no_kind, values_no_kind) = queue_where(q, false);
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT e.kind, count(*) {from} {where_no_kind} GROUP BY e.kind ORDER BY e.kind"))?;
-        let per_kind = stmt
+        let per_kind: Vec<(String, u64)> = stmt
             .query_map(params_from_iter(values_no_kind.iter()), |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
             })?
             .collect::<Result<_, _>>()?;
-        Ok(QueuePage { rows, total: total.max(0) as u64, per_kind, more })
+        // The counts per kind carry every filter but the kind: the total is
+        // their sum, or the chosen kind's count (one pass fewer).
+        let total = match &q.kind {
+            Some(k) => per_kind.iter().find(|(kind, _)| kind == k).map_or(0, |(_, n)| *n),
+            None => per_kind.iter().map(|(_, n)| n).sum(),
+        };
+        Ok(QueuePage { rows, total, per_kind, more })
     }
 
     fn save_view(&mut self, user_id: i64, name: &str, query: &str, at: &str) -> Result<i64, StoreError> {
