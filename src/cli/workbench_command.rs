@@ -230,6 +230,10 @@ pub struct Filters {
     /// Start from one of your saved views (options given override it).
     #[arg(long)]
     view: Option<String>,
+    /// Save these filters and sort as one of your views under this name
+    /// (the same name replaces), then list.
+    #[arg(long)]
+    save_view: Option<String>,
 }
 
 /// The workbench's queue actions (flattened into `cashapply queue`).
@@ -238,7 +242,7 @@ pub enum QueueWork {
     /// List the exception queue (the page's filters as options).
     List {
         #[command(flatten)]
-        filters: Filters,
+        filters: Box<Filters>,
         /// One JSON object, as `GET /api/exceptions`.
         #[arg(long)]
         json: bool,
@@ -400,7 +404,11 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
         | QueueWork::Approve { who, .. }
         | QueueWork::Reject { who, .. } => who,
     };
-    let writes = !matches!(cmd, QueueWork::List { .. } | QueueWork::Show { .. });
+    let writes = match cmd {
+        QueueWork::List { filters, .. } => filters.save_view.is_some(),
+        QueueWork::Show { .. } => false,
+        _ => true,
+    };
     let _lock = if writes {
         match lock(&who.db, "queue") {
             Ok(l) => Some(l),
@@ -467,6 +475,12 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
                 dir: or(&params.dir, &saved.dir),
                 ..params
             };
+            if let Some(name) = &f.save_view {
+                match workbench::views::save(&mut store, &actor, name, &params, today(), &at) {
+                    Ok(v) => eprintln!("view {:?} saved: {}", v.name, v.query),
+                    Err(e) => return refused(e),
+                }
+            }
             match queue::list(&store, &actor, &params, today()) {
                 Ok(v) => {
                     let mut out = io::stdout().lock();
