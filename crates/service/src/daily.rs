@@ -397,6 +397,7 @@ pub fn prepare(
     // Rule 4: exceptions across days.
     let raised_now = exception_rows(&report);
     let evidence = crate::evidence::exception_evidence(&report, &raised_now);
+    progress(&format!("evidence kept for {} exception(s)", evidence.len()));
     let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
     let before: HashMap<String, ExceptionRow> = store.exceptions_by_problem(&keys)?.into_iter().collect();
     let mut new_exceptions = Vec::new();

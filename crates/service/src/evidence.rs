@@ -28,6 +28,7 @@ use cashapply_matching::remittance::itemised;
 use cashapply_model::{Receipt, format_amount};
 use cashapply_output::{ExceptionRow, RunReport};
 use cashapply_store::{CandidateEvidence, EvidenceLine, ExceptionEvidence};
+use rayon::prelude::*;
 
 fn line(component: &str, value: String, contribution: String) -> EvidenceLine {
     EvidenceLine { component: component.to_string(), value, contribution }
@@ -202,49 +203,71 @@ fn customer_lines(receipt: &Receipt, ledger: &Ledger, c: u32, p: &Proposal) -> V
 
 /// The evidence of every exception of `report`; `rows` are
 /// `exception_rows(report)` (same order: receipts, then each receipt's
-/// exceptions).
+/// exceptions). Receipts are read in parallel (stage 1 is the costly
+/// part); the result keeps the rows' order.
 pub fn exception_evidence(report: &RunReport<'_>, rows: &[ExceptionRow]) -> Vec<ExceptionEvidence> {
     let ledger = report.ledger;
-    let mut customers: Option<HashMap<&str, u32>> = None;
-    let mut out = Vec::with_capacity(rows.len());
-    let mut rows = rows.iter();
+    // Each receipt with exceptions and its rows.
+    let mut work: Vec<(&Receipt, &ReceiptOutcome, &[ExceptionRow])> = Vec::new();
+    let mut at = 0usize;
     for (r, o) in report.receipts.iter().zip(&report.outcomes) {
-        if o.exceptions.is_empty() {
+        let n = o.exceptions.len();
+        if n == 0 {
             continue;
         }
-        let p = proposal(r, ledger);
-        let decided = decided_by(r, ledger, o, &p);
-        for _ in &o.exceptions {
-            let Some(row) = rows.next() else { return out };
-            let mut candidates = Vec::new();
-            // The suggestions as the ledger keeps them (`ID=SCORE;…`, ranked).
-            let ranked = row.suggestions.split(';').filter(|s| !s.is_empty()).map(|s| match s.split_once('=') {
-                Some((id, score)) => (id.to_string(), score.to_string()),
-                None => (s.to_string(), String::new()),
-            });
-            for (k, (id, score)) in ranked.enumerate() {
-                let lines = if row.kind == "unidentified" {
-                    let index = customers.get_or_insert_with(|| {
-                        ledger.customers.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect()
-                    });
-                    match index.get(id.as_str()) {
-                        Some(c) => customer_lines(r, ledger, *c, &p),
-                        None => vec![line("customer", id.clone(), "not in the customers the run knew".into())],
-                    }
-                } else {
-                    match invoice_of(ledger, &id, &p) {
-                        Some(doc) => invoice_lines(r, ledger, doc, &p),
-                        None => vec![line("invoice", id.clone(), "not in the invoices the run knew".into())],
-                    }
-                };
-                candidates.push(CandidateEvidence { rank: k as u32 + 1, candidate: id, score, lines });
-            }
-            out.push(ExceptionEvidence {
-                exception_id: row.exception_id.clone(),
-                decided_by: decided.clone(),
-                candidates,
-            });
-        }
+        let Some(mine) = rows.get(at..at + n) else { break };
+        work.push((r, o, mine));
+        at += n;
     }
-    out
+    let any_unidentified = rows.iter().any(|r| r.kind == "unidentified" && !r.suggestions.is_empty());
+    let customers: HashMap<&str, u32> = if any_unidentified {
+        ledger.customers.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect()
+    } else {
+        HashMap::new()
+    };
+    work.par_iter()
+        .flat_map_iter(|(r, o, mine)| {
+            let p = proposal(r, ledger);
+            let decided = decided_by(r, ledger, o, &p);
+            mine.iter()
+                .map(|row| ExceptionEvidence {
+                    exception_id: row.exception_id.clone(),
+                    decided_by: decided.clone(),
+                    candidates: candidates(r, ledger, row, &p, &customers),
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The ranked candidates of one exception with their evidence.
+fn candidates(
+    r: &Receipt,
+    ledger: &Ledger,
+    row: &ExceptionRow,
+    p: &Proposal,
+    customers: &HashMap<&str, u32>,
+) -> Vec<CandidateEvidence> {
+    // The suggestions as the ledger keeps them (`ID=SCORE;…`, ranked).
+    let ranked = row.suggestions.split(';').filter(|s| !s.is_empty()).map(|s| match s.split_once('=') {
+        Some((id, score)) => (id.to_string(), score.to_string()),
+        None => (s.to_string(), String::new()),
+    });
+    ranked
+        .enumerate()
+        .map(|(k, (id, score))| {
+            let lines = if row.kind == "unidentified" {
+                match customers.get(id.as_str()) {
+                    Some(c) => customer_lines(r, ledger, *c, p),
+                    None => vec![line("customer", id.clone(), "not in the customers the run knew".into())],
+                }
+            } else {
+                match invoice_of(ledger, &id, p) {
+                    Some(doc) => invoice_lines(r, ledger, doc, p),
+                    None => vec![line("invoice", id.clone(), "not in the invoices the run knew".into())],
+                }
+            };
+            CandidateEvidence { rank: k as u32 + 1, candidate: id, score, lines }
+        })
+        .collect()
 }

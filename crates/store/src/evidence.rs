@@ -44,6 +44,50 @@ pub struct ExceptionEvidence {
     pub candidates: Vec<CandidateEvidence>,
 }
 
+/// The candidates as one JSON text: `[{"rank","candidate","score",
+/// "lines":[[component, value, contribution], …]}, …]` (one row per
+/// exception keeps a run's commit small).
+fn candidates_json(candidates: &[CandidateEvidence]) -> String {
+    serde_json::Value::Array(
+        candidates
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "rank": c.rank,
+                    "candidate": c.candidate,
+                    "score": c.score,
+                    "lines": c.lines.iter().map(|l| [&l.component, &l.value, &l.contribution]).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+    .to_string()
+}
+
+/// Reads [`candidates_json`]; anything else reads as no candidates.
+fn parse_candidates(text: &str) -> Vec<CandidateEvidence> {
+    let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    items
+        .iter()
+        .map(|c| CandidateEvidence {
+            rank: c["rank"].as_u64().unwrap_or(0) as u32,
+            candidate: s(&c["candidate"]),
+            score: s(&c["score"]),
+            lines: c["lines"]
+                .as_array()
+                .map(|ls| {
+                    ls.iter()
+                        .map(|l| EvidenceLine { component: s(&l[0]), value: s(&l[1]), contribution: s(&l[2]) })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
 /// Writes the evidence of the exceptions a run raises (`raised` holds
 /// their ids: evidence of an exception not raised again is not written).
 pub(crate) fn insert_evidence(
@@ -51,28 +95,11 @@ pub(crate) fn insert_evidence(
     evidence: &[ExceptionEvidence],
     raised: &std::collections::HashSet<&str>,
 ) -> rusqlite::Result<()> {
-    let mut decision =
-        tx.prepare_cached("INSERT OR REPLACE INTO exception_decisions (exception_id, decided_by) VALUES (?1, ?2)")?;
-    let mut line = tx.prepare_cached(
-        "INSERT OR REPLACE INTO candidate_evidence (exception_id, rank, line, candidate, score, component, value, contribution) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR REPLACE INTO exception_evidence (exception_id, decided_by, candidates) VALUES (?1, ?2, ?3)",
     )?;
     for e in evidence.iter().filter(|e| raised.contains(e.exception_id.as_str())) {
-        decision.execute(params![e.exception_id, e.decided_by])?;
-        for c in &e.candidates {
-            for (n, l) in c.lines.iter().enumerate() {
-                line.execute(params![
-                    e.exception_id,
-                    c.rank,
-                    n as i64,
-                    c.candidate,
-                    c.score,
-                    l.component,
-                    l.value,
-                    l.contribution
-                ])?;
-            }
-        }
+        stmt.execute(params![e.exception_id, e.decided_by, candidates_json(&e.candidates)])?;
     }
     Ok(())
 }
@@ -97,35 +124,18 @@ pub(crate) fn replace_contacts(
 /// The evidence kept for an exception (`None` for an exception raised
 /// before the ledger kept evidence).
 pub(crate) fn read_evidence(conn: &Connection, exception_id: &str) -> Result<Option<ExceptionEvidence>, StoreError> {
-    let Some(decided_by) = conn
-        .query_row("SELECT decided_by FROM exception_decisions WHERE exception_id = ?1", [exception_id], |r| {
-            r.get::<_, String>(0)
-        })
+    Ok(conn
+        .query_row(
+            "SELECT decided_by, candidates FROM exception_evidence WHERE exception_id = ?1",
+            [exception_id],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )
         .optional()?
-    else {
-        return Ok(None);
-    };
-    let mut stmt = conn.prepare_cached(
-        "SELECT rank, candidate, score, component, value, contribution FROM candidate_evidence \
-             WHERE exception_id = ?1 ORDER BY rank, line",
-    )?;
-    let mut candidates: Vec<CandidateEvidence> = Vec::new();
-    let rows = stmt.query_map([exception_id], |r| {
-        Ok((
-            r.get::<_, u32>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            EvidenceLine { component: r.get(3)?, value: r.get(4)?, contribution: r.get(5)? },
-        ))
-    })?;
-    for row in rows {
-        let (rank, candidate, score, line) = row?;
-        match candidates.last_mut() {
-            Some(c) if c.rank == rank => c.lines.push(line),
-            _ => candidates.push(CandidateEvidence { rank, candidate, score, lines: vec![line] }),
-        }
-    }
-    Ok(Some(ExceptionEvidence { exception_id: exception_id.to_string(), decided_by, candidates }))
+        .map(|(decided_by, candidates)| ExceptionEvidence {
+            exception_id: exception_id.to_string(),
+            decided_by,
+            candidates: parse_candidates(&candidates),
+        }))
 }
 
 /// A customer's e-mail address, if the last `customers.csv` gave one.
@@ -133,4 +143,28 @@ pub(crate) fn read_email(conn: &Connection, customer_id: &str) -> Result<Option<
     Ok(conn
         .query_row("SELECT email FROM customer_contacts WHERE customer_id = ?1", [customer_id], |r| r.get(0))
         .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_survive_the_round_trip_through_their_json_text_whatever_they_contain() {
+        let c = vec![
+            CandidateEvidence {
+                rank: 1,
+                candidate: "INV-\"1\"".into(),
+                score: "0.950".into(),
+                lines: vec![EvidenceLine {
+                    component: "reference".into(),
+                    value: "“INV 1” in the remittance text\n<b>".into(),
+                    contribution: "worth 0.950 alone".into(),
+                }],
+            },
+            CandidateEvidence { rank: 2, candidate: "C9".into(), score: String::new(), lines: Vec::new() },
+        ];
+        assert_eq!(parse_candidates(&candidates_json(&c)), c);
+        assert!(parse_candidates("not json").is_empty());
+    }
 }

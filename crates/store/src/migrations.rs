@@ -210,20 +210,10 @@ const MIGRATIONS: &[&str] = &[
     // exception), people's saved queue views, and the customers' e-mail
     // addresses (the optional `email` column of `customers.csv`).
     "
-    CREATE TABLE exception_decisions (
+    CREATE TABLE exception_evidence (
         exception_id TEXT PRIMARY KEY REFERENCES exceptions(exception_id),
-        decided_by TEXT NOT NULL
-    ) WITHOUT ROWID;
-    CREATE TABLE candidate_evidence (
-        exception_id TEXT NOT NULL REFERENCES exceptions(exception_id),
-        rank INTEGER NOT NULL,
-        line INTEGER NOT NULL,
-        candidate TEXT NOT NULL,
-        score TEXT NOT NULL,
-        component TEXT NOT NULL,
-        value TEXT NOT NULL,
-        contribution TEXT NOT NULL,
-        PRIMARY KEY (exception_id, rank, line)
+        decided_by TEXT NOT NULL,
+        candidates TEXT NOT NULL
     ) WITHOUT ROWID;
     CREATE TABLE saved_views (
         view_id INTEGER PRIMARY KEY,
