@@ -49,7 +49,7 @@ fn proposal(receipt: &Receipt, ledger: &Ledger) -> Proposal {
 fn identified(ledger: &Ledger, p: &Proposal) -> String {
     match p.customer {
         Some((c, score, how)) => {
-            format!("customer {} identified by {}, confidence {score}", ledger.customer_id(c), how.as_str())
+            format!("customer {} identified by {}, confidence {:.3}", ledger.customer_id(c), how.as_str(), score)
         }
         None => "customer not identified".to_string(),
     }
@@ -94,8 +94,10 @@ fn invoice_lines(receipt: &Receipt, ledger: &Ledger, doc: u32, p: &Proposal) -> 
                 format!("its PO number {}", inv.po_number.as_deref().unwrap_or(""))
             } else if r.distance == 0 {
                 "exactly".to_string()
+            } else if r.distance == 1 {
+                "one edit away".to_string()
             } else {
-                format!("{} edit(s) away", r.distance)
+                format!("{} edits away", r.distance)
             };
             let from = match r.line {
                 Some(n) => format!("remittance line {}", n + 1),
