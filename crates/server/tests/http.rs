@@ -50,9 +50,14 @@ const PASSWORD: &str = "long enough password";
 /// A ledger after day 1 of the shipped fixtures (its payer "SOMEBODY
 /// UNKNOWN LTD" replaced by `payer`), four people, and the server.
 fn world_with(payer: &str, settings: WorkbenchSettings) -> World {
+    world_of(|text| text.replace("SOMEBODY UNKNOWN LTD", payer), settings)
+}
+
+/// As [`world_with`], the day's bank file edited by `edit`.
+fn world_of(edit: impl Fn(String) -> String, settings: WorkbenchSettings) -> World {
     let dir = tempfile::tempdir().unwrap();
     let bank = dir.path().join("morning.bai2");
-    let text = std::fs::read_to_string(fixture("morning.bai2")).unwrap().replace("SOMEBODY UNKNOWN LTD", payer);
+    let text = edit(std::fs::read_to_string(fixture("morning.bai2")).unwrap());
     std::fs::write(&bank, text).unwrap();
     let db = dir.path().join("l.db");
     run(&db, &bank, &dir.path().join("day1"));
@@ -756,4 +761,27 @@ fn a_remittance_request_is_addressed_to_the_customers_email_and_says_so_when_non
     let page = get(&w.app, &format!("/exceptions/{ambiguous}"), &session);
     assert!(page.body.contains(r#"<span id="message-to">ap@umbrella.example</span>"#), "{}", page.body);
     assert!(page.body.contains("mailto:ap%40umbrella.example?subject=Remittance%20advice"), "{}", page.body);
+}
+
+#[test]
+fn a_candidate_named_by_a_mistyped_reference_shows_the_reference_as_written_and_what_it_was_worth() {
+    // Umbrella's 640.00 with a remittance naming INV-0050008: one edit from
+    // three of its invoices, none of them fitting better.
+    let w = world_of(
+        |t| {
+            t.replace(
+                "16,142,64000,0,ACH0008,,ORIG CO NAME=UMBRELLA HOLDINGS\n",
+                "16,142,64000,0,ACH0008,,ORIG CO NAME=UMBRELLA HOLDINGS\n88,REMARK=INV-0050008\n",
+            )
+        },
+        WorkbenchSettings::default(),
+    );
+    let tok = token(&w, "ann");
+    let id = exception_of_kind(&w, &tok, "ambiguous")["exception_id"].as_str().unwrap().to_string();
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    let c = detail["candidates"].as_array().unwrap().iter().find(|c| c["invoice_id"] == "INV-0050003").unwrap();
+    assert_eq!(c["evidence"][0]["component"], "reference");
+    assert_eq!(c["evidence"][0]["value"], "“INV-0050008” in the remittance text names it one edit away");
+    assert_eq!(c["evidence"][0]["contribution"], format!("worth {} alone", c["score"].as_str().unwrap()));
+    assert_eq!(c["evidence"][1]["contribution"], "equal to the open amount");
 }
