@@ -343,10 +343,19 @@ fn sql_injection_in_every_filter_is_harmless() {
         "dir",
         "page",
         "per_page",
+        "after",
+        "before",
     ];
     for f in filters {
         for a in attacks {
-            let uri = format!("/api/exceptions?{f}={}", cashapply_service::workbench::queue::url_encode(a));
+            // A keyset position is `ID~VALUE`: the attack in the value, and in the id.
+            let a = &match f {
+                "after" => format!("E1~{a}"),
+                "before" => format!("{a}~1"),
+                _ => a.to_string(),
+            };
+            let sort = if matches!(f, "after" | "before") { "sort=amount&" } else { "" };
+            let uri = format!("/api/exceptions?{sort}{f}={}", cashapply_service::workbench::queue::url_encode(a));
             let r = api(&w.app, "GET", &uri, &tok, "");
             assert!(
                 r.status == StatusCode::OK || r.status == StatusCode::BAD_REQUEST,
@@ -356,7 +365,8 @@ fn sql_injection_in_every_filter_is_harmless() {
             );
             if r.status == StatusCode::OK {
                 let total = r.json()["total"].as_u64().unwrap();
-                let lenient = matches!(f, "page" | "per_page");
+                // Pages and positions choose rows of the queue, not the total.
+                let lenient = matches!(f, "page" | "per_page" | "after" | "before");
                 assert!(lenient || total == 0, "{f}={a} matched {total} exception(s)");
             }
         }
@@ -716,6 +726,14 @@ fn a_person_saves_a_view_finds_it_as_a_link_and_deletes_it_and_nobody_else_sees_
     let views = api(&w.app, "GET", "/api/views", &ann, "").json();
     assert_eq!(views.as_array().unwrap().len(), 1);
     assert_eq!(views[0]["query"], "kind=unidentified&owner=me");
+    // A name with markup is shown as text.
+    let r = api(&w.app, "POST", "/api/views", &ann, r#"{"name":"<script>alert(1)</script>","query":""}"#);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let script_id = r.json()["view_id"].as_i64().unwrap();
+    let page = get(&w.app, "/queue", &session);
+    assert!(!page.body.contains("<script>alert"), "a view's name reached the page as markup");
+    assert!(page.body.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"), "{}", page.body);
+    api(&w.app, "DELETE", &format!("/api/views/{script_id}"), &ann, "");
     // Deleted from the page.
     let r = post_form(&w.app, &format!("/views/{id}/delete"), &session, &[("csrf", &csrf), ("back", "")]);
     assert_eq!(r.status, StatusCode::SEE_OTHER);
