@@ -29,20 +29,23 @@ use cashapply_model::{Receipt, format_amount};
 use cashapply_output::{ExceptionRow, RunReport};
 use cashapply_store::{CandidateEvidence, EvidenceLine, ExceptionEvidence};
 use rayon::prelude::*;
+use rust_decimal::Decimal;
 
 fn line(component: &str, value: String, contribution: String) -> EvidenceLine {
     EvidenceLine { component: component.to_string(), value, contribution }
 }
 
 /// Stage 1 for the receipt as the engine decided it (free-text pairs read
-/// as remittance lines; documents only mentioned never count).
-fn proposal(receipt: &Receipt, ledger: &Ledger) -> Proposal {
+/// as remittance lines; documents only mentioned never count), with the
+/// amounts of those lines (a reference's `line` indexes them).
+fn proposal(receipt: &Receipt, ledger: &Ledger) -> (Proposal, Vec<Option<Decimal>>) {
     let e = itemised(receipt);
     let mut p = propose(&e.receipt, ledger);
     if !e.mentions.is_empty() {
         p.refs.retain(|x| x.line.is_some() || !e.mentions.contains(&normalise_reference(&x.raw).key));
     }
-    p
+    let amounts = e.receipt.remittance_lines.iter().map(|l| l.amount).collect();
+    (p, amounts)
 }
 
 /// How the payer was identified, in words.
@@ -82,7 +85,13 @@ fn invoice_of(ledger: &Ledger, id: &str, p: &Proposal) -> Option<u32> {
     docs.iter().copied().find(|d| family.contains(&ledger.owner(*d))).or_else(|| docs.first().copied())
 }
 
-fn invoice_lines(receipt: &Receipt, ledger: &Ledger, doc: u32, p: &Proposal) -> Vec<EvidenceLine> {
+fn invoice_lines(
+    receipt: &Receipt,
+    ledger: &Ledger,
+    doc: u32,
+    p: &Proposal,
+    line_amounts: &[Option<Decimal>],
+) -> Vec<EvidenceLine> {
     let inv = ledger.invoice(doc);
     let cur = receipt.currency;
     let mut out = Vec::new();
@@ -113,7 +122,7 @@ fn invoice_lines(receipt: &Receipt, ledger: &Ledger, doc: u32, p: &Proposal) -> 
     });
     // 2. Amount.
     let open = inv.amount_open;
-    let said = best.and_then(|r| r.line).and_then(|n| receipt.remittance_lines.get(n)).and_then(|l| l.amount);
+    let said = best.and_then(|r| r.line).and_then(|n| line_amounts.get(n).copied().flatten());
     let paid = said.unwrap_or(receipt.amount);
     let mut value = format!(
         "paid {}; open {} {}",
@@ -229,13 +238,13 @@ pub fn exception_evidence(report: &RunReport<'_>, rows: &[ExceptionRow]) -> Vec<
     };
     work.par_iter()
         .flat_map_iter(|(r, o, mine)| {
-            let p = proposal(r, ledger);
+            let (p, amounts) = proposal(r, ledger);
             let decided = decided_by(r, ledger, o, &p);
             mine.iter()
                 .map(|row| ExceptionEvidence {
                     exception_id: row.exception_id.clone(),
                     decided_by: decided.clone(),
-                    candidates: candidates(r, ledger, row, &p, &customers),
+                    candidates: candidates(r, ledger, row, &p, &amounts, &customers),
                 })
                 .collect::<Vec<_>>()
         })
@@ -248,6 +257,7 @@ fn candidates(
     ledger: &Ledger,
     row: &ExceptionRow,
     p: &Proposal,
+    line_amounts: &[Option<Decimal>],
     customers: &HashMap<&str, u32>,
 ) -> Vec<CandidateEvidence> {
     // The suggestions as the ledger keeps them (`ID=SCORE;…`, ranked).
@@ -265,7 +275,7 @@ fn candidates(
                 }
             } else {
                 match invoice_of(ledger, &id, p) {
-                    Some(doc) => invoice_lines(r, ledger, doc, p),
+                    Some(doc) => invoice_lines(r, ledger, doc, p, line_amounts),
                     None => vec![line("invoice", id.clone(), "not in the invoices the run knew".into())],
                 }
             };
