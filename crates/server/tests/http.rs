@@ -803,3 +803,21 @@ fn a_candidate_named_by_a_mistyped_reference_shows_the_reference_as_written_and_
     assert_eq!(c["evidence"][0]["contribution"], format!("worth {} alone", c["score"].as_str().unwrap()));
     assert_eq!(c["evidence"][1]["contribution"], "equal to the open amount");
 }
+
+#[test]
+fn an_exception_without_candidates_still_names_the_rules_that_decided_its_receipt() {
+    // Umbrella's remittance lines say 11,000.00 for INV-0050001 (open
+    // 12,000.00) and -500.00 for its credit memo, on a payment of 11,500.00.
+    let w = world_of(
+        |t| t.replace("RMR*IV*INV-0050001**12000.00", "RMR*IV*INV-0050001**11000.00"),
+        WorkbenchSettings::default(),
+    );
+    let tok = token(&w, "ann");
+    let id = exception_of_kind(&w, &tok, "remittance_mismatch")["exception_id"].as_str().unwrap().to_string();
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    assert_eq!(
+        detail["decided_by"],
+        "rule remittance_line → applied -500.00 on CM-0050002; rule remittance_line → applied 11000.00 on INV-0050001; \
+         rule held → unapplied 1000.00; customer C500 identified by reference owner, confidence 1.000"
+    );
+}
