@@ -81,7 +81,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return fail(e),
     };
     clean_out_leftovers(out_dir);
-    let progress = Progress::new(8);
+    let progress = Progress::new(9);
     let say = |s: &str| progress.say(s);
     // Inputs first: a rejected input creates no ledger and changes none.
     // A payment in two files of the run is taken once; the other occurrence

@@ -221,6 +221,19 @@ pub struct Filters {
     /// Rows per page (default 50, at most 500).
     #[arg(long)]
     per_page: Option<String>,
+    /// The page after this position (`ID~VALUE`, printed under a page).
+    #[arg(long)]
+    after: Option<String>,
+    /// The page before this position.
+    #[arg(long)]
+    before: Option<String>,
+    /// Start from one of your saved views (options given override it).
+    #[arg(long)]
+    view: Option<String>,
+    /// Save these filters and sort as one of your views under this name
+    /// (the same name replaces), then list.
+    #[arg(long)]
+    save_view: Option<String>,
 }
 
 /// The workbench's queue actions (flattened into `cashapply queue`).
@@ -229,7 +242,7 @@ pub enum QueueWork {
     /// List the exception queue (the page's filters as options).
     List {
         #[command(flatten)]
-        filters: Filters,
+        filters: Box<Filters>,
         /// One JSON object, as `GET /api/exceptions`.
         #[arg(long)]
         json: bool,
@@ -391,7 +404,11 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
         | QueueWork::Approve { who, .. }
         | QueueWork::Reject { who, .. } => who,
     };
-    let writes = !matches!(cmd, QueueWork::List { .. } | QueueWork::Show { .. });
+    let writes = match cmd {
+        QueueWork::List { filters, .. } => filters.save_view.is_some(),
+        QueueWork::Show { .. } => false,
+        _ => true,
+    };
     let _lock = if writes {
         match lock(&who.db, "queue") {
             Ok(l) => Some(l),
@@ -412,6 +429,19 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
     let at = now();
     let result: Result<Option<Done>, WorkError> = match cmd {
         QueueWork::List { filters: f, json, .. } => {
+            let saved = match &f.view {
+                Some(name) => match workbench::views::list(&store, &actor) {
+                    Ok(v) => match v.into_iter().find(|v| &v.name == name) {
+                        Some(v) => QueueParams::from_query(&v.query),
+                        None => {
+                            return refused(WorkError::NotFound(format!("no saved view {name:?} of {}", actor.name)));
+                        }
+                    },
+                    Err(e) => return refused(e),
+                },
+                None => QueueParams::default(),
+            };
+            let or = |mine: &Option<String>, view: &Option<String>| mine.clone().or_else(|| view.clone());
             let params = QueueParams {
                 kind: f.kind.clone(),
                 status: f.status.clone(),
@@ -427,7 +457,30 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
                 dir: f.dir.clone(),
                 page: f.page.clone(),
                 per_page: f.per_page.clone(),
+                after: f.after.clone(),
+                before: f.before.clone(),
             };
+            let params = QueueParams {
+                kind: or(&params.kind, &saved.kind),
+                status: or(&params.status, &saved.status),
+                owner: or(&params.owner, &saved.owner),
+                age_min: or(&params.age_min, &saved.age_min),
+                age_max: or(&params.age_max, &saved.age_max),
+                currency: or(&params.currency, &saved.currency),
+                amount_min: or(&params.amount_min, &saved.amount_min),
+                amount_max: or(&params.amount_max, &saved.amount_max),
+                customer: or(&params.customer, &saved.customer),
+                q: or(&params.q, &saved.q),
+                sort: or(&params.sort, &saved.sort),
+                dir: or(&params.dir, &saved.dir),
+                ..params
+            };
+            if let Some(name) = &f.save_view {
+                match workbench::views::save(&mut store, &actor, name, &params, today(), &at) {
+                    Ok(v) => eprintln!("view {:?} saved: {}", v.name, v.query),
+                    Err(e) => return refused(e),
+                }
+            }
             match queue::list(&store, &actor, &params, today()) {
                 Ok(v) => {
                     let mut out = io::stdout().lock();
@@ -459,6 +512,9 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
                             v.pages,
                             kinds.join(", ")
                         )?;
+                        if let Some(a) = &v.next_after {
+                            writeln!(out, "next page: --after '{a}'")?;
+                        }
                     }
                     Ok(None)
                 }

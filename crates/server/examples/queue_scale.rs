@@ -77,6 +77,21 @@ fn main() {
         let mut store = SqliteStore::open(&dir.path().join("l.db"), false).unwrap();
         workbench::open_session(&mut store, "ann", "2026-12-01T06:00:00Z", "2999-01-01T00:00:00Z").unwrap()
     };
+    // Positions for keyset pages deep in the queue: the last row of page
+    // 999, read once (by offset) before the timing.
+    let position = |query: &str| -> String {
+        let req = Request::get(format!("/api/exceptions?{query}&page=999"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let res = rt.block_on(router(app.clone()).oneshot(req)).unwrap();
+        let body = rt.block_on(axum::body::to_bytes(res.into_body(), 1 << 26)).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let after = v["next_after"].as_str().unwrap().to_string();
+        form_urlencoded::byte_serialize(after.as_bytes()).collect()
+    };
+    let deep = format!("/queue?page=1000&after={}", position("status=open"));
+    let deep_amount = format!("/queue?sort=amount&dir=desc&page=1000&after={}", position("sort=amount&dir=desc"));
     let cases = [
         "/queue",
         "/queue?kind=unidentified",
@@ -87,6 +102,8 @@ fn main() {
         "/queue?age_min=5",
         "/queue?owner=me",
         "/queue?page=1000",
+        deep.as_str(),
+        deep_amount.as_str(),
         "/api/exceptions",
         "/api/exceptions?kind=ambiguous&sort=customer",
     ];

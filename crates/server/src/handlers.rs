@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cashapply_service::workbench::queue::{QueueParams, url_encode};
 use cashapply_service::workbench::work::{ApplyLine, Done, Resolution};
-use cashapply_service::workbench::{self, Actor, Role, WorkError, auth, queue, view, work};
+use cashapply_service::workbench::{self, Actor, Role, WorkError, auth, queue, view, views, work};
 use cashapply_store::WorkbenchStore;
 use serde_json::{Value, json};
 
@@ -49,6 +49,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/queue/bulk", post(bulk_form))
         .route("/approvals", get(approvals_page))
         .route("/actions/{id}/{decision}", post(decision_form))
+        .route("/views", post(view_save_form))
+        .route("/views/{id}/delete", post(view_delete_form))
         .route("/rules", get(rules_page))
         .route("/rules/{id}", post(rule_form))
         .route("/static/app.css", get(|| async { static_file(CSS, "text/css; charset=utf-8") }))
@@ -58,6 +60,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/exceptions/{id}/{action}", post(api_action))
         .route("/api/actions/{id}/{decision}", post(api_decision))
         .route("/api/bulk", post(api_bulk))
+        .route("/api/views", get(api_views).post(api_view_save))
+        .route("/api/views/{id}", axum::routing::delete(api_view_delete))
         .route("/api/rules", get(api_rules))
         .route("/api/rules/{id}", post(api_rule))
         .fallback(fallback)
@@ -185,6 +189,8 @@ fn params_of(form: &Form) -> QueueParams {
         dir: form.opt("dir"),
         page: form.opt("page"),
         per_page: form.opt("per_page"),
+        after: form.opt("after"),
+        before: form.opt("before"),
     }
 }
 
@@ -261,6 +267,7 @@ fn action_from_form(action: &str, form: &Form) -> Result<Action, WorkError> {
         "note" => Action::Note(form.get("text").to_string()),
         "assign" => Action::Assign(form.opt("owner").map(|o| o.trim().to_string())),
         "dismiss" => Action::Dismiss(form.get("reason").to_string()),
+        "request_remittance" => Action::RequestRemittance,
         "undo" => {
             Action::Undo(form.get("action_id").parse().map_err(|_| WorkError::Invalid("undo: no action id".into()))?)
         }
@@ -420,7 +427,7 @@ async fn queue_page(State(app): AppState, headers: HeaderMap, RawQuery(q): RawQu
     let (view, error) = {
         let store = app.store();
         match queue::list(&*store, who.actor(), &params, today()) {
-            Ok(v) => (Some(v), String::new()),
+            Ok(v) => (Some(v), form.get("error").to_string()),
             Err(e) => (None, e.to_string()),
         }
     };
@@ -462,15 +469,29 @@ async fn queue_page(State(app): AppState, headers: HeaderMap, RawQuery(q): RawQu
         .map(|k| (k.to_string(), json!(sort_link(k))))
         .collect::<serde_json::Map<_, _>>()
         .into();
-    let page_link = |n: u64| {
+    // Pages are read by keyset: the next page starts after this page's
+    // last row, the previous one ends before its first.
+    let page_link = |n: u64, after: Option<&String>, before: Option<&String>| {
         let mut p = params.clone();
-        p.page = Some(n.to_string());
+        p.page = (n > 1).then(|| n.to_string());
+        p.after = after.cloned();
+        p.before = before.cloned();
         format!("/queue?{}", p.query_string(true))
     };
     let (prev, next) = match &view {
-        Some(v) => ((v.page > 1).then(|| page_link(v.page - 1)), (v.page < v.pages).then(|| page_link(v.page + 1))),
+        Some(v) => (
+            v.prev_before
+                .as_ref()
+                .map(|b| if v.page <= 2 { page_link(1, None, None) } else { page_link(v.page - 1, None, Some(b)) }),
+            v.next_after.as_ref().map(|a| page_link(v.page + 1, Some(a), None)),
+        ),
         None => (None, None),
     };
+    let saved: Vec<Value> = views::list(&*app.store(), who.actor())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| json!({ "view_id": v.view_id, "name": v.name, "href": format!("/queue?{}", v.query), "active": v.query == views::view_query(&params) }))
+        .collect();
     let kind_links: Vec<Value> = view
         .as_ref()
         .map(|v| {
@@ -490,7 +511,7 @@ async fn queue_page(State(app): AppState, headers: HeaderMap, RawQuery(q): RawQu
     all_kinds.page = None;
     render(
         &app,
-        if error.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST },
+        if view.is_some() { StatusCode::OK } else { StatusCode::BAD_REQUEST },
         "queue.html",
         ctx! {
             title => "Queue",
@@ -509,8 +530,77 @@ async fn queue_page(State(app): AppState, headers: HeaderMap, RawQuery(q): RawQu
             next => next,
             base => base,
             back => back,
+            saved => saved,
+            view_query => views::view_query(&params),
         },
     )
+}
+
+// ---- saved views -------------------------------------------------------------------
+
+fn save_view(
+    app: &App,
+    actor: &Actor,
+    name: &str,
+    params: &QueueParams,
+) -> Result<cashapply_store::SavedView, WorkError> {
+    let _lock = app.write_lock(&actor.name)?;
+    views::save(&mut *app.store(), actor, name, params, today(), &now())
+}
+
+fn delete_view(app: &App, actor: &Actor, id: i64) -> Result<(), WorkError> {
+    let _lock = app.write_lock(&actor.name)?;
+    views::delete(&mut *app.store(), actor, id)
+}
+
+fn view_json(v: &cashapply_store::SavedView) -> Value {
+    json!({ "view_id": v.view_id, "name": v.name, "query": v.query, "href": format!("/queue?{}", v.query) })
+}
+
+/// Saves the queue's filters and sort (the form's `back`) under a name.
+async fn view_save_form(State(app): AppState, headers: HeaderMap, RawForm(body): RawForm) -> Response {
+    let who = match page_who(&app, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let form = Form::parse(&body);
+    if let Err(r) = form_csrf(&who, &form) {
+        return r;
+    }
+    let params = params_of(&Form::parse(form.get("back").as_bytes()));
+    let back = params.query_string(true);
+    let sep = if back.is_empty() { "" } else { "&" };
+    match save_view(&app, who.actor(), form.get("name"), &params) {
+        Ok(v) => see_other(&format!(
+            "/queue?{}{}msg={}",
+            v.query,
+            if v.query.is_empty() { "" } else { "&" },
+            url_encode(&format!("view “{}” saved", v.name))
+        )),
+        Err(e) => see_other(&format!("/queue?{back}{sep}error={}", url_encode(&e.to_string()))),
+    }
+}
+
+async fn view_delete_form(
+    State(app): AppState,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    RawForm(body): RawForm,
+) -> Response {
+    let who = match page_who(&app, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let form = Form::parse(&body);
+    if let Err(r) = form_csrf(&who, &form) {
+        return r;
+    }
+    let back = back_of(&form);
+    let sep = if back.is_empty() { "" } else { "&" };
+    match delete_view(&app, who.actor(), id) {
+        Ok(()) => see_other(&format!("/queue?{back}{sep}msg={}", url_encode("view deleted"))),
+        Err(e) => see_other(&format!("/queue?{back}{sep}error={}", url_encode(&e.to_string()))),
+    }
 }
 
 async fn exception_page(
@@ -552,6 +642,13 @@ async fn exception_page(
         .iter()
         .filter(|c| c.available)
         .map(|c| (&c.invoice_id, &c.customer_id, &c.open, &c.currency))
+        // The invoice the exception is about (a short payment's) first.
+        .chain(
+            v.open_items
+                .iter()
+                .filter(|o| o.invoice_id == v.exception.invoice_id)
+                .map(|o| (&o.invoice_id, &o.customer_id, &o.open, &o.currency)),
+        )
         .chain(v.open_items.iter().map(|o| (&o.invoice_id, &o.customer_id, &o.open, &o.currency)))
     {
         if seen.contains(inv) || lines.len() >= FORM_LINES {
@@ -616,12 +713,19 @@ async fn exception_form(
             let stay = matches!(action.as_str(), "note" | "assign" | "undo" | "request_remittance")
                 || done.state == "awaiting_approval";
             if stay {
+                // The request's message is shown whole on the page, not in the notice.
+                let msg = if action == "request_remittance" {
+                    "remittance requested: the message to send is below".to_string()
+                } else {
+                    done.message
+                };
+                let fragment = if action == "request_remittance" { "#remittance-message" } else { "" };
                 see_other(&format!(
-                    "/exceptions/{}?back={}&next={}&msg={}",
+                    "/exceptions/{}?back={}&next={}&msg={}{fragment}",
                     url_encode(&id),
                     url_encode(&back),
                     url_encode(&next),
-                    url_encode(&done.message)
+                    url_encode(&msg),
                 ))
             } else {
                 let sep = if back.is_empty() { "" } else { "&" };
@@ -741,6 +845,10 @@ async fn approvals_page(State(app): AppState, headers: HeaderMap, RawQuery(q): R
         Err(r) => return r,
     };
     let form = Form::parse(q.as_deref().unwrap_or("").as_bytes());
+    approvals_view(&app, &who, StatusCode::OK, form.get("msg"), form.get("error"))
+}
+
+fn approvals_view(app: &App, who: &Who, status: StatusCode, msg: &str, error: &str) -> Response {
     let items: Vec<Value> = app
         .store()
         .awaiting_approval()
@@ -751,10 +859,10 @@ async fn approvals_page(State(app): AppState, headers: HeaderMap, RawQuery(q): R
         })
         .unwrap_or_default();
     render(
-        &app,
-        StatusCode::OK,
+        app,
+        status,
         "approvals.html",
-        ctx! { title => "Approvals", me => me(&who), items => items, msg => form.get("msg"), error => form.get("error") },
+        ctx! { title => "Approvals", me => me(who), items => items, msg => msg, error => error },
     )
 }
 
@@ -774,14 +882,9 @@ async fn decision_form(
     }
     match decide(&app, who.actor(), id, &decision) {
         Ok(done) => see_other(&format!("/approvals?msg={}", url_encode(&format!("#{id} {}", done.message)))),
-        Err(e) => {
-            let mut r = see_other(&format!("/approvals?error={}", url_encode(&e.to_string())));
-            if matches!(e, WorkError::Forbidden(_)) {
-                *r.status_mut() = StatusCode::FORBIDDEN;
-                r.headers_mut().remove(header::LOCATION);
-            }
-            r
-        }
+        // A decision the person may not take: the list again, with why (403).
+        Err(e @ WorkError::Forbidden(_)) => approvals_view(&app, &who, StatusCode::FORBIDDEN, "", &e.to_string()),
+        Err(e) => see_other(&format!("/approvals?error={}", url_encode(&e.to_string()))),
     }
 }
 
@@ -878,6 +981,43 @@ async fn api_decision(State(app): AppState, headers: HeaderMap, Path((id, decisi
         return r;
     }
     api_result(decide(&app, who.actor(), id, &decision))
+}
+
+async fn api_views(State(app): AppState, headers: HeaderMap) -> Response {
+    let who = match api_who(&app, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    api_result(views::list(&*app.store(), who.actor()).map(|v| v.iter().map(view_json).collect::<Vec<_>>()))
+}
+
+/// `{"name": "…", "query": "kind=unidentified&sort=amount"}`.
+async fn api_view_save(State(app): AppState, headers: HeaderMap, body: Bytes) -> Response {
+    let who = match api_who(&app, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    if let Err(r) = api_csrf(&who, &headers) {
+        return r;
+    }
+    let v: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, &format!("body: {e}")),
+    };
+    let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let params = params_of(&Form::parse(text("query").as_bytes()));
+    api_result(save_view(&app, who.actor(), &text("name"), &params).map(|v| view_json(&v)))
+}
+
+async fn api_view_delete(State(app): AppState, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let who = match api_who(&app, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    if let Err(r) = api_csrf(&who, &headers) {
+        return r;
+    }
+    api_result(delete_view(&app, who.actor(), id).map(|()| json!({ "view_id": id, "deleted": true })))
 }
 
 async fn api_rules(State(app): AppState, headers: HeaderMap) -> Response {

@@ -1,8 +1,11 @@
 //! The workbench in a real browser: `cashapply serve` on a free loopback
 //! port over a day-1 ledger, Debian's Chromium driven through chromedriver
-//! (WebDriver over plain HTTP): sign-in, filtering, resolving an item with
-//! the suggested invoice from the pre-filled form (with "remember"), undo,
-//! a bulk assignment, and the rules page. With `CASHAPPLY_SCREENSHOTS=DIR` it saves a
+//! (WebDriver over plain HTTP): sign-in, saved views, filtering, resolving
+//! an item with the suggested invoice from the pre-filled form (with
+//! "remember"), undo, a bulk assignment, the rules page, a remittance
+//! request addressed to the customer's e-mail; a split across two invoices
+//! (saved only once balanced), and a write-off above the assistant's limit
+//! that a coordinator cannot approve and another manager does. With `CASHAPPLY_SCREENSHOTS=DIR` it saves a
 //! screenshot of every page there (docs/ holds the committed ones).
 //!
 //! Needs `chromium` and `chromedriver` (Debian packages `chromium`,
@@ -247,35 +250,57 @@ fn available() -> bool {
 
 const PASSWORD: &str = "long enough password";
 
-#[test]
-fn a_coordinator_signs_in_filters_resolves_with_the_suggested_invoice_remembers_the_payer_and_undoes_in_a_browser() {
-    if !available() {
-        return;
-    }
+/// A day-1 ledger of the shipped fixtures, four people (ann coordinator,
+/// asa assistant, max and mia managers), and `cashapply serve` on a free
+/// loopback port; returns the folder (kept alive) and the base URL.
+fn serve_day1(settings: WorkbenchSettings) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("l.db");
+    // The shipped customers with an e-mail address for Umbrella Holdings.
+    let customers = dir.path().join("customers.csv");
+    let text = std::fs::read_to_string(fixture("customers.csv")).unwrap();
+    let with_email: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match i {
+            0 => format!("{l},email"),
+            _ if l.starts_with("C500,") => format!("{l},ap@umbrella.example"),
+            _ => format!("{l},"),
+        })
+        .collect();
+    std::fs::write(&customers, with_email.join("\n") + "\n").unwrap();
     {
         let mut store = SqliteStore::open(&db, true).unwrap();
         let request = cashapply_service::Request {
             bank: vec![fixture("morning.bai2")],
             invoices: fixture("open_invoices.csv"),
-            customers: Some(fixture("customers.csv")),
+            customers: Some(customers),
             ..Default::default()
         };
         let loaded = cashapply_service::load(&request, &|_| {}).unwrap();
         let prepared = prepare(&store, loaded, "2026-12-07T06:00:00Z", "run", &|_| {}).unwrap();
         write_and_commit(&prepared, &mut store, &dir.path().join("day1")).unwrap();
-        workbench::add_user(&mut store, "ann", "coordinator", PASSWORD, "2026-12-07T06:00:00Z").unwrap();
-        workbench::add_user(&mut store, "max", "manager", PASSWORD, "2026-12-07T06:00:00Z").unwrap();
+        for (name, role) in [("ann", "coordinator"), ("asa", "assistant"), ("max", "manager"), ("mia", "manager")] {
+            workbench::add_user(&mut store, name, role, PASSWORD, "2026-12-07T06:00:00Z").unwrap();
+        }
     }
     let (tx, rx) = std::sync::mpsc::channel();
-    let config = ServerConfig { db: db.clone(), settings: WorkbenchSettings::default(), secure_cookies: false };
+    let config = ServerConfig { db, settings, secure_cookies: false };
     std::thread::spawn(move || {
         let _ = cashapply_server::serve(config, "127.0.0.1:0".parse().unwrap(), move |a| {
             let _ = tx.send(a);
         });
     });
     let base = format!("http://{}", rx.recv_timeout(Duration::from_secs(20)).unwrap());
+    (dir, base)
+}
+
+#[test]
+fn a_coordinator_signs_in_filters_resolves_with_the_suggested_invoice_remembers_the_payer_and_undoes_in_a_browser() {
+    if !available() {
+        return;
+    }
+    let (_dir, base) = serve_day1(WorkbenchSettings::default());
     let b = Driver::start();
 
     // Without a session the sign-in page shows; sign in.
@@ -287,6 +312,22 @@ fn a_coordinator_signs_in_filters_resolves_with_the_suggested_invoice_remembers_
     b.click("button[type=submit]");
     b.wait_text("5 exception(s)");
     assert!(b.url().ends_with("/queue"), "{}", b.url());
+
+    // Two saved views; one opens again from its link.
+    b.go(&format!("{base}/queue?kind=unidentified&sort=amount&dir=desc"));
+    b.type_into(".save-view input[name=name]", "Unidentified, largest first");
+    b.click(".save-view button[type=submit]");
+    b.wait_text("view “Unidentified, largest first” saved");
+    b.go(&format!("{base}/queue?amount_min=500"));
+    b.type_into(".save-view input[name=name]", "500 and over");
+    b.click(".save-view button[type=submit]");
+    b.wait_text("view “500 and over” saved");
+    b.go(&format!("{base}/queue"));
+    b.click(".saved .view a");
+    b.wait_url("amount_min=500");
+    b.wait_text("4 exception(s)");
+    b.go(&format!("{base}/queue"));
+    b.wait_text("Unidentified, largest first");
     b.screenshot("workbench-queue.png");
 
     // Filter with the search box.
@@ -329,6 +370,104 @@ fn a_coordinator_signs_in_filters_resolves_with_the_suggested_invoice_remembers_
     b.wait_text("undid #1 (resolve)");
     b.go(&format!("{base}/queue?q=UMBRELLA"));
     assert!(b.source().contains("1 exception(s)"), "undo did not reopen the item");
+
+    // A remittance request addressed to the customer's e-mail.
+    b.click("#queue tbody a");
+    b.wait_text("Candidates");
+    b.click("form[action$='/request_remittance'] button");
+    let page = b.wait_text("Remittance request to send");
+    assert!(page.contains(r#"<span id="message-to">ap@umbrella.example</span>"#), "{page}");
+    assert!(page.contains("Dear Umbrella Holdings,"));
+    b.screenshot("workbench-remittance.png");
+}
+
+impl Driver {
+    /// Signs out if signed in, then signs in as `name`.
+    fn sign_in_as(&self, base: &str, name: &str) {
+        self.go(&format!("{base}/queue"));
+        if !self.source().contains("Sign in to cashapply") {
+            self.click("form.who button[type=submit]");
+            self.wait_text("Sign in to cashapply");
+        }
+        self.type_into("#name", name);
+        self.type_into("#password", PASSWORD);
+        self.click("button[type=submit]");
+        self.wait_text(&format!("{name} · "));
+    }
+
+    fn enabled(&self, css: &str) -> bool {
+        let e = self.find(css);
+        self.cmd("GET", &format!("/element/{e}/enabled"), None).as_bool().unwrap()
+    }
+}
+
+#[test]
+fn a_split_across_two_invoices_balances_before_it_is_saved_and_a_write_off_above_the_limit_waits_for_another_manager_in_a_browser()
+ {
+    if !available() {
+        return;
+    }
+    // Assistants may write off at most 10.00 here, managers nothing: the
+    // day's short payment of 25.00 needs a manager other than its author.
+    let mut settings = WorkbenchSettings::default();
+    settings.limits.insert("assistant", "10.00".parse().unwrap());
+    settings.limits.insert("manager", "0.00".parse().unwrap());
+    let (_dir, base) = serve_day1(settings);
+    let b = Driver::start();
+
+    // A split: the payer's two invoices of 640.00 share one payment of 640.00.
+    b.sign_in_as(&base, "ann");
+    b.go(&format!("{base}/queue?q=UMBRELLA"));
+    b.wait_text("1 exception(s)");
+    b.click("#queue tbody a");
+    let page = b.wait_text("Candidates");
+    assert!(page.contains("Evidence behind candidate 2"), "no evidence shown");
+    b.type_into("input[name=amount_0]", "400.00");
+    b.type_into("input[name=amount_1]", "200.00");
+    b.wait_text("left to place: 40.00");
+    assert!(!b.enabled("#resolve button[type=submit]"), "an unbalanced split could be saved");
+    b.type_into("input[name=amount_1]", "240.00");
+    b.wait_text("balanced");
+    assert!(b.enabled("#resolve button[type=submit]"));
+    b.screenshot("workbench-split.png");
+    b.click("#resolve button[type=submit]");
+    b.wait_text("resolved: 640.00 applied to 2 invoice(s)");
+
+    // The assistant writes off the short payment: above her limit, it waits.
+    b.sign_in_as(&base, "asa");
+    b.go(&format!("{base}/queue?kind=short_payment"));
+    b.wait_text("1 exception(s)");
+    b.click("#queue tbody a");
+    let page = b.wait_text("Candidates");
+    let invoice =
+        page.split("Invoice concerned").nth(1).and_then(|r| r.split("INV-").nth(1)).map(|r| format!("INV-{}", &r[..7]));
+    let invoice = invoice.unwrap_or_else(|| panic!("no invoice on the short payment's page: {page}"));
+    b.type_into("input[name=invoice_0]", &invoice);
+    b.type_into("input[name=amount_0]", "");
+    b.type_into("input[name=write_off_0]", "25.00");
+    b.click("select[name=write_off_code] option[value=SHORT_PAY]");
+    b.click("#resolve button[type=submit]");
+    b.wait_text("waits for");
     b.go(&format!("{base}/approvals"));
+    let list = b.wait_text("your own");
+    assert!(!list.contains("/approve\""), "the author is offered to approve her own write-off");
+
+    // A coordinator cannot approve a write-off above a limit.
+    b.sign_in_as(&base, "ann");
+    b.go(&format!("{base}/approvals"));
+    b.click("form[action$='/approve'] button");
+    b.wait_text("only a manager approves");
+
+    // A manager does; the item is resolved, with who approved it.
+    b.sign_in_as(&base, "max");
+    b.go(&format!("{base}/approvals"));
+    b.wait_text("asa");
     b.screenshot("workbench-approvals.png");
+    b.click("form[action$='/approve'] button");
+    b.wait_text("approved:");
+    b.go(&format!("{base}/queue?kind=short_payment&status=resolved"));
+    b.wait_text("1 exception(s)");
+    b.click("#queue tbody a");
+    let page = b.wait_text("History");
+    assert!(page.contains("(max)"), "the approver is not shown: {page}");
 }

@@ -21,11 +21,15 @@ fn fixture(name: &str) -> PathBuf {
 
 /// One `cashapply run` as the CLI does it (learned rules included).
 fn run(db: &Path, bank: &Path, out: &Path) -> cashapply_output::BatchFiles {
+    run_with(db, bank, out, &fixture("customers.csv"))
+}
+
+fn run_with(db: &Path, bank: &Path, out: &Path, customers: &Path) -> cashapply_output::BatchFiles {
     let mut store = SqliteStore::open(db, true).unwrap();
     let request = cashapply_service::Request {
         bank: vec![bank.to_path_buf()],
         invoices: fixture("open_invoices.csv"),
-        customers: Some(fixture("customers.csv")),
+        customers: Some(customers.to_path_buf()),
         ..Default::default()
     };
     let mut loaded = cashapply_service::load(&request, &|_| {}).unwrap();
@@ -46,9 +50,14 @@ const PASSWORD: &str = "long enough password";
 /// A ledger after day 1 of the shipped fixtures (its payer "SOMEBODY
 /// UNKNOWN LTD" replaced by `payer`), four people, and the server.
 fn world_with(payer: &str, settings: WorkbenchSettings) -> World {
+    world_of(|text| text.replace("SOMEBODY UNKNOWN LTD", payer), settings)
+}
+
+/// As [`world_with`], the day's bank file edited by `edit`.
+fn world_of(edit: impl Fn(String) -> String, settings: WorkbenchSettings) -> World {
     let dir = tempfile::tempdir().unwrap();
     let bank = dir.path().join("morning.bai2");
-    let text = std::fs::read_to_string(fixture("morning.bai2")).unwrap().replace("SOMEBODY UNKNOWN LTD", payer);
+    let text = edit(std::fs::read_to_string(fixture("morning.bai2")).unwrap());
     std::fs::write(&bank, text).unwrap();
     let db = dir.path().join("l.db");
     run(&db, &bank, &dir.path().join("day1"));
@@ -334,10 +343,19 @@ fn sql_injection_in_every_filter_is_harmless() {
         "dir",
         "page",
         "per_page",
+        "after",
+        "before",
     ];
     for f in filters {
         for a in attacks {
-            let uri = format!("/api/exceptions?{f}={}", cashapply_service::workbench::queue::url_encode(a));
+            // A keyset position is `ID~VALUE`: the attack in the value, and in the id.
+            let a = &match f {
+                "after" => format!("E1~{a}"),
+                "before" => format!("{a}~1"),
+                _ => a.to_string(),
+            };
+            let sort = if matches!(f, "after" | "before") { "sort=amount&" } else { "" };
+            let uri = format!("/api/exceptions?{sort}{f}={}", cashapply_service::workbench::queue::url_encode(a));
             let r = api(&w.app, "GET", &uri, &tok, "");
             assert!(
                 r.status == StatusCode::OK || r.status == StatusCode::BAD_REQUEST,
@@ -347,7 +365,8 @@ fn sql_injection_in_every_filter_is_harmless() {
             );
             if r.status == StatusCode::OK {
                 let total = r.json()["total"].as_u64().unwrap();
-                let lenient = matches!(f, "page" | "per_page");
+                // Pages and positions choose rows of the queue, not the total.
+                let lenient = matches!(f, "page" | "per_page" | "after" | "before");
                 assert!(lenient || total == 0, "{f}={a} matched {total} exception(s)");
             }
         }
@@ -553,4 +572,252 @@ fn with_review_on_an_assistants_application_waits_for_a_coordinator_and_another_
         r#"{"on_account":"777.00","customer_id":"C100"}"#,
     );
     assert_eq!(r.json()["state"], "done", "{}", r.body);
+}
+
+#[test]
+fn each_candidate_carries_the_evidence_that_suggested_it_and_the_rule_that_decided_on_the_page_and_in_the_api() {
+    let w = world();
+    let tok = token(&w, "ann");
+    let e = exception_of_kind(&w, &tok, "ambiguous");
+    let id = e["exception_id"].as_str().unwrap().to_string();
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    let candidates = detail["candidates"].as_array().unwrap();
+    assert!(candidates.len() >= 2, "an ambiguous receipt has several candidates");
+    for c in candidates {
+        let components: Vec<&str> =
+            c["evidence"].as_array().unwrap().iter().map(|x| x["component"].as_str().unwrap()).collect();
+        assert_eq!(components, ["reference", "amount", "customer", "date"], "{c}");
+        // Two invoices of the payer both equal to the payment, none named:
+        // that is why the engine could not choose.
+        assert_eq!(c["evidence"][0]["value"], "not named in the remittance");
+        assert_eq!(c["evidence"][1]["contribution"], "equal to the open amount");
+        assert_eq!(c["evidence"][2]["contribution"], "the payer, identified by payer name");
+    }
+    let decided = detail["decided_by"].as_str().unwrap();
+    assert_eq!(decided, "rule held → unapplied 640.00; customer C500 identified by payer name, confidence 0.970");
+    let (session, _) = sign_in(&w.app, "ann");
+    let page = get(&w.app, &format!("/exceptions/{id}"), &session);
+    assert!(page.body.contains("Evidence behind candidate 1"), "{}", page.body);
+    assert!(page.body.contains("Decided by"));
+    assert!(page.body.contains("paid 640.00; open 640.00 USD"));
+}
+
+fn ids_of(page: &Value) -> Vec<String> {
+    page["items"].as_array().unwrap().iter().map(|i| i["exception_id"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn pages_follow_each_other_by_keyset_in_every_sort_without_a_row_lost_or_repeated_and_back_again() {
+    let w = world();
+    let tok = token(&w, "ann");
+    for sort in ["age", "amount", "kind", "customer", "payer"] {
+        for dir in ["asc", "desc"] {
+            let base = format!("/api/exceptions?status=all&sort={sort}&dir={dir}");
+            let whole = ids_of(&api(&w.app, "GET", &format!("{base}&per_page=500"), &tok, "").json());
+            assert!(whole.len() >= 5, "{whole:?}");
+            // Forwards, two rows a page, each page after the last row of the one before.
+            let (mut walked, mut pages, mut uri) = (Vec::new(), Vec::new(), format!("{base}&per_page=2"));
+            loop {
+                let page = api(&w.app, "GET", &uri, &tok, "").json();
+                walked.extend(ids_of(&page));
+                pages.push(page.clone());
+                match page["next_after"].as_str() {
+                    Some(after) => uri = format!("{base}&per_page=2&after={}", url(after)),
+                    None => break,
+                }
+                assert!(pages.len() < 50, "the pages never end");
+            }
+            assert_eq!(walked, whole, "sort {sort} {dir}");
+            // Backwards from the last page, each page before the first row of the one after.
+            let mut back = ids_of(pages.last().unwrap());
+            let mut at = pages.last().unwrap().clone();
+            while let Some(before) = at["prev_before"].as_str() {
+                at = api(&w.app, "GET", &format!("{base}&per_page=2&before={}", url(before)), &tok, "").json();
+                let mut ids = ids_of(&at);
+                ids.extend(back);
+                back = ids;
+            }
+            assert_eq!(back, whole, "backwards, sort {sort} {dir}");
+        }
+    }
+    let r = api(&w.app, "GET", "/api/exceptions?after=nonsense", &tok, "");
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.json()["error"].as_str().unwrap().contains("after"));
+}
+
+fn url(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[test]
+fn after_an_action_on_a_later_page_the_list_comes_back_at_that_page_with_the_next_item_in_place() {
+    let w = world();
+    let (session, csrf) = sign_in(&w.app, "ann");
+    let tok = token(&w, "ann");
+    let base = "/api/exceptions?sort=amount&per_page=2";
+    let page1 = api(&w.app, "GET", base, &tok, "").json();
+    let after = page1["next_after"].as_str().unwrap().to_string();
+    let page2 = api(&w.app, "GET", &format!("{base}&after={}", url(&after)), &tok, "").json();
+    let on_page2 = ids_of(&page2);
+    // The queue page's links carry the position, and so do the items' links back.
+    let html = get(&w.app, &format!("/queue?sort=amount&per_page=2&page=2&after={}", url(&after)), &session);
+    assert!(html.body.contains("page 2 of"), "{}", html.body);
+    let back = format!("sort=amount&per_page=2&page=2&after={after}");
+    // Dismissing the first item of page 2 brings the list back at page 2,
+    // where the item after it now comes first.
+    let r = post_form(
+        &w.app,
+        &format!("/exceptions/{}/dismiss", on_page2[0]),
+        &session,
+        &[("csrf", &csrf), ("reason", "duplicate of a bank test"), ("back", &back), ("next", &on_page2[1])],
+    );
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location.contains("page=2&after="), "{}", r.location);
+    let query = r.location.trim_start_matches("/queue?").split('#').next().unwrap().to_string();
+    let again = api(&w.app, "GET", &format!("/api/exceptions?{query}"), &tok, "").json();
+    assert_eq!(ids_of(&again)[0], on_page2[1], "the list did not keep its place");
+    assert!(!ids_of(&again).contains(&on_page2[0]));
+}
+
+#[test]
+fn a_person_saves_a_view_finds_it_as_a_link_and_deletes_it_and_nobody_else_sees_it() {
+    let w = world();
+    let (session, csrf) = sign_in(&w.app, "ann");
+    // Saved from the page: the filters and sort, never the page or position.
+    let r = post_form(
+        &w.app,
+        "/views",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("name", "Big unidentified"),
+            ("back", "kind=unidentified&sort=amount&dir=desc&page=3&after=E1~5"),
+        ],
+    );
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location.starts_with("/queue?kind=unidentified&sort=amount&dir=desc&msg="), "{}", r.location);
+    let page = get(&w.app, "/queue", &session);
+    assert!(
+        page.body
+            .contains(r#"<a href="&#x2f;queue?kind=unidentified&amp;sort=amount&amp;dir=desc">Big unidentified</a>"#),
+        "{}",
+        page.body
+    );
+    // Without the CSRF token nothing is saved.
+    let r = post_form(&w.app, "/views", &session, &[("name", "sneaky"), ("back", "kind=ambiguous")]);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Another person has views of their own only.
+    let max = token(&w, "max");
+    assert_eq!(api(&w.app, "GET", "/api/views", &max, "").json(), serde_json::json!([]));
+    let ann = token(&w, "ann");
+    let views = api(&w.app, "GET", "/api/views", &ann, "").json();
+    assert_eq!(views[0]["name"], "Big unidentified");
+    let id = views[0]["view_id"].as_i64().unwrap();
+    let r = api(&w.app, "DELETE", &format!("/api/views/{id}"), &max, "");
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    // Through the API: a bad filter or name is refused; the same name replaces.
+    let r = api(&w.app, "POST", "/api/views", &ann, r#"{"name":"x","query":"sort=nonsense"}"#);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = api(&w.app, "POST", "/api/views", &ann, r#"{"name":"","query":"kind=ambiguous"}"#);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r =
+        api(&w.app, "POST", "/api/views", &ann, r#"{"name":"Big unidentified","query":"kind=unidentified&owner=me"}"#);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let views = api(&w.app, "GET", "/api/views", &ann, "").json();
+    assert_eq!(views.as_array().unwrap().len(), 1);
+    assert_eq!(views[0]["query"], "kind=unidentified&owner=me");
+    // A name with markup is shown as text.
+    let r = api(&w.app, "POST", "/api/views", &ann, r#"{"name":"<script>alert(1)</script>","query":""}"#);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let script_id = r.json()["view_id"].as_i64().unwrap();
+    let page = get(&w.app, "/queue", &session);
+    assert!(!page.body.contains("<script>alert"), "a view's name reached the page as markup");
+    assert!(page.body.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"), "{}", page.body);
+    api(&w.app, "DELETE", &format!("/api/views/{script_id}"), &ann, "");
+    // Deleted from the page.
+    let r = post_form(&w.app, &format!("/views/{id}/delete"), &session, &[("csrf", &csrf), ("back", "")]);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(api(&w.app, "GET", "/api/views", &ann, "").json(), serde_json::json!([]));
+    assert!(!get(&w.app, "/queue", &session).body.contains("Big unidentified"));
+}
+
+#[test]
+fn a_remittance_request_is_addressed_to_the_customers_email_and_says_so_when_none_is_known() {
+    let w = world();
+    let tok = token(&w, "ann");
+    let ambiguous = exception_of_kind(&w, &tok, "ambiguous")["exception_id"].as_str().unwrap().to_string();
+    let unidentified = exception_of_kind(&w, &tok, "unidentified")["exception_id"].as_str().unwrap().to_string();
+    // The shipped customers.csv has no email column: no address for C500.
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{ambiguous}/request_remittance"), &tok, "");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(m.starts_with("No e-mail address is known for customer C500"), "{m}");
+    assert!(m.contains("Subject: Remittance advice for your payment of 640.00 USD"), "{m}");
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{unidentified}/request_remittance"), &tok, "");
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(m.starts_with("No e-mail address: the payer (SOMEBODY UNKNOWN LTD) is not identified"), "{m}");
+    // The next run's customers.csv gives C500 an address: the next request
+    // is addressed to it, on the page with a mailto link.
+    let customers = w.dir.path().join("customers.csv");
+    let text = std::fs::read_to_string(fixture("customers.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[0].push_str(",email");
+    for l in lines.iter_mut().skip(1) {
+        l.push_str(if l.starts_with("C500,") { ",ap@umbrella.example" } else { "," });
+    }
+    std::fs::write(&customers, lines.join("\n") + "\n").unwrap();
+    run_with(&w.dir.path().join("l.db"), &fixture("morning_day2.bai2"), &w.dir.path().join("day2"), &customers);
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{ambiguous}/request_remittance"), &tok, "");
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(m.starts_with("To: ap@umbrella.example\nSubject: "), "{m}");
+    assert!(m.contains("Dear Umbrella Holdings,"), "{m}");
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{ambiguous}"), &tok, "").json();
+    assert_eq!(detail["remittance_request"]["to"], "ap@umbrella.example");
+    let (session, csrf) = sign_in(&w.app, "ann");
+    let r = post_form(&w.app, &format!("/exceptions/{ambiguous}/request_remittance"), &session, &[("csrf", &csrf)]);
+    assert!(r.location.ends_with("#remittance-message"), "{}", r.location);
+    let page = get(&w.app, &format!("/exceptions/{ambiguous}"), &session);
+    assert!(page.body.contains(r#"<span id="message-to">ap@umbrella.example</span>"#), "{}", page.body);
+    assert!(page.body.contains("mailto:ap%40umbrella.example?subject=Remittance%20advice"), "{}", page.body);
+}
+
+#[test]
+fn a_candidate_named_by_a_mistyped_reference_shows_the_reference_as_written_and_what_it_was_worth() {
+    // Umbrella's 640.00 with a remittance naming INV-0050008: one edit from
+    // three of its invoices, none of them fitting better.
+    let w = world_of(
+        |t| {
+            t.replace(
+                "16,142,64000,0,ACH0008,,ORIG CO NAME=UMBRELLA HOLDINGS\n",
+                "16,142,64000,0,ACH0008,,ORIG CO NAME=UMBRELLA HOLDINGS\n88,REMARK=INV-0050008\n",
+            )
+        },
+        WorkbenchSettings::default(),
+    );
+    let tok = token(&w, "ann");
+    let id = exception_of_kind(&w, &tok, "ambiguous")["exception_id"].as_str().unwrap().to_string();
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    let c = detail["candidates"].as_array().unwrap().iter().find(|c| c["invoice_id"] == "INV-0050003").unwrap();
+    assert_eq!(c["evidence"][0]["component"], "reference");
+    assert_eq!(c["evidence"][0]["value"], "“INV-0050008” in the remittance text names it one edit away");
+    assert_eq!(c["evidence"][0]["contribution"], format!("worth {} alone", c["score"].as_str().unwrap()));
+    assert_eq!(c["evidence"][1]["contribution"], "equal to the open amount");
+}
+
+#[test]
+fn an_exception_without_candidates_still_names_the_rules_that_decided_its_receipt() {
+    // Umbrella's remittance lines say 11,000.00 for INV-0050001 (open
+    // 12,000.00) and -500.00 for its credit memo, on a payment of 11,500.00.
+    let w = world_of(
+        |t| t.replace("RMR*IV*INV-0050001**12000.00", "RMR*IV*INV-0050001**11000.00"),
+        WorkbenchSettings::default(),
+    );
+    let tok = token(&w, "ann");
+    let id = exception_of_kind(&w, &tok, "remittance_mismatch")["exception_id"].as_str().unwrap().to_string();
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    assert_eq!(
+        detail["decided_by"],
+        "rule remittance_line → applied -500.00 on CM-0050002; rule remittance_line → applied 11000.00 on INV-0050001; \
+         rule held → unapplied 1000.00; customer C500 identified by reference owner, confidence 1.000"
+    );
 }

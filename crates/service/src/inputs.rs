@@ -65,6 +65,9 @@ pub struct Loaded {
     pub as_of: Option<NaiveDate>,
     /// Invoices, customers and settings files with their digests.
     pub others: Vec<OtherInput>,
+    /// The customers' e-mail addresses (`None`: no customers file, or one
+    /// without an `email` column).
+    pub customer_emails: Option<Vec<(String, String)>>,
 }
 
 /// A payment of this size or more is no payment: its file is refused, as an
@@ -140,12 +143,17 @@ pub fn load(request: &Request, progress: Progress<'_>) -> Result<Loaded, Service
         }
     };
     progress(&format!("loaded {} open invoices", invoices.as_ref().map_or(0, Vec::len)));
+    let mut customer_emails = None;
     let customers = match &request.customers {
         None => Some(Vec::new()),
         Some(path) => {
             let bytes = read(path)?;
             let name = path.display().to_string();
             others.push(OtherInput { role: "customers", name: name.clone(), sha256: sha256_hex(&bytes) });
+            match crate::customer_emails::customer_emails(&name, &bytes) {
+                Ok(e) => customer_emails = e,
+                Err(e) => problems.extend(e),
+            }
             match load_customers(&name, bytes) {
                 Ok(c) => Some(c),
                 Err(e) => {
@@ -204,7 +212,7 @@ pub fn load(request: &Request, progress: Progress<'_>) -> Result<Loaded, Service
         .zip(rest)
         .map(|(parsed, (sha256, normalised_sha256, size))| BankInput { parsed, sha256, normalised_sha256, size })
         .collect();
-    Ok(Loaded { files, invoices, customers, config, config_text, as_of: request.as_of, others })
+    Ok(Loaded { files, invoices, customers, config, config_text, as_of: request.as_of, others, customer_emails })
 }
 
 #[cfg(test)]

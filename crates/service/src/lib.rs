@@ -11,7 +11,9 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod actions;
+pub mod customer_emails;
 pub mod daily;
+pub mod evidence;
 mod inputs;
 mod normalise;
 pub mod workbench;

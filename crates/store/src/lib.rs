@@ -9,6 +9,7 @@
 //! output files carry, so nothing is rounded on the way in or out.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod evidence;
 mod lock;
 mod migrations;
 mod report_queries;
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow};
+pub use evidence::{CandidateEvidence, EvidenceLine, ExceptionEvidence};
 pub use lock::{WriteLock, lock_path};
 pub use migrations::SCHEMA_VERSION;
 pub use report_queries::{
@@ -27,7 +29,8 @@ pub use report_queries::{
 };
 pub use sqlite::SqliteStore;
 pub use workbench::{
-    ActionRecord, ActionState, LearnedRule, QueuePage, QueueQuery, QueueRow, SortKey, User, Work, WorkbenchStore,
+    ActionRecord, ActionState, LearnedRule, QueuePage, QueueQuery, QueueRow, SavedView, SortKey, User, Work,
+    WorkbenchStore,
 };
 
 /// Why the ledger could not be used.
@@ -263,6 +266,12 @@ pub struct RunRecord {
     pub status_changes: Vec<StatusChange>,
     /// Invoices new, changed or gone since the last run's file.
     pub invoice_changes: Vec<InvoiceChange>,
+    /// The evidence behind the candidates of the exceptions raised (kept
+    /// for those in `exceptions` only).
+    pub evidence: Vec<ExceptionEvidence>,
+    /// The customers' e-mail addresses from this run's `customers.csv`
+    /// (`None`: no customers file; the last addresses stay).
+    pub contacts: Option<Vec<(String, String)>>,
 }
 
 /// One line of an object's history.

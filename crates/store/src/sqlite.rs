@@ -421,6 +421,12 @@ impl LedgerStore for SqliteStore {
                 // (`events` reads it from there).
             }
         }
+        let raised: std::collections::HashSet<&str> =
+            run.exceptions.iter().map(|(_, e)| e.exception_id.as_str()).collect();
+        crate::evidence::insert_evidence(&tx, &run.evidence, &raised)?;
+        if let Some(contacts) = &run.contacts {
+            crate::evidence::replace_contacts(&tx, contacts, &run.batch_id)?;
+        }
         for c in &run.status_changes {
             tx.execute("UPDATE exceptions SET status = ?1 WHERE exception_id = ?2", params![c.status, c.exception_id])?;
             let event = Event {

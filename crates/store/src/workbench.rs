@@ -7,7 +7,7 @@
 use rusqlite::{OptionalExtension, Row, params, params_from_iter, types::Value};
 
 use crate::sqlite::{EXCEPTION_COLUMNS, exception_row, insert_event, insert_posting};
-use crate::{Event, ExceptionRow, KnownInvoice, LedgerStore, PostingRow, SqliteStore, StoreError};
+use crate::{Event, ExceptionEvidence, ExceptionRow, KnownInvoice, LedgerStore, PostingRow, SqliteStore, StoreError};
 
 /// A person who may sign in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +39,8 @@ pub enum SortKey {
 }
 
 impl SortKey {
+    /// The column (expression) rows are ordered by; the keyset position is
+    /// compared through the same expression.
     fn columns(self) -> &'static str {
         match self {
             SortKey::Age => "e.value_date",
@@ -83,8 +85,13 @@ pub struct QueueQuery {
     pub descending: bool,
     /// Page size.
     pub limit: u32,
-    /// Rows skipped.
+    /// Rows skipped (only without a keyset position).
     pub offset: u64,
+    /// Keyset position: the rows after this (sort value, exception id) in
+    /// the sort order (the next page).
+    pub after: Option<(String, String)>,
+    /// Keyset position: the rows before this one (the previous page).
+    pub before: Option<(String, String)>,
 }
 
 /// One row of the queue.
@@ -109,6 +116,19 @@ pub struct QueuePage {
     pub total: u64,
     /// Rows matching the filters other than kind, per kind.
     pub per_kind: Vec<(String, u64)>,
+    /// More rows follow this page in the direction it was read.
+    pub more: bool,
+}
+
+/// A person's saved queue view: a name for the queue's filters and sort.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedView {
+    /// Id.
+    pub view_id: i64,
+    /// The name the person gave it.
+    pub name: String,
+    /// The filters and sort, as a query string.
+    pub query: String,
 }
 
 /// Who owns an exception and until when it sleeps.
@@ -232,6 +252,12 @@ pub trait WorkbenchStore: LedgerStore {
     fn queue(&self, q: &QueueQuery) -> Result<QueuePage, StoreError>;
     /// Owner and snooze of an exception.
     fn work(&self, exception_id: &str) -> Result<Work, StoreError>;
+    /// Saves (or replaces) a person's named view; returns its id.
+    fn save_view(&mut self, user_id: i64, name: &str, query: &str, at: &str) -> Result<i64, StoreError>;
+    /// A person's saved views, by name.
+    fn views(&self, user_id: i64) -> Result<Vec<SavedView>, StoreError>;
+    /// Deletes one of a person's views (refused when it is not theirs).
+    fn delete_view(&mut self, user_id: i64, view_id: i64) -> Result<(), StoreError>;
     /// Records an action (postings, status, owner, history) in one
     /// transaction; returns its id.
     fn record_action(&mut self, a: &ActionRecord) -> Result<i64, StoreError>;
@@ -271,6 +297,11 @@ pub trait WorkbenchStore: LedgerStore {
     ) -> Result<i64, StoreError>;
     /// Every learned rule.
     fn rules(&self) -> Result<Vec<LearnedRule>, StoreError>;
+    /// The evidence behind an exception's candidates (`None`: raised before
+    /// the ledger kept evidence).
+    fn evidence(&self, exception_id: &str) -> Result<Option<ExceptionEvidence>, StoreError>;
+    /// A customer's e-mail address from the last `customers.csv` with one.
+    fn customer_email(&self, customer_id: &str) -> Result<Option<String>, StoreError>;
     /// Enables or disables a rule.
     fn set_rule_enabled(&mut self, rule_id: i64, enabled: bool) -> Result<(), StoreError>;
     /// Counts the receipts each rule identified in a run and writes, in
@@ -444,6 +475,9 @@ fn queue_where(q: &QueueQuery, with_kind: bool) -> (String, Vec<Value>) {
     (sql, values)
 }
 
+/// The most views one person may save.
+const MAX_VIEWS: i64 = 100;
+
 fn refused_if_missing(n: usize, what: String) -> Result<(), StoreError> {
     if n == 0 { Err(StoreError::Refused(what)) } else { Ok(()) }
 }
@@ -531,18 +565,45 @@ impl WorkbenchStore for SqliteStore {
     fn queue(&self, q: &QueueQuery) -> Result<QueuePage, StoreError> {
         let from = "FROM exceptions e LEFT JOIN exception_work w ON w.exception_id = e.exception_id";
         let (where_sql, values) = queue_where(q, true);
-        let direction = if q.descending { "DESC" } else { "ASC" };
+        // A page before a position is read backwards, then turned round.
+        let backwards = q.before.is_some() && q.after.is_none();
+        let descending = q.descending != backwards;
+        let direction = if descending { "DESC" } else { "ASC" };
+        let limit = q.limit.clamp(1, 1000);
+        let mut page_values = values.clone();
+        let mut page_where = where_sql.clone();
+        let position = if backwards { q.before.as_ref() } else { q.after.as_ref() };
+        let offset = match position {
+            Some((value, id)) => {
+                // Keyset: after (or before) the position in the sort order;
+                // the exception id breaks ties, as in ORDER BY.
+                let col = q.sort.columns();
+                let cmp = if descending { "<" } else { ">" };
+                page_values.push(Value::Text(value.clone()));
+                let v = format!("?{}", page_values.len());
+                let v = if q.sort == SortKey::Amount { format!("CAST({v} AS REAL)") } else { v };
+                page_values.push(Value::Text(id.clone()));
+                let i = format!("?{}", page_values.len());
+                let clause = format!("({col} {cmp} {v} OR ({col} = {v} AND e.exception_id {cmp} {i}))");
+                page_where = if page_where.is_empty() {
+                    format!("WHERE {clause}")
+                } else {
+                    format!("{page_where} AND {clause}")
+                };
+                0
+            }
+            None => q.offset.min(i64::MAX as u64),
+        };
         let cols = EXCEPTION_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ");
         let sql = format!(
             "SELECT {cols}, w.owner, w.snoozed_until, \
              EXISTS (SELECT 1 FROM exception_actions a WHERE a.exception_id = e.exception_id AND a.state = 'awaiting_approval') \
-             {from} {where_sql} ORDER BY {} {direction}, e.exception_id {direction} LIMIT {} OFFSET {}",
+             {from} {page_where} ORDER BY {} {direction}, e.exception_id {direction} LIMIT {} OFFSET {offset}",
             q.sort.columns(),
-            q.limit.min(1000),
-            q.offset.min(i64::MAX as u64)
+            limit + 1,
         );
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params_from_iter(values.iter()), |r| {
+        let rows = stmt.query_map(params_from_iter(page_values.iter()), |r| {
             Ok(QueueRow {
                 exception: exception_row(r)?,
                 owner: r.get(15)?,
@@ -550,22 +611,61 @@ impl WorkbenchStore for SqliteStore {
                 awaiting_approval: r.get(17)?,
             })
         })?;
-        let rows: Vec<QueueRow> = rows.collect::<Result<_, _>>()?;
-        let total: i64 = self.conn.query_row(
-            &format!("SELECT count(*) {from} {where_sql}"),
-            params_from_iter(values.iter()),
-            |r| r.get(0),
-        )?;
+        let mut rows: Vec<QueueRow> = rows.collect::<Result<_, _>>()?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        if backwards {
+            rows.reverse();
+        }
         let (where_no_kind, values_no_kind) = queue_where(q, false);
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT e.kind, count(*) {from} {where_no_kind} GROUP BY e.kind ORDER BY e.kind"))?;
-        let per_kind = stmt
+        let per_kind: Vec<(String, u64)> = stmt
             .query_map(params_from_iter(values_no_kind.iter()), |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
             })?
             .collect::<Result<_, _>>()?;
-        Ok(QueuePage { rows, total: total.max(0) as u64, per_kind })
+        // The counts per kind carry every filter but the kind: the total is
+        // their sum, or the chosen kind's count (one pass fewer).
+        let total = match &q.kind {
+            Some(k) => per_kind.iter().find(|(kind, _)| kind == k).map_or(0, |(_, n)| *n),
+            None => per_kind.iter().map(|(_, n)| n).sum(),
+        };
+        Ok(QueuePage { rows, total, per_kind, more })
+    }
+
+    fn save_view(&mut self, user_id: i64, name: &str, query: &str, at: &str) -> Result<i64, StoreError> {
+        let count: i64 = self.conn.query_row(
+            "SELECT count(*) FROM saved_views WHERE user_id = ?1 AND name <> ?2",
+            params![user_id, name],
+            |r| r.get(0),
+        )?;
+        if count >= MAX_VIEWS {
+            return Err(StoreError::Refused(format!("at most {MAX_VIEWS} saved views a person; delete one first")));
+        }
+        Ok(self.conn.query_row(
+            "INSERT INTO saved_views (user_id, name, query, created_at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (user_id, name) DO UPDATE SET query = ?3, created_at = ?4 RETURNING view_id",
+            params![user_id, name, query, at],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn views(&self, user_id: i64) -> Result<Vec<SavedView>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT view_id, name, query FROM saved_views WHERE user_id = ?1 ORDER BY name, view_id")?;
+        let rows =
+            stmt.query_map([user_id], |r| Ok(SavedView { view_id: r.get(0)?, name: r.get(1)?, query: r.get(2)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn delete_view(&mut self, user_id: i64, view_id: i64) -> Result<(), StoreError> {
+        let n = self
+            .conn
+            .execute("DELETE FROM saved_views WHERE view_id = ?1 AND user_id = ?2", params![view_id, user_id])?;
+        refused_if_missing(n, format!("no saved view {view_id} of yours"))
     }
 
     fn work(&self, exception_id: &str) -> Result<Work, StoreError> {
@@ -806,6 +906,14 @@ impl WorkbenchStore for SqliteStore {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn evidence(&self, exception_id: &str) -> Result<Option<ExceptionEvidence>, StoreError> {
+        crate::evidence::read_evidence(&self.conn, exception_id)
+    }
+
+    fn customer_email(&self, customer_id: &str) -> Result<Option<String>, StoreError> {
+        crate::evidence::read_email(&self.conn, customer_id)
     }
 
     fn set_rule_enabled(&mut self, rule_id: i64, enabled: bool) -> Result<(), StoreError> {

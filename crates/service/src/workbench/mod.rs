@@ -10,6 +10,7 @@
 //!   reason code and per-role limits, approve, snooze, note, assign,
 //!   dismiss, undo), each recorded with who and when, the ones that move
 //!   money as new posting lines the next `run` batch carries;
+//! * [`views`]: each person's saved queue views (named filters and sort);
 //! * [`learned`]: rules remembered on resolving (payer name → customer),
 //!   handed to `run` as extra customer aliases.
 
@@ -17,8 +18,10 @@ pub mod auth;
 pub mod business_days;
 pub mod learned;
 pub mod queue;
+pub mod remittance_request;
 pub mod settings;
 pub mod view;
+pub mod views;
 pub mod work;
 
 pub use auth::{Actor, Role};

@@ -47,6 +47,23 @@ pub struct QueueParams {
     pub page: Option<String>,
     /// Rows per page.
     pub per_page: Option<String>,
+    /// Keyset position (`ID~SORTVALUE`, a row's [`QueueItem::cursor`]):
+    /// the page after that row in the sort order.
+    pub after: Option<String>,
+    /// Keyset position: the page before that row.
+    pub before: Option<String>,
+}
+
+/// Reads `ID~SORTVALUE`.
+fn position(v: &Option<String>, name: &str) -> Result<Option<(String, String)>, WorkError> {
+    given(v)
+        .map(|c| match c.split_once('~') {
+            Some((id, value)) if !id.is_empty() && id.len() <= 100 && value.len() <= 1000 => {
+                Ok((value.to_string(), id.to_string()))
+            }
+            _ => Err(WorkError::Invalid(format!("{name}: {c:?} is not a position in the queue (ID~VALUE)"))),
+        })
+        .transpose()
 }
 
 fn given(v: &Option<String>) -> Option<&str> {
@@ -113,6 +130,15 @@ impl QueueParams {
             name => name.to_string(),
         });
         let limit = self.page_size();
+        let after = position(&self.after, "after")?;
+        let before = position(&self.before, "before")?;
+        // Without a position, `page` alone counts rows (a bookmark of a page
+        // number still works); the page's links carry positions.
+        let offset = if after.is_some() || before.is_some() {
+            0
+        } else {
+            (self.page_number() - 1).saturating_mul(u64::from(limit))
+        };
         Ok(QueueQuery {
             status: status.to_string(),
             today: today.to_string(),
@@ -129,8 +155,39 @@ impl QueueParams {
             sort,
             descending,
             limit,
-            offset: (self.page_number() - 1).saturating_mul(u64::from(limit)),
+            offset,
+            after,
+            before,
         })
+    }
+
+    /// The parameters of a query string (unknown keys ignored; the last
+    /// value of a key wins).
+    pub fn from_query(query: &str) -> QueueParams {
+        let mut p = QueueParams::default();
+        for (k, v) in query.split('&').filter_map(|kv| kv.split_once('=')) {
+            let v = Some(url_decode(v));
+            match k {
+                "kind" => p.kind = v,
+                "status" => p.status = v,
+                "owner" => p.owner = v,
+                "age_min" => p.age_min = v,
+                "age_max" => p.age_max = v,
+                "currency" => p.currency = v,
+                "amount_min" => p.amount_min = v,
+                "amount_max" => p.amount_max = v,
+                "customer" => p.customer = v,
+                "q" => p.q = v,
+                "sort" => p.sort = v,
+                "dir" => p.dir = v,
+                "page" => p.page = v,
+                "per_page" => p.per_page = v,
+                "after" => p.after = v,
+                "before" => p.before = v,
+                _ => {}
+            }
+        }
+        p
     }
 
     /// The parameters as a query string (for links that keep the filters),
@@ -138,14 +195,14 @@ impl QueueParams {
     pub fn query_string(&self, keep_page: bool) -> String {
         let mut out = form_pairs(self);
         if !keep_page {
-            out.retain(|(k, _)| k != "page");
+            out.retain(|(k, _)| !matches!(k.as_str(), "page" | "after" | "before"));
         }
         out.iter().map(|(k, v)| format!("{k}={}", url_encode(v))).collect::<Vec<_>>().join("&")
     }
 }
 
 fn form_pairs(p: &QueueParams) -> Vec<(String, String)> {
-    let fields: [(&str, &Option<String>); 14] = [
+    let fields: [(&str, &Option<String>); 16] = [
         ("kind", &p.kind),
         ("status", &p.status),
         ("owner", &p.owner),
@@ -160,6 +217,8 @@ fn form_pairs(p: &QueueParams) -> Vec<(String, String)> {
         ("dir", &p.dir),
         ("page", &p.page),
         ("per_page", &p.per_page),
+        ("after", &p.after),
+        ("before", &p.before),
     ];
     fields.iter().filter_map(|(k, v)| given(v).map(|v| ((*k).to_string(), v.to_string()))).collect()
 }
@@ -175,6 +234,32 @@ pub fn url_encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// Reverses [`url_encode`] (and reads `+` as a space, as forms send it);
+/// a malformed escape is kept as written.
+pub fn url_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                match std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(v) => {
+                        out.push(v);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// One row of the queue as shown.
@@ -214,6 +299,9 @@ pub struct QueueItem {
     pub invoice_id: String,
     /// The engine's sentence.
     pub detail: String,
+    /// Its keyset position in this sort (`ID~SORTVALUE`, for `after` and
+    /// `before`).
+    pub cursor: String,
 }
 
 /// A page of the queue as shown.
@@ -231,6 +319,10 @@ pub struct QueueView {
     pub pages: u64,
     /// Rows per page.
     pub per_page: u32,
+    /// `after` of the next page, when there is one.
+    pub next_after: Option<String>,
+    /// `before` of the previous page, when there is one.
+    pub prev_before: Option<String>,
 }
 
 /// The queue page for `params` as `me` sees it today.
@@ -241,11 +333,19 @@ pub fn list(
     today: NaiveDate,
 ) -> Result<QueueView, WorkError> {
     let q = params.to_query(me, today)?;
-    let QueuePage { rows, total, per_kind } = store.queue(&q)?;
-    let items = rows
+    let QueuePage { rows, total, per_kind, more } = store.queue(&q)?;
+    let items: Vec<QueueItem> = rows
         .into_iter()
         .map(|r| {
             let e = r.exception;
+            let key = match q.sort {
+                SortKey::Age => &e.value_date,
+                SortKey::Amount => &e.amount,
+                SortKey::Kind => &e.kind,
+                SortKey::Customer => &e.customer_name,
+                SortKey::Payer => &e.payer_name,
+            };
+            let cursor = format!("{}~{key}", e.exception_id);
             let age = e.value_date.parse::<NaiveDate>().map(|d| business_days_between(d, today)).unwrap_or(0);
             QueueItem {
                 exception_id: e.exception_id,
@@ -265,10 +365,22 @@ pub fn list(
                 bank_ref: e.bank_ref,
                 invoice_id: e.invoice_id,
                 detail: e.detail,
+                cursor,
             }
         })
         .collect();
     let per_page = q.limit;
+    // Read forwards, `more` says a next page exists; read backwards (from
+    // `before`), that a previous one does, and the row at `before` follows.
+    let backwards = q.before.is_some() && q.after.is_none();
+    let first = items.first().map(|i| i.cursor.clone());
+    let last = items.last().map(|i| i.cursor.clone());
+    let (next_after, prev_before) = if backwards {
+        (last.or_else(|| params.before.clone()), if more { first } else { None })
+    } else {
+        let started_later = q.after.is_some() || q.offset > 0;
+        (if more { last } else { None }, if started_later { first.or_else(|| params.after.clone()) } else { None })
+    };
     Ok(QueueView {
         items,
         total,
@@ -276,6 +388,8 @@ pub fn list(
         page: params.page_number(),
         pages: total.div_ceil(u64::from(per_page)).max(1),
         per_page,
+        next_after,
+        prev_before,
     })
 }
 
@@ -304,6 +418,19 @@ mod tests {
         assert_eq!(p.to_query(&me(), today).unwrap().owner.as_deref(), Some("ann"));
         let p = QueueParams { owner: Some("none".into()), ..QueueParams::default() };
         assert_eq!(p.to_query(&me(), today).unwrap().owner.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn a_query_string_read_back_gives_the_same_filters() {
+        let p = QueueParams {
+            q: Some("a&b c%+ü".into()),
+            kind: Some("unidentified".into()),
+            after: Some("E1~12.50".into()),
+            ..QueueParams::default()
+        };
+        assert_eq!(QueueParams::from_query(&p.query_string(true)), p);
+        assert_eq!(url_decode("50%"), "50%");
+        assert_eq!(url_decode("%4"), "%4");
     }
 
     #[test]

@@ -32,6 +32,21 @@ pub struct Candidate {
     pub available: bool,
     /// Why not, when it cannot.
     pub note: String,
+    /// The evidence behind it when the engine suggested it (component,
+    /// value, what it contributed); empty for exceptions raised before the
+    /// ledger kept evidence.
+    pub evidence: Vec<EvidenceItem>,
+}
+
+/// One component of a candidate's evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceItem {
+    /// `reference`, `amount`, `customer`, `date`, `payer name`, `bank account`.
+    pub component: String,
+    /// What was found.
+    pub value: String,
+    /// What it contributed.
+    pub contribution: String,
 }
 
 /// An open item of the customer.
@@ -71,6 +86,9 @@ pub struct ExceptionView {
     pub receipt: Option<ReceiptState>,
     /// The remittance text in pieces.
     pub remittance: Vec<TextPiece>,
+    /// The rule(s) that decided the receipt's lines and how its customer
+    /// was identified (empty: raised before the ledger kept evidence).
+    pub decided_by: String,
     /// Candidates, best first.
     pub candidates: Vec<Candidate>,
     /// The customer's open items.
@@ -86,6 +104,9 @@ pub struct ExceptionView {
     /// People's actions.
     #[serde(serialize_with = "ser_actions")]
     pub actions: Vec<ActionState>,
+    /// The message to send for the latest request of a remittance advice
+    /// (addressed to the customer's e-mail when the ledger knows one).
+    pub remittance_request: Option<super::remittance_request::RemittanceMessage>,
     /// Every status change and action, oldest first.
     #[serde(serialize_with = "ser_events")]
     pub history: Vec<Event>,
@@ -234,6 +255,24 @@ pub fn exception(store: &dyn WorkbenchStore, exception_id: &str, today: NaiveDat
     free.rescale(cashapply_model::Currency::parse(&currency).map_or(2, |c| c.minor_digits()));
     let mut candidates = Vec::new();
     let suggestions = parse_suggestions(&e.suggestions);
+    let evidence = store.evidence(exception_id)?.unwrap_or_default();
+    let evidence_of = |rank: usize, id: &str| -> Vec<EvidenceItem> {
+        evidence
+            .candidates
+            .iter()
+            .find(|c| c.rank as usize == rank && c.candidate == id)
+            .map(|c| {
+                c.lines
+                    .iter()
+                    .map(|l| EvidenceItem {
+                        component: l.component.clone(),
+                        value: l.value.clone(),
+                        contribution: l.contribution.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     for (rank, (invoice_id, score)) in suggestions.iter().enumerate() {
         let found = store.invoices_numbered(invoice_id)?;
         let (customer_id, open, cur, available, note) = match found.as_slice() {
@@ -263,6 +302,7 @@ pub fn exception(store: &dyn WorkbenchStore, exception_id: &str, today: NaiveDat
             currency: cur,
             available,
             note,
+            evidence: evidence_of(rank + 1, invoice_id),
         });
     }
     let customer = if e.customer_id.is_empty() {
@@ -288,16 +328,27 @@ pub fn exception(store: &dyn WorkbenchStore, exception_id: &str, today: NaiveDat
     let ids: Vec<String> = suggestions.iter().map(|(id, _)| id.clone()).chain([e.invoice_id.clone()]).collect();
     let remittance = receipt.as_ref().map(|r| mark(&r.row.remittance, &ids)).unwrap_or_default();
     let age = e.value_date.parse::<NaiveDate>().map(|d| business_days_between(d, today)).unwrap_or(0);
+    let actions = store.actions_of(exception_id)?;
+    let remittance_request =
+        match actions.iter().rev().find(|a| a.action == "remittance_requested" && a.state == "done") {
+            Some(a) => {
+                let email = if e.customer_id.is_empty() { None } else { store.customer_email(&e.customer_id)? };
+                Some(super::remittance_request::remittance_message(&e, email, &a.actor))
+            }
+            None => None,
+        };
     Ok(ExceptionView {
         age_business_days: age,
         receipt,
         remittance,
+        decided_by: evidence.decided_by.clone(),
         candidates,
         open_items,
         free_cash: free.to_string(),
         postings,
         work: store.work(exception_id)?,
-        actions: store.actions_of(exception_id)?,
+        remittance_request,
+        actions,
         history: store.events("exception", exception_id)?,
         exception: e,
     })

@@ -602,13 +602,8 @@ pub fn request_remittance(
 ) -> Result<Done, WorkError> {
     let e = exception_for_action(store, exception_id)?;
     actionable(&e)?;
-    let who = [e.customer_name.trim(), e.payer_name.trim()].into_iter().find(|s| !s.is_empty()).unwrap_or("Customer");
-    let message = format!(
-        "Dear {who}, we received your payment of {} {} with value date {} (bank reference {}). \
-         We cannot match it to your open invoices: please send the remittance advice listing the invoices \
-         it pays and any deductions with their reasons. Thank you. — {}",
-        e.amount, e.currency, e.value_date, e.bank_ref, actor.name
-    );
+    let email = if e.customer_id.is_empty() { None } else { store.customer_email(&e.customer_id)? };
+    let message = super::remittance_request::remittance_message(&e, email, &actor.name).text();
     simple(store, actor, exception_id, "remittance_requested", message, None, None, at)
 }
 

@@ -1,0 +1,285 @@
+//! The evidence behind each candidate of an exception, as the engine saw it
+//! when it raised the exception: kept in the ledger so a coordinator can see
+//! why an invoice (or, for `unidentified`, a customer) was suggested and
+//! which rule decided the receipt's lines.
+//!
+//! The engine's outcome keeps only each candidate's score; the components
+//! are read again from the engine's own stage 1 ([`propose`] on the receipt
+//! as the engine decides it, [`itemised`]) and from the ledger the run used:
+//! 1. **reference**: the remittance reference that named the invoice, how
+//!    (exactly, one edit away, as its PO number, on a remittance line) and
+//!    what it is worth alone; none: found by amount or customer only;
+//! 2. **amount**: what was paid (and what the remittance line says) against
+//!    the invoice's open amount in the run, and the difference;
+//! 3. **customer**: the invoice's customer against the payer the engine
+//!    identified (and by what: reference owner, bank account, payer name);
+//! 4. **date**: invoice and due dates against the value date, and an early
+//!    payment discount's last day;
+//!
+//! and for a customer candidate: **payer name** (similarity to the name and
+//! aliases), **bank account** (on file for the customer or not),
+//! **reference** (invoices of the customer the remittance names).
+
+use std::collections::HashMap;
+
+use cashapply_matching::engine::{Ledger, Proposal, ReceiptOutcome, propose};
+use cashapply_matching::reference::normalise_reference;
+use cashapply_matching::remittance::itemised;
+use cashapply_model::{Receipt, format_amount};
+use cashapply_output::{ExceptionRow, RunReport};
+use cashapply_store::{CandidateEvidence, EvidenceLine, ExceptionEvidence};
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+fn line(component: &str, value: String, contribution: String) -> EvidenceLine {
+    EvidenceLine { component: component.to_string(), value, contribution }
+}
+
+/// Stage 1 for the receipt as the engine decided it (free-text pairs read
+/// as remittance lines; documents only mentioned never count), with the
+/// amounts of those lines (a reference's `line` indexes them).
+fn proposal(receipt: &Receipt, ledger: &Ledger) -> (Proposal, Vec<Option<Decimal>>) {
+    let e = itemised(receipt);
+    let mut p = propose(&e.receipt, ledger);
+    if !e.mentions.is_empty() {
+        p.refs.retain(|x| x.line.is_some() || !e.mentions.contains(&normalise_reference(&x.raw).key));
+    }
+    let amounts = e.receipt.remittance_lines.iter().map(|l| l.amount).collect();
+    (p, amounts)
+}
+
+/// How the payer was identified, in words.
+fn identified(ledger: &Ledger, p: &Proposal) -> String {
+    match p.customer {
+        Some((c, score, how)) => {
+            format!("customer {} identified by {}, confidence {:.3}", ledger.customer_id(c), how.as_str(), score)
+        }
+        None => "customer not identified".to_string(),
+    }
+}
+
+/// The rule(s) that decided the receipt's lines, and its customer.
+fn decided_by(receipt: &Receipt, ledger: &Ledger, o: &ReceiptOutcome, p: &Proposal) -> String {
+    let mut parts: Vec<String> = o
+        .lines
+        .iter()
+        .map(|l| {
+            let on = l.invoice.map(|i| format!(" on {}", ledger.invoice(i).id)).unwrap_or_default();
+            format!("rule {} → {} {}{on}", l.rule.as_str(), l.kind.as_str(), format_amount(l.amount, receipt.currency))
+        })
+        .collect();
+    parts.push(identified(ledger, p));
+    parts.join("; ")
+}
+
+/// The invoice a suggestion names: the one of the identified customer's
+/// family when several customers share the number, else the first.
+fn invoice_of(ledger: &Ledger, id: &str, p: &Proposal) -> Option<u32> {
+    let docs: Vec<u32> = ledger
+        .invoice_refs
+        .exact(&normalise_reference(id).key)
+        .into_iter()
+        .filter(|d| ledger.invoice(*d).id == id)
+        .collect();
+    let family = p.customer.map(|(c, _, _)| ledger.family(c)).unwrap_or_default();
+    docs.iter().copied().find(|d| family.contains(&ledger.owner(*d))).or_else(|| docs.first().copied())
+}
+
+fn invoice_lines(
+    receipt: &Receipt,
+    ledger: &Ledger,
+    doc: u32,
+    p: &Proposal,
+    line_amounts: &[Option<Decimal>],
+) -> Vec<EvidenceLine> {
+    let inv = ledger.invoice(doc);
+    let cur = receipt.currency;
+    let mut out = Vec::new();
+    // 1. Reference.
+    let best = p.refs.iter().filter(|r| r.invoice == doc).max_by_key(|r| r.strength);
+    out.push(match best {
+        Some(r) => {
+            let how = if r.via_po {
+                format!("its PO number {}", inv.po_number.as_deref().unwrap_or(""))
+            } else if r.distance == 0 {
+                "exactly".to_string()
+            } else if r.distance == 1 {
+                "one edit away".to_string()
+            } else {
+                format!("{} edits away", r.distance)
+            };
+            let from = match r.line {
+                Some(n) => format!("remittance line {}", n + 1),
+                None => "remittance text".to_string(),
+            };
+            line(
+                "reference",
+                format!("“{}” in the {from} names it {how}", r.raw),
+                format!("worth {} alone", r.strength),
+            )
+        }
+        None => line("reference", "not named in the remittance".into(), "nothing: found by amount or customer".into()),
+    });
+    // 2. Amount.
+    let open = inv.amount_open;
+    let said = best.and_then(|r| r.line).and_then(|n| line_amounts.get(n).copied().flatten());
+    let paid = said.unwrap_or(receipt.amount);
+    let mut value = format!(
+        "paid {}; open {} {}",
+        format_amount(receipt.amount, cur),
+        format_amount(open, inv.currency),
+        inv.currency
+    );
+    if let Some(s) = said {
+        value.push_str(&format!("; the remittance line says {}", format_amount(s, cur)));
+    }
+    let contribution = if inv.currency != cur {
+        format!("none: the invoice is in {}, the receipt in {cur}", inv.currency)
+    } else if paid == open {
+        "equal to the open amount".to_string()
+    } else if paid < open {
+        format!("short by {}", format_amount(open - paid, cur))
+    } else {
+        format!("over by {}", format_amount(paid - open, cur))
+    };
+    out.push(line("amount", value, contribution));
+    // 3. Customer.
+    let owner = ledger.owner(doc);
+    let name = ledger.customers.get(owner as usize).map(|c| c.name.as_str()).unwrap_or("");
+    let contribution = match p.customer {
+        Some((c, _, how)) if c == owner => format!("the payer, identified by {}", how.as_str()),
+        Some((c, _, how)) if ledger.may_pay(c, owner) => {
+            format!("of the payer's family ({} by {})", ledger.customer_id(c), how.as_str())
+        }
+        Some((c, _, how)) => format!("not the payer: {} by {}", ledger.customer_id(c), how.as_str()),
+        None => "the payer was not identified".to_string(),
+    };
+    out.push(line("customer", format!("{} {name}", ledger.customer_id(owner)).trim_end().to_string(), contribution));
+    // 4. Dates.
+    let mut value = format!("invoice {}", inv.invoice_date);
+    if let Some(d) = inv.due_date {
+        value.push_str(&format!(", due {d}"));
+    }
+    value.push_str(&format!("; value date {}", receipt.value_date));
+    let mut contribution = match inv.due_date {
+        Some(d) if receipt.value_date > d => format!("paid {} day(s) after due", (receipt.value_date - d).num_days()),
+        Some(d) => format!("paid {} day(s) before due", (d - receipt.value_date).num_days()),
+        None => "no due date".to_string(),
+    };
+    if let (Some(pct), Some(until)) = (inv.discount_percent, inv.discount_until) {
+        contribution.push_str(&format!(
+            "; {pct}% discount until {until}{}",
+            if receipt.value_date <= until { " (in time)" } else { " (passed)" }
+        ));
+    }
+    out.push(line("date", value, contribution));
+    out
+}
+
+fn customer_lines(receipt: &Receipt, ledger: &Ledger, c: u32, p: &Proposal) -> Vec<EvidenceLine> {
+    let mut out = Vec::new();
+    let customer = ledger.customers.get(c as usize);
+    let names = customer
+        .map(|k| std::iter::once(k.name.clone()).chain(k.aliases.iter().cloned()).collect::<Vec<_>>().join(" | "))
+        .unwrap_or_default();
+    let similarity = p.customer_candidates.iter().find(|(k, _)| *k == c).map(|(_, s)| *s);
+    out.push(line(
+        "payer name",
+        format!("“{}” against {names}", receipt.payer_name.as_deref().unwrap_or("")),
+        match similarity {
+            Some(s) => format!("similarity {s}"),
+            None => "not similar".to_string(),
+        },
+    ));
+    let account = receipt.payer_account.as_deref().unwrap_or("");
+    let on_file = !account.is_empty() && ledger.customers_with_account(account).contains(&c);
+    out.push(line(
+        "bank account",
+        if account.is_empty() { "the bank gave none".to_string() } else { account.to_string() },
+        if on_file { "on file for this customer".to_string() } else { "not on file for this customer".to_string() },
+    ));
+    let named: Vec<&str> =
+        p.refs.iter().filter(|r| ledger.owner(r.invoice) == c).map(|r| ledger.invoice(r.invoice).id.as_str()).collect();
+    out.push(line(
+        "reference",
+        if named.is_empty() { "names none of its invoices".to_string() } else { named.join(", ") },
+        if named.is_empty() {
+            "nothing".to_string()
+        } else {
+            format!("{} invoice(s) of this customer named", named.len())
+        },
+    ));
+    out
+}
+
+/// The evidence of every exception of `report`; `rows` are
+/// `exception_rows(report)` (same order: receipts, then each receipt's
+/// exceptions). Receipts are read in parallel (stage 1 is the costly
+/// part); the result keeps the rows' order.
+pub fn exception_evidence(report: &RunReport<'_>, rows: &[ExceptionRow]) -> Vec<ExceptionEvidence> {
+    let ledger = report.ledger;
+    // Each receipt with exceptions and its rows.
+    let mut work: Vec<(&Receipt, &ReceiptOutcome, &[ExceptionRow])> = Vec::new();
+    let mut at = 0usize;
+    for (r, o) in report.receipts.iter().zip(&report.outcomes) {
+        let n = o.exceptions.len();
+        if n == 0 {
+            continue;
+        }
+        let Some(mine) = rows.get(at..at + n) else { break };
+        work.push((r, o, mine));
+        at += n;
+    }
+    let any_unidentified = rows.iter().any(|r| r.kind == "unidentified" && !r.suggestions.is_empty());
+    let customers: HashMap<&str, u32> = if any_unidentified {
+        ledger.customers.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect()
+    } else {
+        HashMap::new()
+    };
+    work.par_iter()
+        .flat_map_iter(|(r, o, mine)| {
+            let (p, amounts) = proposal(r, ledger);
+            let decided = decided_by(r, ledger, o, &p);
+            mine.iter()
+                .map(|row| ExceptionEvidence {
+                    exception_id: row.exception_id.clone(),
+                    decided_by: decided.clone(),
+                    candidates: candidates(r, ledger, row, &p, &amounts, &customers),
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The ranked candidates of one exception with their evidence.
+fn candidates(
+    r: &Receipt,
+    ledger: &Ledger,
+    row: &ExceptionRow,
+    p: &Proposal,
+    line_amounts: &[Option<Decimal>],
+    customers: &HashMap<&str, u32>,
+) -> Vec<CandidateEvidence> {
+    // The suggestions as the ledger keeps them (`ID=SCORE;…`, ranked).
+    let ranked = row.suggestions.split(';').filter(|s| !s.is_empty()).map(|s| match s.split_once('=') {
+        Some((id, score)) => (id.to_string(), score.to_string()),
+        None => (s.to_string(), String::new()),
+    });
+    ranked
+        .enumerate()
+        .map(|(k, (id, score))| {
+            let lines = if row.kind == "unidentified" {
+                match customers.get(id.as_str()) {
+                    Some(c) => customer_lines(r, ledger, *c, p),
+                    None => vec![line("customer", id.clone(), "not in the customers the run knew".into())],
+                }
+            } else {
+                match invoice_of(ledger, &id, p) {
+                    Some(doc) => invoice_lines(r, ledger, doc, p, line_amounts),
+                    None => vec![line("invoice", id.clone(), "not in the invoices the run knew".into())],
+                }
+            };
+            CandidateEvidence { rank: k as u32 + 1, candidate: id, score, lines }
+        })
+        .collect()
+}
