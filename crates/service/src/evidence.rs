@@ -4,7 +4,7 @@
 //! which rule decided the receipt's lines.
 //!
 //! The engine's outcome keeps only each candidate's score; the components
-//! are read again from the engine's own stage 1 ([`propose`] on the receipt
+//! are read again from the engine's own stage 1 ([`stage_one`] on the receipt
 //! as the engine decides it, [`itemised`]) and from the ledger the run used:
 //! 1. **reference**: the remittance reference that named the invoice, how
 //!    (exactly, one edit away, as its PO number, on a remittance line) and
@@ -22,7 +22,7 @@
 
 use std::collections::HashMap;
 
-use cashapply_matching::engine::{Ledger, Proposal, ReceiptOutcome, propose};
+use cashapply_matching::engine::{Ledger, Proposal, ReceiptOutcome, stage_one};
 use cashapply_matching::reference::normalise_reference;
 use cashapply_matching::remittance::itemised;
 use cashapply_model::{Receipt, format_amount};
@@ -40,10 +40,7 @@ fn line(component: &str, value: String, contribution: String) -> EvidenceLine {
 /// amounts of those lines (a reference's `line` indexes them).
 fn proposal(receipt: &Receipt, ledger: &Ledger) -> (Proposal, Vec<Option<Decimal>>) {
     let e = itemised(receipt);
-    let mut p = propose(&e.receipt, ledger);
-    if !e.mentions.is_empty() {
-        p.refs.retain(|x| x.line.is_some() || !e.mentions.contains(&normalise_reference(&x.raw).key));
-    }
+    let p = stage_one(&e.receipt, &e, ledger);
     let amounts = e.receipt.remittance_lines.iter().map(|l| l.amount).collect();
     (p, amounts)
 }

@@ -64,6 +64,30 @@ fn decision_order(receipts: &[&Receipt]) -> Vec<usize> {
     order
 }
 
+/// Stage 1 for one receipt as the engine reads it (`effective`: its free-text
+/// pairs read as remittance lines, see [`crate::remittance::itemised`]):
+/// references and customer proposed, a document the payer only mentions
+/// never paid nor deciding the customer, documents named but unread counted.
+/// The workbench's evidence reads the engine's view through this function.
+pub fn stage_one(receipt: &Receipt, effective: &crate::remittance::Itemised<'_>, ledger: &Ledger) -> Proposal {
+    let mut p = propose(receipt, ledger);
+    p.truncated |= effective.cut_list;
+    // A document the payer only mentions is never paid: it is neither
+    // applied nor lets its owner decide the customer.
+    if !effective.mentions.is_empty() {
+        p.refs.retain(|x| x.line.is_some() || !effective.mentions.contains(&normalise_reference(&x.raw).key));
+    }
+    // Documents the payer says it pays that name no invoice (however short
+    // their numbers): the payment is not a payment without remittance, and
+    // a set that happens to add up is only suggested.
+    let payable_by_payer =
+        |x: &&RefMatch| p.customer.is_none_or(|(c, _, _)| ledger.may_pay(c, ledger.owner(x.invoice)));
+    let found: Vec<String> = p.refs.iter().filter(payable_by_payer).map(|x| normalise_reference(&x.raw).key).collect();
+    let unread = effective.documents.iter().filter(|k| !found.contains(k)).count();
+    p.unresolved_references = p.unresolved_references.max(unread);
+    p
+}
+
 /// Decides every receipt; outcomes are in the receipts' order.
 pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<ReceiptOutcome> {
     // Stage 1 is independent per receipt: run it on every core; `collect`
@@ -74,29 +98,8 @@ pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<Receip
         receipts.par_iter().map(crate::remittance::itemised).collect();
     let receipts: Vec<&Receipt> = effective.iter().map(|e| e.receipt.as_ref()).collect();
     let receipts = receipts.as_slice();
-    let proposals: Vec<Proposal> = receipts
-        .par_iter()
-        .zip(effective.par_iter())
-        .map(|(r, e)| {
-            let mut p = propose(r, ledger);
-            p.truncated |= e.cut_list;
-            // A document the payer only mentions is never paid: it is
-            // neither applied nor lets its owner decide the customer.
-            if !e.mentions.is_empty() {
-                p.refs.retain(|x| x.line.is_some() || !e.mentions.contains(&normalise_reference(&x.raw).key));
-            }
-            // Documents the payer says it pays that name no invoice (however
-            // short their numbers): the payment is not a payment without
-            // remittance, and a set that happens to add up is only suggested.
-            let payable_by_payer =
-                |x: &&RefMatch| p.customer.is_none_or(|(c, _, _)| ledger.may_pay(c, ledger.owner(x.invoice)));
-            let found: Vec<String> =
-                p.refs.iter().filter(payable_by_payer).map(|x| normalise_reference(&x.raw).key).collect();
-            let unread = e.documents.iter().filter(|k| !found.contains(k)).count();
-            p.unresolved_references = p.unresolved_references.max(unread);
-            p
-        })
-        .collect();
+    let proposals: Vec<Proposal> =
+        receipts.par_iter().zip(effective.par_iter()).map(|(r, e)| stage_one(r, e, ledger)).collect();
     let order = decision_order(receipts);
     let mut allocator = allocate::Allocator::new(ledger, config);
     let mut outcomes = vec![ReceiptOutcome::default(); receipts.len()];
