@@ -670,3 +670,21 @@ fn a_trace_number_in_the_banks_customer_reference_field_does_not_name_the_payer(
     let (l, o) = decide(invs, vec![customer("C1", "Redwood Glass of Ohio GmbH")], &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0411633", "1013.57")]);
 }
+
+#[test]
+fn a_payment_without_remittance_from_a_name_several_customers_share_goes_to_the_one_that_owes_exactly_it() {
+    let cs = vec![customer("C1", "Silverline Tires Inc"), customer("C2", "Silverline Tires LLC")];
+    let invs = vec![
+        invoice("INV-1001", "C1", "1234.56", "2026-01-31"),
+        invoice("INV-2001", "C2", "999.99", "2026-01-31"),
+        invoice("INV-1002", "C1", "2500.00", "2026-01-31"),
+    ];
+    let r = payer(receipt("R1", "1234.56", "2026-02-02", &[]), "SILVERLINE TIRES");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-1001", "1234.56")]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
+    // A whole amount tells the customers apart no better than the name.
+    let r = payer(receipt("R2", "2500.00", "2026-02-02", &[]), "SILVERLINE TIRES");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("unidentified", "", "2500.00")]);
+}

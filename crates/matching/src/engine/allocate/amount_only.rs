@@ -3,10 +3,17 @@
 
 use super::*;
 
+/// At most this many customers whose names fit the payer's are searched
+/// for the amount; more make a match by amount a coincidence.
+const MAX_NAME_CANDIDATES: usize = 4;
+
 impl<'l> Allocator<'l> {
     /// No usable reference: rule 8.
     pub fn amount_only(&mut self, receipt: &Receipt, proposal: &Proposal) -> ReceiptOutcome {
         let Some((payer, customer_confidence, _)) = proposal.customer else {
+            if let Some(out) = self.one_named_customer_owes_it(receipt, proposal) {
+                return out;
+            }
             return self.hold(receipt, None, proposal, ExceptionKind::Unidentified, "no customer");
         };
         // Rule 8 searches the customer's own open items: a parent's or
@@ -165,6 +172,52 @@ impl<'l> Allocator<'l> {
         if !discount.is_zero() {
             out.lines.push(line(PostingKind::Discount, Some(*inv), *discount, Rule::RefFuzzy, confidence));
         }
+        Some(out)
+    }
+
+    /// A payment without usable remittance from a payer whose name fits
+    /// several customers about equally well (a name cut by the bank's field,
+    /// `SILVERLINE TIRES` for three `Silverline Tires …`): when exactly one
+    /// of those customers has exactly one open item of exactly the amount
+    /// (an amount with cents), and no other candidate has any, the name and
+    /// the amount together identify it — what a coordinator checks first.
+    fn one_named_customer_owes_it(&mut self, receipt: &Receipt, proposal: &Proposal) -> Option<ReceiptOutcome> {
+        // A whole amount (`2500.00`) is an instalment or a deposit as often
+        // as an invoice: too common to tell customers apart.
+        if receipt.amount <= Decimal::ZERO || receipt.amount.fract().is_zero() {
+            return None;
+        }
+        let named: Vec<u32> = proposal
+            .customer_candidates
+            .iter()
+            .filter(|(_, score)| *score >= Decimal::new(900, 3))
+            .map(|(c, _)| *c)
+            .take(MAX_NAME_CANDIDATES + 1)
+            .collect();
+        if named.len() < 2 || named.len() > MAX_NAME_CANDIDATES {
+            return None;
+        }
+        let mut owed: Vec<u32> = Vec::new();
+        for c in &named {
+            owed.extend(
+                self.ledger
+                    .open_invoices(*c)
+                    .iter()
+                    .copied()
+                    .filter(|i| self.open_item(*i, receipt.currency) && self.remaining(*i) == receipt.amount),
+            );
+            if owed.len() > 1 {
+                return None;
+            }
+        }
+        let [inv] = owed.as_slice() else { return None };
+        let confidence = Decimal::new(900, 3);
+        if confidence < self.config.auto_apply_confidence {
+            return None;
+        }
+        let mut out = ReceiptOutcome { customer: Some(self.ledger.owner(*inv)), ..Default::default() };
+        self.reduce(*inv, receipt.amount);
+        out.lines.push(line(PostingKind::Applied, Some(*inv), receipt.amount, Rule::AmountUnique, confidence));
         Some(out)
     }
 }
