@@ -170,7 +170,14 @@ fn dates_from(file: &Path) -> anyhow::Result<HashMap<InvoiceKey, InvoiceDates>> 
     let invoices = cashapply_matching::inputs::load_invoices(&name, bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(invoices
         .into_iter()
-        .map(|i| ((i.customer_id, i.id), InvoiceDates { invoice_date: i.invoice_date, due_date: i.due_date }))
+        .map(|i| {
+            let dates = InvoiceDates {
+                invoice_date: i.invoice_date,
+                due_date: i.due_date,
+                amount_original: Some(i.amount_original),
+            };
+            ((i.customer_id, i.id), dates)
+        })
         .collect())
 }
 
@@ -193,14 +200,18 @@ fn load(source: &Source) -> anyhow::Result<Loaded> {
         None => ReportConfig::default(),
     };
     let mut notes = Vec::new();
+    // The ledger records each invoice's dates (schema version 3); files are
+    // read only for rows recorded before that, or when asked.
+    let undated = data.invoices.iter().filter(|i| i.invoice_date.is_none()).count();
     let dates = match (source.invoices.is_empty(), data.runs.last()) {
+        (true, _) if undated == 0 => HashMap::new(),
         (false, _) => {
             let mut all = HashMap::new();
             for p in &source.invoices {
                 all.extend(dates_from(p)?);
             }
             let names: Vec<String> = source.invoices.iter().map(|p| p.display().to_string()).collect();
-            notes.push(format!("Invoice and due dates from {}.", names.join(", ")));
+            notes.push(format!("Invoice and due dates the ledger lacks from {}.", names.join(", ")));
             all
         }
         (true, Some(last)) => {
@@ -214,12 +225,15 @@ fn load(source: &Source) -> anyhow::Result<Loaded> {
                 .find(|p| std::fs::read(p).is_ok_and(|b| cashapply_output::sha256_hex(&b) == last.invoices_sha256));
             match found {
                 Some(p) => {
-                    notes.push(format!("Invoice and due dates from {} (the last run's invoices file).", p.display()));
+                    notes.push(format!(
+                        "{undated} invoice(s) recorded before the ledger kept dates: their dates from {} (the last run's invoices file).",
+                        p.display()
+                    ));
                     dates_from(&p)?
                 }
                 None => {
                     notes.push(format!(
-                        "The last run's invoices file {} is gone or changed, so invoice and due dates are unknown (the ledger does not store them); give --invoices FILE.",
+                        "{undated} invoice(s) were recorded before the ledger kept dates, and the last run's invoices file {} is gone or changed, so their dates are unknown; give --invoices FILE.",
                         last.invoices_file
                     ));
                     HashMap::new()

@@ -17,7 +17,16 @@ fn ledger() -> Ledger {
     let db = dir.path().join("l.db");
     fixture::build(&db);
     let data = ReportReader::open(&db).unwrap().report_data().unwrap();
-    Ledger::from_rows(data, fixture::dates()).unwrap()
+    // The dates are the ledger's own (each run records them).
+    Ledger::from_rows(data, HashMap::new()).unwrap()
+}
+
+fn undated_ledger(file_dates: bool) -> Ledger {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("l.db");
+    fixture::build_with(&db, false);
+    let data = ReportReader::open(&db).unwrap().report_data().unwrap();
+    Ledger::from_rows(data, if file_dates { fixture::dates() } else { HashMap::new() }).unwrap()
 }
 
 fn n(s: &str) -> Cell {
@@ -86,18 +95,22 @@ fn the_roll_forward_closes_and_lists_the_erp_change_cashapply_did_not_post() {
     let v = |line: &str| at(&r, "rollforward USD", line, "amount").clone();
     // Opening = after run 1: 400 + 500 + 300 − 50.
     assert_eq!(v("opening_receivables"), n("1150"));
-    assert_eq!(v("invoiced"), n("700"));
+    // I5 at its original amount, 750 (not the 700 first shown open).
+    assert_eq!(v("invoiced"), n("750"));
     // 490 applied to I2, −600 unapplied from I1.
     assert_eq!(v("cash_applied"), n("-110"));
     assert_eq!(v("discounts"), n("10"));
     assert_eq!(v("write_offs"), n("0"));
-    // I3 went from 300 to 280 in the ERP.
-    assert_eq!(v("differences_not_explained"), n("-20"));
-    // 1150 + 700 + 110 − 10 − 20.
+    // I3 went from 300 to 280 in the ERP; I5's 50 was settled before it showed.
+    assert_eq!(v("differences_not_explained"), n("-70"));
+    // 1150 + 750 + 110 − 10 − 70.
     assert_eq!(v("closing_receivables"), n("1930"));
     assert_eq!(v("closing_per_ledger"), n("1930"));
     assert_eq!(at(&r, "differences USD", "C2", "invoice_id"), &Cell::Text("I3".into()));
     assert_eq!(at(&r, "differences USD", "C2", "difference"), &n("-20"));
+    let d = r.tables.iter().find(|t| t.name == "differences USD").unwrap();
+    let i5 = d.rows.iter().find(|row| row[1] == Cell::Text("I5".into())).unwrap();
+    assert_eq!(i5[9], n("-50"));
 }
 
 #[test]
@@ -108,7 +121,7 @@ fn a_period_that_starts_before_the_history_says_so_and_opens_with_what_the_first
     let v = |line: &str| at(&r, "rollforward USD", line, "amount").clone();
     // 1000 + 500 + 300 − 50 before any posting.
     assert_eq!(v("opening_receivables"), n("1750"));
-    assert_eq!(v("invoiced"), n("700"));
+    assert_eq!(v("invoiced"), n("750"));
     // 600 + 490 − 600.
     assert_eq!(v("cash_applied"), n("490"));
     assert_eq!(v("closing_receivables"), n("1930"));
@@ -135,13 +148,13 @@ fn dso_with_one_known_month_gives_simple_and_best_possible_but_not_countback() {
     let l = ledger();
     let r = dso::dso(&l, d("2026-02-02"), 1).unwrap();
     let v = |m: &str, col: &str| at(&r, "dso USD", m, col).clone();
-    // AR 1930; February's sales = I5 700 (first seen 2026-02-02); 2 days.
+    // AR 1930; February's sales = I5 750 (dated 2026-02-02, original amount); 2 days.
     assert_eq!(v("ending_receivables", "amount"), n("1930"));
-    assert_eq!(v("credit_sales_of_period", "amount"), n("700"));
-    // 1930 / 700 × 2 = 5.514…; current 700 / 700 × 2 = 2; ADD 3.514….
-    assert_eq!(rounded(&v("dso_simple", "days"), 3), Decimal::from_str("5.514").unwrap());
-    assert_eq!(rounded(&v("best_possible_dso", "days"), 3), Decimal::from_str("2").unwrap());
-    assert_eq!(rounded(&v("average_days_delinquent", "days"), 3), Decimal::from_str("3.514").unwrap());
+    assert_eq!(v("credit_sales_of_period", "amount"), n("750"));
+    // 1930 / 750 × 2 = 5.1466…; current 700 / 750 × 2 = 1.8666…; ADD 3.28.
+    assert_eq!(rounded(&v("dso_simple", "days"), 3), Decimal::from_str("5.147").unwrap());
+    assert_eq!(rounded(&v("best_possible_dso", "days"), 3), Decimal::from_str("1.867").unwrap());
+    assert_eq!(rounded(&v("average_days_delinquent", "days"), 3), Decimal::from_str("3.28").unwrap());
     // 1930 > 700, and January is before the history.
     assert_eq!(v("dso_countback", "days"), Cell::Empty);
     // Three months reach back before the history: no simple DSO.
@@ -156,11 +169,11 @@ fn cei_for_february_uses_that_months_sales_and_january_is_left_empty() {
     let r = dso::cei(&l, d("2026-02-02"), 2).unwrap();
     let t = r.tables.iter().find(|t| t.name == "cei USD").unwrap();
     let feb = t.rows.iter().find(|row| row[0] == Cell::Date(d("2026-02-01"))).unwrap();
-    // (1150 + 700 − 1930) / (1150 + 700 − 700) × 100 = −6.956…
+    // (1150 + 750 − 1930) / (1150 + 750 − 700) × 100 = −30 / 1200 × 100 = −2.5
     assert_eq!(feb[2], n("1150"));
-    assert_eq!(feb[3], n("700"));
+    assert_eq!(feb[3], n("750"));
     assert_eq!(feb[5], n("700"));
-    assert_eq!(rounded(&feb[6], 2), Decimal::from_str("-6.96").unwrap());
+    assert_eq!(rounded(&feb[6], 2), Decimal::from_str("-2.5").unwrap());
     let jan = t.rows.iter().find(|row| row[0] == Cell::Date(d("2026-01-01"))).unwrap();
     assert_eq!(jan[6], Cell::Empty);
 }
@@ -219,4 +232,35 @@ fn a_date_before_the_first_run_is_refused_with_where_the_history_starts() {
     let e = aging::aging(&l, &ReportConfig::default(), d("2026-01-29"), false).unwrap_err();
     assert_eq!(e.to_string(), "no run on or before 2026-01-29: the ledger's history starts on 2026-01-30");
     assert!(rollforward::rollforward(&l, d("2026-01-01"), d("2026-01-29")).is_err());
+}
+
+#[test]
+fn a_ledger_recorded_before_it_kept_dates_says_so_instead_of_printing_sales_and_ages() {
+    let l = undated_ledger(false);
+    assert_eq!(l.undated, 6);
+    let r = aging::aging(&l, &ReportConfig::default(), d("2026-02-02"), false).unwrap();
+    // Every open balance is undated: 1000 + 700 + 280 − 50.
+    assert_eq!(at(&r, "aging USD", "TOTAL", "undated"), &n("1930"));
+    assert_eq!(at(&r, "aging USD", "TOTAL", "1_30"), &n("0"));
+    assert!(r.notes.iter().any(|n| n.contains("4 open invoice(s) have no dates")), "{:?}", r.notes);
+    // I5 was first seen on 2026-02-02 without dates: it may be a February
+    // sale, so February's sales are unknown and nothing is printed.
+    let r = dso::dso(&l, d("2026-02-02"), 1).unwrap();
+    assert_eq!(at(&r, "dso USD", "credit_sales_of_period", "amount"), &Cell::Empty);
+    assert_eq!(at(&r, "dso USD", "dso_simple", "days"), &Cell::Empty);
+    assert_eq!(at(&r, "dso USD", "best_possible_dso", "days"), &Cell::Empty);
+    assert!(r.notes.iter().any(|n| n.contains("no dates in the ledger")), "{:?}", r.notes);
+    let r = dso::cei(&l, d("2026-02-02"), 1).unwrap();
+    let t = r.tables.iter().find(|t| t.name == "cei USD").unwrap();
+    assert_eq!(t.rows[0][3], Cell::Empty);
+    assert_eq!(t.rows[0][6], Cell::Empty);
+    // The roll-forward still closes; I5 is invoiced at its open amount first
+    // seen, and the note says why.
+    let r = rollforward::rollforward(&l, d("2026-02-01"), d("2026-02-02")).unwrap();
+    assert_eq!(at(&r, "rollforward USD", "invoiced", "amount"), &n("700"));
+    assert!(r.notes.iter().any(|n| n.contains("no original amount")), "{:?}", r.notes);
+    // Dates from the ERP's file fill the gap: the figures of the dated ledger.
+    let l = undated_ledger(true);
+    let r = dso::dso(&l, d("2026-02-02"), 1).unwrap();
+    assert_eq!(rounded(at(&r, "dso USD", "dso_simple", "days"), 3), Decimal::from_str("5.147").unwrap());
 }

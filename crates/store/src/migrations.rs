@@ -201,6 +201,42 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX exceptions_queue ON exceptions(status, value_date, exception_id);
     ",
+    // 3: receivables follow-up (CONTRACT §8): the invoices' dates and
+    // original amount as the ERP's file last showed them (null on rows
+    // written before this migration until a run sees the invoice again),
+    // the reminders sent (so the next level follows) and customers'
+    // promises to pay.
+    "
+    ALTER TABLE invoices ADD COLUMN invoice_date TEXT;
+    ALTER TABLE invoices ADD COLUMN due_date TEXT;
+    ALTER TABLE invoices ADD COLUMN amount_original TEXT;
+    CREATE INDEX invoices_undated ON invoices(customer_id) WHERE invoice_date IS NULL AND in_file = 1;
+    CREATE TABLE reminders (
+        reminder_id INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        level INTEGER NOT NULL CHECK (level > 0),
+        invoices TEXT NOT NULL,
+        total TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        file TEXT NOT NULL
+    );
+    CREATE INDEX reminders_by_customer ON reminders(customer_id, currency, level);
+    CREATE TABLE promises (
+        promise_id INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        promised_date TEXT NOT NULL,
+        made_on TEXT NOT NULL,
+        note TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        actor TEXT NOT NULL
+    );
+    CREATE INDEX promises_by_customer ON promises(customer_id, currency);
+    ",
 ];
 
 /// The schema version this program writes.

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
+use crate::collections::{PromiseRow, ReminderRow};
 use crate::{SCHEMA_VERSION, StoreError};
 
 /// One run of the ledger (a batch).
@@ -37,6 +38,12 @@ pub struct InvoiceRow {
     pub invoice_id: String,
     /// Currency.
     pub currency: String,
+    /// Invoice date as last seen (`None` before schema version 3 recorded it).
+    pub invoice_date: Option<String>,
+    /// Due date as last seen.
+    pub due_date: Option<String>,
+    /// Original amount as last seen.
+    pub amount_original: Option<String>,
 }
 
 /// A change of an invoice as the ERP's file showed it at a run.
@@ -167,6 +174,10 @@ pub struct ReportData {
     pub exceptions: Vec<ExceptionLedgerRow>,
     /// Exception status changes, oldest first.
     pub exception_events: Vec<ExceptionEventRow>,
+    /// Reminders sent, oldest first.
+    pub reminders: Vec<ReminderRow>,
+    /// Promises to pay, oldest first.
+    pub promises: Vec<PromiseRow>,
 }
 
 /// The read side the reports use.
@@ -235,9 +246,19 @@ fn read_all(c: &Connection) -> Result<ReportData, StoreError> {
         .collect::<Result<_, _>>()?;
     // The currency is read once per invoice, not joined to each change
     // (a join costs an index search per history row).
-    let mut stmt = c.prepare("SELECT customer_id, invoice_id, currency FROM invoices")?;
+    let mut stmt =
+        c.prepare("SELECT customer_id, invoice_id, currency, invoice_date, due_date, amount_original FROM invoices")?;
     data.invoices = stmt
-        .query_map([], |r| Ok(InvoiceRow { customer_id: r.get(0)?, invoice_id: r.get(1)?, currency: r.get(2)? }))?
+        .query_map([], |r| {
+            Ok(InvoiceRow {
+                customer_id: r.get(0)?,
+                invoice_id: r.get(1)?,
+                currency: r.get(2)?,
+                invoice_date: r.get(3)?,
+                due_date: r.get(4)?,
+                amount_original: r.get(5)?,
+            })
+        })?
         .collect::<Result<_, _>>()?;
     let mut stmt = c.prepare(
         "SELECT b.seq, h.customer_id, h.invoice_id, h.event, h.amount_open, h.status \
@@ -334,5 +355,7 @@ fn read_all(c: &Connection) -> Result<ReportData, StoreError> {
             })
         })?
         .collect::<Result<_, _>>()?;
+    data.reminders = crate::collections::reminders(c)?;
+    data.promises = crate::collections::promises(c)?;
     Ok(data)
 }
