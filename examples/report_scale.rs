@@ -212,5 +212,5 @@ fn main() {
     time("kpi", &|| rows(kpi::kpi(&l, as_of, 31).unwrap()));
     time("dso", &|| rows(dso::dso(&l, as_of, 1).unwrap()));
     time("cei", &|| rows(dso::cei(&l, as_of, 2).unwrap()));
-    time("collections", &|| rows(collections::collections(&l, &config, as_of, &HashMap::new()).unwrap()));
+    time("collections", &|| rows(collections::collections(&l, &config, as_of).unwrap()));
 }

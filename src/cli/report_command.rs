@@ -1,9 +1,9 @@
 //! `cashapply report aging|unapplied|rollforward|kpi|dso|cei|collections`
 //! and `cashapply collections letters` (CONTRACT §8). This module reads the
-//! ledger (read-only), the invoice dates and the settings, calls the pure
-//! report functions and writes the chosen format; letters are recorded in
-//! a reminder journal beside the ledger (`FILE.reminders.jsonl`; the schema
-//! has no table for them).
+//! ledger (read-only), the invoice dates the ledger lacks and the settings,
+//! calls the pure report functions and writes the chosen format; letters
+//! are recorded in the ledger's `reminders` table through the store, so the
+//! next level follows. No collections rule lives here.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use cashapply_reports::{InvoiceDates, InvoiceKey, Ledger, Report, ReportConfig, ReportError, render};
-use cashapply_store::{ReportReader, ReportStore};
+use cashapply_store::{CollectionsStore, ReminderRecord, ReportReader, ReportStore, SqliteStore, WriteLock};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 
@@ -134,35 +134,6 @@ pub struct LettersArgs {
     out: PathBuf,
 }
 
-/// The reminder journal beside the ledger.
-fn journal_path(db: &Path) -> PathBuf {
-    let name = db.file_name().map_or_else(|| "cashapply.db".into(), |n| n.to_string_lossy().into_owned());
-    db.with_file_name(format!("{name}.reminders.jsonl"))
-}
-
-/// The last level sent per (customer, currency), from the journal.
-fn sent_levels(db: &Path) -> anyhow::Result<HashMap<(String, String), u32>> {
-    let path = journal_path(db);
-    let mut out = HashMap::new();
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(e).with_context(|| format!("{}: cannot read the reminder journal", path.display())),
-    };
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: serde_json::Value =
-            serde_json::from_str(line).with_context(|| format!("{}:{}: not a JSON line", path.display(), i + 1))?;
-        let (Some(c), Some(cur), Some(level)) =
-            (v["customer_id"].as_str(), v["currency"].as_str(), v["level"].as_u64())
-        else {
-            anyhow::bail!("{}:{}: a reminder needs customer_id, currency and level", path.display(), i + 1);
-        };
-        let e = out.entry((c.to_string(), cur.to_string())).or_insert(0);
-        *e = (*e).max(level as u32);
-    }
-    Ok(out)
-}
-
 /// Invoice dates from `file`: every row's invoice and due date.
 fn dates_from(file: &Path) -> anyhow::Result<HashMap<InvoiceKey, InvoiceDates>> {
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read the invoices file", file.display()))?;
@@ -251,7 +222,6 @@ fn load(source: &Source) -> anyhow::Result<Loaded> {
 }
 
 fn build(args: &ReportArgs, l: &Loaded) -> Result<Report, ReportError> {
-    let sent = sent_levels(&args.source.db).map_err(|e| ReportError::Render(format!("{e:#}")));
     use cashapply_reports::{aging, collections, dso, kpi, rollforward, unapplied};
     match args.kind {
         Kind::Aging => aging::aging(&l.ledger, &l.config, l.as_of, args.by == AgingBasis::InvoiceDate),
@@ -263,7 +233,7 @@ fn build(args: &ReportArgs, l: &Loaded) -> Result<Report, ReportError> {
         Kind::Kpi => kpi::kpi(&l.ledger, l.as_of, args.days),
         Kind::Dso => dso::dso(&l.ledger, l.as_of, args.months.unwrap_or(3)),
         Kind::Cei => dso::cei(&l.ledger, l.as_of, args.months.unwrap_or(12)),
-        Kind::Collections => collections::collections(&l.ledger, &l.config, l.as_of, &sent?),
+        Kind::Collections => collections::collections(&l.ledger, &l.config, l.as_of),
     }
 }
 
@@ -350,7 +320,24 @@ fn file_stem(s: &str) -> String {
     s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
+/// The ledger opened for writing under its lock (migrated forward, as any
+/// ledger command does), or the error printed.
+fn open_for_writing(db: &Path, what: &str) -> anyhow::Result<Result<(WriteLock, SqliteStore), ExitCode>> {
+    let opened = super::ledger_command::lock(db, what).and_then(|l| SqliteStore::open(db, false).map(|s| (l, s)));
+    match opened {
+        Ok(x) => Ok(Ok(x)),
+        Err(e) => {
+            writeln!(io::stderr(), "cashapply: error: {e}")?;
+            Ok(Err(ExitCode::from(1)))
+        }
+    }
+}
+
 fn letters(args: &LettersArgs) -> anyhow::Result<ExitCode> {
+    let (_lock, mut store) = match open_for_writing(&args.source.db, "collections letters")? {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
     let loaded = match load(&args.source) {
         Ok(l) => l,
         Err(e) => {
@@ -362,13 +349,12 @@ fn letters(args: &LettersArgs) -> anyhow::Result<ExitCode> {
         writeln!(io::stderr(), "cashapply: error: no dunning level {} in the settings", args.level)?;
         return Ok(ExitCode::from(2));
     };
-    let sent = sent_levels(&args.source.db)?;
-    let list = cashapply_reports::collections::follow_ups(&loaded.ledger, &loaded.config, loaded.as_of, &sent)?;
+    let list = cashapply_reports::collections::follow_ups(&loaded.ledger, &loaded.config, loaded.as_of)?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("{}: cannot create", args.out.display()))?;
-    let journal = journal_path(&args.source.db);
-    let mut written = 0;
     let mut held = 0;
-    let mut lines = String::new();
+    let mut sent = Vec::new();
+    let at = super::ledger_command::now();
+    let who = super::ledger_command::actor();
     for f in list.iter().filter(|f| f.level == args.level && f.sent < args.level) {
         if f.action != "dun" {
             held += 1;
@@ -406,33 +392,32 @@ fn letters(args: &LettersArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(&txt, &text).with_context(|| format!("{}: cannot write", txt.display()))?;
         std::fs::write(&html, format!("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Reminder {}</title></head><body>\n{body}</body></html>\n", html_escape(&f.customer_id)))
             .with_context(|| format!("{}: cannot write", html.display()))?;
-        let record = serde_json::json!({
-            "as_of": loaded.as_of.to_string(),
-            "customer_id": f.customer_id,
-            "currency": f.currency,
-            "level": args.level,
-            "total": money(f.total),
-            "invoices": f.invoices.iter().map(|i| i.invoice_id.clone()).collect::<Vec<_>>(),
-            "file": txt.display().to_string(),
+        sent.push(ReminderRecord {
+            customer_id: f.customer_id.clone(),
+            currency: f.currency.clone(),
+            level: args.level,
+            invoices: f.invoices.iter().map(|i| i.invoice_id.clone()).collect(),
+            total: money(f.total),
+            as_of: loaded.as_of.to_string(),
+            sent_at: at.clone(),
+            actor: who.clone(),
+            file: txt.display().to_string(),
         });
-        lines.push_str(&record.to_string());
-        lines.push('\n');
-        written += 1;
     }
-    if !lines.is_empty() {
-        let mut j = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&journal)
-            .with_context(|| format!("{}: cannot open the reminder journal", journal.display()))?;
-        j.write_all(lines.as_bytes()).with_context(|| format!("{}: cannot write", journal.display()))?;
-        j.sync_all()?;
+    if let Err(e) = store.record_reminders(&sent) {
+        writeln!(
+            io::stderr(),
+            "cashapply: error: {} letter(s) written to {} but not recorded in the ledger: {e}",
+            sent.len(),
+            args.out.display()
+        )?;
+        return Ok(ExitCode::from(1));
     }
     println!(
-        "{written} reminder(s) of level {} written to {}, recorded in {}; {held} customer(s) held: check unapplied cash first",
+        "{} reminder(s) of level {} written to {}, recorded in the ledger; {held} customer(s) held: check unapplied cash first",
+        sent.len(),
         args.level,
         args.out.display(),
-        journal.display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -3,8 +3,14 @@
 //! unapplied or unidentified cash may pay the overdue invoices are listed
 //! as "check unapplied cash first" and are not dunned; customers with more
 //! than the risk threshold over 90 days past due are escalated.
+//!
+//! The level sent is read from the reminders the ledger recorded: the
+//! highest level of a reminder sent on or before the as-of date that named
+//! one of the invoices overdue now. So the next level follows for the same
+//! debt, and once a customer has paid what was reminded, new overdue
+//! invoices start again at level 1.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -42,8 +48,12 @@ pub struct FollowUp {
     pub over_90: Decimal,
     /// The level the oldest invoice calls for (0: none yet).
     pub level: u32,
-    /// The last level sent.
+    /// The last level sent for these invoices.
     pub sent: u32,
+    /// The level after the last sent, if the policy has one.
+    pub next_level: Option<u32>,
+    /// The day the oldest overdue invoice reaches that next level.
+    pub next_level_from: Option<NaiveDate>,
     /// `dun`, `check_unapplied_cash_first`, `up_to_date`.
     pub action: String,
     /// Cash that may pay these invoices (own unapplied/on-account, or unidentified of a matching amount).
@@ -52,14 +62,8 @@ pub struct FollowUp {
     pub escalate: bool,
 }
 
-/// The follow-ups at `as_of`; `sent` maps (customer, currency) to the last
-/// level sent (from the reminder journal).
-pub fn follow_ups(
-    ledger: &Ledger,
-    config: &ReportConfig,
-    as_of: NaiveDate,
-    sent: &HashMap<(String, String), u32>,
-) -> Result<Vec<FollowUp>, ReportError> {
+/// The follow-ups at `as_of` (module rule for the level sent).
+pub fn follow_ups(ledger: &Ledger, config: &ReportConfig, as_of: NaiveDate) -> Result<Vec<FollowUp>, ReportError> {
     let k = ledger.run_on_or_before(as_of)?;
     let mut by: BTreeMap<(String, String), Vec<Overdue>> = BTreeMap::new();
     let snapshot = ledger.invoices_at(k);
@@ -104,7 +108,18 @@ pub fn follow_ups(
             })
             .map(|c| c.amount)
             .sum();
-        let last = sent.get(&(customer.clone(), currency.clone())).copied().unwrap_or(0);
+        let overdue: HashSet<&str> = invoices.iter().map(|i| i.invoice_id.as_str()).collect();
+        let last = ledger
+            .reminders
+            .iter()
+            .filter(|r| r.customer_id == customer && r.currency == currency && r.as_of <= as_of)
+            .filter(|r| r.invoices.iter().any(|i| overdue.contains(i.as_str())))
+            .map(|r| r.level)
+            .max()
+            .unwrap_or(0);
+        let next = config.dunning_levels.iter().find(|l| l.level == last + 1);
+        let next_level_from =
+            next.zip(invoices.first()).map(|(l, i)| i.due + chrono::Duration::days(i64::from(l.days)));
         let may_pay = own + unidentified;
         let action = if level == 0 || level <= last {
             "up_to_date"
@@ -121,6 +136,8 @@ pub fn follow_ups(
             over_90,
             level,
             sent: last,
+            next_level: next.map(|l| l.level),
+            next_level_from,
             action: action.to_string(),
             cash: may_pay,
             escalate: over_90 > config.escalate_over_90,
@@ -137,13 +154,8 @@ pub fn follow_ups(
 }
 
 /// The collections report.
-pub fn collections(
-    ledger: &Ledger,
-    config: &ReportConfig,
-    as_of: NaiveDate,
-    sent: &HashMap<(String, String), u32>,
-) -> Result<Report, ReportError> {
-    let list = follow_ups(ledger, config, as_of, sent)?;
+pub fn collections(ledger: &Ledger, config: &ReportConfig, as_of: NaiveDate) -> Result<Report, ReportError> {
+    let list = follow_ups(ledger, config, as_of)?;
     let mut tables: BTreeMap<String, Table> = BTreeMap::new();
     let mut invoices: BTreeMap<String, Table> = BTreeMap::new();
     let mut escalation = Table::new(
@@ -166,6 +178,8 @@ pub fn collections(
                     Column::new("action", ColumnKind::Text),
                     Column::new("level_due", ColumnKind::Count),
                     Column::new("level_sent", ColumnKind::Count),
+                    Column::new("next_level", ColumnKind::Count),
+                    Column::new("next_level_from", ColumnKind::Date),
                     Column::new("overdue_invoices", ColumnKind::Count),
                     Column::new("oldest_days_past_due", ColumnKind::Count),
                     Column::new("overdue_total", ColumnKind::Money),
@@ -180,6 +194,8 @@ pub fn collections(
             Cell::Text(f.action.clone()),
             Cell::Count(u64::from(f.level)),
             Cell::Count(u64::from(f.sent)),
+            f.next_level.map_or(Cell::Empty, |l| Cell::Count(u64::from(l))),
+            f.next_level_from.map_or(Cell::Empty, Cell::Date),
             Cell::Count(f.invoices.len() as u64),
             Cell::Count(f.invoices.first().map_or(0, |i| i.days.max(0) as u64)),
             Cell::Number(f.total),
@@ -235,7 +251,7 @@ pub fn collections(
             "Overdue = open balance > 0 past its due date (invoice date when none) at {as_of}; disputed invoices {}. Customers ranked by overdue total per currency.",
             if config.include_disputed { "included" } else { "left out" }
         ),
-        format!("Level due = the highest level whose days the oldest overdue invoice has reached ({}); `dun` when it is above the last level sent.", levels.join(", ")),
+        format!("Level due = the highest level whose days the oldest overdue invoice has reached ({}); `dun` when it is above the last level sent. Level sent = the highest level of a reminder recorded (`cashapply collections letters`) on or before {as_of} that named one of the invoices overdue now; next level = the one after it, from the day the oldest overdue invoice reaches its days.", levels.join(", ")),
         "`check_unapplied_cash_first`: the customer has unapplied or on-account cash in that currency, or there is unidentified cash of the overdue total or of one overdue invoice's balance — no reminder until it is cleared.".to_string(),
         format!("Escalation: more than {} over 90 days past due.", config.escalate_over_90),
     ];

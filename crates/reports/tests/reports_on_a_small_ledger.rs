@@ -8,14 +8,20 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use cashapply_reports::{Cell, Ledger, Report, ReportConfig, aging, collections, dso, kpi, rollforward, unapplied};
-use cashapply_store::{ReportReader, ReportStore};
+use cashapply_store::{CollectionsStore, ReminderRecord, ReportReader, ReportStore, SqliteStore};
 use fixture::d;
 use rust_decimal::Decimal;
 
 fn ledger() -> Ledger {
+    ledger_with(|_| {})
+}
+
+/// The fixture ledger with what `more` adds through the store.
+fn ledger_with(more: impl FnOnce(&mut SqliteStore)) -> Ledger {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("l.db");
     fixture::build(&db);
+    more(&mut SqliteStore::open(&db, false).unwrap());
     let data = ReportReader::open(&db).unwrap().report_data().unwrap();
     // The dates are the ledger's own (each run records them).
     Ledger::from_rows(data, HashMap::new()).unwrap()
@@ -209,7 +215,7 @@ fn kpi_counts_straight_through_and_automatic_application_per_day_and_the_coordin
 fn a_customer_with_unapplied_cash_is_not_dunned_and_the_other_gets_the_level_of_its_oldest_invoice() {
     let l = ledger();
     let config = ReportConfig::from_toml("c", "[dunning]\nescalate_over_90 = \"100\"").unwrap();
-    let list = collections::follow_ups(&l, &config, d("2026-02-02"), &HashMap::new()).unwrap();
+    let list = collections::follow_ups(&l, &config, d("2026-02-02")).unwrap();
     let c1 = list.iter().find(|f| f.customer_id == "C1").unwrap();
     // I1 1000, 23 days: level 1; C1 holds 600 unapplied.
     assert_eq!((c1.level, c1.action.as_str(), c1.total), (1, "check_unapplied_cash_first", Decimal::from(1000)));
@@ -218,11 +224,15 @@ fn a_customer_with_unapplied_cash_is_not_dunned_and_the_other_gets_the_level_of_
     assert_eq!((c2.level, c2.action.as_str(), c2.escalate), (3, "dun", true));
     // The credit memo customer owes nothing.
     assert!(list.iter().all(|f| f.customer_id != "C3"));
-    // Level 3 already sent: up to date.
-    let sent = HashMap::from([(("C2".to_string(), "USD".to_string()), 3)]);
-    let list = collections::follow_ups(&l, &config, d("2026-02-02"), &sent).unwrap();
-    assert_eq!(list.iter().find(|f| f.customer_id == "C2").unwrap().action, "up_to_date");
-    let r = collections::collections(&l, &config, d("2026-02-02"), &HashMap::new()).unwrap();
+    // Level 3 already sent for I3: up to date, and no level after 3.
+    let l3 = ledger_with(|s| s.record_reminders(&[reminder("C2", 3, "I3", "2026-02-01")]).unwrap());
+    let list = collections::follow_ups(&l3, &config, d("2026-02-02")).unwrap();
+    let c2 = list.iter().find(|f| f.customer_id == "C2").unwrap();
+    assert_eq!((c2.action.as_str(), c2.sent, c2.next_level), ("up_to_date", 3, None));
+    // A reminder sent after the as-of date does not count then.
+    let list = collections::follow_ups(&l3, &config, d("2026-01-31")).unwrap();
+    assert_eq!(list.iter().find(|f| f.customer_id == "C2").unwrap().sent, 0);
+    let r = collections::collections(&l, &config, d("2026-02-02")).unwrap();
     assert_eq!(at(&r, "escalation", "C2", "over_90_days"), &n("280"));
 }
 
@@ -263,4 +273,34 @@ fn a_ledger_recorded_before_it_kept_dates_says_so_instead_of_printing_sales_and_
     let l = undated_ledger(true);
     let r = dso::dso(&l, d("2026-02-02"), 1).unwrap();
     assert_eq!(rounded(at(&r, "dso USD", "dso_simple", "days"), 3), Decimal::from_str("5.147").unwrap());
+}
+
+fn reminder(customer: &str, level: u32, invoice: &str, as_of: &str) -> ReminderRecord {
+    ReminderRecord {
+        customer_id: customer.into(),
+        currency: "USD".into(),
+        level,
+        invoices: vec![invoice.into()],
+        total: "0.00".into(),
+        as_of: as_of.into(),
+        sent_at: format!("{as_of}T09:00:00Z"),
+        actor: "ann".into(),
+        file: format!("{customer}-USD-level{level}.txt"),
+    }
+}
+
+#[test]
+fn after_a_level_1_reminder_level_2_is_next_and_a_reminder_for_invoices_paid_since_does_not_count() {
+    // C1's I1 (due 2026-01-10) was reminded at level 1 on 2026-01-30.
+    let l = ledger_with(|s| s.record_reminders(&[reminder("C1", 1, "I1", "2026-01-30")]).unwrap());
+    let list = collections::follow_ups(&l, &ReportConfig::default(), d("2026-02-02")).unwrap();
+    let c1 = list.iter().find(|f| f.customer_id == "C1").unwrap();
+    // 23 days past due: level 1 is due and was sent; level 2 from day 30 = 2026-02-09.
+    assert_eq!((c1.level, c1.sent, c1.action.as_str()), (1, 1, "up_to_date"));
+    assert_eq!((c1.next_level, c1.next_level_from), (Some(2), Some(d("2026-02-09"))));
+    // A level-1 reminder of an invoice no longer overdue (I2, paid) says nothing of C1's debt now.
+    let l = ledger_with(|s| s.record_reminders(&[reminder("C1", 1, "I2", "2026-01-30")]).unwrap());
+    let list = collections::follow_ups(&l, &ReportConfig::default(), d("2026-02-02")).unwrap();
+    let c1 = list.iter().find(|f| f.customer_id == "C1").unwrap();
+    assert_eq!((c1.sent, c1.next_level), (0, Some(1)));
 }
