@@ -270,3 +270,31 @@ fn after_level_1_letters_the_next_report_shows_level_2_next_and_a_customer_who_p
     assert!(dir.join("l2/C5-USD-level2.txt").exists());
     assert!(!dir.join("l2/C6-USD-level2.txt").exists());
 }
+
+#[test]
+fn a_promise_recorded_from_the_command_line_holds_the_reminder_then_is_broken_after_its_date() {
+    let (_d, dir) = ledger();
+    let o = cashapply(
+        &dir,
+        &["collections", "promise", "C2", "--amount", "280.00", "--by", "2026-02-03", "--note", "CFO", "--db", "l.db"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Taken on the last run's date; C2's only open currency is USD.
+    let said = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(said, "promise 1 recorded: C2 pays 280 USD by 2026-02-03 (taken 2026-02-02)\n");
+    let v = json(&dir, "collections", &[]);
+    assert_eq!(row(&v, "collections USD", "customer_id", "C2")["action"], "promise_pending");
+    assert_eq!(row(&v, "promises USD", "customer_id", "C2")["status"], "pending");
+    let o = cashapply(&dir, &["report", "collections", "--db", "l.db", "--as-of", "2026-02-04", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let p = row(&v, "promises USD", "customer_id", "C2");
+    assert_eq!(
+        (p["status"].as_str(), p["cash_since"].as_str(), p["note"].as_str()),
+        (Some("broken"), Some("0.00"), Some("CFO"))
+    );
+    assert_eq!(row(&v, "collections USD", "customer_id", "C2")["broken_promises"], 1);
+    // An unknown customer is refused, and nothing is recorded.
+    let o = cashapply(&dir, &["collections", "promise", "C9", "--amount", "1", "--by", "2026-02-03", "--db", "l.db"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("customer C9 has no invoice in the ledger"));
+}

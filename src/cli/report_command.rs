@@ -12,7 +12,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use cashapply_reports::{InvoiceDates, InvoiceKey, Ledger, Report, ReportConfig, ReportError, render};
-use cashapply_store::{CollectionsStore, ReminderRecord, ReportReader, ReportStore, SqliteStore, WriteLock};
+use cashapply_store::{
+    CollectionsStore, PromiseRecord, ReminderRecord, ReportReader, ReportStore, SqliteStore, WriteLock,
+};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 
@@ -112,6 +114,29 @@ pub struct ReportArgs {
 pub enum CollectionsCommand {
     /// Write the reminders of one level, one text and one HTML file per customer, and record them.
     Letters(LettersArgs),
+    /// Record a customer's promise to pay (it is broken if the cash has not come by the date).
+    Promise(PromiseArgs),
+}
+
+/// Arguments of `collections promise`.
+#[derive(Debug, Args)]
+pub struct PromiseArgs {
+    /// The customer (as in the invoices file).
+    customer: String,
+    /// The amount promised.
+    #[arg(long)]
+    amount: rust_decimal::Decimal,
+    /// The day by which the customer promised to pay.
+    #[arg(long)]
+    by: NaiveDate,
+    /// Currency (default: the only one the customer has open invoices in).
+    #[arg(long)]
+    currency: Option<String>,
+    /// Free text (who promised, how).
+    #[arg(long, default_value = "")]
+    note: String,
+    #[command(flatten)]
+    source: Source,
 }
 
 /// Arguments of `collections`.
@@ -307,6 +332,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
 pub fn collections(args: &CollectionsArgs) -> anyhow::Result<ExitCode> {
     match &args.command {
         CollectionsCommand::Letters(a) => letters(a),
+        CollectionsCommand::Promise(a) => promise(a),
     }
 }
 
@@ -418,6 +444,51 @@ fn letters(args: &LettersArgs) -> anyhow::Result<ExitCode> {
         sent.len(),
         args.level,
         args.out.display(),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn promise(args: &PromiseArgs) -> anyhow::Result<ExitCode> {
+    let (_lock, mut store) = match open_for_writing(&args.source.db, "collections promise")? {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
+    let loaded = match load(&args.source) {
+        Ok(l) => l,
+        Err(e) => {
+            writeln!(io::stderr(), "cashapply: error: {e:#}")?;
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let checked = cashapply_reports::collections::check_promise(
+        &loaded.ledger,
+        &args.customer,
+        args.currency.as_deref(),
+        args.amount,
+        args.by,
+        loaded.as_of,
+    );
+    let currency = match checked {
+        Ok(c) => c,
+        Err(e) => {
+            writeln!(io::stderr(), "cashapply: error: {e}")?;
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let record = PromiseRecord {
+        customer_id: args.customer.clone(),
+        currency: currency.clone(),
+        amount: args.amount.normalize().to_string(),
+        promised_date: args.by.to_string(),
+        made_on: loaded.as_of.to_string(),
+        note: args.note.clone(),
+        created_at: super::ledger_command::now(),
+        actor: super::ledger_command::actor(),
+    };
+    let id = store.record_promise(&record)?;
+    println!(
+        "promise {id} recorded: {} pays {} {currency} by {} (taken {})",
+        args.customer, record.amount, args.by, loaded.as_of
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use cashapply_reports::{Cell, Ledger, Report, ReportConfig, aging, collections, dso, kpi, rollforward, unapplied};
-use cashapply_store::{CollectionsStore, ReminderRecord, ReportReader, ReportStore, SqliteStore};
+use cashapply_store::{CollectionsStore, PromiseRecord, ReminderRecord, ReportReader, ReportStore, SqliteStore};
 use fixture::d;
 use rust_decimal::Decimal;
 
@@ -233,7 +233,7 @@ fn a_customer_with_unapplied_cash_is_not_dunned_and_the_other_gets_the_level_of_
     let list = collections::follow_ups(&l3, &config, d("2026-01-31")).unwrap();
     assert_eq!(list.iter().find(|f| f.customer_id == "C2").unwrap().sent, 0);
     let r = collections::collections(&l, &config, d("2026-02-02")).unwrap();
-    assert_eq!(at(&r, "escalation", "C2", "over_90_days"), &n("280"));
+    assert_eq!(at(&r, "escalation USD", "C2", "over_90_days"), &n("280"));
 }
 
 #[test]
@@ -303,4 +303,95 @@ fn after_a_level_1_reminder_level_2_is_next_and_a_reminder_for_invoices_paid_sin
     let list = collections::follow_ups(&l, &ReportConfig::default(), d("2026-02-02")).unwrap();
     let c1 = list.iter().find(|f| f.customer_id == "C1").unwrap();
     assert_eq!((c1.sent, c1.next_level), (0, Some(1)));
+}
+
+fn promise(customer: &str, currency: &str, amount: &str, made_on: &str, by: &str) -> PromiseRecord {
+    PromiseRecord {
+        customer_id: customer.into(),
+        currency: currency.into(),
+        amount: amount.into(),
+        promised_date: by.into(),
+        made_on: made_on.into(),
+        note: "on the phone".into(),
+        created_at: format!("{made_on}T10:00:00Z"),
+        actor: "ann".into(),
+    }
+}
+
+#[test]
+fn promises_are_kept_by_cash_received_since_broken_after_their_date_and_two_broken_ones_escalate() {
+    let l = ledger_with(|s| {
+        // C2 promised 280.00 by 01-31 and 100.00 by 02-01; no USD cash from C2 since: both broken at 02-02.
+        s.record_promise(&promise("C2", "USD", "280.00", "2026-01-30", "2026-01-31")).unwrap();
+        s.record_promise(&promise("C2", "USD", "100.00", "2026-01-30", "2026-02-01")).unwrap();
+        // C1 promised 490.00 by 02-01: R4 (value 02-02) put 490.00 applied on I2 (the 10.00
+        // discount is not cash): kept, though the date passed.
+        s.record_promise(&promise("C1", "USD", "490.00", "2026-02-01", "2026-02-01")).unwrap();
+        // C1 promised 500.00 by 02-05: 490.00 so far, date not passed: pending.
+        s.record_promise(&promise("C1", "USD", "500.00", "2026-02-01", "2026-02-05")).unwrap();
+        // C2 promised 200.00 EUR by 01-30: R3 (value 01-29) paid I4 200.00 EUR: kept.
+        s.record_promise(&promise("C2", "EUR", "200.00", "2026-01-29", "2026-01-30")).unwrap();
+    });
+    let states = collections::promise_states(&l, d("2026-02-02")).unwrap();
+    let got: Vec<(&str, String, &str)> =
+        states.iter().map(|p| (p.promise.customer_id.as_str(), p.cash_since.to_string(), p.status)).collect();
+    assert_eq!(
+        got,
+        [
+            ("C2", "0".to_string(), "broken"),
+            ("C2", "0".to_string(), "broken"),
+            ("C1", "490.00".to_string(), "kept"),
+            ("C1", "490.00".to_string(), "pending"),
+            ("C2", "200.00".to_string(), "kept"),
+        ]
+    );
+    // 280 over 90 days is under 1000: only the two broken promises escalate C2.
+    let config =
+        ReportConfig::from_toml("c", "[dunning]\nescalate_over_90 = \"1000\"\nescalate_broken_promises = 2").unwrap();
+    let r = collections::collections(&l, &config, d("2026-02-02")).unwrap();
+    assert_eq!(at(&r, "escalation USD", "C2", "broken_promises"), &Cell::Count(2));
+    assert_eq!(at(&r, "escalation USD", "C2", "reason"), &Cell::Text("2 broken promise(s)".into()));
+    assert_eq!(at(&r, "collections USD", "C2", "escalate"), &Cell::Text("yes".into()));
+    assert_eq!(r.tables.iter().find(|t| t.name == "promises USD").unwrap().rows.len(), 4);
+    assert_eq!(at(&r, "promises EUR", "C2", "status"), &Cell::Text("kept".into()));
+    // Three broken promises needed: not escalated.
+    let config =
+        ReportConfig::from_toml("c", "[dunning]\nescalate_over_90 = \"1000\"\nescalate_broken_promises = 3").unwrap();
+    let r = collections::collections(&l, &config, d("2026-02-02")).unwrap();
+    let e = r.tables.iter().find(|t| t.name == "escalation").unwrap();
+    assert!(e.rows.is_empty() && r.tables.iter().all(|t| t.name != "escalation USD"));
+    // Before C2's first date, nothing is broken yet.
+    let states = collections::promise_states(&l, d("2026-01-31")).unwrap();
+    assert!(states.iter().all(|p| p.status != "broken"), "{states:?}");
+}
+
+#[test]
+fn a_customer_with_a_pending_promise_is_not_dunned() {
+    let l = ledger_with(|s| {
+        s.record_promise(&promise("C2", "USD", "280.00", "2026-02-02", "2026-02-10")).unwrap();
+    });
+    let list = collections::follow_ups(&l, &ReportConfig::default(), d("2026-02-02")).unwrap();
+    assert_eq!(list.iter().find(|f| f.customer_id == "C2").unwrap().action, "promise_pending");
+}
+
+#[test]
+fn a_promise_is_checked_for_customer_currency_amount_and_date_before_it_is_recorded() {
+    let l = ledger();
+    let day = d("2026-02-02");
+    let check = |c: &str, cur: Option<&str>, a: &str, by: &str| {
+        collections::check_promise(&l, c, cur, Decimal::from_str(a).unwrap(), d(by), day)
+    };
+    // C2 has I3 open in USD and I4 closed in EUR: USD.
+    assert_eq!(check("C2", None, "100", "2026-02-10").unwrap(), "USD");
+    assert_eq!(check("C2", Some("EUR"), "100", "2026-02-10").unwrap(), "EUR");
+    assert_eq!(
+        check("C9", None, "100", "2026-02-10").unwrap_err().to_string(),
+        "customer C9 has no invoice in the ledger"
+    );
+    assert!(check("C2", None, "1.234", "2026-02-10").unwrap_err().to_string().contains("at most 2 decimal(s)"));
+    assert!(check("C2", None, "-5", "2026-02-10").is_err());
+    assert_eq!(
+        check("C2", None, "100", "2026-02-01").unwrap_err().to_string(),
+        "promised date 2026-02-01 is before 2026-02-02, the day the promise is taken"
+    );
 }
