@@ -66,8 +66,16 @@ fn build(db: &Path, invoices: u64, runs: u64, receipts: u64, day0: NaiveDate) {
             }],
             ..RunRecord::default()
         };
-        // The first file's invoices are up to 90 days old; later ones are dated on their run's day.
-        let invoice_date = |i: u64| if i < invoices { day0 - Duration::days((i % 90) as i64) } else { date };
+        // The first file's invoices are up to 90 days old; later ones are
+        // dated on the day of the run that brought them (receipts / 10 a run).
+        let per_run = (receipts / 10).max(1);
+        let invoice_date = |i: u64| {
+            if i < invoices {
+                day0 - Duration::days((i % 90) as i64)
+            } else {
+                day0 + Duration::days(((i - invoices) / per_run + 1) as i64)
+            }
+        };
         let known = |i: u64, a: Decimal, status: &str, event: &'static str| InvoiceChange {
             invoice: KnownInvoice {
                 customer_id: format!("C{}", i % 50_000),
