@@ -90,18 +90,36 @@ pub struct PromiseState {
 /// (module rule).
 pub fn promise_states(ledger: &Ledger, as_of: NaiveDate) -> Result<Vec<PromiseState>, ReportError> {
     let k = ledger.run_on_or_before(as_of)?;
-    let value_dates: HashMap<&str, NaiveDate> =
-        ledger.receipts.iter().map(|r| (r.receipt_id.as_str(), r.value_date)).collect();
+    let promises: Vec<&Promise> = ledger.promises.iter().filter(|p| p.made_on <= as_of).collect();
+    if promises.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Only the cash lines of customers who promised, and their receipts'
+    // value dates (a ledger holds millions of others).
+    let customers: HashSet<&str> = promises.iter().map(|p| p.customer_id.as_str()).collect();
+    let lines: Vec<&crate::view::Line> = ledger
+        .lines
+        .iter()
+        .filter(|l| {
+            customers.contains(l.key.0.as_str())
+                && matches!(l.kind.as_str(), "applied" | "on_account" | "unapplied")
+                && ledger.exists_at(l, k)
+        })
+        .collect();
+    let receipts: HashSet<&str> = lines.iter().map(|l| l.receipt_id.as_str()).collect();
+    let value_dates: HashMap<&str, NaiveDate> = ledger
+        .receipts
+        .iter()
+        .filter(|r| receipts.contains(r.receipt_id.as_str()))
+        .map(|r| (r.receipt_id.as_str(), r.value_date))
+        .collect();
     let mut out = Vec::new();
-    for p in ledger.promises.iter().filter(|p| p.made_on <= as_of) {
-        let cash_since: Decimal = ledger
-            .lines
+    for p in promises {
+        let cash_since: Decimal = lines
             .iter()
             .filter(|l| {
                 l.key.0 == p.customer_id
                     && l.currency == p.currency
-                    && matches!(l.kind.as_str(), "applied" | "on_account" | "unapplied")
-                    && ledger.exists_at(l, k)
                     && value_dates.get(l.receipt_id.as_str()).is_some_and(|d| *d >= p.made_on && *d <= as_of)
             })
             .map(|l| l.amount)
@@ -227,6 +245,11 @@ pub fn follow_ups(ledger: &Ledger, config: &ReportConfig, as_of: NaiveDate) -> R
         });
     }
     let cash = ledger.open_cash_at(k);
+    // Reminders sent by then, by customer and currency.
+    let mut reminders: HashMap<(&str, &str), Vec<&crate::view::Reminder>> = HashMap::new();
+    for r in ledger.reminders.iter().filter(|r| r.as_of <= as_of) {
+        reminders.entry((r.customer_id.as_str(), r.currency.as_str())).or_default().push(r);
+    }
     let promises = promise_states(ledger, as_of)?;
     let mut broken: HashMap<(&str, &str), u32> = HashMap::new();
     let mut pending: HashSet<(&str, &str)> = HashSet::new();
@@ -263,10 +286,10 @@ pub fn follow_ups(ledger: &Ledger, config: &ReportConfig, as_of: NaiveDate) -> R
             .map(|c| c.amount)
             .sum();
         let overdue: HashSet<&str> = invoices.iter().map(|i| i.invoice_id.as_str()).collect();
-        let last = ledger
-            .reminders
-            .iter()
-            .filter(|r| r.customer_id == customer && r.currency == currency && r.as_of <= as_of)
+        let last = reminders
+            .get(&(customer.as_str(), currency.as_str()))
+            .into_iter()
+            .flatten()
             .filter(|r| r.invoices.iter().any(|i| overdue.contains(i.as_str())))
             .map(|r| r.level)
             .max()

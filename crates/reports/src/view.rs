@@ -25,6 +25,11 @@ use crate::ReportError;
 /// (customer, invoice).
 pub type InvoiceKey = (String, String);
 
+/// A map by invoice: foldhash (seeded per map) instead of SipHash, since a
+/// ledger of a million invoices is looked up once per history row and
+/// posting line.
+pub type KeyMap<V> = HashMap<InvoiceKey, V, foldhash::fast::RandomState>;
+
 /// What the ERP's invoices file said of an invoice's dates and original
 /// amount: recorded in the ledger by each run (schema version 3), or, for
 /// rows recorded before, read from an invoices file given to the report.
@@ -220,12 +225,12 @@ pub struct Ledger {
     pub receipts: Vec<Receipt>,
     /// Exceptions.
     pub exceptions: Vec<Exception>,
-    /// Invoice dates by invoice.
+    /// Invoice dates found in files, for invoices the ledger has no dates of.
     pub dates: HashMap<InvoiceKey, InvoiceDates>,
     /// Every invoice the ledger has seen, by index.
     pub keys: Vec<InvoiceKey>,
     /// The index of each key.
-    pub index: HashMap<InvoiceKey, usize>,
+    pub index: KeyMap<usize>,
     /// Reminders sent, oldest first.
     pub reminders: Vec<Reminder>,
     /// Promises to pay, oldest first.
@@ -240,7 +245,7 @@ pub struct Ledger {
 #[derive(Debug, Clone)]
 pub struct Snapshot<'a> {
     keys: &'a [InvoiceKey],
-    index: &'a HashMap<InvoiceKey, usize>,
+    index: &'a KeyMap<usize>,
     states: Vec<Option<InvoiceState>>,
 }
 
@@ -325,7 +330,7 @@ impl Ledger {
     /// not copied). An invoice's dates are the ledger's; `dates` (found in
     /// the ERP's file(s)) fill in those the ledger lacks (rows recorded
     /// before it kept dates); invoices with neither are reported as undated.
-    pub fn from_rows(data: ReportData, mut dates: HashMap<InvoiceKey, InvoiceDates>) -> Result<Ledger, ReportError> {
+    pub fn from_rows(data: ReportData, dates: HashMap<InvoiceKey, InvoiceDates>) -> Result<Ledger, ReportError> {
         let mut runs = Vec::with_capacity(data.runs.len());
         let mut index: HashMap<i64, usize> = HashMap::new();
         for r in data.runs {
@@ -340,7 +345,8 @@ impl Ledger {
         let mut currencies: HashMap<String, Arc<str>> = HashMap::new();
         let mut keys: Vec<InvoiceKey> = Vec::with_capacity(data.invoices.len());
         let mut currency_of: Vec<Arc<str>> = Vec::with_capacity(data.invoices.len());
-        let mut key_index: HashMap<InvoiceKey, usize> = HashMap::with_capacity(data.invoices.len());
+        let mut key_index: KeyMap<usize> = KeyMap::with_capacity_and_hasher(data.invoices.len(), Default::default());
+        let mut dates_by_id: Vec<Option<InvoiceDates>> = Vec::with_capacity(data.invoices.len());
         for i in data.invoices {
             let c = match currencies.get(&i.currency) {
                 Some(c) => c.clone(),
@@ -354,12 +360,17 @@ impl Ledger {
             if key_index.contains_key(&key) {
                 continue;
             }
-            if let Some(text) = &i.invoice_date {
-                let invoice_date = date("invoice", &key.1, text)?;
-                let due_date = i.due_date.as_deref().map(|t| date("invoice", &key.1, t)).transpose()?;
-                let amount_original = i.amount_original.as_deref().map(|t| amount("invoice", &key.1, t)).transpose()?;
-                dates.insert(key.clone(), InvoiceDates { invoice_date, due_date, amount_original });
-            }
+            let own = match &i.invoice_date {
+                Some(text) => {
+                    let invoice_date = date("invoice", &key.1, text)?;
+                    let due_date = i.due_date.as_deref().map(|t| date("invoice", &key.1, t)).transpose()?;
+                    let amount_original =
+                        i.amount_original.as_deref().map(|t| amount("invoice", &key.1, t)).transpose()?;
+                    Some(InvoiceDates { invoice_date, due_date, amount_original })
+                }
+                None => dates.get(&key).cloned(),
+            };
+            dates_by_id.push(own);
             key_index.insert(key.clone(), keys.len());
             keys.push(key);
             currency_of.push(c);
@@ -445,7 +456,6 @@ impl Ledger {
                 run,
             });
         }
-        let dates_by_id: Vec<Option<InvoiceDates>> = keys.iter().map(|k| dates.get(k).cloned()).collect();
         let undated = dates_by_id.iter().filter(|d| d.is_none()).count();
         let mut reminders = Vec::with_capacity(data.reminders.len());
         for r in data.reminders {
