@@ -305,6 +305,32 @@ mod tests {
     }
 
     #[test]
+    fn a_version_2_ledger_keeps_its_invoices_without_dates_and_gains_the_follow_up_tables() {
+        use crate::{CollectionsStore, LedgerStore};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_with(&mut conn, &path, false, &MIGRATIONS[..2]).unwrap();
+            conn.execute_batch(
+                "INSERT INTO invoices VALUES ('C1', 'I1', 'USD', '10.00', 'open', 1); \
+                 INSERT INTO invoices VALUES ('C1', 'I2', 'USD', '0.00', 'closed', 0);",
+            )
+            .unwrap();
+        }
+        let mut store = crate::SqliteStore::open(&path, false).unwrap();
+        // Only the invoice still in the ERP's file waits for its dates.
+        assert_eq!(store.undated_invoices().unwrap(), 1);
+        let i = &store.invoices().unwrap()[0];
+        assert_eq!(
+            (i.invoice_id.as_str(), i.invoice_date.as_deref(), i.amount_original.as_deref()),
+            ("I1", None, None)
+        );
+        store.record_reminders(&[]).unwrap();
+        assert!(dir.path().join("l.db.before-v3").exists());
+    }
+
+    #[test]
     fn a_failing_migration_leaves_the_version_where_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("l.db");
