@@ -76,6 +76,9 @@ fn main() {
                     currency: i.currency.as_str().to_string(),
                     amount_open: i.amount_open.to_string(),
                     status: "open".into(),
+                    invoice_date: Some(i.invoice_date.to_string()),
+                    due_date: i.due_date.map(|d| d.to_string()),
+                    amount_original: Some(i.amount_original.to_string()),
                 },
                 event: "new",
             })

@@ -10,6 +10,8 @@ mod fixture;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use cashapply_store::{InvoiceChange, LedgerStore, SqliteStore};
+
 fn cashapply(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cashapply")).current_dir(dir).args(args).output().unwrap()
 }
@@ -68,7 +70,8 @@ fn csv_and_table_print_the_definition_and_xlsx_needs_an_out_file() {
         text.starts_with("# report rollforward as of 2026-02-02\n# definition: Roll-forward 2026-02-01 to 2026-02-02"),
         "{text}"
     );
-    assert!(text.contains("\ndifferences_not_explained,-20.00\n"), "{text}");
+    // I3's −20 and I5's −50 (see the fixture).
+    assert!(text.contains("\ndifferences_not_explained,-70.00\n"), "{text}");
     let mut args = vec!["report", "aging"];
     args.extend(BASE);
     args.extend(["--format", "xlsx"]);
@@ -102,8 +105,7 @@ fn letters_are_written_once_per_level_and_a_customer_with_unapplied_cash_gets_no
     assert!(text.contains("Dear C2") && text.contains("280.00 USD") && text.contains("I3"), "{text}");
     let html = std::fs::read_to_string(dir.join("letters3/C2-USD-level3.html")).unwrap();
     assert!(html.contains("<p>Dear C2,</p>"));
-    let journal = std::fs::read_to_string(dir.join("l.db.reminders.jsonl")).unwrap();
-    assert_eq!(journal.lines().count(), 1);
+    assert!(!dir.join("l.db.reminders.jsonl").exists(), "recorded in the ledger, not beside it");
     // Recorded: the report says level 3 was sent, and no second letter goes out.
     let v = json(&dir, "collections", &[]);
     let c2 = row(&v, "collections USD", "customer_id", "C2");
@@ -124,10 +126,12 @@ fn a_missing_ledger_is_an_error_that_names_it_and_creates_nothing() {
 }
 
 #[test]
-fn two_shipped_mornings_give_an_aging_that_finds_the_last_runs_invoices_file_by_itself() {
+fn two_shipped_mornings_record_the_invoice_dates_so_the_reports_need_no_invoices_file() {
     let dir = tempfile::tempdir().unwrap();
     let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apply");
-    let inv = f.join("open_invoices.csv");
+    // A copy of the ERP's file, removed after the runs.
+    let inv = dir.path().join("open_invoices.csv");
+    std::fs::copy(f.join("open_invoices.csv"), &inv).unwrap();
     // One settings file for the matcher and the reports.
     std::fs::write(
         dir.path().join("settings.toml"),
@@ -155,13 +159,20 @@ fn two_shipped_mornings_give_an_aging_that_finds_the_last_runs_invoices_file_by_
         );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
+    std::fs::remove_file(&inv).unwrap();
     for kind in ["aging", "unapplied", "rollforward", "kpi", "dso", "cei", "collections"] {
         let o = cashapply(dir.path(), &["report", kind, "--format", "json"]);
         assert!(o.status.success(), "{kind}: {}", String::from_utf8_lossy(&o.stderr));
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(v["as_of"], "2026-11-21");
-        assert!(v["notes"][0].as_str().unwrap().contains("the last run's invoices file"), "{kind}: {v}");
+        assert!(!v["notes"].to_string().contains("dates"), "{kind}: {v}");
     }
+    let o = cashapply(dir.path(), &["report", "aging", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let total = v["tables"][0]["rows"].as_array().unwrap().last().unwrap();
+    assert_eq!(total["customer_id"], "TOTAL");
+    assert_eq!(total["undated"], "0.00", "{total}");
+    assert_ne!(total["total"], "0.00", "{total}");
     let o = cashapply(dir.path(), &["report", "aging", "--format", "json", "--config", "settings.toml"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let total = &v["tables"][0]["rows"].as_array().unwrap().last().unwrap();
@@ -169,8 +180,11 @@ fn two_shipped_mornings_give_an_aging_that_finds_the_last_runs_invoices_file_by_
 }
 
 #[test]
-fn dates_missing_from_the_newest_invoices_file_come_from_an_older_one_given_too() {
-    let (_d, dir) = ledger();
+fn a_ledger_without_dates_takes_them_from_invoices_files_and_an_older_one_fills_the_newests_gaps() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().to_path_buf();
+    // Recorded before the ledger kept dates.
+    fixture::build_with(&dir.join("l.db"), false);
     let header = "invoice_id,customer_id,currency,amount_open,invoice_date,due_date\n";
     let without_i3: String =
         INVOICES.lines().skip(1).filter(|l| !l.starts_with("I3,")).map(|l| format!("{l}\n")).collect();
@@ -190,4 +204,97 @@ fn dates_missing_from_the_newest_invoices_file_come_from_an_older_one_given_too(
     // With the older file too: 124 days past due.
     let v = run(&["old.csv", "new.csv"]);
     assert_eq!(row(&v, "aging USD", "customer_id", "C2")["over_120"], "280.00");
+}
+
+/// A dated invoice for a hand-made ledger.
+fn dated(event: &'static str, customer: &str, id: &str, amount: &str, status: &str, due: &str) -> InvoiceChange {
+    let mut c = fixture::invoice(event, customer, id, "USD", amount, status);
+    c.invoice.invoice_date = Some("2025-12-01".into());
+    c.invoice.due_date = Some(due.into());
+    c.invoice.amount_original = Some(amount.into());
+    c
+}
+
+#[test]
+fn after_level_1_letters_the_next_report_shows_level_2_next_and_a_customer_who_paid_is_not_reminded() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    {
+        // 2026-01-30: C5 owes I9 100.00 and C6 owes I10 200.00, both due 2026-01-20 (10 days).
+        let mut s = SqliteStore::open(&dir.join("l.db"), true).unwrap();
+        let mut r1 = fixture::run("B1", "2026-01-30T08:00:00Z", "2026-01-30");
+        r1.invoice_changes = vec![
+            dated("new", "C5", "I9", "100.00", "open", "2026-01-20"),
+            dated("new", "C6", "I10", "200.00", "open", "2026-01-20"),
+        ];
+        s.commit_run(&r1).unwrap();
+    }
+    let letters = |as_of: &str, level: &str, out: &str| {
+        let o = cashapply(
+            dir,
+            &["collections", "letters", "--db", "l.db", "--as-of", as_of, "--level", level, "--out", out],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let said = letters("2026-01-30", "1", "l1");
+    assert!(said.starts_with("2 reminder(s) of level 1") && said.contains("recorded in the ledger"), "{said}");
+    let report = |as_of: &str| {
+        let o = cashapply(dir, &["report", "collections", "--db", "l.db", "--as-of", as_of, "--format", "json"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let v = report("2026-01-30");
+    let c5 = row(&v, "collections USD", "customer_id", "C5");
+    assert_eq!((c5["level_sent"].as_u64(), c5["next_level"].as_u64()), (Some(1), Some(2)));
+    // Level 2 from 30 days past due: 2026-01-20 + 30.
+    assert_eq!((c5["action"].as_str(), c5["next_level_from"].as_str()), (Some("up_to_date"), Some("2026-02-19")));
+    // The same letters again: nobody, level 1 was sent.
+    assert!(letters("2026-01-30", "1", "l1b").starts_with("0 reminder(s)"));
+    {
+        // 2026-02-20: C6 paid (the ERP shows I10 closed); C5 did not.
+        let mut s = SqliteStore::open(&dir.join("l.db"), false).unwrap();
+        let mut r2 = fixture::run("B2", "2026-02-20T08:00:00Z", "2026-02-20");
+        r2.invoice_changes = vec![dated("changed", "C6", "I10", "0.00", "closed", "2026-01-20")];
+        s.commit_run(&r2).unwrap();
+    }
+    let v = report("2026-02-20");
+    let c5 = row(&v, "collections USD", "customer_id", "C5");
+    assert_eq!(
+        (c5["action"].as_str(), c5["level_due"].as_u64(), c5["level_sent"].as_u64()),
+        (Some("dun"), Some(2), Some(1))
+    );
+    let t = v["tables"].as_array().unwrap().iter().find(|t| t["name"] == "collections USD").unwrap();
+    assert!(t["rows"].as_array().unwrap().iter().all(|r| r["customer_id"] != "C6"), "{t}");
+    assert!(letters("2026-02-20", "2", "l2").starts_with("1 reminder(s) of level 2"));
+    assert!(dir.join("l2/C5-USD-level2.txt").exists());
+    assert!(!dir.join("l2/C6-USD-level2.txt").exists());
+}
+
+#[test]
+fn a_promise_recorded_from_the_command_line_holds_the_reminder_then_is_broken_after_its_date() {
+    let (_d, dir) = ledger();
+    let o = cashapply(
+        &dir,
+        &["collections", "promise", "C2", "--amount", "280.00", "--by", "2026-02-03", "--note", "CFO", "--db", "l.db"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Taken on the last run's date; C2's only open currency is USD.
+    let said = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(said, "promise 1 recorded: C2 pays 280 USD by 2026-02-03 (taken 2026-02-02)\n");
+    let v = json(&dir, "collections", &[]);
+    assert_eq!(row(&v, "collections USD", "customer_id", "C2")["action"], "promise_pending");
+    assert_eq!(row(&v, "promises USD", "customer_id", "C2")["status"], "pending");
+    let o = cashapply(&dir, &["report", "collections", "--db", "l.db", "--as-of", "2026-02-04", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let p = row(&v, "promises USD", "customer_id", "C2");
+    assert_eq!(
+        (p["status"].as_str(), p["cash_since"].as_str(), p["note"].as_str()),
+        (Some("broken"), Some("0.00"), Some("CFO"))
+    );
+    assert_eq!(row(&v, "collections USD", "customer_id", "C2")["broken_promises"], 1);
+    // An unknown customer is refused, and nothing is recorded.
+    let o = cashapply(&dir, &["collections", "promise", "C9", "--amount", "1", "--by", "2026-02-03", "--db", "l.db"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("customer C9 has no invoice in the ledger"));
 }

@@ -27,19 +27,19 @@ fn lock_wait() -> Duration {
 }
 
 /// Who acts: `$USER`, else `cashapply`.
-fn actor() -> String {
+pub(super) fn actor() -> String {
     std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "cashapply".to_string())
 }
 
 /// Wall-clock time, UTC, for the ledger's history (never in the data files).
-fn now() -> String {
+pub(super) fn now() -> String {
     let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     chrono::DateTime::from_timestamp(since.as_secs() as i64, 0)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_default()
 }
 
-fn lock(db: &Path, what: &str) -> Result<WriteLock, StoreError> {
+pub(super) fn lock(db: &Path, what: &str) -> Result<WriteLock, StoreError> {
     let holder = format!("cashapply {what}, pid {}, by {}, since {}", std::process::id(), actor(), now());
     WriteLock::acquire(db, &holder, lock_wait())
 }

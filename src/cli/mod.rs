@@ -56,7 +56,7 @@ enum Command {
     Backup(ledger_command::BackupArgs),
     /// Receivables reports over the ledger (CONTRACT §8).
     Report(report_command::ReportArgs),
-    /// Collections follow-up: reminder letters.
+    /// Collections follow-up: reminder letters and promises to pay.
     Collections(report_command::CollectionsArgs),
     /// Generate a synthetic remittance benchmark with ground truth (truth.json).
     Generate(generate_command::GenerateArgs),

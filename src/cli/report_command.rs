@@ -1,9 +1,9 @@
 //! `cashapply report aging|unapplied|rollforward|kpi|dso|cei|collections`
 //! and `cashapply collections letters` (CONTRACT §8). This module reads the
-//! ledger (read-only), the invoice dates and the settings, calls the pure
-//! report functions and writes the chosen format; letters are recorded in
-//! a reminder journal beside the ledger (`FILE.reminders.jsonl`; the schema
-//! has no table for them).
+//! ledger (read-only), the invoice dates the ledger lacks and the settings,
+//! calls the pure report functions and writes the chosen format; letters
+//! are recorded in the ledger's `reminders` table through the store, so the
+//! next level follows. No collections rule lives here.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -12,7 +12,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use cashapply_reports::{InvoiceDates, InvoiceKey, Ledger, Report, ReportConfig, ReportError, render};
-use cashapply_store::{ReportReader, ReportStore};
+use cashapply_store::{
+    CollectionsStore, PromiseRecord, ReminderRecord, ReportReader, ReportStore, SqliteStore, WriteLock,
+};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 
@@ -112,6 +114,29 @@ pub struct ReportArgs {
 pub enum CollectionsCommand {
     /// Write the reminders of one level, one text and one HTML file per customer, and record them.
     Letters(LettersArgs),
+    /// Record a customer's promise to pay (it is broken if the cash has not come by the date).
+    Promise(PromiseArgs),
+}
+
+/// Arguments of `collections promise`.
+#[derive(Debug, Args)]
+pub struct PromiseArgs {
+    /// The customer (as in the invoices file).
+    customer: String,
+    /// The amount promised.
+    #[arg(long)]
+    amount: rust_decimal::Decimal,
+    /// The day by which the customer promised to pay.
+    #[arg(long)]
+    by: NaiveDate,
+    /// Currency (default: the only one the customer has open invoices in).
+    #[arg(long)]
+    currency: Option<String>,
+    /// Free text (who promised, how).
+    #[arg(long, default_value = "")]
+    note: String,
+    #[command(flatten)]
+    source: Source,
 }
 
 /// Arguments of `collections`.
@@ -134,35 +159,6 @@ pub struct LettersArgs {
     out: PathBuf,
 }
 
-/// The reminder journal beside the ledger.
-fn journal_path(db: &Path) -> PathBuf {
-    let name = db.file_name().map_or_else(|| "cashapply.db".into(), |n| n.to_string_lossy().into_owned());
-    db.with_file_name(format!("{name}.reminders.jsonl"))
-}
-
-/// The last level sent per (customer, currency), from the journal.
-fn sent_levels(db: &Path) -> anyhow::Result<HashMap<(String, String), u32>> {
-    let path = journal_path(db);
-    let mut out = HashMap::new();
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(e).with_context(|| format!("{}: cannot read the reminder journal", path.display())),
-    };
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: serde_json::Value =
-            serde_json::from_str(line).with_context(|| format!("{}:{}: not a JSON line", path.display(), i + 1))?;
-        let (Some(c), Some(cur), Some(level)) =
-            (v["customer_id"].as_str(), v["currency"].as_str(), v["level"].as_u64())
-        else {
-            anyhow::bail!("{}:{}: a reminder needs customer_id, currency and level", path.display(), i + 1);
-        };
-        let e = out.entry((c.to_string(), cur.to_string())).or_insert(0);
-        *e = (*e).max(level as u32);
-    }
-    Ok(out)
-}
-
 /// Invoice dates from `file`: every row's invoice and due date.
 fn dates_from(file: &Path) -> anyhow::Result<HashMap<InvoiceKey, InvoiceDates>> {
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read the invoices file", file.display()))?;
@@ -170,7 +166,14 @@ fn dates_from(file: &Path) -> anyhow::Result<HashMap<InvoiceKey, InvoiceDates>> 
     let invoices = cashapply_matching::inputs::load_invoices(&name, bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(invoices
         .into_iter()
-        .map(|i| ((i.customer_id, i.id), InvoiceDates { invoice_date: i.invoice_date, due_date: i.due_date }))
+        .map(|i| {
+            let dates = InvoiceDates {
+                invoice_date: i.invoice_date,
+                due_date: i.due_date,
+                amount_original: Some(i.amount_original),
+            };
+            ((i.customer_id, i.id), dates)
+        })
         .collect())
 }
 
@@ -193,14 +196,18 @@ fn load(source: &Source) -> anyhow::Result<Loaded> {
         None => ReportConfig::default(),
     };
     let mut notes = Vec::new();
+    // The ledger records each invoice's dates (schema version 3); files are
+    // read only for rows recorded before that, or when asked.
+    let undated = data.invoices.iter().filter(|i| i.invoice_date.is_none()).count();
     let dates = match (source.invoices.is_empty(), data.runs.last()) {
+        (true, _) if undated == 0 => HashMap::new(),
         (false, _) => {
             let mut all = HashMap::new();
             for p in &source.invoices {
                 all.extend(dates_from(p)?);
             }
             let names: Vec<String> = source.invoices.iter().map(|p| p.display().to_string()).collect();
-            notes.push(format!("Invoice and due dates from {}.", names.join(", ")));
+            notes.push(format!("Invoice and due dates the ledger lacks from {}.", names.join(", ")));
             all
         }
         (true, Some(last)) => {
@@ -214,12 +221,15 @@ fn load(source: &Source) -> anyhow::Result<Loaded> {
                 .find(|p| std::fs::read(p).is_ok_and(|b| cashapply_output::sha256_hex(&b) == last.invoices_sha256));
             match found {
                 Some(p) => {
-                    notes.push(format!("Invoice and due dates from {} (the last run's invoices file).", p.display()));
+                    notes.push(format!(
+                        "{undated} invoice(s) recorded before the ledger kept dates: their dates from {} (the last run's invoices file).",
+                        p.display()
+                    ));
                     dates_from(&p)?
                 }
                 None => {
                     notes.push(format!(
-                        "The last run's invoices file {} is gone or changed, so invoice and due dates are unknown (the ledger does not store them); give --invoices FILE.",
+                        "{undated} invoice(s) were recorded before the ledger kept dates, and the last run's invoices file {} is gone or changed, so their dates are unknown; give --invoices FILE.",
                         last.invoices_file
                     ));
                     HashMap::new()
@@ -237,7 +247,6 @@ fn load(source: &Source) -> anyhow::Result<Loaded> {
 }
 
 fn build(args: &ReportArgs, l: &Loaded) -> Result<Report, ReportError> {
-    let sent = sent_levels(&args.source.db).map_err(|e| ReportError::Render(format!("{e:#}")));
     use cashapply_reports::{aging, collections, dso, kpi, rollforward, unapplied};
     match args.kind {
         Kind::Aging => aging::aging(&l.ledger, &l.config, l.as_of, args.by == AgingBasis::InvoiceDate),
@@ -249,7 +258,7 @@ fn build(args: &ReportArgs, l: &Loaded) -> Result<Report, ReportError> {
         Kind::Kpi => kpi::kpi(&l.ledger, l.as_of, args.days),
         Kind::Dso => dso::dso(&l.ledger, l.as_of, args.months.unwrap_or(3)),
         Kind::Cei => dso::cei(&l.ledger, l.as_of, args.months.unwrap_or(12)),
-        Kind::Collections => collections::collections(&l.ledger, &l.config, l.as_of, &sent?),
+        Kind::Collections => collections::collections(&l.ledger, &l.config, l.as_of),
     }
 }
 
@@ -323,6 +332,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
 pub fn collections(args: &CollectionsArgs) -> anyhow::Result<ExitCode> {
     match &args.command {
         CollectionsCommand::Letters(a) => letters(a),
+        CollectionsCommand::Promise(a) => promise(a),
     }
 }
 
@@ -336,7 +346,24 @@ fn file_stem(s: &str) -> String {
     s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
+/// The ledger opened for writing under its lock (migrated forward, as any
+/// ledger command does), or the error printed.
+fn open_for_writing(db: &Path, what: &str) -> anyhow::Result<Result<(WriteLock, SqliteStore), ExitCode>> {
+    let opened = super::ledger_command::lock(db, what).and_then(|l| SqliteStore::open(db, false).map(|s| (l, s)));
+    match opened {
+        Ok(x) => Ok(Ok(x)),
+        Err(e) => {
+            writeln!(io::stderr(), "cashapply: error: {e}")?;
+            Ok(Err(ExitCode::from(1)))
+        }
+    }
+}
+
 fn letters(args: &LettersArgs) -> anyhow::Result<ExitCode> {
+    let (_lock, mut store) = match open_for_writing(&args.source.db, "collections letters")? {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
     let loaded = match load(&args.source) {
         Ok(l) => l,
         Err(e) => {
@@ -348,13 +375,12 @@ fn letters(args: &LettersArgs) -> anyhow::Result<ExitCode> {
         writeln!(io::stderr(), "cashapply: error: no dunning level {} in the settings", args.level)?;
         return Ok(ExitCode::from(2));
     };
-    let sent = sent_levels(&args.source.db)?;
-    let list = cashapply_reports::collections::follow_ups(&loaded.ledger, &loaded.config, loaded.as_of, &sent)?;
+    let list = cashapply_reports::collections::follow_ups(&loaded.ledger, &loaded.config, loaded.as_of)?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("{}: cannot create", args.out.display()))?;
-    let journal = journal_path(&args.source.db);
-    let mut written = 0;
     let mut held = 0;
-    let mut lines = String::new();
+    let mut sent = Vec::new();
+    let at = super::ledger_command::now();
+    let who = super::ledger_command::actor();
     for f in list.iter().filter(|f| f.level == args.level && f.sent < args.level) {
         if f.action != "dun" {
             held += 1;
@@ -392,33 +418,77 @@ fn letters(args: &LettersArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(&txt, &text).with_context(|| format!("{}: cannot write", txt.display()))?;
         std::fs::write(&html, format!("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Reminder {}</title></head><body>\n{body}</body></html>\n", html_escape(&f.customer_id)))
             .with_context(|| format!("{}: cannot write", html.display()))?;
-        let record = serde_json::json!({
-            "as_of": loaded.as_of.to_string(),
-            "customer_id": f.customer_id,
-            "currency": f.currency,
-            "level": args.level,
-            "total": money(f.total),
-            "invoices": f.invoices.iter().map(|i| i.invoice_id.clone()).collect::<Vec<_>>(),
-            "file": txt.display().to_string(),
+        sent.push(ReminderRecord {
+            customer_id: f.customer_id.clone(),
+            currency: f.currency.clone(),
+            level: args.level,
+            invoices: f.invoices.iter().map(|i| i.invoice_id.clone()).collect(),
+            total: money(f.total),
+            as_of: loaded.as_of.to_string(),
+            sent_at: at.clone(),
+            actor: who.clone(),
+            file: txt.display().to_string(),
         });
-        lines.push_str(&record.to_string());
-        lines.push('\n');
-        written += 1;
     }
-    if !lines.is_empty() {
-        let mut j = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&journal)
-            .with_context(|| format!("{}: cannot open the reminder journal", journal.display()))?;
-        j.write_all(lines.as_bytes()).with_context(|| format!("{}: cannot write", journal.display()))?;
-        j.sync_all()?;
+    if let Err(e) = store.record_reminders(&sent) {
+        writeln!(
+            io::stderr(),
+            "cashapply: error: {} letter(s) written to {} but not recorded in the ledger: {e}",
+            sent.len(),
+            args.out.display()
+        )?;
+        return Ok(ExitCode::from(1));
     }
     println!(
-        "{written} reminder(s) of level {} written to {}, recorded in {}; {held} customer(s) held: check unapplied cash first",
+        "{} reminder(s) of level {} written to {}, recorded in the ledger; {held} customer(s) held: check unapplied cash first",
+        sent.len(),
         args.level,
         args.out.display(),
-        journal.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn promise(args: &PromiseArgs) -> anyhow::Result<ExitCode> {
+    let (_lock, mut store) = match open_for_writing(&args.source.db, "collections promise")? {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
+    let loaded = match load(&args.source) {
+        Ok(l) => l,
+        Err(e) => {
+            writeln!(io::stderr(), "cashapply: error: {e:#}")?;
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let checked = cashapply_reports::collections::check_promise(
+        &loaded.ledger,
+        &args.customer,
+        args.currency.as_deref(),
+        args.amount,
+        args.by,
+        loaded.as_of,
+    );
+    let currency = match checked {
+        Ok(c) => c,
+        Err(e) => {
+            writeln!(io::stderr(), "cashapply: error: {e}")?;
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let record = PromiseRecord {
+        customer_id: args.customer.clone(),
+        currency: currency.clone(),
+        amount: args.amount.normalize().to_string(),
+        promised_date: args.by.to_string(),
+        made_on: loaded.as_of.to_string(),
+        note: args.note.clone(),
+        created_at: super::ledger_command::now(),
+        actor: super::ledger_command::actor(),
+    };
+    let id = store.record_promise(&record)?;
+    println!(
+        "promise {id} recorded: {} pays {} {currency} by {} (taken {})",
+        args.customer, record.amount, args.by, loaded.as_of
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -62,7 +62,7 @@ pub fn aging(
     }
     if undated_count > 0 {
         notes.push(format!(
-            "{undated_count} open invoice(s) have no dates in the invoices file read (the ledger does not store invoice dates); they are in the `undated` column."
+            "{undated_count} open invoice(s) have no dates: the ledger recorded them before it kept dates and no --invoices file given dates them; they are in the `undated` column."
         ));
     }
     // Cash beside: (currency, customer) -> [unapplied, on_account, unidentified].

@@ -6,6 +6,7 @@
 //! [dunning]
 //! include_disputed = false            # disputed invoices are not dunned
 //! escalate_over_90 = "10000"          # amount over 90 days past due that escalates
+//! escalate_broken_promises = 2        # this many broken promises escalate (0: never)
 //! [[dunning.levels]]
 //! days = 7                            # level 1 from 7 days past due
 //! template = "Dear {customer}, {count} invoice(s) totalling {total} {currency} are overdue."
@@ -42,6 +43,9 @@ pub struct ReportConfig {
     /// Amount more than 90 days past due (per customer and currency) over
     /// which the customer is escalated.
     pub escalate_over_90: Decimal,
+    /// Broken promises to pay (per customer and currency) from which the
+    /// customer is escalated; 0 never escalates on promises.
+    pub escalate_broken_promises: u32,
 }
 
 impl Default for ReportConfig {
@@ -74,20 +78,24 @@ impl Default for ReportConfig {
             ],
             include_disputed: false,
             escalate_over_90: Decimal::new(10_000, 0),
+            escalate_broken_promises: 2,
         }
     }
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FileLevel {
     days: u32,
     template: String,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FileDunning {
     include_disputed: Option<bool>,
     escalate_over_90: Option<toml::Value>,
+    escalate_broken_promises: Option<u32>,
     levels: Option<Vec<FileLevel>>,
 }
 
@@ -129,6 +137,9 @@ impl ReportConfig {
                 };
                 config.escalate_over_90 = Decimal::from_str(&text)
                     .map_err(|_| err(format!("dunning.escalate_over_90 {text:?} is not a decimal")))?;
+            }
+            if let Some(n) = d.escalate_broken_promises {
+                config.escalate_broken_promises = n;
             }
             if let Some(levels) = d.levels {
                 if levels.is_empty() || levels.windows(2).any(|w| w[0].days >= w[1].days) {
@@ -177,6 +188,14 @@ mod tests {
         assert_eq!(c.bucket_of(15), 1);
         assert_eq!(c.bucket_of(16), 2);
         assert_eq!(c.bucket_of(46), 3);
+    }
+
+    #[test]
+    fn a_misspelt_dunning_key_is_refused_rather_than_ignored() {
+        let c = ReportConfig::from_toml("c.toml", "[dunning]\nescalate_broken_promises = 3\n").unwrap();
+        assert_eq!(c.escalate_broken_promises, 3);
+        let e = ReportConfig::from_toml("c.toml", "[dunning]\nescalate_broken_promise = 3\n").unwrap_err();
+        assert!(e.to_string().contains("escalate_broken_promise"), "{e}");
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! DSO (simple and countback), best possible DSO, average days delinquent
 //! and CEI per month (CONTRACT §8; research DAY2 §3.2–3.4).
 //!
-//! Sales basis (the ledger stores no invoice dates): the credit sales of a
-//! month are the invoices that first appeared in the ERP's invoices file at
-//! a run dated in that month, at the open amount first seen, net of credit
-//! memos (negative amounts). The first run's invoices are the opening
-//! balance, not sales, so a month's sales are known only when the history
-//! starts before the month; figures that would need unknown sales are left
-//! empty and the notes say why.
+//! Sales basis: the credit sales of a month are the invoices dated in that
+//! month (their invoice date as the ERP's file showed it, recorded by each
+//! run) at their original amount, net of credit memos (negative amounts).
+//! The ledger sees only invoices that were in the ERP's file at a run, so a
+//! month's sales are known only when the history starts before the month;
+//! an invoice whose dates the ledger does not hold (recorded before it kept
+//! them, and in no `--invoices` file given) may belong to any month up to
+//! the run that first saw it, so those months' sales are unknown too.
+//! Figures that would need unknown sales are left empty and the notes say
+//! why.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,16 +30,68 @@ pub fn month_end(d: NaiveDate) -> NaiveDate {
     month_start(d).checked_add_months(Months::new(1)).and_then(|m| m.pred_opt()).unwrap_or(d)
 }
 
-/// Net credit sales per (currency, month start), basis as in the module doc.
-pub fn monthly_sales(ledger: &Ledger) -> BTreeMap<(String, NaiveDate), Decimal> {
-    let mut out = BTreeMap::new();
+/// Net credit sales per (currency, month start) and which months are known
+/// (module rule).
+#[derive(Debug, Clone, Default)]
+pub struct Sales {
+    amounts: BTreeMap<(String, NaiveDate), Decimal>,
+    /// Per currency, the last month an undated invoice may belong to.
+    undated_through: BTreeMap<String, NaiveDate>,
+    /// The first run's date.
+    first: Option<NaiveDate>,
+}
+
+impl Sales {
+    /// The credit sales of `cur` in the month starting `month`, when known.
+    pub fn get(&self, cur: &str, month: NaiveDate) -> Option<Decimal> {
+        let after_first = self.first.is_some_and(|f| month > f);
+        let dated = self.undated_through.get(cur).is_none_or(|u| month > *u);
+        (after_first && dated).then(|| self.amounts.get(&(cur.to_string(), month)).copied().unwrap_or(Decimal::ZERO))
+    }
+
+    /// The currencies with sales.
+    pub fn currencies(&self) -> impl Iterator<Item = &String> {
+        self.amounts.keys().map(|(c, _)| c)
+    }
+
+    /// The currencies with sales in `month`.
+    pub fn currencies_in(&self, month: NaiveDate) -> impl Iterator<Item = &String> {
+        self.amounts.keys().filter(move |(_, m)| *m == month).map(|(c, _)| c)
+    }
+
+    /// The last month whose sales undated invoices leave unknown, per currency.
+    pub fn undated_through(&self, cur: &str) -> Option<NaiveDate> {
+        self.undated_through.get(cur).copied()
+    }
+}
+
+/// Net credit sales per (currency, month), basis as in the module doc.
+pub fn monthly_sales(ledger: &Ledger) -> Sales {
+    let mut out = Sales { first: ledger.runs.first().map(|r| r.date), ..Sales::default() };
     let Some(last) = ledger.runs.len().checked_sub(1) else { return out };
     for s in ledger.invoices_seen(last, false).values() {
-        if s.first_run == 0 {
-            continue;
+        match ledger.dates_of(s.id) {
+            Some(d) => {
+                // A credit memo's original amount counts negative whatever
+                // sign the file wrote it with.
+                let credit = s.first_amount.is_sign_negative() || s.erp_amount.is_sign_negative();
+                let amount = match d.amount_original {
+                    Some(a) if credit => -a.abs(),
+                    Some(a) => a,
+                    None => s.first_amount,
+                };
+                *out.amounts.entry((s.currency.to_string(), month_start(d.invoice_date))).or_insert(Decimal::ZERO) +=
+                    amount;
+            }
+            // The first run's invoices are the opening balance.
+            None if s.first_run == 0 => {}
+            None => {
+                let Some(run) = ledger.runs.get(s.first_run) else { continue };
+                let m = month_start(run.date);
+                let e = out.undated_through.entry(s.currency.to_string()).or_insert(m);
+                *e = (*e).max(m);
+            }
         }
-        let Some(run) = ledger.runs.get(s.first_run) else { continue };
-        *out.entry((s.currency.to_string(), month_start(run.date))).or_insert(Decimal::ZERO) += s.first_amount;
     }
     out
 }
@@ -107,7 +162,7 @@ pub fn dso(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
             "The ledger's history starts on {first}: the sales of the period from {start} are not all known, so simple DSO, best possible DSO and ADD are left empty."
         ));
     }
-    let currencies: BTreeSet<String> = ending.keys().cloned().chain(sales.keys().map(|(c, _)| c.clone())).collect();
+    let currencies: BTreeSet<String> = ending.keys().cloned().chain(sales.currencies().cloned()).collect();
     let mut tables = Vec::new();
     let mut monthly = Table::new(
         "dso monthly sales",
@@ -122,33 +177,44 @@ pub fn dso(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
     );
     for cur in &currencies {
         let (ar, current, undated) = ending.get(cur).copied().unwrap_or_default();
-        let mut period_sales = Decimal::ZERO;
+        let mut period_sales = Some(Decimal::ZERO);
         let mut m = start;
         while m <= as_of {
-            period_sales += sales.get(&(cur.clone(), m)).copied().unwrap_or_default();
+            period_sales = period_sales.zip(sales.get(cur, m)).map(|(a, b)| a + b);
             m = m.checked_add_months(Months::new(1)).unwrap_or(as_of.succ_opt().unwrap_or(as_of));
         }
-        let simple = (covered && period_sales > Decimal::ZERO).then(|| ar / period_sales * period_days);
-        let best = (covered && period_sales > Decimal::ZERO && undated.is_zero())
-            .then(|| current / period_sales * period_days);
+        let period_sales = period_sales.filter(|_| covered);
+        if covered && period_sales.is_none() {
+            notes.push(format!(
+                "{cur}: invoices first seen up to {} have no dates in the ledger (recorded before it kept them; give --invoices FILE): the sales of the months to then are unknown, so simple DSO, best possible DSO and ADD are left empty.",
+                sales.undated_through(cur).map_or_else(String::new, |d| month_end(d).to_string())
+            ));
+        }
+        let sold = period_sales.filter(|s| *s > Decimal::ZERO);
+        let simple = sold.map(|s| ar / s * period_days);
+        let best = sold.filter(|_| undated.is_zero()).map(|s| current / s * period_days);
         let add = simple.zip(best).map(|(s, b)| s - b);
         // Countback: newest month first, while the receivables cover its sales.
         let mut known_months = Vec::new();
         let mut month = month_start(as_of);
         for i in 0..24 {
             let month_days = if i == 0 { days_in(month, as_of) } else { days_in(month, month_end(month)) };
-            let known = month > first;
-            let s = sales.get(&(cur.clone(), month)).copied().unwrap_or_default();
+            let got = sales.get(cur, month);
             monthly.rows.push(vec![
                 Cell::Text(cur.clone()),
                 Cell::Date(month),
                 Cell::Count(month_days.try_into().unwrap_or(0)),
-                if known { Cell::Number(s) } else { Cell::Empty },
-                Cell::Text(if known { "yes" } else { "no: before the history" }.to_string()),
+                got.map_or(Cell::Empty, Cell::Number),
+                Cell::Text(
+                    match got {
+                        Some(_) => "yes",
+                        None if month > first => "no: invoices without dates",
+                        None => "no: before the history",
+                    }
+                    .to_string(),
+                ),
             ]);
-            if !known {
-                break;
-            }
+            let Some(s) = got else { break };
             known_months.push((s, month_days));
             let Some(prev) = month.checked_sub_months(Months::new(1)) else { break };
             month = prev;
@@ -156,7 +222,7 @@ pub fn dso(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
         let countback = countback(ar, &known_months);
         if countback.is_none() {
             notes.push(format!(
-                "{cur}: countback DSO needs the sales of months before the history ({first}); left empty."
+                "{cur}: countback DSO needs the sales of months not known (before the history, {first}, or with undated invoices); left empty."
             ));
         }
         if !undated.is_zero() {
@@ -177,7 +243,7 @@ pub fn dso(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
         t.rows = vec![
             money("ending_receivables", Cell::Number(ar)),
             money("current_receivables", Cell::Number(current)),
-            money("credit_sales_of_period", if covered { Cell::Number(period_sales) } else { Cell::Empty }),
+            money("credit_sales_of_period", period_sales.map_or(Cell::Empty, Cell::Number)),
             days("days_in_period", Cell::Number(period_days)),
             days("dso_simple", opt(simple)),
             days("dso_countback", opt(countback)),
@@ -199,9 +265,8 @@ pub fn dso(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
         let mut month = month_start(as_of).checked_sub_months(Months::new(11)).unwrap_or(as_of);
         while month <= as_of {
             let end = month_end(month).min(as_of);
-            if month > first {
+            if let Some(s) = sales.get(cur, month) {
                 let ar = receivables(ledger, end).and_then(|m| m.get(cur).copied()).map_or(Decimal::ZERO, |x| x.0);
-                let s = sales.get(&(cur.clone(), month)).copied().unwrap_or_default();
                 let value = (s > Decimal::ZERO).then(|| ar / s * days_in(month, end));
                 trend.rows.push(vec![
                     Cell::Date(end),
@@ -220,7 +285,7 @@ pub fn dso(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
         format!("Period: {start} to {as_of} ({period_days} days, {months} month(s)); receivables = the aging's open balance after the last run on or before {as_of}."),
         "Simple DSO = ending receivables ÷ credit sales of the period × days in the period. Countback DSO: from the ending receivables subtract each month's sales, newest month first, adding its days, until the rest is less than a month's sales; then add rest ÷ that month's sales × its days.".to_string(),
         "Best possible DSO = current (not yet due) receivables ÷ credit sales × days; average days delinquent = simple DSO − best possible DSO (same sales and period).".to_string(),
-        "Sales basis: invoices first seen in the ERP's invoices file at a run dated in the month, at the open amount first seen, net of credit memos (the ledger stores no invoice dates); the first run's invoices are the opening balance, not sales.".to_string(),
+        "Sales basis: invoices dated in the month (invoice date as the ERP's file showed it) at their original amount, net of credit memos; a month's sales are known when the history starts before it and every invoice that may belong to it has dates.".to_string(),
         "Trend (`dso by month`): simple DSO of each month alone (receivables at its end ÷ its sales × its days), for the months the history covers.".to_string(),
     ];
     Ok(Report { name: "dso".into(), as_of, definition, notes, tables })
@@ -237,6 +302,7 @@ pub fn cei(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
     let start = month_start(as_of).checked_sub_months(Months::new(months - 1)).unwrap_or(as_of);
     let mut m = start;
     let mut uncovered = Vec::new();
+    let mut undated_months = Vec::new();
     while m <= as_of {
         let end = month_end(m).min(as_of);
         let begin_day = m.pred_opt().unwrap_or(m);
@@ -247,14 +313,17 @@ pub fn cei(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
             .iter()
             .flat_map(|b| b.keys().cloned())
             .chain(ending.iter().flat_map(|e| e.keys().cloned()))
-            .chain(sales.keys().filter(|(_, mm)| *mm == m).map(|(c, _)| c.clone()))
+            .chain(sales.currencies_in(m).cloned())
             .collect();
         if !known {
             uncovered.push(m);
         }
         for cur in currencies {
             let b = beginning.as_ref().map(|x| x.get(&cur).copied().unwrap_or_default().0);
-            let s = known.then(|| sales.get(&(cur.clone(), m)).copied().unwrap_or_default());
+            let s = if known { sales.get(&cur, m) } else { None };
+            if known && s.is_none() {
+                undated_months.push(m);
+            }
             let e = ending.as_ref().map(|x| x.get(&cur).copied().unwrap_or_default());
             let value = match (b, s, e) {
                 (Some(b), Some(s), Some((total, current, undated))) if undated.is_zero() => {
@@ -284,10 +353,18 @@ pub fn cei(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
             None => break,
         };
     }
+    let months_text = |v: &[NaiveDate]| v.iter().map(|d| d.format("%Y-%m").to_string()).collect::<Vec<_>>().join(", ");
     if !uncovered.is_empty() {
         notes.push(format!(
             "The ledger's history starts on {first}: CEI is left empty for {} (their beginning receivables or sales are not known).",
-            uncovered.iter().map(|d| d.format("%Y-%m").to_string()).collect::<Vec<_>>().join(", ")
+            months_text(&uncovered)
+        ));
+    }
+    undated_months.dedup();
+    if !undated_months.is_empty() {
+        notes.push(format!(
+            "Invoices recorded before the ledger kept dates have none (give --invoices FILE): the sales, and so CEI, of {} are not known.",
+            months_text(&undated_months)
         ));
     }
     let mut tables = Vec::new();
@@ -314,7 +391,7 @@ pub fn cei(ledger: &Ledger, as_of: NaiveDate, months: u32) -> Result<Report, Rep
     let definition = vec![
         "CEI per calendar month = (beginning receivables + credit sales − ending total receivables) ÷ (beginning receivables + credit sales − ending current receivables) × 100, with that month's own sales (N = 1, not sales ÷ N months); the period figure is the average of the monthly CEIs.".to_string(),
         "Beginning = receivables after the last run before the month; ending = after the last run on or before the month's end (or the as-of date); current = not yet due at that day (due date, else invoice date).".to_string(),
-        "Sales basis: invoices first seen in the ERP's invoices file at a run dated in the month, at the open amount first seen, net of credit memos (the ledger stores no invoice dates).".to_string(),
+        "Sales basis: invoices dated in the month (invoice date as the ERP's file showed it) at their original amount, net of credit memos.".to_string(),
     ];
     Ok(Report { name: "cei".into(), as_of, definition, notes, tables })
 }

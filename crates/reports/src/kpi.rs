@@ -3,7 +3,7 @@
 //! amount, exceptions raised and resolved, exceptions open more than one
 //! business day, median time to resolve; items resolved per coordinator.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
@@ -47,13 +47,26 @@ pub fn kpi(ledger: &Ledger, as_of: NaiveDate, days: u32) -> Result<Report, Repor
     let from = as_of - Duration::days(i64::from(days.max(1)) - 1);
     let in_range = |d: NaiveDate| d >= from && d <= as_of;
     let mut stats: BTreeMap<(&str, NaiveDate, &str), Day> = BTreeMap::new();
-    let receipts: HashMap<&str, usize> =
-        ledger.receipts.iter().enumerate().map(|(i, r)| (r.receipt_id.as_str(), i)).collect();
+    // The bank format of the receipts exceptions are about (only those:
+    // a map of every receipt costs a second at a few million).
+    let wanted: HashSet<&str, foldhash::fast::RandomState> =
+        ledger.exceptions.iter().map(|e| e.receipt_id.as_str()).collect();
+    let receipts: HashMap<&str, usize, foldhash::fast::RandomState> = ledger
+        .receipts
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| wanted.contains(r.receipt_id.as_str()))
+        .map(|(i, r)| (r.receipt_id.as_str(), i))
+        .collect();
     // Automatic application: the engine's own applied lines (a person's
-    // lines are not automatic), per receipt.
-    let mut auto: HashMap<&str, Decimal> = HashMap::new();
+    // lines are not automatic), per receipt, for the runs of the window.
+    let mut auto: HashMap<&str, Decimal, foldhash::fast::RandomState> = HashMap::default();
     for l in &ledger.lines {
-        if l.kind == "applied" && !l.by_person && l.amount > Decimal::ZERO {
+        if l.kind == "applied"
+            && !l.by_person
+            && l.amount > Decimal::ZERO
+            && l.run.and_then(|r| ledger.runs.get(r)).is_some_and(|r| in_range(r.date))
+        {
             *auto.entry(l.receipt_id.as_str()).or_default() += l.amount;
         }
     }

@@ -14,6 +14,7 @@
 pub mod aging;
 pub mod collections;
 pub mod config;
+pub mod dashboard;
 pub mod dso;
 pub mod kpi;
 pub mod render;

@@ -80,10 +80,34 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
     // applied, discounts, write-offs, unexplained, closing].
     let mut sums: BTreeMap<String, [Decimal; 8]> = BTreeMap::new();
     let mut differences: BTreeMap<String, Vec<Difference<'_>>> = BTreeMap::new();
+    let mut undated: BTreeMap<String, usize> = BTreeMap::new();
+    let mut late: BTreeMap<String, (usize, Decimal)> = BTreeMap::new();
     for (key, c) in closing.iter() {
         let o = opening.by_id(c.id).map_or(Decimal::ZERO, |s| s.balance);
         let new_in_period = c.first_run > first_new && (open_run.is_some() || c.first_run > 0);
-        let first = if new_in_period { c.first_amount } else { Decimal::ZERO };
+        // Invoiced at the original amount (the sale); what was settled
+        // before the ERP's file first showed it open is then a difference.
+        // An invoice first shown closed never was receivable here: 0.
+        let dates = ledger.dates_of(c.id);
+        let first = match (new_in_period, dates.and_then(|d| d.amount_original)) {
+            (false, _) => Decimal::ZERO,
+            (true, _) if c.first_amount.is_zero() => Decimal::ZERO,
+            (true, Some(original)) if c.first_amount.is_sign_negative() => -original.abs(),
+            (true, Some(original)) => original,
+            (true, None) => {
+                *undated.entry(c.currency.to_string()).or_default() += 1;
+                c.first_amount
+            }
+        };
+        if new_in_period
+            && !first.is_zero()
+            && let Some(d) = dates
+            && d.invoice_date < from
+        {
+            let e = late.entry(c.currency.to_string()).or_default();
+            e.0 += 1;
+            e.1 += first;
+        }
         let m = moved.get(c.id).copied().unwrap_or_default();
         let expected = o + first - m[0] - m[1] - m[2];
         let diff = c.balance - expected;
@@ -170,6 +194,12 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
             tables.push(d);
         }
     }
+    for (cur, n) in &undated {
+        notes.push(format!("{cur}: {n} invoice(s) first seen in the period have no original amount in the ledger (recorded before it kept one): invoiced at the open amount first seen."));
+    }
+    for (cur, (n, total)) in &late {
+        notes.push(format!("{cur}: {n} invoice(s) totalling {total} first appeared in the ERP's file in the period but are dated before {from}; they are in invoiced (the opening did not hold them)."));
+    }
     let opening_text = match open_run {
         Some(o) => format!("the balances after run {} of {}", ledger.runs[o].batch_id, ledger.runs[o].date),
         None => format!("what the first run ({}) saw before posting", first.date),
@@ -179,7 +209,7 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
             "Roll-forward {from} to {to}, per currency: opening ({opening_text}) + invoiced − credit memos − cash applied − discounts − write-offs ± differences not explained = closing (the balances after run {} of {}).",
             ledger.runs[close].batch_id, ledger.runs[close].date
         ),
-        "Invoiced / credit memos = invoices first seen in the ERP's file in the period, at the open amount first seen (positive / negative). Cash applied, discounts, write-offs = cashapply's lines of the period (unapplies and reversals net them). Balances as in aging (ERP open amount less unconfirmed lines).".to_string(),
+        "Invoiced / credit memos = invoices first seen open in the ERP's file in the period, at their original amount (positive / negative; what was settled before they first showed is a difference). Cash applied, discounts, write-offs = cashapply's lines of the period (unapplies and reversals net them). Balances as in aging (ERP open amount less unconfirmed lines).".to_string(),
         "A difference is an invoice whose balance moved other than by those: listed one by one; closing_per_ledger is the ledger's open balance computed directly, and must equal closing_receivables.".to_string(),
     ];
     Ok(Report { name: "rollforward".into(), as_of: to, definition, notes, tables })

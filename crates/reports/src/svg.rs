@@ -50,10 +50,14 @@ fn frame(title: &str, y: i64, out: &mut String) {
         writeln!(out, "<text x=\"10\" y=\"{}\" font-size=\"14\" font-weight=\"bold\">{}</text>", y + 16, esc(title));
 }
 
-/// Stacked bar of one aging table's TOTAL row, with the buckets beside.
-fn aging_panel(t: &Table, y: i64, out: &mut String) {
+/// The numbers of a panel: a header and rows of texts.
+type Numbers = (Vec<String>, Vec<Vec<String>>);
+
+/// Stacked bar of one aging table's TOTAL row; returns the buckets' numbers.
+fn aging_panel(t: &Table, y: i64, out: &mut String) -> Numbers {
     frame(&t.name, y, out);
-    let Some(total_row) = t.row_of("TOTAL") else { return };
+    let header = vec!["bucket".to_string(), format!("amount {}", t.currency.clone().unwrap_or_default())];
+    let Some(total_row) = t.row_of("TOTAL") else { return (header, Vec::new()) };
     // Buckets are the columns between customer_id and `total`.
     let end = t.columns.iter().position(|c| c.name == "total").unwrap_or(t.columns.len());
     let mut parts = Vec::new();
@@ -97,28 +101,35 @@ fn aging_panel(t: &Table, y: i64, out: &mut String) {
         .iter()
         .map(|(n, v)| vec![n.clone(), cell_text(&Cell::Number(*v), ColumnKind::Money, t.currency.as_deref())])
         .collect();
-    numbers(
-        out,
-        CHART_W + 40,
-        y + 40,
-        &["bucket".into(), format!("amount {}", t.currency.clone().unwrap_or_default())],
-        &rows,
-    );
+    (header, rows)
 }
 
-/// A line per series: points (x label, value) in order; numbers beside.
-fn line_panel(title: &str, series: &[Series], kind: ColumnKind, y: i64, out: &mut String) {
+/// A line per series: points (x label, value) in order; returns the numbers.
+fn line_panel(title: &str, series: &[Series], kind: ColumnKind, y: i64, out: &mut String) -> Numbers {
     frame(title, y, out);
+    let labels: Vec<String> =
+        series.first().map(|(_, p)| p.iter().map(|(l, _)| l.clone()).collect()).unwrap_or_default();
+    let mut header = vec!["".to_string()];
+    header.extend(series.iter().map(|(n, _)| n.clone()));
+    let rows: Vec<Vec<String>> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut r = vec![l.clone()];
+            r.extend(series.iter().map(|(_, p)| {
+                p.get(i).and_then(|(_, v)| *v).map_or("–".to_string(), |v| cell_text(&Cell::Number(v), kind, None))
+            }));
+            r
+        })
+        .collect();
     let values: Vec<Decimal> = series.iter().flat_map(|(_, p)| p.iter().filter_map(|(_, v)| *v)).collect();
     let (Some(min), Some(max)) = (values.iter().min().copied(), values.iter().max().copied()) else {
         let _ =
             writeln!(out, "<text x=\"10\" y=\"{}\" font-size=\"12\">no figures the history supports</text>", y + 60);
-        return;
+        return (header, rows);
     };
     let min = min.min(Decimal::ZERO);
     let span = if max == min { Decimal::ONE } else { max - min };
-    let labels: Vec<String> =
-        series.first().map(|(_, p)| p.iter().map(|(l, _)| l.clone()).collect()).unwrap_or_default();
     let n = Decimal::from((labels.len() as i64 - 1).max(1));
     let top = Decimal::from(y + 30);
     let h = Decimal::from(CHART_H);
@@ -170,20 +181,7 @@ fn line_panel(title: &str, series: &[Series], kind: ColumnKind, y: i64, out: &mu
             esc(b)
         );
     }
-    let mut header = vec!["".to_string()];
-    header.extend(series.iter().map(|(n, _)| n.clone()));
-    let rows: Vec<Vec<String>> = labels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let mut r = vec![l.clone()];
-            r.extend(series.iter().map(|(_, p)| {
-                p.get(i).and_then(|(_, v)| *v).map_or("–".to_string(), |v| cell_text(&Cell::Number(v), kind, None))
-            }));
-            r
-        })
-        .collect();
-    numbers(out, CHART_W + 40, y + 30, &header, &rows);
+    (header, rows)
 }
 
 /// The per-currency tables whose name starts with `prefix`.
@@ -247,59 +245,69 @@ fn kpi_series(t: &Table, measure: &str) -> Vec<Series> {
         .collect()
 }
 
-/// The SVG document of a report (`aging`, `dso`, `cei`, `kpi`).
-pub fn svg(report: &Report) -> Result<String, ReportError> {
-    let mut body = String::new();
-    let mut y = 30;
-    match report.name.as_str() {
-        "aging" => {
-            for t in currency_tables(report, "aging ") {
-                aging_panel(t, y, &mut body);
-                y += PANEL_H - 120;
-            }
+/// A panel of a report's chart.
+enum Panel<'a> {
+    /// Aging stacked bar of one currency's table.
+    Aging(&'a Table),
+    /// Lines over days or months.
+    Lines(String, Vec<Series>),
+}
+
+impl Panel<'_> {
+    fn title(&self) -> String {
+        match self {
+            Panel::Aging(t) => t.name.clone(),
+            Panel::Lines(title, _) => title.clone(),
         }
+    }
+
+    /// Draws the panel at `y`; returns its numbers and where they go (y).
+    fn draw(&self, y: i64, out: &mut String) -> (Numbers, i64) {
+        match self {
+            Panel::Aging(t) => (aging_panel(t, y, out), y + 40),
+            Panel::Lines(title, series) => (line_panel(title, series, ColumnKind::Figure, y, out), y + 30),
+        }
+    }
+
+    fn height(&self) -> i64 {
+        match self {
+            Panel::Aging(_) => PANEL_H - 120,
+            Panel::Lines(..) => PANEL_H,
+        }
+    }
+}
+
+/// The panels of a report's chart, in order.
+fn panels(report: &Report) -> Result<Vec<Panel<'_>>, ReportError> {
+    let mut out = Vec::new();
+    match report.name.as_str() {
+        "aging" => out.extend(currency_tables(report, "aging ").map(Panel::Aging)),
         "dso" => {
             for t in currency_tables(report, "dso by month ") {
-                line_panel(
-                    &format!("{} (days)", t.name),
-                    &[("dso_simple".into(), series_of(t, "month_end", "dso_simple"))],
-                    ColumnKind::Figure,
-                    y,
-                    &mut body,
-                );
-                y += PANEL_H;
+                out.push(Panel::Lines(
+                    format!("{} (days)", t.name),
+                    vec![("dso_simple".into(), series_of(t, "month_end", "dso_simple"))],
+                ));
             }
         }
         "cei" => {
             for t in currency_tables(report, "cei ") {
-                line_panel(
-                    &format!("{} (%)", t.name),
-                    &[("cei_percent".into(), series_of(t, "month", "cei_percent"))],
-                    ColumnKind::Figure,
-                    y,
-                    &mut body,
-                );
-                y += PANEL_H;
+                out.push(Panel::Lines(
+                    format!("{} (%)", t.name),
+                    vec![("cei_percent".into(), series_of(t, "month", "cei_percent"))],
+                ));
             }
         }
         "kpi" => {
             for t in currency_tables(report, "kpi ") {
-                line_panel(
-                    &format!("{}: straight-through %", t.name),
-                    &kpi_series(t, "straight_through_percent"),
-                    ColumnKind::Figure,
-                    y,
-                    &mut body,
-                );
-                y += PANEL_H;
-                line_panel(
-                    &format!("{}: exceptions open over 1 business day", t.name),
-                    &kpi_series(t, "open_over_1_business_day"),
-                    ColumnKind::Figure,
-                    y,
-                    &mut body,
-                );
-                y += PANEL_H;
+                out.push(Panel::Lines(
+                    format!("{}: straight-through %", t.name),
+                    kpi_series(t, "straight_through_percent"),
+                ));
+                out.push(Panel::Lines(
+                    format!("{}: exceptions open over 1 business day", t.name),
+                    kpi_series(t, "open_over_1_business_day"),
+                ));
             }
         }
         other => {
@@ -307,6 +315,19 @@ pub fn svg(report: &Report) -> Result<String, ReportError> {
                 "no chart for report {other}: svg is for aging, dso, cei and kpi"
             )));
         }
+    }
+    Ok(out)
+}
+
+/// The SVG document of a report (`aging`, `dso`, `cei`, `kpi`): every
+/// panel, each with its numbers printed beside it.
+pub fn svg(report: &Report) -> Result<String, ReportError> {
+    let mut body = String::new();
+    let mut y = 30;
+    for p in panels(report)? {
+        let ((header, rows), ny) = p.draw(y, &mut body);
+        numbers(&mut body, CHART_W + 40, ny, &header, &rows);
+        y += p.height();
     }
     let mut out = String::new();
     let height = y + 20;
@@ -323,5 +344,43 @@ pub fn svg(report: &Report) -> Result<String, ReportError> {
     );
     out.push_str(&body);
     out.push_str("</svg>\n");
+    Ok(out)
+}
+
+/// One chart of a report for a web page: a standalone SVG of the chart
+/// alone, and its numbers for a table beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    /// The panel's title.
+    pub title: String,
+    /// The SVG (chart only, no numbers in it).
+    pub svg: String,
+    /// The numbers' column names.
+    pub header: Vec<String>,
+    /// The numbers, as presented (rounded once).
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The charts of a report (`aging`, `dso`, `cei`, `kpi`), one per panel.
+pub fn charts(report: &Report) -> Result<Vec<Chart>, ReportError> {
+    let mut out = Vec::new();
+    for p in panels(report)? {
+        let mut body = String::new();
+        let ((header, rows), _) = p.draw(0, &mut body);
+        // Alone, an aging bar needs only its legend below it, and a line
+        // chart without figures only its sentence.
+        let h = match &p {
+            Panel::Aging(_) => 140,
+            Panel::Lines(_, series) if series.iter().all(|(_, pts)| pts.iter().all(|(_, v)| v.is_none())) => 80,
+            Panel::Lines(..) => p.height(),
+        };
+        let w = CHART_W + 30;
+        let title = p.title();
+        let svg = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" role=\"img\" aria-label=\"{}\">\n{body}</svg>\n",
+            esc(&title)
+        );
+        out.push(Chart { title, svg, header, rows });
+    }
     Ok(out)
 }

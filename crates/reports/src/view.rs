@@ -25,14 +25,22 @@ use crate::ReportError;
 /// (customer, invoice).
 pub type InvoiceKey = (String, String);
 
-/// What the ERP's invoices file says of an invoice's dates (the ledger
-/// does not store them).
+/// A map by invoice: foldhash (seeded per map) instead of SipHash, since a
+/// ledger of a million invoices is looked up once per history row and
+/// posting line.
+pub type KeyMap<V> = HashMap<InvoiceKey, V, foldhash::fast::RandomState>;
+
+/// What the ERP's invoices file said of an invoice's dates and original
+/// amount: recorded in the ledger by each run (schema version 3), or, for
+/// rows recorded before, read from an invoices file given to the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceDates {
     /// Invoice date.
     pub invoice_date: NaiveDate,
     /// Due date, if the file gives one.
     pub due_date: Option<NaiveDate>,
+    /// Original amount (the credit sale), if known.
+    pub amount_original: Option<Decimal>,
 }
 
 impl InvoiceDates {
@@ -168,6 +176,42 @@ pub struct InvoiceState {
     pub first_amount: Decimal,
 }
 
+/// A reminder sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminder {
+    /// Customer.
+    pub customer_id: String,
+    /// Currency.
+    pub currency: String,
+    /// Level sent.
+    pub level: u32,
+    /// The invoices it named.
+    pub invoices: Vec<String>,
+    /// Business date it was sent for.
+    pub as_of: NaiveDate,
+}
+
+/// A promise to pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Promise {
+    /// Its id.
+    pub id: i64,
+    /// Customer.
+    pub customer_id: String,
+    /// Currency.
+    pub currency: String,
+    /// Amount promised.
+    pub amount: Decimal,
+    /// Promised payment date.
+    pub promised: NaiveDate,
+    /// Business date it was taken.
+    pub made_on: NaiveDate,
+    /// Who took it.
+    pub actor: String,
+    /// Note.
+    pub note: String,
+}
+
 /// Parsed ledger rows plus the invoice dates the caller found.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
@@ -181,12 +225,18 @@ pub struct Ledger {
     pub receipts: Vec<Receipt>,
     /// Exceptions.
     pub exceptions: Vec<Exception>,
-    /// Invoice dates by invoice.
+    /// Invoice dates found in files, for invoices the ledger has no dates of.
     pub dates: HashMap<InvoiceKey, InvoiceDates>,
     /// Every invoice the ledger has seen, by index.
     pub keys: Vec<InvoiceKey>,
     /// The index of each key.
-    pub index: HashMap<InvoiceKey, usize>,
+    pub index: KeyMap<usize>,
+    /// Reminders sent, oldest first.
+    pub reminders: Vec<Reminder>,
+    /// Promises to pay, oldest first.
+    pub promises: Vec<Promise>,
+    /// Invoices whose dates neither the ledger nor a file gave.
+    pub undated: usize,
     /// Dates by index.
     dates_by_id: Vec<Option<InvoiceDates>>,
 }
@@ -195,7 +245,7 @@ pub struct Ledger {
 #[derive(Debug, Clone)]
 pub struct Snapshot<'a> {
     keys: &'a [InvoiceKey],
-    index: &'a HashMap<InvoiceKey, usize>,
+    index: &'a KeyMap<usize>,
     states: Vec<Option<InvoiceState>>,
 }
 
@@ -277,8 +327,9 @@ pub fn business_days(from: NaiveDate, to: NaiveDate) -> i64 {
 
 impl Ledger {
     /// Parses the store's rows (taken by value: their strings are moved,
-    /// not copied). `dates` are the invoice dates found in the ERP's
-    /// file(s); invoices without them are reported as undated.
+    /// not copied). An invoice's dates are the ledger's; `dates` (found in
+    /// the ERP's file(s)) fill in those the ledger lacks (rows recorded
+    /// before it kept dates); invoices with neither are reported as undated.
     pub fn from_rows(data: ReportData, dates: HashMap<InvoiceKey, InvoiceDates>) -> Result<Ledger, ReportError> {
         let mut runs = Vec::with_capacity(data.runs.len());
         let mut index: HashMap<i64, usize> = HashMap::new();
@@ -294,7 +345,8 @@ impl Ledger {
         let mut currencies: HashMap<String, Arc<str>> = HashMap::new();
         let mut keys: Vec<InvoiceKey> = Vec::with_capacity(data.invoices.len());
         let mut currency_of: Vec<Arc<str>> = Vec::with_capacity(data.invoices.len());
-        let mut key_index: HashMap<InvoiceKey, usize> = HashMap::with_capacity(data.invoices.len());
+        let mut key_index: KeyMap<usize> = KeyMap::with_capacity_and_hasher(data.invoices.len(), Default::default());
+        let mut dates_by_id: Vec<Option<InvoiceDates>> = Vec::with_capacity(data.invoices.len());
         for i in data.invoices {
             let c = match currencies.get(&i.currency) {
                 Some(c) => c.clone(),
@@ -308,6 +360,17 @@ impl Ledger {
             if key_index.contains_key(&key) {
                 continue;
             }
+            let own = match &i.invoice_date {
+                Some(text) => {
+                    let invoice_date = date("invoice", &key.1, text)?;
+                    let due_date = i.due_date.as_deref().map(|t| date("invoice", &key.1, t)).transpose()?;
+                    let amount_original =
+                        i.amount_original.as_deref().map(|t| amount("invoice", &key.1, t)).transpose()?;
+                    Some(InvoiceDates { invoice_date, due_date, amount_original })
+                }
+                None => dates.get(&key).cloned(),
+            };
+            dates_by_id.push(own);
             key_index.insert(key.clone(), keys.len());
             keys.push(key);
             currency_of.push(c);
@@ -393,8 +456,46 @@ impl Ledger {
                 run,
             });
         }
-        let dates_by_id = keys.iter().map(|k| dates.get(k).cloned()).collect();
-        Ok(Ledger { runs, events, lines, receipts, exceptions, dates, keys, index: key_index, dates_by_id })
+        let undated = dates_by_id.iter().filter(|d| d.is_none()).count();
+        let mut reminders = Vec::with_capacity(data.reminders.len());
+        for r in data.reminders {
+            reminders.push(Reminder {
+                as_of: date("reminder", &r.customer_id, &r.as_of)?,
+                customer_id: r.customer_id,
+                currency: r.currency,
+                level: r.level,
+                invoices: r.invoices,
+            });
+        }
+        let mut promises = Vec::with_capacity(data.promises.len());
+        for p in data.promises {
+            let id = p.promise_id.to_string();
+            let q = p.promise;
+            promises.push(Promise {
+                id: p.promise_id,
+                amount: amount("promise", &id, &q.amount)?,
+                promised: date("promise", &id, &q.promised_date)?,
+                made_on: date("promise", &id, &q.made_on)?,
+                customer_id: q.customer_id,
+                currency: q.currency,
+                actor: q.actor,
+                note: q.note,
+            });
+        }
+        Ok(Ledger {
+            runs,
+            events,
+            lines,
+            receipts,
+            exceptions,
+            dates,
+            keys,
+            index: key_index,
+            reminders,
+            promises,
+            undated,
+            dates_by_id,
+        })
     }
 
     /// The last run whose business date is on or before `day`.

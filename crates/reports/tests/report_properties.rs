@@ -356,7 +356,11 @@ fn fixture_dates(
         .map(|e| {
             (
                 (e.customer_id.clone(), e.invoice_id.clone()),
-                cashapply_reports::InvoiceDates { invoice_date: d("2026-01-01"), due_date: Some(d("2026-01-31")) },
+                cashapply_reports::InvoiceDates {
+                    invoice_date: d("2026-01-01"),
+                    due_date: Some(d("2026-01-31")),
+                    amount_original: None,
+                },
             )
         })
         .collect()

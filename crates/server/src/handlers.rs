@@ -53,6 +53,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/views/{id}/delete", post(view_delete_form))
         .route("/rules", get(rules_page))
         .route("/rules/{id}", post(rule_form))
+        .route("/reports", get(crate::reports_page::reports_page))
         .route("/static/app.css", get(|| async { static_file(CSS, "text/css; charset=utf-8") }))
         .route("/static/app.js", get(|| async { static_file(JS, "text/javascript; charset=utf-8") }))
         .route("/api/exceptions", get(api_queue))
@@ -96,7 +97,7 @@ fn internal(e: impl std::fmt::Display) -> Response {
     json_error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
 }
 
-fn page_who(app: &App, headers: &HeaderMap) -> Result<Who, Response> {
+pub(crate) fn page_who(app: &App, headers: &HeaderMap) -> Result<Who, Response> {
     match app.who(cookie(headers, SESSION_COOKIE), None) {
         Ok(Some(who)) => Ok(who),
         Ok(None) => Err(login_response(app, headers, StatusCode::UNAUTHORIZED, "")),
@@ -138,7 +139,7 @@ fn form_csrf(who: &Who, form: &Form) -> Result<(), Response> {
     }
 }
 
-fn me(who: &Who) -> Value {
+pub(crate) fn me(who: &Who) -> Value {
     let a = who.actor();
     let csrf = match who {
         Who::Session { csrf, .. } => csrf.as_str(),
@@ -147,7 +148,7 @@ fn me(who: &Who) -> Value {
     json!({ "name": a.name, "role": a.role.as_str(), "csrf": csrf, "manager": a.role == Role::Manager })
 }
 
-fn render(app: &App, status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
+pub(crate) fn render(app: &App, status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
     match app.templates.get_template(name).and_then(|t| t.render(ctx)) {
         Ok(body) => html(status, body),
         Err(e) => html(StatusCode::INTERNAL_SERVER_ERROR, format!("template {name}: {e}")),

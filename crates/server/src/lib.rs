@@ -24,6 +24,7 @@ mod app;
 mod handlers;
 mod http;
 mod limiter;
+mod reports_page;
 mod templates;
 
 use std::net::SocketAddr;

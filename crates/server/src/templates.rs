@@ -12,6 +12,7 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
     env.add_template("exception.html", include_str!("../templates/exception.html"))?;
     env.add_template("rules.html", include_str!("../templates/rules.html"))?;
     env.add_template("approvals.html", include_str!("../templates/approvals.html"))?;
+    env.add_template("reports.html", include_str!("../templates/reports.html"))?;
     Ok(env)
 }
 

@@ -188,6 +188,49 @@ fn a_person_without_a_session_sees_the_sign_in_page_and_the_api_answers_401() {
 }
 
 #[test]
+fn the_reports_page_shows_each_chart_with_the_report_functions_numbers_beside_it_to_signed_in_people() {
+    let w = world();
+    let r = get(&w.app, "/reports", "");
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("Sign in to cashapply"));
+    let (cookie, _) = sign_in(&w.app, "asa");
+    assert!(get(&w.app, "/queue", &cookie).body.contains("<a href=\"/reports\">Reports</a>"));
+    let r = get(&w.app, "/reports", &cookie);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The run's business date is its day (no --as-of): 2026-12-07.
+    assert!(r.body.contains("as of 2026-12-07"), "{}", r.body);
+    for heading in ["Aging by bucket", "DSO by month", "CEI by month", "Straight-through rate and exception backlog"] {
+        assert!(r.body.contains(heading), "{heading}");
+    }
+    // Every bucket of the USD aging, as `cashapply report aging` computes it, is in the table beside the bar.
+    let data = cashapply_store::ReportStore::report_data(
+        &cashapply_store::ReportReader::open(&w.dir.path().join("l.db")).unwrap(),
+    )
+    .unwrap();
+    let ledger = cashapply_reports::Ledger::from_rows(data, Default::default()).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+    let aging = cashapply_reports::aging::aging(&ledger, &Default::default(), day, false).unwrap();
+    let chart = &cashapply_reports::svg::charts(&aging).unwrap()[0];
+    assert_eq!(chart.title, "aging USD");
+    assert!(!chart.rows.is_empty());
+    for row in &chart.rows {
+        assert!(r.body.contains(&format!("<td>{}</td><td class=\"num\">{}</td>", row[0], row[1])), "{row:?}");
+    }
+    assert!(r.body.contains(&chart.svg), "the bar is embedded as the report draws it");
+    // The straight-through line and the backlog line are there for USD.
+    assert!(
+        r.body.contains("kpi USD: straight-through %")
+            && r.body.contains("kpi USD: exceptions open over 1 business day")
+    );
+    // A day before the history, and a day that is no date, are said so.
+    let r = get(&w.app, "/reports?as_of=2026-01-01", &cookie);
+    assert!(r.body.contains("no run on or before 2026-01-01"), "{}", r.body);
+    let r = get(&w.app, "/reports?as_of=yesterday", &cookie);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("is not a date"));
+}
+
+#[test]
 fn signing_in_opens_the_queue_a_wrong_password_is_refused_and_repeated_failures_are_limited() {
     let w = world();
     let (session, _) = sign_in(&w.app, "ann");

@@ -125,6 +125,9 @@ fn known(i: &Invoice) -> KnownInvoice {
         currency: i.currency.as_str().to_string(),
         amount_open: format_amount(i.amount_open, i.currency),
         status: status_name(i.status).to_string(),
+        invoice_date: Some(i.invoice_date.to_string()),
+        due_date: i.due_date.map(|d| d.to_string()),
+        amount_original: Some(format_amount(i.amount_original, i.currency)),
     }
 }
 
@@ -266,12 +269,14 @@ pub fn prepare(
     progress(&format!("{} new receipt(s), {} already in the ledger", new_receipts.len(), already.len()));
 
     // The ERP's view as given, for the invoice history: only changes are
-    // kept, and a file identical to the last run's changes nothing.
+    // kept, and a file identical to the last run's changes nothing (unless
+    // the ledger has invoices without dates, recorded before it kept them:
+    // then the file is read for their dates).
     let invoices_sha256 = loaded.others.first().map_or(String::new(), |o| o.sha256.clone());
     let key = |customer: &str, invoice: &str| format!("{customer}\u{1f}{invoice}");
     let in_file: HashSet<String> = loaded.invoices.iter().map(|i| key(&i.customer_id, &i.id)).collect();
     let mut invoice_changes = Vec::new();
-    if store.last_invoices_sha256()?.as_deref() != Some(invoices_sha256.as_str()) {
+    if store.last_invoices_sha256()?.as_deref() != Some(invoices_sha256.as_str()) || store.undated_invoices()? > 0 {
         let previous: HashMap<String, KnownInvoice> =
             store.invoices()?.into_iter().map(|i| (key(&i.customer_id, &i.invoice_id), i)).collect();
         let mut k = String::new();
@@ -288,6 +293,16 @@ pub fn prepare(
                         || p.currency != i.currency.as_str() =>
                 {
                     "changed"
+                }
+                // Dates or original amount moved in the ERP, or were not
+                // recorded yet: the row is updated, the history is not.
+                Some(p)
+                    if p.invoice_date.as_deref() != Some(i.invoice_date.to_string().as_str())
+                        || p.due_date != i.due_date.map(|d| d.to_string())
+                        || p.amount_original.as_deref()
+                            != Some(format_amount(i.amount_original, i.currency).as_str()) =>
+                {
+                    "dated"
                 }
                 Some(_) => continue,
             };

@@ -9,6 +9,7 @@
 //! output files carry, so nothing is rounded on the way in or out.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod collections;
 mod evidence;
 mod lock;
 mod migrations;
@@ -20,6 +21,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow};
+pub use collections::{CollectionsStore, PromiseRecord, PromiseRow, ReminderRecord, ReminderRow};
 pub use evidence::{CandidateEvidence, EvidenceLine, ExceptionEvidence};
 pub use lock::{WriteLock, lock_path};
 pub use migrations::SCHEMA_VERSION;
@@ -138,7 +140,7 @@ pub struct InFlight {
 }
 
 /// An invoice as the last `--invoices` file showed it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KnownInvoice {
     /// Customer.
     pub customer_id: String,
@@ -150,6 +152,13 @@ pub struct KnownInvoice {
     pub amount_open: String,
     /// `open`, `disputed`, `closed`.
     pub status: String,
+    /// Invoice date, `YYYY-MM-DD` (`None` on a row recorded before the
+    /// ledger kept dates, schema version 3).
+    pub invoice_date: Option<String>,
+    /// Due date, `YYYY-MM-DD`, when the file gives one.
+    pub due_date: Option<String>,
+    /// Original amount (`None` with the dates).
+    pub amount_original: Option<String>,
 }
 
 /// A change to an invoice seen between two runs' `--invoices` files.
@@ -158,7 +167,9 @@ pub struct InvoiceChange {
     /// The invoice as now seen (amount and status as of the file; for
     /// `gone`, as last seen).
     pub invoice: KnownInvoice,
-    /// `new`, `changed`, `gone`, `back`.
+    /// `new`, `changed`, `gone`, `back`; `dated` when only the dates or
+    /// the original amount changed (or were not recorded yet): the row is
+    /// updated, no history line is written.
     pub event: &'static str,
 }
 
@@ -366,6 +377,9 @@ pub trait LedgerStore {
     fn pending_postings(&self) -> Result<Vec<PostingRow>, StoreError>;
     /// The invoices of the last `--invoices` file.
     fn invoices(&self) -> Result<Vec<KnownInvoice>, StoreError>;
+    /// How many invoices of the last `--invoices` file have no dates
+    /// recorded (rows of a ledger written before the dates were kept).
+    fn undated_invoices(&self) -> Result<u64, StoreError>;
     /// Commits a run in one transaction.
     fn commit_run(&mut self, run: &RunRecord) -> Result<(), StoreError>;
     /// Marks a batch's lines (or only `postings` of it) confirmed.

@@ -201,10 +201,42 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX exceptions_queue ON exceptions(status, value_date, exception_id);
     ",
-    // 3: the receivables reports (issue 13) take this place on their own
-    // branch; until the branches meet it changes nothing here, so that the
-    // workbench's migration below already carries its final number.
-    "",
+    // 3: receivables follow-up (CONTRACT §8): the invoices' dates and
+    // original amount as the ERP's file last showed them (null on rows
+    // written before this migration until a run sees the invoice again),
+    // the reminders sent (so the next level follows) and customers'
+    // promises to pay.
+    "
+    ALTER TABLE invoices ADD COLUMN invoice_date TEXT;
+    ALTER TABLE invoices ADD COLUMN due_date TEXT;
+    ALTER TABLE invoices ADD COLUMN amount_original TEXT;
+    CREATE INDEX invoices_undated ON invoices(customer_id) WHERE invoice_date IS NULL AND in_file = 1;
+    CREATE TABLE reminders (
+        reminder_id INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        level INTEGER NOT NULL CHECK (level > 0),
+        invoices TEXT NOT NULL,
+        total TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        file TEXT NOT NULL
+    );
+    CREATE INDEX reminders_by_customer ON reminders(customer_id, currency, level);
+    CREATE TABLE promises (
+        promise_id INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        promised_date TEXT NOT NULL,
+        made_on TEXT NOT NULL,
+        note TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        actor TEXT NOT NULL
+    );
+    CREATE INDEX promises_by_customer ON promises(customer_id, currency);
+    ",
     // 4: the workbench, continued: the evidence behind each candidate of an
     // exception and the rule that decided (written by `run` with the
     // exception), people's saved queue views, and the customers' e-mail
@@ -294,6 +326,32 @@ mod tests {
         assert_eq!(version(&copy).unwrap(), 1);
         let kept: String = copy.query_row("SELECT x FROM notes", [], |r| r.get(0)).unwrap();
         assert_eq!(kept, "kept");
+    }
+
+    #[test]
+    fn a_version_2_ledger_keeps_its_invoices_without_dates_and_gains_the_follow_up_tables() {
+        use crate::{CollectionsStore, LedgerStore};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_with(&mut conn, &path, false, &MIGRATIONS[..2]).unwrap();
+            conn.execute_batch(
+                "INSERT INTO invoices VALUES ('C1', 'I1', 'USD', '10.00', 'open', 1); \
+                 INSERT INTO invoices VALUES ('C1', 'I2', 'USD', '0.00', 'closed', 0);",
+            )
+            .unwrap();
+        }
+        let mut store = crate::SqliteStore::open(&path, false).unwrap();
+        // Only the invoice still in the ERP's file waits for its dates.
+        assert_eq!(store.undated_invoices().unwrap(), 1);
+        let i = &store.invoices().unwrap()[0];
+        assert_eq!(
+            (i.invoice_id.as_str(), i.invoice_date.as_deref(), i.amount_original.as_deref()),
+            ("I1", None, None)
+        );
+        store.record_reminders(&[]).unwrap();
+        assert!(dir.path().join(format!("l.db.before-v{SCHEMA_VERSION}")).exists());
     }
 
     #[test]

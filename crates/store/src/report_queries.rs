@@ -5,10 +5,12 @@
 //! The reader opens its own read-only connection, so a report can run
 //! beside a writer (WAL) and can never change the ledger.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
+use crate::collections::{PromiseRow, ReminderRow};
 use crate::{SCHEMA_VERSION, StoreError};
 
 /// One run of the ledger (a batch).
@@ -37,6 +39,12 @@ pub struct InvoiceRow {
     pub invoice_id: String,
     /// Currency.
     pub currency: String,
+    /// Invoice date as last seen (`None` before schema version 3 recorded it).
+    pub invoice_date: Option<String>,
+    /// Due date as last seen.
+    pub due_date: Option<String>,
+    /// Original amount as last seen.
+    pub amount_original: Option<String>,
 }
 
 /// A change of an invoice as the ERP's file showed it at a run.
@@ -167,6 +175,10 @@ pub struct ReportData {
     pub exceptions: Vec<ExceptionLedgerRow>,
     /// Exception status changes, oldest first.
     pub exception_events: Vec<ExceptionEventRow>,
+    /// Reminders sent, oldest first.
+    pub reminders: Vec<ReminderRow>,
+    /// Promises to pay, oldest first.
+    pub promises: Vec<PromiseRow>,
 }
 
 /// The read side the reports use.
@@ -235,104 +247,128 @@ fn read_all(c: &Connection) -> Result<ReportData, StoreError> {
         .collect::<Result<_, _>>()?;
     // The currency is read once per invoice, not joined to each change
     // (a join costs an index search per history row).
-    let mut stmt = c.prepare("SELECT customer_id, invoice_id, currency FROM invoices")?;
+    let mut stmt =
+        c.prepare("SELECT customer_id, invoice_id, currency, invoice_date, due_date, amount_original FROM invoices")?;
     data.invoices = stmt
-        .query_map([], |r| Ok(InvoiceRow { customer_id: r.get(0)?, invoice_id: r.get(1)?, currency: r.get(2)? }))?
-        .collect::<Result<_, _>>()?;
-    let mut stmt = c.prepare(
-        "SELECT b.seq, h.customer_id, h.invoice_id, h.event, h.amount_open, h.status \
-         FROM invoice_history h JOIN batches b USING (batch_id) ORDER BY h.seq",
-    )?;
-    data.invoice_events = stmt
         .query_map([], |r| {
-            Ok(InvoiceEventRow {
-                run_seq: r.get(0)?,
-                customer_id: r.get(1)?,
-                invoice_id: r.get(2)?,
-                event: r.get(3)?,
-                amount_open: r.get(4)?,
-                status: r.get(5)?,
+            Ok(InvoiceRow {
+                customer_id: r.get(0)?,
+                invoice_id: r.get(1)?,
+                currency: r.get(2)?,
+                invoice_date: r.get(3)?,
+                due_date: r.get(4)?,
+                amount_original: r.get(5)?,
             })
         })?
         .collect::<Result<_, _>>()?;
-    // An engine line has its batch from the start and no time of its own;
-    // a person's line has its time and actor, and a batch once carried.
+    // Each table is read in its own rowid order and joined here (a run's
+    // seq by batch id, a line's currency by receipt): a join in SQL costs
+    // an index search per row, millions of them at scale.
+    let seq_of: HashMap<String, i64> = data.runs.iter().map(|r| (r.batch_id.clone(), r.seq)).collect();
+    let seq = |batch: &str| seq_of.get(batch).copied();
     let mut stmt = c.prepare(
-        "SELECT p.posting_id, p.receipt_id, b.seq, p.created_at, p.actor, \
-         p.customer_id, p.invoice_id, p.kind, p.amount, r.currency, p.reverses, p.confirmed_at \
-         FROM postings p JOIN receipts r USING (receipt_id) LEFT JOIN batches b ON b.batch_id = p.batch_id ORDER BY p.seq",
+        "SELECT batch_id, customer_id, invoice_id, event, amount_open, status FROM invoice_history ORDER BY seq",
     )?;
-    data.lines = stmt
-        .query_map([], |r| {
-            Ok(LineRow {
-                posting_id: r.get(0)?,
-                receipt_id: r.get(1)?,
-                run_seq: r.get(2)?,
-                created_at: r.get(3)?,
-                actor: r.get(4)?,
-                customer_id: r.get(5)?,
-                invoice_id: r.get(6)?,
-                kind: r.get(7)?,
-                amount: r.get(8)?,
-                currency: r.get(9)?,
-                reverses: r.get(10)?,
-                confirmed_at: r.get(11)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let batch: String = r.get(0)?;
+        let Some(run_seq) = seq(&batch) else { continue };
+        data.invoice_events.push(InvoiceEventRow {
+            run_seq,
+            customer_id: r.get(1)?,
+            invoice_id: r.get(2)?,
+            event: r.get(3)?,
+            amount_open: r.get(4)?,
+            status: r.get(5)?,
+        });
+    }
     let mut stmt = c.prepare(
-        "SELECT r.receipt_id, b.seq, r.bank_ref, r.format, r.value_date, r.currency, r.amount, r.payer_name, \
-         r.customer_id, r.status FROM receipts r JOIN batches b USING (batch_id) ORDER BY r.seq",
+        "SELECT receipt_id, batch_id, bank_ref, format, value_date, currency, amount, payer_name, customer_id, status \
+         FROM receipts ORDER BY seq",
     )?;
-    data.receipts = stmt
-        .query_map([], |r| {
-            Ok(ReceiptLedgerRow {
-                receipt_id: r.get(0)?,
-                run_seq: r.get(1)?,
-                bank_ref: r.get(2)?,
-                format: r.get(3)?,
-                value_date: r.get(4)?,
-                currency: r.get(5)?,
-                amount: r.get(6)?,
-                payer_name: r.get(7)?,
-                customer_id: r.get(8)?,
-                status: r.get(9)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let batch: String = r.get(1)?;
+        let Some(run_seq) = seq(&batch) else { continue };
+        data.receipts.push(ReceiptLedgerRow {
+            receipt_id: r.get(0)?,
+            run_seq,
+            bank_ref: r.get(2)?,
+            format: r.get(3)?,
+            value_date: r.get(4)?,
+            currency: r.get(5)?,
+            amount: r.get(6)?,
+            payer_name: r.get(7)?,
+            customer_id: r.get(8)?,
+            status: r.get(9)?,
+        });
+    }
+    // A line's currency is its receipt's. An engine line has its batch
+    // from the start and no time of its own; a person's line has its time
+    // and actor, and a batch once carried.
+    let currency_of: HashMap<&str, &str> =
+        data.receipts.iter().map(|r| (r.receipt_id.as_str(), r.currency.as_str())).collect();
     let mut stmt = c.prepare(
-        "SELECT e.exception_id, e.kind, e.receipt_id, e.customer_id, e.invoice_id, e.amount, e.currency, e.status, b.seq \
-         FROM exceptions e JOIN batches b USING (batch_id) ORDER BY e.seq",
+        "SELECT posting_id, receipt_id, batch_id, created_at, actor, customer_id, invoice_id, kind, amount, reverses, \
+         confirmed_at FROM postings ORDER BY seq",
     )?;
-    data.exceptions = stmt
-        .query_map([], |r| {
-            Ok(ExceptionLedgerRow {
-                exception_id: r.get(0)?,
-                kind: r.get(1)?,
-                receipt_id: r.get(2)?,
-                customer_id: r.get(3)?,
-                invoice_id: r.get(4)?,
-                amount: r.get(5)?,
-                currency: r.get(6)?,
-                status: r.get(7)?,
-                run_seq: r.get(8)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    let mut rows = stmt.query([])?;
+    let mut lines = Vec::new();
+    while let Some(r) = rows.next()? {
+        let receipt_id: String = r.get(1)?;
+        let Some(currency) = currency_of.get(receipt_id.as_str()) else { continue };
+        let batch: Option<String> = r.get(2)?;
+        lines.push(LineRow {
+            posting_id: r.get(0)?,
+            currency: (*currency).to_string(),
+            receipt_id,
+            run_seq: batch.as_deref().and_then(seq),
+            created_at: r.get(3)?,
+            actor: r.get(4)?,
+            customer_id: r.get(5)?,
+            invoice_id: r.get(6)?,
+            kind: r.get(7)?,
+            amount: r.get(8)?,
+            reverses: r.get(9)?,
+            confirmed_at: r.get(10)?,
+        });
+    }
+    data.lines = lines;
     let mut stmt = c.prepare(
-        "SELECT e.object_id, e.at, e.actor, e.action, b.seq FROM events e LEFT JOIN batches b USING (batch_id) \
-         WHERE e.object_kind = 'exception' ORDER BY e.seq",
+        "SELECT exception_id, kind, receipt_id, customer_id, invoice_id, amount, currency, status, batch_id \
+         FROM exceptions ORDER BY seq",
     )?;
-    data.exception_events = stmt
-        .query_map([], |r| {
-            Ok(ExceptionEventRow {
-                exception_id: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                run_seq: r.get(4)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let batch: String = r.get(8)?;
+        let Some(run_seq) = seq(&batch) else { continue };
+        data.exceptions.push(ExceptionLedgerRow {
+            exception_id: r.get(0)?,
+            kind: r.get(1)?,
+            receipt_id: r.get(2)?,
+            customer_id: r.get(3)?,
+            invoice_id: r.get(4)?,
+            amount: r.get(5)?,
+            currency: r.get(6)?,
+            status: r.get(7)?,
+            run_seq,
+        });
+    }
+    let mut stmt = c.prepare(
+        "SELECT object_id, at, actor, action, batch_id FROM events WHERE object_kind = 'exception' ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let batch: Option<String> = r.get(4)?;
+        data.exception_events.push(ExceptionEventRow {
+            exception_id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            run_seq: batch.as_deref().and_then(seq),
+        });
+    }
+    data.reminders = crate::collections::reminders(c)?;
+    data.promises = crate::collections::promises(c)?;
     Ok(data)
 }

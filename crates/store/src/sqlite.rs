@@ -291,7 +291,7 @@ impl LedgerStore for SqliteStore {
     fn invoices(&self) -> Result<Vec<KnownInvoice>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT customer_id, invoice_id, currency, amount_open, status FROM invoices WHERE in_file = 1")?;
+            .prepare("SELECT customer_id, invoice_id, currency, amount_open, status, invoice_date, due_date, amount_original FROM invoices WHERE in_file = 1")?;
         let rows = stmt.query_map([], |r| {
             Ok(KnownInvoice {
                 customer_id: r.get(0)?,
@@ -299,9 +299,22 @@ impl LedgerStore for SqliteStore {
                 currency: r.get(2)?,
                 amount_open: r.get(3)?,
                 status: r.get(4)?,
+                invoice_date: r.get(5)?,
+                due_date: r.get(6)?,
+                amount_original: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn undated_invoices(&self) -> Result<u64, StoreError> {
+        // Answered from the partial index `invoices_undated`.
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM invoices WHERE invoice_date IS NULL AND in_file = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n.max(0) as u64)
     }
 
     fn commit_run(&mut self, run: &RunRecord) -> Result<(), StoreError> {
@@ -440,8 +453,11 @@ impl LedgerStore for SqliteStore {
         }
         {
             let mut upsert = tx.prepare_cached(
-                "INSERT INTO invoices (customer_id, invoice_id, currency, amount_open, status, in_file) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                 ON CONFLICT (customer_id, invoice_id) DO UPDATE SET currency = ?3, amount_open = ?4, status = ?5, in_file = ?6",
+                "INSERT INTO invoices (customer_id, invoice_id, currency, amount_open, status, in_file, invoice_date, due_date, amount_original) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                 ON CONFLICT (customer_id, invoice_id) DO UPDATE SET currency = ?3, amount_open = ?4, status = ?5, in_file = ?6, \
+                 invoice_date = coalesce(?7, invoice_date), due_date = CASE WHEN ?7 IS NULL THEN due_date ELSE ?8 END, \
+                 amount_original = coalesce(?9, amount_original)",
             )?;
             let mut history = tx.prepare_cached(
                 "INSERT INTO invoice_history (customer_id, invoice_id, batch_id, event, amount_open, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -449,7 +465,20 @@ impl LedgerStore for SqliteStore {
             for c in &run.invoice_changes {
                 let i = &c.invoice;
                 let in_file = c.event != "gone";
-                upsert.execute(params![i.customer_id, i.invoice_id, i.currency, i.amount_open, i.status, in_file])?;
+                upsert.execute(params![
+                    i.customer_id,
+                    i.invoice_id,
+                    i.currency,
+                    i.amount_open,
+                    i.status,
+                    in_file,
+                    i.invoice_date,
+                    i.due_date,
+                    i.amount_original
+                ])?;
+                if c.event == "dated" {
+                    continue;
+                }
                 history.execute(params![
                     i.customer_id,
                     i.invoice_id,
@@ -643,6 +672,7 @@ impl LedgerStore for SqliteStore {
                     currency: r.get(3)?,
                     amount_open: r.get(4)?,
                     status: r.get(5)?,
+                    ..KnownInvoice::default()
                 },
                 r.get::<_, String>(6)?,
             ))

@@ -380,6 +380,7 @@ fn known_invoice(r: &Row<'_>) -> rusqlite::Result<KnownInvoice> {
         currency: r.get(2)?,
         amount_open: r.get(3)?,
         status: r.get(4)?,
+        ..KnownInvoice::default()
     })
 }
 

@@ -1,0 +1,85 @@
+//! `/reports`: the receivables charts for signed-in people. The handler
+//! only reads the ledger (a read-only connection of its own, so a page
+//! never waits on the workbench's connection or a run) and calls the same
+//! report functions as `cashapply report` (`cashapply_reports::dashboard`),
+//! off the async threads; the page shows each chart with its numbers in a
+//! table beside it.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use cashapply_reports::dashboard::{Section, dashboard};
+use cashapply_reports::{Ledger, ReportConfig, ReportError};
+use cashapply_store::{ReportReader, ReportStore};
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+
+use crate::app::App;
+use crate::handlers::{me, page_who, render};
+
+/// The sections at `as_of` (default: the last run's date), with that date.
+fn build(db: &Path, as_of: Option<NaiveDate>) -> Result<(NaiveDate, Vec<Section>), String> {
+    let data = ReportReader::open(db).and_then(|r| r.report_data()).map_err(|e| e.to_string())?;
+    let ledger = Ledger::from_rows(data, HashMap::new()).map_err(|e| e.to_string())?;
+    let as_of = match as_of {
+        Some(d) => d,
+        None => ledger.runs.iter().map(|r| r.date).max().ok_or_else(|| ReportError::Empty.to_string())?,
+    };
+    let sections = dashboard(&ledger, &ReportConfig::default(), as_of).map_err(|e| e.to_string())?;
+    Ok((as_of, sections))
+}
+
+fn section_json(s: &Section) -> Value {
+    json!({
+        "heading": s.heading,
+        "definition": s.definition,
+        "notes": s.notes,
+        "charts": s.charts.iter().map(|c| json!({
+            "title": c.title,
+            "svg": c.svg,
+            "header": c.header,
+            "rows": c.rows,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `GET /reports[?as_of=YYYY-MM-DD]`.
+pub(crate) async fn reports_page(State(app): State<Arc<App>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let who = match page_who(&app, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let asked = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "as_of")
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty());
+    let as_of = match asked.as_deref().map(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d")) {
+        None => None,
+        Some(Ok(d)) => Some(d),
+        Some(Err(_)) => {
+            let error = format!("as_of {:?} is not a date (YYYY-MM-DD)", asked.unwrap_or_default());
+            return render(&app, StatusCode::BAD_REQUEST, "reports.html", ctx_of(&who, None, &[], &error));
+        }
+    };
+    let db = app.config.db.clone();
+    let built = tokio::task::spawn_blocking(move || build(&db, as_of)).await.map_err(|e| e.to_string());
+    match built.and_then(|r| r) {
+        Ok((day, sections)) => render(&app, StatusCode::OK, "reports.html", ctx_of(&who, Some(day), &sections, "")),
+        Err(error) => render(&app, StatusCode::OK, "reports.html", ctx_of(&who, None, &[], &error)),
+    }
+}
+
+fn ctx_of(who: &crate::app::Who, as_of: Option<NaiveDate>, sections: &[Section], error: &str) -> minijinja::Value {
+    let v = json!({
+        "title": "Reports",
+        "me": me(who),
+        "as_of": as_of.map(|d| d.to_string()),
+        "sections": sections.iter().map(section_json).collect::<Vec<_>>(),
+        "error": error,
+    });
+    serde_json::from_value::<minijinja::Value>(v).unwrap_or_default()
+}

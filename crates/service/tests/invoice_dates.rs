@@ -1,0 +1,80 @@
+//! `run` records each invoice's dates and original amount (schema version
+//! 3), and fills them in for rows a ledger recorded before it kept them,
+//! even when the ERP's file has not changed since (no history line for it).
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+
+use cashapply_service::daily::{prepare, write_and_commit};
+use cashapply_service::{Request, load};
+use cashapply_store::{InvoiceChange, KnownInvoice, LedgerStore, RunRecord, SqliteStore};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/apply").join(name)
+}
+
+#[test]
+fn a_run_dates_the_invoices_an_older_ledger_recorded_without_dates_even_from_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
+    let bytes = std::fs::read(fixture("open_invoices.csv")).unwrap();
+    let sha = cashapply_output::sha256_hex(&bytes);
+    let invoices = cashapply_matching::inputs::load_invoices("open_invoices.csv", bytes).unwrap();
+    // What a ledger of schema version 2 held: the same file, no dates.
+    let old = RunRecord {
+        batch_id: "B-old".into(),
+        at: "2026-11-19T06:00:00Z".into(),
+        actor: "ops".into(),
+        invoices_file: "open_invoices.csv".into(),
+        invoices_sha256: sha,
+        invoice_changes: invoices
+            .iter()
+            .map(|i| InvoiceChange {
+                invoice: KnownInvoice {
+                    customer_id: i.customer_id.clone(),
+                    invoice_id: i.id.clone(),
+                    currency: i.currency.as_str().into(),
+                    amount_open: cashapply_model::format_amount(i.amount_open, i.currency),
+                    status: match i.status {
+                        cashapply_matching::inputs::InvoiceStatus::Open => "open",
+                        cashapply_matching::inputs::InvoiceStatus::Disputed => "disputed",
+                        cashapply_matching::inputs::InvoiceStatus::Closed => "closed",
+                    }
+                    .into(),
+                    ..KnownInvoice::default()
+                },
+                event: "new",
+            })
+            .collect(),
+        ..RunRecord::default()
+    };
+    store.commit_run(&old).unwrap();
+    assert_eq!(store.undated_invoices().unwrap(), invoices.len() as u64);
+    let run = |store: &mut SqliteStore, out: &str| {
+        let request = Request {
+            bank: vec![fixture("morning.bai2")],
+            invoices: fixture("open_invoices.csv"),
+            customers: Some(fixture("customers.csv")),
+            ..Request::default()
+        };
+        let loaded = load(&request, &|_| {}).unwrap();
+        let prepared = prepare(store, loaded, "2026-11-20T06:00:00Z", "ops", &|_| {}).unwrap();
+        write_and_commit(&prepared, store, &dir.path().join(out)).unwrap();
+        prepared
+    };
+    let first = run(&mut store, "day1");
+    assert!(first.record.invoice_changes.iter().all(|c| c.event == "dated"), "only dates changed");
+    assert_eq!(first.record.invoice_changes.len(), invoices.len());
+    assert_eq!(store.undated_invoices().unwrap(), 0);
+    let i = &invoices[0];
+    let stored = store.invoices().unwrap().into_iter().find(|k| k.invoice_id == i.id).unwrap();
+    assert_eq!(stored.invoice_date, Some(i.invoice_date.to_string()));
+    assert_eq!(stored.due_date, i.due_date.map(|d| d.to_string()));
+    assert_eq!(stored.amount_original, Some(cashapply_model::format_amount(i.amount_original, i.currency)));
+    // The history keeps only the invoice's first appearance.
+    let history = store.invoice_history(&i.id).unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    // The same file again: nothing to record.
+    let second = run(&mut store, "day2");
+    assert!(second.record.invoice_changes.is_empty(), "{:?}", second.record.invoice_changes);
+}
