@@ -25,6 +25,7 @@
 //!    and its content.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::path::Path;
 
 use cashapply_matching::inputs::{Invoice, InvoiceStatus};
@@ -116,6 +117,77 @@ fn status_name(s: InvoiceStatus) -> &'static str {
         InvoiceStatus::Disputed => "disputed",
         InvoiceStatus::Closed => "closed",
     }
+}
+
+/// What changed in the ERP's invoices since the last run, by a merge of
+/// the day's invoices (`by_key`: their indices in the ledger's key order)
+/// with the ledger's: `new`, `changed` (open amount, status or currency),
+/// `dated` (only the dates or original amount moved, or were not recorded
+/// yet: the row is updated, the history is not), then `gone` (in the
+/// ledger's file, not in this one). The first three in the file's order,
+/// `gone` in key order.
+fn invoice_changes_since_last_run(
+    store: &dyn LedgerStore,
+    invoices: &[Invoice],
+    by_key: &[usize],
+) -> Result<Vec<InvoiceChange>, StoreError> {
+    let mut found: Vec<(usize, &'static str)> = Vec::new();
+    let mut gone: Vec<InvoiceChange> = Vec::new();
+    let mut next = 0usize;
+    let mut date = String::new();
+    store.scan_invoices(&mut |p| {
+        // Today's invoices before this ledger row are new.
+        while let Some(&k) = by_key.get(next) {
+            let i = &invoices[k];
+            if (i.customer_id.as_str(), i.id.as_str()) >= (p.customer_id, p.invoice_id) {
+                break;
+            }
+            found.push((k, "new"));
+            next += 1;
+        }
+        let same = by_key
+            .get(next)
+            .map(|&k| (k, &invoices[k]))
+            .filter(|(_, i)| (i.customer_id.as_str(), i.id.as_str()) == (p.customer_id, p.invoice_id));
+        let Some((k, i)) = same else {
+            gone.push(InvoiceChange { invoice: p.to_known(), event: "gone" });
+            return;
+        };
+        next += 1;
+        let event = if p.amount_open.parse::<Decimal>().ok() != Some(i.amount_open)
+            || p.status != status_name(i.status)
+            || p.currency != i.currency.as_str()
+        {
+            "changed"
+        } else {
+            date.clear();
+            let _ = write!(date, "{}", i.invoice_date);
+            let due_moved = match (p.due_date, i.due_date) {
+                (None, None) => false,
+                (Some(d), Some(e)) => d.parse::<chrono::NaiveDate>().ok() != Some(e),
+                _ => true,
+            };
+            if p.invoice_date != Some(date.as_str())
+                || due_moved
+                // As written by `format_amount`: the amount at the
+                // currency's minor digits.
+                || !p.amount_original.and_then(|a| a.parse::<Decimal>().ok()).is_some_and(|a| {
+                    a == i.amount_original && a.scale() == i.currency.minor_digits()
+                })
+            {
+                "dated"
+            } else {
+                return;
+            }
+        };
+        found.push((k, event));
+    })?;
+    found.extend(by_key.get(next..).unwrap_or_default().iter().map(|&k| (k, "new")));
+    found.sort_unstable_by_key(|(k, _)| *k);
+    let mut changes: Vec<InvoiceChange> =
+        found.into_iter().map(|(k, event)| InvoiceChange { invoice: known(&invoices[k]), event }).collect();
+    changes.extend(gone);
+    Ok(changes)
 }
 
 fn known(i: &Invoice) -> KnownInvoice {
@@ -273,46 +345,25 @@ pub fn prepare(
     // the ledger has invoices without dates, recorded before it kept them:
     // then the file is read for their dates).
     let invoices_sha256 = loaded.others.first().map_or(String::new(), |o| o.sha256.clone());
-    let key = |customer: &str, invoice: &str| format!("{customer}\u{1f}{invoice}");
-    let in_file: HashSet<String> = loaded.invoices.iter().map(|i| key(&i.customer_id, &i.id)).collect();
+    // The day's invoices in the ledger's key order (customer, then number,
+    // byte order): the comparison below is a merge of two sorted lists, so
+    // unchanged invoices cost no copy.
+    let mut by_key: Vec<usize> = (0..loaded.invoices.len()).collect();
+    by_key.sort_unstable_by(|a, b| {
+        let (x, y) = (&loaded.invoices[*a], &loaded.invoices[*b]);
+        (x.customer_id.as_str(), x.id.as_str()).cmp(&(y.customer_id.as_str(), y.id.as_str()))
+    });
+    let in_file = |customer: &str, invoice: &str| {
+        by_key
+            .binary_search_by(|i| {
+                let x = &loaded.invoices[*i];
+                (x.customer_id.as_str(), x.id.as_str()).cmp(&(customer, invoice))
+            })
+            .is_ok()
+    };
     let mut invoice_changes = Vec::new();
     if store.last_invoices_sha256()?.as_deref() != Some(invoices_sha256.as_str()) || store.undated_invoices()? > 0 {
-        let previous: HashMap<String, KnownInvoice> =
-            store.invoices()?.into_iter().map(|i| (key(&i.customer_id, &i.invoice_id), i)).collect();
-        let mut k = String::new();
-        for i in &loaded.invoices {
-            k.clear();
-            k.push_str(&i.customer_id);
-            k.push('\u{1f}');
-            k.push_str(&i.id);
-            let event = match previous.get(k.as_str()) {
-                None => "new",
-                Some(p)
-                    if p.amount_open.parse::<Decimal>().ok() != Some(i.amount_open)
-                        || p.status != status_name(i.status)
-                        || p.currency != i.currency.as_str() =>
-                {
-                    "changed"
-                }
-                // Dates or original amount moved in the ERP, or were not
-                // recorded yet: the row is updated, the history is not.
-                Some(p)
-                    if p.invoice_date.as_deref() != Some(i.invoice_date.to_string().as_str())
-                        || p.due_date != i.due_date.map(|d| d.to_string())
-                        || p.amount_original.as_deref()
-                            != Some(format_amount(i.amount_original, i.currency).as_str()) =>
-                {
-                    "dated"
-                }
-                Some(_) => continue,
-            };
-            invoice_changes.push(InvoiceChange { invoice: known(i), event });
-        }
-        let mut gone: Vec<(&String, &KnownInvoice)> = previous.iter().filter(|(k, _)| !in_file.contains(*k)).collect();
-        gone.sort_by(|a, b| a.0.cmp(b.0));
-        for (_, g) in gone {
-            invoice_changes.push(InvoiceChange { invoice: g.clone(), event: "gone" });
-        }
+        invoice_changes = invoice_changes_since_last_run(store, &loaded.invoices, &by_key)?;
     }
     progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
     let erp_settled: HashSet<(String, String)> = loaded
@@ -346,7 +397,7 @@ pub fn prepare(
         if amount.is_zero() {
             continue;
         }
-        if !in_file.contains(&key(customer, invoice)) {
+        if !in_file(customer, invoice) {
             let batches = if batches.is_empty() { "the next batch".to_string() } else { batches.join(", ") };
             warnings.push(format!(
                 "{}: warning: invoice {invoice} of customer {customer} is not in the invoices file, while unconfirmed postings of {batches} move {amount} on it; confirm the batch if the ERP imported it",

@@ -78,3 +78,50 @@ fn a_run_dates_the_invoices_an_older_ledger_recorded_without_dates_even_from_the
     let second = run(&mut store, "day2");
     assert!(second.record.invoice_changes.is_empty(), "{:?}", second.record.invoice_changes);
 }
+
+#[test]
+fn the_next_days_file_records_exactly_the_invoices_that_are_new_changed_or_gone_in_file_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
+    let original = std::fs::read_to_string(fixture("open_invoices.csv")).unwrap();
+    let run = |store: &mut SqliteStore, invoices: &Path, out: &str| {
+        let request = Request {
+            bank: vec![fixture("morning.bai2")],
+            invoices: invoices.to_path_buf(),
+            customers: Some(fixture("customers.csv")),
+            ..Request::default()
+        };
+        let loaded = load(&request, &|_| {}).unwrap();
+        let prepared = prepare(store, loaded, "2026-11-20T06:00:00Z", "ops", &|_| {}).unwrap();
+        write_and_commit(&prepared, store, &dir.path().join(out)).unwrap();
+        prepared
+    };
+    let day1 = run(&mut store, &fixture("open_invoices.csv"), "day1");
+    assert_eq!(day1.record.invoice_changes.len(), 13);
+    assert!(day1.record.invoice_changes.iter().all(|c| c.event == "new"));
+    // Day 2's file: INV-0020001 gone, INV-0010002's open amount changed, a
+    // new invoice of C100 written first (file order is kept), INV-0010003's
+    // due date moved (dates only: recorded, not history).
+    let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
+    lines.retain(|l| !l.starts_with("INV-0020001,"));
+    for l in &mut lines {
+        if l.starts_with("INV-0010002,") {
+            *l = l.replace(",830.40,", ",430.40,");
+        }
+        if l.starts_with("INV-0010003,") {
+            *l = l.replace(",2026-11-19,", ",2026-11-29,");
+        }
+    }
+    lines.insert(1, "INV-0010009,C100,Atlas Manufacturing Corp,USD,99.00,2026-11-01,2026-12-01,,,,open".into());
+    let day2_file = dir.path().join("day2.csv");
+    std::fs::write(&day2_file, lines.join("\n") + "\n").unwrap();
+    let day2 = run(&mut store, &day2_file, "day2");
+    let got: Vec<(&str, &str)> =
+        day2.record.invoice_changes.iter().map(|c| (c.invoice.invoice_id.as_str(), c.event)).collect();
+    assert_eq!(
+        got,
+        [("INV-0010009", "new"), ("INV-0010002", "changed"), ("INV-0010003", "dated"), ("INV-0020001", "gone")]
+    );
+    let gone = &day2.record.invoice_changes[3].invoice;
+    assert_eq!((gone.customer_id.as_str(), gone.amount_open.as_str()), ("C200", "5400.00"));
+}

@@ -161,6 +161,43 @@ pub struct KnownInvoice {
     pub amount_original: Option<String>,
 }
 
+/// One invoice of the ledger as [`LedgerStore::scan_invoices`] lends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvoiceView<'a> {
+    /// Customer.
+    pub customer_id: &'a str,
+    /// Invoice number.
+    pub invoice_id: &'a str,
+    /// Currency.
+    pub currency: &'a str,
+    /// Open amount then.
+    pub amount_open: &'a str,
+    /// `open`, `disputed`, `closed`.
+    pub status: &'a str,
+    /// Invoice date, `YYYY-MM-DD`, when recorded.
+    pub invoice_date: Option<&'a str>,
+    /// Due date, `YYYY-MM-DD`.
+    pub due_date: Option<&'a str>,
+    /// Original amount, when recorded.
+    pub amount_original: Option<&'a str>,
+}
+
+impl InvoiceView<'_> {
+    /// An owned copy.
+    pub fn to_known(&self) -> KnownInvoice {
+        KnownInvoice {
+            customer_id: self.customer_id.to_string(),
+            invoice_id: self.invoice_id.to_string(),
+            currency: self.currency.to_string(),
+            amount_open: self.amount_open.to_string(),
+            status: self.status.to_string(),
+            invoice_date: self.invoice_date.map(str::to_string),
+            due_date: self.due_date.map(str::to_string),
+            amount_original: self.amount_original.map(str::to_string),
+        }
+    }
+}
+
 /// A change to an invoice seen between two runs' `--invoices` files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceChange {
@@ -377,6 +414,11 @@ pub trait LedgerStore {
     fn pending_postings(&self) -> Result<Vec<PostingRow>, StoreError>;
     /// The invoices of the last `--invoices` file.
     fn invoices(&self) -> Result<Vec<KnownInvoice>, StoreError>;
+    /// The invoices of the last `--invoices` file, one at a time in key
+    /// order (customer, then invoice number, compared byte by byte),
+    /// borrowed: a run compares a million of them with the day's file
+    /// without copying the unchanged ones.
+    fn scan_invoices(&self, visit: &mut dyn FnMut(InvoiceView<'_>)) -> Result<(), StoreError>;
     /// How many invoices of the last `--invoices` file have no dates
     /// recorded (rows of a ledger written before the dates were kept).
     fn undated_invoices(&self) -> Result<u64, StoreError>;

@@ -307,6 +307,31 @@ impl LedgerStore for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn scan_invoices(&self, visit: &mut dyn FnMut(crate::InvoiceView<'_>)) -> Result<(), StoreError> {
+        // The primary key (customer_id, invoice_id) of a WITHOUT ROWID
+        // table: rows come in its order without sorting, compared with
+        // SQLite's BINARY collation (byte order, as Rust compares `str`).
+        let mut stmt = self.conn.prepare(
+            "SELECT customer_id, invoice_id, currency, amount_open, status, invoice_date, due_date, amount_original \
+             FROM invoices WHERE in_file = 1 ORDER BY customer_id, invoice_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (s, o) = (|i| borrowed_text(r, i), |i| borrowed_text_or_null(r, i));
+            visit(crate::InvoiceView {
+                customer_id: s(0)?,
+                invoice_id: s(1)?,
+                currency: s(2)?,
+                amount_open: s(3)?,
+                status: s(4)?,
+                invoice_date: o(5)?,
+                due_date: o(6)?,
+                amount_original: o(7)?,
+            });
+        }
+        Ok(())
+    }
+
     fn undated_invoices(&self) -> Result<u64, StoreError> {
         // Answered from the partial index `invoices_undated`.
         let n: i64 = self.conn.query_row(
@@ -693,6 +718,18 @@ impl LedgerStore for SqliteStore {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// Column `i` of a row as borrowed text (no copy).
+fn borrowed_text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
+    let v = row.get_ref(i)?;
+    Ok(v.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)))?)
+}
+
+/// Column `i` of a row as borrowed text, or `None` for NULL.
+fn borrowed_text_or_null<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r str>, StoreError> {
+    let v = row.get_ref(i)?;
+    Ok(v.as_str_or_null().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)))?)
 }
 
 #[cfg(test)]
