@@ -136,6 +136,9 @@ pub struct ServeArgs {
     /// The server is reached over TLS (a proxy in front): session cookies are marked Secure.
     #[arg(long)]
     secure_cookies: bool,
+    /// The reports page's settings: aging buckets and dunning policy (the file `report --config` reads).
+    #[arg(long)]
+    report_config: Option<PathBuf>,
 }
 
 fn settings(path: Option<&Path>) -> anyhow::Result<WorkbenchSettings> {
@@ -154,6 +157,13 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         db: args.db.clone(),
         settings: settings(args.workbench_config.as_deref())?,
         secure_cookies: args.secure_cookies,
+        reports: match &args.report_config {
+            None => cashapply_reports::ReportConfig::default(),
+            Some(p) => {
+                let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+                cashapply_reports::ReportConfig::from_toml(&p.display().to_string(), &text)?
+            }
+        },
     };
     cashapply_server::serve(config, args.listen, |addr| {
         let _ = writeln!(io::stdout(), "cashapply workbench on http://{addr}/ (Ctrl-C stops it)");

@@ -81,8 +81,13 @@ fn main() {
     let token = workbench::add_api_token(&mut store, "ann", "2026-12-07T08:00:00Z").unwrap();
     drop(store);
     let app = Arc::new(
-        App::open(ServerConfig { db: db.clone(), settings: WorkbenchSettings::default(), secure_cookies: false })
-            .unwrap(),
+        App::open(ServerConfig {
+            db: db.clone(),
+            settings: WorkbenchSettings::default(),
+            secure_cookies: false,
+            reports: Default::default(),
+        })
+        .unwrap(),
     );
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let queue = call(&app, &rt, "GET", "/api/exceptions?kind=unidentified&per_page=500", &token, String::new());

@@ -69,7 +69,13 @@ fn main() {
     println!("ledger with {n} open exceptions written in {:.1}s", t.elapsed().as_secs_f64());
 
     let app = Arc::new(
-        App::open(ServerConfig { db, settings: WorkbenchSettings::default(), secure_cookies: false }).unwrap(),
+        App::open(ServerConfig {
+            db,
+            settings: WorkbenchSettings::default(),
+            secure_cookies: false,
+            reports: Default::default(),
+        })
+        .unwrap(),
     );
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     // Pages need a session; the API takes the token. Time both.

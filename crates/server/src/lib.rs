@@ -43,6 +43,9 @@ pub struct ServerConfig {
     pub settings: WorkbenchSettings,
     /// The server is reached over TLS (a proxy in front): cookies get `Secure`.
     pub secure_cookies: bool,
+    /// The reports page's settings (aging buckets, dunning policy), as
+    /// `cashapply report --config` reads them.
+    pub reports: cashapply_reports::ReportConfig,
 }
 
 /// Why the server stopped.

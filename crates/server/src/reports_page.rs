@@ -21,15 +21,16 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::handlers::{me, page_who, render};
 
-/// The sections at `as_of` (default: the last run's date), with that date.
-fn build(db: &Path, as_of: Option<NaiveDate>) -> Result<(NaiveDate, Vec<Section>), String> {
+/// The sections at `as_of` (default: the last run's date), with that date,
+/// under the server's report settings (`serve --report-config`).
+fn build(db: &Path, config: &ReportConfig, as_of: Option<NaiveDate>) -> Result<(NaiveDate, Vec<Section>), String> {
     let data = ReportReader::open(db).and_then(|r| r.report_data()).map_err(|e| e.to_string())?;
     let ledger = Ledger::from_rows(data, HashMap::new()).map_err(|e| e.to_string())?;
     let as_of = match as_of {
         Some(d) => d,
         None => ledger.runs.iter().map(|r| r.date).max().ok_or_else(|| ReportError::Empty.to_string())?,
     };
-    let sections = dashboard(&ledger, &ReportConfig::default(), as_of).map_err(|e| e.to_string())?;
+    let sections = dashboard(&ledger, config, as_of).map_err(|e| e.to_string())?;
     Ok((as_of, sections))
 }
 
@@ -65,8 +66,8 @@ pub(crate) async fn reports_page(State(app): State<Arc<App>>, headers: HeaderMap
             return render(&app, StatusCode::BAD_REQUEST, "reports.html", ctx_of(&who, None, &[], &error));
         }
     };
-    let db = app.config.db.clone();
-    let built = tokio::task::spawn_blocking(move || build(&db, as_of)).await.map_err(|e| e.to_string());
+    let (db, config) = (app.config.db.clone(), app.config.reports.clone());
+    let built = tokio::task::spawn_blocking(move || build(&db, &config, as_of)).await.map_err(|e| e.to_string());
     match built.and_then(|r| r) {
         Ok((day, sections)) => render(&app, StatusCode::OK, "reports.html", ctx_of(&who, Some(day), &sections, "")),
         Err(error) => render(&app, StatusCode::OK, "reports.html", ctx_of(&who, None, &[], &error)),

@@ -285,7 +285,7 @@ fn serve_day1(settings: WorkbenchSettings) -> (tempfile::TempDir, String) {
         }
     }
     let (tx, rx) = std::sync::mpsc::channel();
-    let config = ServerConfig { db, settings, secure_cookies: false };
+    let config = ServerConfig { db, settings, secure_cookies: false, reports: Default::default() };
     std::thread::spawn(move || {
         let _ = cashapply_server::serve(config, "127.0.0.1:0".parse().unwrap(), move |a| {
             let _ = tx.send(a);

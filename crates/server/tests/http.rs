@@ -66,7 +66,8 @@ fn world_of(edit: impl Fn(String) -> String, settings: WorkbenchSettings) -> Wor
         workbench::add_user(&mut store, name, role, PASSWORD, "2026-12-07T08:00:00Z").unwrap();
     }
     drop(store);
-    let app = Arc::new(App::open(ServerConfig { db, settings, secure_cookies: false }).unwrap());
+    let app =
+        Arc::new(App::open(ServerConfig { db, settings, secure_cookies: false, reports: Default::default() }).unwrap());
     World { dir, app }
 }
 
@@ -863,4 +864,24 @@ fn an_exception_without_candidates_still_names_the_rules_that_decided_its_receip
         "rule remittance_line → applied -500.00 on CM-0050002; rule remittance_line → applied 11000.00 on INV-0050001; \
          rule held → unapplied 1000.00; customer C500 identified by reference owner, confidence 1.000"
     );
+}
+
+#[test]
+fn the_reports_page_ages_by_the_buckets_the_servers_report_settings_name() {
+    let w = world();
+    let reports = cashapply_reports::ReportConfig { aging_buckets: vec![15, 45], ..Default::default() };
+    let app = Arc::new(
+        App::open(ServerConfig {
+            db: w.dir.path().join("l.db"),
+            settings: WorkbenchSettings::default(),
+            secure_cookies: false,
+            reports,
+        })
+        .unwrap(),
+    );
+    let (cookie, _) = sign_in(&app, "ann");
+    let r = get(&app, "/reports", &cookie);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("<td>16_45</td>") && r.body.contains("<td>over_45</td>"), "{}", r.body);
+    assert!(!r.body.contains("<td>31_60</td>"), "the default buckets are not used");
 }
