@@ -850,12 +850,13 @@ async fn approvals_page(State(app): AppState, headers: HeaderMap, RawQuery(q): R
 }
 
 fn approvals_view(app: &App, who: &Who, status: StatusCode, msg: &str, error: &str) -> Response {
-    let items: Vec<Value> = app
-        .store()
-        .awaiting_approval()
+    let items: Vec<Value> = cashapply_service::workbench::work::awaiting_decisions(&*app.store(), &app.config.settings)
         .map(|a| {
             a.into_iter()
-                .map(|a| json!({ "action_id": a.action_id, "exception_id": a.exception_id, "at": a.at, "actor": a.actor, "detail": a.detail, "own": a.actor == who.actor().name }))
+                .map(|w| {
+                    let a = w.action;
+                    json!({ "action_id": a.action_id, "exception_id": a.exception_id, "at": a.at, "actor": a.actor, "detail": a.detail, "own": a.actor == who.actor().name, "needs_manager": w.needs_manager })
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -885,3 +885,31 @@ fn the_reports_page_ages_by_the_buckets_the_servers_report_settings_name() {
     assert!(r.body.contains("<td>16_45</td>") && r.body.contains("<td>over_45</td>"), "{}", r.body);
     assert!(!r.body.contains("<td>31_60</td>"), "the default buckets are not used");
 }
+
+#[test]
+fn the_approvals_page_offers_approve_only_to_whom_the_rule_allows_to_decide() {
+    // Assistants may write off 5.00 here; asa asks to write off the whole
+    // shortfall: above her limit, so only a manager decides.
+    let mut settings = WorkbenchSettings::default();
+    settings.limits.insert("assistant", "5.00".parse().unwrap());
+    let w = world_with("SOMEBODY UNKNOWN LTD", settings);
+    let asa = token(&w, "asa");
+    let e = exception_of_kind(&w, &asa, "short_payment");
+    let id = e["exception_id"].as_str().unwrap().to_string();
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &asa, "").json();
+    let invoice = detail["exception"]["invoice_id"].as_str().unwrap().to_string();
+    let body = format!(
+        r#"{{"lines":[{{"invoice_id":"{invoice}","amount":"","write_off":"{}"}}],"write_off_code":"SHORT_PAY"}}"#,
+        e["amount"].as_str().unwrap()
+    );
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &asa, &body);
+    let action = r.json()["action_id"].as_i64().unwrap();
+    assert_eq!(r.json()["state"], "awaiting_approval", "{}", r.body);
+    let approve = format!("/actions/{action}/approve");
+    let (ann, _) = sign_in(&w.app, "ann");
+    let page = get(&w.app, "/approvals", &ann);
+    assert!(!page.body.contains(&approve), "a coordinator is offered what she may not approve");
+    assert!(page.body.contains("a manager decides"), "{}", page.body);
+    let (max, _) = sign_in(&w.app, "max");
+    assert!(get(&w.app, "/approvals", &max).body.contains(&approve));
+}

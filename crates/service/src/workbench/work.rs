@@ -466,6 +466,39 @@ pub fn approve(
     })
 }
 
+/// A resolution waiting for a decision, and whether only a manager may
+/// decide it (its write-off is above its author's limit).
+#[derive(Debug, Clone)]
+pub struct Awaiting {
+    /// The action.
+    pub action: ActionState,
+    /// A write-off above the author's limit: a manager decides.
+    pub needs_manager: bool,
+}
+
+/// What waits for a decision, each with who may decide it (the rule of
+/// [`approve`] and [`reject`], so a page offers only what will be allowed).
+pub fn awaiting_decisions(
+    store: &dyn WorkbenchStore,
+    settings: &WorkbenchSettings,
+) -> Result<Vec<Awaiting>, WorkError> {
+    store
+        .awaiting_approval()?
+        .into_iter()
+        .map(|a| {
+            let needs_manager = requested_write_off(&a) > settings.limit(author_role(store, &a)?);
+            Ok(Awaiting { action: a, needs_manager })
+        })
+        .collect()
+}
+
+/// What a waiting resolution asks to write off, as its request states it.
+fn requested_write_off(a: &ActionState) -> Decimal {
+    serde_json::from_str::<Resolution>(&a.payload)
+        .map(|r| r.lines.iter().filter_map(|l| l.write_off.trim().parse::<Decimal>().ok()).sum())
+        .unwrap_or_default()
+}
+
 /// A manager rejects a resolution that waited; the exception stays open.
 pub fn reject(
     store: &mut dyn WorkbenchStore,
@@ -478,10 +511,7 @@ pub fn reject(
     // What the resolution would write off now decides who may turn it down
     // (a resolution that no longer fits the ledger can be rejected by a
     // coordinator).
-    let write_off: Decimal = serde_json::from_str::<Resolution>(&a.payload)
-        .map(|r| r.lines.iter().filter_map(|l| l.write_off.trim().parse::<Decimal>().ok()).sum())
-        .unwrap_or_default();
-    check_approver(approver, &a, write_off > settings.limit(author_role(store, &a)?))?;
+    check_approver(approver, &a, requested_write_off(&a) > settings.limit(author_role(store, &a)?))?;
     store.reject_action(action_id, &approver.name, at)?;
     Ok(Done { action_id, state: "rejected".into(), postings: Vec::new(), rule_id: None, message: "rejected".into() })
 }
