@@ -134,3 +134,17 @@ fn an_itemised_line_naming_nothing_goes_to_the_one_invoice_of_its_amount_its_num
     assert!(got.contains(&s("applied", "INV-8818", "1000.00")), "{got:?}");
     assert!(!got.iter().any(|(_, inv, _)| inv == "INV-8854"), "{got:?}");
 }
+
+#[test]
+fn a_lone_itemised_line_naming_nothing_goes_to_the_invoice_of_its_amount_its_number_is_one_edit_from() {
+    // The only line, `5277=1000.00`, names no invoice; of the payer's two
+    // invoices of 1000.00 only 2577 is `5277` with two digits swapped.
+    let invs = vec![invoice("2517", "C1", "1000.00", "2026-01-31"), invoice("2577", "C1", "1000.00", "2026-01-31")];
+    let mut cs = vec![customer("C1", "Northwind Glass Inc")];
+    cs[0].bank_accounts = vec!["5336018164".into()];
+    let mut r = receipt("R1", "1000.00", "2026-02-02", &[]);
+    r.payer_account = Some("5336018164".into());
+    r.remittance_lines = vec![item("5277", "1000.00")];
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "2577", "1000.00")]);
+}

@@ -90,7 +90,8 @@ pub struct Proposal {
     /// be searched for near misses) that matched no invoice at all: the
     /// payer named documents that could not be read.
     pub unresolved_references: usize,
-    /// Keys of the payer's document-naming words (`8852`, `0002975`; those
+    /// Keys of the payer's document-naming words, free text or a
+    /// remittance line's reference (`8852`, `0002975`; those
     /// that name an invoice of the payer exactly are left out where used),
     /// and of the cut-off last word (`cut`: the first characters of a
     /// longer number). Evidence only when the amounts confirm it (see
@@ -407,7 +408,8 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     for (token, source) in sources.into_iter().enumerate() {
         let mut keys: Keys = Vec::new();
         let mut matched = false;
-        let loose_key = (source.named && source.line.is_none())
+        let loose_key = source
+            .named
             .then(|| source.candidates.first().map(|c| normalise_reference(c).key))
             .flatten()
             .filter(|k| k.len() >= 3 && k.bytes().any(|b| b.is_ascii_digit()));
