@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use cashapply_model::{DocumentType, Receipt, RemittanceLine, format_amount, to_currency_scale};
+use cashapply_model::{Currency, DocumentType, Receipt, RemittanceLine, format_amount, to_currency_scale};
 use chrono::Datelike;
 use rust_decimal::Decimal;
 #[cfg(test)]
@@ -89,8 +89,7 @@ pub fn push_json_line(out: &mut Vec<u8>, r: &Receipt) {
     out.extend_from_slice(b"\",\"currency\":");
     push_str(out, r.currency.as_str());
     out.extend_from_slice(b",\"amount\":\"");
-    let amount = to_currency_scale(r.amount, r.currency).unwrap_or_else(|_| r.amount.normalize());
-    push_decimal(out, amount);
+    push_amount(out, r.amount, r.currency);
     out.extend_from_slice(b"\",\"payer_name\":");
     push_opt_str(out, r.payer_name.as_deref());
     out.extend_from_slice(b",\"payer_account\":");
@@ -154,6 +153,41 @@ fn push_opt_decimal(out: &mut Vec<u8>, d: Option<Decimal>) {
     }
 }
 
+/// [`format_amount`]: the amount with the currency's `digits` decimals
+/// (all of its own when it has more). An amount already at that scale (what
+/// the readers build) is written from its integer mantissa; others go
+/// through [`to_currency_scale`] and `Decimal`'s `Display`.
+fn push_amount(out: &mut Vec<u8>, amount: Decimal, currency: Currency) {
+    let digits = currency.minor_digits();
+    let mantissa = amount.mantissa();
+    if amount.scale() != digits || mantissa == 0 {
+        let scaled = to_currency_scale(amount, currency).ok();
+        push_decimal(out, scaled.unwrap_or_else(|| amount.normalize()));
+        return;
+    }
+    if mantissa < 0 {
+        out.push(b'-');
+    }
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    let mut m = mantissa.unsigned_abs();
+    let mut written = 0u32;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        written += 1;
+        if written == digits {
+            i -= 1;
+            buf[i] = b'.';
+        }
+        if m == 0 && written > digits {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
 /// `Decimal`'s `Display`, which formats on the stack.
 fn push_decimal(out: &mut Vec<u8>, d: Decimal) {
     use std::io::Write as _;
@@ -191,6 +225,16 @@ fn push_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
+/// True when one of the eight bytes of `w` is below 0x20, `"` or `\\`
+/// (the classic "has a byte less than / equal to" word tricks).
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+    (below_space | has_zero(w ^ (ONES * u64::from(b'"'))) | has_zero(w ^ (ONES * u64::from(b'\\')))) != 0
+}
+
 /// A JSON string as `serde_json` escapes it: `"` and `\\`, the control
 /// characters as `\b \t \n \f \r` or `\u00xx`; everything else as it is.
 fn push_str(out: &mut Vec<u8>, s: &str) {
@@ -199,7 +243,17 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    // Eight bytes at a time while none needs escaping (the usual case).
+    let mut i = 0;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        if needs_escape(u64::from_le_bytes(w)) {
+            break;
+        }
+        i += 8;
+    }
+    for (i, &b) in bytes.iter().enumerate().skip(i) {
         if b >= 0x20 && b != b'"' && b != b'\\' {
             continue;
         }
@@ -284,6 +338,11 @@ mod tests {
 
     #[test]
     fn the_hand_written_json_line_is_byte_for_byte_what_serde_json_writes() {
+        for s in ["", "a", "abcdefgh", "abcdefg\"", "abcdefghi\\", "0123456789abcdef\u{1f}x", "\u{7f}\u{80}ü~ !#"] {
+            let mut out = Vec::new();
+            push_str(&mut out, s);
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(s).unwrap());
+        }
         let nasty = "q\"b\\s/\u{0}\u{1}\u{8}\t\n\u{b}\u{c}\r\u{1f}\u{7f} é € 𝄞";
         let mut r = Receipt {
             bank_ref: nasty.to_string(),
@@ -317,6 +376,22 @@ mod tests {
         let mut out = Vec::new();
         push_json_line(&mut out, &r);
         assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(serde_line(&r)).unwrap());
+        // Amounts at every scale against every kind of currency.
+        for ccy in ["USD", "JPY", "KWD", "CLF"] {
+            let currency = Currency::parse(ccy).unwrap();
+            for m in [0i64, 1, -1, 5, 99, -100, 12_345, 1_000_000_007, i64::MAX, i64::MIN + 1] {
+                for scale in 0..6 {
+                    let amount = Decimal::new(m, scale);
+                    let mut out = Vec::new();
+                    push_amount(&mut out, amount, currency);
+                    assert_eq!(
+                        String::from_utf8(out).unwrap(),
+                        format_amount(amount, currency),
+                        "{m} scale {scale} {ccy}"
+                    );
+                }
+            }
+        }
         // An amount with more digits than the currency has, a JPY amount,
         // years before 1000 and beyond 9999, and empty lists.
         for (amount, ccy, date) in [

@@ -198,18 +198,25 @@ fn routing_number(value: &str) -> Option<&str> {
 /// * Account: an account tag, else the account of the chosen name's value.
 /// * Routing: a routing or sending-bank tag whose value opens with nine
 ///   digits; paired with the account as `ROUTING:ACCOUNT` (CONTRACT §3).
+#[cfg(test)]
 pub(crate) fn payer_from_text<S: AsRef<str>>(lines: &[S]) -> Payer {
+    payer_from_text_in(lines, &mut Vec::new())
+}
+
+/// `payer_from_text` with the caller's scratch list of separator
+/// positions (reused from record to record instead of allocated for each).
+pub(crate) fn payer_from_text_in<S: AsRef<str>>(lines: &[S], separators: &mut Vec<usize>) -> Payer {
     let mut name: Option<(u8, &str, Option<&str>)> = None;
     let mut account = None;
     let mut routing = None;
     let mut buf = [0u8; 24];
-    let mut separators = Vec::new();
+
     // The tag before the current one, for `ID:`, and whether the name it
     // gave is the one kept.
     let mut previous: Option<(Tag, bool)> = None;
     let mut id_account = None;
     for line in lines {
-        for_each_tagged_value(line.as_ref(), &mut separators, |tag, value| {
+        for_each_tagged_value(line.as_ref(), separators, |tag, value| {
             if tag.is_empty() || tag.len() > 24 {
                 return;
             }
