@@ -162,9 +162,7 @@ impl<R: Read> LineChunks<R> {
                     self.want = self.read_size;
                     return Ok(Some(self.hand_out(cut)));
                 }
-                _ if self.window.len() >= self.max => {
-                    return Err(ChunkError::TooLong { line: self.line, byte: self.bom_len + self.text_pos });
-                }
+                _ if self.window.len() >= self.max => return Err(self.too_long()),
                 // Nothing to cut yet: read on, asking for twice as much
                 // before looking again (linear, not quadratic, in a long record).
                 _ if self.window.len() >= self.want => {
@@ -173,6 +171,25 @@ impl<R: Read> LineChunks<R> {
                 _ => {}
             }
         }
+    }
+
+    /// Where the text no cut was found in starts: the last line when it is
+    /// the one without an end (one endless line), else the window's start
+    /// (a record continued beyond the limit).
+    fn too_long(&self) -> ChunkError {
+        let tail = memchr::memrchr2(b'\n', b'\r', &self.window).map_or(0, |i| i + 1);
+        if tail == 0 || tail == self.window.len() {
+            return ChunkError::TooLong { line: self.line, byte: self.bom_len + self.text_pos };
+        }
+        let before = self.window.get(..tail).unwrap_or_default();
+        let crlf = memchr::memmem::find_iter(before, b"\r\n").count();
+        let lines = memchr::memchr2_iter(b'\n', b'\r', before).count() - crlf;
+        let len = if self.windows_1252 {
+            encoding_rs::WINDOWS_1252.decode_without_bom_handling(before).0.len()
+        } else {
+            tail
+        };
+        ChunkError::TooLong { line: self.line + lines as u64, byte: self.bom_len + self.text_pos + len as u64 }
     }
 
     fn hand_out(&mut self, cut: usize) -> Chunk<'_> {
@@ -249,7 +266,7 @@ mod tests {
     #[test]
     fn the_whole_input_comes_out_with_a_bom_skipped_and_counted() {
         let out = chunks(b"\xEF\xBB\xBF01,A\n02,B\n", |_| true);
-        assert_eq!(out, vec![("01,A\n02,B\n".to_string(), 3, 1)]);
+        assert_eq!(out, vec![("01,A\n".to_string(), 3, 1), ("02,B\n".to_string(), 8, 2)]);
     }
 
     #[test]

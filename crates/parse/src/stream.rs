@@ -407,6 +407,20 @@ mod tests {
     }
 
     #[test]
+    fn a_bai2_record_beyond_what_a_stream_holds_is_rejected_at_its_line_without_reading_on() {
+        let mut text = String::from("01,BANK,ME,261120,0600,1,,,2/\n02,ME,BANK,1,261119,2400,USD,2/\n16,165,1,Z,R,,");
+        text.push_str(&"X".repeat(17 * 1024 * 1024));
+        text.push_str("/\n99,0,1,3/\n");
+        let mut sink = Collect::default();
+        let e = crate::bai2::read_stream("big.bai2", text.as_bytes(), &ParseOptions::default(), &mut sink).unwrap_err();
+        let ReadBankFileError::Rejected(e) = e else { panic!("expected a rejection, got {e}") };
+        let d = e.diagnostics().unwrap().items().last().unwrap().clone();
+        // The start of line 3, the line without an end.
+        assert_eq!((d.line, d.byte), (3, 62));
+        assert!(d.message.contains("no record starts within 16 MiB"), "{}", d.message);
+    }
+
+    #[test]
     fn a_bai2_reader_hands_out_the_first_accounts_receipts_before_reading_the_rest() {
         let text = "01,BANK,ME,261120,0600,1,,,2/\n02,ME,BANK,1,261119,2400,USD,2/\n03,111,USD,010,0,,/\n\
                     16,165,1000,Z,REF1,,PAYER ONE/\n49,1000,3/\n03,222,USD,010,0,,/\n16,165,2000,Z,REF2,,PAYER TWO/\n\

@@ -185,7 +185,7 @@ pub(crate) fn read_stream_sized<R: Read>(
             Err(ChunkError::Io(error)) => return Err(ReadBankFileError::Io { file: name.to_string(), error }),
             Err(ChunkError::TooLong { line, byte }) => {
                 let message = format!(
-                    "no record starts within {} MiB from here: a record with its continuations, padding and blank lines is longer than a streamed reader holds (a record's text is limited to {} MiB)",
+                    "no record starts within {} MiB of this line: a line or a record with its continuations, padding and blank lines is longer than a streamed reader holds (a record's text is limited to {} MiB)",
                     MAX_STREAM_WINDOW / (1024 * 1024),
                     logical::MAX_RECORD_BYTES / (1024 * 1024)
                 );
