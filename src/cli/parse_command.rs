@@ -346,6 +346,7 @@ fn summary_line(name: &str, format: SourceFormat, tally: &Tally, s: SkippedEntri
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use std::path::{Path, PathBuf};
 

@@ -322,6 +322,7 @@ pub fn write_table_row(out: &mut impl Write, r: &Receipt) -> io::Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use std::sync::Arc;
 

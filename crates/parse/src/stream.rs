@@ -428,7 +428,7 @@ mod tests {
         let first_account = text.find("03,222").unwrap();
         let (seen, io) = before_failure(|sink| {
             let input = FailsAfter { bytes: text.as_bytes(), good: first_account };
-            crate::bai2::read_stream(&"f.bai2", input, &ParseOptions::default(), sink)
+            crate::bai2::read_stream("f.bai2", input, &ParseOptions::default(), sink)
         });
         assert_eq!(seen, vec!["REF1"]);
         assert!(io, "the failure is reported as the source's I/O error");
