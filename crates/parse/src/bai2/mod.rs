@@ -133,9 +133,9 @@ pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFi
 }
 
 /// The most text held while no line opening a new logical record is found:
-/// 16 MiB, four times the longest record ([`logical::MAX_RECORD_BYTES`]),
-/// which leaves room for padding and blank lines.
-const MAX_STREAM_WINDOW: usize = 4 * logical::MAX_RECORD_BYTES;
+/// 8 MiB, twice the longest record ([`logical::MAX_RECORD_BYTES`]), which
+/// leaves room for padding and blank lines.
+const MAX_STREAM_WINDOW: usize = 2 * logical::MAX_RECORD_BYTES;
 
 /// Reads a BAI2 file from any source, handing every receipt to `sink` as
 /// soon as its `16` record (with its continuations) has been read. Memory
@@ -146,8 +146,9 @@ const MAX_STREAM_WINDOW: usize = 4 * logical::MAX_RECORD_BYTES;
 /// logical record, so every record, rejection, warning and position is the
 /// same as [`read`] gives for the same bytes (Windows-1252 text: see
 /// [`crate::line_chunks`]). A record whose text with its continuations,
-/// padding and blank lines passes 16 MiB rejects the file at its first
-/// line and ends the reading.
+/// padding and blank lines passes 8 MiB rejects the file at its first
+/// line (at the line without an end, for one endless line) and ends the
+/// reading.
 ///
 /// On `Err` the receipts already handed out belong to a rejected file (its
 /// trailers are checked after its details) and must be discarded.
@@ -173,7 +174,9 @@ pub(crate) fn read_stream_sized<R: Read>(
     let mut next_line = 1;
     loop {
         match chunks
-            .next_chunk(next_line, |line| std::str::from_utf8(line).map_or(true, physical::opens_logical_record))
+            // Whether a line opens a record depends on its ASCII bytes only, so
+            // a line that is not UTF-8 is classified on its lossy decoding.
+            .next_chunk(next_line, |line| physical::opens_logical_record(&String::from_utf8_lossy(line)))
         {
             Ok(Some(chunk)) => {
                 next_line = reading.feed(&chunk.text, chunk.base, chunk.first_line);
