@@ -85,7 +85,9 @@ impl<R: Read> LineChunks<R> {
         let read_size = read_size.max(1);
         LineChunks {
             input,
-            window: Vec::with_capacity(read_size * 2),
+            // Reserved once for the longest window, so it never moves nor
+            // doubles: pages are touched only as far as the window grows.
+            window: Vec::with_capacity(max.saturating_add(read_size)),
             handed_out: 0,
             eof: false,
             started: false,
@@ -110,9 +112,6 @@ impl<R: Read> LineChunks<R> {
         }
         if !self.eof && self.window.len() < want {
             let old = self.window.len();
-            // Room for exactly one read, so `read_to_end` does not double a
-            // long window's capacity (memory stays near `max`, not twice it).
-            self.window.reserve_exact(self.read_size);
             // `read_to_end` fills spare capacity without zeroing it first.
             let result = (&mut self.input).take(self.read_size as u64).read_to_end(&mut self.window);
             let n = self.window.len() - old;
