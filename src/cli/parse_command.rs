@@ -73,8 +73,10 @@ fn forced_format(arg: FormatArg) -> Option<InputFormat> {
 /// pair — two or more camt files (a statement and its notifications), or a
 /// BAI2 file with a lockbox file — which are read whole first so that the
 /// detailed file can replace the lump ([`cashapply_parse::reconcile`]).
-/// A streamed file found faulty after some of its receipts were written is
-/// still rejected (stderr, exit 3): those receipts belong to a rejected file.
+/// A file's output is held until it passes 1 MiB, so a rejected file
+/// smaller than that prints nothing; a larger one found faulty after some
+/// of its receipts were written is still rejected (stderr says how many
+/// were printed, exit 3).
 pub fn run(args: &ParseArgs) -> anyhow::Result<ExitCode> {
     let lockbox_layout = match &args.layout {
         Some(name) => match load_layout(name) {
@@ -99,25 +101,7 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<ExitCode> {
     }
     for path in &args.files {
         let name = path.display().to_string();
-        out.tally = Tally::default();
-        let result = if path.metadata().is_ok_and(|m| m.is_file()) {
-            read_bank_file_streaming(path, forced_format(args.format), &options, &mut out)
-        } else {
-            // A pipe or device: read whole, within the limits.
-            cashapply_parse::read_bank_file(path).and_then(|bytes| {
-                let file = parse_file(&name, &bytes, forced_format(args.format), &options)?;
-                for r in &file.receipts {
-                    out.receipt_ref(r);
-                }
-                Ok(StreamedFile {
-                    name: file.name,
-                    format: file.format,
-                    skipped: file.skipped,
-                    diagnostics: file.diagnostics,
-                    statements: file.statements,
-                })
-            })
-        };
+        let result = stream_file(&mut out, path, forced_format(args.format), &options);
         if let Some(e) = out.error.take() {
             return Err(e.into());
         }
@@ -126,6 +110,13 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<ExitCode> {
             Err(ReadBankFileError::Rejected(e)) => {
                 rejected = true;
                 report_rejection(&mut err, &name, &e)?;
+                if out.printed_of_file > 0 {
+                    writeln!(
+                        err,
+                        "{name}: the {} receipt(s) printed before the fault was found belong to this rejected file",
+                        out.printed_of_file
+                    )?;
+                }
             }
             Err(e) => return Err(e.into()),
         }
@@ -144,6 +135,40 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     Ok(if rejected { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
+}
+
+/// Reads one file into `out`: streamed when it is a regular file, else
+/// (a pipe or device) read whole within the limits. The file's output is
+/// held until it passes [`ReceiptOutput::HOLD`] bytes, so a rejected file
+/// that had not yet passed it prints nothing.
+fn stream_file<W: Write>(
+    out: &mut ReceiptOutput<W>,
+    path: &std::path::Path,
+    format: Option<InputFormat>,
+    options: &ParseOptions,
+) -> Result<StreamedFile, ReadBankFileError> {
+    out.begin_file();
+    let result = if path.metadata().is_ok_and(|m| m.is_file()) {
+        read_bank_file_streaming(path, format, options, out)
+    } else {
+        cashapply_parse::read_bank_file(path).and_then(|bytes| {
+            let file = parse_file(&path.display().to_string(), &bytes, format, options)?;
+            for r in &file.receipts {
+                out.receipt_ref(r);
+            }
+            Ok(StreamedFile {
+                name: file.name,
+                format: file.format,
+                skipped: file.skipped,
+                diagnostics: file.diagnostics,
+                statements: file.statements,
+            })
+        })
+    };
+    if result.is_err() {
+        out.discard_file();
+    }
+    result
 }
 
 /// True when the run holds files a cross-file rule may pair (judged from
@@ -188,27 +213,63 @@ impl Tally {
 }
 
 /// Where streamed receipts go: JSON lines or table rows into a buffer
-/// written out every 64 KiB.
+/// written out every 64 KiB. A file's own output is held until it passes
+/// [`ReceiptOutput::HOLD`] bytes: a file rejected before that prints
+/// nothing (as when every file was read whole first); a larger one streams,
+/// and a rejection found later says how many of its receipts were printed.
 struct ReceiptOutput<W: Write> {
     out: W,
     buf: Vec<u8>,
     json: bool,
     tally: Tally,
+    /// Where the current file's output starts in `buf`.
+    file_start: usize,
+    /// Receipts of the current file already written out.
+    printed_of_file: u64,
+    /// Receipts of the current file in `buf`.
+    held_of_file: u64,
     /// The first write error (stdout closed): reported after the file.
     error: Option<io::Error>,
 }
 
 impl<W: Write> ReceiptOutput<W> {
     const FLUSH_AT: usize = 64 * 1024;
+    /// How much of a file's output is held before it streams: 1 MiB.
+    const HOLD: usize = 1024 * 1024;
 
     fn new(out: W, json: bool) -> Self {
         ReceiptOutput {
             out,
-            buf: Vec::with_capacity(Self::FLUSH_AT + 4096),
+            // Room for a held file and one more flush, reserved once so it
+            // never doubles (pages are touched only as far as it fills).
+            buf: Vec::with_capacity(Self::HOLD + 2 * Self::FLUSH_AT),
             json,
             tally: Tally::default(),
+            file_start: 0,
+            printed_of_file: 0,
+            held_of_file: 0,
             error: None,
         }
+    }
+
+    fn begin_file(&mut self) {
+        self.tally = Tally::default();
+        self.file_start = self.buf.len();
+        self.printed_of_file = 0;
+        self.held_of_file = 0;
+    }
+
+    /// Drops the current file's output not yet written out.
+    fn discard_file(&mut self) {
+        self.buf.truncate(self.file_start);
+        self.held_of_file = 0;
+    }
+
+    fn write_out(&mut self, upto: usize) {
+        if let Err(e) = self.out.write_all(self.buf.get(..upto).unwrap_or_default()) {
+            self.error = Some(e);
+        }
+        self.buf.drain(..upto);
     }
 
     fn receipt_ref(&mut self, r: &Receipt) {
@@ -221,11 +282,22 @@ impl<W: Write> ReceiptOutput<W> {
         } else if let Err(e) = write_table_row(&mut self.buf, r) {
             self.error = Some(e);
         }
-        if self.buf.len() >= Self::FLUSH_AT {
-            if let Err(e) = self.out.write_all(&self.buf) {
-                self.error = Some(e);
-            }
-            self.buf.clear();
+        self.held_of_file += 1;
+        if self.buf.len() < Self::FLUSH_AT {
+            return;
+        }
+        if self.printed_of_file > 0 || self.buf.len() - self.file_start >= Self::HOLD {
+            // The file streams: everything goes out.
+            let all = self.buf.len();
+            self.write_out(all);
+            self.file_start = 0;
+            self.printed_of_file += self.held_of_file;
+            self.held_of_file = 0;
+        } else if self.file_start > 0 {
+            // Earlier files' output is final.
+            let earlier = self.file_start;
+            self.write_out(earlier);
+            self.file_start = 0;
         }
     }
 
@@ -379,8 +451,15 @@ mod tests {
         for path in bank_files() {
             let name = path.display().to_string();
             let bytes = std::fs::read(&path).unwrap();
-            // Before: the file read whole, each receipt through serde_json.
-            let Ok(file) = parse_file(&name, &bytes, None, &options) else { continue };
+            // Before: the file read whole, each receipt through serde_json;
+            // a rejected file printed nothing.
+            let Ok(file) = parse_file(&name, &bytes, None, &options) else {
+                let mut out = ReceiptOutput::new(Vec::new(), true);
+                assert!(stream_file(&mut out, &path, None, &options).is_err(), "{name}");
+                out.flush().unwrap();
+                assert!(out.out.is_empty(), "{name}: a small rejected file printed receipts");
+                continue;
+            };
             let mut before = Vec::new();
             for r in &file.receipts {
                 serde_json::to_writer(&mut before, &ReceiptJson::from(r)).unwrap();
@@ -388,7 +467,7 @@ mod tests {
             }
             // Now: streamed from disk through the hand-written writer.
             let mut out = ReceiptOutput::new(Vec::new(), true);
-            let streamed = read_bank_file_streaming(&path, None, &options, &mut out).unwrap();
+            let streamed = stream_file(&mut out, &path, None, &options).unwrap();
             out.flush().unwrap();
             assert_eq!(String::from_utf8_lossy(&before), String::from_utf8_lossy(&out.out), "{name}");
             assert_eq!(out.tally.receipts, file.receipts.len() as u64, "{name}");
@@ -409,5 +488,38 @@ mod tests {
             accepted += 1;
         }
         assert!(accepted > 50, "only {accepted} files were read");
+    }
+
+    #[test]
+    fn a_rejected_file_prints_nothing_until_its_output_passes_the_hold_then_says_what_was_printed() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apply/morning.bai2");
+        let file = parse_file("m", &std::fs::read(path).unwrap(), None, &ParseOptions::default()).unwrap();
+        let r = &file.receipts[0];
+        let mut out = ReceiptOutput::new(Vec::new(), true);
+        // An accepted file, then a small one rejected: only the first shows.
+        out.begin_file();
+        out.receipt_ref(r);
+        out.begin_file();
+        (0..100).for_each(|_| out.receipt_ref(r));
+        out.discard_file();
+        assert_eq!(out.printed_of_file, 0);
+        // A large one streams once its output passes the hold.
+        out.begin_file();
+        let mut n = 0u64;
+        while out.printed_of_file == 0 {
+            out.receipt_ref(r);
+            n += 1;
+        }
+        let line = {
+            let mut l = Vec::new();
+            push_json_line(&mut l, r);
+            l.len()
+        };
+        assert!(n as usize * line >= ReceiptOutput::<Vec<u8>>::HOLD, "streamed after {n} lines");
+        assert_eq!(out.printed_of_file, n);
+        out.receipt_ref(r);
+        out.discard_file();
+        out.flush().unwrap();
+        assert_eq!(out.out.len(), line * (1 + n as usize), "the first file's line and the streamed part");
     }
 }
