@@ -37,7 +37,8 @@ Exit status:
   0  success
   1  any other failure (for example a file cannot be read)
   2  bad usage
-  3  a file was rejected (the other files are still printed)
+  3  a file was rejected (the other files are still printed; a file's receipts stream once its
+     output passes 1 MiB, so a larger file rejected late has had some printed: stderr says how many)
 
 Config keys: none (parse reads no --config). --layout NAME|FILE picks a lockbox layout:
   bai-80, bai-104, bai-300, csv, csv-cents, or a TOML layout file.

@@ -48,7 +48,7 @@ pub enum ReadBankFileError {
 /// The positioned rejection of content that breaks a file-level limit, or
 /// `None` when `bytes` is within them. `complete` says whether `bytes` is
 /// the whole file (so its length is the file's).
-fn check_limits(name: &str, bytes: &[u8], complete: bool) -> Option<ParseError> {
+pub(crate) fn check_limits(name: &str, bytes: &[u8], complete: bool) -> Option<ParseError> {
     check_limits_with(name, bytes, complete, MAX_FILE_BYTES)
 }
 
@@ -64,20 +64,24 @@ fn check_limits_with(name: &str, bytes: &[u8], complete: bool, max: u64) -> Opti
             "the file holds NUL bytes, so it is not a text bank file (binary, zero-filled, or UTF-16: convert it to UTF-8)",
         );
     } else if bytes.len() as u64 > max {
-        let read = if complete { "is" } else { "is at least" };
-        diags.error(
-            1,
-            max,
-            format!(
-                "the file {read} {} bytes, beyond the {} MiB limit for a bank file; split it",
-                bytes.len(),
-                max / (1024 * 1024)
-            ),
-        );
+        return Some(too_large(name, bytes.len() as u64, complete, max));
     } else {
         return None;
     }
     Some(ParseError::Rejected { file: name.to_string(), diagnostics: diags })
+}
+
+/// The rejection of a file of `len` bytes (at least, unless `complete`)
+/// beyond the size limit `max`.
+pub(crate) fn too_large(name: &str, len: u64, complete: bool, max: u64) -> ParseError {
+    let mut diags = Diagnostics::default();
+    let read = if complete { "is" } else { "is at least" };
+    diags.error(
+        1,
+        max,
+        format!("the file {read} {len} bytes, beyond the {} MiB limit for a bank file; split it", max / (1024 * 1024)),
+    );
+    ParseError::Rejected { file: name.to_string(), diagnostics: diags }
 }
 
 /// The limits every reader applies first ([`crate::parse_file`]).

@@ -14,17 +14,22 @@ mod detect;
 mod error;
 mod input_limits;
 mod input_text;
+mod line_chunks;
 mod lines;
 pub mod lockbox;
 mod parsed_file;
+mod receipt_sink;
 pub mod reconcile;
 pub mod remittance;
+mod stream;
 
 pub use detect::{InputFormat, detect_format};
 pub use error::ParseError;
 pub use input_limits::{MAX_FILE_BYTES, ReadBankFileError, SNIFF_BYTES, read_bank_file};
 pub use input_text::{DecodedText, decode_text};
 pub use parsed_file::{ParseOptions, ParsedFile, SkippedEntries, StatementInfo};
+pub use receipt_sink::ReceiptSink;
+pub use stream::{StreamedFile, read_bank_file_streaming};
 
 /// Reads one bank file whose format is known or detected from content.
 ///

@@ -28,8 +28,21 @@ pub(crate) struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
+    /// Lines of a whole text.
+    #[cfg(test)]
     pub fn new(text: &'a str) -> Self {
-        Lines { bytes: text.as_bytes(), pos: 0, number: 1 }
+        Self::starting_at(text, 1)
+    }
+
+    /// Lines of a piece of a larger text whose first line is line `number`
+    /// (a streamed chunk).
+    pub fn starting_at(text: &'a str, number: u64) -> Self {
+        Lines { bytes: text.as_bytes(), pos: 0, number }
+    }
+
+    /// The number the next line would have: after the last line, one past it.
+    pub fn next_number(&self) -> u64 {
+        self.number
     }
 }
 

@@ -23,6 +23,7 @@ pub(crate) struct Field<'a> {
 }
 
 /// A text line of a record's text field.
+#[cfg(test)]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TextLine<'a> {
     /// The text, trailing padding and one trailing `/` removed.
@@ -123,18 +124,24 @@ impl<'r, 'a> FieldCursor<'r, 'a> {
     /// from each (TD, CBA and Westpac end text with `/`; spec p.16); a `,/`
     /// ending ("last field defaulted") drops the comma too. Empty lines are
     /// dropped.
+    #[cfg(test)]
     pub fn rest_as_text(&mut self) -> Vec<TextLine<'a>> {
         let mut lines = Vec::new();
+        self.for_each_text_line(|text| lines.push(TextLine { text }));
+        lines
+    }
+
+    /// The text lines `rest_as_text` gives, each handed to `f` (no list built).
+    pub fn for_each_text_line(&mut self, mut f: impl FnMut(&'a str)) {
         if !self.exhausted {
-            push_text(&mut lines, self.content.get(self.pos..).unwrap_or_default(), self.terminated);
+            push_text(&mut f, self.content.get(self.pos..).unwrap_or_default(), self.terminated);
             self.exhausted = true;
         }
         for s in self.segments.get(self.seg + 1..).unwrap_or_default() {
             let (content, terminated) = content_of(s.text);
-            push_text(&mut lines, content, terminated);
+            push_text(&mut f, content, terminated);
         }
         self.seg = self.segments.len();
-        lines
     }
 
     /// Whether any non-empty field is left (for "surplus field" warnings).
@@ -150,7 +157,7 @@ impl<'r, 'a> FieldCursor<'r, 'a> {
     }
 }
 
-fn push_text<'a>(lines: &mut Vec<TextLine<'a>>, content: &'a str, terminated: bool) {
+fn push_text<'a>(f: &mut impl FnMut(&'a str), content: &'a str, terminated: bool) {
     let mut t = content.trim_ascii_end();
     if terminated {
         t = t.strip_suffix(',').unwrap_or(t).trim_ascii_end();
@@ -158,7 +165,7 @@ fn push_text<'a>(lines: &mut Vec<TextLine<'a>>, content: &'a str, terminated: bo
         t = inner.trim_ascii_end();
     }
     if !t.is_empty() {
-        lines.push(TextLine { text: t });
+        f(t);
     }
 }
 

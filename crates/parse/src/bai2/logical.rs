@@ -5,10 +5,8 @@
 //! boundary, "whenever it is desirable"). Segments are kept apart so the
 //! field layer can tell where text lines begin.
 
-use std::iter::Peekable;
-
 use super::error::{Bai2Error, Bai2ErrorKind};
-use super::physical::{Opening, PhysicalReader};
+use super::physical::{Opening, PhysicalReader, PhysicalRecord};
 use super::record_code::RecordCode;
 
 /// How a segment joined its record.
@@ -70,13 +68,40 @@ impl LogicalRecord<'_> {
 
 /// Iterator over logical records, or errors for lines that belong to none.
 pub(crate) struct LogicalReader<'a> {
-    physical: Peekable<PhysicalReader<'a>>,
+    physical: PhysicalReader<'a>,
+    /// The physical record read ahead to see whether it continues the last.
+    peeked: Option<PhysicalRecord<'a>>,
 }
 
 impl<'a> LogicalReader<'a> {
     /// Reads `text`, whose first byte is at file offset `base`.
+    #[cfg(test)]
     pub fn new(text: &'a str, base: u64) -> Self {
-        LogicalReader { physical: PhysicalReader::new(text, base).peekable() }
+        Self::new_at(text, base, 1)
+    }
+
+    /// Reads a piece of a larger text (a streamed chunk that ends before a
+    /// line opening a new logical record) whose first byte is at file
+    /// offset `base` and whose first line is line `first_line`.
+    pub fn new_at(text: &'a str, base: u64, first_line: u64) -> Self {
+        LogicalReader { physical: PhysicalReader::new_at(text, base, first_line), peeked: None }
+    }
+
+    /// The number of the line after the last one read (at the end of the
+    /// text: one past its last line).
+    pub fn next_line(&self) -> u64 {
+        self.physical.next_line()
+    }
+
+    fn next_physical(&mut self) -> Option<PhysicalRecord<'a>> {
+        self.peeked.take().or_else(|| self.physical.next())
+    }
+
+    fn peek_physical(&mut self) -> Option<&PhysicalRecord<'a>> {
+        if self.peeked.is_none() {
+            self.peeked = self.physical.next();
+        }
+        self.peeked.as_ref()
     }
 }
 
@@ -85,7 +110,7 @@ impl<'a> LogicalReader<'a> {
     /// buffer (one allocation for the whole file, not one per record).
     /// Returns `None` at the end of the input.
     pub fn read_into(&mut self, record: &mut LogicalRecord<'a>) -> Option<Result<(), Bai2Error>> {
-        let head = self.physical.next()?;
+        let head = self.next_physical()?;
         let code = match head.opening {
             Opening::Code(RecordCode::Continuation) => {
                 return Some(Err(Bai2Error::new(head.line, head.byte, Bai2ErrorKind::OrphanContinuation)));
@@ -106,7 +131,7 @@ impl<'a> LogicalReader<'a> {
         record.segments.clear();
         record.segments.push(Segment { text: head.body, line: head.line, byte: head.byte, kind: SegmentKind::Head });
         let mut length = head.body.len();
-        while let Some(next) = self.physical.peek() {
+        while let Some(next) = self.peek_physical().copied() {
             let kind = match next.opening {
                 Opening::Code(RecordCode::Continuation) => SegmentKind::Continuation,
                 Opening::Wrap => SegmentKind::Wrap,
@@ -114,7 +139,7 @@ impl<'a> LogicalReader<'a> {
             };
             length = length.saturating_add(next.body.len());
             record.segments.push(Segment { text: next.body, line: next.line, byte: next.byte, kind });
-            self.physical.next();
+            self.peeked = None;
         }
         if length > MAX_RECORD_BYTES {
             // The segments stay (slices, no copy) so the caller can count

@@ -52,8 +52,20 @@ pub(crate) struct PhysicalReader<'a> {
 
 impl<'a> PhysicalReader<'a> {
     /// Reads `text`, whose first byte is at file offset `base`.
+    #[cfg(test)]
     pub fn new(text: &'a str, base: u64) -> Self {
-        PhysicalReader { text, base, lines: Lines::new(text), glued_rest: None }
+        Self::new_at(text, base, 1)
+    }
+
+    /// Reads a piece of a larger text (a streamed chunk) whose first byte is
+    /// at file offset `base` and whose first line is line `first_line`.
+    pub fn new_at(text: &'a str, base: u64, first_line: u64) -> Self {
+        PhysicalReader { text, base, lines: Lines::starting_at(text, first_line), glued_rest: None }
+    }
+
+    /// The number of the line after the last one read.
+    pub fn next_line(&self) -> u64 {
+        self.lines.next_number()
     }
 
     /// Builds the record for `text[start..end]`, splitting off glued records.
@@ -102,6 +114,26 @@ impl<'a> Iterator for PhysicalReader<'a> {
             }
             return Some(self.record(line));
         }
+    }
+}
+
+/// True when the physical line `line` (line end excluded) opens a new
+/// logical record: it is not blank, and it opens with a record code other
+/// than `88` (or with an unknown code at its first column), exactly as
+/// [`PhysicalReader`] and the logical layer classify it. A streamed reader
+/// may cut its input before such a line: nothing after it can join the
+/// record before it.
+pub(crate) fn opens_logical_record(line: &str) -> bool {
+    if line.bytes().all(|b| b.is_ascii_whitespace()) {
+        return false;
+    }
+    let end = glued_split(line).map_or(line.len(), |(cut, _)| cut);
+    let slice = line.get(..end).unwrap_or_default().trim_ascii_end();
+    let trimmed = slice.trim_ascii_start();
+    match classify(trimmed).0 {
+        Opening::Code(RecordCode::Continuation) | Opening::Wrap => false,
+        Opening::Code(_) => true,
+        Opening::UnknownCode(_) => trimmed.len() == slice.len(),
     }
 }
 

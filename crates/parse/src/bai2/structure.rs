@@ -34,7 +34,7 @@ use super::group_header::{GroupHeader, GroupStatus};
 use super::logical::LogicalRecord;
 use super::record::Bai2Record;
 use super::record_code::RecordCode;
-use super::text_tags::payer_from_text;
+use super::text_tags::payer_from_text_in;
 use super::transaction_detail::TransactionDetail;
 use super::type_code::Direction;
 
@@ -93,6 +93,8 @@ pub(crate) struct Structure {
     pub skipped: SkippedEntries,
     /// One per `01` record: the file's identity.
     pub statements: Vec<crate::StatementInfo>,
+    /// Scratch for the payer's text tags, reused from detail to detail.
+    separators: Vec<usize>,
 }
 
 fn error(diags: &mut Diagnostics, e: Bai2Error) {
@@ -118,6 +120,7 @@ impl Structure {
             saw_record: false,
             receipts: Vec::with_capacity((text_len / 512).min(1 << 16)),
             skipped: SkippedEntries::default(),
+            separators: Vec::new(),
         }
     }
 
@@ -467,7 +470,7 @@ impl Structure {
         } else {
             detail.bank_reference.to_string()
         };
-        let payer = payer_from_text(&detail.text);
+        let payer = payer_from_text_in(&detail.text, &mut self.separators);
         self.receipts.push(Receipt {
             bank_ref,
             format: SourceFormat::Bai2,

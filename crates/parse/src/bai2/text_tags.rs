@@ -108,7 +108,8 @@ fn known_tag_before(part: &str, at: usize, buf: &mut [u8; 24]) -> Option<(usize,
     best
 }
 
-/// Calls `f(tag, value)` for every tagged value of `line`. Parts are
+/// Calls `f(tag, kind, value)` for every tagged value of `line`, `kind`
+/// being the tag's classification (found once, here). Parts are
 /// separated by commas (Chase: several tags per line); within a part, the
 /// first `:` or `=` ends the tag, and a later known tag preceded by a blank
 /// (`ORG:=ACME CORP OBI:=INV 1`) ends the value before it, so a value is
@@ -116,7 +117,11 @@ fn known_tag_before(part: &str, at: usize, buf: &mut [u8; 24]) -> Option<(usize,
 /// search), not every byte of the text.
 ///
 /// `separators` is scratch space, reused across lines.
-fn for_each_tagged_value<'l>(line: &'l str, separators: &mut Vec<usize>, mut f: impl FnMut(&'l str, &'l str)) {
+fn for_each_tagged_value<'l>(
+    line: &'l str,
+    separators: &mut Vec<usize>,
+    mut f: impl FnMut(&'l str, Option<Tag>, &'l str),
+) {
     let mut buf = [0u8; 24];
     let mut emit = |part: &'l str, separators: &[usize]| {
         let Some(&first) = separators.first() else { return };
@@ -124,10 +129,12 @@ fn for_each_tagged_value<'l>(line: &'l str, separators: &mut Vec<usize>, mut f: 
         // ends with a known tag (`N.A. ID:` after a comma inside a bank
         // name): then that tag.
         let mut tag = part.get(..first).unwrap_or_default().trim_ascii();
-        if upper(tag, &mut buf).and_then(classify).is_none()
-            && let Some((start, _)) = known_tag_before(part, first, &mut buf)
+        let mut kind = upper(tag, &mut buf).and_then(classify);
+        if kind.is_none()
+            && let Some((start, known)) = known_tag_before(part, first, &mut buf)
         {
             tag = part.get(start..first).unwrap_or_default().trim_ascii();
+            kind = Some(known);
         }
         let mut sep = first;
         for &next in separators.get(1..).unwrap_or_default() {
@@ -135,14 +142,15 @@ fn for_each_tagged_value<'l>(line: &'l str, separators: &mut Vec<usize>, mut f: 
             if next == sep + 1 {
                 continue;
             }
-            if let Some((start, _)) = known_tag_before(part, next, &mut buf).filter(|(start, _)| *start > sep + 1) {
+            if let Some((start, known)) = known_tag_before(part, next, &mut buf).filter(|(start, _)| *start > sep + 1) {
                 let value = part.get(sep + 1..start).map_or("", |v| v.strip_prefix('=').unwrap_or(v).trim_ascii());
-                f(tag, value);
+                f(tag, kind, value);
                 tag = part.get(start..next).unwrap_or_default().trim_ascii();
+                kind = Some(known);
                 sep = next;
             }
         }
-        f(tag, value_after(part, sep));
+        f(tag, kind, value_after(part, sep));
     };
     let mut start = 0;
     separators.clear();
@@ -198,22 +206,27 @@ fn routing_number(value: &str) -> Option<&str> {
 /// * Account: an account tag, else the account of the chosen name's value.
 /// * Routing: a routing or sending-bank tag whose value opens with nine
 ///   digits; paired with the account as `ROUTING:ACCOUNT` (CONTRACT §3).
+#[cfg(test)]
 pub(crate) fn payer_from_text<S: AsRef<str>>(lines: &[S]) -> Payer {
+    payer_from_text_in(lines, &mut Vec::new())
+}
+
+/// `payer_from_text` with the caller's scratch list of separator
+/// positions (reused from record to record instead of allocated for each).
+pub(crate) fn payer_from_text_in<S: AsRef<str>>(lines: &[S], separators: &mut Vec<usize>) -> Payer {
     let mut name: Option<(u8, &str, Option<&str>)> = None;
     let mut account = None;
     let mut routing = None;
-    let mut buf = [0u8; 24];
-    let mut separators = Vec::new();
+
     // The tag before the current one, for `ID:`, and whether the name it
     // gave is the one kept.
     let mut previous: Option<(Tag, bool)> = None;
     let mut id_account = None;
     for line in lines {
-        for_each_tagged_value(line.as_ref(), &mut separators, |tag, value| {
+        for_each_tagged_value(line.as_ref(), separators, |tag, kind, value| {
             if tag.is_empty() || tag.len() > 24 {
                 return;
             }
-            let kind = upper(tag, &mut buf).and_then(classify);
             let before = previous.take();
             previous = kind.map(|k| (k, false));
             if value.is_empty() {

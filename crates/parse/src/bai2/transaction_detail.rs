@@ -56,7 +56,8 @@ impl<'a> TransactionDetail<'a> {
         let funds_type = FundsType::read(c, "16")?;
         let bank_reference = c.next_field().map_or("", |f| f.text);
         let customer_reference = c.next_field().map_or("", |f| f.text);
-        let text = c.rest_as_text().into_iter().map(|t| t.text.to_string()).collect();
+        let mut text = Vec::new();
+        c.for_each_text_line(|t| text.push(t.to_string()));
         match type_code.info() {
             None => {
                 diags.warn(code.line, code.byte, format!("16 record: type code {type_code} is not on the BAI2 list"))

@@ -40,8 +40,8 @@ use std::io::BufRead;
 
 use cashapply_model::{Diagnostics, Receipt, SourceFormat};
 
+pub use crate::ReceiptSink;
 pub use error::{CamtError, CamtErrorKind};
-pub use reader::ReceiptSink;
 pub use receipts::CamtEntry;
 
 use crate::{ParseError, ParseOptions, ParsedFile, SkippedEntries, decode_text};

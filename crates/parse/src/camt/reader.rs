@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
-use cashapply_model::{Currency, Diagnostics, Receipt, SourceFormat};
+use cashapply_model::{Currency, Diagnostics, SourceFormat};
 use chrono::NaiveDate;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
@@ -23,32 +23,10 @@ use super::date::parse_date;
 use super::entry::Entry;
 use super::error::{CamtError, CamtErrorKind};
 use super::field::Field;
-use super::receipts::{CamtEntry, EntryContext, entry_receipts};
+use super::receipts::{EntryContext, entry_receipts};
 use super::tag::Tag;
 
-/// Where the receipts of a streamed file go.
-pub trait ReceiptSink {
-    /// Takes one receipt, in file order.
-    fn receipt(&mut self, receipt: Receipt);
-
-    /// Told after the receipts of each credited, booked, non-reversal entry
-    /// (the last `entry.receipt_count` receipts handed out).
-    fn entry(&mut self, entry: CamtEntry) {
-        let _ = entry;
-    }
-
-    /// Told when a statement, report or notification block closes, if it
-    /// carries an `Id`.
-    fn statement(&mut self, statement: crate::StatementInfo) {
-        let _ = statement;
-    }
-}
-
-impl<F: FnMut(Receipt)> ReceiptSink for F {
-    fn receipt(&mut self, receipt: Receipt) {
-        self(receipt)
-    }
-}
+pub use crate::ReceiptSink;
 
 /// What a stream yielded besides its receipts.
 #[derive(Debug)]

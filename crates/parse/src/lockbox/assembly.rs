@@ -82,6 +82,11 @@ pub(crate) struct Assembly<'l> {
     last_check: Option<usize>,
     /// The last record read: its type, line, byte and length in characters.
     last_record: Option<(Option<RecordType>, u64, u64, usize)>,
+    /// Streaming: when a lockbox closes, its checks are final (no later
+    /// record can reach them) and move here for the reader to hand out.
+    pub settle_on_close: bool,
+    /// The checks of lockboxes closed since they were last taken.
+    pub settled: Vec<Receipt>,
 }
 
 fn error(diags: &mut Diagnostics, e: LockboxError) {
@@ -104,6 +109,8 @@ impl<'l> Assembly<'l> {
             file_verifiable: true,
             last_check: None,
             last_record: None,
+            settle_on_close: false,
+            settled: Vec::new(),
         }
     }
 
@@ -190,6 +197,10 @@ impl<'l> Assembly<'l> {
             }
         }
         self.last_check = None;
+        if self.settle_on_close {
+            self.settled.append(&mut self.receipts);
+            self.series.clear();
+        }
     }
 
     fn open_lockbox(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {

@@ -32,7 +32,7 @@ use super::layout::Layout;
 use super::physical::Records;
 
 /// Records examined for layout detection.
-const SAMPLE_RECORDS: usize = 5000;
+pub(crate) const SAMPLE_RECORDS: usize = 5000;
 
 /// True when the content opens with a fixed-width lockbox type 1 header.
 pub fn looks_like_fixed_width(text: &str) -> bool {

@@ -48,6 +48,7 @@ mod service;
 mod totals;
 mod trailer;
 
+use std::io::Read;
 use std::sync::Arc;
 
 use cashapply_model::{Diagnostics, SourceFormat};
@@ -66,7 +67,10 @@ pub use overflow::OverflowLayout;
 pub use service::ServiceLayout;
 pub use trailer::TrailerLayout;
 
-use crate::{ParseError, ParseOptions, ParsedFile, SkippedEntries, decode_text};
+use crate::line_chunks::{ChunkError, LineChunks};
+use crate::{
+    ParseError, ParseOptions, ParsedFile, ReadBankFileError, ReceiptSink, SkippedEntries, StreamedFile, decode_text,
+};
 
 fn finish(
     name: &str,
@@ -126,6 +130,164 @@ pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFi
     assembly.finish(end.0, end.1, &mut diags);
     let receipts = std::mem::take(&mut assembly.receipts);
     finish(name, SourceFormat::Lockbox, receipts, diags, options)
+}
+
+/// The most text a streamed fixed-width reader holds without a line end:
+/// 4 MiB, far beyond the longest record ([`assembly::MAX_RECORD_BYTES`]).
+const MAX_STREAM_WINDOW: usize = 4 * 1024 * 1024;
+
+/// How much of a streamed file's start is read to detect its layout: the
+/// records [`detect::detect_layout`] samples, up to 16 MiB.
+const MAX_DETECT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Reads a fixed-width lockbox file from any source, handing each
+/// lockbox's checks to `sink` when the lockbox closes (its type 8, the
+/// next type 5, the type 9 or the end of the input): until then a later
+/// type 4 may still add to any of them. Memory is one chunk of input and
+/// one lockbox's checks, not the file.
+///
+/// The layout is `options.lockbox_layout`, else detected from the file's
+/// first records (the same records [`read`] samples). Rejections,
+/// warnings and positions are those of [`read`] for the same bytes; a line
+/// longer than 4 MiB rejects the file at that line and ends the reading.
+/// On `Err` the checks already handed out belong to a rejected file and
+/// must be discarded.
+pub fn read_stream<R: Read>(
+    name: &str,
+    input: R,
+    options: &ParseOptions,
+    sink: &mut dyn ReceiptSink,
+) -> Result<StreamedFile, ReadBankFileError> {
+    read_stream_sized(name, input, options, sink, crate::line_chunks::READ_BYTES)
+}
+
+/// [`read_stream`] reading `read_size` bytes at a time.
+pub(crate) fn read_stream_sized<R: Read>(
+    name: &str,
+    mut input: R,
+    options: &ParseOptions,
+    sink: &mut dyn ReceiptSink,
+    read_size: usize,
+) -> Result<StreamedFile, ReadBankFileError> {
+    let io_error = |error| ReadBankFileError::Io { file: name.to_string(), error };
+    let mut diags = Diagnostics::default();
+    let layout: &Layout = match &options.lockbox_layout {
+        Some(l) if !l.is_fixed_width() => {
+            // The same rejection as `read`, which needs no input.
+            return read(name, b"", options).map(|f| streamed(f, sink)).map_err(Into::into);
+        }
+        Some(l) => l,
+        None => {
+            let mut head = Vec::new();
+            loop {
+                let before = head.len();
+                (&mut input).take(256 * 1024).read_to_end(&mut head).map_err(io_error)?;
+                let complete = memchr::memrchr2(b'\n', b'\r', &head).map_or(0, |i| i + 1);
+                let eof = head.len() == before;
+                let sampled = physical::Records::new(&String::from_utf8_lossy(&head[..complete]), 0)
+                    .take(detect::SAMPLE_RECORDS)
+                    .count();
+                if eof || sampled >= detect::SAMPLE_RECORDS || head.len() >= MAX_DETECT_BYTES {
+                    break;
+                }
+            }
+            let decoded = decode_text(&head);
+            match detect::detect_layout(&decoded.text) {
+                Ok(l) => {
+                    let input = std::io::Cursor::new(head).chain(input);
+                    return read_fixed_stream(name, input, l, options, sink, read_size);
+                }
+                Err(message) => {
+                    if decoded.windows_1252 {
+                        diags.warn(0, 0, "file is not UTF-8; read as Windows-1252");
+                    }
+                    diags.error(1, decoded.bom_len as u64, message);
+                    return Err(match options.settle(name, diags) {
+                        Err(e) => e.into(),
+                        Ok(diagnostics) => ParseError::Rejected { file: name.to_string(), diagnostics }.into(),
+                    });
+                }
+            }
+        }
+    };
+    read_fixed_stream(name, input, layout, options, sink, read_size)
+}
+
+fn streamed(file: ParsedFile, sink: &mut dyn ReceiptSink) -> StreamedFile {
+    for r in file.receipts {
+        sink.receipt(r);
+    }
+    StreamedFile {
+        name: file.name,
+        format: file.format,
+        skipped: file.skipped,
+        diagnostics: file.diagnostics,
+        statements: file.statements,
+    }
+}
+
+fn read_fixed_stream<R: Read>(
+    name: &str,
+    input: R,
+    layout: &Layout,
+    options: &ParseOptions,
+    sink: &mut dyn ReceiptSink,
+    read_size: usize,
+) -> Result<StreamedFile, ReadBankFileError> {
+    let mut diags = Diagnostics::default();
+    let mut assembly = assembly::Assembly::new(layout, Arc::from(name));
+    assembly.settle_on_close = true;
+    let mut chunks = LineChunks::with_read_size(input, MAX_STREAM_WINDOW, read_size);
+    let mut end: Option<(u64, u64)> = None;
+    let mut next_line = 1;
+    loop {
+        match chunks.next_chunk(next_line, |_| true) {
+            Ok(Some(chunk)) => {
+                let mut records = physical::Records::new_at(&chunk.text, chunk.base, chunk.first_line);
+                for rec in records.by_ref() {
+                    end = Some((rec.line, rec.byte));
+                    assembly.accept(rec, &mut diags);
+                    for r in assembly.settled.drain(..) {
+                        sink.receipt(r);
+                    }
+                }
+                next_line = records.next_line();
+            }
+            Ok(None) => break,
+            Err(ChunkError::Io(error)) => return Err(io_error_of(name, error)),
+            Err(ChunkError::TooLong { line, byte }) => {
+                let message = format!(
+                    "no line end within {} MiB from here: a lockbox record is at most {} KiB",
+                    MAX_STREAM_WINDOW / (1024 * 1024),
+                    assembly::MAX_RECORD_BYTES / 1024
+                );
+                diags.error(line, byte, message);
+                return Err(ParseError::Rejected { file: name.to_string(), diagnostics: diags }.into());
+            }
+        }
+    }
+    let end = end.unwrap_or((0, chunks.bom_len));
+    assembly.finish(end.0, end.1, &mut diags);
+    for r in assembly.settled.drain(..) {
+        sink.receipt(r);
+    }
+    let mut all = Diagnostics::default();
+    if chunks.windows_1252 {
+        all.warn(0, 0, "file is not UTF-8; read as Windows-1252");
+    }
+    all.extend(diags);
+    let diagnostics = options.settle(name, all)?;
+    Ok(StreamedFile {
+        name: name.to_string(),
+        format: SourceFormat::Lockbox,
+        skipped: SkippedEntries::default(),
+        diagnostics,
+        statements: Vec::new(),
+    })
+}
+
+fn io_error_of(name: &str, error: std::io::Error) -> ReadBankFileError {
+    ReadBankFileError::Io { file: name.to_string(), error }
 }
 
 /// Reads a CSV lockbox file into receipts, one per check. Column labels,

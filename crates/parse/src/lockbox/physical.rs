@@ -38,7 +38,17 @@ pub(crate) struct Records<'a> {
 impl<'a> Records<'a> {
     /// Reads `text`, whose first byte is at file offset `base`.
     pub fn new(text: &'a str, base: u64) -> Self {
-        Records { text, base, lines: Lines::new(text) }
+        Self::new_at(text, base, 1)
+    }
+
+    /// Records of a streamed chunk whose first line is `first_line`.
+    pub fn new_at(text: &'a str, base: u64, first_line: u64) -> Self {
+        Records { text, base, lines: Lines::starting_at(text, first_line) }
+    }
+
+    /// The number of the line after the last one read.
+    pub fn next_line(&self) -> u64 {
+        self.lines.next_number()
     }
 }
 
