@@ -590,3 +590,19 @@ fn a_run_killed_at_any_moment_leaves_the_ledger_as_before_or_fully_committed() {
     }
     assert!(killed_before_commit > 0, "no kill landed before the commit");
 }
+
+#[test]
+fn an_invoice_short_paid_by_an_earlier_run_is_not_reported_skipped_while_its_short_payment_is_open() {
+    let dir = workdir("short_then_skipped");
+    ok(&run_in(&dir, "day1", &[&fixture("morning.bai2")], &fixture("open_invoices.csv")));
+    let day1 = rows(&dir.join("day1/exceptions.csv"));
+    assert!(day1.iter().any(|e| e["kind"] == "short_payment" && e["invoice_id"] == "INV-0020001"), "{day1:?}");
+    // Day 2's receipts of the same customer pay later invoices; the ERP's
+    // file still shows INV-0020001 with its full amount open.
+    ok(&run_in(&dir, "day2", &[&fixture("morning_day2.bai2")], &fixture("open_invoices.csv")));
+    let day2 = rows(&dir.join("day2/exceptions.csv"));
+    assert!(
+        !day2.iter().any(|e| e["kind"] == "skipped_invoice" && e["invoice_id"] == "INV-0020001"),
+        "the short payment already in the queue is reported again as a skipped invoice: {day2:?}"
+    );
+}

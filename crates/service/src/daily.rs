@@ -470,8 +470,19 @@ pub fn prepare(
     let mut new_exceptions = Vec::new();
     let mut not_raised_again = 0usize;
     let mut key_seen: HashSet<String> = HashSet::new();
+    let open_before = store.open_exceptions()?;
+    // An invoice the queue already holds an open exception about (a short
+    // payment of an earlier run, say) is not reported as skipped as well:
+    // the coordinator already has it in hand.
+    let open_about: HashSet<(&str, &str)> = open_before
+        .iter()
+        .filter(|(_, e)| e.kind != "skipped_invoice" && !e.invoice_id.is_empty())
+        .map(|(_, e)| (e.customer_id.as_str(), e.invoice_id.as_str()))
+        .collect();
     for (e, key) in raised_now.into_iter().zip(keys) {
-        if before.contains_key(&key) || !key_seen.insert(key.clone()) {
+        let in_hand =
+            e.kind == "skipped_invoice" && open_about.contains(&(e.customer_id.as_str(), e.invoice_id.as_str()));
+        if in_hand || before.contains_key(&key) || !key_seen.insert(key.clone()) {
             not_raised_again += 1;
         } else {
             new_exceptions.push((key, e));
@@ -484,7 +495,7 @@ pub fn prepare(
         .collect();
     let mut status_changes = Vec::new();
     let mut open_after: Vec<ExceptionRow> = Vec::new();
-    for (_, e) in store.open_exceptions()? {
+    for (_, e) in open_before {
         let key = (e.customer_id.clone(), e.invoice_id.clone());
         let settled_by = if e.kind != "skipped_invoice" || e.status != "open" {
             None

@@ -10,7 +10,8 @@ impl<'l> Allocator<'l> {
     /// receipt of the run names (`named`), even if it was held rather than
     /// applied, may yet be paid by it: it is not asserted as skipped; nor is
     /// an invoice a held receipt suggests as what its reference may mean
-    /// (`held_for`: the candidates of `unapplied` exceptions).
+    /// (`held_for`: the candidates of `unapplied` exceptions), nor one an
+    /// earlier run already paid part of (`settled_in_flight`).
     pub fn skipped_invoices(
         &self,
         receipts: &[&Receipt],
@@ -51,6 +52,7 @@ impl<'l> Allocator<'l> {
                         || self.paid_in_run.get(idx).copied().unwrap_or(true)
                         || reported.get(idx).copied().unwrap_or(true)
                         || held_for.contains(inv.id.as_str())
+                        || inv.settled_in_flight
                         || held_for.contains(inv.id.as_str())
                         || due >= receipt.value_date
                         || due > latest
