@@ -606,3 +606,46 @@ fn an_invoice_short_paid_by_an_earlier_run_is_not_reported_skipped_while_its_sho
         "the short payment already in the queue is reported again as a skipped invoice: {day2:?}"
     );
 }
+
+/// A one-account BAI2 file of day `date` (YYMMDD, file id `id`) with the
+/// opening (010) and closing (015) ledger balances and one credit, its
+/// control totals right.
+fn bai2_day(id: &str, date: &str, opening: i64, closing: i64, bank_ref: &str, credit: i64) -> String {
+    let total = opening + closing + credit;
+    format!(
+        "01,021000021,CASHAPPLY,{date},0600,{id},,,2/\n\
+         02,CASHAPPLY,021000021,1,{date},2400,USD,2/\n\
+         03,1234567890,USD,010,{opening},,,015,{closing},,/\n\
+         16,165,{credit},0,{bank_ref},,ORIG CO NAME=ATLAS MFG CO\n\
+         49,{total},3/\n\
+         98,{total},1,5/\n\
+         99,{total},1,7/\n"
+    )
+}
+
+#[test]
+fn a_bai2_days_opening_balance_that_does_not_continue_the_last_closing_one_is_reported() {
+    let dir = workdir("bai2_balances");
+    std::fs::write(dir.join("d1.bai2"), bai2_day("1", "261120", 100_000, 150_000, "ACH9001", 50_000)).unwrap();
+    // Day 2 continues day 1 (opens at 1500.00); day 3 opens at 2300.00
+    // where day 2 closed at 2000.00: a day's report may be missing.
+    std::fs::write(dir.join("d2.bai2"), bai2_day("2", "261121", 150_000, 200_000, "ACH9002", 50_000)).unwrap();
+    std::fs::write(dir.join("d3.bai2"), bai2_day("3", "261123", 230_000, 240_000, "ACH9003", 10_000)).unwrap();
+    ok(&run_in(&dir, "d1", &["d1.bai2"], &fixture("open_invoices.csv")));
+    let o = run_in(&dir, "d2", &["d2.bai2"], &fixture("open_invoices.csv"));
+    ok(&o);
+    assert!(!text(&o.stderr).contains("does not continue"), "{}", text(&o.stderr));
+    let o = run_in(&dir, "d3", &["d3.bai2"], &fixture("open_invoices.csv"));
+    ok(&o);
+    assert!(
+        text(&o.stderr).contains(
+            "opening balance 2300.00 of account 1234567890 does not continue the closing balance 2000.00 of the statement read from d2.bai2"
+        ),
+        "{}",
+        text(&o.stderr)
+    );
+    // The same day's file again is a re-read, not a gap.
+    let o = run_in(&dir, "d3b", &["d3.bai2"], &fixture("open_invoices.csv"));
+    ok(&o);
+    assert!(!text(&o.stderr).contains("does not continue"), "{}", text(&o.stderr));
+}

@@ -66,13 +66,16 @@ pub struct SkippedEntries {
 pub struct StatementInfo {
     /// camt: kind, account, `Id`, `ElctrncSeqNb` (else `LglSeqNb`) and the
     /// period (`FrToDt`); BAI2: sender, receiver, creation date and time and
-    /// file id of the `01` record.
+    /// file id of the `01` record, and per account with balances, that plus
+    /// the account and the group's as-of date.
     pub identity: String,
-    /// The account (camt; empty for a BAI2 file).
+    /// The account (empty for a BAI2 file's own entry).
     pub account: String,
-    /// Booked opening balance (`OPBD`, else `PRCD`), signed, camt.053 only.
+    /// Booked opening balance (camt.053 `OPBD`, else `PRCD`; BAI2 `03` type
+    /// code 010, opening ledger), signed.
     pub opening: Option<rust_decimal::Decimal>,
-    /// Booked closing balance (`CLBD`), signed, camt.053 only.
+    /// Booked closing balance (camt.053 `CLBD`; BAI2 type code 015, closing
+    /// ledger), signed.
     pub closing: Option<rust_decimal::Decimal>,
     /// Line where it starts.
     pub line: u64,

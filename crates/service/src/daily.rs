@@ -29,7 +29,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use cashapply_matching::inputs::{Invoice, InvoiceStatus};
-use cashapply_model::{Receipt, format_amount};
+use cashapply_model::{Receipt, SourceFormat, format_amount};
 use cashapply_output::{
     BatchFiles, ExceptionRow, PostingRow, RunReport, content_id, exception_rows, posting_rows, receipt_rows,
     summary_json, write_batch,
@@ -318,7 +318,10 @@ pub fn prepare(
         // and an opening balance that does not continue the last closing.
         for s in &f.parsed.statements {
             if let Some(seen) = store.statement_seen(&s.identity)? {
-                if seen.normalised_sha256 != f.normalised_sha256 {
+                // A BAI2 account's day is part of its file: the file's own
+                // entry says it was read before.
+                let per_account_of_bai2 = f.parsed.format == SourceFormat::Bai2 && !s.account.is_empty();
+                if seen.normalised_sha256 != f.normalised_sha256 && !per_account_of_bai2 {
                     warnings.push(format!(
                         "{}:{}: warning: this statement was already read from {} (batch {}) with other content; receipts already in the ledger are not posted again",
                         f.parsed.name, s.line, seen.file, seen.batch_id

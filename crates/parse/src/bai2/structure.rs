@@ -398,8 +398,40 @@ impl Structure {
             }
         }
         level.add(account.untyped_total);
+        self.account_balances(record, &account);
         let ctx = AccountContext { number: Arc::from(account.account), currency: account.currency };
         self.account = Some((level, ctx));
+    }
+
+    /// An account's day as a statement the ledger can chain: its opening
+    /// ledger balance (status type code 010) and closing ledger balance
+    /// (015), in the account's currency (else the group's, else USD), under
+    /// an identity of the file's header, the group's as-of date and the
+    /// account. Only when the 03 carries at least one of the two.
+    fn account_balances(&mut self, record: &LogicalRecord<'_>, account: &AccountIdentifier<'_>) {
+        let group = self.group.as_ref().map(|(_, g)| g);
+        let currency = account.currency.or(group.and_then(|g| g.currency)).unwrap_or(Currency::USD);
+        let balance = |code: u16| {
+            account
+                .amounts
+                .iter()
+                .find(|a| a.type_code.0 == code)
+                .and_then(|a| a.amount)
+                .and_then(|m| from_minor_units(m, currency).ok())
+        };
+        let (opening, closing) = (balance(10), balance(15));
+        if opening.is_none() && closing.is_none() {
+            return;
+        }
+        let file = self.statements.iter().rev().find(|s| s.account.is_empty()).map_or("", |s| s.identity.as_str());
+        let day = group.and_then(|g| g.as_of_date).map(|d| d.to_string()).unwrap_or_default();
+        self.statements.push(crate::StatementInfo {
+            identity: format!("{file}\u{1f}{}\u{1f}{day}", account.account),
+            account: account.account.to_string(),
+            opening,
+            closing,
+            line: record.line(),
+        });
     }
 
     fn detail(&mut self, record: &LogicalRecord<'_>, detail: TransactionDetail<'_>, diags: &mut Diagnostics) {
