@@ -148,3 +148,54 @@ fn a_lone_itemised_line_naming_nothing_goes_to_the_invoice_of_its_amount_its_num
     let (l, o) = decide(invs, cs, &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "2577", "1000.00")]);
 }
+
+#[test]
+fn a_set_of_invoices_that_adds_up_to_a_line_naming_nothing_is_suggested_not_applied() {
+    // The only line, `89213=1164.70`, names none of the payer's invoices (a
+    // mistyped number with its prefix dropped); five other invoices happen
+    // to add up to it.
+    let invs = vec![
+        invoice("1800086296", "C1", "141.21", "2026-01-31"),
+        invoice("1800086282", "C1", "208.24", "2026-01-31"),
+        invoice("1800086215", "C1", "377.68", "2026-01-31"),
+        invoice("1800086200", "C1", "103.33", "2026-01-31"),
+        invoice("1800086227", "C1", "334.24", "2026-01-31"),
+        invoice("1800086213", "C1", "2500.00", "2026-01-31"),
+        // Among a million invoices the mistyped number is someone else's.
+        invoice("89213", "C2", "75.00", "2026-01-31"),
+    ];
+    let mut cs = vec![customer("C1", "Lakeside Builders Ltd"), customer("C2", "Orion Textiles LLC")];
+    cs[0].bank_accounts = vec!["4584082074".into()];
+    let mut r = receipt("R1", "1164.70", "2026-02-02", &[]);
+    r.payer_account = Some("4584082074".into());
+    r.remittance_lines = vec![item("89213", "1164.70")];
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "1164.70")]);
+    assert!(o[0].exceptions[0].suggestions.len() >= 5, "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn the_cash_of_a_visible_line_naming_nothing_is_not_taken_for_the_cut_off_part_of_a_remittance() {
+    // An 80-character remittance line (cut by the channel) and three
+    // structured lines; the third, `INV-0227210=770.00`, names none of the
+    // payer's invoices. Three other invoices happen to add up to 770.00.
+    let invs = vec![
+        invoice("INV-0257235", "C1", "4557.48", "2026-01-31"),
+        invoice("INV-0257227", "C1", "39551.00", "2026-01-31"),
+        invoice("INV-0257204", "C1", "199.16", "2026-01-31"),
+        invoice("INV-0257225", "C1", "406.59", "2026-01-31"),
+        invoice("INV-0257240", "C1", "164.25", "2026-01-31"),
+    ];
+    let text = "RMR*IV*INV-0257235**4557.48*4557.48\\ RMR*IV*0257227**39551.00*39551.00\\ RMR*IV*I";
+    assert_eq!(text.chars().count(), 80);
+    let mut r = receipt("R1", "44878.48", "2026-02-02", &[text]);
+    r.remittance_lines =
+        vec![item("INV-0257235", "4557.48"), item("0257227", "39551.00"), item("INV-0227210", "770.00")];
+    let (l, o) = decide(invs, vec![], &[r]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-0257235", "4557.48")), "{got:?}");
+    assert!(got.contains(&s("unapplied", "", "770.00")), "{got:?}");
+    for other in ["INV-0257204", "INV-0257225", "INV-0257240"] {
+        assert!(!got.iter().any(|(_, inv, _)| inv == other), "{got:?}");
+    }
+}

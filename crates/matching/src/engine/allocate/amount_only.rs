@@ -21,6 +21,11 @@ impl<'l> Allocator<'l> {
         let candidates: Vec<u32> =
             self.ledger.open_invoices(payer).iter().copied().filter(|i| self.open_item(*i, receipt.currency)).collect();
         let singles: Vec<u32> = candidates.iter().copied().filter(|i| self.remaining(*i) == receipt.amount).collect();
+        // The payer named documents that could not be read: words that look
+        // like references and matched nothing, or remittance lines whose
+        // reference named no usable invoice.
+        let named_unread = proposal.unresolved_references > 0
+            || receipt.remittance_lines.iter().any(|l| l.reference.bytes().any(|b| b.is_ascii_digit()));
         if let Some(out) = self.paid_as_loosely_named(receipt, proposal, payer, customer_confidence) {
             return out;
         }
@@ -49,7 +54,7 @@ impl<'l> Allocator<'l> {
                 // A set of several items that happens to add up is weak
                 // evidence when the payer named documents we could not
                 // read: the set is suggested, not applied.
-                SubsetOf::One(set) if set.len() > 1 && proposal.unresolved_references > 0 => {
+                SubsetOf::One(set) if set.len() > 1 && named_unread => {
                     (Some(set), Rule::SubsetSum, customer_confidence.min(Decimal::new(850, 3)))
                 }
                 SubsetOf::One(set) => (Some(set), Rule::SubsetSum, customer_confidence.min(Decimal::new(930, 3))),
@@ -112,7 +117,7 @@ impl<'l> Allocator<'l> {
                 out
             }
             Some(set) => {
-                let why = if set.len() > 1 && proposal.unresolved_references > 0 {
+                let why = if set.len() > 1 && named_unread {
                     "a set of open invoices adds up to the amount, but the remittance names documents that match \
                      none of them"
                 } else {

@@ -114,11 +114,6 @@ impl<'l> Allocator<'l> {
             // What is left is the duplicates' cash: no overpayment, no mismatch.
             return cash;
         }
-        // Rule 7: lines cut off by the channel leave cash the visible lines
-        // do not state.
-        if truncated && cash > Decimal::ZERO && stated < receipt.amount {
-            return self.rest_of_cut_remittance(receipt, out, cash);
-        }
         let difference = receipt.amount - stated;
         let tolerance = self.config.write_off_tolerance(open_total, receipt.currency.minor_digits());
         // Lines of the advice whose reference named no invoice: the cash
@@ -158,6 +153,13 @@ impl<'l> Allocator<'l> {
             out.exceptions.push(e);
             out.lines.push(line(PostingKind::Unapplied, None, cash, Rule::Held, Decimal::ZERO));
             return Decimal::ZERO;
+        }
+        // Rule 7: lines cut off by the channel leave cash the visible lines
+        // do not state (after the visible lines that named nothing: their
+        // cash is theirs, not the cut-off part's — a set of other invoices
+        // that happens to add up to it is a coincidence).
+        if truncated && cash > Decimal::ZERO && stated < receipt.amount {
+            return self.rest_of_cut_remittance(receipt, out, cash);
         }
         if cash > tolerance && receipt.amount > open_total + tolerance {
             out.exceptions.push(exception(
