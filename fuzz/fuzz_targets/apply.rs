@@ -34,7 +34,8 @@ fuzz_target!(|data: &[u8]| {
     let ledger = Ledger::build(invoices, customers);
     for format in [None, Some(InputFormat::Bai2)] {
         let Ok(file) = parse_file("fuzz", data, format, &ParseOptions::default()) else { continue };
-        let receipts: Vec<_> = file.receipts.into_iter().filter(|r| r.amount.abs() < 1_000_000_000_000_000i64.into()).collect();
+        let receipts: Vec<_> =
+            file.receipts.into_iter().filter(|r| r.amount.abs() < 1_000_000_000_000_000i64.into()).collect();
         let outcomes = run(&receipts, &ledger, &Config::default());
         let report = RunReport::new(&ledger, &receipts, &outcomes, Vec::new(), Vec::new(), "");
         if let Err(broken) = check_invariants(&report) {

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use cashapply_parse::lockbox::{self, builtin_layout, parse_layout};
-use cashapply_parse::{ParseOptions, ParsedFile, ParseError};
+use cashapply_parse::{ParseError, ParseOptions, ParsedFile};
 use libfuzzer_sys::fuzz_target;
 
 fn check(result: Result<ParsedFile, ParseError>) {
@@ -43,14 +43,22 @@ fuzz_target!(|data: &[u8]| {
         3 => check(lockbox::read("fuzz.lbx", rest, &ParseOptions { strict: true, lockbox_layout: layout("bai-300") })),
         4 => {
             check(lockbox::read_csv("fuzz.csv", rest, &ParseOptions::default()));
-            check(lockbox::read_csv("fuzz.csv", rest, &ParseOptions { strict: false, lockbox_layout: layout("csv-cents") }));
+            check(lockbox::read_csv(
+                "fuzz.csv",
+                rest,
+                &ParseOptions { strict: false, lockbox_layout: layout("csv-cents") },
+            ));
         }
         _ => {
             if let Ok(text) = std::str::from_utf8(rest)
                 && let Ok(l) = parse_layout(text)
             {
                 // A layout that loads reads a file built from its own text.
-                check(lockbox::read("fuzz.lbx", rest, &ParseOptions { strict: false, lockbox_layout: Some(Arc::new(l)) }));
+                check(lockbox::read(
+                    "fuzz.lbx",
+                    rest,
+                    &ParseOptions { strict: false, lockbox_layout: Some(Arc::new(l)) },
+                ));
             }
         }
     }
