@@ -97,7 +97,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     };
     print_warnings(&loaded)?;
     // Rules learned in the workbench: extra customer aliases (CONTRACT §7).
-    let rules = learned::use_rules(&store, &mut loaded.customers)?;
+    let rules = learned::use_rules_for(&store, &mut loaded)?;
     let prepared = match prepare(&store, loaded, &now(), &actor(), &say) {
         Ok(p) => p,
         Err(DailyError::Service(e)) => return report_failure(e, out_dir),

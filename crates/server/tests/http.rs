@@ -33,7 +33,7 @@ fn run_with(db: &Path, bank: &Path, out: &Path, customers: &Path) -> cashapply_o
         ..Default::default()
     };
     let mut loaded = cashapply_service::load(&request, &|_| {}).unwrap();
-    let rules = learned::use_rules(&store, &mut loaded.customers).unwrap();
+    let rules = learned::use_rules_for(&store, &mut loaded).unwrap();
     let prepared = prepare(&store, loaded, "2026-12-07T09:00:00Z", "test", &|_| {}).unwrap();
     write_and_commit(&prepared, &mut store, out).unwrap();
     learned::record_fires(&mut store, &rules, &prepared.batch.receipts, "2026-12-07T09:00:00Z", "test").unwrap();
@@ -530,6 +530,13 @@ fn remembering_a_payer_makes_the_next_run_identify_its_payments_and_the_rule_cou
     let batch = run(&w.dir.path().join("l.db"), &day2, &w.dir.path().join("day2"));
     let receipt = batch.receipts.iter().find(|r| r.bank_ref == "WIRE0099").unwrap();
     assert_eq!(receipt.customer_id, "C400", "the learned payer name did not identify the customer");
+    // Its exception (no invoice of C400 is open for 123.45) names the rule
+    // that identified the payer.
+    let rule_id = r.json()["rule_id"].as_i64().unwrap();
+    let held = batch.exceptions.iter().find(|e| e.bank_ref == "WIRE0099").expect("an exception for WIRE0099");
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{}", held.exception_id), &tok, "").json();
+    let decided = detail["decided_by"].as_str().unwrap_or_default();
+    assert!(decided.contains(&format!("identified by learned rule #{rule_id} (payer name)")), "{decided}");
     let rules = api(&w.app, "GET", "/api/rules", &tok, "").json();
     assert_eq!(rules[0]["fired"], 1);
     assert_eq!(rules[0]["customer_id"], "C400");

@@ -440,6 +440,7 @@ pub fn prepare(
     // The engine, on the new receipts only.
     let as_of = loaded.as_of.map(|d| d.to_string());
     let contacts = loaded.customer_emails.take();
+    let learned = std::mem::take(&mut loaded.learned_names);
     let decided = loaded.decide(new_receipts, progress);
     let previous_batch = store.last_batch()?.unwrap_or_default();
     let mut report = RunReport::with_ids(
@@ -466,7 +467,7 @@ pub fn prepare(
     progress(&format!("{} posting line(s), {} carried", postings.len(), carried.len()));
     // Rule 4: exceptions across days.
     let raised_now = exception_rows(&report);
-    let evidence = crate::evidence::exception_evidence(&report, &raised_now);
+    let evidence = crate::evidence::exception_evidence(&report, &raised_now, &learned);
     progress(&format!("evidence kept for {} exception(s)", evidence.len()));
     let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
     let before: HashMap<String, ExceptionRow> = store.exceptions_by_problem(&keys)?.into_iter().collect();

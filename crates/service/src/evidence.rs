@@ -22,7 +22,7 @@
 
 use std::collections::HashMap;
 
-use cashapply_matching::engine::{Ledger, Proposal, ReceiptOutcome, stage_one};
+use cashapply_matching::engine::{CustomerEvidence, Ledger, Proposal, ReceiptOutcome, stage_one};
 use cashapply_matching::reference::normalise_reference;
 use cashapply_matching::remittance::itemised;
 use cashapply_model::{Receipt, format_amount};
@@ -45,18 +45,38 @@ fn proposal(receipt: &Receipt, ledger: &Ledger) -> (Proposal, Vec<Option<Decimal
     (p, amounts)
 }
 
-/// How the payer was identified, in words.
-fn identified(ledger: &Ledger, p: &Proposal) -> String {
+/// Payer names learned in the workbench: (rule id, payer name, customer).
+pub type LearnedNames = [(i64, String, String)];
+
+/// The learned rule whose payer name is the receipt's and whose customer is
+/// `c`, when one is.
+fn learned_rule(receipt: &Receipt, ledger: &Ledger, c: u32, learned: &LearnedNames) -> Option<i64> {
+    let payer = receipt.payer_name.as_deref()?.trim();
+    learned
+        .iter()
+        .find(|(_, name, customer)| name.trim().eq_ignore_ascii_case(payer) && customer == ledger.customer_id(c))
+        .map(|(id, _, _)| *id)
+}
+
+/// How the payer was identified, in words; a payer name learned in the
+/// workbench is named as its rule.
+fn identified(receipt: &Receipt, ledger: &Ledger, p: &Proposal, learned: &LearnedNames) -> String {
     match p.customer {
         Some((c, score, how)) => {
-            format!("customer {} identified by {}, confidence {:.3}", ledger.customer_id(c), how.as_str(), score)
+            let by = match learned_rule(receipt, ledger, c, learned) {
+                Some(id) if matches!(how, CustomerEvidence::PayerName | CustomerEvidence::PayerNameFuzzy) => {
+                    format!("learned rule #{id} (payer name)")
+                }
+                _ => how.as_str().to_string(),
+            };
+            format!("customer {} identified by {by}, confidence {:.3}", ledger.customer_id(c), score)
         }
         None => "customer not identified".to_string(),
     }
 }
 
 /// The rule(s) that decided the receipt's lines, and its customer.
-fn decided_by(receipt: &Receipt, ledger: &Ledger, o: &ReceiptOutcome, p: &Proposal) -> String {
+fn decided_by(receipt: &Receipt, ledger: &Ledger, o: &ReceiptOutcome, p: &Proposal, learned: &LearnedNames) -> String {
     let mut parts: Vec<String> = o
         .lines
         .iter()
@@ -65,7 +85,7 @@ fn decided_by(receipt: &Receipt, ledger: &Ledger, o: &ReceiptOutcome, p: &Propos
             format!("rule {} → {} {}{on}", l.rule.as_str(), l.kind.as_str(), format_amount(l.amount, receipt.currency))
         })
         .collect();
-    parts.push(identified(ledger, p));
+    parts.push(identified(receipt, ledger, p, learned));
     parts.join("; ")
 }
 
@@ -213,7 +233,11 @@ fn customer_lines(receipt: &Receipt, ledger: &Ledger, c: u32, p: &Proposal) -> V
 /// `exception_rows(report)` (same order: receipts, then each receipt's
 /// exceptions). Receipts are read in parallel (stage 1 is the costly
 /// part); the result keeps the rows' order.
-pub fn exception_evidence(report: &RunReport<'_>, rows: &[ExceptionRow]) -> Vec<ExceptionEvidence> {
+pub fn exception_evidence(
+    report: &RunReport<'_>,
+    rows: &[ExceptionRow],
+    learned: &LearnedNames,
+) -> Vec<ExceptionEvidence> {
     let ledger = report.ledger;
     // Each receipt with exceptions and its rows.
     let mut work: Vec<(&Receipt, &ReceiptOutcome, &[ExceptionRow])> = Vec::new();
@@ -236,7 +260,7 @@ pub fn exception_evidence(report: &RunReport<'_>, rows: &[ExceptionRow]) -> Vec<
     work.par_iter()
         .flat_map_iter(|(r, o, mine)| {
             let (p, amounts) = proposal(r, ledger);
-            let decided = decided_by(r, ledger, o, &p);
+            let decided = decided_by(r, ledger, o, &p, learned);
             mine.iter()
                 .map(|row| ExceptionEvidence {
                     exception_id: row.exception_id.clone(),

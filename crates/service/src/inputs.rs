@@ -68,6 +68,10 @@ pub struct Loaded {
     /// The customers' e-mail addresses (`None`: no customers file, or one
     /// without an `email` column).
     pub customer_emails: Option<Vec<(String, String)>>,
+    /// Payer names learned in the workbench that `run` added as customer
+    /// aliases: (rule id, payer name, customer id). The evidence names the
+    /// rule when one of them identified a receipt's customer.
+    pub learned_names: Vec<(i64, String, String)>,
 }
 
 /// A payment of this size or more is no payment: its file is refused, as an
@@ -212,7 +216,17 @@ pub fn load(request: &Request, progress: Progress<'_>) -> Result<Loaded, Service
         .zip(rest)
         .map(|(parsed, (sha256, normalised_sha256, size))| BankInput { parsed, sha256, normalised_sha256, size })
         .collect();
-    Ok(Loaded { files, invoices, customers, config, config_text, as_of: request.as_of, others, customer_emails })
+    Ok(Loaded {
+        files,
+        invoices,
+        customers,
+        config,
+        config_text,
+        as_of: request.as_of,
+        others,
+        customer_emails,
+        learned_names: Vec::new(),
+    })
 }
 
 #[cfg(test)]

@@ -64,6 +64,15 @@ pub fn use_rules(store: &dyn WorkbenchStore, customers: &mut [Customer]) -> Resu
     Ok(add_aliases(&store.rules()?, customers))
 }
 
+/// Before a run: the enabled rules added to the loaded customers as
+/// aliases and remembered in `loaded`, so that the evidence names the rule
+/// that identified a payer. Returns the rules in use.
+pub fn use_rules_for(store: &dyn WorkbenchStore, loaded: &mut crate::Loaded) -> Result<Vec<LearnedRule>, WorkError> {
+    let rules = use_rules(store, &mut loaded.customers)?;
+    loaded.learned_names = rules.iter().map(|r| (r.rule_id, r.pattern.clone(), r.customer_id.clone())).collect();
+    Ok(rules)
+}
+
 /// After a run committed: counts each rule's receipts and writes the rule
 /// into their history; returns what fired.
 pub fn record_fires(
