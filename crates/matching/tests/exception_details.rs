@@ -31,10 +31,14 @@ fn an_exact_reference_held_for_its_amount_is_not_called_only_close_to_the_invoic
 
 #[test]
 fn a_reference_one_edit_away_held_says_it_is_only_close_to_the_invoice() {
-    let ledger =
-        Ledger::build(vec![invoice("INV-458812", "C1", "1000.00", "2026-01-31")], vec![customer("C1", "Atlas Corp")]);
+    // The payer is known only by a name close to the customer's, so its one
+    // invoice one edit from the number written is not applied on its own.
+    let ledger = Ledger::build(
+        vec![invoice("INV-458812", "C1", "1000.00", "2026-01-31")],
+        vec![customer("C1", "Atlas Manufacturing Corp")],
+    );
     let mut r = receipt("R1", "700.00", "2026-02-10", &["PAYMENT INV-458813"]);
-    r.payer_name = Some("Atlas Corp".into());
+    r.payer_name = Some("Atlas Manufacturng Corp".into());
     let outcomes = run(&[r], &ledger, &Config::default());
     let details: Vec<&str> = outcomes[0].exceptions.iter().map(|e| e.detail.as_str()).collect();
     assert!(details.iter().any(|d| d.contains("is only close to invoice INV-458812")), "{details:?}");

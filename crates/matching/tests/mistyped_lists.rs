@@ -199,3 +199,25 @@ fn the_cash_of_a_visible_line_naming_nothing_is_not_taken_for_the_cut_off_part_o
         assert!(!got.iter().any(|(_, inv, _)| inv == other), "{got:?}");
     }
 }
+
+#[test]
+fn a_short_number_one_edit_from_the_only_such_invoice_of_a_payer_known_by_account_is_that_invoice() {
+    // `INV-0014444` names nothing; of the payer's invoices only INV-0014544
+    // is one edit away. Known by its account, the payer overpays it.
+    let invs = vec![
+        invoice("INV-0014544", "C1", "45565.73", "2026-01-31"),
+        invoice("INV-0014590", "C1", "800.00", "2026-02-28"),
+    ];
+    let mut cs = vec![customer("C1", "Sterling Plastics Co")];
+    cs[0].bank_accounts = vec!["5622156212".into()];
+    let mut r = receipt("R1", "48299.67", "2026-02-02", &["INV-0014444"]);
+    r.payer_account = Some("5622156212".into());
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-0014544", "45565.73")), "{got:?}");
+    assert!(o[0].exceptions.iter().any(|e| e.kind.as_str() == "overpayment"), "{:?}", o[0].exceptions);
+    // Known only by a name like the customer's, the same payment is held.
+    let r = payer(receipt("R2", "48299.67", "2026-02-02", &["INV-0014444"]), "Sterling Plastcs Co");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[0]));
+}

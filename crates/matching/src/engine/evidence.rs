@@ -537,10 +537,11 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
             };
             let found = !hits.is_empty();
             // The only invoice one edit away among the invoices of a customer
-            // known by account, exact name or exact references: stronger
-            // than a global neighbour, still below an exact match.
+            // known by account, exact name or exact references (a key of 5+
+            // characters): stronger than a global neighbour, still below an
+            // exact match, and enough to apply.
             let scoped_unique = hits.len() == 1
-                && key.len() >= 7
+                && key.len() >= 5
                 && customer.is_some_and(|(_, _, how)| how != CustomerEvidence::PayerNameFuzzy);
             for doc in hits {
                 refs.push(RefMatch {
