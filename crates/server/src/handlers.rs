@@ -139,6 +139,15 @@ fn form_csrf(who: &Who, form: &Form) -> Result<(), Response> {
     }
 }
 
+/// A page's state-changing form: the signed-in person and the form, once
+/// its CSRF token checks out.
+fn posted_form(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<(Who, Form), Response> {
+    let who = page_who(app, headers)?;
+    let form = Form::parse(body);
+    form_csrf(&who, &form)?;
+    Ok((who, form))
+}
+
 pub(crate) fn me(who: &Who) -> Value {
     let a = who.actor();
     let csrf = match who {
@@ -298,6 +307,12 @@ fn action_from_json(action: &str, body: &[u8]) -> Result<Action, WorkError> {
 
 /// The queue's query string from a form's `back` field, rebuilt from the
 /// known filters only (nothing else reaches a Location header).
+/// The queue at `back` (its query string) with a message (`msg` or `error`).
+fn queue_with(back: &str, key: &str, text: &str) -> String {
+    let sep = if back.is_empty() { "" } else { "&" };
+    format!("/queue?{back}{sep}{key}={}", url_encode(text))
+}
+
 fn back_of(form: &Form) -> String {
     params_of(&Form::parse(form.get("back").as_bytes())).query_string(true)
 }
@@ -388,11 +403,7 @@ async fn login(State(app): AppState, headers: HeaderMap, RawForm(body): RawForm)
 }
 
 async fn logout(State(app): AppState, headers: HeaderMap, RawForm(body): RawForm) -> Response {
-    let who = match page_who(&app, &headers) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    if let Err(r) = form_csrf(&who, &Form::parse(&body)) {
+    if let Err(r) = posted_form(&app, &headers, &body) {
         return r;
     }
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
@@ -560,25 +571,15 @@ fn view_json(v: &cashapply_store::SavedView) -> Value {
 
 /// Saves the queue's filters and sort (the form's `back`) under a name.
 async fn view_save_form(State(app): AppState, headers: HeaderMap, RawForm(body): RawForm) -> Response {
-    let who = match page_who(&app, &headers) {
-        Ok(w) => w,
+    let (who, form) = match posted_form(&app, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let form = Form::parse(&body);
-    if let Err(r) = form_csrf(&who, &form) {
-        return r;
-    }
     let params = params_of(&Form::parse(form.get("back").as_bytes()));
     let back = params.query_string(true);
-    let sep = if back.is_empty() { "" } else { "&" };
     match save_view(&app, who.actor(), form.get("name"), &params) {
-        Ok(v) => see_other(&format!(
-            "/queue?{}{}msg={}",
-            v.query,
-            if v.query.is_empty() { "" } else { "&" },
-            url_encode(&format!("view “{}” saved", v.name))
-        )),
-        Err(e) => see_other(&format!("/queue?{back}{sep}error={}", url_encode(&e.to_string()))),
+        Ok(v) => see_other(&queue_with(&v.query, "msg", &format!("view “{}” saved", v.name))),
+        Err(e) => see_other(&queue_with(&back, "error", &e.to_string())),
     }
 }
 
@@ -588,19 +589,14 @@ async fn view_delete_form(
     Path(id): Path<i64>,
     RawForm(body): RawForm,
 ) -> Response {
-    let who = match page_who(&app, &headers) {
-        Ok(w) => w,
+    let (who, form) = match posted_form(&app, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let form = Form::parse(&body);
-    if let Err(r) = form_csrf(&who, &form) {
-        return r;
-    }
     let back = back_of(&form);
-    let sep = if back.is_empty() { "" } else { "&" };
     match delete_view(&app, who.actor(), id) {
-        Ok(()) => see_other(&format!("/queue?{back}{sep}msg={}", url_encode("view deleted"))),
-        Err(e) => see_other(&format!("/queue?{back}{sep}error={}", url_encode(&e.to_string()))),
+        Ok(()) => see_other(&queue_with(&back, "msg", "view deleted")),
+        Err(e) => see_other(&queue_with(&back, "error", &e.to_string())),
     }
 }
 
@@ -696,14 +692,10 @@ async fn exception_form(
     Path((id, action)): Path<(String, String)>,
     RawForm(body): RawForm,
 ) -> Response {
-    let who = match page_who(&app, &headers) {
-        Ok(w) => w,
+    let (who, form) = match posted_form(&app, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let form = Form::parse(&body);
-    if let Err(r) = form_csrf(&who, &form) {
-        return r;
-    }
     let back = back_of(&form);
     let next = form.get("next").to_string();
     let result = action_from_form(&action, &form).and_then(|a| perform(&app, who.actor(), &id, a));
@@ -729,10 +721,9 @@ async fn exception_form(
                     url_encode(&msg),
                 ))
             } else {
-                let sep = if back.is_empty() { "" } else { "&" };
                 see_other(&format!(
-                    "/queue?{back}{sep}msg={}#e-{}",
-                    url_encode(&format!("{id}: {}", done.message)),
+                    "{}#e-{}",
+                    queue_with(&back, "msg", &format!("{id}: {}", done.message)),
                     safe_id(&next)
                 ))
             }
@@ -779,14 +770,10 @@ fn bulk_action(name: &str, me: &Actor, owner: Option<String>, until: &str, text:
 }
 
 async fn bulk_form(State(app): AppState, headers: HeaderMap, RawForm(body): RawForm) -> Response {
-    let who = match page_who(&app, &headers) {
-        Ok(w) => w,
+    let (who, form) = match posted_form(&app, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let form = Form::parse(&body);
-    if let Err(r) = form_csrf(&who, &form) {
-        return r;
-    }
     let ids: Vec<String> = form.0.iter().filter(|(k, _)| k == "id").map(|(_, v)| v.clone()).collect();
     let actor = who.actor().clone();
     let (done, refused) = bulk(&app, &actor, &ids, || {
@@ -796,9 +783,7 @@ async fn bulk_form(State(app): AppState, headers: HeaderMap, RawForm(body): RawF
     if let Some(first) = refused.first() {
         msg.push_str(&format!("; {} refused, e.g. {first}", refused.len()));
     }
-    let back = back_of(&form);
-    let sep = if back.is_empty() { "" } else { "&" };
-    see_other(&format!("/queue?{back}{sep}msg={}", url_encode(&msg)))
+    see_other(&queue_with(&back_of(&form), "msg", &msg))
 }
 
 async fn api_bulk(State(app): AppState, headers: HeaderMap, body: Bytes) -> Response {
@@ -874,14 +859,10 @@ async fn decision_form(
     Path((id, decision)): Path<(i64, String)>,
     RawForm(body): RawForm,
 ) -> Response {
-    let who = match page_who(&app, &headers) {
-        Ok(w) => w,
+    let (who, _) = match posted_form(&app, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let form = Form::parse(&body);
-    if let Err(r) = form_csrf(&who, &form) {
-        return r;
-    }
     match decide(&app, who.actor(), id, &decision) {
         Ok(done) => see_other(&format!("/approvals?msg={}", url_encode(&format!("#{id} {}", done.message)))),
         // A decision the person may not take: the list again, with why (403).
@@ -917,14 +898,10 @@ fn set_rule(app: &App, actor: &Actor, id: i64, enabled: bool) -> Result<(), Work
 }
 
 async fn rule_form(State(app): AppState, headers: HeaderMap, Path(id): Path<i64>, RawForm(body): RawForm) -> Response {
-    let who = match page_who(&app, &headers) {
-        Ok(w) => w,
+    let (who, form) = match posted_form(&app, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let form = Form::parse(&body);
-    if let Err(r) = form_csrf(&who, &form) {
-        return r;
-    }
     match set_rule(&app, who.actor(), id, form.get("enabled") == "1") {
         Ok(()) => see_other(&format!("/rules#rule-{id}")),
         Err(e) => html(status_of(&e), e.to_string()),
