@@ -13,8 +13,8 @@ use serde_json::Value;
 use crate::ids::content_id;
 use crate::report::RunReport;
 use crate::write::{
-    EXCEPTION_COLUMNS, OutputError, RECEIPT_COLUMNS, confidence, csv_writer, exception_row, flush, io, line_customer,
-    remittance, replace_dir, row,
+    EXCEPTION_COLUMNS, OutputError, POSTING_COLUMNS, RECEIPT_COLUMNS, confidence, csv_writer, exception_row, flush, io,
+    line_customer, remittance, replace_dir, row,
 };
 use cashapply_matching::engine::ranked;
 
@@ -234,27 +234,8 @@ pub fn write_batch(batch: &BatchFiles, out: &Path) -> Result<(), OutputError> {
 fn write_batch_files(batch: &BatchFiles, dir: &Path) -> Result<(), OutputError> {
     let path = dir.join("postings.csv");
     let mut w = csv_writer(&path)?;
-    row(
-        &mut w,
-        &path,
-        &[
-            "batch_id",
-            "line",
-            "receipt_id",
-            "bank_ref",
-            "value_date",
-            "currency",
-            "customer_id",
-            "invoice_id",
-            "kind",
-            "amount",
-            "rule",
-            "confidence",
-            "posting_id",
-            "reverses",
-            "reason",
-        ],
-    )?;
+    let header: Vec<&str> = POSTING_COLUMNS.iter().copied().chain(["posting_id", "reverses", "reason"]).collect();
+    row(&mut w, &path, &header)?;
     for (n, p) in batch.postings.iter().enumerate() {
         row(
             &mut w,

@@ -115,6 +115,23 @@ pub(crate) fn line_customer(report: &RunReport<'_>, o: &ReceiptOutcome, invoice:
     line_customer_index(report, o, invoice).map(|c| report.ledger.customer_id(c).to_string()).unwrap_or_default()
 }
 
+/// The columns of `postings.csv` from `apply` (CONTRACT §4); `run`'s batch
+/// adds the ledger's columns after them.
+pub(crate) const POSTING_COLUMNS: [&str; 12] = [
+    "batch_id",
+    "line",
+    "receipt_id",
+    "bank_ref",
+    "value_date",
+    "currency",
+    "customer_id",
+    "invoice_id",
+    "kind",
+    "amount",
+    "rule",
+    "confidence",
+];
+
 /// The columns of `receipts.csv` (CONTRACT §4), for `apply` and `run`.
 pub(crate) const RECEIPT_COLUMNS: [&str; 12] = [
     "receipt_id",
@@ -189,24 +206,7 @@ fn write_files(report: &RunReport<'_>, dir: &Path) -> Result<(), OutputError> {
     // postings.csv
     let path = dir.join("postings.csv");
     let mut w = csv_writer(&path)?;
-    row(
-        &mut w,
-        &path,
-        &[
-            "batch_id",
-            "line",
-            "receipt_id",
-            "bank_ref",
-            "value_date",
-            "currency",
-            "customer_id",
-            "invoice_id",
-            "kind",
-            "amount",
-            "rule",
-            "confidence",
-        ],
-    )?;
+    row(&mut w, &path, &POSTING_COLUMNS)?;
     let mut n = 0u64;
     for ((r, o), id) in report.receipts.iter().zip(&report.outcomes).zip(&report.receipt_ids) {
         for l in &o.lines {
