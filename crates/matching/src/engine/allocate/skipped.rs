@@ -53,7 +53,6 @@ impl<'l> Allocator<'l> {
                         || reported.get(idx).copied().unwrap_or(true)
                         || held_for.contains(inv.id.as_str())
                         || inv.settled_in_flight
-                        || held_for.contains(inv.id.as_str())
                         || due >= receipt.value_date
                         || due > latest
                     {
