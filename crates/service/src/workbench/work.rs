@@ -492,10 +492,18 @@ pub fn awaiting_decisions(
         .collect()
 }
 
-/// What a waiting resolution asks to write off, as its request states it.
+/// What a waiting resolution asks to write off, as its request states it
+/// (a sum too large to represent counts as the largest amount: a manager
+/// decides).
 fn requested_write_off(a: &ActionState) -> Decimal {
     serde_json::from_str::<Resolution>(&a.payload)
-        .map(|r| r.lines.iter().filter_map(|l| l.write_off.trim().parse::<Decimal>().ok()).sum())
+        .map(|r| {
+            r.lines
+                .iter()
+                .filter_map(|l| l.write_off.trim().parse::<Decimal>().ok())
+                .try_fold(Decimal::ZERO, |acc, w| acc.checked_add(w))
+                .unwrap_or(Decimal::MAX)
+        })
         .unwrap_or_default()
 }
 
