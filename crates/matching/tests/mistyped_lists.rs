@@ -5,6 +5,8 @@
 
 mod common;
 
+use cashapply_matching::engine::{Ledger, ReceiptOutcome};
+use cashapply_matching::inputs::{Invoice, InvoiceStatus};
 use cashapply_model::{DocumentType, RemittanceLine};
 use common::*;
 
@@ -220,4 +222,61 @@ fn a_short_number_one_edit_from_the_only_such_invoice_of_a_payer_known_by_accoun
     let r = payer(receipt("R2", "48299.67", "2026-02-02", &["INV-0014444"]), "Sterling Plastcs Co");
     let (l, o) = decide(invs, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[0]));
+}
+
+/// A payer known by account whose advice pays `INV-0166215` exactly and
+/// part-pays a mistyped `INV-0166213`.
+fn part_paid_list(neighbours: Vec<Invoice>) -> (Ledger, Vec<ReceiptOutcome>) {
+    let mut invs = vec![invoice("INV-0166215", "C1", "300.64", "2026-01-31")];
+    invs.extend(neighbours);
+    let mut cs = vec![customer("C1", "Falcon Apparel Inc")];
+    cs[0].bank_accounts = vec!["7730012844".into()];
+    let mut r = receipt("R1", "2863.69", "2026-02-02", &[]);
+    r.payer_account = Some("7730012844".into());
+    r.remittance_lines = vec![item("INV-0166215", "300.64"), item("INV-0166213", "2563.05")];
+    decide(invs, cs, &[r])
+}
+
+#[test]
+fn a_line_part_paying_a_mistyped_number_goes_to_the_only_open_neighbour_and_leaves_it_short() {
+    // `INV-0166213` names nothing; its neighbours are INV-0166215 (paid
+    // by the first line) and INV-0166203, the only other one, open for
+    // more than the line pays.
+    let (l, o) = part_paid_list(vec![invoice("INV-0166203", "C1", "2663.05", "2026-01-31")]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-0166203", "2563.05")), "{got:?}");
+    assert!(got.contains(&s("applied", "INV-0166215", "300.64")), "{got:?}");
+    let short = o[0].exceptions.iter().find(|e| e.kind.as_str() == "short_payment").expect("the rest is short");
+    assert_eq!(short.amount, d("100.00"));
+}
+
+#[test]
+fn a_line_part_paying_a_mistyped_number_is_held_when_two_open_neighbours_could_be_meant() {
+    let (l, o) = part_paid_list(vec![
+        invoice("INV-0166203", "C1", "2663.05", "2026-01-31"),
+        invoice("INV-0166223", "C1", "9100.00", "2026-01-31"),
+    ]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("unapplied", "", "2563.05")), "{got:?}");
+}
+
+#[test]
+fn a_line_whose_amount_is_a_closed_neighbours_is_not_taken_as_a_part_payment_of_an_open_one() {
+    // INV-0166218 was paid before for exactly 2563.05: the line repeats
+    // that payment; INV-0166203 being open for more proves nothing.
+    let mut closed = invoice("INV-0166218", "C1", "0.00", "2026-01-31");
+    closed.amount_original = d("2563.05");
+    closed.status = InvoiceStatus::Closed;
+    let (l, o) = part_paid_list(vec![invoice("INV-0166203", "C1", "2663.05", "2026-01-31"), closed]);
+    let got = lines(&l, &o[0]);
+    assert!(!got.iter().any(|(_, inv, _)| inv == "INV-0166203"), "{got:?}");
+}
+
+#[test]
+fn a_line_paying_more_than_its_only_open_neighbour_is_not_placed_there() {
+    // INV-0166203 is open for less than the line: an overpayment of it, or
+    // another document; a person decides.
+    let (l, o) = part_paid_list(vec![invoice("INV-0166203", "C1", "2000.00", "2026-01-31")]);
+    let got = lines(&l, &o[0]);
+    assert!(!got.iter().any(|(_, inv, _)| inv == "INV-0166203"), "{got:?}");
 }

@@ -91,6 +91,20 @@ fn is_filler(piece: &Piece) -> bool {
             || (w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit())))
 }
 
+/// A word the payer writes before its document numbers as its own label
+/// (`1,200.00 ABC:-INV-00040570`): letters only, at most six, and no word
+/// that carries meaning (deduction, credit, total, filler). Between an
+/// amount and the reference it precedes, it does not part them.
+fn is_own_label(p: &[Piece], at: usize) -> bool {
+    matches!(p.get(at), Some(Piece::Word(w))
+        if w.len() <= 6
+            && w.bytes().all(|b| b.is_ascii_alphabetic())
+            && !DEDUCTION_WORDS.contains(&w.as_str())
+            && !CREDIT_WORDS.contains(&w.as_str())
+            && !TOTAL_WORDS.contains(&w.as_str()))
+        && matches!(p.get(at + 1), Some(Piece::Reference { .. }))
+}
+
 /// The reference a piece names, when it may name a document of this payment.
 fn reference(piece: &Piece) -> Option<(&str, bool)> {
     match piece {
@@ -352,7 +366,10 @@ fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: bool) ->
         let partner = if reference_leads {
             next_meaningful(&p, k).filter(|n| amount_at(&p, *n).is_some())
         } else {
-            (0..k).rev().find(|j| !p.get(*j).is_some_and(is_filler)).filter(|j| amount_at(&p, *j).is_some())
+            (0..k)
+                .rev()
+                .find(|j| !p.get(*j).is_some_and(is_filler) && !(*j + 1 == k && is_own_label(&p, *j)))
+                .filter(|j| amount_at(&p, *j).is_some())
         };
         let partner = partner.filter(|n| !used_amounts.contains(n));
         let Some((n, (value, marked))) = partner.and_then(|n| amount_at(&p, n).map(|a| (n, a))) else {
@@ -532,5 +549,15 @@ mod tests {
             read("PAYMENT FOR INVOICES 1001, 1002"),
             [("1001".into(), None, Role::Pay), ("1002".into(), None, Role::Pay)]
         );
+    }
+
+    #[test]
+    fn a_label_the_payer_writes_before_its_number_does_not_part_it_from_the_amount_before_it() {
+        assert_eq!(
+            read("13,010.26 INV-0400555 | 1,200.00 ABC:-INV-00040570 | 3,850.00 INV-40501"),
+            [pay("INV-0400555", "13010.26"), pay("INV-00040570", "1200.00"), pay("INV-40501", "3850.00")]
+        );
+        let p = pieces(&["25.00 FREIGHT INV-2"], 2);
+        assert!(!is_own_label(&p, 1), "a deduction word is no label: {p:?}");
     }
 }

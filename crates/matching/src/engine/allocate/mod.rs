@@ -39,7 +39,7 @@ use rust_decimal::Decimal;
 
 use crate::inputs::{Config, InvoiceStatus};
 
-use super::evidence::{Proposal, RefMatch};
+use super::evidence::{CustomerEvidence, Proposal, RefMatch};
 use super::ledger::Ledger;
 use super::outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule, ranked};
 use super::subset_sum::{self, Subsets, subsets_summing_to};

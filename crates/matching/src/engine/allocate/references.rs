@@ -73,7 +73,10 @@ impl<'l> Allocator<'l> {
                 // Several neighbours equally near: the one the stated amount
                 // settles (with the line's own discount and deduction), when
                 // exactly one does, is the one meant.
-                many => match self.settled_by_stated_amount(receipt, many, token_count) {
+                many => match self
+                    .settled_by_stated_amount(receipt, many, token_count)
+                    .or_else(|| self.part_paid_neighbour(receipt, proposal, many))
+                {
                     Some(one) if !chosen.iter().any(|c| c.invoice == one.invoice) => chosen.push(one),
                     _ => ambiguous.extend(many.iter().map(|r| (*r).clone())),
                 },
@@ -123,6 +126,60 @@ impl<'l> Allocator<'l> {
             return None;
         }
         Some(self.by_reference(receipt, proposal, chosen, &merged_lines))
+    }
+
+    /// Of several invoices one edit from a remittance line's mistyped
+    /// number (`INV-0166213` when the customer's `INV-0166203` and
+    /// `INV-0166215` are open), the one the line part-pays: left after
+    /// dropping those another reference of the advice names exactly and
+    /// those not open in the currency (closed, disputed, already paid in the
+    /// run), when exactly one is left and it is open for more than the line
+    /// states, and no neighbour of any status is of exactly the line's
+    /// amount (a closed one would make it a duplicate). Only for a line
+    /// with its own amount, a key of 5+ characters and a customer known by
+    /// more than a similar name; the invoice then stays open for the rest,
+    /// which the itemised rules report as a short payment.
+    pub(super) fn part_paid_neighbour(
+        &self,
+        receipt: &Receipt,
+        proposal: &Proposal,
+        many: &[&RefMatch],
+    ) -> Option<RefMatch> {
+        let first = many.first()?;
+        let stated = line_amount(receipt, first.line).filter(|a| *a > Decimal::ZERO)?;
+        let (customer, _, how) = proposal.customer?;
+        if how == CustomerEvidence::PayerNameFuzzy || normalise_reference(&first.raw).key.len() < 5 {
+            return None;
+        }
+        // A neighbour of exactly the stated amount, whatever its status (a
+        // closed one: a duplicate payment), says the amount means it.
+        if many.iter().any(|r| {
+            let inv = self.ledger.invoice(r.invoice);
+            inv.amount_original == stated || inv.amount_open == stated
+        }) {
+            return None;
+        }
+        let named_elsewhere =
+            |i: u32| proposal.refs.iter().any(|r| r.token != first.token && r.distance == 0 && r.invoice == i);
+        let left: Vec<&&RefMatch> = many
+            .iter()
+            .filter(|r| {
+                r.distance == 1
+                    && self.ledger.may_pay(customer, self.ledger.owner(r.invoice))
+                    && self.open_item(r.invoice, receipt.currency)
+                    && !named_elsewhere(r.invoice)
+            })
+            .collect();
+        match left.as_slice() {
+            // The only open neighbour, and open for more than the line pays
+            // (one open for less would make the line an overpayment of it).
+            [one] if self.remaining(one.invoice) > stated => {
+                let mut one = (**one).clone();
+                one.strength = Decimal::new(910, 3);
+                Some(one)
+            }
+            _ => None,
+        }
     }
 
     /// Of several candidates of one reference, the only one its stated
