@@ -368,7 +368,7 @@ fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: bool) ->
         } else {
             (0..k)
                 .rev()
-                .find(|j| !p.get(*j).is_some_and(is_filler) && !(*j + 1 == k && is_own_label(&p, *j)))
+                .find(|j| !(p.get(*j).is_some_and(is_filler) || (*j + 1 == k && is_own_label(&p, *j))))
                 .filter(|j| amount_at(&p, *j).is_some())
         };
         let partner = partner.filter(|n| !used_amounts.contains(n));
