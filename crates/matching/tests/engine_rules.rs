@@ -688,3 +688,40 @@ fn a_payment_without_remittance_from_a_name_several_customers_share_goes_to_the_
     let (l, o) = decide(invs, cs, &[r]);
     assert_eq!(lines(&l, &o[0]), [s("unidentified", "", "2500.00")]);
 }
+
+/// A payer known by account paying part of one invoice, with a text of
+/// exactly 35 characters (a common field length, so it looks cut off).
+fn thirty_five_characters(text: &str, invoices: Vec<Invoice>) -> Vec<(&'static str, String, String)> {
+    assert_eq!(text.chars().count(), 35);
+    let mut cs = vec![customer("C1", "Redwood Optics Corp")];
+    cs[0].bank_accounts = vec!["1242248639".into()];
+    let mut r = receipt("R1", "2313.66", "2026-03-02", &[text]);
+    r.payer_account = Some("1242248639".into());
+    let (l, o) = decide(invoices, cs, &[r]);
+    lines(&l, &o[0])
+}
+
+#[test]
+fn a_text_that_happens_to_have_a_field_length_still_names_the_invoice_its_last_number_is_the_whole_of() {
+    let got = thirty_five_characters(
+        "INSTALLMENT 3 OF 4 INVOICES 0218045",
+        vec![
+            invoice("INV-0218045", "C1", "5932.47", "2026-02-21"),
+            invoice("1800218045", "C2", "2634.63", "2026-03-30"),
+        ],
+    );
+    assert_eq!(got, [s("applied", "INV-0218045", "2313.66")]);
+}
+
+#[test]
+fn the_last_number_of_a_text_cut_at_a_field_length_does_not_name_an_invoice_a_longer_number_continues() {
+    // `021804` may be the first six digits of INV-0218045: it names neither.
+    let got = thirty_five_characters(
+        "INSTALLMENT 3 OF 45 INVOICES 021804",
+        vec![
+            invoice("INV-021804", "C1", "5932.47", "2026-02-21"),
+            invoice("INV-0218045", "C1", "9000.00", "2026-02-21"),
+        ],
+    );
+    assert!(!got.iter().any(|(k, _, _)| *k == "applied"), "{got:?}");
+}

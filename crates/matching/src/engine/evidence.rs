@@ -439,8 +439,21 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
             }
             if source.cut_off {
                 // The first characters of a longer number: only an invoice
-                // number printed exactly as it is stands for itself.
-                exact.retain(|doc| squash(raw) == squash(&ledger.invoice(*doc).id));
+                // number printed exactly as it is stands for itself, or the
+                // whole number of an invoice after its prefix (`0218045` of
+                // `INV-0218045`, a text that merely happens to be 35
+                // characters long) when no invoice's number continues it.
+                let word = squash(raw);
+                let continued = || {
+                    ledger.invoice_refs.near(&key).iter().any(|h| {
+                        let k = ledger.invoice_refs.key(h.doc);
+                        k.len() > key.len() && k.starts_with(key.as_str())
+                    })
+                };
+                let whole_tail =
+                    |doc: &u32| key.len() >= SHORT_KEY && squash(&ledger.invoice(*doc).id).ends_with(&word);
+                let tails = exact.iter().any(whole_tail) && !continued();
+                exact.retain(|doc| word == squash(&ledger.invoice(*doc).id) || (tails && whole_tail(doc)));
             }
             for doc in &exact {
                 let exact_raw = squash(raw) == squash(&ledger.invoice(*doc).id);
