@@ -725,3 +725,58 @@ fn the_last_number_of_a_text_cut_at_a_field_length_does_not_name_an_invoice_a_lo
     );
     assert!(!got.iter().any(|(k, _, _)| *k == "applied"), "{got:?}");
 }
+
+/// Two customers a name cut at 16 characters cannot tell apart, each with
+/// invoices; receipts from an account the customer master does not list.
+fn cut_name_world() -> (Vec<Invoice>, Vec<cashapply_matching::inputs::Customer>) {
+    let invs = vec![
+        invoice("INV-7001", "C1", "1250.00", "2026-02-15"),
+        invoice("INV-7002", "C1", "842.17", "2026-02-20"),
+        invoice("INV-8001", "C2", "615.40", "2026-02-20"),
+        invoice("INV-8002", "C2", "842.17", "2026-02-20"),
+    ];
+    let cs = vec![customer("C1", "Prairie Textiles Holdings Corp"), customer("C2", "Prairie Textiles of Ohio LLC")];
+    (invs, cs)
+}
+
+fn from_account(r: Receipt, account: &str, name: &str) -> Receipt {
+    let mut r = payer(r, name);
+    r.payer_account = Some(account.into());
+    r
+}
+
+#[test]
+fn an_unlisted_account_that_paid_a_customer_by_reference_today_identifies_its_payment_without_remittance() {
+    let (invs, cs) = cut_name_world();
+    let by_reference =
+        from_account(receipt("A", "1250.00", "2026-03-02", &["INV-7001"]), "0481205577", "PRAIRIE TEXTILES");
+    let naked = from_account(receipt("B", "842.17", "2026-03-02", &[]), "481205577", "PRAIRIE TEXTILES");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[by_reference.clone(), naked.clone()]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-7001", "1250.00")]);
+    assert_eq!(lines(&l, &o[1]), [s("applied", "INV-7002", "842.17")], "{:?}", o[1].exceptions);
+    assert_eq!(o[1].customer.map(|c| l.customer_id(c).to_string()).as_deref(), Some("C1"));
+    // Alone, the naked payment's cut name fits both customers: not applied.
+    let (l, o) = decide(invs, cs, &[naked]);
+    assert!(!lines(&l, &o[0]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
+fn a_payment_agents_account_that_paid_one_customer_by_reference_does_not_identify_its_other_payments() {
+    let (invs, cs) = cut_name_world();
+    let by_reference =
+        from_account(receipt("A", "1250.00", "2026-03-02", &["INV-7001"]), "7700112233", "BILL.COM PAYABLES");
+    let naked = from_account(receipt("B", "842.17", "2026-03-02", &[]), "7700112233", "BILL.COM PAYABLES");
+    let (l, o) = decide(invs, cs, &[by_reference, naked]);
+    assert!(!lines(&l, &o[1]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[1]));
+    assert_eq!(o[1].customer, None);
+}
+
+#[test]
+fn an_unlisted_account_that_paid_two_customers_by_reference_today_identifies_neither() {
+    let (invs, cs) = cut_name_world();
+    let a = from_account(receipt("A", "1250.00", "2026-03-02", &["INV-7001"]), "481205577", "PRAIRIE TEXTILES");
+    let b = from_account(receipt("B", "615.40", "2026-03-02", &["INV-8001"]), "481205577", "PRAIRIE TEXTILES");
+    let naked = from_account(receipt("C", "842.17", "2026-03-02", &[]), "481205577", "PRAIRIE TEXTILES");
+    let (l, o) = decide(invs, cs, &[a, b, naked]);
+    assert!(!lines(&l, &o[2]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[2]));
+}

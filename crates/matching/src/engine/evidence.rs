@@ -58,6 +58,10 @@ pub enum CustomerEvidence {
     PayerName,
     /// Payer name, fuzzily, a clear winner.
     PayerNameFuzzy,
+    /// A bank account the customer master does not list, from which another
+    /// receipt of the same run paid this customer's invoices by their exact
+    /// numbers (see [`AccountsSeenInRun`]).
+    AccountInRun,
 }
 
 impl CustomerEvidence {
@@ -68,6 +72,7 @@ impl CustomerEvidence {
             CustomerEvidence::BankAccount => "bank account",
             CustomerEvidence::PayerName => "payer name",
             CustomerEvidence::PayerNameFuzzy => "similar payer name",
+            CustomerEvidence::AccountInRun => "bank account that paid it by reference in this run",
         }
     }
 }
@@ -389,6 +394,12 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
 /// included, so a mistyped duplicate is still recognised) when the
 /// customer is known, else globally when few neighbours exist.
 pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
+    propose_with(receipt, ledger, &AccountsSeenInRun::default())
+}
+
+/// [`propose`], with the payer accounts other receipts of the run
+/// identified (see [`AccountsSeenInRun`]).
+pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun) -> Proposal {
     let mut refs: Vec<RefMatch> = Vec::new();
     // (token, candidate keys, line) of sources with no exact match.
     let mut unmatched: Vec<(usize, Keys, Option<usize>)> = Vec::new();
@@ -515,7 +526,7 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
     // The pieces of a grouped number that names a document do not decide
     // the customer either.
     drop_run_pieces(&mut refs, &runs);
-    let payer = payer_evidence(receipt, ledger, &customer_candidates);
+    let payer = payer_evidence(receipt, ledger, &customer_candidates, seen);
     let customer = identify_customer(receipt, ledger, &refs, payer);
     let family: Vec<u32> = customer.map(|(c, _, _)| ledger.family(c)).unwrap_or_default();
     let reference_tokens: Vec<usize> = unmatched
@@ -619,14 +630,95 @@ fn drop_run_pieces(refs: &mut Vec<RefMatch>, runs: &[(usize, String)]) {
 
 /// The payer as its own evidence shows it: bank account, else exact name or
 /// alias, else a clear fuzzy winner.
+/// Payer bank accounts the customer master does not list, each with the
+/// one customer whose invoices receipts of the same run paid from it by
+/// their exact, anchored numbers (a strength of 0.98 or more) while the
+/// payer's name, if given, may be that customer's. An account seen paying
+/// for several customers is a payment agent's and speaks for none. A
+/// customer pays from the same account day after day: once its own
+/// references name it, its other payments from that account are its too.
+#[derive(Debug, Default, Clone)]
+pub struct AccountsSeenInRun {
+    accounts: std::collections::HashMap<String, Option<u32>>,
+}
+
+impl AccountsSeenInRun {
+    /// Learns from the stage-one proposals of a run's receipts.
+    pub fn learn(receipts: &[&Receipt], proposals: &[Proposal], ledger: &Ledger) -> Self {
+        let mut accounts: std::collections::HashMap<String, Option<u32>> = std::collections::HashMap::new();
+        for (r, p) in receipts.iter().zip(proposals) {
+            let Some(account) = r.payer_account.as_deref().filter(|a| ledger.customers_with_account(a).is_empty())
+            else {
+                continue;
+            };
+            let Some((c, _, CustomerEvidence::ReferenceOwner)) = p.customer else { continue };
+            let by_reference = p.refs.iter().any(|x| {
+                x.distance == 0
+                    && x.anchored
+                    && x.strength >= Decimal::new(980, 3)
+                    && ledger.may_pay(c, ledger.owner(x.invoice))
+            });
+            let named_so =
+                r.payer_name.as_deref().is_none_or(str::is_empty) || p.customer_candidates.iter().any(|(n, _)| *n == c);
+            if !(by_reference && named_so) {
+                continue;
+            }
+            let key = account_key(account);
+            if key.is_empty() {
+                continue;
+            }
+            accounts
+                .entry(key)
+                .and_modify(|seen| {
+                    if *seen != Some(c) {
+                        *seen = None;
+                    }
+                })
+                .or_insert(Some(c));
+        }
+        AccountsSeenInRun { accounts }
+    }
+
+    /// The one customer `account` paid for by reference in this run.
+    pub fn customer(&self, account: &str) -> Option<u32> {
+        self.accounts.get(&account_key(account)).copied().flatten()
+    }
+
+    /// True when no account was learned.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.values().all(Option::is_none)
+    }
+}
+
+/// An account as compared across receipts: normalised, the routing part
+/// dropped, leading zeros ignored (MICR fields pad them).
+fn account_key(account: &str) -> String {
+    let a = crate::engine::normalise_account(account);
+    let bare = a.rsplit(':').next().unwrap_or(&a);
+    let t = bare.trim_start_matches('0');
+    if t.is_empty() { bare.to_string() } else { t.to_string() }
+}
+
 fn payer_evidence(
     receipt: &Receipt,
     ledger: &Ledger,
     by_name: &[(u32, Decimal)],
+    seen: &AccountsSeenInRun,
 ) -> Option<(u32, Decimal, CustomerEvidence)> {
     let by_account = receipt.payer_account.as_deref().map(|a| ledger.customers_with_account(a)).unwrap_or_default();
+    // An account the master does not list that paid one customer by
+    // reference today, when the payer's name (if any) may be that
+    // customer's: a payment agent's name is not, so its account never
+    // speaks for the customers it pays for.
+    let seen_for = receipt
+        .payer_account
+        .as_deref()
+        .filter(|_| by_account.is_empty())
+        .and_then(|a| seen.customer(a))
+        .filter(|c| receipt.payer_name.as_deref().is_none_or(str::is_empty) || by_name.iter().any(|(n, _)| n == c));
     match by_account {
         [one] => Some((*one, Decimal::ONE, CustomerEvidence::BankAccount)),
+        [] if seen_for.is_some() => seen_for.map(|c| (c, Decimal::new(950, 3), CustomerEvidence::AccountInRun)),
         _ => match by_name {
             [(c, s), rest @ ..] if *s == Decimal::ONE && rest.first().is_none_or(|(_, t)| *t < Decimal::ONE) => {
                 Some((*c, Decimal::new(970, 3), CustomerEvidence::PayerName))
@@ -656,8 +748,9 @@ fn identify_customer(
         refs.iter().filter(|r| r.distance == 0 && r.anchored).map(|r| ledger.owner(r.invoice)).collect();
     owners.sort_unstable();
     owners.dedup();
-    let strong_payer =
-        payer.filter(|(_, _, how)| matches!(how, CustomerEvidence::BankAccount | CustomerEvidence::PayerName));
+    let strong_payer = payer.filter(|(_, _, how)| {
+        matches!(how, CustomerEvidence::BankAccount | CustomerEvidence::AccountInRun | CustomerEvidence::PayerName)
+    });
     // The payment is within 5% of the open total of what the exact
     // references name of this owner's invoices.
     let amounts_fit = |owner: u32| {

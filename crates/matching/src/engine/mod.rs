@@ -25,7 +25,8 @@ use crate::reference::normalise_reference;
 use rayon::prelude::*;
 
 pub use evidence::{
-    CustomerEvidence, Proposal, RefMatch, creditor_reference_payload, looks_like_amount_or_date, propose, text_tokens,
+    AccountsSeenInRun, CustomerEvidence, Proposal, RefMatch, creditor_reference_payload, looks_like_amount_or_date,
+    propose, propose_with, text_tokens,
 };
 pub use ledger::Ledger;
 pub use names::{NameIndex, normalise_account, normalise_name};
@@ -70,7 +71,18 @@ fn decision_order(receipts: &[&Receipt]) -> Vec<usize> {
 /// never paid nor deciding the customer, documents named but unread counted.
 /// The workbench's evidence reads the engine's view through this function.
 pub fn stage_one(receipt: &Receipt, effective: &crate::remittance::Itemised<'_>, ledger: &Ledger) -> Proposal {
-    let mut p = propose(receipt, ledger);
+    stage_one_with(receipt, effective, ledger, &AccountsSeenInRun::default())
+}
+
+/// [`stage_one`] with the payer accounts the run's other receipts
+/// identified.
+pub fn stage_one_with(
+    receipt: &Receipt,
+    effective: &crate::remittance::Itemised<'_>,
+    ledger: &Ledger,
+    seen: &AccountsSeenInRun,
+) -> Proposal {
+    let mut p = propose_with(receipt, ledger, seen);
     p.truncated |= effective.cut_list;
     // A document the payer only mentions is never paid: it is neither
     // applied nor lets its owner decide the customer.
@@ -98,8 +110,33 @@ pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<Receip
         receipts.par_iter().map(crate::remittance::itemised).collect();
     let receipts: Vec<&Receipt> = effective.iter().map(|e| e.receipt.as_ref()).collect();
     let receipts = receipts.as_slice();
-    let proposals: Vec<Proposal> =
+    let mut proposals: Vec<Proposal> =
         receipts.par_iter().zip(effective.par_iter()).map(|(r, e)| stage_one(r, e, ledger)).collect();
+    // A payer account the master lacks, that paid one customer by exact
+    // references today, identifies that customer's other payments from it
+    // (those not already decided by references or a listed account).
+    let seen = AccountsSeenInRun::learn(receipts, &proposals, ledger);
+    if !seen.is_empty() {
+        let again: Vec<(usize, Proposal)> = receipts
+            .par_iter()
+            .zip(effective.par_iter())
+            .zip(proposals.par_iter())
+            .enumerate()
+            .filter(|(_, ((r, _), p))| {
+                r.payer_account.as_deref().is_some_and(|a| seen.customer(a).is_some())
+                    && !matches!(
+                        p.customer,
+                        Some((_, _, CustomerEvidence::ReferenceOwner | CustomerEvidence::BankAccount))
+                    )
+            })
+            .map(|(i, ((r, e), _))| (i, stage_one_with(r, e, ledger, &seen)))
+            .collect();
+        for (i, p) in again {
+            if let Some(slot) = proposals.get_mut(i) {
+                *slot = p;
+            }
+        }
+    }
     let order = decision_order(receipts);
     let mut allocator = allocate::Allocator::new(ledger, config);
     let mut outcomes = vec![ReceiptOutcome::default(); receipts.len()];
