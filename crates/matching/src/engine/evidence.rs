@@ -659,7 +659,7 @@ impl AccountsSeenInRun {
                     && ledger.may_pay(c, ledger.owner(x.invoice))
             });
             let named_so =
-                r.payer_name.as_deref().is_none_or(str::is_empty) || p.customer_candidates.iter().any(|(n, _)| *n == c);
+                r.payer_name.as_deref().filter(|n| !n.trim().is_empty()).is_none_or(|n| ledger.names.may_name(n, c));
             if !(by_reference && named_so) {
                 continue;
             }
@@ -710,12 +710,10 @@ fn payer_evidence(
     // reference today, when the payer's name (if any) may be that
     // customer's: a payment agent's name is not, so its account never
     // speaks for the customers it pays for.
-    let seen_for = receipt
-        .payer_account
-        .as_deref()
-        .filter(|_| by_account.is_empty())
-        .and_then(|a| seen.customer(a))
-        .filter(|c| receipt.payer_name.as_deref().is_none_or(str::is_empty) || by_name.iter().any(|(n, _)| n == c));
+    let seen_for =
+        receipt.payer_account.as_deref().filter(|_| by_account.is_empty()).and_then(|a| seen.customer(a)).filter(|c| {
+            receipt.payer_name.as_deref().filter(|n| !n.trim().is_empty()).is_none_or(|n| ledger.names.may_name(n, *c))
+        });
     match by_account {
         [one] => Some((*one, Decimal::ONE, CustomerEvidence::BankAccount)),
         [] if seen_for.is_some() => seen_for.map(|c| (c, Decimal::new(950, 3), CustomerEvidence::AccountInRun)),

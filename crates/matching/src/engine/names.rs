@@ -234,6 +234,27 @@ impl NameIndex {
         index
     }
 
+    /// True when `payer` may be a way of writing customer `c`'s name or an
+    /// alias: the same name, a word-by-word reading (abbreviations, short
+    /// and cut forms) of 0.90 or more, a Jaro-Winkler similarity of 0.90 or
+    /// more, or its initials (`ES CO` for `EVERGREEN SUPPLY`). A payment
+    /// agent's name (`BILL.COM PAYABLES`) is none of these for the
+    /// customers it pays for.
+    pub fn may_name(&self, payer: &str, c: u32) -> bool {
+        let n = normalise_name(payer);
+        if n.is_empty() {
+            return false;
+        }
+        let words: Vec<&str> = n.split(' ').collect();
+        let cut = looks_cut(payer.trim().chars().count());
+        let names = self.names.get(c as usize).map_or(&[][..], Vec::as_slice);
+        let spelled = names.iter().any(|name| {
+            let name_words: Vec<&str> = name.split(' ').collect();
+            *name == n || word_alignment(&words, &name_words, cut) >= 0.90 || strsim::jaro_winkler(&n, name) >= 0.90
+        });
+        spelled || words.iter().any(|w| self.acronyms.get(*w).is_some_and(|list| list.contains(&c)))
+    }
+
     /// Customers a payer name may be, best first: exact name or alias 1.000;
     /// otherwise candidates sharing a distinctive word (the rarer the word,
     /// the more it counts; at most [`MAX_SCORED`] of them), each scored by
@@ -351,6 +372,20 @@ mod tests {
             parent_id: None,
             line: 0,
         }
+    }
+
+    #[test]
+    fn a_cut_abbreviated_or_initialled_name_may_name_its_customer_and_a_payment_agents_name_does_not() {
+        let idx = NameIndex::build(&[
+            customer("C1", "Evergreen Supply Holdings", &[]),
+            customer("C2", "Granite Mountain Industries", &[]),
+        ]);
+        assert!(idx.may_name("EVERGREEN SUPPLY", 0), "cut at 16");
+        assert!(idx.may_name("ESH CO", 0), "initials");
+        assert!(idx.may_name("Granite Mtn Ind", 1), "abbreviated");
+        assert!(!idx.may_name("BILL.COM PAYABLES", 0));
+        assert!(!idx.may_name("EVERGREEN SUPPLY", 1));
+        assert!(!idx.may_name("", 0));
     }
 
     #[test]
