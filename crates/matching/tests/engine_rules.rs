@@ -4,7 +4,7 @@
 
 mod common;
 
-use cashapply_matching::engine::{ExceptionKind, PostingKind};
+use cashapply_matching::engine::{CustomerEvidence, ExceptionKind, PostingKind};
 use cashapply_matching::inputs::{Invoice, InvoiceStatus};
 use cashapply_model::{Currency, DocumentType, Receipt, RemittanceLine};
 use common::*;
@@ -755,6 +755,7 @@ fn an_unlisted_account_that_paid_a_customer_by_reference_today_identifies_its_pa
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-7001", "1250.00")]);
     assert_eq!(lines(&l, &o[1]), [s("applied", "INV-7002", "842.17")], "{:?}", o[1].exceptions);
     assert_eq!(o[1].customer.map(|c| l.customer_id(c).to_string()).as_deref(), Some("C1"));
+    assert_eq!(o[1].customer_evidence, Some(CustomerEvidence::AccountInRun), "the outcome says what identified it");
     // Alone, the naked payment's cut name fits both customers: not applied.
     let (l, o) = decide(invs, cs, &[naked]);
     assert!(!lines(&l, &o[0]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[0]));

@@ -4,7 +4,7 @@
 //! which rule decided the receipt's lines.
 //!
 //! The engine's outcome keeps only each candidate's score; the components
-//! are read again from the engine's own stage 1 ([`stage_one`] on the receipt
+//! are read again from the engine's own stage 1 ([`stage_one_with`] on the receipt
 //! as the engine decides it, [`itemised`]) and from the ledger the run used:
 //! 1. **reference**: the remittance reference that named the invoice, how
 //!    (exactly, one edit away, as its PO number, on a remittance line) and
@@ -22,7 +22,9 @@
 
 use std::collections::HashMap;
 
-use cashapply_matching::engine::{CustomerEvidence, Ledger, Proposal, ReceiptOutcome, stage_one};
+use cashapply_matching::engine::{
+    AccountsSeenInRun, CustomerEvidence, Ledger, Proposal, ReceiptOutcome, stage_one_with,
+};
 use cashapply_matching::reference::normalise_reference;
 use cashapply_matching::remittance::itemised;
 use cashapply_model::{Receipt, format_amount};
@@ -38,9 +40,15 @@ fn line(component: &str, value: String, contribution: String) -> EvidenceLine {
 /// Stage 1 for the receipt as the engine decided it (free-text pairs read
 /// as remittance lines; documents only mentioned never count), with the
 /// amounts of those lines (a reference's `line` indexes them).
-fn proposal(receipt: &Receipt, ledger: &Ledger) -> (Proposal, Vec<Option<Decimal>>) {
+fn proposal(receipt: &Receipt, ledger: &Ledger, o: &ReceiptOutcome) -> (Proposal, Vec<Option<Decimal>>) {
     let e = itemised(receipt);
-    let p = stage_one(&e.receipt, &e, ledger);
+    // A payer the run identified by an account that paid by reference
+    // elsewhere in the run is read again with what the run learned of it.
+    let seen = match (o.customer_evidence, receipt.payer_account.as_deref(), o.customer) {
+        (Some(CustomerEvidence::AccountInRun), Some(account), Some(c)) => AccountsSeenInRun::single(account, c),
+        _ => AccountsSeenInRun::default(),
+    };
+    let p = stage_one_with(&e.receipt, &e, ledger, &seen);
     let amounts = e.receipt.remittance_lines.iter().map(|l| l.amount).collect();
     (p, amounts)
 }
@@ -259,7 +267,7 @@ pub fn exception_evidence(
     };
     work.par_iter()
         .flat_map_iter(|(r, o, mine)| {
-            let (p, amounts) = proposal(r, ledger);
+            let (p, amounts) = proposal(r, ledger, o);
             let decided = decided_by(r, ledger, o, &p, learned);
             mine.iter()
                 .map(|row| ExceptionEvidence {
@@ -303,4 +311,86 @@ fn candidates(
             CandidateEvidence { rank: k as u32 + 1, candidate: id, score, lines }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use cashapply_matching::inputs::{Config, Customer, Invoice, InvoiceStatus};
+    use cashapply_model::{Currency, SourceFormat, SourcePosition};
+    use chrono::NaiveDate;
+
+    fn invoice(id: &str, customer: &str, open: &str) -> Invoice {
+        let day = NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
+        Invoice {
+            id: id.into(),
+            customer_id: customer.into(),
+            currency: Currency::USD,
+            amount_open: open.parse().unwrap(),
+            amount_original: open.parse().unwrap(),
+            invoice_date: day,
+            due_date: Some(day),
+            discount_percent: None,
+            discount_until: None,
+            po_number: None,
+            status: InvoiceStatus::Open,
+            customer_name: None,
+            settled_in_flight: false,
+            line: 0,
+        }
+    }
+
+    fn receipt(bank_ref: &str, amount: &str, text: &[&str]) -> Receipt {
+        Receipt {
+            bank_ref: bank_ref.into(),
+            format: SourceFormat::Bai2,
+            position: SourcePosition { file: std::sync::Arc::from("t.bai"), line: 1, byte: 0 },
+            account: "1".into(),
+            value_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            currency: Currency::USD,
+            amount: amount.parse().unwrap(),
+            payer_name: Some("PRAIRIE TEXTILES".into()),
+            payer_account: Some("0481205577".into()),
+            transaction_code: None,
+            customer_reference: None,
+            check_number: None,
+            charges: None,
+            instructed: None,
+            remittance_text: text.iter().map(|t| t.to_string()).collect(),
+            remittance_lines: vec![],
+        }
+    }
+
+    #[test]
+    fn the_evidence_of_a_payer_identified_by_an_account_that_paid_by_reference_in_the_run_names_that_account() {
+        let customer = |id: &str, name: &str| Customer {
+            id: id.into(),
+            name: name.into(),
+            aliases: vec![],
+            bank_accounts: vec![],
+            parent_id: None,
+            line: 0,
+        };
+        let ledger = Ledger::build(
+            vec![
+                invoice("INV-7001", "C1", "1250.00"),
+                invoice("INV-7002", "C1", "900.00"),
+                invoice("INV-8002", "C2", "900.00"),
+            ],
+            vec![customer("C1", "Prairie Textiles Holdings Corp"), customer("C2", "Prairie Textiles of Ohio LLC")],
+        );
+        // The second payment is 10.00 over its invoice: an exception whose
+        // evidence a coordinator reads.
+        let receipts = [receipt("A", "1250.00", &["INV-7001"]), receipt("B", "910.00", &[])];
+        let outcomes = cashapply_matching::engine::run(&receipts, &ledger, &Config::default());
+        let (r, o) = (&receipts[1], &outcomes[1]);
+        assert!(!o.exceptions.is_empty(), "{o:?}");
+        let (p, _) = proposal(r, &ledger, o);
+        let said = identified(r, &ledger, &p, &[]);
+        assert!(
+            said.contains("customer C1 identified by bank account that paid it by reference in this run"),
+            "{said}"
+        );
+    }
 }

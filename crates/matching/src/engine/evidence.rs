@@ -679,6 +679,14 @@ impl AccountsSeenInRun {
         AccountsSeenInRun { accounts }
     }
 
+    /// What the run learned of one account: it paid for `customer` (to
+    /// read one receipt again as the run decided it).
+    pub fn single(account: &str, customer: u32) -> Self {
+        let mut accounts = std::collections::HashMap::new();
+        accounts.insert(account_key(account), Some(customer));
+        AccountsSeenInRun { accounts }
+    }
+
     /// The one customer `account` paid for by reference in this run.
     pub fn customer(&self, account: &str) -> Option<u32> {
         self.accounts.get(&account_key(account)).copied().flatten()

@@ -181,5 +181,8 @@ pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<Receip
             *slot = std::mem::take(o);
         }
     }
+    for (o, p) in outcomes.iter_mut().zip(&proposals) {
+        o.customer_evidence = p.customer.filter(|(c, _, _)| o.customer == Some(*c)).map(|(_, _, how)| how);
+    }
     outcomes
 }

@@ -183,6 +183,10 @@ pub struct ReceiptOutcome {
     pub lines: Vec<PostingLine>,
     /// Exceptions.
     pub exceptions: Vec<ExceptionRecord>,
+    /// How stage 1 identified `customer` (reference owner, bank account,
+    /// an account that paid by reference in the run, payer name), when the
+    /// decision kept the customer stage 1 found.
+    pub customer_evidence: Option<super::CustomerEvidence>,
 }
 
 impl ReceiptOutcome {
@@ -227,6 +231,7 @@ mod tests {
                     detail: String::new(),
                 })
                 .collect(),
+            customer_evidence: None,
         }
     }
 
