@@ -36,7 +36,15 @@ fn run(db: &Path, dir: &Path, bank: &[PathBuf], out: &Path) -> cashapply_output:
     let rules = learned::use_rules_for(&store, &mut loaded).unwrap();
     let prepared = prepare(&store, loaded, "2026-12-07T09:00:00Z", "learning", &|_| {}).unwrap();
     write_and_commit(&prepared, &mut store, out).unwrap();
-    learned::record_fires(&mut store, &rules, &prepared.batch.receipts, "2026-12-07T09:00:00Z", "learning").unwrap();
+    learned::record_fires(
+        &mut store,
+        &rules,
+        &prepared.batch.receipts,
+        &prepared.learned_fires,
+        "2026-12-07T09:00:00Z",
+        "learning",
+    )
+    .unwrap();
     prepared.batch
 }
 

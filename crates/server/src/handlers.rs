@@ -220,6 +220,7 @@ fn resolution_of(form: &Form) -> Resolution {
         customer_id: form.get("on_account_customer").trim().to_string(),
         write_off_code: form.get("write_off_code").trim().to_string(),
         remember: form.get("remember") == "on",
+        remember_kinds: form.opt("remember_kind").into_iter().collect(),
         note: form.get("note").to_string(),
     }
 }
@@ -881,7 +882,7 @@ async fn rules_page(State(app): AppState, headers: HeaderMap) -> Response {
         .rules()
         .map(|r| {
             r.into_iter()
-                .map(|r| json!({ "rule_id": r.rule_id, "kind": r.kind, "pattern": r.pattern, "customer_id": r.customer_id, "origin": r.origin, "created_by": r.created_by, "created_at": r.created_at, "enabled": r.enabled, "fired": r.fired, "last_fired_at": r.last_fired_at }))
+                .map(|r| json!({ "rule_id": r.rule_id, "kind": r.kind, "pattern": r.pattern, "customer_id": r.customer_id, "write_off_code": r.write_off_code, "origin": r.origin, "created_by": r.created_by, "created_at": r.created_at, "enabled": r.enabled, "fired": r.fired, "last_fired_at": r.last_fired_at }))
                 .collect()
         })
         .unwrap_or_default();
@@ -1005,7 +1006,7 @@ async fn api_rules(State(app): AppState, headers: HeaderMap) -> Response {
     }
     let rules = app.store().rules().map_err(WorkError::from).map(|r| {
         r.into_iter()
-            .map(|r| json!({ "rule_id": r.rule_id, "kind": r.kind, "pattern": r.pattern, "customer_id": r.customer_id, "origin": r.origin, "created_by": r.created_by, "created_at": r.created_at, "enabled": r.enabled, "fired": r.fired, "last_fired_at": r.last_fired_at }))
+            .map(|r| json!({ "rule_id": r.rule_id, "kind": r.kind, "pattern": r.pattern, "customer_id": r.customer_id, "write_off_code": r.write_off_code, "origin": r.origin, "created_by": r.created_by, "created_at": r.created_at, "enabled": r.enabled, "fired": r.fired, "last_fired_at": r.last_fired_at }))
             .collect::<Vec<_>>()
     });
     api_result(rules)

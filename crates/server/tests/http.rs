@@ -36,7 +36,15 @@ fn run_with(db: &Path, bank: &Path, out: &Path, customers: &Path) -> cashapply_o
     let rules = learned::use_rules_for(&store, &mut loaded).unwrap();
     let prepared = prepare(&store, loaded, "2026-12-07T09:00:00Z", "test", &|_| {}).unwrap();
     write_and_commit(&prepared, &mut store, out).unwrap();
-    learned::record_fires(&mut store, &rules, &prepared.batch.receipts, "2026-12-07T09:00:00Z", "test").unwrap();
+    learned::record_fires(
+        &mut store,
+        &rules,
+        &prepared.batch.receipts,
+        &prepared.learned_fires,
+        "2026-12-07T09:00:00Z",
+        "test",
+    )
+    .unwrap();
     prepared.batch
 }
 

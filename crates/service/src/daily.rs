@@ -94,6 +94,9 @@ pub struct PreparedRun {
     pub resolved: usize,
     /// Lines of earlier actions carried by this batch.
     pub carried: usize,
+    /// The receipts rules learned in the workbench (reference shapes,
+    /// deduction reasons) decided: (rule id, receipt id).
+    pub learned_fires: Vec<(i64, String)>,
 }
 
 /// The identity of a receipt (CONTRACT §6.1) with its occurrence.
@@ -440,7 +443,9 @@ pub fn prepare(
     // The engine, on the new receipts only.
     let as_of = loaded.as_of.map(|d| d.to_string());
     let contacts = loaded.customer_emails.take();
-    let learned = std::mem::take(&mut loaded.learned_names);
+    let learned_names = std::mem::take(&mut loaded.learned_names);
+    let learned_deductions = std::mem::take(&mut loaded.learned_deductions);
+    let learned = crate::evidence::Learned { names: &learned_names, deductions: &learned_deductions };
     let decided = loaded.decide(new_receipts, progress);
     let previous_batch = store.last_batch()?.unwrap_or_default();
     let mut report = RunReport::with_ids(
@@ -467,7 +472,8 @@ pub fn prepare(
     progress(&format!("{} posting line(s), {} carried", postings.len(), carried.len()));
     // Rule 4: exceptions across days.
     let raised_now = exception_rows(&report);
-    let evidence = crate::evidence::exception_evidence(&report, &raised_now, &learned);
+    let evidence = crate::evidence::exception_evidence(&report, &raised_now, learned);
+    let learned_fires = crate::evidence::learned_fires(&report, &raised_now, &evidence, learned);
     progress(&format!("evidence kept for {} exception(s)", evidence.len()));
     let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
     let before: HashMap<String, ExceptionRow> = store.exceptions_by_problem(&keys)?.into_iter().collect();
@@ -598,6 +604,7 @@ pub fn prepare(
         not_raised_again,
         resolved: status_changes.len(),
         carried: carried.len(),
+        learned_fires,
     })
 }
 

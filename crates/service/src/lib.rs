@@ -111,7 +111,8 @@ impl Loaded {
     /// customers (which the caller may have adjusted, as `run` does for
     /// cash in flight).
     pub fn decide(self, receipts: Vec<Receipt>, progress: Progress<'_>) -> Decided {
-        let ledger = Ledger::build(self.invoices, self.customers);
+        let mut ledger = Ledger::build(self.invoices, self.customers);
+        ledger.learn_shapes(&self.learned_shapes);
         progress(&format!("indexed {} invoices and {} customers", ledger.invoices.len(), ledger.customers.len()));
         let outcomes = engine::run(&receipts, &ledger, &self.config);
         progress(&format!("decided {} receipts", receipts.len()));

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 pub use evidence::{
     CustomerEvidence, Proposal, RefMatch, creditor_reference_payload, looks_like_amount_or_date, propose, text_tokens,
 };
-pub use ledger::Ledger;
+pub use ledger::{LearnedShape, Ledger};
 pub use names::{NameIndex, normalise_account, normalise_name};
 pub use outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule, ranked};
 pub use subset_sum::{Subsets, subsets_summing_to};
