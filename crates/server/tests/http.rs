@@ -25,11 +25,22 @@ fn run(db: &Path, bank: &Path, out: &Path) -> cashapply_output::BatchFiles {
 }
 
 fn run_with(db: &Path, bank: &Path, out: &Path, customers: &Path) -> cashapply_output::BatchFiles {
+    run_configured(db, bank, out, customers, None)
+}
+
+fn run_configured(
+    db: &Path,
+    bank: &Path,
+    out: &Path,
+    customers: &Path,
+    config: Option<&Path>,
+) -> cashapply_output::BatchFiles {
     let mut store = SqliteStore::open(db, true).unwrap();
     let request = cashapply_service::Request {
         bank: vec![bank.to_path_buf()],
         invoices: fixture("open_invoices.csv"),
         customers: Some(customers.to_path_buf()),
+        config: config.map(Path::to_path_buf),
         ..Default::default()
     };
     let mut loaded = cashapply_service::load(&request, &|_| {}).unwrap();
@@ -1088,4 +1099,49 @@ fn remembering_a_deduction_reasons_write_off_code_proposes_it_for_the_next_short
     api(&w.app, "POST", &format!("/api/rules/{rid}"), &tok, r#"{"enabled":false}"#);
     let detail = api(&w.app, "GET", &format!("/api/exceptions/{}", e.exception_id), &tok, "").json();
     assert!(detail["proposed_write_off"].is_null());
+}
+
+#[test]
+fn with_a_learned_write_off_limit_run_writes_off_a_shortfall_within_it_by_the_learned_code_and_none_above_it() {
+    let w = world_of(
+        |t| {
+            t.replace(
+                "16,142,83040,0,ACH0009,,ORIG CO NAME=ATLAS MFG",
+                "16,142,80040,0,ACH0009,,ORIG CO NAME=ATLAS MFG\n88,REMARK=INV-0010002 800.40 LESS 30.00 FREIGHT",
+            )
+        },
+        WorkbenchSettings::default(),
+    );
+    let tok = token(&w, "ann");
+    let id = exception_of_kind(&w, &tok, "short_payment")["exception_id"].as_str().unwrap().to_string();
+    let body = r#"{"lines":[{"invoice_id":"INV-0010002","write_off":"30.00"}],"write_off_code":"SHORT_PAY","remember":true,"remember_kinds":["deduction_reason"]}"#;
+    let rid =
+        api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &tok, body).json()["rule_id"].as_i64().unwrap();
+    let db = w.dir.path().join("l.db");
+    let day2 = w.dir.path().join("day2.bai2");
+    let wires = [
+        (60000, "WIRE0301", "UMBRELLA HOLDINGS", "INV-0050003 600.00 LESS 40.00 FREIGHT"),
+        (44000, "WIRE0302", "UMBRELLA HOLDINGS", "INV-0050004 440.00 LESS 200.00 FREIGHT"),
+        (114000, "WIRE0303", "GLOBEX CORPORATION", "INV-0020003 1140.00 LESS 60.00 PRICING"),
+    ];
+    std::fs::write(&day2, bai2_day("261121", &wires)).unwrap();
+    let config = w.dir.path().join("settings.toml");
+    std::fs::write(&config, "learned_write_off_limit = \"100.00\"\n").unwrap();
+    let customers = fixture("customers.csv");
+    let batch = run_configured(&db, &day2, &w.dir.path().join("day2"), &customers, Some(&config));
+    // Within the limit: written off with the learned code, no exception.
+    let off = batch.postings.iter().find(|p| p.bank_ref == "WIRE0301" && p.kind == "write_off").expect("a write-off");
+    assert_eq!(
+        (off.invoice_id.as_str(), off.amount.as_str(), off.rule.as_str()),
+        ("INV-0050003", "40.00", "learned_write_off")
+    );
+    assert_eq!(off.reason, format!("SHORT_PAY (learned rule #{rid}, deduction reason 'FREIGHT')"));
+    assert!(!batch.exceptions.iter().any(|e| e.bank_ref == "WIRE0301"), "the shortfall was still raised");
+    // Above the limit, or another reason: a short payment for a person.
+    for bank_ref in ["WIRE0302", "WIRE0303"] {
+        assert!(batch.exceptions.iter().any(|e| e.bank_ref == bank_ref && e.kind == "short_payment"), "{bank_ref}");
+        assert!(!batch.postings.iter().any(|p| p.bank_ref == bank_ref && p.kind == "write_off"), "{bank_ref}");
+    }
+    let rules = api(&w.app, "GET", "/api/rules", &tok, "").json();
+    assert_eq!(rule_of(&rules, rid)["fired"], 2, "one write-off and one code proposed");
 }

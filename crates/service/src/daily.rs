@@ -446,7 +446,17 @@ pub fn prepare(
     let learned_names = std::mem::take(&mut loaded.learned_names);
     let learned_deductions = std::mem::take(&mut loaded.learned_deductions);
     let learned = crate::evidence::Learned { names: &learned_names, deductions: &learned_deductions };
-    let decided = loaded.decide(new_receipts, progress);
+    let (limit, min_confidence) = (loaded.config.learned_write_off_limit, loaded.config.auto_apply_confidence);
+    let mut decided = loaded.decide(new_receipts, progress);
+    let written_off = crate::learned_write_off::write_off_by_learned_reasons(
+        &mut decided,
+        &learned_deductions,
+        limit,
+        min_confidence,
+    );
+    if written_off > 0 {
+        progress(&format!("{written_off} shortfall(s) written off by learned deduction reasons"));
+    }
     let previous_batch = store.last_batch()?.unwrap_or_default();
     let mut report = RunReport::with_ids(
         &decided.ledger,
@@ -460,6 +470,7 @@ pub fn prepare(
     cashapply_output::check_invariants(&report)
         .map_err(|v| ServiceError::Invariants { violations: v.iter().map(ToString::to_string).collect() })?;
     let mut postings: Vec<PostingRow> = posting_rows(&report);
+    let written_off_fires = crate::learned_write_off::name_the_codes(&report, &mut postings, &learned_deductions);
     let pending = store.pending_postings()?;
     let carried: Vec<String> = pending.iter().map(|p| p.posting_id.clone()).collect();
     let mut id_parts: Vec<&str> = vec![&previous_batch];
@@ -473,7 +484,8 @@ pub fn prepare(
     // Rule 4: exceptions across days.
     let raised_now = exception_rows(&report);
     let evidence = crate::evidence::exception_evidence(&report, &raised_now, learned);
-    let learned_fires = crate::evidence::learned_fires(&report, &raised_now, &evidence, learned);
+    let mut learned_fires = crate::evidence::learned_fires(&report, &raised_now, &evidence, learned);
+    learned_fires.extend(written_off_fires);
     progress(&format!("evidence kept for {} exception(s)", evidence.len()));
     let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
     let before: HashMap<String, ExceptionRow> = store.exceptions_by_problem(&keys)?.into_iter().collect();

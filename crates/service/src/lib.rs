@@ -15,6 +15,7 @@ pub mod customer_emails;
 pub mod daily;
 pub mod evidence;
 mod inputs;
+pub mod learned_write_off;
 mod normalise;
 pub mod workbench;
 
