@@ -79,3 +79,22 @@ fn a_reference_of_another_length_or_separator_is_not_of_the_learned_shape() {
         assert_eq!(propose(&r, &l).customer, None, "{text}");
     }
 }
+
+#[test]
+fn a_learned_shape_that_fits_another_customers_po_numbers_in_the_run_is_set_aside() {
+    let mut inv = invoice("INV-0020002", "C2", "500.00", "2026-11-30");
+    inv.po_number = Some("PO-10007".into());
+    let mut l = Ledger::build(
+        vec![invoice("INV-0010001", "C1", "760.00", "2026-11-30"), inv],
+        vec![customer("C1", "Globex Corporation"), customer("C2", "Initech LLC")],
+    );
+    let aside = l.learn_shapes(&[
+        (3, ReferenceShape::of("PO-88231").unwrap(), "C1".into()),
+        (4, ReferenceShape::of("WO-1234").unwrap(), "C9".into()),
+    ]);
+    assert_eq!(aside.len(), 2, "{aside:?}");
+    assert!(aside[0].1.contains("PO numbers of customer(s) C2"), "{aside:?}");
+    assert!(aside[1].1.contains("C9"), "{aside:?}");
+    let r = payer(receipt("W1", "760.00", "2026-12-01", &["PO-88250"]), "NEW PAYER INC");
+    assert_eq!(propose(&r, &l).customer, None);
+}

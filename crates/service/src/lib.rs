@@ -113,7 +113,9 @@ impl Loaded {
     /// cash in flight).
     pub fn decide(self, receipts: Vec<Receipt>, progress: Progress<'_>) -> Decided {
         let mut ledger = Ledger::build(self.invoices, self.customers);
-        ledger.learn_shapes(&self.learned_shapes);
+        for (rule, why) in ledger.learn_shapes(&self.learned_shapes) {
+            progress(&format!("learned rule #{rule} set aside for this run: {why}"));
+        }
         progress(&format!("indexed {} invoices and {} customers", ledger.invoices.len(), ledger.customers.len()));
         let outcomes = engine::run(&receipts, &ledger, &self.config);
         progress(&format!("decided {} receipts", receipts.len()));

@@ -169,23 +169,55 @@ impl Ledger {
     }
 
     /// Adds rules learned in the workbench: (rule id, shape, customer id).
-    /// A rule whose customer the run does not know is left out; the rules
-    /// used are returned.
-    pub fn learn_shapes(&mut self, rules: &[(i64, ReferenceShape, String)]) -> Vec<i64> {
+    /// A rule is set aside for this run, with the reason, when the run does
+    /// not know its customer, or when its shape fits an invoice number or a
+    /// PO number of another customer in the run's invoices (open or not):
+    /// such a shape no longer names one customer. Returns the rules set
+    /// aside.
+    pub fn learn_shapes(&mut self, rules: &[(i64, ReferenceShape, String)]) -> Vec<(i64, String)> {
+        if rules.is_empty() {
+            return Vec::new();
+        }
         let by_id: HashMap<&str, u32> =
             self.customers.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
-        let mut used = Vec::new();
-        for (rule_id, shape, customer_id) in rules {
-            if let Some(c) = by_id.get(customer_id.as_str()) {
-                self.learned_shapes.entry(shape.clone()).or_default().push(LearnedShape {
-                    rule_id: *rule_id,
-                    shape: shape.clone(),
-                    customer: *c,
-                });
-                used.push(*rule_id);
+        // The owners of the invoice and PO numbers of each learned shape.
+        let mut owners: HashMap<&ReferenceShape, Vec<u32>> = rules.iter().map(|(_, s, _)| (s, Vec::new())).collect();
+        for (i, inv) in self.invoices.iter().enumerate() {
+            for number in std::iter::once(inv.id.as_str()).chain(inv.po_number.as_deref()) {
+                if let Some(list) = ReferenceShape::of(number).and_then(|s| owners.get_mut(&s)) {
+                    let owner = self.invoice_customer.get(i).copied().unwrap_or(0);
+                    if !list.contains(&owner) {
+                        list.push(owner);
+                    }
+                }
             }
         }
-        used
+        let mut aside = Vec::new();
+        let mut learned: HashMap<ReferenceShape, Vec<LearnedShape>> = HashMap::new();
+        for (rule_id, shape, customer_id) in rules {
+            let Some(c) = by_id.get(customer_id.as_str()) else {
+                aside.push((*rule_id, format!("customer {customer_id} is not in this run's customers or invoices")));
+                continue;
+            };
+            let others: Vec<&str> = owners
+                .get(shape)
+                .map(|o| o.iter().filter(|x| *x != c).map(|x| self.customer_id(*x)).collect())
+                .unwrap_or_default();
+            if !others.is_empty() {
+                aside.push((
+                    *rule_id,
+                    format!("shape {shape} fits invoice or PO numbers of customer(s) {}", others.join(", ")),
+                ));
+                continue;
+            }
+            learned.entry(shape.clone()).or_default().push(LearnedShape {
+                rule_id: *rule_id,
+                shape: shape.clone(),
+                customer: *c,
+            });
+        }
+        self.learned_shapes = learned;
+        aside
     }
 
     /// The learned shape rules that `token` fits.
