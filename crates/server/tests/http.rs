@@ -961,7 +961,7 @@ fn bai2_day(date: &str, wires: &[(u64, &str, &str, &str)]) -> String {
     s
 }
 
-fn rule_of<'a>(rules: &'a Value, id: i64) -> &'a Value {
+fn rule_of(rules: &Value, id: i64) -> &Value {
     rules.as_array().unwrap().iter().find(|r| r["rule_id"] == id).unwrap()
 }
 

@@ -293,6 +293,9 @@ fn remembrance(
     Ok(Some(learned::plan(store, e, &p.customer, code, &res.remember_kinds)?))
 }
 
+/// Rules learned (id, what each says) and what was not learned (with why).
+type Learned = (Vec<(i64, String)>, Vec<String>);
+
 /// Learns what was planned; the rules' ids, what they say, and what was not learned.
 fn learn(
     store: &mut dyn WorkbenchStore,
@@ -300,7 +303,7 @@ fn learn(
     exception_id: &str,
     actor: &str,
     at: &str,
-) -> Result<(Vec<(i64, String)>, Vec<String>), WorkError> {
+) -> Result<Learned, WorkError> {
     let Some(what) = what else { return Ok((Vec::new(), Vec::new())) };
     let rules = learned::remember(store, what, &format!("exception {exception_id}"), actor, at)?;
     Ok((rules, what.refused.clone()))
