@@ -1145,3 +1145,28 @@ fn with_a_learned_write_off_limit_run_writes_off_a_shortfall_within_it_by_the_le
     let rules = api(&w.app, "GET", "/api/rules", &tok, "").json();
     assert_eq!(rule_of(&rules, rid)["fired"], 2, "one write-off and one code proposed");
 }
+
+#[test]
+fn two_enabled_shape_rules_naming_different_customers_identify_nobody_and_the_evidence_names_both() {
+    let w = world();
+    let tok = token(&w, "ann");
+    let db = w.dir.path().join("l.db");
+    let mut store = SqliteStore::open(&db, false).unwrap();
+    let po = store.add_rule("reference_shape", "PO-#####", "C200", "", "exception E1", "ann", "now").unwrap();
+    let acme = store.add_rule("reference_shape", "ACME/####-##", "C100", "", "exception E2", "ann", "now").unwrap();
+    drop(store);
+    let day2 = w.dir.path().join("day2.bai2");
+    let wires = [(76000, "WIRE0401", "NEW PAYER INC", "PO-88232 ACME/4471-23")];
+    std::fs::write(&day2, bai2_day("261121", &wires)).unwrap();
+    let batch = run(&db, &day2, &w.dir.path().join("day2"));
+    let e = batch.exceptions.iter().find(|e| e.bank_ref == "WIRE0401").expect("an exception");
+    assert_eq!((e.kind.as_str(), e.customer_id.as_str()), ("unidentified", ""));
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{}", e.exception_id), &tok, "").json();
+    let decided = detail["decided_by"].as_str().unwrap_or_default();
+    let both = format!(
+        "learned rules #{po} (reference shape PO-#####, customer C200) and #{acme} (reference shape ACME/####-##, customer C100) name different customers, so none decides"
+    );
+    assert!(decided.contains(&both), "{decided}");
+    let rules = api(&w.app, "GET", "/api/rules", &tok, "").json();
+    assert_eq!((rule_of(&rules, po)["fired"].as_u64(), rule_of(&rules, acme)["fired"].as_u64()), (Some(0), Some(0)));
+}
