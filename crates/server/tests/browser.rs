@@ -359,6 +359,10 @@ fn a_coordinator_signs_in_filters_resolves_with_the_suggested_invoice_remembers_
     b.go(&format!("{base}/rules"));
     let rules = b.source();
     assert!(rules.contains("UMBRELLA HOLDINGS") && rules.contains("C500"), "rule not listed");
+    assert!(
+        rules.contains("payer name") && rules.contains("the payer is “UMBRELLA HOLDINGS”"),
+        "the rule's kind is not shown"
+    );
     b.screenshot("workbench-rules.png");
 
     // Undo from the resolved item's page.
