@@ -567,6 +567,16 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
                         )?;
                         writeln!(out, "  remittance: {}", r.row.remittance)?;
                     }
+                    if !v.decided_by.is_empty() {
+                        writeln!(out, "  decided by: {}", v.decided_by)?;
+                    }
+                    if let Some(w) = &v.proposed_write_off {
+                        writeln!(
+                            out,
+                            "  write-off code {} proposed by learned rule #{} (deduction reason '{}')",
+                            w.code, w.rule_id, w.reason
+                        )?;
+                    }
                     writeln!(out, "  free cash: {}", v.free_cash)?;
                     for c in &v.candidates {
                         writeln!(

@@ -656,10 +656,23 @@ async fn exception_page(
         let open_d: Decimal = open.parse().unwrap_or_default();
         let take = if lines.is_empty() { open_d.min(rest) } else { Decimal::ZERO };
         rest -= take;
-        lines.push(json!({ "invoice_id": inv, "customer_id": cust, "open": open, "currency": cur, "amount": if take.is_zero() { String::new() } else { take.to_string() } }));
+        // A short payment whose deduction reason has a learned code: its
+        // shortfall pre-filled as the write-off (the code is pre-selected).
+        let write_off = if v.proposed_write_off.is_some()
+            && v.exception.kind == "short_payment"
+            && *inv == v.exception.invoice_id
+        {
+            let short: Decimal = v.exception.amount.parse().unwrap_or_default();
+            short.min(open_d - take).max(Decimal::ZERO).to_string()
+        } else {
+            String::new()
+        };
+        lines.push(json!({ "invoice_id": inv, "customer_id": cust, "open": open, "currency": cur, "amount": if take.is_zero() { String::new() } else { take.to_string() }, "write_off": write_off }));
     }
     while lines.len() < 3 {
-        lines.push(json!({ "invoice_id": "", "customer_id": "", "open": "", "currency": "", "amount": "" }));
+        lines.push(
+            json!({ "invoice_id": "", "customer_id": "", "open": "", "currency": "", "amount": "", "write_off": "" }),
+        );
     }
     let codes: Vec<Value> =
         app.config.settings.write_off_codes.iter().map(|(c, d)| json!({ "code": c, "text": d })).collect();

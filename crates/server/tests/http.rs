@@ -1091,6 +1091,7 @@ fn remembering_a_deduction_reasons_write_off_code_proposes_it_for_the_next_short
     let (cookie, _) = sign_in(&w.app, "ann");
     let page = get(&w.app, &format!("/exceptions/{}", e.exception_id), &cookie).body;
     assert!(page.contains(r#"<option value="SHORT_PAY" selected>"#), "the code is not pre-selected");
+    assert!(page.contains(r#"name="write_off_0" value="60.00""#), "the shortfall is not pre-filled");
     assert!(page.contains(&format!("SHORT_PAY proposed by learned rule #{rid} (deduction reason")), "{page}");
     let rules = api(&w.app, "GET", "/api/rules", &tok, "").json();
     assert_eq!(rule_of(&rules, rid)["fired"], 1);
