@@ -8,10 +8,11 @@
 //! `ACME/####-##`, `po-88231a` is `PO-#####A`. Length, digit count and
 //! the places of separators are therefore all part of the shape, so two
 //! references have one shape only when they differ in digits (and letters
-//! after the first digit) alone.
+//! after the first digit) alone. A `#` before the first digit (`PO#88231`)
+//! gives no shape: it would read as a digit's place.
 //!
 //! A shape is too generic to name one customer when its prefix holds fewer
-//! than two letters (a bare number, `#1234`, `P1234`), when it has fewer
+//! than two letters (a bare number, `P1234`), when it has fewer
 //! than four digits, when its prefix is a document prefix that names
 //! invoices (`INV`, `INVOICE`, `NO`, `NR`, `BILL`, `DOC`) or an ISO 11649
 //! creditor reference (`RF`), or when it is longer than 40 characters.
@@ -41,6 +42,9 @@ impl ReferenceShape {
             return None;
         }
         let first_digit = t.bytes().position(|b| b.is_ascii_digit())?;
+        if t.bytes().take(first_digit).any(|b| b == b'#') {
+            return None;
+        }
         let mut s = String::with_capacity(t.len());
         for (i, b) in t.bytes().enumerate() {
             let c = char::from(b).to_ascii_uppercase();
@@ -160,6 +164,7 @@ mod tests {
         assert_eq!(shape("4471"), "####");
         assert_eq!(shape("THANKS"), "");
         assert_eq!(shape("PO 88231"), "");
+        assert_eq!(shape("PO#88231"), "", "a # before the digits would read as a digit");
         let s = ReferenceShape::of("ACME/4471-22").unwrap();
         assert_eq!((s.prefix(), s.len(), s.digits()), ("ACME/", 12, 6));
     }
@@ -175,7 +180,7 @@ mod tests {
 
     #[test]
     fn bare_numbers_short_numbers_one_letter_and_invoice_prefixes_are_too_generic() {
-        for t in ["123456", "#123456", "P-123456", "PO-123", "INV-0012345", "RF18539007547034", "NO.12345"] {
+        for t in ["123456", "P-123456", "PO-123", "INV-0012345", "RF18539007547034", "NO.12345"] {
             assert!(ReferenceShape::of(t).unwrap().too_generic().is_some(), "{t}");
         }
         for t in ["PO-88231", "ACME/4471-22", "WO12345"] {
@@ -196,5 +201,6 @@ mod tests {
     fn the_glob_pattern_matches_the_shape_and_escapes_glob_characters() {
         assert_eq!(ReferenceShape::of("PO-8823A").unwrap().glob(), "PO-[0-9][0-9][0-9][0-9][A-Z]");
         assert_eq!(ReferenceShape::of("X*Y[1").unwrap().glob(), "X[*]Y[[][0-9]");
+        assert_eq!(ReferenceShape::of("AB?C1").unwrap().glob(), "AB[?]C[0-9]");
     }
 }
