@@ -997,6 +997,39 @@ mod tests {
     }
 
     #[test]
+    fn owners_of_open_invoices_of_a_shape_leave_out_closed_invoices_and_those_no_longer_in_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO invoices (customer_id, invoice_id, currency, amount_open, status, in_file) VALUES \
+                 ('C1', 'po-12345', 'USD', '1.00', 'open', 1), ('C2', 'PO-54321', 'USD', '0.00', 'closed', 1), \
+                 ('C3', 'PO-11111', 'USD', '1.00', 'open', 0), ('C4', 'PO-123456', 'USD', '1.00', 'open', 1), \
+                 ('C5', 'PO-1234A', 'USD', '1.00', 'disputed', 1);",
+            )
+            .unwrap();
+        let owners = |glob: &str| store.open_invoice_owners_like(glob, 10).unwrap();
+        assert_eq!(owners("PO-[0-9][0-9][0-9][0-9][0-9]"), vec!["C1".to_string()]);
+        assert_eq!(owners("PO-[0-9][0-9][0-9][0-9][A-Z]"), vec!["C5".to_string()]);
+        assert!(owners("PX-[0-9][0-9][0-9][0-9][0-9]").is_empty());
+    }
+
+    #[test]
+    fn remembering_a_rule_again_renews_and_re_enables_it_under_its_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
+        let id = store.add_rule("deduction_reason", "FREIGHT", "", "FRT", "exception E1", "ann", "t1").unwrap();
+        store.set_rule_enabled(id, false).unwrap();
+        let again = store.add_rule("deduction_reason", "FREIGHT", "", "SHIP", "exception E2", "bob", "t2").unwrap();
+        assert_eq!(again, id);
+        let r = &store.rules().unwrap()[0];
+        assert_eq!((r.write_off_code.as_str(), r.origin.as_str(), r.enabled), ("SHIP", "exception E2", true));
+        store.rules_fired(&[(r.clone(), vec!["R1".into(), "R2".into()])], "t3", "run").unwrap();
+        assert_eq!(store.rules().unwrap()[0].fired, 2);
+    }
+
+    #[test]
     fn percent_and_underscore_in_search_text_match_only_themselves() {
         assert_eq!(like_pattern("5%_a\\"), "%5\\%\\_a\\\\%");
     }
