@@ -78,12 +78,15 @@ pub fn deduction_reasons(receipt: &Receipt) -> Vec<String> {
 }
 
 /// The shape rules that decided (or, naming several customers, could not
-/// decide) the customer, in words.
-fn shape_rules_named(ledger: &Ledger, p: &Proposal) -> String {
+/// decide) the customer, in words; with each rule's customer when asked.
+fn shape_rules_named(ledger: &Ledger, p: &Proposal, with_customer: bool) -> String {
     p.learned_shapes
         .iter()
         .map(|id| match ledger.learned_shape(*id) {
-            Some(s) => format!("#{id} (reference shape {}, customer {})", s.shape, ledger.customer_id(s.customer)),
+            Some(s) if with_customer => {
+                format!("#{id} (reference shape {}, customer {})", s.shape, ledger.customer_id(s.customer))
+            }
+            Some(s) => format!("#{id} (reference shape {})", s.shape),
             None => format!("#{id}"),
         })
         .collect::<Vec<_>>()
@@ -110,16 +113,7 @@ fn identified(receipt: &Receipt, ledger: &Ledger, p: &Proposal, learned: &Learne
                     format!("learned rule #{id} (payer name)")
                 }
                 _ if how == CustomerEvidence::LearnedShape => {
-                    let rules = p
-                        .learned_shapes
-                        .iter()
-                        .map(|id| match ledger.learned_shape(*id) {
-                            Some(s) => format!("#{id} (reference shape {})", s.shape),
-                            None => format!("#{id}"),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" and ");
-                    format!("learned rule {rules}")
+                    format!("learned rule {}", shape_rules_named(ledger, p, false))
                 }
                 _ => how.as_str().to_string(),
             };
@@ -127,7 +121,7 @@ fn identified(receipt: &Receipt, ledger: &Ledger, p: &Proposal, learned: &Learne
         }
         None if !p.learned_shapes.is_empty() => format!(
             "customer not identified: learned rules {} name different customers, so none decides",
-            shape_rules_named(ledger, p)
+            shape_rules_named(ledger, p, true)
         ),
         None => "customer not identified".to_string(),
     }
