@@ -95,8 +95,12 @@ impl NewRule {
 pub struct Remembrance {
     /// The rules to add.
     pub rules: Vec<NewRule>,
-    /// Kinds (or shapes) not learned, each with its reason.
+    /// Kinds (or shapes) not learned, each with its reason: something of
+    /// the kind is there but may not be learned.
     pub refused: Vec<String>,
+    /// Kinds with nothing to learn from (no payer name, no reference, no
+    /// deduction reason, no write-off, no customer).
+    pub absent: Vec<String>,
 }
 
 /// The kinds asked for: empty means every kind; an unknown kind is an error.
@@ -152,7 +156,7 @@ fn shapes_to_learn(
         }
     }
     if shapes.is_empty() {
-        out.refused.push("reference shape: the remittance quotes no reference".into());
+        out.absent.push("reference shape: the remittance quotes no reference".into());
         return Ok(());
     }
     let mut refused = Vec::new();
@@ -213,8 +217,8 @@ pub fn plan(
     for kind in kinds {
         match kind {
             PAYER_NAME => match (e.payer_name.trim(), customer) {
-                ("", _) => out.refused.push("payer name: the bank gave none".into()),
-                (_, "") => out.refused.push("payer name: name the customer".into()),
+                ("", _) => out.absent.push("payer name: the bank gave none".into()),
+                (_, "") => out.absent.push("payer name: name the customer".into()),
                 (name, c) => out.rules.push(NewRule {
                     kind: PAYER_NAME,
                     pattern: name.to_string(),
@@ -224,7 +228,7 @@ pub fn plan(
             },
             REFERENCE_SHAPE => {
                 if customer.is_empty() {
-                    out.refused.push("reference shape: name the customer".into());
+                    out.absent.push("reference shape: name the customer".into());
                     continue;
                 }
                 let remittance = store.receipt(&e.receipt_id)?.map(|r| r.row.remittance).unwrap_or_default();
@@ -232,14 +236,14 @@ pub fn plan(
             }
             _ => {
                 let Some(code) = write_off_code.map(str::trim).filter(|c| !c.is_empty()) else {
-                    out.refused.push("deduction reason: the resolution writes nothing off with a code".into());
+                    out.absent.push("deduction reason: the resolution writes nothing off with a code".into());
                     continue;
                 };
                 let mut reasons = store.evidence(&e.exception_id)?.map(|v| v.deduction_reasons).unwrap_or_default();
                 reasons.sort();
                 reasons.dedup();
                 match reasons.as_slice() {
-                    [] => out.refused.push("deduction reason: the remittance gives none".into()),
+                    [] => out.absent.push("deduction reason: the remittance gives none".into()),
                     [one] => out.rules.push(NewRule {
                         kind: DEDUCTION_REASON,
                         pattern: one.clone(),
@@ -255,7 +259,8 @@ pub fn plan(
         }
     }
     if out.rules.is_empty() {
-        return Err(WorkError::Invalid(format!("nothing to remember: {}", out.refused.join("; "))));
+        let why: Vec<&str> = out.refused.iter().chain(&out.absent).map(String::as_str).collect();
+        return Err(WorkError::Invalid(format!("nothing to remember: {}", why.join("; "))));
     }
     Ok(out)
 }

@@ -293,31 +293,46 @@ fn remembrance(
     Ok(Some(learned::plan(store, e, &p.customer, code, &res.remember_kinds)?))
 }
 
-/// Rules learned (id, what each says) and what was not learned (with why).
-type Learned = (Vec<(i64, String)>, Vec<String>);
+/// Rules learned (id, what each says), what was not learned (with why),
+/// and the part of that worth saying in the action's message.
+struct Learned {
+    rules: Vec<(i64, String)>,
+    not_learned: Vec<String>,
+    worth_saying: Vec<String>,
+}
 
-/// Learns what was planned; the rules' ids, what they say, and what was not learned.
+/// Learns what was planned. Every kind not learned is listed; the message
+/// names the kinds that were there but refused, and the kinds with nothing
+/// to learn from only when they were asked for by name.
 fn learn(
     store: &mut dyn WorkbenchStore,
     what: Option<&learned::Remembrance>,
+    res: &Resolution,
     exception_id: &str,
     actor: &str,
     at: &str,
 ) -> Result<Learned, WorkError> {
-    let Some(what) = what else { return Ok((Vec::new(), Vec::new())) };
+    let Some(what) = what else {
+        return Ok(Learned { rules: Vec::new(), not_learned: Vec::new(), worth_saying: Vec::new() });
+    };
     let rules = learned::remember(store, what, &format!("exception {exception_id}"), actor, at)?;
-    Ok((rules, what.refused.clone()))
+    let not_learned: Vec<String> = what.refused.iter().chain(&what.absent).cloned().collect();
+    let mut worth_saying = what.refused.clone();
+    if !res.remember_kinds.is_empty() {
+        worth_saying.extend(what.absent.iter().cloned());
+    }
+    Ok(Learned { rules, not_learned, worth_saying })
 }
 
 /// The message of a resolution, with what was learned and not.
-fn said(message: String, rules: &[(i64, String)], refused: &[String]) -> String {
+fn said(message: String, l: &Learned) -> String {
     let mut m = message;
-    if !rules.is_empty() {
-        let r: Vec<String> = rules.iter().map(|(id, what)| format!("#{id} {what}")).collect();
+    if !l.rules.is_empty() {
+        let r: Vec<String> = l.rules.iter().map(|(id, what)| format!("#{id} {what}")).collect();
         m.push_str(&format!("; learned rule {}", r.join(", ")));
     }
-    if !refused.is_empty() && !rules.is_empty() {
-        m.push_str(&format!("; not learned: {}", refused.join("; ")));
+    if !l.worth_saying.is_empty() {
+        m.push_str(&format!("; not learned: {}", l.worth_saying.join("; ")));
     }
     m
 }
@@ -412,15 +427,15 @@ pub fn resolve(
         postings: p.postings.clone(),
         undoes: None,
     })?;
-    let (rules, refused) = learn(store, remember.as_ref(), exception_id, &actor.name, at)?;
+    let l = learn(store, remember.as_ref(), res, exception_id, &actor.name, at)?;
     Ok(Done {
         action_id: id,
         state: "done".into(),
         postings: p.postings.iter().map(|p| p.posting_id.clone()).collect(),
-        rule_id: rules.first().map(|(id, _)| *id),
-        message: said(format!("resolved: {}", p.summary), &rules, &refused),
-        learned: rules,
-        not_learned: refused,
+        rule_id: l.rules.first().map(|(id, _)| *id),
+        message: said(format!("resolved: {}", p.summary), &l),
+        learned: l.rules,
+        not_learned: l.not_learned,
     })
 }
 
@@ -475,15 +490,15 @@ pub fn approve(
     check_approver(approver, &a, p.write_off > settings.limit(author_role(store, &a)?))?;
     let remember = remembrance(store, &e, &p, &res)?;
     store.approve_action(action_id, &approver.name, at, &p.postings, "resolved")?;
-    let (rules, refused) = learn(store, remember.as_ref(), &e.exception_id, &a.actor, at)?;
+    let l = learn(store, remember.as_ref(), &res, &e.exception_id, &a.actor, at)?;
     Ok(Done {
         action_id,
         state: "done".into(),
         postings: p.postings.iter().map(|p| p.posting_id.clone()).collect(),
-        rule_id: rules.first().map(|(id, _)| *id),
-        message: said(format!("approved: {}", p.summary), &rules, &refused),
-        learned: rules,
-        not_learned: refused,
+        rule_id: l.rules.first().map(|(id, _)| *id),
+        message: said(format!("approved: {}", p.summary), &l),
+        learned: l.rules,
+        not_learned: l.not_learned,
     })
 }
 
