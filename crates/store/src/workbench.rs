@@ -963,7 +963,7 @@ impl WorkbenchStore for SqliteStore {
                             rule.pattern, rule.customer_id, rule.rule_id, rule.origin
                         ),
                         "deduction_reason" => format!(
-                            "deduction reason {:?} proposed write-off code {} by learned rule #{} (from {})",
+                            "deduction reason {:?} gave write-off code {} by learned rule #{} (from {})",
                             rule.pattern, rule.write_off_code, rule.rule_id, rule.origin
                         ),
                         _ => format!(
