@@ -149,3 +149,57 @@ fn an_email_column_with_something_that_is_no_address_rejects_the_customers_file_
     assert!(err.contains("customers.csv:3: error: column email: \"call Bob\" is not an e-mail address"), "{err}");
     assert!(!dir.join("day1").exists(), "a batch was written from rejected inputs");
 }
+
+#[test]
+fn a_reference_shape_remembered_from_the_command_line_identifies_the_next_runs_payer_and_run_says_so() {
+    let dir = workdir("shape");
+    let day1_bank = std::fs::read_to_string(fixture("morning.bai2"))
+        .unwrap()
+        .replace("SOMEBODY UNKNOWN LTD", "NEW PAYER INC")
+        .replace("OBI:=THANK YOU", "OBI:=PO-88231");
+    std::fs::write(dir.join("day1.bai2"), day1_bank).unwrap();
+    let run = |bank: &str, out: &str| {
+        cli(
+            &dir,
+            &[
+                "run",
+                "--bank",
+                bank,
+                "--invoices",
+                &fixture("open_invoices.csv"),
+                "--customers",
+                &fixture("customers.csv"),
+                "--out",
+                out,
+            ],
+        )
+    };
+    ok(&run("day1.bai2", "day1"));
+    add_user(&dir, "ann");
+    let id = ids(&ok(&cli(&dir, &["queue", "list", "--kind", "unidentified", "--user", "ann"])))[0].clone();
+    let o = cli(
+        &dir,
+        &[
+            "queue",
+            "resolve",
+            &id,
+            "--apply",
+            "INV-0020003=777.00",
+            "--remember-kind",
+            "reference_shape",
+            "--user",
+            "ann",
+        ],
+    );
+    let said = ok(&o);
+    assert!(said.contains("learned rule #1 remembered: reference shape PO-##### → customer C200"), "{said}");
+    let day2 = "01,021000021,CASHAPPLY,261121,0600,2,,,2/\n02,CASHAPPLY,021000021,1,261120,2400,USD,2/\n\
+                03,1234567890,USD,010,76000,,/\n16,195,76000,0,WIRE0101,,ORG:=NEW PAYER INC\n88,OBI:=PO-88232\n\
+                49,152000,4/\n98,152000,1,6/\n99,152000,1,8/\n";
+    std::fs::write(dir.join("day2.bai2"), day2).unwrap();
+    let said = ok(&run("day2.bai2", "day2"));
+    assert!(said.contains("learned rule #1 (references PO-##### are customer C200) matched 1 receipt(s)"), "{said}");
+    let postings = std::fs::read_to_string(dir.join("day2/postings.csv")).unwrap();
+    let line = postings.lines().find(|l| l.contains("WIRE0101") && l.contains(",applied,")).expect("WIRE0101 applied");
+    assert!(line.contains("INV-0020002") && line.contains("amount_unique"), "{line}");
+}

@@ -23,6 +23,8 @@ Config keys (--config FILE, TOML; every key optional, unknown keys are errors):
   auto_apply_confidence = \"0.90\"  decimal above 0, at most 1, not below suggestion_confidence;
                                   below it nothing is posted to an invoice
   suggestion_confidence = \"0.50\"  decimal 0 to 1; candidates above it are suggested on exceptions
+  learned_write_off_limit = \"0\"   decimal amount; `run` writes off a short payment up to this when
+                                  its deduction reason has a learned write-off code (0: never)
 
 Environment: CASHAPPLY_PROGRESS=1 prints each phase with its time on stderr;
 CASHAPPLY_LOCK_WAIT_SECS=N waits N seconds (default 30) for another run writing --out.

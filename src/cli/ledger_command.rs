@@ -113,7 +113,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("batch {} not recorded", prepared.batch.batch_id))?;
     progress.say(&format!("wrote {} and committed the ledger", out_dir.display()));
     progress.finish();
-    let fired = learned::record_fires(&mut store, &rules, &prepared.batch.receipts, &now(), &actor())?;
+    let fired =
+        learned::record_fires(&mut store, &rules, &prepared.batch.receipts, &prepared.learned_fires, &now(), &actor())?;
     let new = prepared.batch.receipts.len();
     let mut out = io::stdout().lock();
     writeln!(
@@ -143,14 +144,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "  {n} receipt(s) already taken by batch {b}; not posted again (listed in summary.json)")?;
     }
     for (rule, receipts) in &fired {
-        writeln!(
-            out,
-            "  learned rule #{} (payer {:?} is customer {}) matched {} receipt(s)",
-            rule.rule_id,
-            rule.pattern,
-            rule.customer_id,
-            receipts.len()
-        )?;
+        let says = match rule.kind.as_str() {
+            learned::REFERENCE_SHAPE => format!("references {} are customer {}", rule.pattern, rule.customer_id),
+            learned::DEDUCTION_REASON => {
+                format!("deduction reason '{}' is write-off code {}", rule.pattern, rule.write_off_code)
+            }
+            _ => format!("payer {:?} is customer {}", rule.pattern, rule.customer_id),
+        };
+        writeln!(out, "  learned rule #{} ({says}) matched {} receipt(s)", rule.rule_id, receipts.len())?;
     }
     Ok(ExitCode::SUCCESS)
 }

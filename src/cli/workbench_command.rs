@@ -285,9 +285,14 @@ pub enum QueueWork {
         /// Reason code for write-offs.
         #[arg(long)]
         write_off_code: Option<String>,
-        /// Remember the payer name → customer for later runs.
+        /// Remember for later runs what the resolution teaches: payer name →
+        /// customer, reference shape → customer, deduction reason → write-off code.
         #[arg(long)]
         remember: bool,
+        /// Remember only this kind (payer_name, reference_shape,
+        /// deduction_reason; repeat for several); implies --remember.
+        #[arg(long = "remember-kind")]
+        remember_kind: Vec<String>,
         /// A note kept with the action.
         #[arg(long)]
         note: Option<String>,
@@ -394,8 +399,11 @@ fn print_done(d: &Done) -> io::Result<()> {
     if !d.postings.is_empty() {
         writeln!(out, "  {} posting line(s) for the next batch: {}", d.postings.len(), d.postings.join(" "))?;
     }
-    if let Some(r) = d.rule_id {
-        writeln!(out, "  learned rule #{r} remembered")?;
+    for (id, what) in &d.learned {
+        writeln!(out, "  learned rule #{id} remembered: {what}")?;
+    }
+    for why in &d.not_learned {
+        writeln!(out, "  not learned: {why}")?;
     }
     Ok(())
 }
@@ -559,6 +567,16 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
                         )?;
                         writeln!(out, "  remittance: {}", r.row.remittance)?;
                     }
+                    if !v.decided_by.is_empty() {
+                        writeln!(out, "  decided by: {}", v.decided_by)?;
+                    }
+                    if let Some(w) = &v.proposed_write_off {
+                        writeln!(
+                            out,
+                            "  write-off code {} proposed by learned rule #{} (deduction reason '{}')",
+                            w.code, w.rule_id, w.reason
+                        )?;
+                    }
                     writeln!(out, "  free cash: {}", v.free_cash)?;
                     for c in &v.candidates {
                         writeln!(
@@ -588,19 +606,28 @@ pub fn queue_work(cmd: &QueueWork) -> anyhow::Result<ExitCode> {
             }
             Err(e) => Err(e),
         },
-        QueueWork::Resolve { exception_id, apply, on_account, customer, write_off_code, remember, note, .. } => {
-            apply.iter().map(|a| parse_apply(a)).collect::<Result<Vec<_>, _>>().and_then(|lines| {
-                let res = Resolution {
-                    lines,
-                    on_account: on_account.clone().unwrap_or_default(),
-                    customer_id: customer.clone().unwrap_or_default(),
-                    write_off_code: write_off_code.clone().unwrap_or_default(),
-                    remember: *remember,
-                    note: note.clone().unwrap_or_default(),
-                };
-                work::resolve(&mut store, &settings, &actor, exception_id, &res, &at).map(Some)
-            })
-        }
+        QueueWork::Resolve {
+            exception_id,
+            apply,
+            on_account,
+            customer,
+            write_off_code,
+            remember,
+            remember_kind,
+            note,
+            ..
+        } => apply.iter().map(|a| parse_apply(a)).collect::<Result<Vec<_>, _>>().and_then(|lines| {
+            let res = Resolution {
+                lines,
+                on_account: on_account.clone().unwrap_or_default(),
+                customer_id: customer.clone().unwrap_or_default(),
+                write_off_code: write_off_code.clone().unwrap_or_default(),
+                remember: *remember || !remember_kind.is_empty(),
+                remember_kinds: remember_kind.clone(),
+                note: note.clone().unwrap_or_default(),
+            };
+            work::resolve(&mut store, &settings, &actor, exception_id, &res, &at).map(Some)
+        }),
         QueueWork::Assign { exception_id, to, .. } => {
             work::assign(&mut store, &actor, exception_id, to.as_deref(), &at).map(Some)
         }

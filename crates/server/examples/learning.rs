@@ -6,7 +6,10 @@
 //! names, with "remember" ticked. The later days are run twice: on that
 //! ledger (rules in use) and on a ledger where nobody resolved anything.
 //! Printed: how many later receipts come from a remembered payer name, and
-//! how many of them each ledger identifies with the right customer.
+//! how many of them each ledger identifies with the right customer; then
+//! the reference-shape rules the same resolutions learned (a "remember"
+//! learns every kind that applies) and the later receipts they identified,
+//! right or wrong against the truth.
 //!
 //! `cargo run --release -p cashapply-server --example learning DIR`
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -24,7 +27,7 @@ use cashapply_store::SqliteStore;
 use serde_json::Value;
 use tower::ServiceExt;
 
-fn run(db: &Path, dir: &Path, bank: &[PathBuf], out: &Path) -> cashapply_output::BatchFiles {
+fn run(db: &Path, dir: &Path, bank: &[PathBuf], out: &Path) -> (cashapply_output::BatchFiles, Vec<(i64, String)>) {
     let mut store = SqliteStore::open(db, true).unwrap();
     let request = cashapply_service::Request {
         bank: bank.to_vec(),
@@ -36,8 +39,16 @@ fn run(db: &Path, dir: &Path, bank: &[PathBuf], out: &Path) -> cashapply_output:
     let rules = learned::use_rules_for(&store, &mut loaded).unwrap();
     let prepared = prepare(&store, loaded, "2026-12-07T09:00:00Z", "learning", &|_| {}).unwrap();
     write_and_commit(&prepared, &mut store, out).unwrap();
-    learned::record_fires(&mut store, &rules, &prepared.batch.receipts, "2026-12-07T09:00:00Z", "learning").unwrap();
-    prepared.batch
+    learned::record_fires(
+        &mut store,
+        &rules,
+        &prepared.batch.receipts,
+        &prepared.learned_fires,
+        "2026-12-07T09:00:00Z",
+        "learning",
+    )
+    .unwrap();
+    (prepared.batch, prepared.learned_fires)
 }
 
 fn call(app: &Arc<App>, rt: &tokio::runtime::Runtime, method: &str, uri: &str, token: &str, body: String) -> Value {
@@ -93,6 +104,9 @@ fn main() {
     let queue = call(&app, &rt, "GET", "/api/exceptions?kind=unidentified&per_page=500", &token, String::new());
     let mut remembered: BTreeSet<String> = BTreeSet::new();
     let (mut resolved, mut refused) = (0, 0);
+    let mut shape_rules: BTreeSet<i64> = BTreeSet::new();
+    // Why shapes were not learned, by reason (the words after the shape).
+    let mut not_shapes: std::collections::BTreeMap<String, usize> = Default::default();
     for item in queue["items"].as_array().unwrap() {
         let id = item["exception_id"].as_str().unwrap();
         let customer = customer_of.get(item["bank_ref"].as_str().unwrap()).cloned().unwrap_or_default();
@@ -101,7 +115,24 @@ fn main() {
         let r = call(&app, &rt, "POST", &format!("/api/exceptions/{id}/resolve"), &token, body.to_string());
         if r["state"] == "done" {
             resolved += 1;
-            remembered.insert(item["payer_name"].as_str().unwrap().trim().to_ascii_uppercase());
+            for why in r["not_learned"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+                if let Some(rest) = why.strip_prefix("reference shape").map(str::trim_start) {
+                    // The reason without the shape it is about.
+                    let reason =
+                        if rest.starts_with(':') { rest } else { rest.split_once(' ').map_or(rest, |(_, r)| r) };
+                    let reason: String = reason.trim_start_matches([':', ' ']).chars().take(40).collect();
+                    *not_shapes.entry(reason).or_default() += 1;
+                }
+            }
+            for (id, what) in
+                r["learned"].as_array().into_iter().flatten().filter_map(|l| Some((l[0].as_i64()?, l[1].as_str()?)))
+            {
+                if what.starts_with("payer name") {
+                    remembered.insert(item["payer_name"].as_str().unwrap().trim().to_ascii_uppercase());
+                } else if what.starts_with("reference shape") {
+                    shape_rules.insert(id);
+                }
+            }
         } else {
             refused += 1;
             eprintln!("{id} (payer {:?}, truth customer {customer:?}): {r}", item["payer_name"]);
@@ -114,8 +145,8 @@ fn main() {
         queue["total"],
         remembered.len()
     );
-    let with = run(&db, &dir, &later, &work.path().join("later"));
-    let without = run(&baseline, &dir, &later, &work.path().join("laterb"));
+    let (with, fires) = run(&db, &dir, &later, &work.path().join("later"));
+    let (without, _) = run(&baseline, &dir, &later, &work.path().join("laterb"));
     let score = |b: &cashapply_output::BatchFiles| {
         let mine: Vec<_> =
             b.receipts.iter().filter(|r| remembered.contains(&r.payer_name.trim().to_ascii_uppercase())).collect();
@@ -128,4 +159,13 @@ fn main() {
     println!("later days ({} file(s)): {n} receipt(s) from remembered payer names", later.len());
     println!("  without the rules: {right_without} identified with the right customer, {unid_without} unidentified");
     println!("  with the rules:    {right_with} identified with the right customer, {unid_with} unidentified");
+    let by_shape: BTreeSet<&String> = fires.iter().filter(|(id, _)| shape_rules.contains(id)).map(|(_, r)| r).collect();
+    let shaped: Vec<_> = with.receipts.iter().filter(|r| by_shape.contains(&r.receipt_id)).collect();
+    let right = shaped.iter().filter(|r| customer_of.get(&r.bank_ref).is_some_and(|c| *c == r.customer_id)).count();
+    println!("reference shapes not learned on day 1, by reason: {not_shapes:?}");
+    println!(
+        "reference shapes: {} rule(s) learned on day 1; later days: {} receipt(s) identified by them, {right} with the right customer",
+        shape_rules.len(),
+        shaped.len()
+    );
 }

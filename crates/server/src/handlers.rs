@@ -220,6 +220,7 @@ fn resolution_of(form: &Form) -> Resolution {
         customer_id: form.get("on_account_customer").trim().to_string(),
         write_off_code: form.get("write_off_code").trim().to_string(),
         remember: form.get("remember") == "on",
+        remember_kinds: form.opt("remember_kind").into_iter().collect(),
         note: form.get("note").to_string(),
     }
 }
@@ -655,10 +656,23 @@ async fn exception_page(
         let open_d: Decimal = open.parse().unwrap_or_default();
         let take = if lines.is_empty() { open_d.min(rest) } else { Decimal::ZERO };
         rest -= take;
-        lines.push(json!({ "invoice_id": inv, "customer_id": cust, "open": open, "currency": cur, "amount": if take.is_zero() { String::new() } else { take.to_string() } }));
+        // A short payment whose deduction reason has a learned code: its
+        // shortfall pre-filled as the write-off (the code is pre-selected).
+        let write_off = if v.proposed_write_off.is_some()
+            && v.exception.kind == "short_payment"
+            && *inv == v.exception.invoice_id
+        {
+            let short: Decimal = v.exception.amount.parse().unwrap_or_default();
+            short.min(open_d - take).max(Decimal::ZERO).to_string()
+        } else {
+            String::new()
+        };
+        lines.push(json!({ "invoice_id": inv, "customer_id": cust, "open": open, "currency": cur, "amount": if take.is_zero() { String::new() } else { take.to_string() }, "write_off": write_off }));
     }
     while lines.len() < 3 {
-        lines.push(json!({ "invoice_id": "", "customer_id": "", "open": "", "currency": "", "amount": "" }));
+        lines.push(
+            json!({ "invoice_id": "", "customer_id": "", "open": "", "currency": "", "amount": "", "write_off": "" }),
+        );
     }
     let codes: Vec<Value> =
         app.config.settings.write_off_codes.iter().map(|(c, d)| json!({ "code": c, "text": d })).collect();
@@ -881,7 +895,7 @@ async fn rules_page(State(app): AppState, headers: HeaderMap) -> Response {
         .rules()
         .map(|r| {
             r.into_iter()
-                .map(|r| json!({ "rule_id": r.rule_id, "kind": r.kind, "pattern": r.pattern, "customer_id": r.customer_id, "origin": r.origin, "created_by": r.created_by, "created_at": r.created_at, "enabled": r.enabled, "fired": r.fired, "last_fired_at": r.last_fired_at }))
+                .map(|r| json!({ "rule_id": r.rule_id, "kind": r.kind, "pattern": r.pattern, "customer_id": r.customer_id, "write_off_code": r.write_off_code, "origin": r.origin, "created_by": r.created_by, "created_at": r.created_at, "enabled": r.enabled, "fired": r.fired, "last_fired_at": r.last_fired_at }))
                 .collect()
         })
         .unwrap_or_default();
@@ -1005,7 +1019,7 @@ async fn api_rules(State(app): AppState, headers: HeaderMap) -> Response {
     }
     let rules = app.store().rules().map_err(WorkError::from).map(|r| {
         r.into_iter()
-            .map(|r| json!({ "rule_id": r.rule_id, "kind": r.kind, "pattern": r.pattern, "customer_id": r.customer_id, "origin": r.origin, "created_by": r.created_by, "created_at": r.created_at, "enabled": r.enabled, "fired": r.fired, "last_fired_at": r.last_fired_at }))
+            .map(|r| json!({ "rule_id": r.rule_id, "kind": r.kind, "pattern": r.pattern, "customer_id": r.customer_id, "write_off_code": r.write_off_code, "origin": r.origin, "created_by": r.created_by, "created_at": r.created_at, "enabled": r.enabled, "fired": r.fired, "last_fired_at": r.last_fired_at }))
             .collect::<Vec<_>>()
     });
     api_result(rules)

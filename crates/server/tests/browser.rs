@@ -254,7 +254,14 @@ const PASSWORD: &str = "long enough password";
 /// asa assistant, max and mia managers), and `cashapply serve` on a free
 /// loopback port; returns the folder (kept alive) and the base URL.
 fn serve_day1(settings: WorkbenchSettings) -> (tempfile::TempDir, String) {
+    serve_day1_of(settings, |text| text)
+}
+
+/// As [`serve_day1`], the day's bank file edited by `edit`.
+fn serve_day1_of(settings: WorkbenchSettings, edit: impl Fn(String) -> String) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
+    let bank = dir.path().join("morning.bai2");
+    std::fs::write(&bank, edit(std::fs::read_to_string(fixture("morning.bai2")).unwrap())).unwrap();
     let db = dir.path().join("l.db");
     // The shipped customers with an e-mail address for Umbrella Holdings.
     let customers = dir.path().join("customers.csv");
@@ -272,7 +279,7 @@ fn serve_day1(settings: WorkbenchSettings) -> (tempfile::TempDir, String) {
     {
         let mut store = SqliteStore::open(&db, true).unwrap();
         let request = cashapply_service::Request {
-            bank: vec![fixture("morning.bai2")],
+            bank: vec![bank],
             invoices: fixture("open_invoices.csv"),
             customers: Some(customers),
             ..Default::default()
@@ -359,6 +366,10 @@ fn a_coordinator_signs_in_filters_resolves_with_the_suggested_invoice_remembers_
     b.go(&format!("{base}/rules"));
     let rules = b.source();
     assert!(rules.contains("UMBRELLA HOLDINGS") && rules.contains("C500"), "rule not listed");
+    assert!(
+        rules.contains("payer name") && rules.contains("the payer is “UMBRELLA HOLDINGS”"),
+        "the rule's kind is not shown"
+    );
     b.screenshot("workbench-rules.png");
 
     // Undo from the resolved item's page.
@@ -471,4 +482,31 @@ fn a_split_across_two_invoices_balances_before_it_is_saved_and_a_write_off_above
     b.click("#queue tbody a");
     let page = b.wait_text("History");
     assert!(page.contains("(max)"), "the approver is not shown: {page}");
+}
+
+#[test]
+fn a_coordinator_remembers_the_reference_shape_of_an_unidentified_payment_and_the_rules_page_lists_it_in_a_browser() {
+    if !available() {
+        return;
+    }
+    let (_dir, base) = serve_day1_of(WorkbenchSettings::default(), |t| t.replace("OBI:=THANK YOU", "OBI:=PO-88231"));
+    let b = Driver::start();
+    b.sign_in_as(&base, "ann");
+    b.go(&format!("{base}/queue?kind=unidentified"));
+    b.wait_text("1 exception(s)");
+    b.click("#queue tbody a");
+    b.wait_text("Candidates");
+    b.type_into("input[name=invoice_0]", "INV-0020003");
+    b.type_into("input[name=customer_0]", "");
+    b.type_into("input[name=amount_0]", "777.00");
+    b.type_into("input[name=on_account]", "");
+    b.click("#remember");
+    b.click("select[name=remember_kind] option[value=reference_shape]");
+    b.wait_text("balanced");
+    b.click("#resolve button[type=submit]");
+    b.wait_text("learned rule #1 reference shape PO-##### → customer C200");
+    b.go(&format!("{base}/rules"));
+    let rules = b.wait_text("PO-#####");
+    assert!(rules.contains("reference shape") && rules.contains("customer C200"), "{rules}");
+    assert!(!rules.contains("SOMEBODY UNKNOWN LTD"), "a payer name was learned though only the shape was asked for");
 }

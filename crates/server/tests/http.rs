@@ -25,18 +25,37 @@ fn run(db: &Path, bank: &Path, out: &Path) -> cashapply_output::BatchFiles {
 }
 
 fn run_with(db: &Path, bank: &Path, out: &Path, customers: &Path) -> cashapply_output::BatchFiles {
+    run_configured(db, bank, out, customers, None)
+}
+
+fn run_configured(
+    db: &Path,
+    bank: &Path,
+    out: &Path,
+    customers: &Path,
+    config: Option<&Path>,
+) -> cashapply_output::BatchFiles {
     let mut store = SqliteStore::open(db, true).unwrap();
     let request = cashapply_service::Request {
         bank: vec![bank.to_path_buf()],
         invoices: fixture("open_invoices.csv"),
         customers: Some(customers.to_path_buf()),
+        config: config.map(Path::to_path_buf),
         ..Default::default()
     };
     let mut loaded = cashapply_service::load(&request, &|_| {}).unwrap();
     let rules = learned::use_rules_for(&store, &mut loaded).unwrap();
     let prepared = prepare(&store, loaded, "2026-12-07T09:00:00Z", "test", &|_| {}).unwrap();
     write_and_commit(&prepared, &mut store, out).unwrap();
-    learned::record_fires(&mut store, &rules, &prepared.batch.receipts, "2026-12-07T09:00:00Z", "test").unwrap();
+    learned::record_fires(
+        &mut store,
+        &rules,
+        &prepared.batch.receipts,
+        &prepared.learned_fires,
+        "2026-12-07T09:00:00Z",
+        "test",
+    )
+    .unwrap();
     prepared.batch
 }
 
@@ -919,4 +938,242 @@ fn the_approvals_page_offers_approve_only_to_whom_the_rule_allows_to_decide() {
     assert!(page.body.contains("a manager decides"), "{}", page.body);
     let (max, _) = sign_in(&w.app, "max");
     assert!(get(&w.app, "/approvals", &max).body.contains(&approve));
+}
+
+/// A BAI2 day of wires (amount in cents, bank reference, payer, text),
+/// totals computed.
+fn bai2_day(date: &str, wires: &[(u64, &str, &str, &str)]) -> String {
+    let total: u64 = wires.iter().map(|w| w.0).sum();
+    let mut s = format!("01,021000021,CASHAPPLY,{date},0600,9,,,2/\n02,CASHAPPLY,021000021,1,{date},2400,USD,2/\n");
+    s.push_str(&format!("03,1234567890,USD,010,{total},,/\n"));
+    for (cents, bank_ref, payer, text) in wires {
+        s.push_str(&format!("16,195,{cents},0,{bank_ref},,ORG:={payer}\n88,OBI:={text}\n"));
+    }
+    let records = 2 + 2 * wires.len();
+    s.push_str(&format!(
+        "49,{},{records}/\n98,{},1,{}/\n99,{},1,{}/\n",
+        2 * total,
+        2 * total,
+        records + 2,
+        2 * total,
+        records + 4
+    ));
+    s
+}
+
+fn rule_of(rules: &Value, id: i64) -> &Value {
+    rules.as_array().unwrap().iter().find(|r| r["rule_id"] == id).unwrap()
+}
+
+#[test]
+fn remembering_a_reference_shape_identifies_the_next_days_payer_by_it_names_the_rule_and_counts_it_until_disabled() {
+    let w = world_of(
+        |t| t.replace("SOMEBODY UNKNOWN LTD", "NEW PAYER INC").replace("OBI:=THANK YOU", "OBI:=PO-88231"),
+        WorkbenchSettings::default(),
+    );
+    let tok = token(&w, "ann");
+    let id = exception_of_kind(&w, &tok, "unidentified")["exception_id"].as_str().unwrap().to_string();
+    let body = r#"{"lines":[{"invoice_id":"INV-0020003","amount":"777.00"}],"remember":true,"remember_kinds":["reference_shape"]}"#;
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &tok, body);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let done = r.json();
+    let rid = done["rule_id"].as_i64().unwrap();
+    assert_eq!(done["learned"][0][1], "reference shape PO-##### → customer C200", "{done}");
+    let rules = api(&w.app, "GET", "/api/rules", &tok, "").json();
+    assert_eq!(rules.as_array().unwrap().len(), 1, "only the kind asked for is learned: {rules}");
+    assert_eq!(rule_of(&rules, rid)["kind"], "reference_shape");
+    // Day 2: the same payer, references of the same shape, nothing else to
+    // identify it by.
+    let db = w.dir.path().join("l.db");
+    let day2 = w.dir.path().join("day2.bai2");
+    let wires = [(76000, "WIRE0101", "NEW PAYER INC", "PO-88232"), (12345, "WIRE0102", "NEW PAYER INC", "PO-88233")];
+    std::fs::write(&day2, bai2_day("261121", &wires)).unwrap();
+    let batch = run(&db, &day2, &w.dir.path().join("day2"));
+    let paid = batch.receipts.iter().find(|r| r.bank_ref == "WIRE0101").unwrap();
+    assert_eq!((paid.customer_id.as_str(), paid.status.as_str()), ("C200", "applied"));
+    let line = batch.postings.iter().find(|p| p.bank_ref == "WIRE0101" && p.kind == "applied").unwrap();
+    assert_eq!((line.invoice_id.as_str(), line.rule.as_str()), ("INV-0020002", "amount_unique"));
+    let held = batch.exceptions.iter().find(|e| e.bank_ref == "WIRE0102").expect("an exception for WIRE0102");
+    assert_eq!(held.customer_id, "C200");
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{}", held.exception_id), &tok, "").json();
+    let decided = detail["decided_by"].as_str().unwrap_or_default();
+    assert!(decided.contains(&format!("identified by learned rule #{rid} (reference shape PO-#####)")), "{decided}");
+    let rules = api(&w.app, "GET", "/api/rules", &tok, "").json();
+    assert_eq!(rule_of(&rules, rid)["fired"], 2);
+    let (cookie, _) = sign_in(&w.app, "ann");
+    let page = get(&w.app, "/rules", &cookie).body;
+    assert!(page.contains("PO-#####") && page.contains("reference shape") && page.contains("exception "), "{page}");
+    // Disabled, the rule identifies nobody.
+    let r = api(&w.app, "POST", &format!("/api/rules/{rid}"), &tok, r#"{"enabled":false}"#);
+    assert_eq!(r.status, StatusCode::OK);
+    let day3 = w.dir.path().join("day3.bai2");
+    std::fs::write(&day3, bai2_day("261122", &[(12345, "WIRE0103", "NEW PAYER INC", "PO-88234")])).unwrap();
+    let batch = run(&db, &day3, &w.dir.path().join("day3"));
+    assert_eq!(batch.receipts.iter().find(|r| r.bank_ref == "WIRE0103").unwrap().customer_id, "");
+    let rules = api(&w.app, "GET", "/api/rules", &tok, "").json();
+    assert_eq!(rule_of(&rules, rid)["fired"], 2);
+}
+
+#[test]
+fn a_shape_too_generic_or_fitting_another_customers_invoices_is_not_learned_and_the_answer_says_why() {
+    let w = world_of(
+        |t| t.replace("OBI:=THANK YOU", "OBI:=12345678 CM-0050099 INV-0099999 P-123456"),
+        WorkbenchSettings::default(),
+    );
+    let tok = token(&w, "ann");
+    let id = exception_of_kind(&w, &tok, "unidentified")["exception_id"].as_str().unwrap().to_string();
+    let body = r#"{"on_account":"777.00","customer_id":"C200","remember":true,"remember_kinds":["reference_shape"]}"#;
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &tok, body);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    for why in [
+        "######## has no letter prefix",
+        "CM-####### fits open invoice numbers of customer(s) C500",
+        "INV-#######: the prefix INV",
+        "P-######: a prefix of one letter",
+    ] {
+        assert!(r.body.contains(why), "{why} not in {}", r.body);
+    }
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    assert!(detail["actions"].as_array().unwrap().is_empty(), "a refused remember left a resolution");
+    // Remembering whatever applies learns the payer name and says why the shapes were not learned.
+    let body = r#"{"on_account":"777.00","customer_id":"C200","remember":true}"#;
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &tok, body);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let done = r.json();
+    assert_eq!(done["learned"].as_array().unwrap().len(), 1, "{done}");
+    assert_eq!(done["learned"][0][1], "payer name \"SOMEBODY UNKNOWN LTD\" → customer C200");
+    let refused = done["not_learned"].to_string();
+    assert!(refused.contains("C500") && refused.contains("deduction reason"), "{refused}");
+}
+
+#[test]
+fn remembering_a_deduction_reasons_write_off_code_proposes_it_for_the_next_short_payment_giving_that_reason() {
+    let w = world_of(
+        |t| {
+            t.replace(
+                "16,142,83040,0,ACH0009,,ORIG CO NAME=ATLAS MFG",
+                "16,142,80040,0,ACH0009,,ORIG CO NAME=ATLAS MFG\n88,REMARK=INV-0010002 800.40 LESS 30.00 FREIGHT",
+            )
+        },
+        WorkbenchSettings::default(),
+    );
+    let tok = token(&w, "ann");
+    let short = exception_of_kind(&w, &tok, "short_payment");
+    assert_eq!(short["invoice_id"], "INV-0010002", "{short}");
+    let id = short["exception_id"].as_str().unwrap().to_string();
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{id}"), &tok, "").json();
+    assert_eq!(detail["deduction_reasons"], serde_json::json!(["FREIGHT"]), "{detail}");
+    assert!(detail["proposed_write_off"].is_null());
+    let body = r#"{"lines":[{"invoice_id":"INV-0010002","write_off":"30.00"}],"write_off_code":"SHORT_PAY","remember":true,"remember_kinds":["deduction_reason"]}"#;
+    let r = api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &tok, body);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let done = r.json();
+    let rid = done["rule_id"].as_i64().unwrap();
+    assert_eq!(done["learned"][0][1], "deduction reason 'FREIGHT' → write-off code SHORT_PAY");
+    // Day 2: another customer deducts freight from another invoice.
+    let db = w.dir.path().join("l.db");
+    let day2 = w.dir.path().join("day2.bai2");
+    let wires = [(114000, "WIRE0201", "GLOBEX CORPORATION", "INV-0020003 1140.00 LESS 60.00 FREIGHT")];
+    std::fs::write(&day2, bai2_day("261121", &wires)).unwrap();
+    let batch = run(&db, &day2, &w.dir.path().join("day2"));
+    let e = batch
+        .exceptions
+        .iter()
+        .find(|e| e.bank_ref == "WIRE0201" && e.kind == "short_payment")
+        .expect("a short payment");
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{}", e.exception_id), &tok, "").json();
+    let decided = detail["decided_by"].as_str().unwrap_or_default();
+    assert!(
+        decided.contains(&format!("write-off code SHORT_PAY from learned rule #{rid} (deduction reason 'FREIGHT')")),
+        "{decided}"
+    );
+    assert_eq!(detail["proposed_write_off"]["code"], "SHORT_PAY");
+    let (cookie, _) = sign_in(&w.app, "ann");
+    let page = get(&w.app, &format!("/exceptions/{}", e.exception_id), &cookie).body;
+    assert!(page.contains(r#"<option value="SHORT_PAY" selected>"#), "the code is not pre-selected");
+    assert!(page.contains(r#"name="write_off_0" value="60.00""#), "the shortfall is not pre-filled");
+    assert!(page.contains(&format!("SHORT_PAY proposed by learned rule #{rid} (deduction reason")), "{page}");
+    let rules = api(&w.app, "GET", "/api/rules", &tok, "").json();
+    assert_eq!(rule_of(&rules, rid)["fired"], 1);
+    assert_eq!(rule_of(&rules, rid)["write_off_code"], "SHORT_PAY");
+    // Disabled, it proposes nothing on the page.
+    api(&w.app, "POST", &format!("/api/rules/{rid}"), &tok, r#"{"enabled":false}"#);
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{}", e.exception_id), &tok, "").json();
+    assert!(detail["proposed_write_off"].is_null());
+}
+
+#[test]
+fn with_a_learned_write_off_limit_run_writes_off_a_shortfall_within_it_by_the_learned_code_and_none_above_it() {
+    let w = world_of(
+        |t| {
+            t.replace(
+                "16,142,83040,0,ACH0009,,ORIG CO NAME=ATLAS MFG",
+                "16,142,80040,0,ACH0009,,ORIG CO NAME=ATLAS MFG\n88,REMARK=INV-0010002 800.40 LESS 30.00 FREIGHT",
+            )
+        },
+        WorkbenchSettings::default(),
+    );
+    let tok = token(&w, "ann");
+    let id = exception_of_kind(&w, &tok, "short_payment")["exception_id"].as_str().unwrap().to_string();
+    let body = r#"{"lines":[{"invoice_id":"INV-0010002","write_off":"30.00"}],"write_off_code":"SHORT_PAY","remember":true,"remember_kinds":["deduction_reason"]}"#;
+    let rid =
+        api(&w.app, "POST", &format!("/api/exceptions/{id}/resolve"), &tok, body).json()["rule_id"].as_i64().unwrap();
+    let db = w.dir.path().join("l.db");
+    let day2 = w.dir.path().join("day2.bai2");
+    let wires = [
+        (60000, "WIRE0301", "UMBRELLA HOLDINGS", "INV-0050003 600.00 LESS 40.00 FREIGHT"),
+        (56000, "WIRE0302", "GLOBEX CORPORATION", "INV-0020002 560.00 LESS 200.00 FREIGHT"),
+        (60000, "WIRE0303", "UMBRELLA HOLDINGS", "INV-0050004 600.00 LESS 40.00 PRICING"),
+        (126000, "WIRE0304", "GLOBEX CORPORATION", "INV-0020003 1160.00 LESS 40.00 FREIGHT; INV-0020001 100.00"),
+    ];
+    std::fs::write(&day2, bai2_day("261121", &wires)).unwrap();
+    let config = w.dir.path().join("settings.toml");
+    std::fs::write(&config, "learned_write_off_limit = \"100.00\"\n").unwrap();
+    let customers = fixture("customers.csv");
+    let batch = run_configured(&db, &day2, &w.dir.path().join("day2"), &customers, Some(&config));
+    // Within the limit: written off with the learned code, no exception.
+    let off = batch.postings.iter().find(|p| p.bank_ref == "WIRE0301" && p.kind == "write_off").expect("a write-off");
+    assert_eq!(
+        (off.invoice_id.as_str(), off.amount.as_str(), off.rule.as_str()),
+        ("INV-0050003", "40.00", "learned_write_off")
+    );
+    assert_eq!(off.reason, format!("SHORT_PAY (learned rule #{rid}, deduction reason 'FREIGHT')"));
+    assert!(!batch.exceptions.iter().any(|e| e.bank_ref == "WIRE0301"), "the shortfall was still raised");
+    // Above the limit, or another reason: a short payment for a person.
+    for bank_ref in ["WIRE0302", "WIRE0303"] {
+        assert!(batch.exceptions.iter().any(|e| e.bank_ref == bank_ref && e.kind == "short_payment"), "{bank_ref}");
+        assert!(!batch.postings.iter().any(|p| p.bank_ref == bank_ref && p.kind == "write_off"), "{bank_ref}");
+    }
+    // A receipt that is an exception for another reason as well is left to a person whole.
+    let kinds: Vec<&str> =
+        batch.exceptions.iter().filter(|e| e.bank_ref == "WIRE0304").map(|e| e.kind.as_str()).collect();
+    assert!(kinds.contains(&"short_payment") && kinds.len() > 1, "{kinds:?}");
+    assert!(!batch.postings.iter().any(|p| p.bank_ref == "WIRE0304" && p.kind == "write_off"));
+    let rules = api(&w.app, "GET", "/api/rules", &tok, "").json();
+    assert_eq!(rule_of(&rules, rid)["fired"], 3, "one write-off, two codes proposed");
+}
+
+#[test]
+fn two_enabled_shape_rules_naming_different_customers_identify_nobody_and_the_evidence_names_both() {
+    let w = world();
+    let tok = token(&w, "ann");
+    let db = w.dir.path().join("l.db");
+    let mut store = SqliteStore::open(&db, false).unwrap();
+    let po = store.add_rule("reference_shape", "PO-#####", "C200", "", "exception E1", "ann", "now").unwrap();
+    let acme = store.add_rule("reference_shape", "ACME/####-##", "C100", "", "exception E2", "ann", "now").unwrap();
+    drop(store);
+    let day2 = w.dir.path().join("day2.bai2");
+    let wires = [(76000, "WIRE0401", "NEW PAYER INC", "PO-88232 ACME/4471-23")];
+    std::fs::write(&day2, bai2_day("261121", &wires)).unwrap();
+    let batch = run(&db, &day2, &w.dir.path().join("day2"));
+    let e = batch.exceptions.iter().find(|e| e.bank_ref == "WIRE0401").expect("an exception");
+    assert_eq!((e.kind.as_str(), e.customer_id.as_str()), ("unidentified", ""));
+    let detail = api(&w.app, "GET", &format!("/api/exceptions/{}", e.exception_id), &tok, "").json();
+    let decided = detail["decided_by"].as_str().unwrap_or_default();
+    let both = format!(
+        "learned rules #{po} (reference shape PO-#####, customer C200) and #{acme} (reference shape ACME/####-##, customer C100) name different customers, so none decides"
+    );
+    assert!(decided.contains(&both), "{decided}");
+    let rules = api(&w.app, "GET", "/api/rules", &tok, "").json();
+    assert_eq!((rule_of(&rules, po)["fired"].as_u64(), rule_of(&rules, acme)["fired"].as_u64()), (Some(0), Some(0)));
 }

@@ -94,6 +94,9 @@ pub struct PreparedRun {
     pub resolved: usize,
     /// Lines of earlier actions carried by this batch.
     pub carried: usize,
+    /// The receipts rules learned in the workbench (reference shapes,
+    /// deduction reasons) decided: (rule id, receipt id).
+    pub learned_fires: Vec<(i64, String)>,
 }
 
 /// The identity of a receipt (CONTRACT §6.1) with its occurrence.
@@ -440,8 +443,20 @@ pub fn prepare(
     // The engine, on the new receipts only.
     let as_of = loaded.as_of.map(|d| d.to_string());
     let contacts = loaded.customer_emails.take();
-    let learned = std::mem::take(&mut loaded.learned_names);
-    let decided = loaded.decide(new_receipts, progress);
+    let learned_names = std::mem::take(&mut loaded.learned_names);
+    let learned_deductions = std::mem::take(&mut loaded.learned_deductions);
+    let learned = crate::evidence::Learned { names: &learned_names, deductions: &learned_deductions };
+    let (limit, min_confidence) = (loaded.config.learned_write_off_limit, loaded.config.auto_apply_confidence);
+    let mut decided = loaded.decide(new_receipts, progress);
+    let written_off = crate::learned_write_off::write_off_by_learned_reasons(
+        &mut decided,
+        &learned_deductions,
+        limit,
+        min_confidence,
+    );
+    if written_off > 0 {
+        progress(&format!("{written_off} shortfall(s) written off by learned deduction reasons"));
+    }
     let previous_batch = store.last_batch()?.unwrap_or_default();
     let mut report = RunReport::with_ids(
         &decided.ledger,
@@ -455,6 +470,7 @@ pub fn prepare(
     cashapply_output::check_invariants(&report)
         .map_err(|v| ServiceError::Invariants { violations: v.iter().map(ToString::to_string).collect() })?;
     let mut postings: Vec<PostingRow> = posting_rows(&report);
+    let written_off_fires = crate::learned_write_off::name_the_codes(&report, &mut postings, &learned_deductions);
     let pending = store.pending_postings()?;
     let carried: Vec<String> = pending.iter().map(|p| p.posting_id.clone()).collect();
     let mut id_parts: Vec<&str> = vec![&previous_batch];
@@ -467,7 +483,9 @@ pub fn prepare(
     progress(&format!("{} posting line(s), {} carried", postings.len(), carried.len()));
     // Rule 4: exceptions across days.
     let raised_now = exception_rows(&report);
-    let evidence = crate::evidence::exception_evidence(&report, &raised_now, &learned);
+    let evidence = crate::evidence::exception_evidence(&report, &raised_now, learned);
+    let mut learned_fires = crate::evidence::learned_fires(&report, &raised_now, &evidence, learned);
+    learned_fires.extend(written_off_fires);
     progress(&format!("evidence kept for {} exception(s)", evidence.len()));
     let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
     let before: HashMap<String, ExceptionRow> = store.exceptions_by_problem(&keys)?.into_iter().collect();
@@ -598,6 +616,7 @@ pub fn prepare(
         not_raised_again,
         resolved: status_changes.len(),
         carried: carried.len(),
+        learned_fires,
     })
 }
 

@@ -56,6 +56,51 @@ fn proposal(receipt: &Receipt, ledger: &Ledger, o: &ReceiptOutcome) -> (Proposal
 /// Payer names learned in the workbench: (rule id, payer name, customer).
 pub type LearnedNames = [(i64, String, String)];
 
+/// The rules learned in the workbench that the evidence names beside the
+/// engine's own (reference shapes are in the ledger).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Learned<'a> {
+    /// Payer names: (rule id, payer name, customer).
+    pub names: &'a LearnedNames,
+    /// Deduction reasons: (rule id, normalised reason, write-off code).
+    pub deductions: &'a [(i64, String, String)],
+}
+
+/// The deduction reasons a receipt's remittance gives (structured lines'
+/// reasons — X12 `ADX`, camt `AdjstmntAmtAndRsn`, lockbox — and free-text
+/// deductions such as `less 50.00 freight`), normalised, each once, in the
+/// order written; discounts are not deductions.
+pub fn deduction_reasons(receipt: &Receipt) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let written = cashapply_matching::remittance::interpret(receipt).into_iter().filter_map(|i| match i.role {
+        cashapply_matching::remittance::Role::Deduction(reason) => reason,
+        _ => None,
+    });
+    let structured = receipt.remittance_lines.iter().filter_map(|l| l.reason.clone());
+    for r in written.chain(structured).filter_map(|r| crate::workbench::learned::normalise_reason(&r)) {
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// The shape rules that decided (or, naming several customers, could not
+/// decide) the customer, in words; with each rule's customer when asked.
+fn shape_rules_named(ledger: &Ledger, p: &Proposal, with_customer: bool) -> String {
+    p.learned_shapes
+        .iter()
+        .map(|id| match ledger.learned_shape(*id) {
+            Some(s) if with_customer => {
+                format!("#{id} (reference shape {}, customer {})", s.shape, ledger.customer_id(s.customer))
+            }
+            Some(s) => format!("#{id} (reference shape {})", s.shape),
+            None => format!("#{id}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
 /// The learned rule whose payer name is the receipt's and whose customer is
 /// `c`, when one is.
 fn learned_rule(receipt: &Receipt, ledger: &Ledger, c: u32, learned: &LearnedNames) -> Option<i64> {
@@ -75,10 +120,17 @@ fn identified(receipt: &Receipt, ledger: &Ledger, p: &Proposal, learned: &Learne
                 Some(id) if matches!(how, CustomerEvidence::PayerName | CustomerEvidence::PayerNameFuzzy) => {
                     format!("learned rule #{id} (payer name)")
                 }
+                _ if how == CustomerEvidence::LearnedShape => {
+                    format!("learned rule {}", shape_rules_named(ledger, p, false))
+                }
                 _ => how.as_str().to_string(),
             };
             format!("customer {} identified by {by}, confidence {:.3}", ledger.customer_id(c), score)
         }
+        None if !p.learned_shapes.is_empty() => format!(
+            "customer not identified: learned rules {} name different customers, so none decides",
+            shape_rules_named(ledger, p, true)
+        ),
         None => "customer not identified".to_string(),
     }
 }
@@ -241,10 +293,15 @@ fn customer_lines(receipt: &Receipt, ledger: &Ledger, c: u32, p: &Proposal) -> V
 /// `exception_rows(report)` (same order: receipts, then each receipt's
 /// exceptions). Receipts are read in parallel (stage 1 is the costly
 /// part); the result keeps the rows' order.
+///
+/// A receipt with a `short_payment` whose remittance gives a deduction
+/// reason of a learned rule has the rule's write-off code named in its
+/// evidence (`write-off code FRT from learned rule #4 (deduction reason
+/// 'FREIGHT')`).
 pub fn exception_evidence(
     report: &RunReport<'_>,
     rows: &[ExceptionRow],
-    learned: &LearnedNames,
+    learned: Learned<'_>,
 ) -> Vec<ExceptionEvidence> {
     let ledger = report.ledger;
     // Each receipt with exceptions and its rows.
@@ -268,12 +325,21 @@ pub fn exception_evidence(
     work.par_iter()
         .flat_map_iter(|(r, o, mine)| {
             let (p, amounts) = proposal(r, ledger, o);
-            let decided = decided_by(r, ledger, o, &p, learned);
+            let mut decided = decided_by(r, ledger, o, &p, learned.names);
+            let reasons = deduction_reasons(r);
+            if mine.iter().any(|row| row.kind == "short_payment")
+                && let Some((id, code, reason)) = crate::workbench::learned::code_for(&reasons, learned.deductions)
+            {
+                decided.push_str(&format!(
+                    "; write-off code {code} from learned rule #{id} (deduction reason '{reason}')"
+                ));
+            }
             mine.iter()
                 .map(|row| ExceptionEvidence {
                     exception_id: row.exception_id.clone(),
                     decided_by: decided.clone(),
                     candidates: candidates(r, ledger, row, &p, &amounts, &customers),
+                    deduction_reasons: reasons.clone(),
                 })
                 .collect::<Vec<_>>()
         })
@@ -311,6 +377,58 @@ fn candidates(
             CandidateEvidence { rank: k as u32 + 1, candidate: id, score, lines }
         })
         .collect()
+}
+
+/// The receipts the learned rules decided in a run: (rule id, receipt id).
+/// A shape rule decided a receipt whose customer the engine identified by
+/// it (stage 1 read again, only for receipts quoting a reference of a
+/// learned shape); a deduction rule, a receipt with a `short_payment`
+/// whose evidence names the rule's code (`evidence`, from
+/// [`exception_evidence`] over `rows`).
+pub fn learned_fires(
+    report: &RunReport<'_>,
+    rows: &[ExceptionRow],
+    evidence: &[ExceptionEvidence],
+    learned: Learned<'_>,
+) -> Vec<(i64, String)> {
+    let ledger = report.ledger;
+    let mut out: Vec<(i64, String)> = Vec::new();
+    if ledger.has_learned_shapes() {
+        let quotes_shape = |r: &Receipt| {
+            let words = r
+                .remittance_text
+                .iter()
+                .chain(r.remittance_lines.iter().map(|l| &l.reference))
+                .chain(r.customer_reference.iter());
+            words.flat_map(|t| cashapply_matching::engine::text_tokens(t)).any(|w| !ledger.shape_rules(&w).is_empty())
+        };
+        let fires: Vec<(i64, String)> = report
+            .receipts
+            .par_iter()
+            .zip(report.receipt_ids.par_iter())
+            .zip(report.outcomes.par_iter())
+            .filter(|((r, _), o)| o.customer_evidence == Some(CustomerEvidence::LearnedShape) && quotes_shape(r))
+            .flat_map_iter(|((r, id), o)| {
+                let (p, _) = proposal(r, ledger, o);
+                let by_shape = p.customer.is_some_and(|(_, _, how)| how == CustomerEvidence::LearnedShape);
+                let ids = if by_shape { p.learned_shapes } else { Vec::new() };
+                ids.into_iter().map(|rule| (rule, id.clone())).collect::<Vec<_>>()
+            })
+            .collect();
+        out.extend(fires);
+    }
+    if !learned.deductions.is_empty() {
+        let reasons: HashMap<&str, &[String]> =
+            evidence.iter().map(|e| (e.exception_id.as_str(), e.deduction_reasons.as_slice())).collect();
+        for row in rows.iter().filter(|r| r.kind == "short_payment") {
+            if let Some(given) = reasons.get(row.exception_id.as_str())
+                && let Some((id, _, _)) = crate::workbench::learned::code_for(given, learned.deductions)
+            {
+                out.push((id, row.receipt_id.clone()));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -72,6 +72,12 @@ pub struct Loaded {
     /// aliases: (rule id, payer name, customer id). The evidence names the
     /// rule when one of them identified a receipt's customer.
     pub learned_names: Vec<(i64, String, String)>,
+    /// Reference shapes learned in the workbench: (rule id, shape, customer
+    /// id), given to the engine's ledger.
+    pub learned_shapes: Vec<(i64, cashapply_matching::reference::ReferenceShape, String)>,
+    /// Deduction reasons learned in the workbench: (rule id, normalised
+    /// reason, write-off code).
+    pub learned_deductions: Vec<(i64, String, String)>,
 }
 
 /// A payment of this size or more is no payment: its file is refused, as an
@@ -226,6 +232,8 @@ pub fn load(request: &Request, progress: Progress<'_>) -> Result<Loaded, Service
         others,
         customer_emails,
         learned_names: Vec::new(),
+        learned_shapes: Vec::new(),
+        learned_deductions: Vec::new(),
     })
 }
 

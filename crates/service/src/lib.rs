@@ -15,6 +15,7 @@ pub mod customer_emails;
 pub mod daily;
 pub mod evidence;
 mod inputs;
+pub mod learned_write_off;
 mod normalise;
 pub mod workbench;
 
@@ -111,7 +112,10 @@ impl Loaded {
     /// customers (which the caller may have adjusted, as `run` does for
     /// cash in flight).
     pub fn decide(self, receipts: Vec<Receipt>, progress: Progress<'_>) -> Decided {
-        let ledger = Ledger::build(self.invoices, self.customers);
+        let mut ledger = Ledger::build(self.invoices, self.customers);
+        for (rule, why) in ledger.learn_shapes(&self.learned_shapes) {
+            progress(&format!("learned rule #{rule} set aside for this run: {why}"));
+        }
         progress(&format!("indexed {} invoices and {} customers", ledger.invoices.len(), ledger.customers.len()));
         let outcomes = engine::run(&receipts, &ledger, &self.config);
         progress(&format!("decided {} receipts", receipts.len()));

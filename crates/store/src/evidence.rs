@@ -42,6 +42,9 @@ pub struct ExceptionEvidence {
     pub decided_by: String,
     /// Candidates, best first.
     pub candidates: Vec<CandidateEvidence>,
+    /// The deduction reasons the receipt's remittance gave, normalised
+    /// (`FREIGHT`): what a "remember" on a write-off learns from.
+    pub deduction_reasons: Vec<String>,
 }
 
 /// The candidates as one JSON text: `[{"rank","candidate","score",
@@ -96,10 +99,12 @@ pub(crate) fn insert_evidence(
     raised: &std::collections::HashSet<&str>,
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(
-        "INSERT OR REPLACE INTO exception_evidence (exception_id, decided_by, candidates) VALUES (?1, ?2, ?3)",
+        "INSERT OR REPLACE INTO exception_evidence (exception_id, decided_by, candidates, deduction_reasons) \
+         VALUES (?1, ?2, ?3, ?4)",
     )?;
     for e in evidence.iter().filter(|e| raised.contains(e.exception_id.as_str())) {
-        stmt.execute(params![e.exception_id, e.decided_by, candidates_json(&e.candidates)])?;
+        let reasons = serde_json::Value::from(e.deduction_reasons.clone()).to_string();
+        stmt.execute(params![e.exception_id, e.decided_by, candidates_json(&e.candidates), reasons])?;
     }
     Ok(())
 }
@@ -126,15 +131,16 @@ pub(crate) fn replace_contacts(
 pub(crate) fn read_evidence(conn: &Connection, exception_id: &str) -> Result<Option<ExceptionEvidence>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT decided_by, candidates FROM exception_evidence WHERE exception_id = ?1",
+            "SELECT decided_by, candidates, deduction_reasons FROM exception_evidence WHERE exception_id = ?1",
             [exception_id],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
         )
         .optional()?
-        .map(|(decided_by, candidates)| ExceptionEvidence {
+        .map(|(decided_by, candidates, reasons)| ExceptionEvidence {
             exception_id: exception_id.to_string(),
             decided_by,
             candidates: parse_candidates(&candidates),
+            deduction_reasons: serde_json::from_str(&reasons).unwrap_or_default(),
         }))
 }
 

@@ -261,6 +261,37 @@ const MIGRATIONS: &[&str] = &[
         batch_id TEXT NOT NULL REFERENCES batches(batch_id)
     ) WITHOUT ROWID;
     ",
+    // 5: two more kinds of learned rule (issue 12 item 7): a reference
+    // shape → a customer, and a deduction reason → a write-off code (kept
+    // in `write_off_code`; `customer_id` is '' for that kind). SQLite
+    // changes a CHECK only by rebuilding the table: rows and ids are
+    // copied as they are. The deduction reasons a receipt's remittance
+    // gave are kept with its exceptions' evidence (a JSON array of
+    // normalised reasons), so a resolution can learn from them.
+    "
+    CREATE TABLE learned_rules_v5 (
+        rule_id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('payer_name', 'reference_shape', 'deduction_reason')),
+        pattern TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        write_off_code TEXT NOT NULL DEFAULT '',
+        origin TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        fired INTEGER NOT NULL DEFAULT 0,
+        last_fired_at TEXT,
+        UNIQUE (kind, pattern),
+        CHECK ((kind = 'deduction_reason') = (write_off_code <> '')),
+        CHECK ((kind = 'deduction_reason') = (customer_id = ''))
+    );
+    INSERT INTO learned_rules_v5 (rule_id, kind, pattern, customer_id, origin, created_by, created_at, enabled, fired, last_fired_at)
+        SELECT rule_id, kind, pattern, customer_id, origin, created_by, created_at, enabled, fired, last_fired_at
+        FROM learned_rules;
+    DROP TABLE learned_rules;
+    ALTER TABLE learned_rules_v5 RENAME TO learned_rules;
+    ALTER TABLE exception_evidence ADD COLUMN deduction_reasons TEXT NOT NULL DEFAULT '[]';
+    ",
 ];
 
 /// The schema version this program writes.
@@ -352,6 +383,44 @@ mod tests {
         );
         store.record_reminders(&[]).unwrap();
         assert!(dir.path().join(format!("l.db.before-v{SCHEMA_VERSION}")).exists());
+    }
+
+    #[test]
+    fn a_version_4_ledger_keeps_its_learned_rules_and_their_ids_and_accepts_the_new_kinds() {
+        use crate::WorkbenchStore;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_with(&mut conn, &path, false, &MIGRATIONS[..4]).unwrap();
+            conn.execute_batch(
+                "INSERT INTO learned_rules (rule_id, kind, pattern, customer_id, origin, created_by, created_at, enabled, fired, last_fired_at) \
+                 VALUES (7, 'payer_name', 'ACME LTD', 'C1', 'exception E1', 'ann', '2026-12-01T09:00:00Z', 0, 3, '2026-12-02T09:00:00Z');",
+            )
+            .unwrap();
+            let bad = conn.execute_batch(
+                "INSERT INTO learned_rules (kind, pattern, customer_id, origin, created_by, created_at) \
+                 VALUES ('reference_shape', 'PO-#####', 'C1', 'x', 'ann', 'now');",
+            );
+            assert!(bad.is_err(), "version 4 allows payer names only");
+        }
+        let mut store = crate::SqliteStore::open(&path, false).unwrap();
+        let rules = store.rules().unwrap();
+        assert_eq!(rules.len(), 1);
+        let r = &rules[0];
+        assert_eq!(
+            (r.rule_id, r.kind.as_str(), r.pattern.as_str(), r.customer_id.as_str()),
+            (7, "payer_name", "ACME LTD", "C1")
+        );
+        assert_eq!((r.enabled, r.fired, r.last_fired_at.as_deref()), (false, 3, Some("2026-12-02T09:00:00Z")));
+        let shape = store.add_rule("reference_shape", "PO-#####", "C2", "", "exception E2", "bob", "now").unwrap();
+        let code = store.add_rule("deduction_reason", "FREIGHT", "", "FRT", "exception E3", "bob", "now").unwrap();
+        assert!(shape > 7 && code > shape);
+        assert!(
+            store.add_rule("deduction_reason", "DAMAGED", "", "", "exception E3", "bob", "now").is_err(),
+            "a code is needed"
+        );
+        assert!(store.add_rule("telepathy", "X", "C1", "", "exception E3", "bob", "now").is_err());
     }
 
     #[test]

@@ -203,12 +203,15 @@ pub struct ActionState {
 pub struct LearnedRule {
     /// Id.
     pub rule_id: i64,
-    /// `payer_name`.
+    /// `payer_name`, `reference_shape` or `deduction_reason`.
     pub kind: String,
-    /// The payer's name as the bank wrote it.
+    /// The payer's name as the bank wrote it; a reference shape
+    /// (`PO-#####`); a normalised deduction reason (`FREIGHT`).
     pub pattern: String,
-    /// The customer it identifies.
+    /// The customer it identifies (empty for a deduction reason).
     pub customer_id: String,
+    /// The write-off code a deduction reason proposes (empty otherwise).
+    pub write_off_code: String,
     /// Where it came from (the exception resolved).
     pub origin: String,
     /// Who.
@@ -285,16 +288,22 @@ pub trait WorkbenchStore: LedgerStore {
     fn open_invoices_of(&self, customer_id: &str) -> Result<Vec<KnownInvoice>, StoreError>;
     /// Sum of unconfirmed lines on an invoice (cash in flight), as decimal text per line.
     fn in_flight_on(&self, customer_id: &str, invoice_id: &str) -> Result<Vec<String>, StoreError>;
-    /// Adds (or re-enables) a learned rule; returns its id.
+    /// Adds (or renews and re-enables) a learned rule; returns its id.
+    #[allow(clippy::too_many_arguments)]
     fn add_rule(
         &mut self,
         kind: &str,
         pattern: &str,
         customer_id: &str,
+        write_off_code: &str,
         origin: &str,
         by: &str,
         at: &str,
     ) -> Result<i64, StoreError>;
+    /// Customers (at most `limit`) with an open invoice in the last
+    /// invoices file whose number, upper-cased, matches the SQLite `GLOB`
+    /// pattern `glob`.
+    fn open_invoice_owners_like(&self, glob: &str, limit: usize) -> Result<Vec<String>, StoreError>;
     /// Every learned rule.
     fn rules(&self) -> Result<Vec<LearnedRule>, StoreError>;
     /// The evidence behind an exception's candidates (`None`: raised before
@@ -874,23 +883,35 @@ impl WorkbenchStore for SqliteStore {
         kind: &str,
         pattern: &str,
         customer_id: &str,
+        write_off_code: &str,
         origin: &str,
         by: &str,
         at: &str,
     ) -> Result<i64, StoreError> {
         Ok(self.conn.query_row(
-            "INSERT INTO learned_rules (kind, pattern, customer_id, origin, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-             ON CONFLICT (kind, pattern) DO UPDATE SET customer_id = ?3, origin = ?4, created_by = ?5, created_at = ?6, enabled = 1 \
+            "INSERT INTO learned_rules (kind, pattern, customer_id, write_off_code, origin, created_by, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             ON CONFLICT (kind, pattern) DO UPDATE SET customer_id = ?3, write_off_code = ?4, origin = ?5, created_by = ?6, \
+             created_at = ?7, enabled = 1 \
              RETURNING rule_id",
-            params![kind, pattern, customer_id, origin, by, at],
+            params![kind, pattern, customer_id, write_off_code, origin, by, at],
             |r| r.get(0),
         )?)
     }
 
+    fn open_invoice_owners_like(&self, glob: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT customer_id FROM invoices WHERE in_file = 1 AND status <> 'closed' \
+             AND upper(invoice_id) GLOB ?1 LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![glob, limit as i64], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn rules(&self) -> Result<Vec<LearnedRule>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT rule_id, kind, pattern, customer_id, origin, created_by, created_at, enabled, fired, last_fired_at \
-             FROM learned_rules ORDER BY rule_id",
+            "SELECT rule_id, kind, pattern, customer_id, write_off_code, origin, created_by, created_at, enabled, fired, \
+             last_fired_at FROM learned_rules ORDER BY rule_id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(LearnedRule {
@@ -898,12 +919,13 @@ impl WorkbenchStore for SqliteStore {
                 kind: r.get(1)?,
                 pattern: r.get(2)?,
                 customer_id: r.get(3)?,
-                origin: r.get(4)?,
-                created_by: r.get(5)?,
-                created_at: r.get(6)?,
-                enabled: r.get(7)?,
-                fired: r.get::<_, i64>(8)?.max(0) as u64,
-                last_fired_at: r.get(9)?,
+                write_off_code: r.get(4)?,
+                origin: r.get(5)?,
+                created_by: r.get(6)?,
+                created_at: r.get(7)?,
+                enabled: r.get(8)?,
+                fired: r.get::<_, i64>(9)?.max(0) as u64,
+                last_fired_at: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -935,10 +957,20 @@ impl WorkbenchStore for SqliteStore {
                     at: at.to_string(),
                     actor: actor.to_string(),
                     action: "learned_rule".into(),
-                    detail: format!(
-                        "payer name {:?} matches learned rule #{} (from {}); customer {}",
-                        rule.pattern, rule.rule_id, rule.origin, rule.customer_id
-                    ),
+                    detail: match rule.kind.as_str() {
+                        "reference_shape" => format!(
+                            "a reference of shape {} identified customer {} by learned rule #{} (from {})",
+                            rule.pattern, rule.customer_id, rule.rule_id, rule.origin
+                        ),
+                        "deduction_reason" => format!(
+                            "deduction reason {:?} gave write-off code {} by learned rule #{} (from {})",
+                            rule.pattern, rule.write_off_code, rule.rule_id, rule.origin
+                        ),
+                        _ => format!(
+                            "payer name {:?} matches learned rule #{} (from {}); customer {}",
+                            rule.pattern, rule.rule_id, rule.origin, rule.customer_id
+                        ),
+                    },
                     batch_id: None,
                 };
                 insert_event(&tx, "receipt", r, &event)?;
@@ -962,6 +994,39 @@ mod tests {
         ] {
             assert_eq!(parse_work(&work_json(&w)), w);
         }
+    }
+
+    #[test]
+    fn owners_of_open_invoices_of_a_shape_leave_out_closed_invoices_and_those_no_longer_in_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO invoices (customer_id, invoice_id, currency, amount_open, status, in_file) VALUES \
+                 ('C1', 'po-12345', 'USD', '1.00', 'open', 1), ('C2', 'PO-54321', 'USD', '0.00', 'closed', 1), \
+                 ('C3', 'PO-11111', 'USD', '1.00', 'open', 0), ('C4', 'PO-123456', 'USD', '1.00', 'open', 1), \
+                 ('C5', 'PO-1234A', 'USD', '1.00', 'disputed', 1);",
+            )
+            .unwrap();
+        let owners = |glob: &str| store.open_invoice_owners_like(glob, 10).unwrap();
+        assert_eq!(owners("PO-[0-9][0-9][0-9][0-9][0-9]"), vec!["C1".to_string()]);
+        assert_eq!(owners("PO-[0-9][0-9][0-9][0-9][A-Z]"), vec!["C5".to_string()]);
+        assert!(owners("PX-[0-9][0-9][0-9][0-9][0-9]").is_empty());
+    }
+
+    #[test]
+    fn remembering_a_rule_again_renews_and_re_enables_it_under_its_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
+        let id = store.add_rule("deduction_reason", "FREIGHT", "", "FRT", "exception E1", "ann", "t1").unwrap();
+        store.set_rule_enabled(id, false).unwrap();
+        let again = store.add_rule("deduction_reason", "FREIGHT", "", "SHIP", "exception E2", "bob", "t2").unwrap();
+        assert_eq!(again, id);
+        let r = &store.rules().unwrap()[0];
+        assert_eq!((r.write_off_code.as_str(), r.origin.as_str(), r.enabled), ("SHIP", "exception E2", true));
+        store.rules_fired(&[(r.clone(), vec!["R1".into(), "R2".into()])], "t3", "run").unwrap();
+        assert_eq!(store.rules().unwrap()[0].fired, 2);
     }
 
     #[test]

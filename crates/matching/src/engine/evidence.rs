@@ -62,6 +62,10 @@ pub enum CustomerEvidence {
     /// receipt of the same run paid this customer's invoices by their exact
     /// numbers (see [`AccountsSeenInRun`]).
     AccountInRun,
+    /// Nothing else identified the payer, and the remittance quotes a
+    /// reference of a shape learned in the workbench for one customer
+    /// ([`Proposal::learned_shapes`] names the rules).
+    LearnedShape,
 }
 
 impl CustomerEvidence {
@@ -73,6 +77,7 @@ impl CustomerEvidence {
             CustomerEvidence::PayerName => "payer name",
             CustomerEvidence::PayerNameFuzzy => "similar payer name",
             CustomerEvidence::AccountInRun => "bank account that paid it by reference in this run",
+            CustomerEvidence::LearnedShape => "learned reference shape",
         }
     }
 }
@@ -102,6 +107,11 @@ pub struct Proposal {
     /// longer number). Evidence only when the amounts confirm it (see
     /// `Allocator::rest_named_loosely`).
     pub loose: Vec<LooseRef>,
+    /// Ids of the learned reference-shape rules the remittance fits, when
+    /// nothing else identified the payer: with `customer` identified by
+    /// [`CustomerEvidence::LearnedShape`] they name one customer; without
+    /// a customer they name several, and none decides.
+    pub learned_shapes: Vec<i64>,
 }
 
 /// A word of the remittance that may name a document only loosely.
@@ -416,6 +426,12 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     let named: Vec<usize> = sources.iter().enumerate().filter(|(_, s)| s.named && !s.cut_off).map(|(t, _)| t).collect();
     let mut loose: Vec<LooseRef> = Vec::new();
     let bank_field: Vec<bool> = sources.iter().map(|s| s.bank_field).collect();
+    // The payer's words (lines, text, its own reference) for learned shapes.
+    let shape_words: Vec<String> = if ledger.has_learned_shapes() {
+        sources.iter().filter(|s| !s.run && !s.cut_off).filter_map(|s| s.candidates.first().cloned()).collect()
+    } else {
+        Vec::new()
+    };
     for (token, source) in sources.into_iter().enumerate() {
         let mut keys: Keys = Vec::new();
         let mut matched = false;
@@ -527,7 +543,11 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     // the customer either.
     drop_run_pieces(&mut refs, &runs);
     let payer = payer_evidence(receipt, ledger, &customer_candidates, seen);
-    let customer = identify_customer(receipt, ledger, &refs, payer);
+    let mut customer = identify_customer(receipt, ledger, &refs, payer);
+    let mut learned_shapes = Vec::new();
+    if customer.is_none() && !shape_words.is_empty() {
+        (customer, learned_shapes) = learned_shape_customer(ledger, &shape_words);
+    }
     let family: Vec<u32> = customer.map(|(c, _, _)| ledger.family(c)).unwrap_or_default();
     let reference_tokens: Vec<usize> = unmatched
         .iter()
@@ -609,6 +629,30 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
         payer,
         unresolved_references,
         loose,
+        learned_shapes,
+    }
+}
+
+/// Confidence of a customer identified by a learned reference shape: below
+/// an exact payer name (0.970), above the auto-apply threshold, so the
+/// engine's rules for an identified customer decide what is applied.
+const LEARNED_SHAPE_CONFIDENCE: Decimal = Decimal::from_parts(950, 0, 0, false, 3);
+
+/// The customer the learned reference shapes name, with the rules that
+/// fit: one customer identifies it; rules naming several customers
+/// identify none (the rules are still returned, for the evidence).
+fn learned_shape_customer(ledger: &Ledger, words: &[String]) -> (Option<(u32, Decimal, CustomerEvidence)>, Vec<i64>) {
+    let mut rules: Vec<(i64, u32)> =
+        words.iter().flat_map(|w| ledger.shape_rules(w)).map(|r| (r.rule_id, r.customer)).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let mut customers: Vec<u32> = rules.iter().map(|(_, c)| *c).collect();
+    customers.sort_unstable();
+    customers.dedup();
+    let ids = rules.into_iter().map(|(id, _)| id).collect();
+    match customers.as_slice() {
+        [one] => (Some((*one, LEARNED_SHAPE_CONFIDENCE, CustomerEvidence::LearnedShape)), ids),
+        _ => (None, ids),
     }
 }
 

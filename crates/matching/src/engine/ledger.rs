@@ -10,6 +10,7 @@ use crate::inputs::{Customer, Invoice, InvoiceStatus};
 use crate::reference::{ReferenceIndex, normalise_reference, within_one_edit};
 
 use super::names::{NameIndex, normalise_account};
+use crate::reference::ReferenceShape;
 
 /// Largest family whose invoices are compared one by one when looking for
 /// neighbours of a reference; larger families use the index.
@@ -40,6 +41,22 @@ pub struct Ledger {
     bare_accounts: HashMap<String, Vec<u32>>,
     /// Customer names and aliases.
     pub names: NameIndex,
+    /// Reference shapes learned in the workbench, each naming one
+    /// customer (see [`Ledger::learn_shapes`]); keyed by shape.
+    learned_shapes: HashMap<ReferenceShape, Vec<LearnedShape>>,
+}
+
+/// A rule learned in the workbench: references of this shape are the
+/// documents of this customer. The engine uses it only to identify a payer
+/// nothing else identifies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LearnedShape {
+    /// The rule's id in the ledger (named in the evidence).
+    pub rule_id: i64,
+    /// The shape.
+    pub shape: ReferenceShape,
+    /// The customer (index into `customers`).
+    pub customer: u32,
 }
 
 /// An account number without the zeros a fixed-width field padded it with.
@@ -147,7 +164,78 @@ impl Ledger {
             children,
             accounts,
             names,
+            learned_shapes: HashMap::new(),
         }
+    }
+
+    /// Adds rules learned in the workbench: (rule id, shape, customer id).
+    /// A rule is set aside for this run, with the reason, when the run does
+    /// not know its customer, or when its shape fits an invoice number or a
+    /// PO number of another customer in the run's invoices (open or not):
+    /// such a shape no longer names one customer. Returns the rules set
+    /// aside.
+    pub fn learn_shapes(&mut self, rules: &[(i64, ReferenceShape, String)]) -> Vec<(i64, String)> {
+        if rules.is_empty() {
+            return Vec::new();
+        }
+        let by_id: HashMap<&str, u32> =
+            self.customers.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
+        // The owners of the invoice and PO numbers of each learned shape.
+        let mut owners: HashMap<&ReferenceShape, Vec<u32>> = rules.iter().map(|(_, s, _)| (s, Vec::new())).collect();
+        for (i, inv) in self.invoices.iter().enumerate() {
+            for number in std::iter::once(inv.id.as_str()).chain(inv.po_number.as_deref()) {
+                if let Some(list) = ReferenceShape::of(number).and_then(|s| owners.get_mut(&s)) {
+                    let owner = self.invoice_customer.get(i).copied().unwrap_or(0);
+                    if !list.contains(&owner) {
+                        list.push(owner);
+                    }
+                }
+            }
+        }
+        let mut aside = Vec::new();
+        let mut learned: HashMap<ReferenceShape, Vec<LearnedShape>> = HashMap::new();
+        for (rule_id, shape, customer_id) in rules {
+            let Some(c) = by_id.get(customer_id.as_str()) else {
+                aside.push((*rule_id, format!("customer {customer_id} is not in this run's customers or invoices")));
+                continue;
+            };
+            let others: Vec<&str> = owners
+                .get(shape)
+                .map(|o| o.iter().filter(|x| *x != c).map(|x| self.customer_id(*x)).collect())
+                .unwrap_or_default();
+            if !others.is_empty() {
+                aside.push((
+                    *rule_id,
+                    format!("shape {shape} fits invoice or PO numbers of customer(s) {}", others.join(", ")),
+                ));
+                continue;
+            }
+            learned.entry(shape.clone()).or_default().push(LearnedShape {
+                rule_id: *rule_id,
+                shape: shape.clone(),
+                customer: *c,
+            });
+        }
+        self.learned_shapes = learned;
+        aside
+    }
+
+    /// The learned shape rules that `token` fits.
+    pub fn shape_rules(&self, token: &str) -> &[LearnedShape] {
+        if self.learned_shapes.is_empty() {
+            return &[];
+        }
+        ReferenceShape::of(token).and_then(|s| self.learned_shapes.get(&s)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The learned shape rule of this id.
+    pub fn learned_shape(&self, rule_id: i64) -> Option<&LearnedShape> {
+        self.learned_shapes.values().flatten().find(|r| r.rule_id == rule_id)
+    }
+
+    /// True when rules of learned shapes are in use.
+    pub fn has_learned_shapes(&self) -> bool {
+        !self.learned_shapes.is_empty()
     }
 
     /// An invoice.

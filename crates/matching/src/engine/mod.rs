@@ -28,7 +28,7 @@ pub use evidence::{
     AccountsSeenInRun, CustomerEvidence, Proposal, RefMatch, creditor_reference_payload, looks_like_amount_or_date,
     propose, propose_with, text_tokens,
 };
-pub use ledger::Ledger;
+pub use ledger::{LearnedShape, Ledger};
 pub use names::{NameIndex, normalise_account, normalise_name};
 pub use outcome::{ExceptionKind, ExceptionRecord, PostingKind, PostingLine, ReceiptOutcome, Rule, ranked};
 pub use subset_sum::{Subsets, subsets_summing_to};

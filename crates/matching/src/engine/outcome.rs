@@ -114,6 +114,10 @@ pub enum Rule {
     StatementBalance,
     /// Cash held: duplicate, overpayment excess, no match.
     Held,
+    /// A short payment's shortfall written off by `run` because the
+    /// remittance gave a deduction reason a rule learned in the workbench
+    /// maps to a write-off code, within `learned_write_off_limit`.
+    LearnedWriteOff,
 }
 
 impl Rule {
@@ -129,6 +133,7 @@ impl Rule {
             Rule::AmountTolerance => "amount_tolerance",
             Rule::StatementBalance => "statement_balance",
             Rule::Held => "held",
+            Rule::LearnedWriteOff => "learned_write_off",
         }
     }
 }

@@ -29,6 +29,10 @@ pub struct Config {
     pub auto_apply_confidence: Decimal,
     /// Lowest confidence at which a candidate is suggested.
     pub suggestion_confidence: Decimal,
+    /// Largest shortfall `run` writes off by itself when the remittance
+    /// gives a deduction reason a rule learned in the workbench maps to a
+    /// write-off code (in the invoice currency); 0 (the default): never.
+    pub learned_write_off_limit: Decimal,
 }
 
 impl Default for Config {
@@ -39,6 +43,7 @@ impl Default for Config {
             discount_grace_days: 3,
             auto_apply_confidence: Decimal::new(90, 2),
             suggestion_confidence: Decimal::new(50, 2),
+            learned_write_off_limit: Decimal::ZERO,
         }
     }
 }
@@ -55,12 +60,13 @@ pub struct ConfigError {
 }
 
 /// The settings a file may set, with the type each expects (for messages).
-const KEYS: [(&str, &str); 5] = [
+const KEYS: [(&str, &str); 6] = [
     ("write_off_max", "a decimal amount such as \"5.00\""),
     ("write_off_percent", "a decimal percentage such as \"0.5\""),
     ("discount_grace_days", "a whole number of days such as 3"),
     ("auto_apply_confidence", "a decimal between 0 and 1 such as \"0.90\""),
     ("suggestion_confidence", "a decimal between 0 and 1 such as \"0.50\""),
+    ("learned_write_off_limit", "a decimal amount such as \"25.00\" (0: off)"),
 ];
 
 /// The TOML type of a value, in words.
@@ -153,6 +159,7 @@ impl Config {
             discount_grace_days: r.days("discount_grace_days", d.discount_grace_days)?,
             auto_apply_confidence: r.decimal("auto_apply_confidence", d.auto_apply_confidence)?,
             suggestion_confidence: r.decimal("suggestion_confidence", d.suggestion_confidence)?,
+            learned_write_off_limit: r.decimal("learned_write_off_limit", d.learned_write_off_limit)?,
         };
         if config.write_off_percent > Decimal::ONE_HUNDRED {
             return Err(ConfigError {
@@ -160,10 +167,15 @@ impl Config {
                 message: format!("write_off_percent: {} is above 100", config.write_off_percent),
             });
         }
-        if config.write_off_max >= Decimal::from(1_000_000_000_000_000i64) || config.discount_grace_days > 3650 {
+        if config.write_off_max >= Decimal::from(1_000_000_000_000_000i64)
+            || config.learned_write_off_limit >= Decimal::from(1_000_000_000_000_000i64)
+            || config.discount_grace_days > 3650
+        {
             return Err(ConfigError {
                 file: file.to_string(),
-                message: "write_off_max must be below 10^15 and discount_grace_days at most 3650".into(),
+                message:
+                    "write_off_max and learned_write_off_limit must be below 10^15 and discount_grace_days at most 3650"
+                        .into(),
             });
         }
         for (key, value) in [
@@ -231,6 +243,15 @@ mod tests {
         let err = Config::from_toml("c.toml", "write_of_max = 1\n").unwrap_err();
         assert!(err.to_string().contains("write_of_max"), "{err}");
         assert!(Config::from_toml("c.toml", "auto_apply_confidence = 2\n").is_err());
+    }
+
+    #[test]
+    fn the_learned_write_off_limit_is_off_by_default_and_read_as_an_amount_never_negative() {
+        assert_eq!(Config::default().learned_write_off_limit, Decimal::ZERO);
+        let c = Config::from_toml("c.toml", "learned_write_off_limit = \"25.00\"\n").unwrap();
+        assert_eq!(c.learned_write_off_limit, Decimal::new(2500, 2));
+        let err = Config::from_toml("c.toml", "learned_write_off_limit = \"-1\"\n").unwrap_err();
+        assert!(err.to_string().contains("learned_write_off_limit: -1 is negative"), "{err}");
     }
 
     #[test]

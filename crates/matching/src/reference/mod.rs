@@ -3,7 +3,9 @@
 
 mod index;
 mod normalise;
+mod shape;
 
 pub use index::{Hit, MIN_FUZZY_LEN, ReferenceIndex, within_one_edit};
 
 pub use normalise::{NormalisedRef, normalise_reference, printed_form};
+pub use shape::ReferenceShape;

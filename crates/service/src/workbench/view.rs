@@ -73,6 +73,17 @@ pub struct TextPiece {
     pub marked: bool,
 }
 
+/// A write-off code proposed by a learned deduction-reason rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProposedWriteOff {
+    /// The code.
+    pub code: String,
+    /// The rule.
+    pub rule_id: i64,
+    /// The reason the remittance gave.
+    pub reason: String,
+}
+
 /// Everything the exception page shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExceptionView {
@@ -91,6 +102,11 @@ pub struct ExceptionView {
     pub decided_by: String,
     /// Candidates, best first.
     pub candidates: Vec<Candidate>,
+    /// The deduction reasons the remittance gave (normalised).
+    pub deduction_reasons: Vec<String>,
+    /// The write-off code an enabled learned rule proposes for a deduction
+    /// reason of the remittance.
+    pub proposed_write_off: Option<ProposedWriteOff>,
     /// The customer's open items.
     pub open_items: Vec<OpenItem>,
     /// Cash of the receipt not on any invoice (unapplied, unidentified, on account).
@@ -337,7 +353,17 @@ pub fn exception(store: &dyn WorkbenchStore, exception_id: &str, today: NaiveDat
             }
             None => None,
         };
+    let deductions: Vec<(i64, String, String)> = store
+        .rules()?
+        .into_iter()
+        .filter(|r| r.enabled && r.kind == super::learned::DEDUCTION_REASON)
+        .map(|r| (r.rule_id, r.pattern, r.write_off_code))
+        .collect();
+    let proposed_write_off = super::learned::code_for(&evidence.deduction_reasons, &deductions)
+        .map(|(rule_id, code, reason)| ProposedWriteOff { code, rule_id, reason });
     Ok(ExceptionView {
+        deduction_reasons: evidence.deduction_reasons.clone(),
+        proposed_write_off,
         age_business_days: age,
         receipt,
         remittance,

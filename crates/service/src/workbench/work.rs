@@ -61,8 +61,12 @@ pub struct Resolution {
     pub customer_id: String,
     /// Reason code for the write-offs.
     pub write_off_code: String,
-    /// Remember payer name → customer.
+    /// Remember what the resolution teaches (see [`learned`]): payer name →
+    /// customer, reference shape → customer, deduction reason → write-off code.
     pub remember: bool,
+    /// The kinds to remember (`payer_name`, `reference_shape`,
+    /// `deduction_reason`); empty: every kind the exception gives grounds for.
+    pub remember_kinds: Vec<String>,
     /// A note kept with the action.
     pub note: String,
 }
@@ -76,8 +80,12 @@ pub struct Done {
     pub state: String,
     /// Lines added (the next batch carries them).
     pub postings: Vec<String>,
-    /// A learned rule created or renewed.
+    /// A learned rule created or renewed (the first, when several).
     pub rule_id: Option<i64>,
+    /// Every rule learned: (id, what it says).
+    pub learned: Vec<(i64, String)>,
+    /// What "remember" did not learn, each with its reason.
+    pub not_learned: Vec<String>,
     /// One sentence.
     pub message: String,
 }
@@ -269,16 +277,64 @@ fn plan(
     Ok(Plan { postings: lines, write_off, customer, summary })
 }
 
-/// "Remember" needs a payer name and a customer; checked before anything
-/// is recorded, so a refused remember leaves no half-done resolution.
-fn remembrance_possible(e: &ExceptionRow, p: &Plan) -> Result<(), WorkError> {
-    if e.payer_name.trim().is_empty() {
-        return Err(WorkError::Invalid("nothing to remember: the bank gave no payer name".into()));
+/// What "remember" will learn from this resolution, checked before
+/// anything is recorded, so a refused remember leaves no half-done
+/// resolution.
+fn remembrance(
+    store: &dyn WorkbenchStore,
+    e: &ExceptionRow,
+    p: &Plan,
+    res: &Resolution,
+) -> Result<Option<learned::Remembrance>, WorkError> {
+    if !res.remember {
+        return Ok(None);
     }
-    if p.customer.is_empty() {
-        return Err(WorkError::Invalid("nothing to remember: name the customer".into()));
+    let code = (!p.write_off.is_zero()).then_some(res.write_off_code.as_str());
+    Ok(Some(learned::plan(store, e, &p.customer, code, &res.remember_kinds)?))
+}
+
+/// Rules learned (id, what each says), what was not learned (with why),
+/// and the part of that worth saying in the action's message.
+struct Learned {
+    rules: Vec<(i64, String)>,
+    not_learned: Vec<String>,
+    worth_saying: Vec<String>,
+}
+
+/// Learns what was planned. Every kind not learned is listed; the message
+/// names the kinds that were there but refused, and the kinds with nothing
+/// to learn from only when they were asked for by name.
+fn learn(
+    store: &mut dyn WorkbenchStore,
+    what: Option<&learned::Remembrance>,
+    res: &Resolution,
+    exception_id: &str,
+    actor: &str,
+    at: &str,
+) -> Result<Learned, WorkError> {
+    let Some(what) = what else {
+        return Ok(Learned { rules: Vec::new(), not_learned: Vec::new(), worth_saying: Vec::new() });
+    };
+    let rules = learned::remember(store, what, &format!("exception {exception_id}"), actor, at)?;
+    let not_learned: Vec<String> = what.refused.iter().chain(&what.absent).cloned().collect();
+    let mut worth_saying = what.refused.clone();
+    if !res.remember_kinds.is_empty() {
+        worth_saying.extend(what.absent.iter().cloned());
     }
-    Ok(())
+    Ok(Learned { rules, not_learned, worth_saying })
+}
+
+/// The message of a resolution, with what was learned and not.
+fn said(message: String, l: &Learned) -> String {
+    let mut m = message;
+    if !l.rules.is_empty() {
+        let r: Vec<String> = l.rules.iter().map(|(id, what)| format!("#{id} {what}")).collect();
+        m.push_str(&format!("; learned rule {}", r.join(", ")));
+    }
+    if !l.worth_saying.is_empty() {
+        m.push_str(&format!("; not learned: {}", l.worth_saying.join("; ")));
+    }
+    m
 }
 
 fn nonce(store: &dyn WorkbenchStore, exception_id: &str, actor: &str, at: &str) -> Result<String, WorkError> {
@@ -317,9 +373,7 @@ pub fn resolve(
     no_pending(store, exception_id)?;
     let n = nonce(store, exception_id, &actor.name, at)?;
     let p = plan(store, settings, &e, res, &actor.name, &n)?;
-    if res.remember {
-        remembrance_possible(&e, &p)?;
-    }
+    let remember = remembrance(store, &e, &p, res)?;
     let payload = serde_json::to_string(res).unwrap_or_default();
     let note = if res.note.trim().is_empty() { String::new() } else { format!("; note: {}", res.note.trim()) };
     let needs_manager = p.write_off > settings.limit(actor.role);
@@ -355,6 +409,8 @@ pub fn resolve(
             state: "awaiting_approval".into(),
             postings: Vec::new(),
             rule_id: None,
+            learned: Vec::new(),
+            not_learned: Vec::new(),
             message: detail,
         });
     }
@@ -371,24 +427,15 @@ pub fn resolve(
         postings: p.postings.clone(),
         undoes: None,
     })?;
-    let rule_id = if res.remember {
-        Some(learned::remember(
-            store,
-            &e.payer_name,
-            &p.customer,
-            &format!("exception {exception_id}"),
-            &actor.name,
-            at,
-        )?)
-    } else {
-        None
-    };
+    let l = learn(store, remember.as_ref(), res, exception_id, &actor.name, at)?;
     Ok(Done {
         action_id: id,
         state: "done".into(),
         postings: p.postings.iter().map(|p| p.posting_id.clone()).collect(),
-        rule_id,
-        message: format!("resolved: {}", p.summary),
+        rule_id: l.rules.first().map(|(id, _)| *id),
+        message: said(format!("resolved: {}", p.summary), &l),
+        learned: l.rules,
+        not_learned: l.not_learned,
     })
 }
 
@@ -441,28 +488,17 @@ pub fn approve(
     let n = format!("approved\u{1f}{action_id}");
     let p = plan(store, settings, &e, &res, &a.actor, &n)?;
     check_approver(approver, &a, p.write_off > settings.limit(author_role(store, &a)?))?;
-    if res.remember {
-        remembrance_possible(&e, &p)?;
-    }
+    let remember = remembrance(store, &e, &p, &res)?;
     store.approve_action(action_id, &approver.name, at, &p.postings, "resolved")?;
-    let rule_id = if res.remember {
-        Some(learned::remember(
-            store,
-            &e.payer_name,
-            &p.customer,
-            &format!("exception {}", e.exception_id),
-            &a.actor,
-            at,
-        )?)
-    } else {
-        None
-    };
+    let l = learn(store, remember.as_ref(), &res, &e.exception_id, &a.actor, at)?;
     Ok(Done {
         action_id,
         state: "done".into(),
         postings: p.postings.iter().map(|p| p.posting_id.clone()).collect(),
-        rule_id,
-        message: format!("approved: {}", p.summary),
+        rule_id: l.rules.first().map(|(id, _)| *id),
+        message: said(format!("approved: {}", p.summary), &l),
+        learned: l.rules,
+        not_learned: l.not_learned,
     })
 }
 
@@ -521,7 +557,15 @@ pub fn reject(
     // coordinator).
     check_approver(approver, &a, requested_write_off(&a) > settings.limit(author_role(store, &a)?))?;
     store.reject_action(action_id, &approver.name, at)?;
-    Ok(Done { action_id, state: "rejected".into(), postings: Vec::new(), rule_id: None, message: "rejected".into() })
+    Ok(Done {
+        action_id,
+        state: "rejected".into(),
+        postings: Vec::new(),
+        rule_id: None,
+        learned: Vec::new(),
+        not_learned: Vec::new(),
+        message: "rejected".into(),
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -548,7 +592,15 @@ fn simple(
         postings: Vec::new(),
         undoes: None,
     })?;
-    Ok(Done { action_id: id, state: "done".into(), postings: Vec::new(), rule_id: None, message: detail })
+    Ok(Done {
+        action_id: id,
+        state: "done".into(),
+        postings: Vec::new(),
+        rule_id: None,
+        learned: Vec::new(),
+        not_learned: Vec::new(),
+        message: detail,
+    })
 }
 
 /// Snoozes an open exception until a later date (it comes back to the
@@ -719,5 +771,13 @@ pub fn undo(
         postings: lines,
         undoes: Some(action_id),
     })?;
-    Ok(Done { action_id: id, state: "done".into(), postings: ids, rule_id: None, message: detail })
+    Ok(Done {
+        action_id: id,
+        state: "done".into(),
+        postings: ids,
+        rule_id: None,
+        learned: Vec::new(),
+        not_learned: Vec::new(),
+        message: detail,
+    })
 }
