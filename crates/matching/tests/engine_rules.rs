@@ -781,3 +781,23 @@ fn an_unlisted_account_that_paid_two_customers_by_reference_today_identifies_nei
     let (l, o) = decide(invs, cs, &[a, b, naked]);
     assert!(!lines(&l, &o[2]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[2]));
 }
+
+#[test]
+fn a_list_cut_at_80_characters_then_wrapped_over_two_records_is_read_as_cut_off() {
+    // 80 characters once the break inside `2026-500162` is joined: the
+    // channel cut the list there, so the rest of the payment is cash for
+    // invoices the advice no longer shows (rule 7), not an overpayment.
+    let first = "PMT Invoice #2026-500188, 2026-500172, Inv 2026-500189, 2026-500161, 2026-5";
+    assert_eq!(first.chars().count() + "00162".chars().count(), 80);
+    let mut invs: Vec<Invoice> = ["2026-500161", "2026-500162", "2026-500172", "2026-500188", "2026-500189"]
+        .iter()
+        .map(|id| invoice(id, "C1", "1000.00", "2026-02-20"))
+        .collect();
+    invs.push(invoice("2026-500190", "C1", "700.00", "2026-02-20"));
+    invs.push(invoice("2026-500191", "C1", "900.00", "2026-02-20"));
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "6234.56", "2026-03-02", &[first, "00162"])]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "2026-500162", "1000.00")), "{got:?}");
+    let kinds: Vec<&str> = o[0].exceptions.iter().map(|e| e.kind.as_str()).collect();
+    assert!(kinds.contains(&"unapplied") && !kinds.contains(&"overpayment"), "{kinds:?}");
+}

@@ -207,10 +207,16 @@ fn cut_length(n: usize) -> bool {
 }
 
 /// A remittance text cut off by a channel limit: a line of exactly such a
-/// length. (A list cut inside several lines is recognised from its items:
-/// see `remittance::itemised`.)
+/// length, or two lines of the payer's words that a break cut inside a word
+/// (BAI2 `88` continuations) of such a length joined. (A list cut inside
+/// several lines is recognised from its items: see `remittance::itemised`.)
 fn looks_truncated(receipt: &Receipt) -> bool {
-    receipt.remittance_text.iter().any(|l| cut_length(l.chars().count()))
+    if receipt.remittance_text.iter().any(|l| cut_length(l.chars().count())) {
+        return true;
+    }
+    let words: Vec<String> = receipt.remittance_text.iter().map(|t| crate::remittance::remittance_only(t)).collect();
+    let lines: Vec<&str> = words.iter().map(String::as_str).filter(|w| !w.is_empty()).collect();
+    crate::remittance::wrapped_lengths(&lines).into_iter().any(cut_length)
 }
 
 /// What one reference is worth alone: the invoice number exactly as printed

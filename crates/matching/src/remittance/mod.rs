@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 
 pub use fields::{payer_text, remittance_only};
 pub use lex::{Piece, parse_amount, pieces};
-pub use pairs::{read_text, wrapped_words};
+pub use pairs::{read_text, wrapped_lengths, wrapped_words};
 
 /// The role a named document plays in the payment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

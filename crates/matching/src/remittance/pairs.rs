@@ -303,15 +303,36 @@ pub fn wrapped_words(lines: &[&str]) -> Vec<String> {
         let [prev, next] = pair else { continue };
         let last = prev.rsplit(char::is_whitespace).next().unwrap_or_default();
         let first = next.split(char::is_whitespace).next().unwrap_or_default();
-        let cut = prev.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
-            && next.starts_with(|c: char| c.is_ascii_digit())
-            && parse_amount(last, 2).is_none()
-            && !crate::engine::looks_like_amount_or_date(last);
-        if cut {
+        if wraps_inside_a_word(prev, next) {
             out.push(format!("{last}{first}"));
         }
     }
     out
+}
+
+/// The lengths, in characters, of the lines a line break cut inside a word
+/// (see [`join_wrapped`]) once joined: a text the payer's channel cut at 80
+/// characters that the bank then wrapped over two `88` records is 80 long
+/// again only joined.
+pub fn wrapped_lengths(lines: &[&str]) -> Vec<usize> {
+    lines
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [prev, next] if wraps_inside_a_word(prev, next) => Some(prev.chars().count() + next.chars().count()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// True when `next` continues the word `prev` ends with: `prev` ends in a
+/// letter, digit or hyphen that is not an amount or a date, and `next`
+/// begins with a digit.
+fn wraps_inside_a_word(prev: &str, next: &str) -> bool {
+    let last = prev.rsplit(char::is_whitespace).next().unwrap_or_default();
+    prev.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+        && next.starts_with(|c: char| c.is_ascii_digit())
+        && parse_amount(last, 2).is_none()
+        && !crate::engine::looks_like_amount_or_date(last)
 }
 
 /// Bare whole numbers after a prefixed reference, read as amounts.
