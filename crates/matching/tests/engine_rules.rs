@@ -801,3 +801,20 @@ fn a_list_cut_at_80_characters_then_wrapped_over_two_records_is_read_as_cut_off(
     let kinds: Vec<&str> = o[0].exceptions.iter().map(|e| e.kind.as_str()).collect();
     assert!(kinds.contains(&"unapplied") && !kinds.contains(&"overpayment"), "{kinds:?}");
 }
+
+#[test]
+fn a_list_whose_last_words_stop_after_a_separator_or_inside_a_number_is_read_as_cut_off() {
+    for text in ["INV-7001, INV-7002,", "PMT INV-7001;INV-7002;2026-"] {
+        let invs = vec![
+            invoice("INV-7001", "C1", "1000.00", "2026-02-20"),
+            invoice("INV-7002", "C1", "1000.00", "2026-02-20"),
+            invoice("INV-7003", "C1", "700.00", "2026-02-20"),
+            invoice("INV-7004", "C1", "900.00", "2026-02-20"),
+        ];
+        let (l, o) = decide(invs, vec![], &[receipt("R1", "2345.67", "2026-03-02", &[text])]);
+        let got = lines(&l, &o[0]);
+        assert!(got.contains(&s("applied", "INV-7002", "1000.00")), "{text}: {got:?}");
+        let kinds: Vec<&str> = o[0].exceptions.iter().map(|e| e.kind.as_str()).collect();
+        assert!(kinds.contains(&"unapplied") && !kinds.contains(&"overpayment"), "{text}: {kinds:?}");
+    }
+}

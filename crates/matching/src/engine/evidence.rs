@@ -207,8 +207,9 @@ fn cut_length(n: usize) -> bool {
 }
 
 /// A remittance text cut off by a channel limit: a line of exactly such a
-/// length, or two lines of the payer's words that a break cut inside a word
-/// (BAI2 `88` continuations) of such a length joined. (A list cut inside
+/// length, two lines of the payer's words that a break cut inside a word
+/// (BAI2 `88` continuations) of such a length joined, or payer's words that
+/// end where no list ends ([`ends_mid_list`]). (A list cut inside
 /// several lines is recognised from its items: see `remittance::itemised`.)
 fn looks_truncated(receipt: &Receipt) -> bool {
     if receipt.remittance_text.iter().any(|l| cut_length(l.chars().count())) {
@@ -217,6 +218,16 @@ fn looks_truncated(receipt: &Receipt) -> bool {
     let words: Vec<String> = receipt.remittance_text.iter().map(|t| crate::remittance::remittance_only(t)).collect();
     let lines: Vec<&str> = words.iter().map(String::as_str).filter(|w| !w.is_empty()).collect();
     crate::remittance::wrapped_lengths(&lines).into_iter().any(cut_length)
+        || lines.last().is_some_and(|last| ends_mid_list(last))
+}
+
+/// The payer's last words stop where a list cannot end: after a list
+/// separator (`…, INV-0120240,` — a field cut just after it, its padding
+/// trimmed) or inside a number (`…;2026-`).
+fn ends_mid_list(text: &str) -> bool {
+    let t = text.trim_end();
+    let last = t.rsplit(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '|')).next().unwrap_or_default();
+    t.ends_with([',', ';', '|']) || (last.ends_with('-') && last.bytes().any(|b| b.is_ascii_digit()))
 }
 
 /// What one reference is worth alone: the invoice number exactly as printed
