@@ -818,3 +818,18 @@ fn a_list_whose_last_words_stop_after_a_separator_or_inside_a_number_is_read_as_
         assert!(kinds.contains(&"unapplied") && !kinds.contains(&"overpayment"), "{text}: {kinds:?}");
     }
 }
+
+#[test]
+fn a_bare_number_listed_beside_the_customers_prefixed_invoice_numbers_is_paid_as_an_item_of_that_list() {
+    let invs = vec![
+        invoice("INV-01567", "C1", "104.00", "2026-02-20"),
+        invoice("INV-01586", "C1", "106.00", "2026-02-20"),
+        invoice("INV-01599", "C1", "900.00", "2026-02-20"),
+    ];
+    // 90.00 more than the two: the amount does not confirm the bare number,
+    // the prefixed number of the same customer beside it does.
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "300.00", "2026-03-02", &["INV-01567;01586"])]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-01586", "106.00")), "{got:?}");
+    assert!(got.contains(&s("on_account", "", "90.00")), "{got:?}");
+}

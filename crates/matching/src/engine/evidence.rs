@@ -630,6 +630,28 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
             }
         }
     }
+    // Bare numbers listed beside the customer's own invoice numbers written
+    // with their prefix (`INV-01567;01586`) are items of that customer's
+    // list: the prefixed numbers corroborate them (4+ characters).
+    if let Some((c, _, CustomerEvidence::ReferenceOwner)) = customer {
+        let prefixed_beside = refs.iter().any(|r| {
+            r.distance == 0
+                && r.anchored
+                && r.strength >= Decimal::new(980, 3)
+                && ledger.may_pay(c, ledger.owner(r.invoice))
+        });
+        if prefixed_beside {
+            for r in &mut refs {
+                if r.distance == 0
+                    && r.strength < Decimal::new(950, 3)
+                    && normalise_reference(&r.raw).key.len() >= 4
+                    && ledger.may_pay(c, ledger.owner(r.invoice))
+                {
+                    r.strength = Decimal::new(950, 3);
+                }
+            }
+        }
+    }
     // Short keys never decide the customer (they were left out above); they
     // count for a customer found otherwise: by the payer's own evidence, or
     // by the anchored references beside them (`REF 4.331;4370;0004364`).
