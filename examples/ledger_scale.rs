@@ -229,7 +229,8 @@ fn write_history(request: &Request, db: &Path, days: usize, per_day: usize) {
 /// The machine's load average, as `/proc/loadavg` gives it (the machine may
 /// be shared; figures are only comparable under similar load).
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map_or_else(|_| "unknown".into(), |s| s.split(' ').take(3).collect::<Vec<_>>().join(" "))
+    std::fs::read_to_string("/proc/loadavg")
+        .map_or_else(|_| "unknown".into(), |s| s.split(' ').take(3).collect::<Vec<_>>().join(" "))
 }
 
 fn run_day(request: &Request, dir: &Path, db: &Path, days: usize, before: u64) {

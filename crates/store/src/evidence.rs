@@ -88,18 +88,23 @@ fn parse_candidates(text: &str) -> Vec<CandidateEvidence> {
         .collect()
 }
 
-/// Writes the evidence of the exceptions a run raises (`raised` holds
-/// their ids: evidence of an exception not raised again is not written).
+/// Writes the evidence of the exceptions a run raises, under each one's
+/// `seq` (`raised` maps their ids to it: evidence of an exception not
+/// raised again is not written), in `seq` order, so the rows go to the end
+/// of the table.
 pub(crate) fn insert_evidence(
     tx: &Transaction<'_>,
     evidence: &[ExceptionEvidence],
-    raised: &std::collections::HashSet<&str>,
+    raised: &std::collections::HashMap<&str, i64>,
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(
-        "INSERT OR REPLACE INTO exception_evidence (exception_id, decided_by, candidates) VALUES (?1, ?2, ?3)",
+        "INSERT OR REPLACE INTO exception_evidence (exception_seq, decided_by, candidates) VALUES (?1, ?2, ?3)",
     )?;
-    for e in evidence.iter().filter(|e| raised.contains(e.exception_id.as_str())) {
-        stmt.execute(params![e.exception_id, e.decided_by, candidates_json(&e.candidates)])?;
+    let mut rows: Vec<(i64, &ExceptionEvidence)> =
+        evidence.iter().filter_map(|e| raised.get(e.exception_id.as_str()).map(|&seq| (seq, e))).collect();
+    rows.sort_unstable_by_key(|(seq, _)| *seq);
+    for (seq, e) in rows {
+        stmt.execute(params![seq, e.decided_by, candidates_json(&e.candidates)])?;
     }
     Ok(())
 }
@@ -126,7 +131,8 @@ pub(crate) fn replace_contacts(
 pub(crate) fn read_evidence(conn: &Connection, exception_id: &str) -> Result<Option<ExceptionEvidence>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT decided_by, candidates FROM exception_evidence WHERE exception_id = ?1",
+            "SELECT v.decided_by, v.candidates FROM exception_evidence v JOIN exceptions e ON e.seq = v.exception_seq \
+             WHERE e.exception_id = ?1",
             [exception_id],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
         )
