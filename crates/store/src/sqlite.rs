@@ -917,6 +917,17 @@ mod tests {
     }
 
     #[test]
+    fn the_lines_no_batch_carries_yet_are_read_from_their_own_index_not_from_a_scan_of_every_posting() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
+        let sql = format!("EXPLAIN QUERY PLAN {POSTING_SELECT} WHERE p.batch_id IS NULL ORDER BY p.seq");
+        let mut stmt = store.conn.prepare(&sql).unwrap();
+        let plan: Vec<String> = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
+        assert!(plan.iter().any(|step| step.contains("USING INDEX postings_pending")), "{plan:?}");
+        assert!(!plan.iter().any(|step| step == "SCAN p"), "{plan:?}");
+    }
+
+    #[test]
     fn the_online_backup_holds_the_same_batches() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
