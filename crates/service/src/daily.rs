@@ -126,11 +126,17 @@ fn status_name(s: InvoiceStatus) -> &'static str {
 /// yet: the row is updated, the history is not), then `gone` (in the
 /// ledger's file, not in this one). The first three in the file's order,
 /// `gone` in key order.
+///
+/// `given` holds the open amount and status the file gave for the invoices
+/// whose copy in `invoices` cash in flight has since reduced: the history
+/// records the ERP's view, not the ledger's.
 fn invoice_changes_since_last_run(
     store: &dyn LedgerStore,
     invoices: &[Invoice],
     by_key: &[usize],
+    given: &HashMap<usize, (Decimal, InvoiceStatus)>,
 ) -> Result<Vec<InvoiceChange>, StoreError> {
+    let as_given = |k: usize| given.get(&k).copied().unwrap_or((invoices[k].amount_open, invoices[k].status));
     let mut found: Vec<(usize, &'static str)> = Vec::new();
     let mut gone: Vec<InvoiceChange> = Vec::new();
     let mut next = 0usize;
@@ -154,8 +160,9 @@ fn invoice_changes_since_last_run(
             return;
         };
         next += 1;
-        let event = if p.amount_open.parse::<Decimal>().ok() != Some(i.amount_open)
-            || p.status != status_name(i.status)
+        let (amount_open, status) = as_given(k);
+        let event = if p.amount_open.parse::<Decimal>().ok() != Some(amount_open)
+            || p.status != status_name(status)
             || p.currency != i.currency.as_str()
         {
             "changed"
@@ -184,8 +191,17 @@ fn invoice_changes_since_last_run(
     })?;
     found.extend(by_key.get(next..).unwrap_or_default().iter().map(|&k| (k, "new")));
     found.sort_unstable_by_key(|(k, _)| *k);
-    let mut changes: Vec<InvoiceChange> =
-        found.into_iter().map(|(k, event)| InvoiceChange { invoice: known(&invoices[k]), event }).collect();
+    let mut changes: Vec<InvoiceChange> = found
+        .into_iter()
+        .map(|(k, event)| {
+            let mut invoice = known(&invoices[k]);
+            if let Some((amount_open, status)) = given.get(&k) {
+                invoice.amount_open = format_amount(*amount_open, invoices[k].currency);
+                invoice.status = status_name(*status).to_string();
+            }
+            InvoiceChange { invoice, event }
+        })
+        .collect();
     changes.extend(gone);
     Ok(changes)
 }
@@ -211,6 +227,64 @@ fn problem_key(e: &ExceptionRow) -> String {
     } else {
         e.exception_id.clone()
     }
+}
+
+/// What the engine's outcomes become, for the batch and for the ledger.
+struct RunRows {
+    postings: Vec<PostingRow>,
+    /// The same lines, for the ledger.
+    engine_postings: Vec<PostingRow>,
+    batch_id: String,
+    raised_now: Vec<ExceptionRow>,
+    evidence: Vec<cashapply_store::ExceptionEvidence>,
+    receipts: Vec<cashapply_output::ReceiptRow>,
+    records: Vec<ReceiptRecord>,
+    summary: Value,
+}
+
+/// The run's rows from the engine's outcomes (pure: reads no ledger). The
+/// batch id derives from the previous batch, the carried lines, this run's
+/// lines and its receipts.
+fn run_rows(
+    decided: &crate::Decided,
+    new_ids: &[String],
+    previous_batch: &str,
+    carried: &[String],
+    learned: &crate::evidence::LearnedNames,
+    new_meta: &[(u32, usize)],
+) -> Result<RunRows, ServiceError> {
+    let mut report = RunReport::with_ids(
+        &decided.ledger,
+        &decided.receipts,
+        &decided.outcomes,
+        new_ids.to_vec(),
+        decided.files.clone(),
+        decided.others.clone(),
+        &decided.settings,
+    );
+    cashapply_output::check_invariants(&report)
+        .map_err(|v| ServiceError::Invariants { violations: v.iter().map(ToString::to_string).collect() })?;
+    let postings: Vec<PostingRow> = posting_rows(&report);
+    let mut id_parts: Vec<&str> = vec![previous_batch];
+    id_parts.extend(carried.iter().map(String::as_str));
+    id_parts.extend(postings.iter().map(|p| p.posting_id.as_str()));
+    id_parts.extend(new_ids.iter().map(String::as_str));
+    let batch_id = content_id("B", &id_parts);
+    report.batch_id = batch_id.clone();
+    let raised_now = exception_rows(&report);
+    let evidence = crate::evidence::exception_evidence(&report, &raised_now, learned);
+    let receipts = receipt_rows(&report);
+    let meta: HashMap<&str, (u32, usize)> = new_ids.iter().map(String::as_str).zip(new_meta.iter().copied()).collect();
+    let records: Vec<ReceiptRecord> = receipts
+        .iter()
+        .map(|row| {
+            let (occurrence, file) = meta.get(row.receipt_id.as_str()).copied().unwrap_or((1, 0));
+            ReceiptRecord { row: row.clone(), occurrence, file }
+        })
+        .collect();
+    let summary = summary_json(&report);
+    let engine_postings = postings.clone();
+    Ok(RunRows { postings, engine_postings, batch_id, raised_now, evidence, receipts, records, summary })
 }
 
 /// Reads the ledger and decides the run. Nothing is written.
@@ -364,11 +438,8 @@ pub fn prepare(
             })
             .is_ok()
     };
-    let mut invoice_changes = Vec::new();
-    if store.last_invoices_sha256()?.as_deref() != Some(invoices_sha256.as_str()) || store.undated_invoices()? > 0 {
-        invoice_changes = invoice_changes_since_last_run(store, &loaded.invoices, &by_key)?;
-    }
-    progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
+    let compare_invoices =
+        store.last_invoices_sha256()?.as_deref() != Some(invoices_sha256.as_str()) || store.undated_invoices()? > 0;
     let erp_settled: HashSet<(String, String)> = loaded
         .invoices
         .iter()
@@ -411,7 +482,8 @@ pub fn prepare(
     }
     let mut adjusted = 0u64;
     let invoices_name = loaded.others.first().map_or(String::new(), |o| o.name.clone());
-    for inv in &mut loaded.invoices {
+    let mut given: HashMap<usize, (Decimal, InvoiceStatus)> = HashMap::new();
+    for (k, inv) in loaded.invoices.iter_mut().enumerate() {
         if let Some((amount, _, currency)) = flight.get(&(inv.customer_id.clone(), inv.id.clone()))
             && !amount.is_zero()
         {
@@ -423,6 +495,7 @@ pub fn prepare(
                 continue;
             }
             adjusted += 1;
+            given.insert(k, (inv.amount_open, inv.status));
             inv.settled_in_flight = true;
             let rest = inv.amount_open - *amount;
             if rest.is_zero() || rest.is_sign_negative() != inv.amount_open.is_sign_negative() {
@@ -443,31 +516,26 @@ pub fn prepare(
     let learned = std::mem::take(&mut loaded.learned_names);
     let decided = loaded.decide(new_receipts, progress);
     let previous_batch = store.last_batch()?.unwrap_or_default();
-    let mut report = RunReport::with_ids(
-        &decided.ledger,
-        &decided.receipts,
-        &decided.outcomes,
-        new_ids.clone(),
-        decided.files.clone(),
-        decided.others.clone(),
-        &decided.settings,
-    );
-    cashapply_output::check_invariants(&report)
-        .map_err(|v| ServiceError::Invariants { violations: v.iter().map(ToString::to_string).collect() })?;
-    let mut postings: Vec<PostingRow> = posting_rows(&report);
     let pending = store.pending_postings()?;
     let carried: Vec<String> = pending.iter().map(|p| p.posting_id.clone()).collect();
-    let mut id_parts: Vec<&str> = vec![&previous_batch];
-    id_parts.extend(carried.iter().map(String::as_str));
-    id_parts.extend(postings.iter().map(|p| p.posting_id.as_str()));
-    id_parts.extend(new_ids.iter().map(String::as_str));
-    let batch_id = content_id("B", &id_parts);
-    report.batch_id = batch_id.clone();
-
+    // The invoice history (a read of every invoice of the ledger) and the
+    // run's rows (the engine's output turned into lines, exceptions and
+    // their evidence, receipts, summary) need nothing from each other: they
+    // are computed side by side. Only this thread reads the ledger.
+    let (rows, invoice_changes) = std::thread::scope(|scope| {
+        let rows = scope.spawn(|| run_rows(&decided, &new_ids, &previous_batch, &carried, &learned, &new_meta));
+        let changes = if compare_invoices {
+            invoice_changes_since_last_run(store, &decided.ledger.invoices, &by_key, &given)
+        } else {
+            Ok(Vec::new())
+        };
+        let rows = rows.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (rows, changes)
+    });
+    let invoice_changes = invoice_changes?;
+    progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
+    let RunRows { mut postings, engine_postings, batch_id, raised_now, evidence, receipts, records, summary } = rows?;
     progress(&format!("{} posting line(s), {} carried", postings.len(), carried.len()));
-    // Rule 4: exceptions across days.
-    let raised_now = exception_rows(&report);
-    let evidence = crate::evidence::exception_evidence(&report, &raised_now, &learned);
     progress(&format!("evidence kept for {} exception(s)", evidence.len()));
     let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
     let before: HashMap<String, ExceptionRow> = store.exceptions_by_problem(&keys)?.into_iter().collect();
@@ -527,16 +595,7 @@ pub fn prepare(
 
     progress(&format!("{} exception(s) open after the run", open_after.len()));
     // Rule 5: the batch.
-    let receipts = receipt_rows(&report);
-    let meta: HashMap<&str, (u32, usize)> = new_ids.iter().map(String::as_str).zip(new_meta.iter().copied()).collect();
-    let records: Vec<ReceiptRecord> = receipts
-        .iter()
-        .map(|row| {
-            let (occurrence, file) = meta.get(row.receipt_id.as_str()).copied().unwrap_or((1, 0));
-            ReceiptRecord { row: row.clone(), occurrence, file }
-        })
-        .collect();
-    let mut summary = summary_json(&report);
+    let mut summary = summary;
     if let Value::Object(m) = &mut summary {
         m.insert(
             "already_processed".into(),
@@ -569,7 +628,6 @@ pub fn prepare(
     let straight_through = decided.straight_through();
     let mut batch_postings = pending;
     batch_postings.append(&mut postings);
-    let engine_postings: Vec<PostingRow> = batch_postings.iter().skip(carried.len()).cloned().collect();
     let record = RunRecord {
         batch_id: batch_id.clone(),
         at: at.to_string(),
