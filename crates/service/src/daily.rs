@@ -430,13 +430,16 @@ pub fn prepare(
         let (x, y) = (&loaded.invoices[*a], &loaded.invoices[*b]);
         (x.customer_id.as_str(), x.id.as_str()).cmp(&(y.customer_id.as_str(), y.id.as_str()))
     });
-    let in_file = |customer: &str, invoice: &str| {
+    // Where an invoice is in the file (`by_key` is unique: the file refuses
+    // an invoice given twice).
+    let position = |customer: &str, invoice: &str| {
         by_key
             .binary_search_by(|i| {
                 let x = &loaded.invoices[*i];
                 (x.customer_id.as_str(), x.id.as_str()).cmp(&(customer, invoice))
             })
-            .is_ok()
+            .ok()
+            .map(|at| by_key[at])
     };
     let compare_invoices =
         store.last_invoices_sha256()?.as_deref() != Some(invoices_sha256.as_str()) || store.undated_invoices()? > 0;
@@ -471,7 +474,7 @@ pub fn prepare(
         if amount.is_zero() {
             continue;
         }
-        if !in_file(customer, invoice) {
+        if position(customer, invoice).is_none() {
             let batches = if batches.is_empty() { "the next batch".to_string() } else { batches.join(", ") };
             warnings.push(format!(
                 "{}: warning: invoice {invoice} of customer {customer} is not in the invoices file, while unconfirmed postings of {batches} move {amount} on it; confirm the batch if the ERP imported it",
@@ -483,27 +486,33 @@ pub fn prepare(
     let mut adjusted = 0u64;
     let invoices_name = loaded.others.first().map_or(String::new(), |o| o.name.clone());
     let mut given: HashMap<usize, (Decimal, InvoiceStatus)> = HashMap::new();
-    for (k, inv) in loaded.invoices.iter_mut().enumerate() {
-        if let Some((amount, _, currency)) = flight.get(&(inv.customer_id.clone(), inv.id.clone()))
-            && !amount.is_zero()
-        {
-            if currency != inv.currency.as_str() || amount.scale() > inv.currency.minor_digits() {
-                warnings.push(format!(
-                    "{}:{}: warning: invoice {} is in {} but unconfirmed postings on it are in {currency}; not subtracted",
-                    invoices_name, inv.line, inv.id, inv.currency
-                ));
-                continue;
-            }
-            adjusted += 1;
-            given.insert(k, (inv.amount_open, inv.status));
-            inv.settled_in_flight = true;
-            let rest = inv.amount_open - *amount;
-            if rest.is_zero() || rest.is_sign_negative() != inv.amount_open.is_sign_negative() {
-                inv.amount_open = Decimal::ZERO;
-                inv.status = InvoiceStatus::Closed;
-            } else {
-                inv.amount_open = rest;
-            }
+    // The invoices it moves, in the file's order.
+    let mut moved: Vec<(usize, Decimal, &str)> = flight
+        .iter()
+        .filter(|(_, (amount, _, _))| !amount.is_zero())
+        .filter_map(|((customer, invoice), (amount, _, currency))| {
+            position(customer, invoice).map(|k| (k, *amount, currency.as_str()))
+        })
+        .collect();
+    moved.sort_unstable_by_key(|(k, _, _)| *k);
+    for (k, amount, currency) in moved {
+        let Some(inv) = loaded.invoices.get_mut(k) else { continue };
+        if currency != inv.currency.as_str() || amount.scale() > inv.currency.minor_digits() {
+            warnings.push(format!(
+                "{}:{}: warning: invoice {} is in {} but unconfirmed postings on it are in {currency}; not subtracted",
+                invoices_name, inv.line, inv.id, inv.currency
+            ));
+            continue;
+        }
+        adjusted += 1;
+        given.insert(k, (inv.amount_open, inv.status));
+        inv.settled_in_flight = true;
+        let rest = inv.amount_open - amount;
+        if rest.is_zero() || rest.is_sign_negative() != inv.amount_open.is_sign_negative() {
+            inv.amount_open = Decimal::ZERO;
+            inv.status = InvoiceStatus::Closed;
+        } else {
+            inv.amount_open = rest;
         }
     }
     if adjusted > 0 {
