@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use cashapply_model::{Currency, format_amount};
 use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow, content_id, write_run};
-use cashapply_service::daily::prepare;
+use cashapply_service::daily::{prepare, write_and_commit};
 use cashapply_service::{Request, apply, load};
 use cashapply_store::{
     FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord, SqliteStore, StatementRecord,
@@ -214,7 +214,7 @@ fn write_history(request: &Request, db: &Path, days: usize, per_day: usize) {
             println!(
                 "history: {d} days in {:.1} s, ledger {:.0} MB",
                 t.elapsed().as_secs_f64(),
-                size(&db) as f64 / 1e6
+                size(db) as f64 / 1e6
             );
         }
     }
@@ -258,10 +258,8 @@ fn run_day(request: &Request, dir: &Path, db: &Path, days: usize, before: u64) {
     phase("inputs loaded");
     let prepared = prepare(&store, loaded, "2025-09-01T06:00:00Z", "scale", &phase).expect("run");
     phase("prepared");
-    cashapply_output::write_batch(&prepared.batch, &dir.join("run-out")).unwrap();
-    phase("batch written");
-    store.commit_run(&prepared.record).unwrap();
-    phase("committed");
+    write_and_commit(&prepared, &mut store, &dir.join("run-out")).unwrap();
+    phase("batch written and committed");
     drop(store);
     phase("ledger closed");
     let t_run = t.elapsed().as_secs_f64();
@@ -275,7 +273,7 @@ fn run_day(request: &Request, dir: &Path, db: &Path, days: usize, before: u64) {
         prepared.already.len(),
         t_run / t_apply,
         before as f64 / 1e6,
-        size(&db) as f64 / 1e6
+        size(db) as f64 / 1e6
     );
     for (table, n) in counts {
         println!("  {table}: {n} rows");

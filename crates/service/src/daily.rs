@@ -672,9 +672,27 @@ pub fn prepare(
 /// the process dies between the two, `--out` holds the new batch and the
 /// ledger is as before, so the next run decides the same receipts again and
 /// writes the same `posting_id`s (the ERP de-duplicates on them); the other
-/// order could lose a committed batch that was never written.
+/// order could lose a committed batch that was never written. The batch is
+/// written on a thread of its own while the run's rows go into the ledger's
+/// open transaction, which commits only once the batch is written (and is
+/// rolled back if it could not be).
 pub fn write_and_commit(prepared: &PreparedRun, store: &mut dyn LedgerStore, out: &Path) -> Result<(), DailyError> {
-    write_batch(&prepared.batch, out)?;
-    store.commit_run(&prepared.record)?;
-    Ok(())
+    std::thread::scope(|scope| {
+        let mut writer = Some(scope.spawn(|| write_batch(&prepared.batch, out)));
+        let mut written: Result<(), cashapply_output::OutputError> = Ok(());
+        let mut wait = || {
+            if let Some(w) = writer.take() {
+                written = w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            }
+            written.is_ok()
+        };
+        let committed = store.commit_run_when(&prepared.record, &mut wait);
+        // The ledger may have failed before it asked: the batch is still
+        // waited for (written and not committed, as after a kill between
+        // the two).
+        wait();
+        written?;
+        committed?;
+        Ok(())
+    })
 }

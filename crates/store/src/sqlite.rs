@@ -348,7 +348,7 @@ impl LedgerStore for SqliteStore {
         Ok(n.max(0) as u64)
     }
 
-    fn commit_run(&mut self, run: &RunRecord) -> Result<(), StoreError> {
+    fn commit_run_when(&mut self, run: &RunRecord, ready: &mut dyn FnMut() -> bool) -> Result<bool, StoreError> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM batches", [], |r| r.get(0))?;
         tx.execute(
@@ -528,8 +528,12 @@ impl LedgerStore for SqliteStore {
                 ])?;
             }
         }
+        if !ready() {
+            // Dropped: rolled back.
+            return Ok(false);
+        }
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     fn confirm(
