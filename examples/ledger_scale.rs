@@ -211,11 +211,7 @@ fn write_history(request: &Request, db: &Path, days: usize, per_day: usize) {
             store.confirm(&batches[d - 1], None, "t", "scale").unwrap();
         }
         if d % 25 == 0 {
-            println!(
-                "history: {d} days in {:.1} s, ledger {:.0} MB",
-                t.elapsed().as_secs_f64(),
-                size(db) as f64 / 1e6
-            );
+            println!("history: {d} days in {:.1} s, ledger {:.0} MB", t.elapsed().as_secs_f64(), size(db) as f64 / 1e6);
         }
     }
     let t_fill = t.elapsed().as_secs_f64();
