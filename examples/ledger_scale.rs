@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use cashapply_model::{Currency, format_amount};
 use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow, content_id, write_run};
-use cashapply_service::daily::prepare;
+use cashapply_service::daily::{prepare, write_and_commit};
 use cashapply_service::{Request, apply, load};
 use cashapply_store::{
     FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord, SqliteStore, StatementRecord,
@@ -50,16 +50,43 @@ fn main() {
         customers: Some(dir.join("customers.csv")),
         ..Request::default()
     };
-    let quiet = |_: &str| {};
 
-    // The history.
+    // The history, or a copy of one written before (`LEDGER_SCALE_HISTORY=FILE`:
+    // copied from FILE when it exists, else written and then kept there, so
+    // day DAYS + 1 can be timed again and again on the same history).
     let db = dir.join("scale.db");
     for suffix in ["", "-wal", "-shm", ".lock"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
-    let mut store = SqliteStore::open(&db, true).unwrap();
+    // `LEDGER_SCALE_ROUNDS=N` (with a kept history): apply and run timed N
+    // times, each run on a fresh copy of the history.
+    let kept = std::env::var_os("LEDGER_SCALE_HISTORY").map(PathBuf::from);
+    let rounds: usize = std::env::var("LEDGER_SCALE_ROUNDS").map_or(1, |s| s.parse().expect("ROUNDS"));
+    for round in 0..rounds {
+        if let Some(kept) = kept.as_ref().filter(|k| k.exists()) {
+            for suffix in ["", "-wal", "-shm", ".lock"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+            }
+            std::fs::copy(kept, &db).unwrap();
+            println!("history: copied from {}; ledger {:.0} MB", kept.display(), size(&db) as f64 / 1e6);
+        } else {
+            write_history(&request, &db, days, per_day);
+            if let Some(kept) = &kept {
+                std::fs::copy(&db, kept).unwrap();
+            }
+        }
+        let before = size(&db);
+        println!("round {} of {rounds}", round + 1);
+        run_day(&request, &dir, &db, days, before);
+    }
+}
+
+/// Writes DAYS days of PER_DAY receipts into a new ledger at `db`.
+fn write_history(request: &Request, db: &Path, days: usize, per_day: usize) {
+    let quiet = |_: &str| {};
+    let mut store = SqliteStore::open(db, true).unwrap();
     let t = Instant::now();
-    let loaded = load(&request, &quiet).expect("inputs");
+    let loaded = load(request, &quiet).expect("inputs");
     let day0 = RunRecord {
         batch_id: "B-history-0".into(),
         at: "2025-01-01T06:00:00Z".into(),
@@ -184,25 +211,32 @@ fn main() {
             store.confirm(&batches[d - 1], None, "t", "scale").unwrap();
         }
         if d % 25 == 0 {
-            println!(
-                "history: {d} days in {:.1} s, ledger {:.0} MB",
-                t.elapsed().as_secs_f64(),
-                size(&db) as f64 / 1e6
-            );
+            println!("history: {d} days in {:.1} s, ledger {:.0} MB", t.elapsed().as_secs_f64(), size(db) as f64 / 1e6);
         }
     }
     let t_fill = t.elapsed().as_secs_f64();
     drop(store);
-    let before = size(&db);
     println!(
         "history: {days} days of {per_day} receipts written in {t_fill:.1} s; ledger {:.0} MB",
-        before as f64 / 1e6
+        size(db) as f64 / 1e6
     );
+}
+
+/// The machine's load average, as `/proc/loadavg` gives it (the machine may
+/// be shared; figures are only comparable under similar load).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map_or_else(|_| "unknown".into(), |s| s.split(' ').take(3).collect::<Vec<_>>().join(" "))
+}
+
+fn run_day(request: &Request, dir: &Path, db: &Path, days: usize, before: u64) {
+    let quiet = |_: &str| {};
+    println!("load average before apply: {}", load_average());
 
     // The stateless apply of the last day, for comparison, just before the
     // run (the machine may be shared: both are timed under the same load).
     let t = Instant::now();
-    let decided = apply(&request, &quiet).expect("inputs");
+    let decided = apply(request, &quiet).expect("inputs");
     let report = decided.report().expect("invariants");
     write_run(&report, &dir.join("apply-out")).unwrap();
     let t_apply = t.elapsed().as_secs_f64();
@@ -214,19 +248,19 @@ fn main() {
 
     // Day DAYS + 1, for real.
     let t = Instant::now();
-    let mut store = SqliteStore::open(&db, false).unwrap();
-    let loaded = load(&request, &quiet).expect("inputs");
+    let mut store = SqliteStore::open(db, false).unwrap();
+    let loaded = load(request, &quiet).expect("inputs");
     let phase = |what: &str| println!("  [{:>6.2} s] {what}", t.elapsed().as_secs_f64());
     phase("inputs loaded");
     let prepared = prepare(&store, loaded, "2025-09-01T06:00:00Z", "scale", &phase).expect("run");
     phase("prepared");
-    cashapply_output::write_batch(&prepared.batch, &dir.join("run-out")).unwrap();
-    phase("batch written");
-    store.commit_run(&prepared.record).unwrap();
-    phase("committed");
-    let t_run = t.elapsed().as_secs_f64();
-    let counts = store.counts().unwrap();
+    write_and_commit(&prepared, &mut store, &dir.join("run-out")).unwrap();
+    phase("batch written and committed");
     drop(store);
+    phase("ledger closed");
+    let t_run = t.elapsed().as_secs_f64();
+    println!("load average after run: {}", load_average());
+    let counts = SqliteStore::open(db, false).unwrap().counts().unwrap();
     println!(
         "run (day {}): {} receipts ({} new, {} already) in {t_run:.2} s = {:.2} x apply; ledger {:.0} MB -> {:.0} MB",
         days + 1,
@@ -235,7 +269,7 @@ fn main() {
         prepared.already.len(),
         t_run / t_apply,
         before as f64 / 1e6,
-        size(&db) as f64 / 1e6
+        size(db) as f64 / 1e6
     );
     for (table, n) in counts {
         println!("  {table}: {n} rows");

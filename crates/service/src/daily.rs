@@ -129,11 +129,17 @@ fn status_name(s: InvoiceStatus) -> &'static str {
 /// yet: the row is updated, the history is not), then `gone` (in the
 /// ledger's file, not in this one). The first three in the file's order,
 /// `gone` in key order.
+///
+/// `given` holds the open amount and status the file gave for the invoices
+/// whose copy in `invoices` cash in flight has since reduced: the history
+/// records the ERP's view, not the ledger's.
 fn invoice_changes_since_last_run(
     store: &dyn LedgerStore,
     invoices: &[Invoice],
     by_key: &[usize],
+    given: &HashMap<usize, (Decimal, InvoiceStatus)>,
 ) -> Result<Vec<InvoiceChange>, StoreError> {
+    let as_given = |k: usize| given.get(&k).copied().unwrap_or((invoices[k].amount_open, invoices[k].status));
     let mut found: Vec<(usize, &'static str)> = Vec::new();
     let mut gone: Vec<InvoiceChange> = Vec::new();
     let mut next = 0usize;
@@ -157,8 +163,9 @@ fn invoice_changes_since_last_run(
             return;
         };
         next += 1;
-        let event = if p.amount_open.parse::<Decimal>().ok() != Some(i.amount_open)
-            || p.status != status_name(i.status)
+        let (amount_open, status) = as_given(k);
+        let event = if p.amount_open.parse::<Decimal>().ok() != Some(amount_open)
+            || p.status != status_name(status)
             || p.currency != i.currency.as_str()
         {
             "changed"
@@ -187,8 +194,17 @@ fn invoice_changes_since_last_run(
     })?;
     found.extend(by_key.get(next..).unwrap_or_default().iter().map(|&k| (k, "new")));
     found.sort_unstable_by_key(|(k, _)| *k);
-    let mut changes: Vec<InvoiceChange> =
-        found.into_iter().map(|(k, event)| InvoiceChange { invoice: known(&invoices[k]), event }).collect();
+    let mut changes: Vec<InvoiceChange> = found
+        .into_iter()
+        .map(|(k, event)| {
+            let mut invoice = known(&invoices[k]);
+            if let Some((amount_open, status)) = given.get(&k) {
+                invoice.amount_open = format_amount(*amount_open, invoices[k].currency);
+                invoice.status = status_name(*status).to_string();
+            }
+            InvoiceChange { invoice, event }
+        })
+        .collect();
     changes.extend(gone);
     Ok(changes)
 }
@@ -214,6 +230,69 @@ fn problem_key(e: &ExceptionRow) -> String {
     } else {
         e.exception_id.clone()
     }
+}
+
+/// What the engine's outcomes become, for the batch and for the ledger.
+struct RunRows {
+    postings: Vec<PostingRow>,
+    /// The same lines, for the ledger.
+    engine_postings: Vec<PostingRow>,
+    batch_id: String,
+    raised_now: Vec<ExceptionRow>,
+    evidence: Vec<cashapply_store::ExceptionEvidence>,
+    /// (rule id, receipt id) of each learned rule that fired.
+    learned_fires: Vec<(i64, String)>,
+    receipts: Vec<cashapply_output::ReceiptRow>,
+    records: Vec<ReceiptRecord>,
+    summary: Value,
+}
+
+/// The run's rows from the engine's outcomes (pure: reads no ledger). The
+/// batch id derives from the previous batch, the carried lines, this run's
+/// lines and its receipts.
+fn run_rows(
+    decided: &crate::Decided,
+    new_ids: &[String],
+    previous_batch: &str,
+    carried: &[String],
+    learned: crate::evidence::Learned<'_>,
+    new_meta: &[(u32, usize)],
+) -> Result<RunRows, ServiceError> {
+    let mut report = RunReport::with_ids(
+        &decided.ledger,
+        &decided.receipts,
+        &decided.outcomes,
+        new_ids.to_vec(),
+        decided.files.clone(),
+        decided.others.clone(),
+        &decided.settings,
+    );
+    cashapply_output::check_invariants(&report)
+        .map_err(|v| ServiceError::Invariants { violations: v.iter().map(ToString::to_string).collect() })?;
+    let mut postings: Vec<PostingRow> = posting_rows(&report);
+    let written_off_fires = crate::learned_write_off::name_the_codes(&report, &mut postings, learned.deductions);
+    let mut id_parts: Vec<&str> = vec![previous_batch];
+    id_parts.extend(carried.iter().map(String::as_str));
+    id_parts.extend(postings.iter().map(|p| p.posting_id.as_str()));
+    id_parts.extend(new_ids.iter().map(String::as_str));
+    let batch_id = content_id("B", &id_parts);
+    report.batch_id = batch_id.clone();
+    let raised_now = exception_rows(&report);
+    let evidence = crate::evidence::exception_evidence(&report, &raised_now, learned);
+    let mut learned_fires = crate::evidence::learned_fires(&report, &raised_now, &evidence, learned);
+    learned_fires.extend(written_off_fires);
+    let receipts = receipt_rows(&report);
+    let meta: HashMap<&str, (u32, usize)> = new_ids.iter().map(String::as_str).zip(new_meta.iter().copied()).collect();
+    let records: Vec<ReceiptRecord> = receipts
+        .iter()
+        .map(|row| {
+            let (occurrence, file) = meta.get(row.receipt_id.as_str()).copied().unwrap_or((1, 0));
+            ReceiptRecord { row: row.clone(), occurrence, file }
+        })
+        .collect();
+    let summary = summary_json(&report);
+    let engine_postings = postings.clone();
+    Ok(RunRows { postings, engine_postings, batch_id, raised_now, evidence, learned_fires, receipts, records, summary })
 }
 
 /// Reads the ledger and decides the run. Nothing is written.
@@ -359,19 +438,19 @@ pub fn prepare(
         let (x, y) = (&loaded.invoices[*a], &loaded.invoices[*b]);
         (x.customer_id.as_str(), x.id.as_str()).cmp(&(y.customer_id.as_str(), y.id.as_str()))
     });
-    let in_file = |customer: &str, invoice: &str| {
+    // Where an invoice is in the file (`by_key` is unique: the file refuses
+    // an invoice given twice).
+    let position = |customer: &str, invoice: &str| {
         by_key
             .binary_search_by(|i| {
                 let x = &loaded.invoices[*i];
                 (x.customer_id.as_str(), x.id.as_str()).cmp(&(customer, invoice))
             })
-            .is_ok()
+            .ok()
+            .map(|at| by_key[at])
     };
-    let mut invoice_changes = Vec::new();
-    if store.last_invoices_sha256()?.as_deref() != Some(invoices_sha256.as_str()) || store.undated_invoices()? > 0 {
-        invoice_changes = invoice_changes_since_last_run(store, &loaded.invoices, &by_key)?;
-    }
-    progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
+    let compare_invoices =
+        store.last_invoices_sha256()?.as_deref() != Some(invoices_sha256.as_str()) || store.undated_invoices()? > 0;
     let erp_settled: HashSet<(String, String)> = loaded
         .invoices
         .iter()
@@ -403,7 +482,7 @@ pub fn prepare(
         if amount.is_zero() {
             continue;
         }
-        if !in_file(customer, invoice) {
+        if position(customer, invoice).is_none() {
             let batches = if batches.is_empty() { "the next batch".to_string() } else { batches.join(", ") };
             warnings.push(format!(
                 "{}: warning: invoice {invoice} of customer {customer} is not in the invoices file, while unconfirmed postings of {batches} move {amount} on it; confirm the batch if the ERP imported it",
@@ -414,26 +493,34 @@ pub fn prepare(
     }
     let mut adjusted = 0u64;
     let invoices_name = loaded.others.first().map_or(String::new(), |o| o.name.clone());
-    for inv in &mut loaded.invoices {
-        if let Some((amount, _, currency)) = flight.get(&(inv.customer_id.clone(), inv.id.clone()))
-            && !amount.is_zero()
-        {
-            if currency != inv.currency.as_str() || amount.scale() > inv.currency.minor_digits() {
-                warnings.push(format!(
-                    "{}:{}: warning: invoice {} is in {} but unconfirmed postings on it are in {currency}; not subtracted",
-                    invoices_name, inv.line, inv.id, inv.currency
-                ));
-                continue;
-            }
-            adjusted += 1;
-            inv.settled_in_flight = true;
-            let rest = inv.amount_open - *amount;
-            if rest.is_zero() || rest.is_sign_negative() != inv.amount_open.is_sign_negative() {
-                inv.amount_open = Decimal::ZERO;
-                inv.status = InvoiceStatus::Closed;
-            } else {
-                inv.amount_open = rest;
-            }
+    let mut given: HashMap<usize, (Decimal, InvoiceStatus)> = HashMap::new();
+    // The invoices it moves, in the file's order.
+    let mut moved: Vec<(usize, Decimal, &str)> = flight
+        .iter()
+        .filter(|(_, (amount, _, _))| !amount.is_zero())
+        .filter_map(|((customer, invoice), (amount, _, currency))| {
+            position(customer, invoice).map(|k| (k, *amount, currency.as_str()))
+        })
+        .collect();
+    moved.sort_unstable_by_key(|(k, _, _)| *k);
+    for (k, amount, currency) in moved {
+        let Some(inv) = loaded.invoices.get_mut(k) else { continue };
+        if currency != inv.currency.as_str() || amount.scale() > inv.currency.minor_digits() {
+            warnings.push(format!(
+                "{}:{}: warning: invoice {} is in {} but unconfirmed postings on it are in {currency}; not subtracted",
+                invoices_name, inv.line, inv.id, inv.currency
+            ));
+            continue;
+        }
+        adjusted += 1;
+        given.insert(k, (inv.amount_open, inv.status));
+        inv.settled_in_flight = true;
+        let rest = inv.amount_open - amount;
+        if rest.is_zero() || rest.is_sign_negative() != inv.amount_open.is_sign_negative() {
+            inv.amount_open = Decimal::ZERO;
+            inv.status = InvoiceStatus::Closed;
+        } else {
+            inv.amount_open = rest;
         }
     }
     if adjusted > 0 {
@@ -458,34 +545,36 @@ pub fn prepare(
         progress(&format!("{written_off} shortfall(s) written off by learned deduction reasons"));
     }
     let previous_batch = store.last_batch()?.unwrap_or_default();
-    let mut report = RunReport::with_ids(
-        &decided.ledger,
-        &decided.receipts,
-        &decided.outcomes,
-        new_ids.clone(),
-        decided.files.clone(),
-        decided.others.clone(),
-        &decided.settings,
-    );
-    cashapply_output::check_invariants(&report)
-        .map_err(|v| ServiceError::Invariants { violations: v.iter().map(ToString::to_string).collect() })?;
-    let mut postings: Vec<PostingRow> = posting_rows(&report);
-    let written_off_fires = crate::learned_write_off::name_the_codes(&report, &mut postings, &learned_deductions);
     let pending = store.pending_postings()?;
     let carried: Vec<String> = pending.iter().map(|p| p.posting_id.clone()).collect();
-    let mut id_parts: Vec<&str> = vec![&previous_batch];
-    id_parts.extend(carried.iter().map(String::as_str));
-    id_parts.extend(postings.iter().map(|p| p.posting_id.as_str()));
-    id_parts.extend(new_ids.iter().map(String::as_str));
-    let batch_id = content_id("B", &id_parts);
-    report.batch_id = batch_id.clone();
-
+    // The invoice history (a read of every invoice of the ledger) and the
+    // run's rows (the engine's output turned into lines, exceptions and
+    // their evidence, receipts, summary) need nothing from each other: they
+    // are computed side by side. Only this thread reads the ledger.
+    let (rows, invoice_changes) = std::thread::scope(|scope| {
+        let rows = scope.spawn(|| run_rows(&decided, &new_ids, &previous_batch, &carried, learned, &new_meta));
+        let changes = if compare_invoices {
+            invoice_changes_since_last_run(store, &decided.ledger.invoices, &by_key, &given)
+        } else {
+            Ok(Vec::new())
+        };
+        let rows = rows.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (rows, changes)
+    });
+    let invoice_changes = invoice_changes?;
+    progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
+    let RunRows {
+        mut postings,
+        engine_postings,
+        batch_id,
+        raised_now,
+        evidence,
+        learned_fires,
+        receipts,
+        records,
+        summary,
+    } = rows?;
     progress(&format!("{} posting line(s), {} carried", postings.len(), carried.len()));
-    // Rule 4: exceptions across days.
-    let raised_now = exception_rows(&report);
-    let evidence = crate::evidence::exception_evidence(&report, &raised_now, learned);
-    let mut learned_fires = crate::evidence::learned_fires(&report, &raised_now, &evidence, learned);
-    learned_fires.extend(written_off_fires);
     progress(&format!("evidence kept for {} exception(s)", evidence.len()));
     let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
     let before: HashMap<String, ExceptionRow> = store.exceptions_by_problem(&keys)?.into_iter().collect();
@@ -545,16 +634,7 @@ pub fn prepare(
 
     progress(&format!("{} exception(s) open after the run", open_after.len()));
     // Rule 5: the batch.
-    let receipts = receipt_rows(&report);
-    let meta: HashMap<&str, (u32, usize)> = new_ids.iter().map(String::as_str).zip(new_meta.iter().copied()).collect();
-    let records: Vec<ReceiptRecord> = receipts
-        .iter()
-        .map(|row| {
-            let (occurrence, file) = meta.get(row.receipt_id.as_str()).copied().unwrap_or((1, 0));
-            ReceiptRecord { row: row.clone(), occurrence, file }
-        })
-        .collect();
-    let mut summary = summary_json(&report);
+    let mut summary = summary;
     if let Value::Object(m) = &mut summary {
         m.insert(
             "already_processed".into(),
@@ -587,7 +667,6 @@ pub fn prepare(
     let straight_through = decided.straight_through();
     let mut batch_postings = pending;
     batch_postings.append(&mut postings);
-    let engine_postings: Vec<PostingRow> = batch_postings.iter().skip(carried.len()).cloned().collect();
     let record = RunRecord {
         batch_id: batch_id.clone(),
         at: at.to_string(),
@@ -624,9 +703,27 @@ pub fn prepare(
 /// the process dies between the two, `--out` holds the new batch and the
 /// ledger is as before, so the next run decides the same receipts again and
 /// writes the same `posting_id`s (the ERP de-duplicates on them); the other
-/// order could lose a committed batch that was never written.
+/// order could lose a committed batch that was never written. The batch is
+/// written on a thread of its own while the run's rows go into the ledger's
+/// open transaction, which commits only once the batch is written (and is
+/// rolled back if it could not be).
 pub fn write_and_commit(prepared: &PreparedRun, store: &mut dyn LedgerStore, out: &Path) -> Result<(), DailyError> {
-    write_batch(&prepared.batch, out)?;
-    store.commit_run(&prepared.record)?;
-    Ok(())
+    std::thread::scope(|scope| {
+        let mut writer = Some(scope.spawn(|| write_batch(&prepared.batch, out)));
+        let mut written: Result<(), cashapply_output::OutputError> = Ok(());
+        let mut wait = || {
+            if let Some(w) = writer.take() {
+                written = w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            }
+            written.is_ok()
+        };
+        let committed = store.commit_run_when(&prepared.record, &mut wait);
+        // The ledger may have failed before it asked: the batch is still
+        // waited for (written and not committed, as after a kill between
+        // the two).
+        wait();
+        written?;
+        committed?;
+        Ok(())
+    })
 }

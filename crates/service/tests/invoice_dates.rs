@@ -125,3 +125,38 @@ fn the_next_days_file_records_exactly_the_invoices_that_are_new_changed_or_gone_
     let gone = &day2.record.invoice_changes[3].invoice;
     assert_eq!((gone.customer_id.as_str(), gone.amount_open.as_str()), ("C200", "5400.00"));
 }
+
+#[test]
+fn the_invoice_history_keeps_the_erp_open_amount_not_the_amount_unconfirmed_postings_reduce_it_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
+    let run = |store: &mut SqliteStore, invoices: PathBuf, out: &str| {
+        let request = Request {
+            bank: vec![fixture("morning.bai2")],
+            invoices,
+            customers: Some(fixture("customers.csv")),
+            ..Request::default()
+        };
+        let loaded = load(&request, &|_| {}).unwrap();
+        let prepared = prepare(store, loaded, "2026-11-20T06:00:00Z", "ops", &|_| {}).unwrap();
+        write_and_commit(&prepared, store, &dir.path().join(out)).unwrap();
+        prepared
+    };
+    let first = run(&mut store, fixture("open_invoices.csv"), "day1");
+    let paid: Vec<&str> =
+        first.batch.postings.iter().filter(|p| p.kind == "applied").map(|p| p.invoice_id.as_str()).collect();
+    assert!(!paid.is_empty());
+    // The ERP has not imported day 1's batch; its export gains one invoice.
+    let mut text = std::fs::read_to_string(fixture("open_invoices.csv")).unwrap();
+    text.push_str("INV-0099999,C100,Atlas Manufacturing Corp,USD,10.00,2026-11-01,2026-12-01,,,,open\n");
+    let day2_file = dir.path().join("open_invoices_day2.csv");
+    std::fs::write(&day2_file, text).unwrap();
+    let second = run(&mut store, day2_file, "day2");
+    let changes: Vec<(&str, &str)> =
+        second.record.invoice_changes.iter().map(|c| (c.invoice.invoice_id.as_str(), c.event)).collect();
+    assert_eq!(changes, [("INV-0099999", "new")], "day 1's unconfirmed postings are not ERP changes");
+    for id in paid {
+        let history = store.invoice_history(id).unwrap();
+        assert_eq!(history.len(), 1, "{id}: {history:?}");
+    }
+}

@@ -91,20 +91,25 @@ fn parse_candidates(text: &str) -> Vec<CandidateEvidence> {
         .collect()
 }
 
-/// Writes the evidence of the exceptions a run raises (`raised` holds
-/// their ids: evidence of an exception not raised again is not written).
+/// Writes the evidence of the exceptions a run raises, under each one's
+/// `seq` (`raised` maps their ids to it: evidence of an exception not
+/// raised again is not written), in `seq` order, so the rows go to the end
+/// of the table.
 pub(crate) fn insert_evidence(
     tx: &Transaction<'_>,
     evidence: &[ExceptionEvidence],
-    raised: &std::collections::HashSet<&str>,
+    raised: &std::collections::HashMap<&str, i64>,
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(
-        "INSERT OR REPLACE INTO exception_evidence (exception_id, decided_by, candidates, deduction_reasons) \
+        "INSERT OR REPLACE INTO exception_evidence (exception_seq, decided_by, candidates, deduction_reasons) \
          VALUES (?1, ?2, ?3, ?4)",
     )?;
-    for e in evidence.iter().filter(|e| raised.contains(e.exception_id.as_str())) {
+    let mut rows: Vec<(i64, &ExceptionEvidence)> =
+        evidence.iter().filter_map(|e| raised.get(e.exception_id.as_str()).map(|&seq| (seq, e))).collect();
+    rows.sort_unstable_by_key(|(seq, _)| *seq);
+    for (seq, e) in rows {
         let reasons = serde_json::Value::from(e.deduction_reasons.clone()).to_string();
-        stmt.execute(params![e.exception_id, e.decided_by, candidates_json(&e.candidates), reasons])?;
+        stmt.execute(params![seq, e.decided_by, candidates_json(&e.candidates), reasons])?;
     }
     Ok(())
 }
@@ -131,7 +136,8 @@ pub(crate) fn replace_contacts(
 pub(crate) fn read_evidence(conn: &Connection, exception_id: &str) -> Result<Option<ExceptionEvidence>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT decided_by, candidates, deduction_reasons FROM exception_evidence WHERE exception_id = ?1",
+            "SELECT v.decided_by, v.candidates, v.deduction_reasons FROM exception_evidence v \
+             JOIN exceptions e ON e.seq = v.exception_seq WHERE e.exception_id = ?1",
             [exception_id],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
         )

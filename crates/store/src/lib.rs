@@ -423,7 +423,14 @@ pub trait LedgerStore {
     /// recorded (rows of a ledger written before the dates were kept).
     fn undated_invoices(&self) -> Result<u64, StoreError>;
     /// Commits a run in one transaction.
-    fn commit_run(&mut self, run: &RunRecord) -> Result<(), StoreError>;
+    fn commit_run(&mut self, run: &RunRecord) -> Result<(), StoreError> {
+        self.commit_run_when(run, &mut || true).map(|_| ())
+    }
+    /// Writes a run's rows in one transaction, then asks `ready` (which may
+    /// wait for work done meanwhile, such as the batch files): the
+    /// transaction commits only when it answers true, and is rolled back
+    /// otherwise. Returns whether it committed.
+    fn commit_run_when(&mut self, run: &RunRecord, ready: &mut dyn FnMut() -> bool) -> Result<bool, StoreError>;
     /// Marks a batch's lines (or only `postings` of it) confirmed.
     fn confirm(
         &mut self,

@@ -292,6 +292,33 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE learned_rules_v5 RENAME TO learned_rules;
     ALTER TABLE exception_evidence ADD COLUMN deduction_reasons TEXT NOT NULL DEFAULT '[]';
     ",
+    // 6: a run's rows go to the end of their indexes. Content-hash ids
+    // (`R…`, `E…`) are random, so an index keyed by one takes each new row
+    // on a random page: a run of 100,000 receipts rewrote nearly every page
+    // of such an index. Postings now find their receipt by its `seq` (new
+    // receipts take ever larger ones), and an exception's evidence is kept
+    // under the exception's `seq`; the text ids stay on every row. The
+    // lines no batch carries yet (people's, until the next run) get their
+    // own small index: finding them scanned every posting.
+    "
+    ALTER TABLE postings ADD COLUMN receipt_seq INTEGER REFERENCES receipts(seq);
+    UPDATE postings SET receipt_seq = (SELECT r.seq FROM receipts r WHERE r.receipt_id = postings.receipt_id);
+    DROP INDEX postings_by_receipt;
+    CREATE INDEX postings_by_receipt_seq ON postings(receipt_seq);
+    CREATE INDEX postings_pending ON postings(seq) WHERE batch_id IS NULL;
+    CREATE TABLE exception_evidence_by_seq (
+        exception_seq INTEGER PRIMARY KEY REFERENCES exceptions(seq),
+        decided_by TEXT NOT NULL,
+        candidates TEXT NOT NULL,
+        deduction_reasons TEXT NOT NULL DEFAULT '[]'
+    );
+    INSERT INTO exception_evidence_by_seq (exception_seq, decided_by, candidates, deduction_reasons)
+        SELECT e.seq, v.decided_by, v.candidates, v.deduction_reasons
+        FROM exception_evidence v JOIN exceptions e USING (exception_id)
+        ORDER BY e.seq;
+    DROP TABLE exception_evidence;
+    ALTER TABLE exception_evidence_by_seq RENAME TO exception_evidence;
+    ",
 ];
 
 /// The schema version this program writes.
@@ -421,6 +448,134 @@ mod tests {
             "a code is needed"
         );
         assert!(store.add_rule("telepathy", "X", "C1", "", "exception E3", "bob", "now").is_err());
+    }
+
+    #[test]
+    fn a_version_4_ledger_keeps_every_posting_reversal_and_evidence_when_its_rows_are_rekeyed_by_seq() {
+        use crate::{LedgerStore, WorkbenchStore};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        {
+            // A ledger as version 4 wrote it: two receipts, their lines (one
+            // reversed by a person's line), an exception with its evidence.
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_with(&mut conn, &path, false, &MIGRATIONS[..4]).unwrap();
+            conn.execute_batch(
+                "INSERT INTO batches VALUES ('B1', 1, 't1', 'me', NULL, 'inv.csv', 'sha', 2, 0, NULL); \
+                 INSERT INTO files VALUES (1, 'B1', 'day.bai2', 'bai2', 's', 'n', 1, 2, 0, ''); \
+                 INSERT INTO receipts (receipt_id, batch_id, file_id, occurrence, bank_ref, format, account, value_date, \
+                   currency, amount, payer_name, customer_id, status, remittance) VALUES \
+                   ('R2', 'B1', 1, 1, 'REF2', 'bai2', 'A', '2026-11-19', 'USD', '5.00', '', 'C1', 'applied', ''), \
+                   ('R1', 'B1', 1, 1, 'REF1', 'bai2', 'A', '2026-11-19', 'USD', '10.00', '', 'C1', 'applied', ''); \
+                 INSERT INTO postings (posting_id, batch_id, receipt_id, customer_id, invoice_id, kind, amount, rule, \
+                   confidence, reverses, reason) VALUES \
+                   ('P1a', 'B1', 'R1', 'C1', 'I1', 'applied', '10.00', 'ref_exact', '1.000', NULL, ''), \
+                   ('P2a', 'B1', 'R2', 'C1', 'I2', 'applied', '5.00', 'ref_exact', '1.000', NULL, ''); \
+                 INSERT INTO postings (posting_id, batch_id, receipt_id, customer_id, invoice_id, kind, amount, rule, \
+                   confidence, reverses, reason, actor, created_at) VALUES \
+                   ('P1b', NULL, 'R1', 'C1', 'I1', 'applied', '-10.00', 'unapply', '', 'P1a', 'wrong', 'me', 't2'); \
+                 INSERT INTO exceptions (exception_id, problem, kind, receipt_id, bank_ref, customer_id, invoice_id, amount, \
+                   suggestions, detail, currency, value_date, payer_name, customer_name, status, batch_id) VALUES \
+                   ('E0', 'E0', 'short_payment', 'R2', 'REF2', 'C1', 'I2', '1.00', '', 'd', 'USD', '2026-11-19', '', '', 'resolved', 'B1'), \
+                   ('E1', 'E1', 'short_payment', 'R1', 'REF1', 'C1', 'I1', '1.00', '', 'd', 'USD', '2026-11-19', '', '', 'open', 'B1'); \
+                 INSERT INTO exception_evidence VALUES ('E1', 'ref_exact', '[]');",
+            )
+            .unwrap();
+        }
+        let mut store = crate::SqliteStore::open(&path, false).unwrap();
+        let lines = store.postings_of_receipt("R1").unwrap();
+        let ids: Vec<&str> = lines.iter().map(|p| p.row.posting_id.as_str()).collect();
+        assert_eq!(ids, ["P1a", "P1b"]);
+        assert_eq!((lines[0].row.bank_ref.as_str(), lines[0].reversed), ("REF1", true));
+        assert_eq!(store.postings_of_receipt("R2").unwrap().len(), 1);
+        assert_eq!(store.pending_postings().unwrap().len(), 1);
+        assert_eq!(store.in_flight().unwrap().len(), 3);
+        assert_eq!(store.evidence("E1").unwrap().map(|e| e.decided_by), Some("ref_exact".to_string()));
+        assert_eq!(store.evidence("E0").unwrap(), None);
+        // A new run's lines and evidence go in beside the old ones.
+        let text = |s: &str| s.to_string();
+        let receipt = crate::ReceiptRecord {
+            row: crate::ReceiptRow {
+                receipt_id: text("R3"),
+                bank_ref: text("REF3"),
+                source_file: text("day2.bai2"),
+                format: text("bai2"),
+                account: text("A"),
+                value_date: text("2026-11-20"),
+                currency: text("USD"),
+                amount: text("7.00"),
+                payer_name: String::new(),
+                customer_id: text("C1"),
+                status: text("on_account"),
+                remittance: String::new(),
+            },
+            occurrence: 1,
+            file: 0,
+        };
+        let line = crate::PostingRow {
+            posting_id: text("P3a"),
+            receipt_id: text("R3"),
+            bank_ref: text("REF3"),
+            value_date: text("2026-11-20"),
+            currency: text("USD"),
+            customer_id: text("C1"),
+            invoice_id: String::new(),
+            kind: text("on_account"),
+            amount: text("7.00"),
+            rule: text("on_account"),
+            confidence: String::new(),
+            reverses: String::new(),
+            reason: String::new(),
+        };
+        let exception = crate::ExceptionRow {
+            exception_id: text("E3"),
+            kind: text("unidentified"),
+            receipt_id: text("R3"),
+            bank_ref: text("REF3"),
+            customer_id: String::new(),
+            invoice_id: String::new(),
+            amount: text("7.00"),
+            suggestions: String::new(),
+            detail: text("d"),
+            currency: text("USD"),
+            value_date: text("2026-11-20"),
+            payer_name: String::new(),
+            customer_name: String::new(),
+            status: text("open"),
+        };
+        let run = crate::RunRecord {
+            batch_id: "B2".into(),
+            at: "t3".into(),
+            actor: "me".into(),
+            files: vec![crate::FileRecord {
+                name: text("day2.bai2"),
+                format: text("bai2"),
+                sha256: text("s2"),
+                normalised_sha256: text("n2"),
+                size: 1,
+                receipts_new: 1,
+                receipts_already: 0,
+                warnings: Vec::new(),
+                statements: Vec::new(),
+            }],
+            receipts: vec![receipt],
+            postings: vec![line],
+            exceptions: vec![("E3".into(), exception)],
+            evidence: vec![crate::ExceptionEvidence {
+                exception_id: "E3".into(),
+                decided_by: "amount_only".into(),
+                candidates: Vec::new(),
+                deduction_reasons: Vec::new(),
+            }],
+            ..Default::default()
+        };
+        store.commit_run(&run).unwrap();
+        assert_eq!(store.postings_of_receipt("R3").unwrap()[0].row.posting_id, "P3a");
+        assert_eq!(store.evidence("E3").unwrap().map(|e| e.decided_by), Some("amount_only".to_string()));
+        assert_eq!(store.evidence("E1").unwrap().map(|e| e.decided_by), Some("ref_exact".to_string()));
+        let orphans: i64 =
+            store.conn.query_row("SELECT count(*) FROM postings WHERE receipt_seq IS NULL", [], |r| r.get(0)).unwrap();
+        assert_eq!(orphans, 0);
     }
 
     #[test]

@@ -73,7 +73,7 @@ impl SqliteStore {
 /// date, currency are kept once, on the receipt).
 pub(crate) const POSTING_SELECT: &str = "SELECT p.posting_id, p.receipt_id, r.bank_ref, r.value_date, r.currency, p.customer_id, \
      p.invoice_id, p.kind, p.amount, p.rule, p.confidence, coalesce(p.reverses, ''), p.reason, p.batch_id, p.confirmed_at, \
-     EXISTS (SELECT 1 FROM postings o WHERE o.reverses = p.posting_id) FROM postings p JOIN receipts r USING (receipt_id)";
+     EXISTS (SELECT 1 FROM postings o WHERE o.reverses = p.posting_id) FROM postings p JOIN receipts r ON r.seq = p.receipt_seq";
 
 pub(crate) fn posting_state(r: &Row<'_>) -> rusqlite::Result<PostingState> {
     Ok(PostingState {
@@ -130,17 +130,22 @@ fn seen_statement(r: &Row<'_>) -> rusqlite::Result<SeenStatement> {
     })
 }
 
+/// Inserts one posting line. `receipt_seq` is its receipt's `seq` when the
+/// caller knows it (a run that has just inserted the receipt); otherwise it
+/// is looked up by `receipt_id`.
 pub(crate) fn insert_posting(
     tx: &rusqlite::Transaction<'_>,
     p: &PostingRow,
     batch_id: Option<&str>,
     actor: &str,
     at: &str,
+    receipt_seq: Option<i64>,
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO postings (posting_id, batch_id, receipt_id, customer_id, \
-         invoice_id, kind, amount, rule, confidence, reverses, reason, actor, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULLIF(?10, ''), ?11, ?12, ?13)",
+         invoice_id, kind, amount, rule, confidence, reverses, reason, actor, created_at, receipt_seq) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULLIF(?10, ''), ?11, ?12, ?13, \
+         coalesce(?14, (SELECT seq FROM receipts WHERE receipt_id = ?3)))",
     )?;
     // A run's lines take their actor and time from their batch; a
     // person's line keeps its own.
@@ -158,7 +163,8 @@ pub(crate) fn insert_posting(
         p.reverses,
         p.reason,
         actor,
-        at
+        at,
+        receipt_seq
     ])?;
     Ok(())
 }
@@ -245,7 +251,7 @@ impl LedgerStore for SqliteStore {
     fn in_flight(&self) -> Result<Vec<InFlight>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT p.posting_id, p.batch_id, p.customer_id, p.invoice_id, p.kind, p.amount, r.currency \
-             FROM postings p JOIN receipts r USING (receipt_id) \
+             FROM postings p JOIN receipts r ON r.seq = p.receipt_seq \
              WHERE p.confirmed_at IS NULL AND p.invoice_id <> '' AND p.kind IN ('applied', 'discount', 'write_off') ORDER BY p.seq",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -342,7 +348,7 @@ impl LedgerStore for SqliteStore {
         Ok(n.max(0) as u64)
     }
 
-    fn commit_run(&mut self, run: &RunRecord) -> Result<(), StoreError> {
+    fn commit_run_when(&mut self, run: &RunRecord, ready: &mut dyn FnMut() -> bool) -> Result<bool, StoreError> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM batches", [], |r| r.get(0))?;
         tx.execute(
@@ -361,6 +367,8 @@ impl LedgerStore for SqliteStore {
             ],
         )?;
         let mut file_ids = Vec::with_capacity(run.files.len());
+        let mut receipt_seqs: std::collections::HashMap<&str, i64> =
+            std::collections::HashMap::with_capacity(run.receipts.len());
         for f in &run.files {
             tx.execute(
                 "INSERT INTO files (batch_id, name, format, sha256, normalised_sha256, size, receipts_new, receipts_already, warnings) \
@@ -414,6 +422,7 @@ impl LedgerStore for SqliteStore {
                     r.status,
                     r.remittance
                 ])?;
+                receipt_seqs.insert(r.receipt_id.as_str(), tx.last_insert_rowid());
             }
         }
         {
@@ -423,12 +432,18 @@ impl LedgerStore for SqliteStore {
                 stmt.execute(params![run.batch_id, id])?;
             }
         }
-        // By receipt, each receipt's lines in their order.
+        // By receipt (the order their `seq`s were given in, so the foreign
+        // key's lookups of `receipt_id` walk that index in order and the
+        // `receipt_seq` index grows at its end), each receipt's lines in
+        // their order.
         let mut order: Vec<&PostingRow> = run.postings.iter().collect();
         order.sort_by(|a, b| a.receipt_id.cmp(&b.receipt_id));
         for p in order {
-            insert_posting(&tx, p, Some(&run.batch_id), &run.actor, &run.at)?;
+            let seq = receipt_seqs.get(p.receipt_id.as_str()).copied();
+            insert_posting(&tx, p, Some(&run.batch_id), &run.actor, &run.at, seq)?;
         }
+        let mut exception_seqs: std::collections::HashMap<&str, i64> =
+            std::collections::HashMap::with_capacity(run.exceptions.len());
         {
             let mut stmt = tx.prepare_cached(&format!(
                 "INSERT INTO exceptions ({EXCEPTION_COLUMNS}, batch_id) \
@@ -455,13 +470,12 @@ impl LedgerStore for SqliteStore {
                     problem,
                     run.batch_id
                 ])?;
+                exception_seqs.insert(e.exception_id.as_str(), tx.last_insert_rowid());
                 // No event row: the exception's batch dates its raising
                 // (`events` reads it from there).
             }
         }
-        let raised: std::collections::HashSet<&str> =
-            run.exceptions.iter().map(|(_, e)| e.exception_id.as_str()).collect();
-        crate::evidence::insert_evidence(&tx, &run.evidence, &raised)?;
+        crate::evidence::insert_evidence(&tx, &run.evidence, &exception_seqs)?;
         if let Some(contacts) = &run.contacts {
             crate::evidence::replace_contacts(&tx, contacts, &run.batch_id)?;
         }
@@ -514,8 +528,12 @@ impl LedgerStore for SqliteStore {
                 ])?;
             }
         }
+        if !ready() {
+            // Dropped: rolled back.
+            return Ok(false);
+        }
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     fn confirm(
@@ -592,7 +610,7 @@ impl LedgerStore for SqliteStore {
     fn adjust(&mut self, a: &Adjustment) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for p in &a.postings {
-            insert_posting(&tx, p, None, &a.event.actor, &a.event.at).map_err(|e| match e {
+            insert_posting(&tx, p, None, &a.event.actor, &a.event.at, None).map_err(|e| match e {
                 rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
                     StoreError::Refused(format!("posting {} is already offset by an opposite line", p.reverses))
                 }
@@ -620,7 +638,9 @@ impl LedgerStore for SqliteStore {
     }
 
     fn postings_of_receipt(&self, receipt_id: &str) -> Result<Vec<PostingState>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!("{POSTING_SELECT} WHERE p.receipt_id = ?1 ORDER BY p.seq"))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "{POSTING_SELECT} WHERE p.receipt_seq = (SELECT seq FROM receipts WHERE receipt_id = ?1) ORDER BY p.seq"
+        ))?;
         let rows = stmt.query_map([receipt_id], posting_state)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -898,6 +918,17 @@ mod tests {
         store.commit_run(&carried).unwrap();
         assert!(store.pending_postings().unwrap().is_empty());
         assert_eq!(store.posting("PX").unwrap().unwrap().batch_id.as_deref(), Some("B2"));
+    }
+
+    #[test]
+    fn the_lines_no_batch_carries_yet_are_read_from_their_own_index_not_from_a_scan_of_every_posting() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
+        let sql = format!("EXPLAIN QUERY PLAN {POSTING_SELECT} WHERE p.batch_id IS NULL ORDER BY p.seq");
+        let mut stmt = store.conn.prepare(&sql).unwrap();
+        let plan: Vec<String> = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
+        assert!(plan.iter().any(|step| step.contains("USING INDEX postings_pending")), "{plan:?}");
+        assert!(!plan.iter().any(|step| step == "SCAN p"), "{plan:?}");
     }
 
     #[test]

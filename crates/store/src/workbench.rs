@@ -703,7 +703,7 @@ impl WorkbenchStore for SqliteStore {
             .optional()?
             .unwrap_or_default();
         for p in &a.postings {
-            insert_posting(&tx, p, None, &a.actor, &a.at).map_err(|e| match e {
+            insert_posting(&tx, p, None, &a.actor, &a.at, None).map_err(|e| match e {
                 rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
                     StoreError::Refused(format!(
                         "posting {} cannot be added: a line it offsets is already offset, or it exists",
@@ -779,7 +779,7 @@ impl WorkbenchStore for SqliteStore {
             .optional()?
             .ok_or_else(|| StoreError::Refused(format!("action {action_id} is not awaiting approval")))?;
         for p in postings {
-            insert_posting(&tx, p, None, approver, at)?;
+            insert_posting(&tx, p, None, approver, at, None)?;
         }
         let ids: Vec<&str> = postings.iter().map(|p| p.posting_id.as_str()).collect();
         tx.execute(
