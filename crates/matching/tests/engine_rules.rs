@@ -833,3 +833,24 @@ fn a_bare_number_listed_beside_the_customers_prefixed_invoice_numbers_is_paid_as
     assert!(got.contains(&s("applied", "INV-01586", "106.00")), "{got:?}");
     assert!(got.contains(&s("on_account", "", "90.00")), "{got:?}");
 }
+
+/// A USD payment quoting `INV-0100096`, which is another customer's EUR
+/// invoice; the payer's own USD invoice `INV-0010096` is one edit away.
+fn quoting_another_currency(own_open: &str) -> Vec<(&'static str, String, String)> {
+    let mut eur = invoice("INV-0100096", "C2", "999.00", "2026-02-20");
+    eur.currency = Currency::parse("EUR").unwrap();
+    let invs = vec![invoice("INV-0010096", "C1", own_open, "2026-02-20"), eur];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "1771.75", "2026-03-02", &["INVOICES INV-0100096"])]);
+    lines(&l, &o[0])
+}
+
+#[test]
+fn a_number_mistyped_into_another_customers_invoice_in_another_currency_goes_to_the_one_the_amount_confirms() {
+    assert_eq!(quoting_another_currency("1771.75"), [s("applied", "INV-0010096", "1771.75")]);
+}
+
+#[test]
+fn a_number_naming_an_invoice_in_another_currency_is_not_moved_to_a_neighbour_the_amount_does_not_confirm() {
+    let got = quoting_another_currency("1800.00");
+    assert!(!got.iter().any(|(k, _, _)| *k == "applied"), "{got:?}");
+}

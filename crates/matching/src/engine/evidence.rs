@@ -559,8 +559,15 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     // The pieces of a grouped number that names a document do not decide
     // the customer either.
     drop_run_pieces(&mut refs, &runs);
+    let fixed = mistyped_into_another_currency(receipt, ledger, &mut refs);
     let payer = payer_evidence(receipt, ledger, &customer_candidates, seen);
     let mut customer = identify_customer(receipt, ledger, &refs, payer);
+    if customer.is_none()
+        && let Some(first) = fixed.first()
+        && fixed.iter().all(|o| *o == *first)
+    {
+        customer = Some((*first, Decimal::new(950, 3), CustomerEvidence::ReferenceOwner));
+    }
     let mut learned_shapes = Vec::new();
     if customer.is_none() && !shape_words.is_empty() {
         (customer, learned_shapes) = learned_shape_customer(ledger, &shape_words);
@@ -657,6 +664,12 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     // by the anchored references beside them (`REF 4.331;4370;0004364`).
     refs.retain(|r| r.anchored || customer.is_some_and(|(c, _, _)| ledger.may_pay(c, ledger.owner(r.invoice))));
     drop_run_pieces(&mut refs, &runs);
+    // One candidate per (token, invoice): the nearest, then the strongest
+    // (an invoice found both as a currency fix and as a neighbour once).
+    refs.sort_by(|a, b| {
+        (a.token, a.invoice, a.distance).cmp(&(b.token, b.invoice, b.distance)).then(b.strength.cmp(&a.strength))
+    });
+    refs.dedup_by_key(|r| (r.token, r.invoice));
     refs.sort_by_key(|r| (r.token, r.distance, r.invoice));
     let unresolved_references = reference_tokens.iter().filter(|t| !refs.iter().any(|r| r.token == **t)).count();
     let payer = payer.map(|(p, _, how)| (p, how));
@@ -693,6 +706,70 @@ fn learned_shape_customer(ledger: &Ledger, words: &[String]) -> (Option<(u32, De
         [one] => (Some((*one, LEARNED_SHAPE_CONFIDENCE, CustomerEvidence::LearnedShape)), ids),
         _ => (None, ids),
     }
+}
+
+/// A reference that names exactly only invoices in another currency than
+/// the payment's (`INV-0100096`, another customer's EUR invoice, on a USD
+/// payment), while exactly one invoice one edit away is open in the
+/// payment's currency for exactly the amount the reference states (its
+/// line's, or the payment's when it is the only reference): the number was
+/// mistyped into the other invoice's. That invoice is added as the
+/// reference's candidate (0.950), and the other-currency invoices no longer
+/// decide the customer. Returns the owners of the invoices so found.
+fn mistyped_into_another_currency(receipt: &Receipt, ledger: &Ledger, refs: &mut Vec<RefMatch>) -> Vec<u32> {
+    let mut tokens: Vec<usize> = refs.iter().map(|r| r.token).collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    let single = tokens.len() == 1;
+    let mut added: Vec<RefMatch> = Vec::new();
+    for t in tokens {
+        let here: Vec<&RefMatch> = refs.iter().filter(|r| r.token == t).collect();
+        let Some(first) = here.first() else { continue };
+        if here.iter().any(|r| r.distance != 0 || ledger.invoice(r.invoice).currency == receipt.currency) {
+            continue;
+        }
+        let stated = match first.line {
+            Some(l) => receipt.remittance_lines.get(l).and_then(|l| l.amount),
+            None if single => Some(receipt.amount),
+            None => None,
+        };
+        let Some(stated) = stated.filter(|a| *a > Decimal::ZERO) else { continue };
+        let key = normalise_reference(&first.raw).key;
+        if key.len() < MIN_FUZZY_LEN {
+            continue;
+        }
+        let fits: Vec<u32> = ledger
+            .invoice_refs
+            .near(&key)
+            .into_iter()
+            .filter(|h| h.distance == 1)
+            .map(|h| h.doc)
+            .filter(|i| {
+                let inv = ledger.invoice(*i);
+                inv.currency == receipt.currency
+                    && inv.status == crate::inputs::InvoiceStatus::Open
+                    && inv.amount_open == stated
+            })
+            .collect();
+        if let [one] = fits.as_slice() {
+            added.push(RefMatch {
+                invoice: *one,
+                distance: 1,
+                strength: Decimal::new(950, 3),
+                anchored: true,
+                via_po: false,
+                ..(*first).clone()
+            });
+        }
+    }
+    let owners: Vec<u32> = added.iter().map(|r| ledger.owner(r.invoice)).collect();
+    for r in refs.iter_mut() {
+        if added.iter().any(|a| a.token == r.token) {
+            r.anchored = false;
+        }
+    }
+    refs.extend(added);
+    owners
 }
 
 /// A space-separated number that names a document: its groups, and joins
