@@ -850,7 +850,12 @@ fn a_number_mistyped_into_another_customers_invoice_in_another_currency_goes_to_
 }
 
 #[test]
-fn a_number_naming_an_invoice_in_another_currency_is_not_moved_to_a_neighbour_the_amount_does_not_confirm() {
-    let got = quoting_another_currency("1800.00");
+fn a_number_mistyped_into_an_invoice_in_another_currency_part_pays_the_only_neighbour_open_in_its_currency() {
+    assert_eq!(quoting_another_currency("1800.00"), [s("applied", "INV-0010096", "1771.75")]);
+}
+
+#[test]
+fn a_number_naming_an_invoice_in_another_currency_is_not_moved_to_a_neighbour_open_for_less_than_paid() {
+    let got = quoting_another_currency("1700.00");
     assert!(!got.iter().any(|(k, _, _)| *k == "applied"), "{got:?}");
 }

@@ -713,7 +713,10 @@ fn learned_shape_customer(ledger: &Ledger, words: &[String]) -> (Option<(u32, De
 /// payment), while exactly one invoice one edit away is open in the
 /// payment's currency for exactly the amount the reference states (its
 /// line's, or the payment's when it is the only reference): the number was
-/// mistyped into the other invoice's. That invoice is added as the
+/// mistyped into the other invoice's. So was it when no invoice one edit
+/// away is open for exactly that amount but exactly one is open in the
+/// payment's currency at all, for more than it (a part payment of it).
+/// That invoice is added as the
 /// reference's candidate (0.950), and the other-currency invoices no longer
 /// decide the customer. Returns the owners of the invoices so found.
 fn mistyped_into_another_currency(receipt: &Receipt, ledger: &Ledger, refs: &mut Vec<RefMatch>) -> Vec<u32> {
@@ -751,6 +754,30 @@ fn mistyped_into_another_currency(receipt: &Receipt, ledger: &Ledger, refs: &mut
                     && inv.amount_open == stated
             })
             .collect();
+        // None open for exactly the amount: the only one open for more (a
+        // part payment of it), when exactly one invoice one edit away is
+        // open in the payment's currency at all.
+        let fits = if fits.is_empty() {
+            let open: Vec<u32> = ledger
+                .invoice_refs
+                .near(&key)
+                .into_iter()
+                .filter(|h| h.distance == 1)
+                .map(|h| h.doc)
+                .filter(|i| {
+                    let inv = ledger.invoice(*i);
+                    inv.currency == receipt.currency
+                        && inv.status == crate::inputs::InvoiceStatus::Open
+                        && inv.amount_open > Decimal::ZERO
+                })
+                .collect();
+            match open.as_slice() {
+                [one] if ledger.invoice(*one).amount_open > stated => open,
+                _ => Vec::new(),
+            }
+        } else {
+            fits
+        };
         if let [one] = fits.as_slice() {
             added.push(RefMatch {
                 invoice: *one,
