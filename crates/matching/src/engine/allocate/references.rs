@@ -333,6 +333,8 @@ impl<'l> Allocator<'l> {
         let single = fresh.len() == 1;
         let mut taken: HashSet<u32> = fresh.iter().chain(&dups).map(|r| r.invoice).collect();
         let mut doubted: Vec<u32> = Vec::new();
+        // Another customer's invoice the only reference was mistyped from.
+        let mut moved_to: Option<u32> = None;
         for r in &mut fresh {
             let Some(stated) = line_amount(receipt, r.line).or(single.then_some(receipt.amount)) else { continue };
             // A line that states its discount or deduction states the
@@ -389,9 +391,26 @@ impl<'l> Allocator<'l> {
                         .map(|h| h.doc)
                         .filter(fits)
                         .collect();
-                    if let [other] = elsewhere.as_slice() {
-                        r.strength = r.strength.min(Decimal::new(850, 3));
-                        doubted.push(*other);
+                    // The payment's only reference, and the payer names
+                    // nobody or that other invoice's customer: the amount says
+                    // which number was meant.
+                    let payer_agrees = |other: u32| {
+                        proposal.payer.is_none_or(|(p, _)| self.ledger.may_pay(p, self.ledger.owner(other)))
+                    };
+                    match elsewhere.as_slice() {
+                        [other] if single && stated_total.is_none() && taken_off.is_zero() && payer_agrees(*other) => {
+                            taken.remove(&r.invoice);
+                            taken.insert(*other);
+                            r.invoice = *other;
+                            r.distance = 1;
+                            r.strength = Decimal::new(950, 3);
+                            moved_to = Some(self.ledger.owner(*other));
+                        }
+                        [other] => {
+                            r.strength = r.strength.min(Decimal::new(850, 3));
+                            doubted.push(*other);
+                        }
+                        _ => {}
                     }
                 }
                 [] => {}
@@ -400,6 +419,9 @@ impl<'l> Allocator<'l> {
                     doubted.extend_from_slice(several);
                 }
             }
+        }
+        if let Some(c) = moved_to {
+            out.customer = Some(c);
         }
         // Several references that do not settle the payment together, while
         // replacing exactly one of them by an invoice one edit away makes
