@@ -514,21 +514,23 @@ fn the_cut_off_last_word_of_a_truncated_line_names_no_invoice() {
 
 #[test]
 fn a_part_payment_on_a_reference_one_digit_from_another_customers_invoice_of_exactly_that_amount_is_held() {
-    // 234.68 is a part of INV-0012886 (C1) or all of INV-0012866 (C2): the
-    // mistyped digit cannot be told from a part payment; both are suggested.
-    let invs = || {
-        vec![
-            invoice("INV-0012886", "C1", "1500.00", "2026-01-10"),
-            invoice("INV-0012866", "C2", "234.68", "2026-01-12"),
-        ]
+    // 500.00 is a part of INV-0012886 (C1) or all of INV-0012866 (C2): with
+    // a whole amount the mistyped digit cannot be told from a part payment;
+    // both are suggested.
+    let invs = |other: &str| {
+        vec![invoice("INV-0012886", "C1", "1500.00", "2026-01-10"), invoice("INV-0012866", "C2", other, "2026-01-12")]
     };
-    let (l, o) = decide(invs(), vec![], &[receipt("R1", "234.68", "2026-02-01", &["INV-0012886"])]);
-    assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "234.68")]);
+    let (l, o) = decide(invs("500.00"), vec![], &[receipt("R1", "500.00", "2026-02-01", &["INV-0012886"])]);
+    assert_eq!(lines(&l, &o[0]), [s("unapplied", "", "500.00")]);
     let suggested: Vec<&str> = o[0].exceptions[0].suggestions.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(suggested, ["INV-0012886", "INV-0012866"]);
+    // An amount with cents (234.68) exactly C2's one edit away, from a payer
+    // nothing else names: the digit was mistyped.
+    let (l, o) = decide(invs("234.68"), vec![], &[receipt("R1", "234.68", "2026-02-01", &["INV-0012886"])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0012866", "234.68")]);
     // When the payer's own name confirms C1, the part payment stands.
     let (l, o) = decide(
-        invs(),
+        invs("234.68"),
         vec![customer("C1", "Atlas Manufacturing")],
         &[payer(receipt("R1", "234.68", "2026-02-01", &["INV-0012886"]), "Atlas Manufacturing")],
     );

@@ -225,9 +225,9 @@ fn a_noisy_reference_to_another_customers_invoice_is_not_applied_when_the_payer_
 fn the_only_reference_of_an_unknown_payer_mistyped_into_another_customers_invoice_goes_to_the_neighbour_of_its_amount()
 {
     let invs =
-        vec![invoice("INV-00617", "C2", "9800.00", "2026-01-31"), invoice("INV-00687", "C1", "642.00", "2026-01-31")];
-    let (l, o) = decide(invs, vec![], &[receipt("R1", "642.00", "2026-02-01", &["INV-00617"])]);
-    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00687", "642.00")]);
+        vec![invoice("INV-00617", "C2", "9800.00", "2026-01-31"), invoice("INV-00687", "C1", "642.35", "2026-01-31")];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "642.35", "2026-02-01", &["INV-00617"])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00687", "642.35")]);
     assert_eq!(o[0].customer.map(|c| l.customer_id(c).to_string()).as_deref(), Some("C1"));
 }
 
@@ -238,8 +238,8 @@ fn a_mistyped_reference_is_not_moved_to_a_customer_the_payers_own_evidence_does_
     let mut third = customer("C3", "Orion Textiles LLC");
     third.bank_accounts = vec!["5550001234".into()];
     let invs =
-        vec![invoice("INV-00617", "C2", "9800.00", "2026-01-31"), invoice("INV-00687", "C1", "642.00", "2026-01-31")];
-    let mut r = receipt("R1", "642.00", "2026-02-01", &["INV-00617"]);
+        vec![invoice("INV-00617", "C2", "9800.00", "2026-01-31"), invoice("INV-00687", "C1", "642.35", "2026-01-31")];
+    let mut r = receipt("R1", "642.35", "2026-02-01", &["INV-00617"]);
     r.payer_account = Some("5550001234".into());
     let (l, o) = decide(invs, vec![third, customer("C1", "A"), customer("C2", "B")], &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));

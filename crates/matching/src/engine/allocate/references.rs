@@ -392,13 +392,20 @@ impl<'l> Allocator<'l> {
                         .filter(fits)
                         .collect();
                     // The payment's only reference, and the payer names
-                    // nobody or that other invoice's customer: the amount says
-                    // which number was meant.
+                    // nobody or that other invoice's customer: an amount with
+                    // cents says which number was meant (a whole amount is too
+                    // common to tell a part payment from a mistyped digit).
                     let payer_agrees = |other: u32| {
                         proposal.payer.is_none_or(|(p, _)| self.ledger.may_pay(p, self.ledger.owner(other)))
                     };
                     match elsewhere.as_slice() {
-                        [other] if single && stated_total.is_none() && taken_off.is_zero() && payer_agrees(*other) => {
+                        [other]
+                            if single
+                                && stated_total.is_none()
+                                && taken_off.is_zero()
+                                && !stated.fract().is_zero()
+                                && payer_agrees(*other) =>
+                        {
                             taken.remove(&r.invoice);
                             taken.insert(*other);
                             r.invoice = *other;
