@@ -325,7 +325,9 @@ fn soft_separator(c: char) -> bool {
 /// `2026-05511/2026-06092`) and at a `,` between a reference and an amount
 /// (`INV-3001,450.00`) unless it is an amount or a date as a whole.
 pub fn pieces(lines: &[&str], minor: u32) -> Vec<Piece> {
-    let mut words: Vec<Option<String>> = Vec::new();
+    // Each word, and whether a `:` or `=` ends it (`1.800.000.128: ¥1396521`
+    // labels an amount with a number: that number is no amount).
+    let mut words: Vec<Option<(String, bool)>> = Vec::new();
     for (n, line) in lines.iter().enumerate() {
         if n > 0 {
             words.push(None);
@@ -346,7 +348,7 @@ pub fn pieces(lines: &[&str], minor: u32) -> Vec<Piece> {
             let soft = soft_separator(*c) || (column && !several);
             if hard || soft {
                 if !word.is_empty() {
-                    words.push(Some(std::mem::take(&mut word)));
+                    words.push(Some((std::mem::take(&mut word), matches!(c, ':' | '='))));
                 }
                 if hard {
                     words.push(None);
@@ -356,12 +358,12 @@ pub fn pieces(lines: &[&str], minor: u32) -> Vec<Piece> {
             }
         }
         if !word.is_empty() {
-            words.push(Some(word));
+            words.push(Some((word, false)));
         }
     }
     let mut out: Vec<Piece> = Vec::new();
     for w in words {
-        let Some(w) = w else {
+        let Some((w, labels)) = w else {
             if out.last() != Some(&Piece::Break) && !out.is_empty() {
                 out.push(Piece::Break);
             }
@@ -376,8 +378,30 @@ pub fn pieces(lines: &[&str], minor: u32) -> Vec<Piece> {
                 continue;
             }
             match parse_amount(part, minor) {
+                // A number written in groups that labels what follows is
+                // a document number, not an amount.
+                Some(_) if labels && part.contains('.') && !part.contains(',') && part.matches('.').count() >= 2 => {
+                    push_word(&mut out, part)
+                }
                 Some((value, credit)) => out.push(Piece::Amount { value, credit }),
-                None => push_word(&mut out, part),
+                None => {
+                    // A currency code or symbol written as its own word
+                    // marks the number after it as an amount, as a glued
+                    // one does (`JPY 17946` is `JPY17946`) — unless it
+                    // closes the amount before it (`4.346,08 USD 4075`: the
+                    // number after is the document).
+                    let closes_amount = out.len() >= 2 && matches!(out.get(out.len() - 2), Some(Piece::Amount { .. }));
+                    let marked = match out.last() {
+                        Some(Piece::Word(code)) if is_currency(code) && !closes_amount => {
+                            parse_amount(&format!("{code}{part}"), minor)
+                        }
+                        _ => None,
+                    };
+                    match marked {
+                        Some((value, credit)) => out.push(Piece::Amount { value, credit }),
+                        None => push_word(&mut out, part),
+                    }
+                }
             }
         }
     }

@@ -581,4 +581,29 @@ mod tests {
         let p = pieces(&["25.00 FREIGHT INV-2"], 2);
         assert!(!is_own_label(&p, 1), "a deduction word is no label: {p:?}");
     }
+
+    #[test]
+    fn a_number_written_in_groups_that_labels_an_amount_is_a_document_number_not_an_amount() {
+        let lines = ["REMIT 1800000146: ¥179032 | 1.800.000.128: ¥1396521"];
+        let got: Vec<(String, Option<String>)> =
+            read_text(&lines, 0, None).into_iter().map(|i| (i.reference, i.amount.map(|a| a.to_string()))).collect();
+        assert_eq!(
+            got,
+            [("1800000146".into(), Some("179032".into())), ("1.800.000.128".into(), Some("1396521".into()))]
+        );
+    }
+
+    #[test]
+    fn a_currency_code_written_apart_marks_the_whole_number_after_it_as_an_amount() {
+        let lines = ["INV-0104657: JPY 17946; INV-0.104.659: JPY 47699"];
+        let got: Vec<(String, Option<String>)> =
+            read_text(&lines, 0, None).into_iter().map(|i| (i.reference, i.amount.map(|a| a.to_string()))).collect();
+        assert_eq!(got, [("INV-0104657".into(), Some("17946".into())), ("INV-0.104.659".into(), Some("47699".into()))]);
+        // A code that closes the amount before it does not make the
+        // document number after it an amount.
+        let lines = ["4.346,08 USD 4075; 2.150,00 USD 3990"];
+        let got: Vec<(String, Option<String>)> =
+            read_text(&lines, 2, None).into_iter().map(|i| (i.reference, i.amount.map(|a| a.to_string()))).collect();
+        assert_eq!(got, [("4075".into(), Some("4346.08".into())), ("3990".into(), Some("2150.00".into()))]);
+    }
 }
