@@ -280,3 +280,34 @@ fn a_line_paying_more_than_its_only_open_neighbour_is_not_placed_there() {
     let got = lines(&l, &o[0]);
     assert!(!got.iter().any(|(_, inv, _)| inv == "INV-0166203"), "{got:?}");
 }
+
+/// C1's INV-0011946 was paid (closed, 597.73); INV-0011916 is open for
+/// more. The payer pays 597.73 again quoting `INV-11916`.
+fn paid_again_under(reference: &str, line: bool) -> (Ledger, Vec<ReceiptOutcome>) {
+    let mut closed = invoice("INV-0011946", "C1", "0.00", "2026-01-31");
+    closed.amount_original = d("597.73");
+    closed.status = InvoiceStatus::Closed;
+    let invs = vec![invoice("INV-0011916", "C1", "2400.00", "2026-01-31"), closed];
+    let mut cs = vec![customer("C1", "Lakeside Logistics Inc")];
+    cs[0].bank_accounts = vec!["4226285226".into()];
+    let text = [reference];
+    let mut r = receipt("R1", "597.73", "2026-02-02", if line { &[] } else { &text });
+    r.payer_account = Some("4226285226".into());
+    if line {
+        r.remittance_lines = vec![item(reference, "597.73")];
+    }
+    decide(invs, cs, &[r])
+}
+
+#[test]
+fn a_closed_invoices_amount_paid_again_under_a_mistyped_number_is_a_duplicate_not_a_part_payment() {
+    // `INV-0011906` is one edit from both invoices: the closed one's amount
+    // says which.
+    for (reference, line) in [("INV-11916", true), ("INV-11916", false), ("INV-0011906", false)] {
+        let (l, o) = paid_again_under(reference, line);
+        let got = lines(&l, &o[0]);
+        assert!(!got.iter().any(|(k, _, _)| *k == "applied"), "{reference}: {got:?}");
+        let dup = o[0].exceptions.iter().find(|e| e.kind.as_str() == "duplicate_payment").expect(reference);
+        assert_eq!(dup.invoice.map(|i| l.invoice(i).id.clone()).as_deref(), Some("INV-0011946"));
+    }
+}

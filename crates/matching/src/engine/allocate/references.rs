@@ -76,6 +76,7 @@ impl<'l> Allocator<'l> {
                 many => match self
                     .settled_by_stated_amount(receipt, many, token_count)
                     .or_else(|| self.part_paid_neighbour(receipt, proposal, many))
+                    .or_else(|| self.closed_twin(receipt, many, token_count))
                 {
                     Some(one) if !chosen.iter().any(|c| c.invoice == one.invoice) => chosen.push(one),
                     _ => ambiguous.extend(many.iter().map(|r| (*r).clone())),
@@ -126,6 +127,33 @@ impl<'l> Allocator<'l> {
             return None;
         }
         Some(self.by_reference(receipt, proposal, chosen, &merged_lines))
+    }
+
+    /// Of several invoices equally near a reference, none of which its
+    /// stated amount settles, the only closed one whose own amount was
+    /// exactly the stated amount (with cents): the payer paid that invoice
+    /// again — a duplicate payment, held on account.
+    pub(super) fn closed_twin(&self, receipt: &Receipt, many: &[&RefMatch], tokens: usize) -> Option<RefMatch> {
+        let first = many.first()?;
+        let stated = match line_amount(receipt, first.line) {
+            Some(a) => a,
+            None if tokens == 1 => receipt.amount,
+            None => return None,
+        };
+        if stated.fract().is_zero() || many.iter().any(|r| self.settles(stated, r.invoice, receipt)) {
+            return None;
+        }
+        let closed: Vec<&&RefMatch> = many
+            .iter()
+            .filter(|r| {
+                let inv = self.ledger.invoice(r.invoice);
+                inv.status == InvoiceStatus::Closed && inv.amount_original == stated
+            })
+            .collect();
+        match closed.as_slice() {
+            [one] => Some((**one).clone()),
+            _ => None,
+        }
     }
 
     /// Of several invoices one edit from a remittance line's mistyped
@@ -335,7 +363,10 @@ impl<'l> Allocator<'l> {
         let mut doubted: Vec<u32> = Vec::new();
         // Another customer's invoice the only reference was mistyped from.
         let mut moved_to: Option<u32> = None;
-        for r in &mut fresh {
+        // References that repeat a closed invoice's payment under a
+        // mistyped number: (index in `fresh`, the closed invoice).
+        let mut repeats_closed: Vec<(usize, u32)> = Vec::new();
+        for (k, r) in fresh.iter_mut().enumerate() {
             let Some(stated) = line_amount(receipt, r.line).or(single.then_some(receipt.amount)) else { continue };
             // A line that states its discount or deduction states the
             // invoice's amount too (paid + taken): that must be the open
@@ -370,7 +401,25 @@ impl<'l> Allocator<'l> {
                 };
                 by_amount && !taken.contains(i) && self.payable(*i, receipt.currency)
             };
-            let alternatives: Vec<u32> = self.ledger.family_neighbours(owner, &key).into_iter().filter(fits).collect();
+            let neighbours = self.ledger.family_neighbours(owner, &key);
+            let alternatives: Vec<u32> = neighbours.iter().copied().filter(fits).collect();
+            // None open for the amount, while exactly one closed neighbour
+            // was for exactly it (with cents): the payer paid that invoice
+            // again under a mistyped number — a duplicate payment.
+            if alternatives.is_empty() && stated_total.is_none() && taken_off.is_zero() && !stated.fract().is_zero() {
+                let closed: Vec<u32> = neighbours
+                    .iter()
+                    .copied()
+                    .filter(|i| {
+                        let inv = self.ledger.invoice(*i);
+                        *i != r.invoice && inv.status == InvoiceStatus::Closed && inv.amount_original == stated
+                    })
+                    .collect();
+                if let [twin] = closed.as_slice() {
+                    repeats_closed.push((k, *twin));
+                    continue;
+                }
+            }
             match alternatives.as_slice() {
                 [alternative] => {
                     taken.remove(&r.invoice);
@@ -429,6 +478,16 @@ impl<'l> Allocator<'l> {
         }
         if let Some(c) = moved_to {
             out.customer = Some(c);
+        }
+        for (k, twin) in repeats_closed.into_iter().rev() {
+            if k < fresh.len() {
+                let mut r = fresh.remove(k);
+                taken.remove(&r.invoice);
+                r.invoice = twin;
+                r.distance = 1;
+                r.strength = Decimal::new(950, 3);
+                dups.push(r);
+            }
         }
         // Several references that do not settle the payment together, while
         // replacing exactly one of them by an invoice one edit away makes
