@@ -294,7 +294,10 @@ fn paid_again_under(reference: &str, line: bool) -> (Ledger, Vec<ReceiptOutcome>
     let mut r = receipt("R1", "597.73", "2026-02-02", if line { &[] } else { &text });
     r.payer_account = Some("4226285226".into());
     if line {
-        r.remittance_lines = vec![item(reference, "597.73")];
+        // An X12 RMR line states the document's total too: 597.73.
+        let mut l = item(reference, "597.73");
+        l.invoice_amount = Some(d("597.73"));
+        r.remittance_lines = vec![l];
     }
     decide(invs, cs, &[r])
 }

@@ -404,9 +404,14 @@ impl<'l> Allocator<'l> {
             let neighbours = self.ledger.family_neighbours(owner, &key);
             let alternatives: Vec<u32> = neighbours.iter().copied().filter(fits).collect();
             // None open for the amount, while exactly one closed neighbour
-            // was for exactly it (with cents): the payer paid that invoice
-            // again under a mistyped number — a duplicate payment.
-            if alternatives.is_empty() && stated_total.is_none() && taken_off.is_zero() && !stated.fract().is_zero() {
+            // was for exactly it (with cents; a document total the line
+            // states is that amount too): the payer paid that invoice again
+            // under a mistyped number — a duplicate payment.
+            if alternatives.is_empty()
+                && stated_total.is_none_or(|t| t == stated)
+                && taken_off.is_zero()
+                && !stated.fract().is_zero()
+            {
                 let closed: Vec<u32> = neighbours
                     .iter()
                     .copied()
