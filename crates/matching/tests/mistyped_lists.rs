@@ -314,3 +314,25 @@ fn a_closed_invoices_amount_paid_again_under_a_mistyped_number_is_a_duplicate_no
         assert_eq!(dup.invoice.map(|i| l.invoice(i).id.clone()).as_deref(), Some("INV-0011946"));
     }
 }
+
+#[test]
+fn an_invoice_paid_earlier_in_the_run_paid_again_under_a_mistyped_number_is_a_duplicate_of_it() {
+    // R1 pays INV-0011946 (597.73) in full; R2, later, pays 597.73 again
+    // quoting `INV-11916`, which is open for more.
+    let invs = vec![
+        invoice("INV-0011916", "C1", "2400.00", "2026-01-31"),
+        invoice("INV-0011946", "C1", "597.73", "2026-01-31"),
+    ];
+    let mut cs = vec![customer("C1", "Lakeside Logistics Inc")];
+    cs[0].bank_accounts = vec!["4226285226".into()];
+    let mut first = receipt("R1", "597.73", "2026-02-02", &["INV-0011946"]);
+    first.payer_account = Some("4226285226".into());
+    let mut again = receipt("R2", "597.73", "2026-02-03", &[]);
+    again.payer_account = Some("4226285226".into());
+    again.remittance_lines = vec![item("INV-11916", "597.73")];
+    let (l, o) = decide(invs, cs, &[first, again]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0011946", "597.73")]);
+    assert!(!lines(&l, &o[1]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[1]));
+    let dup = o[1].exceptions.iter().find(|e| e.kind.as_str() == "duplicate_payment").expect("a duplicate");
+    assert_eq!(dup.invoice.map(|i| l.invoice(i).id.clone()).as_deref(), Some("INV-0011946"));
+}

@@ -129,10 +129,22 @@ impl<'l> Allocator<'l> {
         Some(self.by_reference(receipt, proposal, chosen, &merged_lines))
     }
 
+    /// True when `inv` was settled before this receipt for exactly `amount`:
+    /// closed with that original amount, or paid in full by an earlier
+    /// receipt of the run that was open for it.
+    fn settled_before_for(&self, inv: u32, amount: Decimal) -> bool {
+        let i = self.ledger.invoice(inv);
+        (i.status == InvoiceStatus::Closed && i.amount_original == amount)
+            || (self.paid_in_run.get(inv as usize).copied().unwrap_or(false)
+                && self.remaining(inv) <= Decimal::ZERO
+                && i.amount_open == amount)
+    }
+
     /// Of several invoices equally near a reference, none of which its
-    /// stated amount settles, the only closed one whose own amount was
-    /// exactly the stated amount (with cents): the payer paid that invoice
-    /// again — a duplicate payment, held on account.
+    /// stated amount settles, the only one settled before for exactly the
+    /// stated amount (with cents; closed, or paid in full earlier in the
+    /// run): the payer paid that invoice again — a duplicate payment, held
+    /// on account.
     pub(super) fn closed_twin(&self, receipt: &Receipt, many: &[&RefMatch], tokens: usize) -> Option<RefMatch> {
         let first = many.first()?;
         let stated = match line_amount(receipt, first.line) {
@@ -143,13 +155,7 @@ impl<'l> Allocator<'l> {
         if stated.fract().is_zero() || many.iter().any(|r| self.settles(stated, r.invoice, receipt)) {
             return None;
         }
-        let closed: Vec<&&RefMatch> = many
-            .iter()
-            .filter(|r| {
-                let inv = self.ledger.invoice(r.invoice);
-                inv.status == InvoiceStatus::Closed && inv.amount_original == stated
-            })
-            .collect();
+        let closed: Vec<&&RefMatch> = many.iter().filter(|r| self.settled_before_for(r.invoice, stated)).collect();
         match closed.as_slice() {
             [one] => Some((**one).clone()),
             _ => None,
@@ -415,10 +421,7 @@ impl<'l> Allocator<'l> {
                 let closed: Vec<u32> = neighbours
                     .iter()
                     .copied()
-                    .filter(|i| {
-                        let inv = self.ledger.invoice(*i);
-                        *i != r.invoice && inv.status == InvoiceStatus::Closed && inv.amount_original == stated
-                    })
+                    .filter(|i| *i != r.invoice && self.settled_before_for(*i, stated))
                     .collect();
                 if let [twin] = closed.as_slice() {
                     repeats_closed.push((k, *twin));
