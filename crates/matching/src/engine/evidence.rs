@@ -211,12 +211,13 @@ fn cut_length(n: usize) -> bool {
 /// (BAI2 `88` continuations) of such a length joined, or payer's words that
 /// end where no list ends ([`ends_mid_list`]). (A list cut inside
 /// several lines is recognised from its items: see `remittance::itemised`.)
-fn looks_truncated(receipt: &Receipt) -> bool {
+/// `payer_words` are the payer's words of each text line
+/// ([`crate::remittance::remittance_only`]).
+fn looks_truncated(receipt: &Receipt, payer_words: &[String]) -> bool {
     if receipt.remittance_text.iter().any(|l| cut_length(l.chars().count())) {
         return true;
     }
-    let words: Vec<String> = receipt.remittance_text.iter().map(|t| crate::remittance::remittance_only(t)).collect();
-    let lines: Vec<&str> = words.iter().map(String::as_str).filter(|w| !w.is_empty()).collect();
+    let lines: Vec<&str> = payer_words.iter().map(String::as_str).filter(|w| !w.is_empty()).collect();
     crate::remittance::wrapped_lengths(&lines).into_iter().any(cut_length)
         || lines.last().is_some_and(|last| ends_mid_list(last))
 }
@@ -341,7 +342,7 @@ fn cut_off_word(text: &str) -> Option<&str> {
     text.get(start..).filter(|w| !w.is_empty())
 }
 
-fn sources(receipt: &Receipt) -> Vec<Source> {
+fn sources<'r>(receipt: &'r Receipt, payer_words: &'r [String]) -> Vec<Source> {
     let mut out = Vec::new();
     for (i, l) in receipt.remittance_lines.iter().enumerate() {
         let whole = creditor_reference_payload(&l.reference);
@@ -366,21 +367,21 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
     // `EndToEndId`, BAI2 customer reference) is the payer's own number.
     // Bank and network fields around the payer's words (`IMAD:=`, `DACT:`,
     // `ORG:=`) name no document: their values are not read.
-    let payer_words: Vec<(String, Option<&str>)> = receipt
+    let payer_words: Vec<(&str, Option<&str>)> = receipt
         .remittance_text
         .iter()
-        .map(|t| {
-            let words = crate::remittance::remittance_only(t);
+        .zip(payer_words)
+        .map(|(t, words)| {
             // The cut-off word of the line as the bank cut it, when the
             // payer's words still end with it.
             let cut = cut_off_word(t).filter(|w| words.ends_with(w));
-            (words, cut)
+            (words.as_str(), cut)
         })
         .collect();
     // A word a line break cut in two (BAI2 `88` continuations join without
     // a blank): the joined word is read like a number written in groups,
     // so its halves name nothing of their own once it names a document.
-    let lines: Vec<&str> = payer_words.iter().map(|(t, _)| t.as_str()).collect();
+    let lines: Vec<&str> = payer_words.iter().map(|(t, _)| *t).collect();
     for word in crate::remittance::wrapped_words(&lines) {
         out.push(Source {
             candidates: vec![word],
@@ -391,7 +392,7 @@ fn sources(receipt: &Receipt) -> Vec<Source> {
             bank_field: false,
         });
     }
-    let texts = payer_words.iter().map(|(t, cut)| (t.as_str(), true, *cut));
+    let texts = payer_words.iter().map(|(t, cut)| (*t, true, *cut));
     let customer_reference = customer_reference.map(|c| (c.as_str(), false, cut_off_word(c)));
     for (text, named, cut) in texts.chain(customer_reference) {
         let ends_cut = |t: &str| cut.is_some_and(|w| squash(t).ends_with(&squash(w)));
@@ -431,7 +432,11 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     // (token, candidate keys, line) of sources with no exact match.
     let mut unmatched: Vec<(usize, Keys, Option<usize>)> = Vec::new();
     let mut seen_keys: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let sources = sources(receipt);
+    // The payer's words of each text line, read once for the sources and
+    // the cut-off test.
+    let payer_words: Vec<String> =
+        receipt.remittance_text.iter().map(|t| crate::remittance::remittance_only(t)).collect();
+    let sources = sources(receipt, &payer_words);
     // (token, digits) of the space-separated numbers.
     let runs: Vec<(usize, String)> = sources
         .iter()
@@ -677,7 +682,7 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
         refs,
         customer,
         customer_candidates,
-        truncated: looks_truncated(receipt),
+        truncated: looks_truncated(receipt, &payer_words),
         payer,
         unresolved_references,
         loose,
@@ -741,7 +746,10 @@ fn mistyped_into_another_currency(receipt: &Receipt, ledger: &Ledger, refs: &mut
         if key.len() < MIN_FUZZY_LEN {
             continue;
         }
-        let fits: Vec<u32> = ledger
+        // Invoices one edit away open in the payment's currency: the one
+        // open for exactly the amount; none being, the only one open at all
+        // when it is open for more (a part payment of it).
+        let open: Vec<u32> = ledger
             .invoice_refs
             .near(&key)
             .into_iter()
@@ -751,32 +759,14 @@ fn mistyped_into_another_currency(receipt: &Receipt, ledger: &Ledger, refs: &mut
                 let inv = ledger.invoice(*i);
                 inv.currency == receipt.currency
                     && inv.status == crate::inputs::InvoiceStatus::Open
-                    && inv.amount_open == stated
+                    && inv.amount_open > Decimal::ZERO
             })
             .collect();
-        // None open for exactly the amount: the only one open for more (a
-        // part payment of it), when exactly one invoice one edit away is
-        // open in the payment's currency at all.
-        let fits = if fits.is_empty() {
-            let open: Vec<u32> = ledger
-                .invoice_refs
-                .near(&key)
-                .into_iter()
-                .filter(|h| h.distance == 1)
-                .map(|h| h.doc)
-                .filter(|i| {
-                    let inv = ledger.invoice(*i);
-                    inv.currency == receipt.currency
-                        && inv.status == crate::inputs::InvoiceStatus::Open
-                        && inv.amount_open > Decimal::ZERO
-                })
-                .collect();
-            match open.as_slice() {
-                [one] if ledger.invoice(*one).amount_open > stated => open,
-                _ => Vec::new(),
-            }
-        } else {
-            fits
+        let exact: Vec<u32> = open.iter().copied().filter(|i| ledger.invoice(*i).amount_open == stated).collect();
+        let fits = match (exact.as_slice(), open.as_slice()) {
+            ([one], _) => vec![*one],
+            ([], [one]) if ledger.invoice(*one).amount_open > stated => vec![*one],
+            _ => Vec::new(),
         };
         if let [one] = fits.as_slice() {
             added.push(RefMatch {
@@ -876,6 +866,9 @@ impl AccountsSeenInRun {
 
     /// The one customer `account` paid for by reference in this run.
     pub fn customer(&self, account: &str) -> Option<u32> {
+        if self.accounts.is_empty() {
+            return None;
+        }
         self.accounts.get(&account_key(account)).copied().flatten()
     }
 

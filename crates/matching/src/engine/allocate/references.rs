@@ -296,7 +296,7 @@ impl<'l> Allocator<'l> {
         mut chosen: Vec<RefMatch>,
         merged_lines: &[(u32, usize)],
     ) -> ReceiptOutcome {
-        let owner = self.ledger.owner(chosen.first().map_or(0, |r| r.invoice));
+        let mut owner = self.ledger.owner(chosen.first().map_or(0, |r| r.invoice));
         let mut out = ReceiptOutcome { customer: Some(owner), ..Default::default() };
         // Split off duplicates: closed, or already fully paid in this run.
         let (dups, fresh): (Vec<RefMatch>, Vec<RefMatch>) = chosen.drain(..).partition(|r| {
@@ -484,7 +484,9 @@ impl<'l> Allocator<'l> {
                 }
             }
         }
+        // The rest of the receipt is decided for the customer it moved to.
         if let Some(c) = moved_to {
+            owner = c;
             out.customer = Some(c);
         }
         for (k, twin) in repeats_closed.into_iter().rev() {
