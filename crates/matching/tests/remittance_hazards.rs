@@ -78,6 +78,32 @@ fn an_invoice_mentioned_without_an_amount_beside_itemised_pairs_is_never_paid() 
 }
 
 #[test]
+fn an_invoice_number_labelled_as_an_account_beside_a_pair_that_accounts_for_the_payment_is_never_paid() {
+    // `39682` is a mistyped `1800039622`; the invoice after `Pmt on acct`
+    // is context, even though the paid document cannot be read.
+    let invs = vec![
+        invoice("1800039622", "C1", "3106.30", "2026-01-31"),
+        invoice("1800039585", "C1", "3953.06", "2026-01-31"),
+    ];
+    let (l, o) =
+        decide(invs, vec![], &[receipt("R1", "3006.30", "2026-02-01", &["$3006.30 39682 Pmt on acct 1800039585"])]);
+    let got = lines(&l, &o[0]);
+    assert!(got.iter().all(|x| x.1 != "1800039585"), "{got:?}");
+}
+
+#[test]
+fn a_yen_pair_written_with_thousands_groups_pays_its_reference_not_the_memo_mention() {
+    let mut a = invoice("INV-0328630", "C1", "3805508", "2026-01-31");
+    let mut b = invoice("INV-0328559", "C1", "1503965", "2026-01-31");
+    a.currency = cashapply_model::Currency::parse("JPY").unwrap();
+    b.currency = cashapply_model::Currency::parse("JPY").unwrap();
+    let mut r = receipt("R1", "1065542", "2026-02-01", &["INV-0328630/1,065,542 Partial payment - INV-0328559"]);
+    r.currency = cashapply_model::Currency::parse("JPY").unwrap();
+    let (l, o) = decide(vec![a, b], vec![], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0328630", "1065542")]);
+}
+
+#[test]
 fn a_credit_memo_netted_in_free_text_is_applied_negative() {
     let invs = vec![invoice("INV-1", "C1", "500.00", "2026-01-31"), invoice("CM-2211", "C1", "-45.00", "2026-01-31")];
     let (l, o) = decide(

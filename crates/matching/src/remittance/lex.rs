@@ -334,7 +334,7 @@ pub fn pieces(lines: &[&str], minor: u32) -> Vec<Piece> {
         }
         let several = line
             .split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '~' | '*'))
-            .flat_map(split_word)
+            .flat_map(|w| split_word(w, minor))
             .filter(|w| parse_amount(w, minor).is_none() && reference_shaped(clean(w)))
             .count()
             > 1;
@@ -369,7 +369,7 @@ pub fn pieces(lines: &[&str], minor: u32) -> Vec<Piece> {
             }
             continue;
         };
-        for part in split_word(&w) {
+        for part in split_word(&w, minor) {
             // `CR` or `-` written as its own word after an amount marks it a credit.
             if matches!(part, "CR" | "Cr" | "cr" | "-")
                 && let Some(Piece::Amount { credit, .. }) = out.last_mut()
@@ -413,8 +413,9 @@ pub fn pieces(lines: &[&str], minor: u32) -> Vec<Piece> {
 
 /// A word's parts: itself when it is an amount or a date; else split at
 /// `/` (a SWIFT tag, a list of numbers, a reference glued to its amount)
-/// and at a `,` that glues a reference to an amount.
-fn split_word(w: &str) -> Vec<&str> {
+/// and at a `,` that glues a reference to an amount — not inside an amount
+/// of the payment's currency (`INV-0328630/1,065,542` in yen).
+fn split_word(w: &str, minor: u32) -> Vec<&str> {
     if parse_amount(w, 2).is_some()
         || parse_amount(w, 0).is_some()
         || crate::engine::looks_like_amount_or_date(w)
@@ -426,7 +427,7 @@ fn split_word(w: &str) -> Vec<&str> {
     }
     let mut out = Vec::new();
     for part in w.split('/').filter(|p| !p.is_empty()) {
-        if part.contains(',') && parse_amount(part, 2).is_none() {
+        if part.contains(',') && parse_amount(part, 2).is_none() && parse_amount(part, minor).is_none() {
             out.extend(part.split(',').filter(|p| !p.is_empty()));
         } else {
             out.push(part);

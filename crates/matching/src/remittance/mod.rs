@@ -199,13 +199,20 @@ pub fn itemised(receipt: &Receipt) -> Itemised<'_> {
             .filter(|k| !k.is_empty())
             .collect()
     };
-    let mentions = keys(|r| *r == Role::Mention);
+    let mut mentions = keys(|r| *r == Role::Mention);
     let documents = keys(|r| matches!(r, Role::Pay | Role::Credit));
+    // Beside items that account for the payment, a number the payer
+    // labelled as something else (`Pmt on acct 1800039585`) is context too.
+    let priced =
+        checked_sum(items.iter().filter(|i| matches!(i.role, Role::Pay | Role::Credit)).filter_map(|i| i.amount));
+    if priced == Some(receipt.amount) {
+        let text = payer_text(&receipt.remittance_text.iter().map(String::as_str).collect::<Vec<_>>());
+        let lines: Vec<&str> = text.iter().map(String::as_str).collect();
+        mentions.extend(pairs::labelled_numbers(&lines, receipt.currency.minor_digits()));
+    }
     if !receipt.remittance_lines.is_empty() {
         return Itemised { receipt: Cow::Borrowed(receipt), cut_list: false, mentions, documents };
     }
-    let priced =
-        checked_sum(items.iter().filter(|i| matches!(i.role, Role::Pay | Role::Credit)).filter_map(|i| i.amount));
     let last = items.iter().rev().find(|i| matches!(i.role, Role::Pay | Role::Credit | Role::Mention));
     let cut_list = last.is_some_and(|l| l.role == Role::Pay && l.amount.is_none())
         && items.iter().any(|i| i.amount.is_some())

@@ -335,14 +335,25 @@ fn wraps_inside_a_word(prev: &str, next: &str) -> bool {
         && !crate::engine::looks_like_amount_or_date(last)
 }
 
-/// Bare whole numbers after a prefixed reference, read as amounts.
-fn whole_amounts(p: &mut [Piece]) {
-    for k in 1..p.len() {
-        let after_prefixed = matches!(p.get(k - 1), Some(Piece::Reference { prefixed: true, label: None, .. }));
+/// Bare whole numbers read as amounts: after a prefixed reference, or of
+/// exactly the payment beside a whole document number of five or more
+/// letters and digits (`3099722 2026-621778` for a payment of ¥3,099,722;
+/// `1080049040/242292` for ¥242,292; not `202 6-55 0534 PAID 150551`,
+/// where `0534` is the end of a number written in groups).
+fn whole_amounts(p: &mut [Piece], paid: Option<Decimal>) {
+    let long_reference = |p: &[Piece], at: Option<usize>| {
+        matches!(at.and_then(|k| p.get(k)), Some(Piece::Reference { text, label: None, .. })
+            if text.bytes().filter(u8::is_ascii_alphanumeric).count() >= 5)
+    };
+    for k in 0..p.len() {
+        let after_prefixed =
+            k > 0 && matches!(p.get(k - 1), Some(Piece::Reference { prefixed: true, label: None, .. }));
+        let before = (0..k).rev().find(|j| !p.get(*j).is_some_and(is_filler));
+        let beside_document = long_reference(p, before) || long_reference(p, next_meaningful(p, k));
         if let Some(Piece::Reference { text, prefixed: false, label: None }) = p.get(k)
-            && after_prefixed
             && text.bytes().all(|b| b.is_ascii_digit())
             && let Ok(v) = text.parse::<i64>()
+            && (after_prefixed || (beside_document && paid == Some(Decimal::from(v))))
             && let Some(slot) = p.get_mut(k)
         {
             *slot = Piece::Amount { value: Decimal::from(v), credit: false };
@@ -350,10 +361,27 @@ fn whole_amounts(p: &mut [Piece]) {
     }
 }
 
+/// Normalised keys of the numbers the text labels as something other than
+/// a document of the payment (`Pmt on acct 1800039585`, `CHECK 1234`; a PO
+/// number excepted): beside itemised lines that account for the payment
+/// they are context, never paid.
+pub fn labelled_numbers(lines: &[&str], minor: u32) -> Vec<String> {
+    pieces(lines, minor)
+        .iter()
+        .filter_map(|x| match x {
+            Piece::Reference { text, label: Some(l), .. } if *l != "po" => {
+                Some(crate::reference::normalise_reference(text).key)
+            }
+            _ => None,
+        })
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
 fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: bool) -> Reading {
     let mut p = pieces(lines, minor);
     if whole {
-        whole_amounts(&mut p);
+        whole_amounts(&mut p, paid);
     }
     // A break before `AMOUNT 4,410.00` does not part the amount from its
     // reference (`INVOICE NO 88123, AMOUNT 4,410.00`).
@@ -372,7 +400,10 @@ fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: bool) ->
         if reference_at(k).is_some() && next.and_then(|n| amount_at(&p, n)).is_some() {
             ref_first += 1;
         }
-        if amount_at(&p, k).is_some() && next.and_then(reference_at).is_some() {
+        // The payer's own label between an amount and its reference
+        // (`3,197.66 ABC:-1800056949`) does not part them here either.
+        let next_past_label = next.map(|n| if is_own_label(&p, n) { n + 1 } else { n });
+        if amount_at(&p, k).is_some() && next_past_label.and_then(reference_at).is_some() {
             amount_first += 1;
         }
     }
@@ -605,5 +636,63 @@ mod tests {
         let got: Vec<(String, Option<String>)> =
             read_text(&lines, 2, None).into_iter().map(|i| (i.reference, i.amount.map(|a| a.to_string()))).collect();
         assert_eq!(got, [("4075".into(), Some("4346.08".into())), ("3990".into(), Some("2150.00".into()))]);
+    }
+
+    fn read_paid(text: &str, minor: u32, paid: &str) -> Vec<(String, Option<String>, Role)> {
+        let paid = paid.parse::<Decimal>().ok();
+        read_text(&[text], minor, paid)
+            .into_iter()
+            .map(|i| (i.reference, i.amount.map(|a| a.to_string()), i.role))
+            .collect()
+    }
+
+    fn mention(r: &str) -> (String, Option<String>, Role) {
+        (r.to_string(), None, Role::Mention)
+    }
+
+    #[test]
+    fn a_yen_amount_in_thousands_groups_glued_to_its_reference_by_a_slash_is_read_whole() {
+        assert_eq!(
+            read_paid("INV-0328630/1,065,542 Partial payment - INV-0328559", 0, "1065542"),
+            [pay("INV-0328630", "1065542"), mention("INV-0328559")]
+        );
+    }
+
+    #[test]
+    fn a_bare_whole_number_of_exactly_the_payment_is_its_amount_not_a_document() {
+        assert_eq!(
+            read_paid("3099722 2026-621778 Pmt on acct 2026-621773", 0, "3099722"),
+            [pay("2026-621778", "3099722")]
+        );
+        assert_eq!(
+            read_paid("1080049040/242292 Partial payment - 1800049011", 0, "242292"),
+            [pay("1080049040", "242292"), mention("1800049011")]
+        );
+        // Beside the end of a number written in groups it stays a document
+        // number too (the reading without it keeps the whole number).
+        assert!(
+            read_paid("202 6-55 0534 PAID 150551 DED 20529 DAMAGED GOODS", 0, "150551")
+                .iter()
+                .all(|(_, a, _)| a.is_none()),
+        );
+        // Of another amount it stays a document number.
+        assert_eq!(
+            read_paid("3099722 2026-621778", 0, "5000"),
+            [(String::from("3099722"), None, Role::Pay), (String::from("2026-621778"), None, Role::Pay)]
+        );
+    }
+
+    #[test]
+    fn a_payers_own_label_between_an_amount_and_its_reference_does_not_hide_the_texts_order() {
+        assert_eq!(
+            read_paid("3,197.66 ABC:-1800056949 Partial payment - 1800056996", 2, "3197.66"),
+            [pay("1800056949", "3197.66"), mention("1800056996")]
+        );
+    }
+
+    #[test]
+    fn a_number_labelled_as_an_account_is_listed_as_no_document_of_the_payment() {
+        assert_eq!(labelled_numbers(&["$3006.30 39682 Pmt on acct 1800039585"], 2), ["1800039585"]);
+        assert!(labelled_numbers(&["PO 4500012345 INV-1 250.00"], 2).is_empty(), "a PO number is a document");
     }
 }
