@@ -133,6 +133,20 @@ pub fn is_credit_number(text: &str) -> bool {
     CREDIT_PREFIXES.contains(&letters.as_str())
 }
 
+/// A credit word (`CR`, `LESS`, `CREDIT`, …) as a piece of its own.
+fn is_credit_word(piece: Option<&Piece>) -> bool {
+    matches!(piece, Some(Piece::Word(w)) if CREDIT_WORDS.contains(&w.as_str()))
+}
+
+/// The piece at `at`, or past credit words written between an amount and
+/// the document it credits (`800,00 USD CR CM-001606`).
+fn next_past_credit_word(p: &[Piece], mut at: Option<usize>) -> Option<usize> {
+    while let Some(n) = at.filter(|n| is_credit_word(p.get(*n))) {
+        at = next_meaningful(p, n);
+    }
+    at
+}
+
 /// A credit word among the (up to three) words before position `at`.
 fn credit_word_before(p: &[Piece], at: usize) -> bool {
     p.get(at.saturating_sub(3)..at)
@@ -179,11 +193,11 @@ pub fn read_text(lines: &[&str], minor: u32, paid: Option<Decimal>) -> Vec<Remit
         return items;
     }
     let joined = join_wrapped(lines);
-    let split = read_lines(lines, minor, paid, false);
+    let split = read_lines(lines, minor, paid, None);
     let reading = match joined {
         Some(j) => {
             let j: Vec<&str> = j.iter().map(String::as_str).collect();
-            let joined = read_lines(&j, minor, paid, false);
+            let joined = read_lines(&j, minor, paid, None);
             if split.accounts && !joined.accounts { split } else { joined }
         }
         None => split,
@@ -191,8 +205,15 @@ pub fn read_text(lines: &[&str], minor: u32, paid: Option<Decimal>) -> Vec<Remit
     if reading.accounts || paid.is_none() {
         return reading.items;
     }
-    let whole = read_lines(lines, minor, paid, true);
-    if whole.accounts && whole.paired > reading.paired { whole.items } else { reading.items }
+    // Whole numbers as amounts: the readings in turn, the first that
+    // accounts for the payment with more pairs than the plain one.
+    for whole in [Whole::AfterDocumentWord, Whole::AfterAnyReference, Whole::BeforeDocumentWord] {
+        let r = read_lines(lines, minor, paid, Some(whole));
+        if r.accounts && r.paired > reading.paired {
+            return r.items;
+        }
+    }
+    reading.items
 }
 
 /// What a column of an advice table holds, by its header.
@@ -335,19 +356,39 @@ fn wraps_inside_a_word(prev: &str, next: &str) -> bool {
         && !crate::engine::looks_like_amount_or_date(last)
 }
 
-/// Bare whole numbers read as amounts: after a prefixed reference, or of
-/// exactly the payment beside a whole document number of five or more
-/// letters and digits (`3099722 2026-621778` for a payment of ¥3,099,722;
+/// Where a reading takes bare whole numbers (`INV 4410 1000`, yen) for
+/// amounts. Each such reading is kept only when its pairs then account for
+/// the payment exactly, which a list of document numbers never does but by
+/// chance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Whole {
+    /// After a reference with its document prefix (`INV-0118422: 40578`).
+    AfterDocumentWord,
+    /// After any reference in the same segment (`1800153704 98942 |
+    /// 1800153745 54831`).
+    AfterAnyReference,
+    /// Before a reference with its document prefix (`200911 INV-43442 |
+    /// 77029 INV-043465`).
+    BeforeDocumentWord,
+}
+
+/// Bare whole numbers read as amounts where `whole` says, and of exactly
+/// the payment beside a whole document number of five or more letters and
+/// digits (`3099722 2026-621778` for a payment of ¥3,099,722;
 /// `1080049040/242292` for ¥242,292; not `202 6-55 0534 PAID 150551`,
 /// where `0534` is the end of a number written in groups).
-fn whole_amounts(p: &mut [Piece], paid: Option<Decimal>) {
+fn whole_amounts(p: &mut [Piece], paid: Option<Decimal>, whole: Whole) {
     let long_reference = |p: &[Piece], at: Option<usize>| {
         matches!(at.and_then(|k| p.get(k)), Some(Piece::Reference { text, label: None, .. })
             if text.bytes().filter(u8::is_ascii_alphanumeric).count() >= 5)
     };
     for k in 0..p.len() {
-        let after_prefixed =
-            k > 0 && matches!(p.get(k - 1), Some(Piece::Reference { prefixed: true, label: None, .. }));
+        let document = |x: Option<&Piece>, any: bool| matches!(x, Some(Piece::Reference { prefixed, label: None, .. }) if *prefixed || any);
+        let after_prefixed = match whole {
+            Whole::AfterDocumentWord => k > 0 && document(p.get(k - 1), false),
+            Whole::AfterAnyReference => k > 0 && document(p.get(k - 1), true),
+            Whole::BeforeDocumentWord => document(p.get(k + 1), false),
+        };
         let before = (0..k).rev().find(|j| !p.get(*j).is_some_and(is_filler));
         let beside_document = long_reference(p, before) || long_reference(p, next_meaningful(p, k));
         if let Some(Piece::Reference { text, prefixed: false, label: None }) = p.get(k)
@@ -378,10 +419,10 @@ pub fn labelled_numbers(lines: &[&str], minor: u32) -> Vec<String> {
         .collect()
 }
 
-fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: bool) -> Reading {
+fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: Option<Whole>) -> Reading {
     let mut p = pieces(lines, minor);
-    if whole {
-        whole_amounts(&mut p, paid);
+    if let Some(whole) = whole {
+        whole_amounts(&mut p, paid, whole);
     }
     // A break before `AMOUNT 4,410.00` does not part the amount from its
     // reference (`INVOICE NO 88123, AMOUNT 4,410.00`).
@@ -402,7 +443,7 @@ fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: bool) ->
         }
         // The payer's own label between an amount and its reference
         // (`3,197.66 ABC:-1800056949`) does not part them here either.
-        let next_past_label = next.map(|n| if is_own_label(&p, n) { n + 1 } else { n });
+        let next_past_label = next_past_credit_word(&p, next).map(|n| if is_own_label(&p, n) { n + 1 } else { n });
         if amount_at(&p, k).is_some() && next_past_label.and_then(reference_at).is_some() {
             amount_first += 1;
         }
@@ -420,7 +461,11 @@ fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: bool) ->
         } else {
             (0..k)
                 .rev()
-                .find(|j| !(p.get(*j).is_some_and(is_filler) || (*j + 1 == k && is_own_label(&p, *j))))
+                .find(|j| {
+                    !(p.get(*j).is_some_and(is_filler)
+                        || (*j + 1 == k && is_own_label(&p, *j))
+                        || is_credit_word(p.get(*j)))
+                })
                 .filter(|j| amount_at(&p, *j).is_some())
         };
         let partner = partner.filter(|n| !used_amounts.contains(n));
@@ -432,7 +477,8 @@ fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: bool) ->
         };
         used_amounts.push(n);
         pairs.push((k, n));
-        let credit = marked || is_credit_number(text) || credit_word_before(&p, k.min(n));
+        let credit_between = (n.min(k) + 1..n.max(k)).any(|j| is_credit_word(p.get(j)));
+        let credit = marked || is_credit_number(text) || credit_word_before(&p, k.min(n)) || credit_between;
         let (amount, role) = if credit { (-value, Role::Credit) } else { (value, Role::Pay) };
         items.push((k, RemittanceItem { reference: text.to_string(), amount: Some(amount), role }));
     }
@@ -694,5 +740,27 @@ mod tests {
     fn a_number_labelled_as_an_account_is_listed_as_no_document_of_the_payment() {
         assert_eq!(labelled_numbers(&["$3006.30 39682 Pmt on acct 1800039585"], 2), ["1800039585"]);
         assert!(labelled_numbers(&["PO 4500012345 INV-1 250.00"], 2).is_empty(), "a PO number is a document");
+    }
+
+    #[test]
+    fn a_credit_word_between_an_amount_and_the_credit_memo_it_precedes_keeps_them_paired() {
+        assert_eq!(
+            read_paid("2.000,00 USD 2026-578421; 800,00 USD CR CM-001606", 2, "1200.00"),
+            [pay("2026-578421", "2000.00"), (String::from("CM-001606"), Some(String::from("-800.00")), Role::Credit)]
+        );
+    }
+
+    #[test]
+    fn whole_yen_amounts_written_before_or_after_their_references_are_read_when_they_account_for_the_payment() {
+        assert_eq!(
+            read_paid("200911 INV-43442 | 77029 INV-043465", 0, "277940"),
+            [pay("INV-43442", "200911"), pay("INV-043465", "77029")]
+        );
+        assert_eq!(
+            read_paid("PMT 1800153704 98942 | No.-008100153643 264976 | 1800153745 54831", 0, "418749"),
+            [pay("1800153704", "98942"), pay("No.-008100153643", "264976"), pay("1800153745", "54831")]
+        );
+        // Numbers that do not account for the payment stay documents.
+        assert!(read_paid("200911 INV-43442 | 77029 INV-043465", 0, "5000").iter().all(|(_, a, _)| a.is_none()));
     }
 }
