@@ -207,7 +207,9 @@ pub fn read_text(lines: &[&str], minor: u32, paid: Option<Decimal>) -> Vec<Remit
     }
     // Whole numbers as amounts: the readings in turn, the first that
     // accounts for the payment with more pairs than the plain one.
-    for whole in [Whole::AfterDocumentWord, Whole::AfterAnyReference, Whole::BeforeDocumentWord] {
+    for whole in
+        [Whole::AfterDocumentWord, Whole::AfterAnyReference, Whole::BeforeDocumentWord, Whole::BeforeAnyReference]
+    {
         let r = read_lines(lines, minor, paid, Some(whole));
         if r.accounts && r.paired > reading.paired {
             return r.items;
@@ -370,6 +372,8 @@ enum Whole {
     /// Before a reference with its document prefix (`200911 INV-43442 |
     /// 77029 INV-043465`).
     BeforeDocumentWord,
+    /// Before any reference (`839268 No.-39-9873 | 17741 0-399-B84`).
+    BeforeAnyReference,
 }
 
 /// Bare whole numbers read as amounts where `whole` says, and of exactly
@@ -383,11 +387,13 @@ fn whole_amounts(p: &mut [Piece], paid: Option<Decimal>, whole: Whole) {
             if text.bytes().filter(u8::is_ascii_alphanumeric).count() >= 5)
     };
     for k in 0..p.len() {
-        let document = |x: Option<&Piece>, any: bool| matches!(x, Some(Piece::Reference { prefixed, label: None, .. }) if *prefixed || any);
+        // A PO number written with an amount is a document of the payment.
+        let document = |x: Option<&Piece>, any: bool| matches!(x, Some(Piece::Reference { prefixed, label: None | Some("po"), .. }) if *prefixed || any);
         let after_prefixed = match whole {
             Whole::AfterDocumentWord => k > 0 && document(p.get(k - 1), false),
             Whole::AfterAnyReference => k > 0 && document(p.get(k - 1), true),
             Whole::BeforeDocumentWord => document(p.get(k + 1), false),
+            Whole::BeforeAnyReference => document(p.get(k + 1), true),
         };
         let before = (0..k).rev().find(|j| !p.get(*j).is_some_and(is_filler));
         let beside_document = long_reference(p, before) || long_reference(p, next_meaningful(p, k));
@@ -759,6 +765,27 @@ mod tests {
         assert_eq!(
             read_paid("PMT 1800153704 98942 | No.-008100153643 264976 | 1800153745 54831", 0, "418749"),
             [pay("1800153704", "98942"), pay("No.-008100153643", "264976"), pay("1800153745", "54831")]
+        );
+        assert_eq!(
+            read_paid(
+                "REMIT 1800076615: 12162 | 1800076602: 79796 | PO-459578: 14345 | 1800076589: 44298",
+                0,
+                "150601"
+            ),
+            [
+                pay("1800076615", "12162"),
+                pay("1800076602", "79796"),
+                pay("PO-459578", "14345"),
+                pay("1800076589", "44298")
+            ]
+        );
+        assert_eq!(
+            read_paid("839268 No.-39-9873 | 17741 0-399-B84", 0, "857009"),
+            [pay("No.-39-9873", "839268"), pay("0-399-B84", "17741")]
+        );
+        assert_eq!(
+            read_paid("96080 INV-0-49-78-25, 10611 No.-497783, 88800 INV-0497771", 0, "195491"),
+            [pay("INV-0-49-78-25", "96080"), pay("No.-497783", "10611"), pay("INV-0497771", "88800")]
         );
         // Numbers that do not account for the payment stay documents.
         assert!(read_paid("200911 INV-43442 | 77029 INV-043465", 0, "5000").iter().all(|(_, a, _)| a.is_none()));
