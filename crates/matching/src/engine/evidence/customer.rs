@@ -1,0 +1,213 @@
+//! Who the payer is: the owner of exactly referenced invoices, the
+//! customer of its bank account (listed, or learned in the run), its name,
+//! or a learned reference shape.
+
+use cashapply_model::Receipt;
+use rust_decimal::Decimal;
+
+use super::*;
+
+/// Confidence of a customer identified by a learned reference shape: below
+/// an exact payer name (0.970), above the auto-apply threshold, so the
+/// engine's rules for an identified customer decide what is applied.
+pub(super) const LEARNED_SHAPE_CONFIDENCE: Decimal = Decimal::from_parts(950, 0, 0, false, 3);
+
+/// The customer the learned reference shapes name, with the rules that
+/// fit: one customer identifies it; rules naming several customers
+/// identify none (the rules are still returned, for the evidence).
+pub(super) fn learned_shape_customer(
+    ledger: &Ledger,
+    words: &[String],
+) -> (Option<(u32, Decimal, CustomerEvidence)>, Vec<i64>) {
+    let mut rules: Vec<(i64, u32)> =
+        words.iter().flat_map(|w| ledger.shape_rules(w)).map(|r| (r.rule_id, r.customer)).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let mut customers: Vec<u32> = rules.iter().map(|(_, c)| *c).collect();
+    customers.sort_unstable();
+    customers.dedup();
+    let ids = rules.into_iter().map(|(id, _)| id).collect();
+    match customers.as_slice() {
+        [one] => (Some((*one, LEARNED_SHAPE_CONFIDENCE, CustomerEvidence::LearnedShape)), ids),
+        _ => (None, ids),
+    }
+}
+
+/// The payer as its own evidence shows it: bank account, else exact name or
+/// alias, else a clear fuzzy winner.
+/// Payer bank accounts the customer master does not list, each with the
+/// one customer whose invoices receipts of the same run paid from it by
+/// their exact, anchored numbers (a strength of 0.98 or more) while the
+/// payer's name, if given, may be that customer's. An account seen paying
+/// for several customers is a payment agent's and speaks for none. A
+/// customer pays from the same account day after day: once its own
+/// references name it, its other payments from that account are its too.
+#[derive(Debug, Default, Clone)]
+pub struct AccountsSeenInRun {
+    accounts: std::collections::HashMap<String, Option<u32>>,
+}
+
+impl AccountsSeenInRun {
+    /// Learns from the stage-one proposals of a run's receipts.
+    pub fn learn(receipts: &[&Receipt], proposals: &[Proposal], ledger: &Ledger) -> Self {
+        let mut accounts: std::collections::HashMap<String, Option<u32>> = std::collections::HashMap::new();
+        for (r, p) in receipts.iter().zip(proposals) {
+            let Some(account) = r.payer_account.as_deref().filter(|a| ledger.customers_with_account(a).is_empty())
+            else {
+                continue;
+            };
+            let Some((c, _, CustomerEvidence::ReferenceOwner)) = p.customer else { continue };
+            let by_reference = p.refs.iter().any(|x| {
+                x.distance == 0
+                    && x.anchored
+                    && x.strength >= Decimal::new(980, 3)
+                    && ledger.may_pay(c, ledger.owner(x.invoice))
+            });
+            let named_so =
+                r.payer_name.as_deref().filter(|n| !n.trim().is_empty()).is_none_or(|n| ledger.names.may_name(n, c));
+            if !(by_reference && named_so) {
+                continue;
+            }
+            let key = account_key(account);
+            if key.is_empty() {
+                continue;
+            }
+            accounts
+                .entry(key)
+                .and_modify(|seen| {
+                    if *seen != Some(c) {
+                        *seen = None;
+                    }
+                })
+                .or_insert(Some(c));
+        }
+        AccountsSeenInRun { accounts }
+    }
+
+    /// What the run learned of one account: it paid for `customer` (to
+    /// read one receipt again as the run decided it).
+    pub fn single(account: &str, customer: u32) -> Self {
+        let mut accounts = std::collections::HashMap::new();
+        accounts.insert(account_key(account), Some(customer));
+        AccountsSeenInRun { accounts }
+    }
+
+    /// The one customer `account` paid for by reference in this run.
+    pub fn customer(&self, account: &str) -> Option<u32> {
+        if self.accounts.is_empty() {
+            return None;
+        }
+        self.accounts.get(&account_key(account)).copied().flatten()
+    }
+
+    /// True when no account was learned.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.values().all(Option::is_none)
+    }
+}
+
+/// An account as compared across receipts: normalised, the routing part
+/// dropped, leading zeros ignored (MICR fields pad them).
+pub(super) fn account_key(account: &str) -> String {
+    let a = crate::engine::normalise_account(account);
+    let bare = a.rsplit(':').next().unwrap_or(&a);
+    let t = bare.trim_start_matches('0');
+    if t.is_empty() { bare.to_string() } else { t.to_string() }
+}
+
+pub(super) fn payer_evidence(
+    receipt: &Receipt,
+    ledger: &Ledger,
+    by_name: &[(u32, Decimal)],
+    seen: &AccountsSeenInRun,
+) -> Option<(u32, Decimal, CustomerEvidence)> {
+    let by_account = receipt.payer_account.as_deref().map(|a| ledger.customers_with_account(a)).unwrap_or_default();
+    // An account the master does not list that paid one customer by
+    // reference today, when the payer's name (if any) may be that
+    // customer's: a payment agent's name is not, so its account never
+    // speaks for the customers it pays for.
+    let seen_for =
+        receipt.payer_account.as_deref().filter(|_| by_account.is_empty()).and_then(|a| seen.customer(a)).filter(|c| {
+            receipt.payer_name.as_deref().filter(|n| !n.trim().is_empty()).is_none_or(|n| ledger.names.may_name(n, *c))
+        });
+    match by_account {
+        [one] => Some((*one, Decimal::ONE, CustomerEvidence::BankAccount)),
+        [] if seen_for.is_some() => seen_for.map(|c| (c, Decimal::new(950, 3), CustomerEvidence::AccountInRun)),
+        _ => match by_name {
+            [(c, s), rest @ ..] if *s == Decimal::ONE && rest.first().is_none_or(|(_, t)| *t < Decimal::ONE) => {
+                Some((*c, Decimal::new(970, 3), CustomerEvidence::PayerName))
+            }
+            [(c, s), rest @ ..]
+                if *s >= Decimal::new(920, 3) && rest.first().is_none_or(|(_, t)| *t + Decimal::new(50, 3) <= *s) =>
+            {
+                Some((*c, *s * Decimal::new(950, 3), CustomerEvidence::PayerNameFuzzy))
+            }
+            _ => None,
+        },
+    }
+}
+
+/// The owner of the exactly referenced invoices wins (a third party may pay
+/// them), unless strong payer evidence (bank account or exact name) points
+/// to another customer and the referenced invoices' open amounts do not add
+/// up to the payment: then the reference is more likely mistyped than the
+/// payer wrong, and the payer wins.
+pub(super) fn identify_customer(
+    receipt: &Receipt,
+    ledger: &Ledger,
+    refs: &[RefMatch],
+    payer: Option<(u32, Decimal, CustomerEvidence)>,
+) -> Option<(u32, Decimal, CustomerEvidence)> {
+    let mut owners: Vec<u32> =
+        refs.iter().filter(|r| r.distance == 0 && r.anchored).map(|r| ledger.owner(r.invoice)).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let strong_payer = payer.filter(|(_, _, how)| {
+        matches!(how, CustomerEvidence::BankAccount | CustomerEvidence::AccountInRun | CustomerEvidence::PayerName)
+    });
+    // The payment is within 5% of the open total of what the exact
+    // references name of this owner's invoices.
+    let amounts_fit = |owner: u32| {
+        let mut invoices: Vec<u32> = refs
+            .iter()
+            .filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == owner)
+            .map(|r| r.invoice)
+            .collect();
+        invoices.sort_unstable();
+        invoices.dedup();
+        let open: Decimal = invoices.iter().map(|i| ledger.invoice(*i).amount_open).sum();
+        (open - receipt.amount).abs() <= open.abs() * Decimal::new(5, 2)
+    };
+    match owners.as_slice() {
+        [one] => {
+            if let Some((p, _, _)) = strong_payer
+                && !ledger.may_pay(p, *one)
+                && !amounts_fit(*one)
+            {
+                return strong_payer;
+            }
+            Some((*one, Decimal::ONE, CustomerEvidence::ReferenceOwner))
+        }
+        // Several owners: keep those the payer may pay for, if that leaves
+        // one; else the one whose named invoices the payment fits (a
+        // number that happens to be another customer's invoice — a check
+        // or customer reference among a million invoices — does not
+        // outweigh references the amount confirms).
+        [_, _, ..] => {
+            if let Some((p, _, _)) = payer {
+                let fam: Vec<u32> = owners.iter().copied().filter(|o| ledger.may_pay(p, *o)).collect();
+                if let [o] = fam.as_slice() {
+                    return Some((*o, Decimal::ONE, CustomerEvidence::ReferenceOwner));
+                }
+            }
+            let fitting: Vec<u32> = owners.iter().copied().filter(|o| amounts_fit(*o)).collect();
+            match fitting.as_slice() {
+                [o] if strong_payer.is_none_or(|(p, _, _)| !owners.iter().any(|x| ledger.may_pay(p, *x))) => {
+                    Some((*o, Decimal::ONE, CustomerEvidence::ReferenceOwner))
+                }
+                _ => payer,
+            }
+        }
+        [] => payer,
+    }
+}

@@ -1,0 +1,246 @@
+//! The places references come from: structured lines and free-text
+//! tokens, numbers written in groups, and words a channel cut off.
+
+use cashapply_model::Receipt;
+
+use super::*;
+
+/// True for a token shaped like an amount (`1,281.25`, `26.15`) or a date
+/// (`2026-01-31`, `31/01/2026`, `31.01.26`): never a document reference.
+pub fn looks_like_amount_or_date(token: &str) -> bool {
+    let b = token.as_bytes();
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    let amount = match token.rsplit_once('.') {
+        Some((int, frac)) => {
+            frac.len() == 2 && digits(frac.as_bytes()) && {
+                let int = int.replace(',', "");
+                digits(int.as_bytes())
+                    && (int.len() == token.split('.').next().unwrap_or("").len() || token.contains(','))
+            }
+        }
+        None => false,
+    };
+    let date = match b.len() {
+        10 => {
+            (digits(b.get(..4).unwrap_or_default()) && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-'))
+                || (matches!(b.get(2), Some(b'/') | Some(b'.'))
+                    && b.get(5) == b.get(2)
+                    && digits(b.get(6..).unwrap_or_default()))
+        }
+        8 => {
+            matches!(b.get(2), Some(b'/') | Some(b'.'))
+                && b.get(5) == b.get(2)
+                && digits(b.get(6..).unwrap_or_default())
+        }
+        _ => false,
+    };
+    amount || date
+}
+
+/// Candidate reference tokens of free text: runs of letters and digits,
+/// keeping inner `-`, `/`, `.`; plus adjacent numeric runs joined
+/// (`540 6423` → `5406423`).
+pub fn text_tokens(text: &str) -> Vec<String> {
+    let mut tokens: Vec<String> = Vec::new();
+    for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '/' || c == '.' || c == '#')) {
+        let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        if !word.is_empty() && !looks_like_amount_or_date(word) {
+            tokens.push(word.to_string());
+        }
+    }
+    // A document word before a number anchors it: `INV 4711` → `INV4711`.
+    let prefixed: Vec<String> = tokens
+        .windows(2)
+        .filter(|w| {
+            let first = w[0].to_ascii_uppercase();
+            ["INV", "INVOICE", "NO", "NR", "BILL", "DOC"].contains(&first.as_str())
+                && w[1].starts_with(|c: char| c.is_ascii_digit())
+        })
+        .map(|w| w.concat())
+        .collect();
+    let joined: Vec<String> = tokens
+        .windows(2)
+        .filter(|w| w.iter().all(|t| t.bytes().all(|b| b.is_ascii_digit())) && w.iter().all(|t| t.len() <= 4))
+        .map(|w| w.concat())
+        .collect();
+    // Anchored joins first, so a bare number seen later does not shadow them.
+    let mut out = prefixed;
+    out.extend(tokens);
+    out.extend(joined);
+    out
+}
+
+/// The payload of an ISO 11649 creditor reference (`RF` + two check
+/// digits + the creditor's own reference, blanks allowed): the part that
+/// names the invoice. Other references are returned as they are.
+pub fn creditor_reference_payload(reference: &str) -> String {
+    let compact: String = reference.chars().filter(|c| !c.is_whitespace()).collect();
+    let b = compact.as_bytes();
+    let is_rf = b.len() > 4
+        && b.get(..2).is_some_and(|p| p.eq_ignore_ascii_case(b"RF"))
+        && b.get(2..4).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    if is_rf { compact.get(4..).unwrap_or_default().to_string() } else { reference.to_string() }
+}
+
+pub(super) fn squash(s: &str) -> String {
+    s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// A place references come from: a structured line (its reference whole,
+/// then each token of it) or one free-text token.
+pub(super) struct Source {
+    pub(super) candidates: Vec<String>,
+    pub(super) line: Option<usize>,
+    /// A number written in space-separated groups, joined (see [`digit_runs`]).
+    pub(super) run: bool,
+    /// Remittance the payer wrote to name documents (not a customer
+    /// reference, not a joined run): counted when it matches nothing.
+    pub(super) named: bool,
+    /// Ends with the cut-off last word of a truncated line (see
+    /// [`cut_off_word`]): only an invoice number printed exactly counts.
+    pub(super) cut_off: bool,
+    /// Read from the bank's customer-reference field (camt `EndToEndId`,
+    /// BAI2 customer reference), not from the payer's remittance words.
+    pub(super) bank_field: bool,
+}
+
+/// Numbers written in space-separated groups (`20 26- 507 620`,
+/// `INV-0 412 643`, `1 800 054 547`, research §7c A3 "separators"),
+/// joined: a run of two or more words of digits and hyphens, each of at
+/// most six digits, the first one possibly behind a document prefix
+/// (`INV-0`), with at least [`SHORT_KEY`] digits together; a `,` or `;`
+/// after a word ends the run. The groups alone are pieces of the number,
+/// not references of their own (see [`propose`]).
+pub(super) fn digit_runs(text: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut run: Vec<&str> = Vec::new();
+    let digits_of = |w: &str| w.bytes().filter(u8::is_ascii_digit).count();
+    let is_group = |w: &str| {
+        w.starts_with(|c: char| c.is_ascii_digit())
+            && digits_of(w) <= 6
+            && w.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+    };
+    let is_prefixed_group = |w: &str| {
+        let letters = w.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let rest = w.get(letters..).unwrap_or_default();
+        let rest = rest.strip_prefix(['-', '#']).unwrap_or(rest);
+        letters >= 2 && is_group(rest)
+    };
+    let mut flush = |run: &mut Vec<&str>| {
+        let lengths: Vec<usize> = run.iter().map(|w| digits_of(w)).collect();
+        // `31 01 2026`, `2026 01 31`: a date, not a number.
+        let date = matches!(lengths.as_slice(), [2, 2, 4] | [4, 2, 2] | [2, 2, 2]);
+        if run.len() >= 2 && !date && lengths.iter().sum::<usize>() >= SHORT_KEY {
+            runs.push(run.concat());
+        }
+        run.clear();
+    };
+    for word in text.split(' ') {
+        let bare = word.trim_end_matches([',', ';']);
+        if is_group(bare) || (run.is_empty() && is_prefixed_group(bare)) {
+            run.push(bare);
+        } else {
+            flush(&mut run);
+            if is_prefixed_group(bare) {
+                run.push(bare);
+            }
+        }
+        if bare.len() < word.len() {
+            flush(&mut run);
+        }
+    }
+    flush(&mut run);
+    runs
+}
+
+/// The last word of a remittance line cut off by its channel's field
+/// length (see [`looks_truncated`]): the line is exactly 35, 80 or 140
+/// characters and ends inside a word, which may be the first characters of
+/// a longer number (`INV-0231` of `INV-0231594`). Words are split as
+/// [`text_tokens`] splits them.
+pub(super) fn cut_off_word(text: &str) -> Option<&str> {
+    let cut = matches!(text.chars().count(), 35 | 80 | 140) && text.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if !cut {
+        return None;
+    }
+    let start = text
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '.' | '#')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    text.get(start..).filter(|w| !w.is_empty())
+}
+
+pub(super) fn sources<'r>(receipt: &'r Receipt, payer_words: &'r [String]) -> Vec<Source> {
+    let mut out = Vec::new();
+    for (i, l) in receipt.remittance_lines.iter().enumerate() {
+        let whole = creditor_reference_payload(&l.reference);
+        let mut candidates = vec![whole.clone()];
+        // `ABC: 2026-50O011`: a junk prefix hides the number; try its tokens.
+        candidates.extend(text_tokens(&whole).into_iter().filter(|t| *t != whole));
+        out.push(Source { candidates, line: Some(i), run: false, named: true, cut_off: false, bank_field: false });
+    }
+    // The check number (lockbox: also the customer reference) and the
+    // payer's own account and routing numbers name no document.
+    let not_references: Vec<String> = receipt
+        .check_number
+        .iter()
+        .map(String::as_str)
+        .chain(receipt.payer_account.iter().flat_map(|a| a.split(':')))
+        .filter(|s| !s.is_empty())
+        .map(squash)
+        .collect();
+    let customer_reference =
+        receipt.customer_reference.iter().filter(|c| receipt.check_number.as_deref() != Some(c.as_str()));
+    // Remittance text names documents; the customer reference (camt
+    // `EndToEndId`, BAI2 customer reference) is the payer's own number.
+    // Bank and network fields around the payer's words (`IMAD:=`, `DACT:`,
+    // `ORG:=`) name no document: their values are not read.
+    let payer_words: Vec<(&str, Option<&str>)> = receipt
+        .remittance_text
+        .iter()
+        .zip(payer_words)
+        .map(|(t, words)| {
+            // The cut-off word of the line as the bank cut it, when the
+            // payer's words still end with it.
+            let cut = cut_off_word(t).filter(|w| words.ends_with(w));
+            (words.as_str(), cut)
+        })
+        .collect();
+    // A word a line break cut in two (BAI2 `88` continuations join without
+    // a blank): the joined word is read like a number written in groups,
+    // so its halves name nothing of their own once it names a document.
+    let lines: Vec<&str> = payer_words.iter().map(|(t, _)| *t).collect();
+    for word in crate::remittance::wrapped_words(&lines) {
+        out.push(Source {
+            candidates: vec![word],
+            line: None,
+            run: true,
+            named: false,
+            cut_off: false,
+            bank_field: false,
+        });
+    }
+    let texts = payer_words.iter().map(|(t, cut)| (*t, true, *cut));
+    let customer_reference = customer_reference.map(|c| (c.as_str(), false, cut_off_word(c)));
+    for (text, named, cut) in texts.chain(customer_reference) {
+        let ends_cut = |t: &str| cut.is_some_and(|w| squash(t).ends_with(&squash(w)));
+        // A grouped number is read without the cut-off word after it.
+        let before_cut = cut.and_then(|w| text.strip_suffix(w)).unwrap_or(text);
+        for run in digit_runs(before_cut).into_iter().filter(|r| !not_references.contains(&squash(r))) {
+            out.push(Source {
+                candidates: vec![run],
+                line: None,
+                run: true,
+                named: false,
+                cut_off: false,
+                bank_field: !named,
+            });
+        }
+        for token in text_tokens(text).into_iter().filter(|t| !not_references.contains(&squash(t))) {
+            let cut_off = ends_cut(&token);
+            out.push(Source { candidates: vec![token], line: None, run: false, named, cut_off, bank_field: !named });
+        }
+    }
+    out
+}
