@@ -299,14 +299,17 @@ fn table(lines: &[&str], minor: u32) -> Option<Vec<RemittanceItem>> {
 fn join_wrapped(lines: &[&str]) -> Option<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     let mut joined_any = false;
+    let mut last_was_continued = false;
     for line in lines {
+        // A line that starts with an amount continues only an amount the
+        // line before began (`… INV 88102 9` + `80.00`), never a line that
+        // itself only continued a word (`2026-5` + `69936`) nor a complete
+        // number: it is the next item (`373,41 2026-569947`).
         let continues = out.last().is_some_and(|prev: &String| {
-            let last = prev.rsplit(char::is_whitespace).next().unwrap_or_default();
-            prev.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
-                && line.starts_with(|c: char| c.is_ascii_digit())
-                && parse_amount(last, 2).is_none()
-                && !crate::engine::looks_like_amount_or_date(last)
+            wraps_inside_a_word(prev, line)
+                && (!starts_with_amount(line) || (!last_was_continued && completes_an_amount(prev, line)))
         });
+        last_was_continued = continues;
         match out.last_mut() {
             Some(prev) if continues => {
                 prev.push_str(line);
@@ -356,6 +359,20 @@ fn wraps_inside_a_word(prev: &str, next: &str) -> bool {
         && next.starts_with(|c: char| c.is_ascii_digit())
         && parse_amount(last, 2).is_none()
         && !crate::engine::looks_like_amount_or_date(last)
+}
+
+/// True when the last word of `prev` and the first of `next` joined are an
+/// amount (`9` + `80.00`).
+fn completes_an_amount(prev: &str, next: &str) -> bool {
+    let last = prev.rsplit(char::is_whitespace).next().unwrap_or_default();
+    let first = next.split(char::is_whitespace).next().unwrap_or_default();
+    parse_amount(&format!("{last}{first}"), 2).is_some()
+}
+
+/// True when a line starts with an amount (`373,41 2026-569947`).
+fn starts_with_amount(line: &str) -> bool {
+    let first = line.split(char::is_whitespace).next().unwrap_or_default();
+    parse_amount(first, 2).is_some() || parse_amount(first, 0).is_some()
 }
 
 /// Where a reading takes bare whole numbers (`INV 4410 1000`, yen) for
@@ -789,5 +806,30 @@ mod tests {
         );
         // Numbers that do not account for the payment stay documents.
         assert!(read_paid("200911 INV-43442 | 77029 INV-043465", 0, "5000").iter().all(|(_, a, _)| a.is_none()));
+    }
+
+    #[test]
+    fn a_line_that_starts_with_an_amount_does_not_continue_a_word_the_line_before_wrapped() {
+        let lines = ["3.614,96 2026-5", "69936", "373,41 2026-569947"];
+        let got: Vec<(String, Option<String>)> = read_text(&lines, 2, "3988.37".parse().ok())
+            .into_iter()
+            .map(|i| (i.reference, i.amount.map(|a| a.to_string())))
+            .collect();
+        assert_eq!(
+            got,
+            [("2026-569936".into(), Some("3614.96".into())), ("2026-569947".into(), Some("373.41".into()))]
+        );
+    }
+
+    #[test]
+    fn a_line_that_starts_with_an_amount_does_not_continue_a_complete_number_before_it() {
+        // Read without the payment to weigh the readings against.
+        let lines = ["PMT 130.69 INV-0320695", "2,834.66 INV-0370693"];
+        let got: Vec<(String, Option<String>)> =
+            read_text(&lines, 2, None).into_iter().map(|i| (i.reference, i.amount.map(|a| a.to_string()))).collect();
+        assert_eq!(
+            got,
+            [("INV-0320695".into(), Some("130.69".into())), ("INV-0370693".into(), Some("2834.66".into()))]
+        );
     }
 }
