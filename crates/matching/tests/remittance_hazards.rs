@@ -104,6 +104,19 @@ fn a_yen_pair_written_with_thousands_groups_pays_its_reference_not_the_memo_ment
 }
 
 #[test]
+fn an_amount_written_with_a_decimal_comma_is_not_taken_for_a_short_invoice_number() {
+    // `376,17` is the amount; another customer's invoice `376` is not named.
+    let invs = vec![
+        invoice("INV-0285737", "C1", "376.17", "2026-01-31"),
+        invoice("INV-0285734", "C1", "-50.00", "2026-01-31"),
+        invoice("376", "C2", "379.49", "2026-01-31"),
+    ];
+    let (l, o) =
+        decide(invs, vec![], &[receipt("R1", "376.17", "2026-02-01", &["376,17 INV-0285737 Less credit INV-0285734"])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0285737", "376.17")]);
+}
+
+#[test]
 fn a_credit_memo_netted_in_free_text_is_applied_negative() {
     let invs = vec![invoice("INV-1", "C1", "500.00", "2026-01-31"), invoice("CM-2211", "C1", "-45.00", "2026-01-31")];
     let (l, o) = decide(

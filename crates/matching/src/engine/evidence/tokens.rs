@@ -41,6 +41,16 @@ pub fn looks_like_amount_or_date(token: &str) -> bool {
 /// keeping inner `-`, `/`, `.`; plus adjacent numeric runs joined
 /// (`540 6423` → `5406423`).
 pub fn text_tokens(text: &str) -> Vec<String> {
+    // An amount written as payers write it (`376,17`, `2,834.66`, `$69.05`)
+    // is no reference, nor are the pieces a `,` would cut it into.
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '|'))
+        .filter(|w| {
+            let bare = w.trim_matches(|c: char| matches!(c, ',' | ':' | '=' | '.'));
+            crate::remittance::parse_amount(bare, 2).is_none()
+        })
+        .collect();
+    let text = words.join(" ");
     let mut tokens: Vec<String> = Vec::new();
     for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '/' || c == '.' || c == '#')) {
         let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
