@@ -117,6 +117,32 @@ fn an_amount_written_with_a_decimal_comma_is_not_taken_for_a_short_invoice_numbe
 }
 
 #[test]
+fn a_reference_mistyped_into_another_customers_invoice_beside_one_customers_list_goes_to_the_neighbour_the_payment_settles()
+ {
+    let invs = vec![
+        invoice("INV-0169453", "C1", "3601.69", "2026-01-31"),
+        invoice("INV-0169443", "C1", "4920.06", "2026-01-31"),
+        invoice("INV-0169420", "C1", "248.93", "2026-01-31"),
+        invoice("INV-0619443", "C2", "282.75", "2026-01-31"),
+    ];
+    let (l, o) = decide(
+        invs,
+        vec![],
+        &[receipt("R1", "8770.68", "2026-02-01", &["INVOICES INV-0169453;Inv 619443;INV-169420"])],
+    );
+    let mut got = lines(&l, &o[0]);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            s("applied", "INV-0169420", "248.93"),
+            s("applied", "INV-0169443", "4920.06"),
+            s("applied", "INV-0169453", "3601.69")
+        ]
+    );
+}
+
+#[test]
 fn a_credit_memo_netted_in_free_text_is_applied_negative() {
     let invs = vec![invoice("INV-1", "C1", "500.00", "2026-01-31"), invoice("CM-2211", "C1", "-45.00", "2026-01-31")];
     let (l, o) = decide(

@@ -83,6 +83,7 @@ impl<'l> Allocator<'l> {
                 },
             }
         }
+        self.odd_family_settled_by_neighbour(receipt, proposal, &mut chosen);
         // Only invoices the identified customer may pay (its own, its
         // children's) are applied; when the references themselves identified
         // it (a third party paying), that customer is their owner.
@@ -127,6 +128,66 @@ impl<'l> Allocator<'l> {
             return None;
         }
         Some(self.by_reference(receipt, proposal, chosen, &merged_lines))
+    }
+
+    /// Of references that name one family's invoices, one that names
+    /// exactly an unrelated customer's invoice was mistyped into it when
+    /// exactly one invoice of that family one edit away makes the named
+    /// invoices' open amounts add up to the payment (`INV-0169453;Inv
+    /// 619443;INV-169420` for `INV-0169443`). Only when no reference states
+    /// its own amount, the named invoices do not already add up, and the
+    /// payer's own evidence (account, name) does not name the other
+    /// customer. The neighbour replaces it (0.950).
+    fn odd_family_settled_by_neighbour(&self, receipt: &Receipt, proposal: &Proposal, chosen: &mut [RefMatch]) {
+        if chosen.len() < 2 || chosen.iter().any(|c| line_amount(receipt, c.line).is_some()) {
+            return;
+        }
+        let open_sum =
+            |items: &[u32]| items.iter().try_fold(Decimal::ZERO, |acc, i| acc.checked_add(self.remaining(*i)));
+        let named: Vec<u32> = chosen.iter().map(|c| c.invoice).collect();
+        if open_sum(&named) == Some(receipt.amount) {
+            return;
+        }
+        let related = |a: u32, b: u32| self.ledger.may_pay(a, b) || self.ledger.may_pay(b, a);
+        let payer_named =
+            proposal.customer.filter(|(_, _, how)| *how != CustomerEvidence::ReferenceOwner).map(|(c, _, _)| c);
+        let mut swap: Option<(usize, u32)> = None;
+        for (k, odd) in chosen.iter().enumerate() {
+            let odd_owner = self.ledger.owner(odd.invoice);
+            let others: Vec<u32> = chosen.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, c)| c.invoice).collect();
+            let Some(family) = others.first().map(|i| self.ledger.owner(*i)) else { continue };
+            if others.iter().any(|i| !related(family, self.ledger.owner(*i)))
+                || related(family, odd_owner)
+                || payer_named.is_some_and(|p| related(p, odd_owner))
+            {
+                continue;
+            }
+            let Some(rest) = open_sum(&others) else { continue };
+            let key = normalise_reference(&odd.raw).key;
+            let fits: Vec<u32> = self
+                .ledger
+                .family_neighbours(family, &key)
+                .into_iter()
+                .filter(|i| {
+                    self.payable(*i, receipt.currency)
+                        && !chosen.iter().any(|c| c.invoice == *i)
+                        && rest.checked_add(self.remaining(*i)) == Some(receipt.amount)
+                })
+                .collect();
+            if let [only] = fits.as_slice() {
+                if swap.is_some() {
+                    return;
+                }
+                swap = Some((k, *only));
+            }
+        }
+        if let Some((k, invoice)) = swap
+            && let Some(c) = chosen.get_mut(k)
+        {
+            c.invoice = invoice;
+            c.distance = 1;
+            c.strength = Decimal::new(950, 3);
+        }
     }
 
     /// True when `inv` was settled before this receipt for exactly `amount`:
