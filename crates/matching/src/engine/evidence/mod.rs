@@ -351,13 +351,18 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
             // The only invoice one edit away among the invoices of a customer
             // known by account, exact name or exact references (a key of 5+
             // characters): stronger than a global neighbour, still below an
-            // exact match, and enough to apply.
+            // exact match, and enough to apply — when the payer wrote the
+            // number: one edit from a number of the bank's customer-reference
+            // field (a trace or batch number as often as a document) is a
+            // coincidence as often as a typo.
+            let from_bank_field = bank_field.get(token).copied().unwrap_or(false);
             let scoped_unique = hits.len() == 1
                 && key.len() >= 5
+                && !from_bank_field
                 && customer.is_some_and(|(_, _, how)| how != CustomerEvidence::PayerNameFuzzy);
             for doc in hits {
                 refs.push(RefMatch {
-                    anchored: !bank_field.get(token).copied().unwrap_or(false),
+                    anchored: !from_bank_field,
                     invoice: doc,
                     raw: raw.clone(),
                     distance: 1,
