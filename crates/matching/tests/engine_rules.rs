@@ -693,6 +693,27 @@ fn a_number_in_the_banks_customer_reference_field_one_edit_from_an_invoice_is_no
 }
 
 #[test]
+fn a_short_number_that_is_not_the_invoice_as_printed_does_not_part_pay_another_customers_invoice_from_a_line() {
+    // `00552` on a remittance line normalises to the key of invoice `552`
+    // of another customer; the line part-pays it (409.08 of 1,000.00).
+    // Nothing corroborates it: nothing is applied to `552`.
+    let invs = vec![invoice("552", "C2", "1000.00", "2026-01-30"), invoice("1800000552", "C1", "743.79", "2026-01-30")];
+    let mut r = receipt("R1", "409.08", "2026-03-05", &[]);
+    let mut line = RemittanceLine::reference("00552", DocumentType::Unknown);
+    line.amount = Some(d("409.08"));
+    r.remittance_lines = vec![line];
+    let (l, o) = decide(invs.clone(), vec![], &[r]);
+    assert!(lines(&l, &o[0]).iter().all(|x| x.1 != "552"), "{:?}", lines(&l, &o[0]));
+    // A line that settles it exactly still names it.
+    let mut r = receipt("R2", "1000.00", "2026-03-05", &[]);
+    let mut line = RemittanceLine::reference("00552", DocumentType::Unknown);
+    line.amount = Some(d("1000.00"));
+    r.remittance_lines = vec![line];
+    let (l, o) = decide(invs, vec![], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "552", "1000.00")]);
+}
+
+#[test]
 fn a_payment_without_remittance_from_a_name_several_customers_share_goes_to_the_one_that_owes_exactly_it() {
     let cs = vec![customer("C1", "Silverline Tires Inc"), customer("C2", "Silverline Tires LLC")];
     let invs = vec![

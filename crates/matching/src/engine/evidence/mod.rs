@@ -249,15 +249,27 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                 // the customer only when it is the invoice number exactly as
                 // printed: a trace or check number there that merely
                 // normalises to an invoice key is a coincidence at scale.
-                let standing = key.len() >= SHORT_KEY || normalised.prefixed || exact_raw || source.line.is_some();
+                // A short key (`552` of `00552`) that is not the number as
+                // printed is a coincidence among many invoices even on a
+                // remittance line, unless the line's amount is exactly the
+                // invoice's open amount: it neither decides the customer nor
+                // applies unless the payer's own evidence corroborates it.
+                let line_settles = source
+                    .line
+                    .and_then(|l| receipt.remittance_lines.get(l))
+                    .and_then(|l| l.amount)
+                    .is_some_and(|a| a == ledger.invoice(*doc).amount_open);
+                let short_loose = key.len() < SHORT_KEY && !exact_raw && !normalised.prefixed && !line_settles;
+                let standing = !short_loose && (key.len() >= SHORT_KEY || source.line.is_some());
+                let line_backed = source.line.is_some() && !short_loose;
                 refs.push(RefMatch {
-                    anchored: standing && (exact_raw || !source.bank_field),
+                    anchored: (standing || normalised.prefixed || exact_raw) && (exact_raw || !source.bank_field),
                     invoice: *doc,
                     raw: raw.clone(),
                     distance: 0,
                     via_po: false,
                     line: source.line,
-                    strength: strength(0, key.len(), exact_raw, normalised.prefixed || source.line.is_some()),
+                    strength: strength(0, key.len(), exact_raw, normalised.prefixed || line_backed),
                     token,
                 });
             }
