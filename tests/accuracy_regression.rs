@@ -109,6 +109,6 @@ fn hard_profile_accuracy_does_not_fall_below_the_floor() {
 
 #[test]
 fn wild_profile_accuracy_does_not_fall_below_the_floor() {
-    // Measured 2026-12-06, third session: 9935 / 9759 / 9459 / 9974 / 9628 / 8962.
-    assert_floors("wild", [9905, 9729, 9429, 9944, 9598, 8932]);
+    // Measured 2026-12-06, fourth session: 9961 / 9784 / 9459 / 9974 / 9628 / 8962.
+    assert_floors("wild", [9931, 9754, 9429, 9944, 9598, 8932]);
 }

@@ -714,6 +714,19 @@ fn a_short_number_that_is_not_the_invoice_as_printed_does_not_part_pay_another_c
 }
 
 #[test]
+fn a_short_number_misread_on_a_line_is_corroborated_by_lines_naming_the_same_customers_invoices_as_printed() {
+    // `5I4` is `514` read by OCR; `513` and `567` are printed exactly.
+    let invs = vec![
+        invoice("514", "C1", "292.79", "2026-01-30"),
+        invoice("513", "C1", "1741.44", "2026-01-30"),
+        invoice("567", "C1", "15203.66", "2026-01-30"),
+    ];
+    let r = receipt("R1", "17157.12", "2026-03-05", &["5I4: EUR 212.02, 513: EUR 1741.44, 567: EUR 15203.66"]);
+    let (l, o) = decide(invs, vec![], &[r]);
+    assert!(lines(&l, &o[0]).contains(&s("applied", "514", "212.02")), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
 fn a_payment_without_remittance_from_a_name_several_customers_share_goes_to_the_one_that_owes_exactly_it() {
     let cs = vec![customer("C1", "Silverline Tires Inc"), customer("C2", "Silverline Tires LLC")];
     let invs = vec![

@@ -389,6 +389,26 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
             }
         }
     }
+    // A short number on a remittance line that is not the invoice number as
+    // printed (`5I4`) is corroborated by another line naming, exactly as
+    // printed, an invoice of the same customer (`513`, `567`).
+    let printed_owners: Vec<u32> = refs
+        .iter()
+        .filter(|r| r.distance == 0 && r.strength == Decimal::ONE && r.line.is_some())
+        .map(|r| ledger.owner(r.invoice))
+        .collect();
+    for r in &mut refs {
+        if r.distance == 0
+            && r.line.is_some()
+            && !r.anchored
+            && !r.via_po
+            && r.strength < Decimal::new(900, 3)
+            && printed_owners.contains(&ledger.owner(r.invoice))
+        {
+            r.strength = Decimal::new(950, 3);
+            r.anchored = true;
+        }
+    }
     // A bare number of an invoice the payer (known by its own evidence)
     // may pay is corroborated by that evidence.
     if let Some((p, _, _)) = payer {
