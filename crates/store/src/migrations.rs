@@ -319,7 +319,27 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE exception_evidence;
     ALTER TABLE exception_evidence_by_seq RENAME TO exception_evidence;
     ",
+    // 7: summaries for the receivables reports at scale (issue 13 item 9):
+    // integer minor units beside invoice amounts, each invoice's first run,
+    // monthly credit sales kept by triggers, KPI sums per run, each run's
+    // first posting, and the indexes of the reports' narrow reads. The
+    // columns are filled from the existing rows by `summaries::backfill_v7`
+    // (Rust: the currency's minor digits and exact decimal sums), then the
+    // sales are summed and the triggers and indexes created
+    // (`summaries::v7_after_backfill`), all in the migration's transaction.
+    crate::summaries::V7_SCHEMA,
 ];
+
+/// Work a migration does beyond its SQL, after it: `(version reached, step)`.
+type Backfill = fn(&rusqlite::Transaction<'_>) -> Result<(), StoreError>;
+
+fn backfill_v7(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    crate::summaries::backfill_v7(tx)?;
+    tx.execute_batch(&crate::summaries::v7_after_backfill())?;
+    Ok(())
+}
+
+const BACKFILLS: &[(u32, Backfill)] = &[(7, backfill_v7)];
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -332,10 +352,21 @@ fn version(conn: &Connection) -> Result<u32, StoreError> {
 /// file; copies an existing older one to `PATH.before-vN` first; each
 /// migration and its version bump commit together.
 pub fn migrate(conn: &mut Connection, path: &Path, existed: bool) -> Result<(), StoreError> {
-    migrate_with(conn, path, existed, MIGRATIONS)
+    migrate_steps(conn, path, existed, MIGRATIONS, BACKFILLS)
 }
 
+#[cfg(test)]
 fn migrate_with(conn: &mut Connection, path: &Path, existed: bool, migrations: &[&str]) -> Result<(), StoreError> {
+    migrate_steps(conn, path, existed, migrations, BACKFILLS)
+}
+
+fn migrate_steps(
+    conn: &mut Connection,
+    path: &Path,
+    existed: bool,
+    migrations: &[&str],
+    backfills: &[(u32, Backfill)],
+) -> Result<(), StoreError> {
     let known = migrations.len() as u32;
     let found = version(conn)?;
     if found > known {
@@ -357,6 +388,9 @@ fn migrate_with(conn: &mut Connection, path: &Path, existed: bool, migrations: &
     for (i, sql) in migrations.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        for (_, step) in backfills.iter().filter(|(v, _)| *v as usize == i + 1) {
+            step(&tx)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as u32)?;
         tx.commit()?;
     }
