@@ -13,7 +13,9 @@ mod fixture;
 
 use std::collections::HashMap;
 
-use cashapply_reports::{Ledger, Report, ReportConfig, ReportError, aging, collections, dso, kpi, rollforward, unapplied};
+use cashapply_reports::{
+    Ledger, Report, ReportConfig, ReportError, aging, collections, dso, kpi, rollforward, unapplied,
+};
 use cashapply_store::{
     Adjustment, Event, InvoiceChange, KnownInvoice, LatestData, LedgerStore, ReportData, ReportReader, ReportStore,
     SqliteStore, StatusChange,
@@ -23,7 +25,8 @@ use fixture::{d, exception, line, receipt, run};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-const KINDS: [&str; 8] = ["aging", "aging_by_invoice_date", "unapplied", "rollforward", "kpi", "dso", "cei", "collections"];
+const KINDS: [&str; 8] =
+    ["aging", "aging_by_invoice_date", "unapplied", "rollforward", "kpi", "dso", "cei", "collections"];
 
 fn report(kind: &str, l: &Ledger, as_of: NaiveDate) -> Result<Report, ReportError> {
     let config = ReportConfig::default();
@@ -92,7 +95,13 @@ enum Op {
     /// unidentified with an exception), an ERP-side change, a new invoice
     /// (cents; negative: a credit memo), an invoice leaving the file, and
     /// whether the ERP's file shows the confirmed lines.
-    Run { pays: Vec<(usize, u8, u8)>, erp_change: Option<(usize, i64)>, new_invoice: Option<i64>, drop: Option<usize>, caught_up: bool },
+    Run {
+        pays: Vec<(usize, u8, u8)>,
+        erp_change: Option<(usize, i64)>,
+        new_invoice: Option<i64>,
+        drop: Option<usize>,
+        caught_up: bool,
+    },
     /// Confirm the last batch; `late`: dated after the next run starts.
     Confirm { late: bool },
     /// Unapply a line (`reverse`: reverse its receipt instead).
@@ -235,10 +244,20 @@ fn build(db: &std::path::Path, ops: &[Op]) -> usize {
                         inv.gone = true;
                         continue;
                     }
-                    let amount = if inv.original.is_sign_negative() { inv.erp.min(Decimal::ZERO) } else { inv.erp.max(Decimal::ZERO) };
+                    let amount = if inv.original.is_sign_negative() {
+                        inv.erp.min(Decimal::ZERO)
+                    } else {
+                        inv.erp.max(Decimal::ZERO)
+                    };
                     if inv.shown != Some(amount) {
                         let event = if inv.shown.is_none() { "new" } else { "changed" };
-                        let status = if amount.is_zero() { "closed" } else if i % 4 == 3 { "disputed" } else { "open" };
+                        let status = if amount.is_zero() {
+                            "closed"
+                        } else if i % 4 == 3 {
+                            "disputed"
+                        } else {
+                            "open"
+                        };
                         r.invoice_changes.push(known(event, amount, status));
                         inv.shown = Some(amount);
                     }
@@ -263,7 +282,14 @@ fn build(db: &std::path::Path, ops: &[Op]) -> usize {
                         1 => ("on_account", "on_account", String::new(), customer.clone()),
                         _ => ("exception", "unidentified", String::new(), String::new()),
                     };
-                    let mut rec = receipt(&rid, &who, cur, &amount.to_string(), &(day - Duration::days(i as i64)).to_string(), status);
+                    let mut rec = receipt(
+                        &rid,
+                        &who,
+                        cur,
+                        &amount.to_string(),
+                        &(day - Duration::days(i as i64)).to_string(),
+                        status,
+                    );
                     if n % 3 == 0 {
                         rec.row.format = "camt".into();
                     }
@@ -328,14 +354,28 @@ fn build(db: &std::path::Path, ops: &[Op]) -> usize {
                 opposite.reverses = posting;
                 let mut postings = vec![opposite.clone()];
                 if !reverse && kind == "applied" {
-                    postings.push(line(&format!("P{n}u"), &receipt_id, &customer, "", "unapplied", &amount.to_string(), cur));
+                    postings.push(line(
+                        &format!("P{n}u"),
+                        &receipt_id,
+                        &customer,
+                        "",
+                        "unapplied",
+                        &amount.to_string(),
+                        cur,
+                    ));
                 }
                 s.adjust(&Adjustment {
                     postings: postings.clone(),
                     receipt_status: Some((receipt_id.clone(), if *reverse { "reversed" } else { "partial" }.into())),
                     status_changes: Vec::new(),
                     object: ("receipt", receipt_id.clone()),
-                    event: Event { at: at(45), actor: "bob".into(), action: "unapplied".into(), detail: String::new(), batch_id: None },
+                    event: Event {
+                        at: at(45),
+                        actor: "bob".into(),
+                        action: "unapplied".into(),
+                        detail: String::new(),
+                        batch_id: None,
+                    },
                 })
                 .unwrap();
                 for p in postings {
@@ -362,14 +402,28 @@ fn build(db: &std::path::Path, ops: &[Op]) -> usize {
                 exceptions[j].1 = true;
                 if k % 2 == 0 {
                     // By the next run.
-                    status_changes.push(StatusChange { exception_id: exceptions[j].0.clone(), status: "resolved".into(), note: String::new() });
+                    status_changes.push(StatusChange {
+                        exception_id: exceptions[j].0.clone(),
+                        status: "resolved".into(),
+                        note: String::new(),
+                    });
                 } else {
                     s.adjust(&Adjustment {
                         postings: Vec::new(),
                         receipt_status: None,
-                        status_changes: vec![StatusChange { exception_id: exceptions[j].0.clone(), status: "resolved".into(), note: String::new() }],
+                        status_changes: vec![StatusChange {
+                            exception_id: exceptions[j].0.clone(),
+                            status: "resolved".into(),
+                            note: String::new(),
+                        }],
                         object: ("exception", exceptions[j].0.clone()),
-                        event: Event { at: at(50), actor: "alice".into(), action: "resolved".into(), detail: String::new(), batch_id: None },
+                        event: Event {
+                            at: at(50),
+                            actor: "alice".into(),
+                            action: "resolved".into(),
+                            detail: String::new(),
+                            batch_id: None,
+                        },
                     })
                     .unwrap();
                 }

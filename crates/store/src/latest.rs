@@ -14,12 +14,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::StoreError;
 use crate::report_queries::{
     InvoiceEventRow, InvoiceRow, LatestData, LineRow, ReceiptLedgerRow, ReportData, RunKpiRow, SalesRow,
     read_exceptions, read_runs,
 };
 use crate::summaries::from_minor;
-use crate::StoreError;
 
 /// The posting columns read, `seq` last.
 const LINE_COLUMNS: &str = "posting_id, receipt_id, receipt_seq, batch_id, created_at, actor, customer_id, invoice_id, \
@@ -151,7 +151,12 @@ pub(crate) fn read_latest(c: &Connection) -> Result<LatestData, StoreError> {
         // next batch's (a ledger migrated without it: from the start).
         let from = after[i].1.unwrap_or(0);
         let to = after.get(i + 1).and_then(|n| n.1).unwrap_or(i64::MAX);
-        lines_where(c, &format!("seq > ?1 AND seq <= ?2 AND batch_id = ?3 AND {moving}"), params![from, to, b], &mut lines)?;
+        lines_where(
+            c,
+            &format!("seq > ?1 AND seq <= ?2 AND batch_id = ?3 AND {moving}"),
+            params![from, to, b],
+            &mut lines,
+        )?;
     }
     let promised: Vec<String> = c
         .prepare("SELECT DISTINCT customer_id FROM promises")?
@@ -171,17 +176,28 @@ pub(crate) fn read_latest(c: &Connection) -> Result<LatestData, StoreError> {
     // the receipts exceptions name (for their bank format).
     let mut receipts: BTreeMap<i64, ReceiptLedgerRow> = BTreeMap::new();
     {
-        let mut stmt = c.prepare_cached(&format!("SELECT {RECEIPT_COLUMNS} FROM receipts WHERE seq = ?1"))?;
+        // Wanted receipts close together (a run's are consecutive) are read
+        // as one range of `seq`, the others one by one.
+        let mut stmt =
+            c.prepare_cached(&format!("SELECT {RECEIPT_COLUMNS}, seq FROM receipts WHERE seq BETWEEN ?1 AND ?2"))?;
         let wanted: BTreeSet<i64> = lines.values().filter_map(|l| l.receipt_seq).collect();
-        for s in wanted {
-            let found = stmt
-                .query_row([s], |r| {
-                    let batch: String = r.get(1)?;
-                    Ok(seq(&batch).map(|run| receipt_row(r, run)))
-                })
-                .optional()?;
-            if let Some(Some(row)) = found {
-                receipts.insert(s, row?);
+        let mut ranges: Vec<(i64, i64)> = Vec::new();
+        for &s in &wanted {
+            match ranges.last_mut() {
+                Some(r) if s - r.1 <= 8 => r.1 = s,
+                _ => ranges.push((s, s)),
+            }
+        }
+        for (from, to) in ranges {
+            let mut rows = stmt.query([from, to])?;
+            while let Some(r) = rows.next()? {
+                let s: i64 = r.get(10)?;
+                let batch: String = r.get(1)?;
+                if wanted.contains(&s)
+                    && let Some(run) = seq(&batch)
+                {
+                    receipts.insert(s, receipt_row(r, run)?);
+                }
             }
         }
     }
@@ -203,7 +219,8 @@ pub(crate) fn read_latest(c: &Connection) -> Result<LatestData, StoreError> {
             .filter(|r| !have.contains(r))
             .map(str::to_string)
             .collect();
-        let mut stmt = c.prepare_cached(&format!("SELECT {RECEIPT_COLUMNS}, seq FROM receipts WHERE receipt_id = ?1"))?;
+        let mut stmt =
+            c.prepare_cached(&format!("SELECT {RECEIPT_COLUMNS}, seq FROM receipts WHERE receipt_id = ?1"))?;
         for id in named {
             let found = stmt
                 .query_row([&id], |r| {

@@ -323,10 +323,10 @@ const MIGRATIONS: &[&str] = &[
     // integer minor units beside invoice amounts, each invoice's first run,
     // monthly credit sales kept by triggers, KPI sums per run, each run's
     // first posting, and the indexes of the reports' narrow reads. The
-    // columns are filled from the existing rows by `summaries::backfill_v7`
-    // (Rust: the currency's minor digits and exact decimal sums), then the
-    // sales are summed and the triggers and indexes created
-    // (`summaries::v7_after_backfill`), all in the migration's transaction.
+    // columns and sums are filled from the existing rows by
+    // `summaries::backfill_v7` (Rust: the currency's minor digits and exact
+    // decimal sums), then the indexes created (`summaries::V7_INDEXES`), all
+    // in the migration's transaction.
     crate::summaries::V7_SCHEMA,
 ];
 
@@ -335,7 +335,7 @@ type Backfill = fn(&rusqlite::Transaction<'_>) -> Result<(), StoreError>;
 
 fn backfill_v7(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     crate::summaries::backfill_v7(tx)?;
-    tx.execute_batch(&crate::summaries::v7_after_backfill())?;
+    tx.execute_batch(crate::summaries::V7_INDEXES)?;
     Ok(())
 }
 
@@ -617,7 +617,9 @@ mod tests {
     /// part and in full, cash on account, a confirmation, and a person's
     /// reversal that changes a receipt's status.
     fn three_runs(store: &mut crate::SqliteStore) {
-        use crate::{Adjustment, Event, FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord};
+        use crate::{
+            Adjustment, Event, FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord,
+        };
         let t = |s: &str| s.to_string();
         let invoice = |event, id: &str, currency: &str, open: &str, status: &str, original: &str| InvoiceChange {
             invoice: KnownInvoice {
@@ -689,7 +691,8 @@ mod tests {
             invoice("new", "I3", "JPY", "5000", "open", "5000"),
             invoice("new", "I4", "EUR", "70.00", "open", "75.00"),
         ];
-        r1.receipts = vec![receipt("R1", "USD", "40.00", "applied", "bai2"), receipt("R2", "JPY", "5000", "applied", "camt")];
+        r1.receipts =
+            vec![receipt("R1", "USD", "40.00", "applied", "bai2"), receipt("R2", "JPY", "5000", "applied", "camt")];
         r1.postings = vec![line("P1", "R1", "I1", "applied", "40.00"), line("P2", "R2", "I3", "applied", "5000")];
         store.commit_run(&r1).unwrap();
         store.confirm("B1", None, "2026-02-02T18:00:00Z", "erp").unwrap();
@@ -699,7 +702,8 @@ mod tests {
             invoice("changed", "I3", "JPY", "0", "closed", "5000"),
             invoice("gone", "I4", "EUR", "70.00", "open", "75.00"),
         ];
-        r2.receipts = vec![receipt("R3", "USD", "25.00", "on_account", "bai2"), receipt("R4", "USD", "10.00", "applied", "bai2")];
+        r2.receipts =
+            vec![receipt("R3", "USD", "25.00", "on_account", "bai2"), receipt("R4", "USD", "10.00", "applied", "bai2")];
         r2.postings = vec![line("P3", "R3", "", "on_account", "25.00"), line("P4", "R4", "I1", "applied", "10.00")];
         store.commit_run(&r2).unwrap();
         let mut undo = line("P5", "R4", "I1", "applied", "-10.00");
@@ -710,7 +714,13 @@ mod tests {
                 receipt_status: Some((t("R4"), t("reversed"))),
                 status_changes: Vec::new(),
                 object: ("receipt", t("R4")),
-                event: Event { at: t("2026-02-03T09:00:00Z"), actor: t("bob"), action: t("reversed"), detail: String::new(), batch_id: None },
+                event: Event {
+                    at: t("2026-02-03T09:00:00Z"),
+                    actor: t("bob"),
+                    action: t("reversed"),
+                    detail: String::new(),
+                    batch_id: None,
+                },
             })
             .unwrap();
         let mut r3 = run("B3", "2026-02-04T06:00:00Z");
@@ -751,8 +761,7 @@ mod tests {
         store
             .conn
             .execute_batch(
-                "DROP TRIGGER invoices_sales_insert; DROP TRIGGER invoices_sales_update; \
-                 DROP INDEX invoices_receivable; DROP INDEX invoices_without_date; DROP INDEX invoices_inexact; \
+                "DROP INDEX invoices_receivable; DROP INDEX invoices_without_date; DROP INDEX invoices_inexact; \
                  DROP INDEX postings_open_cash; DROP INDEX postings_by_person; \
                  DROP TABLE sales_by_month; DROP TABLE run_kpi; \
                  ALTER TABLE invoices DROP COLUMN first_seq; ALTER TABLE invoices DROP COLUMN first_minor; \

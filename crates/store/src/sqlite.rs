@@ -491,7 +491,7 @@ impl LedgerStore for SqliteStore {
             insert_event(&tx, "exception", &c.exception_id, &event)?;
         }
         {
-            let mut upsert = tx.prepare_cached(
+            let mut upsert = tx.prepare_cached(&format!(
                 "INSERT INTO invoices (customer_id, invoice_id, currency, amount_open, status, in_file, invoice_date, due_date, amount_original, \
                  first_seq, first_minor, open_minor, original_minor) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
@@ -501,8 +501,16 @@ impl LedgerStore for SqliteStore {
                  original_minor = CASE WHEN ?9 IS NOT NULL THEN ?13 WHEN currency IS NOT ?3 THEN NULL ELSE original_minor END, \
                  currency = ?3, amount_open = ?4, status = ?5, in_file = ?6, open_minor = ?12, \
                  invoice_date = coalesce(?7, invoice_date), due_date = CASE WHEN ?7 IS NULL THEN due_date ELSE ?8 END, \
-                 amount_original = coalesce(?9, amount_original)",
-            )?;
+                 amount_original = coalesce(?9, amount_original) \
+                 RETURNING {}",
+                crate::summaries::SALES_COLUMNS
+            ))?;
+            // The row before, for the monthly sales (`summaries::SalesDelta`).
+            let mut before = tx.prepare_cached(&format!(
+                "SELECT {} FROM invoices WHERE customer_id = ?1 AND invoice_id = ?2",
+                crate::summaries::SALES_COLUMNS
+            ))?;
+            let mut sales = crate::summaries::SalesDelta::default();
             let mut history = tx.prepare_cached(
                 "INSERT INTO invoice_history (customer_id, invoice_id, batch_id, event, amount_open, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
@@ -514,21 +522,28 @@ impl LedgerStore for SqliteStore {
                 let shows = c.event != "dated";
                 let minor = |a: &str| crate::summaries::minor_units(a, &i.currency);
                 let first_minor = if i.status == "closed" { Some(0) } else { minor(&i.amount_open) };
-                upsert.execute(params![
-                    i.customer_id,
-                    i.invoice_id,
-                    i.currency,
-                    i.amount_open,
-                    i.status,
-                    in_file,
-                    i.invoice_date,
-                    i.due_date,
-                    i.amount_original,
-                    shows.then_some(seq),
-                    if shows { first_minor } else { None },
-                    minor(&i.amount_open),
-                    i.amount_original.as_deref().and_then(minor),
-                ])?;
+                let was = before
+                    .query_row(params![i.customer_id, i.invoice_id], |r| crate::summaries::SalesFields::read(r, 0))
+                    .optional()?;
+                let now = upsert.query_row(
+                    params![
+                        i.customer_id,
+                        i.invoice_id,
+                        i.currency,
+                        i.amount_open,
+                        i.status,
+                        in_file,
+                        i.invoice_date,
+                        i.due_date,
+                        i.amount_original,
+                        shows.then_some(seq),
+                        if shows { first_minor } else { None },
+                        minor(&i.amount_open),
+                        i.amount_original.as_deref().and_then(minor),
+                    ],
+                    |r| crate::summaries::SalesFields::read(r, 0),
+                )?;
+                sales.change(was.as_ref(), Some(&now));
                 if c.event == "dated" {
                     continue;
                 }
@@ -541,6 +556,7 @@ impl LedgerStore for SqliteStore {
                     i.status
                 ])?;
             }
+            sales.write(&tx)?;
         }
         crate::summaries::record_run_kpi(&tx, run)?;
         if !ready() {
