@@ -307,7 +307,8 @@ fn main() {
     let rows = |r: cashapply_reports::Report| r.tables.iter().map(|t| t.rows.len()).sum::<usize>();
     // The fast path, end to end: the narrow read, parsing, the report; the
     // full read again when the report needs more.
-    let reports: [(&str, &dyn Fn(&Ledger) -> usize); 7] = [
+    type Run<'a> = &'a dyn Fn(&Ledger) -> usize;
+    let reports: [(&str, Run<'_>); 7] = [
         ("aging", &|l| rows(aging::aging(l, &config, as_of, false).unwrap())),
         ("unapplied", &|l| rows(unapplied::unapplied(l, as_of).unwrap())),
         ("rollforward", &|l| rows(rollforward::rollforward(l, dso::month_start(as_of), as_of).unwrap())),

@@ -224,8 +224,8 @@ pub fn backfill_v7(tx: &Transaction<'_>) -> Result<(), StoreError> {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let key: (String, String) = (r.get(0)?, r.get(1)?);
-            if !first.contains_key(&key) {
-                first.insert(key, (r.get(2)?, r.get(3)?, r.get(4)?));
+            if let std::collections::hash_map::Entry::Vacant(e) = first.entry(key) {
+                e.insert((r.get(2)?, r.get(3)?, r.get(4)?));
             }
         }
     }
