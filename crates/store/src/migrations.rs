@@ -733,7 +733,8 @@ mod tests {
         let mut out = Vec::new();
         for sql in [
             "SELECT customer_id || ' ' || invoice_id || ' ' || quote(first_seq) || ' ' || quote(first_minor) || ' ' || \
-             quote(open_minor) || ' ' || quote(original_minor) FROM invoices ORDER BY 1",
+             quote(open_minor) || ' ' || quote(original_minor) || ' ' || quote(sales_key) || ' ' || quote(sales_minor) \
+             FROM invoices ORDER BY 1",
             "SELECT currency || ' ' || month || ' ' || amount_minor || ' ' || invoices FROM sales_by_month ORDER BY 1",
             "SELECT batch_id || ' ' || currency || ' ' || format || ' ' || receipts || ' ' || amount || ' ' || \
              straight_through || ' ' || auto_count || ' ' || auto_amount FROM run_kpi ORDER BY 1",
@@ -756,7 +757,7 @@ mod tests {
         assert!(kept.iter().any(|r| r == "B2 USD bai2 2 35.00 0 1 10.00"), "{kept:?}");
         // 100.00 − 20.00 (credit memo) + 30.00, dated January.
         assert!(kept.iter().any(|r| r == "USD 2026-01 11000 3"), "{kept:?}");
-        assert!(kept.iter().any(|r| r == "C1 I2 1 -2000 -2000 -2000"), "{kept:?}");
+        assert!(kept.iter().any(|r| r == "C1 I2 1 -2000 -2000 -2000 'USD 2026-01' -2000"), "{kept:?}");
         // The same ledger as version 6 wrote it: no summaries.
         store
             .conn
@@ -766,6 +767,7 @@ mod tests {
                  DROP TABLE sales_by_month; DROP TABLE run_kpi; \
                  ALTER TABLE invoices DROP COLUMN first_seq; ALTER TABLE invoices DROP COLUMN first_minor; \
                  ALTER TABLE invoices DROP COLUMN open_minor; ALTER TABLE invoices DROP COLUMN original_minor; \
+                 ALTER TABLE invoices DROP COLUMN sales_key; ALTER TABLE invoices DROP COLUMN sales_minor; \
                  ALTER TABLE batches DROP COLUMN postings_after; PRAGMA user_version = 6;",
             )
             .unwrap();

@@ -505,11 +505,11 @@ impl LedgerStore for SqliteStore {
                  RETURNING {}",
                 crate::summaries::SALES_COLUMNS
             ))?;
-            // The row before, for the monthly sales (`summaries::SalesDelta`).
-            let mut before = tx.prepare_cached(&format!(
-                "SELECT {} FROM invoices WHERE customer_id = ?1 AND invoice_id = ?2",
-                crate::summaries::SALES_COLUMNS
-            ))?;
+            // The monthly sales: a row whose contribution changed is
+            // counted again (`summaries::SalesDelta`).
+            let mut recounted = tx.prepare_cached(
+                "UPDATE invoices SET sales_key = ?3, sales_minor = ?4 WHERE customer_id = ?1 AND invoice_id = ?2",
+            )?;
             let mut sales = crate::summaries::SalesDelta::default();
             let mut history = tx.prepare_cached(
                 "INSERT INTO invoice_history (customer_id, invoice_id, batch_id, event, amount_open, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -522,10 +522,7 @@ impl LedgerStore for SqliteStore {
                 let shows = c.event != "dated";
                 let minor = |a: &str| crate::summaries::minor_units(a, &i.currency);
                 let first_minor = if i.status == "closed" { Some(0) } else { minor(&i.amount_open) };
-                let was = before
-                    .query_row(params![i.customer_id, i.invoice_id], |r| crate::summaries::SalesFields::read(r, 0))
-                    .optional()?;
-                let now = upsert.query_row(
+                let (now, counted) = upsert.query_row(
                     params![
                         i.customer_id,
                         i.invoice_id,
@@ -543,7 +540,9 @@ impl LedgerStore for SqliteStore {
                     ],
                     |r| crate::summaries::SalesFields::read(r, 0),
                 )?;
-                sales.change(was.as_ref(), Some(&now));
+                if let Some((key, minor)) = sales.recount(&now, counted) {
+                    recounted.execute(params![i.customer_id, i.invoice_id, key, minor])?;
+                }
                 if c.event == "dated" {
                     continue;
                 }

@@ -9,11 +9,13 @@
 //! * `invoices.first_seq` / `first_minor`: the run that first saw the
 //!   invoice and the open amount it showed then (0 when shown closed).
 //! * `sales_by_month`: per currency and month of invoice date, the credit
-//!   sales the DSO/CEI basis counts and how many invoices they sum: each
-//!   invoice row's contribution before and after a run's upsert (read
-//!   before, returned by it) changes the sums once per run. (Triggers on
-//!   `invoices` did the same at about a second per 100,000 changed rows:
-//!   a statement journal per upsert.)
+//!   sales the DSO/CEI basis counts and how many invoices they sum. Each
+//!   invoice row keeps the contribution counted for it (`sales_key`,
+//!   `sales_minor`); the run's upsert returns the row and that, and only a
+//!   row whose contribution changed (a new invoice, a credit memo's sign,
+//!   new dates) is written again. (Triggers on `invoices` did the same at
+//!   about a second per 100,000 changed rows: a statement journal per
+//!   upsert; reading each row before its upsert cost most of that too.)
 //! * `run_kpi`: per run, currency and bank format, the receipts, their
 //!   amount, how many went straight through, and what the engine applied
 //!   (sums exact: `rust_decimal`, stored as decimal text).
@@ -52,6 +54,8 @@ pub const V7_SCHEMA: &str = "
     ALTER TABLE invoices ADD COLUMN first_minor INTEGER;
     ALTER TABLE invoices ADD COLUMN open_minor INTEGER;
     ALTER TABLE invoices ADD COLUMN original_minor INTEGER;
+    ALTER TABLE invoices ADD COLUMN sales_key TEXT;
+    ALTER TABLE invoices ADD COLUMN sales_minor INTEGER;
     ALTER TABLE batches ADD COLUMN postings_after INTEGER;
     CREATE TABLE sales_by_month (
         currency TEXT NOT NULL,
@@ -85,8 +89,11 @@ pub const V7_INDEXES: &str = "
 ";
 
 /// The columns of an invoice row its credit sales depend on.
-pub const SALES_COLUMNS: &str =
-    "currency, invoice_date, first_seq, amount_original IS NOT NULL, original_minor, first_minor, in_file, open_minor";
+/// Then `sales_key`, `sales_minor`: the contribution `sales_by_month` holds
+/// for the row (the upsert never sets them, so its `RETURNING` gives the
+/// one counted before the run).
+pub const SALES_COLUMNS: &str = "currency, invoice_date, first_seq, amount_original IS NOT NULL, original_minor, \
+     first_minor, in_file, open_minor, sales_key, sales_minor";
 
 /// An invoice row as far as its credit sales go ([`SALES_COLUMNS`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,18 +109,22 @@ pub struct SalesFields {
 }
 
 impl SalesFields {
-    /// Reads [`SALES_COLUMNS`] from column `at` on.
-    pub fn read(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<SalesFields> {
-        Ok(SalesFields {
-            currency: r.get(at)?,
-            invoice_date: r.get(at + 1)?,
-            first_seq: r.get(at + 2)?,
-            has_original: r.get(at + 3)?,
-            original_minor: r.get(at + 4)?,
-            first_minor: r.get(at + 5)?,
-            in_file: r.get(at + 6)?,
-            open_minor: r.get(at + 7)?,
-        })
+    /// Reads [`SALES_COLUMNS`] from column `at` on: the row, and what the
+    /// sums hold for it.
+    pub fn read(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<(SalesFields, Counted)> {
+        Ok((
+            SalesFields {
+                currency: r.get(at)?,
+                invoice_date: r.get(at + 1)?,
+                first_seq: r.get(at + 2)?,
+                has_original: r.get(at + 3)?,
+                original_minor: r.get(at + 4)?,
+                first_minor: r.get(at + 5)?,
+                in_file: r.get(at + 6)?,
+                open_minor: r.get(at + 7)?,
+            },
+            (r.get(at + 8)?, r.get(at + 9)?),
+        ))
     }
 
     /// The row's contribution to its month's credit sales (the rule of
@@ -123,10 +134,10 @@ impl SalesFields {
     /// the open amount first shown when there is no original amount. An
     /// amount without minor units counts 0 here; the reports see the row in
     /// `invoices_inexact` and read every row instead.
-    fn contribution(&self) -> Option<((String, String), i64)> {
+    fn contribution(&self) -> Option<(String, i64)> {
         let date = self.invoice_date.as_deref()?;
         self.first_seq?;
-        let month = date.get(..7).unwrap_or(date).to_string();
+        let month = date.get(..7).unwrap_or(date);
         let credit =
             self.first_minor.is_some_and(|f| f < 0) || (self.in_file && self.open_minor.is_some_and(|o| o < 0));
         let amount = match (self.has_original, credit) {
@@ -134,31 +145,46 @@ impl SalesFields {
             (true, true) => self.original_minor.map(|o| o.saturating_abs().saturating_neg()),
             (true, false) => self.original_minor,
         };
-        Some(((self.currency.clone(), month), amount.unwrap_or(0)))
+        Some((format!("{} {month}", self.currency), amount.unwrap_or(0)))
     }
 }
 
+/// What `sales_by_month` holds for an invoice row: its `sales_key` and
+/// `sales_minor` (both NULL: nothing).
+pub type Counted = (Option<String>, Option<i64>);
+
 /// Changes to `sales_by_month`, gathered over a transaction's invoice rows
-/// and written once.
+/// and written once: per `"CUR YYYY-MM"` key, the amount and count added.
 #[derive(Debug, Default)]
-pub struct SalesDelta(HashMap<(String, String), (i128, i64)>);
+pub struct SalesDelta(HashMap<String, (i128, i64)>);
 
 impl SalesDelta {
-    /// Records that an invoice row went from `before` to `after`.
-    pub fn change(&mut self, before: Option<&SalesFields>, after: Option<&SalesFields>) {
-        if before == after {
-            return;
+    /// Counts the row as it is now (`fields`) in place of what `counted`
+    /// (its `sales_key`, `sales_minor`) says the sums hold for it; returns
+    /// the new `sales_key`, `sales_minor` to store when they changed.
+    pub fn recount(&mut self, fields: &SalesFields, counted: Counted) -> Option<Counted> {
+        let now = fields.contribution();
+        let was = match counted {
+            (Some(key), Some(amount)) => Some((key, amount)),
+            _ => None,
+        };
+        if now == was {
+            return None;
         }
-        if let Some((key, amount)) = before.and_then(SalesFields::contribution) {
-            let e = self.0.entry(key).or_default();
-            e.0 -= i128::from(amount);
+        if let Some((key, amount)) = &was {
+            let e = self.0.entry(key.clone()).or_default();
+            e.0 -= i128::from(*amount);
             e.1 -= 1;
         }
-        if let Some((key, amount)) = after.and_then(SalesFields::contribution) {
-            let e = self.0.entry(key).or_default();
-            e.0 += i128::from(amount);
+        if let Some((key, amount)) = &now {
+            let e = self.0.entry(key.clone()).or_default();
+            e.0 += i128::from(*amount);
             e.1 += 1;
         }
+        Some(match now {
+            Some((key, amount)) => (Some(key), Some(amount)),
+            None => (None, None),
+        })
     }
 
     /// Adds the changes to `sales_by_month`. A sum beyond `i64` is stored
@@ -169,10 +195,11 @@ impl SalesDelta {
              ON CONFLICT (currency, month) DO UPDATE SET amount_minor = amount_minor + excluded.amount_minor, \
              invoices = invoices + excluded.invoices",
         )?;
-        for ((currency, month), (amount, n)) in self.0 {
+        for (key, (amount, n)) in self.0 {
             if amount == 0 && n == 0 {
                 continue;
             }
+            let (currency, month) = key.split_once(' ').unwrap_or((key.as_str(), ""));
             let amount = match i64::try_from(amount) {
                 Ok(a) => rusqlite::types::Value::Integer(a),
                 Err(_) => rusqlite::types::Value::Real(amount as f64),
@@ -231,8 +258,8 @@ pub fn backfill_v7(tx: &Transaction<'_>) -> Result<(), StoreError> {
     }
     {
         let mut update = tx.prepare(
-            "UPDATE invoices SET first_seq = ?3, first_minor = ?4, open_minor = ?5, original_minor = ?6 \
-             WHERE customer_id = ?1 AND invoice_id = ?2",
+            "UPDATE invoices SET first_seq = ?3, first_minor = ?4, open_minor = ?5, original_minor = ?6, \
+             sales_key = ?7, sales_minor = ?8 WHERE customer_id = ?1 AND invoice_id = ?2",
         )?;
         for i in &invoices {
             let f = first.get(&(i.customer_id.clone(), i.invoice_id.clone()));
@@ -251,6 +278,7 @@ pub fn backfill_v7(tx: &Transaction<'_>) -> Result<(), StoreError> {
                 in_file: i.in_file,
                 open_minor: minor_units(&i.amount_open, &i.currency),
             };
+            let (key, minor) = sales.recount(&fields, (None, None)).unwrap_or((None, None));
             update.execute(params![
                 i.customer_id,
                 i.invoice_id,
@@ -258,8 +286,9 @@ pub fn backfill_v7(tx: &Transaction<'_>) -> Result<(), StoreError> {
                 fields.first_minor,
                 fields.open_minor,
                 fields.original_minor,
+                key,
+                minor,
             ])?;
-            sales.change(None, Some(&fields));
         }
     }
     sales.write(tx)?;
