@@ -88,9 +88,9 @@ pub const V7_INDEXES: &str = "
     CREATE INDEX postings_by_person ON postings(seq) WHERE created_at IS NOT NULL;
 ";
 
-/// The columns of an invoice row its credit sales depend on.
-/// Then `sales_key`, `sales_minor`: the contribution `sales_by_month` holds
-/// for the row (the upsert never sets them, so its `RETURNING` gives the
+/// The columns of an invoice row its credit sales depend on, then
+/// `sales_key`, `sales_minor`: the contribution `sales_by_month` holds for
+/// the row (the upsert never sets them, so its `RETURNING` gives the
 /// one counted before the run).
 pub const SALES_COLUMNS: &str = "currency, invoice_date, first_seq, amount_original IS NOT NULL, original_minor, \
      first_minor, in_file, open_minor, sales_key, sales_minor";
