@@ -178,8 +178,112 @@ fn build(db: &Path, invoices: u64, runs: u64, receipts: u64, day0: NaiveDate) {
     }
 }
 
+/// `REPORT_SCALE_EXTRA_RUN=1`: times one more `commit_run` of RECEIPTS
+/// receipts (each paying 0.01 of an earlier invoice, which the ERP's file
+/// shows changed) and RECEIPTS / 10 new invoices on an existing ledger —
+/// the cost of a run's commit, for comparing schemas.
+fn extra_run(db: &Path, receipts: u64) {
+    let mut s = SqliteStore::open(db, false).unwrap();
+    let total = s.invoices().unwrap().len() as u64;
+    let tag = std::process::id();
+    let day = NaiveDate::from_ymd_opt(2026, 2, 27).unwrap();
+    let mut run = RunRecord {
+        batch_id: format!("BX{tag}"),
+        at: format!("{day}T06:00:00Z"),
+        actor: "scale".into(),
+        as_of: Some(day.to_string()),
+        invoices_file: "open_invoices.csv".into(),
+        invoices_sha256: "none".into(),
+        files: vec![FileRecord {
+            name: format!("extra{tag}.bai2"),
+            format: "bai2".into(),
+            sha256: format!("sx{tag}"),
+            normalised_sha256: format!("nx{tag}"),
+            size: 1,
+            receipts_new: 0,
+            receipts_already: 0,
+            warnings: Vec::new(),
+            statements: Vec::new(),
+        }],
+        ..RunRecord::default()
+    };
+    let invoice = |i: u64, amount: &str, event: &'static str| InvoiceChange {
+        invoice: KnownInvoice {
+            customer_id: format!("C{}", i % 50_000),
+            invoice_id: format!("INV-{i:08}"),
+            currency: currency(i).into(),
+            amount_open: amount.into(),
+            status: "open".into(),
+            invoice_date: Some(day.to_string()),
+            due_date: Some(day.to_string()),
+            amount_original: Some(amount.into()),
+        },
+        event,
+    };
+    for k in 0..receipts {
+        let i = (k * 104_729) % total;
+        let id = format!("RX{tag}-{k:09}");
+        let customer = format!("C{}", i % 50_000);
+        run.invoice_changes.push(invoice(i, &format!("{}.{:02}", 1000 + k % 5000, k % 100), "changed"));
+        run.receipts.push(ReceiptRecord {
+            row: ReceiptRow {
+                receipt_id: id.clone(),
+                bank_ref: format!("REFX{k}"),
+                source_file: String::new(),
+                format: "bai2".into(),
+                account: "ACC".into(),
+                value_date: day.to_string(),
+                currency: currency(i).into(),
+                amount: "0.01".into(),
+                payer_name: String::new(),
+                customer_id: customer.clone(),
+                status: "applied".into(),
+                remittance: String::new(),
+            },
+            occurrence: 1,
+            file: 0,
+        });
+        run.postings.push(PostingRow {
+            posting_id: format!("{id}-1"),
+            receipt_id: id,
+            bank_ref: String::new(),
+            value_date: String::new(),
+            currency: currency(i).into(),
+            customer_id: customer,
+            invoice_id: format!("INV-{i:08}"),
+            kind: "applied".into(),
+            amount: "0.01".into(),
+            rule: "ref_exact".into(),
+            confidence: "1.000".into(),
+            reverses: String::new(),
+            reason: String::new(),
+        });
+    }
+    for k in 0..receipts / 10 {
+        run.invoice_changes.push(invoice(total + k, "10.00", "new"));
+    }
+    run.invoice_changes.sort_by(|a, b| {
+        (&a.invoice.customer_id, &a.invoice.invoice_id).cmp(&(&b.invoice.customer_id, &b.invoice.invoice_id))
+    });
+    run.invoice_changes.dedup_by(|a, b| {
+        (&a.invoice.customer_id, &a.invoice.invoice_id) == (&b.invoice.customer_id, &b.invoice.invoice_id)
+    });
+    let t = Instant::now();
+    s.commit_run(&run).unwrap();
+    println!(
+        "one more run: {} receipts, {} invoice changes committed in {:.2}s",
+        run.receipts.len(),
+        run.invoice_changes.len(),
+        t.elapsed().as_secs_f64()
+    );
+}
+
 fn main() {
     let db = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "/tmp/reports-scale.db".into()));
+    if std::env::var("REPORT_SCALE_EXTRA_RUN").is_ok() {
+        extra_run(&db, arg(4, 100_000));
+        return;
+    }
     let invoices = arg(2, 1_000_000);
     let runs = arg(3, 25);
     let receipts = arg(4, 100_000);
@@ -188,6 +292,53 @@ fn main() {
         let t = Instant::now();
         build(&db, invoices, runs, receipts, day0);
         eprintln!("ledger written in {:.1}s", t.elapsed().as_secs_f64());
+    }
+    // An older ledger is migrated first (schema 7 fills its summaries).
+    let t = Instant::now();
+    drop(SqliteStore::open(&db, false).unwrap());
+    eprintln!("opened (migrated if older) in {:.1}s", t.elapsed().as_secs_f64());
+    let as_of = {
+        let r = ReportReader::open(&db).unwrap();
+        let runs = r.latest_data().unwrap().data.runs;
+        let last = runs.last().unwrap();
+        NaiveDate::parse_from_str(last.as_of.as_deref().unwrap_or(&last.created_at[..10]), "%Y-%m-%d").unwrap()
+    };
+    let config = ReportConfig::default();
+    let rows = |r: cashapply_reports::Report| r.tables.iter().map(|t| t.rows.len()).sum::<usize>();
+    // The fast path, end to end: the narrow read, parsing, the report; the
+    // full read again when the report needs more.
+    type Run<'a> = &'a dyn Fn(&Ledger) -> usize;
+    let reports: [(&str, Run<'_>); 7] = [
+        ("aging", &|l| rows(aging::aging(l, &config, as_of, false).unwrap())),
+        ("unapplied", &|l| rows(unapplied::unapplied(l, as_of).unwrap())),
+        ("rollforward", &|l| rows(rollforward::rollforward(l, dso::month_start(as_of), as_of).unwrap())),
+        ("kpi", &|l| rows(kpi::kpi(l, as_of, 31).unwrap())),
+        ("dso", &|l| rows(dso::dso(l, as_of, 3).unwrap())),
+        ("cei", &|l| rows(dso::cei(l, as_of, 12).unwrap())),
+        ("collections", &|l| rows(collections::collections(l, &config, as_of).unwrap())),
+    ];
+    for (name, f) in reports {
+        let t = Instant::now();
+        let latest = ReportReader::open(&db).unwrap().latest_data().unwrap();
+        let read = t.elapsed();
+        let l = Ledger::from_latest(latest, HashMap::new()).unwrap();
+        let mut n = f(&l);
+        let fast = !l.is_short();
+        if !fast {
+            let data = ReportReader::open(&db).unwrap().report_data().unwrap();
+            n = f(&Ledger::from_rows(data, HashMap::new()).unwrap());
+        }
+        println!(
+            "fast {name:<12} {:>7.2}s end to end (narrow read {:.2}s, {} invoices, {} lines){}  {n} rows",
+            t.elapsed().as_secs_f64(),
+            read.as_secs_f64(),
+            l.keys.len(),
+            l.lines.len(),
+            if fast { "" } else { " — needed the full read" }
+        );
+    }
+    if std::env::var("REPORT_SCALE_FAST_ONLY").is_ok() {
+        return;
     }
     let t = Instant::now();
     let data = ReportReader::open(&db).unwrap().report_data().unwrap();
@@ -206,19 +357,16 @@ fn main() {
         dates_time.as_secs_f64(),
         parse.as_secs_f64()
     );
-    let as_of = l.runs.last().unwrap().date;
-    let config = ReportConfig::default();
     let time = |name: &str, f: &dyn Fn() -> usize| {
         let t = Instant::now();
         let rows = f();
         println!("{name:<12} {:>7.2}s  {rows} rows", t.elapsed().as_secs_f64());
     };
-    let rows = |r: cashapply_reports::Report| r.tables.iter().map(|t| t.rows.len()).sum::<usize>();
     time("aging", &|| rows(aging::aging(&l, &config, as_of, false).unwrap()));
     time("unapplied", &|| rows(unapplied::unapplied(&l, as_of).unwrap()));
     time("rollforward", &|| rows(rollforward::rollforward(&l, dso::month_start(as_of), as_of).unwrap()));
     time("kpi", &|| rows(kpi::kpi(&l, as_of, 31).unwrap()));
-    time("dso", &|| rows(dso::dso(&l, as_of, 1).unwrap()));
-    time("cei", &|| rows(dso::cei(&l, as_of, 2).unwrap()));
+    time("dso", &|| rows(dso::dso(&l, as_of, 3).unwrap()));
+    time("cei", &|| rows(dso::cei(&l, as_of, 12).unwrap()));
     time("collections", &|| rows(collections::collections(&l, &config, as_of).unwrap()));
 }

@@ -298,3 +298,50 @@ fn a_promise_recorded_from_the_command_line_holds_the_reminder_then_is_broken_af
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("customer C9 has no invoice in the ledger"));
 }
+
+/// `report` with the full read forced (`CASHAPPLY_REPORT_READ=every`) or not.
+fn report_with(dir: &Path, args: &[&str], every: bool) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cashapply"));
+    c.current_dir(dir).args(args);
+    if every {
+        c.env("CASHAPPLY_REPORT_READ", "every");
+    } else {
+        c.env_remove("CASHAPPLY_REPORT_READ");
+    }
+    c.output().unwrap()
+}
+
+#[test]
+fn every_report_prints_the_same_bytes_whether_it_reads_the_latest_state_or_every_row() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().to_path_buf();
+    fixture::build(&dir.join("dated.db"));
+    fixture::build_with(&dir.join("undated.db"), false);
+    std::fs::write(dir.join("inv.csv"), INVOICES).unwrap();
+    let mut compared = 0;
+    for (db, files) in [("dated.db", &[][..]), ("undated.db", &["--invoices", "inv.csv"][..])] {
+        // The last run's date (the fast read), the first run's and a day
+        // before the last run (the full read, after the fast read said it
+        // is short), and the default.
+        for as_of in [Some("2026-02-02"), Some("2026-01-30"), Some("2026-02-01"), None] {
+            for kind in ["aging", "unapplied", "rollforward", "kpi", "dso", "cei", "collections"] {
+                let mut args = vec!["report", kind, "--db", db, "--format", "csv"];
+                if let Some(day) = as_of {
+                    args.extend(["--as-of", day]);
+                }
+                args.extend(files);
+                let fast = report_with(&dir, &args, false);
+                let every = report_with(&dir, &args, true);
+                assert!(fast.status.success(), "{kind} {as_of:?}: {}", String::from_utf8_lossy(&fast.stderr));
+                assert_eq!(
+                    String::from_utf8_lossy(&fast.stdout),
+                    String::from_utf8_lossy(&every.stdout),
+                    "{db} {kind} {as_of:?}"
+                );
+                assert_eq!(fast.status.code(), every.status.code());
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, 56);
+}

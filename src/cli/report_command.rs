@@ -184,9 +184,31 @@ struct Loaded {
     notes: Vec<String>,
 }
 
-fn load(source: &Source) -> anyhow::Result<Loaded> {
+/// How much of the ledger to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// The state after the last run and the ledger's sums
+    /// ([`Ledger::from_latest`]); a report that needs more says so.
+    Latest,
+    /// Every row.
+    Every,
+}
+
+/// True when `CASHAPPLY_REPORT_READ=every` asks for the full read (for
+/// comparisons and benchmarks).
+fn full_read_asked() -> bool {
+    std::env::var("CASHAPPLY_REPORT_READ").is_ok_and(|v| v == "every")
+}
+
+fn load(source: &Source, read: Read) -> anyhow::Result<Loaded> {
     let reader = ReportReader::open(&source.db)?;
-    let data = reader.report_data()?;
+    let (data, latest) = match read {
+        Read::Every => (reader.report_data()?, None),
+        Read::Latest => {
+            let mut l = reader.latest_data()?;
+            (std::mem::take(&mut l.data), Some(l))
+        }
+    };
     let config = match &source.config {
         Some(p) => {
             let text =
@@ -198,7 +220,10 @@ fn load(source: &Source) -> anyhow::Result<Loaded> {
     let mut notes = Vec::new();
     // The ledger records each invoice's dates (schema version 3); files are
     // read only for rows recorded before that, or when asked.
-    let undated = data.invoices.iter().filter(|i| i.invoice_date.is_none()).count();
+    let undated = match &latest {
+        Some(l) => l.undated as usize,
+        None => data.invoices.iter().filter(|i| i.invoice_date.is_none()).count(),
+    };
     let dates = match (source.invoices.is_empty(), data.runs.last()) {
         (true, _) if undated == 0 => HashMap::new(),
         (false, _) => {
@@ -238,7 +263,13 @@ fn load(source: &Source) -> anyhow::Result<Loaded> {
         }
         (true, None) => HashMap::new(),
     };
-    let ledger = Ledger::from_rows(data, dates)?;
+    let ledger = match latest {
+        Some(mut l) => {
+            l.data = data;
+            Ledger::from_latest(l, dates)?
+        }
+        None => Ledger::from_rows(data, dates)?,
+    };
     let as_of = match source.as_of {
         Some(d) => d,
         None => ledger.runs.iter().map(|r| r.date).max().ok_or(ReportError::Empty)?,
@@ -269,14 +300,26 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         writeln!(io::stderr(), "cashapply: error: --format xlsx writes a workbook: give --out FILE.xlsx")?;
         return Ok(ExitCode::from(super::EXIT_USAGE));
     }
-    let loaded = match load(&args.source) {
-        Ok(l) => l,
-        Err(e) => {
-            writeln!(io::stderr(), "cashapply: error: {e:#}")?;
-            return Ok(ExitCode::from(1));
+    // The state after the last run first; every row when the report
+    // needs more (an earlier as-of, a past period, sales the ledger's sums
+    // do not cover).
+    let mut read = if full_read_asked() { Read::Every } else { Read::Latest };
+    let (loaded, built) = loop {
+        let loaded = match load(&args.source, read) {
+            Ok(l) => l,
+            Err(e) => {
+                writeln!(io::stderr(), "cashapply: error: {e:#}")?;
+                return Ok(ExitCode::from(1));
+            }
+        };
+        let built = build(args, &loaded);
+        if read == Read::Latest && loaded.ledger.is_short() {
+            read = Read::Every;
+            continue;
         }
+        break (loaded, built);
     };
-    let mut report = match build(args, &loaded) {
+    let mut report = match built {
         Ok(r) => r,
         Err(e) => {
             writeln!(io::stderr(), "cashapply: error: {e}")?;
@@ -364,18 +407,27 @@ fn letters(args: &LettersArgs) -> anyhow::Result<ExitCode> {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
-    let loaded = match load(&args.source) {
-        Ok(l) => l,
-        Err(e) => {
-            writeln!(io::stderr(), "cashapply: error: {e:#}")?;
-            return Ok(ExitCode::from(1));
+    let mut read = if full_read_asked() { Read::Every } else { Read::Latest };
+    let (loaded, list) = loop {
+        let loaded = match load(&args.source, read) {
+            Ok(l) => l,
+            Err(e) => {
+                writeln!(io::stderr(), "cashapply: error: {e:#}")?;
+                return Ok(ExitCode::from(1));
+            }
+        };
+        let list = cashapply_reports::collections::follow_ups(&loaded.ledger, &loaded.config, loaded.as_of);
+        if read == Read::Latest && loaded.ledger.is_short() {
+            read = Read::Every;
+            continue;
         }
+        break (loaded, list);
     };
     let Some(level) = loaded.config.dunning_levels.iter().find(|l| l.level == args.level).cloned() else {
         writeln!(io::stderr(), "cashapply: error: no dunning level {} in the settings", args.level)?;
         return Ok(ExitCode::from(2));
     };
-    let list = cashapply_reports::collections::follow_ups(&loaded.ledger, &loaded.config, loaded.as_of)?;
+    let list = list?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("{}: cannot create", args.out.display()))?;
     let mut held = 0;
     let mut sent = Vec::new();
@@ -453,7 +505,8 @@ fn promise(args: &PromiseArgs) -> anyhow::Result<ExitCode> {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
-    let loaded = match load(&args.source) {
+    // Every invoice the customer had (closed ones too) decides the currency.
+    let loaded = match load(&args.source, Read::Every) {
         Ok(l) => l,
         Err(e) => {
             writeln!(io::stderr(), "cashapply: error: {e:#}")?;

@@ -185,6 +185,8 @@ pub fn check_promise(
 ) -> Result<String, PromiseError> {
     let mut all: BTreeSet<String> = BTreeSet::new();
     let mut open: BTreeSet<String> = BTreeSet::new();
+    // Every invoice the customer ever had, closed ones too.
+    ledger.needs_every_row();
     if let Some(last) = ledger.runs.len().checked_sub(1) {
         for (_, s) in ledger.invoices_at(last).iter().filter(|(k, _)| k.0 == customer) {
             all.insert(s.currency.to_string());

@@ -58,32 +58,48 @@ pub fn kpi(ledger: &Ledger, as_of: NaiveDate, days: u32) -> Result<Report, Repor
         .filter(|(_, r)| wanted.contains(r.receipt_id.as_str()))
         .map(|(i, r)| (r.receipt_id.as_str(), i))
         .collect();
-    // Automatic application: the engine's own applied lines (a person's
-    // lines are not automatic), per receipt, for the runs of the window.
-    let mut auto: HashMap<&str, Decimal, foldhash::fast::RandomState> = HashMap::default();
-    for l in &ledger.lines {
-        if l.kind == "applied"
-            && !l.by_person
-            && l.amount > Decimal::ZERO
-            && l.run.and_then(|r| ledger.runs.get(r)).is_some_and(|r| in_range(r.date))
-        {
-            *auto.entry(l.receipt_id.as_str()).or_default() += l.amount;
+    if ledger.is_lean() {
+        // The ledger's sums per run (the same figures, kept at each run).
+        for k in ledger.run_stats().unwrap_or_default() {
+            let day = ledger.runs[k.run].date;
+            if !in_range(day) {
+                continue;
+            }
+            let s = stats.entry((k.currency.as_str(), day, k.format.as_str())).or_default();
+            s.receipts += k.receipts;
+            s.amount += k.amount;
+            s.straight_through += k.straight_through;
+            s.auto_count += k.auto_count;
+            s.auto_amount += k.auto_amount;
         }
-    }
-    for r in &ledger.receipts {
-        let day = ledger.runs[r.run].date;
-        if !in_range(day) {
-            continue;
+    } else {
+        // Automatic application: the engine's own applied lines (a person's
+        // lines are not automatic), per receipt, for the runs of the window.
+        let mut auto: HashMap<&str, Decimal, foldhash::fast::RandomState> = HashMap::default();
+        for l in &ledger.lines {
+            if l.kind == "applied"
+                && !l.by_person
+                && l.amount > Decimal::ZERO
+                && l.run.and_then(|r| ledger.runs.get(r)).is_some_and(|r| in_range(r.date))
+            {
+                *auto.entry(l.receipt_id.as_str()).or_default() += l.amount;
+            }
         }
-        let s = stats.entry((r.currency.as_str(), day, r.format.as_str())).or_default();
-        s.receipts += 1;
-        s.amount += r.amount;
-        if r.status == "applied" {
-            s.straight_through += 1;
-        }
-        if let Some(a) = auto.get(r.receipt_id.as_str()) {
-            s.auto_count += 1;
-            s.auto_amount += *a;
+        for r in &ledger.receipts {
+            let day = ledger.runs[r.run].date;
+            if !in_range(day) {
+                continue;
+            }
+            let s = stats.entry((r.currency.as_str(), day, r.format.as_str())).or_default();
+            s.receipts += 1;
+            s.amount += r.amount;
+            if r.status == "applied" {
+                s.straight_through += 1;
+            }
+            if let Some(a) = auto.get(r.receipt_id.as_str()) {
+                s.auto_count += 1;
+                s.auto_amount += *a;
+            }
         }
     }
     let format_of = |id: &str| receipts.get(id).map_or("-", |&i| ledger.receipts[i].format.as_str());

@@ -12,11 +12,12 @@
 //! exists from the run that carries it; one no run has carried yet exists
 //! only after the last run.
 
-use std::collections::HashMap;
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use cashapply_store::ReportData;
+use cashapply_store::{LatestData, ReportData};
 use chrono::{Datelike, NaiveDate, Weekday};
 use rust_decimal::Decimal;
 
@@ -239,6 +240,43 @@ pub struct Ledger {
     pub undated: usize,
     /// Dates by index.
     dates_by_id: Vec<Option<InvoiceDates>>,
+    /// Set when read for the state after the last run only
+    /// ([`Ledger::from_latest`]).
+    lean: Option<Lean>,
+}
+
+/// KPI sums of one run, currency and bank format, as the ledger keeps them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunStats {
+    /// Index of the run.
+    pub run: usize,
+    /// Currency.
+    pub currency: String,
+    /// Bank format.
+    pub format: String,
+    /// Receipts taken.
+    pub receipts: u64,
+    /// Their amount.
+    pub amount: Decimal,
+    /// Receipts whose status is `applied`.
+    pub straight_through: u64,
+    /// Receipts with a positive applied line of the engine.
+    pub auto_count: u64,
+    /// The sum of those lines.
+    pub auto_amount: Decimal,
+}
+
+/// What a ledger read for the state after the last run holds beyond its
+/// rows, and whether a report asked it for more than that.
+#[derive(Debug, Clone, Default)]
+struct Lean {
+    /// Net credit sales per (currency, month start), when the ledger's sums
+    /// stand for every invoice.
+    sales: Option<BTreeMap<(String, NaiveDate), Decimal>>,
+    /// KPI sums per run (`None`: a sum the ledger could not keep).
+    run_stats: Option<Vec<RunStats>>,
+    /// Set when a report needed what this ledger does not hold.
+    short: Cell<bool>,
 }
 
 /// The invoices after a run, by index.
@@ -495,7 +533,94 @@ impl Ledger {
             promises,
             undated,
             dates_by_id,
+            lean: None,
         })
+    }
+
+    /// Parses the store's narrow read of the state after the last run
+    /// ([`LatestData`]: the invoices that may hold a balance, the lines
+    /// that may be in flight or hold open cash, the ledger's sums of sales
+    /// and KPIs). Reports over it give what they give over
+    /// [`Ledger::from_rows`] as long as they ask only for the state after
+    /// the last run (and the sums); when one asks for more — a balance
+    /// after an earlier run, the first run's view, sales the sums do not
+    /// cover — [`Ledger::is_short`] turns true and its result must be
+    /// thrown away for one over the full read.
+    pub fn from_latest(latest: LatestData, dates: HashMap<InvoiceKey, InvoiceDates>) -> Result<Ledger, ReportError> {
+        let LatestData { data, sales, kpi, .. } = latest;
+        let mut ledger = Ledger::from_rows(data, dates)?;
+        let sales = match sales {
+            None => None,
+            Some(rows) => {
+                let mut out = BTreeMap::new();
+                let mut ok = true;
+                for r in rows {
+                    let month = NaiveDate::parse_from_str(&format!("{}-01", r.month), "%Y-%m-%d").ok();
+                    match (month, Decimal::from_str(&r.amount)) {
+                        (Some(m), Ok(a)) => {
+                            out.insert((r.currency, m), a);
+                        }
+                        _ => ok = false,
+                    }
+                }
+                ok.then_some(out)
+            }
+        };
+        let seq_index: HashMap<i64, usize> = ledger.runs.iter().enumerate().map(|(i, r)| (r.seq, i)).collect();
+        let mut stats = Some(Vec::with_capacity(kpi.len()));
+        for k in kpi {
+            let parsed = (Decimal::from_str(&k.amount), Decimal::from_str(&k.auto_amount), seq_index.get(&k.run_seq));
+            match (parsed, stats.as_mut()) {
+                ((Ok(amount), Ok(auto_amount), Some(&run)), Some(v)) => v.push(RunStats {
+                    run,
+                    currency: k.currency,
+                    format: k.format,
+                    receipts: k.receipts,
+                    amount,
+                    straight_through: k.straight_through,
+                    auto_count: k.auto_count,
+                    auto_amount,
+                }),
+                _ => stats = None,
+            }
+        }
+        ledger.lean = Some(Lean { sales, run_stats: stats, short: Cell::new(false) });
+        Ok(ledger)
+    }
+
+    /// True when this ledger was read for the state after the last run
+    /// only and a report asked it for more (see [`Ledger::from_latest`]).
+    pub fn is_short(&self) -> bool {
+        self.lean.as_ref().is_some_and(|l| l.short.get())
+    }
+
+    /// True when this ledger was read for the state after the last run only.
+    pub fn is_lean(&self) -> bool {
+        self.lean.is_some()
+    }
+
+    /// Notes that a report needs what a lean ledger does not hold.
+    pub fn needs_every_row(&self) {
+        if let Some(l) = &self.lean {
+            l.short.set(true);
+        }
+    }
+
+    /// The ledger's monthly sales sums, when read lean and they cover
+    /// every invoice (else the caller computes them from the invoices,
+    /// which a lean ledger marks as short).
+    pub(crate) fn summed_sales(&self) -> Option<&BTreeMap<(String, NaiveDate), Decimal>> {
+        self.lean.as_ref().and_then(|l| l.sales.as_ref())
+    }
+
+    /// The ledger's KPI sums per run, when read lean (`None` otherwise, or
+    /// when a sum could not be kept: then the ledger is marked short).
+    pub(crate) fn run_stats(&self) -> Option<&[RunStats]> {
+        let lean = self.lean.as_ref()?;
+        if lean.run_stats.is_none() {
+            self.needs_every_row();
+        }
+        lean.run_stats.as_deref()
     }
 
     /// The last run whose business date is on or before `day`.
@@ -540,6 +665,9 @@ impl Ledger {
     /// As [`Ledger::invoices_at`]; without `with_lines`, the ERP's view
     /// alone (what the first run saw before it posted anything).
     pub fn invoices_seen(&self, k: usize, with_lines: bool) -> Snapshot<'_> {
+        if !with_lines || k + 1 != self.runs.len() {
+            self.needs_every_row();
+        }
         let mut states: Vec<Option<InvoiceState>> = vec![None; self.keys.len()];
         for e in self.events.iter().filter(|e| e.run <= k) {
             let gone = e.event == "gone";

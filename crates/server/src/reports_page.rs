@@ -23,13 +23,22 @@ use crate::handlers::{me, page_who, render};
 
 /// The sections at `as_of` (default: the last run's date), with that date,
 /// under the server's report settings (`serve --report-config`).
+/// The state after the last run is read first (`Ledger::from_latest`);
+/// every row only when a chart needs more (an earlier date, past months).
 fn build(db: &Path, config: &ReportConfig, as_of: Option<NaiveDate>) -> Result<(NaiveDate, Vec<Section>), String> {
-    let data = ReportReader::open(db).and_then(|r| r.report_data()).map_err(|e| e.to_string())?;
-    let ledger = Ledger::from_rows(data, HashMap::new()).map_err(|e| e.to_string())?;
+    let reader = ReportReader::open(db).map_err(|e| e.to_string())?;
+    let latest = reader.latest_data().map_err(|e| e.to_string())?;
+    let lean = Ledger::from_latest(latest, HashMap::new()).map_err(|e| e.to_string())?;
     let as_of = match as_of {
         Some(d) => d,
-        None => ledger.runs.iter().map(|r| r.date).max().ok_or_else(|| ReportError::Empty.to_string())?,
+        None => lean.runs.iter().map(|r| r.date).max().ok_or_else(|| ReportError::Empty.to_string())?,
     };
+    let sections = dashboard(&lean, config, as_of);
+    if !lean.is_short() {
+        return Ok((as_of, sections.map_err(|e| e.to_string())?));
+    }
+    let data = reader.report_data().map_err(|e| e.to_string())?;
+    let ledger = Ledger::from_rows(data, HashMap::new()).map_err(|e| e.to_string())?;
     let sections = dashboard(&ledger, config, as_of).map_err(|e| e.to_string())?;
     Ok((as_of, sections))
 }

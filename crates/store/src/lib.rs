@@ -11,10 +11,12 @@
 
 mod collections;
 mod evidence;
+mod latest;
 mod lock;
 mod migrations;
 mod report_queries;
 mod sqlite;
+mod summaries;
 mod workbench;
 
 use std::path::PathBuf;
@@ -26,10 +28,11 @@ pub use evidence::{CandidateEvidence, EvidenceLine, ExceptionEvidence};
 pub use lock::{WriteLock, lock_path};
 pub use migrations::SCHEMA_VERSION;
 pub use report_queries::{
-    ExceptionEventRow, ExceptionLedgerRow, InvoiceEventRow, InvoiceRow, LineRow, ReceiptLedgerRow, ReportData,
-    ReportReader, ReportStore, RunRow,
+    ExceptionEventRow, ExceptionLedgerRow, InvoiceEventRow, InvoiceRow, LatestData, LineRow, ReceiptLedgerRow,
+    ReportData, ReportReader, ReportStore, RunKpiRow, RunRow, SalesRow,
 };
 pub use sqlite::SqliteStore;
+pub use summaries::{from_minor, minor_units};
 pub use workbench::{
     ActionRecord, ActionState, LearnedRule, QueuePage, QueueQuery, QueueRow, SavedView, SortKey, User, Work,
     WorkbenchStore,

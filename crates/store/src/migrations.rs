@@ -319,7 +319,27 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE exception_evidence;
     ALTER TABLE exception_evidence_by_seq RENAME TO exception_evidence;
     ",
+    // 7: summaries for the receivables reports at scale (issue 13 item 9):
+    // integer minor units beside invoice amounts, each invoice's first run,
+    // monthly credit sales kept by triggers, KPI sums per run, each run's
+    // first posting, and the indexes of the reports' narrow reads. The
+    // columns and sums are filled from the existing rows by
+    // `summaries::backfill_v7` (Rust: the currency's minor digits and exact
+    // decimal sums), then the indexes created (`summaries::V7_INDEXES`), all
+    // in the migration's transaction.
+    crate::summaries::V7_SCHEMA,
 ];
+
+/// Work a migration does beyond its SQL, after it: `(version reached, step)`.
+type Backfill = fn(&rusqlite::Transaction<'_>) -> Result<(), StoreError>;
+
+fn backfill_v7(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    crate::summaries::backfill_v7(tx)?;
+    tx.execute_batch(crate::summaries::V7_INDEXES)?;
+    Ok(())
+}
+
+const BACKFILLS: &[(u32, Backfill)] = &[(7, backfill_v7)];
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -332,10 +352,21 @@ fn version(conn: &Connection) -> Result<u32, StoreError> {
 /// file; copies an existing older one to `PATH.before-vN` first; each
 /// migration and its version bump commit together.
 pub fn migrate(conn: &mut Connection, path: &Path, existed: bool) -> Result<(), StoreError> {
-    migrate_with(conn, path, existed, MIGRATIONS)
+    migrate_steps(conn, path, existed, MIGRATIONS, BACKFILLS)
 }
 
+#[cfg(test)]
 fn migrate_with(conn: &mut Connection, path: &Path, existed: bool, migrations: &[&str]) -> Result<(), StoreError> {
+    migrate_steps(conn, path, existed, migrations, BACKFILLS)
+}
+
+fn migrate_steps(
+    conn: &mut Connection,
+    path: &Path,
+    existed: bool,
+    migrations: &[&str],
+    backfills: &[(u32, Backfill)],
+) -> Result<(), StoreError> {
     let known = migrations.len() as u32;
     let found = version(conn)?;
     if found > known {
@@ -357,6 +388,9 @@ fn migrate_with(conn: &mut Connection, path: &Path, existed: bool, migrations: &
     for (i, sql) in migrations.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        for (_, step) in backfills.iter().filter(|(v, _)| *v as usize == i + 1) {
+            step(&tx)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as u32)?;
         tx.commit()?;
     }
@@ -576,6 +610,172 @@ mod tests {
         let orphans: i64 =
             store.conn.query_row("SELECT count(*) FROM postings WHERE receipt_seq IS NULL", [], |r| r.get(0)).unwrap();
         assert_eq!(orphans, 0);
+    }
+
+    /// A ledger of three runs written by this version: invoices (a credit
+    /// memo, a yen one, one that leaves the file, one changed), payments in
+    /// part and in full, cash on account, a confirmation, and a person's
+    /// reversal that changes a receipt's status.
+    fn three_runs(store: &mut crate::SqliteStore) {
+        use crate::{
+            Adjustment, Event, FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord,
+        };
+        let t = |s: &str| s.to_string();
+        let invoice = |event, id: &str, currency: &str, open: &str, status: &str, original: &str| InvoiceChange {
+            invoice: KnownInvoice {
+                customer_id: t("C1"),
+                invoice_id: t(id),
+                currency: t(currency),
+                amount_open: t(open),
+                status: t(status),
+                invoice_date: Some(t("2026-01-15")),
+                due_date: Some(t("2026-02-14")),
+                amount_original: Some(t(original)),
+            },
+            event,
+        };
+        let receipt = |id: &str, currency: &str, amount: &str, status: &str, format: &str| ReceiptRecord {
+            row: crate::ReceiptRow {
+                receipt_id: t(id),
+                bank_ref: format!("REF-{id}"),
+                source_file: t("day.bai2"),
+                format: t(format),
+                account: t("A"),
+                value_date: t("2026-02-01"),
+                currency: t(currency),
+                amount: t(amount),
+                payer_name: String::new(),
+                customer_id: t("C1"),
+                status: t(status),
+                remittance: String::new(),
+            },
+            occurrence: 1,
+            file: 0,
+        };
+        let line = |id: &str, receipt: &str, invoice: &str, kind: &str, amount: &str| crate::PostingRow {
+            posting_id: t(id),
+            receipt_id: t(receipt),
+            bank_ref: String::new(),
+            value_date: String::new(),
+            currency: String::new(),
+            customer_id: t("C1"),
+            invoice_id: t(invoice),
+            kind: t(kind),
+            amount: t(amount),
+            rule: t("ref_exact"),
+            confidence: t("1.000"),
+            reverses: String::new(),
+            reason: String::new(),
+        };
+        let run = |b: &str, at: &str| RunRecord {
+            batch_id: t(b),
+            at: t(at),
+            actor: t("ops"),
+            files: vec![FileRecord {
+                name: format!("{b}.bai2"),
+                format: t("bai2"),
+                sha256: format!("s{b}"),
+                normalised_sha256: format!("n{b}"),
+                size: 1,
+                receipts_new: 0,
+                receipts_already: 0,
+                warnings: Vec::new(),
+                statements: Vec::new(),
+            }],
+            ..RunRecord::default()
+        };
+        let mut r1 = run("B1", "2026-02-02T06:00:00Z");
+        r1.invoice_changes = vec![
+            invoice("new", "I1", "USD", "100.00", "open", "100.00"),
+            invoice("new", "I2", "USD", "-20.00", "open", "-20.00"),
+            invoice("new", "I3", "JPY", "5000", "open", "5000"),
+            invoice("new", "I4", "EUR", "70.00", "open", "75.00"),
+        ];
+        r1.receipts =
+            vec![receipt("R1", "USD", "40.00", "applied", "bai2"), receipt("R2", "JPY", "5000", "applied", "camt")];
+        r1.postings = vec![line("P1", "R1", "I1", "applied", "40.00"), line("P2", "R2", "I3", "applied", "5000")];
+        store.commit_run(&r1).unwrap();
+        store.confirm("B1", None, "2026-02-02T18:00:00Z", "erp").unwrap();
+        let mut r2 = run("B2", "2026-02-03T06:00:00Z");
+        r2.invoice_changes = vec![
+            invoice("changed", "I1", "USD", "60.00", "open", "100.00"),
+            invoice("changed", "I3", "JPY", "0", "closed", "5000"),
+            invoice("gone", "I4", "EUR", "70.00", "open", "75.00"),
+        ];
+        r2.receipts =
+            vec![receipt("R3", "USD", "25.00", "on_account", "bai2"), receipt("R4", "USD", "10.00", "applied", "bai2")];
+        r2.postings = vec![line("P3", "R3", "", "on_account", "25.00"), line("P4", "R4", "I1", "applied", "10.00")];
+        store.commit_run(&r2).unwrap();
+        let mut undo = line("P5", "R4", "I1", "applied", "-10.00");
+        undo.reverses = t("P4");
+        store
+            .adjust(&Adjustment {
+                postings: vec![undo],
+                receipt_status: Some((t("R4"), t("reversed"))),
+                status_changes: Vec::new(),
+                object: ("receipt", t("R4")),
+                event: Event {
+                    at: t("2026-02-03T09:00:00Z"),
+                    actor: t("bob"),
+                    action: t("reversed"),
+                    detail: String::new(),
+                    batch_id: None,
+                },
+            })
+            .unwrap();
+        let mut r3 = run("B3", "2026-02-04T06:00:00Z");
+        r3.carried = vec![t("P5")];
+        r3.invoice_changes = vec![invoice("new", "I5", "USD", "30.00", "open", "30.00")];
+        store.commit_run(&r3).unwrap();
+    }
+
+    fn summaries(conn: &Connection) -> Vec<String> {
+        let mut out = Vec::new();
+        for sql in [
+            "SELECT customer_id || ' ' || invoice_id || ' ' || quote(first_seq) || ' ' || quote(first_minor) || ' ' || \
+             quote(open_minor) || ' ' || quote(original_minor) || ' ' || quote(sales_key) || ' ' || quote(sales_minor) \
+             FROM invoices ORDER BY 1",
+            "SELECT currency || ' ' || month || ' ' || amount_minor || ' ' || invoices FROM sales_by_month ORDER BY 1",
+            "SELECT batch_id || ' ' || currency || ' ' || format || ' ' || receipts || ' ' || amount || ' ' || \
+             straight_through || ' ' || auto_count || ' ' || auto_amount FROM run_kpi ORDER BY 1",
+        ] {
+            let mut stmt = conn.prepare(sql).unwrap();
+            out.extend(stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap));
+        }
+        out
+    }
+
+    #[test]
+    fn a_version_6_ledger_gains_the_same_summaries_and_fast_read_as_one_written_at_version_7() {
+        use crate::ReportStore;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let mut store = crate::SqliteStore::open(&path, true).unwrap();
+        three_runs(&mut store);
+        let kept = summaries(&store.conn);
+        let latest = crate::ReportReader::open(&path).unwrap().latest_data().unwrap();
+        assert!(kept.iter().any(|r| r == "B2 USD bai2 2 35.00 0 1 10.00"), "{kept:?}");
+        // 100.00 − 20.00 (credit memo) + 30.00, dated January.
+        assert!(kept.iter().any(|r| r == "USD 2026-01 11000 3"), "{kept:?}");
+        assert!(kept.iter().any(|r| r == "C1 I2 1 -2000 -2000 -2000 'USD 2026-01' -2000"), "{kept:?}");
+        // The same ledger as version 6 wrote it: no summaries.
+        store
+            .conn
+            .execute_batch(
+                "DROP INDEX invoices_receivable; DROP INDEX invoices_without_date; DROP INDEX invoices_inexact; \
+                 DROP INDEX postings_open_cash; DROP INDEX postings_by_person; \
+                 DROP TABLE sales_by_month; DROP TABLE run_kpi; \
+                 ALTER TABLE invoices DROP COLUMN first_seq; ALTER TABLE invoices DROP COLUMN first_minor; \
+                 ALTER TABLE invoices DROP COLUMN open_minor; ALTER TABLE invoices DROP COLUMN original_minor; \
+                 ALTER TABLE invoices DROP COLUMN sales_key; ALTER TABLE invoices DROP COLUMN sales_minor; \
+                 ALTER TABLE batches DROP COLUMN postings_after; PRAGMA user_version = 6;",
+            )
+            .unwrap();
+        drop(store);
+        let store = crate::SqliteStore::open(&path, false).unwrap();
+        assert_eq!(version(&store.conn).unwrap(), SCHEMA_VERSION);
+        assert_eq!(summaries(&store.conn), kept);
+        assert_eq!(crate::ReportReader::open(&path).unwrap().latest_data().unwrap(), latest);
     }
 
     #[test]

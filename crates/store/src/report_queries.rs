@@ -181,10 +181,68 @@ pub struct ReportData {
     pub promises: Vec<PromiseRow>,
 }
 
+/// Credit sales of one month and currency, summed by the ledger
+/// (`sales_by_month`, schema version 7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SalesRow {
+    /// Currency.
+    pub currency: String,
+    /// `YYYY-MM` of the invoice dates.
+    pub month: String,
+    /// Net credit sales (decimal text, exact).
+    pub amount: String,
+}
+
+/// KPI sums of one run, currency and bank format (`run_kpi`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunKpiRow {
+    /// The run.
+    pub run_seq: i64,
+    /// Currency.
+    pub currency: String,
+    /// Bank format.
+    pub format: String,
+    /// Receipts taken.
+    pub receipts: u64,
+    /// Their amount (decimal text; `?` when a sum could not be kept).
+    pub amount: String,
+    /// Receipts whose status is `applied` now.
+    pub straight_through: u64,
+    /// Receipts with at least one positive `applied` line of the engine.
+    pub auto_count: u64,
+    /// The sum of those lines (decimal text, or `?`).
+    pub auto_amount: String,
+}
+
+/// What the reports need for the state after the last run (the fast
+/// path, [`ReportStore::latest_data`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LatestData {
+    /// Every run, exception, exception change, reminder and promise; of
+    /// invoices, only those in the ERP's file and not closed, each with one
+    /// change at the last run showing its state now; of posting lines,
+    /// every one that may be in flight at the last run (unconfirmed, the
+    /// last run's, a person's, or of a batch confirmed after the last run
+    /// started), every open-cash line, and the lines of customers who made
+    /// a promise; the receipts of those lines and of the exceptions.
+    pub data: ReportData,
+    /// Monthly credit sales, when the ledger's sums stand for every
+    /// invoice (each dated, each amount in whole minor units).
+    pub sales: Option<Vec<SalesRow>>,
+    /// KPI sums per run.
+    pub kpi: Vec<RunKpiRow>,
+    /// Invoices the ledger holds without dates (recorded before it kept them).
+    pub undated: u64,
+}
+
 /// The read side the reports use.
 pub trait ReportStore {
     /// Reads everything the reports need.
     fn report_data(&self) -> Result<ReportData, StoreError>;
+
+    /// Reads what the reports need for the state after the last run
+    /// ([`LatestData`]): a few indexed reads instead of every row.
+    fn latest_data(&self) -> Result<LatestData, StoreError>;
 }
 
 /// A read-only connection to a ledger file.
@@ -227,13 +285,21 @@ impl ReportStore for ReportReader {
         c.execute_batch("COMMIT")?;
         out
     }
+
+    fn latest_data(&self) -> Result<LatestData, StoreError> {
+        let c = &self.conn;
+        c.execute_batch("BEGIN")?;
+        let out = crate::latest::read_latest(c);
+        c.execute_batch("COMMIT")?;
+        out
+    }
 }
 
-fn read_all(c: &Connection) -> Result<ReportData, StoreError> {
-    let mut data = ReportData::default();
+/// Every run, oldest first.
+pub(crate) fn read_runs(c: &Connection) -> Result<Vec<RunRow>, StoreError> {
     let mut stmt =
         c.prepare("SELECT seq, batch_id, created_at, as_of, invoices_file, invoices_sha256 FROM batches ORDER BY seq")?;
-    data.runs = stmt
+    let runs = stmt
         .query_map([], |r| {
             Ok(RunRow {
                 seq: r.get(0)?,
@@ -245,6 +311,55 @@ fn read_all(c: &Connection) -> Result<ReportData, StoreError> {
             })
         })?
         .collect::<Result<_, _>>()?;
+    Ok(runs)
+}
+
+/// Every exception with its run, and every status change of one.
+pub(crate) fn read_exceptions(
+    c: &Connection,
+    seq: &dyn Fn(&str) -> Option<i64>,
+) -> Result<(Vec<ExceptionLedgerRow>, Vec<ExceptionEventRow>), StoreError> {
+    let mut exceptions = Vec::new();
+    let mut stmt = c.prepare(
+        "SELECT exception_id, kind, receipt_id, customer_id, invoice_id, amount, currency, status, batch_id \
+         FROM exceptions ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let batch: String = r.get(8)?;
+        let Some(run_seq) = seq(&batch) else { continue };
+        exceptions.push(ExceptionLedgerRow {
+            exception_id: r.get(0)?,
+            kind: r.get(1)?,
+            receipt_id: r.get(2)?,
+            customer_id: r.get(3)?,
+            invoice_id: r.get(4)?,
+            amount: r.get(5)?,
+            currency: r.get(6)?,
+            status: r.get(7)?,
+            run_seq,
+        });
+    }
+    let mut events = Vec::new();
+    let mut stmt = c.prepare(
+        "SELECT object_id, at, actor, action, batch_id FROM events WHERE object_kind = 'exception' ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let batch: Option<String> = r.get(4)?;
+        events.push(ExceptionEventRow {
+            exception_id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            run_seq: batch.as_deref().and_then(seq),
+        });
+    }
+    Ok((exceptions, events))
+}
+
+fn read_all(c: &Connection) -> Result<ReportData, StoreError> {
+    let mut data = ReportData { runs: read_runs(c)?, ..ReportData::default() };
     // The currency is read once per invoice, not joined to each change
     // (a join costs an index search per history row).
     let mut stmt =
@@ -334,40 +449,7 @@ fn read_all(c: &Connection) -> Result<ReportData, StoreError> {
         });
     }
     data.lines = lines;
-    let mut stmt = c.prepare(
-        "SELECT exception_id, kind, receipt_id, customer_id, invoice_id, amount, currency, status, batch_id \
-         FROM exceptions ORDER BY seq",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let batch: String = r.get(8)?;
-        let Some(run_seq) = seq(&batch) else { continue };
-        data.exceptions.push(ExceptionLedgerRow {
-            exception_id: r.get(0)?,
-            kind: r.get(1)?,
-            receipt_id: r.get(2)?,
-            customer_id: r.get(3)?,
-            invoice_id: r.get(4)?,
-            amount: r.get(5)?,
-            currency: r.get(6)?,
-            status: r.get(7)?,
-            run_seq,
-        });
-    }
-    let mut stmt = c.prepare(
-        "SELECT object_id, at, actor, action, batch_id FROM events WHERE object_kind = 'exception' ORDER BY seq",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let batch: Option<String> = r.get(4)?;
-        data.exception_events.push(ExceptionEventRow {
-            exception_id: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            run_seq: batch.as_deref().and_then(seq),
-        });
-    }
+    (data.exceptions, data.exception_events) = read_exceptions(c, &seq)?;
     data.reminders = crate::collections::reminders(c)?;
     data.promises = crate::collections::promises(c)?;
     Ok(data)

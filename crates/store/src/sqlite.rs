@@ -352,8 +352,8 @@ impl LedgerStore for SqliteStore {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM batches", [], |r| r.get(0))?;
         tx.execute(
-            "INSERT INTO batches (batch_id, seq, created_at, actor, as_of, invoices_file, invoices_sha256, receipts_new, receipts_already) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO batches (batch_id, seq, created_at, actor, as_of, invoices_file, invoices_sha256, receipts_new, receipts_already, \
+             postings_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, (SELECT coalesce(max(seq), 0) FROM postings))",
             params![
                 run.batch_id,
                 seq,
@@ -491,30 +491,58 @@ impl LedgerStore for SqliteStore {
             insert_event(&tx, "exception", &c.exception_id, &event)?;
         }
         {
-            let mut upsert = tx.prepare_cached(
-                "INSERT INTO invoices (customer_id, invoice_id, currency, amount_open, status, in_file, invoice_date, due_date, amount_original) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
-                 ON CONFLICT (customer_id, invoice_id) DO UPDATE SET currency = ?3, amount_open = ?4, status = ?5, in_file = ?6, \
+            let mut upsert = tx.prepare_cached(&format!(
+                "INSERT INTO invoices (customer_id, invoice_id, currency, amount_open, status, in_file, invoice_date, due_date, amount_original, \
+                 first_seq, first_minor, open_minor, original_minor) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+                 ON CONFLICT (customer_id, invoice_id) DO UPDATE SET \
+                 first_seq = coalesce(first_seq, ?10), \
+                 first_minor = CASE WHEN currency IS NOT ?3 THEN NULL WHEN first_seq IS NULL THEN ?11 ELSE first_minor END, \
+                 original_minor = CASE WHEN ?9 IS NOT NULL THEN ?13 WHEN currency IS NOT ?3 THEN NULL ELSE original_minor END, \
+                 currency = ?3, amount_open = ?4, status = ?5, in_file = ?6, open_minor = ?12, \
                  invoice_date = coalesce(?7, invoice_date), due_date = CASE WHEN ?7 IS NULL THEN due_date ELSE ?8 END, \
-                 amount_original = coalesce(?9, amount_original)",
+                 amount_original = coalesce(?9, amount_original) \
+                 RETURNING {}",
+                crate::summaries::SALES_COLUMNS
+            ))?;
+            // The monthly sales: a row whose contribution changed is
+            // counted again (`summaries::SalesDelta`).
+            let mut recounted = tx.prepare_cached(
+                "UPDATE invoices SET sales_key = ?3, sales_minor = ?4 WHERE customer_id = ?1 AND invoice_id = ?2",
             )?;
+            let mut sales = crate::summaries::SalesDelta::default();
             let mut history = tx.prepare_cached(
                 "INSERT INTO invoice_history (customer_id, invoice_id, batch_id, event, amount_open, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for c in &run.invoice_changes {
                 let i = &c.invoice;
                 let in_file = c.event != "gone";
-                upsert.execute(params![
-                    i.customer_id,
-                    i.invoice_id,
-                    i.currency,
-                    i.amount_open,
-                    i.status,
-                    in_file,
-                    i.invoice_date,
-                    i.due_date,
-                    i.amount_original
-                ])?;
+                // Summaries (schema 7): the first run that shows the invoice
+                // (a history line) and what it showed; amounts in minor units.
+                let shows = c.event != "dated";
+                let minor = |a: &str| crate::summaries::minor_units(a, &i.currency);
+                let first_minor = if i.status == "closed" { Some(0) } else { minor(&i.amount_open) };
+                let (now, counted) = upsert.query_row(
+                    params![
+                        i.customer_id,
+                        i.invoice_id,
+                        i.currency,
+                        i.amount_open,
+                        i.status,
+                        in_file,
+                        i.invoice_date,
+                        i.due_date,
+                        i.amount_original,
+                        shows.then_some(seq),
+                        if shows { first_minor } else { None },
+                        minor(&i.amount_open),
+                        i.amount_original.as_deref().and_then(minor),
+                    ],
+                    |r| crate::summaries::SalesFields::read(r, 0),
+                )?;
+                if let Some((key, minor)) = sales.recount(&now, counted) {
+                    recounted.execute(params![i.customer_id, i.invoice_id, key, minor])?;
+                }
                 if c.event == "dated" {
                     continue;
                 }
@@ -527,7 +555,9 @@ impl LedgerStore for SqliteStore {
                     i.status
                 ])?;
             }
+            sales.write(&tx)?;
         }
+        crate::summaries::record_run_kpi(&tx, run)?;
         if !ready() {
             // Dropped: rolled back.
             return Ok(false);
@@ -618,6 +648,7 @@ impl LedgerStore for SqliteStore {
             })?;
         }
         if let Some((receipt, status)) = &a.receipt_status {
+            crate::summaries::receipt_status_changes(&tx, receipt, status)?;
             tx.execute("UPDATE receipts SET status = ?2 WHERE receipt_id = ?1", params![receipt, status])?;
         }
         for c in &a.status_changes {
