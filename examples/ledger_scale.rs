@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use cashapply_model::{Currency, format_amount};
 use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow, content_id, write_run};
-use cashapply_service::daily::{prepare, write_and_commit};
+use cashapply_service::daily::{load_beside_checkpoint, prepare, write_and_commit};
 use cashapply_service::{Request, apply, load};
 use cashapply_store::{
     FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord, SqliteStore, StatementRecord,
@@ -248,10 +248,13 @@ fn run_day(request: &Request, dir: &Path, db: &Path, days: usize, before: u64) {
 
     // Day DAYS + 1, for real.
     let t = Instant::now();
-    let mut store = SqliteStore::open(db, false).unwrap();
-    let loaded = load(request, &quiet).expect("inputs");
     let phase = |what: &str| println!("  [{:>6.2} s] {what}", t.elapsed().as_secs_f64());
-    phase("inputs loaded");
+    // As `cashapply run` does: the previous run's log is copied into the
+    // ledger file while the inputs are read.
+    let (loaded, checkpointed) = load_beside_checkpoint(request, db, &quiet);
+    let loaded = loaded.expect("inputs");
+    phase(&format!("inputs loaded (beside the checkpoint of the last run's log: {:?})", checkpointed.unwrap()));
+    let mut store = SqliteStore::open_for_run(db, false).unwrap();
     let prepared = prepare(&store, loaded, "2025-09-01T06:00:00Z", "scale", &phase).expect("run");
     phase("prepared");
     write_and_commit(&prepared, &mut store, &dir.join("run-out")).unwrap();
@@ -260,6 +263,16 @@ fn run_day(request: &Request, dir: &Path, db: &Path, days: usize, before: u64) {
     phase("ledger closed");
     let t_run = t.elapsed().as_secs_f64();
     println!("load average after run: {}", load_average());
+    let with_log = size(db);
+    // What the next run does beside reading its inputs: this run's pages
+    // copied from the log into the file.
+    let t = Instant::now();
+    let next = cashapply_store::checkpoint(db).unwrap();
+    println!(
+        "ledger with this run's log {:.0} MB; the next run's checkpoint of it: {next:?} in {:.2} s",
+        with_log as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
     let counts = SqliteStore::open(db, false).unwrap().counts().unwrap();
     println!(
         "run (day {}): {} receipts ({} new, {} already) in {t_run:.2} s = {:.2} x apply; ledger {:.0} MB -> {:.0} MB",

@@ -89,6 +89,29 @@ fn the_same_bank_file_the_next_day_posts_nothing_and_lists_its_receipts_with_the
 }
 
 #[test]
+fn a_run_leaves_its_committed_batch_in_the_ledgers_log_and_the_next_run_copies_it_into_the_file() {
+    let dir = workdir("log_then_checkpoint");
+    ok(&run_in(&dir, "day1", &[&fixture("morning.bai2")], &fixture("open_invoices.csv")));
+    let day1 = batch_id(&dir.join("day1"));
+    let (db, wal) = (dir.join("cashapply.db"), dir.join("cashapply.db-wal"));
+    assert!(std::fs::metadata(&wal).map_or(0, |m| m.len()) > 0, "the run's pages wait in the log");
+    // The file alone (as a crash would leave it with a lost log) does not
+    // hold day 1 yet; with its log, the ledger does.
+    let alone = dir.join("alone.db");
+    std::fs::copy(&db, &alone).unwrap();
+    let store = cashapply_store::SqliteStore::open(&alone, true).unwrap();
+    assert_eq!(cashapply_store::LedgerStore::last_batch(&store).unwrap(), None);
+    drop(store);
+    let o = run_in(&dir, "day2", &[&fixture("morning.bai2")], &fixture("open_invoices.csv"));
+    assert!(ok(&o).contains("10 already processed"));
+    // Day 2 copied day 1's pages into the file while it read its inputs.
+    let _ = std::fs::remove_file(dir.join("alone.db-wal"));
+    std::fs::copy(&db, &alone).unwrap();
+    let store = cashapply_store::SqliteStore::open(&alone, false).unwrap();
+    assert_eq!(cashapply_store::LedgerStore::last_batch(&store).unwrap(), Some(day1));
+}
+
+#[test]
 fn a_copy_with_a_byte_order_mark_crlf_line_ends_and_padding_posts_nothing_again() {
     let dir = workdir("disguised_copy");
     ok(&run_in(&dir, "day1", &[&fixture("morning.bai2")], &fixture("open_invoices.csv")));

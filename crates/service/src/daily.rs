@@ -295,32 +295,46 @@ fn run_rows(
     Ok(RunRows { postings, engine_postings, batch_id, raised_now, evidence, learned_fires, receipts, records, summary })
 }
 
-/// Reads the ledger and decides the run. Nothing is written.
-pub fn prepare(
-    store: &dyn LedgerStore,
-    mut loaded: Loaded,
-    at: &str,
-    actor: &str,
-    progress: Progress<'_>,
-) -> Result<PreparedRun, DailyError> {
+/// The bank files' receipts against the ledger (rules 1 and 2): each
+/// receipt's identity and occurrence, the receipts the ledger (or an
+/// earlier file of this run) already holds, the files' records and the
+/// warnings about files and statements seen before.
+struct AgainstLedger {
+    warnings: Vec<String>,
+    new_receipts: Vec<Receipt>,
+    new_ids: Vec<String>,
+    new_meta: Vec<(u32, usize)>,
+    already: Vec<AlreadyProcessed>,
+    files: Vec<FileRecord>,
+}
+
+/// Each receipt's identity with its occurrence among identical receipts
+/// of its file (1-based). The id of the first occurrence is the key the
+/// occurrences are counted by; the hashing runs on every core.
+fn identities(receipts: &[Receipt]) -> Vec<(String, u32)> {
+    use rayon::prelude::*;
+    let first: Vec<String> = receipts.par_iter().map(|r| receipt_identity(r, 1)).collect();
+    let mut seen: HashMap<&str, u32> = HashMap::with_capacity(first.len());
+    let occurrences: Vec<u32> = first
+        .iter()
+        .map(|id| {
+            let n = seen.entry(id.as_str()).or_insert(0);
+            *n += 1;
+            *n
+        })
+        .collect();
+    drop(seen);
+    first
+        .into_par_iter()
+        .zip(receipts.par_iter().zip(occurrences.into_par_iter()))
+        .map(|(id, (r, n))| if n == 1 { (id, 1) } else { (receipt_identity(r, n), n) })
+        .collect()
+}
+
+fn against_ledger(store: &dyn LedgerStore, loaded_files: &[crate::BankInput]) -> Result<AgainstLedger, StoreError> {
     let mut warnings = Vec::new();
     // Rule 1: identities, occurrences, receipts seen before.
-    let mut ids_per_file: Vec<Vec<(String, u32)>> = Vec::new();
-    for f in &loaded.files {
-        let mut seen: HashMap<String, u32> = HashMap::new();
-        let ids = f
-            .parsed
-            .receipts
-            .iter()
-            .map(|r| {
-                let key = receipt_identity(r, 0);
-                let n = seen.entry(key).or_insert(0);
-                *n += 1;
-                (receipt_identity(r, *n), *n)
-            })
-            .collect();
-        ids_per_file.push(ids);
-    }
+    let ids_per_file: Vec<Vec<(String, u32)>> = loaded_files.iter().map(|f| identities(&f.parsed.receipts)).collect();
     let all_ids: Vec<String> = ids_per_file.iter().flatten().map(|(id, _)| id.clone()).collect();
     let taken: HashMap<String, Taken> = store.taken(&all_ids)?.into_iter().map(|t| (t.receipt_id.clone(), t)).collect();
     let mut new_receipts: Vec<Receipt> = Vec::new();
@@ -329,7 +343,7 @@ pub fn prepare(
     let mut in_run: HashMap<String, String> = HashMap::new();
     let mut already = Vec::new();
     let mut files = Vec::new();
-    for (fi, (f, ids)) in loaded.files.iter().zip(&ids_per_file).enumerate() {
+    for (fi, (f, ids)) in loaded_files.iter().zip(&ids_per_file).enumerate() {
         let (mut fresh, mut old) = (0u64, 0u64);
         for (r, (id, occurrence)) in f.parsed.receipts.iter().zip(ids) {
             if let Some(t) = taken.get(id) {
@@ -423,8 +437,18 @@ pub fn prepare(
             }
         }
     }
-    progress(&format!("{} new receipt(s), {} already in the ledger", new_receipts.len(), already.len()));
+    Ok(AgainstLedger { warnings, new_receipts, new_ids, new_meta, already, files })
+}
 
+/// Reads the ledger and decides the run. Nothing is written.
+pub fn prepare(
+    store: &dyn LedgerStore,
+    mut loaded: Loaded,
+    at: &str,
+    actor: &str,
+    progress: Progress<'_>,
+) -> Result<PreparedRun, DailyError> {
+    let mut warnings = Vec::new();
     // The ERP's view as given, for the invoice history: only changes are
     // kept, and a file identical to the last run's changes nothing (unless
     // the ledger has invoices without dates, recorded before it kept them:
@@ -527,6 +551,19 @@ pub fn prepare(
         progress(&format!("{adjusted} invoice(s) reduced by unconfirmed postings"));
     }
 
+    // Rules 1 and 2 read the ledger for every receipt while the engine's
+    // index of the invoices (as cash in flight left them) is built on
+    // another thread: neither needs the other.
+    let index_inputs = loaded.take_index_inputs();
+    let (built, checked) = std::thread::scope(|scope| {
+        let index = scope.spawn(move || index_inputs.build());
+        let checked = against_ledger(store, &loaded.files);
+        (index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), checked)
+    });
+    let AgainstLedger { warnings: file_warnings, new_receipts, new_ids, new_meta, already, files } = checked?;
+    // The files' warnings come first, as they did when they were found first.
+    let warnings = [file_warnings, warnings].concat();
+    progress(&format!("{} new receipt(s), {} already in the ledger", new_receipts.len(), already.len()));
     // The engine, on the new receipts only.
     let as_of = loaded.as_of.map(|d| d.to_string());
     let contacts = loaded.customer_emails.take();
@@ -534,7 +571,11 @@ pub fn prepare(
     let learned_deductions = std::mem::take(&mut loaded.learned_deductions);
     let learned = crate::evidence::Learned { names: &learned_names, deductions: &learned_deductions };
     let (limit, min_confidence) = (loaded.config.learned_write_off_limit, loaded.config.auto_apply_confidence);
-    let mut decided = loaded.decide(new_receipts, progress);
+    let (ledger, notes) = built;
+    for note in notes {
+        progress(&note);
+    }
+    let mut decided = loaded.decide_indexed(ledger, new_receipts, progress);
     let written_off = crate::learned_write_off::write_off_by_learned_reasons(
         &mut decided,
         &learned_deductions,
@@ -696,6 +737,25 @@ pub fn prepare(
         resolved: status_changes.len(),
         carried: carried.len(),
         learned_fires,
+    })
+}
+
+/// Reads the run's inputs (as [`crate::load`]) while another thread copies
+/// the pages the previous run left in the ledger's write-ahead log into
+/// the ledger file ([`cashapply_store::checkpoint`]; a run opened with
+/// `SqliteStore::open_for_run` leaves them there, so that copy is not on
+/// its own path). The caller holds the ledger's write lock. `progress` is
+/// called on this thread only.
+pub fn load_beside_checkpoint(
+    request: &crate::Request,
+    db: &Path,
+    progress: Progress<'_>,
+) -> (Result<Loaded, ServiceError>, Result<Option<cashapply_store::Checkpointed>, StoreError>) {
+    std::thread::scope(|scope| {
+        let checkpoint = scope.spawn(|| cashapply_store::checkpoint(db));
+        let loaded = crate::load(request, progress);
+        let checkpointed = checkpoint.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (loaded, checkpointed)
     })
 }
 

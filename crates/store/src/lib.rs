@@ -29,7 +29,7 @@ pub use report_queries::{
     ExceptionEventRow, ExceptionLedgerRow, InvoiceEventRow, InvoiceRow, LineRow, ReceiptLedgerRow, ReportData,
     ReportReader, ReportStore, RunRow,
 };
-pub use sqlite::SqliteStore;
+pub use sqlite::{Checkpointed, SqliteStore, checkpoint};
 pub use workbench::{
     ActionRecord, ActionState, LearnedRule, QueuePage, QueueQuery, QueueRow, SavedView, SortKey, User, Work,
     WorkbenchStore,

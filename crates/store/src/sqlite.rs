@@ -42,6 +42,25 @@ impl SqliteStore {
         Ok(SqliteStore { conn, path: path.to_path_buf() })
     }
 
+    /// Opens the ledger for a run (as [`SqliteStore::open`]) so that the
+    /// run's commit is the only writing on its path. The commit is durable
+    /// when it returns — the write-ahead log is synced at each commit
+    /// (`synchronous = FULL`) — but its pages stay in the log: no
+    /// checkpoint at commit (`wal_autocheckpoint = 0`) nor when this
+    /// connection closes. The next run copies them into the file while it
+    /// reads its inputs ([`checkpoint`]); until then SQLite reads them from
+    /// the log, and a kill at any moment leaves either the committed run in
+    /// the log or the ledger as before. Any other connection may also
+    /// checkpoint them (at its close, or when its own commits find the log
+    /// over SQLite's default 1,000 pages).
+    pub fn open_for_run(path: &Path, create: bool) -> Result<SqliteStore, StoreError> {
+        let store = SqliteStore::open(path, create)?;
+        store.conn.pragma_update(None, "synchronous", "FULL")?;
+        store.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        store.conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        Ok(store)
+    }
+
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -67,6 +86,46 @@ impl SqliteStore {
         }
         Ok(out)
     }
+}
+
+/// What [`checkpoint`] found and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpointed {
+    /// Pages the write-ahead log held (0: nothing to copy).
+    pub log_pages: u64,
+    /// Pages copied into the ledger file.
+    pub copied: u64,
+    /// False when a reader kept part of the log in use: the rest stays
+    /// there, still read from the log, for a later checkpoint.
+    pub complete: bool,
+}
+
+/// Copies the pages committed runs left in the ledger's write-ahead log
+/// into the ledger file, syncs it, and empties the log (SQLite's
+/// `wal_checkpoint(TRUNCATE)`). `None` when there is no ledger at `path`.
+/// It opens a connection of its own and runs no migration (it only moves
+/// committed pages, whatever the schema), so a run calls it on another
+/// thread while it reads its inputs, holding the ledger's write lock. A
+/// kill during the copy loses nothing: the log stays valid until the file
+/// is synced, and the next open replays it.
+pub fn checkpoint(path: &Path) -> Result<Option<Checkpointed>, StoreError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let step = |mode: &str| -> Result<(i64, i64, i64), StoreError> {
+        Ok(conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
+    };
+    // The copy (PASSIVE answers how many pages the log held and how many
+    // it copied; TRUNCATE, which then only empties the log, answers 0s).
+    let (_, log, copied) = step("PASSIVE")?;
+    let (busy, _, _) = step("TRUNCATE")?;
+    // A file not in WAL mode answers -1: nothing to copy.
+    Ok(Some(Checkpointed { log_pages: log.max(0) as u64, copied: copied.max(0) as u64, complete: busy == 0 }))
 }
 
 /// A posting with the receipt fields it shares (bank reference, value
@@ -929,6 +988,40 @@ mod tests {
         let plan: Vec<String> = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
         assert!(plan.iter().any(|step| step.contains("USING INDEX postings_pending")), "{plan:?}");
         assert!(!plan.iter().any(|step| step == "SCAN p"), "{plan:?}");
+    }
+
+    #[test]
+    fn a_runs_commit_is_synced_in_the_log_and_left_there_until_the_next_runs_checkpoint_copies_it_into_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let wal = dir.path().join("l.db-wal");
+        let mut store = SqliteStore::open_for_run(&path, true).unwrap();
+        let sync: i64 = store.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(sync, 2, "FULL: the log is synced at each commit");
+        one_run(&mut store, "B1", &["R1", "R2"]);
+        drop(store);
+        // Closed without a checkpoint: the run is in the log only.
+        assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+        let file_alone = dir.path().join("file-alone.db");
+        std::fs::copy(&path, &file_alone).unwrap();
+        let batches: i64 = Connection::open(&file_alone)
+            .unwrap()
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'batches'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(batches, 0, "the file alone holds nothing of the run yet");
+        // Read from the log meanwhile.
+        assert_eq!(SqliteStore::open(&path, false).unwrap().taken(&["R1".into()]).unwrap().len(), 1);
+        let mut store = SqliteStore::open_for_run(&path, false).unwrap();
+        one_run(&mut store, "B2", &["R3"]);
+        drop(store);
+        let done = checkpoint(&path).unwrap().unwrap();
+        assert!(done.complete && done.log_pages > 0 && done.copied == done.log_pages, "{done:?}");
+        assert_eq!(std::fs::metadata(&wal).map_or(0, |m| m.len()), 0, "the log is emptied");
+        std::fs::copy(&path, &file_alone).unwrap();
+        let alone = SqliteStore::open(&file_alone, false).unwrap();
+        assert_eq!(alone.taken(&["R1".into(), "R3".into()]).unwrap().len(), 2, "both runs are in the file now");
+        assert_eq!(checkpoint(&dir.path().join("none.db")).unwrap(), None);
+        assert!(!dir.path().join("none.db").exists(), "no ledger is created by a checkpoint");
     }
 
     #[test]
