@@ -11,6 +11,7 @@
 
 mod collections;
 mod evidence;
+mod id_keys;
 mod lock;
 mod migrations;
 mod report_queries;
@@ -23,6 +24,7 @@ use std::time::Duration;
 pub use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow};
 pub use collections::{CollectionsStore, PromiseRecord, PromiseRow, ReminderRecord, ReminderRow};
 pub use evidence::{CandidateEvidence, EvidenceLine, ExceptionEvidence};
+pub use id_keys::id_key;
 pub use lock::{WriteLock, lock_path};
 pub use migrations::SCHEMA_VERSION;
 pub use report_queries::{

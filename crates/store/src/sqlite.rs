@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::id_keys::id_key;
 use crate::migrations::migrate;
 use crate::{
     Adjustment, Confirmed, Event, ExceptionRow, InFlight, KnownInvoice, LedgerStore, PostingRow, PostingState,
@@ -38,6 +39,7 @@ impl SqliteStore {
         // A run inserts its rows under random ids into large indexes: a
         // page cache of up to 256 MiB keeps those pages in memory.
         conn.pragma_update(None, "cache_size", -262_144)?;
+        crate::id_keys::register(&conn)?;
         migrate(&mut conn, path, existed)?;
         Ok(SqliteStore { conn, path: path.to_path_buf() })
     }
@@ -200,11 +202,24 @@ pub(crate) fn insert_posting(
     at: &str,
     receipt_seq: Option<i64>,
 ) -> rusqlite::Result<()> {
+    if !p.reverses.is_empty() {
+        // The line it offsets must be in the ledger (the foreign key on
+        // the text id before the ids were keyed).
+        let exists: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM postings WHERE posting_key = ?1 AND posting_id = ?2)")?
+            .query_row(params![id_key(&p.reverses), p.reverses], |r| r.get(0))?;
+        if !exists {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                Some(format!("posting {} offsets {}, which is not in the ledger", p.posting_id, p.reverses)),
+            ));
+        }
+    }
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO postings (posting_id, batch_id, receipt_id, customer_id, \
+        "INSERT INTO postings (posting_key, posting_id, batch_id, receipt_id, customer_id, \
          invoice_id, kind, amount, rule, confidence, reverses, reason, actor, created_at, receipt_seq) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULLIF(?10, ''), ?11, ?12, ?13, \
-         coalesce(?14, (SELECT seq FROM receipts WHERE receipt_id = ?3)))",
+         VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULLIF(?10, ''), ?11, ?12, ?13, \
+         coalesce(?14, (SELECT seq FROM receipts WHERE receipt_key = ?16 AND receipt_id = ?3)))",
     )?;
     // A run's lines take their actor and time from their batch; a
     // person's line keeps its own.
@@ -223,7 +238,9 @@ pub(crate) fn insert_posting(
         p.reason,
         actor,
         at,
-        receipt_seq
+        receipt_seq,
+        id_key(&p.posting_id),
+        id_key(&p.receipt_id)
     ])?;
     Ok(())
 }
@@ -254,15 +271,17 @@ impl LedgerStore for SqliteStore {
     fn taken(&self, receipt_ids: &[String]) -> Result<Vec<Taken>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT r.batch_id, b.created_at, f.name FROM receipts r JOIN batches b ON b.batch_id = r.batch_id \
-             JOIN files f ON f.file_id = r.file_id WHERE r.receipt_id = ?1",
+             JOIN files f ON f.file_id = r.file_id WHERE r.receipt_key = ?1 AND r.receipt_id = ?2",
         )?;
         let mut out = Vec::new();
         // In key order: neighbouring lookups touch neighbouring pages.
-        let mut sorted: Vec<&String> = receipt_ids.iter().collect();
+        let mut sorted: Vec<(i64, &String)> = receipt_ids.iter().map(|id| (id_key(id), id)).collect();
         sorted.sort_unstable();
-        for id in sorted {
+        for (key, id) in sorted {
             if let Some((batch_id, at, source_file)) = stmt
-                .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+                .query_row(params![key, id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                })
                 .optional()?
             {
                 out.push(Taken { receipt_id: id.clone(), batch_id, at, source_file });
@@ -455,14 +474,15 @@ impl LedgerStore for SqliteStore {
         }
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO receipts (receipt_id, batch_id, file_id, occurrence, bank_ref, format, account, \
+                "INSERT INTO receipts (receipt_key, receipt_id, batch_id, file_id, occurrence, bank_ref, format, account, \
                  value_date, currency, amount, payer_name, customer_id, status, remittance) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
             // Rows go in in key order, so each index page is visited once.
-            let mut order: Vec<&crate::ReceiptRecord> = run.receipts.iter().collect();
-            order.sort_by(|a, b| a.row.receipt_id.cmp(&b.row.receipt_id));
-            for rec in order {
+            let mut order: Vec<(i64, &crate::ReceiptRecord)> =
+                run.receipts.iter().map(|r| (id_key(&r.row.receipt_id), r)).collect();
+            order.sort_by_key(|(key, _)| *key);
+            for (key, rec) in order {
                 let r = &rec.row;
                 let file_id = file_ids.get(rec.file).copied();
                 stmt.execute(params![
@@ -479,24 +499,26 @@ impl LedgerStore for SqliteStore {
                     r.payer_name,
                     r.customer_id,
                     r.status,
-                    r.remittance
+                    r.remittance,
+                    key
                 ])?;
                 receipt_seqs.insert(r.receipt_id.as_str(), tx.last_insert_rowid());
             }
         }
         {
-            let mut stmt =
-                tx.prepare_cached("UPDATE postings SET batch_id = ?1 WHERE posting_id = ?2 AND batch_id IS NULL")?;
+            let mut stmt = tx.prepare_cached(
+                "UPDATE postings SET batch_id = ?1 WHERE posting_key = ?3 AND posting_id = ?2 AND batch_id IS NULL",
+            )?;
             for id in &run.carried {
-                stmt.execute(params![run.batch_id, id])?;
+                stmt.execute(params![run.batch_id, id, id_key(id)])?;
             }
         }
-        // By receipt (the order their `seq`s were given in, so the foreign
-        // key's lookups of `receipt_id` walk that index in order and the
+        // By receipt (the order their `seq`s were given in, so the
         // `receipt_seq` index grows at its end), each receipt's lines in
         // their order.
-        let mut order: Vec<&PostingRow> = run.postings.iter().collect();
-        order.sort_by(|a, b| a.receipt_id.cmp(&b.receipt_id));
+        let mut order: Vec<(i64, &PostingRow)> = run.postings.iter().map(|p| (id_key(&p.receipt_id), p)).collect();
+        order.sort_by_key(|(key, _)| *key);
+        let order = order.into_iter().map(|(_, p)| p);
         for p in order {
             let seq = receipt_seqs.get(p.receipt_id.as_str()).copied();
             insert_posting(&tx, p, Some(&run.batch_id), &run.actor, &run.at, seq)?;
@@ -621,15 +643,16 @@ impl LedgerStore for SqliteStore {
             Some(ids) => {
                 let mut n = 0u64;
                 let mut stmt =
-                    tx.prepare_cached("SELECT batch_id, confirmed_at IS NOT NULL FROM postings WHERE posting_id = ?1")?;
+                    tx.prepare_cached("SELECT batch_id, confirmed_at IS NOT NULL FROM postings WHERE posting_key = ?2 AND posting_id = ?1")?;
                 let mut update = tx.prepare_cached(
-                    "UPDATE postings SET confirmed_at = ?2 WHERE posting_id = ?1 AND confirmed_at IS NULL",
+                    "UPDATE postings SET confirmed_at = ?2 WHERE posting_key = ?3 AND posting_id = ?1 AND confirmed_at IS NULL",
                 )?;
                 for id in ids {
+                    let key = id_key(id);
                     let found: Option<(Option<String>, bool)> =
-                        stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                        stmt.query_row(params![id, key], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
                     match found {
-                        Some((Some(b), _)) if b == batch_id => n += update.execute(params![id, at])? as u64,
+                        Some((Some(b), _)) if b == batch_id => n += update.execute(params![id, at, key])? as u64,
                         Some((b, _)) => {
                             return Err(StoreError::Refused(format!(
                                 "posting {id} is not in batch {batch_id} (it is in {})",
@@ -677,7 +700,10 @@ impl LedgerStore for SqliteStore {
             })?;
         }
         if let Some((receipt, status)) = &a.receipt_status {
-            tx.execute("UPDATE receipts SET status = ?2 WHERE receipt_id = ?1", params![receipt, status])?;
+            tx.execute(
+                "UPDATE receipts SET status = ?2 WHERE receipt_key = ?3 AND receipt_id = ?1",
+                params![receipt, status, id_key(receipt)],
+            )?;
         }
         for c in &a.status_changes {
             tx.execute("UPDATE exceptions SET status = ?1 WHERE exception_id = ?2", params![c.status, c.exception_id])?;
@@ -692,15 +718,19 @@ impl LedgerStore for SqliteStore {
     fn posting(&self, posting_id: &str) -> Result<Option<PostingState>, StoreError> {
         Ok(self
             .conn
-            .query_row(&format!("{POSTING_SELECT} WHERE p.posting_id = ?1"), [posting_id], posting_state)
+            .query_row(
+                &format!("{POSTING_SELECT} WHERE p.posting_key = ?2 AND p.posting_id = ?1"),
+                params![posting_id, id_key(posting_id)],
+                posting_state,
+            )
             .optional()?)
     }
 
     fn postings_of_receipt(&self, receipt_id: &str) -> Result<Vec<PostingState>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
-            "{POSTING_SELECT} WHERE p.receipt_seq = (SELECT seq FROM receipts WHERE receipt_id = ?1) ORDER BY p.seq"
+            "{POSTING_SELECT} WHERE p.receipt_seq = (SELECT seq FROM receipts WHERE receipt_key = ?2 AND receipt_id = ?1) ORDER BY p.seq"
         ))?;
-        let rows = stmt.query_map([receipt_id], posting_state)?;
+        let rows = stmt.query_map(params![receipt_id, id_key(receipt_id)], posting_state)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -716,8 +746,9 @@ impl LedgerStore for SqliteStore {
             .query_row(
                 "SELECT r.receipt_id, r.bank_ref, f.name, r.format, r.account, r.value_date, r.currency, r.amount, \
                  r.payer_name, r.customer_id, r.status, r.remittance, r.batch_id, b.created_at FROM receipts r \
-                 JOIN batches b ON b.batch_id = r.batch_id JOIN files f ON f.file_id = r.file_id WHERE r.receipt_id = ?1",
-                [receipt_id],
+                 JOIN batches b ON b.batch_id = r.batch_id JOIN files f ON f.file_id = r.file_id \
+                 WHERE r.receipt_key = ?2 AND r.receipt_id = ?1",
+                params![receipt_id, id_key(receipt_id)],
                 |r| {
                     Ok(ReceiptState {
                         row: ReceiptRow {
