@@ -575,7 +575,28 @@ pub fn prepare(
     for note in notes {
         progress(&note);
     }
-    let mut decided = loaded.decide_indexed(ledger, new_receipts, progress);
+    // The engine decides on another thread while this one reads the ledger
+    // for what the run compares after it: the invoice history (a read of
+    // every invoice of the ledger, against the file's view), the previous
+    // batch, the lines no batch carries yet, the open exceptions. The
+    // engine runs stage 1 on every core but allocates on one: the reading
+    // takes the other core then. Only this thread reads the ledger.
+    let (outcomes, ledger_reads) = std::thread::scope(|scope| {
+        let (ledger, receipts, config) = (&ledger, &new_receipts, &loaded.config);
+        let engine = scope.spawn(move || cashapply_matching::engine::run(receipts, ledger, config));
+        let reads = (|| -> Result<_, StoreError> {
+            let changes = if compare_invoices {
+                invoice_changes_since_last_run(store, &ledger.invoices, &by_key, &given)?
+            } else {
+                Vec::new()
+            };
+            let previous_batch = store.last_batch()?.unwrap_or_default();
+            Ok((changes, previous_batch, store.pending_postings()?, store.open_exceptions()?))
+        })();
+        (engine.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), reads)
+    });
+    let (invoice_changes, previous_batch, pending, open_before) = ledger_reads?;
+    let mut decided = loaded.decided(ledger, new_receipts, outcomes, progress);
     let written_off = crate::learned_write_off::write_off_by_learned_reasons(
         &mut decided,
         &learned_deductions,
@@ -585,24 +606,10 @@ pub fn prepare(
     if written_off > 0 {
         progress(&format!("{written_off} shortfall(s) written off by learned deduction reasons"));
     }
-    let previous_batch = store.last_batch()?.unwrap_or_default();
-    let pending = store.pending_postings()?;
     let carried: Vec<String> = pending.iter().map(|p| p.posting_id.clone()).collect();
-    // The invoice history (a read of every invoice of the ledger) and the
-    // run's rows (the engine's output turned into lines, exceptions and
-    // their evidence, receipts, summary) need nothing from each other: they
-    // are computed side by side. Only this thread reads the ledger.
-    let (rows, invoice_changes) = std::thread::scope(|scope| {
-        let rows = scope.spawn(|| run_rows(&decided, &new_ids, &previous_batch, &carried, learned, &new_meta));
-        let changes = if compare_invoices {
-            invoice_changes_since_last_run(store, &decided.ledger.invoices, &by_key, &given)
-        } else {
-            Ok(Vec::new())
-        };
-        let rows = rows.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (rows, changes)
-    });
-    let invoice_changes = invoice_changes?;
+    // The run's rows: the engine's output turned into lines, exceptions and
+    // their evidence, receipts, summary.
+    let rows = run_rows(&decided, &new_ids, &previous_batch, &carried, learned, &new_meta);
     progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
     let RunRows {
         mut postings,
@@ -622,7 +629,6 @@ pub fn prepare(
     let mut new_exceptions = Vec::new();
     let mut not_raised_again = 0usize;
     let mut key_seen: HashSet<String> = HashSet::new();
-    let open_before = store.open_exceptions()?;
     // An invoice the queue already holds an open exception about (a short
     // payment of an earlier run, say) is not reported as skipped as well:
     // the coordinator already has it in hand.

@@ -134,6 +134,19 @@ impl Loaded {
     /// [`Loaded::take_index_inputs`].
     pub fn decide_indexed(self, ledger: Ledger, receipts: Vec<Receipt>, progress: Progress<'_>) -> Decided {
         let outcomes = engine::run(&receipts, &ledger, &self.config);
+        self.decided(ledger, receipts, outcomes, progress)
+    }
+
+    /// The engine's `outcomes` (of `engine::run` on `receipts`, `ledger`
+    /// and this run's settings, run by the caller) with everything the
+    /// output needs.
+    pub fn decided(
+        self,
+        ledger: Ledger,
+        receipts: Vec<Receipt>,
+        outcomes: Vec<ReceiptOutcome>,
+        progress: Progress<'_>,
+    ) -> Decided {
         progress(&format!("decided {} receipts", receipts.len()));
         let files = self
             .files
