@@ -358,7 +358,11 @@ impl LedgerStore for SqliteStore {
         let mut stmt =
             self.conn.prepare_cached(&format!("SELECT {EXCEPTION_COLUMNS} FROM exceptions WHERE problem = ?1"))?;
         let mut out = Vec::new();
-        for p in problems {
+        // In key order: neighbouring lookups touch neighbouring pages.
+        let mut sorted: Vec<&String> = problems.iter().collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        for p in sorted {
             if let Some(row) = stmt.query_row([p], exception_row).optional()? {
                 out.push((p.clone(), row));
             }
