@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
+use cashapply_service::actions;
 use cashapply_service::daily::{DailyError, load_beside_checkpoint, prepare, write_and_commit};
 use cashapply_service::workbench::learned;
-use cashapply_service::actions;
 use cashapply_store::{LedgerStore, SqliteStore, StoreError, WriteLock};
 use clap::{Args, Subcommand};
 

@@ -283,15 +283,19 @@ fn run_rows(
     learned_fires.extend(written_off_fires);
     let receipts = receipt_rows(&report);
     let meta: HashMap<&str, (u32, usize)> = new_ids.iter().map(String::as_str).zip(new_meta.iter().copied()).collect();
-    let records: Vec<ReceiptRecord> = receipts
-        .iter()
-        .map(|row| {
-            let (occurrence, file) = meta.get(row.receipt_id.as_str()).copied().unwrap_or((1, 0));
-            ReceiptRecord { row: row.clone(), occurrence, file }
-        })
-        .collect();
-    let summary = summary_json(&report);
-    let engine_postings = postings.clone();
+    // The ledger's copies of the rows and the summary, side by side.
+    let (records, (engine_postings, summary)) = rayon::join(
+        || -> Vec<ReceiptRecord> {
+            receipts
+                .iter()
+                .map(|row| {
+                    let (occurrence, file) = meta.get(row.receipt_id.as_str()).copied().unwrap_or((1, 0));
+                    ReceiptRecord { row: row.clone(), occurrence, file }
+                })
+                .collect()
+        },
+        || rayon::join(|| postings.clone(), || summary_json(&report)),
+    );
     Ok(RunRows { postings, engine_postings, batch_id, raised_now, evidence, learned_fires, receipts, records, summary })
 }
 
