@@ -615,6 +615,48 @@ fn a_run_killed_at_any_moment_leaves_the_ledger_as_before_or_fully_committed() {
 }
 
 #[test]
+fn a_run_killed_while_it_copies_the_previous_runs_log_into_the_ledger_loses_nothing() {
+    let dir = workdir("kill_checkpoint");
+    let (gen_dir, days) = generated_days(&dir, 3000);
+    let mut per_day = days.values();
+    let first = per_day.next().unwrap().clone();
+    let rest: Vec<String> = per_day.flatten().cloned().collect();
+    ok(&run_generated(&dir, &gen_dir, "day1", &first));
+    let day1 = rows(&dir.join("day1/receipts.csv")).len() as u64;
+    let (db, wal) = (dir.join("cashapply.db"), dir.join("cashapply.db-wal"));
+    assert!(std::fs::metadata(&wal).unwrap().len() > 0, "day 1 waits in the log");
+    std::fs::copy(&db, dir.join("saved.db")).unwrap();
+    std::fs::copy(&wal, dir.join("saved.db-wal")).unwrap();
+    for delay_ms in [2u64, 10, 30, 80, 200, 600] {
+        std::fs::copy(dir.join("saved.db"), &db).unwrap();
+        std::fs::copy(dir.join("saved.db-wal"), &wal).unwrap();
+        let _ = std::fs::remove_file(dir.join("cashapply.db-shm"));
+        let mut c = bin();
+        c.current_dir(&dir).arg("run");
+        for b in &rest {
+            c.args(["--bank", b]);
+        }
+        c.arg("--invoices").arg(gen_dir.join("open_invoices.csv")).args(["--out", "out"]);
+        let mut child = c.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let store = cashapply_store::SqliteStore::open(&db, false).unwrap();
+        let counts: HashMap<&str, u64> = store.counts().unwrap().into_iter().collect();
+        match counts["batches"] {
+            1 => assert_eq!(counts["receipts"], day1, "day 1 is whole, day 2 not begun: {counts:?}"),
+            2 => assert_eq!(counts["receipts"], 3000, "{counts:?}"),
+            n => panic!("{n} batches after a kill at {delay_ms} ms"),
+        }
+        drop(store);
+        ok(&run_generated(&dir, &gen_dir, "out", &rest));
+        let store = cashapply_store::SqliteStore::open(&db, false).unwrap();
+        let counts: HashMap<&str, u64> = store.counts().unwrap().into_iter().collect();
+        assert_eq!(counts["receipts"], 3000, "every receipt once after a kill at {delay_ms} ms: {counts:?}");
+    }
+}
+
+#[test]
 fn an_invoice_short_paid_by_an_earlier_run_is_not_reported_skipped_while_its_short_payment_is_open() {
     let dir = workdir("short_then_skipped");
     ok(&run_in(&dir, "day1", &[&fixture("morning.bai2")], &fixture("open_invoices.csv")));

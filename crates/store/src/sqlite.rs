@@ -16,6 +16,9 @@ use crate::{
 /// checkpoint, a process that bypassed the lock file).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long [`checkpoint`] waits for readers of the log.
+const CHECKPOINT_WAIT: Duration = Duration::from_secs(2);
+
 /// The embedded ledger.
 #[derive(Debug)]
 pub struct SqliteStore {
@@ -118,7 +121,9 @@ pub fn checkpoint(path: &Path) -> Result<Option<Checkpointed>, StoreError> {
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Emptying the log waits for readers of it (the workbench's) to move
+    // on; a run waits this long at most, then leaves the rest in the log.
+    conn.busy_timeout(CHECKPOINT_WAIT)?;
     let step = |mode: &str| -> Result<(i64, i64, i64), StoreError> {
         Ok(conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
     };
