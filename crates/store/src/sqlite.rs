@@ -487,10 +487,13 @@ impl LedgerStore for SqliteStore {
                  value_date, currency, amount, payer_name, customer_id, status, remittance) \
                  VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
-            // Rows go in in key order, so each index page is visited once.
+            // Rows go in in id order, as they always have (their `seq`s
+            // follow it). For derived ids that is the keys' unsigned order:
+            // the key index is walked in two ascending runs, so each of its
+            // pages is visited once.
             let mut order: Vec<(i64, &crate::ReceiptRecord)> =
                 run.receipts.iter().map(|r| (id_key(&r.row.receipt_id), r)).collect();
-            order.sort_by_key(|(key, _)| *key);
+            order.sort_by(|a, b| a.1.row.receipt_id.cmp(&b.1.row.receipt_id));
             for (key, rec) in order {
                 let r = &rec.row;
                 let file_id = file_ids.get(rec.file).copied();
@@ -525,9 +528,8 @@ impl LedgerStore for SqliteStore {
         // By receipt (the order their `seq`s were given in, so the
         // `receipt_seq` index grows at its end), each receipt's lines in
         // their order.
-        let mut order: Vec<(i64, &PostingRow)> = run.postings.iter().map(|p| (id_key(&p.receipt_id), p)).collect();
-        order.sort_by_key(|(key, _)| *key);
-        let order = order.into_iter().map(|(_, p)| p);
+        let mut order: Vec<&PostingRow> = run.postings.iter().collect();
+        order.sort_by(|a, b| a.receipt_id.cmp(&b.receipt_id));
         for p in order {
             let seq = receipt_seqs.get(p.receipt_id.as_str()).copied();
             insert_posting(&tx, p, Some(&run.batch_id), &run.actor, &run.at, seq)?;
