@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use cashapply_model::{Currency, format_amount};
 use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow, content_id, write_run};
-use cashapply_service::daily::{prepare, write_and_commit};
+use cashapply_service::daily::{load_beside_checkpoint, prepare, write_and_commit};
 use cashapply_service::{Request, apply, load};
 use cashapply_store::{
     FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord, SqliteStore, StatementRecord,
@@ -64,6 +64,14 @@ fn main() {
     let rounds: usize = std::env::var("LEDGER_SCALE_ROUNDS").map_or(1, |s| s.parse().expect("ROUNDS"));
     for round in 0..rounds {
         if let Some(kept) = kept.as_ref().filter(|k| k.exists()) {
+            // A history kept by an older cashapply is migrated once, in
+            // place (its copy from before is left beside it), and timed.
+            let t = Instant::now();
+            let store = SqliteStore::open(kept, false).unwrap();
+            drop(store);
+            if t.elapsed().as_secs_f64() > 1.0 {
+                println!("history: opened and migrated in {:.1} s", t.elapsed().as_secs_f64());
+            }
             for suffix in ["", "-wal", "-shm", ".lock"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
             }
@@ -229,6 +237,19 @@ fn load_average() -> String {
         .map_or_else(|_| "unknown".into(), |s| s.split(' ').take(3).collect::<Vec<_>>().join(" "))
 }
 
+/// CPU time this process has used, user and system, in seconds (from
+/// `/proc/self/stat`, at 100 ticks a second): less moved by other
+/// programs' load than wall time.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) in brackets.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 here.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn run_day(request: &Request, dir: &Path, db: &Path, days: usize, before: u64) {
     let quiet = |_: &str| {};
     println!("load average before apply: {}", load_average());
@@ -236,10 +257,12 @@ fn run_day(request: &Request, dir: &Path, db: &Path, days: usize, before: u64) {
     // The stateless apply of the last day, for comparison, just before the
     // run (the machine may be shared: both are timed under the same load).
     let t = Instant::now();
+    let cpu = cpu_seconds();
     let decided = apply(request, &quiet).expect("inputs");
     let report = decided.report().expect("invariants");
     write_run(&report, &dir.join("apply-out")).unwrap();
     let t_apply = t.elapsed().as_secs_f64();
+    let cpu_apply = cpu_seconds() - cpu;
     let receipts_last_day = decided.receipts.len();
     let invoices = decided.ledger.invoices.len();
     drop(report);
@@ -248,10 +271,14 @@ fn run_day(request: &Request, dir: &Path, db: &Path, days: usize, before: u64) {
 
     // Day DAYS + 1, for real.
     let t = Instant::now();
-    let mut store = SqliteStore::open(db, false).unwrap();
-    let loaded = load(request, &quiet).expect("inputs");
+    let cpu = cpu_seconds();
     let phase = |what: &str| println!("  [{:>6.2} s] {what}", t.elapsed().as_secs_f64());
-    phase("inputs loaded");
+    // As `cashapply run` does: the previous run's log is copied into the
+    // ledger file while the inputs are read.
+    let (loaded, checkpointed) = load_beside_checkpoint(request, db, &quiet);
+    let loaded = loaded.expect("inputs");
+    phase(&format!("inputs loaded (beside the checkpoint of the last run's log: {:?})", checkpointed.unwrap()));
+    let mut store = SqliteStore::open_for_run(db, false).unwrap();
     let prepared = prepare(&store, loaded, "2025-09-01T06:00:00Z", "scale", &phase).expect("run");
     phase("prepared");
     write_and_commit(&prepared, &mut store, &dir.join("run-out")).unwrap();
@@ -259,7 +286,25 @@ fn run_day(request: &Request, dir: &Path, db: &Path, days: usize, before: u64) {
     drop(store);
     phase("ledger closed");
     let t_run = t.elapsed().as_secs_f64();
+    let cpu_run = cpu_seconds() - cpu;
     println!("load average after run: {}", load_average());
+    let with_log = size(db);
+    let log = std::fs::metadata(format!("{}-wal", db.display())).map_or(0, |m| m.len());
+    println!(
+        "CPU time (user + system, every thread): apply {cpu_apply:.2} s, run {cpu_run:.2} s = {:.2} x; the run's log {:.0} MB ({} pages of 4 KiB)",
+        cpu_run / cpu_apply,
+        log as f64 / 1e6,
+        log.saturating_sub(32) / (4096 + 24)
+    );
+    // What the next run does beside reading its inputs: this run's pages
+    // copied from the log into the file.
+    let t = Instant::now();
+    let next = cashapply_store::checkpoint(db).unwrap();
+    println!(
+        "ledger with this run's log {:.0} MB; the next run's checkpoint of it: {next:?} in {:.2} s",
+        with_log as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
     let counts = SqliteStore::open(db, false).unwrap().counts().unwrap();
     println!(
         "run (day {}): {} receipts ({} new, {} already) in {t_run:.2} s = {:.2} x apply; ledger {:.0} MB -> {:.0} MB",

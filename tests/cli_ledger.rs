@@ -89,6 +89,29 @@ fn the_same_bank_file_the_next_day_posts_nothing_and_lists_its_receipts_with_the
 }
 
 #[test]
+fn a_run_leaves_its_committed_batch_in_the_ledgers_log_and_the_next_run_copies_it_into_the_file() {
+    let dir = workdir("log_then_checkpoint");
+    ok(&run_in(&dir, "day1", &[&fixture("morning.bai2")], &fixture("open_invoices.csv")));
+    let day1 = batch_id(&dir.join("day1"));
+    let (db, wal) = (dir.join("cashapply.db"), dir.join("cashapply.db-wal"));
+    assert!(std::fs::metadata(&wal).map_or(0, |m| m.len()) > 0, "the run's pages wait in the log");
+    // The file alone (as a crash would leave it with a lost log) does not
+    // hold day 1 yet; with its log, the ledger does.
+    let alone = dir.join("alone.db");
+    std::fs::copy(&db, &alone).unwrap();
+    let store = cashapply_store::SqliteStore::open(&alone, true).unwrap();
+    assert_eq!(cashapply_store::LedgerStore::last_batch(&store).unwrap(), None);
+    drop(store);
+    let o = run_in(&dir, "day2", &[&fixture("morning.bai2")], &fixture("open_invoices.csv"));
+    assert!(ok(&o).contains("10 already processed"));
+    // Day 2 copied day 1's pages into the file while it read its inputs.
+    let _ = std::fs::remove_file(dir.join("alone.db-wal"));
+    std::fs::copy(&db, &alone).unwrap();
+    let store = cashapply_store::SqliteStore::open(&alone, false).unwrap();
+    assert_eq!(cashapply_store::LedgerStore::last_batch(&store).unwrap(), Some(day1));
+}
+
+#[test]
 fn a_copy_with_a_byte_order_mark_crlf_line_ends_and_padding_posts_nothing_again() {
     let dir = workdir("disguised_copy");
     ok(&run_in(&dir, "day1", &[&fixture("morning.bai2")], &fixture("open_invoices.csv")));
@@ -589,6 +612,48 @@ fn a_run_killed_at_any_moment_leaves_the_ledger_as_before_or_fully_committed() {
         );
     }
     assert!(killed_before_commit > 0, "no kill landed before the commit");
+}
+
+#[test]
+fn a_run_killed_while_it_copies_the_previous_runs_log_into_the_ledger_loses_nothing() {
+    let dir = workdir("kill_checkpoint");
+    let (gen_dir, days) = generated_days(&dir, 3000);
+    let mut per_day = days.values();
+    let first = per_day.next().unwrap().clone();
+    let rest: Vec<String> = per_day.flatten().cloned().collect();
+    ok(&run_generated(&dir, &gen_dir, "day1", &first));
+    let day1 = rows(&dir.join("day1/receipts.csv")).len() as u64;
+    let (db, wal) = (dir.join("cashapply.db"), dir.join("cashapply.db-wal"));
+    assert!(std::fs::metadata(&wal).unwrap().len() > 0, "day 1 waits in the log");
+    std::fs::copy(&db, dir.join("saved.db")).unwrap();
+    std::fs::copy(&wal, dir.join("saved.db-wal")).unwrap();
+    for delay_ms in [2u64, 10, 30, 80, 200, 600] {
+        std::fs::copy(dir.join("saved.db"), &db).unwrap();
+        std::fs::copy(dir.join("saved.db-wal"), &wal).unwrap();
+        let _ = std::fs::remove_file(dir.join("cashapply.db-shm"));
+        let mut c = bin();
+        c.current_dir(&dir).arg("run");
+        for b in &rest {
+            c.args(["--bank", b]);
+        }
+        c.arg("--invoices").arg(gen_dir.join("open_invoices.csv")).args(["--out", "out"]);
+        let mut child = c.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let store = cashapply_store::SqliteStore::open(&db, false).unwrap();
+        let counts: HashMap<&str, u64> = store.counts().unwrap().into_iter().collect();
+        match counts["batches"] {
+            1 => assert_eq!(counts["receipts"], day1, "day 1 is whole, day 2 not begun: {counts:?}"),
+            2 => assert_eq!(counts["receipts"], 3000, "{counts:?}"),
+            n => panic!("{n} batches after a kill at {delay_ms} ms"),
+        }
+        drop(store);
+        ok(&run_generated(&dir, &gen_dir, "out", &rest));
+        let store = cashapply_store::SqliteStore::open(&db, false).unwrap();
+        let counts: HashMap<&str, u64> = store.counts().unwrap().into_iter().collect();
+        assert_eq!(counts["receipts"], 3000, "every receipt once after a kill at {delay_ms} ms: {counts:?}");
+    }
 }
 
 #[test]

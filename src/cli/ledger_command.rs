@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use cashapply_service::daily::{DailyError, prepare, write_and_commit};
+use cashapply_service::actions;
+use cashapply_service::daily::{DailyError, load_beside_checkpoint, prepare, write_and_commit};
 use cashapply_service::workbench::learned;
-use cashapply_service::{actions, load};
 use cashapply_store::{LedgerStore, SqliteStore, StoreError, WriteLock};
 use clap::{Args, Subcommand};
 
@@ -87,11 +87,18 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     // A payment in two files of the run is taken once; the other occurrence
     // is already processed (the ledger's rule), not a refused run.
     let request = cashapply_service::Request { refuse_repeated_payments: false, ..args.apply.request() };
-    let mut loaded = match load(&request, &say) {
+    // Meanwhile the previous run's pages are copied from the ledger's log
+    // into its file (a run leaves them in the log, committed and synced).
+    let (loaded, checkpointed) = load_beside_checkpoint(&request, &args.db, &say);
+    let mut loaded = match loaded {
         Ok(l) => l,
         Err(e) => return report_failure(e, out_dir),
     };
-    let mut store = match SqliteStore::open(&args.db, true) {
+    if let Err(e) = checkpointed {
+        // Not fatal: the pages stay in the log, read from there.
+        writeln!(io::stderr(), "{}: warning: the ledger's log was not copied into it ({e})", args.db.display())?;
+    }
+    let mut store = match SqliteStore::open_for_run(&args.db, true) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };

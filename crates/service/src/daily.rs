@@ -283,44 +283,62 @@ fn run_rows(
     learned_fires.extend(written_off_fires);
     let receipts = receipt_rows(&report);
     let meta: HashMap<&str, (u32, usize)> = new_ids.iter().map(String::as_str).zip(new_meta.iter().copied()).collect();
-    let records: Vec<ReceiptRecord> = receipts
-        .iter()
-        .map(|row| {
-            let (occurrence, file) = meta.get(row.receipt_id.as_str()).copied().unwrap_or((1, 0));
-            ReceiptRecord { row: row.clone(), occurrence, file }
-        })
-        .collect();
-    let summary = summary_json(&report);
-    let engine_postings = postings.clone();
+    // The ledger's copies of the rows and the summary, side by side.
+    let (records, (engine_postings, summary)) = rayon::join(
+        || -> Vec<ReceiptRecord> {
+            receipts
+                .iter()
+                .map(|row| {
+                    let (occurrence, file) = meta.get(row.receipt_id.as_str()).copied().unwrap_or((1, 0));
+                    ReceiptRecord { row: row.clone(), occurrence, file }
+                })
+                .collect()
+        },
+        || rayon::join(|| postings.clone(), || summary_json(&report)),
+    );
     Ok(RunRows { postings, engine_postings, batch_id, raised_now, evidence, learned_fires, receipts, records, summary })
 }
 
-/// Reads the ledger and decides the run. Nothing is written.
-pub fn prepare(
-    store: &dyn LedgerStore,
-    mut loaded: Loaded,
-    at: &str,
-    actor: &str,
-    progress: Progress<'_>,
-) -> Result<PreparedRun, DailyError> {
+/// The bank files' receipts against the ledger (rules 1 and 2): each
+/// receipt's identity and occurrence, the receipts the ledger (or an
+/// earlier file of this run) already holds, the files' records and the
+/// warnings about files and statements seen before.
+struct AgainstLedger {
+    warnings: Vec<String>,
+    new_receipts: Vec<Receipt>,
+    new_ids: Vec<String>,
+    new_meta: Vec<(u32, usize)>,
+    already: Vec<AlreadyProcessed>,
+    files: Vec<FileRecord>,
+}
+
+/// Each receipt's identity with its occurrence among identical receipts
+/// of its file (1-based). The id of the first occurrence is the key the
+/// occurrences are counted by; the hashing runs on every core.
+fn identities(receipts: &[Receipt]) -> Vec<(String, u32)> {
+    use rayon::prelude::*;
+    let first: Vec<String> = receipts.par_iter().map(|r| receipt_identity(r, 1)).collect();
+    let mut seen: HashMap<&str, u32> = HashMap::with_capacity(first.len());
+    let occurrences: Vec<u32> = first
+        .iter()
+        .map(|id| {
+            let n = seen.entry(id.as_str()).or_insert(0);
+            *n += 1;
+            *n
+        })
+        .collect();
+    drop(seen);
+    first
+        .into_par_iter()
+        .zip(receipts.par_iter().zip(occurrences.into_par_iter()))
+        .map(|(id, (r, n))| if n == 1 { (id, 1) } else { (receipt_identity(r, n), n) })
+        .collect()
+}
+
+fn against_ledger(store: &dyn LedgerStore, loaded_files: &[crate::BankInput]) -> Result<AgainstLedger, StoreError> {
     let mut warnings = Vec::new();
     // Rule 1: identities, occurrences, receipts seen before.
-    let mut ids_per_file: Vec<Vec<(String, u32)>> = Vec::new();
-    for f in &loaded.files {
-        let mut seen: HashMap<String, u32> = HashMap::new();
-        let ids = f
-            .parsed
-            .receipts
-            .iter()
-            .map(|r| {
-                let key = receipt_identity(r, 0);
-                let n = seen.entry(key).or_insert(0);
-                *n += 1;
-                (receipt_identity(r, *n), *n)
-            })
-            .collect();
-        ids_per_file.push(ids);
-    }
+    let ids_per_file: Vec<Vec<(String, u32)>> = loaded_files.iter().map(|f| identities(&f.parsed.receipts)).collect();
     let all_ids: Vec<String> = ids_per_file.iter().flatten().map(|(id, _)| id.clone()).collect();
     let taken: HashMap<String, Taken> = store.taken(&all_ids)?.into_iter().map(|t| (t.receipt_id.clone(), t)).collect();
     let mut new_receipts: Vec<Receipt> = Vec::new();
@@ -329,7 +347,7 @@ pub fn prepare(
     let mut in_run: HashMap<String, String> = HashMap::new();
     let mut already = Vec::new();
     let mut files = Vec::new();
-    for (fi, (f, ids)) in loaded.files.iter().zip(&ids_per_file).enumerate() {
+    for (fi, (f, ids)) in loaded_files.iter().zip(&ids_per_file).enumerate() {
         let (mut fresh, mut old) = (0u64, 0u64);
         for (r, (id, occurrence)) in f.parsed.receipts.iter().zip(ids) {
             if let Some(t) = taken.get(id) {
@@ -423,8 +441,18 @@ pub fn prepare(
             }
         }
     }
-    progress(&format!("{} new receipt(s), {} already in the ledger", new_receipts.len(), already.len()));
+    Ok(AgainstLedger { warnings, new_receipts, new_ids, new_meta, already, files })
+}
 
+/// Reads the ledger and decides the run. Nothing is written.
+pub fn prepare(
+    store: &dyn LedgerStore,
+    mut loaded: Loaded,
+    at: &str,
+    actor: &str,
+    progress: Progress<'_>,
+) -> Result<PreparedRun, DailyError> {
+    let mut warnings = Vec::new();
     // The ERP's view as given, for the invoice history: only changes are
     // kept, and a file identical to the last run's changes nothing (unless
     // the ledger has invoices without dates, recorded before it kept them:
@@ -527,6 +555,19 @@ pub fn prepare(
         progress(&format!("{adjusted} invoice(s) reduced by unconfirmed postings"));
     }
 
+    // Rules 1 and 2 read the ledger for every receipt while the engine's
+    // index of the invoices (as cash in flight left them) is built on
+    // another thread: neither needs the other.
+    let index_inputs = loaded.take_index_inputs();
+    let (built, checked) = std::thread::scope(|scope| {
+        let index = scope.spawn(move || index_inputs.build());
+        let checked = against_ledger(store, &loaded.files);
+        (index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), checked)
+    });
+    let AgainstLedger { warnings: file_warnings, new_receipts, new_ids, new_meta, already, files } = checked?;
+    // The files' warnings come first, as they did when they were found first.
+    let warnings = [file_warnings, warnings].concat();
+    progress(&format!("{} new receipt(s), {} already in the ledger", new_receipts.len(), already.len()));
     // The engine, on the new receipts only.
     let as_of = loaded.as_of.map(|d| d.to_string());
     let contacts = loaded.customer_emails.take();
@@ -534,7 +575,32 @@ pub fn prepare(
     let learned_deductions = std::mem::take(&mut loaded.learned_deductions);
     let learned = crate::evidence::Learned { names: &learned_names, deductions: &learned_deductions };
     let (limit, min_confidence) = (loaded.config.learned_write_off_limit, loaded.config.auto_apply_confidence);
-    let mut decided = loaded.decide(new_receipts, progress);
+    let (ledger, notes) = built;
+    for note in notes {
+        progress(&note);
+    }
+    // The engine decides on another thread while this one reads the ledger
+    // for what the run compares after it: the invoice history (a read of
+    // every invoice of the ledger, against the file's view), the previous
+    // batch, the lines no batch carries yet, the open exceptions. The
+    // engine runs stage 1 on every core but allocates on one: the reading
+    // takes the other core then. Only this thread reads the ledger.
+    let (outcomes, ledger_reads) = std::thread::scope(|scope| {
+        let (ledger, receipts, config) = (&ledger, &new_receipts, &loaded.config);
+        let engine = scope.spawn(move || cashapply_matching::engine::run(receipts, ledger, config));
+        let reads = (|| -> Result<_, StoreError> {
+            let changes = if compare_invoices {
+                invoice_changes_since_last_run(store, &ledger.invoices, &by_key, &given)?
+            } else {
+                Vec::new()
+            };
+            let previous_batch = store.last_batch()?.unwrap_or_default();
+            Ok((changes, previous_batch, store.pending_postings()?, store.open_exceptions()?))
+        })();
+        (engine.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), reads)
+    });
+    let (invoice_changes, previous_batch, pending, open_before) = ledger_reads?;
+    let mut decided = loaded.decided(ledger, new_receipts, outcomes, progress);
     let written_off = crate::learned_write_off::write_off_by_learned_reasons(
         &mut decided,
         &learned_deductions,
@@ -544,24 +610,10 @@ pub fn prepare(
     if written_off > 0 {
         progress(&format!("{written_off} shortfall(s) written off by learned deduction reasons"));
     }
-    let previous_batch = store.last_batch()?.unwrap_or_default();
-    let pending = store.pending_postings()?;
     let carried: Vec<String> = pending.iter().map(|p| p.posting_id.clone()).collect();
-    // The invoice history (a read of every invoice of the ledger) and the
-    // run's rows (the engine's output turned into lines, exceptions and
-    // their evidence, receipts, summary) need nothing from each other: they
-    // are computed side by side. Only this thread reads the ledger.
-    let (rows, invoice_changes) = std::thread::scope(|scope| {
-        let rows = scope.spawn(|| run_rows(&decided, &new_ids, &previous_batch, &carried, learned, &new_meta));
-        let changes = if compare_invoices {
-            invoice_changes_since_last_run(store, &decided.ledger.invoices, &by_key, &given)
-        } else {
-            Ok(Vec::new())
-        };
-        let rows = rows.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (rows, changes)
-    });
-    let invoice_changes = invoice_changes?;
+    // The run's rows: the engine's output turned into lines, exceptions and
+    // their evidence, receipts, summary.
+    let rows = run_rows(&decided, &new_ids, &previous_batch, &carried, learned, &new_meta);
     progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
     let RunRows {
         mut postings,
@@ -581,7 +633,6 @@ pub fn prepare(
     let mut new_exceptions = Vec::new();
     let mut not_raised_again = 0usize;
     let mut key_seen: HashSet<String> = HashSet::new();
-    let open_before = store.open_exceptions()?;
     // An invoice the queue already holds an open exception about (a short
     // payment of an earlier run, say) is not reported as skipped as well:
     // the coordinator already has it in hand.
@@ -696,6 +747,25 @@ pub fn prepare(
         resolved: status_changes.len(),
         carried: carried.len(),
         learned_fires,
+    })
+}
+
+/// Reads the run's inputs (as [`crate::load`]) while another thread copies
+/// the pages the previous run left in the ledger's write-ahead log into
+/// the ledger file ([`cashapply_store::checkpoint`]; a run opened with
+/// `SqliteStore::open_for_run` leaves them there, so that copy is not on
+/// its own path). The caller holds the ledger's write lock. `progress` is
+/// called on this thread only.
+pub fn load_beside_checkpoint(
+    request: &crate::Request,
+    db: &Path,
+    progress: Progress<'_>,
+) -> (Result<Loaded, ServiceError>, Result<Option<cashapply_store::Checkpointed>, StoreError>) {
+    std::thread::scope(|scope| {
+        let checkpoint = scope.spawn(|| cashapply_store::checkpoint(db));
+        let loaded = crate::load(request, progress);
+        let checkpointed = checkpoint.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (loaded, checkpointed)
     })
 }
 

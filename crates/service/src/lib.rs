@@ -111,13 +111,42 @@ impl Loaded {
     /// Runs the engine on `receipts` against the loaded invoices and
     /// customers (which the caller may have adjusted, as `run` does for
     /// cash in flight).
-    pub fn decide(self, receipts: Vec<Receipt>, progress: Progress<'_>) -> Decided {
-        let mut ledger = Ledger::build(self.invoices, self.customers);
-        for (rule, why) in ledger.learn_shapes(&self.learned_shapes) {
-            progress(&format!("learned rule #{rule} set aside for this run: {why}"));
+    pub fn decide(mut self, receipts: Vec<Receipt>, progress: Progress<'_>) -> Decided {
+        let (ledger, notes) = self.take_index_inputs().build();
+        for note in notes {
+            progress(&note);
         }
-        progress(&format!("indexed {} invoices and {} customers", ledger.invoices.len(), ledger.customers.len()));
+        self.decide_indexed(ledger, receipts, progress)
+    }
+
+    /// Moves out what the engine's index is built from (invoices,
+    /// customers, learned reference shapes), so that `run` can build it on
+    /// another thread while it reads the ledger.
+    pub fn take_index_inputs(&mut self) -> IndexInputs {
+        IndexInputs {
+            invoices: std::mem::take(&mut self.invoices),
+            customers: std::mem::take(&mut self.customers),
+            shapes: std::mem::take(&mut self.learned_shapes),
+        }
+    }
+
+    /// [`Loaded::decide`] with the index already built from
+    /// [`Loaded::take_index_inputs`].
+    pub fn decide_indexed(self, ledger: Ledger, receipts: Vec<Receipt>, progress: Progress<'_>) -> Decided {
         let outcomes = engine::run(&receipts, &ledger, &self.config);
+        self.decided(ledger, receipts, outcomes, progress)
+    }
+
+    /// The engine's `outcomes` (of `engine::run` on `receipts`, `ledger`
+    /// and this run's settings, run by the caller) with everything the
+    /// output needs.
+    pub fn decided(
+        self,
+        ledger: Ledger,
+        receipts: Vec<Receipt>,
+        outcomes: Vec<ReceiptOutcome>,
+        progress: Progress<'_>,
+    ) -> Decided {
         progress(&format!("decided {} receipts", receipts.len()));
         let files = self
             .files
@@ -140,6 +169,29 @@ impl Loaded {
             .collect();
         let settings = format!("{}\u{1f}{}", self.config_text, self.as_of.map(|d| d.to_string()).unwrap_or_default());
         Decided { ledger, receipts, outcomes, files, others: self.others, settings }
+    }
+}
+
+/// What the engine's index is built from (see [`Loaded::take_index_inputs`]).
+pub struct IndexInputs {
+    invoices: Vec<cashapply_matching::inputs::Invoice>,
+    customers: Vec<cashapply_matching::inputs::Customer>,
+    shapes: Vec<(i64, cashapply_matching::reference::ReferenceShape, String)>,
+}
+
+impl IndexInputs {
+    /// The engine's index of the invoices and customers, with the learned
+    /// reference shapes it took, and what it has to say (a learned rule set
+    /// aside, the count indexed) as sentences for the progress line.
+    pub fn build(self) -> (Ledger, Vec<String>) {
+        let mut ledger = Ledger::build(self.invoices, self.customers);
+        let mut notes: Vec<String> = ledger
+            .learn_shapes(&self.shapes)
+            .into_iter()
+            .map(|(rule, why)| format!("learned rule #{rule} set aside for this run: {why}"))
+            .collect();
+        notes.push(format!("indexed {} invoices and {} customers", ledger.invoices.len(), ledger.customers.len()));
+        (ledger, notes)
     }
 }
 

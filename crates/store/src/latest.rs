@@ -219,11 +219,12 @@ pub(crate) fn read_latest(c: &Connection) -> Result<LatestData, StoreError> {
             .filter(|r| !have.contains(r))
             .map(str::to_string)
             .collect();
-        let mut stmt =
-            c.prepare_cached(&format!("SELECT {RECEIPT_COLUMNS}, seq FROM receipts WHERE receipt_id = ?1"))?;
+        let mut stmt = c.prepare_cached(&format!(
+            "SELECT {RECEIPT_COLUMNS}, seq FROM receipts WHERE receipt_key = ?2 AND receipt_id = ?1"
+        ))?;
         for id in named {
             let found = stmt
-                .query_row([&id], |r| {
+                .query_row(params![&id, crate::id_key(&id)], |r| {
                     let batch: String = r.get(1)?;
                     let s: i64 = r.get(10)?;
                     Ok(seq(&batch).map(|run| receipt_row(r, run).map(|row| (s, row))))

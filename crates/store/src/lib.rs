@@ -11,6 +11,7 @@
 
 mod collections;
 mod evidence;
+mod id_keys;
 mod latest;
 mod lock;
 mod migrations;
@@ -25,13 +26,14 @@ use std::time::Duration;
 pub use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow};
 pub use collections::{CollectionsStore, PromiseRecord, PromiseRow, ReminderRecord, ReminderRow};
 pub use evidence::{CandidateEvidence, EvidenceLine, ExceptionEvidence};
+pub use id_keys::id_key;
 pub use lock::{WriteLock, lock_path};
 pub use migrations::SCHEMA_VERSION;
 pub use report_queries::{
     ExceptionEventRow, ExceptionLedgerRow, InvoiceEventRow, InvoiceRow, LatestData, LineRow, ReceiptLedgerRow,
     ReportData, ReportReader, ReportStore, RunKpiRow, RunRow, SalesRow,
 };
-pub use sqlite::SqliteStore;
+pub use sqlite::{Checkpointed, SqliteStore, checkpoint};
 pub use summaries::{from_minor, minor_units};
 pub use workbench::{
     ActionRecord, ActionState, LearnedRule, QueuePage, QueueQuery, QueueRow, SavedView, SortKey, User, Work,

@@ -328,6 +328,73 @@ const MIGRATIONS: &[&str] = &[
     // decimal sums), then the indexes created (`summaries::V7_INDEXES`), all
     // in the migration's transaction.
     crate::summaries::V7_SCHEMA,
+    // 8: integer keys for the content-hash ids (`id_keys`): a
+    // receipt is found by `receipt_key`, a posting by `posting_key` (the
+    // 64 bits of its id), each under a unique index, the text ids staying
+    // on the rows unchanged. SQLite drops a column's UNIQUE only by
+    // rebuilding its table: both tables are copied row for row, `seq`
+    // kept. A posting's receipt is checked through `receipt_seq` (now NOT
+    // NULL) instead of a second foreign key on the text id, and the line a
+    // reversal offsets is checked by the store when it writes one.
+    "
+    CREATE TABLE receipts_keyed (
+        seq INTEGER PRIMARY KEY,
+        receipt_key INTEGER NOT NULL,
+        receipt_id TEXT NOT NULL,
+        batch_id TEXT NOT NULL REFERENCES batches(batch_id),
+        file_id INTEGER NOT NULL REFERENCES files(file_id),
+        occurrence INTEGER NOT NULL,
+        bank_ref TEXT NOT NULL,
+        format TEXT NOT NULL,
+        account TEXT NOT NULL,
+        value_date TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        payer_name TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        remittance TEXT NOT NULL
+    );
+    INSERT INTO receipts_keyed
+        SELECT seq, cashapply_id_key(receipt_id), receipt_id, batch_id, file_id, occurrence, bank_ref, format, account,
+            value_date, currency, amount, payer_name, customer_id, status, remittance
+        FROM receipts ORDER BY seq;
+    CREATE TABLE postings_keyed (
+        seq INTEGER PRIMARY KEY,
+        posting_key INTEGER NOT NULL,
+        posting_id TEXT NOT NULL,
+        batch_id TEXT REFERENCES batches(batch_id),
+        receipt_id TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        invoice_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        confidence TEXT NOT NULL,
+        reverses TEXT,
+        reason TEXT NOT NULL,
+        actor TEXT,
+        created_at TEXT,
+        confirmed_at TEXT,
+        receipt_seq INTEGER NOT NULL REFERENCES receipts_keyed(seq)
+    );
+    INSERT INTO postings_keyed
+        SELECT seq, cashapply_id_key(posting_id), posting_id, batch_id, receipt_id, customer_id, invoice_id, kind, amount,
+            rule, confidence, reverses, reason, actor, created_at, confirmed_at, receipt_seq
+        FROM postings ORDER BY seq;
+    DROP TABLE postings;
+    DROP TABLE receipts;
+    ALTER TABLE receipts_keyed RENAME TO receipts;
+    ALTER TABLE postings_keyed RENAME TO postings;
+    CREATE UNIQUE INDEX receipts_by_key ON receipts(receipt_key);
+    CREATE UNIQUE INDEX postings_by_key ON postings(posting_key);
+    CREATE INDEX postings_by_receipt_seq ON postings(receipt_seq);
+    CREATE INDEX postings_unconfirmed ON postings(seq) WHERE confirmed_at IS NULL;
+    CREATE INDEX postings_pending ON postings(seq) WHERE batch_id IS NULL;
+    CREATE UNIQUE INDEX postings_reversed_once ON postings(reverses) WHERE reverses IS NOT NULL;
+    CREATE INDEX postings_open_cash ON postings(receipt_seq) WHERE kind IN ('unapplied', 'on_account', 'unidentified');
+    CREATE INDEX postings_by_person ON postings(seq) WHERE created_at IS NOT NULL;
+    ",
 ];
 
 /// Work a migration does beyond its SQL, after it: `(version reached, step)`.
@@ -393,6 +460,20 @@ fn migrate_steps(
         }
         tx.pragma_update(None, "user_version", (i + 1) as u32)?;
         tx.commit()?;
+    }
+    // A migration that rebuilt a table left the old table's pages free in
+    // the file (1.4 GB of a 250-day ledger grew to 2.3 GB): the file is without them once the room is worth it.
+    // rewritten without them when they are over a quarter of it (and over
+    // 1 MiB), and the log that rewrite went through is emptied.
+    let (free, pages): (i64, i64) = conn.query_row(
+        "SELECT f.freelist_count, c.page_count FROM pragma_freelist_count f, pragma_page_count c",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    if free * page_size > 1 << 20 && free * 4 > pages {
+        conn.execute_batch("VACUUM")?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     }
     Ok(())
 }
@@ -776,6 +857,154 @@ mod tests {
         assert_eq!(version(&store.conn).unwrap(), SCHEMA_VERSION);
         assert_eq!(summaries(&store.conn), kept);
         assert_eq!(crate::ReportReader::open(&path).unwrap().latest_data().unwrap(), latest);
+    }
+
+    #[test]
+    fn a_version_6_ledger_keeps_every_receipt_and_posting_with_its_seq_and_id_when_the_ids_are_keyed() {
+        use crate::{LedgerStore, id_key};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let r1 = "R00000000000000a1";
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_with(&mut conn, &path, false, &MIGRATIONS[..6]).unwrap();
+            conn.execute_batch(&format!(
+                "INSERT INTO batches VALUES ('B1', 1, 't1', 'me', NULL, 'inv.csv', 'sha', 2, 0, NULL); \
+                 INSERT INTO files VALUES (1, 'B1', 'day.bai2', 'bai2', 's', 'n', 1, 2, 0, ''); \
+                 INSERT INTO receipts (seq, receipt_id, batch_id, file_id, occurrence, bank_ref, format, account, value_date, \
+                   currency, amount, payer_name, customer_id, status, remittance) VALUES \
+                   (5, '{r1}', 'B1', 1, 1, 'REF1', 'bai2', 'A', '2026-11-19', 'USD', '10.00', '', 'C1', 'applied', ''), \
+                   (9, 'R-by-hand', 'B1', 1, 1, 'REF2', 'bai2', 'A', '2026-11-19', 'USD', '5.00', '', 'C1', 'reversed', 'x'); \
+                 INSERT INTO postings (seq, posting_id, batch_id, receipt_id, customer_id, invoice_id, kind, amount, rule, \
+                   confidence, reverses, reason, receipt_seq) VALUES \
+                   (3, 'P00000000000000b1', 'B1', '{r1}', 'C1', 'I1', 'applied', '10.00', 'ref_exact', '1.000', NULL, '', 5), \
+                   (4, 'P2', 'B1', 'R-by-hand', 'C1', 'I2', 'applied', '5.00', 'ref_exact', '1.000', NULL, '', 9); \
+                 INSERT INTO postings (seq, posting_id, batch_id, receipt_id, customer_id, invoice_id, kind, amount, rule, \
+                   confidence, reverses, reason, actor, created_at, receipt_seq) VALUES \
+                   (7, 'P2x', NULL, 'R-by-hand', 'C1', 'I2', 'applied', '-5.00', 'reversal', '', 'P2', 'bounced', 'me', 't2', 9);"
+            ))
+            .unwrap();
+        }
+        let dump = |conn: &Connection| -> Vec<String> {
+            let mut out = Vec::new();
+            for sql in [
+                "SELECT seq, receipt_id, batch_id, file_id, bank_ref, amount, status, remittance FROM receipts ORDER BY seq",
+                "SELECT seq, posting_id, batch_id, receipt_id, amount, coalesce(reverses, ''), coalesce(actor, ''), receipt_seq FROM postings ORDER BY seq",
+            ] {
+                let mut stmt = conn.prepare(sql).unwrap();
+                let n = stmt.column_count();
+                let rows = stmt
+                    .query_map([], |r| {
+                        Ok((0..n)
+                            .map(|i| match r.get_ref(i).unwrap() {
+                                rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                                v => v.as_str().unwrap_or_default().to_string(),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("|"))
+                    })
+                    .unwrap();
+                out.extend(rows.map(Result::unwrap));
+            }
+            out
+        };
+        let before = dump(&Connection::open(&path).unwrap());
+        let mut store = crate::SqliteStore::open(&path, false).unwrap();
+        assert_eq!(version(&store.conn).unwrap(), SCHEMA_VERSION);
+        assert_eq!(dump(&store.conn), before, "every row, seq and id kept");
+        let keys: Vec<(i64, String)> = store
+            .conn
+            .prepare(
+                "SELECT receipt_key, receipt_id FROM receipts UNION ALL SELECT posting_key, posting_id FROM postings",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(keys.len(), 5);
+        assert!(keys.iter().all(|(k, id)| *k == id_key(id)), "{keys:?}");
+        let broken: i64 =
+            store.conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(broken, 0);
+        let parent: String = store
+            .conn
+            .query_row(
+                "SELECT \"table\" FROM pragma_foreign_key_list('postings') WHERE \"from\" = 'receipt_seq'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(parent, "receipts");
+        // The lookups by id find them through the keys.
+        assert_eq!(store.taken(&[r1.to_string(), "R-by-hand".into(), "R-none".into()]).unwrap().len(), 2);
+        let lines = store.postings_of_receipt("R-by-hand").unwrap();
+        assert_eq!(lines.iter().map(|p| p.row.posting_id.as_str()).collect::<Vec<_>>(), ["P2", "P2x"]);
+        assert!(lines[0].reversed);
+        assert_eq!(store.posting("P00000000000000b1").unwrap().unwrap().row.receipt_id, r1);
+        assert_eq!(store.receipt("R-by-hand").unwrap().unwrap().row.remittance, "x");
+        assert_eq!(store.pending_postings().unwrap().len(), 1);
+        // A line may still offset another only once, and only one that exists.
+        let mut again = lines[1].row.clone();
+        again.posting_id = "P2y".into();
+        let event = crate::Event {
+            at: "t3".into(),
+            actor: "me".into(),
+            action: "x".into(),
+            detail: String::new(),
+            batch_id: None,
+        };
+        let adjust = |line: crate::PostingRow| crate::Adjustment {
+            postings: vec![line],
+            receipt_status: None,
+            status_changes: Vec::new(),
+            object: ("receipt", "R-by-hand".into()),
+            event: event.clone(),
+        };
+        assert!(store.adjust(&adjust(again.clone())).is_err());
+        again.reverses = "P-none".into();
+        assert!(store.adjust(&adjust(again.clone())).is_err());
+        again.reverses = "P00000000000000b1".into();
+        store.adjust(&adjust(again)).unwrap();
+        assert!(store.posting("P00000000000000b1").unwrap().unwrap().reversed);
+        let c = store.confirm("B1", Some(&["P00000000000000b1".to_string()]), "t4", "me").unwrap();
+        assert_eq!(c.confirmed, 1);
+    }
+
+    #[test]
+    fn the_report_indexes_on_postings_survive_the_rebuild_of_the_postings_table() {
+        // Migration 8 rebuilds `postings`; the narrow reads of the reports
+        // (migration 7) need their partial indexes back on the new table.
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::SqliteStore::open(&dir.path().join("l.db"), true).unwrap();
+        for index in ["postings_open_cash", "postings_by_person", "postings_by_key", "receipts_by_key"] {
+            let n: i64 = store
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1", [index], |r| {
+                    r.get(0)
+                })
+                .unwrap();
+            assert_eq!(n, 1, "{index}");
+        }
+    }
+
+    #[test]
+    fn a_migration_that_rebuilds_a_table_leaves_no_free_room_in_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let fill = "CREATE TABLE t (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) \
+                    INSERT INTO t SELECT printf('%0200d', i) FROM n;";
+        let mut conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        migrate_with(&mut conn, &path, false, &[fill]).unwrap();
+        let rebuild =
+            "CREATE TABLE t2 (x TEXT); INSERT INTO t2 SELECT x FROM t; DROP TABLE t; ALTER TABLE t2 RENAME TO t;";
+        migrate_with(&mut conn, &path, true, &[fill, rebuild]).unwrap();
+        let free: i64 = conn.query_row("PRAGMA freelist_count", [], |r| r.get(0)).unwrap();
+        assert_eq!(free, 0);
+        let n: i64 = conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 20000);
+        assert_eq!(std::fs::metadata(dir.path().join("l.db-wal")).map_or(0, |m| m.len()), 0, "the log is emptied");
     }
 
     #[test]

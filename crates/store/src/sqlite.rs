@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::id_keys::id_key;
 use crate::migrations::migrate;
 use crate::{
     Adjustment, Confirmed, Event, ExceptionRow, InFlight, KnownInvoice, LedgerStore, PostingRow, PostingState,
@@ -14,6 +15,9 @@ use crate::{
 /// How long a connection waits for SQLite's own lock (a reader during a
 /// checkpoint, a process that bypassed the lock file).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long [`checkpoint`] waits for readers of the log.
+const CHECKPOINT_WAIT: Duration = Duration::from_secs(2);
 
 /// The embedded ledger.
 #[derive(Debug)]
@@ -38,8 +42,28 @@ impl SqliteStore {
         // A run inserts its rows under random ids into large indexes: a
         // page cache of up to 256 MiB keeps those pages in memory.
         conn.pragma_update(None, "cache_size", -262_144)?;
+        crate::id_keys::register(&conn)?;
         migrate(&mut conn, path, existed)?;
         Ok(SqliteStore { conn, path: path.to_path_buf() })
+    }
+
+    /// Opens the ledger for a run (as [`SqliteStore::open`]) so that the
+    /// run's commit is the only writing on its path. The commit is durable
+    /// when it returns — the write-ahead log is synced at each commit
+    /// (`synchronous = FULL`) — but its pages stay in the log: no
+    /// checkpoint at commit (`wal_autocheckpoint = 0`) nor when this
+    /// connection closes. The next run copies them into the file while it
+    /// reads its inputs ([`checkpoint`]); until then SQLite reads them from
+    /// the log, and a kill at any moment leaves either the committed run in
+    /// the log or the ledger as before. Any other connection may also
+    /// checkpoint them (at its close, or when its own commits find the log
+    /// over SQLite's default 1,000 pages).
+    pub fn open_for_run(path: &Path, create: bool) -> Result<SqliteStore, StoreError> {
+        let store = SqliteStore::open(path, create)?;
+        store.conn.pragma_update(None, "synchronous", "FULL")?;
+        store.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        store.conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        Ok(store)
     }
 
     /// The file.
@@ -67,6 +91,48 @@ impl SqliteStore {
         }
         Ok(out)
     }
+}
+
+/// What [`checkpoint`] found and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpointed {
+    /// Pages the write-ahead log held (0: nothing to copy).
+    pub log_pages: u64,
+    /// Pages copied into the ledger file.
+    pub copied: u64,
+    /// False when a reader kept part of the log in use: the rest stays
+    /// there, still read from the log, for a later checkpoint.
+    pub complete: bool,
+}
+
+/// Copies the pages committed runs left in the ledger's write-ahead log
+/// into the ledger file, syncs it, and empties the log (SQLite's
+/// `wal_checkpoint(TRUNCATE)`). `None` when there is no ledger at `path`.
+/// It opens a connection of its own and runs no migration (it only moves
+/// committed pages, whatever the schema), so a run calls it on another
+/// thread while it reads its inputs, holding the ledger's write lock. A
+/// kill during the copy loses nothing: the log stays valid until the file
+/// is synced, and the next open replays it.
+pub fn checkpoint(path: &Path) -> Result<Option<Checkpointed>, StoreError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    // Emptying the log waits for readers of it (the workbench's) to move
+    // on; a run waits this long at most, then leaves the rest in the log.
+    conn.busy_timeout(CHECKPOINT_WAIT)?;
+    let step = |mode: &str| -> Result<(i64, i64, i64), StoreError> {
+        Ok(conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
+    };
+    // The copy (PASSIVE answers how many pages the log held and how many
+    // it copied; TRUNCATE, which then only empties the log, answers 0s).
+    let (_, log, copied) = step("PASSIVE")?;
+    let (busy, _, _) = step("TRUNCATE")?;
+    // A file not in WAL mode answers -1: nothing to copy.
+    Ok(Some(Checkpointed { log_pages: log.max(0) as u64, copied: copied.max(0) as u64, complete: busy == 0 }))
 }
 
 /// A posting with the receipt fields it shares (bank reference, value
@@ -141,11 +207,24 @@ pub(crate) fn insert_posting(
     at: &str,
     receipt_seq: Option<i64>,
 ) -> rusqlite::Result<()> {
+    if !p.reverses.is_empty() {
+        // The line it offsets must be in the ledger (the foreign key on
+        // the text id before the ids were keyed).
+        let exists: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM postings WHERE posting_key = ?1 AND posting_id = ?2)")?
+            .query_row(params![id_key(&p.reverses), p.reverses], |r| r.get(0))?;
+        if !exists {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                Some(format!("posting {} offsets {}, which is not in the ledger", p.posting_id, p.reverses)),
+            ));
+        }
+    }
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO postings (posting_id, batch_id, receipt_id, customer_id, \
+        "INSERT INTO postings (posting_key, posting_id, batch_id, receipt_id, customer_id, \
          invoice_id, kind, amount, rule, confidence, reverses, reason, actor, created_at, receipt_seq) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULLIF(?10, ''), ?11, ?12, ?13, \
-         coalesce(?14, (SELECT seq FROM receipts WHERE receipt_id = ?3)))",
+         VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULLIF(?10, ''), ?11, ?12, ?13, \
+         coalesce(?14, (SELECT seq FROM receipts WHERE receipt_key = ?16 AND receipt_id = ?3)))",
     )?;
     // A run's lines take their actor and time from their batch; a
     // person's line keeps its own.
@@ -164,7 +243,9 @@ pub(crate) fn insert_posting(
         p.reason,
         actor,
         at,
-        receipt_seq
+        receipt_seq,
+        id_key(&p.posting_id),
+        id_key(&p.receipt_id)
     ])?;
     Ok(())
 }
@@ -195,15 +276,17 @@ impl LedgerStore for SqliteStore {
     fn taken(&self, receipt_ids: &[String]) -> Result<Vec<Taken>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT r.batch_id, b.created_at, f.name FROM receipts r JOIN batches b ON b.batch_id = r.batch_id \
-             JOIN files f ON f.file_id = r.file_id WHERE r.receipt_id = ?1",
+             JOIN files f ON f.file_id = r.file_id WHERE r.receipt_key = ?1 AND r.receipt_id = ?2",
         )?;
         let mut out = Vec::new();
         // In key order: neighbouring lookups touch neighbouring pages.
-        let mut sorted: Vec<&String> = receipt_ids.iter().collect();
+        let mut sorted: Vec<(i64, &String)> = receipt_ids.iter().map(|id| (id_key(id), id)).collect();
         sorted.sort_unstable();
-        for id in sorted {
+        for (key, id) in sorted {
             if let Some((batch_id, at, source_file)) = stmt
-                .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+                .query_row(params![key, id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                })
                 .optional()?
             {
                 out.push(Taken { receipt_id: id.clone(), batch_id, at, source_file });
@@ -280,7 +363,11 @@ impl LedgerStore for SqliteStore {
         let mut stmt =
             self.conn.prepare_cached(&format!("SELECT {EXCEPTION_COLUMNS} FROM exceptions WHERE problem = ?1"))?;
         let mut out = Vec::new();
-        for p in problems {
+        // In key order: neighbouring lookups touch neighbouring pages.
+        let mut sorted: Vec<&String> = problems.iter().collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        for p in sorted {
             if let Some(row) = stmt.query_row([p], exception_row).optional()? {
                 out.push((p.clone(), row));
             }
@@ -396,14 +483,18 @@ impl LedgerStore for SqliteStore {
         }
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO receipts (receipt_id, batch_id, file_id, occurrence, bank_ref, format, account, \
+                "INSERT INTO receipts (receipt_key, receipt_id, batch_id, file_id, occurrence, bank_ref, format, account, \
                  value_date, currency, amount, payer_name, customer_id, status, remittance) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
-            // Rows go in in key order, so each index page is visited once.
-            let mut order: Vec<&crate::ReceiptRecord> = run.receipts.iter().collect();
-            order.sort_by(|a, b| a.row.receipt_id.cmp(&b.row.receipt_id));
-            for rec in order {
+            // Rows go in in id order, as they always have (their `seq`s
+            // follow it). For derived ids that is the keys' unsigned order:
+            // the key index is walked in two ascending runs, so each of its
+            // pages is visited once.
+            let mut order: Vec<(i64, &crate::ReceiptRecord)> =
+                run.receipts.iter().map(|r| (id_key(&r.row.receipt_id), r)).collect();
+            order.sort_by(|a, b| a.1.row.receipt_id.cmp(&b.1.row.receipt_id));
+            for (key, rec) in order {
                 let r = &rec.row;
                 let file_id = file_ids.get(rec.file).copied();
                 stmt.execute(params![
@@ -420,20 +511,21 @@ impl LedgerStore for SqliteStore {
                     r.payer_name,
                     r.customer_id,
                     r.status,
-                    r.remittance
+                    r.remittance,
+                    key
                 ])?;
                 receipt_seqs.insert(r.receipt_id.as_str(), tx.last_insert_rowid());
             }
         }
         {
-            let mut stmt =
-                tx.prepare_cached("UPDATE postings SET batch_id = ?1 WHERE posting_id = ?2 AND batch_id IS NULL")?;
+            let mut stmt = tx.prepare_cached(
+                "UPDATE postings SET batch_id = ?1 WHERE posting_key = ?3 AND posting_id = ?2 AND batch_id IS NULL",
+            )?;
             for id in &run.carried {
-                stmt.execute(params![run.batch_id, id])?;
+                stmt.execute(params![run.batch_id, id, id_key(id)])?;
             }
         }
-        // By receipt (the order their `seq`s were given in, so the foreign
-        // key's lookups of `receipt_id` walk that index in order and the
+        // By receipt (the order their `seq`s were given in, so the
         // `receipt_seq` index grows at its end), each receipt's lines in
         // their order.
         let mut order: Vec<&PostingRow> = run.postings.iter().collect();
@@ -592,15 +684,16 @@ impl LedgerStore for SqliteStore {
             Some(ids) => {
                 let mut n = 0u64;
                 let mut stmt =
-                    tx.prepare_cached("SELECT batch_id, confirmed_at IS NOT NULL FROM postings WHERE posting_id = ?1")?;
+                    tx.prepare_cached("SELECT batch_id, confirmed_at IS NOT NULL FROM postings WHERE posting_key = ?2 AND posting_id = ?1")?;
                 let mut update = tx.prepare_cached(
-                    "UPDATE postings SET confirmed_at = ?2 WHERE posting_id = ?1 AND confirmed_at IS NULL",
+                    "UPDATE postings SET confirmed_at = ?2 WHERE posting_key = ?3 AND posting_id = ?1 AND confirmed_at IS NULL",
                 )?;
                 for id in ids {
+                    let key = id_key(id);
                     let found: Option<(Option<String>, bool)> =
-                        stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                        stmt.query_row(params![id, key], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
                     match found {
-                        Some((Some(b), _)) if b == batch_id => n += update.execute(params![id, at])? as u64,
+                        Some((Some(b), _)) if b == batch_id => n += update.execute(params![id, at, key])? as u64,
                         Some((b, _)) => {
                             return Err(StoreError::Refused(format!(
                                 "posting {id} is not in batch {batch_id} (it is in {})",
@@ -649,7 +742,10 @@ impl LedgerStore for SqliteStore {
         }
         if let Some((receipt, status)) = &a.receipt_status {
             crate::summaries::receipt_status_changes(&tx, receipt, status)?;
-            tx.execute("UPDATE receipts SET status = ?2 WHERE receipt_id = ?1", params![receipt, status])?;
+            tx.execute(
+                "UPDATE receipts SET status = ?2 WHERE receipt_key = ?3 AND receipt_id = ?1",
+                params![receipt, status, id_key(receipt)],
+            )?;
         }
         for c in &a.status_changes {
             tx.execute("UPDATE exceptions SET status = ?1 WHERE exception_id = ?2", params![c.status, c.exception_id])?;
@@ -664,15 +760,19 @@ impl LedgerStore for SqliteStore {
     fn posting(&self, posting_id: &str) -> Result<Option<PostingState>, StoreError> {
         Ok(self
             .conn
-            .query_row(&format!("{POSTING_SELECT} WHERE p.posting_id = ?1"), [posting_id], posting_state)
+            .query_row(
+                &format!("{POSTING_SELECT} WHERE p.posting_key = ?2 AND p.posting_id = ?1"),
+                params![posting_id, id_key(posting_id)],
+                posting_state,
+            )
             .optional()?)
     }
 
     fn postings_of_receipt(&self, receipt_id: &str) -> Result<Vec<PostingState>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
-            "{POSTING_SELECT} WHERE p.receipt_seq = (SELECT seq FROM receipts WHERE receipt_id = ?1) ORDER BY p.seq"
+            "{POSTING_SELECT} WHERE p.receipt_seq = (SELECT seq FROM receipts WHERE receipt_key = ?2 AND receipt_id = ?1) ORDER BY p.seq"
         ))?;
-        let rows = stmt.query_map([receipt_id], posting_state)?;
+        let rows = stmt.query_map(params![receipt_id, id_key(receipt_id)], posting_state)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -688,8 +788,9 @@ impl LedgerStore for SqliteStore {
             .query_row(
                 "SELECT r.receipt_id, r.bank_ref, f.name, r.format, r.account, r.value_date, r.currency, r.amount, \
                  r.payer_name, r.customer_id, r.status, r.remittance, r.batch_id, b.created_at FROM receipts r \
-                 JOIN batches b ON b.batch_id = r.batch_id JOIN files f ON f.file_id = r.file_id WHERE r.receipt_id = ?1",
-                [receipt_id],
+                 JOIN batches b ON b.batch_id = r.batch_id JOIN files f ON f.file_id = r.file_id \
+                 WHERE r.receipt_key = ?2 AND r.receipt_id = ?1",
+                params![receipt_id, id_key(receipt_id)],
                 |r| {
                     Ok(ReceiptState {
                         row: ReceiptRow {
@@ -960,6 +1061,40 @@ mod tests {
         let plan: Vec<String> = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
         assert!(plan.iter().any(|step| step.contains("USING INDEX postings_pending")), "{plan:?}");
         assert!(!plan.iter().any(|step| step == "SCAN p"), "{plan:?}");
+    }
+
+    #[test]
+    fn a_runs_commit_is_synced_in_the_log_and_left_there_until_the_next_runs_checkpoint_copies_it_into_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let wal = dir.path().join("l.db-wal");
+        let mut store = SqliteStore::open_for_run(&path, true).unwrap();
+        let sync: i64 = store.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(sync, 2, "FULL: the log is synced at each commit");
+        one_run(&mut store, "B1", &["R1", "R2"]);
+        drop(store);
+        // Closed without a checkpoint: the run is in the log only.
+        assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+        let file_alone = dir.path().join("file-alone.db");
+        std::fs::copy(&path, &file_alone).unwrap();
+        let batches: i64 = Connection::open(&file_alone)
+            .unwrap()
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'batches'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(batches, 0, "the file alone holds nothing of the run yet");
+        // Read from the log meanwhile.
+        assert_eq!(SqliteStore::open(&path, false).unwrap().taken(&["R1".into()]).unwrap().len(), 1);
+        let mut store = SqliteStore::open_for_run(&path, false).unwrap();
+        one_run(&mut store, "B2", &["R3"]);
+        drop(store);
+        let done = checkpoint(&path).unwrap().unwrap();
+        assert!(done.complete && done.log_pages > 0 && done.copied == done.log_pages, "{done:?}");
+        assert_eq!(std::fs::metadata(&wal).map_or(0, |m| m.len()), 0, "the log is emptied");
+        std::fs::copy(&path, &file_alone).unwrap();
+        let alone = SqliteStore::open(&file_alone, false).unwrap();
+        assert_eq!(alone.taken(&["R1".into(), "R3".into()]).unwrap().len(), 2, "both runs are in the file now");
+        assert_eq!(checkpoint(&dir.path().join("none.db")).unwrap(), None);
+        assert!(!dir.path().join("none.db").exists(), "no ledger is created by a checkpoint");
     }
 
     #[test]

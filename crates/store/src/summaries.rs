@@ -446,9 +446,10 @@ pub fn record_run_kpi(tx: &Transaction<'_>, run: &RunRecord) -> Result<(), Store
 /// a receipt's status (before the receipt row is updated).
 pub fn receipt_status_changes(tx: &Transaction<'_>, receipt_id: &str, status: &str) -> Result<(), StoreError> {
     let row: Option<(String, String, String, String)> = {
-        let mut stmt =
-            tx.prepare_cached("SELECT batch_id, currency, format, status FROM receipts WHERE receipt_id = ?1")?;
-        let mut rows = stmt.query([receipt_id])?;
+        let mut stmt = tx.prepare_cached(
+            "SELECT batch_id, currency, format, status FROM receipts WHERE receipt_key = ?2 AND receipt_id = ?1",
+        )?;
+        let mut rows = stmt.query(params![receipt_id, crate::id_key(receipt_id)])?;
         match rows.next()? {
             Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             None => None,
