@@ -72,7 +72,9 @@ fn lines_where(
     Ok(())
 }
 
-fn receipt_row(r: &Row<'_>, run_seq: i64) -> rusqlite::Result<ReceiptLedgerRow> {
+/// A receipt row as the reports read it, from a query that selects
+/// [`RECEIPT_COLUMNS`] first.
+pub(crate) fn receipt_row(r: &Row<'_>, run_seq: i64) -> rusqlite::Result<ReceiptLedgerRow> {
     Ok(ReceiptLedgerRow {
         receipt_id: r.get(0)?,
         run_seq,
@@ -87,7 +89,8 @@ fn receipt_row(r: &Row<'_>, run_seq: i64) -> rusqlite::Result<ReceiptLedgerRow> 
     })
 }
 
-const RECEIPT_COLUMNS: &str =
+/// The receipt columns [`receipt_row`] reads, in its order.
+pub(crate) const RECEIPT_COLUMNS: &str =
     "receipt_id, batch_id, bank_ref, format, value_date, currency, amount, payer_name, customer_id, status";
 
 pub(crate) fn read_latest(c: &Connection) -> Result<LatestData, StoreError> {

@@ -397,26 +397,12 @@ fn read_all(c: &Connection) -> Result<ReportData, StoreError> {
             status: r.get(5)?,
         });
     }
-    let mut stmt = c.prepare(
-        "SELECT receipt_id, batch_id, bank_ref, format, value_date, currency, amount, payer_name, customer_id, status \
-         FROM receipts ORDER BY seq",
-    )?;
+    let mut stmt = c.prepare(&format!("SELECT {} FROM receipts ORDER BY seq", crate::latest::RECEIPT_COLUMNS))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let batch: String = r.get(1)?;
         let Some(run_seq) = seq(&batch) else { continue };
-        data.receipts.push(ReceiptLedgerRow {
-            receipt_id: r.get(0)?,
-            run_seq,
-            bank_ref: r.get(2)?,
-            format: r.get(3)?,
-            value_date: r.get(4)?,
-            currency: r.get(5)?,
-            amount: r.get(6)?,
-            payer_name: r.get(7)?,
-            customer_id: r.get(8)?,
-            status: r.get(9)?,
-        });
+        data.receipts.push(crate::latest::receipt_row(r, run_seq)?);
     }
     // A line's currency is its receipt's. An engine line has its batch
     // from the start and no time of its own; a person's line has its time
