@@ -727,6 +727,29 @@ fn a_short_number_misread_on_a_line_is_corroborated_by_lines_naming_the_same_cus
 }
 
 #[test]
+fn a_cut_payer_name_that_is_another_customers_alias_does_not_overrule_references_to_a_customer_it_may_also_name() {
+    // `SILVERLINE PLAST` (16 characters) is C2's alias, and also the start
+    // of C1's name; the remittance names C1's invoices with amounts.
+    let invs = vec![
+        invoice("2026-588645", "C1", "4000.00", "2026-01-30"),
+        invoice("2026-588680", "C1", "6000.00", "2026-01-30"),
+        invoice("2026-700001", "C2", "4971.26", "2026-01-30"),
+    ];
+    let mut c2 = customer("C2", "Silverline Plastics of Ohio Inc");
+    c2.aliases = vec!["SILVERLINE PLAST".into()];
+    let cs = vec![customer("C1", "Silverline Plastics North America Ltd"), c2];
+    let r = payer(
+        receipt("R1", "4971.26", "2026-03-05", &["2026-588645/2,055.65 | 2026-588680/2,915.61"]),
+        "SILVERLINE PLAST",
+    );
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "2026-588645", "2055.65")), "{got:?}");
+    assert!(got.contains(&s("applied", "2026-588680", "2915.61")), "{got:?}");
+}
+
+#[test]
 fn a_payment_without_remittance_from_a_name_several_customers_share_goes_to_the_one_that_owes_exactly_it() {
     let cs = vec![customer("C1", "Silverline Tires Inc"), customer("C2", "Silverline Tires LLC")];
     let invs = vec![

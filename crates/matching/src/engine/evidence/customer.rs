@@ -180,9 +180,17 @@ pub(super) fn identify_customer(
     };
     match owners.as_slice() {
         [one] => {
-            if let Some((p, _, _)) = strong_payer
+            // A payer name that may just as well be the references' owner's
+            // (`SILVERLINE PLAST`, another customer's alias and the first 16
+            // characters of the owner's name) does not contradict them.
+            let name_fits_owner = |how: CustomerEvidence| {
+                how == CustomerEvidence::PayerName
+                    && receipt.payer_name.as_deref().is_some_and(|n| ledger.names.may_name(n, *one))
+            };
+            if let Some((p, _, how)) = strong_payer
                 && !ledger.may_pay(p, *one)
                 && !amounts_fit(*one)
+                && !name_fits_owner(how)
             {
                 return strong_payer;
             }
