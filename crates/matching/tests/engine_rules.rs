@@ -750,6 +750,28 @@ fn a_cut_payer_name_that_is_another_customers_alias_does_not_overrule_references
 }
 
 #[test]
+fn a_reference_mistyped_into_another_customers_invoice_goes_to_the_customer_the_payers_name_may_be_and_its_neighbour() {
+    // `INV-0170804` is C2's (Bluewater Pharma) invoice; the payer's cut name
+    // `PACIFIC ELECTRIC` cannot be C2's and may be C1's or C3's, of which
+    // only C1 has an invoice one edit away open for about the payment.
+    let invs = vec![
+        invoice("INV-0170894", "C1", "396.82", "2026-01-30"),
+        invoice("INV-0170804", "C2", "1000.00", "2026-01-30"),
+        invoice("INV-0990001", "C3", "384.92", "2026-01-30"),
+    ];
+    let cs = vec![
+        customer("C1", "Pacific Electric Distribution Services Corp"),
+        customer("C2", "Bluewater Pharma Corp"),
+        customer("C3", "Pacific Electric Holdings LLC"),
+    ];
+    let r = payer(receipt("R1", "384.92", "2026-03-05", &["INV-0170804 384.92"]), "PACIFIC ELECTRIC");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
+    let got = lines(&l, &o[0]);
+    assert!(got.iter().all(|x| x.1 != "INV-0170804"), "{got:?}");
+}
+
+#[test]
 fn a_payment_without_remittance_from_a_name_several_customers_share_goes_to_the_one_that_owes_exactly_it() {
     let cs = vec![customer("C1", "Silverline Tires Inc"), customer("C2", "Silverline Tires LLC")];
     let invs = vec![

@@ -157,6 +157,7 @@ pub(super) fn identify_customer(
     ledger: &Ledger,
     refs: &[RefMatch],
     payer: Option<(u32, Decimal, CustomerEvidence)>,
+    by_name: &[(u32, Decimal)],
 ) -> Option<(u32, Decimal, CustomerEvidence)> {
     let mut owners: Vec<u32> =
         refs.iter().filter(|r| r.distance == 0 && r.anchored).map(|r| ledger.owner(r.invoice)).collect();
@@ -194,6 +195,11 @@ pub(super) fn identify_customer(
             {
                 return strong_payer;
             }
+            if let Some(named) = named_by_neighbour(receipt, ledger, refs, *one, by_name)
+                && !amounts_fit(*one)
+            {
+                return Some(named);
+            }
             Some((*one, Decimal::ONE, CustomerEvidence::ReferenceOwner))
         }
         // Several owners: keep those the payer may pay for, if that leaves
@@ -217,5 +223,49 @@ pub(super) fn identify_customer(
             }
         }
         [] => payer,
+    }
+}
+
+/// The customer a payer's name points to when the references name another
+/// customer's invoices exactly (`PACIFIC ELECTRIC` paying
+/// `INV-0170804`, Bluewater Pharma's): the name cannot be the owner's, and
+/// of the customers the name may be (a score of 0.90 or more), exactly one
+/// has an invoice one edit from such a reference, open for the payment
+/// within 5% — the number was mistyped into the other customer's. Known by
+/// its name (0.950).
+fn named_by_neighbour(
+    receipt: &Receipt,
+    ledger: &Ledger,
+    refs: &[RefMatch],
+    owner: u32,
+    by_name: &[(u32, Decimal)],
+) -> Option<(u32, Decimal, CustomerEvidence)> {
+    let name = receipt.payer_name.as_deref().filter(|n| !n.trim().is_empty())?;
+    if ledger.names.may_name(name, owner) {
+        return None;
+    }
+    let related = |a: u32, b: u32| ledger.may_pay(a, b) || ledger.may_pay(b, a);
+    let keys: Vec<String> = refs
+        .iter()
+        .filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == owner)
+        .map(|r| normalise_reference(&r.raw).key)
+        .collect();
+    let near_amount = |i: u32| {
+        let open = ledger.invoice(i).amount_open;
+        open > Decimal::ZERO
+            && ledger.invoice(i).currency == receipt.currency
+            && (open - receipt.amount).abs() <= open * Decimal::new(5, 2)
+    };
+    let mut fits: Vec<u32> = by_name
+        .iter()
+        .filter(|(c, s)| *s >= Decimal::new(900, 3) && !related(*c, owner))
+        .map(|(c, _)| *c)
+        .filter(|c| keys.iter().any(|k| ledger.family_neighbours(*c, k).into_iter().any(near_amount)))
+        .collect();
+    fits.sort_unstable();
+    fits.dedup();
+    match fits.as_slice() {
+        [one] => Some((*one, Decimal::new(950, 3), CustomerEvidence::PayerName)),
+        _ => None,
     }
 }

@@ -317,7 +317,7 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     drop_run_pieces(&mut refs, &runs);
     let fixed = mistyped_into_another_currency(receipt, ledger, &mut refs);
     let payer = payer_evidence(receipt, ledger, &customer_candidates, seen);
-    let mut customer = identify_customer(receipt, ledger, &refs, payer);
+    let mut customer = identify_customer(receipt, ledger, &refs, payer, &customer_candidates);
     if customer.is_none()
         && let Some(first) = fixed.first()
         && fixed.iter().all(|o| *o == *first)
