@@ -772,6 +772,24 @@ fn a_reference_mistyped_into_another_customers_invoice_goes_to_the_customer_the_
 }
 
 #[test]
+fn a_payer_named_by_an_alias_whose_reference_names_nothing_of_it_is_the_namesake_with_the_mistyped_invoice() {
+    // `PRAIRIE TEXTILES` is C2's alias (and a cut of C1's name); the
+    // mistyped `INV-0282719` names nothing of C2's, and is one edit from
+    // C1's INV-0282791, open for the payment.
+    let invs = vec![
+        invoice("INV-0282791", "C1", "3862.99", "2026-01-30"),
+        invoice("INV-0500001", "C2", "120.00", "2026-01-30"),
+    ];
+    let mut c2 = customer("C2", "Prairie Textiles LLC");
+    c2.aliases = vec!["PRAIRIE TEXTILES".into()];
+    let cs = vec![customer("C1", "Prairie Textiles GmbH"), c2];
+    let r = payer(receipt("R1", "3862.99", "2026-03-05", &["PMT INV-0282719"]), "PRAIRIE TEXTILES");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0282791", "3862.99")]);
+}
+
+#[test]
 fn a_payment_without_remittance_from_a_name_several_customers_share_goes_to_the_one_that_owes_exactly_it() {
     let cs = vec![customer("C1", "Silverline Tires Inc"), customer("C2", "Silverline Tires LLC")];
     let invs = vec![

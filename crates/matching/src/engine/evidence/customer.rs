@@ -244,12 +244,27 @@ fn named_by_neighbour(
     if ledger.names.may_name(name, owner) {
         return None;
     }
-    let related = |a: u32, b: u32| ledger.may_pay(a, b) || ledger.may_pay(b, a);
     let keys: Vec<String> = refs
         .iter()
         .filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == owner)
         .map(|r| normalise_reference(&r.raw).key)
         .collect();
+    named_by_neighbour_of_keys(receipt, ledger, &keys, owner, by_name)
+}
+
+/// Of the customers the payer's name may be (a score of 0.90 or more) and
+/// not related to `other`, the only one with an invoice one edit from one
+/// of `keys` open for the payment within 5% (in its currency), known by
+/// its name (0.950).
+pub(super) fn named_by_neighbour_of_keys(
+    receipt: &Receipt,
+    ledger: &Ledger,
+    keys: &[String],
+    other: u32,
+    by_name: &[(u32, Decimal)],
+) -> Option<(u32, Decimal, CustomerEvidence)> {
+    let owner = other;
+    let related = |a: u32, b: u32| ledger.may_pay(a, b) || ledger.may_pay(b, a);
     let near_amount = |i: u32| {
         let open = ledger.invoice(i).amount_open;
         open > Decimal::ZERO

@@ -328,6 +328,22 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     if customer.is_none() && !shape_words.is_empty() {
         (customer, learned_shapes) = learned_shape_customer(ledger, &shape_words);
     }
+    // A payer known only by a name several customers may bear, whose
+    // references name nothing of that customer's, is the one other customer
+    // the name may be with an invoice one edit from a reference, open for
+    // the payment within 5%.
+    if let Some((c, _, CustomerEvidence::PayerName | CustomerEvidence::PayerNameFuzzy)) = customer
+        && !refs.iter().any(|r| ledger.may_pay(c, ledger.owner(r.invoice)))
+    {
+        let keys: Vec<String> = unmatched
+            .iter()
+            .flat_map(|(_, keys, _)| keys.iter().map(|(_, k)| k.clone()))
+            .filter(|k| k.len() >= 5)
+            .collect();
+        if let Some(other) = customer::named_by_neighbour_of_keys(receipt, ledger, &keys, c, &customer_candidates) {
+            customer = Some(other);
+        }
+    }
     let family: Vec<u32> = customer.map(|(c, _, _)| ledger.family(c)).unwrap_or_default();
     let reference_tokens: Vec<usize> = unmatched
         .iter()
