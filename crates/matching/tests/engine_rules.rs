@@ -790,6 +790,23 @@ fn a_payer_named_by_an_alias_whose_reference_names_nothing_of_it_is_the_namesake
 }
 
 #[test]
+fn an_amount_merely_near_another_customers_invoice_does_not_outweigh_the_payers_own_neighbour_open_for_exactly_it() {
+    // The payer's exact name is C1's; `18-0023-3194` names C2's invoice,
+    // open for 248.00 (short by less than the tolerance); C1's 1800203194, one edit
+    // away, is open for exactly 247.68.
+    let mut a = invoice("1800203194", "C1", "247.68", "2026-01-30");
+    let mut b = invoice("1800233194", "C2", "248.00", "2026-01-30");
+    a.currency = Currency::parse("EUR").unwrap();
+    b.currency = Currency::parse("EUR").unwrap();
+    let cs = vec![customer("C1", "Stonegate Electric of Ohio Co"), customer("C2", "Oakridge Motors of Ohio Inc")];
+    let mut r = payer(receipt("R1", "247.68", "2026-03-05", &["18-0023-3194=247.68"]), "Stonegate Electric of Ohio Co");
+    r.currency = Currency::parse("EUR").unwrap();
+    let (l, o) = decide(vec![a, b], cs, &[r]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
+    assert_eq!(lines(&l, &o[0]), [s("applied", "1800203194", "247.68")]);
+}
+
+#[test]
 fn a_payment_without_remittance_from_a_name_several_customers_share_goes_to_the_one_that_owes_exactly_it() {
     let cs = vec![customer("C1", "Silverline Tires Inc"), customer("C2", "Silverline Tires LLC")];
     let invs = vec![

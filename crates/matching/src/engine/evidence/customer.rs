@@ -195,6 +195,18 @@ pub(super) fn identify_customer(
             {
                 return strong_payer;
             }
+            // Nor does an amount merely near the owner's invoice when the
+            // payer's own invoice one edit from the reference is open for
+            // exactly the payment (`18-0023-3194` paying 247.68: another
+            // customer's invoice open for 250.00, the payer's 1800203194 for
+            // 247.68).
+            if let Some((p, _, how)) = strong_payer
+                && !ledger.may_pay(p, *one)
+                && !name_fits_owner(how)
+                && payer_neighbour_settles(receipt, ledger, refs, *one, p)
+            {
+                return strong_payer;
+            }
             if let Some(named) = named_by_neighbour(receipt, ledger, refs, *one, by_name)
                 && !amounts_fit(*one)
             {
@@ -283,4 +295,21 @@ pub(super) fn named_by_neighbour_of_keys(
         [one] => Some((*one, Decimal::new(950, 3), CustomerEvidence::PayerName)),
         _ => None,
     }
+}
+
+/// True when an invoice of `payer`'s family one edit from a reference that
+/// names `owner`'s invoice exactly is open for exactly the payment, in its
+/// currency, while the owner's named invoices are not.
+fn payer_neighbour_settles(receipt: &Receipt, ledger: &Ledger, refs: &[RefMatch], owner: u32, payer: u32) -> bool {
+    let named: Vec<&RefMatch> =
+        refs.iter().filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == owner).collect();
+    if named.iter().any(|r| ledger.invoice(r.invoice).amount_open == receipt.amount) {
+        return false;
+    }
+    named.iter().any(|r| {
+        ledger.family_neighbours(payer, &normalise_reference(&r.raw).key).into_iter().any(|i| {
+            let inv = ledger.invoice(i);
+            inv.amount_open == receipt.amount && inv.currency == receipt.currency
+        })
+    })
 }
