@@ -807,6 +807,31 @@ fn an_amount_merely_near_another_customers_invoice_does_not_outweigh_the_payers_
 }
 
 #[test]
+fn a_mistyped_number_that_lands_on_a_foreign_currency_invoice_of_a_customer_the_name_cannot_be_does_not_name_the_payer()
+{
+    // `INV-0393517` is C2's EUR invoice; the USD payment's payer name is a
+    // cut of C1's, whose INV-0393571 (one transposition away) it
+    // part-pays.
+    let mut b = invoice("INV-0393517", "C2", "900.00", "2026-01-30");
+    b.currency = Currency::parse("EUR").unwrap();
+    // Part-paid; C3's INV-0393518, also one edit away, is open in USD too.
+    let invs = vec![
+        invoice("INV-0393571", "C1", "500.00", "2026-01-30"),
+        b,
+        invoice("INV-0393518", "C3", "700.00", "2026-01-30"),
+    ];
+    let cs = vec![
+        customer("C1", "Orion Technologies of Ohio LLC"),
+        customer("C2", "Meridian Packaging of Ohio Inc"),
+        customer("C3", "Falcon Tires Co"),
+    ];
+    let r = payer(receipt("R1", "233.04", "2026-03-05", &["INV-0393517=233.04"]), "ORION TECHNOLOGIES OF OHIO L");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
+    assert!(lines(&l, &o[0]).iter().all(|x| x.1 != "INV-0393517"), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
 fn a_payment_without_remittance_from_a_name_several_customers_share_goes_to_the_one_that_owes_exactly_it() {
     let cs = vec![customer("C1", "Silverline Tires Inc"), customer("C2", "Silverline Tires LLC")];
     let invs = vec![

@@ -159,8 +159,17 @@ pub(super) fn identify_customer(
     payer: Option<(u32, Decimal, CustomerEvidence)>,
     by_name: &[(u32, Decimal)],
 ) -> Option<(u32, Decimal, CustomerEvidence)> {
+    // An invoice in another currency than the payment names its owner only
+    // when the payer's name, if any, may be that owner's: a mistyped number
+    // that lands on a foreign-currency invoice of a customer the name cannot
+    // be says nothing of who paid.
+    let name = receipt.payer_name.as_deref().filter(|n| !n.trim().is_empty());
+    let counts = |r: &&RefMatch| {
+        let inv = ledger.invoice(r.invoice);
+        inv.currency == receipt.currency || name.is_none_or(|n| ledger.names.may_name(n, ledger.owner(r.invoice)))
+    };
     let mut owners: Vec<u32> =
-        refs.iter().filter(|r| r.distance == 0 && r.anchored).map(|r| ledger.owner(r.invoice)).collect();
+        refs.iter().filter(|r| r.distance == 0 && r.anchored).filter(counts).map(|r| ledger.owner(r.invoice)).collect();
     owners.sort_unstable();
     owners.dedup();
     let strong_payer = payer.filter(|(_, _, how)| {
