@@ -832,6 +832,29 @@ fn a_mistyped_number_that_lands_on_a_foreign_currency_invoice_of_a_customer_the_
 }
 
 #[test]
+fn of_several_owners_of_the_references_the_one_a_payer_known_by_name_may_be_is_the_customer() {
+    // `KEYSTONE CHEMICA` is C2's alias and a cut of C1's name; the advice
+    // names two of C1's invoices (one in part) and C3's `INV-77`.
+    let invs = vec![
+        invoice("1800084031", "C1", "31390.78", "2026-01-30"),
+        invoice("1800084052", "C1", "5000.00", "2026-01-30"),
+        invoice("INV-77", "C3", "10.00", "2026-01-30"),
+        invoice("INV-0500001", "C2", "120.00", "2026-01-30"),
+    ];
+    let mut c2 = customer("C2", "Keystone Chemicals LLC");
+    c2.aliases = vec!["KEYSTONE CHEMICA".into()];
+    let cs = vec![customer("C1", "Keystone Chemicals Inc"), c2, customer("C3", "Falcon Tires Co")];
+    let r = payer(
+        receipt("R1", "32400.78", "2026-03-05", &["1800084031=31390.78 | 1800084052=1000.00 | INV-77=10.00"]),
+        "KEYSTONE CHEMICA",
+    );
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "1800084031", "31390.78")), "{got:?}");
+}
+
+#[test]
 fn a_payment_without_remittance_from_a_name_several_customers_share_goes_to_the_one_that_owes_exactly_it() {
     let cs = vec![customer("C1", "Silverline Tires Inc"), customer("C2", "Silverline Tires LLC")];
     let invs = vec![

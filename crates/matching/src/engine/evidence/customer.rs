@@ -235,6 +235,17 @@ pub(super) fn identify_customer(
                     return Some((*o, Decimal::ONE, CustomerEvidence::ReferenceOwner));
                 }
             }
+            // A payer known only by its name is the one owner that name may
+            // be (`KEYSTONE CHEMICA` for Keystone Chemicals Inc, while
+            // another customer's PO number is also quoted).
+            if let Some((_, _, CustomerEvidence::PayerName | CustomerEvidence::PayerNameFuzzy)) = payer
+                && let Some(name) = receipt.payer_name.as_deref()
+            {
+                let named: Vec<u32> = owners.iter().copied().filter(|o| ledger.names.may_name(name, *o)).collect();
+                if let [o] = named.as_slice() {
+                    return Some((*o, Decimal::ONE, CustomerEvidence::ReferenceOwner));
+                }
+            }
             let fitting: Vec<u32> = owners.iter().copied().filter(|o| amounts_fit(*o)).collect();
             match fitting.as_slice() {
                 [o] if strong_payer.is_none_or(|(p, _, _)| !owners.iter().any(|x| ledger.may_pay(p, *x))) => {
