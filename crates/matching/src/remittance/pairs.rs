@@ -154,7 +154,7 @@ fn credit_word_before(p: &[Piece], at: usize) -> bool {
         .iter()
         .rev()
         .take_while(|x| matches!(x, Piece::Word(_)))
-        .any(|x| matches!(x, Piece::Word(w) if CREDIT_WORDS.contains(&w.as_str())))
+        .any(|x| is_credit_word(Some(x)))
 }
 
 /// One reading of the text: its items and whether the amounts paired with
@@ -412,12 +412,15 @@ fn whole_amounts(p: &mut [Piece], paid: Option<Decimal>, whole: Whole) {
             Whole::BeforeDocumentWord => document(p.get(k + 1), false),
             Whole::BeforeAnyReference => document(p.get(k + 1), true),
         };
-        let before = (0..k).rev().find(|j| !p.get(*j).is_some_and(is_filler));
-        let beside_document = long_reference(p, before) || long_reference(p, next_meaningful(p, k));
+        // Only a bare number of exactly the payment looks at its neighbours.
+        let beside_document = || {
+            let before = (0..k).rev().find(|j| !p.get(*j).is_some_and(is_filler));
+            long_reference(p, before) || long_reference(p, next_meaningful(p, k))
+        };
         if let Some(Piece::Reference { text, prefixed: false, label: None }) = p.get(k)
             && text.bytes().all(|b| b.is_ascii_digit())
             && let Ok(v) = text.parse::<i64>()
-            && (after_prefixed || (beside_document && paid == Some(Decimal::from(v))))
+            && (after_prefixed || (paid == Some(Decimal::from(v)) && beside_document()))
             && let Some(slot) = p.get_mut(k)
         {
             *slot = Piece::Amount { value: Decimal::from(v), credit: false };

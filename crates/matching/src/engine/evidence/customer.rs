@@ -285,17 +285,16 @@ fn named_by_neighbour(
 }
 
 /// Of the customers the payer's name may be (a score of 0.90 or more) and
-/// not related to `other`, the only one with an invoice one edit from one
+/// not related to `owner` (the customer the references or the name named), the only one with an invoice one edit from one
 /// of `keys` open for the payment within 5% (in its currency), known by
 /// its name (0.950).
 pub(super) fn named_by_neighbour_of_keys(
     receipt: &Receipt,
     ledger: &Ledger,
     keys: &[String],
-    other: u32,
+    owner: u32,
     by_name: &[(u32, Decimal)],
 ) -> Option<(u32, Decimal, CustomerEvidence)> {
-    let owner = other;
     let related = |a: u32, b: u32| ledger.may_pay(a, b) || ledger.may_pay(b, a);
     let near_amount = |i: u32| {
         let open = ledger.invoice(i).amount_open;

@@ -43,19 +43,18 @@ pub fn looks_like_amount_or_date(token: &str) -> bool {
 pub fn text_tokens(text: &str) -> Vec<String> {
     // An amount written as payers write it (`376,17`, `2,834.66`, `$69.05`)
     // is no reference, nor are the pieces a `,` would cut it into.
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '|'))
-        .filter(|w| {
-            let bare = w.trim_matches(|c: char| matches!(c, ',' | ':' | '=' | '.'));
-            crate::remittance::parse_amount(bare, 2).is_none()
-        })
-        .collect();
-    let text = words.join(" ");
+    let not_amount = |w: &&str| {
+        let bare = w.trim_matches(|c: char| matches!(c, ',' | ':' | '=' | '.'));
+        crate::remittance::parse_amount(bare, 2).is_none()
+    };
     let mut tokens: Vec<String> = Vec::new();
-    for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '/' || c == '.' || c == '#')) {
-        let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-        if !word.is_empty() && !looks_like_amount_or_date(word) {
-            tokens.push(word.to_string());
+    let words = text.split(|c: char| c.is_whitespace() || matches!(c, ';' | '|')).filter(not_amount);
+    for part in words {
+        for word in part.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '/' || c == '.' || c == '#')) {
+            let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+            if !word.is_empty() && !looks_like_amount_or_date(word) {
+                tokens.push(word.to_string());
+            }
         }
     }
     // A document word before a number anchors it: `INV 4711` → `INV4711`.
