@@ -164,3 +164,15 @@ fn a_csv_lockbox_cut_inside_its_last_row_is_rejected_not_read_as_a_smaller_amoun
     // The same file without its final line end but complete is read.
     assert!(csv(whole).is_ok());
 }
+
+#[test]
+fn a_negative_check_amount_in_a_csv_lockbox_is_a_reversal_counted_and_warned_not_a_rejected_file() {
+    let file = parse_file("n.csv", &fixture("csv_negative_check.csv"), None, &ParseOptions::default()).unwrap();
+    let refs: Vec<&str> = file.receipts.iter().map(|r| r.bank_ref.as_str()).collect();
+    assert_eq!(refs, ["LB-1", "LB-3"]);
+    assert_eq!(file.skipped.reversals, 1);
+    let warnings: Vec<_> = file.diagnostics.items().iter().map(|d| (d.line, d.message.clone())).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].0, 4);
+    assert!(warnings[0].1.contains("-70.45") && warnings[0].1.contains("reversal"), "{warnings:?}");
+}

@@ -164,7 +164,7 @@ fn unreadable_check_amounts_and_orphan_overflows_reject_the_file_and_a_bad_check
             (
                 4,
                 Severity::Error,
-                "type 6 record: check amount '00001O0000' (columns 8–17) is not an amount in digits (minor units)".into()
+                "type 6 record: check amount '00001O0000' (columns 8–17) is not an amount in digits (minor units), optionally signed".into()
             ),
             (
                 5,
@@ -403,4 +403,35 @@ fn a_latin_1_remitter_name_and_a_byte_order_mark_keep_the_columns_aligned() {
     assert_eq!(by_ref(&file, "0033333-001-002").payer_name.as_deref(), Some("MÜLLER GMBH"));
     assert_eq!(by_ref(&file, "0033333-001-002").amount.to_string(), "250.50");
     assert!(file.diagnostics.items().iter().any(|d| d.message.contains("Windows-1252")));
+}
+
+#[test]
+fn a_negative_check_amount_is_a_reversal_counted_and_warned_not_a_receipt_and_not_a_rejected_file() {
+    // Item 002 is `-000007045`: the bank reversing an earlier item. The
+    // totals (7, 8) are signed and include it; its type 4 stays with it.
+    let file = read("bai80_negative_check.lbx");
+    let refs: Vec<&str> = file.receipts.iter().map(|r| r.bank_ref.as_str()).collect();
+    assert_eq!(refs, ["0055555-001-001", "0055555-001-003"]);
+    assert_eq!(file.skipped.reversals, 1);
+    let found: Vec<_> = file.diagnostics.items().iter().map(|d| (d.line, d.severity, d.message.clone())).collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0, found[0].1), (8, Severity::Warning));
+    assert!(found[0].2.contains("batch 001 item 002") && found[0].2.contains("-70.45"), "{found:?}");
+    // The checks after the reversal keep their own lines.
+    let third = by_ref(&file, "0055555-001-003");
+    assert_eq!(third.amount.to_string(), "900.00");
+    assert_eq!(third.remittance_lines.len(), 1);
+    assert_eq!(third.remittance_lines[0].reference, "INV-00500");
+}
+
+#[test]
+fn a_negative_check_amount_is_a_reversal_also_when_the_file_is_streamed() {
+    use cashapply_parse::read_bank_file_streaming;
+    let path = std::path::PathBuf::from(format!("{}/fixtures/lockbox/bai80_negative_check.lbx", env!("CARGO_MANIFEST_DIR")));
+    let mut got: Vec<Receipt> = Vec::new();
+    let mut sink = |r: Receipt| got.push(r);
+    let streamed = read_bank_file_streaming(&path, None, &ParseOptions::default(), &mut sink).unwrap();
+    assert_eq!(streamed.skipped.reversals, 1);
+    let refs: Vec<&str> = got.iter().map(|r| r.bank_ref.as_str()).collect();
+    assert_eq!(refs, ["0055555-001-001", "0055555-001-003"]);
 }

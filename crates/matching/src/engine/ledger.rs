@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
+use rust_decimal::Decimal;
 
 use crate::inputs::{Customer, Invoice, InvoiceStatus};
 use crate::reference::{ReferenceIndex, normalise_reference, within_one_edit};
@@ -44,6 +45,9 @@ pub struct Ledger {
     /// Reference shapes learned in the workbench, each naming one
     /// customer (see [`Ledger::learn_shapes`]); keyed by shape.
     learned_shapes: HashMap<ReferenceShape, Vec<LearnedShape>>,
+    /// Open items per (currency, open amount), counted on first use
+    /// ([`Ledger::open_items_of_amount`]).
+    amount_counts: std::sync::OnceLock<HashMap<(cashapply_model::Currency, Decimal), u32>>,
 }
 
 /// A rule learned in the workbench: references of this shape are the
@@ -165,7 +169,22 @@ impl Ledger {
             accounts,
             names,
             learned_shapes: HashMap::new(),
+            amount_counts: std::sync::OnceLock::new(),
         }
+    }
+
+    /// How many open items of every customer have exactly this open amount
+    /// in this currency, as loaded: how common the amount is, which says
+    /// whether an amount alone can point at one item.
+    pub fn open_items_of_amount(&self, currency: cashapply_model::Currency, amount: Decimal) -> u32 {
+        let counts = self.amount_counts.get_or_init(|| {
+            let mut counts: HashMap<(cashapply_model::Currency, Decimal), u32> = HashMap::new();
+            for inv in self.invoices.iter().filter(|i| i.status != InvoiceStatus::Closed) {
+                *counts.entry((inv.currency, inv.amount_open.normalize())).or_default() += 1;
+            }
+            counts
+        });
+        counts.get(&(currency, amount.normalize())).copied().unwrap_or(0)
     }
 
     /// Adds rules learned in the workbench: (rule id, shape, customer id).

@@ -64,6 +64,58 @@ const MAX_SCORED: usize = 48;
 /// (the rarest word's customers are always taken).
 const MAX_POOL: usize = 1024;
 
+/// A name word worth retrieving customers by: three letters or more, or a
+/// number of any length (the `12` of `… DIVISION 12`, a store number).
+fn retrievable(word: &str) -> bool {
+    word.len() >= 3 || is_number(word)
+}
+
+/// True for a word of digits only.
+fn is_number(word: &str) -> bool {
+    !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The numbers a payer writes in its name (`293` of `REDWOOD FINANCIAL
+/// DIVISION 293`): a numbered unit of a company (a division, store, branch)
+/// is named by its number, so a customer whose name carries every one of
+/// them is that unit, and a name with other numbers is another unit.
+fn numbers<'a>(words: &[&'a str]) -> Vec<&'a str> {
+    words.iter().copied().filter(|w| is_number(w)).collect()
+}
+
+/// True when a customer's (normalised) name carries every number of the
+/// payer's.
+fn numbered_alike(payer_numbers: &[&str], name: &str) -> bool {
+    payer_numbers.iter().all(|n| name.split(' ').any(|w| w == *n))
+}
+
+/// A short form of a numbered unit's name: the payer's words, number
+/// included, stand in order for words of the name (same word, beginning or
+/// abbreviation), starting with its first word, words in between left out
+/// (`REDWOOD FINANCIAL DIVISION 293` for `REDWOOD FINANCIAL SERVICES
+/// DIVISION 293`).
+fn short_form_of_unit(payer: &[&str], name: &str) -> bool {
+    let name: Vec<&str> = name.split(' ').collect();
+    let (Some(first), Some(name_first)) = (payer.first(), name.first()) else { return false };
+    if word_match(first, name_first) < 0.85 || payer.len() < 2 {
+        return false;
+    }
+    let mut at = 1;
+    for w in payer.iter().skip(1) {
+        match name.iter().skip(at).position(|n| if is_number(w) { n == w } else { word_match(w, n) >= 0.85 }) {
+            Some(k) => at += k + 1,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// True when a customer's name carries numbers of its own and not every
+/// one the payer wrote: another numbered unit of the same company.
+fn numbered_otherwise(payer_numbers: &[&str], name: &str) -> bool {
+    !payer_numbers.is_empty() && name.split(' ').any(is_number) && !numbered_alike(payer_numbers, name)
+}
+
 /// Normalises a company name: upper case, punctuation to blanks, dotted
 /// initials joined (`L.L.C.` → `LLC`, `S.A.` → `SA`), legal words dropped.
 pub fn normalise_name(name: &str) -> String {
@@ -210,7 +262,7 @@ impl NameIndex {
             names.dedup();
             for n in &names {
                 index.exact.entry(n.clone()).or_default().push(i);
-                for t in n.split(' ').filter(|t| t.len() >= 3) {
+                for t in n.split(' ').filter(|t| retrievable(t)) {
                     let list = index.tokens.entry(t.to_string()).or_default();
                     if list.last() != Some(&i) {
                         list.push(i);
@@ -248,9 +300,12 @@ impl NameIndex {
         let words: Vec<&str> = n.split(' ').collect();
         let cut = looks_cut(payer.trim().chars().count());
         let names = self.names.get(c as usize).map_or(&[][..], Vec::as_slice);
+        let payer_numbers = numbers(&words);
         let spelled = names.iter().any(|name| {
             let name_words: Vec<&str> = name.split(' ').collect();
-            *name == n || word_alignment(&words, &name_words, cut) >= 0.90 || strsim::jaro_winkler(&n, name) >= 0.90
+            *name == n
+                || (!numbered_otherwise(&payer_numbers, name)
+                    && (word_alignment(&words, &name_words, cut) >= 0.90 || strsim::jaro_winkler(&n, name) >= 0.90))
         });
         spelled || words.iter().any(|w| self.acronyms.get(*w).is_some_and(|list| list.contains(&c)))
     }
@@ -294,7 +349,7 @@ impl NameIndex {
         // so the work per payer stays bounded whatever the customer count.
         let mut lists: Vec<&Vec<u32>> = words
             .iter()
-            .filter(|t| t.len() >= 3)
+            .filter(|t| retrievable(t))
             .filter_map(|t| self.tokens.get(*t))
             .filter(|list| list.len() <= MAX_TOKEN_POSTINGS)
             .collect();
@@ -337,11 +392,29 @@ impl NameIndex {
         // name that is only similar letter by letter (`OAKRIDGE ENTERPRISES`
         // for `OAKRIDGE ENERGY`) does not compete with it.
         let any_aligned = scored.iter().any(|(_, a, _)| *a >= 0.90);
+        // A payer that writes a number in its name (`… DIVISION 293`), when
+        // some customer's name carries it: a name without it, or with
+        // another number, is another unit and does not compete.
+        let payer_numbers = numbers(&words);
+        let alike = |c: u32| {
+            self.names.get(c as usize).is_some_and(|names| names.iter().any(|name| numbered_alike(&payer_numbers, name)))
+        };
+        let any_alike = !payer_numbers.is_empty() && scored.iter().any(|(c, _, _)| alike(*c));
         let mut out: Vec<(u32, Decimal)> = scored
             .into_iter()
             .map(|(c, aligned, similar)| {
                 let similar = if any_aligned && aligned == 0.0 { similar.min(0.85) } else { similar };
-                (c, score(aligned.max(similar)))
+                let best = aligned.max(similar);
+                let best = if any_alike && !alike(c) {
+                    best.min(0.85)
+                } else if any_alike
+                    && self.names.get(c as usize).is_some_and(|names| names.iter().any(|name| short_form_of_unit(&words, name)))
+                {
+                    best.max(0.95)
+                } else {
+                    best
+                };
+                (c, score(best))
             })
             .collect();
         for word in &words {
@@ -372,6 +445,35 @@ mod tests {
             parent_id: None,
             line: 0,
         }
+    }
+
+    #[test]
+    fn a_number_in_the_payer_name_tells_numbered_units_of_one_company_apart() {
+        let idx = NameIndex::build(&[
+            customer("C1", "Redwood Financial Services", &[]),
+            customer("C2", "Redwood Financial Services Division 83", &[]),
+            customer("C3", "Redwood Financial Services Division 293", &[]),
+            customer("C4", "Redwood Financial Services Division 29", &[]),
+        ]);
+        // A short form with the unit's number: that unit, the others do not compete.
+        let found = idx.lookup("Redwood Financial Division 293");
+        assert_eq!(found[0].0, 2, "{found:?}");
+        assert!(found[0].1 >= Decimal::new(900, 3), "{found:?}");
+        assert!(found[1..].iter().all(|(_, s)| *s < Decimal::new(900, 3)), "{found:?}");
+        // A word of the name left out in the middle: still that unit.
+        let short = idx.lookup("REDWOOD FIN DIVISION 293");
+        assert_eq!(short[0], (2, Decimal::new(950, 3)), "{short:?}");
+        // A two-digit number is retrieved too.
+        assert_eq!(idx.lookup("REDWOOD FINANCIAL SVCS DIVISION 83")[0].0, 1);
+        assert!(idx.may_name("Redwood Financial Division 293", 2));
+        assert!(!idx.may_name("Redwood Financial Division 293", 1));
+        assert!(!idx.may_name("Redwood Financial Division 293", 3));
+        // Without a number nothing is decided by numbers.
+        let plain = idx.lookup("Redwood Financial");
+        assert!(plain.iter().filter(|(_, s)| *s >= Decimal::new(900, 3)).count() >= 2, "{plain:?}");
+        // A number of the payer's own that no customer carries changes nothing.
+        let acme = NameIndex::build(&[customer("A", "Acme Tools", &[])]);
+        assert!(acme.lookup("ACME TOOLS 2000")[0].1 >= Decimal::new(900, 3));
     }
 
     #[test]

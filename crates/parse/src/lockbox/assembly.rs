@@ -19,6 +19,11 @@
 //! * A type 4 (or an invoice group on a 6) that cannot be read, inside a
 //!   check that can, does not reject the file: the raw record is kept in
 //!   the check's remittance text (marked unreadable) with a warning.
+//! * A check of a negative amount (`-000007045`) is the bank reversing or
+//!   adjusting an earlier item, not cash received: it counts in the totals
+//!   and keeps its 4s, but it is not a receipt. A warning names its line
+//!   and it is counted with the file's reversals (`summary.json`), never
+//!   dropped silently and never posted.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -71,6 +76,11 @@ pub(crate) struct Assembly<'l> {
     pub receipts: Vec<Receipt>,
     /// The overflow series of each receipt, same index.
     series: Vec<Series>,
+    /// Whether each check, same index, is a reversal (a negative amount):
+    /// kept for its 4s and totals, never handed out as a receipt.
+    reversal: Vec<bool>,
+    /// Negative checks read so far (reversals, not receipts).
+    pub reversals: u64,
     records: u64,
     saw_header: bool,
     trailer_at: Option<u64>,
@@ -100,6 +110,8 @@ impl<'l> Assembly<'l> {
             file_name,
             receipts: Vec::new(),
             series: Vec::new(),
+            reversal: Vec::new(),
+            reversals: 0,
             records: 0,
             saw_header: false,
             trailer_at: None,
@@ -198,9 +210,21 @@ impl<'l> Assembly<'l> {
         }
         self.last_check = None;
         if self.settle_on_close {
-            self.settled.append(&mut self.receipts);
+            let closed = self.take_receipts();
+            self.settled.extend(closed);
             self.series.clear();
         }
+    }
+
+    /// The checks read and not yet taken, without the reversals (negative
+    /// checks), which are not receipts.
+    pub fn take_receipts(&mut self) -> Vec<Receipt> {
+        let reversal = std::mem::take(&mut self.reversal);
+        std::mem::take(&mut self.receipts)
+            .into_iter()
+            .zip(reversal)
+            .filter_map(|(r, reversed)| (!reversed).then_some(r))
+            .collect()
     }
 
     fn open_lockbox(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
@@ -247,6 +271,22 @@ impl<'l> Assembly<'l> {
             ended_at: None,
         });
         let at = (f.rec.line, f.rec.byte);
+        let reversed = c.amount < 0;
+        if reversed {
+            self.reversals += 1;
+            diags.warn(
+                f.rec.line,
+                f.rec.byte,
+                format!(
+                    "type 6 check: batch {} item {} has a negative amount ({}): a reversal or adjustment, not cash received; it is counted with the reversals and not applied",
+                    c.batch,
+                    c.item,
+                    cashapply_model::from_minor_units(i128::from(c.amount), self.layout.currency)
+                        .map_or_else(|_| c.amount.to_string(), |a| cashapply_model::format_amount(a, self.layout.currency))
+                ),
+            );
+        }
+        self.reversal.push(reversed);
         let (mut receipt, problem) =
             receipts::receipt(c, &open.number, open.deposit_date, &self.file_name, self.layout.currency, at);
         // A check date that is no date matters only when it would be the

@@ -56,6 +56,7 @@ pub(crate) fn parse<'a>(f: &Fields<'a>, layout: &BatchTotalLayout) -> Result<Bat
     Ok(BatchTotal {
         batch: f.ident(layout.batch.as_ref(), "batch number")?,
         count: f.count(layout.count.as_ref(), "number of checks")?,
-        amount: f.amount(layout.amount.as_ref(), "batch total")?,
+        // Signed: a negative check (a reversal) counts in its totals.
+        amount: f.signed_amount(layout.amount.as_ref(), "batch total")?,
     })
 }

@@ -99,11 +99,13 @@ pub(crate) struct CheckRecord<'a> {
     pub unreadable_date: Option<LockboxError>,
 }
 
-/// Reads a type 6 record; the check amount is required. An invoice group
+/// Reads a type 6 record; the check amount is required and may be signed
+/// (a bank's reversal or adjustment of an earlier check, `-000007045`: the
+/// caller decides what a negative check is). An invoice group
 /// that cannot be read does not fail the check: it is reported in
 /// `unreadable_line` and the groups after it are still read.
 pub(crate) fn parse<'a>(f: &Fields<'a>, layout: &CheckLayout) -> Result<CheckRecord<'a>, LockboxError> {
-    let amount = f.amount(layout.amount.as_ref(), "check amount")?;
+    let amount = f.signed_amount(layout.amount.as_ref(), "check amount")?;
     let amount = amount.ok_or_else(|| f.missing(layout.amount.as_ref(), "check amount"))?;
     let mut lines = Vec::new();
     let mut unreadable_line = None;

@@ -169,7 +169,7 @@ pub(crate) fn read_rows(
     layout: &CsvLayout,
     default_currency: Currency,
     diags: &mut Diagnostics,
-) -> Vec<Receipt> {
+) -> CsvChecks {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -248,14 +248,41 @@ pub(crate) fn read_rows(
             "no amount in the file has a decimal point: if the amounts are cents, pass --layout csv-cents (they were read as whole currency units)",
         );
     }
-    let mut receipts = Vec::with_capacity(checks.len());
+    let mut read = CsvChecks { receipts: Vec::with_capacity(checks.len()), reversals: 0 };
     for c in checks {
+        let (line, byte) = (c.line, c.byte);
         match finish_check(c, file) {
-            Ok(r) => receipts.push(r),
+            Ok(Finished::Receipt(r)) => read.receipts.push(r),
+            Ok(Finished::Reversal(amount)) => {
+                read.reversals += 1;
+                diags.warn(
+                    line,
+                    byte,
+                    format!(
+                        "line {line}: check amount {amount} is negative: a reversal or adjustment, not cash received; it is counted with the reversals and not applied"
+                    ),
+                );
+            }
             Err((line, byte, m)) => diags.error(line, byte, m),
         }
     }
-    receipts
+    read
+}
+
+/// What a CSV lockbox file holds: its checks as receipts, and how many
+/// checks were reversals (negative amounts), which are not receipts.
+pub(crate) struct CsvChecks {
+    /// One receipt per check of a positive (or zero) amount.
+    pub receipts: Vec<Receipt>,
+    /// Checks of a negative amount.
+    pub reversals: u64,
+}
+
+/// A check read whole: a receipt, or the bank reversing or adjusting an
+/// earlier item (a negative check amount), which is not cash received.
+enum Finished {
+    Receipt(Receipt),
+    Reversal(Decimal),
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -384,7 +411,7 @@ fn read_row(
     Ok(())
 }
 
-fn finish_check(c: CsvCheck, file: &Arc<str>) -> Result<Receipt, (u64, u64, String)> {
+fn finish_check(c: CsvCheck, file: &Arc<str>) -> Result<Finished, (u64, u64, String)> {
     let fail = |m: String| (c.line, c.byte, m);
     let amount = match c.amount {
         Some((a, _)) => a,
@@ -396,8 +423,8 @@ fn finish_check(c: CsvCheck, file: &Arc<str>) -> Result<Receipt, (u64, u64, Stri
             checked_sum(paid).map_err(|e| fail(format!("line {}: {e}", c.line)))?
         }
     };
-    if amount.is_sign_negative() {
-        return Err(fail(format!("line {}: check amount {amount} is negative", c.line)));
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Ok(Finished::Reversal(amount));
     }
     let value_date = c
         .value_date
@@ -413,7 +440,7 @@ fn finish_check(c: CsvCheck, file: &Arc<str>) -> Result<Receipt, (u64, u64, Stri
         _ => None,
     };
     let number = c.check_number.as_deref().map(check_number);
-    Ok(Receipt {
+    Ok(Finished::Receipt(Receipt {
         bank_ref,
         format: SourceFormat::LockboxCsv,
         position: SourcePosition { file: Arc::clone(file), line: c.line, byte: c.byte },
@@ -430,7 +457,7 @@ fn finish_check(c: CsvCheck, file: &Arc<str>) -> Result<Receipt, (u64, u64, Stri
         instructed: None,
         remittance_text: c.memo,
         remittance_lines: c.lines,
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -124,22 +124,11 @@ impl<'a> Fields<'a> {
         s.parse::<u64>().map(Some).map_err(|_| self.invalid(spec, name, s, "a number that fits 64 bits"))
     }
 
-    /// An amount in minor units.
-    pub fn amount(&self, f: Option<&FieldSpec>, name: &'static str) -> Result<Option<i64>, LockboxError> {
-        let Some(spec) = f else { return Ok(None) };
-        let Some(s) = self.text(f) else { return Ok(None) };
-        if !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(self.invalid(spec, name, s, "an amount in digits (minor units)"));
-        }
-        // At most 18 digits (enforced by the layout): always fits.
-        s.parse::<i64>().map(Some).map_err(|_| self.invalid(spec, name, s, "an amount of at most 18 digits"))
-    }
-
-    /// A remittance-line amount in minor units, which may be signed: a
+    /// An amount in minor units, which may be signed: a
     /// leading or trailing `-`, or a trailing `CR`, marks a credit (a credit
     /// memo the payer deducts, `-000004417`, `000004417-`, `00004417CR`) and
     /// reads negative; a leading `+` is allowed. Check and total amounts are
-    /// never signed and use [`Fields::amount`].
+    /// read this way too: a bank writes a reversed check as a negative one.
     pub fn signed_amount(&self, f: Option<&FieldSpec>, name: &'static str) -> Result<Option<i64>, LockboxError> {
         let Some(spec) = f else { return Ok(None) };
         let Some(s) = self.text(f) else { return Ok(None) };
@@ -227,7 +216,7 @@ mod tests {
         let f = Fields::new(rec("6001"));
         assert_eq!(f.text(Some(&spec(2, 3, FieldKind::Digits))), Some("001"));
         assert_eq!(f.text(Some(&spec(3, 10, FieldKind::Text))), Some("01"));
-        assert_eq!(f.amount(Some(&spec(8, 10, FieldKind::Amount)), "check amount"), Ok(None));
+        assert_eq!(f.signed_amount(Some(&spec(8, 10, FieldKind::Amount)), "check amount"), Ok(None));
     }
 
     #[test]
@@ -239,11 +228,11 @@ mod tests {
     #[test]
     fn letters_in_an_amount_are_an_error_naming_line_columns_and_byte() {
         let f = Fields::new(rec("600100100007O0000"));
-        let e = f.amount(Some(&spec(8, 10, FieldKind::Amount)), "check amount").unwrap_err();
+        let e = f.signed_amount(Some(&spec(8, 10, FieldKind::Amount)), "check amount").unwrap_err();
         assert_eq!((e.line, e.byte), (7, 107));
         assert_eq!(
             e.kind.to_string(),
-            "type 6 record: check amount '00007O0000' (columns 8–17) is not an amount in digits (minor units)"
+            "type 6 record: check amount '00007O0000' (columns 8–17) is not an amount in digits (minor units), optionally signed"
         );
     }
 
@@ -259,7 +248,8 @@ mod tests {
         }
         let f = Fields::new(rec("4001001601INV-1    -000004417"));
         assert_eq!(f.signed_amount(Some(&spec(20, 10, FieldKind::Amount)), "invoice amount paid"), Ok(Some(-4417)));
-        assert!(f.amount(Some(&spec(20, 10, FieldKind::Amount)), "check amount").is_err());
+        let f = Fields::new(rec("4001001601INV-1    -00000A417"));
+        assert!(f.signed_amount(Some(&spec(20, 10, FieldKind::Amount)), "check amount").is_err());
     }
 
     #[test]

@@ -59,7 +59,8 @@ pub(crate) fn parse(f: &Fields<'_>, layout: &LockboxTotalLayout) -> Result<Lockb
     f.date(layout.deposit_date.as_ref(), "deposit date")?;
     Ok(LockboxTotal {
         count: f.count(layout.count.as_ref(), "number of checks")?,
-        amount: f.amount(layout.amount.as_ref(), "lockbox total")?,
+        // Signed: a negative check (a reversal) counts in its totals.
+        amount: f.signed_amount(layout.amount.as_ref(), "lockbox total")?,
         batch_count: f.count(layout.batch_count.as_ref(), "number of batches")?,
     })
 }

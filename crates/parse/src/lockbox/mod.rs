@@ -128,8 +128,10 @@ pub fn read(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFi
         assembly.accept(rec, &mut diags);
     }
     assembly.finish(end.0, end.1, &mut diags);
-    let receipts = std::mem::take(&mut assembly.receipts);
-    finish(name, SourceFormat::Lockbox, receipts, diags, options)
+    let receipts = assembly.take_receipts();
+    let mut file = finish(name, SourceFormat::Lockbox, receipts, diags, options)?;
+    file.skipped.reversals = assembly.reversals;
+    Ok(file)
 }
 
 /// The most text a streamed fixed-width reader holds without a line end:
@@ -280,7 +282,7 @@ fn read_fixed_stream<R: Read>(
     Ok(StreamedFile {
         name: name.to_string(),
         format: SourceFormat::Lockbox,
-        skipped: SkippedEntries::default(),
+        skipped: SkippedEntries { reversals: assembly.reversals, ..SkippedEntries::default() },
         diagnostics,
         statements: Vec::new(),
     })
@@ -306,6 +308,8 @@ pub fn read_csv(name: &str, bytes: &[u8], options: &ParseOptions) -> Result<Pars
         None => (&default_csv, cashapply_model::Currency::USD),
     };
     let file: Arc<str> = Arc::from(name);
-    let receipts = csv_lockbox::read_rows(&file, &decoded.text, decoded.bom_len as u64, csv, currency, &mut diags);
-    finish(name, SourceFormat::LockboxCsv, receipts, diags, options)
+    let read = csv_lockbox::read_rows(&file, &decoded.text, decoded.bom_len as u64, csv, currency, &mut diags);
+    let mut parsed = finish(name, SourceFormat::LockboxCsv, read.receipts, diags, options)?;
+    parsed.skipped.reversals = read.reversals;
+    Ok(parsed)
 }

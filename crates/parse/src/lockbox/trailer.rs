@@ -40,6 +40,7 @@ pub(crate) struct Trailer {
 pub(crate) fn parse(f: &Fields<'_>, layout: &TrailerLayout) -> Result<Trailer, LockboxError> {
     Ok(Trailer {
         record_count: f.count(layout.record_count.as_ref(), "number of records")?,
-        amount: f.amount(layout.amount.as_ref(), "transmission total")?,
+        // Signed: a negative check (a reversal) counts in its totals.
+        amount: f.signed_amount(layout.amount.as_ref(), "transmission total")?,
     })
 }

@@ -4,8 +4,15 @@
 use super::*;
 
 /// At most this many customers whose names fit the payer's are searched
-/// for the amount; more make a match by amount a coincidence.
+/// for an amount with cents; more make a match by amount a coincidence
+/// unless the amount is itself rare.
 const MAX_NAME_CANDIDATES: usize = 4;
+
+/// At most this many customers a name fits (a name the bank's field cut
+/// before the words that tell a company's units apart: `WOODLAND
+/// PROPERTIES GROUP D` for a dozen `… Division N`) are searched for an
+/// amount that is owed by exactly one open item of the whole ledger.
+const MAX_CUT_NAME_CANDIDATES: usize = 32;
 
 impl<'l> Allocator<'l> {
     /// No usable reference: rule 8.
@@ -183,13 +190,16 @@ impl<'l> Allocator<'l> {
     /// A payment without usable remittance from a payer whose name fits
     /// several customers about equally well (a name cut by the bank's field,
     /// `SILVERLINE TIRES` for three `Silverline Tires …`): when exactly one
-    /// of those customers has exactly one open item of exactly the amount
-    /// (an amount with cents), and no other candidate has any, the name and
-    /// the amount together identify it — what a coordinator checks first.
+    /// of those customers has exactly one open item of exactly the amount,
+    /// and no other candidate has any, the name and the amount together
+    /// identify it — what a coordinator checks first. An amount with cents
+    /// among at most [`MAX_NAME_CANDIDATES`] customers is enough; a whole
+    /// amount (`2500.00`, as often an instalment or a deposit as an
+    /// invoice), or a name that fits more customers (up to
+    /// [`MAX_CUT_NAME_CANDIDATES`]), only when no other open item of any
+    /// customer in the ledger has that amount.
     fn one_named_customer_owes_it(&mut self, receipt: &Receipt, proposal: &Proposal) -> Option<ReceiptOutcome> {
-        // A whole amount (`2500.00`) is an instalment or a deposit as often
-        // as an invoice: too common to tell customers apart.
-        if receipt.amount <= Decimal::ZERO || receipt.amount.fract().is_zero() {
+        if receipt.amount <= Decimal::ZERO {
             return None;
         }
         let named: Vec<u32> = proposal
@@ -197,9 +207,13 @@ impl<'l> Allocator<'l> {
             .iter()
             .filter(|(_, score)| *score >= Decimal::new(900, 3))
             .map(|(c, _)| *c)
-            .take(MAX_NAME_CANDIDATES + 1)
+            .take(MAX_CUT_NAME_CANDIDATES + 1)
             .collect();
-        if named.len() < 2 || named.len() > MAX_NAME_CANDIDATES {
+        if named.len() < 2 || named.len() > MAX_CUT_NAME_CANDIDATES {
+            return None;
+        }
+        let rare_amount_needed = receipt.amount.fract().is_zero() || named.len() > MAX_NAME_CANDIDATES;
+        if rare_amount_needed && self.ledger.open_items_of_amount(receipt.currency, receipt.amount) != 1 {
             return None;
         }
         let mut owed: Vec<u32> = Vec::new();
