@@ -427,7 +427,8 @@ fn a_negative_check_amount_is_a_reversal_counted_and_warned_not_a_receipt_and_no
 #[test]
 fn a_negative_check_amount_is_a_reversal_also_when_the_file_is_streamed() {
     use cashapply_parse::read_bank_file_streaming;
-    let path = std::path::PathBuf::from(format!("{}/fixtures/lockbox/bai80_negative_check.lbx", env!("CARGO_MANIFEST_DIR")));
+    let path =
+        std::path::PathBuf::from(format!("{}/fixtures/lockbox/bai80_negative_check.lbx", env!("CARGO_MANIFEST_DIR")));
     let mut got: Vec<Receipt> = Vec::new();
     let mut sink = |r: Receipt| got.push(r);
     let streamed = read_bank_file_streaming(&path, None, &ParseOptions::default(), &mut sink).unwrap();

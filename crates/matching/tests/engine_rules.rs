@@ -866,10 +866,54 @@ fn a_payment_without_remittance_from_a_name_several_customers_share_goes_to_the_
     let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-1001", "1234.56")]);
     assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
-    // A whole amount tells the customers apart no better than the name.
+    // A whole amount another customer of the ledger also has open tells
+    // the customers apart no better than the name.
+    let mut common = invs.clone();
+    common.push(invoice("INV-9001", "C9", "2500.00", "2026-01-31"));
+    let mut with_c9 = cs.clone();
+    with_c9.push(customer("C9", "Harbor Freight Lines"));
     let r = payer(receipt("R2", "2500.00", "2026-02-02", &[]), "SILVERLINE TIRES");
-    let (l, o) = decide(invs, cs, &[r]);
+    let (l, o) = decide(common, with_c9, &[r.clone()]);
     assert_eq!(lines(&l, &o[0]), [s("unidentified", "", "2500.00")]);
+    // The only open item of the ledger of that whole amount: it.
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-1002", "2500.00")]);
+}
+
+#[test]
+fn a_name_cut_before_the_unit_number_goes_to_the_one_unit_that_owes_the_only_open_item_of_that_amount() {
+    // `WOODLAND PROPERTIES GROUP D` (28 characters) fits the company and
+    // each of its numbered divisions equally.
+    let mut cs = vec![customer("C0", "Woodland Properties Group")];
+    let mut invs = vec![invoice("INV-00001", "C0", "880.00", "2026-01-31")];
+    for k in 1..=7 {
+        cs.push(customer(&format!("C{k}"), &format!("Woodland Properties Group Division {k}0")));
+        invs.push(invoice(&format!("INV-0010{k}"), &format!("C{k}"), &format!("{k}10.00"), "2026-01-31"));
+    }
+    invs.push(invoice("INV-00200", "C4", "24100.00", "2026-01-31"));
+    let r = payer(receipt("R1", "24100.00", "2026-02-02", &[]), "WOODLAND PROPERTIES GROUP D");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r.clone()]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00200", "24100.00")]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C4");
+    // Another open item of that amount anywhere in the ledger: held.
+    invs.push(invoice("INV-00300", "C9", "24100.00", "2026-01-31"));
+    cs.push(customer("C9", "Harbor Freight Lines"));
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("unidentified", "", "24100.00")]);
+}
+
+#[test]
+fn a_payer_writing_its_division_number_is_that_division_and_its_open_item_of_the_amount_is_paid() {
+    let mut cs = vec![customer("C0", "Redwood Financial Services")];
+    let mut invs = vec![invoice("INV-00001", "C0", "2280.00", "2026-01-31")];
+    for k in [83, 293, 29] {
+        cs.push(customer(&format!("C{k}"), &format!("Redwood Financial Services Division {k}")));
+        invs.push(invoice(&format!("INV-{k:05}"), &format!("C{k}"), "2280.00", "2026-01-31"));
+    }
+    let r = payer(receipt("R1", "2280.00", "2026-02-02", &[]), "REDWOOD FINANCIAL DIVISION 293");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C293");
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00293", "2280.00")]);
 }
 
 /// A payer known by account paying part of one invoice, with a text of

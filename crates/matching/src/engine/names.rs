@@ -397,7 +397,9 @@ impl NameIndex {
         // another number, is another unit and does not compete.
         let payer_numbers = numbers(&words);
         let alike = |c: u32| {
-            self.names.get(c as usize).is_some_and(|names| names.iter().any(|name| numbered_alike(&payer_numbers, name)))
+            self.names
+                .get(c as usize)
+                .is_some_and(|names| names.iter().any(|name| numbered_alike(&payer_numbers, name)))
         };
         let any_alike = !payer_numbers.is_empty() && scored.iter().any(|(c, _, _)| alike(*c));
         let mut out: Vec<(u32, Decimal)> = scored
@@ -408,7 +410,10 @@ impl NameIndex {
                 let best = if any_alike && !alike(c) {
                     best.min(0.85)
                 } else if any_alike
-                    && self.names.get(c as usize).is_some_and(|names| names.iter().any(|name| short_form_of_unit(&words, name)))
+                    && self
+                        .names
+                        .get(c as usize)
+                        .is_some_and(|names| names.iter().any(|name| short_form_of_unit(&words, name)))
                 {
                     best.max(0.95)
                 } else {
