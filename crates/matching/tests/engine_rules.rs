@@ -1086,3 +1086,49 @@ fn a_number_naming_an_invoice_in_another_currency_is_not_moved_to_a_neighbour_op
     let got = quoting_another_currency("1700.00");
     assert!(!got.iter().any(|(k, _, _)| *k == "applied"), "{got:?}");
 }
+
+#[test]
+fn an_exact_reference_to_another_customers_invoice_that_the_payers_exact_name_contradicts_and_the_amount_only_nears_is_held()
+ {
+    // `OBSIDIAN DATA CENTERS DIVISION 346` pays 4510.50 (a 3% discount)
+    // naming INV-00404, which is Aurora's (4660.00); its own INV-00405 is
+    // open for 4650.00. Nothing may be posted to Aurora's invoice.
+    let cs = vec![
+        customer("C42", "Aurora Pharmaceuticals Division 42"),
+        customer("C346", "Obsidian Data Centers Division 346"),
+    ];
+    let invs = vec![
+        invoice("INV-00404", "C42", "4660.00", "2026-01-31"),
+        invoice("INV-00405", "C346", "4650.00", "2026-01-31"),
+    ];
+    let r = payer(receipt("R1", "4510.50", "2026-02-02", &["INV-00404=4510.50"]), "OBSIDIAN DATA CENTERS DIVISION 346");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    let got = lines(&l, &o[0]);
+    assert!(!got.iter().any(|x| x.0 == "applied"), "{got:?}");
+    // Paying exactly what it names, the payer is a third party paying it.
+    let r = payer(receipt("R2", "4660.00", "2026-02-02", &["INV-00404=4660.00"]), "OBSIDIAN DATA CENTERS DIVISION 346");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00404", "4660.00")]);
+}
+
+#[test]
+fn of_references_naming_two_unrelated_customers_with_no_payer_evidence_the_one_most_of_them_name_is_the_payer() {
+    // Two lines name Prairie's invoices exactly, one names Horizon's (a
+    // typo of Prairie's INV-00290): Horizon's invoice is not part-paid.
+    let cs = vec![customer("C27", "Prairie Agricultural Co"), customer("C115", "Horizon Media Group Division 115")];
+    let invs = vec![
+        invoice("INV-00397", "C27", "160.00", "2026-01-31"),
+        invoice("INV-00521", "C27", "3080.00", "2026-01-31"),
+        invoice("INV-00290", "C27", "146200.00", "2026-01-31"),
+        invoice("INV-00209", "C115", "69800.00", "2026-01-31"),
+    ];
+    let r = receipt("R1", "50024.00", "2026-02-02", &["INV-00397=160.00 | INV-00521=3080.00 | INV-00209=46784.00"]);
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C27");
+    let got = lines(&l, &o[0]);
+    assert!(
+        got.contains(&s("applied", "INV-00397", "160.00")) && got.contains(&s("applied", "INV-00521", "3080.00")),
+        "{got:?}"
+    );
+    assert!(!got.iter().any(|x| x.1 == "INV-00209"), "{got:?}");
+}

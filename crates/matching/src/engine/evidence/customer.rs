@@ -188,6 +188,18 @@ pub(super) fn identify_customer(
         let open: Decimal = invoices.iter().map(|i| ledger.invoice(*i).amount_open).sum();
         (open - receipt.amount).abs() <= open.abs() * Decimal::new(5, 2)
     };
+    // The payment is exactly the open total of what the exact references
+    // name of this owner's invoices.
+    let amounts_match = |owner: u32| {
+        let mut invoices: Vec<u32> = refs
+            .iter()
+            .filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == owner)
+            .map(|r| r.invoice)
+            .collect();
+        invoices.sort_unstable();
+        invoices.dedup();
+        invoices.iter().map(|i| ledger.invoice(*i).amount_open).sum::<Decimal>() == receipt.amount
+    };
     match owners.as_slice() {
         [one] => {
             // A payer name that may just as well be the references' owner's
@@ -221,6 +233,22 @@ pub(super) fn identify_customer(
             {
                 return Some(named);
             }
+            // The payer's own strong evidence names another customer, who
+            // may not pay for the owner and has an open invoice one edit
+            // from a reference (the number may be a typo of its own), and
+            // the payment only comes near what the references name (a
+            // discount, a part): the owner is contradicted, not certain —
+            // its references are doubted and held, never posted at 1.000.
+            // (A payment agent paying another's invoice less a fee has no
+            // invoice of its own one edit from it.)
+            if let Some((p, _, how)) = strong_payer
+                && !ledger.may_pay(p, *one)
+                && !name_fits_owner(how)
+                && !amounts_match(*one)
+                && payer_has_neighbour(receipt, ledger, refs, *one, p)
+            {
+                return Some((*one, Decimal::new(850, 3), CustomerEvidence::ReferenceOwner));
+            }
             Some((*one, Decimal::ONE, CustomerEvidence::ReferenceOwner))
         }
         // Several owners: keep those the payer may pay for, if that leaves
@@ -251,10 +279,38 @@ pub(super) fn identify_customer(
                 [o] if strong_payer.is_none_or(|(p, _, _)| !owners.iter().any(|x| ledger.may_pay(p, *x))) => {
                     Some((*o, Decimal::ONE, CustomerEvidence::ReferenceOwner))
                 }
+                _ if payer.is_none() => most_named_owner(ledger, refs, &owners),
                 _ => payer,
             }
         }
         [] => payer,
+    }
+}
+
+/// Of several unrelated owners of exact references, nothing else telling
+/// the payer: the one whose invoices at least two references name, more
+/// than any other owner's — one number among a customer's own is a typo
+/// into another customer's invoice more often than a payment for it. That
+/// customer's family bounds what is applied; the other references are held.
+/// Known by its references, below certainty (0.950).
+fn most_named_owner(ledger: &Ledger, refs: &[RefMatch], owners: &[u32]) -> Option<(u32, Decimal, CustomerEvidence)> {
+    let named = |o: u32| {
+        let mut tokens: Vec<usize> = refs
+            .iter()
+            .filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == o)
+            .map(|r| r.token)
+            .collect();
+        tokens.sort_unstable();
+        tokens.dedup();
+        tokens.len()
+    };
+    let mut counts: Vec<(usize, u32)> = owners.iter().map(|o| (named(*o), *o)).collect();
+    counts.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    match counts.as_slice() {
+        [(n, o), (next, _), ..] if *n >= 2 && n > next => {
+            Some((*o, Decimal::new(950, 3), CustomerEvidence::ReferenceOwner))
+        }
+        _ => None,
     }
 }
 
@@ -319,6 +375,17 @@ pub(super) fn named_by_neighbour_of_keys(
 /// True when an invoice of `payer`'s family one edit from a reference that
 /// names `owner`'s invoice exactly is open for exactly the payment, in its
 /// currency, while the owner's named invoices are not.
+/// True when the payer has an open invoice, in the payment's currency, one
+/// edit from a reference that names exactly an invoice of `owner`.
+fn payer_has_neighbour(receipt: &Receipt, ledger: &Ledger, refs: &[RefMatch], owner: u32, payer: u32) -> bool {
+    refs.iter().filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == owner).any(|r| {
+        ledger.family_neighbours(payer, &normalise_reference(&r.raw).key).into_iter().any(|i| {
+            let inv = ledger.invoice(i);
+            inv.status != crate::inputs::InvoiceStatus::Closed && inv.currency == receipt.currency
+        })
+    })
+}
+
 fn payer_neighbour_settles(receipt: &Receipt, ledger: &Ledger, refs: &[RefMatch], owner: u32, payer: u32) -> bool {
     let named: Vec<&RefMatch> =
         refs.iter().filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == owner).collect();

@@ -324,6 +324,15 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     {
         customer = Some((*first, Decimal::new(950, 3), CustomerEvidence::ReferenceOwner));
     }
+    // References whose owner the payer's own evidence contradicts
+    // (`identify_customer` gives that owner under 0.90) are doubted.
+    if let Some((owner, confidence, CustomerEvidence::ReferenceOwner)) = customer
+        && confidence < Decimal::new(900, 3)
+    {
+        for r in refs.iter_mut().filter(|r| ledger.owner(r.invoice) == owner) {
+            r.strength = r.strength.min(confidence);
+        }
+    }
     let mut learned_shapes = Vec::new();
     if customer.is_none() && !shape_words.is_empty() {
         (customer, learned_shapes) = learned_shape_customer(ledger, &shape_words);
