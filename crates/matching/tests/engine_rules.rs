@@ -1132,3 +1132,25 @@ fn of_references_naming_two_unrelated_customers_with_no_payer_evidence_the_one_m
     );
     assert!(!got.iter().any(|x| x.1 == "INV-00209"), "{got:?}");
 }
+
+#[test]
+fn a_payer_stating_the_percentage_it_took_as_a_discount_pays_the_one_open_item_that_less_that_percentage_makes() {
+    // The reference is a typo naming another customer's invoice; the
+    // payer, known by name, pays 45100.00 less 1.5%.
+    let cs = vec![customer("C169", "Riverview Hospitality Inc Division 169"), customer("C9", "Harbor Freight Lines")];
+    let invs = vec![
+        invoice("INV-00342", "C169", "45100.00", "2026-01-31"),
+        invoice("INV-00343", "C169", "12000.00", "2026-02-20"),
+        invoice("INV-00324", "C9", "900.00", "2026-01-31"),
+    ];
+    let text = ["INV-00324 44423.50 1.5% discount taken"];
+    let r = payer(receipt("R1", "44423.50", "2026-02-02", &text), "RIVERVIEW HOSPITALITY INC DIVISION 169");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00342", "44423.50")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("unearned_discount", "INV-00342", "676.50")]);
+    // Without words of a discount, a percentage says nothing.
+    let text = ["INV-00324 44423.50 1.5% surcharge"];
+    let r = payer(receipt("R2", "44423.50", "2026-02-02", &text), "RIVERVIEW HOSPITALITY INC DIVISION 169");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}

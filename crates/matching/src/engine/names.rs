@@ -269,8 +269,17 @@ impl NameIndex {
                     }
                 }
                 let words: Vec<&str> = n.split(' ').collect();
-                if words.len() >= 2 {
-                    let acronym: String = words.iter().filter_map(|w| w.chars().next()).collect();
+                // A numbered unit (`COASTAL MARINE SERVICES DIVISION 428`)
+                // is also written with its company's initials (`CMS`).
+                let company = match words.as_slice() {
+                    [company @ .., _unit, number] if company.len() >= 2 && is_number(number) => Some(company),
+                    _ => None,
+                };
+                for w in std::iter::once(&words[..]).chain(company) {
+                    if w.len() < 2 {
+                        continue;
+                    }
+                    let acronym: String = w.iter().filter_map(|w| w.chars().next()).collect();
                     let list = index.acronyms.entry(acronym).or_default();
                     if list.last() != Some(&i) {
                         list.push(i);

@@ -112,6 +112,9 @@ pub enum Rule {
     AmountTolerance,
     /// The amount equals the customer's whole open balance.
     StatementBalance,
+    /// The amount is exactly one open item of the customer less the
+    /// percentage the payer states it took as a discount.
+    StatedDiscount,
     /// Cash held: duplicate, overpayment excess, no match.
     Held,
     /// A short payment's shortfall written off by `run` because the
@@ -132,6 +135,7 @@ impl Rule {
             Rule::SubsetSum => "subset_sum",
             Rule::AmountTolerance => "amount_tolerance",
             Rule::StatementBalance => "statement_balance",
+            Rule::StatedDiscount => "stated_discount",
             Rule::Held => "held",
             Rule::LearnedWriteOff => "learned_write_off",
         }

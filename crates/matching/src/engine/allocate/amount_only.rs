@@ -137,6 +137,9 @@ impl<'l> Allocator<'l> {
                 out
             }
             None => {
+                if let Some(out) = self.paid_less_stated_percent(receipt, payer, customer_confidence) {
+                    return out;
+                }
                 let why = self.no_usable_reference(receipt, proposal);
                 self.hold(receipt, Some(payer), proposal, ExceptionKind::Unapplied, &why)
             }
@@ -202,17 +205,26 @@ impl<'l> Allocator<'l> {
         if receipt.amount <= Decimal::ZERO {
             return None;
         }
+        // The names that fit 0.90 or more; else, when the best fit is an
+        // initialism several customers share (0.85: `CMS` for a company and
+        // its numbered divisions), those that share it.
+        let best = proposal.customer_candidates.first().map(|(_, s)| *s).unwrap_or_default();
+        let floor = if best >= Decimal::new(900, 3) { Decimal::new(900, 3) } else { best };
+        let initials_only = floor < Decimal::new(900, 3);
+        if floor < Decimal::new(850, 3) {
+            return None;
+        }
         let named: Vec<u32> = proposal
             .customer_candidates
             .iter()
-            .filter(|(_, score)| *score >= Decimal::new(900, 3))
+            .filter(|(_, score)| *score >= floor)
             .map(|(c, _)| *c)
             .take(MAX_CUT_NAME_CANDIDATES + 1)
             .collect();
         if named.len() < 2 || named.len() > MAX_CUT_NAME_CANDIDATES {
             return None;
         }
-        let rare_amount_needed = receipt.amount.fract().is_zero() || named.len() > MAX_NAME_CANDIDATES;
+        let rare_amount_needed = initials_only || receipt.amount.fract().is_zero() || named.len() > MAX_NAME_CANDIDATES;
         if rare_amount_needed && self.ledger.open_items_of_amount(receipt.currency, receipt.amount) != 1 {
             return None;
         }
@@ -239,4 +251,96 @@ impl<'l> Allocator<'l> {
         out.lines.push(line(PostingKind::Applied, Some(*inv), receipt.amount, Rule::AmountUnique, confidence));
         Some(out)
     }
+
+    /// A payer that says it took a percentage as a discount (`1.5% discount
+    /// taken`, `Less 2% early pay discount`, `2% disc`) and pays exactly one
+    /// of its open items less that percentage (to the cent), when no
+    /// reference and no amount placed the cash: that item. The payment is
+    /// applied; the discount is a `discount` line when the invoice's terms
+    /// grant it on the value date, else an `unearned_discount` exception and
+    /// the rest stays open. Two items fitting, or none, decide nothing.
+    fn paid_less_stated_percent(
+        &mut self,
+        receipt: &Receipt,
+        payer: u32,
+        customer_confidence: Decimal,
+    ) -> Option<ReceiptOutcome> {
+        let percents = stated_discount_percents(receipt);
+        if percents.is_empty() || receipt.amount <= Decimal::ZERO {
+            return None;
+        }
+        let digits = receipt.currency.minor_digits();
+        let hundred = Decimal::ONE_HUNDRED;
+        let mut fits: Vec<u32> = Vec::new();
+        for &i in self.ledger.open_invoices(payer) {
+            if !self.open_item(i, receipt.currency) {
+                continue;
+            }
+            let open = self.remaining(i);
+            if open <= receipt.amount {
+                continue;
+            }
+            let less = |p: Decimal| (open * (hundred - p) / hundred).round_dp(digits);
+            if percents.iter().any(|p| less(*p) == receipt.amount) && !fits.contains(&i) {
+                fits.push(i);
+            }
+        }
+        let [inv] = fits.as_slice() else { return None };
+        let confidence = customer_confidence.min(Decimal::new(920, 3));
+        if confidence < self.config.auto_apply_confidence {
+            return None;
+        }
+        let inv = *inv;
+        let taken = self.remaining(inv) - receipt.amount;
+        let mut out = ReceiptOutcome { customer: Some(self.ledger.owner(inv)), ..Default::default() };
+        self.reduce(inv, receipt.amount);
+        out.lines.push(line(PostingKind::Applied, Some(inv), receipt.amount, Rule::StatedDiscount, confidence));
+        match self.discount(inv, receipt.value_date) {
+            Some((d, true)) if d == taken => {
+                self.reduce(inv, d);
+                out.lines.push(line(PostingKind::Discount, Some(inv), d, Rule::StatedDiscount, confidence));
+            }
+            _ => out.exceptions.push(exception(
+                ExceptionKind::UnearnedDiscount,
+                Some(inv),
+                taken,
+                format!(
+                    "The payer took a discount of {taken} on invoice {} that its terms do not grant on this date; claim it back or allow it.",
+                    self.id(inv)
+                ),
+            )),
+        }
+        Some(out)
+    }
+}
+
+/// The percentages a payer's words say it took as a discount: a number
+/// written with `%` (`1.5%`, `2 %`) in a text that speaks of a discount
+/// (`DISC…`) or of taking something off (`LESS`), between 0 and 10 percent.
+fn stated_discount_percents(receipt: &Receipt) -> Vec<Decimal> {
+    let mut out = Vec::new();
+    let texts = receipt.remittance_text.iter().map(String::as_str);
+    for text in texts {
+        let upper = text.to_ascii_uppercase();
+        if !(upper.contains("DISC") || upper.contains("LESS")) {
+            continue;
+        }
+        let bytes = upper.as_bytes();
+        for (k, b) in bytes.iter().enumerate() {
+            if *b != b'%' {
+                continue;
+            }
+            let end = upper[..k].trim_end().len();
+            let start = upper[..end].rfind(|c: char| !(c.is_ascii_digit() || c == '.')).map_or(0, |s| s + 1);
+            let Some(number) = upper.get(start..end) else { continue };
+            if let Ok(p) = number.trim_matches('.').parse::<Decimal>()
+                && p > Decimal::ZERO
+                && p <= Decimal::TEN
+                && !out.contains(&p)
+            {
+                out.push(p);
+            }
+        }
+    }
+    out
 }
