@@ -485,6 +485,15 @@ mod tests {
         // Without a number nothing is decided by numbers.
         let plain = idx.lookup("Redwood Financial");
         assert!(plain.iter().filter(|(_, s)| *s >= Decimal::new(900, 3)).count() >= 2, "{plain:?}");
+        // The company's initials are each numbered unit's too.
+        let cms = NameIndex::build(&[
+            customer("B", "Coastal Marine Services", &[]),
+            customer("D1", "Coastal Marine Services Division 428", &[]),
+            customer("D2", "Coastal Marine Services Division 98", &[]),
+        ]);
+        let mut found: Vec<(u32, Decimal)> = cms.lookup("CMS");
+        found.sort();
+        assert_eq!(found, [(0, Decimal::new(850, 3)), (1, Decimal::new(850, 3)), (2, Decimal::new(850, 3))]);
         // A number of the payer's own that no customer carries changes nothing.
         let acme = NameIndex::build(&[customer("A", "Acme Tools", &[])]);
         assert!(acme.lookup("ACME TOOLS 2000")[0].1 >= Decimal::new(900, 3));
