@@ -1154,3 +1154,16 @@ fn a_payer_stating_the_percentage_it_took_as_a_discount_pays_the_one_open_item_t
     let (l, o) = decide(invs, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn a_padding_zero_typed_as_another_digit_still_names_the_customers_invoice() {
+    // `INV-90174` for `INV-00174`: keys drop leading zeros (`90174` and
+    // `174` are two edits apart), the printed numbers one.
+    let cs = vec![customer("C97", "Northern Star Logistics Division 97")];
+    let invs =
+        vec![invoice("INV-00174", "C97", "283.00", "2026-01-31"), invoice("INV-00175", "C97", "1200.00", "2026-02-20")];
+    // Paid short (an amount alone would not find it).
+    let r = payer(receipt("R1", "278.75", "2026-02-02", &["INV-90174"]), "NORTHERN STAR LOGISTICS DIVISION 97");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00174", "278.75")]);
+}

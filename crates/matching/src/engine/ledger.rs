@@ -332,6 +332,40 @@ impl Ledger {
         out
     }
 
+    /// Invoices of `payer`'s family whose number, printed with its padding
+    /// zeros, differs from `raw`'s digits only where one padding zero was
+    /// typed as another digit (`INV-90174` for `INV-00174`, `INV-02056` for
+    /// `INV-00056`): the same width, one position apart, a leading zero of
+    /// the invoice's. Keys drop leading zeros, so such a typo is two edits
+    /// from the key and [`Ledger::family_neighbours`] misses it. Searched
+    /// only in families of up to [`FAMILY_SCAN_LIMIT`] invoices, for numbers
+    /// of four digits or more.
+    pub fn family_padding_typos(&self, payer: u32, raw: &str) -> Vec<u32> {
+        let digits: Vec<u8> = raw.bytes().filter(u8::is_ascii_digit).collect();
+        if digits.len() < 4 {
+            return Vec::new();
+        }
+        let family = self.family(payer);
+        let size: usize = family.iter().map(|c| self.invoices_of(*c).len()).sum();
+        if size > FAMILY_SCAN_LIMIT {
+            return Vec::new();
+        }
+        let mut out: Vec<u32> = family
+            .iter()
+            .flat_map(|c| self.invoices_of(*c).iter().copied())
+            .filter(|i| {
+                let printed: Vec<u8> = self.invoice(*i).id.bytes().filter(u8::is_ascii_digit).collect();
+                let padding = printed.iter().take_while(|b| **b == b'0').count();
+                let mut apart = printed.iter().zip(&digits).enumerate().filter(|(_, (a, b))| a != b).map(|(k, _)| k);
+                printed.len() == digits.len()
+                    && padding < printed.len()
+                    && matches!((apart.next(), apart.next()), (Some(k), None) if k < padding)
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// Invoices of `payer`'s family whose number ends in `digits` with at
     /// least two more characters before them (a dropped constant prefix).
     /// Searched only in families of up to [`FAMILY_SCAN_LIMIT`] invoices: in

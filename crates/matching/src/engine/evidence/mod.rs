@@ -384,6 +384,12 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                 }
                 _ => hits,
             };
+            // A padding zero typed as another digit (`INV-90174` for the
+            // customer's `INV-00174`): two edits from the key, one as printed.
+            let hits = match customer {
+                Some((c, _, _)) if hits.is_empty() => ledger.family_padding_typos(c, &raw),
+                _ => hits,
+            };
             let found = !hits.is_empty();
             // The only invoice one edit away among the invoices of a customer
             // known by account, exact name or exact references (a key of 5+
