@@ -1167,3 +1167,27 @@ fn a_padding_zero_typed_as_another_digit_still_names_the_customers_invoice() {
     let (l, o) = decide(invs, cs, &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00174", "278.75")]);
 }
+
+#[test]
+fn a_payer_known_only_by_a_short_name_that_owes_nothing_of_the_amount_pays_the_unit_of_its_company_that_owes_the_only_such_item()
+ {
+    // `ATLAS MFG` reads best as the company itself, which owes nothing of
+    // 131100.00; its Division 179 owes the only open item of that amount.
+    let cs = vec![
+        customer("C29", "Atlas Manufacturing Corp"),
+        customer("C179", "Atlas Manufacturing Corp Division 179"),
+        customer("C180", "Atlas Manufacturing Corp Division 180"),
+    ];
+    let mut invs = vec![
+        invoice("INV-00001", "C29", "5000.00", "2026-01-31"),
+        invoice("INV-00064", "C179", "131100.00", "2026-01-31"),
+        invoice("INV-00065", "C180", "7000.00", "2026-01-31"),
+    ];
+    let r = payer(receipt("R1", "131100.00", "2026-02-02", &[]), "Atlas Mfg");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r.clone()]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00064", "131100.00")]);
+    // The amount open twice in the ledger: held.
+    invs.push(invoice("INV-00066", "C180", "131100.00", "2026-02-20"));
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}

@@ -162,6 +162,11 @@ pub struct NameIndex {
     exact: HashMap<String, Vec<u32>>,
     tokens: HashMap<String, Vec<u32>>,
     acronyms: HashMap<String, Vec<u32>>,
+    /// Initials read only when they are the payer's whole name (`PCL`,
+    /// `CMS`): those taking in the legal form, and those of a numbered
+    /// unit's company. As one word among others (`CHEN WEI`) they would be
+    /// coincidences.
+    whole_acronyms: HashMap<String, Vec<u32>>,
     names: Vec<Vec<String>>,
     /// Each customer's names with their legal form kept ([`with_legal_form`]).
     legal: Vec<Vec<String>>,
@@ -275,12 +280,13 @@ impl NameIndex {
                     [company @ .., _unit, number] if company.len() >= 2 && is_number(number) => Some(company),
                     _ => None,
                 };
-                for w in std::iter::once(&words[..]).chain(company) {
+                for (w, whole) in std::iter::once((&words[..], false)).chain(company.map(|c| (c, true))) {
                     if w.len() < 2 {
                         continue;
                     }
                     let acronym: String = w.iter().filter_map(|w| w.chars().next()).collect();
-                    let list = index.acronyms.entry(acronym).or_default();
+                    let map = if whole { &mut index.whole_acronyms } else { &mut index.acronyms };
+                    let list = map.entry(acronym).or_default();
                     if list.last() != Some(&i) {
                         list.push(i);
                     }
@@ -290,6 +296,18 @@ impl NameIndex {
             let mut legal: Vec<String> =
                 std::iter::once(&c.name).chain(&c.aliases).map(|n| with_legal_form(n)).collect();
             legal.dedup();
+            // Initials may take in the legal form (`PCL` for `Pinnacle
+            // Construction Ltd`).
+            for l in &legal {
+                let words: Vec<&str> = l.split(' ').filter(|w| !w.is_empty()).collect();
+                if words.len() >= 3 && words.last().is_some_and(|w| LEGAL_WORDS.contains(w)) {
+                    let acronym: String = words.iter().filter_map(|w| w.chars().next()).collect();
+                    let list = index.whole_acronyms.entry(acronym).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
             index.legal.push(legal);
         }
         index
@@ -316,7 +334,9 @@ impl NameIndex {
                 || (!numbered_otherwise(&payer_numbers, name)
                     && (word_alignment(&words, &name_words, cut) >= 0.90 || strsim::jaro_winkler(&n, name) >= 0.90))
         });
-        spelled || words.iter().any(|w| self.acronyms.get(*w).is_some_and(|list| list.contains(&c)))
+        spelled
+            || words.iter().any(|w| self.acronyms.get(*w).is_some_and(|list| list.contains(&c)))
+            || (words.len() == 1 && self.whole_acronyms.get(words[0]).is_some_and(|list| list.contains(&c)))
     }
 
     /// Customers a payer name may be, best first: exact name or alias 1.000;
@@ -432,12 +452,17 @@ impl NameIndex {
             })
             .collect();
         for word in &words {
-            let Some(list) = self.acronyms.get(*word) else { continue };
+            let mut list: Vec<u32> = self.acronyms.get(*word).cloned().unwrap_or_default();
+            if words.len() == 1 {
+                list.extend(self.whole_acronyms.get(*word).into_iter().flatten());
+                list.sort_unstable();
+                list.dedup();
+            }
             let s = if list.len() == 1 && word.len() >= 3 { Decimal::new(920, 3) } else { Decimal::new(850, 3) };
             for c in list {
-                match out.iter_mut().find(|(x, _)| x == c) {
+                match out.iter_mut().find(|(x, _)| *x == c) {
                     Some((_, have)) => *have = (*have).max(s),
-                    None => out.push((*c, s)),
+                    None => out.push((c, s)),
                 }
             }
         }
@@ -494,6 +519,14 @@ mod tests {
         let mut found: Vec<(u32, Decimal)> = cms.lookup("CMS");
         found.sort();
         assert_eq!(found, [(0, Decimal::new(850, 3)), (1, Decimal::new(850, 3)), (2, Decimal::new(850, 3))]);
+        // Initials that take in the legal form.
+        let pcl =
+            NameIndex::build(&[customer("P", "Pinnacle Construction Ltd", &[]), customer("Q", "Acme Tools", &[])]);
+        assert_eq!(pcl.lookup("PCL"), [(0, Decimal::new(920, 3))]);
+        // …only as the whole name: a word of a person's name is no initialism.
+        let we = NameIndex::build(&[customer("W", "Westfield Electric Inc", &[])]);
+        assert!(we.lookup("CHEN WEI").iter().all(|(_, s)| *s < Decimal::new(900, 3)));
+        assert!(!we.may_name("CHEN WEI", 0));
         // A number of the payer's own that no customer carries changes nothing.
         let acme = NameIndex::build(&[customer("A", "Acme Tools", &[])]);
         assert!(acme.lookup("ACME TOOLS 2000")[0].1 >= Decimal::new(900, 3));

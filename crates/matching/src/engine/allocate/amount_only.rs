@@ -17,7 +17,7 @@ const MAX_CUT_NAME_CANDIDATES: usize = 32;
 impl<'l> Allocator<'l> {
     /// No usable reference: rule 8.
     pub fn amount_only(&mut self, receipt: &Receipt, proposal: &Proposal) -> ReceiptOutcome {
-        let Some((payer, customer_confidence, _)) = proposal.customer else {
+        let Some((payer, customer_confidence, how)) = proposal.customer else {
             if let Some(out) = self.one_named_customer_owes_it(receipt, proposal) {
                 return out;
             }
@@ -138,6 +138,15 @@ impl<'l> Allocator<'l> {
             }
             None => {
                 if let Some(out) = self.paid_less_stated_percent(receipt, payer, customer_confidence) {
+                    return out;
+                }
+                // A payer known only by a name that fits other customers
+                // too (`ATLAS MFG`: the company, and each of its divisions)
+                // owes nothing of this amount: the one of those customers
+                // that owes the only open item of the amount in the ledger.
+                if how == CustomerEvidence::PayerNameFuzzy
+                    && let Some(out) = self.one_named_customer_owes_it(receipt, proposal)
+                {
                     return out;
                 }
                 let why = self.no_usable_reference(receipt, proposal);
