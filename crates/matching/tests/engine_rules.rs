@@ -1191,3 +1191,23 @@ fn a_payer_known_only_by_a_short_name_that_owes_nothing_of_the_amount_pays_the_u
     let (l, o) = decide(invs, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn a_payer_stating_the_amount_it_deducted_pays_the_one_open_item_that_amount_short_of() {
+    let cs = vec![customer("C162", "Aurora Pharmaceuticals Division 162"), customer("C9", "Harbor Freight Lines")];
+    let invs = vec![
+        invoice("INV-00753", "C162", "23400.00", "2026-01-31"),
+        invoice("INV-00754", "C162", "5000.00", "2026-02-20"),
+        invoice("INV-00713", "C9", "100.00", "2026-01-31"),
+    ];
+    let text = ["INV-00713 22504.59 Deduction: Freight overcharge (-$895.41)"];
+    let r = payer(receipt("R1", "22504.59", "2026-02-02", &text), "AURORA PHARMACEUTICALS DIVISION 162");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00753", "22504.59")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-00753", "895.41")]);
+    // An amount that makes no open item says nothing.
+    let text = ["INV-00713 22504.59 Deduction: Freight overcharge (-$95.41)"];
+    let r = payer(receipt("R2", "22504.59", "2026-02-02", &text), "AURORA PHARMACEUTICALS DIVISION 162");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}

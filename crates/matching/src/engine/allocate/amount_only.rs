@@ -137,7 +137,10 @@ impl<'l> Allocator<'l> {
                 out
             }
             None => {
-                if let Some(out) = self.paid_less_stated_percent(receipt, payer, customer_confidence) {
+                if let Some(out) = self
+                    .paid_less_stated_percent(receipt, payer, customer_confidence)
+                    .or_else(|| self.paid_less_stated_amount(receipt, payer, customer_confidence))
+                {
                     return out;
                 }
                 // A payer known only by a name that fits other customers
@@ -301,6 +304,70 @@ impl<'l> Allocator<'l> {
         }
         let inv = *inv;
         let taken = self.remaining(inv) - receipt.amount;
+        Some(self.apply_less_discount(receipt, inv, taken, confidence))
+    }
+
+    /// A payer that says what it deducted or took off (`Deduction: Freight
+    /// overcharge (-$895.41)`, `Discount $41.00`, `less 667.65`) and pays
+    /// exactly one of its open items less that amount, when no reference and
+    /// no amount placed the cash: that item, the deduction a
+    /// `short_payment` (a stated discount: as [`Self::paid_less_stated_percent`]).
+    fn paid_less_stated_amount(
+        &mut self,
+        receipt: &Receipt,
+        payer: u32,
+        customer_confidence: Decimal,
+    ) -> Option<ReceiptOutcome> {
+        let stated = stated_taken_amounts(receipt);
+        if stated.is_empty() || receipt.amount <= Decimal::ZERO {
+            return None;
+        }
+        let mut fits: Vec<(u32, Decimal, bool)> = Vec::new();
+        for &i in self.ledger.open_invoices(payer) {
+            if !self.open_item(i, receipt.currency) {
+                continue;
+            }
+            let open = self.remaining(i);
+            for (x, discount) in &stated {
+                if receipt.amount.checked_add(*x) == Some(open) && !fits.iter().any(|(f, _, _)| *f == i) {
+                    fits.push((i, *x, *discount));
+                }
+            }
+        }
+        let [(inv, taken, discount)] = fits.as_slice() else { return None };
+        let confidence = customer_confidence.min(Decimal::new(920, 3));
+        if confidence < self.config.auto_apply_confidence {
+            return None;
+        }
+        let (inv, taken) = (*inv, *taken);
+        if *discount {
+            return Some(self.apply_less_discount(receipt, inv, taken, confidence));
+        }
+        let mut out = ReceiptOutcome { customer: Some(self.ledger.owner(inv)), ..Default::default() };
+        self.reduce(inv, receipt.amount);
+        out.lines.push(line(PostingKind::Applied, Some(inv), receipt.amount, Rule::StatedDiscount, confidence));
+        out.exceptions.push(exception(
+            ExceptionKind::ShortPayment,
+            Some(inv),
+            taken,
+            format!(
+                "Invoice {} paid {taken} short: the payer states it deducted that amount; it stays open for the rest.",
+                self.id(inv)
+            ),
+        ));
+        Some(out)
+    }
+
+    /// Applies `receipt` to `inv` whose open amount is the payment plus the
+    /// discount `taken`: a `discount` line when the terms grant it on the
+    /// value date, else an `unearned_discount` exception (the rest open).
+    fn apply_less_discount(
+        &mut self,
+        receipt: &Receipt,
+        inv: u32,
+        taken: Decimal,
+        confidence: Decimal,
+    ) -> ReceiptOutcome {
         let mut out = ReceiptOutcome { customer: Some(self.ledger.owner(inv)), ..Default::default() };
         self.reduce(inv, receipt.amount);
         out.lines.push(line(PostingKind::Applied, Some(inv), receipt.amount, Rule::StatedDiscount, confidence));
@@ -319,8 +386,42 @@ impl<'l> Allocator<'l> {
                 ),
             )),
         }
-        Some(out)
+        out
     }
+}
+
+/// Amounts a payer's words say it took off, each with whether it calls
+/// it a discount: a decimal amount (two decimals, `$` and signs and
+/// parentheses allowed) in a text that speaks of a deduction, a discount, a
+/// claim or of taking something off (`DEDUCT…`, `DISC…`, `LESS`, `SHORT`,
+/// `CLAIM`, `ALLOWANCE`), other than the payment itself.
+fn stated_taken_amounts(receipt: &Receipt) -> Vec<(Decimal, bool)> {
+    const WORDS: [&str; 7] = ["DEDUCT", "DISC", "LESS", "SHORT", "CLAIM", "ALLOWANCE", "CHARGEBACK"];
+    let mut out: Vec<(Decimal, bool)> = Vec::new();
+    for text in &receipt.remittance_text {
+        let upper = text.to_ascii_uppercase();
+        if !WORDS.iter().any(|w| upper.contains(w)) {
+            continue;
+        }
+        let discount = upper.contains("DISC") && !upper.contains("DEDUCT");
+        for word in upper.split(|c: char| c.is_whitespace() || c == '(' || c == ')') {
+            let number =
+                word.trim_start_matches(['-', '$', '+']).trim_start_matches('$').trim_end_matches([',', ';', '.']);
+            let Some((whole, cents)) = number.split_once('.') else { continue };
+            if whole.is_empty()
+                || cents.len() != 2
+                || !whole.bytes().all(|b| b.is_ascii_digit() || b == b',')
+                || !cents.bytes().all(|b| b.is_ascii_digit())
+            {
+                continue;
+            }
+            let Ok(x) = format!("{}.{cents}", whole.replace(',', "")).parse::<Decimal>() else { continue };
+            if x > Decimal::ZERO && x != receipt.amount && !out.iter().any(|(y, _)| *y == x) {
+                out.push((x, discount));
+            }
+        }
+    }
+    out
 }
 
 /// The percentages a payer's words say it took as a discount: a number
