@@ -873,7 +873,7 @@ fn a_payment_without_remittance_from_a_name_several_customers_share_goes_to_the_
     let mut with_c9 = cs.clone();
     with_c9.push(customer("C9", "Harbor Freight Lines"));
     let r = payer(receipt("R2", "2500.00", "2026-02-02", &[]), "SILVERLINE TIRES");
-    let (l, o) = decide(common, with_c9, &[r.clone()]);
+    let (l, o) = decide(common, with_c9, std::slice::from_ref(&r));
     assert_eq!(lines(&l, &o[0]), [s("unidentified", "", "2500.00")]);
     // The only open item of the ledger of that whole amount: it.
     let (l, o) = decide(invs, cs, &[r]);
@@ -892,7 +892,7 @@ fn a_name_cut_before_the_unit_number_goes_to_the_one_unit_that_owes_the_only_ope
     }
     invs.push(invoice("INV-00200", "C4", "24100.00", "2026-01-31"));
     let r = payer(receipt("R1", "24100.00", "2026-02-02", &[]), "WOODLAND PROPERTIES GROUP D");
-    let (l, o) = decide(invs.clone(), cs.clone(), &[r.clone()]);
+    let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00200", "24100.00")]);
     assert_eq!(l.customer_id(o[0].customer.unwrap()), "C4");
     // Another open item of that amount anywhere in the ledger: held.
@@ -1184,7 +1184,7 @@ fn a_payer_known_only_by_a_short_name_that_owes_nothing_of_the_amount_pays_the_u
         invoice("INV-00065", "C180", "7000.00", "2026-01-31"),
     ];
     let r = payer(receipt("R1", "131100.00", "2026-02-02", &[]), "Atlas Mfg");
-    let (l, o) = decide(invs.clone(), cs.clone(), &[r.clone()]);
+    let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00064", "131100.00")]);
     // The amount open twice in the ledger: held.
     invs.push(invoice("INV-00066", "C180", "131100.00", "2026-02-20"));

@@ -252,7 +252,7 @@ pub(crate) fn read_rows(
     for c in checks {
         let (line, byte) = (c.line, c.byte);
         match finish_check(c, file) {
-            Ok(Finished::Receipt(r)) => read.receipts.push(r),
+            Ok(Finished::Receipt(r)) => read.receipts.push(*r),
             Ok(Finished::Reversal(amount)) => {
                 read.reversals += 1;
                 diags.warn(
@@ -281,7 +281,7 @@ pub(crate) struct CsvChecks {
 /// A check read whole: a receipt, or the bank reversing or adjusting an
 /// earlier item (a negative check amount), which is not cash received.
 enum Finished {
-    Receipt(Receipt),
+    Receipt(Box<Receipt>),
     Reversal(Decimal),
 }
 
@@ -440,7 +440,7 @@ fn finish_check(c: CsvCheck, file: &Arc<str>) -> Result<Finished, (u64, u64, Str
         _ => None,
     };
     let number = c.check_number.as_deref().map(check_number);
-    Ok(Finished::Receipt(Receipt {
+    Ok(Finished::Receipt(Box::new(Receipt {
         bank_ref,
         format: SourceFormat::LockboxCsv,
         position: SourcePosition { file: Arc::clone(file), line: c.line, byte: c.byte },
@@ -457,7 +457,7 @@ fn finish_check(c: CsvCheck, file: &Arc<str>) -> Result<Finished, (u64, u64, Str
         instructed: None,
         remittance_text: c.memo,
         remittance_lines: c.lines,
-    }))
+    })))
 }
 
 #[cfg(test)]

@@ -305,7 +305,7 @@ fn most_named_owner(ledger: &Ledger, refs: &[RefMatch], owners: &[u32]) -> Optio
         tokens.len()
     };
     let mut counts: Vec<(usize, u32)> = owners.iter().map(|o| (named(*o), *o)).collect();
-    counts.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.0));
     match counts.as_slice() {
         [(n, o), (next, _), ..] if *n >= 2 && n > next => {
             Some((*o, Decimal::new(950, 3), CustomerEvidence::ReferenceOwner))
