@@ -336,3 +336,19 @@ fn an_invoice_paid_earlier_in_the_run_paid_again_under_a_mistyped_number_is_a_du
     let dup = o[1].exceptions.iter().find(|e| e.kind.as_str() == "duplicate_payment").expect("a duplicate");
     assert_eq!(dup.invoice.map(|i| l.invoice(i).id.clone()).as_deref(), Some("INV-0011946"));
 }
+
+#[test]
+fn of_two_equally_near_invoices_a_part_payment_line_stating_the_document_total_names_the_one_of_that_total() {
+    // `INV-0308504` is one edit from both INV-0308004 and INV-0308054; the
+    // line pays 2725.45 of a document it states as 6338.27.
+    let invs = vec![
+        invoice("INV-0308004", "C1", "4100.00", "2026-01-31"),
+        invoice("INV-0308054", "C1", "6338.27", "2026-01-31"),
+    ];
+    let mut line = item("INV-0308504", "2725.45");
+    line.invoice_amount = Some(d("6338.27"));
+    let mut r = receipt("R1", "2725.45", "2026-02-02", &[]);
+    r.remittance_lines = vec![line];
+    let (l, o) = decide(invs, vec![], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0308054", "2725.45")]);
+}

@@ -279,7 +279,9 @@ impl<'l> Allocator<'l> {
 
     /// Of several candidates of one reference, the only one its stated
     /// amount settles: the line's amount plus the discount and deduction
-    /// the line states, or the payment when this is the only reference.
+    /// the line states, or the payment when this is the only reference;
+    /// when none does, the only one whose own amount is the document amount
+    /// the line states (a part payment of it).
     pub(super) fn settled_by_stated_amount(
         &self,
         receipt: &Receipt,
@@ -296,8 +298,27 @@ impl<'l> Allocator<'l> {
             .iter()
             .filter(|r| self.payable(r.invoice, receipt.currency) && self.settles(stated, r.invoice, receipt))
             .collect();
-        match fitting.as_slice() {
-            [one] => {
+        // A line that states the document's own amount (RMR total,
+        // `DuePyblAmt`) names, of equally near candidates, the one invoice
+        // of that amount, whatever part of it the line pays.
+        let stated_total = first
+            .line
+            .and_then(|l| receipt.remittance_lines.get(l))
+            .and_then(|l| l.invoice_amount)
+            .filter(|t| *t > Decimal::ZERO);
+        let of_total: Vec<&&RefMatch> = match stated_total {
+            Some(total) if fitting.is_empty() => many
+                .iter()
+                .filter(|r| {
+                    let inv = self.ledger.invoice(r.invoice);
+                    self.payable(r.invoice, receipt.currency)
+                        && (inv.amount_original == total || inv.amount_open == total)
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        match (fitting.as_slice(), of_total.as_slice()) {
+            ([one], _) | ([], [one]) => {
                 let mut one = (**one).clone();
                 one.strength = one.strength.max(Decimal::new(920, 3));
                 Some(one)
