@@ -17,6 +17,7 @@ pub mod config;
 pub mod dashboard;
 pub mod dso;
 pub mod kpi;
+pub mod read;
 pub mod render;
 pub mod report;
 pub mod rollforward;

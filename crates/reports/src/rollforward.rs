@@ -30,6 +30,23 @@ pub const LINES: [&str; 9] = [
 /// A listed difference: the invoice and its row.
 type Difference<'a> = (&'a (String, String), Vec<Cell>);
 
+/// The runs the roll-forward for `from`..=`to` reads, as indexes into
+/// `dates` (the runs' business dates, oldest first): the opening run —
+/// the last run before `from`, or the closing run when none falls in the
+/// period, or `None` when the history starts inside the period — and the
+/// closing run, the last on or before `to`.
+pub fn period_runs(dates: &[NaiveDate], from: NaiveDate, to: NaiveDate) -> Result<(Option<usize>, usize), ReportError> {
+    let first = dates.first().ok_or(ReportError::Empty)?;
+    let at = |day: NaiveDate| dates.iter().rposition(|d| *d <= day);
+    let close = at(to).ok_or(ReportError::BeforeHistory { as_of: to, first: *first })?;
+    let open = match from.pred_opt().and_then(at) {
+        Some(o) if o < close => Some(o),
+        Some(_) => Some(close),
+        None => None,
+    };
+    Ok((open, close))
+}
+
 /// Builds the roll-forward for `from`..=`to`.
 pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Report, ReportError> {
     let close = ledger.run_on_or_before(to)?;

@@ -243,6 +243,21 @@ pub struct Ledger {
     /// Set when read for the state after the last run only
     /// ([`Ledger::from_latest`]).
     lean: Option<Lean>,
+    /// Set when read for one roll-forward period only
+    /// ([`Ledger::from_period`]).
+    period: Option<PeriodRead>,
+}
+
+/// What a ledger read for one period holds: the states after its opening
+/// and closing runs, and whether a report asked it for more.
+#[derive(Debug, Clone, Default)]
+struct PeriodRead {
+    /// The opening run (`None`: the first run's view before it posted).
+    open: Option<usize>,
+    /// The closing run.
+    close: usize,
+    /// Set when a report needed what this ledger does not hold.
+    short: Cell<bool>,
 }
 
 /// KPI sums of one run, currency and bank format, as the ledger keeps them.
@@ -331,6 +346,14 @@ fn date(what: &'static str, id: &str, text: &str) -> Result<NaiveDate, ReportErr
     })
 }
 
+/// A run's business date: its `--as-of`, else the date of its wall-clock time.
+pub fn run_date(r: &cashapply_store::RunRow) -> Result<NaiveDate, ReportError> {
+    match &r.as_of {
+        Some(a) => date("batch", &r.batch_id, a),
+        None => date("batch", &r.batch_id, &r.created_at),
+    }
+}
+
 /// True for the kinds that move an invoice.
 pub fn moves_invoice(kind: &str) -> bool {
     matches!(kind, "applied" | "discount" | "write_off")
@@ -372,10 +395,7 @@ impl Ledger {
         let mut runs = Vec::with_capacity(data.runs.len());
         let mut index: HashMap<i64, usize> = HashMap::new();
         for r in data.runs {
-            let d = match &r.as_of {
-                Some(a) => date("batch", &r.batch_id, a)?,
-                None => date("batch", &r.batch_id, &r.created_at)?,
-            };
+            let d = run_date(&r)?;
             index.insert(r.seq, runs.len());
             runs.push(Run { seq: r.seq, batch_id: r.batch_id, date: d, created_at: r.created_at });
         }
@@ -534,6 +554,7 @@ impl Ledger {
             undated,
             dates_by_id,
             lean: None,
+            period: None,
         })
     }
 
@@ -588,21 +609,45 @@ impl Ledger {
         Ok(ledger)
     }
 
-    /// True when this ledger was read for the state after the last run
-    /// only and a report asked it for more (see [`Ledger::from_latest`]).
-    pub fn is_short(&self) -> bool {
-        self.lean.as_ref().is_some_and(|l| l.short.get())
+    /// Parses the store's read of one roll-forward period
+    /// ([`cashapply_store::ReportStore::period_data`] between the runs
+    /// `open` — the first run when `None` — and `close`, as
+    /// [`crate::rollforward::period_runs`] chose them). The invoices'
+    /// states after those runs (with their lines; the first run's view
+    /// without them when `open` is `None`) are those of the full read;
+    /// when a report asks for anything else, [`Ledger::is_short`] turns
+    /// true and its result must be thrown away for one over the full read.
+    pub fn from_period(
+        data: ReportData,
+        dates: HashMap<InvoiceKey, InvoiceDates>,
+        open: Option<usize>,
+        close: usize,
+    ) -> Result<Ledger, ReportError> {
+        let mut ledger = Ledger::from_rows(data, dates)?;
+        ledger.period = Some(PeriodRead { open, close, short: Cell::new(false) });
+        Ok(ledger)
     }
 
-    /// True when this ledger was read for the state after the last run only.
+    /// True when this ledger was read for the state after the last run
+    /// or for one period only, and a report asked it for more (see
+    /// [`Ledger::from_latest`], [`Ledger::from_period`]).
+    pub fn is_short(&self) -> bool {
+        self.lean.as_ref().is_some_and(|l| l.short.get()) || self.period.as_ref().is_some_and(|p| p.short.get())
+    }
+
+    /// True when this ledger was read for the state after the last run
+    /// only, or for one period only.
     pub fn is_lean(&self) -> bool {
-        self.lean.is_some()
+        self.lean.is_some() || self.period.is_some()
     }
 
     /// Notes that a report needs what a lean ledger does not hold.
     pub fn needs_every_row(&self) {
         if let Some(l) = &self.lean {
             l.short.set(true);
+        }
+        if let Some(p) = &self.period {
+            p.short.set(true);
         }
     }
 
@@ -616,7 +661,10 @@ impl Ledger {
     /// The ledger's KPI sums per run, when read lean (`None` otherwise, or
     /// when a sum could not be kept: then the ledger is marked short).
     pub(crate) fn run_stats(&self) -> Option<&[RunStats]> {
-        let lean = self.lean.as_ref()?;
+        let Some(lean) = self.lean.as_ref() else {
+            self.needs_every_row();
+            return None;
+        };
         if lean.run_stats.is_none() {
             self.needs_every_row();
         }
@@ -665,8 +713,19 @@ impl Ledger {
     /// As [`Ledger::invoices_at`]; without `with_lines`, the ERP's view
     /// alone (what the first run saw before it posted anything).
     pub fn invoices_seen(&self, k: usize, with_lines: bool) -> Snapshot<'_> {
-        if !with_lines || k + 1 != self.runs.len() {
+        if self.lean.is_some() && (!with_lines || k + 1 != self.runs.len()) {
             self.needs_every_row();
+        }
+        if let Some(p) = &self.period {
+            let held = match (p.open, with_lines) {
+                (_, true) if k == p.close => true,
+                (Some(o), true) => k == o,
+                (None, false) => k == 0,
+                _ => false,
+            };
+            if !held {
+                self.needs_every_row();
+            }
         }
         let mut states: Vec<Option<InvoiceState>> = vec![None; self.keys.len()];
         for e in self.events.iter().filter(|e| e.run <= k) {
@@ -739,6 +798,10 @@ impl Ledger {
     /// of its `unapplied`, `on_account` and `unidentified` lines (an
     /// opposite line takes it back). Zero nets are left out.
     pub fn open_cash_at(&self, k: usize) -> Vec<OpenCash> {
+        if self.period.is_some() {
+            // A period's read holds no open-cash lines.
+            self.needs_every_row();
+        }
         let mut net: HashMap<(&str, &str, &str), Decimal> = HashMap::new();
         let mut order: Vec<(&str, &str, &str)> = Vec::new();
         for l in &self.lines {

@@ -13,6 +13,7 @@ mod collections;
 mod evidence;
 mod id_keys;
 mod latest;
+mod period;
 mod lock;
 mod migrations;
 mod report_queries;

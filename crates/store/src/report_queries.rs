@@ -243,6 +243,16 @@ pub trait ReportStore {
     /// Reads what the reports need for the state after the last run
     /// ([`LatestData`]): a few indexed reads instead of every row.
     fn latest_data(&self) -> Result<LatestData, StoreError>;
+
+    /// Every run, oldest first (to choose what else to read).
+    fn runs(&self) -> Result<Vec<RunRow>, StoreError>;
+
+    /// Reads what the roll-forward between the runs `open` and `close`
+    /// (their `seq`; `open` ≤ `close`) needs: every run and invoice, of
+    /// each invoice's changes its first and its last at a run ≤ `open` and
+    /// ≤ `close`, and the `applied`, `discount` and `write_off` lines that
+    /// exist after `close` (see `period.rs`); nothing else.
+    fn period_data(&self, open: i64, close: i64) -> Result<ReportData, StoreError>;
 }
 
 /// A read-only connection to a ledger file.
@@ -290,6 +300,18 @@ impl ReportStore for ReportReader {
         let c = &self.conn;
         c.execute_batch("BEGIN")?;
         let out = crate::latest::read_latest(c);
+        c.execute_batch("COMMIT")?;
+        out
+    }
+
+    fn runs(&self) -> Result<Vec<RunRow>, StoreError> {
+        read_runs(&self.conn)
+    }
+
+    fn period_data(&self, open: i64, close: i64) -> Result<ReportData, StoreError> {
+        let c = &self.conn;
+        c.execute_batch("BEGIN")?;
+        let out = crate::period::read_period(c, open, close);
         c.execute_batch("COMMIT")?;
         out
     }

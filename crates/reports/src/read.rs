@@ -1,0 +1,138 @@
+//! How a report's ledger is read — the one function `cashapply report`,
+//! `cashapply collections letters` and the workbench's `/reports` page
+//! call (issue 13 item 9).
+//!
+//! Rule: the narrow read a report needs is tried first — the state after
+//! the last run ([`Ledger::from_latest`]) or one roll-forward period
+//! ([`Ledger::from_period`]) — and the report built over it; when the
+//! report asked that ledger for more than it holds ([`Ledger::is_short`]),
+//! the result is thrown away and the report built again over every row
+//! ([`Ledger::from_rows`], the reference). Either way the report is the one
+//! the full read gives.
+
+use std::collections::HashMap;
+
+use cashapply_store::{ReportStore, RunRow, StoreError};
+use chrono::NaiveDate;
+
+use crate::view::run_date;
+use crate::{InvoiceDates, InvoiceKey, Ledger, ReportError};
+
+/// What to read first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// The state after the last run and the ledger's sums.
+    Latest,
+    /// The roll-forward of `from` (default: the first of `to`'s month) to
+    /// `to` (default: the last run's date).
+    Period {
+        /// First day of the period.
+        from: Option<NaiveDate>,
+        /// Last day of the period.
+        to: Option<NaiveDate>,
+    },
+    /// Every row.
+    Every,
+}
+
+/// Why the ledger could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A row could not be parsed.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+/// A report built over the ledger, with the ledger it was built over and
+/// what the caller's `dates` said of the invoice dates it found.
+#[derive(Debug)]
+pub struct Built<T> {
+    /// The ledger read.
+    pub ledger: Ledger,
+    /// What `build` returned.
+    pub value: T,
+    /// The notes `dates` returned for this read.
+    pub notes: Vec<String>,
+}
+
+/// Invoice dates the caller found for the invoices the ledger holds
+/// without dates, and notes on where from.
+pub type FoundDates = (HashMap<InvoiceKey, InvoiceDates>, Vec<String>);
+
+/// Reads the ledger by `plan` (every row at once when `every_row`),
+/// builds `build` over it, and reads every row and builds again when the
+/// report needed more than the narrow read holds (module rule). `dates`
+/// is given the number of invoices the ledger holds without dates and the
+/// runs, and returns the dates it found for them (from the ERP's files).
+pub fn build_report<S, T, E>(
+    store: &S,
+    plan: Plan,
+    every_row: bool,
+    mut dates: impl FnMut(u64, &[RunRow]) -> Result<FoundDates, E>,
+    mut build: impl FnMut(&Ledger) -> T,
+) -> Result<Built<T>, E>
+where
+    S: ReportStore + ?Sized,
+    E: From<StoreError> + From<ReportError>,
+{
+    let mut plan = if every_row { Plan::Every } else { plan };
+    loop {
+        let (ledger, notes) = match plan {
+            Plan::Latest => {
+                let latest = store.latest_data()?;
+                let (found, notes) = dates(latest.undated, &latest.data.runs)?;
+                (Ledger::from_latest(latest, found)?, notes)
+            }
+            Plan::Period { from, to } => match period::<S, E>(store, from, to)? {
+                Some((data, open, close)) => {
+                    let undated = data.invoices.iter().filter(|i| i.invoice_date.is_none()).count() as u64;
+                    let (found, notes) = dates(undated, &data.runs)?;
+                    (Ledger::from_period(data, found, open, close)?, notes)
+                }
+                None => {
+                    plan = Plan::Every;
+                    continue;
+                }
+            },
+            Plan::Every => {
+                let data = store.report_data()?;
+                let undated = data.invoices.iter().filter(|i| i.invoice_date.is_none()).count() as u64;
+                let (found, notes) = dates(undated, &data.runs)?;
+                (Ledger::from_rows(data, found)?, notes)
+            }
+        };
+        let value = build(&ledger);
+        if plan != Plan::Every && ledger.is_short() {
+            plan = Plan::Every;
+            continue;
+        }
+        return Ok(Built { ledger, value, notes });
+    }
+}
+
+/// The period's read and its opening and closing runs, or `None` when the
+/// ledger has no run on or before `to` (the report then says why over the
+/// full read).
+type PeriodRead = (cashapply_store::ReportData, Option<usize>, usize);
+
+fn period<S, E>(store: &S, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Option<PeriodRead>, E>
+where
+    S: ReportStore + ?Sized,
+    E: From<StoreError> + From<ReportError>,
+{
+    let runs = store.runs()?;
+    let days: Vec<NaiveDate> = runs.iter().map(run_date).collect::<Result<_, ReportError>>()?;
+    let Some(to) = to.or_else(|| days.iter().max().copied()) else { return Ok(None) };
+    let from = from.unwrap_or_else(|| crate::dso::month_start(to));
+    let Ok((open, close)) = crate::rollforward::period_runs(&days, from, to) else { return Ok(None) };
+    let (Some(o), Some(c)) = (runs.get(open.unwrap_or(0)), runs.get(close)) else { return Ok(None) };
+    let data = store.period_data(o.seq, c.seq)?;
+    // A run written between the two reads: read every row instead.
+    if data.runs != runs {
+        return Ok(None);
+    }
+    Ok(Some((data, open, close)))
+}

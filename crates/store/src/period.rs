@@ -1,0 +1,147 @@
+//! The roll-forward's read of a period (issue 13 item 9): every invoice,
+//! but of its history only the rows that decide its state after two runs,
+//! and of the posting lines only those that can move a balance up to the
+//! closing run — no receipts, exceptions, reminders or promises.
+//!
+//! Rule (the balance rule of `cashapply-reports`' `view`): an invoice's
+//! state after run `k` is its last history row at a run ≤ `k`, its first
+//! run and first open amount are its first row's. So of each invoice's
+//! rows at runs ≤ `close`, the first one, the last one at a run ≤ `open`
+//! and the last one at a run ≤ `close` give the same states after `open`
+//! and after `close` (and the same first run) as every row does. A balance
+//! after a run ≤ `close` is moved only by `applied`, `discount` and
+//! `write_off` lines that exist then: lines of runs ≤ `close`, and, when
+//! `close` is the last run, the people's lines no run carries yet.
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+use crate::report_queries::{InvoiceEventRow, InvoiceRow, LineRow, ReportData, read_runs};
+
+/// One kept history row.
+#[derive(Debug, Clone)]
+struct Kept {
+    seq: i64,
+    row: InvoiceEventRow,
+}
+
+/// Per invoice: its first row, its last at a run ≤ `open`, its last at a
+/// run ≤ `close`.
+type Slots = [Option<Kept>; 3];
+
+pub(crate) fn read_period(c: &Connection, open: i64, close: i64) -> Result<ReportData, StoreError> {
+    let runs = read_runs(c)?;
+    let last = runs.last().map(|r| r.seq);
+    let seq_of: HashMap<String, i64> = runs.iter().map(|r| (r.batch_id.clone(), r.seq)).collect();
+    let mut data = ReportData { runs, ..ReportData::default() };
+    let mut index: HashMap<String, usize> = HashMap::new();
+    {
+        let mut stmt = c.prepare(
+            "SELECT customer_id, invoice_id, currency, invoice_date, due_date, amount_original FROM invoices",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let row = InvoiceRow {
+                customer_id: r.get(0)?,
+                invoice_id: r.get(1)?,
+                currency: r.get(2)?,
+                invoice_date: r.get(3)?,
+                due_date: r.get(4)?,
+                amount_original: r.get(5)?,
+            };
+            index.insert(format!("{}\u{1f}{}", row.customer_id, row.invoice_id), data.invoices.len());
+            data.invoices.push(row);
+        }
+    }
+    let mut slots: Vec<Slots> = vec![[None, None, None]; data.invoices.len()];
+    {
+        let mut stmt = c.prepare(
+            "SELECT seq, batch_id, customer_id, invoice_id, event, amount_open, status FROM invoice_history ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut key = String::new();
+        while let Some(r) = rows.next()? {
+            let batch = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            let Some(&run_seq) = seq_of.get(batch) else { continue };
+            if run_seq > close {
+                continue;
+            }
+            key.clear();
+            key.push_str(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?);
+            key.push('\u{1f}');
+            key.push_str(r.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?);
+            let Some(&i) = index.get(key.as_str()) else { continue };
+            let Some(slot) = slots.get_mut(i) else { continue };
+            let kept = Kept {
+                seq: r.get(0)?,
+                row: InvoiceEventRow {
+                    run_seq,
+                    customer_id: String::new(),
+                    invoice_id: String::new(),
+                    event: r.get(4)?,
+                    amount_open: r.get(5)?,
+                    status: r.get(6)?,
+                },
+            };
+            if slot[0].is_none() {
+                slot[0] = Some(kept.clone());
+            }
+            if run_seq <= open {
+                slot[1] = Some(kept.clone());
+            }
+            slot[2] = Some(kept);
+        }
+    }
+    for (slot, inv) in slots.into_iter().zip(&data.invoices) {
+        let mut seen = None;
+        for k in slot.into_iter().flatten() {
+            if seen.is_some_and(|s| s >= k.seq) {
+                continue;
+            }
+            seen = Some(k.seq);
+            let mut row = k.row;
+            row.customer_id.clone_from(&inv.customer_id);
+            row.invoice_id.clone_from(&inv.invoice_id);
+            data.invoice_events.push(row);
+        }
+    }
+    // The moving lines, each with its receipt's currency (a rowid search
+    // per line: receipts and postings both grow in `seq` order).
+    {
+        let mut stmt = c.prepare(
+            "SELECT p.batch_id, p.created_at, p.customer_id, p.invoice_id, p.kind, p.amount, p.confirmed_at, r.currency \
+             FROM postings p JOIN receipts r ON r.seq = p.receipt_seq \
+             WHERE p.kind IN ('applied', 'discount', 'write_off') ORDER BY p.seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let run_seq = match r.get_ref(0)?.as_str_or_null().map_err(rusqlite::Error::from)? {
+                Some(b) => match seq_of.get(b) {
+                    Some(&s) if s <= close => Some(s),
+                    Some(_) => continue,
+                    None if last == Some(close) => None,
+                    None => continue,
+                },
+                None if last == Some(close) => None,
+                None => continue,
+            };
+            data.lines.push(LineRow {
+                posting_id: String::new(),
+                receipt_id: String::new(),
+                run_seq,
+                created_at: r.get(1)?,
+                actor: None,
+                customer_id: r.get(2)?,
+                invoice_id: r.get(3)?,
+                kind: r.get(4)?,
+                amount: r.get(5)?,
+                currency: r.get(7)?,
+                reverses: None,
+                confirmed_at: r.get(6)?,
+            });
+        }
+    }
+    Ok(data)
+}
