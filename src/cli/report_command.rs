@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use cashapply_reports::read::{self, FoundDates, Plan};
 use cashapply_reports::{InvoiceDates, InvoiceKey, Ledger, Report, ReportConfig, ReportError, render};
 use cashapply_store::{
-    CollectionsStore, PromiseRecord, ReminderRecord, ReportReader, ReportStore, SqliteStore, WriteLock,
+    CollectionsStore, PromiseRecord, ReminderRecord, ReportReader, RunRow, SqliteStore, WriteLock,
 };
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
@@ -184,47 +185,19 @@ struct Loaded {
     notes: Vec<String>,
 }
 
-/// How much of the ledger to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Read {
-    /// The state after the last run and the ledger's sums
-    /// ([`Ledger::from_latest`]); a report that needs more says so.
-    Latest,
-    /// Every row.
-    Every,
-}
-
 /// True when `CASHAPPLY_REPORT_READ=every` asks for the full read (for
 /// comparisons and benchmarks).
 fn full_read_asked() -> bool {
     std::env::var("CASHAPPLY_REPORT_READ").is_ok_and(|v| v == "every")
 }
 
-fn load(source: &Source, read: Read) -> anyhow::Result<Loaded> {
-    let reader = ReportReader::open(&source.db)?;
-    let (data, latest) = match read {
-        Read::Every => (reader.report_data()?, None),
-        Read::Latest => {
-            let mut l = reader.latest_data()?;
-            (std::mem::take(&mut l.data), Some(l))
-        }
-    };
-    let config = match &source.config {
-        Some(p) => {
-            let text =
-                std::fs::read_to_string(p).with_context(|| format!("{}: cannot read the settings", p.display()))?;
-            ReportConfig::from_toml(&p.display().to_string(), &text)?
-        }
-        None => ReportConfig::default(),
-    };
+/// The invoice dates the ledger lacks (`undated` invoices recorded before
+/// it kept dates, schema version 3): from `--invoices`, else from the last
+/// run's invoices file when it is still there and unchanged; with a note
+/// saying where from.
+fn dates_for(source: &Source, undated: u64, runs: &[RunRow]) -> anyhow::Result<FoundDates> {
     let mut notes = Vec::new();
-    // The ledger records each invoice's dates (schema version 3); files are
-    // read only for rows recorded before that, or when asked.
-    let undated = match &latest {
-        Some(l) => l.undated as usize,
-        None => data.invoices.iter().filter(|i| i.invoice_date.is_none()).count(),
-    };
-    let dates = match (source.invoices.is_empty(), data.runs.last()) {
+    let dates = match (source.invoices.is_empty(), runs.last()) {
         (true, _) if undated == 0 => HashMap::new(),
         (false, _) => {
             let mut all = HashMap::new();
@@ -263,33 +236,56 @@ fn load(source: &Source, read: Read) -> anyhow::Result<Loaded> {
         }
         (true, None) => HashMap::new(),
     };
-    let ledger = match latest {
-        Some(mut l) => {
-            l.data = data;
-            Ledger::from_latest(l, dates)?
-        }
-        None => Ledger::from_rows(data, dates)?,
-    };
-    let as_of = match source.as_of {
-        Some(d) => d,
-        None => ledger.runs.iter().map(|r| r.date).max().ok_or(ReportError::Empty)?,
-    };
-    Ok(Loaded { ledger, config, as_of, notes })
+    Ok((dates, notes))
 }
 
-fn build(args: &ReportArgs, l: &Loaded) -> Result<Report, ReportError> {
+/// The report's day: `--as-of`, else the last run's date.
+fn as_of_of(source: &Source, ledger: &Ledger) -> Option<NaiveDate> {
+    source.as_of.or_else(|| ledger.runs.iter().map(|r| r.date).max())
+}
+
+/// Reads the ledger by `plan` and builds `build` over it
+/// (`cashapply_reports::read::build_report`: the narrow read first, every
+/// row when the report needs more).
+fn load<T>(
+    source: &Source,
+    plan: Plan,
+    mut build: impl FnMut(&Ledger, &ReportConfig, NaiveDate) -> T,
+) -> anyhow::Result<(Loaded, T)> {
+    let reader = ReportReader::open(&source.db)?;
+    let config = match &source.config {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("{}: cannot read the settings", p.display()))?;
+            ReportConfig::from_toml(&p.display().to_string(), &text)?
+        }
+        None => ReportConfig::default(),
+    };
+    let built = read::build_report(
+        &reader,
+        plan,
+        full_read_asked(),
+        |undated, runs| dates_for(source, undated, runs),
+        |ledger| as_of_of(source, ledger).map(|as_of| build(ledger, &config, as_of)),
+    )?;
+    let as_of = as_of_of(source, &built.ledger).ok_or(ReportError::Empty)?;
+    let value = built.value.ok_or(ReportError::Empty)?;
+    Ok((Loaded { ledger: built.ledger, config, as_of, notes: built.notes }, value))
+}
+
+fn build(args: &ReportArgs, ledger: &Ledger, config: &ReportConfig, as_of: NaiveDate) -> Result<Report, ReportError> {
     use cashapply_reports::{aging, collections, dso, kpi, rollforward, unapplied};
     match args.kind {
-        Kind::Aging => aging::aging(&l.ledger, &l.config, l.as_of, args.by == AgingBasis::InvoiceDate),
-        Kind::Unapplied => unapplied::unapplied(&l.ledger, l.as_of),
+        Kind::Aging => aging::aging(ledger, config, as_of, args.by == AgingBasis::InvoiceDate),
+        Kind::Unapplied => unapplied::unapplied(ledger, as_of),
         Kind::Rollforward => {
-            let from = args.from.unwrap_or_else(|| dso::month_start(l.as_of));
-            rollforward::rollforward(&l.ledger, from, l.as_of)
+            let from = args.from.unwrap_or_else(|| dso::month_start(as_of));
+            rollforward::rollforward(ledger, from, as_of)
         }
-        Kind::Kpi => kpi::kpi(&l.ledger, l.as_of, args.days),
-        Kind::Dso => dso::dso(&l.ledger, l.as_of, args.months.unwrap_or(3)),
-        Kind::Cei => dso::cei(&l.ledger, l.as_of, args.months.unwrap_or(12)),
-        Kind::Collections => collections::collections(&l.ledger, &l.config, l.as_of),
+        Kind::Kpi => kpi::kpi(ledger, as_of, args.days),
+        Kind::Dso => dso::dso(ledger, as_of, args.months.unwrap_or(3)),
+        Kind::Cei => dso::cei(ledger, as_of, args.months.unwrap_or(12)),
+        Kind::Collections => collections::collections(ledger, config, as_of),
     }
 }
 
@@ -300,24 +296,19 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         writeln!(io::stderr(), "cashapply: error: --format xlsx writes a workbook: give --out FILE.xlsx")?;
         return Ok(ExitCode::from(super::EXIT_USAGE));
     }
-    // The state after the last run first; every row when the report
-    // needs more (an earlier as-of, a past period, sales the ledger's sums
-    // do not cover).
-    let mut read = if full_read_asked() { Read::Every } else { Read::Latest };
-    let (loaded, built) = loop {
-        let loaded = match load(&args.source, read) {
-            Ok(l) => l,
-            Err(e) => {
-                writeln!(io::stderr(), "cashapply: error: {e:#}")?;
-                return Ok(ExitCode::from(1));
-            }
-        };
-        let built = build(args, &loaded);
-        if read == Read::Latest && loaded.ledger.is_short() {
-            read = Read::Every;
-            continue;
+    // The state after the last run (the roll-forward: its period) first;
+    // every row when the report needs more (an earlier as-of, a past
+    // period, sales the ledger's sums do not cover).
+    let plan = match args.kind {
+        Kind::Rollforward => Plan::Period { from: args.from, to: args.source.as_of },
+        _ => Plan::Latest,
+    };
+    let (loaded, built) = match load(&args.source, plan, |ledger, config, as_of| build(args, ledger, config, as_of)) {
+        Ok(x) => x,
+        Err(e) => {
+            writeln!(io::stderr(), "cashapply: error: {e:#}")?;
+            return Ok(ExitCode::from(1));
         }
-        break (loaded, built);
     };
     let mut report = match built {
         Ok(r) => r,
@@ -407,21 +398,14 @@ fn letters(args: &LettersArgs) -> anyhow::Result<ExitCode> {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
-    let mut read = if full_read_asked() { Read::Every } else { Read::Latest };
-    let (loaded, list) = loop {
-        let loaded = match load(&args.source, read) {
-            Ok(l) => l,
-            Err(e) => {
-                writeln!(io::stderr(), "cashapply: error: {e:#}")?;
-                return Ok(ExitCode::from(1));
-            }
-        };
-        let list = cashapply_reports::collections::follow_ups(&loaded.ledger, &loaded.config, loaded.as_of);
-        if read == Read::Latest && loaded.ledger.is_short() {
-            read = Read::Every;
-            continue;
+    let (loaded, list) = match load(&args.source, Plan::Latest, |ledger, config, as_of| {
+        cashapply_reports::collections::follow_ups(ledger, config, as_of)
+    }) {
+        Ok(x) => x,
+        Err(e) => {
+            writeln!(io::stderr(), "cashapply: error: {e:#}")?;
+            return Ok(ExitCode::from(1));
         }
-        break (loaded, list);
     };
     let Some(level) = loaded.config.dunning_levels.iter().find(|l| l.level == args.level).cloned() else {
         writeln!(io::stderr(), "cashapply: error: no dunning level {} in the settings", args.level)?;
@@ -506,8 +490,8 @@ fn promise(args: &PromiseArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     // Every invoice the customer had (closed ones too) decides the currency.
-    let loaded = match load(&args.source, Read::Every) {
-        Ok(l) => l,
+    let loaded = match load(&args.source, Plan::Every, |_, _, _| ()) {
+        Ok((l, ())) => l,
         Err(e) => {
             writeln!(io::stderr(), "cashapply: error: {e:#}")?;
             return Ok(ExitCode::from(1));

@@ -13,8 +13,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use cashapply_reports::dashboard::{Section, dashboard};
-use cashapply_reports::{Ledger, ReportConfig, ReportError};
-use cashapply_store::{ReportReader, ReportStore};
+use cashapply_reports::{ReportConfig, ReportError, read};
+use cashapply_store::ReportReader;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
@@ -22,25 +22,24 @@ use crate::app::App;
 use crate::handlers::{me, page_who, render};
 
 /// The sections at `as_of` (default: the last run's date), with that date,
-/// under the server's report settings (`serve --report-config`).
-/// The state after the last run is read first (`Ledger::from_latest`);
-/// every row only when a chart needs more (an earlier date, past months).
+/// under the server's report settings (`serve --report-config`), read as
+/// `cashapply report` reads them (`cashapply_reports::read::build_report`:
+/// the state after the last run first, every row only when a chart needs
+/// more — an earlier date, past months).
 fn build(db: &Path, config: &ReportConfig, as_of: Option<NaiveDate>) -> Result<(NaiveDate, Vec<Section>), String> {
     let reader = ReportReader::open(db).map_err(|e| e.to_string())?;
-    let latest = reader.latest_data().map_err(|e| e.to_string())?;
-    let lean = Ledger::from_latest(latest, HashMap::new()).map_err(|e| e.to_string())?;
-    let as_of = match as_of {
-        Some(d) => d,
-        None => lean.runs.iter().map(|r| r.date).max().ok_or_else(|| ReportError::Empty.to_string())?,
-    };
-    let sections = dashboard(&lean, config, as_of);
-    if !lean.is_short() {
-        return Ok((as_of, sections.map_err(|e| e.to_string())?));
-    }
-    let data = reader.report_data().map_err(|e| e.to_string())?;
-    let ledger = Ledger::from_rows(data, HashMap::new()).map_err(|e| e.to_string())?;
-    let sections = dashboard(&ledger, config, as_of).map_err(|e| e.to_string())?;
-    Ok((as_of, sections))
+    let built = read::build_report(
+        &reader,
+        read::Plan::Latest,
+        false,
+        |_, _| Ok::<_, read::ReadError>((HashMap::new(), Vec::new())),
+        |ledger| {
+            let day = as_of.or_else(|| ledger.runs.iter().map(|r| r.date).max()).ok_or(ReportError::Empty)?;
+            dashboard(ledger, config, day).map(|sections| (day, sections))
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    built.value.map_err(|e| e.to_string())
 }
 
 fn section_json(s: &Section) -> Value {
