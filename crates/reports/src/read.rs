@@ -128,8 +128,8 @@ where
     let Some(to) = to.or_else(|| days.iter().max().copied()) else { return Ok(None) };
     let from = from.unwrap_or_else(|| crate::dso::month_start(to));
     let Ok((open, close)) = crate::rollforward::period_runs(&days, from, to) else { return Ok(None) };
-    let (Some(o), Some(c)) = (runs.get(open.unwrap_or(0)), runs.get(close)) else { return Ok(None) };
-    let data = store.period_data(o.seq, c.seq)?;
+    let Some(c) = runs.get(close) else { return Ok(None) };
+    let data = store.period_data(open.and_then(|o| runs.get(o)).map(|o| o.seq), c.seq)?;
     // A run written between the two reads: read every row instead.
     if data.runs != runs {
         return Ok(None);

@@ -7,11 +7,12 @@
 //! state after run `k` is its last history row at a run ≤ `k`, its first
 //! run and first open amount are its first row's. So of each invoice's
 //! rows at runs ≤ `close`, the first one, the last one at a run ≤ `open`
-//! and the last one at a run ≤ `close` give the same states after `open`
-//! and after `close` (and the same first run) as every row does. A balance
-//! after a run ≤ `close` is moved only by `applied`, `discount` and
-//! `write_off` lines that exist then: lines of runs ≤ `close`, and, when
-//! `close` is the last run, the people's lines no run carries yet.
+//! (the first run, when the opening is the first run's view) and the last
+//! one at a run ≤ `close` give the same states after `open` and after
+//! `close` (and the same first run) as every row does. A balance after a
+//! run ≤ `close` is moved only by `applied`, `discount` and `write_off`
+//! lines that exist then: lines of runs ≤ `close`, and, when `close` is
+//! the last run, the people's lines no run carries yet.
 
 use std::collections::HashMap;
 
@@ -31,8 +32,12 @@ struct Kept {
 /// run ≤ `close`.
 type Slots = [Option<Kept>; 3];
 
-pub(crate) fn read_period(c: &Connection, open: i64, close: i64) -> Result<ReportData, StoreError> {
+pub(crate) fn read_period(c: &Connection, open: Option<i64>, close: i64) -> Result<ReportData, StoreError> {
     let runs = read_runs(c)?;
+    // The first run's view stands for the opening when there is no
+    // opening run; its lines are then movements of the period.
+    let open_lines = open.is_some();
+    let open = open.or_else(|| runs.first().map(|r| r.seq)).unwrap_or(close);
     let last = runs.last().map(|r| r.seq);
     let seq_of: HashMap<String, i64> = runs.iter().map(|r| (r.batch_id.clone(), r.seq)).collect();
     let mut data = ReportData { runs, ..ReportData::default() };
@@ -85,11 +90,17 @@ pub(crate) fn read_period(c: &Connection, open: i64, close: i64) -> Result<Repor
                     status: r.get(6)?,
                 },
             };
-            if slot[0].is_none() {
-                slot[0] = Some(kept.clone());
-            }
-            if run_seq <= open {
-                slot[1] = Some(kept.clone());
+            // Each slot that takes the row: one clone fewer than slots.
+            let first = slot[0].is_none();
+            let at_open = run_seq <= open;
+            match (first, at_open) {
+                (true, true) => {
+                    slot[0] = Some(kept.clone());
+                    slot[1] = Some(kept.clone());
+                }
+                (true, false) => slot[0] = Some(kept.clone()),
+                (false, true) => slot[1] = Some(kept.clone()),
+                (false, false) => {}
             }
             slot[2] = Some(kept);
         }
@@ -108,7 +119,16 @@ pub(crate) fn read_period(c: &Connection, open: i64, close: i64) -> Result<Repor
         }
     }
     // The moving lines, each with its receipt's currency (a rowid search
-    // per line: receipts and postings both grow in `seq` order).
+    // per line: receipts and postings both grow in `seq` order). When the
+    // opening's lines count (`open_lines`), a line of a run ≤ `open`, other
+    // than `open`'s and `close`'s own, that the ERP confirmed no later than
+    // both runs started exists at the opening and is in flight at neither
+    // run: it moves nothing the roll-forward counts, and is left out.
+    let created = |seq: i64| data.runs.iter().find(|r| r.seq == seq).map(|r| r.created_at.clone());
+    let settled_by = match (open_lines, created(open), created(close)) {
+        (true, Some(a), Some(b)) => Some(if a < b { a } else { b }),
+        _ => None,
+    };
     {
         let mut stmt = c.prepare(
             "SELECT p.batch_id, p.created_at, p.customer_id, p.invoice_id, p.kind, p.amount, p.confirmed_at, r.currency \
@@ -127,6 +147,13 @@ pub(crate) fn read_period(c: &Connection, open: i64, close: i64) -> Result<Repor
                 None if last == Some(close) => None,
                 None => continue,
             };
+            if let (Some(run), Some(by)) = (run_seq, settled_by.as_deref())
+                && run < open
+                && run != close
+                && r.get_ref(6)?.as_str_or_null().map_err(rusqlite::Error::from)?.is_some_and(|at| at <= by)
+            {
+                continue;
+            }
             data.lines.push(LineRow {
                 posting_id: String::new(),
                 receipt_id: String::new(),

@@ -248,11 +248,13 @@ pub trait ReportStore {
     fn runs(&self) -> Result<Vec<RunRow>, StoreError>;
 
     /// Reads what the roll-forward between the runs `open` and `close`
-    /// (their `seq`; `open` ≤ `close`) needs: every run and invoice, of
-    /// each invoice's changes its first and its last at a run ≤ `open` and
-    /// ≤ `close`, and the `applied`, `discount` and `write_off` lines that
-    /// exist after `close` (see `period.rs`); nothing else.
-    fn period_data(&self, open: i64, close: i64) -> Result<ReportData, StoreError>;
+    /// (their `seq`; `open` ≤ `close`; `None`: the opening is the first
+    /// run's view before it posted) needs: every run and invoice, of each
+    /// invoice's changes its first and its last at a run ≤ `open` and ≤
+    /// `close`, and the `applied`, `discount` and `write_off` lines that
+    /// exist after `close` and can move a balance the roll-forward counts
+    /// (see `period.rs`); nothing else.
+    fn period_data(&self, open: Option<i64>, close: i64) -> Result<ReportData, StoreError>;
 }
 
 /// A read-only connection to a ledger file.
@@ -308,7 +310,7 @@ impl ReportStore for ReportReader {
         read_runs(&self.conn)
     }
 
-    fn period_data(&self, open: i64, close: i64) -> Result<ReportData, StoreError> {
+    fn period_data(&self, open: Option<i64>, close: i64) -> Result<ReportData, StoreError> {
         let c = &self.conn;
         c.execute_batch("BEGIN")?;
         let out = crate::period::read_period(c, open, close);
