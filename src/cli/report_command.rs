@@ -13,9 +13,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use cashapply_reports::read::{self, FoundDates, Plan};
 use cashapply_reports::{InvoiceDates, InvoiceKey, Ledger, Report, ReportConfig, ReportError, render};
-use cashapply_store::{
-    CollectionsStore, PromiseRecord, ReminderRecord, ReportReader, RunRow, SqliteStore, WriteLock,
-};
+use cashapply_store::{CollectionsStore, PromiseRecord, ReminderRecord, ReportReader, RunRow, SqliteStore, WriteLock};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 

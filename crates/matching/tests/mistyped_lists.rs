@@ -352,3 +352,40 @@ fn of_two_equally_near_invoices_a_part_payment_line_stating_the_document_total_n
     let (l, o) = decide(invs, vec![], &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0308054", "2725.45")]);
 }
+
+#[test]
+fn the_rest_left_by_a_word_that_names_nothing_goes_to_the_one_open_item_of_exactly_that_amount() {
+    // `82085` is 1800080285 mangled beyond one edit; the cash the named
+    // invoices leave is exactly its open amount (with cents).
+    let invs = vec![
+        invoice("1800080274", "C1", "105.38", "2026-01-31"),
+        invoice("1800080273", "C1", "3377.82", "2026-01-31"),
+        invoice("1800080285", "C1", "688.45", "2026-01-31"),
+        invoice("1800080290", "C1", "700.00", "2026-02-20"),
+    ];
+    let r = receipt("R1", "4171.65", "2026-02-02", &["PMT 1800080274;1800080273;82085"]);
+    let (l, o) = decide(invs.clone(), vec![], &[r]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "1800080285", "688.45")), "{got:?}");
+    assert!(!o[0].exceptions.iter().any(|e| e.kind.as_str() == "overpayment"), "{:?}", o[0].exceptions);
+    // Without a word that names nothing, the excess stays an overpayment.
+    let r = receipt("R2", "4171.65", "2026-02-02", &["PMT 1800080274;1800080273"]);
+    let (l, o) = decide(invs, vec![], &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.1 == "1800080285"), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
+fn a_number_repeated_by_its_tail_for_another_invoice_one_edit_from_it_is_that_invoice() {
+    // `86790=359.38` names 1800086790 (paid by its own line) by its tail;
+    // 1800086709, one edit from 1800086790, is open for 359.38.
+    let invs = vec![
+        invoice("1800086790", "C1", "4798.83", "2026-01-31"),
+        invoice("1800086709", "C1", "359.38", "2026-01-31"),
+        invoice("1800086750", "C1", "1385.20", "2026-01-31"),
+    ];
+    let mut r = receipt("R1", "6543.41", "2026-02-02", &[]);
+    r.remittance_lines = vec![item("1800086790", "4798.83"), item("86790", "359.38"), item("1800086750", "1385.20")];
+    let (l, o) = decide(invs, vec![], &[r]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "1800086709", "359.38")), "{got:?}");
+}

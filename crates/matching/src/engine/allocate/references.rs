@@ -348,9 +348,17 @@ impl<'l> Allocator<'l> {
         }
         let owner = self.ledger.owner(repeat.invoice);
         let key = normalise_reference(&repeat.raw).key;
-        let fits: Vec<u32> = self
-            .ledger
-            .family_neighbours(owner, &key)
+        // Neighbours of the number as written and, when it named the
+        // invoice only by its tail (`86790` for `1800086790`), of that
+        // invoice's own number.
+        let mut near = self.ledger.family_neighbours(owner, &key);
+        let full = self.ledger.invoice_refs.key(repeat.invoice);
+        if full != key {
+            near.extend(self.ledger.family_neighbours(owner, full));
+            near.sort_unstable();
+            near.dedup();
+        }
+        let fits: Vec<u32> = near
             .into_iter()
             .filter(|i| {
                 *i != repeat.invoice

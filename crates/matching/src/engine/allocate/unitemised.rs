@@ -51,6 +51,52 @@ impl<'l> Allocator<'l> {
         }
     }
 
+    /// The cash left after the references, when the payer also wrote words
+    /// that look like document numbers and name nothing (a number mistyped
+    /// beyond one edit, another document's number): it goes to the one
+    /// open item of the customer's family open for exactly that amount —
+    /// an amount with cents, or one no other open item of the ledger has.
+    /// Returns the cash left.
+    pub(super) fn rest_for_an_unread_word(
+        &mut self,
+        receipt: &Receipt,
+        proposal: &Proposal,
+        out: &mut ReceiptOutcome,
+        rest: Decimal,
+    ) -> Decimal {
+        let Some(owner) = out.customer else { return rest };
+        if proposal.unresolved_references == 0 || rest <= Decimal::ZERO {
+            return rest;
+        }
+        let Some(inv) = self.only_open_item_of(owner, rest, receipt.currency) else { return rest };
+        let confidence = Decimal::new(920, 3);
+        if confidence < self.config.auto_apply_confidence {
+            return rest;
+        }
+        self.reduce(inv, rest);
+        out.lines.push(line(PostingKind::Applied, Some(inv), rest, Rule::AmountUnique, confidence));
+        Decimal::ZERO
+    }
+
+    /// The one open item of `owner`'s family, payable in `currency` and not
+    /// yet paid in the run, open for exactly `amount` — when the amount is
+    /// specific: it has cents, or no other open item of the ledger has it.
+    pub(super) fn only_open_item_of(&self, owner: u32, amount: Decimal, currency: Currency) -> Option<u32> {
+        if amount.fract().is_zero() && self.ledger.open_items_of_amount(currency, amount) != 1 {
+            return None;
+        }
+        let mut fits = self
+            .ledger
+            .family(owner)
+            .into_iter()
+            .flat_map(|c| self.ledger.open_invoices(c).iter().copied())
+            .filter(|i| self.open_item(*i, currency) && self.remaining(*i) == amount);
+        match (fits.next(), fits.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    }
+
     /// References without amounts. Returns the cash left over.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn unitemised(
@@ -139,6 +185,9 @@ impl<'l> Allocator<'l> {
         out.lines.extend(discount_lines);
         if cash > Decimal::ZERO && !has_duplicates {
             cash = self.rest_named_loosely(receipt, proposal, out, cash);
+        }
+        if cash > Decimal::ZERO && !has_duplicates && !proposal.truncated {
+            cash = self.rest_for_an_unread_word(receipt, proposal, out, cash);
         }
         if cash > Decimal::ZERO && !has_duplicates {
             if proposal.truncated {
