@@ -389,3 +389,22 @@ fn a_number_repeated_by_its_tail_for_another_invoice_one_edit_from_it_is_that_in
     let got = lines(&l, &o[0]);
     assert!(got.contains(&s("applied", "1800086709", "359.38")), "{got:?}");
 }
+
+#[test]
+fn a_line_naming_an_invoice_another_line_mistyped_into_it_still_pays_that_invoice() {
+    // `0522598=3108.36` means INV-0522589 (a transposition); the next line
+    // names INV-0522598 itself for its own 231.68.
+    let invs = vec![
+        invoice("INV-0522547", "C1", "23922.45", "2026-01-31"),
+        invoice("INV-0522589", "C1", "3108.36", "2026-01-31"),
+        invoice("INV-0522598", "C1", "231.68", "2026-01-31"),
+    ];
+    let mut r = receipt("R1", "27262.49", "2026-02-02", &[]);
+    r.remittance_lines =
+        vec![item("INV-0522547", "23922.45"), item("0522598", "3108.36"), item("INV-0522598", "231.68")];
+    let (l, o) = decide(invs, vec![], &[r]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-0522589", "3108.36")), "{got:?}");
+    assert!(got.contains(&s("applied", "INV-0522598", "231.68")), "{got:?}");
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}

@@ -589,6 +589,25 @@ impl<'l> Allocator<'l> {
                 dups.push(r);
             }
         }
+        // A line merged into an invoice whose first reference was then
+        // found mistyped for a neighbour (`0522598=3108.36` meaning
+        // 0522589, beside `INV-0522598=231.68`): the merged line names that
+        // invoice on its own now.
+        let mut merged_lines: Vec<(u32, usize)> = merged_lines.to_vec();
+        let orphaned: Vec<(u32, usize)> = merged_lines
+            .iter()
+            .copied()
+            .filter(|(inv, _)| !fresh.iter().chain(&dups).any(|r| r.invoice == *inv))
+            .collect();
+        for (inv, l) in orphaned {
+            let Some(template) = fresh.first().cloned() else { break };
+            let raw = receipt.remittance_lines.get(l).map(|x| x.reference.clone()).unwrap_or_default();
+            merged_lines.retain(|m| *m != (inv, l));
+            if taken.insert(inv) {
+                fresh.push(RefMatch { invoice: inv, line: Some(l), distance: 0, raw, ..template });
+            }
+        }
+        let merged_lines = merged_lines.as_slice();
         // Several references that do not settle the payment together, while
         // replacing exactly one of them by an invoice one edit away makes
         // them settle it exactly: the amounts say which number was meant.
