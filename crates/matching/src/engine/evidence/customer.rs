@@ -175,9 +175,9 @@ pub(super) fn identify_customer(
     let strong_payer = payer.filter(|(_, _, how)| {
         matches!(how, CustomerEvidence::BankAccount | CustomerEvidence::AccountInRun | CustomerEvidence::PayerName)
     });
-    // The payment is within 5% of the open total of what the exact
-    // references name of this owner's invoices.
-    let amounts_fit = |owner: u32| {
+    // The open total of what the exact references name of this owner's
+    // invoices (each invoice once).
+    let named_open = |owner: u32| {
         let mut invoices: Vec<u32> = refs
             .iter()
             .filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == owner)
@@ -185,21 +185,15 @@ pub(super) fn identify_customer(
             .collect();
         invoices.sort_unstable();
         invoices.dedup();
-        let open: Decimal = invoices.iter().map(|i| ledger.invoice(*i).amount_open).sum();
+        invoices.iter().map(|i| ledger.invoice(*i).amount_open).sum::<Decimal>()
+    };
+    // The payment is within 5% of that total.
+    let amounts_fit = |owner: u32| {
+        let open = named_open(owner);
         (open - receipt.amount).abs() <= open.abs() * Decimal::new(5, 2)
     };
-    // The payment is exactly the open total of what the exact references
-    // name of this owner's invoices.
-    let amounts_match = |owner: u32| {
-        let mut invoices: Vec<u32> = refs
-            .iter()
-            .filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == owner)
-            .map(|r| r.invoice)
-            .collect();
-        invoices.sort_unstable();
-        invoices.dedup();
-        invoices.iter().map(|i| ledger.invoice(*i).amount_open).sum::<Decimal>() == receipt.amount
-    };
+    // The payment is exactly that total.
+    let amounts_match = |owner: u32| named_open(owner) == receipt.amount;
     match owners.as_slice() {
         [one] => {
             // A payer name that may just as well be the references' owner's
