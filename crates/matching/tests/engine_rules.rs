@@ -1205,6 +1205,12 @@ fn a_payer_stating_the_amount_it_deducted_pays_the_one_open_item_that_amount_sho
     let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00753", "22504.59")]);
     assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-00753", "895.41")]);
+    // A bare number may be another line's amount: only money written as
+    // taken off counts.
+    let text = ["INV-00713 22504.59 Deduction: Freight overcharge 895.41"];
+    let r = payer(receipt("R3", "22504.59", "2026-02-02", &text), "AURORA PHARMACEUTICALS DIVISION 162");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
     // An amount that makes no open item says nothing.
     let text = ["INV-00713 22504.59 Deduction: Freight overcharge (-$95.41)"];
     let r = payer(receipt("R2", "22504.59", "2026-02-02", &text), "AURORA PHARMACEUTICALS DIVISION 162");

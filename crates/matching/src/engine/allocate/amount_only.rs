@@ -308,7 +308,7 @@ impl<'l> Allocator<'l> {
     }
 
     /// A payer that says what it deducted or took off (`Deduction: Freight
-    /// overcharge (-$895.41)`, `Discount $41.00`, `less 667.65`) and pays
+    /// overcharge (-$895.41)`, `Discount $41.00`, `less -667.65`) and pays
     /// exactly one of its open items less that amount, when no reference and
     /// no amount placed the cash: that item, the deduction a
     /// `short_payment` (a stated discount: as [`Self::paid_less_stated_percent`]).
@@ -391,8 +391,9 @@ impl<'l> Allocator<'l> {
 }
 
 /// Amounts a payer's words say it took off, each with whether it calls
-/// it a discount: a decimal amount (two decimals, `$` and signs and
-/// parentheses allowed) in a text that speaks of a deduction, a discount, a
+/// it a discount: a decimal amount written as money taken off (two
+/// decimals, after `-` or `$`, in parentheses or not) in a text that
+/// speaks of a deduction, a discount, a
 /// claim or of taking something off (`DEDUCT…`, `DISC…`, `LESS`, `SHORT`,
 /// `CLAIM`, `ALLOWANCE`), other than the payment itself.
 fn stated_taken_amounts(receipt: &Receipt) -> Vec<(Decimal, bool)> {
@@ -405,6 +406,11 @@ fn stated_taken_amounts(receipt: &Receipt) -> Vec<(Decimal, bool)> {
         }
         let discount = upper.contains("DISC") && !upper.contains("DEDUCT");
         for word in upper.split(|c: char| c.is_whitespace() || c == '(' || c == ')') {
+            // Only an amount written as money taken off (`-$895.41`,
+            // `$41.00`, `-667.65`): a bare number may be another line's.
+            if !word.starts_with(['-', '$']) {
+                continue;
+            }
             let number =
                 word.trim_start_matches(['-', '$', '+']).trim_start_matches('$').trim_end_matches([',', ';', '.']);
             let Some((whole, cents)) = number.split_once('.') else { continue };
