@@ -598,6 +598,11 @@ impl<'l> Allocator<'l> {
             .iter()
             .copied()
             .filter(|(inv, _)| !fresh.iter().chain(&dups).any(|r| r.invoice == *inv))
+            .filter(|(inv, _)| {
+                self.ledger.invoice(*inv).status != InvoiceStatus::Closed
+                    && self.payable(*inv, receipt.currency)
+                    && !self.paid_in_run.get(*inv as usize).copied().unwrap_or(true)
+            })
             .collect();
         for (inv, l) in orphaned {
             let Some(template) = fresh.first().cloned() else { break };
