@@ -16,8 +16,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::StoreError;
 use crate::report_queries::{
-    InvoiceEventRow, InvoiceRow, LatestData, LineRow, ReceiptLedgerRow, ReportData, RunKpiRow, SalesRow,
-    read_exceptions, read_runs,
+    INVOICE_COLUMNS, InvoiceEventRow, LatestData, LineRow, ReceiptLedgerRow, ReportData, RunKpiRow, SalesRow,
+    invoice_row, read_exceptions, read_runs,
 };
 use crate::summaries::from_minor;
 
@@ -105,20 +105,13 @@ pub(crate) fn read_latest(c: &Connection) -> Result<LatestData, StoreError> {
     // file, not closed (index `invoices_receivable`); one change each, at
     // the last run, showing the state the invoice row keeps.
     {
-        let mut stmt = c.prepare(
-            "SELECT customer_id, invoice_id, currency, invoice_date, due_date, amount_original, amount_open, status \
-             FROM invoices WHERE in_file = 1 AND status <> 'closed' AND first_seq IS NOT NULL",
-        )?;
+        let mut stmt = c.prepare(&format!(
+            "SELECT {INVOICE_COLUMNS}, amount_open, status \
+             FROM invoices WHERE in_file = 1 AND status <> 'closed' AND first_seq IS NOT NULL"
+        ))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let row = InvoiceRow {
-                customer_id: r.get(0)?,
-                invoice_id: r.get(1)?,
-                currency: r.get(2)?,
-                invoice_date: r.get(3)?,
-                due_date: r.get(4)?,
-                amount_original: r.get(5)?,
-            };
+            let row = invoice_row(r)?;
             data.invoice_events.push(InvoiceEventRow {
                 run_seq: last.seq,
                 customer_id: row.customer_id.clone(),

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 
 use crate::StoreError;
-use crate::report_queries::{InvoiceEventRow, InvoiceRow, LineRow, ReportData, read_runs};
+use crate::report_queries::{INVOICE_COLUMNS, InvoiceEventRow, LineRow, ReportData, invoice_row, read_runs};
 
 /// One kept history row.
 #[derive(Debug, Clone)]
@@ -43,19 +43,10 @@ pub(crate) fn read_period(c: &Connection, open: Option<i64>, close: i64) -> Resu
     let mut data = ReportData { runs, ..ReportData::default() };
     let mut index: HashMap<String, usize> = HashMap::new();
     {
-        let mut stmt = c.prepare(
-            "SELECT customer_id, invoice_id, currency, invoice_date, due_date, amount_original FROM invoices",
-        )?;
+        let mut stmt = c.prepare(&format!("SELECT {INVOICE_COLUMNS} FROM invoices"))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let row = InvoiceRow {
-                customer_id: r.get(0)?,
-                invoice_id: r.get(1)?,
-                currency: r.get(2)?,
-                invoice_date: r.get(3)?,
-                due_date: r.get(4)?,
-                amount_original: r.get(5)?,
-            };
+            let row = invoice_row(r)?;
             index.insert(format!("{}\u{1f}{}", row.customer_id, row.invoice_id), data.invoices.len());
             data.invoices.push(row);
         }

@@ -382,24 +382,27 @@ pub(crate) fn read_exceptions(
     Ok((exceptions, events))
 }
 
+/// The columns every invoice read starts with, in this order.
+pub(crate) const INVOICE_COLUMNS: &str = "customer_id, invoice_id, currency, invoice_date, due_date, amount_original";
+
+/// An invoice row from a query whose first columns are [`INVOICE_COLUMNS`].
+pub(crate) fn invoice_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceRow> {
+    Ok(InvoiceRow {
+        customer_id: r.get(0)?,
+        invoice_id: r.get(1)?,
+        currency: r.get(2)?,
+        invoice_date: r.get(3)?,
+        due_date: r.get(4)?,
+        amount_original: r.get(5)?,
+    })
+}
+
 fn read_all(c: &Connection) -> Result<ReportData, StoreError> {
     let mut data = ReportData { runs: read_runs(c)?, ..ReportData::default() };
     // The currency is read once per invoice, not joined to each change
     // (a join costs an index search per history row).
-    let mut stmt =
-        c.prepare("SELECT customer_id, invoice_id, currency, invoice_date, due_date, amount_original FROM invoices")?;
-    data.invoices = stmt
-        .query_map([], |r| {
-            Ok(InvoiceRow {
-                customer_id: r.get(0)?,
-                invoice_id: r.get(1)?,
-                currency: r.get(2)?,
-                invoice_date: r.get(3)?,
-                due_date: r.get(4)?,
-                amount_original: r.get(5)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    let mut stmt = c.prepare(&format!("SELECT {INVOICE_COLUMNS} FROM invoices"))?;
+    data.invoices = stmt.query_map([], invoice_row)?.collect::<Result<_, _>>()?;
     // Each table is read in its own rowid order and joined here (a run's
     // seq by batch id, a line's currency by receipt): a join in SQL costs
     // an index search per row, millions of them at scale.
