@@ -1148,6 +1148,7 @@ fn a_payer_stating_the_percentage_it_took_as_a_discount_pays_the_one_open_item_t
     let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00342", "44423.50")]);
     assert_eq!(exceptions(&l, &o[0]), [s("unearned_discount", "INV-00342", "676.50")]);
+    assert_eq!(o[0].lines[0].rule.as_str(), "stated_discount");
     // Without words of a discount, a percentage says nothing.
     let text = ["INV-00324 44423.50 1.5% surcharge"];
     let r = payer(receipt("R2", "44423.50", "2026-02-02", &text), "RIVERVIEW HOSPITALITY INC DIVISION 169");
@@ -1205,6 +1206,7 @@ fn a_payer_stating_the_amount_it_deducted_pays_the_one_open_item_that_amount_sho
     let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00753", "22504.59")]);
     assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-00753", "895.41")]);
+    assert_eq!(o[0].lines[0].rule.as_str(), "stated_deduction");
     // A bare number may be another line's amount: only money written as
     // taken off counts.
     let text = ["INV-00713 22504.59 Deduction: Freight overcharge 895.41"];
@@ -1216,4 +1218,18 @@ fn a_payer_stating_the_amount_it_deducted_pays_the_one_open_item_that_amount_sho
     let r = payer(receipt("R2", "22504.59", "2026-02-02", &text), "AURORA PHARMACEUTICALS DIVISION 162");
     let (l, o) = decide(invs, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
+fn a_stated_percentage_finds_its_invoice_however_the_payer_rounded_the_half_cent() {
+    // 1234.25 less 2% is 1209.565: a payer rounding half up pays 1209.57,
+    // one rounding to even 1209.56; either is that invoice, a cent more is not.
+    let cs = vec![customer("C1", "Maple Leaf Consulting")];
+    let invs = vec![invoice("INV-00001", "C1", "1234.25", "2026-01-31")];
+    for (paid, applied) in [("1209.57", true), ("1209.56", true), ("1209.58", false)] {
+        let r =
+            payer(receipt("R1", paid, "2026-02-02", &["PO-36317 less 2% early pay discount"]), "Maple Leaf Consulting");
+        let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+        assert_eq!(lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), applied, "{paid}: {:?}", lines(&l, &o[0]));
+    }
 }

@@ -113,8 +113,11 @@ pub enum Rule {
     /// The amount equals the customer's whole open balance.
     StatementBalance,
     /// The amount is exactly one open item of the customer less the
-    /// percentage the payer states it took as a discount.
+    /// discount the payer states it took (a percentage or an amount).
     StatedDiscount,
+    /// The amount is exactly one open item of the customer less the amount
+    /// the payer states it deducted.
+    StatedDeduction,
     /// Cash held: duplicate, overpayment excess, no match.
     Held,
     /// A short payment's shortfall written off by `run` because the
@@ -136,6 +139,7 @@ impl Rule {
             Rule::AmountTolerance => "amount_tolerance",
             Rule::StatementBalance => "statement_balance",
             Rule::StatedDiscount => "stated_discount",
+            Rule::StatedDeduction => "stated_deduction",
             Rule::Held => "held",
             Rule::LearnedWriteOff => "learned_write_off",
         }

@@ -30,6 +30,7 @@ mod itemised;
 mod loose;
 mod references;
 mod skipped;
+mod taken_off;
 mod unitemised;
 
 use std::collections::HashSet;

@@ -1,0 +1,154 @@
+//! A payment the payer says is an open item less what it took off: a
+//! percentage it calls a discount (`1.5% discount taken`), or an amount it
+//! deducted or took off (`Deduction: Freight overcharge (-$895.41)`,
+//! `Discount $41.00`). Reached only when no reference and no amount placed
+//! the cash (rule 8, [`Allocator::amount_only`]).
+
+use super::*;
+
+/// What a payer's words say it took off an invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TakenOff {
+    /// A percentage taken as a discount (0 < p ≤ 10).
+    Percent(Decimal),
+    /// An amount taken off; `discount` when the payer calls it a discount
+    /// rather than a deduction.
+    Amount { amount: Decimal, discount: bool },
+}
+
+impl<'l> Allocator<'l> {
+    /// The payer's open item that the payment is, less what the payer says
+    /// it took off, when exactly one item fits: a stated percentage makes
+    /// the payment to within one minor unit (payers round either way), a
+    /// stated amount makes it exactly. The payment is applied; a discount
+    /// is a `discount` line when the invoice's terms grant it on the value
+    /// date, else an `unearned_discount` exception (`stated_discount`); a
+    /// deduction is a `short_payment` (`stated_deduction`). The rest of the
+    /// invoice stays open. Two items fitting, or none, decide nothing.
+    pub(super) fn paid_less_what_it_took_off(
+        &mut self,
+        receipt: &Receipt,
+        payer: u32,
+        customer_confidence: Decimal,
+    ) -> Option<ReceiptOutcome> {
+        let stated = stated_taken_off(receipt);
+        if stated.is_empty() || receipt.amount <= Decimal::ZERO {
+            return None;
+        }
+        let digits = receipt.currency.minor_digits();
+        let minor_unit = Decimal::new(1, digits);
+        let makes = |open: Decimal, t: &TakenOff| match t {
+            TakenOff::Percent(p) => {
+                let less = open * (Decimal::ONE_HUNDRED - *p) / Decimal::ONE_HUNDRED;
+                (less - receipt.amount).abs() < minor_unit
+            }
+            TakenOff::Amount { amount, .. } => receipt.amount.checked_add(*amount) == Some(open),
+        };
+        // (invoice, called a discount).
+        let mut fits: Vec<(u32, bool)> = Vec::new();
+        for &i in self.ledger.open_invoices(payer) {
+            let open = self.remaining(i);
+            if !self.open_item(i, receipt.currency) || open <= receipt.amount {
+                continue;
+            }
+            if let Some(t) = stated.iter().find(|t| makes(open, t)) {
+                fits.push((i, !matches!(t, TakenOff::Amount { discount: false, .. })));
+            }
+        }
+        let [(inv, discount)] = fits.as_slice() else { return None };
+        let confidence = customer_confidence.min(Decimal::new(920, 3));
+        if confidence < self.config.auto_apply_confidence {
+            return None;
+        }
+        let inv = *inv;
+        let taken = self.remaining(inv) - receipt.amount;
+        let rule = if *discount { Rule::StatedDiscount } else { Rule::StatedDeduction };
+        let mut out = ReceiptOutcome { customer: Some(self.ledger.owner(inv)), ..Default::default() };
+        self.reduce(inv, receipt.amount);
+        out.lines.push(line(PostingKind::Applied, Some(inv), receipt.amount, rule, confidence));
+        let earned = self.discount(inv, receipt.value_date).filter(|(d, earned)| *earned && *d == taken);
+        match (discount, earned) {
+            (true, Some((d, _))) => {
+                self.reduce(inv, d);
+                out.lines.push(line(PostingKind::Discount, Some(inv), d, rule, confidence));
+            }
+            (true, None) => out.exceptions.push(exception(
+                ExceptionKind::UnearnedDiscount,
+                Some(inv),
+                taken,
+                format!(
+                    "The payer took a discount of {taken} on invoice {} that its terms do not grant on this date; claim it back or allow it.",
+                    self.id(inv)
+                ),
+            )),
+            (false, _) => out.exceptions.push(exception(
+                ExceptionKind::ShortPayment,
+                Some(inv),
+                taken,
+                format!(
+                    "Invoice {} paid {taken} short: the payer states it deducted that amount; it stays open for the rest.",
+                    self.id(inv)
+                ),
+            )),
+        }
+        Some(out)
+    }
+}
+
+/// What the payer's words say it took off, from texts that speak of a
+/// discount, a deduction, a claim or of taking something off (`DISC…`,
+/// `DEDUCT…`, `LESS`, `SHORT`, `CLAIM`, `ALLOWANCE`, `CHARGEBACK`):
+/// * a number written with `%` (`1.5%`, `2 %`) between 0 and 10, in a text
+///   that speaks of a discount or of taking off (`DISC…`, `LESS`);
+/// * an amount written as money taken off (two decimals, after `-` or `$`,
+///   in parentheses or not: `-$895.41`, `$41.00`), other than the payment
+///   itself — a bare number may be another line's amount. It is a discount
+///   when the text says discount and not deduction.
+fn stated_taken_off(receipt: &Receipt) -> Vec<TakenOff> {
+    const WORDS: [&str; 7] = ["DEDUCT", "DISC", "LESS", "SHORT", "CLAIM", "ALLOWANCE", "CHARGEBACK"];
+    let mut out: Vec<TakenOff> = Vec::new();
+    let mut push = |t: TakenOff| {
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    };
+    for text in &receipt.remittance_text {
+        let upper = text.to_ascii_uppercase();
+        if !WORDS.iter().any(|w| upper.contains(w)) {
+            continue;
+        }
+        let discount = upper.contains("DISC") && !upper.contains("DEDUCT");
+        if upper.contains("DISC") || upper.contains("LESS") {
+            for (k, _) in upper.match_indices('%') {
+                let end = upper[..k].trim_end().len();
+                let start = upper[..end].rfind(|c: char| !(c.is_ascii_digit() || c == '.')).map_or(0, |s| s + 1);
+                let Some(number) = upper.get(start..end) else { continue };
+                if let Ok(p) = number.trim_matches('.').parse::<Decimal>()
+                    && p > Decimal::ZERO
+                    && p <= Decimal::TEN
+                {
+                    push(TakenOff::Percent(p));
+                }
+            }
+        }
+        for word in upper.split(|c: char| c.is_whitespace() || c == '(' || c == ')') {
+            if !word.starts_with(['-', '$']) {
+                continue;
+            }
+            let number = word.trim_start_matches(['-', '$', '+']).trim_end_matches([',', ';', '.']);
+            let Some((whole, cents)) = number.split_once('.') else { continue };
+            if whole.is_empty()
+                || cents.len() != 2
+                || !whole.bytes().all(|b| b.is_ascii_digit() || b == b',')
+                || !cents.bytes().all(|b| b.is_ascii_digit())
+            {
+                continue;
+            }
+            let Ok(amount) = format!("{}.{cents}", whole.replace(',', "")).parse::<Decimal>() else { continue };
+            if amount > Decimal::ZERO && amount != receipt.amount {
+                push(TakenOff::Amount { amount, discount });
+            }
+        }
+    }
+    out
+}
