@@ -354,12 +354,15 @@ impl Ledger {
             .iter()
             .flat_map(|c| self.invoices_of(*c).iter().copied())
             .filter(|i| {
-                let printed: Vec<u8> = self.invoice(*i).id.bytes().filter(u8::is_ascii_digit).collect();
-                let padding = printed.iter().take_while(|b| **b == b'0').count();
-                let mut apart = printed.iter().zip(&digits).enumerate().filter(|(_, (a, b))| a != b).map(|(k, _)| k);
-                printed.len() == digits.len()
-                    && padding < printed.len()
-                    && matches!((apart.next(), apart.next()), (Some(k), None) if k < padding)
+                // Compared digit by digit without collecting: the invoice's
+                // digits, its padding (leading zeros) and where they differ.
+                let printed = || self.invoice(*i).id.bytes().filter(u8::is_ascii_digit);
+                if printed().count() != digits.len() {
+                    return false;
+                }
+                let padding = printed().take_while(|b| *b == b'0').count();
+                let mut apart = printed().zip(&digits).enumerate().filter(|(_, (a, b))| a != *b).map(|(k, _)| k);
+                padding < digits.len() && matches!((apart.next(), apart.next()), (Some(k), None) if k < padding)
             })
             .collect();
         out.sort_unstable();
