@@ -46,26 +46,7 @@ fn build(db: &Path, invoices: u64, runs: u64, receipts: u64, day0: NaiveDate) {
     for r in 0..=runs {
         let t = Instant::now();
         let date = day0 + Duration::days(r as i64);
-        let mut run = RunRecord {
-            batch_id: format!("B{r:04}"),
-            at: format!("{date}T06:00:00Z"),
-            actor: "scale".into(),
-            as_of: Some(date.to_string()),
-            invoices_file: "open_invoices.csv".into(),
-            invoices_sha256: "none".into(),
-            files: vec![FileRecord {
-                name: format!("day{r}.bai2"),
-                format: "bai2".into(),
-                sha256: format!("s{r}"),
-                normalised_sha256: format!("n{r}"),
-                size: 1,
-                receipts_new: 0,
-                receipts_already: 0,
-                warnings: Vec::new(),
-                statements: Vec::new(),
-            }],
-            ..RunRecord::default()
-        };
+        let mut run = scale_run(format!("B{r:04}"), date, format!("day{r}"));
         // The first file's invoices are up to 90 days old; later ones are
         // dated on the day of the run that brought them (receipts / 10 a run).
         let per_run = (receipts / 10).max(1);
@@ -182,23 +163,21 @@ fn build(db: &Path, invoices: u64, runs: u64, receipts: u64, day0: NaiveDate) {
 /// receipts (each paying 0.01 of an earlier invoice, which the ERP's file
 /// shows changed) and RECEIPTS / 10 new invoices on an existing ledger —
 /// the cost of a run's commit, for comparing schemas.
-fn extra_run(db: &Path, receipts: u64) {
-    let mut s = SqliteStore::open(db, false).unwrap();
-    let total = s.invoices().unwrap().len() as u64;
-    let tag = std::process::id();
-    let day = NaiveDate::from_ymd_opt(2026, 2, 27).unwrap();
-    let mut run = RunRecord {
-        batch_id: format!("BX{tag}"),
-        at: format!("{day}T06:00:00Z"),
+/// A run of the synthetic history on `date`, with one bank file named
+/// after `file` (its hashes made from the name).
+fn scale_run(batch_id: String, date: NaiveDate, file: String) -> RunRecord {
+    RunRecord {
+        batch_id,
+        at: format!("{date}T06:00:00Z"),
         actor: "scale".into(),
-        as_of: Some(day.to_string()),
+        as_of: Some(date.to_string()),
         invoices_file: "open_invoices.csv".into(),
         invoices_sha256: "none".into(),
         files: vec![FileRecord {
-            name: format!("extra{tag}.bai2"),
+            name: format!("{file}.bai2"),
             format: "bai2".into(),
-            sha256: format!("sx{tag}"),
-            normalised_sha256: format!("nx{tag}"),
+            sha256: format!("s-{file}"),
+            normalised_sha256: format!("n-{file}"),
             size: 1,
             receipts_new: 0,
             receipts_already: 0,
@@ -206,7 +185,15 @@ fn extra_run(db: &Path, receipts: u64) {
             statements: Vec::new(),
         }],
         ..RunRecord::default()
-    };
+    }
+}
+
+fn extra_run(db: &Path, receipts: u64) {
+    let mut s = SqliteStore::open(db, false).unwrap();
+    let total = s.invoices().unwrap().len() as u64;
+    let tag = std::process::id();
+    let day = NaiveDate::from_ymd_opt(2026, 2, 27).unwrap();
+    let mut run = scale_run(format!("BX{tag}"), day, format!("extra{tag}"));
     let invoice = |i: u64, amount: &str, event: &'static str| InvoiceChange {
         invoice: KnownInvoice {
             customer_id: format!("C{}", i % 50_000),
