@@ -38,10 +38,11 @@ impl<'l> Allocator<'l> {
         let digits = receipt.currency.minor_digits();
         let minor_unit = Decimal::new(1, digits);
         let makes = |open: Decimal, t: &TakenOff| match t {
-            TakenOff::Percent(p) => {
-                let less = open * (Decimal::ONE_HUNDRED - *p) / Decimal::ONE_HUNDRED;
-                (less - receipt.amount).abs() < minor_unit
-            }
+            TakenOff::Percent(p) => open
+                .checked_mul(Decimal::ONE_HUNDRED - *p)
+                .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
+                .and_then(|less| less.checked_sub(receipt.amount))
+                .is_some_and(|d| d.abs() < minor_unit),
             TakenOff::Amount { amount, .. } => receipt.amount.checked_add(*amount) == Some(open),
         };
         // (invoice, called a discount).
@@ -61,6 +62,7 @@ impl<'l> Allocator<'l> {
             return None;
         }
         let inv = *inv;
+        // `open > receipt.amount` above: no underflow, no overflow.
         let taken = self.remaining(inv) - receipt.amount;
         let rule = if *discount { Rule::StatedDiscount } else { Rule::StatedDeduction };
         let mut out = ReceiptOutcome { customer: Some(self.ledger.owner(inv)), ..Default::default() };
