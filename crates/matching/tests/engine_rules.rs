@@ -1233,3 +1233,158 @@ fn a_stated_percentage_finds_its_invoice_however_the_payer_rounded_the_half_cent
         assert_eq!(lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), applied, "{paid}: {:?}", lines(&l, &o[0]));
     }
 }
+
+/// Fifteen units of one company and `others` unrelated customers, each
+/// owing two items; unit 8 owes 8850.00; `same_elsewhere` other customers
+/// owe 8850.00 too.
+fn units_world(others: usize, same_elsewhere: usize) -> (Vec<Invoice>, Vec<cashapply_matching::inputs::Customer>) {
+    let mut cs = Vec::new();
+    let mut invs = Vec::new();
+    for k in 1..=15 {
+        cs.push(customer(&format!("U{k}"), &format!("Redwood Financial Services Division {k}")));
+        invs.push(invoice(&format!("INV-U{k}A"), &format!("U{k}"), &format!("{k}17.00"), "2026-01-31"));
+        let amount = if k == 8 { "8850.00".to_string() } else { format!("{k}43.00") };
+        invs.push(invoice(&format!("INV-U{k}B"), &format!("U{k}"), &amount, "2026-01-31"));
+    }
+    for k in 0..others {
+        cs.push(customer(&format!("O{k}"), &format!("Other Trading {k}")));
+        let amount = if k < same_elsewhere { "8850.00".to_string() } else { format!("{}.00", 20_000 + k) };
+        invs.push(invoice(&format!("INV-O{k}A"), &format!("O{k}"), &amount, "2026-01-31"));
+        invs.push(invoice(&format!("INV-O{k}B"), &format!("O{k}"), &format!("{}.00", 40_000 + k), "2026-01-31"));
+    }
+    (invs, cs)
+}
+
+#[test]
+fn a_cut_name_pays_the_one_unit_that_owes_the_amount_when_chance_would_rarely_put_that_amount_among_the_units() {
+    // `REDWOOD FINANCIAL SERVICES D` (a 28-character field) fits fifteen
+    // units; unit 8 owes 8850.00. One other customer of 500 owes 8850.00
+    // too: by chance, 30 of 1030 items would hold it 0.03 times.
+    let r = payer(receipt("R1", "8850.00", "2026-02-02", &[]), "REDWOOD FINANCIAL SERVICES D");
+    let (invs, cs) = units_world(500, 1);
+    let (l, o) = decide(invs, cs, std::slice::from_ref(&r));
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-U8B", "8850.00")]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "U8");
+    // Ten others owe it: the units holding one is no longer telling.
+    let (invs, cs) = units_world(500, 10);
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
+fn a_name_that_is_the_parents_exactly_pays_the_unit_that_owes_the_amount_when_the_parent_owes_nothing_of_it() {
+    // `Crestline Food Distributors Division 181` cut at 28 characters is
+    // the parent's name exactly.
+    let cs = vec![
+        customer("C1", "Crestline Food Distributors"),
+        customer("C181", "Crestline Food Distributors Division 181"),
+        customer("C91", "Crestline Food Distributors Division 91"),
+    ];
+    let invs = vec![
+        invoice("INV-00001", "C1", "5000.00", "2026-01-31"),
+        invoice("INV-00201", "C181", "141.25", "2026-01-31"),
+        invoice("INV-00202", "C91", "980.00", "2026-01-31"),
+    ];
+    let r = payer(receipt("R1", "141.25", "2026-02-02", &[]), "Crestline Food Distributors");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00201", "141.25")]);
+    // The parent owing it itself keeps it.
+    let r = payer(receipt("R2", "5000.00", "2026-02-02", &[]), "Crestline Food Distributors");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00001", "5000.00")]);
+}
+
+#[test]
+fn initials_that_fit_one_customer_too_loosely_to_apply_alone_pay_its_item_of_an_amount_nobody_else_owes() {
+    // `PCL` reads as Pinnacle Construction Ltd (its initials with the legal
+    // form), not well enough to apply on its own; the company owes 7330.00,
+    // and nobody else does.
+    let mut cs = vec![customer("C26", "Pinnacle Construction Ltd")];
+    let mut invs = vec![invoice("INV-00538", "C26", "7330.00", "2026-01-31")];
+    for k in [56, 146, 176] {
+        cs.push(customer(&format!("C{k}"), &format!("Pinnacle Construction Ltd Division {k}")));
+        invs.push(invoice(&format!("INV-{k:05}"), &format!("C{k}"), &format!("{k}0.00"), "2026-01-31"));
+    }
+    let r = payer(receipt("R1", "7330.00", "2026-02-02", &[]), "PCL");
+    let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00538", "7330.00")]);
+    // Another customer owing the same amount: 7330.00 is not rare enough
+    // for initials to be paid by.
+    invs.push(invoice("INV-00999", "C56", "7330.00", "2026-02-20"));
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
+fn a_cut_name_stating_its_discount_pays_the_one_unit_item_that_less_the_discount_makes() {
+    // `FALCON SECURITY SOLUTIONS DI` fits every unit; 202215.00 is unit
+    // 165's 207400.00 less the 2.5% the payer states.
+    let mut cs = Vec::new();
+    let mut invs = Vec::new();
+    for k in [105, 165, 195] {
+        cs.push(customer(&format!("C{k}"), &format!("Falcon Security Solutions Division {k}")));
+        invs.push(invoice(&format!("INV-{k:05}"), &format!("C{k}"), &format!("{k}00.00"), "2026-02-20"));
+    }
+    invs.push(invoice("INV-00426", "C165", "207400.00", "2026-01-31"));
+    let text = ["PO-71972 202215.00 Less 2.5% early pay discount"];
+    let r = payer(receipt("R1", "202215.00", "2026-02-02", &text), "FALCON SECURITY SOLUTIONS DI");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00426", "202215.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("unearned_discount", "INV-00426", "5185.00")]);
+    assert_eq!(o[0].lines[0].rule.as_str(), "stated_discount");
+}
+
+#[test]
+fn a_known_payer_paying_one_item_less_a_usual_discount_without_a_word_pays_it_and_the_discount_is_claimed() {
+    let cs = vec![customer("C339", "Beacon Software Systems Division 339")];
+    let invs = vec![
+        invoice("INV-00155", "C339", "339.00", "2026-01-31"),
+        invoice("INV-00156", "C339", "1200.00", "2026-02-20"),
+    ];
+    // 339.00 less 3%, an ACH addenda quoting a reference nobody knows.
+    let r = payer(receipt("R1", "328.83", "2026-02-02", &["PO-23989"]), "BEACON SOFTWARE SYSTEMS DIVISION 339");
+    let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00155", "328.83")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("unearned_discount", "INV-00155", "10.17")]);
+    assert_eq!(o[0].lines[0].rule.as_str(), "usual_discount");
+    // Terms granting exactly that discount on the value date: a discount line.
+    let granted = vec![with_discount(invs[0].clone(), "3", "2026-02-05"), invs[1].clone()];
+    let (l, o) = decide(granted, cs.clone(), std::slice::from_ref(&r));
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00155", "328.83"), s("discount", "INV-00155", "10.17")]);
+    // Two items a usual discount away (332.15 less 1% is 328.83 too): held.
+    let mut two = invs.clone();
+    two.push(invoice("INV-00157", "C339", "332.15", "2026-02-20"));
+    let (l, o) = decide(two, cs.clone(), std::slice::from_ref(&r));
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+    // A percentage the payer calls something else explains the amount itself.
+    let r = payer(receipt("R2", "328.83", "2026-02-02", &["3% service fee"]), "BEACON SOFTWARE SYSTEMS DIVISION 339");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
+fn a_reference_to_another_customers_invoice_from_a_payer_whose_name_is_plainly_someone_else_is_held_not_paid_in_part() {
+    // `FALCON SEC` quotes INV-00346, Cobalt Mining's, for 123.73 of its
+    // 7650.00 (its own INV-00364 was meant).
+    let cs = vec![
+        customer("C302", "Cobalt Mining Industries Division 302"),
+        customer("C12", "Falcon Security Solutions"),
+        customer("C195", "Falcon Security Solutions Division 195"),
+    ];
+    let invs = vec![
+        invoice("INV-00346", "C302", "7650.00", "2026-01-31"),
+        invoice("INV-00364", "C12", "132.00", "2026-01-31"),
+        invoice("INV-00111", "C195", "900.00", "2026-01-31"),
+    ];
+    let r = payer(receipt("R1", "123.73", "2026-02-02", &["INV-00346 123.73"]), "FALCON SEC");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+    // Initials that are the owner's company's (`CMI`), and a payment of the
+    // invoice's whole amount from anyone, are paid as referenced.
+    let r = payer(receipt("R2", "123.73", "2026-02-02", &["INV-00346 123.73"]), "CMI");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00346", "123.73")]);
+    let r = payer(receipt("R3", "7650.00", "2026-02-02", &["INV-00346 7650.00"]), "FALCON SEC");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00346", "7650.00")]);
+}

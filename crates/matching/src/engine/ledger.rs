@@ -47,7 +47,14 @@ pub struct Ledger {
     learned_shapes: HashMap<ReferenceShape, Vec<LearnedShape>>,
     /// Open items per (currency, open amount), counted on first use
     /// ([`Ledger::open_items_of_amount`]).
-    amount_counts: std::sync::OnceLock<HashMap<(cashapply_model::Currency, Decimal), u32>>,
+    amount_counts: std::sync::OnceLock<AmountCounts>,
+}
+
+/// Open items counted by (currency, open amount) and by currency.
+#[derive(Debug, Default)]
+struct AmountCounts {
+    by_amount: HashMap<(cashapply_model::Currency, Decimal), u32>,
+    by_currency: HashMap<cashapply_model::Currency, u32>,
 }
 
 /// A rule learned in the workbench: references of this shape are the
@@ -177,14 +184,24 @@ impl Ledger {
     /// in this currency, as loaded: how common the amount is, which says
     /// whether an amount alone can point at one item.
     pub fn open_items_of_amount(&self, currency: cashapply_model::Currency, amount: Decimal) -> u32 {
-        let counts = self.amount_counts.get_or_init(|| {
-            let mut counts: HashMap<(cashapply_model::Currency, Decimal), u32> = HashMap::new();
+        self.amount_counts().by_amount.get(&(currency, amount.normalize())).copied().unwrap_or(0)
+    }
+
+    /// How many open items of every customer are in this currency, as
+    /// loaded: what [`Ledger::open_items_of_amount`] is a share of.
+    pub fn open_items_in(&self, currency: cashapply_model::Currency) -> u32 {
+        self.amount_counts().by_currency.get(&currency).copied().unwrap_or(0)
+    }
+
+    fn amount_counts(&self) -> &AmountCounts {
+        self.amount_counts.get_or_init(|| {
+            let mut counts = AmountCounts::default();
             for inv in self.invoices.iter().filter(|i| i.status != InvoiceStatus::Closed) {
-                *counts.entry((inv.currency, inv.amount_open.normalize())).or_default() += 1;
+                *counts.by_amount.entry((inv.currency, inv.amount_open.normalize())).or_default() += 1;
+                *counts.by_currency.entry(inv.currency).or_default() += 1;
             }
             counts
-        });
-        counts.get(&(currency, amount.normalize())).copied().unwrap_or(0)
+        })
     }
 
     /// Adds rules learned in the workbench: (rule id, shape, customer id).

@@ -339,6 +339,69 @@ impl NameIndex {
             || (words.len() == 1 && self.whole_acronyms.get(words[0]).is_some_and(|list| list.contains(&c)))
     }
 
+    /// True when `payer` shares something distinctive with customer `c`'s
+    /// name, even when it cannot be read as that name: a word of three
+    /// letters or more that begins a word of the name or is begun by one
+    /// (`VANGUARD LAW` and `Vanguard Legal Associates Division 300`) —
+    /// only words held by few customers (at most one in twenty, or ten)
+    /// count, so `DIVISION` of numbered units says nothing — or, for a
+    /// payer of one short word, the first letters of the name's words, its
+    /// legal form included (`TSC` and `Trident Shipping Corp Division 232`).
+    pub fn shares_something_with(&self, payer: &str, c: u32) -> bool {
+        let n = normalise_name(payer);
+        let words: Vec<&str> = n.split(' ').filter(|w| w.len() >= 3 && !is_number(w)).collect();
+        let distinctive_limit = (self.names.len() / 20).max(10);
+        let distinctive = |w: &str| self.tokens.get(w).is_some_and(|l| l.len() <= distinctive_limit);
+        let names = self.names.get(c as usize).map_or(&[][..], Vec::as_slice);
+        let shares_word = names.iter().flat_map(|name| name.split(' ')).any(|x| {
+            x.len() >= 3
+                && !is_number(x)
+                && distinctive(x)
+                && words.iter().any(|w| x.starts_with(w) || w.starts_with(x))
+        });
+        if shares_word {
+            return true;
+        }
+        let single = name_words(payer);
+        let [initials] = single.as_slice() else { return false };
+        if !(2..=6).contains(&initials.len()) || !initials.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return false;
+        }
+        let legal = self.legal.get(c as usize).map_or(&[][..], Vec::as_slice);
+        names.iter().chain(legal).any(|name| {
+            let firsts: String = name.split(' ').filter_map(|w| w.chars().next()).collect();
+            firsts.starts_with(initials.as_str())
+        })
+    }
+
+    /// Customers (at most `limit`, by index) with a name that is the
+    /// payer's name and more words after it (`CRESTLINE FOOD DISTRIBUTORS
+    /// DIVISION 181` for `Crestline Food Distributors`): who a name cut at a
+    /// word boundary may be besides the customer it names exactly. Found
+    /// through the payer's rarest retrievable word, never a scan.
+    pub fn extensions_of(&self, payer: &str, limit: usize) -> Vec<u32> {
+        let n = normalise_name(payer);
+        let Some(list) = n
+            .split(' ')
+            .filter(|t| retrievable(t))
+            .filter_map(|t| self.tokens.get(t))
+            .filter(|list| list.len() <= MAX_TOKEN_POSTINGS)
+            .min_by_key(|list| list.len())
+        else {
+            return Vec::new();
+        };
+        let longer = |name: &String| name.len() > n.len() && name.starts_with(&n) && name.as_bytes()[n.len()] == b' ';
+        let mut out: Vec<u32> = list
+            .iter()
+            .copied()
+            .filter(|c| self.names.get(*c as usize).is_some_and(|names| names.iter().any(longer)))
+            .take(limit)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Customers a payer name may be, best first: exact name or alias 1.000;
     /// otherwise candidates sharing a distinctive word (the rarer the word,
     /// the more it counts; at most [`MAX_SCORED`] of them), each scored by

@@ -118,6 +118,10 @@ pub enum Rule {
     /// The amount is exactly one open item of the customer less the amount
     /// the payer states it deducted.
     StatedDeduction,
+    /// The amount is exactly one open item of the customer less a usual
+    /// early-payment discount (½–3%) the payer did not state, and no other
+    /// item at any of those rates.
+    UsualDiscount,
     /// Cash held: duplicate, overpayment excess, no match.
     Held,
     /// A short payment's shortfall written off by `run` because the
@@ -140,6 +144,7 @@ impl Rule {
             Rule::StatementBalance => "statement_balance",
             Rule::StatedDiscount => "stated_discount",
             Rule::StatedDeduction => "stated_deduction",
+            Rule::UsualDiscount => "usual_discount",
             Rule::Held => "held",
             Rule::LearnedWriteOff => "learned_write_off",
         }

@@ -14,6 +14,10 @@ const MAX_NAME_CANDIDATES: usize = 4;
 /// amount that is owed by exactly one open item of the whole ledger.
 const MAX_CUT_NAME_CANDIDATES: usize = 32;
 
+/// The most open items of a rare amount chance may put among the named
+/// customers' items (numerator, denominator): 1 in 20.
+const MAX_CHANCE_HITS: (u64, u64) = (1, 20);
+
 impl<'l> Allocator<'l> {
     /// No usable reference: rule 8.
     pub fn amount_only(&mut self, receipt: &Receipt, proposal: &Proposal) -> ReceiptOutcome {
@@ -124,6 +128,13 @@ impl<'l> Allocator<'l> {
                 out
             }
             Some(set) => {
+                // A name that fits other customers as well may be one of
+                // theirs: the one of them that owes it (same rule as above).
+                if matches!(how, CustomerEvidence::PayerName | CustomerEvidence::PayerNameFuzzy)
+                    && let Some(out) = self.one_named_customer_owes_it(receipt, proposal)
+                {
+                    return out;
+                }
                 let why = if set.len() > 1 && named_unread {
                     "a set of open invoices adds up to the amount, but the remittance names documents that match \
                      none of them"
@@ -143,10 +154,16 @@ impl<'l> Allocator<'l> {
                 // A payer known only by a name that fits other customers
                 // too (`ATLAS MFG`: the company, and each of its divisions)
                 // owes nothing of this amount: the one of those customers
-                // that owes the only open item of the amount in the ledger.
-                if how == CustomerEvidence::PayerNameFuzzy
+                // that owes it ([`Allocator::one_named_customer_owes_it`]).
+                // Likewise a name that is one customer's exactly and, cut,
+                // also its units' (`CRESTLINE FOOD DISTRIBUTORS` of
+                // `… Division 181`).
+                if matches!(how, CustomerEvidence::PayerName | CustomerEvidence::PayerNameFuzzy)
                     && let Some(out) = self.one_named_customer_owes_it(receipt, proposal)
                 {
+                    return out;
+                }
+                if let Some(out) = self.paid_less_a_usual_discount(receipt, payer, customer_confidence) {
                     return out;
                 }
                 let why = self.no_usable_reference(receipt, proposal);
@@ -201,15 +218,22 @@ impl<'l> Allocator<'l> {
 
     /// A payment without usable remittance from a payer whose name fits
     /// several customers about equally well (a name cut by the bank's field,
-    /// `SILVERLINE TIRES` for three `Silverline Tires …`): when exactly one
-    /// of those customers has exactly one open item of exactly the amount,
-    /// and no other candidate has any, the name and the amount together
-    /// identify it — what a coordinator checks first. An amount with cents
-    /// among at most [`MAX_NAME_CANDIDATES`] customers is enough; a whole
-    /// amount (`2500.00`, as often an instalment or a deposit as an
-    /// invoice), or a name that fits more customers (up to
-    /// [`MAX_CUT_NAME_CANDIDATES`]), only when no other open item of any
-    /// customer in the ledger has that amount.
+    /// `SILVERLINE TIRES` for three `Silverline Tires …`; a company's
+    /// initials, `CMS`, for it and its numbered units; a name that is one
+    /// customer's exactly and, cut, also each `… Division N` of it): when
+    /// exactly one of those customers has exactly one open item that the
+    /// payment pays — exactly, or less what the payer states it took off
+    /// ([`Allocator::items_less_taken_off`]) — and no other candidate has
+    /// any, the name and the amount together identify it, what a
+    /// coordinator checks first. An amount with cents among 2 to
+    /// [`MAX_NAME_CANDIDATES`] customers is enough; a name fitting one
+    /// customer not well enough to apply on its own (`PCL`), a whole amount
+    /// (`2500.00`, as often an instalment or a deposit as an invoice),
+    /// initials, or a name that fits more customers (up to [`MAX_CUT_NAME_CANDIDATES`]) only
+    /// when the item's amount is rare in the ledger: the other open items of
+    /// that amount, spread over the ledger as the named customers' items
+    /// are, would put fewer than [`MAX_CHANCE_HITS`] of them among the named
+    /// customers' items.
     fn one_named_customer_owes_it(&mut self, receipt: &Receipt, proposal: &Proposal) -> Option<ReceiptOutcome> {
         if receipt.amount <= Decimal::ZERO {
             return None;
@@ -218,46 +242,75 @@ impl<'l> Allocator<'l> {
         // initialism several customers share (0.85: `CMS` for a company and
         // its numbered divisions), those that share it.
         let best = proposal.customer_candidates.first().map(|(_, s)| *s).unwrap_or_default();
-        let floor = if best >= Decimal::new(900, 3) { Decimal::new(900, 3) } else { best };
-        let initials_only = floor < Decimal::new(900, 3);
-        if floor < Decimal::new(850, 3) {
+        let floor = if best >= Decimal::new(900, 3) { Decimal::new(900, 3) } else { Decimal::new(850, 3) };
+        let initials_only = best < Decimal::new(900, 3);
+        if best < floor {
             return None;
         }
-        let named: Vec<u32> = proposal
+        let mut named: Vec<u32> = proposal
             .customer_candidates
             .iter()
             .filter(|(_, score)| *score >= floor)
             .map(|(c, _)| *c)
             .take(MAX_CUT_NAME_CANDIDATES + 1)
             .collect();
-        if named.len() < 2 || named.len() > MAX_CUT_NAME_CANDIDATES {
+        // A name that is a customer's exactly may be cut before the words
+        // that tell that customer's units apart.
+        if best == Decimal::ONE
+            && let Some(name) = receipt.payer_name.as_deref()
+        {
+            for c in self.ledger.names.extensions_of(name, MAX_CUT_NAME_CANDIDATES + 1) {
+                if !named.contains(&c) {
+                    named.push(c);
+                }
+            }
+        }
+        if named.is_empty() || named.len() > MAX_CUT_NAME_CANDIDATES {
             return None;
         }
-        let rare_amount_needed = initials_only || receipt.amount.fract().is_zero() || named.len() > MAX_NAME_CANDIDATES;
-        if rare_amount_needed && self.ledger.open_items_of_amount(receipt.currency, receipt.amount) != 1 {
-            return None;
-        }
-        let mut owed: Vec<u32> = Vec::new();
+        let stated = super::taken_off::stated_taken_off(receipt);
+        // (invoice, what was taken off is a discount — `None` when paid exactly).
+        let mut owed: Vec<(u32, Option<bool>)> = Vec::new();
+        let mut named_items: u64 = 0;
         for c in &named {
-            owed.extend(
-                self.ledger
-                    .open_invoices(*c)
-                    .iter()
-                    .copied()
-                    .filter(|i| self.open_item(*i, receipt.currency) && self.remaining(*i) == receipt.amount),
-            );
+            for &i in self.ledger.open_invoices(*c) {
+                if !self.open_item(i, receipt.currency) {
+                    continue;
+                }
+                named_items += 1;
+                if self.remaining(i) == receipt.amount {
+                    owed.push((i, None));
+                }
+            }
+            owed.extend(self.items_less_taken_off(receipt, &[*c], &stated).into_iter().map(|(i, d)| (i, Some(d))));
             if owed.len() > 1 {
                 return None;
             }
         }
-        let [inv] = owed.as_slice() else { return None };
+        let [(inv, taken)] = owed[..] else { return None };
+        let open = self.remaining(inv);
+        let rare_amount_needed =
+            initials_only || named.len() == 1 || open.fract().is_zero() || named.len() > MAX_NAME_CANDIDATES;
+        if rare_amount_needed {
+            let others = u64::from(self.ledger.open_items_of_amount(receipt.currency, open).saturating_sub(1));
+            let all = u64::from(self.ledger.open_items_in(receipt.currency)).max(1);
+            if others.saturating_mul(named_items).saturating_mul(MAX_CHANCE_HITS.1)
+                > all.saturating_mul(MAX_CHANCE_HITS.0)
+            {
+                return None;
+            }
+        }
         let confidence = Decimal::new(900, 3);
         if confidence < self.config.auto_apply_confidence {
             return None;
         }
-        let mut out = ReceiptOutcome { customer: Some(self.ledger.owner(*inv)), ..Default::default() };
-        self.reduce(*inv, receipt.amount);
-        out.lines.push(line(PostingKind::Applied, Some(*inv), receipt.amount, Rule::AmountUnique, confidence));
+        if let Some(discount) = taken {
+            let rule = if discount { Rule::StatedDiscount } else { Rule::StatedDeduction };
+            return Some(self.post_less_taken_off(receipt, inv, discount, rule, confidence));
+        }
+        let mut out = ReceiptOutcome { customer: Some(self.ledger.owner(inv)), ..Default::default() };
+        self.reduce(inv, receipt.amount);
+        out.lines.push(line(PostingKind::Applied, Some(inv), receipt.amount, Rule::AmountUnique, confidence));
         Some(out)
     }
 }

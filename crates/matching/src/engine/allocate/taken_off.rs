@@ -8,13 +8,24 @@ use super::*;
 
 /// What a payer's words say it took off an invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TakenOff {
+pub(super) enum TakenOff {
     /// A percentage taken as a discount (0 < p ≤ 10).
     Percent(Decimal),
     /// An amount taken off; `discount` when the payer calls it a discount
     /// rather than a deduction.
     Amount { amount: Decimal, discount: bool },
 }
+
+/// Early-payment discounts payers commonly take without saying so
+/// (`1/10 net 30`, `2/10 net 30`, `3%`), in percent.
+const USUAL_DISCOUNT_PERCENTS: [Decimal; 6] = [
+    Decimal::from_parts(5, 0, 0, false, 1),
+    Decimal::ONE,
+    Decimal::from_parts(15, 0, 0, false, 1),
+    Decimal::TWO,
+    Decimal::from_parts(25, 0, 0, false, 1),
+    Decimal::from_parts(3, 0, 0, false, 0),
+];
 
 impl<'l> Allocator<'l> {
     /// The payer's open item that the payment is, less what the payer says
@@ -32,11 +43,57 @@ impl<'l> Allocator<'l> {
         customer_confidence: Decimal,
     ) -> Option<ReceiptOutcome> {
         let stated = stated_taken_off(receipt);
-        if stated.is_empty() || receipt.amount <= Decimal::ZERO {
+        let [(inv, discount)] = self.items_less_taken_off(receipt, &[payer], &stated)[..] else { return None };
+        let confidence = customer_confidence.min(Decimal::new(920, 3));
+        if confidence < self.config.auto_apply_confidence {
             return None;
         }
-        let digits = receipt.currency.minor_digits();
-        let minor_unit = Decimal::new(1, digits);
+        let rule = if discount { Rule::StatedDiscount } else { Rule::StatedDeduction };
+        Some(self.post_less_taken_off(receipt, inv, discount, rule, confidence))
+    }
+
+    /// A payment from a known payer that says nothing of a discount (nor
+    /// writes any percentage), no reference and no amount placed, and that is exactly one of its open
+    /// items less a usual early-payment discount
+    /// ([`USUAL_DISCOUNT_PERCENTS`], to within one minor unit) — and no
+    /// other item at any of those rates: what a coordinator checks next
+    /// (`328.83` for `339.00` less 3%). Applied (`usual_discount`, 0.90);
+    /// the discount is a `discount` line when the terms grant it on the
+    /// value date, else an `unearned_discount` exception, so a discount
+    /// taken without right is never written off quietly.
+    pub(super) fn paid_less_a_usual_discount(
+        &mut self,
+        receipt: &Receipt,
+        payer: u32,
+        customer_confidence: Decimal,
+    ) -> Option<ReceiptOutcome> {
+        // A payer that wrote what it took off, or a percentage it calls
+        // something else (`1.5% surcharge`), explained the amount itself.
+        if !stated_taken_off(receipt).is_empty() || receipt.remittance_text.iter().any(|t| t.contains('%')) {
+            return None;
+        }
+        let usual = USUAL_DISCOUNT_PERCENTS.map(TakenOff::Percent);
+        let [(inv, _)] = self.items_less_taken_off(receipt, &[payer], &usual)[..] else { return None };
+        let confidence = customer_confidence.min(Decimal::new(900, 3));
+        if confidence < self.config.auto_apply_confidence {
+            return None;
+        }
+        Some(self.post_less_taken_off(receipt, inv, true, Rule::UsualDiscount, confidence))
+    }
+
+    /// The open items of `customers` (in the receipt's currency, more than
+    /// the payment) that the payment makes less one of `taken`, each with
+    /// whether what was taken is a discount.
+    pub(super) fn items_less_taken_off(
+        &self,
+        receipt: &Receipt,
+        customers: &[u32],
+        taken: &[TakenOff],
+    ) -> Vec<(u32, bool)> {
+        if taken.is_empty() || receipt.amount <= Decimal::ZERO {
+            return Vec::new();
+        }
+        let minor_unit = Decimal::new(1, receipt.currency.minor_digits());
         let makes = |open: Decimal, t: &TakenOff| match t {
             TakenOff::Percent(p) => open
                 .checked_mul(Decimal::ONE_HUNDRED - *p)
@@ -45,26 +102,36 @@ impl<'l> Allocator<'l> {
                 .is_some_and(|d| d.abs() < minor_unit),
             TakenOff::Amount { amount, .. } => receipt.amount.checked_add(*amount) == Some(open),
         };
-        // (invoice, called a discount).
         let mut fits: Vec<(u32, bool)> = Vec::new();
-        for &i in self.ledger.open_invoices(payer) {
-            let open = self.remaining(i);
-            if !self.open_item(i, receipt.currency) || open <= receipt.amount {
-                continue;
-            }
-            if let Some(t) = stated.iter().find(|t| makes(open, t)) {
-                fits.push((i, !matches!(t, TakenOff::Amount { discount: false, .. })));
+        for &c in customers {
+            for &i in self.ledger.open_invoices(c) {
+                let open = self.remaining(i);
+                if !self.open_item(i, receipt.currency) || open <= receipt.amount {
+                    continue;
+                }
+                if let Some(t) = taken.iter().find(|t| makes(open, t)) {
+                    fits.push((i, !matches!(t, TakenOff::Amount { discount: false, .. })));
+                }
             }
         }
-        let [(inv, discount)] = fits.as_slice() else { return None };
-        let confidence = customer_confidence.min(Decimal::new(920, 3));
-        if confidence < self.config.auto_apply_confidence {
-            return None;
-        }
-        let inv = *inv;
-        // `open > receipt.amount` above: no underflow, no overflow.
+        fits
+    }
+
+    /// Posts the payment on `inv`, less what the payer took off: the
+    /// payment applied; a discount as a `discount` line when the terms
+    /// grant exactly it on the value date, else `unearned_discount`; a
+    /// deduction as a `short_payment`. The rest of the invoice stays open.
+    pub(super) fn post_less_taken_off(
+        &mut self,
+        receipt: &Receipt,
+        inv: u32,
+        discount: bool,
+        rule: Rule,
+        confidence: Decimal,
+    ) -> ReceiptOutcome {
+        // The invoice's open amount exceeds the payment (checked where it
+        // was found): no underflow.
         let taken = self.remaining(inv) - receipt.amount;
-        let rule = if *discount { Rule::StatedDiscount } else { Rule::StatedDeduction };
         let mut out = ReceiptOutcome { customer: Some(self.ledger.owner(inv)), ..Default::default() };
         self.reduce(inv, receipt.amount);
         out.lines.push(line(PostingKind::Applied, Some(inv), receipt.amount, rule, confidence));
@@ -93,7 +160,7 @@ impl<'l> Allocator<'l> {
                 ),
             )),
         }
-        Some(out)
+        out
     }
 }
 
@@ -106,7 +173,7 @@ impl<'l> Allocator<'l> {
 ///   in parentheses or not: `-$895.41`, `$41.00`), other than the payment
 ///   itself — a bare number may be another line's amount. It is a discount
 ///   when the text says discount and not deduction.
-fn stated_taken_off(receipt: &Receipt) -> Vec<TakenOff> {
+pub(super) fn stated_taken_off(receipt: &Receipt) -> Vec<TakenOff> {
     const WORDS: [&str; 7] = ["DEDUCT", "DISC", "LESS", "SHORT", "CLAIM", "ALLOWANCE", "CHARGEBACK"];
     let mut out: Vec<TakenOff> = Vec::new();
     let mut push = |t: TakenOff| {

@@ -243,6 +243,14 @@ pub(super) fn identify_customer(
             {
                 return Some((*one, Decimal::new(850, 3), CustomerEvidence::ReferenceOwner));
             }
+            // A payer's name that names other customers and cannot be the
+            // owner's (`FALCON SEC` quoting Cobalt Mining's invoice), paying
+            // other than what the references name: the number is more
+            // likely mistyped into another customer's invoice than paid for
+            // it — doubted and held, never posted at 1.000.
+            if !amounts_match(*one) && name_points_elsewhere(receipt, ledger, *one, by_name) {
+                return Some((*one, Decimal::new(850, 3), CustomerEvidence::ReferenceOwner));
+            }
             Some((*one, Decimal::ONE, CustomerEvidence::ReferenceOwner))
         }
         // Several owners: keep those the payer may pay for, if that leaves
@@ -279,6 +287,20 @@ pub(super) fn identify_customer(
         }
         [] => payer,
     }
+}
+
+/// True when the payer's name is recognisably other customers' (some
+/// candidate scores 0.85 or more) and not the owner's: no such candidate is
+/// the owner or may pay for it, the name may not be the owner's
+/// ([`crate::engine::NameIndex::may_name`]) and shares nothing distinctive
+/// with it ([`crate::engine::NameIndex::shares_something_with`]).
+fn name_points_elsewhere(receipt: &Receipt, ledger: &Ledger, owner: u32, by_name: &[(u32, Decimal)]) -> bool {
+    let Some(name) = receipt.payer_name.as_deref().filter(|n| !n.trim().is_empty()) else { return false };
+    let named: Vec<u32> = by_name.iter().filter(|(_, s)| *s >= Decimal::new(850, 3)).map(|(c, _)| *c).collect();
+    !named.is_empty()
+        && !named.iter().any(|c| *c == owner || ledger.may_pay(*c, owner))
+        && !ledger.names.may_name(name, owner)
+        && !ledger.names.shares_something_with(name, owner)
 }
 
 /// Of several unrelated owners of exact references, nothing else telling
