@@ -1288,10 +1288,17 @@ fn a_name_that_is_the_parents_exactly_pays_the_unit_that_owes_the_amount_when_th
     let r = payer(receipt("R1", "141.25", "2026-02-02", &[]), "Crestline Food Distributors");
     let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00201", "141.25")]);
-    // The parent owing it itself keeps it.
+    // The parent owing it itself keeps it…
     let r = payer(receipt("R2", "5000.00", "2026-02-02", &[]), "Crestline Food Distributors");
-    let (l, o) = decide(invs, cs, &[r]);
+    let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00001", "5000.00")]);
+    // …unless a unit owes exactly that amount too: the name may be the
+    // unit's, cut.
+    let mut invs = invs;
+    invs.push(invoice("INV-00203", "C91", "5000.00", "2026-01-31"));
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(exceptions(&l, &o[0]), [s("ambiguous", "", "5000.00")]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
 }
 
 #[test]

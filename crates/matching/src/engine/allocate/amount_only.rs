@@ -40,7 +40,44 @@ impl<'l> Allocator<'l> {
         if let Some(out) = self.paid_as_loosely_named(receipt, proposal, payer, customer_confidence) {
             return out;
         }
+        // A name that is this customer's exactly may be a unit's cut before
+        // the words that tell the units apart: a unit owing the amount too
+        // makes the payment ambiguous.
+        let units_owing: Vec<u32> = match (how, singles.as_slice(), receipt.payer_name.as_deref()) {
+            (CustomerEvidence::PayerName, [_], Some(name)) => self
+                .ledger
+                .names
+                .extensions_of(name, MAX_CUT_NAME_CANDIDATES + 1)
+                .into_iter()
+                .filter(|c| *c != payer)
+                .flat_map(|c| self.ledger.open_invoices(c).iter().copied())
+                .filter(|i| self.open_item(*i, receipt.currency) && self.remaining(*i) == receipt.amount)
+                .collect(),
+            _ => Vec::new(),
+        };
         let (set, rule, confidence) = match singles.as_slice() {
+            [one] if !units_owing.is_empty() => {
+                let mut out = self.hold(
+                    receipt,
+                    Some(payer),
+                    proposal,
+                    ExceptionKind::Ambiguous,
+                    "the payer's name is also the start of other customers' names, and one of them owes this amount too",
+                );
+                if let Some(e) = out.exceptions.first_mut() {
+                    e.suggestions = std::iter::once(*one)
+                        .chain(units_owing.iter().copied())
+                        .map(|i| (self.id(i).to_string(), Decimal::new(500, 3)))
+                        .collect();
+                    e.detail = format!(
+                        "Cash held unapplied{}: the payer's name may be cut from a longer customer name, and {} open invoices of those customers are for exactly {}; pick one.",
+                        self.customer_note(proposal, payer),
+                        units_owing.len() + 1,
+                        receipt.amount
+                    );
+                }
+                return out;
+            }
             [one] => (Some(vec![*one]), Rule::AmountUnique, customer_confidence.min(Decimal::new(950, 3))),
             [_, _, ..] => {
                 let mut out = self.hold(
