@@ -53,6 +53,9 @@ const COMPANIES: [&str; 12] = [
 /// Round amounts many customers owe at once.
 const COMMON: [&str; 4] = ["1000.00", "2500.00", "5000.00", "10000.00"];
 
+/// A customer: its id, its name, its invoices (id, amount, rare).
+type Owner = (String, String, Vec<(String, String, bool)>);
+
 /// What a check was: its receipt and the invoice it pays, if any.
 struct Check {
     receipt: Receipt,
@@ -64,8 +67,7 @@ fn world() -> (Vec<Invoice>, Vec<Customer>, Vec<Check>) {
     let mut rng = Lcg(20_261_206);
     let mut customers = Vec::new();
     let mut invoices = Vec::new();
-    // (customer id, its name, its invoices (id, amount, rare)).
-    let mut owners: Vec<(String, String, Vec<(String, String, bool)>)> = Vec::new();
+    let mut owners: Vec<Owner> = Vec::new();
     let mut n = 0;
     for (ci, company) in COMPANIES.iter().enumerate() {
         for unit in 0..=10 {
