@@ -1395,3 +1395,42 @@ fn a_reference_to_another_customers_invoice_from_a_payer_whose_name_is_plainly_s
     let (l, o) = decide(invs, cs, &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00346", "7650.00")]);
 }
+
+#[test]
+fn a_second_line_naming_an_invoice_another_line_already_settles_is_the_neighbour_its_amount_fits_not_an_overpayment() {
+    // `PO-205444 328.04` names INV-21510 (its PO) and settles it; `21 510
+    // 2500.00` names it too, but INV-21501, one transposition away, is open
+    // for 2500.00.
+    let cs = vec![customer("C1", "Maple Apparel Inc")];
+    let mut invs = vec![
+        invoice("INV-21566", "C1", "3150.15", "2026-02-05"),
+        invoice("INV-21510", "C1", "328.04", "2026-02-05"),
+        invoice("INV-21501", "C1", "2500.00", "2026-02-05"),
+    ];
+    invs[1].po_number = Some("PO-205444".into());
+    let mut r = payer(receipt("R1", "5978.19", "2026-02-10", &[]), "MAPLE APPAREL IN");
+    for (reference, amount) in [("INV-21566", "3150.15"), ("PO-205444", "328.04"), ("21 510", "2500.00")] {
+        let mut line = RemittanceLine::reference(reference, DocumentType::Invoice);
+        line.amount = Some(d(amount));
+        r.remittance_lines.push(line);
+    }
+    let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
+    let mut got = lines(&l, &o[0]);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            s("applied", "INV-21501", "2500.00"),
+            s("applied", "INV-21510", "328.04"),
+            s("applied", "INV-21566", "3150.15")
+        ]
+    );
+    // INV-21560, one substitution away, open for 2500.00 too: the line's
+    // cash is held with both suggested, never posted as an overpayment.
+    invs.push(invoice("INV-21560", "C1", "2500.00", "2026-04-09"));
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied" && x.2 == "2500.00"), "{:?}", lines(&l, &o[0]));
+    assert_eq!(exceptions(&l, &o[0]), [s("unapplied", "", "2500.00")]);
+    let suggested: Vec<&str> = o[0].exceptions[0].suggestions.iter().map(|(i, _)| i.as_str()).collect();
+    assert_eq!(suggested, ["INV-21501", "INV-21560"]);
+}

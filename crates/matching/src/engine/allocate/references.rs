@@ -612,6 +612,66 @@ impl<'l> Allocator<'l> {
                 fresh.push(RefMatch { invoice: inv, line: Some(l), distance: 0, raw, ..template });
             }
         }
+        // A line merged into an invoice another line already settles, whose
+        // own amount (or stated document total) is another invoice's, was
+        // mistyped from a neighbour (`PO-205444 328.04` and `21 510 2500.00`
+        // both naming INV-21510, open for 328.04; INV-21501 is open for
+        // 2500.00): exactly one invoice of the family one edit from the
+        // line's reference, open for its amount and named by no other
+        // reference, is that line's; several are suggested and the line's
+        // cash is held — never taken as an overpayment of the first.
+        // Lines whose reference several invoices fit: nothing corroborates
+        // one of them.
+        let mut undecided_lines: Vec<usize> = Vec::new();
+        let mut k = 0;
+        while k < merged_lines.len() {
+            let Some(&(inv, l)) = merged_lines.get(k) else { break };
+            k += 1;
+            let Some(primary) = fresh.iter().find(|r| r.invoice == inv).cloned() else { continue };
+            if !line_amount(receipt, primary.line).is_some_and(|a| self.settles(a, inv, receipt)) {
+                continue;
+            }
+            let (Some(stated), Some(rl)) =
+                (line_amount(receipt, Some(l)).filter(|a| *a > Decimal::ZERO), receipt.remittance_lines.get(l))
+            else {
+                continue;
+            };
+            let stated_total = rl.invoice_amount.filter(|t| *t > Decimal::ZERO);
+            let key = normalise_reference(&rl.reference).key;
+            let fits: Vec<u32> = self
+                .ledger
+                .family_neighbours(owner, &key)
+                .into_iter()
+                .filter(|i| {
+                    let invoice = self.ledger.invoice(*i);
+                    let own = [invoice.amount_original, invoice.amount_open, self.remaining(*i)];
+                    *i != inv
+                        && !taken.contains(i)
+                        && self.open_item(*i, receipt.currency)
+                        && stated_total.map_or(self.remaining(*i) == stated, |t| own.contains(&t))
+                })
+                .collect();
+            let Some(&first) = fits.first() else { continue };
+            let strength = if fits.len() == 1 {
+                Decimal::new(950, 3)
+            } else {
+                undecided_lines.push(l);
+                Decimal::new(850, 3)
+            };
+            doubted.extend(fits.iter().skip(1).copied());
+            taken.insert(first);
+            merged_lines.retain(|m| *m != (inv, l));
+            k -= 1;
+            fresh.push(RefMatch {
+                invoice: first,
+                line: Some(l),
+                distance: 1,
+                raw: rl.reference.clone(),
+                strength,
+                via_po: false,
+                ..primary
+            });
+        }
         let merged_lines = merged_lines.as_slice();
         // Several references that do not settle the payment together, while
         // replacing exactly one of them by an invoice one edit away makes
@@ -665,8 +725,8 @@ impl<'l> Allocator<'l> {
             }
         }
         // An itemised line whose amount settles its invoice corroborates
-        // its reference.
-        for r in &mut fresh {
+        // its reference (not an undecided line's: the others fit it too).
+        for r in fresh.iter_mut().filter(|r| r.line.is_none_or(|l| !undecided_lines.contains(&l))) {
             if let Some(amount) = line_amount(receipt, r.line) {
                 let open = self.remaining(r.invoice);
                 let by_discount = self.discount(r.invoice, receipt.value_date).is_some_and(|(d, _)| open - d == amount);
@@ -730,8 +790,9 @@ impl<'l> Allocator<'l> {
         // applied: one doubtful reference does not hold a whole remittance.
         let (held, mut fresh): (Vec<RefMatch>, Vec<RefMatch>) = {
             if self.settles_together(receipt, &fresh) {
-                // The amounts corroborate every reference together.
-                for r in &mut fresh {
+                // The amounts corroborate every reference together (but
+                // not which of several invoices an undecided line means).
+                for r in fresh.iter_mut().filter(|r| r.line.is_none_or(|l| !undecided_lines.contains(&l))) {
                     r.strength = r.strength.max(Decimal::new(950, 3));
                 }
             }
