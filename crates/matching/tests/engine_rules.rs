@@ -1434,3 +1434,29 @@ fn a_second_line_naming_an_invoice_another_line_already_settles_is_the_neighbour
     let suggested: Vec<&str> = o[0].exceptions[0].suggestions.iter().map(|(i, _)| i.as_str()).collect();
     assert_eq!(suggested, ["INV-21501", "INV-21560"]);
 }
+
+#[test]
+fn a_loosely_read_number_in_a_list_that_does_not_settle_yields_to_the_neighbour_of_the_invoice_it_was_read_as() {
+    // `2 02 6- 67 23 15` is read as `026-672315` (one edit from
+    // 2026-672315); the payer meant 2026-672351, the one invoice that makes
+    // the list settle the payment exactly.
+    let cs = vec![customer("C8605", "Hioo Co")];
+    let invs = vec![
+        invoice("2026-672311", "C8605", "171.72", "2026-01-30"),
+        invoice("2026-672315", "C8605", "1688.81", "2026-03-31"),
+        invoice("2026-672336", "C8605", "16069.82", "2026-01-03"),
+        invoice("2026-672351", "C8605", "74.32", "2026-02-02"),
+        invoice("2026-672361", "C8605", "422.63", "2026-01-19"),
+        invoice("2026-672395", "C8605", "41821.16", "2026-02-01"),
+        invoice("2026-672396", "C8605", "1116.88", "2026-02-17"),
+    ];
+    let text = [
+        "PMT 2026-672311, 2026-672396, Invoice #2026-672336, Invoice #2 02 6- 67 23 15, 2026-672361, Invoice #2026-672395",
+    ];
+    let r = payer(receipt("R1", "59676.53", "2026-03-02", &text), "HIOO Co");
+    let (l, o) = decide(invs, cs, &[r]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "2026-672351", "74.32")), "{got:?}");
+    assert!(!got.iter().any(|x| x.1 == "2026-672315"), "{got:?}");
+    assert!(exceptions(&l, &o[0]).is_empty(), "{:?}", exceptions(&l, &o[0]));
+}

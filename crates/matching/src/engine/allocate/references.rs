@@ -676,14 +676,24 @@ impl<'l> Allocator<'l> {
         // Several references that do not settle the payment together, while
         // replacing exactly one of them by an invoice one edit away makes
         // them settle it exactly: the amounts say which number was meant.
+        // One edit from the number as written, or — for a number read only
+        // loosely (`2 02 6- 67 23 15` read as `026-672315`) — from the
+        // invoice it was read as.
         if fresh.len() > 1 && fresh.iter().all(|r| r.line.is_none()) && !self.settles_together(receipt, &fresh) {
             let total: Decimal = fresh.iter().map(|r| self.remaining(r.invoice)).sum();
             let mut swaps: Vec<(usize, u32)> = Vec::new();
             for (k, r) in fresh.iter().enumerate() {
                 let key = normalise_reference(&r.raw).key;
                 let without = total - self.remaining(r.invoice);
-                for i in self.ledger.family_neighbours(owner, &key) {
-                    if without + self.remaining(i) == receipt.amount
+                let mut neighbours = self.ledger.family_neighbours(owner, &key);
+                if r.distance > 0 {
+                    neighbours.extend(self.ledger.family_neighbours(owner, self.ledger.invoice_refs.key(r.invoice)));
+                    neighbours.sort_unstable();
+                    neighbours.dedup();
+                }
+                for i in neighbours {
+                    if i != r.invoice
+                        && without + self.remaining(i) == receipt.amount
                         && !taken.contains(&i)
                         && self.payable(i, receipt.currency)
                     {
