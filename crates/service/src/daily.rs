@@ -252,6 +252,7 @@ struct RunRows {
 /// lines and its receipts.
 fn run_rows(
     decided: &crate::Decided,
+    proposals: &[Option<cashapply_matching::engine::Proposal>],
     new_ids: &[String],
     previous_batch: &str,
     carried: &[String],
@@ -278,7 +279,10 @@ fn run_rows(
     let batch_id = content_id("B", &id_parts);
     report.batch_id = batch_id.clone();
     let raised_now = exception_rows(&report);
-    let evidence = crate::evidence::exception_evidence(&report, &raised_now, learned);
+    // What stage 1 found, by receipt id, where the engine kept it.
+    let kept: HashMap<&str, &cashapply_matching::engine::Proposal> =
+        new_ids.iter().zip(proposals).filter_map(|(id, p)| p.as_ref().map(|p| (id.as_str(), p))).collect();
+    let evidence = crate::evidence::exception_evidence(&report, &raised_now, learned, &kept);
     let mut learned_fires = crate::evidence::learned_fires(&report, &raised_now, &evidence, learned);
     learned_fires.extend(written_off_fires);
     let receipts = receipt_rows(&report);
@@ -585,9 +589,9 @@ pub fn prepare(
     // batch, the lines no batch carries yet, the open exceptions. The
     // engine runs stage 1 on every core but allocates on one: the reading
     // takes the other core then. Only this thread reads the ledger.
-    let (outcomes, ledger_reads) = std::thread::scope(|scope| {
+    let (decisions, ledger_reads) = std::thread::scope(|scope| {
         let (ledger, receipts, config) = (&ledger, &new_receipts, &loaded.config);
-        let engine = scope.spawn(move || cashapply_matching::engine::run(receipts, ledger, config));
+        let engine = scope.spawn(move || cashapply_matching::engine::run_keeping_proposals(receipts, ledger, config));
         let reads = (|| -> Result<_, StoreError> {
             let changes = if compare_invoices {
                 invoice_changes_since_last_run(store, &ledger.invoices, &by_key, &given)?
@@ -600,6 +604,7 @@ pub fn prepare(
         (engine.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), reads)
     });
     let (invoice_changes, previous_batch, pending, open_before) = ledger_reads?;
+    let cashapply_matching::engine::Decisions { outcomes, proposals } = decisions;
     let mut decided = loaded.decided(ledger, new_receipts, outcomes, progress);
     let written_off = crate::learned_write_off::write_off_by_learned_reasons(
         &mut decided,
@@ -613,7 +618,7 @@ pub fn prepare(
     let carried: Vec<String> = pending.iter().map(|p| p.posting_id.clone()).collect();
     // The run's rows: the engine's output turned into lines, exceptions and
     // their evidence, receipts, summary.
-    let rows = run_rows(&decided, &new_ids, &previous_batch, &carried, learned, &new_meta);
+    let rows = run_rows(&decided, &proposals, &new_ids, &previous_batch, &carried, learned, &new_meta);
     progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
     let RunRows {
         mut postings,

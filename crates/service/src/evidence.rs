@@ -291,8 +291,10 @@ fn customer_lines(receipt: &Receipt, ledger: &Ledger, c: u32, p: &Proposal) -> V
 
 /// The evidence of every exception of `report`; `rows` are
 /// `exception_rows(report)` (same order: receipts, then each receipt's
-/// exceptions). Receipts are read in parallel (stage 1 is the costly
-/// part); the result keeps the rows' order.
+/// exceptions). What stage 1 found for a receipt is taken from `kept`
+/// (by receipt id: what the engine kept, [`cashapply_matching::engine::run_keeping_proposals`])
+/// or else read again, in parallel (stage 1 is the costly part); the
+/// result keeps the rows' order and is the same either way.
 ///
 /// A receipt with a `short_payment` whose remittance gives a deduction
 /// reason of a learned rule has the rule's write-off code named in its
@@ -302,18 +304,20 @@ pub fn exception_evidence(
     report: &RunReport<'_>,
     rows: &[ExceptionRow],
     learned: Learned<'_>,
+    kept: &HashMap<&str, &Proposal>,
 ) -> Vec<ExceptionEvidence> {
     let ledger = report.ledger;
-    // Each receipt with exceptions and its rows.
-    let mut work: Vec<(&Receipt, &ReceiptOutcome, &[ExceptionRow])> = Vec::new();
+    // Each receipt with exceptions, its rows and what stage 1 found for it
+    // if the engine kept that.
+    let mut work: Vec<(&Receipt, &ReceiptOutcome, &[ExceptionRow], Option<&Proposal>)> = Vec::new();
     let mut at = 0usize;
-    for (r, o) in report.receipts.iter().zip(&report.outcomes) {
+    for ((r, o), id) in report.receipts.iter().zip(&report.outcomes).zip(&report.receipt_ids) {
         let n = o.exceptions.len();
         if n == 0 {
             continue;
         }
         let Some(mine) = rows.get(at..at + n) else { break };
-        work.push((r, o, mine));
+        work.push((r, o, mine, kept.get(id.as_str()).copied()));
         at += n;
     }
     let any_unidentified = rows.iter().any(|r| r.kind == "unidentified" && !r.suggestions.is_empty());
@@ -323,8 +327,12 @@ pub fn exception_evidence(
         HashMap::new()
     };
     work.par_iter()
-        .flat_map_iter(|(r, o, mine)| {
-            let (p, amounts) = proposal(r, ledger, o);
+        .flat_map_iter(|(r, o, mine, kept)| {
+            let (p, amounts) = match kept {
+                Some(p) => ((*p).clone(), itemised(r).receipt.remittance_lines.iter().map(|l| l.amount).collect()),
+                None => proposal(r, ledger, o),
+            };
+
             let mut decided = decided_by(r, ledger, o, &p, learned.names);
             let reasons = deduction_reasons(r);
             if mine.iter().any(|row| row.kind == "short_payment")
@@ -509,6 +517,51 @@ mod tests {
         assert!(
             said.contains("customer C1 identified by bank account that paid it by reference in this run"),
             "{said}"
+        );
+    }
+
+    #[test]
+    fn what_the_engine_kept_of_a_receipt_gives_the_same_evidence_as_reading_the_receipt_again() {
+        let customer = |id: &str, name: &str| Customer {
+            id: id.into(),
+            name: name.into(),
+            aliases: vec![],
+            bank_accounts: vec![],
+            parent_id: None,
+            line: 0,
+        };
+        let ledger = Ledger::build(
+            vec![
+                invoice("INV-7001", "C1", "1250.00"),
+                invoice("INV-7002", "C1", "900.00"),
+                invoice("INV-8002", "C2", "900.00"),
+                invoice("INV-8003", "C2", "455.10"),
+            ],
+            vec![customer("C1", "Prairie Textiles Holdings Corp"), customer("C2", "Prairie Textiles of Ohio LLC")],
+        );
+        // An account learned in the run, a payment over its invoice, a
+        // near reference, cash from nobody known.
+        let mut stranger = receipt("D", "77.00", &["THANK YOU"]);
+        stranger.payer_account = None;
+        stranger.payer_name = Some("NOBODY WE KNOW".into());
+        let receipts = [
+            receipt("A", "1250.00", &["INV-7001"]),
+            receipt("B", "910.00", &[]),
+            receipt("C", "455.10", &["INV-8030"]),
+            stranger,
+        ];
+        let decisions = cashapply_matching::engine::run_keeping_proposals(&receipts, &ledger, &Config::default());
+        let ids: Vec<String> = receipts.iter().map(|r| format!("R-{}", r.bank_ref)).collect();
+        let report = RunReport::with_ids(&ledger, &receipts, &decisions.outcomes, ids.clone(), vec![], vec![], "");
+        let rows = cashapply_output::exception_rows(&report);
+        assert!(rows.len() >= 3, "{rows:?}");
+        let kept: HashMap<&str, &Proposal> =
+            ids.iter().zip(&decisions.proposals).filter_map(|(id, p)| p.as_ref().map(|p| (id.as_str(), p))).collect();
+        assert!(!kept.is_empty());
+        let learned = Learned::default();
+        assert_eq!(
+            exception_evidence(&report, &rows, learned, &kept),
+            exception_evidence(&report, &rows, learned, &HashMap::new())
         );
     }
 }

@@ -102,6 +102,25 @@ pub fn stage_one_with(
 
 /// Decides every receipt; outcomes are in the receipts' order.
 pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<ReceiptOutcome> {
+    run_keeping_proposals(receipts, ledger, config).outcomes
+}
+
+/// What [`run_keeping_proposals`] returns.
+#[derive(Debug, Clone, Default)]
+pub struct Decisions {
+    /// One outcome per receipt, in the receipts' order.
+    pub outcomes: Vec<ReceiptOutcome>,
+    /// Per receipt, what stage 1 found for it, kept only for receipts
+    /// with exceptions (what a coordinator is shown the evidence of), and
+    /// only where it is what [`stage_one_with`] gives for the receipt
+    /// with the account (if any) the outcome says identified it — else
+    /// `None`, and the caller reads it again.
+    pub proposals: Vec<Option<Proposal>>,
+}
+
+/// As [`run`], keeping stage 1's findings for the receipts with
+/// exceptions, so that their evidence need not be read again.
+pub fn run_keeping_proposals(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Decisions {
     // Stage 1 is independent per receipt: run it on every core; `collect`
     // keeps the receipts' order, so results never depend on scheduling.
     // Free-text (reference, amount) pairs become remittance lines first, so
@@ -116,6 +135,8 @@ pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<Receip
     // references today, identifies that customer's other payments from it
     // (those not already decided by references or a listed account).
     let seen = AccountsSeenInRun::learn(receipts, &proposals, ledger);
+    // Receipts read again with the accounts the run learned.
+    let mut read_again = vec![false; receipts.len()];
     if !seen.is_empty() {
         let again: Vec<(usize, Proposal)> = receipts
             .par_iter()
@@ -134,6 +155,9 @@ pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<Receip
         for (i, p) in again {
             if let Some(slot) = proposals.get_mut(i) {
                 *slot = p;
+            }
+            if let Some(r) = read_again.get_mut(i) {
+                *r = true;
             }
         }
     }
@@ -184,5 +208,17 @@ pub fn run(receipts: &[Receipt], ledger: &Ledger, config: &Config) -> Vec<Receip
     for (o, p) in outcomes.iter_mut().zip(&proposals) {
         o.customer_evidence = p.customer.filter(|(c, _, _)| o.customer == Some(*c)).map(|(_, _, how)| how);
     }
-    outcomes
+    // A proposal read again with every account the run learned is the
+    // one read with the receipt's own account alone only when that
+    // account identified the customer.
+    let proposals = proposals
+        .into_iter()
+        .zip(&outcomes)
+        .zip(read_again)
+        .map(|((p, o), again)| {
+            let same = !again || o.customer_evidence == Some(CustomerEvidence::AccountInRun);
+            (!o.exceptions.is_empty() && same).then_some(p)
+        })
+        .collect();
+    Decisions { outcomes, proposals }
 }
