@@ -494,6 +494,11 @@ fn compare_periods(db: &std::path::Path) {
             if *to >= first {
                 assert_eq!(reads, 1, "rollforward {from}..{to} fell back to every row");
                 assert!(built.ledger.is_lean(), "rollforward {from}..{to} was not read by period");
+                if built.ledger.period_totals().is_some() {
+                    eprintln!("SUMS {from}..{to}");
+                } else {
+                    eprintln!("ROWS {from}..{to}");
+                }
             }
         }
     }

@@ -395,6 +395,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX postings_open_cash ON postings(receipt_seq) WHERE kind IN ('unapplied', 'on_account', 'unidentified');
     CREATE INDEX postings_by_person ON postings(seq) WHERE created_at IS NOT NULL;
     ",
+    // 9: the roll-forward's sums per run and the steps its lines do not
+    // explain (`balance_sums`), filled from the existing rows by
+    // `balance_sums::backfill_v9`.
+    crate::balance_sums::V9_SCHEMA,
 ];
 
 /// Work a migration does beyond its SQL, after it: `(version reached, step)`.
@@ -406,7 +410,7 @@ fn backfill_v7(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-const BACKFILLS: &[(u32, Backfill)] = &[(7, backfill_v7)];
+const BACKFILLS: &[(u32, Backfill)] = &[(7, backfill_v7), (9, crate::balance_sums::backfill_v9)];
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

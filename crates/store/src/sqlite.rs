@@ -582,6 +582,9 @@ impl LedgerStore for SqliteStore {
             };
             insert_event(&tx, "exception", &c.exception_id, &event)?;
         }
+        // The roll-forward's sums (schema 9): what the touched invoices
+        // showed before this run's rows are written.
+        let balances = crate::balance_sums::before_invoices(&tx, run, seq)?;
         {
             let mut upsert = tx.prepare_cached(&format!(
                 "INSERT INTO invoices (customer_id, invoice_id, currency, amount_open, status, in_file, invoice_date, due_date, amount_original, \
@@ -650,6 +653,7 @@ impl LedgerStore for SqliteStore {
             sales.write(&tx)?;
         }
         crate::summaries::record_run_kpi(&tx, run)?;
+        crate::balance_sums::after_invoices(&tx, run, balances)?;
         if !ready() {
             // Dropped: rolled back.
             return Ok(false);
