@@ -34,7 +34,7 @@
 //! people's it carries) are on, and the ones with lines in flight after the
 //! run before that are not any more.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -67,6 +67,7 @@ pub const V9_SCHEMA: &str = "
 
 /// (customer, invoice).
 type Key = (String, String);
+
 
 /// What the ERP's file showed of an invoice after a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -199,13 +200,24 @@ pub struct Before {
     lines: Vec<MovingLine>,
     /// The touched invoices and what the file showed of them before the
     /// run (`None`: not shown yet).
-    states: HashMap<Key, Option<Shown>>,
+    states: Vec<(Key, Option<Shown>)>,
     spoiled: bool,
 }
 
+impl Before {
+    /// Notes that the run's file called an invoice new that an earlier
+    /// run had shown (its row kept the earlier first run): the run's sums
+    /// are not kept.
+    pub fn shown_before(&mut self) {
+        self.spoiled = true;
+    }
+}
+
 /// Before the run's invoice rows are written (its lines are): reads the
-/// lines that may be in flight after the run before or are the run's own,
-/// chooses the invoices the run touches and reads what they showed before.
+/// lines that may be in flight after the run before, takes the run's own,
+/// chooses the invoices the run touches and reads what they showed before
+/// (an invoice the run's file calls `new` is taken as not shown before;
+/// `commit_run` checks that against its row, [`Before::shown_before`]).
 pub fn before_invoices(tx: &Transaction<'_>, run: &RunRecord, seq: i64) -> Result<Before, StoreError> {
     let all = runs(tx)?;
     let seq_of: HashMap<String, i64> = all.iter().map(|r| (r.batch_id.clone(), r.seq)).collect();
@@ -213,12 +225,11 @@ pub fn before_invoices(tx: &Transaction<'_>, run: &RunRecord, seq: i64) -> Resul
     let this = all.iter().find(|r| r.seq == seq).cloned();
     let mut lines: BTreeMap<i64, MovingLine> = BTreeMap::new();
     let mut ok = true;
-    // The run's own lines (after its `postings_after`), and the people's
-    // it carries (and any other person's line: few).
+    // Lines before the run's own that may be in flight: unconfirmed ones,
+    // people's (few; the ones the run carries among them).
     let after = this.as_ref().and_then(|r| r.postings_after).unwrap_or(0);
-    ok &= moving_lines(tx, "p.seq > ?1", [after], &seq_of, &mut lines)?;
+    ok &= moving_lines(tx, "p.confirmed_at IS NULL AND p.seq <= ?1", [after], &seq_of, &mut lines)?;
     ok &= moving_lines(tx, "p.created_at IS NOT NULL", [], &seq_of, &mut lines)?;
-    ok &= moving_lines(tx, "p.confirmed_at IS NULL", [], &seq_of, &mut lines)?;
     if let Some(p) = &prev {
         // Lines in flight after the previous run: unconfirmed (above), its
         // own, and those of batches confirmed after it started.
@@ -236,137 +247,229 @@ pub fn before_invoices(tx: &Transaction<'_>, run: &RunRecord, seq: i64) -> Resul
             let Some(i) = all.iter().position(|r| &r.batch_id == b) else { continue };
             let from = all[i].postings_after.unwrap_or(0);
             let to = all.get(i + 1).and_then(|n| n.postings_after).unwrap_or(i64::MAX);
-            ok &= moving_lines(
-                tx,
-                "p.seq > ?1 AND p.seq <= ?2 AND p.batch_id = ?3",
-                params![from, to, b],
-                &seq_of,
-                &mut lines,
-            )?;
+            ok &= moving_lines(tx, "p.seq > ?1 AND p.seq <= ?2 AND p.batch_id = ?3", params![from, to, b], &seq_of, &mut lines)?;
         }
     }
     let created_at = this.map(|r| r.created_at).unwrap_or_else(|| run.at.clone());
-    let lines: Vec<MovingLine> = lines.into_values().collect();
-    // The touched invoices.
-    let mut touched: HashSet<Key> = HashSet::new();
+    let mut lines: Vec<MovingLine> = lines.into_values().collect();
+    // The run's own lines, as the run holds them (each in its receipt's
+    // currency; a receipt of an earlier run is looked up).
+    {
+        let currency_of: HashMap<&str, &str> =
+            run.receipts.iter().map(|r| (r.row.receipt_id.as_str(), r.row.currency.as_str())).collect();
+        let mut earlier = tx.prepare_cached("SELECT currency FROM receipts WHERE receipt_key = ?2 AND receipt_id = ?1")?;
+        for p in &run.postings {
+            let Some(kind) = kind_of(&p.kind) else { continue };
+            if p.invoice_id.is_empty() {
+                continue;
+            }
+            let Ok(amount) = Decimal::from_str(&p.amount) else {
+                ok = false;
+                continue;
+            };
+            let currency = match currency_of.get(p.receipt_id.as_str()) {
+                Some(c) => (*c).to_string(),
+                None => match earlier
+                    .query_row(params![p.receipt_id, crate::id_key(&p.receipt_id)], |r| r.get::<_, String>(0))
+                    .optional()?
+                {
+                    Some(c) => c,
+                    // A line without its receipt: the full read leaves it out too.
+                    None => continue,
+                },
+            };
+            lines.push(MovingLine {
+                key: (p.customer_id.clone(), p.invoice_id.clone()),
+                run: seq,
+                kind,
+                amount,
+                currency,
+                confirmed_at: None,
+            });
+        }
+    }
+    // The touched invoices, in key order (so the lookups below walk the
+    // invoices' B-tree once); those the file calls new need none.
+    let mut new: HashSet<(&str, &str), foldhash::fast::RandomState> = HashSet::default();
+    let mut touched: BTreeSet<(&str, &str)> = BTreeSet::new();
     for c in &run.invoice_changes {
-        if c.event != "dated" {
-            touched.insert((c.invoice.customer_id.clone(), c.invoice.invoice_id.clone()));
+        let key = (c.invoice.customer_id.as_str(), c.invoice.invoice_id.as_str());
+        match c.event {
+            "dated" => {}
+            "new" => {
+                new.insert(key);
+            }
+            _ => {
+                touched.insert(key);
+            }
         }
     }
     for l in &lines {
         let leaves = prev.as_ref().is_some_and(|p| {
             l.exists_at(p.seq) && l.in_flight_at(p.seq, &p.created_at) && !l.in_flight_at(seq, &created_at)
         });
-        if l.run == seq || leaves {
-            touched.insert(l.key.clone());
+        let key = (l.key.0.as_str(), l.key.1.as_str());
+        if (l.run == seq || leaves) && !new.contains(&key) {
+            touched.insert(key);
         }
     }
-    let mut states = HashMap::with_capacity(touched.len());
+    let mut states: Vec<(Key, Option<Shown>)> = Vec::with_capacity(touched.len() + new.len());
     {
+        // One statement for all: the keys as a JSON array of pairs.
+        let keys: Vec<[&str; 2]> = touched.iter().map(|k| [k.0, k.1]).collect();
+        let keys = serde_json::to_string(&keys).map_err(|e| StoreError::Refused(e.to_string()))?;
         let mut stmt = tx.prepare_cached(
-            "SELECT currency, amount_open, status, in_file FROM invoices \
-             WHERE customer_id = ?1 AND invoice_id = ?2 AND first_seq IS NOT NULL",
+            "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), v.currency, v.amount_open, v.status, \
+             v.in_file, v.first_seq IS NOT NULL \
+             FROM json_each(?1) AS j LEFT JOIN invoices v \
+             ON v.customer_id = json_extract(j.value, '$[0]') AND v.invoice_id = json_extract(j.value, '$[1]') \
+             ORDER BY j.key",
         )?;
-        for key in touched {
-            let row: Option<(String, String, String, bool)> = stmt
-                .query_row(params![key.0, key.1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .optional()?;
-            let shown = match row {
-                None => None,
-                Some((currency, amount, status, in_file)) => match Decimal::from_str(&amount) {
-                    Ok(amount) => Some(Shown { currency, amount, counts: in_file && status != "closed" }),
+        let mut rows = stmt.query([keys])?;
+        while let Some(r) = rows.next()? {
+            let key: Key = (r.get(0)?, r.get(1)?);
+            let seen: Option<bool> = r.get(6)?;
+            let shown = if seen == Some(true) {
+                let amount: String = r.get(3)?;
+                match Decimal::from_str(&amount) {
+                    Ok(amount) => {
+                        let status: String = r.get(4)?;
+                        Some(Shown { currency: r.get(2)?, amount, counts: r.get::<_, bool>(5)? && status != "closed" })
+                    }
                     Err(_) => {
                         ok = false;
                         None
                     }
-                },
+                }
+            } else {
+                None
             };
-            states.insert(key, shown);
+            states.push((key, shown));
         }
     }
+    for k in new {
+        states.push(((k.0.to_string(), k.1.to_string()), None));
+    }
     Ok(Before { seq, created_at, prev, lines, states, spoiled: !ok })
+}
+
+/// What the file shows of an invoice after the run.
+struct Now<'a> {
+    currency: &'a str,
+    amount: Decimal,
+    counts: bool,
+    /// For an invoice the run shows first: its open amount then.
+    first: Option<Decimal>,
 }
 
 /// After the run's invoice rows are written: the steps and sums of the run
 /// (module rule), written.
 pub fn after_invoices(tx: &Transaction<'_>, run: &RunRecord, before: Before) -> Result<(), StoreError> {
     let Before { seq, created_at, prev, lines, states, mut spoiled } = before;
-    // What the file shows now, and what it showed first for the invoices
-    // it shows for the first time.
-    let mut now: HashMap<&Key, (Shown, Option<Decimal>)> = HashMap::with_capacity(states.len());
-    let mut changed: HashMap<Key, &crate::InvoiceChange> = HashMap::with_capacity(run.invoice_changes.len());
+    let mut changed: HashMap<(&str, &str), &crate::InvoiceChange, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(run.invoice_changes.len(), Default::default());
     for c in &run.invoice_changes {
         if c.event != "dated" {
-            changed.insert((c.invoice.customer_id.clone(), c.invoice.invoice_id.clone()), c);
+            changed.insert((c.invoice.customer_id.as_str(), c.invoice.invoice_id.as_str()), c);
         }
     }
-    for (key, was) in &states {
-        match (changed.get(key), was) {
+    // Per touched invoice (by index into `states`): what it shows now.
+    let mut now: Vec<Option<Now<'_>>> = Vec::with_capacity(states.len());
+    let mut slot: HashMap<(&str, &str), usize, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(states.len(), Default::default());
+    for (i, (key, was)) in states.iter().enumerate() {
+        let k = (key.0.as_str(), key.1.as_str());
+        slot.insert(k, i);
+        now.push(match (changed.get(&k), was) {
             (Some(c), _) => {
                 let i = &c.invoice;
-                let Ok(amount) = Decimal::from_str(&i.amount_open) else {
-                    spoiled = true;
-                    continue;
-                };
-                let gone = c.event == "gone";
-                let shown = Shown { currency: i.currency.clone(), amount, counts: !gone && i.status != "closed" };
-                let first = was.is_none().then(|| first_amount(amount, &i.status));
-                now.insert(key, (shown, first));
+                match Decimal::from_str(&i.amount_open) {
+                    Ok(amount) => Some(Now {
+                        currency: i.currency.as_str(),
+                        amount,
+                        counts: c.event != "gone" && i.status != "closed",
+                        first: was.is_none().then(|| first_amount(amount, &i.status)),
+                    }),
+                    Err(_) => {
+                        spoiled = true;
+                        None
+                    }
+                }
             }
-            (None, Some(w)) => {
-                now.insert(key, (w.clone(), None));
-            }
-            (None, None) => {}
-        }
+            (None, Some(w)) => Some(Now { currency: w.currency.as_str(), amount: w.amount, counts: w.counts, first: None }),
+            (None, None) => None,
+        });
     }
-    let mut by_key: HashMap<&Key, Vec<&MovingLine>> = HashMap::new();
-    for l in &lines {
-        by_key.entry(&l.key).or_default().push(l);
-    }
+    // One pass over the lines: in flight after the run before, after this
+    // run, and this run's own, per touched invoice in its currency.
+    let n = states.len();
+    let (mut flight_before, mut flight_after) = (vec![Decimal::ZERO; n], vec![Decimal::ZERO; n]);
+    let mut moved = vec![[Decimal::ZERO; 3]; n];
     let mut odd = 0i64;
-    for l in lines.iter().filter(|l| l.run == seq) {
-        if !now.contains_key(&l.key) {
-            odd += 1;
+    for l in &lines {
+        let i = slot.get(&(l.key.0.as_str(), l.key.1.as_str())).copied();
+        let shown = i.and_then(|i| now.get(i)).and_then(|s| s.as_ref());
+        let Some((i, s)) = i.zip(shown) else {
+            if l.run == seq {
+                odd += 1;
+            }
+            continue;
+        };
+        if l.currency != s.currency {
+            continue;
+        }
+        if let Some(p) = &prev
+            && l.exists_at(p.seq)
+            && l.in_flight_at(p.seq, &p.created_at)
+        {
+            flight_before[i] += l.amount;
+        }
+        if l.exists_at(seq) && l.in_flight_at(seq, &created_at) {
+            flight_after[i] += l.amount;
+        }
+        if l.run == seq {
+            moved[i][usize::from(l.kind)] += l.amount;
         }
     }
-    let mut sums: BTreeMap<String, RunSums> = BTreeMap::new();
+    // Per currency (a few: a list).
+    let mut sums: Vec<(String, RunSums)> = Vec::new();
     let mut steps: Vec<(&Key, Decimal)> = Vec::new();
-    for (key, (shown, first)) in &now {
-        let was = states.get(*key).and_then(|s| s.as_ref());
-        let mine: &[&MovingLine] = by_key.get(key).map_or(&[], |v| v.as_slice());
-        let flight = |run: i64, at: &str| -> Decimal {
-            mine.iter()
-                .filter(|l| l.currency == shown.currency && l.exists_at(run) && l.in_flight_at(run, at))
-                .map(|l| l.amount)
-                .sum()
+    fn sums_of<'s>(sums: &'s mut Vec<(String, RunSums)>, cur: &str) -> &'s mut RunSums {
+        let i = match sums.iter().position(|(c, _)| c == cur) {
+            Some(i) => i,
+            None => {
+                sums.push((cur.to_string(), RunSums::default()));
+                sums.len() - 1
+            }
         };
-        let after = balance(shown, flight(seq, &created_at));
-        let mut moved = [Decimal::ZERO; 3];
-        for l in mine.iter().filter(|l| l.run == seq && l.currency == shown.currency) {
-            moved[usize::from(l.kind)] += l.amount;
-        }
-        let before = match (was, &prev) {
-            (Some(w), Some(p)) => balance(w, flight(p.seq, &p.created_at)),
-            _ => Decimal::ZERO,
+        &mut sums[i].1
+    }
+    for (i, ((key, was), s)) in states.iter().zip(&now).enumerate() {
+        let Some(s) = s else { continue };
+        let shown = Shown { currency: String::new(), amount: s.amount, counts: s.counts };
+        let after = balance(&shown, flight_after[i]);
+        let before = match was {
+            Some(w) => balance(w, flight_before[i]),
+            None => Decimal::ZERO,
         };
-        let base = first.unwrap_or(before);
-        let step = after - base + moved[0] + moved[1] + moved[2];
+        let m = moved[i];
+        let step = after - s.first.unwrap_or(before) + m[0] + m[1] + m[2];
         if !step.is_zero() {
             steps.push((key, step));
         }
-        let s = sums.entry(shown.currency.clone()).or_default();
-        s.closing_delta += after;
-        for (m, add) in s.moved.iter_mut().zip(moved) {
-            *m += add;
-        }
-        if let Some(f) = first {
-            s.shown += *f;
-        }
         if let Some(w) = was {
-            sums.entry(w.currency.clone()).or_default().closing_delta -= before;
+            sums_of(&mut sums, &w.currency).closing_delta -= before;
+        }
+        let e = sums_of(&mut sums, s.currency);
+        e.closing_delta += after;
+        for (t, add) in e.moved.iter_mut().zip(m) {
+            *t += add;
+        }
+        if let Some(f) = s.first {
+            e.shown += f;
         }
     }
+    let sums: BTreeMap<String, RunSums> = sums.into_iter().collect();
     write(tx, seq, prev.as_ref().map(|p| p.seq), &sums, &steps, if spoiled { None } else { Some(odd) })
 }
 

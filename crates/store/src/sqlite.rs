@@ -584,7 +584,7 @@ impl LedgerStore for SqliteStore {
         }
         // The roll-forward's sums (schema 9): what the touched invoices
         // showed before this run's rows are written.
-        let balances = crate::balance_sums::before_invoices(&tx, run, seq)?;
+        let mut balances = crate::balance_sums::before_invoices(&tx, run, seq)?;
         {
             let mut upsert = tx.prepare_cached(&format!(
                 "INSERT INTO invoices (customer_id, invoice_id, currency, amount_open, status, in_file, invoice_date, due_date, amount_original, \
@@ -635,6 +635,9 @@ impl LedgerStore for SqliteStore {
                     ],
                     |r| crate::summaries::SalesFields::read(r, 0),
                 )?;
+                if c.event == "new" && now.first_seq() != Some(seq) {
+                    balances.shown_before();
+                }
                 if let Some((key, minor)) = sales.recount(&now, counted) {
                     recounted.execute(params![i.customer_id, i.invoice_id, key, minor])?;
                 }
