@@ -313,42 +313,28 @@ pub fn before_invoices(tx: &Transaction<'_>, run: &RunRecord, seq: i64) -> Resul
             touched.insert(key);
         }
     }
-    let mut states: Vec<(Key, Option<Shown>)> = Vec::with_capacity(touched.len() + new.len());
+    let mut states: Vec<(Key, Option<Shown>)> = Vec::with_capacity(touched.len());
     {
-        // One statement for all: the keys as a JSON array of pairs.
-        let keys: Vec<[&str; 2]> = touched.iter().map(|k| [k.0, k.1]).collect();
-        let keys = serde_json::to_string(&keys).map_err(|e| StoreError::Refused(e.to_string()))?;
         let mut stmt = tx.prepare_cached(
-            "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), v.currency, v.amount_open, v.status, \
-             v.in_file, v.first_seq IS NOT NULL \
-             FROM json_each(?1) AS j LEFT JOIN invoices v \
-             ON v.customer_id = json_extract(j.value, '$[0]') AND v.invoice_id = json_extract(j.value, '$[1]') \
-             ORDER BY j.key",
+            "SELECT currency, amount_open, status, in_file FROM invoices \
+             WHERE customer_id = ?1 AND invoice_id = ?2 AND first_seq IS NOT NULL",
         )?;
-        let mut rows = stmt.query([keys])?;
-        while let Some(r) = rows.next()? {
-            let key: Key = (r.get(0)?, r.get(1)?);
-            let seen: Option<bool> = r.get(6)?;
-            let shown = if seen == Some(true) {
-                let amount: String = r.get(3)?;
-                match Decimal::from_str(&amount) {
-                    Ok(amount) => {
-                        let status: String = r.get(4)?;
-                        Some(Shown { currency: r.get(2)?, amount, counts: r.get::<_, bool>(5)? && status != "closed" })
-                    }
+        for key in touched {
+            let row: Option<(String, String, String, bool)> = stmt
+                .query_row(params![key.0, key.1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()?;
+            let shown = match row {
+                None => None,
+                Some((currency, amount, status, in_file)) => match Decimal::from_str(&amount) {
+                    Ok(amount) => Some(Shown { currency, amount, counts: in_file && status != "closed" }),
                     Err(_) => {
                         ok = false;
                         None
                     }
-                }
-            } else {
-                None
+                },
             };
-            states.push((key, shown));
+            states.push(((key.0.to_string(), key.1.to_string()), shown));
         }
-    }
-    for k in new {
-        states.push(((k.0.to_string(), k.1.to_string()), None));
     }
     Ok(Before { seq, created_at, prev, lines, states, spoiled: !ok })
 }
@@ -373,12 +359,19 @@ pub fn after_invoices(tx: &Transaction<'_>, run: &RunRecord, before: Before) -> 
             changed.insert((c.invoice.customer_id.as_str(), c.invoice.invoice_id.as_str()), c);
         }
     }
-    // Per touched invoice (by index into `states`): what it shows now.
-    let mut now: Vec<Option<Now<'_>>> = Vec::with_capacity(states.len());
+    // Per touched invoice: its key, what it showed before the run, what it
+    // shows now. The invoices the file calls new come from the run.
+    let news = run.invoice_changes.iter().filter(|c| c.event == "new");
+    let keys: Vec<((&str, &str), Option<&Shown>)> = states
+        .iter()
+        .map(|(k, w)| ((k.0.as_str(), k.1.as_str()), w.as_ref()))
+        .chain(news.map(|c| ((c.invoice.customer_id.as_str(), c.invoice.invoice_id.as_str()), None)))
+        .collect();
+    let mut now: Vec<Option<Now<'_>>> = Vec::with_capacity(keys.len());
     let mut slot: HashMap<(&str, &str), usize, foldhash::fast::RandomState> =
-        HashMap::with_capacity_and_hasher(states.len(), Default::default());
-    for (i, (key, was)) in states.iter().enumerate() {
-        let k = (key.0.as_str(), key.1.as_str());
+        HashMap::with_capacity_and_hasher(keys.len(), Default::default());
+    for (i, (k, was)) in keys.iter().enumerate() {
+        let (k, was) = (*k, *was);
         slot.insert(k, i);
         now.push(match (changed.get(&k), was) {
             (Some(c), _) => {
@@ -402,7 +395,7 @@ pub fn after_invoices(tx: &Transaction<'_>, run: &RunRecord, before: Before) -> 
     }
     // One pass over the lines: in flight after the run before, after this
     // run, and this run's own, per touched invoice in its currency.
-    let n = states.len();
+    let n = keys.len();
     let (mut flight_before, mut flight_after) = (vec![Decimal::ZERO; n], vec![Decimal::ZERO; n]);
     let mut moved = vec![[Decimal::ZERO; 3]; n];
     let mut odd = 0i64;
@@ -433,7 +426,7 @@ pub fn after_invoices(tx: &Transaction<'_>, run: &RunRecord, before: Before) -> 
     }
     // Per currency (a few: a list).
     let mut sums: Vec<(String, RunSums)> = Vec::new();
-    let mut steps: Vec<(&Key, Decimal)> = Vec::new();
+    let mut steps: Vec<((&str, &str), Decimal)> = Vec::new();
     fn sums_of<'s>(sums: &'s mut Vec<(String, RunSums)>, cur: &str) -> &'s mut RunSums {
         let i = match sums.iter().position(|(c, _)| c == cur) {
             Some(i) => i,
@@ -444,7 +437,7 @@ pub fn after_invoices(tx: &Transaction<'_>, run: &RunRecord, before: Before) -> 
         };
         &mut sums[i].1
     }
-    for (i, ((key, was), s)) in states.iter().zip(&now).enumerate() {
+    for (i, ((key, was), s)) in keys.iter().zip(&now).enumerate() {
         let Some(s) = s else { continue };
         let shown = Shown { currency: String::new(), amount: s.amount, counts: s.counts };
         let after = balance(&shown, flight_after[i]);
@@ -455,7 +448,7 @@ pub fn after_invoices(tx: &Transaction<'_>, run: &RunRecord, before: Before) -> 
         let m = moved[i];
         let step = after - s.first.unwrap_or(before) + m[0] + m[1] + m[2];
         if !step.is_zero() {
-            steps.push((key, step));
+            steps.push((*key, step));
         }
         if let Some(w) = was {
             sums_of(&mut sums, &w.currency).closing_delta -= before;
@@ -478,7 +471,7 @@ fn write(
     seq: i64,
     prev: Option<i64>,
     sums: &BTreeMap<String, RunSums>,
-    steps: &[(&Key, Decimal)],
+    steps: &[((&str, &str), Decimal)],
     odd: Option<i64>,
 ) -> Result<(), StoreError> {
     let mut closing: BTreeMap<String, Decimal> = BTreeMap::new();
@@ -667,7 +660,7 @@ pub fn backfill_v9(tx: &Transaction<'_>) -> Result<(), StoreError> {
         }
     }
     for (i, r) in all.iter().enumerate() {
-        let keyed: Vec<(&Key, Decimal)> = steps[i].iter().map(|(k, d)| (k, *d)).collect();
+        let keyed: Vec<((&str, &str), Decimal)> = steps[i].iter().map(|(k, d)| ((k.0.as_str(), k.1.as_str()), *d)).collect();
         let prev = i.checked_sub(1).and_then(|p| all.get(p)).map(|p| p.seq);
         write(tx, r.seq, prev, &sums[i], &keyed, if spoiled { None } else { Some(odd[i]) })?;
     }
