@@ -320,18 +320,23 @@ pub fn before_invoices(tx: &Transaction<'_>, run: &RunRecord, seq: i64) -> Resul
              WHERE customer_id = ?1 AND invoice_id = ?2 AND first_seq IS NOT NULL",
         )?;
         for key in touched {
-            let row: Option<(String, String, String, bool)> = stmt
-                .query_row(params![key.0, key.1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .optional()?;
-            let shown = match row {
+            // Borrowed column values: no allocation but the currency's.
+            let mut rows = stmt.query(params![key.0, key.1])?;
+            let shown = match rows.next()? {
                 None => None,
-                Some((currency, amount, status, in_file)) => match Decimal::from_str(&amount) {
-                    Ok(amount) => Some(Shown { currency, amount, counts: in_file && status != "closed" }),
-                    Err(_) => {
-                        ok = false;
-                        None
+                Some(r) => {
+                    let text = |i: usize| r.get_ref(i).and_then(|v| v.as_str().map_err(rusqlite::Error::from));
+                    match Decimal::from_str(text(1)?) {
+                        Ok(amount) => {
+                            let counts = r.get::<_, bool>(3)? && text(2)? != "closed";
+                            Some(Shown { currency: text(0)?.to_string(), amount, counts })
+                        }
+                        Err(_) => {
+                            ok = false;
+                            None
+                        }
                     }
-                },
+                }
             };
             states.push(((key.0.to_string(), key.1.to_string()), shown));
         }
