@@ -19,7 +19,7 @@
 //! * `balance_steps` (run, invoice): each invoice's step at the run that
 //!   its lines do not explain — balance after the run − balance after the
 //!   run before (for an invoice the run showed first: its open amount then)
-//!   + the run's lines on it — where not zero. A roll-forward's difference
+//!   plus the run's lines on it — where not zero. A roll-forward's difference
 //!   for an invoice is the sum of its steps over the period's runs (less,
 //!   for an invoice first seen in the period, its original amount over the
 //!   open amount first shown), so only those invoices need reading.
@@ -67,7 +67,6 @@ pub const V9_SCHEMA: &str = "
 
 /// (customer, invoice).
 type Key = (String, String);
-
 
 /// What the ERP's file showed of an invoice after a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -247,7 +246,13 @@ pub fn before_invoices(tx: &Transaction<'_>, run: &RunRecord, seq: i64) -> Resul
             let Some(i) = all.iter().position(|r| &r.batch_id == b) else { continue };
             let from = all[i].postings_after.unwrap_or(0);
             let to = all.get(i + 1).and_then(|n| n.postings_after).unwrap_or(i64::MAX);
-            ok &= moving_lines(tx, "p.seq > ?1 AND p.seq <= ?2 AND p.batch_id = ?3", params![from, to, b], &seq_of, &mut lines)?;
+            ok &= moving_lines(
+                tx,
+                "p.seq > ?1 AND p.seq <= ?2 AND p.batch_id = ?3",
+                params![from, to, b],
+                &seq_of,
+                &mut lines,
+            )?;
         }
     }
     let created_at = this.map(|r| r.created_at).unwrap_or_else(|| run.at.clone());
@@ -257,7 +262,8 @@ pub fn before_invoices(tx: &Transaction<'_>, run: &RunRecord, seq: i64) -> Resul
     {
         let currency_of: HashMap<&str, &str> =
             run.receipts.iter().map(|r| (r.row.receipt_id.as_str(), r.row.currency.as_str())).collect();
-        let mut earlier = tx.prepare_cached("SELECT currency FROM receipts WHERE receipt_key = ?2 AND receipt_id = ?1")?;
+        let mut earlier =
+            tx.prepare_cached("SELECT currency FROM receipts WHERE receipt_key = ?2 AND receipt_id = ?1")?;
         for p in &run.postings {
             let Some(kind) = kind_of(&p.kind) else { continue };
             if p.invoice_id.is_empty() {
@@ -394,7 +400,9 @@ pub fn after_invoices(tx: &Transaction<'_>, run: &RunRecord, before: Before) -> 
                     }
                 }
             }
-            (None, Some(w)) => Some(Now { currency: w.currency.as_str(), amount: w.amount, counts: w.counts, first: None }),
+            (None, Some(w)) => {
+                Some(Now { currency: w.currency.as_str(), amount: w.amount, counts: w.counts, first: None })
+            }
             (None, None) => None,
         });
     }
@@ -665,7 +673,8 @@ pub fn backfill_v9(tx: &Transaction<'_>) -> Result<(), StoreError> {
         }
     }
     for (i, r) in all.iter().enumerate() {
-        let keyed: Vec<((&str, &str), Decimal)> = steps[i].iter().map(|(k, d)| ((k.0.as_str(), k.1.as_str()), *d)).collect();
+        let keyed: Vec<((&str, &str), Decimal)> =
+            steps[i].iter().map(|(k, d)| ((k.0.as_str(), k.1.as_str()), *d)).collect();
         let prev = i.checked_sub(1).and_then(|p| all.get(p)).map(|p| p.seq);
         write(tx, r.seq, prev, &sums[i], &keyed, if spoiled { None } else { Some(odd[i]) })?;
     }
