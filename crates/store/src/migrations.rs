@@ -929,6 +929,22 @@ mod tests {
     }
 
     #[test]
+    fn a_confirmation_written_after_a_run_but_dated_before_it_started_stands_the_roll_forward_sums_down() {
+        use crate::{LedgerStore, ReportStore};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let mut store = crate::SqliteStore::open(&path, true).unwrap();
+        three_runs(&mut store);
+        let sums = |o, c| crate::ReportReader::open(&path).unwrap().period_sums(o, c, "2026-02-01").unwrap();
+        assert!(sums(Some(1), 3).is_some());
+        // B2's lines were in flight when B3 started; a confirmation dated
+        // before that, written now, would make them not in flight then.
+        store.confirm("B2", None, "2026-02-03T12:00:00Z", "erp").unwrap();
+        assert!(sums(Some(1), 3).is_none(), "the sums kept at B3 no longer stand");
+        assert!(sums(Some(1), 2).is_some(), "B2 started before it: its sums stand");
+    }
+
+    #[test]
     fn a_version_6_ledger_gains_the_same_summaries_and_fast_read_as_one_written_at_version_7() {
         use crate::ReportStore;
         let dir = tempfile::tempdir().unwrap();
