@@ -307,8 +307,9 @@ fn main() {
     for (name, f) in reports {
         let t = Instant::now();
         let reader = ReportReader::open(&db).unwrap();
-        // As `cashapply report` reads: the roll-forward its period, the
-        // others the state after the last run; every row when short.
+        // As `cashapply report` reads: the roll-forward its period (its
+        // sums, schema 9, else its rows), the others the state after the
+        // last run; every row when short.
         let plan = if name == "rollforward" { read::Plan::Period { from: None, to: None } } else { read::Plan::Latest };
         let mut reads = 0;
         let built = read::build_report(

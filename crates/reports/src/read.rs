@@ -3,8 +3,9 @@
 //! call (issue 13 item 9).
 //!
 //! Rule: the narrow read a report needs is tried first — the state after
-//! the last run ([`Ledger::from_latest`]) or one roll-forward period
-//! ([`Ledger::from_period`]) — and the report built over it; when the
+//! the last run ([`Ledger::from_latest`]) or one roll-forward period (its
+//! sums, [`Ledger::from_period_sums`], else its rows,
+//! [`Ledger::from_period`]) — and the report built over it; when the
 //! report asked that ledger for more than it holds ([`Ledger::is_short`]),
 //! the result is thrown away and the report built again over every row
 //! ([`Ledger::from_rows`], the reference). Either way the report is the one
@@ -79,24 +80,50 @@ where
     E: From<StoreError> + From<ReportError>,
 {
     let mut plan = if every_row { Plan::Every } else { plan };
+    // The period's sums are tried once; when they cannot answer, the
+    // period's rows are read.
+    let mut sums_tried = false;
     loop {
+        let mut by_sums = false;
         let (ledger, notes) = match plan {
             Plan::Latest => {
                 let latest = store.latest_data()?;
                 let (found, notes) = dates(latest.undated, &latest.data.runs)?;
                 (Ledger::from_latest(latest, found)?, notes)
             }
-            Plan::Period { from, to } => match period::<S, E>(store, from, to)? {
-                Some((data, open, close)) => {
-                    let undated = data.invoices.iter().filter(|i| i.invoice_date.is_none()).count() as u64;
-                    let (found, notes) = dates(undated, &data.runs)?;
-                    (Ledger::from_period(data, found, open, close)?, notes)
-                }
-                None => {
+            Plan::Period { from, to } => {
+                let Some(chosen) = period::<S, E>(store, from, to)? else {
                     plan = Plan::Every;
                     continue;
+                };
+                let sums = match sums_tried {
+                    true => None,
+                    false => {
+                        sums_tried = true;
+                        store
+                            .period_sums(chosen.open_seq, chosen.close_seq, &chosen.from.to_string())?
+                            .filter(|s| s.data.runs == chosen.runs)
+                    }
+                };
+                match sums {
+                    Some(sums) => {
+                        by_sums = true;
+                        let (found, notes) = dates(0, &sums.data.runs)?;
+                        (Ledger::from_period_sums(sums, found, chosen.open, chosen.close)?, notes)
+                    }
+                    None => {
+                        let data = store.period_data(chosen.open_seq, chosen.close_seq)?;
+                        // A run written between the two reads: read every row instead.
+                        if data.runs != chosen.runs {
+                            plan = Plan::Every;
+                            continue;
+                        }
+                        let undated = data.invoices.iter().filter(|i| i.invoice_date.is_none()).count() as u64;
+                        let (found, notes) = dates(undated, &data.runs)?;
+                        (Ledger::from_period(data, found, chosen.open, chosen.close)?, notes)
+                    }
                 }
-            },
+            }
             Plan::Every => {
                 let data = store.report_data()?;
                 let undated = data.invoices.iter().filter(|i| i.invoice_date.is_none()).count() as u64;
@@ -106,19 +133,29 @@ where
         };
         let value = build(&ledger);
         if plan != Plan::Every && ledger.is_short() {
-            plan = Plan::Every;
+            if !by_sums {
+                plan = Plan::Every;
+            }
             continue;
         }
         return Ok(Built { ledger, value, notes });
     }
 }
 
-/// The period's read and its opening and closing runs, or `None` when the
-/// ledger has no run on or before `to` (the report then says why over the
-/// full read).
-type PeriodRead = (cashapply_store::ReportData, Option<usize>, usize);
+/// The runs a period's roll-forward reads.
+struct Chosen {
+    runs: Vec<RunRow>,
+    from: NaiveDate,
+    open: Option<usize>,
+    close: usize,
+    open_seq: Option<i64>,
+    close_seq: i64,
+}
 
-fn period<S, E>(store: &S, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Option<PeriodRead>, E>
+/// The period's first day and its opening and closing runs, or `None` when
+/// the ledger has no run on or before `to` (the report then says why over
+/// the full read).
+fn period<S, E>(store: &S, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Option<Chosen>, E>
 where
     S: ReportStore + ?Sized,
     E: From<StoreError> + From<ReportError>,
@@ -128,11 +165,7 @@ where
     let Some(to) = to.or_else(|| days.iter().max().copied()) else { return Ok(None) };
     let from = from.unwrap_or_else(|| crate::dso::month_start(to));
     let Ok((open, close)) = crate::rollforward::period_runs(&days, from, to) else { return Ok(None) };
-    let Some(c) = runs.get(close) else { return Ok(None) };
-    let data = store.period_data(open.and_then(|o| runs.get(o)).map(|o| o.seq), c.seq)?;
-    // A run written between the two reads: read every row instead.
-    if data.runs != runs {
-        return Ok(None);
-    }
-    Ok(Some((data, open, close)))
+    let Some(close_seq) = runs.get(close).map(|c| c.seq) else { return Ok(None) };
+    let open_seq = open.and_then(|o| runs.get(o)).map(|o| o.seq);
+    Ok(Some(Chosen { runs, from, open, close, open_seq, close_seq }))
 }

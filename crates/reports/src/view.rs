@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use cashapply_store::{LatestData, ReportData};
+use cashapply_store::{LatestData, PeriodSums, ReportData};
 use chrono::{Datelike, NaiveDate, Weekday};
 use rust_decimal::Decimal;
 
@@ -258,6 +258,29 @@ struct PeriodRead {
     close: usize,
     /// Set when a report needed what this ledger does not hold.
     short: Cell<bool>,
+    /// The ledger's sums for the period, when it holds only the invoices
+    /// whose difference may be other than 0 ([`Ledger::from_period_sums`]).
+    totals: Option<BTreeMap<String, PeriodTotals>>,
+}
+
+/// One currency's roll-forward sums over a period, as the ledger keeps
+/// them (`cashapply_store::CurrencySums`, parsed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeriodTotals {
+    /// Balances at the opening.
+    pub opening: Decimal,
+    /// Balances after the closing run.
+    pub closing: Decimal,
+    /// The period's applied, discount and write-off lines.
+    pub moved: [Decimal; 3],
+    /// Invoices first seen in the period: positive original amounts.
+    pub invoiced: Decimal,
+    /// The same, negative ones (as a positive amount).
+    pub credit_memos: Decimal,
+    /// Those without an original amount.
+    pub without_original: usize,
+    /// Those dated before the period, and their amount.
+    pub late: (usize, Decimal),
 }
 
 /// KPI sums of one run, currency and bank format, as the ledger keeps them.
@@ -624,8 +647,49 @@ impl Ledger {
         close: usize,
     ) -> Result<Ledger, ReportError> {
         let mut ledger = Ledger::from_rows(data, dates)?;
-        ledger.period = Some(PeriodRead { open, close, short: Cell::new(false) });
+        ledger.period = Some(PeriodRead { open, close, short: Cell::new(false), totals: None });
         Ok(ledger)
+    }
+
+    /// Parses the store's sums of one roll-forward period
+    /// ([`cashapply_store::ReportStore::period_sums`]): per currency the
+    /// opening and closing balances, the period's lines and sales, and the
+    /// rows of only the invoices whose difference may be other than 0 (an
+    /// invoice whose steps over the period add up to 0 moved exactly by its
+    /// lines and first appearance). The roll-forward takes its statement
+    /// from the sums and its differences from those invoices; any other
+    /// question marks the ledger short ([`Ledger::from_period`]'s rule).
+    pub fn from_period_sums(
+        sums: PeriodSums,
+        dates: HashMap<InvoiceKey, InvoiceDates>,
+        open: Option<usize>,
+        close: usize,
+    ) -> Result<Ledger, ReportError> {
+        let mut totals = BTreeMap::new();
+        for c in sums.currencies {
+            let m = |t: &str| amount("sums", &c.currency, t);
+            totals.insert(
+                c.currency.clone(),
+                PeriodTotals {
+                    opening: m(&c.opening)?,
+                    closing: m(&c.closing)?,
+                    moved: [m(&c.moved[0])?, m(&c.moved[1])?, m(&c.moved[2])?],
+                    invoiced: m(&c.invoiced)?,
+                    credit_memos: m(&c.credit_memos)?,
+                    without_original: usize::try_from(c.without_original).unwrap_or(usize::MAX),
+                    late: (usize::try_from(c.late.0).unwrap_or(usize::MAX), m(&c.late.1)?),
+                },
+            );
+        }
+        let mut ledger = Ledger::from_rows(sums.data, dates)?;
+        ledger.period = Some(PeriodRead { open, close, short: Cell::new(false), totals: Some(totals) });
+        Ok(ledger)
+    }
+
+    /// The period's sums per currency, when this ledger was read by them
+    /// ([`Ledger::from_period_sums`]).
+    pub fn period_totals(&self) -> Option<&BTreeMap<String, PeriodTotals>> {
+        self.period.as_ref().and_then(|p| p.totals.as_ref())
     }
 
     /// True when this ledger was read for the state after the last run

@@ -9,6 +9,7 @@
 //! output files carry, so nothing is rounded on the way in or out.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod balance_sums;
 mod collections;
 mod evidence;
 mod id_keys;
@@ -24,6 +25,7 @@ mod workbench;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use balance_sums::{CurrencySums, PeriodSums};
 pub use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow};
 pub use collections::{CollectionsStore, PromiseRecord, PromiseRow, ReminderRecord, ReminderRow};
 pub use evidence::{CandidateEvidence, EvidenceLine, ExceptionEvidence};

@@ -395,6 +395,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX postings_open_cash ON postings(receipt_seq) WHERE kind IN ('unapplied', 'on_account', 'unidentified');
     CREATE INDEX postings_by_person ON postings(seq) WHERE created_at IS NOT NULL;
     ",
+    // 9: the roll-forward's sums per run and the steps its lines do not
+    // explain (`balance_sums`), filled from the existing rows by
+    // `balance_sums::backfill_v9`.
+    crate::balance_sums::V9_SCHEMA,
 ];
 
 /// Work a migration does beyond its SQL, after it: `(version reached, step)`.
@@ -406,7 +410,7 @@ fn backfill_v7(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-const BACKFILLS: &[(u32, Backfill)] = &[(7, backfill_v7)];
+const BACKFILLS: &[(u32, Backfill)] = &[(7, backfill_v7), (9, crate::balance_sums::backfill_v9)];
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -826,6 +830,120 @@ mod tests {
         out
     }
 
+    /// The roll-forward's sums (schema 9) with amounts as numbers (a sum's
+    /// scale depends on the amounts added), without `events_seen` (the
+    /// last event when each run committed, or when the migration ran).
+    fn balance_sums(conn: &Connection) -> Vec<String> {
+        let number = |t: String| t.parse::<rust_decimal::Decimal>().unwrap().normalize().to_string();
+        let mut out = Vec::new();
+        let mut stmt = conn
+            .prepare(
+                "SELECT run_seq, currency, closing, shown, applied, discounts, write_offs FROM run_balances \
+                 ORDER BY run_seq, currency",
+            )
+            .unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(r) = rows.next().unwrap() {
+            let n: Vec<String> = (2..7).map(|i| number(r.get(i).unwrap())).collect();
+            out.push(format!("{} {} {}", r.get::<_, i64>(0).unwrap(), r.get::<_, String>(1).unwrap(), n.join(" ")));
+        }
+        let mut stmt = conn
+            .prepare("SELECT run_seq, customer_id, invoice_id, amount FROM balance_steps ORDER BY 1, 2, 3")
+            .unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(r) = rows.next().unwrap() {
+            out.push(format!(
+                "step {} {} {} {}",
+                r.get::<_, i64>(0).unwrap(),
+                r.get::<_, String>(1).unwrap(),
+                r.get::<_, String>(2).unwrap(),
+                number(r.get(3).unwrap())
+            ));
+        }
+        let mut stmt = conn.prepare("SELECT seq, quote(odd_lines) FROM batches ORDER BY seq").unwrap();
+        out.extend(
+            stmt.query_map([], |r| Ok(format!("odd {} {}", r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+                .unwrap()
+                .map(Result::unwrap),
+        );
+        out
+    }
+
+    #[test]
+    fn a_version_8_ledger_gains_the_same_roll_forward_sums_and_steps_as_one_written_at_version_9() {
+        use crate::ReportStore;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let mut store = crate::SqliteStore::open(&path, true).unwrap();
+        three_runs(&mut store);
+        let kept = balance_sums(&store.conn);
+        // Hand-computed. Run 1: USD I1 100 − 40 in flight + I2 −20; JPY I3
+        // 5000 − 5000; EUR I4 70. Run 2: I1 shown 60 (the 40 confirmed)
+        // − 10 in flight; I3 closed; I4 left the file: 70 that no line
+        // explains. Run 3: the reversal of the 10 carried (I1 back to 60),
+        // I5 new at 30.
+        let expected = [
+            "1 EUR 70 70 0 0 0",
+            "1 JPY 0 5000 5000 0 0",
+            "1 USD 40 80 40 0 0",
+            "2 EUR 0 0 0 0 0",
+            "2 JPY 0 0 0 0 0",
+            "2 USD 30 0 10 0 0",
+            "3 EUR 0 0 0 0 0",
+            "3 JPY 0 0 0 0 0",
+            "3 USD 70 30 -10 0 0",
+            "step 2 C1 I4 -70",
+            "odd 1 0",
+            "odd 2 0",
+            "odd 3 0",
+        ];
+        assert_eq!(kept, expected);
+        let reader = crate::ReportReader::open(&path).unwrap();
+        let periods = [(None, 1), (None, 3), (Some(1), 2), (Some(1), 3), (Some(2), 3), (Some(3), 3)];
+        let before: Vec<_> = periods.iter().map(|(o, c)| reader.period_sums(*o, *c, "2026-02-01").unwrap()).collect();
+        drop(reader);
+        // I4 left the file in run 2: listed from the periods that hold run 2.
+        let listed = |p: &Option<crate::PeriodSums>| {
+            p.as_ref().unwrap().data.invoices.iter().map(|i| i.invoice_id.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(listed(&before[1]), ["I4"]);
+        assert!(listed(&before[4]).is_empty());
+        store
+            .conn
+            .execute_batch(
+                "DROP TABLE run_balances; DROP TABLE balance_steps; ALTER TABLE batches DROP COLUMN odd_lines; \
+                 ALTER TABLE batches DROP COLUMN events_seen; PRAGMA user_version = 8;",
+            )
+            .unwrap();
+        drop(store);
+        let store = crate::SqliteStore::open(&path, false).unwrap();
+        assert_eq!(version(&store.conn).unwrap(), SCHEMA_VERSION);
+        assert_eq!(balance_sums(&store.conn), kept);
+        let reader = crate::ReportReader::open(&path).unwrap();
+        for ((o, c), was) in periods.iter().zip(&before) {
+            let now = reader.period_sums(*o, *c, "2026-02-01").unwrap();
+            assert_eq!(now.as_ref().map(|s| &s.data.invoices), was.as_ref().map(|s| &s.data.invoices));
+            let sums = |s: &Option<crate::PeriodSums>| s.as_ref().map(|s| s.currencies.clone());
+            assert_eq!(sums(&now).is_some(), sums(was).is_some(), "{o:?} {c}");
+        }
+    }
+
+    #[test]
+    fn a_confirmation_written_after_a_run_but_dated_before_it_started_stands_the_roll_forward_sums_down() {
+        use crate::{LedgerStore, ReportStore};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let mut store = crate::SqliteStore::open(&path, true).unwrap();
+        three_runs(&mut store);
+        let sums = |o, c| crate::ReportReader::open(&path).unwrap().period_sums(o, c, "2026-02-01").unwrap();
+        assert!(sums(Some(1), 3).is_some());
+        // B2's lines were in flight when B3 started; a confirmation dated
+        // before that, written now, would make them not in flight then.
+        store.confirm("B2", None, "2026-02-03T12:00:00Z", "erp").unwrap();
+        assert!(sums(Some(1), 3).is_none(), "the sums kept at B3 no longer stand");
+        assert!(sums(Some(1), 2).is_some(), "B2 started before it: its sums stand");
+    }
+
     #[test]
     fn a_version_6_ledger_gains_the_same_summaries_and_fast_read_as_one_written_at_version_7() {
         use crate::ReportStore;
@@ -843,7 +961,9 @@ mod tests {
         store
             .conn
             .execute_batch(
-                "DROP INDEX invoices_receivable; DROP INDEX invoices_without_date; DROP INDEX invoices_inexact; \
+                "DROP TABLE run_balances; DROP TABLE balance_steps; ALTER TABLE batches DROP COLUMN odd_lines; \
+                 ALTER TABLE batches DROP COLUMN events_seen; \
+                 DROP INDEX invoices_receivable; DROP INDEX invoices_without_date; DROP INDEX invoices_inexact; \
                  DROP INDEX postings_open_cash; DROP INDEX postings_by_person; \
                  DROP TABLE sales_by_month; DROP TABLE run_kpi; \
                  ALTER TABLE invoices DROP COLUMN first_seq; ALTER TABLE invoices DROP COLUMN first_minor; \

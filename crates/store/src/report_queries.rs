@@ -255,6 +255,13 @@ pub trait ReportStore {
     /// exist after `close` and can move a balance the roll-forward counts
     /// (see `period.rs`); nothing else.
     fn period_data(&self, open: Option<i64>, close: i64) -> Result<ReportData, StoreError>;
+
+    /// Reads the roll-forward's sums between the runs `open` and `close`
+    /// (as [`ReportStore::period_data`]; the period starting on `from`,
+    /// `YYYY-MM-DD`) and the rows of the invoices whose difference may be
+    /// other than 0, or `None` when the sums cannot stand for every invoice
+    /// (schema version 9; `balance_sums`).
+    fn period_sums(&self, open: Option<i64>, close: i64, from: &str) -> Result<Option<crate::PeriodSums>, StoreError>;
 }
 
 /// A read-only connection to a ledger file.
@@ -314,6 +321,14 @@ impl ReportStore for ReportReader {
         let c = &self.conn;
         c.execute_batch("BEGIN")?;
         let out = crate::period::read_period(c, open, close);
+        c.execute_batch("COMMIT")?;
+        out
+    }
+
+    fn period_sums(&self, open: Option<i64>, close: i64, from: &str) -> Result<Option<crate::PeriodSums>, StoreError> {
+        let c = &self.conn;
+        c.execute_batch("BEGIN")?;
+        let out = crate::balance_sums::read_period_sums(c, open, close, from);
         c.execute_batch("COMMIT")?;
         out
     }

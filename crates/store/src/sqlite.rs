@@ -582,6 +582,9 @@ impl LedgerStore for SqliteStore {
             };
             insert_event(&tx, "exception", &c.exception_id, &event)?;
         }
+        // The roll-forward's sums (schema 9): what the touched invoices
+        // showed before this run's rows are written.
+        let mut balances = crate::balance_sums::before_invoices(&tx, run, seq)?;
         {
             let mut upsert = tx.prepare_cached(&format!(
                 "INSERT INTO invoices (customer_id, invoice_id, currency, amount_open, status, in_file, invoice_date, due_date, amount_original, \
@@ -632,6 +635,9 @@ impl LedgerStore for SqliteStore {
                     ],
                     |r| crate::summaries::SalesFields::read(r, 0),
                 )?;
+                if c.event == "new" && now.first_seq() != Some(seq) {
+                    balances.shown_before();
+                }
                 if let Some((key, minor)) = sales.recount(&now, counted) {
                     recounted.execute(params![i.customer_id, i.invoice_id, key, minor])?;
                 }
@@ -650,6 +656,7 @@ impl LedgerStore for SqliteStore {
             sales.write(&tx)?;
         }
         crate::summaries::record_run_kpi(&tx, run)?;
+        crate::balance_sums::after_invoices(&tx, run, balances)?;
         if !ready() {
             // Dropped: rolled back.
             return Ok(false);

@@ -127,6 +127,11 @@ impl SalesFields {
         ))
     }
 
+    /// The run that first showed the invoice.
+    pub fn first_seq(&self) -> Option<i64> {
+        self.first_seq
+    }
+
     /// The row's contribution to its month's credit sales (the rule of
     /// `cashapply_reports::dso::monthly_sales`): none without an invoice
     /// date or a history line; else the original amount, negative for a
