@@ -32,6 +32,13 @@ use rust_decimal::Decimal;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The date of history day `d` (day 0 is 2025-01-01): runs start at 06:00
+/// and their batches are confirmed at 18:00 that day, as a daily ERP
+/// import would.
+fn day_of(d: usize) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default() + chrono::Days::new(d as u64)
+}
+
 fn size(path: &Path) -> u64 {
     let wal = PathBuf::from(format!("{}-wal", path.display()));
     std::fs::metadata(path).map_or(0, |m| m.len()) + std::fs::metadata(wal).map_or(0, |m| m.len())
@@ -121,7 +128,7 @@ fn write_history(request: &Request, db: &Path, days: usize, per_day: usize) {
         ..RunRecord::default()
     };
     store.commit_run(&day0).unwrap();
-    store.confirm("B-history-0", None, "t", "scale").unwrap();
+    store.confirm("B-history-0", None, "2025-01-01T18:00:00Z", "scale").unwrap();
     let sample: Vec<(String, String, Currency)> =
         loaded.invoices.iter().step_by(7).map(|i| (i.customer_id.clone(), i.id.clone(), i.currency)).collect();
     drop(loaded);
@@ -148,7 +155,7 @@ fn write_history(request: &Request, db: &Path, days: usize, per_day: usize) {
             .collect();
         let mut record = RunRecord {
             batch_id: batch_id.clone(),
-            at: format!("2025-01-01T06:00:{:02}Z", d % 60),
+            at: format!("{}T06:00:00Z", day_of(d)),
             actor: "scale".into(),
             invoices_file: "open_invoices.csv".into(),
             files,
@@ -216,7 +223,8 @@ fn write_history(request: &Request, db: &Path, days: usize, per_day: usize) {
         store.commit_run(&record).unwrap();
         batches.push(batch_id);
         if d + 2 <= days {
-            store.confirm(&batches[d - 1], None, "t", "scale").unwrap();
+            // The ERP confirms the batch the evening of its run.
+            store.confirm(&batches[d - 1], None, &format!("{}T18:00:00Z", day_of(d)), "scale").unwrap();
         }
         if d % 25 == 0 {
             println!("history: {d} days in {:.1} s, ledger {:.0} MB", t.elapsed().as_secs_f64(), size(db) as f64 / 1e6);
