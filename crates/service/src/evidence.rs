@@ -488,16 +488,12 @@ mod tests {
         }
     }
 
+    fn customer(id: &str, name: &str) -> Customer {
+        Customer { id: id.into(), name: name.into(), aliases: vec![], bank_accounts: vec![], parent_id: None, line: 0 }
+    }
+
     #[test]
     fn the_evidence_of_a_payer_identified_by_an_account_that_paid_by_reference_in_the_run_names_that_account() {
-        let customer = |id: &str, name: &str| Customer {
-            id: id.into(),
-            name: name.into(),
-            aliases: vec![],
-            bank_accounts: vec![],
-            parent_id: None,
-            line: 0,
-        };
         let ledger = Ledger::build(
             vec![
                 invoice("INV-7001", "C1", "1250.00"),
@@ -522,14 +518,6 @@ mod tests {
 
     #[test]
     fn what_the_engine_kept_of_a_receipt_gives_the_same_evidence_as_reading_the_receipt_again() {
-        let customer = |id: &str, name: &str| Customer {
-            id: id.into(),
-            name: name.into(),
-            aliases: vec![],
-            bank_accounts: vec![],
-            parent_id: None,
-            line: 0,
-        };
         let ledger = Ledger::build(
             vec![
                 invoice("INV-7001", "C1", "1250.00"),

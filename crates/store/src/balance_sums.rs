@@ -232,13 +232,7 @@ pub fn before_invoices(tx: &Transaction<'_>, run: &RunRecord, seq: i64) -> Resul
     if let Some(p) = &prev {
         // Lines in flight after the previous run: unconfirmed (above), its
         // own, and those of batches confirmed after it started.
-        let mut batches: Vec<String> = tx
-            .prepare_cached(
-                "SELECT DISTINCT batch_id FROM events WHERE object_kind = 'batch' AND action = 'confirmed' AND at > ?1 \
-                 AND batch_id IS NOT NULL",
-            )?
-            .query_map([&p.created_at], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let mut batches = crate::report_queries::batches_confirmed_after(tx, &p.created_at)?;
         batches.push(p.batch_id.clone());
         batches.sort();
         batches.dedup();

@@ -133,13 +133,8 @@ pub(crate) fn read_latest(c: &Connection) -> Result<LatestData, StoreError> {
         .prepare("SELECT batch_id, postings_after FROM batches ORDER BY seq")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let mut batches: BTreeSet<String> = c
-        .prepare(
-            "SELECT DISTINCT batch_id FROM events WHERE object_kind = 'batch' AND action = 'confirmed' AND at > ?1 \
-             AND batch_id IS NOT NULL",
-        )?
-        .query_map([&last.created_at], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let mut batches: BTreeSet<String> =
+        crate::report_queries::batches_confirmed_after(c, &last.created_at)?.into_iter().collect();
     batches.insert(last.batch_id.clone());
     for b in &batches {
         let Some(i) = after.iter().position(|(id, _)| id == b) else { continue };

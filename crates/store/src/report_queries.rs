@@ -334,6 +334,17 @@ impl ReportStore for ReportReader {
     }
 }
 
+/// The batches the ERP confirmed after `at` (a run's start): their lines
+/// were in flight when that run started and are not any more.
+pub(crate) fn batches_confirmed_after(c: &Connection, at: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt = c.prepare_cached(
+        "SELECT DISTINCT batch_id FROM events WHERE object_kind = 'batch' AND action = 'confirmed' AND at > ?1 \
+         AND batch_id IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([at], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Every run, oldest first.
 pub(crate) fn read_runs(c: &Connection) -> Result<Vec<RunRow>, StoreError> {
     let mut stmt =
