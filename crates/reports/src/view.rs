@@ -777,6 +777,21 @@ impl Ledger {
     /// As [`Ledger::invoices_at`]; without `with_lines`, the ERP's view
     /// alone (what the first run saw before it posted anything).
     pub fn invoices_seen(&self, k: usize, with_lines: bool) -> Snapshot<'_> {
+        self.snapshot(k, with_lines, true)
+    }
+
+    /// As [`Ledger::invoices_at`] without the people's lines no run has
+    /// carried yet (`run` is `None`): the balances the ledger's sums after
+    /// run `k` hold (`cashapply_store`'s `balance_sums` rule). Differs from
+    /// [`Ledger::invoices_at`] only after the last run, where those lines
+    /// exist.
+    pub fn invoices_at_by_runs(&self, k: usize) -> Snapshot<'_> {
+        self.snapshot(k, true, false)
+    }
+
+    /// The snapshot after run `k` (see [`Ledger::invoices_seen`]); without
+    /// `waiting`, the lines no run carries are left out.
+    fn snapshot(&self, k: usize, with_lines: bool, waiting: bool) -> Snapshot<'_> {
         if self.lean.is_some() && (!with_lines || k + 1 != self.runs.len()) {
             self.needs_every_row();
         }
@@ -822,6 +837,7 @@ impl Ledger {
             for l in &self.lines {
                 if let Some(i) = l.inv
                     && moves_invoice(&l.kind)
+                    && (waiting || l.run.is_some())
                     && self.exists_at(l, k)
                     && self.in_flight_at(l, k)
                     && let Some(Some(s)) = states.get(i)
