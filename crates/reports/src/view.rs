@@ -656,7 +656,9 @@ impl Ledger {
     /// opening and closing balances, the period's lines and sales, and the
     /// rows of only the invoices whose difference may be other than 0 (an
     /// invoice whose steps over the period add up to 0 moved exactly by its
-    /// lines and first appearance). The roll-forward takes its statement
+    /// lines and first appearance) and, when the period closes at the last
+    /// run, of those with people's lines no run has carried (the sums leave
+    /// those lines out; [`Ledger::invoices_at_by_runs`]). The roll-forward takes its statement
     /// from the sums and its differences from those invoices; any other
     /// question marks the ledger short ([`Ledger::from_period`]'s rule).
     pub fn from_period_sums(
