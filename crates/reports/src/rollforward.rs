@@ -74,6 +74,9 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
     // Movements by invoice: lines that exist at the close but not at the opening.
     // By invoice index (no string keys on the hot path).
     let mut moved: Vec<[Decimal; 3]> = vec![[Decimal::ZERO; 3]; ledger.keys.len()];
+    // Of those, per currency, the people's lines no run has carried yet
+    // (they exist at the last run only; the ledger's sums leave them out).
+    let mut waiting: BTreeMap<String, [Decimal; 3]> = BTreeMap::new();
     for l in &ledger.lines {
         if !moves_invoice(&l.kind) || !ledger.exists_at(l, close) {
             continue;
@@ -86,10 +89,14 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
             continue;
         }
         let Some(e) = moved.get_mut(s.id) else { continue };
-        match l.kind.as_str() {
-            "applied" => e[0] += l.amount,
-            "discount" => e[1] += l.amount,
-            _ => e[2] += l.amount,
+        let kind = match l.kind.as_str() {
+            "applied" => 0,
+            "discount" => 1,
+            _ => 2,
+        };
+        e[kind] += l.amount;
+        if l.run.is_none() {
+            waiting.entry(s.currency.to_string()).or_default()[kind] += l.amount;
         }
     }
     let first_new = open_run.map_or(0, |o| o);
@@ -162,12 +169,27 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
         }
     }
     // Read by the ledger's sums (`Ledger::from_period_sums`): the ledger
-    // holds only the invoices whose difference may be other than 0, so
-    // the statement is the sums' and the differences those invoices'.
+    // holds only the invoices whose difference may be other than 0 (and
+    // those with people's lines waiting for a run), so the statement is the
+    // sums' and the differences those invoices'. The sums leave out the
+    // waiting lines: their lines are added to the period's, and what they
+    // change of their invoices' balances after the closing run (balance
+    // with them − without) to the closing — and to the opening, when it is
+    // the same run.
     let ledger_close = match ledger.period_totals() {
         Some(totals) => {
             if sums.keys().any(|cur| !totals.contains_key(cur)) {
                 ledger.needs_every_row();
+            }
+            let mut shift: BTreeMap<String, Decimal> = BTreeMap::new();
+            if ledger.lines.iter().any(|l| l.run.is_none() && moves_invoice(&l.kind) && ledger.exists_at(l, close)) {
+                let by_runs = ledger.invoices_at_by_runs(close);
+                for (_, c) in closing.iter() {
+                    let without = by_runs.by_id(c.id).map_or(Decimal::ZERO, |s| s.balance);
+                    if c.balance != without {
+                        *shift.entry(c.currency.to_string()).or_default() += c.balance - without;
+                    }
+                }
             }
             let mut from_sums = BTreeMap::new();
             let mut close_sums = BTreeMap::new();
@@ -175,12 +197,17 @@ pub fn rollforward(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Result<Re
             late.clear();
             for (cur, t) in totals {
                 let diff = sums.get(cur).map_or(Decimal::ZERO, |s| s[6]);
+                let shift = shift.get(cur).copied().unwrap_or_default();
+                let opening = if open_run == Some(close) { t.opening + shift } else { t.opening };
+                let closing = t.closing + shift;
+                let w = waiting.get(cur).copied().unwrap_or_default();
+                let moved = [t.moved[0] + w[0], t.moved[1] + w[1], t.moved[2] + w[2]];
                 from_sums.insert(
                     cur.clone(),
-                    [t.opening, t.invoiced, t.credit_memos, t.moved[0], t.moved[1], t.moved[2], diff, t.closing],
+                    [opening, t.invoiced, t.credit_memos, moved[0], moved[1], moved[2], diff, closing],
                 );
-                if !t.closing.is_zero() {
-                    close_sums.insert(cur.clone(), t.closing);
+                if !closing.is_zero() {
+                    close_sums.insert(cur.clone(), closing);
                 }
                 if t.without_original > 0 {
                     undated.insert(cur.clone(), t.without_original);

@@ -656,7 +656,9 @@ impl Ledger {
     /// opening and closing balances, the period's lines and sales, and the
     /// rows of only the invoices whose difference may be other than 0 (an
     /// invoice whose steps over the period add up to 0 moved exactly by its
-    /// lines and first appearance). The roll-forward takes its statement
+    /// lines and first appearance) and, when the period closes at the last
+    /// run, of those with people's lines no run has carried (the sums leave
+    /// those lines out; [`Ledger::invoices_at_by_runs`]). The roll-forward takes its statement
     /// from the sums and its differences from those invoices; any other
     /// question marks the ledger short ([`Ledger::from_period`]'s rule).
     pub fn from_period_sums(
@@ -777,6 +779,21 @@ impl Ledger {
     /// As [`Ledger::invoices_at`]; without `with_lines`, the ERP's view
     /// alone (what the first run saw before it posted anything).
     pub fn invoices_seen(&self, k: usize, with_lines: bool) -> Snapshot<'_> {
+        self.snapshot(k, with_lines, true)
+    }
+
+    /// As [`Ledger::invoices_at`] without the people's lines no run has
+    /// carried yet (`run` is `None`): the balances the ledger's sums after
+    /// run `k` hold (`cashapply_store`'s `balance_sums` rule). Differs from
+    /// [`Ledger::invoices_at`] only after the last run, where those lines
+    /// exist.
+    pub fn invoices_at_by_runs(&self, k: usize) -> Snapshot<'_> {
+        self.snapshot(k, true, false)
+    }
+
+    /// The snapshot after run `k` (see [`Ledger::invoices_seen`]); without
+    /// `waiting`, the lines no run carries are left out.
+    fn snapshot(&self, k: usize, with_lines: bool, waiting: bool) -> Snapshot<'_> {
         if self.lean.is_some() && (!with_lines || k + 1 != self.runs.len()) {
             self.needs_every_row();
         }
@@ -822,6 +839,7 @@ impl Ledger {
             for l in &self.lines {
                 if let Some(i) = l.inv
                     && moves_invoice(&l.kind)
+                    && (waiting || l.run.is_some())
                     && self.exists_at(l, k)
                     && self.in_flight_at(l, k)
                     && let Some(Some(s)) = states.get(i)
