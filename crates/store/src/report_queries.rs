@@ -244,6 +244,12 @@ pub trait ReportStore {
     /// ([`LatestData`]): a few indexed reads instead of every row.
     fn latest_data(&self) -> Result<LatestData, StoreError>;
 
+    /// Reads as [`ReportStore::latest_data`] the state after the earlier
+    /// run `k` (its `seq`): the invoices touched after `k` (at most `cap`)
+    /// whole, the others at their latest state shown at `k` (`past.rs`), or
+    /// `None` when that cannot stand for the full read.
+    fn past_data(&self, k: i64, cap: usize) -> Result<Option<LatestData>, StoreError>;
+
     /// Every run, oldest first (to choose what else to read).
     fn runs(&self) -> Result<Vec<RunRow>, StoreError>;
 
@@ -309,6 +315,14 @@ impl ReportStore for ReportReader {
         let c = &self.conn;
         c.execute_batch("BEGIN")?;
         let out = crate::latest::read_latest(c);
+        c.execute_batch("COMMIT")?;
+        out
+    }
+
+    fn past_data(&self, k: i64, cap: usize) -> Result<Option<LatestData>, StoreError> {
+        let c = &self.conn;
+        c.execute_batch("BEGIN")?;
+        let out = crate::latest::read_state(c, Some((k, cap)));
         c.execute_batch("COMMIT")?;
         out
     }
