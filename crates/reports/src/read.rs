@@ -20,8 +20,11 @@ use crate::view::run_date;
 use crate::{InvoiceDates, InvoiceKey, Ledger, ReportError};
 
 /// The most invoices touched after an earlier run that [`Plan::At`] reads
-/// whole; beyond, it reads every row.
-pub const TOUCHED_CAP: usize = 200_000;
+/// whole; beyond, it reads every row. Many touched invoices are read by
+/// one pass over the history before that run (`cashapply_store`'s
+/// `past.rs`), never more rows than the full read: the cap only bounds
+/// the set kept in memory.
+pub const TOUCHED_CAP: usize = 2_000_000;
 
 /// What to read first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

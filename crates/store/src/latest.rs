@@ -97,15 +97,20 @@ pub(crate) const RECEIPT_COLUMNS: &str =
     "receipt_id, batch_id, bank_ref, format, value_date, currency, amount, payer_name, customer_id, status";
 
 pub(crate) fn read_latest(c: &Connection) -> Result<LatestData, StoreError> {
-    Ok(read_state(c, None)?.unwrap_or_default())
+    Ok(read_state(c, None, None)?.unwrap_or_default())
 }
 
 /// The latest read ([`read_latest`]), or with `past` = (run seq `k`, cap)
-/// the read of the state after the earlier run `k` (`crate::past`'s rule);
+/// the read of the state after the earlier run `k` (`crate::past`'s rule,
+/// `one_by_one` as there);
 /// `None` when that read cannot stand for the full read (more touched
 /// invoices than the cap, a ledger without `postings_after`, `k` not a run
 /// before the last).
-pub(crate) fn read_state(c: &Connection, past: Option<(i64, usize)>) -> Result<Option<LatestData>, StoreError> {
+pub(crate) fn read_state(
+    c: &Connection,
+    past: Option<(i64, usize)>,
+    one_by_one: Option<bool>,
+) -> Result<Option<LatestData>, StoreError> {
     let runs = read_runs(c)?;
     let Some(last) = runs.last().cloned() else {
         if past.is_some() {
@@ -165,7 +170,7 @@ pub(crate) fn read_state(c: &Connection, past: Option<(i64, usize)>) -> Result<O
         )?;
     }
     if let Some((k, cap)) = past {
-        let Some(()) = crate::past::to_run(c, &mut data, &mut lines, k, cap)? else { return Ok(None) };
+        let Some(()) = crate::past::to_run(c, &mut data, &mut lines, k, cap, one_by_one)? else { return Ok(None) };
     }
     let promised: Vec<String> = c
         .prepare("SELECT DISTINCT customer_id FROM promises")?

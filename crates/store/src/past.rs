@@ -2,25 +2,27 @@
 //! item 9): the latest read ([`crate::latest`]) turned back to run `k`.
 //!
 //! Rule (the balance rule of `cashapply-reports`' `view`): an invoice's
-//! state after run `k` differs from its state after the last run only when
-//! it is *touched* after `k` —
+//! balance after run `k` is the ERP's state at the latest run ≤ `k` that
+//! changed it, less its moving lines that exist at `k` and are in flight
+//! then. So the read holds
 //!
-//! * it has a history row of a run after `k` (the ERP's file changed it),
-//!   or a `balance_steps` row of a run after `k`;
-//! * it has an `applied`, `discount` or `write_off` line of a run after `k`
-//!   or one no run has carried yet (those exist at the last run, not at
-//!   `k`);
-//! * it has such a line of run `k` itself or of a batch the ERP confirmed
-//!   after run `k` started (in flight at `k`, perhaps not at the last run).
+//! * the lines that may be in flight at `k`: the latest read's (every
+//!   unconfirmed line, every person's line, ...), run `k`'s own, and those
+//!   of the batches up to `k` the ERP confirmed after run `k` started (a
+//!   superset is harmless: the reports apply the rule to each line);
+//! * of the invoices the ERP's file changed after `k` (history rows of the
+//!   runs after `k`: *touched*), every history row — their state at `k` is
+//!   their last change at a run ≤ `k`;
+//! * every other invoice at its latest state (its one change moved to run
+//!   `k`): no change after `k`, so the one it shows now is the one it
+//!   showed at `k`; one the latest read leaves out (closed, or gone from
+//!   the file) was so at `k` too, and holds 0.
 //!
-//! Every other invoice keeps its latest state (its one change is moved to
-//! run `k`); a touched one is read whole — its invoice row and every
-//! history row — with the lines that may be in flight at `k` (the latest
-//! read's, run `k`'s, and those of the batches confirmed after `k`
-//! started; a superset is harmless, the reports apply the rule to each
-//! line). History rows are appended at each run's commit, so the rows of
-//! the runs after `k` are those from the first one of them on (found by a
-//! binary search over `seq`). More touched invoices than the cap, or a
+//! History rows are appended at each run's commit, so the rows of the runs
+//! after `k` are those from the first one of them on (a binary search over
+//! `seq`). Few touched invoices are read one by one through the indexes,
+//! many by one pass over the history rows before the runs after `k` (never
+//! more rows than the full read). More touched invoices than the cap, or a
 //! ledger that does not know where a run's lines start, and the read says
 //! it cannot answer (`None`): the caller reads every row.
 
@@ -32,63 +34,65 @@ use crate::StoreError;
 use crate::latest::{RawLine, lines_where};
 use crate::report_queries::{INVOICE_COLUMNS, InvoiceEventRow, ReportData, invoice_row};
 
-/// (customer, invoice).
-type Key = (String, String);
+/// An invoice's key: its customer's length, `:`, customer and invoice
+/// (one string, so a row's key is looked up without allocating).
+type Keys = HashSet<String, foldhash::fast::RandomState>;
 
-fn moving(kind: &str) -> bool {
-    matches!(kind, "applied" | "discount" | "write_off")
+/// Writes the key of (`customer`, `invoice`) into `buf`.
+fn join<'a>(buf: &'a mut String, customer: &str, invoice: &str) -> &'a str {
+    use std::fmt::Write;
+    buf.clear();
+    let _ = write!(buf, "{}:", customer.len());
+    buf.push_str(customer);
+    buf.push_str(invoice);
+    buf
 }
+
+/// (customer, invoice) of a key [`join`] wrote.
+fn split(key: &str) -> Option<(&str, &str)> {
+    let (len, rest) = key.split_once(':')?;
+    let len: usize = len.parse().ok()?;
+    Some((rest.get(..len)?, rest.get(len..)?))
+}
+
+/// The text of column `i` of a row.
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
+    Ok(r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
+}
+
+/// Touched invoices are read one by one through the indexes while there
+/// are fewer than one for every `FEW` history rows before the runs after
+/// `k`; else by one pass over those rows.
+const FEW: i64 = 8;
 
 /// Turns the latest read (`data` with its invoices and their one change at
 /// the last run, `lines` the lines read so far) into the read of the state
 /// after run `k` (its `seq`), touching at most `cap` invoices (module
-/// rule); `None` when it cannot.
+/// rule); `None` when it cannot. `one_by_one` chooses how the touched
+/// invoices are read (`None`: by their number, [`FEW`]).
 pub(crate) fn to_run(
     c: &Connection,
     data: &mut ReportData,
     lines: &mut BTreeMap<i64, RawLine>,
     k: i64,
     cap: usize,
+    one_by_one: Option<bool>,
 ) -> Result<Option<()>, StoreError> {
     let Some(ki) = data.runs.iter().position(|r| r.seq == k) else { return Ok(None) };
     let Some(next) = data.runs.get(ki + 1).cloned() else { return Ok(None) };
     let run_k = data.runs[ki].clone();
     let seq_of: HashMap<String, i64> = data.runs.iter().map(|r| (r.batch_id.clone(), r.seq)).collect();
-    // A line of an unknown batch counts as later (touched): harmless.
-    let later = |batch: Option<&str>| batch.and_then(|b| seq_of.get(b)).is_none_or(|&s| s > k);
-    let mut touched: HashSet<Key> = HashSet::new();
-    // Lines already read (people's, unconfirmed, the last run's ...).
-    for l in lines.values() {
-        if moving(&l.row.kind) && later(l.batch.as_deref()) {
-            touched.insert((l.row.customer_id.clone(), l.row.invoice_id.clone()));
-        }
-    }
-    // The engine's lines of the runs after `k`: after the next run's start.
     let after: Vec<(String, Option<i64>)> = c
         .prepare("SELECT batch_id, postings_after FROM batches ORDER BY seq")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let Some(from) = after.iter().find(|(b, _)| *b == next.batch_id).and_then(|(_, a)| *a) else {
+    if after.iter().all(|(b, _)| *b != next.batch_id) {
         return Ok(None);
-    };
-    {
-        let mut stmt = c.prepare(
-            "SELECT batch_id, customer_id, invoice_id FROM postings \
-             WHERE seq > ?1 AND kind IN ('applied', 'discount', 'write_off')",
-        )?;
-        let mut rows = stmt.query([from])?;
-        while let Some(r) = rows.next()? {
-            let batch: Option<String> = r.get(0)?;
-            if later(batch.as_deref()) {
-                touched.insert((r.get(1)?, r.get(2)?));
-                if touched.len() > cap {
-                    return Ok(None);
-                }
-            }
-        }
     }
-    // Run `k`'s lines and those of the batches confirmed after it started.
+    // Run `k`'s lines and those of the batches up to it confirmed after it
+    // started (a later batch's lines do not exist at `k`).
     let mut batches: Vec<String> = crate::report_queries::batches_confirmed_after(c, &run_k.created_at)?;
+    batches.retain(|b| seq_of.get(b).is_some_and(|&s| s <= k));
     batches.push(run_k.batch_id.clone());
     batches.sort();
     batches.dedup();
@@ -104,78 +108,107 @@ pub(crate) fn to_run(
             &mut read,
         )?;
         for (seq, l) in read {
-            touched.insert((l.row.customer_id.clone(), l.row.invoice_id.clone()));
             lines.entry(seq).or_insert(l);
         }
-        if touched.len() > cap {
-            return Ok(None);
-        }
     }
-    // The ERP's changes after `k`, and the balance steps the lines do not
-    // explain.
-    if let Some(first) = first_history_after(c, &seq_of, k)? {
+    // The ERP's changes after `k`: the invoices they touch.
+    let mut buf = String::new();
+    let mut touched: Keys = Keys::default();
+    let first = first_history_after(c, &seq_of, k)?;
+    if let Some(first) = first {
         let mut stmt = c.prepare("SELECT customer_id, invoice_id FROM invoice_history WHERE seq >= ?1")?;
         let mut rows = stmt.query([first])?;
         while let Some(r) = rows.next()? {
-            touched.insert((r.get(0)?, r.get(1)?));
-            if touched.len() > cap {
-                return Ok(None);
-            }
-        }
-    }
-    {
-        let mut stmt = c.prepare("SELECT customer_id, invoice_id FROM balance_steps WHERE run_seq > ?1")?;
-        let mut rows = stmt.query([k])?;
-        while let Some(r) = rows.next()? {
-            touched.insert((r.get(0)?, r.get(1)?));
-            if touched.len() > cap {
-                return Ok(None);
+            let key = join(&mut buf, text(r, 0)?, text(r, 1)?);
+            if !touched.contains(key) {
+                touched.insert(key.to_string());
+                if touched.len() > cap {
+                    return Ok(None);
+                }
             }
         }
     }
     // Untouched invoices keep their latest state, shown at `k`.
-    let mut have: HashSet<Key> = HashSet::with_capacity(data.invoices.len());
-    for i in &data.invoices {
-        have.insert((i.customer_id.clone(), i.invoice_id.clone()));
-    }
+    let mut have: Keys = Keys::default();
     let mut events: Vec<InvoiceEventRow> = Vec::with_capacity(data.invoice_events.len());
     for mut e in std::mem::take(&mut data.invoice_events) {
-        let key = (std::mem::take(&mut e.customer_id), std::mem::take(&mut e.invoice_id));
-        if touched.contains(&key) {
+        let key = join(&mut buf, &e.customer_id, &e.invoice_id);
+        if touched.contains(key) {
+            have.insert(key.to_string());
             continue;
         }
-        (e.customer_id, e.invoice_id) = key;
         e.run_seq = k;
         events.push(e);
     }
-    // Touched ones whole.
-    let mut row_stmt = c.prepare_cached(&format!(
-        "SELECT {INVOICE_COLUMNS} FROM invoices WHERE customer_id = ?1 AND invoice_id = ?2"
-    ))?;
-    let mut history = c.prepare_cached(
-        "SELECT batch_id, event, amount_open, status FROM invoice_history \
-         WHERE invoice_id = ?2 AND customer_id = ?1 ORDER BY seq",
-    )?;
-    let mut touched: Vec<Key> = touched.into_iter().collect();
-    touched.sort();
-    for (customer, invoice) in touched {
-        if !have.contains(&(customer.clone(), invoice.clone())) {
-            match row_stmt.query_row(params![&customer, &invoice], invoice_row).optional()? {
-                Some(row) => data.invoices.push(row),
-                None => continue,
+    // Touched ones whole: one by one through the indexes when few, else
+    // by one pass over the invoices and the history before the runs after `k`.
+    let before: i64 = match first {
+        Some(f) => c.query_row("SELECT count(*) FROM invoice_history WHERE seq < ?1", [f], |r| r.get(0))?,
+        None => 0,
+    };
+    let few = one_by_one.unwrap_or((touched.len() as i64).saturating_mul(FEW) < before);
+    let mut missing: Vec<&str> = touched.iter().filter(|key| !have.contains(*key)).map(String::as_str).collect();
+    missing.sort_unstable();
+    if few {
+        let mut row_stmt = c.prepare_cached(&format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE customer_id = ?1 AND invoice_id = ?2"
+        ))?;
+        for (customer, invoice) in missing.into_iter().filter_map(split) {
+            if let Some(row) = row_stmt.query_row(params![customer, invoice], invoice_row).optional()? {
+                data.invoices.push(row);
             }
         }
-        let mut rows = history.query(params![&customer, &invoice])?;
+        let mut history = c.prepare_cached(
+            "SELECT batch_id, event, amount_open, status FROM invoice_history \
+             WHERE invoice_id = ?2 AND customer_id = ?1 ORDER BY seq",
+        )?;
+        let mut touched: Vec<&str> = touched.iter().map(String::as_str).collect();
+        touched.sort_unstable();
+        for (customer, invoice) in touched.into_iter().filter_map(split) {
+            let mut rows = history.query(params![customer, invoice])?;
+            while let Some(r) = rows.next()? {
+                let Some(&run_seq) = seq_of.get(text(r, 0)?) else { continue };
+                if run_seq > k {
+                    continue;
+                }
+                events.push(InvoiceEventRow {
+                    run_seq,
+                    customer_id: customer.to_string(),
+                    invoice_id: invoice.to_string(),
+                    event: r.get(1)?,
+                    amount_open: r.get(2)?,
+                    status: r.get(3)?,
+                });
+            }
+        }
+    } else {
+        if !missing.is_empty() {
+            let missing: HashSet<&str, foldhash::fast::RandomState> = missing.into_iter().collect();
+            let mut stmt = c.prepare(&format!("SELECT {INVOICE_COLUMNS} FROM invoices"))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                if missing.contains(join(&mut buf, text(r, 0)?, text(r, 1)?)) {
+                    data.invoices.push(invoice_row(r)?);
+                }
+            }
+        }
+        let mut stmt = c.prepare(
+            "SELECT customer_id, invoice_id, batch_id, event, amount_open, status FROM invoice_history WHERE seq < ?1",
+        )?;
+        let mut rows = stmt.query([first.unwrap_or(i64::MAX)])?;
         while let Some(r) = rows.next()? {
-            let batch: String = r.get(0)?;
-            let Some(&run_seq) = seq_of.get(&batch) else { continue };
+            let (customer, invoice) = (text(r, 0)?, text(r, 1)?);
+            if !touched.contains(join(&mut buf, customer, invoice)) {
+                continue;
+            }
+            let Some(&run_seq) = seq_of.get(text(r, 2)?) else { continue };
             events.push(InvoiceEventRow {
                 run_seq,
-                customer_id: customer.clone(),
-                invoice_id: invoice.clone(),
-                event: r.get(1)?,
-                amount_open: r.get(2)?,
-                status: r.get(3)?,
+                customer_id: customer.to_string(),
+                invoice_id: invoice.to_string(),
+                event: r.get(3)?,
+                amount_open: r.get(4)?,
+                status: r.get(5)?,
             });
         }
     }

@@ -301,6 +301,25 @@ impl ReportReader {
     }
 }
 
+impl ReportReader {
+    /// [`ReportStore::past_data`], its touched invoices read one by one
+    /// through the indexes (`Some(true)`), by one pass over the history
+    /// (`Some(false)`) or as their number says (`None`): the two ways must
+    /// agree (the tests read both).
+    pub fn past_data_read(
+        &self,
+        k: i64,
+        cap: usize,
+        one_by_one: Option<bool>,
+    ) -> Result<Option<LatestData>, StoreError> {
+        let c = &self.conn;
+        c.execute_batch("BEGIN")?;
+        let out = crate::latest::read_state(c, Some((k, cap)), one_by_one);
+        c.execute_batch("COMMIT")?;
+        out
+    }
+}
+
 impl ReportStore for ReportReader {
     fn report_data(&self) -> Result<ReportData, StoreError> {
         let c = &self.conn;
@@ -320,11 +339,7 @@ impl ReportStore for ReportReader {
     }
 
     fn past_data(&self, k: i64, cap: usize) -> Result<Option<LatestData>, StoreError> {
-        let c = &self.conn;
-        c.execute_batch("BEGIN")?;
-        let out = crate::latest::read_state(c, Some((k, cap)));
-        c.execute_batch("COMMIT")?;
-        out
+        self.past_data_read(k, cap, None)
     }
 
     fn runs(&self) -> Result<Vec<RunRow>, StoreError> {
