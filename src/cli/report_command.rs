@@ -294,11 +294,12 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         writeln!(io::stderr(), "cashapply: error: --format xlsx writes a workbook: give --out FILE.xlsx")?;
         return Ok(ExitCode::from(super::EXIT_USAGE));
     }
-    // The state after the last run (the roll-forward: its period) first;
-    // every row when the report needs more (an earlier as-of, a past
-    // period, sales the ledger's sums do not cover).
-    let plan = match args.kind {
-        Kind::Rollforward => Plan::Period { from: args.from, to: args.source.as_of },
+    // The state after the last run (the roll-forward: its period; aging at
+    // an as-of: the state after that run) first; every row when the report
+    // needs more (a past period, sales the ledger's sums do not cover).
+    let plan = match (args.kind, args.source.as_of) {
+        (Kind::Rollforward, _) => Plan::Period { from: args.from, to: args.source.as_of },
+        (Kind::Aging, Some(day)) => Plan::At(day),
         _ => Plan::Latest,
     };
     let (loaded, built) = match load(&args.source, plan, |ledger, config, as_of| build(args, ledger, config, as_of)) {

@@ -19,11 +19,22 @@ use chrono::NaiveDate;
 use crate::view::run_date;
 use crate::{InvoiceDates, InvoiceKey, Ledger, ReportError};
 
+/// The most invoices touched after an earlier run that [`Plan::At`] reads
+/// whole; beyond, it reads every row. Many touched invoices are read by
+/// one pass over the history before that run (`cashapply_store`'s
+/// `past.rs`), never more rows than the full read: the cap only bounds
+/// the set kept in memory.
+pub const TOUCHED_CAP: usize = 2_000_000;
+
 /// What to read first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Plan {
     /// The state after the last run and the ledger's sums.
     Latest,
+    /// The state after the last run on or before the day (as
+    /// [`Plan::Latest`] when that is the last run; an earlier one: the
+    /// invoices touched after it read whole, [`Ledger::from_past`]).
+    At(NaiveDate),
     /// The roll-forward of `from` (default: the first of `to`'s month) to
     /// `to` (default: the last run's date).
     Period {
@@ -90,6 +101,25 @@ where
                 let latest = store.latest_data()?;
                 let (found, notes) = dates(latest.undated, &latest.data.runs)?;
                 (Ledger::from_latest(latest, found)?, notes)
+            }
+            Plan::At(day) => {
+                let runs = store.runs()?;
+                let days: Vec<NaiveDate> = runs.iter().map(run_date).collect::<Result<_, ReportError>>()?;
+                let Some(k) = days.iter().rposition(|d| *d <= day) else {
+                    plan = Plan::Every;
+                    continue;
+                };
+                if k + 1 == runs.len() {
+                    plan = Plan::Latest;
+                    continue;
+                }
+                let past = store.past_data(runs[k].seq, TOUCHED_CAP)?.filter(|p| p.data.runs == runs);
+                let Some(past) = past else {
+                    plan = Plan::Every;
+                    continue;
+                };
+                let (found, notes) = dates(past.undated, &past.data.runs)?;
+                (Ledger::from_past(past, found, k)?, notes)
             }
             Plan::Period { from, to } => {
                 let Some(chosen) = period::<S, E>(store, from, to)? else {

@@ -315,6 +315,9 @@ struct Lean {
     run_stats: Option<Vec<RunStats>>,
     /// Set when a report needed what this ledger does not hold.
     short: Cell<bool>,
+    /// The run whose state it holds, when an earlier one than the last
+    /// ([`Ledger::from_past`]).
+    at: Option<usize>,
 }
 
 /// The invoices after a run, by index.
@@ -628,7 +631,24 @@ impl Ledger {
                 _ => stats = None,
             }
         }
-        ledger.lean = Some(Lean { sales, run_stats: stats, short: Cell::new(false) });
+        ledger.lean = Some(Lean { sales, run_stats: stats, short: Cell::new(false), at: None });
+        Ok(ledger)
+    }
+
+    /// Parses the store's narrow read of the state after the earlier run
+    /// `k` ([`cashapply_store::ReportStore::past_data`]: the invoices
+    /// touched after `k` whole, the others at their latest state shown at
+    /// `k`; the lines that may be in flight at `k` or hold open cash). Only
+    /// the balances after run `k` and its open cash are those of
+    /// [`Ledger::from_rows`]; any other question (another run, the sums)
+    /// marks the ledger short ([`Ledger::from_latest`]'s rule).
+    pub fn from_past(
+        latest: LatestData,
+        dates: HashMap<InvoiceKey, InvoiceDates>,
+        k: usize,
+    ) -> Result<Ledger, ReportError> {
+        let mut ledger = Ledger::from_rows(latest.data, dates)?;
+        ledger.lean = Some(Lean { sales: None, run_stats: None, short: Cell::new(false), at: Some(k) });
         Ok(ledger)
     }
 
@@ -721,6 +741,10 @@ impl Ledger {
     /// every invoice (else the caller computes them from the invoices,
     /// which a lean ledger marks as short).
     pub(crate) fn summed_sales(&self) -> Option<&BTreeMap<(String, NaiveDate), Decimal>> {
+        if self.lean.as_ref().is_some_and(|l| l.at.is_some()) {
+            // A past read's invoices are not the ledger's history.
+            self.needs_every_row();
+        }
         self.lean.as_ref().and_then(|l| l.sales.as_ref())
     }
 
@@ -794,7 +818,9 @@ impl Ledger {
     /// The snapshot after run `k` (see [`Ledger::invoices_seen`]); without
     /// `waiting`, the lines no run carries are left out.
     fn snapshot(&self, k: usize, with_lines: bool, waiting: bool) -> Snapshot<'_> {
-        if self.lean.is_some() && (!with_lines || k + 1 != self.runs.len()) {
+        if let Some(l) = &self.lean
+            && (!with_lines || Some(k) != l.at.or(self.runs.len().checked_sub(1)))
+        {
             self.needs_every_row();
         }
         if let Some(p) = &self.period {

@@ -22,14 +22,17 @@ use crate::report_queries::{
 use crate::summaries::from_minor;
 
 /// The posting columns read, `seq` last.
-const LINE_COLUMNS: &str = "posting_id, receipt_id, receipt_seq, batch_id, created_at, actor, customer_id, invoice_id, \
+pub(crate) const LINE_COLUMNS: &str = "posting_id, receipt_id, receipt_seq, batch_id, created_at, actor, customer_id, invoice_id, \
      kind, amount, reverses, confirmed_at, seq";
 
 /// A posting row before its receipt's currency is known.
-struct RawLine {
-    row: LineRow,
-    receipt_seq: Option<i64>,
-    batch: Option<String>,
+pub(crate) struct RawLine {
+    /// The line, its currency and run not yet set.
+    pub(crate) row: LineRow,
+    /// Its receipt's `seq`.
+    pub(crate) receipt_seq: Option<i64>,
+    /// Its batch.
+    pub(crate) batch: Option<String>,
 }
 
 fn raw_line(r: &Row<'_>) -> rusqlite::Result<(i64, RawLine)> {
@@ -57,7 +60,7 @@ fn raw_line(r: &Row<'_>) -> rusqlite::Result<(i64, RawLine)> {
     ))
 }
 
-fn lines_where(
+pub(crate) fn lines_where(
     c: &Connection,
     filter: &str,
     args: impl rusqlite::Params,
@@ -94,9 +97,26 @@ pub(crate) const RECEIPT_COLUMNS: &str =
     "receipt_id, batch_id, bank_ref, format, value_date, currency, amount, payer_name, customer_id, status";
 
 pub(crate) fn read_latest(c: &Connection) -> Result<LatestData, StoreError> {
+    Ok(read_state(c, None, None)?.unwrap_or_default())
+}
+
+/// The latest read ([`read_latest`]), or with `past` = (run seq `k`, cap)
+/// the read of the state after the earlier run `k` (`crate::past`'s rule,
+/// `one_by_one` as there);
+/// `None` when that read cannot stand for the full read (more touched
+/// invoices than the cap, a ledger without `postings_after`, `k` not a run
+/// before the last).
+pub(crate) fn read_state(
+    c: &Connection,
+    past: Option<(i64, usize)>,
+    one_by_one: Option<bool>,
+) -> Result<Option<LatestData>, StoreError> {
     let runs = read_runs(c)?;
     let Some(last) = runs.last().cloned() else {
-        return Ok(LatestData { data: ReportData { runs, ..ReportData::default() }, ..LatestData::default() });
+        if past.is_some() {
+            return Ok(None);
+        }
+        return Ok(Some(LatestData { data: ReportData { runs, ..ReportData::default() }, ..LatestData::default() }));
     };
     let seq_of: HashMap<String, i64> = runs.iter().map(|r| (r.batch_id.clone(), r.seq)).collect();
     let seq = |batch: &str| seq_of.get(batch).copied();
@@ -148,6 +168,9 @@ pub(crate) fn read_latest(c: &Connection) -> Result<LatestData, StoreError> {
             params![from, to, b],
             &mut lines,
         )?;
+    }
+    if let Some((k, cap)) = past {
+        let Some(()) = crate::past::to_run(c, &mut data, &mut lines, k, cap, one_by_one)? else { return Ok(None) };
     }
     let promised: Vec<String> = c
         .prepare("SELECT DISTINCT customer_id FROM promises")?
@@ -231,7 +254,12 @@ pub(crate) fn read_latest(c: &Connection) -> Result<LatestData, StoreError> {
     data.reminders = crate::collections::reminders(c)?;
     data.promises = crate::collections::promises(c)?;
     let undated: i64 = c.query_row("SELECT count(*) FROM invoices WHERE invoice_date IS NULL", [], |r| r.get(0))?;
-    Ok(LatestData { data, sales: read_sales(c, undated)?, kpi: read_kpi(c, &seq)?, undated: undated.max(0) as u64 })
+    Ok(Some(LatestData {
+        data,
+        sales: read_sales(c, undated)?,
+        kpi: read_kpi(c, &seq)?,
+        undated: undated.max(0) as u64,
+    }))
 }
 
 /// The monthly sales, when they stand for every invoice: none undated,

@@ -16,6 +16,7 @@ mod id_keys;
 mod latest;
 mod lock;
 mod migrations;
+mod past;
 mod period;
 mod report_queries;
 mod sqlite;

@@ -244,6 +244,12 @@ pub trait ReportStore {
     /// ([`LatestData`]): a few indexed reads instead of every row.
     fn latest_data(&self) -> Result<LatestData, StoreError>;
 
+    /// Reads as [`ReportStore::latest_data`] the state after the earlier
+    /// run `k` (its `seq`): the invoices touched after `k` (at most `cap`)
+    /// whole, the others at their latest state shown at `k` (`past.rs`), or
+    /// `None` when that cannot stand for the full read.
+    fn past_data(&self, k: i64, cap: usize) -> Result<Option<LatestData>, StoreError>;
+
     /// Every run, oldest first (to choose what else to read).
     fn runs(&self) -> Result<Vec<RunRow>, StoreError>;
 
@@ -295,6 +301,25 @@ impl ReportReader {
     }
 }
 
+impl ReportReader {
+    /// [`ReportStore::past_data`], its touched invoices read one by one
+    /// through the indexes (`Some(true)`), by one pass over the history
+    /// (`Some(false)`) or as their number says (`None`): the two ways must
+    /// agree (the tests read both).
+    pub fn past_data_read(
+        &self,
+        k: i64,
+        cap: usize,
+        one_by_one: Option<bool>,
+    ) -> Result<Option<LatestData>, StoreError> {
+        let c = &self.conn;
+        c.execute_batch("BEGIN")?;
+        let out = crate::latest::read_state(c, Some((k, cap)), one_by_one);
+        c.execute_batch("COMMIT")?;
+        out
+    }
+}
+
 impl ReportStore for ReportReader {
     fn report_data(&self) -> Result<ReportData, StoreError> {
         let c = &self.conn;
@@ -311,6 +336,10 @@ impl ReportStore for ReportReader {
         let out = crate::latest::read_latest(c);
         c.execute_batch("COMMIT")?;
         out
+    }
+
+    fn past_data(&self, k: i64, cap: usize) -> Result<Option<LatestData>, StoreError> {
+        self.past_data_read(k, cap, None)
     }
 
     fn runs(&self) -> Result<Vec<RunRow>, StoreError> {
