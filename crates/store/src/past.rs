@@ -171,14 +171,7 @@ pub(crate) fn to_run(
                 if run_seq > k {
                     continue;
                 }
-                events.push(InvoiceEventRow {
-                    run_seq,
-                    customer_id: customer.to_string(),
-                    invoice_id: invoice.to_string(),
-                    event: r.get(1)?,
-                    amount_open: r.get(2)?,
-                    status: r.get(3)?,
-                });
+                events.push(event_row(run_seq, customer, invoice, r, 1)?);
             }
         }
     } else {
@@ -202,14 +195,7 @@ pub(crate) fn to_run(
                 continue;
             }
             let Some(&run_seq) = seq_of.get(text(r, 2)?) else { continue };
-            events.push(InvoiceEventRow {
-                run_seq,
-                customer_id: customer.to_string(),
-                invoice_id: invoice.to_string(),
-                event: r.get(3)?,
-                amount_open: r.get(4)?,
-                status: r.get(5)?,
-            });
+            events.push(event_row(run_seq, customer, invoice, r, 3)?);
         }
     }
     // Oldest first; an invoice's changes at one run keep their order.
@@ -250,4 +236,23 @@ fn first_history_after(c: &Connection, seq_of: &HashMap<String, i64>, k: i64) ->
         }
     }
     Ok(probe(hi)?.map(|(seq, _)| seq))
+}
+
+/// An invoice's change at run `run_seq` from a history row whose `event`,
+/// `amount_open` and `status` are its columns `at`, `at + 1`, `at + 2`.
+fn event_row(
+    run_seq: i64,
+    customer: &str,
+    invoice: &str,
+    r: &rusqlite::Row<'_>,
+    at: usize,
+) -> rusqlite::Result<InvoiceEventRow> {
+    Ok(InvoiceEventRow {
+        run_seq,
+        customer_id: customer.to_string(),
+        invoice_id: invoice.to_string(),
+        event: r.get(at)?,
+        amount_open: r.get(at + 1)?,
+        status: r.get(at + 2)?,
+    })
 }
