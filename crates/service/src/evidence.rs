@@ -328,11 +328,17 @@ pub fn exception_evidence(
     };
     work.par_iter()
         .flat_map_iter(|(r, o, mine, kept)| {
-            let (p, amounts) = match kept {
-                Some(p) => ((*p).clone(), itemised(r).receipt.remittance_lines.iter().map(|l| l.amount).collect()),
-                None => proposal(r, ledger, o),
+            // Borrowed when kept: no copy of what the engine found.
+            let (p, amounts): (std::borrow::Cow<'_, Proposal>, Vec<Option<Decimal>>) = match kept {
+                Some(p) => (
+                    std::borrow::Cow::Borrowed(*p),
+                    itemised(r).receipt.remittance_lines.iter().map(|l| l.amount).collect(),
+                ),
+                None => {
+                    let (p, amounts) = proposal(r, ledger, o);
+                    (std::borrow::Cow::Owned(p), amounts)
+                }
             };
-
             let mut decided = decided_by(r, ledger, o, &p, learned.names);
             let reasons = deduction_reasons(r);
             if mine.iter().any(|row| row.kind == "short_payment")

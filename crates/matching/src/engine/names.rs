@@ -390,7 +390,7 @@ impl NameIndex {
         else {
             return Vec::new();
         };
-        let longer = |name: &String| name.len() > n.len() && name.starts_with(&n) && name.as_bytes()[n.len()] == b' ';
+        let longer = |name: &String| name.starts_with(&n) && name.as_bytes().get(n.len()) == Some(&b' ');
         let mut out: Vec<u32> = list
             .iter()
             .copied()
