@@ -141,15 +141,23 @@ impl<'l> Allocator<'l> {
                 self.reduce(inv, d);
                 out.lines.push(line(PostingKind::Discount, Some(inv), d, rule, confidence));
             }
-            (true, None) => out.exceptions.push(exception(
-                ExceptionKind::UnearnedDiscount,
-                Some(inv),
-                taken,
-                format!(
-                    "The payer took a discount of {taken} on invoice {} that its terms do not grant on this date; claim it back or allow it.",
-                    self.id(inv)
-                ),
-            )),
+            (true, None) => {
+                // Whether the payer said so tells the coordinator what to ask.
+                let said = if rule == Rule::UsualDiscount {
+                    " without saying so (the payment is the invoice less a usual early-payment discount)"
+                } else {
+                    ""
+                };
+                out.exceptions.push(exception(
+                    ExceptionKind::UnearnedDiscount,
+                    Some(inv),
+                    taken,
+                    format!(
+                        "The payer took a discount of {taken} on invoice {}{said} that its terms do not grant on this date; claim it back or allow it.",
+                        self.id(inv)
+                    ),
+                ))
+            }
             (false, _) => out.exceptions.push(exception(
                 ExceptionKind::ShortPayment,
                 Some(inv),
