@@ -1460,3 +1460,82 @@ fn a_loosely_read_number_in_a_list_that_does_not_settle_yields_to_the_neighbour_
     assert!(!got.iter().any(|x| x.1 == "2026-672315"), "{got:?}");
     assert!(exceptions(&l, &o[0]).is_empty(), "{:?}", exceptions(&l, &o[0]));
 }
+
+#[test]
+fn a_line_with_words_before_another_customers_invoice_number_goes_to_the_payers_neighbour_its_amount_fits() {
+    // `ABC: INV-0245240` reads as `0245240`, another customer's (EUR)
+    // invoice; the payer's own INV-0245420 (one transposition away) is
+    // open for exactly the line's 2500.00. A third customer's USD invoice
+    // one edit away is open for 2500.00 too, so only the payer's family
+    // says which.
+    let cs = vec![
+        customer("C4464", "Pacific Industries LLC"),
+        customer("C4460", "Northwind Services Corp"),
+        customer("C4396", "Orion Textiles Ltd"),
+    ];
+    let mut foreign = invoice("INV-0245240", "C4460", "1000.00", "2026-02-20");
+    foreign.currency = Currency::parse("EUR").unwrap();
+    let invs = vec![
+        invoice("INV-0245470", "C4464", "2000.00", "2026-02-20"),
+        invoice("INV-0245420", "C4464", "2500.00", "2026-02-20"),
+        invoice("INV-0245440", "C4464", "1000.00", "2026-02-20"),
+        foreign,
+        invoice("INV-0241240", "C4396", "2500.00", "2026-02-20"),
+    ];
+    let r = receipt("R1", "4500.00", "2026-03-02", &[]);
+    let r =
+        itemised(payer(r, "PACIFIC INDUSTRIES LLC"), &[("INV-0245470", "2000.00"), ("ABC: INV-0245240", "2500.00")]);
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0245420", "2500.00"), s("applied", "INV-0245470", "2000.00")]);
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn initials_and_a_legal_form_from_a_units_company_do_not_point_elsewhere_and_its_part_payment_is_applied() {
+    // `PAC Inc` are the initials of Prairie Agricultural Co, whose unit 98
+    // owns INV-01888; its part payment is paid, not held as a reference
+    // mistyped into someone else's invoice.
+    let cs = vec![
+        customer("C8", "Prairie Agricultural Co"),
+        customer("C98", "Prairie Agricultural Co Division 98"),
+        customer("C248", "Prairie Agricultural Co Division 248"),
+        customer("C7", "Pacific Coast Supply Co"),
+    ];
+    let invs = vec![
+        invoice("INV-01888", "C98", "58000.00", "2026-05-20"),
+        invoice("INV-00307", "C248", "8160.00", "2026-05-20"),
+        invoice("INV-00400", "C8", "900.00", "2026-05-20"),
+    ];
+    let r = itemised(payer(receipt("R1", "30740.00", "2026-06-27", &[]), "PAC Inc"), &[("INV-01888", "30740.00")]);
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-01888", "30740.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-01888", "27260.00")]);
+}
+
+#[test]
+fn a_short_invoice_number_without_its_padding_on_a_line_or_with_its_exact_amount_is_read_but_a_piece_of_a_longer_one_is_not()
+ {
+    let cs = vec![
+        customer("C658", "Vanguard Legal Associates Division 658"),
+        customer("C508", "Vanguard Legal Associates Division 508"),
+        customer("C24", "Silverline Glass Holdings"),
+        customer("C3272", "Silverline Glass Holdings Division 3272"),
+    ];
+    let invs = vec![
+        invoice("INV-00058", "C658", "120600.00", "2026-02-20"),
+        invoice("INV-00044", "C508", "31800.00", "2026-02-20"),
+        invoice("INV-00024", "C24", "1692.20", "2026-02-20"),
+        invoice("INV-0246822", "C3272", "1500.00", "2026-02-20"),
+        invoice("INV-0246805", "C3272", "206.07", "2026-02-20"),
+    ];
+    // A lockbox line `INV-58` for INV-00058, paid less 3%.
+    let a = itemised(receipt("R1", "116982.00", "2026-03-02", &[]), &[("INV-58", "116982.00")]);
+    // A wire's `Invoice #44 31800.00` for INV-00044, open for exactly that.
+    let b = payer(receipt("R2", "31800.00", "2026-03-02", &["Invoice #44 31800.00"]), "VANGUARD LAW");
+    // `INV-024 6822` in free text: the first piece of INV-0246822, not INV-00024.
+    let c = payer(receipt("R3", "1706.07", "2026-03-02", &["REF INV-0246805;INV-024 6822"]), "SILVERLINE GLASS HOLDI");
+    let (l, o) = decide(invs, cs, &[a, b, c]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00058", "116982.00")]);
+    assert_eq!(lines(&l, &o[1]), [s("applied", "INV-00044", "31800.00")]);
+    assert!(!lines(&l, &o[2]).iter().any(|x| x.1 == "INV-00024"), "{:?}", lines(&l, &o[2]));
+}

@@ -345,8 +345,9 @@ impl NameIndex {
     /// (`VANGUARD LAW` and `Vanguard Legal Associates Division 300`) —
     /// only words held by few customers (at most one in twenty, or ten)
     /// count, so `DIVISION` of numbered units says nothing — or, for a
-    /// payer of one short word, the first letters of the name's words, its
-    /// legal form included (`TSC` and `Trident Shipping Corp Division 232`).
+    /// payer of one short word (and perhaps a legal form: `PAC Inc`), the
+    /// first letters of the name's words, its legal form included (`TSC`
+    /// and `Trident Shipping Corp Division 232`).
     pub fn shares_something_with(&self, payer: &str, c: u32) -> bool {
         let n = normalise_name(payer);
         let words: Vec<&str> = n.split(' ').filter(|w| w.len() >= 3 && !is_number(w)).collect();
@@ -362,7 +363,11 @@ impl NameIndex {
         if shares_word {
             return true;
         }
-        let single = name_words(payer);
+        // `PAC Inc` is one short word and a legal form.
+        let mut single = name_words(payer);
+        if single.len() > 1 {
+            single.retain(|w| !LEGAL_WORDS.contains(&w.as_str()));
+        }
         let [initials] = single.as_slice() else { return false };
         if !(2..=6).contains(&initials.len()) || !initials.bytes().all(|b| b.is_ascii_alphabetic()) {
             return false;

@@ -73,6 +73,23 @@ pub fn printed_form(raw: &str) -> String {
     raw.chars().filter(char::is_ascii_alphanumeric).map(|c| fold_ocr(c.to_ascii_uppercase())).collect()
 }
 
+/// A printed form without the zeros that pad a number (`INV00058` →
+/// `INV58`): a zero is padding when nothing or a letter stands before it
+/// and a digit after it.
+pub fn without_padding(printed: &str) -> String {
+    let bytes = printed.as_bytes();
+    let mut out = String::with_capacity(printed.len());
+    for (i, b) in bytes.iter().enumerate() {
+        let after_digit = out.as_bytes().last().is_some_and(u8::is_ascii_digit);
+        let before_digit = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if *b == b'0' && !after_digit && before_digit {
+            continue;
+        }
+        out.push(char::from(*b));
+    }
+    out
+}
+
 fn fold_ocr(c: char) -> char {
     match c {
         'O' | 'Q' | 'D' => '0',

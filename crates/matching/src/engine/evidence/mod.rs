@@ -16,7 +16,7 @@
 use cashapply_model::Receipt;
 use rust_decimal::Decimal;
 
-use crate::reference::{MIN_FUZZY_LEN, normalise_reference, printed_form};
+use crate::reference::{MIN_FUZZY_LEN, normalise_reference, printed_form, without_padding};
 
 use super::ledger::Ledger;
 
@@ -220,7 +220,26 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
             seen_keys.insert(key.clone());
             let mut exact = ledger.invoice_refs.exact(&key);
             if printed_only {
-                exact.retain(|doc| printed_form(raw) == printed_form(&ledger.invoice(*doc).id));
+                // Also, on a remittance line of its own, the same number
+                // with its padding zeros left out (`INV-58=116982.00` for
+                // `INV-00058`; in free text `INV-042 5360` is a piece of a
+                // longer number), or read loosely while the
+                // amount it comes with is exactly the invoice's open amount
+                // (`Invoice #44 31800.00` for `INV-00044`, open 31800.00):
+                // a two-digit number alone is a coincidence among many
+                // invoices, the number and the exact amount together are not.
+                let stated = match source.line {
+                    Some(l) => receipt.remittance_lines.get(l).and_then(|l| l.amount),
+                    None => Some(receipt.amount),
+                };
+                let printed = printed_form(raw);
+                exact.retain(|doc| {
+                    let invoice = ledger.invoice(*doc);
+                    let id = printed_form(&invoice.id);
+                    printed == id
+                        || (source.line.is_some() && without_padding(&printed) == without_padding(&id))
+                        || stated.is_some_and(|a| a > Decimal::ZERO && a == invoice.amount_open)
+                });
                 if exact.is_empty() {
                     continue;
                 }
@@ -286,15 +305,23 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                     token,
                 });
             }
-            if !source.cut_off
+            let searchable = !source.cut_off
                 && ((key.len() >= MIN_FUZZY_LEN && key.bytes().any(|b| b.is_ascii_digit()))
-                    || (key.len() >= 3 && key.bytes().all(|b| b.is_ascii_digit()) && raw.starts_with('0')))
-            {
-                keys.push((raw.clone(), key));
-            }
+                    || (key.len() >= 3 && key.bytes().all(|b| b.is_ascii_digit()) && raw.starts_with('0')));
             if !exact.is_empty() || !po.is_empty() {
+                // The reading that named a document is the one its owner's
+                // family is searched with when that document is another
+                // customer's (`ABC: INV-0245240` names another customer's
+                // `INV-0245240` as `0245240`, and the payer's `INV-0245420`
+                // is one edit from that, not from the whole field).
+                if searchable {
+                    keys = vec![(raw.clone(), key)];
+                }
                 matched = true;
                 break;
+            }
+            if searchable {
+                keys.push((raw.clone(), key));
             }
         }
         if let Some(key) = loose_key
