@@ -1539,3 +1539,56 @@ fn a_short_invoice_number_without_its_padding_on_a_line_or_with_its_exact_amount
     assert_eq!(lines(&l, &o[1]), [s("applied", "INV-00044", "31800.00")]);
     assert!(!lines(&l, &o[2]).iter().any(|x| x.1 == "INV-00024"), "{:?}", lines(&l, &o[2]));
 }
+
+#[test]
+fn a_line_whose_number_names_nothing_of_the_payers_is_a_part_payment_of_the_one_item_it_is_one_edit_from() {
+    // `INV-00053 5880.00` beside `INV-00447`: the payer's INV-00553 (one
+    // edit away) is open for 8400.00; INV-00053 is another customer's.
+    let cs = vec![
+        customer("C305", "Silverline Telecom Inc Division 305"),
+        customer("C17", "Northwind Services Corp"),
+    ];
+    let invs = vec![
+        invoice("INV-00447", "C305", "133100.00", "2026-02-20"),
+        invoice("INV-00553", "C305", "8400.00", "2026-02-20"),
+        invoice("INV-00912", "C305", "9100.00", "2026-03-20"),
+        invoice("INV-00053", "C17", "700.00", "2026-02-20"),
+    ];
+    let r = payer(receipt("R1", "138980.00", "2026-03-02", &[]), "SILVERLINE TELECOM INC DIVISION 305");
+    let r = itemised(r, &[("INV-00447", "133100.00"), ("INV-00053", "5880.00")]);
+    let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00447", "133100.00"), s("applied", "INV-00553", "5880.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-00553", "2520.00")]);
+    // Two of the payer's items one edit away and open for more: held.
+    let mut two = invs;
+    two.push(invoice("INV-00153", "C305", "6000.00", "2026-02-20"));
+    let (l, o) = decide(two, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied" && x.1 != "INV-00447"), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
+fn a_line_quoting_an_unknown_purchase_order_part_pays_the_payers_only_other_open_item_but_not_when_it_has_two() {
+    let cs = vec![customer("C248", "Coastal Marine Services Division 248")];
+    let invs = vec![
+        invoice("INV-00043", "C248", "2740.00", "2026-02-20"),
+        invoice("INV-00177", "C248", "7530.00", "2026-02-20"),
+        invoice("INV-00052", "C248", "110900.00", "2026-01-20"),
+    ];
+    let lines_of = [("INV-00043", "2740.00"), ("INV-00177", "7530.00"), ("PO-29647", "35488.00")];
+    let r = itemised(payer(receipt("R1", "45758.00", "2026-03-02", &[]), "Coastal Marine Division 248"), &lines_of);
+    let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-00052", "35488.00")), "{got:?}");
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-00052", "75412.00")]);
+    // Another item open for more than the line: nothing says which.
+    let mut two = invs.clone();
+    two.push(invoice("INV-00061", "C248", "40000.00", "2026-02-20"));
+    let (l, o) = decide(two, cs.clone(), std::slice::from_ref(&r));
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied" && x.2 == "35488.00"), "{:?}", lines(&l, &o[0]));
+    // A reference that is no purchase order (a word glued to a number) is
+    // not read as one.
+    let other = [("INV-00043", "2740.00"), ("INV-00177", "7530.00"), ("USD2026-647631", "35488.00")];
+    let r = itemised(payer(receipt("R2", "45758.00", "2026-03-02", &[]), "Coastal Marine Division 248"), &other);
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied" && x.2 == "35488.00"), "{:?}", lines(&l, &o[0]));
+}

@@ -3,7 +3,7 @@
 //! unitemised rules.
 
 use super::*;
-use crate::reference::within_one_edit;
+use crate::reference::{printed_form, within_one_edit};
 
 impl<'l> Allocator<'l> {
     /// Decides one receipt by its references; `None` when it has no usable
@@ -128,6 +128,67 @@ impl<'l> Allocator<'l> {
             return None;
         }
         Some(self.by_reference(receipt, proposal, chosen, &merged_lines))
+    }
+
+    /// An itemised line whose reference names no open invoice of the
+    /// payer's family and whose amount is no open item's: a part payment of
+    /// the one open item of the family, named by no other line and open for
+    /// more than the line pays, that its number is one edit from (or ends
+    /// like: `INV-00053` for `INV-00553`, `INV-00518` for `INV-00581`) —
+    /// 0.950 — or, when it quotes the payer's purchase order that no invoice
+    /// on file carries (`PO-72937`), the family's only such item at all
+    /// (0.900). A line stating its discount, deduction or document total
+    /// says what it settles and is not read as a part payment.
+    /// Never when the number names another customer's invoice open for
+    /// exactly the line's amount: that is a payment of that invoice.
+    fn part_paid_by_unplaced_line(
+        &self,
+        receipt: &Receipt,
+        owner: u32,
+        raw: &str,
+        key: &str,
+        amount: Decimal,
+        taken: &HashSet<u32>,
+    ) -> Option<(u32, Decimal)> {
+        let elsewhere = self.ledger.invoice_refs.exact(key);
+        // `PO-72937`, `P.O. 72937`, `PO#72937`: the payer's purchase order.
+        let letters: String = raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+        let purchase_order =
+            letters.strip_prefix("PURCHASEORDER").or_else(|| letters.strip_prefix("PO")).is_some_and(|rest| {
+                rest.starts_with(|c: char| c.is_ascii_digit())
+                    || rest.strip_prefix("NO").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            });
+        if elsewhere.iter().any(|i| self.remaining(*i) == amount) {
+            return None;
+        }
+        let larger: Vec<u32> = self
+            .ledger
+            .family(owner)
+            .into_iter()
+            .flat_map(|c| self.ledger.open_invoices(c).iter().copied())
+            .filter(|inv| {
+                self.remaining(*inv) > amount && !taken.contains(inv) && self.open_item(*inv, receipt.currency)
+            })
+            .collect();
+        // One edit as keys (numbers of 3+ characters), or as printed
+        // (`INV-00053` and `INV-00553`: padded numbers keep their width).
+        let printed = printed_form(raw);
+        let near: Vec<u32> = larger
+            .iter()
+            .copied()
+            .filter(|inv| {
+                let k = self.ledger.invoice_refs.key(*inv);
+                (key.len() >= 3 && (within_one_edit(key, k) || (k.len() >= key.len() + 2 && k.ends_with(key))))
+                    || within_one_edit(&printed, &printed_form(&self.ledger.invoice(*inv).id))
+            })
+            .collect();
+        match (near.as_slice(), larger.as_slice()) {
+            ([one], _) => Some((*one, Decimal::new(950, 3))),
+            ([], [only]) if elsewhere.is_empty() && purchase_order && self.ledger.po_refs.exact(key).is_empty() => {
+                Some((*only, Decimal::new(900, 3)))
+            }
+            _ => None,
+        }
     }
 
     /// Of references that name one family's invoices, one that names
@@ -782,6 +843,12 @@ impl<'l> Allocator<'l> {
             let (only, strength) = match (fits.as_slice(), near.as_slice()) {
                 ([only], _) => (*only, Decimal::new(920, 3)),
                 (_, [only]) => (*only, Decimal::new(950, 3)),
+                ([], _) if l.discount.is_none() && l.deduction.is_none() && l.invoice_amount.is_none() => {
+                    match self.part_paid_by_unplaced_line(receipt, owner, &l.reference, &key, amount, &taken) {
+                        Some(found) => found,
+                        None => continue,
+                    }
+                }
                 _ => continue,
             };
             taken.insert(only);
