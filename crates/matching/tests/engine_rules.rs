@@ -1544,10 +1544,7 @@ fn a_short_invoice_number_without_its_padding_on_a_line_or_with_its_exact_amount
 fn a_line_whose_number_names_nothing_of_the_payers_is_a_part_payment_of_the_one_item_it_is_one_edit_from() {
     // `INV-00053 5880.00` beside `INV-00447`: the payer's INV-00553 (one
     // edit away) is open for 8400.00; INV-00053 is another customer's.
-    let cs = vec![
-        customer("C305", "Silverline Telecom Inc Division 305"),
-        customer("C17", "Northwind Services Corp"),
-    ];
+    let cs = vec![customer("C305", "Silverline Telecom Inc Division 305"), customer("C17", "Northwind Services Corp")];
     let invs = vec![
         invoice("INV-00447", "C305", "133100.00", "2026-02-20"),
         invoice("INV-00553", "C305", "8400.00", "2026-02-20"),
@@ -1591,4 +1588,33 @@ fn a_line_quoting_an_unknown_purchase_order_part_pays_the_payers_only_other_open
     let r = itemised(payer(receipt("R2", "45758.00", "2026-03-02", &[]), "Coastal Marine Division 248"), &other);
     let (l, o) = decide(invs, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied" && x.2 == "35488.00"), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
+fn a_payment_quoting_only_an_unknown_purchase_order_part_pays_the_customers_only_larger_item_and_nothing_when_two_are()
+{
+    let cs = vec![customer("C210", "Vanguard Legal Associates Division 210")];
+    let invs = vec![
+        invoice("INV-00597", "C210", "11500.00", "2026-02-20"),
+        invoice("INV-00601", "C210", "900.00", "2026-03-20"),
+    ];
+    let r = itemised(
+        payer(receipt("R1", "3335.00", "2026-03-02", &[]), "Vanguard Legal Associates Division 210"),
+        &[("PO-51168", "3335.00")],
+    );
+    let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00597", "3335.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-00597", "8165.00")]);
+    // Two items open for more: nothing says which.
+    let mut two = invs.clone();
+    two.push(invoice("INV-00610", "C210", "5000.00", "2026-02-20"));
+    let (l, o) = decide(two, cs.clone(), std::slice::from_ref(&r));
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+    // A reference that is not a purchase order says nothing of the kind.
+    let r = itemised(
+        payer(receipt("R2", "3335.00", "2026-03-02", &[]), "Vanguard Legal Associates Division 210"),
+        &[("REF 51168", "3335.00")],
+    );
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
 }

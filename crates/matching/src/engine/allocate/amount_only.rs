@@ -203,10 +203,68 @@ impl<'l> Allocator<'l> {
                 if let Some(out) = self.paid_less_a_usual_discount(receipt, payer, customer_confidence) {
                     return out;
                 }
+                if let Some(out) = self.part_paid_on_an_unknown_purchase_order(receipt, payer, customer_confidence) {
+                    return out;
+                }
                 let why = self.no_usable_reference(receipt, proposal);
                 self.hold(receipt, Some(payer), proposal, ExceptionKind::Unapplied, &why)
             }
         }
+    }
+
+    /// A payment whose remittance quotes only purchase orders no invoice
+    /// carries (`PO-51168 3335.00`), from a known customer with exactly one
+    /// open item open for more than the payment and none of exactly it: a
+    /// part payment of that item (0.900), the rest left open as a short
+    /// payment. Not when the payer stated what it took off (that says which
+    /// item it settles) or a remittance line's amounts do not make the
+    /// payment.
+    fn part_paid_on_an_unknown_purchase_order(
+        &mut self,
+        receipt: &Receipt,
+        payer: u32,
+        customer_confidence: Decimal,
+    ) -> Option<ReceiptOutcome> {
+        let lines = &receipt.remittance_lines;
+        if lines.is_empty()
+            || !lines.iter().all(|l| self.unknown_purchase_order(&l.reference))
+            || lines.iter().any(|l| l.discount.is_some() || l.deduction.is_some() || l.invoice_amount.is_some())
+            || !super::taken_off::stated_taken_off(receipt).is_empty()
+        {
+            return None;
+        }
+        let stated: Option<Decimal> =
+            lines.iter().try_fold(Decimal::ZERO, |acc, l| l.amount.and_then(|a| acc.checked_add(a)));
+        if stated.is_some_and(|s| s != receipt.amount) {
+            return None;
+        }
+        let larger: Vec<u32> = self
+            .ledger
+            .open_invoices(payer)
+            .iter()
+            .copied()
+            .filter(|i| self.open_item(*i, receipt.currency) && self.remaining(*i) > receipt.amount)
+            .collect();
+        let [inv] = larger[..] else { return None };
+        let confidence = customer_confidence.min(Decimal::new(900, 3));
+        if confidence < self.config.auto_apply_confidence {
+            return None;
+        }
+        let short = self.remaining(inv) - receipt.amount;
+        self.reduce(inv, receipt.amount);
+        let mut out = ReceiptOutcome { customer: Some(self.ledger.owner(inv)), ..Default::default() };
+        out.lines.push(line(PostingKind::Applied, Some(inv), receipt.amount, Rule::AmountUnique, confidence));
+        out.exceptions.push(exception(
+            ExceptionKind::ShortPayment,
+            Some(inv),
+            short,
+            format!(
+                "Invoice {} paid {short} short against purchase order {} (the customer's only invoice open for more); it stays open for the rest.",
+                self.id(inv),
+                lines.first().map_or("", |l| l.reference.as_str())
+            ),
+        ));
+        Some(out)
     }
 
     /// A payment without a usable reference whose amount is exactly the open

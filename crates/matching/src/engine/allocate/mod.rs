@@ -150,6 +150,19 @@ impl<'l> Allocator<'l> {
         i.status == InvoiceStatus::Open && i.currency == currency
     }
 
+    /// True when `raw` quotes the payer's purchase order (`PO-72937`,
+    /// `P.O. 72937`, `PO#72937`, `PURCHASE ORDER 72937`) and no invoice on
+    /// file carries it: a document of the payer's, not a number of ours.
+    fn unknown_purchase_order(&self, raw: &str) -> bool {
+        let letters: String = raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+        let starts_with_digit = |rest: &str| rest.starts_with(|c: char| c.is_ascii_digit());
+        let quoted = letters
+            .strip_prefix("PURCHASEORDER")
+            .or_else(|| letters.strip_prefix("PO"))
+            .is_some_and(|rest| starts_with_digit(rest) || rest.strip_prefix("NO").is_some_and(starts_with_digit));
+        quoted && self.ledger.po_refs.exact(&crate::reference::normalise_reference(raw).key).is_empty()
+    }
+
     /// An open item of rules 7 and 8: payable, with a positive balance, and
     /// applied by no receipt of the run (credit memos count only when named).
     fn open_item(&self, inv: u32, currency: Currency) -> bool {

@@ -151,13 +151,7 @@ impl<'l> Allocator<'l> {
         taken: &HashSet<u32>,
     ) -> Option<(u32, Decimal)> {
         let elsewhere = self.ledger.invoice_refs.exact(key);
-        // `PO-72937`, `P.O. 72937`, `PO#72937`: the payer's purchase order.
-        let letters: String = raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
-        let purchase_order =
-            letters.strip_prefix("PURCHASEORDER").or_else(|| letters.strip_prefix("PO")).is_some_and(|rest| {
-                rest.starts_with(|c: char| c.is_ascii_digit())
-                    || rest.strip_prefix("NO").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-            });
+        let purchase_order = self.unknown_purchase_order(raw);
         if elsewhere.iter().any(|i| self.remaining(*i) == amount) {
             return None;
         }
@@ -184,9 +178,7 @@ impl<'l> Allocator<'l> {
             .collect();
         match (near.as_slice(), larger.as_slice()) {
             ([one], _) => Some((*one, Decimal::new(950, 3))),
-            ([], [only]) if elsewhere.is_empty() && purchase_order && self.ledger.po_refs.exact(key).is_empty() => {
-                Some((*only, Decimal::new(900, 3)))
-            }
+            ([], [only]) if elsewhere.is_empty() && purchase_order => Some((*only, Decimal::new(900, 3))),
             _ => None,
         }
     }
