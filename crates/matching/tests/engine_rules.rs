@@ -1618,3 +1618,30 @@ fn a_payment_quoting_only_an_unknown_purchase_order_part_pays_the_customers_only
     let (l, o) = decide(invs, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn a_name_read_as_a_company_also_names_its_units_and_the_one_unit_owing_a_rare_amount_is_paid() {
+    // `OBSIDIAN DC` reads as Obsidian Data Centers (not exactly), whose
+    // units owe; only unit 106 owes 410.00.
+    let cs = vec![
+        customer("C16", "Obsidian Data Centers"),
+        customer("C106", "Obsidian Data Centers Division 106"),
+        customer("C196", "Obsidian Data Centers Division 196"),
+        customer("C7", "Summit Healthcare Partners"),
+    ];
+    let mut invs = vec![
+        invoice("INV-00258", "C106", "410.00", "2026-02-20"),
+        invoice("INV-00585", "C196", "247100.00", "2026-02-20"),
+        invoice("INV-00016", "C16", "5000.00", "2026-02-20"),
+    ];
+    for k in 0..40 {
+        invs.push(invoice(&format!("INV-{:05}", 700 + k), "C7", &format!("{}.17", 1000 + k), "2026-02-20"));
+    }
+    let r = itemised(payer(receipt("R1", "410.00", "2026-03-02", &[]), "OBSIDIAN DC"), &[("PO-99863", "410.00")]);
+    let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00258", "410.00")]);
+    // Another unit owing the same amount: nothing says which.
+    invs.push(invoice("INV-00590", "C196", "410.00", "2026-02-20"));
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}

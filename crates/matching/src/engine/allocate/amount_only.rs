@@ -350,11 +350,19 @@ impl<'l> Allocator<'l> {
             .take(MAX_CUT_NAME_CANDIDATES + 1)
             .collect();
         // A name that is a customer's exactly may be cut before the words
-        // that tell that customer's units apart.
-        if best == Decimal::ONE
-            && let Some(name) = receipt.payer_name.as_deref()
-        {
-            for c in self.ledger.names.extensions_of(name, MAX_CUT_NAME_CANDIDATES + 1) {
+        // that tell that customer's units apart; so may one that reads as a
+        // single customer's name (`OBSIDIAN DC` for Obsidian Data Centers,
+        // whose units are `Obsidian Data Centers Division 106`, …).
+        let read_as: Option<String> = if best == Decimal::ONE {
+            receipt.payer_name.clone()
+        } else {
+            match named.as_slice() {
+                [one] if !initials_only => self.ledger.customers.get(*one as usize).map(|c| c.name.clone()),
+                _ => None,
+            }
+        };
+        if let Some(name) = read_as {
+            for c in self.ledger.names.extensions_of(&name, MAX_CUT_NAME_CANDIDATES + 1) {
                 if !named.contains(&c) {
                     named.push(c);
                 }
