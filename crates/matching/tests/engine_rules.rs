@@ -1645,3 +1645,26 @@ fn a_name_read_as_a_company_also_names_its_units_and_the_one_unit_owing_a_rare_a
     let (l, o) = decide(invs, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn a_two_digit_invoice_number_written_as_a_document_counts_when_the_payers_name_may_be_its_owner() {
+    let cs = vec![
+        customer("C259", "Riverview Hospitality Inc Division 259"),
+        customer("C228", "Riverview Hospitality Inc Division 228"),
+        customer("C7", "Summit Healthcare Partners"),
+    ];
+    let invs = vec![
+        invoice("INV-00091", "C259", "9480.00", "2026-02-20"),
+        invoice("INV-00092", "C228", "700.00", "2026-03-20"),
+        invoice("INV-00093", "C7", "800.00", "2026-03-20"),
+    ];
+    let text = ["Invoice #91 2654.40"];
+    let r = payer(receipt("R1", "2654.40", "2026-03-02", &text), "Riverview Hospitality Divisi");
+    let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00091", "2654.40")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-00091", "6825.60")]);
+    // A payer whose name cannot be the owner's: the number is a coincidence.
+    let r = payer(receipt("R2", "2654.40", "2026-03-02", &text), "SUMMIT HEALTHCARE PARTNERS");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}

@@ -193,6 +193,15 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     } else {
         Vec::new()
     };
+    // A payer known by its bank account needs no name search (the costliest
+    // lookup of a receipt): its name would only rank alternatives.
+    let known_account = receipt.payer_account.as_deref().is_some_and(|a| ledger.customers_with_account(a).len() == 1);
+    let customer_candidates = match receipt.payer_name.as_deref() {
+        Some(name) if !known_account => ledger.names.lookup(name),
+        _ => Vec::new(),
+    };
+    // The customers the payer's name may be (0.90 or more).
+    let name_may_be = |c: u32| customer_candidates.iter().any(|(x, s)| *x == c && *s >= Decimal::new(900, 3));
     for (token, source) in sources.into_iter().enumerate() {
         let mut keys: Keys = Vec::new();
         let mut matched = false;
@@ -227,7 +236,9 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                 // amount it comes with is exactly the invoice's open amount
                 // (`Invoice #44 31800.00` for `INV-00044`, open 31800.00):
                 // a two-digit number alone is a coincidence among many
-                // invoices, the number and the exact amount together are not.
+                // invoices, the number and the exact amount together are not;
+                // nor is one written as a document (`Invoice #91`) of a
+                // customer the payer's name may be.
                 let stated = match source.line {
                     Some(l) => receipt.remittance_lines.get(l).and_then(|l| l.amount),
                     None => Some(receipt.amount),
@@ -239,6 +250,7 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                     printed == id
                         || (source.line.is_some() && without_padding(&printed) == without_padding(&id))
                         || stated.is_some_and(|a| a > Decimal::ZERO && a == invoice.amount_open)
+                        || (normalised.prefixed && name_may_be(ledger.owner(*doc)))
                 });
                 if exact.is_empty() {
                     continue;
@@ -332,13 +344,6 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
         // Kept even when matched: the exact hit may be another customer's.
         unmatched.push((token, if matched { keys.into_iter().take(1).collect() } else { keys }, source.line));
     }
-    // A payer known by its bank account needs no name search (the costliest
-    // lookup of a receipt): its name would only rank alternatives.
-    let known_account = receipt.payer_account.as_deref().is_some_and(|a| ledger.customers_with_account(a).len() == 1);
-    let customer_candidates = match receipt.payer_name.as_deref() {
-        Some(name) if !known_account => ledger.names.lookup(name),
-        _ => Vec::new(),
-    };
     // The pieces of a grouped number that names a document do not decide
     // the customer either.
     drop_run_pieces(&mut refs, &runs);
