@@ -244,13 +244,16 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                     None => Some(receipt.amount),
                 };
                 let printed = printed_form(raw);
+                // `INV-024`: a zero-led short number is the start of a
+                // padded one, not a number written short.
+                let zero_led = raw.bytes().find(u8::is_ascii_digit) == Some(b'0');
                 exact.retain(|doc| {
                     let invoice = ledger.invoice(*doc);
                     let id = printed_form(&invoice.id);
                     printed == id
                         || (source.line.is_some() && without_padding(&printed) == without_padding(&id))
                         || stated.is_some_and(|a| a > Decimal::ZERO && a == invoice.amount_open)
-                        || (normalised.prefixed && name_may_be(ledger.owner(*doc)))
+                        || (normalised.prefixed && !zero_led && name_may_be(ledger.owner(*doc)))
                 });
                 if exact.is_empty() {
                     continue;
