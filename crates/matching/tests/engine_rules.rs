@@ -1668,3 +1668,31 @@ fn a_two_digit_invoice_number_written_as_a_document_counts_when_the_payers_name_
     let (l, o) = decide(invs, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn initials_that_are_another_companys_than_the_quoted_invoices_owner_move_a_whole_amount_to_its_mistyped_neighbour() {
+    // `FSS` quotes INV-00270 (Sapphire Electronics', open 6660.00) for
+    // 4320.00; Falcon Security Solutions' INV-00207 (one transposition
+    // away) is open for exactly that.
+    let cs = vec![
+        customer("C15", "Falcon Security Solutions"),
+        customer("C105", "Falcon Security Solutions Division 105"),
+        customer("C195", "Falcon Security Solutions Division 195"),
+        customer("C212", "Sapphire Electronics Ltd Division 212"),
+        customer("C7", "Summit Healthcare Partners"),
+    ];
+    let invs = vec![
+        invoice("INV-00207", "C15", "4320.00", "2026-02-20"),
+        invoice("INV-00105", "C105", "4320.00", "2026-02-20"),
+        invoice("INV-00270", "C212", "6660.00", "2026-02-20"),
+        invoice("INV-00300", "C7", "900.00", "2026-02-20"),
+    ];
+    let r = payer(receipt("R1", "4320.00", "2026-03-02", &["REMARK=INV-00270 4320.00"]), "FSS");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00207", "4320.00")]);
+    // A payer whose name says nothing of either company: a whole amount
+    // does not tell a part payment from a mistyped digit — held.
+    let r = payer(receipt("R2", "4320.00", "2026-03-02", &["REMARK=INV-00270 4320.00"]), "AP OUTSOURCE PARTNERS");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}

@@ -598,12 +598,22 @@ impl<'l> Allocator<'l> {
                     let payer_agrees = |other: u32| {
                         proposal.payer.is_none_or(|(p, _)| self.ledger.may_pay(p, self.ledger.owner(other)))
                     };
+                    // A whole amount too, when the payer's name may be that
+                    // other invoice's owner and not the named one's (`FSS`
+                    // quoting Sapphire's INV-00270 for 4320.00, Falcon
+                    // Security Solutions' INV-00207 open for exactly that).
+                    let name_says_other = |other: u32| {
+                        receipt.payer_name.as_deref().filter(|n| !n.trim().is_empty()).is_some_and(|n| {
+                            self.ledger.names.may_name(n, self.ledger.owner(other))
+                                && !self.ledger.names.may_name(n, self.ledger.owner(r.invoice))
+                        })
+                    };
                     match elsewhere.as_slice() {
                         [other]
                             if single
                                 && stated_total.is_none()
                                 && taken_off.is_zero()
-                                && !stated.fract().is_zero()
+                                && (!stated.fract().is_zero() || name_says_other(*other))
                                 && payer_agrees(*other) =>
                         {
                             taken.remove(&r.invoice);
