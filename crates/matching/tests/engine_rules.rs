@@ -1696,3 +1696,38 @@ fn initials_that_are_another_companys_than_the_quoted_invoices_owner_move_a_whol
     let (l, o) = decide(invs, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn another_customers_document_mentioned_in_passing_does_not_contend_with_the_document_paid_for_the_customer() {
+    // `SEL` pays INV-00073 (Sapphire Electronics' unit 134) in part and
+    // mentions Cascade's INV-00305.
+    let cs = vec![
+        customer("C14", "Sapphire Electronics Ltd"),
+        customer("C134", "Sapphire Electronics Ltd Division 134"),
+        customer("C44", "Cascade Energy Solutions Division 44"),
+    ];
+    let invs = vec![
+        invoice("INV-00073", "C134", "152100.00", "2026-02-20"),
+        invoice("INV-00305", "C44", "7000.00", "2026-02-20"),
+        invoice("INV-00014", "C14", "900.00", "2026-03-20"),
+    ];
+    let text = ["REMARK=INV-00073 103428.00 Pmt on acct INV-00305"];
+    let r = payer(receipt("R1", "103428.00", "2026-03-02", &text), "SEL");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00073", "103428.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-00073", "48672.00")]);
+}
+
+#[test]
+fn an_unknown_purchase_order_from_a_name_that_may_be_a_company_or_any_of_its_units_part_pays_nothing() {
+    let cs =
+        vec![customer("C3", "Redwood Financial Services"), customer("C903", "Redwood Financial Services Division 903")];
+    let invs = vec![
+        invoice("INV-01283", "C3", "217600.00", "2026-02-20"),
+        invoice("INV-01141", "C903", "160400.00", "2026-02-20"),
+    ];
+    let r =
+        itemised(payer(receipt("R1", "109072.00", "2026-03-02", &[]), "REDWOOD FIN SVC"), &[("PO-30967", "109072.00")]);
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}

@@ -82,10 +82,10 @@ pub fn stage_one_with(
     ledger: &Ledger,
     seen: &AccountsSeenInRun,
 ) -> Proposal {
-    let mut p = propose_with(receipt, ledger, seen);
-    p.truncated |= effective.cut_list;
     // A document the payer only mentions is never paid: it is neither
     // applied nor lets its owner decide the customer.
+    let mut p = propose_with(receipt, ledger, seen, &effective.mentions);
+    p.truncated |= effective.cut_list;
     if !effective.mentions.is_empty() {
         p.refs.retain(|x| x.line.is_some() || !effective.mentions.contains(&normalise_reference(&x.raw).key));
     }

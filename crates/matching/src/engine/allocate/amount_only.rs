@@ -203,7 +203,9 @@ impl<'l> Allocator<'l> {
                 if let Some(out) = self.paid_less_a_usual_discount(receipt, payer, customer_confidence) {
                     return out;
                 }
-                if let Some(out) = self.part_paid_on_an_unknown_purchase_order(receipt, payer, customer_confidence) {
+                if let Some(out) =
+                    self.part_paid_on_an_unknown_purchase_order(receipt, proposal, payer, customer_confidence)
+                {
                     return out;
                 }
                 let why = self.no_usable_reference(receipt, proposal);
@@ -218,13 +220,30 @@ impl<'l> Allocator<'l> {
     /// part payment of that item (0.900), the rest left open as a short
     /// payment. Not when the payer stated what it took off (that says which
     /// item it settles) or a remittance line's amounts do not make the
-    /// payment.
+    /// payment, nor for a payer known by a name that may also be another
+    /// customer's (`REDWOOD FIN SVC`: the company, and each of its units).
     fn part_paid_on_an_unknown_purchase_order(
         &mut self,
         receipt: &Receipt,
+        proposal: &Proposal,
         payer: u32,
         customer_confidence: Decimal,
     ) -> Option<ReceiptOutcome> {
+        if let Some((_, _, CustomerEvidence::PayerName | CustomerEvidence::PayerNameFuzzy)) = proposal.customer {
+            let others = proposal.customer_candidates.iter().any(|(c, s)| *c != payer && *s >= Decimal::new(850, 3));
+            let units = receipt
+                .payer_name
+                .as_deref()
+                .is_some_and(|n| self.ledger.names.extensions_of(n, 2).iter().any(|c| *c != payer));
+            let company_units = self
+                .ledger
+                .customers
+                .get(payer as usize)
+                .is_some_and(|c| self.ledger.names.extensions_of(&c.name, 2).iter().any(|x| *x != payer));
+            if others || units || company_units {
+                return None;
+            }
+        }
         let lines = &receipt.remittance_lines;
         if lines.is_empty()
             || !lines.iter().all(|l| self.unknown_purchase_order(&l.reference))

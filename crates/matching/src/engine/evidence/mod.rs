@@ -161,12 +161,16 @@ type Keys = Vec<(String, String)>;
 /// included, so a mistyped duplicate is still recognised) when the
 /// customer is known, else globally when few neighbours exist.
 pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
-    propose_with(receipt, ledger, &AccountsSeenInRun::default())
+    propose_with(receipt, ledger, &AccountsSeenInRun::default(), &[])
 }
 
 /// [`propose`], with the payer accounts other receipts of the run
 /// identified (see [`AccountsSeenInRun`]).
-pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun) -> Proposal {
+/// `mentions`: keys of documents the payer only mentions beside items that
+/// account for the payment (`Pmt on acct INV-00305`): their owners decide
+/// the customer only when the payer's name may be theirs (the caller drops
+/// them from what is paid).
+pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun, mentions: &[String]) -> Proposal {
     let mut refs: Vec<RefMatch> = Vec::new();
     // (token, candidate keys, line) of sources with no exact match.
     let mut unmatched: Vec<(usize, Keys, Option<usize>)> = Vec::new();
@@ -350,6 +354,18 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     // The pieces of a grouped number that names a document do not decide
     // the customer either.
     drop_run_pieces(&mut refs, &runs);
+    // A mentioned document tells who the payer is only when the payer's
+    // name may be its owner (`Partial payment - INV-0127445`, the payer's
+    // own other invoice); another customer's document mentioned in passing
+    // does not contend with the documents paid.
+    if !mentions.is_empty() {
+        let name = receipt.payer_name.as_deref().filter(|n| !n.trim().is_empty());
+        refs.retain(|x| {
+            x.line.is_some()
+                || !mentions.contains(&normalise_reference(&x.raw).key)
+                || name.is_some_and(|n| ledger.names.may_name(n, ledger.owner(x.invoice)))
+        });
+    }
     let fixed = mistyped_into_another_currency(receipt, ledger, &mut refs);
     let payer = payer_evidence(receipt, ledger, &customer_candidates, seen);
     let mut customer = identify_customer(receipt, ledger, &refs, payer, &customer_candidates);
