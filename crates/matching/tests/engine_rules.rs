@@ -1135,22 +1135,23 @@ fn of_references_naming_two_unrelated_customers_with_no_payer_evidence_the_one_m
 
 #[test]
 fn a_payer_stating_the_percentage_it_took_as_a_discount_pays_the_one_open_item_that_less_that_percentage_makes() {
-    // The reference is a typo naming another customer's invoice; the
+    // The reference names another customer's invoice (two edits from the
+    // payer's own); the
     // payer, known by name, pays 45100.00 less 1.5%.
     let cs = vec![customer("C169", "Riverview Hospitality Inc Division 169"), customer("C9", "Harbor Freight Lines")];
     let invs = vec![
         invoice("INV-00342", "C169", "45100.00", "2026-01-31"),
         invoice("INV-00343", "C169", "12000.00", "2026-02-20"),
-        invoice("INV-00324", "C9", "900.00", "2026-01-31"),
+        invoice("INV-00524", "C9", "900.00", "2026-01-31"),
     ];
-    let text = ["INV-00324 44423.50 1.5% discount taken"];
+    let text = ["INV-00524 44423.50 1.5% discount taken"];
     let r = payer(receipt("R1", "44423.50", "2026-02-02", &text), "RIVERVIEW HOSPITALITY INC DIVISION 169");
     let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00342", "44423.50")]);
     assert_eq!(exceptions(&l, &o[0]), [s("unearned_discount", "INV-00342", "676.50")]);
     assert_eq!(o[0].lines[0].rule.as_str(), "stated_discount");
     // Without words of a discount, a percentage says nothing.
-    let text = ["INV-00324 44423.50 1.5% surcharge"];
+    let text = ["INV-00524 44423.50 1.5% surcharge"];
     let r = payer(receipt("R2", "44423.50", "2026-02-02", &text), "RIVERVIEW HOSPITALITY INC DIVISION 169");
     let (l, o) = decide(invs, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
@@ -1199,9 +1200,9 @@ fn a_payer_stating_the_amount_it_deducted_pays_the_one_open_item_that_amount_sho
     let invs = vec![
         invoice("INV-00753", "C162", "23400.00", "2026-01-31"),
         invoice("INV-00754", "C162", "5000.00", "2026-02-20"),
-        invoice("INV-00713", "C9", "100.00", "2026-01-31"),
+        invoice("INV-00813", "C9", "100.00", "2026-01-31"),
     ];
-    let text = ["INV-00713 22504.59 Deduction: Freight overcharge (-$895.41)"];
+    let text = ["INV-00813 22504.59 Deduction: Freight overcharge (-$895.41)"];
     let r = payer(receipt("R1", "22504.59", "2026-02-02", &text), "AURORA PHARMACEUTICALS DIVISION 162");
     let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00753", "22504.59")]);
@@ -1209,12 +1210,12 @@ fn a_payer_stating_the_amount_it_deducted_pays_the_one_open_item_that_amount_sho
     assert_eq!(o[0].lines[0].rule.as_str(), "stated_deduction");
     // A bare number may be another line's amount: only money written as
     // taken off counts.
-    let text = ["INV-00713 22504.59 Deduction: Freight overcharge 895.41"];
+    let text = ["INV-00813 22504.59 Deduction: Freight overcharge 895.41"];
     let r = payer(receipt("R3", "22504.59", "2026-02-02", &text), "AURORA PHARMACEUTICALS DIVISION 162");
     let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
     // An amount that makes no open item says nothing.
-    let text = ["INV-00713 22504.59 Deduction: Freight overcharge (-$95.41)"];
+    let text = ["INV-00813 22504.59 Deduction: Freight overcharge (-$95.41)"];
     let r = payer(receipt("R2", "22504.59", "2026-02-02", &text), "AURORA PHARMACEUTICALS DIVISION 162");
     let (l, o) = decide(invs, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
@@ -1730,4 +1731,71 @@ fn an_unknown_purchase_order_from_a_name_that_may_be_a_company_or_any_of_its_uni
         itemised(payer(receipt("R1", "109072.00", "2026-03-02", &[]), "REDWOOD FIN SVC"), &[("PO-30967", "109072.00")]);
     let (l, o) = decide(invs, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
+fn a_zero_padded_number_mistyped_in_its_padding_is_the_customers_invoice_it_is_one_edit_from_even_paid_in_part() {
+    // `INV-09665` for INV-00665: its key `9665` is one edit from `665`.
+    let cs = vec![
+        customer("C158", "Prairie Agricultural Co Division 158"),
+        customer("C578", "Prairie Agricultural Co Division 578"),
+    ];
+    let invs = vec![
+        invoice("INV-00665", "C158", "9690.00", "2026-02-20"),
+        invoice("INV-00701", "C158", "1200.00", "2026-03-20"),
+        invoice("INV-09665", "C578", "5000.00", "2026-02-20"),
+    ];
+    let text = ["REMARK=INV-09665 4845.00 Installment 3 of 5"];
+    let r = payer(receipt("R1", "4845.00", "2026-03-02", &text), "PRAIRIE AGRICULTURAL CO DIVISION 158");
+    let (l, o) = decide(invs[..2].to_vec(), cs.clone(), std::slice::from_ref(&r));
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00665", "4845.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-00665", "4845.00")]);
+}
+
+#[test]
+fn a_payer_spelling_its_unit_loosely_but_writing_its_number_is_known_enough_for_its_one_mistyped_invoice() {
+    // `CASCADE ENERGY DIVISION 115` (a word left out) writes `INV-10797`
+    // for its INV-01797, paid in part.
+    let cs = vec![
+        customer("C115", "Cascade Energy Solutions Division 115"),
+        customer("C325", "Cascade Energy Solutions Division 325"),
+        customer("C7", "Cascade Engineering Partners"),
+    ];
+    let invs = vec![
+        invoice("INV-01797", "C115", "46800.00", "2026-02-20"),
+        invoice("INV-01900", "C115", "1200.00", "2026-03-20"),
+        invoice("INV-01230", "C325", "2300.00", "2026-02-20"),
+    ];
+    let r = itemised(
+        payer(receipt("R1", "17316.00", "2026-03-02", &[]), "CASCADE ENERGY DIVISION 115"),
+        &[("INV-10797", "17316.00")],
+    );
+    let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-01797", "17316.00")]);
+    // Without the unit's number the name may be any unit: held.
+    let r = itemised(
+        payer(receipt("R2", "17316.00", "2026-03-02", &[]), "CASCADE ENERGY SOL"),
+        &[("INV-10797", "17316.00")],
+    );
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}
+
+#[test]
+fn a_mistyped_line_paying_the_payers_invoice_less_the_discount_it_states_raises_an_unearned_discount_not_a_short_payment()
+ {
+    // `INV-00324` (another customer's) is one transposition from the
+    // payer's INV-00342; 44423.50 is 45100.00 less the 1.5% it states.
+    let cs = vec![customer("C169", "Riverview Hospitality Inc Division 169"), customer("C9", "Harbor Freight Lines")];
+    let invs = vec![
+        invoice("INV-00342", "C169", "45100.00", "2026-01-31"),
+        invoice("INV-00343", "C169", "12000.00", "2026-02-20"),
+        invoice("INV-00324", "C9", "900.00", "2026-01-31"),
+    ];
+    let text = ["INV-00324 44423.50 1.5% discount taken"];
+    let r = payer(receipt("R1", "44423.50", "2026-02-02", &text), "RIVERVIEW HOSPITALITY INC DIVISION 169");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00342", "44423.50")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("unearned_discount", "INV-00342", "676.50")]);
+    assert_eq!(o[0].lines[0].rule.as_str(), "stated_discount");
 }

@@ -339,6 +339,20 @@ impl NameIndex {
             || (words.len() == 1 && self.whole_acronyms.get(words[0]).is_some_and(|list| list.contains(&c)))
     }
 
+    /// True when `payer` writes a number (`CASCADE ENERGY DIVISION 115`) and
+    /// a name of customer `c` carries every number it writes: the payer
+    /// names that numbered unit, however loosely it spells the rest.
+    pub fn names_its_unit_number(&self, payer: &str, c: u32) -> bool {
+        let n = normalise_name(payer);
+        let words: Vec<&str> = n.split(' ').collect();
+        let payer_numbers = numbers(&words);
+        !payer_numbers.is_empty()
+            && self
+                .names
+                .get(c as usize)
+                .is_some_and(|names| names.iter().any(|name| numbered_alike(&payer_numbers, name)))
+    }
+
     /// True when `payer` shares something distinctive with customer `c`'s
     /// name, even when it cannot be read as that name: a word of three
     /// letters or more that begins a word of the name or is begun by one

@@ -95,6 +95,31 @@ impl<'l> Allocator<'l> {
                 }
                 _ => {}
             }
+            // The only line of a payer that wrote what it took off (`1.5%
+            // discount taken`, `Deduction: Freight overcharge (-$895.41)`)
+            // and it makes the shortfall: a discount the terms did not grant
+            // is an unearned discount, not a short payment.
+            if receipt.remittance_lines.len() == 1
+                && l.is_some_and(|l| l.discount.is_none() && l.deduction.is_none())
+                && let Some(discount) = super::taken_off::stated_shortfall(receipt, open, paid)
+            {
+                let rule = if discount { Rule::StatedDiscount } else { Rule::StatedDeduction };
+                if let Some(applied) = out.lines.last_mut() {
+                    applied.rule = rule;
+                }
+                if discount {
+                    out.exceptions.push(exception(
+                        ExceptionKind::UnearnedDiscount,
+                        Some(r.invoice),
+                        short,
+                        format!(
+                            "The payer took a discount of {short} on invoice {} that its terms do not grant on this date; claim it back or allow it.",
+                            self.id(r.invoice)
+                        ),
+                    ));
+                    continue;
+                }
+            }
             let tolerance = self.config.write_off_tolerance(open, receipt.currency.minor_digits());
             if short <= tolerance {
                 self.reduce(r.invoice, short);

@@ -181,6 +181,23 @@ impl<'l> Allocator<'l> {
 ///   in parentheses or not: `-$895.41`, `$41.00`), other than the payment
 ///   itself — a bare number may be another line's amount. It is a discount
 ///   when the text says discount and not deduction.
+/// What the payer says it took off an invoice open for `open` that it paid
+/// `paid`: `Some(true)` when it calls it a discount (a percentage of the
+/// invoice, or an amount, that makes exactly the shortfall), `Some(false)`
+/// a deduction, `None` when nothing it wrote makes the shortfall.
+pub(super) fn stated_shortfall(receipt: &Receipt, open: Decimal, paid: Decimal) -> Option<bool> {
+    let minor_unit = Decimal::new(1, receipt.currency.minor_digits());
+    stated_taken_off(receipt).into_iter().find_map(|t| match t {
+        TakenOff::Percent(p) => open
+            .checked_mul(Decimal::ONE_HUNDRED - p)
+            .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
+            .and_then(|less| less.checked_sub(paid))
+            .is_some_and(|d| d.abs() < minor_unit)
+            .then_some(true),
+        TakenOff::Amount { amount, discount } => (paid.checked_add(amount) == Some(open)).then_some(discount),
+    })
+}
+
 pub(super) fn stated_taken_off(receipt: &Receipt) -> Vec<TakenOff> {
     const WORDS: [&str; 7] = ["DEDUCT", "DISC", "LESS", "SHORT", "CLAIM", "ALLOWANCE", "CHARGEBACK"];
     let mut out: Vec<TakenOff> = Vec::new();

@@ -324,9 +324,19 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                     token,
                 });
             }
+            // A number written zero-padded to five digits or more
+            // (`INV-09665`, `INV-00169`) may be a padded number mistyped,
+            // however short its key.
+            // One run of digits (`INV-0 112`, a number split by a wrap or
+            // a gap, is not one number).
+            let digits: Vec<usize> =
+                raw.bytes().enumerate().filter(|(_, b)| b.is_ascii_digit()).map(|(i, _)| i).collect();
+            let one_run = digits.first().zip(digits.last()).is_some_and(|(a, z)| z - a + 1 == digits.len());
+            let zero_padded = one_run && digits.len() >= 5 && raw.bytes().find(u8::is_ascii_digit) == Some(b'0');
             let searchable = !source.cut_off
                 && ((key.len() >= MIN_FUZZY_LEN && key.bytes().any(|b| b.is_ascii_digit()))
-                    || (key.len() >= 3 && key.bytes().all(|b| b.is_ascii_digit()) && raw.starts_with('0')));
+                    || (key.len() >= 3 && key.bytes().all(|b| b.is_ascii_digit()) && raw.starts_with('0'))
+                    || (key.len() >= 3 && key.bytes().all(|b| b.is_ascii_digit()) && zero_padded));
             if !exact.is_empty() || !po.is_empty() {
                 // The reading that named a document is the one its owner's
                 // family is searched with when that document is another
@@ -428,6 +438,7 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
             // A constant prefix dropped (`00464` for `1800000464`, research
             // §7c A1): the only invoice of the customer whose number ends in
             // these digits. Weak alone; the amounts must corroborate it.
+            let by_edit = !hits.is_empty();
             let hits = match customer {
                 Some((c, _, _)) if hits.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) => {
                     let tails = ledger.family_suffix_matches(c, &key);
@@ -450,10 +461,21 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
             // field (a trace or batch number as often as a document) is a
             // coincidence as often as a typo.
             let from_bank_field = bank_field.get(token).copied().unwrap_or(false);
+            // A number of five digits or more as written with a document
+            // prefix (`INV-09665`), one edit from the invoice's key (a
+            // number's tail, `03473` for `1800003473`, is weak alone).
+            let long_enough = key.len() >= 5
+                || (by_edit
+                    && normalise_reference(&raw).prefixed
+                    && raw.bytes().filter(u8::is_ascii_digit).count() >= 5);
+            // A payer known by a name that spells the unit loosely but
+            // writes its number (`CASCADE ENERGY DIVISION 115`) is known.
+            let unit_named =
+                |c: u32| receipt.payer_name.as_deref().is_some_and(|n| ledger.names.names_its_unit_number(n, c));
             let scoped_unique = hits.len() == 1
-                && key.len() >= 5
+                && long_enough
                 && !from_bank_field
-                && customer.is_some_and(|(_, _, how)| how != CustomerEvidence::PayerNameFuzzy);
+                && customer.is_some_and(|(c, _, how)| how != CustomerEvidence::PayerNameFuzzy || unit_named(c));
             for doc in hits {
                 refs.push(RefMatch {
                     anchored: !from_bank_field,
