@@ -182,9 +182,9 @@ impl<'l> Allocator<'l> {
 ///   itself — a bare number may be another line's amount. It is a discount
 ///   when the text says discount and not deduction.
 /// What the payer says it took off an invoice open for `open` that it paid
-/// `paid`: `Some(true)` when it calls it a discount (a percentage of the
-/// invoice, or an amount, that makes exactly the shortfall), `Some(false)`
-/// a deduction, `None` when nothing it wrote makes the shortfall.
+/// `paid`. It is `Some(true)` for a discount (a percentage of the invoice,
+/// or an amount, that makes exactly the shortfall), `Some(false)` for a
+/// deduction, and `None` when nothing it wrote makes the shortfall.
 pub(super) fn stated_shortfall(receipt: &Receipt, open: Decimal, paid: Decimal) -> Option<bool> {
     let minor_unit = Decimal::new(1, receipt.currency.minor_digits());
     stated_taken_off(receipt).into_iter().find_map(|t| match t {
