@@ -172,15 +172,6 @@ impl<'l> Allocator<'l> {
     }
 }
 
-/// What the payer's words say it took off, from texts that speak of a
-/// discount, a deduction, a claim or of taking something off (`DISC…`,
-/// `DEDUCT…`, `LESS`, `SHORT`, `CLAIM`, `ALLOWANCE`, `CHARGEBACK`):
-/// * a number written with `%` (`1.5%`, `2 %`) between 0 and 10, in a text
-///   that speaks of a discount or of taking off (`DISC…`, `LESS`);
-/// * an amount written as money taken off (two decimals, after `-` or `$`,
-///   in parentheses or not: `-$895.41`, `$41.00`), other than the payment
-///   itself — a bare number may be another line's amount. It is a discount
-///   when the text says discount and not deduction.
 /// What the payer says it took off an invoice open for `open` that it paid
 /// `paid`. It is `Some(true)` for a discount (a percentage of the invoice,
 /// or an amount, that makes exactly the shortfall), `Some(false)` for a
@@ -198,6 +189,15 @@ pub(super) fn stated_shortfall(receipt: &Receipt, open: Decimal, paid: Decimal) 
     })
 }
 
+/// What the payer's words say it took off, from texts that speak of a
+/// discount, a deduction, a claim or of taking something off (`DISC…`,
+/// `DEDUCT…`, `LESS`, `SHORT`, `CLAIM`, `ALLOWANCE`, `CHARGEBACK`):
+/// * a number written with `%` (`1.5%`, `2 %`) between 0 and 10, in a text
+///   that speaks of a discount or of taking off (`DISC…`, `LESS`);
+/// * an amount written as money taken off (two decimals, after `-` or `$`,
+///   in parentheses or not: `-$895.41`, `$41.00`), other than the payment
+///   itself — a bare number may be another line's amount. It is a discount
+///   when the text says discount and not deduction.
 pub(super) fn stated_taken_off(receipt: &Receipt) -> Vec<TakenOff> {
     const WORDS: [&str; 7] = ["DEDUCT", "DISC", "LESS", "SHORT", "CLAIM", "ALLOWANCE", "CHARGEBACK"];
     let mut out: Vec<TakenOff> = Vec::new();
