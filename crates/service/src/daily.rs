@@ -251,14 +251,32 @@ struct RunRows {
     summary: Value,
 }
 
+/// The batch id: derived from the previous batch, the carried lines, this
+/// run's lines (each receipt's engine lines in order, as [`posting_rows`]
+/// numbers them) and its receipts.
+fn batch_id_of(report: &RunReport<'_>, previous_batch: &str, carried: &[String], new_ids: &[String]) -> String {
+    use rayon::prelude::*;
+    let lines: Vec<String> = report
+        .outcomes
+        .par_iter()
+        .zip(report.receipt_ids.par_iter())
+        .flat_map_iter(|(o, id)| (1..=o.lines.len()).map(move |n| cashapply_output::posting_id(id, n)))
+        .collect();
+    let mut id_parts: Vec<&str> = vec![previous_batch];
+    id_parts.extend(carried.iter().map(String::as_str));
+    id_parts.extend(lines.iter().map(String::as_str));
+    id_parts.extend(new_ids.iter().map(String::as_str));
+    content_id("B", &id_parts)
+}
+
 /// The run's rows from the engine's outcomes, and which of the exceptions
 /// raised are problems the ledger already holds (rule 4; the only read of
-/// the ledger here, on this thread). The lines and the receipts are built on
-/// another thread while this one builds the exceptions, looks their
-/// problems up and builds their evidence: none reads what another writes,
-/// so the rows are the same as built one after the other. Then the batch id
-/// (from the previous batch, the carried lines, this run's lines and its
-/// receipts) and the summary, which names it.
+/// the ledger here, on this thread). The batch id comes first (it derives
+/// from the lines' ids alone); then the exceptions, the ledger's look-up of
+/// their problems and their evidence are built on this thread while the
+/// lines, the receipts and the summary are built on another: none reads
+/// what another writes, so the rows are the same as built one after the
+/// other.
 #[allow(clippy::too_many_arguments)]
 fn run_rows(
     store: &dyn LedgerStore,
@@ -281,55 +299,56 @@ fn run_rows(
     );
     cashapply_output::check_invariants(&report)
         .map_err(|v| ServiceError::Invariants { violations: v.iter().map(ToString::to_string).collect() })?;
+    let batch_id = batch_id_of(&report, previous_batch, carried, new_ids);
+    report.batch_id = batch_id.clone();
+    let report = &report;
     let meta: HashMap<&str, (u32, usize)> = new_ids.iter().map(String::as_str).zip(new_meta.iter().copied()).collect();
-    let shared = &report;
-    let ((postings, engine_postings, written_off_fires, receipts, records), mine) = std::thread::scope(|scope| {
-        let lines_and_receipts = scope.spawn(|| {
-            let ((postings, engine_postings, fires), (receipts, records)) = rayon::join(
-                || {
-                    let mut postings: Vec<PostingRow> = posting_rows(shared);
-                    let fires = crate::learned_write_off::name_the_codes(shared, &mut postings, learned.deductions);
-                    // The ledger's copy of the lines.
-                    let engine_postings = postings.clone();
-                    (postings, engine_postings, fires)
-                },
-                || {
-                    let receipts = receipt_rows(shared);
-                    // The ledger's copies of the receipts.
-                    let records: Vec<ReceiptRecord> = receipts
-                        .iter()
-                        .map(|row| {
-                            let (occurrence, file) = meta.get(row.receipt_id.as_str()).copied().unwrap_or((1, 0));
-                            ReceiptRecord { row: row.clone(), occurrence, file }
-                        })
-                        .collect();
-                    (receipts, records)
-                },
-            );
-            (postings, engine_postings, fires, receipts, records)
+    let ((postings, engine_postings, written_off_fires, receipts, records, summary), mine) =
+        std::thread::scope(|scope| {
+            let lines_and_receipts = scope.spawn(|| {
+                let ((postings, engine_postings, fires), ((receipts, records), summary)) = rayon::join(
+                    || {
+                        let mut postings: Vec<PostingRow> = posting_rows(report);
+                        let fires = crate::learned_write_off::name_the_codes(report, &mut postings, learned.deductions);
+                        let engine_postings = postings.clone();
+                        (postings, engine_postings, fires)
+                    },
+                    || {
+                        rayon::join(
+                            || {
+                                let receipts = receipt_rows(report);
+                                // The ledger's copies of the receipts.
+                                let records: Vec<ReceiptRecord> = receipts
+                                    .iter()
+                                    .map(|row| {
+                                        let (occurrence, file) =
+                                            meta.get(row.receipt_id.as_str()).copied().unwrap_or((1, 0));
+                                        ReceiptRecord { row: row.clone(), occurrence, file }
+                                    })
+                                    .collect();
+                                (receipts, records)
+                            },
+                            || summary_json(report),
+                        )
+                    },
+                );
+                (postings, engine_postings, fires, receipts, records, summary)
+            });
+            let mine = (|| -> Result<_, StoreError> {
+                let raised_now = exception_rows(report);
+                let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
+                let before: HashSet<String> = store.exceptions_by_problem(&keys)?.into_iter().map(|(k, _)| k).collect();
+                // What stage 1 found, by receipt id, where the engine kept it.
+                let kept: HashMap<&str, &cashapply_matching::engine::Proposal> =
+                    new_ids.iter().zip(proposals).filter_map(|(id, p)| p.as_ref().map(|p| (id.as_str(), p))).collect();
+                let evidence = crate::evidence::exception_evidence(report, &raised_now, learned, &kept);
+                let learned_fires = crate::evidence::learned_fires(report, &raised_now, &evidence, learned);
+                Ok((raised_now, keys, before, evidence, learned_fires))
+            })();
+            (lines_and_receipts.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), mine)
         });
-        let mine = (|| -> Result<_, StoreError> {
-            let raised_now = exception_rows(shared);
-            let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
-            let before: HashSet<String> = store.exceptions_by_problem(&keys)?.into_iter().map(|(k, _)| k).collect();
-            // What stage 1 found, by receipt id, where the engine kept it.
-            let kept: HashMap<&str, &cashapply_matching::engine::Proposal> =
-                new_ids.iter().zip(proposals).filter_map(|(id, p)| p.as_ref().map(|p| (id.as_str(), p))).collect();
-            let evidence = crate::evidence::exception_evidence(shared, &raised_now, learned, &kept);
-            let learned_fires = crate::evidence::learned_fires(shared, &raised_now, &evidence, learned);
-            Ok((raised_now, keys, before, evidence, learned_fires))
-        })();
-        (lines_and_receipts.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), mine)
-    });
     let (raised_now, keys, before, evidence, mut learned_fires) = mine?;
     learned_fires.extend(written_off_fires);
-    let mut id_parts: Vec<&str> = vec![previous_batch];
-    id_parts.extend(carried.iter().map(String::as_str));
-    id_parts.extend(postings.iter().map(|p| p.posting_id.as_str()));
-    id_parts.extend(new_ids.iter().map(String::as_str));
-    let batch_id = content_id("B", &id_parts);
-    report.batch_id = batch_id.clone();
-    let summary = summary_json(&report);
     Ok(RunRows {
         postings,
         engine_postings,
@@ -843,4 +862,46 @@ pub fn write_and_commit(prepared: &PreparedRun, store: &mut dyn LedgerStore, out
         committed?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/apply").join(name)
+    }
+
+    #[test]
+    fn the_batch_id_taken_from_the_engines_lines_is_the_one_the_posting_rows_give() {
+        let request = crate::Request {
+            bank: vec![fixture("morning.bai2"), fixture("morning_day2.bai2")],
+            invoices: fixture("open_invoices.csv"),
+            customers: Some(fixture("customers.csv")),
+            ..crate::Request::default()
+        };
+        let loaded = crate::load(&request, &|_| {}).unwrap();
+        let receipts = loaded.receipts();
+        let decided = loaded.decide(receipts, &|_| {});
+        // Ids in an order other than the report's (which sorts by value
+        // date and bank reference), as `run`'s are in file order.
+        let ids: Vec<String> = (0..decided.receipts.len()).rev().map(|n| content_id("R", &[&n.to_string()])).collect();
+        let report = RunReport::with_ids(
+            &decided.ledger,
+            &decided.receipts,
+            &decided.outcomes,
+            ids.clone(),
+            decided.files.clone(),
+            decided.others.clone(),
+            &decided.settings,
+        );
+        let rows = posting_rows(&report);
+        assert!(rows.len() > decided.receipts.len(), "no receipt with two lines: the numbering is not exercised");
+        let carried = vec!["P0000000000000001".to_string(), "P0000000000000002".to_string()];
+        let mut parts: Vec<&str> = vec!["B-previous"];
+        parts.extend(carried.iter().map(String::as_str));
+        parts.extend(rows.iter().map(|p| p.posting_id.as_str()));
+        parts.extend(ids.iter().map(String::as_str));
+        assert_eq!(batch_id_of(&report, "B-previous", &carried, &ids), content_id("B", &parts));
+    }
 }
