@@ -239,10 +239,6 @@ struct RunRows {
     engine_postings: Vec<PostingRow>,
     batch_id: String,
     raised_now: Vec<ExceptionRow>,
-    /// The problem each of `raised_now` is about.
-    keys: Vec<String>,
-    /// The problems of `keys` the ledger already holds.
-    before: HashSet<String>,
     evidence: Vec<cashapply_store::ExceptionEvidence>,
     /// (rule id, receipt id) of each learned rule that fired.
     learned_fires: Vec<(i64, String)>,
@@ -251,35 +247,10 @@ struct RunRows {
     summary: Value,
 }
 
-/// The batch id: derived from the previous batch, the carried lines, this
-/// run's lines (each receipt's engine lines in order, as [`posting_rows`]
-/// numbers them) and its receipts.
-fn batch_id_of(report: &RunReport<'_>, previous_batch: &str, carried: &[String], new_ids: &[String]) -> String {
-    use rayon::prelude::*;
-    let lines: Vec<String> = report
-        .outcomes
-        .par_iter()
-        .zip(report.receipt_ids.par_iter())
-        .flat_map_iter(|(o, id)| (1..=o.lines.len()).map(move |n| cashapply_output::posting_id(id, n)))
-        .collect();
-    let mut id_parts: Vec<&str> = vec![previous_batch];
-    id_parts.extend(carried.iter().map(String::as_str));
-    id_parts.extend(lines.iter().map(String::as_str));
-    id_parts.extend(new_ids.iter().map(String::as_str));
-    content_id("B", &id_parts)
-}
-
-/// The run's rows from the engine's outcomes, and which of the exceptions
-/// raised are problems the ledger already holds (rule 4; the only read of
-/// the ledger here, on this thread). The batch id comes first (it derives
-/// from the lines' ids alone); then the exceptions, the ledger's look-up of
-/// their problems and their evidence are built on this thread while the
-/// lines, the receipts and the summary are built on another: none reads
-/// what another writes, so the rows are the same as built one after the
-/// other.
-#[allow(clippy::too_many_arguments)]
+/// The run's rows from the engine's outcomes (pure: reads no ledger). The
+/// batch id derives from the previous batch, the carried lines, this run's
+/// lines and its receipts.
 fn run_rows(
-    store: &dyn LedgerStore,
     decided: &crate::Decided,
     proposals: &[Option<cashapply_matching::engine::Proposal>],
     new_ids: &[String],
@@ -287,7 +258,7 @@ fn run_rows(
     carried: &[String],
     learned: crate::evidence::Learned<'_>,
     new_meta: &[(u32, usize)],
-) -> Result<RunRows, DailyError> {
+) -> Result<RunRows, ServiceError> {
     let mut report = RunReport::with_ids(
         &decided.ledger,
         &decided.receipts,
@@ -299,69 +270,37 @@ fn run_rows(
     );
     cashapply_output::check_invariants(&report)
         .map_err(|v| ServiceError::Invariants { violations: v.iter().map(ToString::to_string).collect() })?;
-    let batch_id = batch_id_of(&report, previous_batch, carried, new_ids);
+    let mut postings: Vec<PostingRow> = posting_rows(&report);
+    let written_off_fires = crate::learned_write_off::name_the_codes(&report, &mut postings, learned.deductions);
+    let mut id_parts: Vec<&str> = vec![previous_batch];
+    id_parts.extend(carried.iter().map(String::as_str));
+    id_parts.extend(postings.iter().map(|p| p.posting_id.as_str()));
+    id_parts.extend(new_ids.iter().map(String::as_str));
+    let batch_id = content_id("B", &id_parts);
     report.batch_id = batch_id.clone();
-    let report = &report;
-    let meta: HashMap<&str, (u32, usize)> = new_ids.iter().map(String::as_str).zip(new_meta.iter().copied()).collect();
-    let ((postings, engine_postings, written_off_fires, receipts, records, summary), mine) =
-        std::thread::scope(|scope| {
-            let lines_and_receipts = scope.spawn(|| {
-                let ((postings, engine_postings, fires), ((receipts, records), summary)) = rayon::join(
-                    || {
-                        let mut postings: Vec<PostingRow> = posting_rows(report);
-                        let fires = crate::learned_write_off::name_the_codes(report, &mut postings, learned.deductions);
-                        let engine_postings = postings.clone();
-                        (postings, engine_postings, fires)
-                    },
-                    || {
-                        rayon::join(
-                            || {
-                                let receipts = receipt_rows(report);
-                                // The ledger's copies of the receipts.
-                                let records: Vec<ReceiptRecord> = receipts
-                                    .iter()
-                                    .map(|row| {
-                                        let (occurrence, file) =
-                                            meta.get(row.receipt_id.as_str()).copied().unwrap_or((1, 0));
-                                        ReceiptRecord { row: row.clone(), occurrence, file }
-                                    })
-                                    .collect();
-                                (receipts, records)
-                            },
-                            || summary_json(report),
-                        )
-                    },
-                );
-                (postings, engine_postings, fires, receipts, records, summary)
-            });
-            let mine = (|| -> Result<_, StoreError> {
-                let raised_now = exception_rows(report);
-                let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
-                let before: HashSet<String> = store.exceptions_by_problem(&keys)?.into_iter().map(|(k, _)| k).collect();
-                // What stage 1 found, by receipt id, where the engine kept it.
-                let kept: HashMap<&str, &cashapply_matching::engine::Proposal> =
-                    new_ids.iter().zip(proposals).filter_map(|(id, p)| p.as_ref().map(|p| (id.as_str(), p))).collect();
-                let evidence = crate::evidence::exception_evidence(report, &raised_now, learned, &kept);
-                let learned_fires = crate::evidence::learned_fires(report, &raised_now, &evidence, learned);
-                Ok((raised_now, keys, before, evidence, learned_fires))
-            })();
-            (lines_and_receipts.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), mine)
-        });
-    let (raised_now, keys, before, evidence, mut learned_fires) = mine?;
+    let raised_now = exception_rows(&report);
+    // What stage 1 found, by receipt id, where the engine kept it.
+    let kept: HashMap<&str, &cashapply_matching::engine::Proposal> =
+        new_ids.iter().zip(proposals).filter_map(|(id, p)| p.as_ref().map(|p| (id.as_str(), p))).collect();
+    let evidence = crate::evidence::exception_evidence(&report, &raised_now, learned, &kept);
+    let mut learned_fires = crate::evidence::learned_fires(&report, &raised_now, &evidence, learned);
     learned_fires.extend(written_off_fires);
-    Ok(RunRows {
-        postings,
-        engine_postings,
-        batch_id,
-        raised_now,
-        keys,
-        before,
-        evidence,
-        learned_fires,
-        receipts,
-        records,
-        summary,
-    })
+    let receipts = receipt_rows(&report);
+    let meta: HashMap<&str, (u32, usize)> = new_ids.iter().map(String::as_str).zip(new_meta.iter().copied()).collect();
+    // The ledger's copies of the rows and the summary, side by side.
+    let (records, (engine_postings, summary)) = rayon::join(
+        || -> Vec<ReceiptRecord> {
+            receipts
+                .iter()
+                .map(|row| {
+                    let (occurrence, file) = meta.get(row.receipt_id.as_str()).copied().unwrap_or((1, 0));
+                    ReceiptRecord { row: row.clone(), occurrence, file }
+                })
+                .collect()
+        },
+        || rayon::join(|| postings.clone(), || summary_json(&report)),
+    );
+    Ok(RunRows { postings, engine_postings, batch_id, raised_now, evidence, learned_fires, receipts, records, summary })
 }
 
 /// The bank files' receipts against the ledger (rules 1 and 2): each
@@ -679,15 +618,13 @@ pub fn prepare(
     let carried: Vec<String> = pending.iter().map(|p| p.posting_id.clone()).collect();
     // The run's rows: the engine's output turned into lines, exceptions and
     // their evidence, receipts, summary.
-    let rows = run_rows(store, &decided, &proposals, &new_ids, &previous_batch, &carried, learned, &new_meta);
+    let rows = run_rows(&decided, &proposals, &new_ids, &previous_batch, &carried, learned, &new_meta);
     progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
     let RunRows {
         mut postings,
         engine_postings,
         batch_id,
         raised_now,
-        keys,
-        before,
         evidence,
         learned_fires,
         receipts,
@@ -696,6 +633,8 @@ pub fn prepare(
     } = rows?;
     progress(&format!("{} posting line(s), {} carried", postings.len(), carried.len()));
     progress(&format!("evidence kept for {} exception(s)", evidence.len()));
+    let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
+    let before: HashMap<String, ExceptionRow> = store.exceptions_by_problem(&keys)?.into_iter().collect();
     let mut new_exceptions = Vec::new();
     let mut not_raised_again = 0usize;
     let mut key_seen: HashSet<String> = HashSet::new();
@@ -710,16 +649,16 @@ pub fn prepare(
     for (e, key) in raised_now.into_iter().zip(keys) {
         let in_hand =
             e.kind == "skipped_invoice" && open_about.contains(&(e.customer_id.as_str(), e.invoice_id.as_str()));
-        if in_hand || before.contains(&key) || !key_seen.insert(key.clone()) {
+        if in_hand || before.contains_key(&key) || !key_seen.insert(key.clone()) {
             not_raised_again += 1;
         } else {
             new_exceptions.push((key, e));
         }
     }
-    let paid_now: HashSet<(&str, &str)> = postings
+    let paid_now: HashSet<(String, String)> = postings
         .iter()
         .filter(|p| p.kind == "applied")
-        .map(|p| (p.customer_id.as_str(), p.invoice_id.as_str()))
+        .map(|p| (p.customer_id.clone(), p.invoice_id.clone()))
         .collect();
     let mut status_changes = Vec::new();
     let mut open_after: Vec<ExceptionRow> = Vec::new();
@@ -727,7 +666,7 @@ pub fn prepare(
         let key = (e.customer_id.clone(), e.invoice_id.clone());
         let settled_by = if e.kind != "skipped_invoice" || e.status != "open" {
             None
-        } else if paid_now.contains(&(key.0.as_str(), key.1.as_str())) {
+        } else if paid_now.contains(&key) {
             Some(format!("invoice {} was paid in batch {batch_id}", e.invoice_id))
         } else if erp_settled.contains(&key) {
             Some(format!("the ERP's invoices file shows invoice {} settled", e.invoice_id))
@@ -862,46 +801,4 @@ pub fn write_and_commit(prepared: &PreparedRun, store: &mut dyn LedgerStore, out
         committed?;
         Ok(())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fixture(name: &str) -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/apply").join(name)
-    }
-
-    #[test]
-    fn the_batch_id_taken_from_the_engines_lines_is_the_one_the_posting_rows_give() {
-        let request = crate::Request {
-            bank: vec![fixture("morning.bai2"), fixture("morning_day2.bai2")],
-            invoices: fixture("open_invoices.csv"),
-            customers: Some(fixture("customers.csv")),
-            ..crate::Request::default()
-        };
-        let loaded = crate::load(&request, &|_| {}).unwrap();
-        let receipts = loaded.receipts();
-        let decided = loaded.decide(receipts, &|_| {});
-        // Ids in an order other than the report's (which sorts by value
-        // date and bank reference), as `run`'s are in file order.
-        let ids: Vec<String> = (0..decided.receipts.len()).rev().map(|n| content_id("R", &[&n.to_string()])).collect();
-        let report = RunReport::with_ids(
-            &decided.ledger,
-            &decided.receipts,
-            &decided.outcomes,
-            ids.clone(),
-            decided.files.clone(),
-            decided.others.clone(),
-            &decided.settings,
-        );
-        let rows = posting_rows(&report);
-        assert!(rows.len() > decided.receipts.len(), "no receipt with two lines: the numbering is not exercised");
-        let carried = vec!["P0000000000000001".to_string(), "P0000000000000002".to_string()];
-        let mut parts: Vec<&str> = vec!["B-previous"];
-        parts.extend(carried.iter().map(String::as_str));
-        parts.extend(rows.iter().map(|p| p.posting_id.as_str()));
-        parts.extend(ids.iter().map(String::as_str));
-        assert_eq!(batch_id_of(&report, "B-previous", &carried, &ids), content_id("B", &parts));
-    }
 }
