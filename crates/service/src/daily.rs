@@ -655,10 +655,10 @@ pub fn prepare(
             new_exceptions.push((key, e));
         }
     }
-    let paid_now: HashSet<(String, String)> = postings
+    let paid_now: HashSet<(&str, &str)> = postings
         .iter()
         .filter(|p| p.kind == "applied")
-        .map(|p| (p.customer_id.clone(), p.invoice_id.clone()))
+        .map(|p| (p.customer_id.as_str(), p.invoice_id.as_str()))
         .collect();
     let mut status_changes = Vec::new();
     let mut open_after: Vec<ExceptionRow> = Vec::new();
@@ -666,7 +666,7 @@ pub fn prepare(
         let key = (e.customer_id.clone(), e.invoice_id.clone());
         let settled_by = if e.kind != "skipped_invoice" || e.status != "open" {
             None
-        } else if paid_now.contains(&key) {
+        } else if paid_now.contains(&(key.0.as_str(), key.1.as_str())) {
             Some(format!("invoice {} was paid in batch {batch_id}", e.invoice_id))
         } else if erp_settled.contains(&key) {
             Some(format!("the ERP's invoices file shows invoice {} settled", e.invoice_id))
