@@ -1798,3 +1798,24 @@ fn a_mistyped_line_paying_the_payers_invoice_less_the_discount_it_states_raises_
     assert_eq!(exceptions(&l, &o[0]), [s("unearned_discount", "INV-00342", "676.50")]);
     assert_eq!(o[0].lines[0].rule.as_str(), "stated_discount");
 }
+
+#[test]
+fn a_part_payment_of_the_named_invoice_is_held_when_its_neighbour_is_open_for_the_payment_plus_a_bank_charge() {
+    // `PMT INV-0099353` pays 3929.24: INV-0099353 is open for 37012.70,
+    // its neighbour INV-0099350 for 3944.24 (the payment and a 15.00 wire
+    // charge). The number may be mistyped: held, the neighbour suggested.
+    let cs = vec![customer("C1795", "Sterling Medical Inc")];
+    let invs = vec![
+        invoice("INV-0099353", "C1795", "37012.70", "2026-02-20"),
+        invoice("INV-0099350", "C1795", "3944.24", "2026-02-20"),
+    ];
+    let r = payer(receipt("R1", "3929.24", "2026-03-02", &["PMT INV-0099353"]), "STERLING MEDICAL INC");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+    let held = o[0].exceptions.iter().find(|e| e.kind.as_str() == "unapplied").expect("held for a person");
+    assert!(held.suggestions.iter().any(|(id, _)| id == "INV-0099350"), "{:?}", held.suggestions);
+    // No neighbour a bank's charge away: a part payment of the invoice named.
+    let r = payer(receipt("R2", "3900.00", "2026-03-02", &["PMT INV-0099353"]), "STERLING MEDICAL INC");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0099353", "3900.00")]);
+}

@@ -571,6 +571,37 @@ impl<'l> Allocator<'l> {
                     continue;
                 }
             }
+            // The payment's only reference part-paying the invoice it names,
+            // while exactly one invoice
+            // of the family one edit away is open for the payment plus a
+            // bank's charge (a round 5 to 50: `PMT INV-0099353` paying
+            // 3929.24 where INV-0099350 is open for 3944.24): the number may
+            // be mistyped — doubted and held with that invoice suggested,
+            // never part-paid on the one it names.
+            if alternatives.is_empty()
+                && single
+                && r.line.is_none_or(|_| receipt.remittance_lines.len() == 1)
+                && stated_total.is_none()
+                && taken_off.is_zero()
+                && stated < self.remaining(r.invoice)
+                && !less_a_bank_charge(self.remaining(r.invoice), stated)
+            {
+                let charged: Vec<u32> = neighbours
+                    .iter()
+                    .copied()
+                    .filter(|i| {
+                        *i != r.invoice
+                            && !taken.contains(i)
+                            && self.payable(*i, receipt.currency)
+                            && less_a_bank_charge(self.remaining(*i), stated)
+                    })
+                    .collect();
+                if let [one] = charged.as_slice() {
+                    r.strength = r.strength.min(Decimal::new(850, 3));
+                    doubted.push(*one);
+                    continue;
+                }
+            }
             match alternatives.as_slice() {
                 [alternative] => {
                     taken.remove(&r.invoice);
@@ -990,4 +1021,14 @@ impl<'l> Allocator<'l> {
         }
         out
     }
+}
+
+/// True when `paid` is `open` less what a bank commonly charges for a
+/// transfer: a whole amount of 5 to 50 in steps of 5 (`15.00`, `40.00`).
+fn less_a_bank_charge(open: Decimal, paid: Decimal) -> bool {
+    let charge = open - paid;
+    charge > Decimal::ZERO
+        && charge <= Decimal::from(50)
+        && charge.fract().is_zero()
+        && (charge % Decimal::from(5)).is_zero()
 }
