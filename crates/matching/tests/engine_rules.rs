@@ -1816,6 +1816,13 @@ fn a_part_payment_of_the_named_invoice_is_held_when_its_neighbour_is_open_for_th
     assert!(held.suggestions.iter().any(|(id, _)| id == "INV-0099350"), "{:?}", held.suggestions);
     // No neighbour a bank's charge away: a part payment of the invoice named.
     let r = payer(receipt("R2", "3900.00", "2026-03-02", &["PMT INV-0099353"]), "STERLING MEDICAL INC");
-    let (l, o) = decide(invs, cs, &[r]);
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0099353", "3900.00")]);
+    // Whole amounts a round step apart are too common to doubt the number:
+    // 1450.00 on INV-0099353 beside a neighbour open for 1500.00.
+    let mut whole = invs;
+    whole[1] = invoice("INV-0099350", "C1795", "1500.00", "2026-02-20");
+    let r = payer(receipt("R3", "1450.00", "2026-03-02", &["PMT INV-0099353"]), "STERLING MEDICAL INC");
+    let (l, o) = decide(whole, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0099353", "1450.00")]);
 }

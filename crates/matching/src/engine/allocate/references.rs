@@ -577,13 +577,15 @@ impl<'l> Allocator<'l> {
             // bank's charge (a round 5 to 50: `PMT INV-0099353` paying
             // 3929.24 where INV-0099350 is open for 3944.24): the number may
             // be mistyped — doubted and held with that invoice suggested,
-            // never part-paid on the one it names.
+            // never part-paid on the one it names. Only for an amount with
+            // cents: whole amounts a round step apart are too common to tell.
             if alternatives.is_empty()
                 && single
                 && r.line.is_none_or(|_| receipt.remittance_lines.len() == 1)
                 && stated_total.is_none()
                 && taken_off.is_zero()
                 && stated < self.remaining(r.invoice)
+                && !stated.fract().is_zero()
                 && !less_a_bank_charge(self.remaining(r.invoice), stated)
             {
                 let charged: Vec<u32> = neighbours
