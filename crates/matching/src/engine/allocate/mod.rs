@@ -163,6 +163,21 @@ impl<'l> Allocator<'l> {
         quoted && self.ledger.po_refs.exact(&crate::reference::normalise_reference(raw).key).is_empty()
     }
 
+    /// The open items (rules 7 and 8's sense) of `owner`'s family that no
+    /// reference of the receipt has taken.
+    fn untaken_family_items<'a>(
+        &'a self,
+        owner: u32,
+        currency: Currency,
+        taken: &'a HashSet<u32>,
+    ) -> impl Iterator<Item = u32> + 'a {
+        self.ledger
+            .family(owner)
+            .into_iter()
+            .flat_map(|c| self.ledger.open_invoices(c).iter().copied())
+            .filter(move |inv| !taken.contains(inv) && self.open_item(*inv, currency))
+    }
+
     /// An open item of rules 7 and 8: payable, with a positive balance, and
     /// applied by no receipt of the run (credit memos count only when named).
     fn open_item(&self, inv: u32, currency: Currency) -> bool {

@@ -156,13 +156,8 @@ impl<'l> Allocator<'l> {
             return None;
         }
         let larger: Vec<u32> = self
-            .ledger
-            .family(owner)
-            .into_iter()
-            .flat_map(|c| self.ledger.open_invoices(c).iter().copied())
-            .filter(|inv| {
-                self.remaining(*inv) > amount && !taken.contains(inv) && self.open_item(*inv, receipt.currency)
-            })
+            .untaken_family_items(owner, receipt.currency, taken)
+            .filter(|inv| self.remaining(*inv) > amount)
             .collect();
         // One edit as keys (numbers of 3+ characters), or as printed
         // (`INV-00053` and `INV-00553`: padded numbers keep their width).
@@ -853,13 +848,8 @@ impl<'l> Allocator<'l> {
                 continue;
             }
             let fits: Vec<u32> = self
-                .ledger
-                .family(owner)
-                .into_iter()
-                .flat_map(|c| self.ledger.open_invoices(c).iter().copied())
-                .filter(|inv| {
-                    self.remaining(*inv) == amount && !taken.contains(inv) && self.open_item(*inv, receipt.currency)
-                })
+                .untaken_family_items(owner, receipt.currency, &taken)
+                .filter(|inv| self.remaining(*inv) == amount)
                 .collect();
             // Several of that amount: the one the line's number is one
             // edit from (or ends like, a dropped prefix), when only one is.
