@@ -28,6 +28,7 @@ mod amount_only;
 mod hold;
 mod itemised;
 mod loose;
+mod neighbours;
 mod references;
 mod skipped;
 mod taken_off;
