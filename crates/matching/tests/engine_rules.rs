@@ -1606,6 +1606,15 @@ fn a_payment_quoting_only_an_unknown_purchase_order_part_pays_the_customers_only
     let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00597", "3335.00")]);
     assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-00597", "8165.00")]);
+    assert_eq!(o[0].lines[0].rule.as_str(), "only_larger_item");
+    // A line the format types as a purchase order (`RMR*PO*51168`) is one
+    // without the letters.
+    let mut typed = RemittanceLine::reference("51168", DocumentType::PurchaseOrder);
+    typed.amount = Some(d("3335.00"));
+    let mut r2 = payer(receipt("R4", "3335.00", "2026-03-02", &[]), "Vanguard Legal Associates Division 210");
+    r2.remittance_lines.push(typed);
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r2]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00597", "3335.00")]);
     // Two items open for more: nothing says which.
     let mut two = invs.clone();
     two.push(invoice("INV-00610", "C210", "5000.00", "2026-02-20"));

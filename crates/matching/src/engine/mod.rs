@@ -86,9 +86,6 @@ pub fn stage_one_with(
     // applied nor lets its owner decide the customer.
     let mut p = propose_with(receipt, ledger, seen, &effective.mentions);
     p.truncated |= effective.cut_list;
-    if !effective.mentions.is_empty() {
-        p.refs.retain(|x| x.line.is_some() || !effective.mentions.contains(&normalise_reference(&x.raw).key));
-    }
     // Documents the payer says it pays that name no invoice (however short
     // their numbers): the payment is not a payment without remittance, and
     // a set that happens to add up is only suggested.

@@ -122,6 +122,9 @@ pub enum Rule {
     /// early-payment discount (½–3%) the payer did not state, and no other
     /// item at any of those rates.
     UsualDiscount,
+    /// Part of the customer's only open item open for more than a payment
+    /// whose remittance quotes only purchase orders no invoice carries.
+    OnlyLargerItem,
     /// Cash held: duplicate, overpayment excess, no match.
     Held,
     /// A short payment's shortfall written off by `run` because the
@@ -145,6 +148,7 @@ impl Rule {
             Rule::StatedDiscount => "stated_discount",
             Rule::StatedDeduction => "stated_deduction",
             Rule::UsualDiscount => "usual_discount",
+            Rule::OnlyLargerItem => "only_larger_item",
             Rule::Held => "held",
             Rule::LearnedWriteOff => "learned_write_off",
         }

@@ -95,6 +95,23 @@ const MONTHS: &[&str] = &[
     "DEZEMBER",
 ];
 
+/// The label an upper-case token carries in itself, `po` or `check`
+/// (`PO4500012345`, `PO-72937`, `P.O.72937`, `CK#1234`): the label word,
+/// then a number after any `#`, `-` or `.`.
+pub fn own_label(upper: &str) -> Option<&'static str> {
+    let mut found = None;
+    for (word, l) in LABELS {
+        let rest = upper.get(word.len()..).map(|r| r.trim_start_matches(['#', '-', '.']));
+        if upper.starts_with(word)
+            && rest.is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            && matches!(*l, "po" | "check")
+        {
+            found = Some(*l);
+        }
+    }
+    found
+}
+
 /// True for a month name.
 pub fn is_month(word: &str) -> bool {
     MONTHS.contains(&word)
@@ -484,14 +501,8 @@ fn push_word(out: &mut Vec<Piece>, raw: &str) {
             }
         }
         // A label written in the token itself (`PO4500012345`, `CK#1234`).
-        for (word, l) in LABELS {
-            let rest = upper.get(word.len()..).map(|r| r.trim_start_matches(['#', '-', '.']));
-            if upper.starts_with(word)
-                && rest.is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-                && matches!(*l, "po" | "check")
-            {
-                label = Some(*l);
-            }
+        if let Some(l) = own_label(&upper) {
+            label = Some(l);
         }
         // The document words become part of the reference.
         out.truncate(out.len().saturating_sub(prefix_words.len()));

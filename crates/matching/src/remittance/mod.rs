@@ -11,7 +11,7 @@
 //! payment is a *mention*: context for a coordinator, never an instruction.
 
 mod fields;
-mod lex;
+pub(crate) mod lex;
 mod pairs;
 
 use cashapply_model::{DocumentType, Receipt};

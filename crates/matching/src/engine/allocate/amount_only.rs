@@ -217,7 +217,7 @@ impl<'l> Allocator<'l> {
     /// A payment whose remittance quotes only purchase orders no invoice
     /// carries (`PO-51168 3335.00`), from a known customer with exactly one
     /// open item open for more than the payment and none of exactly it: a
-    /// part payment of that item (0.900), the rest left open as a short
+    /// part payment of that item (`only_larger_item`, 0.900), the rest left open as a short
     /// payment. Not when the payer stated what it took off (that says which
     /// item it settles) or a remittance line's amounts do not make the
     /// payment, nor for a payer known by a name that may also be another
@@ -246,7 +246,7 @@ impl<'l> Allocator<'l> {
         }
         let lines = &receipt.remittance_lines;
         if lines.is_empty()
-            || !lines.iter().all(|l| self.unknown_purchase_order(&l.reference))
+            || !lines.iter().all(|l| self.unknown_purchase_order(&l.reference, l.document_type))
             || lines.iter().any(|l| l.discount.is_some() || l.deduction.is_some() || l.invoice_amount.is_some())
             || !super::taken_off::stated_taken_off(receipt).is_empty()
         {
@@ -272,7 +272,7 @@ impl<'l> Allocator<'l> {
         let short = self.remaining(inv) - receipt.amount;
         self.reduce(inv, receipt.amount);
         let mut out = ReceiptOutcome { customer: Some(self.ledger.owner(inv)), ..Default::default() };
-        out.lines.push(line(PostingKind::Applied, Some(inv), receipt.amount, Rule::AmountUnique, confidence));
+        out.lines.push(line(PostingKind::Applied, Some(inv), receipt.amount, Rule::OnlyLargerItem, confidence));
         out.exceptions.push(exception(
             ExceptionKind::ShortPayment,
             Some(inv),

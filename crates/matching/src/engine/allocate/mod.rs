@@ -36,7 +36,7 @@ mod unitemised;
 
 use std::collections::HashSet;
 
-use cashapply_model::{Currency, Receipt};
+use cashapply_model::{Currency, DocumentType, Receipt};
 use rust_decimal::Decimal;
 
 use crate::inputs::{Config, InvoiceStatus};
@@ -151,16 +151,15 @@ impl<'l> Allocator<'l> {
         i.status == InvoiceStatus::Open && i.currency == currency
     }
 
-    /// True when `raw` quotes the payer's purchase order (`PO-72937`,
-    /// `P.O. 72937`, `PO#72937`, `PURCHASE ORDER 72937`) and no invoice on
-    /// file carries it: a document of the payer's, not a number of ours.
-    fn unknown_purchase_order(&self, raw: &str) -> bool {
-        let letters: String = raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
-        let starts_with_digit = |rest: &str| rest.starts_with(|c: char| c.is_ascii_digit());
-        let quoted = letters
-            .strip_prefix("PURCHASEORDER")
-            .or_else(|| letters.strip_prefix("PO"))
-            .is_some_and(|rest| starts_with_digit(rest) || rest.strip_prefix("NO").is_some_and(starts_with_digit));
+    /// True when a remittance reference is the payer's purchase order — a
+    /// line the format types as one (`RMR*PO`), or a number carrying the
+    /// lexer's `po` label in itself (`PO-72937`, `P.O. 72937`, `PO#72937`,
+    /// [`crate::remittance::lex::own_label`]) — and no invoice on file
+    /// carries it: a document of the payer's, not a number of ours.
+    fn unknown_purchase_order(&self, raw: &str, document_type: DocumentType) -> bool {
+        let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let quoted =
+            document_type == DocumentType::PurchaseOrder || crate::remittance::lex::own_label(&compact) == Some("po");
         quoted && self.ledger.po_refs.exact(&crate::reference::normalise_reference(raw).key).is_empty()
     }
 

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::reference::{printed_form, within_one_edit};
+use cashapply_model::RemittanceLine;
 
 impl<'l> Allocator<'l> {
     /// An itemised line whose reference names no open invoice of the
@@ -21,13 +22,14 @@ impl<'l> Allocator<'l> {
         &self,
         receipt: &Receipt,
         owner: u32,
-        raw: &str,
-        key: &str,
+        remittance_line: &RemittanceLine,
         amount: Decimal,
         taken: &HashSet<u32>,
     ) -> Option<(u32, Decimal)> {
+        let raw = remittance_line.reference.as_str();
+        let key = &normalise_reference(raw).key;
         let elsewhere = self.ledger.invoice_refs.exact(key);
-        let purchase_order = self.unknown_purchase_order(raw);
+        let purchase_order = self.unknown_purchase_order(raw, remittance_line.document_type);
         if elsewhere.iter().any(|i| self.remaining(*i) == amount) {
             return None;
         }

@@ -573,7 +573,7 @@ impl<'l> Allocator<'l> {
                 ([only], _) => (*only, Decimal::new(920, 3)),
                 (_, [only]) => (*only, Decimal::new(950, 3)),
                 ([], _) if l.discount.is_none() && l.deduction.is_none() && l.invoice_amount.is_none() => {
-                    match self.part_paid_by_unplaced_line(receipt, owner, &l.reference, &key, amount, &taken) {
+                    match self.part_paid_by_unplaced_line(receipt, owner, l, amount, &taken) {
                         Some(found) => found,
                         None => continue,
                     }

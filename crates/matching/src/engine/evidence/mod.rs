@@ -167,9 +167,9 @@ pub fn propose(receipt: &Receipt, ledger: &Ledger) -> Proposal {
 /// [`propose`], with the payer accounts other receipts of the run
 /// identified (see [`AccountsSeenInRun`]).
 /// `mentions`: keys of documents the payer only mentions beside items that
-/// account for the payment (`Pmt on acct INV-00305`): their owners decide
-/// the customer only when the payer's name may be theirs (the caller drops
-/// them from what is paid).
+/// account for the payment (`Pmt on acct INV-00305`): never proposed for
+/// payment, and their owners weigh in the customer's identification only
+/// when the payer's name may be theirs.
 pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun, mentions: &[String]) -> Proposal {
     let mut refs: Vec<RefMatch> = Vec::new();
     // (token, candidate keys, line) of sources with no exact match.
@@ -557,6 +557,11 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     refs.dedup_by_key(|r| (r.token, r.invoice));
     refs.sort_by_key(|r| (r.token, r.distance, r.invoice));
     let unresolved_references = reference_tokens.iter().filter(|t| !refs.iter().any(|r| r.token == **t)).count();
+    // A document the payer only mentions is never paid (kept until here
+    // only for what it says of the payer).
+    if !mentions.is_empty() {
+        refs.retain(|x| x.line.is_some() || !mentions.contains(&normalise_reference(&x.raw).key));
+    }
     let payer = payer.map(|(p, _, how)| (p, how));
     Proposal {
         refs,
