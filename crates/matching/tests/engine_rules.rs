@@ -1823,6 +1823,7 @@ fn a_part_payment_of_the_named_invoice_is_held_when_its_neighbour_is_open_for_th
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
     let held = o[0].exceptions.iter().find(|e| e.kind.as_str() == "unapplied").expect("held for a person");
     assert!(held.suggestions.iter().any(|(id, _)| id == "INV-0099350"), "{:?}", held.suggestions);
+    assert!(held.detail.contains("INV-0099350 one edit away is open for the payment plus 15.00"), "{}", held.detail);
     // No neighbour a bank's charge away: a part payment of the invoice named.
     let r = payer(receipt("R2", "3900.00", "2026-03-02", &["PMT INV-0099353"]), "STERLING MEDICAL INC");
     let (l, o) = decide(invs.clone(), cs.clone(), &[r]);

@@ -209,6 +209,9 @@ impl<'l> Allocator<'l> {
         let single = fresh.len() == 1;
         let mut taken: HashSet<u32> = fresh.iter().chain(&dups).map(|r| r.invoice).collect();
         let mut doubted: Vec<u32> = Vec::new();
+        // Why a doubted invoice is suggested, when the held reference's
+        // own words do not say it (a bank's charge).
+        let mut doubt_notes: Vec<String> = Vec::new();
         // Another customer's invoice the only reference was mistyped from.
         let mut moved_to: Option<u32> = None;
         // References that repeat a closed invoice's payment under a
@@ -300,6 +303,11 @@ impl<'l> Allocator<'l> {
                 if let [one] = charged.as_slice() {
                     r.strength = r.strength.min(Decimal::new(850, 3));
                     doubted.push(*one);
+                    doubt_notes.push(format!(
+                        "invoice {} one edit away is open for the payment plus {}, a bank's charge",
+                        self.id(*one),
+                        self.remaining(*one) - stated
+                    ));
                     continue;
                 }
             }
@@ -632,9 +640,10 @@ impl<'l> Allocator<'l> {
                             .chain(doubted.iter().map(|i| (self.id(*i).to_string(), ratio(Decimal::new(850, 3))))),
                     );
                     e.detail = format!(
-                        "Cash held unapplied{}: reference {reference} {}; confirm before applying.",
+                        "Cash held unapplied{}: reference {reference} {}{}; confirm before applying.",
                         known.map(|c| self.customer_note(proposal, c)).unwrap_or_default(),
-                        first.map_or_else(String::new, |r| self.held_reference(receipt, r))
+                        first.map_or_else(String::new, |r| self.held_reference(receipt, r)),
+                        doubt_notes.iter().map(|n| format!("; {n}")).collect::<String>()
                     );
                 } else {
                     e.suggestions = vec![(self.ledger.customer_id(owner).to_string(), ratio(confidence))];
