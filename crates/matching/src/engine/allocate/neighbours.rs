@@ -314,9 +314,23 @@ impl<'l> Allocator<'l> {
 /// True when `paid` is `open` less what a bank commonly charges for a
 /// transfer: a whole amount of 5 to 50 in steps of 5 (`15.00`, `40.00`).
 pub(super) fn less_a_bank_charge(open: Decimal, paid: Decimal) -> bool {
-    let charge = open - paid;
+    // An invoice file may hold any amount: no overflow on the way.
+    let Some(charge) = open.checked_sub(paid) else { return false };
     charge > Decimal::ZERO
         && charge <= Decimal::from(50)
         && charge.fract().is_zero()
         && (charge % Decimal::from(5)).is_zero()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_absurd_open_amount_is_no_bank_charge_and_does_not_overflow() {
+        assert!(!less_a_bank_charge(Decimal::MIN, Decimal::ONE));
+        assert!(!less_a_bank_charge(Decimal::MAX, Decimal::NEGATIVE_ONE));
+        assert!(less_a_bank_charge(Decimal::new(394424, 2), Decimal::new(392924, 2)));
+        assert!(!less_a_bank_charge(Decimal::new(394524, 2), Decimal::new(392924, 2)));
+    }
 }
