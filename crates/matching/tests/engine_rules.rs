@@ -1836,3 +1836,22 @@ fn a_part_payment_of_the_named_invoice_is_held_when_its_neighbour_is_open_for_th
     let (l, o) = decide(whole, cs, &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0099353", "1450.00")]);
 }
+
+#[test]
+fn a_reference_short_paying_its_invoice_goes_to_the_neighbour_the_payment_settles_exactly_less_its_discount() {
+    // `INV-0406863` pays 3847.98: INV-0406863 is open for 4910.60, its
+    // transposed neighbour INV-0406836 for 3966.99 with a 3% discount of
+    // 119.01 — the payment to the cent. The number was mistyped.
+    let mut neighbour = invoice("INV-0406836", "C1", "3966.99", "2026-03-20");
+    neighbour.discount_percent = Some(d("3"));
+    neighbour.discount_until = Some(date("2026-03-01"));
+    let invs = vec![invoice("INV-0406863", "C1", "4910.60", "2026-03-20"), neighbour];
+    let (l, o) = decide(invs.clone(), vec![], &[receipt("R1", "3847.98", "2026-03-02", &["PMT INV-0406863"])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0406836", "3847.98"), s("discount", "INV-0406836", "119.01")]);
+    assert!(o[0].exceptions.is_empty(), "{:?}", exceptions(&l, &o[0]));
+    // Merely near the neighbour (a shortfall within the write-off
+    // tolerance): partial payments land there by chance, so the payment
+    // part-pays the invoice it names.
+    let (l, o) = decide(invs, vec![], &[receipt("R2", "3965.50", "2026-03-02", &["PMT INV-0406863"])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0406863", "3965.50")]);
+}

@@ -253,7 +253,25 @@ impl<'l> Allocator<'l> {
                 by_amount && !taken.contains(i) && self.payable(*i, receipt.currency)
             };
             let neighbours = self.ledger.family_neighbours(owner, &key);
-            let alternatives: Vec<u32> = neighbours.iter().copied().filter(fits).collect();
+            let mut alternatives: Vec<u32> = neighbours.iter().copied().filter(fits).collect();
+            // None open for exactly the amount: one the payment settles
+            // exactly less its cash discount (to the cent: the payer's own
+            // arithmetic, too precise to be chance — unlike a shortfall
+            // within tolerance, which partial payments hit by chance).
+            if alternatives.is_empty() && stated_total.is_none() && taken_off.is_zero() && !stated.fract().is_zero() {
+                alternatives = neighbours
+                    .iter()
+                    .copied()
+                    .filter(|i| {
+                        *i != r.invoice
+                            && !taken.contains(i)
+                            && self.payable(*i, receipt.currency)
+                            && self
+                                .discount(*i, receipt.value_date)
+                                .is_some_and(|(d, _)| !d.is_zero() && self.remaining(*i) - stated == d)
+                    })
+                    .collect();
+            }
             // None open for the amount, while exactly one closed neighbour
             // was for exactly it (with cents; a document total the line
             // states is that amount too): the payer paid that invoice again
