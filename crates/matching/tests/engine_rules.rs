@@ -1365,9 +1365,20 @@ fn a_known_payer_paying_one_item_less_a_usual_discount_without_a_word_pays_it_an
     let (l, o) = decide(two, cs.clone(), std::slice::from_ref(&r));
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
     // A percentage the payer calls something else explains the amount itself.
-    let r = payer(receipt("R2", "328.83", "2026-02-02", &["3% service fee"]), "BEACON SOFTWARE SYSTEMS DIVISION 339");
-    let (l, o) = decide(invs, cs, &[r]);
+    let r2 = payer(receipt("R2", "328.83", "2026-02-02", &["3% service fee"]), "BEACON SOFTWARE SYSTEMS DIVISION 339");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r2]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+    // An ERP that records terms (another invoice offers 2%) but none on
+    // INV-00155: 3% off it is a coincidence of amounts, held.
+    let mut recorded = invs.clone();
+    recorded[1] = with_discount(recorded[1].clone(), "2", "2026-02-05");
+    let (l, o) = decide(recorded.clone(), cs.clone(), std::slice::from_ref(&r));
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+    // …while its own terms (3%, lapsed) still explain it: unearned.
+    recorded[0] = with_discount(recorded[0].clone(), "3", "2026-01-15");
+    let (l, o) = decide(recorded, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-00155", "328.83")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("unearned_discount", "INV-00155", "10.17")]);
 }
 
 #[test]

@@ -48,6 +48,8 @@ pub struct Ledger {
     /// Open items per (currency, open amount), counted on first use
     /// ([`Ledger::open_items_of_amount`]).
     amount_counts: std::sync::OnceLock<AmountCounts>,
+    /// Whether the invoices file gives any invoice early-payment terms.
+    discount_terms_on_file: bool,
 }
 
 /// Open items counted by (currency, open amount) and by currency.
@@ -77,8 +79,16 @@ fn unpadded(account: &str) -> &str {
 }
 
 impl Ledger {
+    /// True when the ERP records early-payment terms (some invoice of the
+    /// file carries a discount percentage): a discount an invoice's own
+    /// terms do not offer is then not presumed.
+    pub fn records_discount_terms(&self) -> bool {
+        self.discount_terms_on_file
+    }
+
     /// Indexes `invoices` and `customers`.
     pub fn build(invoices: Vec<Invoice>, mut customers: Vec<Customer>) -> Ledger {
+        let discount_terms_on_file = invoices.iter().any(|i| i.discount_percent.is_some_and(|p| !p.is_zero()));
         let mut customer_by_id: HashMap<String, u32> = HashMap::new();
         for (i, c) in customers.iter().enumerate() {
             customer_by_id.insert(c.id.clone(), i as u32);
@@ -177,6 +187,7 @@ impl Ledger {
             names,
             learned_shapes: HashMap::new(),
             amount_counts: std::sync::OnceLock::new(),
+            discount_terms_on_file,
         }
     }
 

@@ -57,7 +57,8 @@ impl<'l> Allocator<'l> {
     /// items less a usual early-payment discount
     /// ([`USUAL_DISCOUNT_PERCENTS`], to within one minor unit) — and no
     /// other item at any of those rates: what a coordinator checks next
-    /// (`328.83` for `339.00` less 3%). Applied (`usual_discount`, 0.90);
+    /// (`328.83` for `339.00` less 3%) — where the ERP records discount
+    /// terms at all, only at the item's own rate. Applied (`usual_discount`, 0.90);
     /// the discount is a `discount` line when the terms grant it on the
     /// value date, else an `unearned_discount` exception, so a discount
     /// taken without right is never written off quietly.
@@ -74,6 +75,17 @@ impl<'l> Allocator<'l> {
         }
         let usual = USUAL_DISCOUNT_PERCENTS.map(TakenOff::Percent);
         let [(inv, _)] = self.items_less_taken_off(receipt, &[payer], &usual)[..] else { return None };
+        // Where the ERP records terms, only the item's own discount (earned
+        // or not) explains the amount; a rate its terms do not offer is a
+        // coincidence of amounts, not a discount taken.
+        if self.ledger.records_discount_terms() {
+            let minor_unit = Decimal::new(1, receipt.currency.minor_digits());
+            let own = self.discount(inv, receipt.value_date).map(|(d, _)| d);
+            let short = self.remaining(inv) - receipt.amount;
+            if !own.is_some_and(|d| (d - short).abs() <= minor_unit) {
+                return None;
+            }
+        }
         let confidence = customer_confidence.min(Decimal::new(900, 3));
         if confidence < self.config.auto_apply_confidence {
             return None;
