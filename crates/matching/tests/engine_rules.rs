@@ -1866,3 +1866,32 @@ fn a_reference_short_paying_its_invoice_goes_to_the_neighbour_the_payment_settle
     let (l, o) = decide(invs, vec![], &[receipt("R2", "3965.50", "2026-03-02", &["PMT INV-0406863"])]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0406863", "3965.50")]);
 }
+
+#[test]
+fn a_wire_whose_payer_text_fills_the_140_characters_after_its_obi_label_is_read_as_cut_off() {
+    // `OBI:=` and 140 characters of the payer's, the last word cut: the
+    // list was cut (rule 7). The 50.00 left is one item (INV-1002) and
+    // also two others together (INV-1003 and INV-1004): held, not paid
+    // to the one item that happens to equal it.
+    let invs = vec![
+        invoice("INV-1001", "C1", "100.00", "2026-02-01"),
+        invoice("INV-1002", "C1", "50.00", "2026-02-02"),
+        invoice("INV-1003", "C1", "30.00", "2026-02-03"),
+        invoice("INV-1004", "C1", "20.00", "2026-02-04"),
+        invoice("INV-1005", "C1", "60.00", "2026-01-31"),
+    ];
+    let mut text = "PMT INV-1001, INV-1005".to_string();
+    while text.chars().count() + 5 < 140 {
+        text.push_str(" MEMO");
+    }
+    text.push_str(" INV-1002");
+    text.truncate(140);
+    let obi = format!("OBI:={text}");
+    let r = payer(receipt("R1", "210.00", "2026-03-02", &[&obi]), "FALCON FARMS LTD");
+    let (l, o) = decide(invs, vec![customer("C1", "Falcon Farms Ltd")], &[r]);
+    assert_eq!(
+        lines(&l, &o[0]),
+        [s("applied", "INV-1005", "60.00"), s("applied", "INV-1001", "100.00"), s("unapplied", "", "50.00")]
+    );
+    assert_eq!(exceptions(&l, &o[0]), [s("unapplied", "", "50.00")]);
+}

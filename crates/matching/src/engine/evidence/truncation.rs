@@ -10,7 +10,8 @@ pub(super) fn cut_length(n: usize) -> bool {
 }
 
 /// A remittance text cut off by a channel limit: a line of exactly such a
-/// length, two lines of the payer's words that a break cut inside a word
+/// length (as the bank wrote it, or its payer's words after a bank label
+/// such as a wire's `OBI:=`), two lines of the payer's words that a break cut inside a word
 /// (BAI2 `88` continuations) of such a length joined, or payer's words that
 /// end where no list ends ([`ends_mid_list`]). (A list cut inside
 /// several lines is recognised from its items: see `remittance::itemised`.)
@@ -20,8 +21,11 @@ pub(super) fn looks_truncated(receipt: &Receipt, payer_words: &[String]) -> bool
     if receipt.remittance_text.iter().any(|l| cut_length(l.chars().count())) {
         return true;
     }
-    let lines: Vec<&str> = payer_words.iter().map(String::as_str).filter(|w| !w.is_empty()).collect();
-    crate::remittance::wrapped_lengths(&lines).into_iter().any(cut_length)
+    // The payer's words of a line, without the bank's label before them
+    // (`OBI:=`, whose 140 characters are the payer's alone).
+    let lines: Vec<&str> = payer_words.iter().map(|w| w.trim_start()).filter(|w| !w.trim_end().is_empty()).collect();
+    lines.iter().any(|l| cut_length(l.chars().count()))
+        || crate::remittance::wrapped_lengths(&lines).into_iter().any(cut_length)
         || lines.last().is_some_and(|last| ends_mid_list(last))
 }
 
