@@ -1895,3 +1895,56 @@ fn a_wire_whose_payer_text_fills_the_140_characters_after_its_obi_label_is_read_
     );
     assert_eq!(exceptions(&l, &o[0]), [s("unapplied", "", "50.00")]);
 }
+
+#[test]
+fn a_payer_nobody_identifies_is_never_applied_to_invoices_of_unrelated_customers_at_once() {
+    // `PMT INV-000632511, INV-0023600, INV-0623503` from an unknown name:
+    // INV-0623503 is Gamma's, INV-23600 Zeta's (INV-0623511 was meant by
+    // the first, mistyped beyond reading). One payment is one payer's cash:
+    // with one invoice each, nothing says whose — held, both suggested.
+    let cs = vec![customer("C1", "Gamma Logistics Co"), customer("C2", "Zeta Works Inc")];
+    let invs = vec![
+        invoice("INV-0623503", "C1", "1340.98", "2026-02-01"),
+        invoice("INV-0623511", "C1", "3568.40", "2026-02-01"),
+        invoice("INV-23600", "C2", "2353.14", "2026-02-01"),
+    ];
+    let text = "PMT INV-000632511, INV-0023600, INV-0623503";
+    let r = payer(receipt("R1", "6909.38", "2026-03-02", &[text]), "GMOOEAS CO");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+    let e = &o[0].exceptions[0];
+    assert_eq!(e.kind, ExceptionKind::Unidentified);
+    let suggested: Vec<&str> = e.suggestions.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(suggested, ["C1", "C2"]);
+    // Two of Gamma's named against one of Zeta's: Gamma's cash, Zeta's
+    // invoice not applied.
+    let text = "PMT INV-0623511, INV-0023600, INV-0623503";
+    let r = payer(receipt("R2", "7262.52", "2026-03-02", &[text]), "GMOOEAS CO");
+    let (l, o) = decide(invs, cs, &[r]);
+    let applied: Vec<String> = lines(&l, &o[0]).into_iter().filter(|x| x.0 == "applied").map(|x| x.1).collect();
+    assert_eq!(applied, ["INV-0623503", "INV-0623511"]);
+}
+
+#[test]
+fn a_reference_field_holding_one_number_written_in_groups_never_names_a_document_by_one_group() {
+    // `202 6-66 4564` is one number (2026-664564, or its neighbour
+    // 2026-663564 mistyped); its group `202` is not Atlas's invoice 202.
+    let cs = vec![
+        customer("C1", "Otoo Co"),
+        customer("C2", "Atlas Manufacturing Inc"),
+        customer("C3", "Harbor Line Trading Corp"),
+    ];
+    let invs = vec![
+        invoice("2026-663564", "C1", "250.00", "2026-02-01"),
+        invoice("202", "C2", "955.36", "2026-02-01"),
+        invoice("2026-664564", "C3", "900.00", "2026-02-01"),
+    ];
+    let mut r = receipt("R1", "246.25", "2026-03-04", &["RMR*IV*202 6-66 4564**246.25*250.00*3.75\\"]);
+    let mut line = RemittanceLine::reference("202 6-66 4564", DocumentType::Invoice);
+    line.amount = Some(d("246.25"));
+    line.invoice_amount = Some(d("250.00"));
+    line.discount = Some(d("3.75"));
+    r.remittance_lines.push(line);
+    let (l, o) = decide(invs, cs, &[payer(r, "PAYMENT AGENT SE")]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.1 == "202"), "{:?}", lines(&l, &o[0]));
+}

@@ -88,6 +88,9 @@ pub struct Allocator<'l> {
     remaining: Vec<Decimal>,
     /// Whether a receipt of this run paid (part of) each invoice.
     paid_in_run: Vec<bool>,
+    /// While a decision may be taken back: each reduction's invoice and
+    /// its balance and paid flag before it.
+    journal: Option<Vec<(u32, Decimal, bool)>>,
 }
 
 fn ratio(x: Decimal) -> Decimal {
@@ -110,6 +113,7 @@ impl<'l> Allocator<'l> {
             config,
             remaining: ledger.invoices.iter().map(|i| i.amount_open).collect(),
             paid_in_run: vec![false; ledger.invoices.len()],
+            journal: None,
         }
     }
 
@@ -118,11 +122,30 @@ impl<'l> Allocator<'l> {
     }
 
     fn reduce(&mut self, inv: u32, by: Decimal) {
+        if let Some(j) = self.journal.as_mut() {
+            j.push((
+                inv,
+                self.remaining.get(inv as usize).copied().unwrap_or_default(),
+                self.paid_in_run.get(inv as usize).copied().unwrap_or_default(),
+            ));
+        }
         if let Some(r) = self.remaining.get_mut(inv as usize) {
             *r -= by;
         }
         if let Some(p) = self.paid_in_run.get_mut(inv as usize) {
             *p = true;
+        }
+    }
+
+    /// Undoes the reductions a journal recorded, newest first.
+    fn roll_back(&mut self, journal: Vec<(u32, Decimal, bool)>) {
+        for (inv, remaining, paid) in journal.into_iter().rev() {
+            if let Some(r) = self.remaining.get_mut(inv as usize) {
+                *r = remaining;
+            }
+            if let Some(p) = self.paid_in_run.get_mut(inv as usize) {
+                *p = paid;
+            }
         }
     }
 

@@ -5,6 +5,7 @@
 use super::neighbours::less_a_bank_charge;
 use super::*;
 use crate::reference::within_one_edit;
+use std::collections::BTreeMap;
 
 impl<'l> Allocator<'l> {
     /// Decides one receipt by its references; `None` when it has no usable
@@ -128,7 +129,79 @@ impl<'l> Allocator<'l> {
             }
             return None;
         }
-        Some(self.by_reference(receipt, proposal, chosen, &merged_lines))
+        if proposal.customer.is_some() {
+            return Some(self.by_reference(receipt, proposal, chosen, &merged_lines));
+        }
+        Some(self.one_payers_cash(receipt, proposal, chosen, &merged_lines))
+    }
+
+    /// The family an invoice's owner belongs to: its parent, else itself.
+    fn family_of(&self, invoice: u32) -> String {
+        let owner = self.ledger.owner(invoice);
+        self.ledger
+            .customers
+            .get(owner as usize)
+            .and_then(|c| c.parent_id.clone())
+            .unwrap_or_else(|| self.ledger.customer_id(owner).to_string())
+    }
+
+    /// One receipt is one payer's cash. A payer nothing identifies whose
+    /// references, once read, pay invoices of unrelated customers (not one
+    /// customer, nor units of one parent) cannot have meant them all: the
+    /// receipt is decided again on the references of the customer most of
+    /// the paid invoices belong to; when no customer has most, nothing is
+    /// applied and the receipt is held unidentified with those customers
+    /// suggested.
+    fn one_payers_cash(
+        &mut self,
+        receipt: &Receipt,
+        proposal: &Proposal,
+        chosen: Vec<RefMatch>,
+        merged_lines: &[(u32, usize)],
+    ) -> ReceiptOutcome {
+        let mut chosen = chosen;
+        for _ in 0..2 {
+            self.journal = Some(Vec::new());
+            let out = self.by_reference(receipt, proposal, chosen.clone(), merged_lines);
+            let journal = self.journal.take().unwrap_or_default();
+            let mut paid: BTreeMap<String, usize> = BTreeMap::new();
+            for l in out.lines.iter().filter(|l| l.kind == PostingKind::Applied) {
+                if let Some(inv) = l.invoice {
+                    *paid.entry(self.family_of(inv)).or_default() += 1;
+                }
+            }
+            if paid.len() < 2 {
+                return out;
+            }
+            self.roll_back(journal);
+            let most = paid.values().copied().max().unwrap_or(0);
+            let leaders: Vec<&String> = paid.iter().filter(|(_, n)| **n == most).map(|(f, _)| f).collect();
+            let [leader] = leaders.as_slice() else {
+                let owners: Vec<(String, Decimal)> = paid.keys().map(|f| (f.clone(), Decimal::new(500, 3))).collect();
+                return self.unidentified_between(receipt, proposal, owners);
+            };
+            let leader = (*leader).clone();
+            chosen.retain(|r| self.family_of(r.invoice) == leader);
+            if chosen.is_empty() {
+                break;
+            }
+        }
+        self.unidentified_between(receipt, proposal, Vec::new())
+    }
+
+    /// Held unidentified: the references paid invoices of unrelated customers.
+    fn unidentified_between(
+        &mut self,
+        receipt: &Receipt,
+        proposal: &Proposal,
+        owners: Vec<(String, Decimal)>,
+    ) -> ReceiptOutcome {
+        let mut out = self.hold(receipt, None, proposal, ExceptionKind::Unidentified, "");
+        if let Some(e) = out.exceptions.first_mut() {
+            e.suggestions = owners;
+            e.detail = "The remittance names invoices of unrelated customers equally and nothing identifies the payer; one payment is one payer's cash: identify it.".into();
+        }
+        out
     }
 
     pub(super) fn by_reference(

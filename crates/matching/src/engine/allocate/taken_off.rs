@@ -82,7 +82,7 @@ impl<'l> Allocator<'l> {
             let minor_unit = Decimal::new(1, receipt.currency.minor_digits());
             let own = self.discount(inv, receipt.value_date).map(|(d, _)| d);
             let short = self.remaining(inv) - receipt.amount;
-            if !own.is_some_and(|d| (d - short).abs() <= minor_unit) {
+            if own.is_none_or(|d| (d - short).abs() > minor_unit) {
                 return None;
             }
         }

@@ -185,8 +185,13 @@ pub(super) fn sources<'r>(receipt: &'r Receipt, payer_words: &'r [String]) -> Ve
     for (i, l) in receipt.remittance_lines.iter().enumerate() {
         let whole = creditor_reference_payload(&l.reference);
         let mut candidates = vec![whole.clone()];
-        // `ABC: 2026-50O011`: a junk prefix hides the number; try its tokens.
-        candidates.extend(text_tokens(&whole).into_iter().filter(|t| *t != whole));
+        // `ABC: 2026-50O011`: a junk prefix hides the number; try its tokens
+        // — unless the field is one number written in groups (`202 6-66
+        // 4564`), whose groups are pieces of it, never documents of their own.
+        let grouped = digit_runs(&whole).first().is_some_and(|run| squash(run) == squash(&whole));
+        if !grouped {
+            candidates.extend(text_tokens(&whole).into_iter().filter(|t| *t != whole));
+        }
         out.push(Source { candidates, line: Some(i), run: false, named: true, cut_off: false, bank_field: false });
     }
     // The check number (lockbox: also the customer reference) and the
@@ -230,6 +235,7 @@ pub(super) fn sources<'r>(receipt: &'r Receipt, payer_words: &'r [String]) -> Ve
             bank_field: false,
         });
     }
+    let line_references: Vec<String> = receipt.remittance_lines.iter().map(|l| squash(&l.reference)).collect();
     let texts = payer_words.iter().map(|(t, cut)| (*t, true, *cut));
     let customer_reference = customer_reference.map(|c| (c.as_str(), false, cut_off_word(c)));
     for (text, named, cut) in texts.chain(customer_reference) {
@@ -246,10 +252,64 @@ pub(super) fn sources<'r>(receipt: &'r Receipt, payer_words: &'r [String]) -> Ve
                 bank_field: !named,
             });
         }
-        for token in text_tokens(text).into_iter().filter(|t| !not_references.contains(&squash(t))) {
+        // A piece of a structured line's reference, repeated in the text
+        // (BAI2 `88` records carry the `RMR` segment itself: `202` of
+        // `RMR*IV*202 6-66 4564`), is that reference, not one of its own.
+        let piece_of_a_line =
+            |t: &String| line_references.iter().any(|l| l.len() > squash(t).len() && l.contains(&squash(t)));
+        for token in
+            text_tokens(text).into_iter().filter(|t| !not_references.contains(&squash(t)) && !piece_of_a_line(t))
+        {
             let cut_off = ends_cut(&token);
             out.push(Source { candidates: vec![token], line: None, run: false, named, cut_off, bank_field: !named });
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cashapply_model::{Currency, DocumentType, RemittanceLine, SourceFormat, SourcePosition};
+
+    fn receipt_with_line(reference: &str, text: &[&str]) -> Receipt {
+        Receipt {
+            bank_ref: "R1".into(),
+            format: SourceFormat::Bai2,
+            position: SourcePosition { file: std::sync::Arc::from("t.bai"), line: 1, byte: 0 },
+            account: "1".into(),
+            value_date: chrono::NaiveDate::from_ymd_opt(2026, 3, 6).unwrap_or_default(),
+            currency: Currency::USD,
+            amount: rust_decimal::Decimal::new(419553, 2),
+            payer_name: None,
+            payer_account: None,
+            transaction_code: None,
+            customer_reference: None,
+            check_number: None,
+            charges: None,
+            instructed: None,
+            remittance_text: text.iter().map(|t| t.to_string()).collect(),
+            remittance_lines: vec![RemittanceLine::reference(reference, DocumentType::Invoice)],
+        }
+    }
+
+    #[test]
+    fn a_structured_field_written_in_groups_offers_its_groups_as_no_candidates_of_their_own() {
+        let r = receipt_with_line("1 080 007 465", &[]);
+        let s = sources(&r, &[]);
+        assert_eq!(s[0].candidates, ["1 080 007 465"]);
+        // A junk prefix before a number still offers the number alone.
+        let r = receipt_with_line("ABC: 2026-50O011", &[]);
+        assert!(sources(&r, &[]).iter().any(|x| x.candidates.contains(&"2026-50O011".to_string())));
+    }
+
+    #[test]
+    fn a_piece_of_a_structured_reference_repeated_in_the_text_is_no_reference_of_its_own() {
+        let text = "RMR*IV*202 6-66 4564**246.25*250.00*3.75\\";
+        let r = receipt_with_line("202 6-66 4564", &[text]);
+        let words = vec![text.to_string()];
+        let all: Vec<String> = sources(&r, &words).into_iter().flat_map(|x| x.candidates).collect();
+        assert!(!all.contains(&"202".to_string()), "{all:?}");
+        assert!(!all.contains(&"4564".to_string()), "{all:?}");
+    }
 }
