@@ -1948,3 +1948,22 @@ fn a_reference_field_holding_one_number_written_in_groups_never_names_a_document
     let (l, o) = decide(invs, cs, &[payer(r, "PAYMENT AGENT SE")]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.1 == "202"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn a_bank_name_field_of_exactly_35_characters_does_not_make_the_remittance_look_cut_off() {
+    // `DBNM: Union Distribution of Ohio Co` is 35 characters: a name, not
+    // the payer's remittance cut by a SWIFT line. The 144.91 over INV-5001
+    // is an overpayment held on account — not paid to the two other items
+    // that happen to add up to it (rule 7 applies only to cut remittance).
+    let invs = vec![
+        invoice("INV-5001", "C1", "1000.00", "2026-02-01"),
+        invoice("INV-5002", "C1", "100.00", "2026-02-10"),
+        invoice("INV-5003", "C1", "44.91", "2026-02-11"),
+    ];
+    let name = "DBNM: Union Distribution of Ohio Co";
+    assert_eq!(name.chars().count(), 35);
+    let r = payer(receipt("R1", "1144.91", "2026-03-02", &[name, "PMT INV-5001"]), "Union Distribution of Ohio Co");
+    let (l, o) = decide(invs, vec![customer("C1", "Union Distribution of Ohio Co")], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-5001", "1000.00"), s("on_account", "", "144.91")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("overpayment", "", "144.91")]);
+}

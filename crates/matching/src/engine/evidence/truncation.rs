@@ -10,7 +10,7 @@ pub(super) fn cut_length(n: usize) -> bool {
 }
 
 /// A remittance text cut off by a channel limit: a line of exactly such a
-/// length (as the bank wrote it, or its payer's words after a bank label
+/// length that holds words of the payer's (as the bank wrote it, or its payer's words after a bank label
 /// such as a wire's `OBI:=`), two lines of the payer's words that a break cut inside a word
 /// (BAI2 `88` continuations) of such a length joined, or payer's words that
 /// end where no list ends ([`ends_mid_list`]). (A list cut inside
@@ -18,7 +18,10 @@ pub(super) fn cut_length(n: usize) -> bool {
 /// `payer_words` are the payer's words of each text line
 /// ([`crate::remittance::remittance_only`]).
 pub(super) fn looks_truncated(receipt: &Receipt, payer_words: &[String]) -> bool {
-    if receipt.remittance_text.iter().any(|l| cut_length(l.chars().count())) {
+    // A line holding only bank fields (a 35-character `DBNM:` name) cut
+    // nothing of the payer's remittance.
+    let has_payer_words = |k: usize| payer_words.get(k).is_none_or(|w| !w.trim().is_empty());
+    if receipt.remittance_text.iter().enumerate().any(|(k, l)| cut_length(l.chars().count()) && has_payer_words(k)) {
         return true;
     }
     // The payer's words of a line, without the bank's label before them
