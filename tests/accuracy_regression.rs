@@ -109,6 +109,6 @@ fn hard_profile_accuracy_does_not_fall_below_the_floor() {
 
 #[test]
 fn wild_profile_accuracy_does_not_fall_below_the_floor() {
-    // Measured 2026-12-06, seventh session: 9961 / 9809 / 9622 / 10000 / 9669 / 9141.
-    assert_floors("wild", [9931, 9779, 9592, 9970, 9639, 9111]);
+    // Measured 2026-12-06, eighth session: 9961 / 9822 / 9622 / 10000 / 9669 / 9176.
+    assert_floors("wild", [9931, 9792, 9592, 9970, 9639, 9146]);
 }
