@@ -1967,3 +1967,47 @@ fn a_bank_name_field_of_exactly_35_characters_does_not_make_the_remittance_look_
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-5001", "1000.00"), s("on_account", "", "144.91")]);
     assert_eq!(exceptions(&l, &o[0]), [s("overpayment", "", "144.91")]);
 }
+
+#[test]
+fn of_equally_near_neighbours_the_one_open_for_the_payment_plus_a_bank_charge_is_part_paid() {
+    // `PMT INV-0076237` names no invoice; INV-0076327 and INV-0076230 are
+    // both one edit away. Only INV-0076327 is open for the 3390.78 paid
+    // plus 40.00, what a bank charges for a wire: that one, 40.00 short.
+    let cs = vec![customer("C1", "Fairchild Industries Corp")];
+    let invs = vec![
+        invoice("INV-0076327", "C1", "3430.78", "2026-02-01"),
+        invoice("INV-0076230", "C1", "1200.00", "2026-02-01"),
+    ];
+    let r = payer(receipt("R1", "3390.78", "2026-03-02", &["PMT INV-0076237"]), "FAIRCHILD INDUSTRIES CORP");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0076327", "3390.78")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-0076327", "40.00")]);
+    // A charge that is no round transfer fee (37.15): still ambiguous.
+    let r = payer(receipt("R2", "3393.63", "2026-03-02", &["PMT INV-0076237"]), "FAIRCHILD INDUSTRIES CORP");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+    assert_eq!(o[0].exceptions[0].kind, ExceptionKind::Ambiguous);
+}
+
+#[test]
+fn a_payment_its_words_call_partial_part_pays_the_only_equally_near_neighbour_open_for_more() {
+    // `PARTIAL PAYMENT PER AGREEMENT INV-0330125` pays 650.00: of the
+    // neighbours one edit away, INV-0330215 is open for 2500.00 and
+    // INV-0330120 for 480.00 — only the first can be part-paid.
+    let cs = vec![customer("C1", "Bluewater Furniture Inc")];
+    let invs = vec![
+        invoice("INV-0330215", "C1", "2500.00", "2026-02-01"),
+        invoice("INV-0330120", "C1", "480.00", "2026-02-01"),
+    ];
+    let mut c = cs.clone();
+    c[0].bank_accounts = vec!["053439301:7196717590".into()];
+    let mut r = receipt("R1", "650.00", "2026-03-02", &["PARTIAL PAYMENT PER AGREEMENT INV-0330125"]);
+    r.payer_account = Some("053439301:7196717590".into());
+    let (l, o) = decide(invs.clone(), c.clone(), &[r.clone()]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0330215", "650.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-0330215", "1850.00")]);
+    // Without words of a part payment the number stays ambiguous.
+    r.remittance_text = vec!["PMT INV-0330125".into()];
+    let (l, o) = decide(invs, c, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}

@@ -162,7 +162,8 @@ impl<'l> Allocator<'l> {
     /// run), when exactly one is left and it is open for more than the line
     /// states, and no neighbour of any status is of exactly the line's
     /// amount (a closed one would make it a duplicate). Only for a line
-    /// with its own amount, a key of 5+ characters and a customer known by
+    /// with its own amount (or the payment's only reference, in words that
+    /// call it a part payment), a key of 5+ characters and a customer known by
     /// more than a similar name; the invoice then stays open for the rest,
     /// which the itemised rules report as a short payment.
     pub(super) fn part_paid_neighbour(
@@ -170,9 +171,17 @@ impl<'l> Allocator<'l> {
         receipt: &Receipt,
         proposal: &Proposal,
         many: &[&RefMatch],
+        tokens: usize,
     ) -> Option<RefMatch> {
         let first = many.first()?;
-        let stated = line_amount(receipt, first.line).filter(|a| *a > Decimal::ZERO)?;
+        // The line's own amount — or the payment, when it is the only
+        // reference and the payer's words call it a part payment
+        // (`PARTIAL PAYMENT PER AGREEMENT INV-0330125`).
+        let line_stated = line_amount(receipt, first.line);
+        // Said in words, a part payment is less than what it pays: a
+        // neighbour open for no more is not a candidate.
+        let said = line_stated.is_none() && tokens == 1 && first.line.is_none() && says_part_payment(receipt);
+        let stated = line_stated.or(said.then_some(receipt.amount)).filter(|a| *a > Decimal::ZERO)?;
         let (customer, _, how) = proposal.customer?;
         if how == CustomerEvidence::PayerNameFuzzy || normalise_reference(&first.raw).key.len() < 5 {
             return None;
@@ -194,6 +203,7 @@ impl<'l> Allocator<'l> {
                     && self.ledger.may_pay(customer, self.ledger.owner(r.invoice))
                     && self.open_item(r.invoice, receipt.currency)
                     && !named_elsewhere(r.invoice)
+                    && (!said || self.remaining(r.invoice) > stated)
             })
             .collect();
         match left.as_slice() {
@@ -202,6 +212,39 @@ impl<'l> Allocator<'l> {
             [one] if self.remaining(one.invoice) > stated => {
                 let mut one = (**one).clone();
                 one.strength = Decimal::new(910, 3);
+                Some(one)
+            }
+            _ => None,
+        }
+    }
+
+    /// Of several invoices equally near the payment's only reference, none
+    /// of which the payment settles, the one open for exactly the payment
+    /// plus what a bank charges for a transfer ([`less_a_bank_charge`]):
+    /// `PMT INV-0076237` paying 3390.78 where of the neighbours only
+    /// INV-0076327 is open for 3430.78. Only for an amount with cents (whole
+    /// amounts a round step apart are too common to tell); the invoice then
+    /// stays open for the charge, a short payment.
+    pub(super) fn charged_neighbour(&self, receipt: &Receipt, many: &[&RefMatch], tokens: usize) -> Option<RefMatch> {
+        let first = many.first()?;
+        let stated = match line_amount(receipt, first.line) {
+            Some(a) if receipt.remittance_lines.len() == 1 => a,
+            None if tokens == 1 => receipt.amount,
+            _ => return None,
+        };
+        if stated.fract().is_zero() || many.iter().any(|r| self.settles(stated, r.invoice, receipt)) {
+            return None;
+        }
+        let charged: Vec<&&RefMatch> = many
+            .iter()
+            .filter(|r| {
+                self.open_item(r.invoice, receipt.currency) && less_a_bank_charge(self.remaining(r.invoice), stated)
+            })
+            .collect();
+        match charged.as_slice() {
+            [one] => {
+                let mut one = (**one).clone();
+                one.strength = one.strength.max(Decimal::new(910, 3));
                 Some(one)
             }
             _ => None,
@@ -309,6 +352,15 @@ impl<'l> Allocator<'l> {
             _ => None,
         }
     }
+}
+
+/// True when the payer's words call the payment a part payment
+/// (`PARTIAL PAYMENT`, `PART PMT`, `INSTALLMENT 3 OF 4`).
+fn says_part_payment(receipt: &Receipt) -> bool {
+    receipt.remittance_text.iter().any(|t| {
+        let t = t.to_ascii_uppercase();
+        ["PARTIAL", "PART PAYMENT", "PART PMT", "INSTALLMENT", "INSTALMENT"].iter().any(|w| t.contains(w))
+    })
 }
 
 /// True when `paid` is `open` less what a bank commonly charges for a

@@ -77,7 +77,8 @@ impl<'l> Allocator<'l> {
                 // exactly one does, is the one meant.
                 many => match self
                     .settled_by_stated_amount(receipt, many, token_count)
-                    .or_else(|| self.part_paid_neighbour(receipt, proposal, many))
+                    .or_else(|| self.part_paid_neighbour(receipt, proposal, many, token_count))
+                    .or_else(|| self.charged_neighbour(receipt, many, token_count))
                     .or_else(|| self.closed_twin(receipt, many, token_count))
                 {
                     Some(one) if !chosen.iter().any(|c| c.invoice == one.invoice) => chosen.push(one),
