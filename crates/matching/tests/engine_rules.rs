@@ -2011,3 +2011,22 @@ fn a_payment_its_words_call_partial_part_pays_the_only_equally_near_neighbour_op
     let (l, o) = decide(invs, c, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn a_zero_padded_number_ending_a_line_of_exactly_35_characters_names_its_invoice_when_no_longer_number_continues_it() {
+    // `INSTALLMENT 3 OF 4 REF 001800230482` is 35 characters, as a SWIFT
+    // line cut there would be; but no invoice number continues
+    // 1800230482, so its padded form is the whole number: a part payment.
+    let text = "INSTALLMENT 3 OF 4 REF 001800230482";
+    assert_eq!(text.chars().count(), 35);
+    let cs = vec![customer("C1", "Cobalt Metals of Ohio LLC")];
+    let invs = vec![invoice("1800230482", "C1", "44832.20", "2026-02-01")];
+    let r = payer(receipt("R1", "30485.89", "2026-03-05", &[text]), "COBALT METALS OF");
+    let (l, o) = decide(invs.clone(), cs.clone(), std::slice::from_ref(&r));
+    assert_eq!(lines(&l, &o[0]), [s("applied", "1800230482", "30485.89")]);
+    // An invoice whose number continues it: the word may be cut, nothing paid.
+    let mut longer = invs;
+    longer.push(invoice("18002304821", "C1", "900.00", "2026-02-01"));
+    let (l, o) = decide(longer, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
+}

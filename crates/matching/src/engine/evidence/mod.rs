@@ -268,7 +268,8 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                 // number printed exactly as it is stands for itself, or the
                 // whole number of an invoice after its prefix (`0218045` of
                 // `INV-0218045`, a text that merely happens to be 35
-                // characters long) when no invoice's number continues it.
+                // characters long), zero padding before it or not, when no
+                // invoice's number continues it.
                 let word = squash(raw);
                 let continued = || {
                     ledger.invoice_refs.near(&key).iter().any(|h| {
@@ -276,8 +277,12 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                         k.len() > key.len() && k.starts_with(key.as_str())
                     })
                 };
-                let whole_tail =
-                    |doc: &u32| key.len() >= SHORT_KEY && squash(&ledger.invoice(*doc).id).ends_with(&word);
+                // Zero padding before it counts as written (`001800230482`
+                // for `1800230482`).
+                let bare = word.trim_start_matches('0');
+                let whole_tail = |doc: &u32| {
+                    key.len() >= SHORT_KEY && !bare.is_empty() && squash(&ledger.invoice(*doc).id).ends_with(bare)
+                };
                 let tails = exact.iter().any(whole_tail) && !continued();
                 exact.retain(|doc| word == squash(&ledger.invoice(*doc).id) || (tails && whole_tail(doc)));
             }
