@@ -2030,3 +2030,36 @@ fn a_zero_padded_number_ending_a_line_of_exactly_35_characters_names_its_invoice
     let (l, o) = decide(longer, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.0 == "applied"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn a_reference_paid_more_than_its_invoice_is_open_for_goes_to_the_neighbour_the_payment_part_pays_by_charge_or_by_its_words()
+ {
+    let cs = vec![customer("C1", "Oakridge Motors Inc")];
+    // 387.90 for INV-0031331, open for 300.00: no part payment of it. Its
+    // neighbour INV-0031313 is open for 427.90, the payment plus a 40.00
+    // wire charge: that one, 40.00 short.
+    let invs = vec![
+        invoice("INV-0031331", "C1", "300.00", "2026-02-01"),
+        invoice("INV-0031313", "C1", "427.90", "2026-02-01"),
+    ];
+    let r = payer(receipt("R1", "387.90", "2026-03-02", &["INVOICES INV-0031331"]), "OAKRIDGE MOTORS");
+    let (l, o) = decide(invs, cs.clone(), &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0031313", "387.90")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-0031313", "40.00")]);
+    // `PARTIAL PAYMENT` of 3500.00 quoting INV-0033285, open for 1200.00:
+    // of its neighbours only INV-0033258 is open for more than 3500.00.
+    let invs = vec![
+        invoice("INV-0033285", "C1", "1200.00", "2026-02-01"),
+        invoice("INV-0033258", "C1", "9000.00", "2026-01-15"),
+        invoice("INV-0033280", "C1", "800.00", "2026-02-01"),
+    ];
+    let text = "PARTIAL PAYMENT PER AGREEMENT PMT INV-000033285";
+    let r = payer(receipt("R2", "3500.00", "2026-03-02", &[text]), "OAKRIDGE MOTORS");
+    let (l, o) = decide(invs.clone(), cs.clone(), &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0033258", "3500.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-0033258", "5500.00")]);
+    // Without those words, nothing says it is a part payment: not moved.
+    let r = payer(receipt("R3", "3500.00", "2026-03-02", &["PMT INV-000033285"]), "OAKRIDGE MOTORS");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|x| x.1 == "INV-0033258"), "{:?}", lines(&l, &o[0]));
+}

@@ -356,7 +356,7 @@ impl<'l> Allocator<'l> {
 
 /// True when the payer's words call the payment a part payment
 /// (`PARTIAL PAYMENT`, `PART PMT`, `INSTALLMENT 3 OF 4`).
-fn says_part_payment(receipt: &Receipt) -> bool {
+pub(super) fn says_part_payment(receipt: &Receipt) -> bool {
     receipt.remittance_text.iter().any(|t| {
         let t = t.to_ascii_uppercase();
         ["PARTIAL", "PART PAYMENT", "PART PMT", "INSTALLMENT", "INSTALMENT"].iter().any(|w| t.contains(w))

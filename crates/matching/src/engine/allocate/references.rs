@@ -2,7 +2,7 @@
 //! against the payer and the amount, then handed to the itemised or
 //! unitemised rules.
 
-use super::neighbours::less_a_bank_charge;
+use super::neighbours::{less_a_bank_charge, says_part_payment};
 use super::*;
 use crate::reference::within_one_edit;
 use std::collections::BTreeMap;
@@ -362,6 +362,49 @@ impl<'l> Allocator<'l> {
                     .collect();
                 if let [twin] = closed.as_slice() {
                     repeats_closed.push((k, *twin));
+                    continue;
+                }
+            }
+            // The payment's only reference paying more than the invoice it
+            // names is open for, so that it cannot be a part payment of it,
+            // while exactly one invoice of the family one edit away is open
+            // for the payment plus a bank's charge (an amount with cents),
+            // or — in words that call the payment a part payment — exactly
+            // one is open for more than it: the number was mistyped into
+            // that neighbour's, which the payment part-pays.
+            if alternatives.is_empty()
+                && single
+                && r.line.is_none_or(|_| receipt.remittance_lines.len() == 1)
+                && stated_total.is_none()
+                && taken_off.is_zero()
+                && stated > self.remaining(r.invoice)
+            {
+                let open_neighbour =
+                    |i: &u32| *i != r.invoice && !taken.contains(i) && self.open_item(*i, receipt.currency);
+                let charged: Vec<u32> = if stated.fract().is_zero() {
+                    Vec::new()
+                } else {
+                    neighbours
+                        .iter()
+                        .copied()
+                        .filter(|i| open_neighbour(i) && less_a_bank_charge(self.remaining(*i), stated))
+                        .collect()
+                };
+                let part_paid: Vec<u32> = if says_part_payment(receipt) {
+                    neighbours.iter().copied().filter(|i| open_neighbour(i) && self.remaining(*i) > stated).collect()
+                } else {
+                    Vec::new()
+                };
+                let pick = match (charged.as_slice(), part_paid.as_slice()) {
+                    ([one], _) | ([], [one]) => Some(*one),
+                    _ => None,
+                };
+                if let Some(one) = pick {
+                    taken.remove(&r.invoice);
+                    taken.insert(one);
+                    r.invoice = one;
+                    r.distance = 1;
+                    r.strength = Decimal::new(910, 3);
                     continue;
                 }
             }
