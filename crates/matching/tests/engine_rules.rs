@@ -2063,3 +2063,27 @@ fn a_reference_paid_more_than_its_invoice_is_open_for_goes_to_the_neighbour_the_
     let (l, o) = decide(invs, cs, &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|x| x.1 == "INV-0033258"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn a_third_partys_advice_is_the_customer_whose_invoice_a_line_settles_and_its_mistyped_line_goes_to_that_customers_neighbour()
+ {
+    // A factor pays two lines: `INV-0098972 4602.25` — Crescent's invoice,
+    // open for 343.98 — and `INV-0099850 27999.69`, Oakridge's, settled
+    // exactly. The advice is Oakridge's: its INV-0099872, one edit from
+    // the first number, is open for exactly 4602.25.
+    let cs = vec![customer("C1", "Oakridge Pharma GmbH"), customer("C2", "Crescent Paper Corp")];
+    let invs = vec![
+        invoice("INV-0098972", "C2", "343.98", "2026-03-24"),
+        invoice("INV-0099872", "C1", "4602.25", "2026-01-05"),
+        invoice("INV-0099850", "C1", "27999.69", "2026-01-20"),
+    ];
+    let mut r = receipt("R1", "32601.94", "2026-03-02", &[]);
+    for (reference, amount) in [("INV-0098972", "4602.25"), ("INV-0099850", "27999.69")] {
+        let mut line = RemittanceLine::reference(reference, DocumentType::Invoice);
+        line.amount = Some(d(amount));
+        r.remittance_lines.push(line);
+    }
+    let (l, o) = decide(invs, cs, &[payer(r, "FIRST CAPITAL FACTORS LLC")]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0099850", "27999.69"), s("applied", "INV-0099872", "4602.25")]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
+}

@@ -212,7 +212,19 @@ impl<'l> Allocator<'l> {
         mut chosen: Vec<RefMatch>,
         merged_lines: &[(u32, usize)],
     ) -> ReceiptOutcome {
-        let mut owner = self.ledger.owner(chosen.first().map_or(0, |r| r.invoice));
+        // The customer: the one identified, else the owner of the first
+        // reference whose line's amount settles its invoice (corroborated),
+        // else of the first reference. (A third party's advice listing one
+        // invoice its amount settles and one number mistyped into another
+        // customer's is the first invoice's customer's.)
+        let corroborated = || {
+            chosen.iter().find(|r| line_amount(receipt, r.line).is_some_and(|a| self.settles(a, r.invoice, receipt)))
+        };
+        let first = match proposal.customer {
+            Some(_) => chosen.first(),
+            None => corroborated().or(chosen.first()),
+        };
+        let mut owner = self.ledger.owner(first.map_or(0, |r| r.invoice));
         let mut out = ReceiptOutcome { customer: Some(owner), ..Default::default() };
         // Split off duplicates: closed, or already fully paid in this run.
         let (dups, fresh): (Vec<RefMatch>, Vec<RefMatch>) = chosen.drain(..).partition(|r| {
