@@ -2087,3 +2087,14 @@ fn a_third_partys_advice_is_the_customer_whose_invoice_a_line_settles_and_its_mi
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0099850", "27999.69"), s("applied", "INV-0099872", "4602.25")]);
     assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
 }
+
+#[test]
+fn a_number_in_groups_ending_a_line_of_exactly_35_characters_is_read_whole_as_a_cut_off_word() {
+    let text = "INSTALLMENT 1 OF 4 REF INV-030 1278";
+    assert_eq!(text.chars().count(), 35);
+    let cs = vec![customer("C1", "Sunrise Electric LLC")];
+    let invs = vec![invoice("INV-0301278", "C1", "900.00", "2026-02-01")];
+    let r = payer(receipt("R1", "249.19", "2026-03-05", &[text]), "SUNRISE ELECTRIC LLC");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0301278", "249.19")]);
+}

@@ -264,12 +264,12 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                 }
             }
             if source.cut_off {
-                // The first characters of a longer number: only an invoice
-                // number printed exactly as it is stands for itself, or the
-                // whole number of an invoice after its prefix (`0218045` of
+                // Maybe the first characters of a longer number: an invoice
+                // number printed exactly as it is stands for itself, or —
+                // when no invoice's number continues it — the whole number
+                // of an invoice after its prefix (`0218045` of
                 // `INV-0218045`, a text that merely happens to be 35
-                // characters long), zero padding before it or not, when no
-                // invoice's number continues it.
+                // characters long), zero padding before it or not.
                 let word = squash(raw);
                 let continued = || {
                     ledger.invoice_refs.near(&key).iter().any(|h| {

@@ -242,13 +242,21 @@ pub(super) fn sources<'r>(receipt: &'r Receipt, payer_words: &'r [String]) -> Ve
         let ends_cut = |t: &str| cut.is_some_and(|w| squash(t).ends_with(&squash(w)));
         // A grouped number is read without the cut-off word after it.
         let before_cut = cut.and_then(|w| text.strip_suffix(w)).unwrap_or(text);
-        for run in digit_runs(before_cut).into_iter().filter(|r| !not_references.contains(&squash(r))) {
+        let whole_runs = if before_cut.len() < text.len() { digit_runs(text) } else { Vec::new() };
+        let runs = digit_runs(before_cut);
+        // With the cut-off word, a grouped number may be whole (`INV-030
+        // 1278` ending a line that merely happens to be 35 characters):
+        // read as a cut-off word, it names only an invoice no longer
+        // number continues.
+        let cut_runs: Vec<String> = whole_runs.into_iter().filter(|r| !runs.contains(r)).collect();
+        let runs = runs.into_iter().map(|r| (r, false)).chain(cut_runs.into_iter().map(|r| (r, true)));
+        for (run, cut_off) in runs.filter(|(r, _)| !not_references.contains(&squash(r))) {
             out.push(Source {
                 candidates: vec![run],
                 line: None,
                 run: true,
                 named: false,
-                cut_off: false,
+                cut_off,
                 bank_field: !named,
             });
         }
