@@ -2098,3 +2098,25 @@ fn a_number_in_groups_ending_a_line_of_exactly_35_characters_is_read_whole_as_a_
     let (l, o) = decide(invs, cs, &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0301278", "249.19")]);
 }
+
+#[test]
+fn a_purchase_order_ending_a_line_of_exactly_35_characters_names_its_invoice_when_no_longer_order_number_continues_it()
+{
+    let text = "2026-604129, 2026-604100, PO-612166";
+    assert_eq!(text.chars().count(), 35);
+    let cs = vec![customer("C1", "Harbor Hardware Inc")];
+    let mut by_po = invoice("2026-604166", "C1", "31301.17", "2026-02-01");
+    by_po.po_number = Some("PO-612166".into());
+    let invs = vec![
+        invoice("2026-604129", "C1", "3131.31", "2026-02-01"),
+        invoice("2026-604100", "C1", "172.53", "2026-02-01"),
+        by_po,
+        // Open for the same amount: only the order number tells them apart.
+        invoice("2026-604188", "C1", "31301.17", "2026-02-01"),
+    ];
+    let r = payer(receipt("R1", "34605.01", "2026-03-05", &[text]), "HARBOR HARDWARE");
+    let (l, o) = decide(invs, cs, &[r]);
+    let applied: Vec<String> = lines(&l, &o[0]).into_iter().filter(|x| x.0 == "applied").map(|x| x.1).collect();
+    assert_eq!(applied.len(), 3, "{:?}", lines(&l, &o[0]));
+    assert!(applied.contains(&"2026-604166".to_string()));
+}

@@ -316,7 +316,20 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                     token,
                 });
             }
-            let po = if exact.is_empty() && !source.cut_off { ledger.po_refs.exact(&key) } else { Vec::new() };
+            // A cut-off word names a purchase order only when no longer
+            // purchase-order number continues it (`PO-612166` ending a line
+            // that merely happens to be 35 characters long).
+            let po_continued = || {
+                ledger.po_refs.near(&key).iter().any(|h| {
+                    let k = ledger.po_refs.key(h.doc);
+                    k.len() > key.len() && k.starts_with(key.as_str())
+                })
+            };
+            let po = if exact.is_empty() && (!source.cut_off || (key.len() >= SHORT_KEY && !po_continued())) {
+                ledger.po_refs.exact(&key)
+            } else {
+                Vec::new()
+            };
             for doc in &po {
                 refs.push(RefMatch {
                     anchored: (key.len() >= SHORT_KEY || source.line.is_some()) && !source.bank_field,
