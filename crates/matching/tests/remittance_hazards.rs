@@ -467,3 +467,19 @@ fn a_remittance_text_of_megabytes_is_decided_in_bounded_time() {
     let _ = decide(invs, vec![], &[receipt("R1", "250.00", "2026-02-01", &[&pairs, &labels])]);
     assert!(start.elapsed() < std::time::Duration::from_secs(20), "took {:?}", start.elapsed());
 }
+
+#[test]
+fn a_currency_code_ending_one_text_line_is_never_glued_to_the_number_starting_the_next() {
+    // Two `Ustrd` lines: `… 1.721,67 EUR` and `1-800-043-456/770,00 EUR`.
+    // Joined as a wrapped word they would read `EUR1-800-043-456`, which
+    // names nothing; the code closes the amount before it.
+    let invs = vec![
+        invoice("1800043373", "C1", "1721.67", "2026-01-31"),
+        invoice("1800043456", "C1", "1200.00", "2026-01-31"),
+    ];
+    let text = ["PMT 1800043373/1.721,67 EUR", "1-800-043-456/770,00 EUR"];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "2491.67", "2026-02-01", &text)]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "1800043456", "770.00")), "{got:?}");
+    assert!(got.contains(&s("applied", "1800043373", "1721.67")), "{got:?}");
+}

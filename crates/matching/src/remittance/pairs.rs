@@ -351,14 +351,16 @@ pub fn wrapped_lengths(lines: &[&str]) -> Vec<usize> {
 }
 
 /// True when `next` continues the word `prev` ends with: `prev` ends in a
-/// letter, digit or hyphen that is not an amount or a date, and `next`
-/// begins with a digit.
+/// letter, digit or hyphen that is not an amount, a date or a currency
+/// code, and `next` begins with a digit.
 fn wraps_inside_a_word(prev: &str, next: &str) -> bool {
     let last = prev.rsplit(char::is_whitespace).next().unwrap_or_default();
     prev.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
         && next.starts_with(|c: char| c.is_ascii_digit())
         && parse_amount(last, 2).is_none()
         && !crate::engine::looks_like_amount_or_date(last)
+        // A currency code closes the amount before it (`1.721,67 EUR`).
+        && !is_currency(&last.to_ascii_uppercase())
 }
 
 /// True when the last word of `prev` and the first of `next` joined are an
