@@ -24,6 +24,7 @@ use cashapply_model::Receipt;
 use crate::reference::normalise_reference;
 use rayon::prelude::*;
 
+pub(crate) use evidence::day_and_month;
 pub use evidence::{
     AccountsSeenInRun, CustomerEvidence, Proposal, RefMatch, creditor_reference_payload, looks_like_amount_or_date,
     propose, propose_with, text_tokens,

@@ -306,9 +306,10 @@ fn reference_shaped(word: &str) -> bool {
 fn short_date(word: &str) -> bool {
     let parts: Vec<&str> = word.split(['/', '.']).collect();
     let num = |p: &&str, max: usize| !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit());
+    let can_be = |a: &&str, b: &&str| crate::engine::day_and_month(a.parse().ok(), b.parse().ok());
     match parts.as_slice() {
-        [a, b] => num(a, 2) && num(b, 2),
-        [a, b, c] => num(a, 2) && num(b, 2) && (c.len() == 2 || c.len() == 4) && num(c, 4),
+        [a, b] => num(a, 2) && num(b, 2) && can_be(a, b),
+        [a, b, c] => num(a, 2) && num(b, 2) && (c.len() == 2 || c.len() == 4) && num(c, 4) && can_be(a, b),
         _ => false,
     }
 }
@@ -585,6 +586,12 @@ mod tests {
         assert!(matches!(&p[1], Piece::Amount { .. }));
         assert_eq!(p[2], Piece::Break);
         assert!(matches!(&p[4], Piece::Reference { label: Some("po"), .. }), "{p:?}");
+    }
+
+    #[test]
+    fn a_short_date_needs_a_day_and_a_month() {
+        assert!(short_date("03/06") && short_date("31.01.26") && short_date("1/5/2026"));
+        assert!(!short_date("32.34.50") && !short_date("17/14") && !short_date("00.00"));
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod truncation;
 
 pub use customer::AccountsSeenInRun;
 use customer::{identify_customer, learned_shape_customer, payer_evidence};
+pub(crate) use tokens::day_and_month;
 pub use tokens::{creditor_reference_payload, looks_like_amount_or_date, text_tokens};
 use tokens::{sources, squash};
 use truncation::looks_truncated;

@@ -20,21 +20,36 @@ pub fn looks_like_amount_or_date(token: &str) -> bool {
         }
         None => false,
     };
+    let number = |at: std::ops::Range<usize>| token.get(at).and_then(|x| x.parse::<u32>().ok());
     let date = match b.len() {
         10 => {
-            (digits(b.get(..4).unwrap_or_default()) && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-'))
+            (digits(b.get(..4).unwrap_or_default())
+                && b.get(4) == Some(&b'-')
+                && b.get(7) == Some(&b'-')
+                && day_and_month(number(8..10), number(5..7)))
                 || (matches!(b.get(2), Some(b'/') | Some(b'.'))
                     && b.get(5) == b.get(2)
-                    && digits(b.get(6..).unwrap_or_default()))
+                    && digits(b.get(6..).unwrap_or_default())
+                    && day_and_month(number(0..2), number(3..5)))
         }
         8 => {
             matches!(b.get(2), Some(b'/') | Some(b'.'))
                 && b.get(5) == b.get(2)
                 && digits(b.get(6..).unwrap_or_default())
+                && day_and_month(number(0..2), number(3..5))
         }
         _ => false,
     };
     amount || date
+}
+
+/// True when two numbers can be a day and a month, in either order
+/// (`31.01`, `01/31`): `32.34.50` is a number in groups, not a date.
+pub(crate) fn day_and_month(a: Option<u32>, b: Option<u32>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else { return false };
+    let day = |x: u32| (1..=31).contains(&x);
+    let month = |x: u32| (1..=12).contains(&x);
+    (day(a) && month(b)) || (month(a) && day(b))
 }
 
 /// Candidate reference tokens of free text: runs of letters and digits,
@@ -137,8 +152,17 @@ pub(super) fn digit_runs(text: &str) -> Vec<String> {
     };
     let mut flush = |run: &mut Vec<&str>| {
         let lengths: Vec<usize> = run.iter().map(|w| digits_of(w)).collect();
-        // `31 01 2026`, `2026 01 31`: a date, not a number.
-        let date = matches!(lengths.as_slice(), [2, 2, 4] | [4, 2, 2] | [2, 2, 2]);
+        // `31 01 2026`, `2026 01 31`: a date, not a number — when its day
+        // and month can be one, and no document prefix stands before it
+        // (`INV-11 38 64` is a number).
+        let value = |k: usize| run.get(k).and_then(|w| w.parse::<u32>().ok());
+        let prefixed = run.first().is_some_and(|w| w.bytes().any(|b| b.is_ascii_alphabetic()));
+        let date = !prefixed
+            && match lengths.as_slice() {
+                [2, 2, 4] | [2, 2, 2] => day_and_month(value(0), value(1)),
+                [4, 2, 2] => day_and_month(value(2), value(1)),
+                _ => false,
+            };
         if run.len() >= 2 && !date && lengths.iter().sum::<usize>() >= SHORT_KEY {
             runs.push(run.concat());
         }
@@ -299,6 +323,22 @@ mod tests {
             remittance_text: text.iter().map(|t| t.to_string()).collect(),
             remittance_lines: vec![RemittanceLine::reference(reference, DocumentType::Invoice)],
         }
+    }
+
+    #[test]
+    fn numbers_in_groups_that_cannot_be_a_day_and_a_month_are_no_dates() {
+        for t in ["31.01.26", "01/31/2026", "2026-01-31", "12.11.25"] {
+            assert!(looks_like_amount_or_date(t), "{t}");
+        }
+        for t in ["32.34.50", "17.14.82", "2026-14-40", "00.00.00"] {
+            assert!(!looks_like_amount_or_date(t), "{t}");
+        }
+        // Written with blanks: `17 14 82` and `INV-11 38 64` are numbers,
+        // `31 01 26` is a date.
+        assert_eq!(digit_runs("REF 17 14 82"), ["171482"]);
+        assert_eq!(digit_runs("PMT INV-11 38 64"), ["INV-113864"]);
+        assert_eq!(digit_runs("PMT INV-11 12 26"), ["INV-111226"]);
+        assert!(digit_runs("DATED 31 01 26").is_empty());
     }
 
     #[test]
