@@ -120,8 +120,25 @@ fn numbered_otherwise(payer_numbers: &[&str], name: &str) -> bool {
 /// initials joined (`L.L.C.` → `LLC`, `S.A.` → `SA`), legal words dropped.
 pub fn normalise_name(name: &str) -> String {
     let mut words = name_words(name);
+    complete_cut_legal_form(&mut words);
     words.retain(|w| !LEGAL_WORDS.contains(&w.as_str()));
     words.join(" ")
+}
+
+/// A name's last word that is the beginning of a long legal form, cut by
+/// the bank's field (`COBALT INDUSTRIES INCORPORAT` at 28 characters), is
+/// that legal form: five letters at least, after two words of the name.
+fn complete_cut_legal_form(words: &mut [String]) {
+    const LONG_FORMS: [&str; 4] = ["INCORPORATED", "CORPORATION", "LIMITED", "COMPANY"];
+    if words.len() < 3 {
+        return;
+    }
+    if let Some(last) = words.last_mut()
+        && last.len() >= 5
+        && let Some(form) = LONG_FORMS.iter().find(|f| f.len() > last.len() && f.starts_with(last.as_str()))
+    {
+        *last = (*form).to_string();
+    }
 }
 
 /// A name's words: upper case, punctuation to blanks, apostrophes dropped,
@@ -177,7 +194,8 @@ pub struct NameIndex {
 /// `LIMITED` → `LTD`): what tells `RIVERBEND BUILDERS INC` from
 /// `RIVERBEND BUILDERS LLC`, two customers whose names are otherwise one.
 fn with_legal_form(name: &str) -> String {
-    let words = name_words(name);
+    let mut words = name_words(name);
+    complete_cut_legal_form(&mut words);
     let short = |w: String| match w.as_str() {
         "INCORPORATED" => "INC".to_string(),
         "CORPORATION" => "CORP".to_string(),
@@ -626,6 +644,22 @@ mod tests {
         assert!(!idx.may_name("BILL.COM PAYABLES", 0));
         assert!(!idx.may_name("EVERGREEN SUPPLY", 1));
         assert!(!idx.may_name("", 0));
+    }
+
+    #[test]
+    fn a_legal_form_cut_by_the_banks_field_still_tells_same_named_customers_apart() {
+        let idx = NameIndex::build(&[
+            customer("C1", "Cobalt Industries LLC", &[]),
+            customer("C2", "Cobalt Industries Inc", &[]),
+            customer("C3", "Cobalt Industries Corp", &[]),
+        ]);
+        // `INCORPORAT`: `INCORPORATED` cut at 28 characters.
+        let got = idx.lookup("COBALT INDUSTRIES INCORPORAT");
+        assert_eq!(got.first(), Some(&(1, Decimal::ONE)), "{got:?}");
+        assert!(got.iter().skip(1).all(|(_, s)| *s < Decimal::ONE), "{got:?}");
+        // A short last word is no cut legal form (`ACME TOOLS COMP` stays).
+        assert_eq!(normalise_name("ACME TOOLS COMP"), "ACME TOOLS COMP");
+        assert_eq!(normalise_name("ACME TOOLS CORPORAT"), "ACME TOOLS");
     }
 
     #[test]
