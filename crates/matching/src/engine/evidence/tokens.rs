@@ -212,8 +212,12 @@ pub(super) fn sources<'r>(receipt: &'r Receipt, payer_words: &'r [String]) -> Ve
         // `ABC: 2026-50O011`: a junk prefix hides the number; try its tokens
         // — unless the field is one number written in groups (`202 6-66
         // 4564`), whose groups are pieces of it, never documents of their own.
-        let grouped = digit_runs(&whole).first().is_some_and(|run| squash(run) == squash(&whole));
+        let runs = digit_runs(&whole);
+        let grouped = runs.first().is_some_and(|run| squash(run) == squash(&whole));
         if !grouped {
+            // A number in groups behind a junk prefix (`ABC: INV-1 0183`)
+            // is read whole before its pieces.
+            candidates.extend(runs.into_iter().filter(|r| *r != whole));
             candidates.extend(text_tokens(&whole).into_iter().filter(|t| *t != whole));
         }
         out.push(Source { candidates, line: Some(i), run: false, named: true, cut_off: false, bank_field: false });
@@ -346,9 +350,15 @@ mod tests {
         let r = receipt_with_line("1 080 007 465", &[]);
         let s = sources(&r, &[]);
         assert_eq!(s[0].candidates, ["1 080 007 465"]);
-        // A junk prefix before a number still offers the number alone.
+        // A junk prefix before a number still offers the number alone, and
+        // a number in groups behind one is offered whole before its pieces.
         let r = receipt_with_line("ABC: 2026-50O011", &[]);
         assert!(sources(&r, &[]).iter().any(|x| x.candidates.contains(&"2026-50O011".to_string())));
+        let r = receipt_with_line("ABC: INV-1 0183", &[]);
+        let s = sources(&r, &[]);
+        let whole = s[0].candidates.iter().position(|c| c == "INV-10183");
+        let piece = s[0].candidates.iter().position(|c| c == "0183");
+        assert!(whole.is_some() && whole < piece, "{:?}", s[0].candidates);
     }
 
     #[test]
