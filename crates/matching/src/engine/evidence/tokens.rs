@@ -163,7 +163,9 @@ pub(super) fn digit_runs(text: &str) -> Vec<String> {
                 [4, 2, 2] => day_and_month(value(2), value(1)),
                 _ => false,
             };
-        if run.len() >= 2 && !date && lengths.iter().sum::<usize>() >= SHORT_KEY {
+        // Behind a document prefix four digits do (`INV-1 573`).
+        let enough = if prefixed { 4 } else { SHORT_KEY };
+        if run.len() >= 2 && !date && lengths.iter().sum::<usize>() >= enough {
             runs.push(run.concat());
         }
         run.clear();
@@ -343,6 +345,9 @@ mod tests {
         assert_eq!(digit_runs("PMT INV-11 38 64"), ["INV-113864"]);
         assert_eq!(digit_runs("PMT INV-11 12 26"), ["INV-111226"]);
         assert!(digit_runs("DATED 31 01 26").is_empty());
+        // Behind a document prefix four digits make a number; bare, five.
+        assert_eq!(digit_runs("PMT INV-1 573"), ["INV-1573"]);
+        assert!(digit_runs("QTY 1 573").is_empty());
     }
 
     #[test]
