@@ -2120,3 +2120,23 @@ fn a_purchase_order_ending_a_line_of_exactly_35_characters_names_its_invoice_whe
     assert_eq!(applied.len(), 3, "{:?}", lines(&l, &o[0]));
     assert!(applied.contains(&"2026-604166".to_string()));
 }
+
+#[test]
+fn a_number_without_its_padding_ending_a_line_of_exactly_35_characters_names_its_invoice() {
+    // `INV-297960` ends a 35-character line: maybe cut, but no invoice
+    // number continues it and INV-0297960 is it without its padding zero.
+    let text = "INV-297942, INV-0297953, INV-297960";
+    assert_eq!(text.chars().count(), 35);
+    let cs = vec![customer("C1", "Union Industries Inc")];
+    let invs = vec![
+        invoice("INV-0297942", "C1", "1000.00", "2026-02-01"),
+        invoice("INV-0297953", "C1", "2000.00", "2026-02-01"),
+        invoice("INV-0297960", "C1", "28326.21", "2026-02-01"),
+        invoice("INV-0297971", "C1", "28326.21", "2026-02-01"),
+    ];
+    let r = payer(receipt("R1", "31326.21", "2026-03-05", &[text]), "UNION INDUSTRIES");
+    let (l, o) = decide(invs, cs, &[r]);
+    let applied: Vec<String> = lines(&l, &o[0]).into_iter().filter(|x| x.0 == "applied").map(|x| x.1).collect();
+    assert!(applied.contains(&"INV-0297960".to_string()), "{:?}", lines(&l, &o[0]));
+    assert_eq!(applied.len(), 3, "{:?}", lines(&l, &o[0]));
+}

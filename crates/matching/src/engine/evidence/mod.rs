@@ -270,7 +270,8 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                 // when no invoice's number continues it — the whole number
                 // of an invoice after its prefix (`0218045` of
                 // `INV-0218045`, a text that merely happens to be 35
-                // characters long), zero padding before it or not.
+                // characters long), zero padding before it or not, or the
+                // number printed without its padding.
                 let word = squash(raw);
                 let continued = || {
                     ledger.invoice_refs.near(&key).iter().any(|h| {
@@ -284,8 +285,17 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                 let whole_tail = |doc: &u32| {
                     key.len() >= SHORT_KEY && !bare.is_empty() && squash(&ledger.invoice(*doc).id).ends_with(bare)
                 };
-                let tails = exact.iter().any(whole_tail) && !continued();
-                exact.retain(|doc| word == squash(&ledger.invoice(*doc).id) || (tails && whole_tail(doc)));
+                // The number as printed but for its padding zeros
+                // (`INV-297960` for `INV-0297960`).
+                let unpadded = |doc: &u32| {
+                    key.len() >= SHORT_KEY
+                        && without_padding(&printed_form(raw))
+                            == without_padding(&printed_form(&ledger.invoice(*doc).id))
+                };
+                let tails = exact.iter().any(|d| whole_tail(d) || unpadded(d)) && !continued();
+                exact.retain(|doc| {
+                    word == squash(&ledger.invoice(*doc).id) || (tails && (whole_tail(doc) || unpadded(doc)))
+                });
             }
             for doc in &exact {
                 let exact_raw = squash(raw) == squash(&ledger.invoice(*doc).id);
