@@ -150,14 +150,17 @@ pub(super) fn digit_runs(text: &str) -> Vec<String> {
         let rest = rest.strip_prefix(['-', '#']).unwrap_or(rest);
         letters >= 2 && is_group(rest)
     };
-    let mut flush = |run: &mut Vec<&str>| {
+    // The run follows a document word (`Inv 23 08 60`).
+    let mut after_document_word = false;
+    let mut flush = |run: &mut Vec<&str>, after_document_word: bool| {
         let lengths: Vec<usize> = run.iter().map(|w| digits_of(w)).collect();
         // `31 01 2026`, `2026 01 31`: a date, not a number — when its day
-        // and month can be one, and no document prefix stands before it
-        // (`INV-11 38 64` is a number).
+        // and month can be one, and no document prefix or word stands
+        // before it (`INV-11 38 64`, `Inv 23 08 60` are numbers).
         let value = |k: usize| run.get(k).and_then(|w| w.parse::<u32>().ok());
         let prefixed = run.first().is_some_and(|w| w.bytes().any(|b| b.is_ascii_alphabetic()));
         let date = !prefixed
+            && !after_document_word
             && match lengths.as_slice() {
                 [2, 2, 4] | [2, 2, 2] => day_and_month(value(0), value(1)),
                 [4, 2, 2] => day_and_month(value(2), value(1)),
@@ -170,21 +173,29 @@ pub(super) fn digit_runs(text: &str) -> Vec<String> {
         }
         run.clear();
     };
+    let mut document_word_before = false;
     for word in text.split(' ') {
         let bare = word.trim_end_matches([',', ';']);
         if is_group(bare) || (run.is_empty() && is_prefixed_group(bare)) {
+            if run.is_empty() {
+                after_document_word = document_word_before;
+            }
             run.push(bare);
         } else {
-            flush(&mut run);
+            flush(&mut run, after_document_word);
             if is_prefixed_group(bare) {
+                after_document_word = false;
                 run.push(bare);
             }
         }
         if bare.len() < word.len() {
-            flush(&mut run);
+            flush(&mut run, after_document_word);
         }
+        let upper = bare.trim_end_matches(['.', '#', ':']).to_ascii_uppercase();
+        document_word_before =
+            matches!(upper.as_str(), "INV" | "INVOICE" | "INVOICES" | "NO" | "NR" | "REF" | "DOC" | "BILL");
     }
-    flush(&mut run);
+    flush(&mut run, after_document_word);
     runs
 }
 
@@ -345,6 +356,7 @@ mod tests {
         assert_eq!(digit_runs("PMT INV-11 38 64"), ["INV-113864"]);
         assert_eq!(digit_runs("PMT INV-11 12 26"), ["INV-111226"]);
         assert!(digit_runs("DATED 31 01 26").is_empty());
+        assert_eq!(digit_runs("PMT Inv 23 08 60"), ["230860"]);
         // Behind a document prefix four digits make a number; bare, five.
         assert_eq!(digit_runs("PMT INV-1 573"), ["INV-1573"]);
         assert!(digit_runs("QTY 1 573").is_empty());
