@@ -2140,3 +2140,19 @@ fn a_number_without_its_padding_ending_a_line_of_exactly_35_characters_names_its
     assert!(applied.contains(&"INV-0297960".to_string()), "{:?}", lines(&l, &o[0]));
     assert_eq!(applied.len(), 3, "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn a_bank_reference_number_that_merely_normalises_to_an_invoice_does_not_outweigh_the_invoice_the_payer_names() {
+    // The BAI2 customer-reference field holds `312463` (the originator's
+    // own number); the payer's words name INV-0312458, open for exactly
+    // the 1863.31 paid. INV-0312463 of the same customer is not meant.
+    let cs = vec![customer("C1", "Westfield Energy of Ohio Corp")];
+    let invs = vec![
+        invoice("INV-0312458", "C1", "1863.31", "2026-02-23"),
+        invoice("INV-0312463", "C1", "2147.76", "2026-01-02"),
+    ];
+    let mut r = payer(receipt("R1", "1863.31", "2026-03-02", &["INVOICES 0312458"]), "WESTFIELD ENERGY");
+    r.customer_reference = Some("312463".into());
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0312458", "1863.31")]);
+}

@@ -577,6 +577,15 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     // count for a customer found otherwise: by the payer's own evidence, or
     // by the anchored references beside them (`REF 4.331;4370;0004364`).
     refs.retain(|r| r.anchored || customer.is_some_and(|(c, _, _)| ledger.may_pay(c, ledger.owner(r.invoice))));
+    // When the payer's own words name a document, a number of the bank's
+    // customer-reference field that is no invoice number as printed (a
+    // trace or the originator's own reference that merely normalises to
+    // an invoice's key: `312463` beside `INVOICES 0312458`) is context,
+    // not a second instruction.
+    let from_bank = |r: &RefMatch| bank_field.get(r.token).copied().unwrap_or(false);
+    if refs.iter().any(|r| !from_bank(r)) {
+        refs.retain(|r| !from_bank(r) || r.anchored);
+    }
     drop_run_pieces(&mut refs, &runs);
     // One candidate per (token, invoice): the nearest, then the strongest
     // (an invoice found both as a currency fix and as a neighbour once).
