@@ -290,6 +290,24 @@ pub(super) fn sources<'r>(receipt: &'r Receipt, payer_words: &'r [String]) -> Ve
         // read as a cut-off word, it names only an invoice no longer
         // number continues.
         let cut_runs: Vec<String> = whole_runs.into_iter().filter(|r| !runs.contains(r)).collect();
+        // What the runs make of the text's groups: a join of two of them
+        // (`1800` of `1 800 057 503`, `7829` of `66 78 29`) or a run's short
+        // first group behind a prefix (`INV-100` of `INV-100 3649`) is a
+        // piece of the longer number, never a document of its own — the
+        // payer wrote no such word.
+        let digits_only = |w: &str| w.chars().filter(char::is_ascii_digit).collect::<String>();
+        let run_digits: Vec<String> = runs.iter().chain(&cut_runs).map(|r| digits_only(r)).collect();
+        let words: Vec<String> =
+            text.split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | ',')).map(squash).collect();
+        let run_piece = |t: &String| {
+            let piece = digits_only(t);
+            let shorter_inside = |r: &String| r.len() > piece.len() && r.contains(piece.as_str());
+            let joined = !words.contains(&squash(t));
+            let short_head = piece.len() <= 3
+                && t.bytes().any(|b| b.is_ascii_alphabetic())
+                && run_digits.iter().any(|r| r.len() > piece.len() && r.starts_with(piece.as_str()));
+            !piece.is_empty() && ((joined && run_digits.iter().any(shorter_inside)) || short_head)
+        };
         let runs = runs.into_iter().map(|r| (r, false)).chain(cut_runs.into_iter().map(|r| (r, true)));
         for (run, cut_off) in runs.filter(|(r, _)| !not_references.contains(&squash(r))) {
             out.push(Source {
@@ -306,8 +324,9 @@ pub(super) fn sources<'r>(receipt: &'r Receipt, payer_words: &'r [String]) -> Ve
         // `RMR*IV*202 6-66 4564`), is that reference, not one of its own.
         let piece_of_a_line =
             |t: &String| line_references.iter().any(|l| l.len() > squash(t).len() && l.contains(&squash(t)));
-        for token in
-            text_tokens(text).into_iter().filter(|t| !not_references.contains(&squash(t)) && !piece_of_a_line(t))
+        for token in text_tokens(text)
+            .into_iter()
+            .filter(|t| !not_references.contains(&squash(t)) && !piece_of_a_line(t) && !run_piece(t))
         {
             let cut_off = ends_cut(&token);
             out.push(Source { candidates: vec![token], line: None, run: false, named, cut_off, bank_field: !named });
@@ -376,6 +395,25 @@ mod tests {
         let whole = s[0].candidates.iter().position(|c| c == "INV-10183");
         let piece = s[0].candidates.iter().position(|c| c == "0183");
         assert!(whole.is_some() && whole < piece, "{:?}", s[0].candidates);
+    }
+
+    #[test]
+    fn joins_and_short_heads_of_a_number_in_groups_are_no_references_of_their_own() {
+        let candidates = |text: &str| -> Vec<String> {
+            let mut r = receipt_with_line("X", &[text]);
+            r.remittance_lines.clear();
+            let words = vec![text.to_string()];
+            sources(&r, &words).into_iter().flat_map(|x| x.candidates).collect()
+        };
+        // `1 800 057 503`: `1800` is no word the payer wrote.
+        let all = candidates("INSTALLMENT 1 OF 4 1 800 057 503");
+        assert!(!all.contains(&"1800".to_string()), "{all:?}");
+        // `INV-100 3649`: a three-digit head of a longer number.
+        let all = candidates("REF INV-100 3649");
+        assert!(!all.contains(&"INV-100".to_string()), "{all:?}");
+        // A list of numbers of four digits and more stays a list.
+        let all = candidates("INVOICES INV-1001 1002");
+        assert!(all.contains(&"INV-1001".to_string()) && all.contains(&"1002".to_string()), "{all:?}");
     }
 
     #[test]
