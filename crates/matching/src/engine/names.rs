@@ -310,6 +310,19 @@ impl NameIndex {
                     }
                 }
             }
+            // Initials may take in the `and` of a name (`MTOOEAS` for
+            // `Meridian Textiles of Ohio Equipment and Supply Corp`).
+            for full in std::iter::once(&c.name).chain(&c.aliases) {
+                let words: Vec<String> =
+                    name_words(full).into_iter().filter(|w| w == "AND" || !LEGAL_WORDS.contains(&w.as_str())).collect();
+                if words.len() >= 3 && words.iter().any(|w| w == "AND") {
+                    let acronym: String = words.iter().filter_map(|w| w.chars().next()).collect();
+                    let list = index.acronyms.entry(acronym).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
             index.names.push(names);
             let mut legal: Vec<String> =
                 std::iter::once(&c.name).chain(&c.aliases).map(|n| with_legal_form(n)).collect();
@@ -660,6 +673,17 @@ mod tests {
         // A short last word is no cut legal form (`ACME TOOLS COMP` stays).
         assert_eq!(normalise_name("ACME TOOLS COMP"), "ACME TOOLS COMP");
         assert_eq!(normalise_name("ACME TOOLS CORPORAT"), "ACME TOOLS");
+    }
+
+    #[test]
+    fn initials_may_take_in_the_and_of_a_name() {
+        let idx = NameIndex::build(&[
+            customer("C1", "Meridian Textiles of Ohio Equipment and Supply Corp", &[]),
+            customer("C2", "Meridian Textiles Corp", &[]),
+        ]);
+        assert_eq!(idx.lookup("MTOOEAS"), [(0, Decimal::new(920, 3))]);
+        // Without the `and`, as before.
+        assert_eq!(idx.lookup("MTOOES"), [(0, Decimal::new(920, 3))]);
     }
 
     #[test]
