@@ -497,13 +497,19 @@ impl NameIndex {
             .collect();
         lists.sort_by_key(|l| l.len());
         let mut pool: Vec<(u32, u32)> = Vec::new();
+        // Rarity in thousandths: 1 / (1 + ln(postings)).
+        let weight = |list: &Vec<u32>| (1000.0 / (1.0 + (list.len() as f64).ln())) as u32;
+        // Lists too long to add candidates still count for those already
+        // in the pool (`GOLDEN HDW NORTH AMERICA`: of the many GOLDEN
+        // customers, the ones also NORTH and AMERICA come first).
+        let mut only_boost: Vec<&Vec<u32>> = Vec::new();
         for list in lists {
             if !pool.is_empty() && pool.len() + list.len() > MAX_POOL {
-                break;
+                only_boost.push(list);
+                continue;
             }
-            // Rarity in thousandths: 1 / (1 + ln(postings)).
-            let weight = (1000.0 / (1.0 + (list.len() as f64).ln())) as u32;
-            pool.extend(list.iter().map(|c| (*c, weight)));
+            let w = weight(list);
+            pool.extend(list.iter().map(|c| (*c, w)));
         }
         pool.sort_unstable_by_key(|(c, _)| *c);
         let mut candidates: Vec<(u32, u32)> = Vec::new();
@@ -511,6 +517,16 @@ impl NameIndex {
             match candidates.last_mut() {
                 Some((last, total)) if *last == c => *total += w,
                 _ => candidates.push((c, w)),
+            }
+        }
+        for list in only_boost {
+            let w = weight(list);
+            for c in list {
+                if let Ok(k) = candidates.binary_search_by_key(c, |(x, _)| *x)
+                    && let Some((_, total)) = candidates.get_mut(k)
+                {
+                    *total += w;
+                }
             }
         }
         candidates.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -673,6 +689,22 @@ mod tests {
         // A short last word is no cut legal form (`ACME TOOLS COMP` stays).
         assert_eq!(normalise_name("ACME TOOLS COMP"), "ACME TOOLS COMP");
         assert_eq!(normalise_name("ACME TOOLS CORPORAT"), "ACME TOOLS");
+    }
+
+    #[test]
+    fn a_payer_sharing_only_common_words_with_its_customer_still_finds_it_among_thousands() {
+        // 1,200 customers named GOLDEN …, 1,200 … NORTH AMERICA: the word
+        // the payer abbreviated (`HDW`) retrieves nothing, so its customer
+        // is found by being the only one with all three common words.
+        let mut cs: Vec<Customer> = Vec::new();
+        for k in 0..1200 {
+            cs.push(customer(&format!("G{k}"), &format!("Golden Widgets{k} Co"), &[]));
+            cs.push(customer(&format!("N{k}"), &format!("Keystone{k} North America Inc"), &[]));
+        }
+        cs.push(customer("C1", "Golden Hardware North America LLC", &[]));
+        let idx = NameIndex::build(&cs);
+        let got = idx.lookup("GOLDEN HDW NORTH AMERICA LLC");
+        assert_eq!(got.first().map(|(c, _)| cs[*c as usize].id.as_str()), Some("C1"), "{:?}", got.first());
     }
 
     #[test]
