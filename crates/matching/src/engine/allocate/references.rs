@@ -157,19 +157,18 @@ impl<'l> Allocator<'l> {
         &mut self,
         receipt: &Receipt,
         proposal: &Proposal,
-        chosen: Vec<RefMatch>,
+        mut chosen: Vec<RefMatch>,
         merged_lines: &[(u32, usize)],
     ) -> ReceiptOutcome {
-        let mut chosen = chosen;
+        // The families the last reading paid, suggested when none wins.
+        let mut families: Vec<String> = Vec::new();
         for _ in 0..2 {
             self.journal = Some(Vec::new());
             let out = self.by_reference(receipt, proposal, chosen.clone(), merged_lines);
             let journal = self.journal.take().unwrap_or_default();
             let mut paid: BTreeMap<String, usize> = BTreeMap::new();
-            for l in out.lines.iter().filter(|l| l.kind == PostingKind::Applied) {
-                if let Some(inv) = l.invoice {
-                    *paid.entry(self.family_of(inv)).or_default() += 1;
-                }
+            for inv in out.lines.iter().filter(|l| l.kind == PostingKind::Applied).filter_map(|l| l.invoice) {
+                *paid.entry(self.family_of(inv)).or_default() += 1;
             }
             if paid.len() < 2 {
                 return out;
@@ -178,16 +177,18 @@ impl<'l> Allocator<'l> {
             let most = paid.values().copied().max().unwrap_or(0);
             let leaders: Vec<&String> = paid.iter().filter(|(_, n)| **n == most).map(|(f, _)| f).collect();
             let [leader] = leaders.as_slice() else {
-                let owners: Vec<(String, Decimal)> = paid.keys().map(|f| (f.clone(), Decimal::new(500, 3))).collect();
-                return self.unidentified_between(receipt, proposal, owners);
+                families = paid.into_keys().collect();
+                break;
             };
             let leader = (*leader).clone();
+            families = paid.into_keys().collect();
             chosen.retain(|r| self.family_of(r.invoice) == leader);
             if chosen.is_empty() {
                 break;
             }
         }
-        self.unidentified_between(receipt, proposal, Vec::new())
+        let owners = families.into_iter().map(|f| (f, Decimal::new(500, 3))).collect();
+        self.unidentified_between(receipt, proposal, owners)
     }
 
     /// Held unidentified: the references paid invoices of unrelated customers.
@@ -200,7 +201,7 @@ impl<'l> Allocator<'l> {
         let mut out = self.hold(receipt, None, proposal, ExceptionKind::Unidentified, "");
         if let Some(e) = out.exceptions.first_mut() {
             e.suggestions = owners;
-            e.detail = "The remittance names invoices of unrelated customers equally and nothing identifies the payer; one payment is one payer's cash: identify it.".into();
+            e.detail = "The remittance names invoices of unrelated customers and nothing identifies the payer; one payment is one payer's cash: identify it.".into();
         }
         out
     }
@@ -354,7 +355,7 @@ impl<'l> Allocator<'l> {
                             && self.payable(*i, receipt.currency)
                             && self
                                 .discount(*i, receipt.value_date)
-                                .is_some_and(|(d, _)| !d.is_zero() && self.remaining(*i) - stated == d)
+                                .is_some_and(|(d, _)| !d.is_zero() && self.remaining(*i).checked_sub(stated) == Some(d))
                     })
                     .collect();
             }
@@ -377,67 +378,18 @@ impl<'l> Allocator<'l> {
                     continue;
                 }
             }
-            // The payment's only reference paying more than the invoice it
-            // names is open for, so that it cannot be a part payment of it,
-            // while exactly one invoice of the family one edit away is open
-            // for the payment plus a bank's charge (an amount with cents),
-            // or — in words that call the payment a part payment — exactly
-            // one is open for more than it: the number was mistyped into
-            // that neighbour's, which the payment part-pays.
-            if alternatives.is_empty()
+            // The payment's only reference (no stated total, nothing said
+            // taken off), and the family invoices one edit away open for
+            // exactly the payment plus a bank's charge (a round 5 to 50) —
+            // only for an amount with cents: whole amounts a round step
+            // apart are too common to tell.
+            let only_reference = alternatives.is_empty()
                 && single
                 && r.line.is_none_or(|_| receipt.remittance_lines.len() == 1)
                 && stated_total.is_none()
-                && taken_off.is_zero()
-                && stated > self.remaining(r.invoice)
-            {
-                let open_neighbour =
-                    |i: &u32| *i != r.invoice && !taken.contains(i) && self.open_item(*i, receipt.currency);
-                let charged: Vec<u32> = if stated.fract().is_zero() {
-                    Vec::new()
-                } else {
-                    neighbours
-                        .iter()
-                        .copied()
-                        .filter(|i| open_neighbour(i) && less_a_bank_charge(self.remaining(*i), stated))
-                        .collect()
-                };
-                let part_paid: Vec<u32> = if says_part_payment(receipt) {
-                    neighbours.iter().copied().filter(|i| open_neighbour(i) && self.remaining(*i) > stated).collect()
-                } else {
-                    Vec::new()
-                };
-                let pick = match (charged.as_slice(), part_paid.as_slice()) {
-                    ([one], _) | ([], [one]) => Some(*one),
-                    _ => None,
-                };
-                if let Some(one) = pick {
-                    taken.remove(&r.invoice);
-                    taken.insert(one);
-                    r.invoice = one;
-                    r.distance = 1;
-                    r.strength = Decimal::new(910, 3);
-                    continue;
-                }
-            }
-            // The payment's only reference part-paying the invoice it names,
-            // while exactly one invoice
-            // of the family one edit away is open for the payment plus a
-            // bank's charge (a round 5 to 50: `PMT INV-0099353` paying
-            // 3929.24 where INV-0099350 is open for 3944.24): the number may
-            // be mistyped — doubted and held with that invoice suggested,
-            // never part-paid on the one it names. Only for an amount with
-            // cents: whole amounts a round step apart are too common to tell.
-            if alternatives.is_empty()
-                && single
-                && r.line.is_none_or(|_| receipt.remittance_lines.len() == 1)
-                && stated_total.is_none()
-                && taken_off.is_zero()
-                && stated < self.remaining(r.invoice)
-                && !stated.fract().is_zero()
-                && !less_a_bank_charge(self.remaining(r.invoice), stated)
-            {
-                let charged: Vec<u32> = neighbours
+                && taken_off.is_zero();
+            let charged: Vec<u32> = if only_reference && !stated.fract().is_zero() {
+                neighbours
                     .iter()
                     .copied()
                     .filter(|i| {
@@ -446,26 +398,57 @@ impl<'l> Allocator<'l> {
                             && self.payable(*i, receipt.currency)
                             && less_a_bank_charge(self.remaining(*i), stated)
                     })
-                    .collect();
-                if let [one] = charged.as_slice() {
-                    r.strength = r.strength.min(Decimal::new(850, 3));
-                    doubted.push(*one);
-                    doubt_notes.push(format!(
-                        "invoice {} one edit away is open for the payment plus {}, a bank's charge",
-                        self.id(*one),
-                        self.remaining(*one) - stated
-                    ));
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            // Paying more than the invoice it names is open for, it cannot
+            // part-pay it: when exactly one neighbour is open for the
+            // payment plus a bank's charge, or — in words that call the
+            // payment a part payment — exactly one is open for more than
+            // it, the number was mistyped into that neighbour's, which the
+            // payment part-pays.
+            if only_reference && stated > self.remaining(r.invoice) {
+                let part_paid: Vec<u32> = if says_part_payment(receipt) {
+                    neighbours
+                        .iter()
+                        .copied()
+                        .filter(|i| {
+                            *i != r.invoice
+                                && !taken.contains(i)
+                                && self.open_item(*i, receipt.currency)
+                                && self.remaining(*i) > stated
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if let ([one], _) | ([], [one]) = (charged.as_slice(), part_paid.as_slice()) {
+                    retarget(r, &mut taken, *one, Decimal::new(910, 3));
                     continue;
                 }
             }
+            // Part-paying the invoice it names while exactly one neighbour
+            // is open for the payment plus a bank's charge (`PMT
+            // INV-0099353` paying 3929.24 where INV-0099350 is open for
+            // 3944.24): the number may be mistyped — doubted and held with
+            // that invoice suggested, never part-paid on the one it names.
+            if only_reference
+                && stated < self.remaining(r.invoice)
+                && !less_a_bank_charge(self.remaining(r.invoice), stated)
+                && let [one] = charged.as_slice()
+            {
+                r.strength = r.strength.min(Decimal::new(850, 3));
+                doubted.push(*one);
+                doubt_notes.push(format!(
+                    "invoice {} one edit away is open for the payment plus {}, a bank's charge",
+                    self.id(*one),
+                    self.remaining(*one) - stated
+                ));
+                continue;
+            }
             match alternatives.as_slice() {
-                [alternative] => {
-                    taken.remove(&r.invoice);
-                    taken.insert(*alternative);
-                    r.invoice = *alternative;
-                    r.distance = 1;
-                    r.strength = Decimal::new(950, 3);
-                }
+                [alternative] => retarget(r, &mut taken, *alternative, Decimal::new(950, 3)),
                 // Another customer's invoice is a candidate only when the
                 // payer's own evidence does not already confirm the owner.
                 [] if !proposal.payer.is_some_and(|(p, _)| self.ledger.may_pay(p, self.ledger.owner(r.invoice))) => {
@@ -503,11 +486,7 @@ impl<'l> Allocator<'l> {
                                 && (!stated.fract().is_zero() || name_says_other(*other))
                                 && payer_agrees(*other) =>
                         {
-                            taken.remove(&r.invoice);
-                            taken.insert(*other);
-                            r.invoice = *other;
-                            r.distance = 1;
-                            r.strength = Decimal::new(950, 3);
+                            retarget(r, &mut taken, *other, Decimal::new(950, 3));
                             moved_to = Some(self.ledger.owner(*other));
                         }
                         [other] => {
@@ -654,11 +633,7 @@ impl<'l> Allocator<'l> {
             if let [(k, i)] = swaps.as_slice()
                 && let Some(r) = fresh.get_mut(*k)
             {
-                taken.remove(&r.invoice);
-                taken.insert(*i);
-                r.invoice = *i;
-                r.distance = 1;
-                r.strength = Decimal::new(950, 3);
+                retarget(r, &mut taken, *i, Decimal::new(950, 3));
             } else if swaps.len() > 1 {
                 // The amounts say a number was mistyped but not which
                 // neighbour was meant: the references a swap would replace
@@ -873,4 +848,14 @@ impl<'l> Allocator<'l> {
         }
         out
     }
+}
+
+/// Points a reference at the invoice one edit away it was mistyped from,
+/// keeping the set of invoices the receipt already names in step.
+fn retarget(r: &mut RefMatch, taken: &mut HashSet<u32>, to: u32, strength: Decimal) {
+    taken.remove(&r.invoice);
+    taken.insert(to);
+    r.invoice = to;
+    r.distance = 1;
+    r.strength = strength;
 }

@@ -300,6 +300,9 @@ pub(super) fn sources<'r>(receipt: &'r Receipt, payer_words: &'r [String]) -> Ve
         let words: Vec<String> =
             text.split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | ',')).map(squash).collect();
         let run_piece = |t: &String| {
+            if run_digits.is_empty() {
+                return false;
+            }
             let piece = digits_only(t);
             let shorter_inside = |r: &String| r.len() > piece.len() && r.contains(piece.as_str());
             let joined = !words.contains(&squash(t));
