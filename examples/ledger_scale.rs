@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use cashapply_model::{Currency, format_amount};
 use cashapply_output::{ExceptionRow, PostingRow, ReceiptRow, content_id, write_run};
-use cashapply_service::daily::{load_beside_checkpoint, prepare, write_and_commit};
+use cashapply_service::daily::{load_beside_checkpoint, run_in_stages};
 use cashapply_service::{Request, apply, load};
 use cashapply_store::{
     FileRecord, InvoiceChange, KnownInvoice, LedgerStore, ReceiptRecord, RunRecord, SqliteStore, StatementRecord,
@@ -287,9 +287,8 @@ fn run_day(request: &Request, dir: &Path, db: &Path, days: usize, before: u64) {
     let loaded = loaded.expect("inputs");
     phase(&format!("inputs loaded (beside the checkpoint of the last run's log: {:?})", checkpointed.unwrap()));
     let mut store = SqliteStore::open_for_run(db, false).unwrap();
-    let prepared = prepare(&store, loaded, "2025-09-01T06:00:00Z", "scale", &phase).expect("run");
-    phase("prepared");
-    write_and_commit(&prepared, &mut store, &dir.join("run-out")).unwrap();
+    let prepared =
+        run_in_stages(&mut store, loaded, "2025-09-01T06:00:00Z", "scale", &dir.join("run-out"), &phase).expect("run");
     phase("batch written and committed");
     drop(store);
     phase("ledger closed");

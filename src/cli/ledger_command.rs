@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use cashapply_service::actions;
-use cashapply_service::daily::{DailyError, load_beside_checkpoint, prepare, write_and_commit};
+use cashapply_service::daily::{DailyError, load_beside_checkpoint, run_in_stages};
 use cashapply_service::workbench::learned;
 use cashapply_store::{LedgerStore, SqliteStore, StoreError, WriteLock};
 use clap::{Args, Subcommand};
@@ -105,10 +105,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     print_warnings(&loaded)?;
     // Rules learned in the workbench: extra customer aliases (CONTRACT §7).
     let rules = learned::use_rules_for(&store, &mut loaded)?;
-    let prepared = match prepare(&store, loaded, &now(), &actor(), &say) {
+    // Decided, written to `out_dir` and committed (the batch, receipts and
+    // lines go into the ledger while the rest of the run is built).
+    let prepared = match run_in_stages(&mut store, loaded, &now(), &actor(), out_dir, &say) {
         Ok(p) => p,
         Err(DailyError::Service(e)) => return report_failure(e, out_dir),
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(anyhow::Error::from(e).context("the run was not recorded")),
     };
     {
         let mut err = io::stderr().lock();
@@ -116,8 +118,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             writeln!(err, "{w}")?;
         }
     }
-    write_and_commit(&prepared, &mut store, out_dir)
-        .with_context(|| format!("batch {} not recorded", prepared.batch.batch_id))?;
     progress.say(&format!("wrote {} and committed the ledger", out_dir.display()));
     progress.finish();
     let fired =

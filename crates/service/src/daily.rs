@@ -232,42 +232,34 @@ fn problem_key(e: &ExceptionRow) -> String {
     }
 }
 
-/// What the engine's outcomes become, for the batch and for the ledger.
-struct RunRows {
+/// The rows of a run that the ledger writes first: its lines, receipts and
+/// batch id, and the exceptions raised (before the ledger says which are
+/// new).
+struct HeadRows {
     postings: Vec<PostingRow>,
     /// The same lines, for the ledger.
     engine_postings: Vec<PostingRow>,
     batch_id: String,
     raised_now: Vec<ExceptionRow>,
-    evidence: Vec<cashapply_store::ExceptionEvidence>,
-    /// (rule id, receipt id) of each learned rule that fired.
-    learned_fires: Vec<(i64, String)>,
+    /// (rule id, receipt id) of each learned deduction reason that wrote
+    /// a shortfall off.
+    written_off_fires: Vec<(i64, String)>,
     receipts: Vec<cashapply_output::ReceiptRow>,
     records: Vec<ReceiptRecord>,
-    summary: Value,
 }
 
-/// The run's rows from the engine's outcomes (pure: reads no ledger). The
-/// batch id derives from the previous batch, the carried lines, this run's
-/// lines and its receipts.
-fn run_rows(
+/// The run's lines, receipts and exceptions from the engine's outcomes
+/// (pure: reads no ledger). The batch id derives from the previous batch,
+/// the carried lines, this run's lines and its receipts.
+fn head_rows(
     decided: &crate::Decided,
-    proposals: &[Option<cashapply_matching::engine::Proposal>],
     new_ids: &[String],
     previous_batch: &str,
     carried: &[String],
     learned: crate::evidence::Learned<'_>,
     new_meta: &[(u32, usize)],
-) -> Result<RunRows, ServiceError> {
-    let mut report = RunReport::with_ids(
-        &decided.ledger,
-        &decided.receipts,
-        &decided.outcomes,
-        new_ids.to_vec(),
-        decided.files.clone(),
-        decided.others.clone(),
-        &decided.settings,
-    );
+) -> Result<HeadRows, ServiceError> {
+    let mut report = report_of(decided, new_ids);
     cashapply_output::check_invariants(&report)
         .map_err(|v| ServiceError::Invariants { violations: v.iter().map(ToString::to_string).collect() })?;
     let mut postings: Vec<PostingRow> = posting_rows(&report);
@@ -279,16 +271,10 @@ fn run_rows(
     let batch_id = content_id("B", &id_parts);
     report.batch_id = batch_id.clone();
     let raised_now = exception_rows(&report);
-    // What stage 1 found, by receipt id, where the engine kept it.
-    let kept: HashMap<&str, &cashapply_matching::engine::Proposal> =
-        new_ids.iter().zip(proposals).filter_map(|(id, p)| p.as_ref().map(|p| (id.as_str(), p))).collect();
-    let evidence = crate::evidence::exception_evidence(&report, &raised_now, learned, &kept);
-    let mut learned_fires = crate::evidence::learned_fires(&report, &raised_now, &evidence, learned);
-    learned_fires.extend(written_off_fires);
     let receipts = receipt_rows(&report);
     let meta: HashMap<&str, (u32, usize)> = new_ids.iter().map(String::as_str).zip(new_meta.iter().copied()).collect();
-    // The ledger's copies of the rows and the summary, side by side.
-    let (records, (engine_postings, summary)) = rayon::join(
+    // The ledger's copies of the rows, side by side.
+    let (records, engine_postings) = rayon::join(
         || -> Vec<ReceiptRecord> {
             receipts
                 .iter()
@@ -298,9 +284,22 @@ fn run_rows(
                 })
                 .collect()
         },
-        || rayon::join(|| postings.clone(), || summary_json(&report)),
+        || postings.clone(),
     );
-    Ok(RunRows { postings, engine_postings, batch_id, raised_now, evidence, learned_fires, receipts, records, summary })
+    Ok(HeadRows { postings, engine_postings, batch_id, raised_now, written_off_fires, receipts, records })
+}
+
+/// The outcomes in output order with their ids.
+fn report_of<'a>(decided: &'a crate::Decided, new_ids: &[String]) -> RunReport<'a> {
+    RunReport::with_ids(
+        &decided.ledger,
+        &decided.receipts,
+        &decided.outcomes,
+        new_ids.to_vec(),
+        decided.files.clone(),
+        decided.others.clone(),
+        &decided.settings,
+    )
 }
 
 /// The bank files' receipts against the ledger (rules 1 and 2): each
@@ -448,14 +447,129 @@ fn against_ledger(store: &dyn LedgerStore, loaded_files: &[crate::BankInput]) ->
     Ok(AgainstLedger { warnings, new_receipts, new_ids, new_meta, already, files })
 }
 
+/// A run decided as far as its lines: what the ledger writes first, and
+/// what the rest of the run is built from.
+struct Head {
+    warnings: Vec<String>,
+    already: Vec<AlreadyProcessed>,
+    decided: crate::Decided,
+    proposals: Vec<Option<cashapply_matching::engine::Proposal>>,
+    new_ids: Vec<String>,
+    learned_names: Vec<(i64, String, String)>,
+    learned_deductions: Vec<(i64, String, String)>,
+    rows: HeadRows,
+    previous_batch: String,
+    pending: Vec<PostingRow>,
+    carried: Vec<String>,
+    open_before: Vec<(String, ExceptionRow)>,
+    erp_settled: HashSet<(String, String)>,
+    adjusted: u64,
+    missing: Vec<Value>,
+    /// Whether the invoices file must be compared with the ledger's copy.
+    compare_invoices: bool,
+    /// The file's invoices in the ledger's key order.
+    by_key: Vec<usize>,
+    /// What the file gave for the invoices cash in flight reduced.
+    given: HashMap<usize, (Decimal, InvoiceStatus)>,
+}
+
+/// What the ledger writes after the head (see
+/// [`LedgerStore::commit_run_in_stages`]).
+struct Rest {
+    exceptions: Vec<(String, ExceptionRow)>,
+    status_changes: Vec<StatusChange>,
+    invoice_changes: Vec<InvoiceChange>,
+    evidence: Vec<cashapply_store::ExceptionEvidence>,
+}
+
+impl Rest {
+    fn fill(self, record: &mut RunRecord) {
+        record.exceptions = self.exceptions;
+        record.status_changes = self.status_changes;
+        record.invoice_changes = self.invoice_changes;
+        record.evidence = self.evidence;
+    }
+}
+
 /// Reads the ledger and decides the run. Nothing is written.
 pub fn prepare(
+    store: &dyn LedgerStore,
+    loaded: Loaded,
+    at: &str,
+    actor: &str,
+    progress: Progress<'_>,
+) -> Result<PreparedRun, DailyError> {
+    let (head, mut record) = decide(store, loaded, at, actor, progress)?;
+    let (mut prepared, rest) = finish(store, head, progress)?;
+    rest.fill(&mut record);
+    prepared.record = record;
+    Ok(prepared)
+}
+
+/// Decides the run and commits it, writing `out` on the way (as
+/// [`prepare`] then [`write_and_commit`], with the same rows and the same
+/// files). Once the lines are known, the ledger's second connection
+/// ([`LedgerStore::run_writer`]) writes the batch, receipts and lines on
+/// another thread while this one builds the exceptions, their evidence and
+/// the invoice history (reading the ledger as it was before the run) and
+/// then writes `out`; the transaction commits once `out` is written, and
+/// is rolled back if anything failed. Without a second connection, the
+/// run is prepared and then written and committed.
+pub fn run_in_stages(
+    store: &mut dyn LedgerStore,
+    loaded: Loaded,
+    at: &str,
+    actor: &str,
+    out: &Path,
+    progress: Progress<'_>,
+) -> Result<PreparedRun, DailyError> {
+    let Some(mut writer) = store.run_writer()? else {
+        let prepared = prepare(store, loaded, at, actor, progress)?;
+        write_and_commit(&prepared, store, out)?;
+        return Ok(prepared);
+    };
+    let (head, mut record) = decide(store, loaded, at, actor, progress)?;
+    let reader: &dyn LedgerStore = store;
+    std::thread::scope(|scope| {
+        let (rest_to, rest_from) = std::sync::mpsc::channel::<Rest>();
+        let (written_to, written_from) = std::sync::mpsc::channel::<bool>();
+        let record = &mut record;
+        let committing = scope.spawn(move || {
+            writer.commit_run_in_stages(record, &mut |r| rest_from.recv().map(|rest| rest.fill(r)).is_ok(), &mut || {
+                written_from.recv().unwrap_or(false)
+            })
+        });
+        // A failure here drops the senders: the writer rolls back.
+        let finished = finish(reader, head, progress).and_then(|(prepared, rest)| {
+            let _ = rest_to.send(rest);
+            let written = write_batch(&prepared.batch, out);
+            let _ = written_to.send(written.is_ok());
+            written?;
+            Ok(prepared)
+        });
+        drop((rest_to, written_to));
+        let committed = committing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let prepared = finished?;
+        if !committed? {
+            return Err(StoreError::Refused("the run was not committed".into()).into());
+        }
+        Ok(prepared)
+    })
+    .map(|mut prepared: PreparedRun| {
+        prepared.record = record;
+        prepared
+    })
+}
+
+/// The run decided as far as its lines, with the head of its record (the
+/// rest of the record empty).
+fn decide(
     store: &dyn LedgerStore,
     mut loaded: Loaded,
     at: &str,
     actor: &str,
     progress: Progress<'_>,
-) -> Result<PreparedRun, DailyError> {
+) -> Result<(Head, RunRecord), DailyError> {
     let mut warnings = Vec::new();
     // The ERP's view as given, for the invoice history: only changes are
     // kept, and a file identical to the last run's changes nothing (unless
@@ -489,7 +603,6 @@ pub fn prepare(
         .filter(|i| i.status == InvoiceStatus::Closed || i.amount_open.is_zero())
         .map(|i| (i.customer_id.clone(), i.id.clone()))
         .collect();
-
     // Rule 3: cash in flight.
     // Lines are kept per currency: only those in the invoice's currency
     // move it (a line in another currency is reported, never converted).
@@ -577,34 +690,19 @@ pub fn prepare(
     let contacts = loaded.customer_emails.take();
     let learned_names = std::mem::take(&mut loaded.learned_names);
     let learned_deductions = std::mem::take(&mut loaded.learned_deductions);
-    let learned = crate::evidence::Learned { names: &learned_names, deductions: &learned_deductions };
     let (limit, min_confidence) = (loaded.config.learned_write_off_limit, loaded.config.auto_apply_confidence);
     let (ledger, notes) = built;
     for note in notes {
         progress(&note);
     }
-    // The engine decides on another thread while this one reads the ledger
-    // for what the run compares after it: the invoice history (a read of
-    // every invoice of the ledger, against the file's view), the previous
-    // batch, the lines no batch carries yet, the open exceptions. The
-    // engine runs stage 1 on every core but allocates on one: the reading
-    // takes the other core then. Only this thread reads the ledger.
-    let (decisions, ledger_reads) = std::thread::scope(|scope| {
-        let (ledger, receipts, config) = (&ledger, &new_receipts, &loaded.config);
-        let engine = scope.spawn(move || cashapply_matching::engine::run_keeping_proposals(receipts, ledger, config));
-        let reads = (|| -> Result<_, StoreError> {
-            let changes = if compare_invoices {
-                invoice_changes_since_last_run(store, &ledger.invoices, &by_key, &given)?
-            } else {
-                Vec::new()
-            };
-            let previous_batch = store.last_batch()?.unwrap_or_default();
-            Ok((changes, previous_batch, store.pending_postings()?, store.open_exceptions()?))
-        })();
-        (engine.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), reads)
-    });
-    let (invoice_changes, previous_batch, pending, open_before) = ledger_reads?;
-    let cashapply_matching::engine::Decisions { outcomes, proposals } = decisions;
+    // The engine: stage 1 on every core, then the allocation on one. The
+    // invoice history is compared after it, beside the ledger's writing
+    // (see `finish`), so that nothing takes a core from stage 1.
+    let cashapply_matching::engine::Decisions { outcomes, proposals } =
+        cashapply_matching::engine::run_keeping_proposals(&new_receipts, &ledger, &loaded.config);
+    let previous_batch = store.last_batch()?.unwrap_or_default();
+    let pending = store.pending_postings()?;
+    let open_before = store.open_exceptions()?;
     let mut decided = loaded.decided(ledger, new_receipts, outcomes, progress);
     let written_off = crate::learned_write_off::write_off_by_learned_reasons(
         &mut decided,
@@ -616,23 +714,92 @@ pub fn prepare(
         progress(&format!("{written_off} shortfall(s) written off by learned deduction reasons"));
     }
     let carried: Vec<String> = pending.iter().map(|p| p.posting_id.clone()).collect();
-    // The run's rows: the engine's output turned into lines, exceptions and
-    // their evidence, receipts, summary.
-    let rows = run_rows(&decided, &proposals, &new_ids, &previous_batch, &carried, learned, &new_meta);
-    progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
-    let RunRows {
-        mut postings,
-        engine_postings,
-        batch_id,
-        raised_now,
-        evidence,
-        learned_fires,
-        receipts,
-        records,
-        summary,
-    } = rows?;
-    progress(&format!("{} posting line(s), {} carried", postings.len(), carried.len()));
+    let learned = crate::evidence::Learned { names: &learned_names, deductions: &learned_deductions };
+    let mut rows = head_rows(&decided, &new_ids, &previous_batch, &carried, learned, &new_meta)?;
+    progress(&format!("{} posting line(s), {} carried", rows.postings.len(), carried.len()));
+    let record = RunRecord {
+        batch_id: rows.batch_id.clone(),
+        at: at.to_string(),
+        actor: actor.to_string(),
+        as_of,
+        invoices_file: decided.others.first().map(|o| o.name.clone()).unwrap_or_default(),
+        invoices_sha256: decided.others.first().map(|o| o.sha256.clone()).unwrap_or_default(),
+        files,
+        receipts: std::mem::take(&mut rows.records),
+        already: already.len() as u64,
+        postings: std::mem::take(&mut rows.engine_postings),
+        carried: carried.clone(),
+        exceptions: Vec::new(),
+        status_changes: Vec::new(),
+        invoice_changes: Vec::new(),
+        evidence: Vec::new(),
+        contacts,
+    };
+    let head = Head {
+        warnings,
+        already,
+        decided,
+        proposals,
+        new_ids,
+        learned_names,
+        learned_deductions,
+        rows,
+        previous_batch,
+        pending,
+        carried,
+        open_before,
+        erp_settled,
+        adjusted,
+        missing,
+        compare_invoices,
+        by_key,
+        given,
+    };
+    Ok((head, record))
+}
+
+/// The rest of a decided run: the exceptions (one problem, one exception),
+/// their evidence, the exceptions the run resolves, the invoice history and
+/// the batch files. Reads the ledger as it was before the run.
+fn finish(store: &dyn LedgerStore, head: Head, progress: Progress<'_>) -> Result<(PreparedRun, Rest), DailyError> {
+    let Head {
+        warnings,
+        already,
+        decided,
+        proposals,
+        new_ids,
+        learned_names,
+        learned_deductions,
+        rows,
+        previous_batch,
+        pending,
+        carried,
+        open_before,
+        erp_settled,
+        adjusted,
+        missing,
+        compare_invoices,
+        by_key,
+        given,
+    } = head;
+    let HeadRows { mut postings, batch_id, raised_now, written_off_fires, receipts, .. } = rows;
+    let learned = crate::evidence::Learned { names: &learned_names, deductions: &learned_deductions };
+    let mut report = report_of(&decided, &new_ids);
+    report.batch_id = batch_id.clone();
+    // What stage 1 found, by receipt id, where the engine kept it.
+    let kept: HashMap<&str, &cashapply_matching::engine::Proposal> =
+        new_ids.iter().zip(&proposals).filter_map(|(id, p)| p.as_ref().map(|p| (id.as_str(), p))).collect();
+    let evidence = crate::evidence::exception_evidence(&report, &raised_now, learned, &kept);
+    let mut learned_fires = crate::evidence::learned_fires(&report, &raised_now, &evidence, learned);
+    learned_fires.extend(written_off_fires);
+    let summary = summary_json(&report);
     progress(&format!("evidence kept for {} exception(s)", evidence.len()));
+    let invoice_changes = if compare_invoices {
+        invoice_changes_since_last_run(store, &decided.ledger.invoices, &by_key, &given)?
+    } else {
+        Vec::new()
+    };
+    progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
     let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
     let before: HashMap<String, ExceptionRow> = store.exceptions_by_problem(&keys)?.into_iter().collect();
     let mut new_exceptions = Vec::new();
@@ -723,36 +890,22 @@ pub fn prepare(
     let straight_through = decided.straight_through();
     let mut batch_postings = pending;
     batch_postings.append(&mut postings);
-    let record = RunRecord {
-        batch_id: batch_id.clone(),
-        at: at.to_string(),
-        actor: actor.to_string(),
-        as_of,
-        invoices_file: decided.others.first().map(|o| o.name.clone()).unwrap_or_default(),
-        invoices_sha256: decided.others.first().map(|o| o.sha256.clone()).unwrap_or_default(),
-        files,
-        receipts: records,
-        already: already.len() as u64,
-        postings: engine_postings,
-        carried: carried.clone(),
-        exceptions: new_exceptions.clone(),
-        status_changes: status_changes.clone(),
-        invoice_changes,
-        evidence,
-        contacts,
-    };
-    Ok(PreparedRun {
+    let raised = new_exceptions.len();
+    let resolved = status_changes.len();
+    let rest = Rest { exceptions: new_exceptions, status_changes, invoice_changes, evidence };
+    let prepared = PreparedRun {
         batch: BatchFiles { batch_id, postings: batch_postings, exceptions: open_after, receipts, summary },
-        record,
+        record: RunRecord::default(),
         already,
         warnings,
         straight_through,
-        raised: new_exceptions.len(),
+        raised,
         not_raised_again,
-        resolved: status_changes.len(),
+        resolved,
         carried: carried.len(),
         learned_fires,
-    })
+    };
+    Ok((prepared, rest))
 }
 
 /// Reads the run's inputs (as [`crate::load`]) while another thread copies

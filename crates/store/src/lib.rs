@@ -440,6 +440,28 @@ pub trait LedgerStore {
     /// transaction commits only when it answers true, and is rolled back
     /// otherwise. Returns whether it committed.
     fn commit_run_when(&mut self, run: &RunRecord, ready: &mut dyn FnMut() -> bool) -> Result<bool, StoreError>;
+    /// As [`LedgerStore::commit_run_when`] for a run whose head is known
+    /// before the rest: the batch, its files, receipts and lines (and the
+    /// earlier lines it carries) are written first; then `rest` is called to
+    /// fill in the exceptions, their evidence, the status changes and the
+    /// invoice changes (it may wait for another thread to build them, and
+    /// answers false to give the run up: rolled back). The rest is written
+    /// in the same transaction, which commits only when `ready` answers
+    /// true. Returns whether it committed.
+    fn commit_run_in_stages(
+        &mut self,
+        run: &mut RunRecord,
+        rest: &mut dyn FnMut(&mut RunRecord) -> bool,
+        ready: &mut dyn FnMut() -> bool,
+    ) -> Result<bool, StoreError>;
+    /// A second connection to the same ledger, so that a run's rows can be
+    /// written on one thread (its transaction open, taking the write lock)
+    /// while this connection goes on reading the ledger as it was before
+    /// the run. `None` when the backend has no such thing: the run is then
+    /// written through this connection once everything is decided.
+    fn run_writer(&self) -> Result<Option<Box<dyn LedgerStore + Send>>, StoreError> {
+        Ok(None)
+    }
     /// Marks a batch's lines (or only `postings` of it) confirmed.
     fn confirm(
         &mut self,

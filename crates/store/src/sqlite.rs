@@ -258,6 +258,271 @@ pub(crate) fn insert_event(tx: &rusqlite::Transaction<'_>, kind: &str, id: &str,
     Ok(())
 }
 
+/// A run's record, whole or in two stages (see
+/// [`LedgerStore::commit_run_in_stages`]).
+enum Staged<'a> {
+    Whole(&'a RunRecord),
+    InStages(&'a mut RunRecord, &'a mut dyn FnMut(&mut RunRecord) -> bool),
+}
+
+impl Staged<'_> {
+    fn run(&self) -> &RunRecord {
+        match self {
+            Staged::Whole(r) => r,
+            Staged::InStages(r, _) => r,
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Writes a run in one transaction: its head (batch, files, receipts,
+    /// carried and new lines), then — once a staged record has its rest —
+    /// exceptions, evidence, status changes, invoices and the summaries;
+    /// commits when `ready` answers true.
+    fn write_run(&mut self, mut staged: Staged<'_>, ready: &mut dyn FnMut() -> bool) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let seq = {
+            let run = staged.run();
+            let seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM batches", [], |r| r.get(0))?;
+            tx.execute(
+            "INSERT INTO batches (batch_id, seq, created_at, actor, as_of, invoices_file, invoices_sha256, receipts_new, receipts_already, \
+             postings_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, (SELECT coalesce(max(seq), 0) FROM postings))",
+            params![
+                run.batch_id,
+                seq,
+                run.at,
+                run.actor,
+                run.as_of,
+                run.invoices_file,
+                run.invoices_sha256,
+                run.receipts.len() as i64,
+                run.already as i64
+            ],
+        )?;
+            let mut file_ids = Vec::with_capacity(run.files.len());
+            let mut receipt_seqs: std::collections::HashMap<&str, i64> =
+                std::collections::HashMap::with_capacity(run.receipts.len());
+            for f in &run.files {
+                tx.execute(
+                "INSERT INTO files (batch_id, name, format, sha256, normalised_sha256, size, receipts_new, receipts_already, warnings) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    run.batch_id,
+                    f.name,
+                    f.format,
+                    f.sha256,
+                    f.normalised_sha256,
+                    f.size as i64,
+                    f.receipts_new as i64,
+                    f.receipts_already as i64,
+                    f.warnings.join("\n")
+                ],
+            )?;
+                let file_id = tx.last_insert_rowid();
+                for s in &f.statements {
+                    tx.execute(
+                    "INSERT INTO statements (identity, account, file_id, opening, closing) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![s.identity, s.account, file_id, s.opening, s.closing],
+                )?;
+                }
+                file_ids.push(file_id);
+            }
+            {
+                let mut stmt = tx.prepare_cached(
+                "INSERT INTO receipts (receipt_key, receipt_id, batch_id, file_id, occurrence, bank_ref, format, account, \
+                 value_date, currency, amount, payer_name, customer_id, status, remittance) \
+                 VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+                // Rows go in in id order, as they always have (their `seq`s
+                // follow it). For derived ids that is the keys' unsigned order:
+                // the key index is walked in two ascending runs, so each of its
+                // pages is visited once.
+                let mut order: Vec<(i64, &crate::ReceiptRecord)> =
+                    run.receipts.iter().map(|r| (id_key(&r.row.receipt_id), r)).collect();
+                order.sort_by(|a, b| a.1.row.receipt_id.cmp(&b.1.row.receipt_id));
+                for (key, rec) in order {
+                    let r = &rec.row;
+                    let file_id = file_ids.get(rec.file).copied();
+                    stmt.execute(params![
+                        r.receipt_id,
+                        run.batch_id,
+                        file_id,
+                        rec.occurrence,
+                        r.bank_ref,
+                        r.format,
+                        r.account,
+                        r.value_date,
+                        r.currency,
+                        r.amount,
+                        r.payer_name,
+                        r.customer_id,
+                        r.status,
+                        r.remittance,
+                        key
+                    ])?;
+                    receipt_seqs.insert(r.receipt_id.as_str(), tx.last_insert_rowid());
+                }
+            }
+            {
+                let mut stmt = tx.prepare_cached(
+                    "UPDATE postings SET batch_id = ?1 WHERE posting_key = ?3 AND posting_id = ?2 AND batch_id IS NULL",
+                )?;
+                for id in &run.carried {
+                    stmt.execute(params![run.batch_id, id, id_key(id)])?;
+                }
+            }
+            // By receipt (the order their `seq`s were given in, so the
+            // `receipt_seq` index grows at its end), each receipt's lines in
+            // their order.
+            let mut order: Vec<&PostingRow> = run.postings.iter().collect();
+            order.sort_by(|a, b| a.receipt_id.cmp(&b.receipt_id));
+            for p in order {
+                let seq = receipt_seqs.get(p.receipt_id.as_str()).copied();
+                insert_posting(&tx, p, Some(&run.batch_id), &run.actor, &run.at, seq)?;
+            }
+            seq
+        };
+        // The head is written: a staged record gets its rest now.
+        if let Staged::InStages(run, rest) = &mut staged
+            && !rest(run)
+        {
+            // Dropped: rolled back.
+            return Ok(false);
+        }
+        let run = staged.run();
+        let mut exception_seqs: std::collections::HashMap<&str, i64> =
+            std::collections::HashMap::with_capacity(run.exceptions.len());
+        {
+            let mut stmt = tx.prepare_cached(&format!(
+                "INSERT INTO exceptions ({EXCEPTION_COLUMNS}, batch_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+            ))?;
+            let mut order: Vec<&(String, ExceptionRow)> = run.exceptions.iter().collect();
+            order.sort_by(|a, b| a.1.exception_id.cmp(&b.1.exception_id));
+            for (problem, e) in order {
+                stmt.execute(params![
+                    e.exception_id,
+                    e.kind,
+                    e.receipt_id,
+                    e.bank_ref,
+                    e.customer_id,
+                    e.invoice_id,
+                    e.amount,
+                    e.suggestions,
+                    e.detail,
+                    e.currency,
+                    e.value_date,
+                    e.payer_name,
+                    e.customer_name,
+                    e.status,
+                    problem,
+                    run.batch_id
+                ])?;
+                exception_seqs.insert(e.exception_id.as_str(), tx.last_insert_rowid());
+                // No event row: the exception's batch dates its raising
+                // (`events` reads it from there).
+            }
+        }
+        crate::evidence::insert_evidence(&tx, &run.evidence, &exception_seqs)?;
+        if let Some(contacts) = &run.contacts {
+            crate::evidence::replace_contacts(&tx, contacts, &run.batch_id)?;
+        }
+        for c in &run.status_changes {
+            tx.execute("UPDATE exceptions SET status = ?1 WHERE exception_id = ?2", params![c.status, c.exception_id])?;
+            let event = Event {
+                at: run.at.clone(),
+                actor: run.actor.clone(),
+                action: c.status.clone(),
+                detail: c.note.clone(),
+                batch_id: Some(run.batch_id.clone()),
+            };
+            insert_event(&tx, "exception", &c.exception_id, &event)?;
+        }
+        // The roll-forward's sums (schema 9): what the touched invoices
+        // showed before this run's rows are written.
+        let mut balances = crate::balance_sums::before_invoices(&tx, run, seq)?;
+        {
+            let mut upsert = tx.prepare_cached(&format!(
+                "INSERT INTO invoices (customer_id, invoice_id, currency, amount_open, status, in_file, invoice_date, due_date, amount_original, \
+                 first_seq, first_minor, open_minor, original_minor) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+                 ON CONFLICT (customer_id, invoice_id) DO UPDATE SET \
+                 first_seq = coalesce(first_seq, ?10), \
+                 first_minor = CASE WHEN currency IS NOT ?3 THEN NULL WHEN first_seq IS NULL THEN ?11 ELSE first_minor END, \
+                 original_minor = CASE WHEN ?9 IS NOT NULL THEN ?13 WHEN currency IS NOT ?3 THEN NULL ELSE original_minor END, \
+                 currency = ?3, amount_open = ?4, status = ?5, in_file = ?6, open_minor = ?12, \
+                 invoice_date = coalesce(?7, invoice_date), due_date = CASE WHEN ?7 IS NULL THEN due_date ELSE ?8 END, \
+                 amount_original = coalesce(?9, amount_original) \
+                 RETURNING {}",
+                crate::summaries::SALES_COLUMNS
+            ))?;
+            // The monthly sales: a row whose contribution changed is
+            // counted again (`summaries::SalesDelta`).
+            let mut recounted = tx.prepare_cached(
+                "UPDATE invoices SET sales_key = ?3, sales_minor = ?4 WHERE customer_id = ?1 AND invoice_id = ?2",
+            )?;
+            let mut sales = crate::summaries::SalesDelta::default();
+            let mut history = tx.prepare_cached(
+                "INSERT INTO invoice_history (customer_id, invoice_id, batch_id, event, amount_open, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for c in &run.invoice_changes {
+                let i = &c.invoice;
+                let in_file = c.event != "gone";
+                // Summaries (schema 7): the first run that shows the invoice
+                // (a history line) and what it showed; amounts in minor units.
+                let shows = c.event != "dated";
+                let minor = |a: &str| crate::summaries::minor_units(a, &i.currency);
+                let first_minor = if i.status == "closed" { Some(0) } else { minor(&i.amount_open) };
+                let (now, counted) = upsert.query_row(
+                    params![
+                        i.customer_id,
+                        i.invoice_id,
+                        i.currency,
+                        i.amount_open,
+                        i.status,
+                        in_file,
+                        i.invoice_date,
+                        i.due_date,
+                        i.amount_original,
+                        shows.then_some(seq),
+                        if shows { first_minor } else { None },
+                        minor(&i.amount_open),
+                        i.amount_original.as_deref().and_then(minor),
+                    ],
+                    |r| crate::summaries::SalesFields::read(r, 0),
+                )?;
+                if c.event == "new" && now.first_seq() != Some(seq) {
+                    balances.shown_before();
+                }
+                if let Some((key, minor)) = sales.recount(&now, counted) {
+                    recounted.execute(params![i.customer_id, i.invoice_id, key, minor])?;
+                }
+                if c.event == "dated" {
+                    continue;
+                }
+                history.execute(params![
+                    i.customer_id,
+                    i.invoice_id,
+                    run.batch_id,
+                    c.event,
+                    i.amount_open,
+                    i.status
+                ])?;
+            }
+            sales.write(&tx)?;
+        }
+        crate::summaries::record_run_kpi(&tx, run)?;
+        crate::balance_sums::after_invoices(&tx, run, balances)?;
+        if !ready() {
+            // Dropped: rolled back.
+            return Ok(false);
+        }
+        tx.commit()?;
+
+        Ok(true)
+    }
+}
+
 impl LedgerStore for SqliteStore {
     fn last_batch(&self) -> Result<Option<String>, StoreError> {
         Ok(self
@@ -436,233 +701,20 @@ impl LedgerStore for SqliteStore {
     }
 
     fn commit_run_when(&mut self, run: &RunRecord, ready: &mut dyn FnMut() -> bool) -> Result<bool, StoreError> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM batches", [], |r| r.get(0))?;
-        tx.execute(
-            "INSERT INTO batches (batch_id, seq, created_at, actor, as_of, invoices_file, invoices_sha256, receipts_new, receipts_already, \
-             postings_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, (SELECT coalesce(max(seq), 0) FROM postings))",
-            params![
-                run.batch_id,
-                seq,
-                run.at,
-                run.actor,
-                run.as_of,
-                run.invoices_file,
-                run.invoices_sha256,
-                run.receipts.len() as i64,
-                run.already as i64
-            ],
-        )?;
-        let mut file_ids = Vec::with_capacity(run.files.len());
-        let mut receipt_seqs: std::collections::HashMap<&str, i64> =
-            std::collections::HashMap::with_capacity(run.receipts.len());
-        for f in &run.files {
-            tx.execute(
-                "INSERT INTO files (batch_id, name, format, sha256, normalised_sha256, size, receipts_new, receipts_already, warnings) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    run.batch_id,
-                    f.name,
-                    f.format,
-                    f.sha256,
-                    f.normalised_sha256,
-                    f.size as i64,
-                    f.receipts_new as i64,
-                    f.receipts_already as i64,
-                    f.warnings.join("\n")
-                ],
-            )?;
-            let file_id = tx.last_insert_rowid();
-            for s in &f.statements {
-                tx.execute(
-                    "INSERT INTO statements (identity, account, file_id, opening, closing) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![s.identity, s.account, file_id, s.opening, s.closing],
-                )?;
-            }
-            file_ids.push(file_id);
-        }
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO receipts (receipt_key, receipt_id, batch_id, file_id, occurrence, bank_ref, format, account, \
-                 value_date, currency, amount, payer_name, customer_id, status, remittance) \
-                 VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?;
-            // Rows go in in id order, as they always have (their `seq`s
-            // follow it). For derived ids that is the keys' unsigned order:
-            // the key index is walked in two ascending runs, so each of its
-            // pages is visited once.
-            let mut order: Vec<(i64, &crate::ReceiptRecord)> =
-                run.receipts.iter().map(|r| (id_key(&r.row.receipt_id), r)).collect();
-            order.sort_by(|a, b| a.1.row.receipt_id.cmp(&b.1.row.receipt_id));
-            for (key, rec) in order {
-                let r = &rec.row;
-                let file_id = file_ids.get(rec.file).copied();
-                stmt.execute(params![
-                    r.receipt_id,
-                    run.batch_id,
-                    file_id,
-                    rec.occurrence,
-                    r.bank_ref,
-                    r.format,
-                    r.account,
-                    r.value_date,
-                    r.currency,
-                    r.amount,
-                    r.payer_name,
-                    r.customer_id,
-                    r.status,
-                    r.remittance,
-                    key
-                ])?;
-                receipt_seqs.insert(r.receipt_id.as_str(), tx.last_insert_rowid());
-            }
-        }
-        {
-            let mut stmt = tx.prepare_cached(
-                "UPDATE postings SET batch_id = ?1 WHERE posting_key = ?3 AND posting_id = ?2 AND batch_id IS NULL",
-            )?;
-            for id in &run.carried {
-                stmt.execute(params![run.batch_id, id, id_key(id)])?;
-            }
-        }
-        // By receipt (the order their `seq`s were given in, so the
-        // `receipt_seq` index grows at its end), each receipt's lines in
-        // their order.
-        let mut order: Vec<&PostingRow> = run.postings.iter().collect();
-        order.sort_by(|a, b| a.receipt_id.cmp(&b.receipt_id));
-        for p in order {
-            let seq = receipt_seqs.get(p.receipt_id.as_str()).copied();
-            insert_posting(&tx, p, Some(&run.batch_id), &run.actor, &run.at, seq)?;
-        }
-        let mut exception_seqs: std::collections::HashMap<&str, i64> =
-            std::collections::HashMap::with_capacity(run.exceptions.len());
-        {
-            let mut stmt = tx.prepare_cached(&format!(
-                "INSERT INTO exceptions ({EXCEPTION_COLUMNS}, batch_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
-            ))?;
-            let mut order: Vec<&(String, ExceptionRow)> = run.exceptions.iter().collect();
-            order.sort_by(|a, b| a.1.exception_id.cmp(&b.1.exception_id));
-            for (problem, e) in order {
-                stmt.execute(params![
-                    e.exception_id,
-                    e.kind,
-                    e.receipt_id,
-                    e.bank_ref,
-                    e.customer_id,
-                    e.invoice_id,
-                    e.amount,
-                    e.suggestions,
-                    e.detail,
-                    e.currency,
-                    e.value_date,
-                    e.payer_name,
-                    e.customer_name,
-                    e.status,
-                    problem,
-                    run.batch_id
-                ])?;
-                exception_seqs.insert(e.exception_id.as_str(), tx.last_insert_rowid());
-                // No event row: the exception's batch dates its raising
-                // (`events` reads it from there).
-            }
-        }
-        crate::evidence::insert_evidence(&tx, &run.evidence, &exception_seqs)?;
-        if let Some(contacts) = &run.contacts {
-            crate::evidence::replace_contacts(&tx, contacts, &run.batch_id)?;
-        }
-        for c in &run.status_changes {
-            tx.execute("UPDATE exceptions SET status = ?1 WHERE exception_id = ?2", params![c.status, c.exception_id])?;
-            let event = Event {
-                at: run.at.clone(),
-                actor: run.actor.clone(),
-                action: c.status.clone(),
-                detail: c.note.clone(),
-                batch_id: Some(run.batch_id.clone()),
-            };
-            insert_event(&tx, "exception", &c.exception_id, &event)?;
-        }
-        // The roll-forward's sums (schema 9): what the touched invoices
-        // showed before this run's rows are written.
-        let mut balances = crate::balance_sums::before_invoices(&tx, run, seq)?;
-        {
-            let mut upsert = tx.prepare_cached(&format!(
-                "INSERT INTO invoices (customer_id, invoice_id, currency, amount_open, status, in_file, invoice_date, due_date, amount_original, \
-                 first_seq, first_minor, open_minor, original_minor) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
-                 ON CONFLICT (customer_id, invoice_id) DO UPDATE SET \
-                 first_seq = coalesce(first_seq, ?10), \
-                 first_minor = CASE WHEN currency IS NOT ?3 THEN NULL WHEN first_seq IS NULL THEN ?11 ELSE first_minor END, \
-                 original_minor = CASE WHEN ?9 IS NOT NULL THEN ?13 WHEN currency IS NOT ?3 THEN NULL ELSE original_minor END, \
-                 currency = ?3, amount_open = ?4, status = ?5, in_file = ?6, open_minor = ?12, \
-                 invoice_date = coalesce(?7, invoice_date), due_date = CASE WHEN ?7 IS NULL THEN due_date ELSE ?8 END, \
-                 amount_original = coalesce(?9, amount_original) \
-                 RETURNING {}",
-                crate::summaries::SALES_COLUMNS
-            ))?;
-            // The monthly sales: a row whose contribution changed is
-            // counted again (`summaries::SalesDelta`).
-            let mut recounted = tx.prepare_cached(
-                "UPDATE invoices SET sales_key = ?3, sales_minor = ?4 WHERE customer_id = ?1 AND invoice_id = ?2",
-            )?;
-            let mut sales = crate::summaries::SalesDelta::default();
-            let mut history = tx.prepare_cached(
-                "INSERT INTO invoice_history (customer_id, invoice_id, batch_id, event, amount_open, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for c in &run.invoice_changes {
-                let i = &c.invoice;
-                let in_file = c.event != "gone";
-                // Summaries (schema 7): the first run that shows the invoice
-                // (a history line) and what it showed; amounts in minor units.
-                let shows = c.event != "dated";
-                let minor = |a: &str| crate::summaries::minor_units(a, &i.currency);
-                let first_minor = if i.status == "closed" { Some(0) } else { minor(&i.amount_open) };
-                let (now, counted) = upsert.query_row(
-                    params![
-                        i.customer_id,
-                        i.invoice_id,
-                        i.currency,
-                        i.amount_open,
-                        i.status,
-                        in_file,
-                        i.invoice_date,
-                        i.due_date,
-                        i.amount_original,
-                        shows.then_some(seq),
-                        if shows { first_minor } else { None },
-                        minor(&i.amount_open),
-                        i.amount_original.as_deref().and_then(minor),
-                    ],
-                    |r| crate::summaries::SalesFields::read(r, 0),
-                )?;
-                if c.event == "new" && now.first_seq() != Some(seq) {
-                    balances.shown_before();
-                }
-                if let Some((key, minor)) = sales.recount(&now, counted) {
-                    recounted.execute(params![i.customer_id, i.invoice_id, key, minor])?;
-                }
-                if c.event == "dated" {
-                    continue;
-                }
-                history.execute(params![
-                    i.customer_id,
-                    i.invoice_id,
-                    run.batch_id,
-                    c.event,
-                    i.amount_open,
-                    i.status
-                ])?;
-            }
-            sales.write(&tx)?;
-        }
-        crate::summaries::record_run_kpi(&tx, run)?;
-        crate::balance_sums::after_invoices(&tx, run, balances)?;
-        if !ready() {
-            // Dropped: rolled back.
-            return Ok(false);
-        }
-        tx.commit()?;
-        Ok(true)
+        self.write_run(Staged::Whole(run), ready)
+    }
+
+    fn commit_run_in_stages(
+        &mut self,
+        run: &mut RunRecord,
+        rest: &mut dyn FnMut(&mut RunRecord) -> bool,
+        ready: &mut dyn FnMut() -> bool,
+    ) -> Result<bool, StoreError> {
+        self.write_run(Staged::InStages(run, rest), ready)
+    }
+
+    fn run_writer(&self) -> Result<Option<Box<dyn LedgerStore + Send>>, StoreError> {
+        Ok(Some(Box::new(SqliteStore::open_for_run(&self.path, false)?)))
     }
 
     fn confirm(
