@@ -461,7 +461,6 @@ struct Head {
     previous_batch: String,
     pending: Vec<PostingRow>,
     carried: Vec<String>,
-    open_before: Vec<(String, ExceptionRow)>,
     erp_settled: HashSet<(String, String)>,
     adjusted: u64,
     missing: Vec<Value>,
@@ -702,7 +701,6 @@ fn decide(
         cashapply_matching::engine::run_keeping_proposals(&new_receipts, &ledger, &loaded.config);
     let previous_batch = store.last_batch()?.unwrap_or_default();
     let pending = store.pending_postings()?;
-    let open_before = store.open_exceptions()?;
     let mut decided = loaded.decided(ledger, new_receipts, outcomes, progress);
     let written_off = crate::learned_write_off::write_off_by_learned_reasons(
         &mut decided,
@@ -747,7 +745,6 @@ fn decide(
         previous_batch,
         pending,
         carried,
-        open_before,
         erp_settled,
         adjusted,
         missing,
@@ -774,7 +771,6 @@ fn finish(store: &dyn LedgerStore, head: Head, progress: Progress<'_>) -> Result
         previous_batch,
         pending,
         carried,
-        open_before,
         erp_settled,
         adjusted,
         missing,
@@ -800,6 +796,7 @@ fn finish(store: &dyn LedgerStore, head: Head, progress: Progress<'_>) -> Result
         Vec::new()
     };
     progress(&format!("{} invoice(s) new, changed or gone since the last run", invoice_changes.len()));
+    let open_before = store.open_exceptions()?;
     let keys: Vec<String> = raised_now.iter().map(problem_key).collect();
     let before: HashMap<String, ExceptionRow> = store.exceptions_by_problem(&keys)?.into_iter().collect();
     let mut new_exceptions = Vec::new();
