@@ -133,29 +133,39 @@ pub fn posting_id(receipt_id: &str, n: usize) -> String {
     content_id("P", &[receipt_id, &n.to_string()])
 }
 
-/// The posting lines of a report, with ids.
+/// The posting lines of a report, with ids (receipt by receipt, in the
+/// report's order; the rows of each receipt built on any core).
 pub fn posting_rows(report: &RunReport<'_>) -> Vec<PostingRow> {
-    let mut rows = Vec::new();
-    for ((r, o), id) in report.receipts.iter().zip(&report.outcomes).zip(&report.receipt_ids) {
-        for (n, l) in o.lines.iter().enumerate() {
-            rows.push(PostingRow {
-                posting_id: posting_id(id, n + 1),
-                receipt_id: id.clone(),
-                bank_ref: r.bank_ref.clone(),
-                value_date: r.value_date.format("%Y-%m-%d").to_string(),
-                currency: r.currency.as_str().to_string(),
-                customer_id: line_customer(report, o, l.invoice),
-                invoice_id: l.invoice.map(|i| report.ledger.invoice(i).id.clone()).unwrap_or_default(),
-                kind: l.kind.as_str().to_string(),
-                amount: format_amount(l.amount, r.currency),
-                rule: l.rule.as_str().to_string(),
-                confidence: confidence(l.confidence),
-                reverses: String::new(),
-                reason: String::new(),
-            });
-        }
-    }
-    rows
+    use rayon::prelude::*;
+    let per_receipt: Vec<Vec<PostingRow>> = report
+        .receipts
+        .par_iter()
+        .zip(&report.outcomes)
+        .zip(&report.receipt_ids)
+        .map(|((r, o), id)| {
+            let value_date = r.value_date.format("%Y-%m-%d").to_string();
+            o.lines
+                .iter()
+                .enumerate()
+                .map(|(n, l)| PostingRow {
+                    posting_id: posting_id(id, n + 1),
+                    receipt_id: id.clone(),
+                    bank_ref: r.bank_ref.clone(),
+                    value_date: value_date.clone(),
+                    currency: r.currency.as_str().to_string(),
+                    customer_id: line_customer(report, o, l.invoice),
+                    invoice_id: l.invoice.map(|i| report.ledger.invoice(i).id.clone()).unwrap_or_default(),
+                    kind: l.kind.as_str().to_string(),
+                    amount: format_amount(l.amount, r.currency),
+                    rule: l.rule.as_str().to_string(),
+                    confidence: confidence(l.confidence),
+                    reverses: String::new(),
+                    reason: String::new(),
+                })
+                .collect()
+        })
+        .collect();
+    per_receipt.into_iter().flatten().collect()
 }
 
 /// The exceptions of a report, status `open`, ids as `apply` derives them.
