@@ -4,7 +4,7 @@
 
 mod common;
 
-use cashapply_matching::engine::{CustomerEvidence, ExceptionKind, PostingKind};
+use cashapply_matching::engine::{CustomerEvidence, ExceptionKind, Ledger, PostingKind, ReceiptOutcome};
 use cashapply_matching::inputs::{Invoice, InvoiceStatus};
 use cashapply_model::{Currency, DocumentType, Receipt, RemittanceLine};
 use common::*;
@@ -2155,4 +2155,70 @@ fn a_bank_reference_number_that_merely_normalises_to_an_invoice_does_not_outweig
     r.customer_reference = Some("312463".into());
     let (l, o) = decide(invs, cs, &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV-0312458", "1863.31")]);
+}
+
+/// The invoices of a payer whose list names `8578` (open 59.98) where it
+/// meant `8572`, and writes `8959` for `8599`: the payment is the sum of
+/// what it meant.
+fn list_with_a_reference_mistyped_into_another_invoice(extra: Option<Invoice>) -> (Ledger, Vec<ReceiptOutcome>) {
+    let mut invoices = vec![
+        invoice("8531", "C9", "202.02", "2026-01-05"),
+        invoice("8549", "C9", "4871.39", "2026-01-08"),
+        invoice("8572", "C9", "3457.76", "2026-01-12"),
+        invoice("8578", "C9", "59.98", "2026-02-20"),
+        invoice("8599", "C9", "456.01", "2026-01-15"),
+    ];
+    invoices.extend(extra);
+    decide(
+        invoices,
+        vec![customer("C9", "Summit Industries")],
+        &[payer(receipt("R1", "8987.18", "2026-03-01", &["REF No. 8531, Inv 8549, 8578, 8959"]), "SUMMIT INDUSTRIE")],
+    )
+}
+
+#[test]
+fn a_list_whose_rest_is_what_one_mistyped_reference_meant_pays_that_invoice_instead() {
+    let (l, o) = list_with_a_reference_mistyped_into_another_invoice(None);
+    let mut got = lines(&l, &o[0]);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            s("applied", "8531", "202.02"),
+            s("applied", "8549", "4871.39"),
+            s("applied", "8572", "3457.76"),
+            s("applied", "8599", "456.01")
+        ]
+    );
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn a_list_whose_rest_two_neighbours_could_explain_moves_nothing() {
+    // `8577` is one edit from `8578` too, and open for the same amount as
+    // `8572`: two readings, so the reference stays as written.
+    let (l, o) =
+        list_with_a_reference_mistyped_into_another_invoice(Some(invoice("8577", "C9", "3457.76", "2026-01-13")));
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "8578", "59.98")), "{got:?}");
+    assert!(!got.iter().any(|(_, inv, _)| inv == "8572" || inv == "8577"), "{got:?}");
+}
+
+#[test]
+fn a_cut_off_list_keeps_its_references_as_written_and_leaves_the_rest_to_the_cut_off_part() {
+    // Ending on a separator, the list was cut by the channel: its rest is
+    // the hidden part's, so no written reference is read as a mistyped one.
+    let (l, o) = decide(
+        vec![
+            invoice("8531", "C9", "202.02", "2026-01-05"),
+            invoice("8549", "C9", "4871.39", "2026-01-08"),
+            invoice("8572", "C9", "3457.76", "2026-01-12"),
+            invoice("8578", "C9", "59.98", "2026-02-20"),
+            invoice("8599", "C9", "456.01", "2026-01-15"),
+        ],
+        vec![customer("C9", "Summit Industries")],
+        &[payer(receipt("R1", "8987.18", "2026-03-01", &["REF No. 8531, Inv 8549, 8578, 8959,"]), "SUMMIT INDUSTRIE")],
+    );
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "8578", "59.98")), "{got:?}");
 }

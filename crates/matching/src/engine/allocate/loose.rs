@@ -54,6 +54,92 @@ impl<'l> Allocator<'l> {
         cash
     }
 
+    /// The rest of a payment that a list of references without amounts
+    /// left unexplained, explained by one of them having been mistyped into
+    /// the number of another of the payer's invoices: taking back what one
+    /// reference's invoice was paid (`8578`, paid in full), exactly one open
+    /// item one edit from its number (`8572`) — alone, or with one open item
+    /// the remittance names loosely (`8959` for `8599`) — is open for
+    /// exactly that plus the rest. When exactly one such reading exists
+    /// across every reference of the list, the reference meant that
+    /// neighbour: its line moves there and the loosely named item is paid
+    /// too (0.910). Only for a list of two or more references each paid in
+    /// full by this receipt, numbers of 3+ characters, and not for a
+    /// remittance cut off by its field's length (its rest is the cut-off
+    /// part's, rule 7). Returns the cash left.
+    pub(super) fn rest_by_a_mistyped_reference(
+        &mut self,
+        receipt: &Receipt,
+        proposal: &Proposal,
+        out: &mut ReceiptOutcome,
+        fresh: &[RefMatch],
+        paid_in_full: &[(usize, Decimal)],
+        rest: Decimal,
+    ) -> Decimal {
+        let Some(owner) = out.customer else { return rest };
+        if rest <= Decimal::ZERO || fresh.len() < 2 || paid_in_full.len() != fresh.len() || proposal.truncated {
+            return rest;
+        }
+        let named: Vec<u32> = fresh.iter().map(|r| r.invoice).collect();
+        let loose: Vec<u32> = self
+            .loosely_named(owner, proposal)
+            .into_iter()
+            .filter(|i| self.open_item(*i, receipt.currency) && !named.contains(i))
+            .collect();
+        // (reference, what it was paid, the neighbour, the loosely named item).
+        let mut readings: Vec<(usize, Decimal, u32, Option<u32>)> = Vec::new();
+        for &(k, paid) in paid_in_full {
+            let Some(r) = fresh.get(k) else { return rest };
+            let key = normalise_reference(&r.raw).key;
+            if key.len() < 3 {
+                continue;
+            }
+            let Some(target) = rest.checked_add(paid) else { return rest };
+            for n in self.ledger.family_neighbours(owner, &key) {
+                if named.contains(&n) || !self.open_item(n, receipt.currency) {
+                    continue;
+                }
+                let Some(left) = target.checked_sub(self.remaining(n)) else { continue };
+                if left.is_zero() {
+                    readings.push((k, paid, n, None));
+                } else if left > Decimal::ZERO {
+                    readings.extend(
+                        loose
+                            .iter()
+                            .filter(|m| **m != n && self.remaining(**m) == left)
+                            .map(|m| (k, paid, n, Some(*m))),
+                    );
+                }
+                if readings.len() > 1 {
+                    return rest;
+                }
+            }
+        }
+        let [(k, paid, neighbour, also)] = readings.as_slice() else { return rest };
+        let confidence = Decimal::new(910, 3);
+        if confidence < self.config.auto_apply_confidence {
+            return rest;
+        }
+        let Some(moved) = fresh.get(*k).map(|r| r.invoice) else { return rest };
+        let Some(at) = out
+            .lines
+            .iter()
+            .position(|l| l.kind == PostingKind::Applied && l.invoice == Some(moved) && l.amount == *paid)
+        else {
+            return rest;
+        };
+        out.lines.remove(at);
+        self.give_back(moved, *paid);
+        let mut cash = rest + *paid;
+        for inv in std::iter::once(*neighbour).chain(*also) {
+            let a = self.remaining(inv);
+            cash -= a;
+            self.reduce(inv, a);
+            out.lines.push(line(PostingKind::Applied, Some(inv), a, Rule::RefFuzzy, confidence));
+        }
+        cash
+    }
+
     /// The invoices of `owner`'s family that the remittance's loose words
     /// may mean (see [`LooseRef`]): one edit from a word, ending in a word's
     /// digits (a dropped prefix), or beginning with the cut-off last word.

@@ -138,6 +138,29 @@ impl<'l> Allocator<'l> {
     }
 
     /// Undoes the reductions a journal recorded, newest first.
+    /// Undoes a payment of `by` on an invoice no other receipt of the run
+    /// had paid: its open amount back, not paid in the run (journaled like
+    /// [`Allocator::reduce`]).
+    fn give_back(&mut self, inv: u32, by: Decimal) {
+        if let Some(j) = self.journal.as_mut() {
+            j.push((
+                inv,
+                self.remaining.get(inv as usize).copied().unwrap_or_default(),
+                self.paid_in_run.get(inv as usize).copied().unwrap_or_default(),
+            ));
+        }
+        if let Some(r) = self.remaining.get_mut(inv as usize) {
+            *r += by;
+        }
+        if let Some(p) = self.paid_in_run.get_mut(inv as usize) {
+            *p = false;
+        }
+    }
+
+    fn paid_in_run(&self, inv: u32) -> bool {
+        self.paid_in_run.get(inv as usize).copied().unwrap_or(true)
+    }
+
     fn roll_back(&mut self, journal: Vec<(u32, Decimal, bool)>) {
         for (inv, remaining, paid) in journal.into_iter().rev() {
             if let Some(r) = self.remaining.get_mut(inv as usize) {

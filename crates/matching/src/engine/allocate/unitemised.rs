@@ -158,6 +158,10 @@ impl<'l> Allocator<'l> {
         // Every named invoice left short gets its own short payment (or
         // write-off within tolerance), even one the cash did not reach.
         let mut cash = receipt.amount;
+        // Which named invoices another receipt of the run had already paid
+        // part of (a reading that moves this receipt's line off one must
+        // leave it as it found it).
+        let paid_before: Vec<bool> = fresh.iter().map(|r| self.paid_in_run(r.invoice)).collect();
         for (k, r) in fresh.iter().enumerate() {
             let open = opens.get(k).copied().unwrap_or_default();
             let apply = if open < Decimal::ZERO { open } else { open.min(cash) };
@@ -185,6 +189,22 @@ impl<'l> Allocator<'l> {
         out.lines.extend(discount_lines);
         if cash > Decimal::ZERO && !has_duplicates {
             cash = self.rest_named_loosely(receipt, proposal, out, cash);
+        }
+        if cash > Decimal::ZERO && !has_duplicates {
+            let paid_in_full: Vec<(usize, Decimal)> = fresh
+                .iter()
+                .enumerate()
+                .filter(|(k, r)| {
+                    !paid_before.get(*k).copied().unwrap_or(true)
+                        && out.lines.iter().any(|l| {
+                            l.kind == PostingKind::Applied
+                                && l.invoice == Some(r.invoice)
+                                && Some(l.amount) == opens.get(*k).copied()
+                        })
+                })
+                .filter_map(|(k, _)| opens.get(k).map(|o| (k, *o)))
+                .collect();
+            cash = self.rest_by_a_mistyped_reference(receipt, proposal, out, fresh, &paid_in_full, cash);
         }
         if cash > Decimal::ZERO && !has_duplicates && !proposal.truncated {
             cash = self.rest_for_an_unread_word(receipt, proposal, out, cash);
