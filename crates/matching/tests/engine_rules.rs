@@ -2222,3 +2222,76 @@ fn a_cut_off_list_keeps_its_references_as_written_and_leaves_the_rest_to_the_cut
     let got = lines(&l, &o[0]);
     assert!(got.contains(&s("applied", "8578", "59.98")), "{got:?}");
 }
+
+#[test]
+fn a_list_short_by_what_one_mistyped_reference_got_pays_what_it_meant_instead_of_short_paying_it() {
+    // `3311` meant `3318`, and the unreadable `3635` meant `3365`: the
+    // payment is exactly what was meant, so `3311` (open 4595.19) is not
+    // left short by 3631.08.
+    let (l, o) = decide(
+        vec![
+            invoice("3311", "C7", "4595.19", "2026-02-25"),
+            invoice("3317", "C7", "2585.75", "2026-01-05"),
+            invoice("3318", "C7", "214.11", "2026-01-06"),
+            invoice("3344", "C7", "4002.40", "2026-01-07"),
+            invoice("3365", "C7", "750.00", "2026-01-08"),
+            invoice("3396", "C7", "450.69", "2026-01-09"),
+        ],
+        vec![customer("C7", "Pinnacle Logistics")],
+        &[payer(
+            receipt("R1", "8002.95", "2026-03-01", &["Inv 3311, 3344, 3635, ABC: 3396, 3317"]),
+            "PINNACLE LOGISTICS",
+        )],
+    );
+    let mut got = lines(&l, &o[0]);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            s("applied", "3317", "2585.75"),
+            s("applied", "3318", "214.11"),
+            s("applied", "3344", "4002.40"),
+            s("applied", "3365", "750.00"),
+            s("applied", "3396", "450.69")
+        ]
+    );
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn a_list_short_by_a_mistyped_reference_and_two_unreadable_words_pays_all_three_it_meant() {
+    // `INV-0364519` meant `INV-0364591`; `INV-0 3G4 597` and `INV-036 4S47`
+    // (letters for digits) meant `INV-0364597` and `INV-0364547`.
+    let (l, o) = decide(
+        vec![
+            invoice("INV-0364515", "C6", "7871.66", "2026-01-05"),
+            invoice("INV-0364519", "C6", "4157.75", "2026-02-25"),
+            invoice("INV-0364521", "C6", "4120.30", "2026-01-06"),
+            invoice("INV-0364547", "C6", "1217.27", "2026-01-07"),
+            invoice("INV-0364591", "C6", "182.20", "2026-01-08"),
+            invoice("INV-0364597", "C6", "464.84", "2026-01-09"),
+        ],
+        vec![customer("C6", "Prairie Electric")],
+        &[payer(
+            receipt(
+                "R1",
+                "13856.27",
+                "2026-03-01",
+                &["INVOICES INV-0364521;INV-0 3G4 597;INV-0364515;Inv 364519;INV-036 4S47"],
+            ),
+            "PRAIRIE ELECTRIC",
+        )],
+    );
+    let mut got = lines(&l, &o[0]);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            s("applied", "INV-0364515", "7871.66"),
+            s("applied", "INV-0364521", "4120.30"),
+            s("applied", "INV-0364547", "1217.27"),
+            s("applied", "INV-0364591", "182.20"),
+            s("applied", "INV-0364597", "464.84")
+        ]
+    );
+}

@@ -54,30 +54,32 @@ impl<'l> Allocator<'l> {
         cash
     }
 
-    /// The rest of a payment that a list of references without amounts
-    /// left unexplained, explained by one of them having been mistyped into
-    /// the number of another of the payer's invoices: taking back what one
-    /// reference's invoice was paid (`8578`, paid in full), exactly one open
-    /// item one edit from its number (`8572`) — alone, or with one open item
-    /// the remittance names loosely (`8959` for `8599`) — is open for
-    /// exactly that plus the rest. When exactly one such reading exists
-    /// across every reference of the list, the reference meant that
-    /// neighbour: its line moves there and the loosely named item is paid
-    /// too (0.910). Only for a list of two or more references each paid in
-    /// full by this receipt, numbers of 3+ characters, and not for a
-    /// remittance cut off by its field's length (its rest is the cut-off
-    /// part's, rule 7). Returns the cash left.
+    /// A list of references without amounts that the payment does not
+    /// settle, read as one of them having been mistyped into the number of
+    /// another of the payer's invoices. `movable` are the references that
+    /// may have been (index in `fresh`, what this receipt paid its invoice):
+    /// with cash left over, every reference of a list each paid in full;
+    /// with cash short, the one reference the shortfall fell on. Taking back
+    /// what such a reference's invoice got (`8578`: 59.98), exactly one open
+    /// item one edit from its number (`8572`) — alone, or with one or two
+    /// open items the remittance names loosely (`8959` for `8599`) — is open
+    /// for exactly that plus the cash left. When exactly one such reading
+    /// exists across `movable`, the reference meant that neighbour: its line
+    /// (and its short payment) goes, and the neighbour and the loosely named
+    /// items are paid (0.910). Only for lists of two or more references, numbers of
+    /// 3+ characters, and not for a remittance cut off by its field's length
+    /// (its rest is the cut-off part's, rule 7). Returns the cash left.
     pub(super) fn rest_by_a_mistyped_reference(
         &mut self,
         receipt: &Receipt,
         proposal: &Proposal,
         out: &mut ReceiptOutcome,
         fresh: &[RefMatch],
-        paid_in_full: &[(usize, Decimal)],
+        movable: &[(usize, Decimal)],
         rest: Decimal,
     ) -> Decimal {
         let Some(owner) = out.customer else { return rest };
-        if rest <= Decimal::ZERO || fresh.len() < 2 || paid_in_full.len() != fresh.len() || proposal.truncated {
+        if rest < Decimal::ZERO || fresh.len() < 2 || proposal.truncated {
             return rest;
         }
         let named: Vec<u32> = fresh.iter().map(|r| r.invoice).collect();
@@ -86,36 +88,45 @@ impl<'l> Allocator<'l> {
             .into_iter()
             .filter(|i| self.open_item(*i, receipt.currency) && !named.contains(i))
             .collect();
-        // (reference, what it was paid, the neighbour, the loosely named item).
-        let mut readings: Vec<(usize, Decimal, u32, Option<u32>)> = Vec::new();
-        for &(k, paid) in paid_in_full {
+        // (reference, what it got, the neighbour, the loosely named items).
+        let mut readings: Vec<(usize, Decimal, u32, Vec<u32>)> = Vec::new();
+        for &(k, got) in movable {
             let Some(r) = fresh.get(k) else { return rest };
             let key = normalise_reference(&r.raw).key;
             if key.len() < 3 {
                 continue;
             }
-            let Some(target) = rest.checked_add(paid) else { return rest };
+            let Some(target) = rest.checked_add(got) else { return rest };
             for n in self.ledger.family_neighbours(owner, &key) {
                 if named.contains(&n) || !self.open_item(n, receipt.currency) {
                     continue;
                 }
                 let Some(left) = target.checked_sub(self.remaining(n)) else { continue };
                 if left.is_zero() {
-                    readings.push((k, paid, n, None));
+                    readings.push((k, got, n, Vec::new()));
                 } else if left > Decimal::ZERO {
-                    readings.extend(
-                        loose
-                            .iter()
-                            .filter(|m| **m != n && self.remaining(**m) == left)
-                            .map(|m| (k, paid, n, Some(*m))),
-                    );
+                    let others: Vec<u32> = loose.iter().copied().filter(|m| *m != n).collect();
+                    for (a, m) in others.iter().enumerate() {
+                        let own = self.remaining(*m);
+                        if own == left {
+                            readings.push((k, got, n, vec![*m]));
+                        } else if own < left {
+                            readings.extend(
+                                others
+                                    .iter()
+                                    .skip(a + 1)
+                                    .filter(|o| own.checked_add(self.remaining(**o)) == Some(left))
+                                    .map(|o| (k, got, n, vec![*m, *o])),
+                            );
+                        }
+                    }
                 }
                 if readings.len() > 1 {
                     return rest;
                 }
             }
         }
-        let [(k, paid, neighbour, also)] = readings.as_slice() else { return rest };
+        let [(k, got, neighbour, also)] = readings.as_slice() else { return rest };
         let confidence = Decimal::new(910, 3);
         if confidence < self.config.auto_apply_confidence {
             return rest;
@@ -124,14 +135,15 @@ impl<'l> Allocator<'l> {
         let Some(at) = out
             .lines
             .iter()
-            .position(|l| l.kind == PostingKind::Applied && l.invoice == Some(moved) && l.amount == *paid)
+            .position(|l| l.kind == PostingKind::Applied && l.invoice == Some(moved) && l.amount == *got)
         else {
             return rest;
         };
         out.lines.remove(at);
-        self.give_back(moved, *paid);
-        let mut cash = rest + *paid;
-        for inv in std::iter::once(*neighbour).chain(*also) {
+        out.exceptions.retain(|e| !(e.kind == ExceptionKind::ShortPayment && e.invoice == Some(moved)));
+        self.give_back(moved, *got);
+        let mut cash = rest + *got;
+        for inv in std::iter::once(*neighbour).chain(also.iter().copied()) {
             let a = self.remaining(inv);
             cash -= a;
             self.reduce(inv, a);

@@ -186,25 +186,43 @@ impl<'l> Allocator<'l> {
                 }
             }
         }
+        let no_discount = discount_lines.is_empty();
         out.lines.extend(discount_lines);
         if cash > Decimal::ZERO && !has_duplicates {
             cash = self.rest_named_loosely(receipt, proposal, out, cash);
         }
-        if cash > Decimal::ZERO && !has_duplicates {
-            let paid_in_full: Vec<(usize, Decimal)> = fresh
+        // What each named invoice got from this receipt (a line of its own
+        // only; a discount or write-off line makes the reading not a plain one).
+        if !has_duplicates && no_discount {
+            let got: Vec<Option<Decimal>> = fresh
                 .iter()
                 .enumerate()
-                .filter(|(k, r)| {
-                    !paid_before.get(*k).copied().unwrap_or(true)
-                        && out.lines.iter().any(|l| {
-                            l.kind == PostingKind::Applied
-                                && l.invoice == Some(r.invoice)
-                                && Some(l.amount) == opens.get(*k).copied()
-                        })
+                .map(|(k, r)| {
+                    let mut on = out.lines.iter().filter(|l| l.invoice == Some(r.invoice));
+                    match (on.next(), on.next(), paid_before.get(k)) {
+                        (Some(l), None, Some(false)) if l.kind == PostingKind::Applied && l.amount > Decimal::ZERO => {
+                            Some(l.amount)
+                        }
+                        _ => None,
+                    }
                 })
-                .filter_map(|(k, _)| opens.get(k).map(|o| (k, *o)))
                 .collect();
-            cash = self.rest_by_a_mistyped_reference(receipt, proposal, out, fresh, &paid_in_full, cash);
+            let full: Vec<bool> = got.iter().zip(&opens).map(|(g, o)| *g == Some(*o)).collect();
+            let movable: Vec<(usize, Decimal)> = if cash > Decimal::ZERO && full.iter().all(|f| *f) {
+                // Cash over: any reference may have been mistyped.
+                got.iter().enumerate().filter_map(|(k, g)| g.map(|g| (k, g))).collect()
+            } else if cash.is_zero() && full.iter().filter(|f| !**f).count() == 1 {
+                // Short: the one reference the shortfall fell on.
+                full.iter()
+                    .position(|f| !*f)
+                    .and_then(|k| got.get(k).copied().flatten().map(|g| vec![(k, g)]))
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            if !movable.is_empty() {
+                cash = self.rest_by_a_mistyped_reference(receipt, proposal, out, fresh, &movable, cash);
+            }
         }
         if cash > Decimal::ZERO && !has_duplicates && !proposal.truncated {
             cash = self.rest_for_an_unread_word(receipt, proposal, out, cash);
