@@ -2295,3 +2295,25 @@ fn a_list_short_by_a_mistyped_reference_and_two_unreadable_words_pays_all_three_
         ]
     );
 }
+
+#[test]
+fn a_number_with_its_prefix_dropped_that_is_another_customers_invoice_yields_to_the_payers_own_invoice_open_for_exactly_the_payment()
+ {
+    // The payer's bank account is C1's. `1S934` reads `15934`: exactly C2's
+    // INV-0015934 (open 4062.55, within 5% of the payment), and the end of
+    // C1's 1800015934, open for exactly the 4151.28 paid.
+    let mut c1 = customer("C1", "Sunrise Motors GmbH");
+    c1.bank_accounts = vec!["201300321:0004035778".into()];
+    let cs = vec![c1, customer("C2", "Summit Energy GmbH")];
+    let invs = vec![
+        invoice("1800015934", "C1", "4151.28", "2026-01-30"),
+        invoice("1800015901", "C1", "900.00", "2026-01-30"),
+        invoice("INV-0015934", "C2", "4062.55", "2026-01-30"),
+    ];
+    let mut r = payer(receipt("R1", "4151.28", "2026-03-05", &["1S934=4151.28"]), "SUNRISE MOTORS G");
+    r.payer_account = Some("201300321:0004035778".into());
+    let r = itemised(r, &[("1S934", "4151.28")]);
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
+    assert_eq!(lines(&l, &o[0]), [s("applied", "1800015934", "4151.28")]);
+}

@@ -393,15 +393,34 @@ pub(super) fn named_by_neighbour_of_keys(
 /// currency, while the owner's named invoices are not.
 /// True when the payer has an open invoice, in the payment's currency, one
 /// edit from a reference that names exactly an invoice of `owner`.
+/// The payer's invoices a reference's number may have meant: one edit
+/// from its key, or — the number being all digits — ending in them with a
+/// constant prefix dropped (`1S934`, read `15934`, for `1800015934`).
+fn payer_readings(ledger: &Ledger, payer: u32, raw: &str) -> Vec<u32> {
+    let key = normalise_reference(raw).key;
+    let mut found = ledger.family_neighbours(payer, &key);
+    if key.len() >= 4 && key.bytes().all(|b| b.is_ascii_digit()) {
+        found.extend(ledger.family_suffix_matches(payer, key.trim_start_matches('0')));
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
 fn payer_has_neighbour(receipt: &Receipt, ledger: &Ledger, refs: &[RefMatch], owner: u32, payer: u32) -> bool {
     refs.iter().filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == owner).any(|r| {
-        ledger.family_neighbours(payer, &normalise_reference(&r.raw).key).into_iter().any(|i| {
+        payer_readings(ledger, payer, &r.raw).into_iter().any(|i| {
             let inv = ledger.invoice(i);
             inv.status != crate::inputs::InvoiceStatus::Closed && inv.currency == receipt.currency
         })
     })
 }
 
+/// True when an invoice of the payer that a reference to `owner`'s invoice
+/// may have meant ([`payer_readings`]) is open for exactly the payment —
+/// or for exactly what the reference's own line says its document is
+/// (its stated invoice amount, or what it paid plus the discount and
+/// deduction it took) — while no referenced invoice of `owner` is.
 fn payer_neighbour_settles(receipt: &Receipt, ledger: &Ledger, refs: &[RefMatch], owner: u32, payer: u32) -> bool {
     let named: Vec<&RefMatch> =
         refs.iter().filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == owner).collect();
@@ -409,9 +428,15 @@ fn payer_neighbour_settles(receipt: &Receipt, ledger: &Ledger, refs: &[RefMatch]
         return false;
     }
     named.iter().any(|r| {
-        ledger.family_neighbours(payer, &normalise_reference(&r.raw).key).into_iter().any(|i| {
+        let line = r.line.and_then(|l| receipt.remittance_lines.get(l));
+        let stated = line.and_then(|l| {
+            l.invoice_amount.or_else(|| {
+                l.amount?.checked_add(l.discount.unwrap_or_default())?.checked_add(l.deduction.unwrap_or_default())
+            })
+        });
+        payer_readings(ledger, payer, &r.raw).into_iter().any(|i| {
             let inv = ledger.invoice(i);
-            inv.amount_open == receipt.amount && inv.currency == receipt.currency
+            inv.currency == receipt.currency && (inv.amount_open == receipt.amount || Some(inv.amount_open) == stated)
         })
     })
 }
