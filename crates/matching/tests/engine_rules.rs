@@ -2317,3 +2317,17 @@ fn a_number_with_its_prefix_dropped_that_is_another_customers_invoice_yields_to_
     assert_eq!(l.customer_id(o[0].customer.unwrap()), "C1");
     assert_eq!(lines(&l, &o[0]), [s("applied", "1800015934", "4151.28")]);
 }
+
+#[test]
+fn a_line_its_payer_calls_a_partial_payment_part_pays_the_invoice_it_names_not_a_neighbour_open_for_exactly_its_amount()
+{
+    // 1800034233, one edit from the named 1800034231, is open for exactly
+    // 500.00; the payer says the 500.00 is a partial payment of 1800034231.
+    let invs =
+        vec![invoice("1800034231", "C1", "2000.00", "2026-01-30"), invoice("1800034233", "C1", "500.00", "2026-02-20")];
+    let r = receipt("R1", "500.00", "2026-03-05", &["1800034231/$500.00 Partial payment"]);
+    let r = itemised(r, &[("1800034231", "500.00")]);
+    let (l, o) = decide(invs, vec![customer("C1", "Om Co")], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "1800034231", "500.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "1800034231", "1500.00")]);
+}

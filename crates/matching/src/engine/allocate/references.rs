@@ -328,7 +328,11 @@ impl<'l> Allocator<'l> {
                 None if taken_off.is_zero() => self.settles(stated, r.invoice, receipt),
                 None => self.remaining(r.invoice) == claim,
             };
-            if consistent {
+            // Less than the named invoice is open for, in words that call
+            // the payment a part payment (`1800034231/$500.00 Partial
+            // payment`): what the payer says it did, not a neighbour open
+            // for exactly the amount.
+            if consistent || (stated < self.remaining(r.invoice) && says_part_payment(receipt)) {
                 continue;
             }
             let key = normalise_reference(&r.raw).key;
