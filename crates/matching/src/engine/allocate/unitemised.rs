@@ -191,35 +191,8 @@ impl<'l> Allocator<'l> {
         if cash > Decimal::ZERO && !has_duplicates {
             cash = self.rest_named_loosely(receipt, proposal, out, cash);
         }
-        // What each named invoice got from this receipt (a line of its own
-        // only; a discount or write-off line makes the reading not a plain one).
         if !has_duplicates && no_discount {
-            let got: Vec<Option<Decimal>> = fresh
-                .iter()
-                .enumerate()
-                .map(|(k, r)| {
-                    let mut on = out.lines.iter().filter(|l| l.invoice == Some(r.invoice));
-                    match (on.next(), on.next(), paid_before.get(k)) {
-                        (Some(l), None, Some(false)) if l.kind == PostingKind::Applied && l.amount > Decimal::ZERO => {
-                            Some(l.amount)
-                        }
-                        _ => None,
-                    }
-                })
-                .collect();
-            let full: Vec<bool> = got.iter().zip(&opens).map(|(g, o)| *g == Some(*o)).collect();
-            let movable: Vec<(usize, Decimal)> = if cash > Decimal::ZERO && full.iter().all(|f| *f) {
-                // Cash over: any reference may have been mistyped.
-                got.iter().enumerate().filter_map(|(k, g)| g.map(|g| (k, g))).collect()
-            } else if cash.is_zero() && full.iter().filter(|f| !**f).count() == 1 {
-                // Short: the one reference the shortfall fell on.
-                full.iter()
-                    .position(|f| !*f)
-                    .and_then(|k| got.get(k).copied().flatten().map(|g| vec![(k, g)]))
-                    .unwrap_or_default()
-            } else {
-                Vec::new()
-            };
+            let movable = movable_references(fresh, &opens, &paid_before, out, cash);
             if !movable.is_empty() {
                 cash = self.rest_by_a_mistyped_reference(receipt, proposal, out, fresh, &movable, cash);
             }
@@ -240,5 +213,45 @@ impl<'l> Allocator<'l> {
             }
         }
         cash
+    }
+}
+
+/// The references of a list that may have been mistyped, for
+/// [`Allocator::rest_by_a_mistyped_reference`], with what this receipt paid
+/// each one's invoice: with cash left over, every reference when each was
+/// paid in full; with none left, the one reference left short. A reference
+/// counts only when this receipt's single line on its invoice is a
+/// positive application and no other receipt of the run had paid it
+/// (`paid_before`); otherwise none.
+fn movable_references(
+    fresh: &[RefMatch],
+    opens: &[Decimal],
+    paid_before: &[bool],
+    out: &ReceiptOutcome,
+    cash: Decimal,
+) -> Vec<(usize, Decimal)> {
+    let got: Vec<Option<Decimal>> = fresh
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let mut on = out.lines.iter().filter(|l| l.invoice == Some(r.invoice));
+            match (on.next(), on.next(), paid_before.get(k)) {
+                (Some(l), None, Some(false)) if l.kind == PostingKind::Applied && l.amount > Decimal::ZERO => {
+                    Some(l.amount)
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    let full: Vec<bool> = got.iter().zip(opens).map(|(g, o)| *g == Some(*o)).collect();
+    if cash > Decimal::ZERO && full.iter().all(|f| *f) {
+        got.iter().enumerate().filter_map(|(k, g)| g.map(|g| (k, g))).collect()
+    } else if cash.is_zero() && full.iter().filter(|f| !**f).count() == 1 {
+        full.iter()
+            .position(|f| !*f)
+            .and_then(|k| got.get(k).copied().flatten().map(|g| vec![(k, g)]))
+            .unwrap_or_default()
+    } else {
+        Vec::new()
     }
 }
