@@ -2331,3 +2331,24 @@ fn a_line_its_payer_calls_a_partial_payment_part_pays_the_invoice_it_names_not_a
     assert_eq!(lines(&l, &o[0]), [s("applied", "1800034231", "500.00")]);
     assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "1800034231", "1500.00")]);
 }
+
+#[test]
+fn a_list_whose_rest_two_mistyped_references_explain_together_pays_what_both_meant() {
+    // `4411` meant `4414` and `4425` meant `4452`; neither alone explains
+    // the 1873.57 left over, both together do exactly.
+    let (l, o) = decide(
+        vec![
+            invoice("4411", "C5", "100.00", "2026-02-20"),
+            invoice("4414", "C5", "1234.56", "2026-01-10"),
+            invoice("4425", "C5", "50.00", "2026-02-21"),
+            invoice("4430", "C5", "300.00", "2026-01-12"),
+            invoice("4452", "C5", "789.01", "2026-01-11"),
+        ],
+        vec![customer("C5", "Keystone Apparel")],
+        &[payer(receipt("R1", "2323.57", "2026-03-01", &["INV 4411, 4425, 4430"]), "KEYSTONE APPAREL")],
+    );
+    let mut got = lines(&l, &o[0]);
+    got.sort();
+    assert_eq!(got, [s("applied", "4414", "1234.56"), s("applied", "4430", "300.00"), s("applied", "4452", "789.01")]);
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}

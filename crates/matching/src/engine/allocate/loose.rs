@@ -66,7 +66,10 @@ impl<'l> Allocator<'l> {
     /// for exactly that plus the cash left. When exactly one such reading
     /// exists across `movable`, the reference meant that neighbour: its line
     /// (and its short payment) goes, and the neighbour and the loosely named
-    /// items are paid (0.910). Only for lists of two or more references, numbers of
+    /// items are paid (0.910). With cash left over and no such reading, two
+    /// references may have been: exactly one pair of them whose neighbours
+    /// together are open for exactly what both got plus the cash left moves
+    /// both (no loosely named item then). Only for lists of two or more references, numbers of
     /// 3+ characters, and not for a remittance cut off by its field's length
     /// (its rest is the cut-off part's, rule 7). Returns the cash left.
     pub(super) fn rest_by_a_mistyped_reference(
@@ -88,35 +91,42 @@ impl<'l> Allocator<'l> {
             .into_iter()
             .filter(|i| self.open_item(*i, receipt.currency) && !named.contains(i))
             .collect();
-        // (reference, what it got, the neighbour, the loosely named items).
-        let mut readings: Vec<(usize, Decimal, u32, Vec<u32>)> = Vec::new();
-        for &(k, got) in movable {
-            let Some(r) = fresh.get(k) else { return rest };
+        // The readings: (reference moved, what it got, its neighbour) and
+        // the loosely named items paid with them.
+        type Reading = (Vec<(usize, Decimal, u32)>, Vec<u32>);
+        let mut readings: Vec<Reading> = Vec::new();
+        let neighbours_of = |k: usize| -> Vec<u32> {
+            let Some(r) = fresh.get(k) else { return Vec::new() };
             let key = normalise_reference(&r.raw).key;
             if key.len() < 3 {
-                continue;
+                return Vec::new();
             }
+            self.ledger
+                .family_neighbours(owner, &key)
+                .into_iter()
+                .filter(|n| !named.contains(n) && self.open_item(*n, receipt.currency))
+                .collect()
+        };
+        let near: Vec<Vec<u32>> = movable.iter().map(|(k, _)| neighbours_of(*k)).collect();
+        for (&(k, got), near_k) in movable.iter().zip(&near) {
             let Some(target) = rest.checked_add(got) else { return rest };
-            for n in self.ledger.family_neighbours(owner, &key) {
-                if named.contains(&n) || !self.open_item(n, receipt.currency) {
-                    continue;
-                }
+            for &n in near_k {
                 let Some(left) = target.checked_sub(self.remaining(n)) else { continue };
                 if left.is_zero() {
-                    readings.push((k, got, n, Vec::new()));
+                    readings.push((vec![(k, got, n)], Vec::new()));
                 } else if left > Decimal::ZERO {
                     let others: Vec<u32> = loose.iter().copied().filter(|m| *m != n).collect();
                     for (a, m) in others.iter().enumerate() {
                         let own = self.remaining(*m);
                         if own == left {
-                            readings.push((k, got, n, vec![*m]));
+                            readings.push((vec![(k, got, n)], vec![*m]));
                         } else if own < left {
                             readings.extend(
                                 others
                                     .iter()
                                     .skip(a + 1)
                                     .filter(|o| own.checked_add(self.remaining(**o)) == Some(left))
-                                    .map(|o| (k, got, n, vec![*m, *o])),
+                                    .map(|o| (vec![(k, got, n)], vec![*m, *o])),
                             );
                         }
                     }
@@ -126,24 +136,61 @@ impl<'l> Allocator<'l> {
                 }
             }
         }
-        let [(k, got, neighbour, also)] = readings.as_slice() else { return rest };
+        // No single mistyped reference explains cash left over: two of them
+        // may, each replaced by a neighbour (no loosely named item).
+        if readings.is_empty() && rest > Decimal::ZERO {
+            for (a, (&(k1, got1), near1)) in movable.iter().zip(&near).enumerate() {
+                for (&(k2, got2), near2) in movable.iter().zip(&near).skip(a + 1) {
+                    let Some(target) = rest.checked_add(got1).and_then(|t| t.checked_add(got2)) else { return rest };
+                    for &n1 in near1 {
+                        let Some(left) = target.checked_sub(self.remaining(n1)) else { continue };
+                        readings.extend(
+                            near2
+                                .iter()
+                                .filter(|n2| **n2 != n1 && self.remaining(**n2) == left)
+                                .map(|n2| (vec![(k1, got1, n1), (k2, got2, *n2)], Vec::new())),
+                        );
+                        if readings.len() > 1 {
+                            return rest;
+                        }
+                    }
+                }
+            }
+        }
+        let [(moves, also)] = readings.as_slice() else { return rest };
         let confidence = Decimal::new(910, 3);
         if confidence < self.config.auto_apply_confidence {
             return rest;
         }
-        let Some(moved) = fresh.get(*k).map(|r| r.invoice) else { return rest };
-        let Some(at) = out
-            .lines
-            .iter()
-            .position(|l| l.kind == PostingKind::Applied && l.invoice == Some(moved) && l.amount == *got)
-        else {
-            return rest;
+        // Every moved reference's line is there before anything changes.
+        let has_line = |k: usize, got: Decimal| {
+            fresh.get(k).is_some_and(|r| {
+                out.lines
+                    .iter()
+                    .any(|l| l.kind == PostingKind::Applied && l.invoice == Some(r.invoice) && l.amount == got)
+            })
         };
-        out.lines.remove(at);
-        out.exceptions.retain(|e| !(e.kind == ExceptionKind::ShortPayment && e.invoice == Some(moved)));
-        self.give_back(moved, *got);
-        let mut cash = rest + *got;
-        for inv in std::iter::once(*neighbour).chain(also.iter().copied()) {
+        if !moves.iter().all(|&(k, got, _)| has_line(k, got)) {
+            return rest;
+        }
+        let mut cash = rest;
+        let mut paid: Vec<u32> = Vec::new();
+        for &(k, got, neighbour) in moves {
+            let Some(moved) = fresh.get(k).map(|r| r.invoice) else { return rest };
+            let Some(at) = out
+                .lines
+                .iter()
+                .position(|l| l.kind == PostingKind::Applied && l.invoice == Some(moved) && l.amount == got)
+            else {
+                return rest;
+            };
+            out.lines.remove(at);
+            out.exceptions.retain(|e| !(e.kind == ExceptionKind::ShortPayment && e.invoice == Some(moved)));
+            self.give_back(moved, got);
+            cash += got;
+            paid.push(neighbour);
+        }
+        for inv in paid.into_iter().chain(also.iter().copied()) {
             let a = self.remaining(inv);
             cash -= a;
             self.reduce(inv, a);
