@@ -122,6 +122,13 @@ impl<'l> Allocator<'l> {
     }
 
     fn reduce(&mut self, inv: u32, by: Decimal) {
+        self.set_open(inv, self.remaining(inv) - by, true);
+    }
+
+    /// Sets what an invoice has open and whether the run paid it, first
+    /// noting the state before in the journal when one is kept (for
+    /// [`Allocator::roll_back`]).
+    fn set_open(&mut self, inv: u32, open: Decimal, paid: bool) {
         if let Some(j) = self.journal.as_mut() {
             j.push((
                 inv,
@@ -130,37 +137,25 @@ impl<'l> Allocator<'l> {
             ));
         }
         if let Some(r) = self.remaining.get_mut(inv as usize) {
-            *r -= by;
+            *r = open;
         }
         if let Some(p) = self.paid_in_run.get_mut(inv as usize) {
-            *p = true;
+            *p = paid;
         }
     }
 
-    /// Undoes the reductions a journal recorded, newest first.
     /// Undoes a payment of `by` on an invoice no other receipt of the run
     /// had paid: its open amount back, not paid in the run (journaled like
     /// [`Allocator::reduce`]).
     fn give_back(&mut self, inv: u32, by: Decimal) {
-        if let Some(j) = self.journal.as_mut() {
-            j.push((
-                inv,
-                self.remaining.get(inv as usize).copied().unwrap_or_default(),
-                self.paid_in_run.get(inv as usize).copied().unwrap_or_default(),
-            ));
-        }
-        if let Some(r) = self.remaining.get_mut(inv as usize) {
-            *r += by;
-        }
-        if let Some(p) = self.paid_in_run.get_mut(inv as usize) {
-            *p = false;
-        }
+        self.set_open(inv, self.remaining(inv) + by, false);
     }
 
     fn paid_in_run(&self, inv: u32) -> bool {
         self.paid_in_run.get(inv as usize).copied().unwrap_or(true)
     }
 
+    /// Undoes the reductions a journal recorded, newest first.
     fn roll_back(&mut self, journal: Vec<(u32, Decimal, bool)>) {
         for (inv, remaining, paid) in journal.into_iter().rev() {
             if let Some(r) = self.remaining.get_mut(inv as usize) {
