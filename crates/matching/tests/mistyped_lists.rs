@@ -408,3 +408,163 @@ fn a_line_naming_an_invoice_another_line_mistyped_into_it_still_pays_that_invoic
     assert!(got.contains(&s("applied", "INV-0522598", "231.68")), "{got:?}");
     assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
 }
+
+/// The invoices of a payer whose list names `8578` (open 59.98) where it
+/// meant `8572`, and writes `8959` for `8599`: the payment is the sum of
+/// what it meant.
+fn list_with_a_reference_mistyped_into_another_invoice(extra: Option<Invoice>) -> (Ledger, Vec<ReceiptOutcome>) {
+    let mut invoices = vec![
+        invoice("8531", "C9", "202.02", "2026-01-05"),
+        invoice("8549", "C9", "4871.39", "2026-01-08"),
+        invoice("8572", "C9", "3457.76", "2026-01-12"),
+        invoice("8578", "C9", "59.98", "2026-02-20"),
+        invoice("8599", "C9", "456.01", "2026-01-15"),
+    ];
+    invoices.extend(extra);
+    decide(
+        invoices,
+        vec![customer("C9", "Summit Industries")],
+        &[payer(receipt("R1", "8987.18", "2026-03-01", &["REF No. 8531, Inv 8549, 8578, 8959"]), "SUMMIT INDUSTRIE")],
+    )
+}
+
+#[test]
+fn a_list_whose_rest_is_what_one_mistyped_reference_meant_pays_that_invoice_instead() {
+    let (l, o) = list_with_a_reference_mistyped_into_another_invoice(None);
+    let mut got = lines(&l, &o[0]);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            s("applied", "8531", "202.02"),
+            s("applied", "8549", "4871.39"),
+            s("applied", "8572", "3457.76"),
+            s("applied", "8599", "456.01")
+        ]
+    );
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn a_list_whose_rest_two_neighbours_could_explain_moves_nothing() {
+    // `8577` is one edit from `8578` too, and open for the same amount as
+    // `8572`: two readings, so the reference stays as written.
+    let (l, o) =
+        list_with_a_reference_mistyped_into_another_invoice(Some(invoice("8577", "C9", "3457.76", "2026-01-13")));
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "8578", "59.98")), "{got:?}");
+    assert!(!got.iter().any(|(_, inv, _)| inv == "8572" || inv == "8577"), "{got:?}");
+}
+
+#[test]
+fn a_cut_off_list_keeps_its_references_as_written_and_leaves_the_rest_to_the_cut_off_part() {
+    // Ending on a separator, the list was cut by the channel: its rest is
+    // the hidden part's, so no written reference is read as a mistyped one.
+    let (l, o) = decide(
+        vec![
+            invoice("8531", "C9", "202.02", "2026-01-05"),
+            invoice("8549", "C9", "4871.39", "2026-01-08"),
+            invoice("8572", "C9", "3457.76", "2026-01-12"),
+            invoice("8578", "C9", "59.98", "2026-02-20"),
+            invoice("8599", "C9", "456.01", "2026-01-15"),
+        ],
+        vec![customer("C9", "Summit Industries")],
+        &[payer(receipt("R1", "8987.18", "2026-03-01", &["REF No. 8531, Inv 8549, 8578, 8959,"]), "SUMMIT INDUSTRIE")],
+    );
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "8578", "59.98")), "{got:?}");
+}
+
+#[test]
+fn a_list_short_by_what_one_mistyped_reference_got_pays_what_it_meant_instead_of_short_paying_it() {
+    // `3311` meant `3318`, and the unreadable `3635` meant `3365`: the
+    // payment is exactly what was meant, so `3311` (open 4595.19) is not
+    // left short by 3631.08.
+    let (l, o) = decide(
+        vec![
+            invoice("3311", "C7", "4595.19", "2026-02-25"),
+            invoice("3317", "C7", "2585.75", "2026-01-05"),
+            invoice("3318", "C7", "214.11", "2026-01-06"),
+            invoice("3344", "C7", "4002.40", "2026-01-07"),
+            invoice("3365", "C7", "750.00", "2026-01-08"),
+            invoice("3396", "C7", "450.69", "2026-01-09"),
+        ],
+        vec![customer("C7", "Pinnacle Logistics")],
+        &[payer(
+            receipt("R1", "8002.95", "2026-03-01", &["Inv 3311, 3344, 3635, ABC: 3396, 3317"]),
+            "PINNACLE LOGISTICS",
+        )],
+    );
+    let mut got = lines(&l, &o[0]);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            s("applied", "3317", "2585.75"),
+            s("applied", "3318", "214.11"),
+            s("applied", "3344", "4002.40"),
+            s("applied", "3365", "750.00"),
+            s("applied", "3396", "450.69")
+        ]
+    );
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn a_list_short_by_a_mistyped_reference_and_two_unreadable_words_pays_all_three_it_meant() {
+    // `INV-0364519` meant `INV-0364591`; `INV-0 3G4 597` and `INV-036 4S47`
+    // (letters for digits) meant `INV-0364597` and `INV-0364547`.
+    let (l, o) = decide(
+        vec![
+            invoice("INV-0364515", "C6", "7871.66", "2026-01-05"),
+            invoice("INV-0364519", "C6", "4157.75", "2026-02-25"),
+            invoice("INV-0364521", "C6", "4120.30", "2026-01-06"),
+            invoice("INV-0364547", "C6", "1217.27", "2026-01-07"),
+            invoice("INV-0364591", "C6", "182.20", "2026-01-08"),
+            invoice("INV-0364597", "C6", "464.84", "2026-01-09"),
+        ],
+        vec![customer("C6", "Prairie Electric")],
+        &[payer(
+            receipt(
+                "R1",
+                "13856.27",
+                "2026-03-01",
+                &["INVOICES INV-0364521;INV-0 3G4 597;INV-0364515;Inv 364519;INV-036 4S47"],
+            ),
+            "PRAIRIE ELECTRIC",
+        )],
+    );
+    let mut got = lines(&l, &o[0]);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            s("applied", "INV-0364515", "7871.66"),
+            s("applied", "INV-0364521", "4120.30"),
+            s("applied", "INV-0364547", "1217.27"),
+            s("applied", "INV-0364591", "182.20"),
+            s("applied", "INV-0364597", "464.84")
+        ]
+    );
+}
+
+#[test]
+fn a_list_whose_rest_two_mistyped_references_explain_together_pays_what_both_meant() {
+    // `4411` meant `4414` and `4425` meant `4452`; neither alone explains
+    // the 1873.57 left over, both together do exactly.
+    let (l, o) = decide(
+        vec![
+            invoice("4411", "C5", "100.00", "2026-02-20"),
+            invoice("4414", "C5", "1234.56", "2026-01-10"),
+            invoice("4425", "C5", "50.00", "2026-02-21"),
+            invoice("4430", "C5", "300.00", "2026-01-12"),
+            invoice("4452", "C5", "789.01", "2026-01-11"),
+        ],
+        vec![customer("C5", "Keystone Apparel")],
+        &[payer(receipt("R1", "2323.57", "2026-03-01", &["INV 4411, 4425, 4430"]), "KEYSTONE APPAREL")],
+    );
+    let mut got = lines(&l, &o[0]);
+    got.sort();
+    assert_eq!(got, [s("applied", "4414", "1234.56"), s("applied", "4430", "300.00"), s("applied", "4452", "789.01")]);
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}

@@ -3,15 +3,15 @@
 //! even when the ERP's file has not changed since (no history line for it).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
+use common::*;
+
 use std::path::{Path, PathBuf};
 
 use cashapply_service::daily::{prepare, write_and_commit};
 use cashapply_service::{Request, load};
 use cashapply_store::{InvoiceChange, KnownInvoice, LedgerStore, RunRecord, SqliteStore};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/apply").join(name)
-}
 
 #[test]
 fn a_run_dates_the_invoices_an_older_ledger_recorded_without_dates_even_from_the_same_file() {

@@ -4,18 +4,18 @@
 //! and no invoice is given more than it was open for.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
+use common::*;
+
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cashapply_service::daily::{prepare, run_in_stages, write_and_commit};
 use cashapply_service::{Request, actions, load};
 use cashapply_store::{LedgerStore, PostingRow, SqliteStore};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/apply").join(name)
-}
 
 #[derive(Debug, Clone)]
 enum Op {

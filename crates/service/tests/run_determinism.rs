@@ -4,24 +4,15 @@
 //! ledger's reads, the rows beside each other) happen to interleave.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::*;
+
+use std::path::Path;
 
 use cashapply_service::daily::{PreparedRun, prepare, write_and_commit};
-use cashapply_service::{Request, load};
+use cashapply_service::load;
 use cashapply_store::SqliteStore;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/apply").join(name)
-}
-
-fn request(bank: &str) -> Request {
-    Request {
-        bank: vec![fixture(bank)],
-        invoices: fixture("open_invoices.csv"),
-        customers: Some(fixture("customers.csv")),
-        ..Request::default()
-    }
-}
 
 /// Day one committed, then day two prepared, on a new ledger in `dir`.
 fn second_day(dir: &Path) -> PreparedRun {

@@ -5,24 +5,15 @@
 //! leave the ledger as it was.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::*;
+
+use std::path::Path;
 
 use cashapply_service::daily::{DailyError, PreparedRun, prepare, run_in_stages, write_and_commit};
-use cashapply_service::{Request, load};
+use cashapply_service::load;
 use cashapply_store::{LedgerStore, SqliteStore};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/apply").join(name)
-}
-
-fn request(bank: &str) -> Request {
-    Request {
-        bank: vec![fixture(bank)],
-        invoices: fixture("open_invoices.csv"),
-        customers: Some(fixture("customers.csv")),
-        ..Request::default()
-    }
-}
 
 const DAYS: [(&str, &str); 2] =
     [("morning.bai2", "2026-11-20T06:00:00Z"), ("morning_day2.bai2", "2026-11-21T06:00:00Z")];

@@ -2,15 +2,13 @@
 //! the ledger commits only once the batch is written.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::*;
 
 use cashapply_service::daily::{DailyError, prepare, write_and_commit};
 use cashapply_service::{Request, load};
 use cashapply_store::{LedgerStore, SqliteStore};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/apply").join(name)
-}
 
 #[test]
 fn a_batch_that_cannot_be_written_leaves_the_ledger_as_it_was_and_the_same_run_commits_once_it_can() {
