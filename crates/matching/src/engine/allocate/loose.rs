@@ -72,6 +72,12 @@ impl<'l> Allocator<'l> {
     /// both (no loosely named item then). Only for lists of two or more references, numbers of
     /// 3+ characters, and not for a remittance cut off by its field's length
     /// (its rest is the cut-off part's, rule 7). Returns the cash left.
+    ///
+    /// This reading runs after the list is paid, not beside the one-swap
+    /// search of `by_reference` before it: it needs what each line actually
+    /// got (no duplicate, no discount or write-off line, no invoice another
+    /// receipt of the run had paid). Folded into that search it was measured
+    /// to make 18 lines newly wrong on hard and 28 on `wild`.
     pub(super) fn rest_by_a_mistyped_reference(
         &mut self,
         receipt: &Receipt,
