@@ -568,3 +568,41 @@ fn a_list_whose_rest_two_mistyped_references_explain_together_pays_what_both_mea
     assert_eq!(got, [s("applied", "4414", "1234.56"), s("applied", "4430", "300.00"), s("applied", "4452", "789.01")]);
     assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
 }
+
+#[test]
+fn a_line_overpaying_its_invoice_while_a_neighbour_is_open_for_more_is_held_not_posted_with_the_rest_on_account() {
+    // `2026-560974: 300,00` where 2026-560974 is open for 290.67 and
+    // 2026-560978, one edit away, for 500.00: an overpayment of the one
+    // named, or a part payment of its neighbour under a mistyped number.
+    let invs = vec![
+        invoice("2026-560974", "C1", "290.67", "2026-04-07"),
+        invoice("2026-560978", "C1", "500.00", "2026-02-23"),
+        invoice("2026-560921", "C1", "3763.00", "2026-02-10"),
+    ];
+    let mut r = receipt("R1", "4063.00", "2026-03-05", &[]);
+    r.remittance_lines = vec![item("2026-560974", "300.00"), item("2026-560921", "3763.00")];
+    let (l, o) = decide(invs, vec![customer("C1", "Atlas Medical GmbH")], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "2026-560921", "3763.00"), s("unapplied", "", "300.00")]);
+    let e = &o[0].exceptions;
+    assert_eq!(exceptions(&l, &o[0]), [s("unapplied", "", "300.00")]);
+    assert!(e[0].suggestions.iter().any(|(id, _)| id == "2026-560978"), "{:?}", e[0]);
+    assert!(e[0].suggestions.iter().any(|(id, _)| id == "2026-560974"), "{:?}", e[0].suggestions);
+}
+
+#[test]
+fn a_line_overpaying_its_invoice_with_no_neighbour_open_for_more_is_an_overpayment_of_that_invoice() {
+    // The same list, 2026-560978 open for only 250.00: nothing the 300.00
+    // could part-pay, so the excess over 2026-560974 goes on account.
+    let invs = vec![
+        invoice("2026-560974", "C1", "290.67", "2026-04-07"),
+        invoice("2026-560978", "C1", "250.00", "2026-02-23"),
+        invoice("2026-560921", "C1", "3763.00", "2026-02-10"),
+    ];
+    let mut r = receipt("R1", "4063.00", "2026-03-05", &[]);
+    r.remittance_lines = vec![item("2026-560974", "300.00"), item("2026-560921", "3763.00")];
+    let (l, o) = decide(invs, vec![customer("C1", "Atlas Medical GmbH")], &[r]);
+    assert_eq!(
+        lines(&l, &o[0]),
+        [s("applied", "2026-560921", "3763.00"), s("applied", "2026-560974", "290.67"), s("on_account", "", "9.33")]
+    );
+}

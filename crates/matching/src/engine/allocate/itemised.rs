@@ -3,6 +3,14 @@
 
 use super::*;
 
+/// The references of a list held because their numbers may be mistyped
+/// (below the auto-apply confidence), and the neighbours doubted with them:
+/// the lines they came from are suggested, not reported as naming nothing.
+pub(super) struct Doubts<'a> {
+    pub held: &'a [RefMatch],
+    pub doubted: &'a [u32],
+}
+
 impl<'l> Allocator<'l> {
     /// References with itemised amounts. Returns the cash left over (for
     /// the duplicates, then on account). Several lines naming one invoice
@@ -16,6 +24,7 @@ impl<'l> Allocator<'l> {
         fresh: &[RefMatch],
         dups: &[RefMatch],
         merged_lines: &[(u32, usize)],
+        doubts: &Doubts<'_>,
         confidence: Decimal,
         out: &mut ReceiptOutcome,
     ) -> Decimal {
@@ -155,15 +164,28 @@ impl<'l> Allocator<'l> {
                 .iter()
                 .filter_map(|(l, a)| receipt.remittance_lines.get(*l).map(|x| format!("{} ({a})", x.reference)))
                 .collect();
-            let mut e = exception(
-                ExceptionKind::Unapplied,
-                None,
-                cash,
+            // Lines held because their number may be mistyped name an
+            // invoice: say so, and suggest it with the neighbours doubted.
+            let held_lines: Vec<&RefMatch> =
+                doubts.held.iter().filter(|r| r.line.is_some_and(|l| unplaced.iter().any(|(u, _)| *u == l))).collect();
+            let detail = if held_lines.len() == unplaced.len() {
+                let named: Vec<String> = held_lines
+                    .iter()
+                    .map(|r| format!("{} (open {})", self.id(r.invoice), self.remaining(r.invoice)))
+                    .collect();
+                format!(
+                    "Remittance line {} names invoice {} but does not fit it, and its number may be mistyped; \
+                     {cash} held unapplied until it is placed.",
+                    which.join(", "),
+                    named.join(", ")
+                )
+            } else {
                 format!(
                     "Remittance line {} names no open invoice of this customer; {cash} held unapplied until it is placed.",
                     which.join(", ")
-                ),
-            );
+                )
+            };
+            let mut e = exception(ExceptionKind::Unapplied, None, cash, detail);
             // Invoices of the customer open for exactly a line's amount.
             let owner = out.customer.unwrap_or(0);
             let mut fitting: Vec<(String, Decimal)> = Vec::new();
@@ -174,6 +196,10 @@ impl<'l> Allocator<'l> {
                     fitting.push((self.id(i).to_string(), Decimal::new(600, 3)));
                 }
             }
+            for r in &held_lines {
+                fitting.push((self.id(r.invoice).to_string(), r.strength));
+            }
+            fitting.extend(doubts.doubted.iter().map(|i| (self.id(*i).to_string(), Decimal::new(850, 3))));
             e.suggestions = ranked(fitting);
             out.exceptions.push(e);
             out.lines.push(line(PostingKind::Unapplied, None, cash, Rule::Held, Decimal::ZERO));

@@ -33,6 +33,7 @@ mod references;
 mod skipped;
 mod taken_off;
 mod unitemised;
+use itemised::Doubts;
 
 use std::collections::HashSet;
 
