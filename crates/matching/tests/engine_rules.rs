@@ -2192,3 +2192,31 @@ fn a_line_its_payer_calls_a_partial_payment_part_pays_the_invoice_it_names_not_a
     assert_eq!(lines(&l, &o[0]), [s("applied", "1800034231", "500.00")]);
     assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "1800034231", "1500.00")]);
 }
+
+#[test]
+fn an_invoice_number_written_with_slashes_is_paid_as_written_not_another_invoice_of_the_same_amount() {
+    // `SO/2026/6859 $300.00`: read as `2026` and `6859`, the number named
+    // nothing and the 300.00 went to the payer's older invoice of 300.00.
+    let invs = vec![
+        invoice("SO/2026/6859", "C1", "300.00", "2026-05-02"),
+        invoice("SO/2025/2636", "C1", "300.00", "2026-03-29"),
+        invoice("6859", "C2", "300.00", "2026-03-29"),
+    ];
+    let cs = vec![customer("C1", "Golden Gate Packaging Inc"), customer("C2", "Harbor Line Trading Corp")];
+    let r = payer(receipt("R1", "300.00", "2026-05-07", &["SO/2026/6859 $300.00"]), "GOLDEN GATE PACK");
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "SO/2026/6859", "300.00")]);
+}
+
+#[test]
+fn slashed_invoice_numbers_with_their_amounts_glued_on_pay_each_invoice_its_own_amount() {
+    let invs = vec![
+        invoice("INV/2026/00042", "C1", "1500.00", "2026-04-30"),
+        invoice("INV/2026/00057", "C1", "700.00", "2026-04-30"),
+        invoice("INV/2026/00061", "C1", "1200.00", "2026-06-30"),
+    ];
+    let r = receipt("R1", "1900.00", "2026-05-07", &["INV/2026/00042/1200.00 / INV/2026/00057/700.00"]);
+    let (l, o) = decide(invs, vec![customer("C1", "Vega Pharma SA")], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV/2026/00042", "1200.00"), s("applied", "INV/2026/00057", "700.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV/2026/00042", "300.00")]);
+}

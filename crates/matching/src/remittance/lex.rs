@@ -443,6 +443,18 @@ fn split_word(w: &str, minor: u32) -> Vec<&str> {
     {
         return vec![w];
     }
+    // A document number written with slashes keeps them, with the amount
+    // glued to it split off (`SO/2026/3189/200.00`).
+    let parts: Vec<&str> = w.split('/').collect();
+    let amount_last = parts.len() > 1
+        && parts.last().is_some_and(|a| (a.contains('.') || a.contains(',')) && parse_amount(a, minor).is_some());
+    let head = if amount_last { &parts[..parts.len() - 1] } else { &parts[..] };
+    if slashed_document(head) {
+        let split = head.iter().map(|p| p.len() + 1).sum::<usize>() - 1;
+        let (doc, rest) = w.split_at(split);
+        let rest = rest.trim_start_matches('/');
+        return if rest.is_empty() { vec![doc] } else { vec![doc, rest] };
+    }
     let mut out = Vec::new();
     for part in w.split('/').filter(|p| !p.is_empty()) {
         if part.contains(',') && parse_amount(part, 2).is_none() && parse_amount(part, minor).is_none() {
@@ -452,6 +464,28 @@ fn split_word(w: &str, minor: u32) -> Vec<&str> {
         }
     }
     out
+}
+
+/// `SO/2026/0042`, `INV/2026/00042`, `FV/123/2026`, `2025/8086`: one
+/// document number whose parts are joined by `/`, as several ERPs number
+/// invoices (a sequence within a year, behind a journal's letters) — a
+/// letter prefix followed by two or more parts of digits, three or more
+/// parts one of which is a year, or a year and a sequence of three or more
+/// digits. Not a list of numbers (`1001/1002`, `2026-05511/2026-06092`),
+/// a labelled reference (`REF/INV-123`), a tag (`/RFB/`) or a date.
+fn slashed_document(parts: &[&str]) -> bool {
+    let word = |p: &&str| !p.is_empty() && p.len() <= 12 && p.bytes().all(|b| b.is_ascii_alphanumeric());
+    let digits = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let letters = |p: &&str| (1..=6).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic());
+    let year = |p: &&str| p.len() == 4 && (p.starts_with("19") || p.starts_with("20")) && digits(p);
+    if parts.len() < 2 || !parts.iter().all(word) {
+        return false;
+    }
+    match parts {
+        [prefix, rest @ ..] if letters(prefix) => rest.len() >= 2 && rest.iter().all(digits),
+        [y, sequence] => year(y) && digits(sequence) && sequence.len() >= 3 && !year(sequence),
+        _ => parts.len() >= 3 && parts.iter().any(year) && parts.iter().all(|p| digits(p) || letters(p)),
+    }
 }
 
 /// A word without the punctuation around it.

@@ -827,7 +827,8 @@ impl<'l> Allocator<'l> {
         let mut cash = receipt.amount;
         if itemised {
             let doubts = Doubts { held: &held, doubted: &doubted };
-            cash = self.itemised(receipt, proposal.truncated, &fresh, &dups, merged_lines, &doubts, confidence, &mut out);
+            cash =
+                self.itemised(receipt, proposal.truncated, &fresh, &dups, merged_lines, &doubts, confidence, &mut out);
         } else if !fresh.is_empty() {
             cash = self.unitemised(receipt, proposal, &fresh, rule, confidence, !dups.is_empty(), &mut out);
         }
