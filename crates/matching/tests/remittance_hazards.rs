@@ -483,3 +483,101 @@ fn a_currency_code_ending_one_text_line_is_never_glued_to_the_number_starting_th
     assert!(got.contains(&s("applied", "1800043456", "770.00")), "{got:?}");
     assert!(got.contains(&s("applied", "1800043373", "1721.67")), "{got:?}");
 }
+
+#[test]
+fn an_amount_cut_short_by_the_field_length_is_not_taken_as_what_its_invoice_was_paid() {
+    // An ACH addenda of exactly 80 characters ends `2026-19116 $2`: the
+    // $2,500.00 was cut. The visible reference is paid what it is open for.
+    let text = "2025-16152 $1,500.56 / 2025-19256 $4,131.00 / 2026-16395 $565.27 / 2026-19116 $2";
+    assert_eq!(text.chars().count(), 80);
+    let invs = vec![
+        invoice("2025-16152", "C1", "1500.56", "2026-03-31"),
+        invoice("2025-19256", "C1", "4131.00", "2026-03-31"),
+        invoice("2026-16395", "C1", "565.27", "2026-04-30"),
+        invoice("2026-19116", "C1", "2500.00", "2026-04-30"),
+    ];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "8696.83", "2026-05-04", &[text])]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "2026-19116", "2500.00")), "{got:?}");
+    assert_eq!(got.len(), 4, "{got:?}");
+    assert!(o[0].exceptions.iter().all(|e| e.invoice.is_none_or(|i| l.invoice(i).id != "2026-19116")), "{:?}", o[0]);
+}
+
+#[test]
+fn a_last_amount_at_the_field_length_that_makes_the_list_add_up_is_kept() {
+    // `CR2026-1892 -50` ends the 80 characters, and with it the list adds
+    // up to the payment: the credit memo is netted for 50.00 as written.
+    let text = "INV 4383778 10,000.00; INV 4455549 150.00; INV 4400195 1,981.34; CR2026-1892 -50";
+    assert_eq!(text.chars().count(), 80);
+    let invs = vec![
+        invoice("4383778", "C1", "10000.00", "2026-03-31"),
+        invoice("4455549", "C1", "150.00", "2026-03-31"),
+        invoice("4400195", "C1", "1981.34", "2026-03-31"),
+        invoice("CR2026-1892", "C1", "-50.00", "2026-03-12"),
+    ];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "12081.34", "2026-05-05", &[text])]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "CR2026-1892", "-50.00")), "{got:?}");
+    assert!(got.contains(&s("applied", "4383778", "10000.00")), "{got:?}");
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn a_credit_memo_named_without_its_amount_in_a_priced_list_is_netted_not_taken_off_another_invoice() {
+    // The list states 10,502.09 for a payment of 10,402.09; the credit
+    // memo it names last, open for -100.00, explains the difference. Before,
+    // the credit memo was ignored and SO/2026/9951 was paid 100.00 short.
+    let invs = vec![
+        invoice("SO/2026/9951", "C1", "8945.48", "2026-03-31"),
+        invoice("4410260", "C1", "1456.61", "2026-04-30"),
+        invoice("4429114", "C1", "100.00", "2026-04-30"),
+        invoice("CR2026-4148", "C1", "-100.00", "2026-04-21"),
+    ];
+    let text = "INV SO/2026/9951 8,945.48; INV 4410260 1,456.61; INV 4429114 100.00; CR2026-4148";
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "10402.09", "2026-05-06", &[text])]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "CR2026-4148", "-100.00")), "{got:?}");
+    assert!(got.contains(&s("applied", "SO/2026/9951", "8945.48")), "{got:?}");
+    assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
+}
+
+#[test]
+fn the_number_ending_a_cut_off_list_names_no_invoice_it_is_only_the_beginning_of() {
+    // `…; 444006` ends the 80 characters: 4440068 begins with it, but the
+    // number may have been any 444006x; the rest of the cash stays held.
+    let text = "4403914 $4,182.00; 4476120 $500.00; 4482035 $5,013.00; 4433065 $1,200.00; 444006";
+    assert_eq!(text.chars().count(), 80);
+    let invs = vec![
+        invoice("4403914", "C1", "4182.00", "2026-03-31"),
+        invoice("4476120", "C1", "500.00", "2026-03-31"),
+        invoice("4482035", "C1", "5013.00", "2026-03-31"),
+        invoice("4433065", "C1", "1200.00", "2026-03-31"),
+        invoice("4440068", "C1", "2500.00", "2026-03-31"),
+    ];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "31524.67", "2026-05-06", &[text])]);
+    let got = lines(&l, &o[0]);
+    assert!(!got.iter().any(|(_, inv, _)| inv == "4440068"), "{got:?}");
+    assert!(got.contains(&s("unapplied", "", "20629.67")), "{got:?}");
+}
+
+#[test]
+fn lines_stating_their_amounts_are_paid_them_before_a_line_without_one_takes_what_is_left() {
+    // INV-3003, the oldest, is listed without an amount; paid first, it
+    // took 800.00 and left INV-3002 nothing of the 500.00 its line states.
+    let invs = vec![
+        invoice("INV-3001", "C1", "1000.00", "2026-03-31"),
+        invoice("INV-3002", "C1", "500.00", "2026-03-31"),
+        invoice("INV-3003", "C1", "800.00", "2026-01-31"),
+    ];
+    let mut r = receipt("R1", "1800.00", "2026-04-06", &[]);
+    for (reference, amount) in [("INV-3001", Some("1000.00")), ("INV-3002", Some("500.00")), ("INV-3003", None)] {
+        let mut line = RemittanceLine::reference(reference, DocumentType::Invoice);
+        line.amount = amount.map(d);
+        r.remittance_lines.push(line);
+    }
+    let (l, o) = decide(invs, vec![], &[r]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-3001", "1000.00")), "{got:?}");
+    assert!(got.contains(&s("applied", "INV-3002", "500.00")), "{got:?}");
+    assert!(got.contains(&s("applied", "INV-3003", "300.00")), "{got:?}");
+}

@@ -87,6 +87,15 @@ pub fn stage_one_with(
     // applied nor lets its owner decide the customer.
     let mut p = propose_with(receipt, ledger, seen, &effective.mentions);
     p.truncated |= effective.cut_list;
+    // A number the channel may have cut short names no invoice it is only
+    // the beginning of (`444006` is not 4440068).
+    if let Some(cut) = effective.cut_line {
+        p.refs.retain(|r| {
+            let (token, key) =
+                (normalise_reference(&r.raw).key, normalise_reference(&ledger.invoice(r.invoice).id).key);
+            r.line != Some(cut) || r.distance == 0 || !(key.len() > token.len() && key.starts_with(&token))
+        });
+    }
     // Documents the payer says it pays that name no invoice (however short
     // their numbers): the payment is not a payment without remittance, and
     // a set that happens to add up is only suggested.

@@ -188,6 +188,7 @@ pub fn itemised(receipt: &Receipt) -> Itemised<'_> {
             cut_list: false,
             mentions: Vec::new(),
             documents: Vec::new(),
+            cut_line: None,
         };
     }
     let items = interpret(receipt);
@@ -211,19 +212,23 @@ pub fn itemised(receipt: &Receipt) -> Itemised<'_> {
         mentions.extend(pairs::labelled_numbers(&lines, receipt.currency.minor_digits()));
     }
     if !receipt.remittance_lines.is_empty() {
-        return Itemised { receipt: Cow::Borrowed(receipt), cut_list: false, mentions, documents };
+        return Itemised { receipt: Cow::Borrowed(receipt), cut_list: false, mentions, documents, cut_line: None };
     }
     let last = items.iter().rev().find(|i| matches!(i.role, Role::Pay | Role::Credit | Role::Mention));
     let cut_list = last.is_some_and(|l| l.role == Role::Pay && l.amount.is_none())
         && items.iter().any(|i| i.amount.is_some())
         && priced.is_some_and(|p| p < receipt.amount);
     if !items.iter().any(|i| matches!(i.role, Role::Pay | Role::Credit) && i.amount.is_some()) {
-        return Itemised { receipt: Cow::Borrowed(receipt), cut_list: false, mentions, documents };
+        return Itemised { receipt: Cow::Borrowed(receipt), cut_list: false, mentions, documents, cut_line: None };
     }
     let mut lines: Vec<cashapply_model::RemittanceLine> = Vec::new();
     for item in &items {
         match &item.role {
-            Role::Pay | Role::Credit if item.amount.is_some() => {
+            // A document named without an amount while the pairs do not
+            // account for the payment (the last of a list its channel cut,
+            // a credit memo netted without its amount) is a line too, paid
+            // what it is open for from what the other lines leave.
+            Role::Pay | Role::Credit => {
                 let document_type =
                     if item.role == Role::Credit { DocumentType::CreditNote } else { DocumentType::Unknown };
                 let mut line = cashapply_model::RemittanceLine::reference(item.reference.clone(), document_type);
@@ -244,9 +249,20 @@ pub fn itemised(receipt: &Receipt) -> Itemised<'_> {
             _ => {}
         }
     }
+    // The last line, named without an amount at the very end of a cut-off
+    // list's text, may be a number cut short.
+    let text = payer_text(&receipt.remittance_text.iter().map(String::as_str).collect::<Vec<_>>());
+    let text_end = text.iter().rev().map(|l| l.trim_end()).find(|l| !l.is_empty()).unwrap_or_default();
+    let cut_line = lines.len().checked_sub(1).filter(|last| {
+        lines.get(*last).is_some_and(|l| {
+            cut_list
+                && l.amount.is_none()
+                && l.reference.split_whitespace().next_back().is_some_and(|w| text_end.ends_with(w))
+        })
+    });
     let mut owned = receipt.clone();
     owned.remittance_lines = lines;
-    Itemised { receipt: Cow::Owned(owned), cut_list, mentions, documents }
+    Itemised { receipt: Cow::Owned(owned), cut_list, mentions, documents, cut_line }
 }
 
 /// A receipt as the engine decides it (see [`itemised`]).
@@ -260,4 +276,9 @@ pub struct Itemised<'r> {
     pub mentions: Vec<String>,
     /// Normalised keys of the documents the payer says it pays.
     pub documents: Vec<String>,
+    /// The line of a cut-off list whose reference ends the text without an
+    /// amount: its number may itself be cut (`…; 444006` for `4440068`), so
+    /// only an invoice it names exactly is paid on it, never one its number
+    /// is the beginning of.
+    pub cut_line: Option<usize>,
 }

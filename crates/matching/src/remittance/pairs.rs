@@ -215,7 +215,35 @@ pub fn read_text(lines: &[&str], minor: u32, paid: Option<Decimal>) -> Vec<Remit
             return r.items;
         }
     }
-    reading.items
+    let mut items = reading.items;
+    drop_cut_amount(lines, minor, &mut items);
+    items
+}
+
+/// A text cut at its channel's field length — a line of exactly 35, 80 or
+/// 140 characters, or the payer's words after a bank label (`OBI:=`) of
+/// that length — that ends in an amount: that amount may be cut too (`…
+/// 2026-19116 $2` for $2,500.00, `… CM-75298 -2` for -250.00). Called only
+/// when the pairs do not account for the payment: the last document keeps
+/// its reference, without that amount, as a document named without one.
+fn drop_cut_amount(lines: &[&str], minor: u32, items: &mut [RemittanceItem]) {
+    let Some(last_line) = lines.iter().rev().find(|l| !l.trim().is_empty()) else { return };
+    let cut = |n: usize| matches!(n, 35 | 80 | 140);
+    let payer_words = super::remittance_only(last_line);
+    let at_field_length = cut(last_line.chars().count())
+        || cut(payer_words.trim().chars().count())
+        || last_line.split_once(":=").is_some_and(|(_, v)| cut(v.chars().count()));
+    if !at_field_length {
+        return;
+    }
+    let Some(word) = last_line.split_whitespace().next_back() else { return };
+    let Some((value, _)) = parse_amount(word, minor).or_else(|| parse_amount(word, 0)) else { return };
+    if let Some(item) = items.last_mut()
+        && item.amount.is_some_and(|a| a.abs() == value.abs())
+        && matches!(item.role, Role::Pay | Role::Credit)
+    {
+        item.amount = None;
+    }
 }
 
 /// What a column of an advice table holds, by its header.

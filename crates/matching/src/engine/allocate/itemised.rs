@@ -34,7 +34,16 @@ impl<'l> Allocator<'l> {
         let mut open_total = Decimal::ZERO;
         // The cash ran out before a line's statement: its invoice is short.
         let mut shortfall_raised = false;
-        for r in fresh {
+        // Lines that state no amount (a document the payer named without
+        // one, the last of a list whose amount its channel cut) take what
+        // the lines stating theirs leave: they are paid after them.
+        let states = |r: &&RefMatch| {
+            line_amount(receipt, r.line).is_some()
+                || self.remaining(r.invoice) < Decimal::ZERO
+                || merged_lines.iter().any(|(i, _)| *i == r.invoice)
+        };
+        let (stating, unstated): (Vec<&RefMatch>, Vec<&RefMatch>) = fresh.iter().partition(states);
+        for r in stating.into_iter().chain(unstated) {
             let open = self.remaining(r.invoice);
             open_total += open;
             let credit = open < Decimal::ZERO;
