@@ -51,12 +51,65 @@ fn classify(tag: &[u8]) -> Option<Tag> {
         | b"SND BNK" | b"ORIG BANK" | b"ORIG BNK" | b"ORG BNK" | b"ORG BANK" | b"ORIGINATOR BANK"
         | b"ORIGINATING BANK" | b"OGB" | b"B/O BANK" | b"INSTG BNK" | b"SND BK" | b"ORIG BK" => Tag::Routing,
         b"ID" => Tag::Id,
-        b"OBI" | b"BNF" | b"BNF NAME" | b"BNF ID" | b"BNF ACCT" | b"BBI" | b"BBK" | b"IMAD" | b"OMAD" | b"TRN"
-        | b"REF" | b"SENDER REF" | b"ORG ADDRESS" | b"ORG ID" | b"ORIG ID" | b"ORIG CO ID" | b"ENTRY DESCR"
-        | b"DESCR DATE" | b"IND NAME" | b"IND ID" | b"SEC" | b"RMT" | b"RMT INF" | b"REMARK" | b"EREF" | b"REMI"
-        | b"CRNM" | b"CACT" | b"CABA" | b"CBIC" | b"DCID" | b"IDNM" | b"OPRP" | b"CREF" | b"TO" | b"ENDT" | b"TRID"
-        | b"PY" | b"BI" | b"OB" | b"BO" | b"FR" | b"WIRE TYPE" | b"DATE" | b"TIME" | b"SEQ" | b"PMT DET"
-        | b"BNF BK" | b"RCV BK" => Tag::Other,
+        b"OBI"
+        | b"BNF"
+        | b"BNF NAME"
+        | b"BNF ID"
+        | b"BNF ACCT"
+        | b"BBI"
+        | b"BBK"
+        | b"IMAD"
+        | b"OMAD"
+        | b"TRN"
+        | b"REF"
+        | b"SENDER REF"
+        | b"ORG ADDRESS"
+        | b"ORG ID"
+        | b"ORIG ID"
+        | b"ORIG CO ID"
+        | b"ENTRY DESCR"
+        | b"DESCR DATE"
+        | b"IND NAME"
+        | b"IND ID"
+        | b"SEC"
+        | b"RMT"
+        | b"RMT INF"
+        | b"REMARK"
+        | b"EREF"
+        | b"REMI"
+        | b"CRNM"
+        | b"CACT"
+        | b"CABA"
+        | b"CBIC"
+        | b"DCID"
+        | b"IDNM"
+        | b"OPRP"
+        | b"CREF"
+        | b"TO"
+        | b"ENDT"
+        | b"TRID"
+        | b"PY"
+        | b"BI"
+        | b"OB"
+        | b"BO"
+        | b"FR"
+        | b"WIRE TYPE"
+        | b"DATE"
+        | b"TIME"
+        | b"SEQ"
+        | b"PMT DET"
+        | b"BNF BK"
+        | b"RCV BK"
+        | b"CO ENTRY DESCR"
+        | b"COMPANY ENTRY DESCR"
+        | b"CO DISCR DATA"
+        | b"CO DESCR DATE"
+        | b"DESC DATE"
+        | b"EFF DATE"
+        | b"EED"
+        | b"TRACE"
+        | b"TRACE#"
+        | b"TRACE NO" => Tag::Other,
         _ => return None,
     })
 }
@@ -265,8 +318,11 @@ pub(crate) fn payer_from_text_in<S: AsRef<str>>(lines: &[S], separators: &mut Ve
         });
     }
     let account = account.or(name.and_then(|(_, _, a)| a)).or(id_account);
+    // A CTX payment's own `N1*PR` segment names the paying party in full,
+    // where the ACH originator name is cut at 16 characters.
+    let payer_segment = x12_payer_name(lines);
     Payer {
-        name: name.map(|(_, v, _)| v).filter(|v| !v.is_empty()).map(str::to_string),
+        name: payer_segment.or_else(|| name.map(|(_, v, _)| v).filter(|v| !v.is_empty()).map(str::to_string)),
         account: account.map(|a| match routing {
             Some(r) => format!("{r}:{a}"),
             None => a.to_string(),
@@ -274,9 +330,45 @@ pub(crate) fn payer_from_text_in<S: AsRef<str>>(lines: &[S], separators: &mut Ve
     }
 }
 
+/// The name of an X12 `N1*PR` (payer) segment in the text, which may run
+/// over several `88` records (joined without a separator).
+fn x12_payer_name<S: AsRef<str>>(lines: &[S]) -> Option<String> {
+    if !lines.iter().any(|l| l.as_ref().contains("N1*")) {
+        return None;
+    }
+    let joined: String = lines.iter().map(AsRef::as_ref).collect();
+    let at = joined.find("N1*PR*")?;
+    let rest = joined.get(at + "N1*PR*".len()..)?;
+    let name = rest.split(['*', '~', '\\']).next()?.trim_ascii();
+    (!name.is_empty() && name.len() <= 60).then(|| name.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_company_entry_description_after_a_cut_originator_name_is_not_part_of_the_name() {
+        let p = payer_from_text(&[
+            "ORIG CO NAME:EVERGREEN LOGIST CO ENTRY DESCR:EDI PYMNTS SEC:CTX TRACE#:021000030000233",
+        ]);
+        assert_eq!(p.name.as_deref(), Some("EVERGREEN LOGIST"));
+        let p = payer_from_text(&[
+            "ORIG CO NAME:GOLDEN GATE PACK ORIG ID:1000002596 DESC DATE:260507 CO ENTRY DESCR:PAYMENTS",
+        ]);
+        assert_eq!(p.name.as_deref(), Some("GOLDEN GATE PACK"));
+    }
+
+    #[test]
+    fn a_ctx_payer_segment_names_the_payer_in_full_over_the_cut_originator_name() {
+        let p = payer_from_text(&[
+            "ORIG CO NAME:OYELARAN BROTHE CO ENTRY DESCR:EDI PYMNTS SEC:CTX",
+            "BPR*C*100.00*C*ACH*CTX*01*377017287*DA*747245361~",
+            "N1*PR*OYELARAN BROTHERS OFFICE P",
+            "RODUCTS L.L.C.~N1*PE*NORTHBRIDGE SUPPLY INC~",
+        ]);
+        assert_eq!(p.name.as_deref(), Some("OYELARAN BROTHERS OFFICE PRODUCTS L.L.C."));
+    }
 
     #[test]
     fn svb_goldman_and_chase_tags_name_the_payer() {
