@@ -17,6 +17,9 @@
 /// `1NV` is `INV` read by OCR (I→1), as payers' scanned stubs give it.
 const PREFIXES: &[&str] = &["INVOICE", "1NVOICE", "BILL", "INV", "1NV", "NUM", "REF", "DOC", "NO", "NR"];
 
+/// Two-letter prefixes, stripped only directly before a digit.
+const SHORT_PREFIXES: &[&str] = &["IN", "RE"];
+
 /// A reference's normalised key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NormalisedRef {
@@ -35,6 +38,17 @@ pub fn normalise_reference(raw: &str) -> NormalisedRef {
     let mut prefixed = false;
     'strip: loop {
         let rest_of = |from: usize| upper.get(from..).unwrap_or_default();
+        // `IN` (a cut `INV`) and `RE` (`RE4497135`, "regarding") only
+        // directly before a digit as written, never an OCR-folded letter
+        // (`INSTALLMENT` is no `IN` and a number).
+        for p in SHORT_PREFIXES {
+            let here = rest_of(start);
+            if here.starts_with(p.as_bytes()) && here.get(p.len()).is_some_and(u8::is_ascii_digit) {
+                start += p.len();
+                prefixed = true;
+                continue 'strip;
+            }
+        }
         for p in PREFIXES {
             let here = rest_of(start);
             if here.starts_with(p.as_bytes()) {
@@ -144,5 +158,15 @@ mod tests {
         assert_eq!(key("NOTE 77").len(), key("NOTE77").len());
         assert_eq!(key("0000"), "0");
         assert_eq!(key("---"), "");
+    }
+
+    #[test]
+    fn a_two_letter_prefix_directly_before_digits_is_a_prefix_and_nowhere_else() {
+        assert_eq!(key("IN056301"), key("INV-056301"));
+        assert_eq!(key("RE4497135"), key("4497135"));
+        assert_eq!(key("RE: 4497135"), key("4497135"));
+        assert_ne!(key("INS123"), key("S123"), "an OCR-folded letter after IN is no digit");
+        assert_eq!(key("REF-77"), key("77"));
+        assert_eq!(key("INVOICE 12"), key("12"));
     }
 }
