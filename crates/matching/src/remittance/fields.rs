@@ -84,6 +84,18 @@ const NOT_DOCUMENTS: &[&str] = &[
     "END TO END ID",
     "ENDTOENDID",
     "E2E",
+    "DESC DATE",
+    "DESCR DATE",
+    "CO DESCR DATE",
+    "EFF DATE",
+    "EFFECTIVE DATE",
+    "EED",
+    "SETTLE DATE",
+    "TRACE#",
+    "ORIG BK",
+    "ORIG ACCT",
+    "ORIG ABA",
+    "ORG ACCT",
 ];
 
 /// Labels whose value is one word (an identifier), not a name.
@@ -132,6 +144,18 @@ const ONE_WORD: &[&str] = &[
     "END TO END ID",
     "ENDTOENDID",
     "E2E",
+    "DESC DATE",
+    "DESCR DATE",
+    "CO DESCR DATE",
+    "EFF DATE",
+    "EFFECTIVE DATE",
+    "EED",
+    "SETTLE DATE",
+    "TRACE#",
+    "ORIG BK",
+    "ORIG ACCT",
+    "ORIG ABA",
+    "ORG ACCT",
 ];
 
 /// Labels whose values are the payer's remittance.

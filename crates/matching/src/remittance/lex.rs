@@ -475,9 +475,19 @@ fn split_word(w: &str, minor: u32) -> Vec<&str> {
 /// a labelled reference (`REF/INV-123`), a tag (`/RFB/`) or a date.
 fn slashed_document(parts: &[&str]) -> bool {
     let word = |p: &&str| !p.is_empty() && p.len() <= 12 && p.bytes().all(|b| b.is_ascii_alphanumeric());
-    let digits = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    // Digits, one of which a scan may have read as a look-alike letter
+    // (`SO/2025/I301`, `SO/2O25/1729`).
+    let digits = |p: &&str| {
+        let letters = p.bytes().filter(|b| !b.is_ascii_digit()).count();
+        p.len() >= 2
+            && letters <= 1
+            && p.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'O' | b'I' | b'L' | b'S' | b'Z' | b'B'))
+    };
     let letters = |p: &&str| (1..=6).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic());
-    let year = |p: &&str| p.len() == 4 && (p.starts_with("19") || p.starts_with("20")) && digits(p);
+    let year = |p: &&str| {
+        let folded: String = p.chars().map(|c| if c == 'O' { '0' } else { c }).collect();
+        p.len() == 4 && (folded.starts_with("19") || folded.starts_with("20")) && digits(p)
+    };
     if parts.len() < 2 || !parts.iter().all(word) {
         return false;
     }
@@ -527,7 +537,11 @@ fn push_word(out: &mut Vec<Piece>, raw: &str) {
                 prefixed = true;
                 prefix_words.push(x.to_string());
             } else if let Some((_, l)) = LABELS.iter().find(|(word, _)| *word == x) {
-                if !own_prefix && prefix_words.is_empty() && k < 2 {
+                // `ON ACCOUNT OF 4467861`: in respect of the document, not
+                // an account number.
+                let in_respect_of =
+                    *l == "account" && k == 1 && matches!(out.last(), Some(Piece::Word(of)) if of == "OF");
+                if !own_prefix && prefix_words.is_empty() && k < 2 && !in_respect_of {
                     label = Some(*l);
                 }
                 break;
