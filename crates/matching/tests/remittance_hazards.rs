@@ -581,3 +581,45 @@ fn lines_stating_their_amounts_are_paid_them_before_a_line_without_one_takes_wha
     assert!(got.contains(&s("applied", "INV-3002", "500.00")), "{got:?}");
     assert!(got.contains(&s("applied", "INV-3003", "300.00")), "{got:?}");
 }
+
+#[test]
+fn a_bank_field_holding_a_date_is_not_read_as_an_invoice_number_one_edit_away() {
+    // `DESC DATE:260508` is the ACH batch's descriptive date; INV-270508 is
+    // one edit from it. The payment names SO/2026/9475 and overpays it.
+    let invs = vec![
+        invoice("INV-270508", "C1", "750.00", "2026-03-02"),
+        invoice("SO/2026/9475", "C1", "2500.00", "2026-05-09"),
+    ];
+    let r = payer(
+        receipt(
+            "R1",
+            "2797.37",
+            "2026-05-08",
+            &[
+                "ORIG CO NAME:ALPEN HOLDINGS ORIG ID:1000001850 DESC DATE:260508 CO ENTRY DESCR:PAYMENTS SEC:CCD",
+                "TRACE#:021000030001850 EED:260508 IND ID:389256 IND NAME:NORTHBRIDGE SUPPLY INC",
+                "INVOICES / SO/2026/9475",
+            ],
+        ),
+        "ALPEN HOLDINGS",
+    );
+    let (l, o) = decide(invs, vec![customer("C1", "Alpen Dental Group")], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "SO/2026/9475", "2500.00"), s("on_account", "", "297.37")]);
+}
+
+#[test]
+fn an_amount_cut_inside_its_thousands_is_not_read_as_a_small_payment() {
+    // `$1,500.0` ends the 80 characters: not 1.00 and a number `500.0`.
+    let text = "0226-12566 $150.00 2026-03406 $3,313.92 2026-07394 $6,018.32 2025-13719 $1,500.0";
+    assert_eq!(text.chars().count(), 80);
+    let invs = vec![
+        invoice("2026-12566", "C1", "150.00", "2026-03-31"),
+        invoice("2026-03406", "C1", "3313.92", "2026-03-31"),
+        invoice("2026-07394", "C1", "6018.32", "2026-03-31"),
+        invoice("2025-13719", "C1", "1500.00", "2026-03-31"),
+    ];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "19075.22", "2026-05-07", &[text])]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "2025-13719", "1500.00")), "{got:?}");
+    assert!(!got.iter().any(|(k, _, a)| *k == "applied" && a == "1.00"), "{got:?}");
+}

@@ -216,30 +216,43 @@ pub fn read_text(lines: &[&str], minor: u32, paid: Option<Decimal>) -> Vec<Remit
         }
     }
     let mut items = reading.items;
-    drop_cut_amount(lines, minor, &mut items);
+    drop_cut_amount(lines, &mut items);
     items
 }
 
 /// A text cut at its channel's field length — a line of exactly 35, 80 or
 /// 140 characters, or the payer's words after a bank label (`OBI:=`) of
 /// that length — that ends in an amount: that amount may be cut too (`…
-/// 2026-19116 $2` for $2,500.00, `… CM-75298 -2` for -250.00). Called only
-/// when the pairs do not account for the payment: the last document keeps
-/// its reference, without that amount, as a document named without one.
-fn drop_cut_amount(lines: &[&str], minor: u32, items: &mut [RemittanceItem]) {
+/// 2026-19116 $2` for $2,500.00, `… CM-75298 -2` for -250.00, `… $1,500.0`
+/// read as 1 and a number `500.0`). Called only when the pairs do not
+/// account for the payment: the pieces of the cut amount go, and the last
+/// document keeps its reference without it, as a document named without one.
+fn drop_cut_amount(lines: &[&str], items: &mut Vec<RemittanceItem>) {
     let Some(last_line) = lines.iter().rev().find(|l| !l.trim().is_empty()) else { return };
     let cut = |n: usize| matches!(n, 35 | 80 | 140);
     let payer_words = super::remittance_only(last_line);
     let at_field_length = cut(last_line.chars().count())
         || cut(payer_words.trim().chars().count())
         || last_line.split_once(":=").is_some_and(|(_, v)| cut(v.chars().count()));
-    if !at_field_length {
+    let Some(word) = last_line.split_whitespace().next_back() else { return };
+    let body = word.trim_start_matches(['$', '€', '£', '¥', '-', '+', '(']);
+    // The beginning of one amount (`2`, `1,50`, `$1,500.0`, `-42`), not a
+    // list of numbers (`4410,4411,4412`): digits, with groups of at most
+    // three after a first of at most three when marks part them.
+    let groups: Vec<&str> = body.split([',', '.']).collect();
+    let fragment = body.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+        && body.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        && (groups.len() == 1 || groups.iter().all(|g| g.len() <= 3));
+    if !at_field_length || !fragment {
         return;
     }
-    let Some(word) = last_line.split_whitespace().next_back() else { return };
-    let Some((value, _)) = parse_amount(word, minor).or_else(|| parse_amount(word, 0)) else { return };
+    // Pieces of the cut amount the reading took for numbers.
+    while items.len() > 1 && items.last().is_some_and(|i| i.amount.is_none() && body.ends_with(i.reference.as_str())) {
+        items.pop();
+    }
+    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
     if let Some(item) = items.last_mut()
-        && item.amount.is_some_and(|a| a.abs() == value.abs())
+        && item.amount.is_some_and(|a| digits.starts_with(&a.abs().trunc().to_string()))
         && matches!(item.role, Role::Pay | Role::Credit)
     {
         item.amount = None;
