@@ -436,3 +436,29 @@ fn a_negative_check_amount_is_a_reversal_also_when_the_file_is_streamed() {
     let refs: Vec<&str> = got.iter().map(|r| r.bank_ref.as_str()).collect();
     assert_eq!(refs, ["0055555-001-001", "0055555-001-003"]);
 }
+
+#[test]
+fn a_second_batch_header_of_the_same_lockbox_keeps_its_checks_in_the_lockbox_total() {
+    // Banks open each batch of a lockbox with its own type 5; the type 8
+    // totals every batch. Compared with the last batch only, the valid
+    // file warned "3 checks declared but 1 counted" (and `--strict`
+    // would have rejected it).
+    let text = String::from_utf8(fixture("bai80_flb24.lbx")).unwrap();
+    let header = text.lines().find(|l| l.starts_with('5')).unwrap().to_string();
+    let mut lines: Vec<String> = Vec::new();
+    for l in text.lines() {
+        if l.starts_with("6002001") {
+            lines.push(header.clone());
+        }
+        lines.push(l.to_string());
+    }
+    // One more record: the trailer's record count.
+    let last = lines.pop().unwrap();
+    lines.push(last.replacen("9000013", "9000014", 1));
+    let bytes = lines.join("\n").into_bytes();
+    let file = parse_file("two_batches.lbx", &bytes, None, &ParseOptions::default()).unwrap();
+    assert!(file.diagnostics.items().is_empty(), "{:?}", file.diagnostics);
+    assert_eq!(file.receipts.len(), 3);
+    let strict = ParseOptions { strict: true, ..Default::default() };
+    assert!(parse_file("two_batches.lbx", &bytes, None, &strict).is_ok());
+}

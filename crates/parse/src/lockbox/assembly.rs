@@ -3,7 +3,9 @@
 //! remittance lines and memo text to that receipt.
 //!
 //! * A type 5 opens a lockbox; its number and deposit date apply to every
-//!   check up to its type 8 (or the next 5).
+//!   check up to its type 8 (or the next 5 of another lockbox or deposit
+//!   date: a 5 of the same lockbox and date opens its next batch, and the 8
+//!   totals every batch).
 //! * A type 6 is one check, keyed in its lockbox by (batch, item).
 //! * A type 4 continues the check with its (batch, item) — looked up, not
 //!   assumed to be the last 6, and never by its overflow sequence number,
@@ -229,8 +231,20 @@ impl<'l> Assembly<'l> {
 
     fn open_lockbox(&mut self, f: &Fields<'_>, diags: &mut Diagnostics) -> Result<(), LockboxError> {
         let at = self.place(&f.rec);
+        let h = match lockbox_header::parse(f, &self.layout.lockbox_header) {
+            Ok(h) => h,
+            Err(e) => {
+                self.close_lockbox(at, diags);
+                return Err(e);
+            }
+        };
+        // The next batch of the lockbox still open (same number and deposit
+        // date, no type 8 between): its checks count toward that lockbox's
+        // type 8, which totals all of its batches.
+        if self.lockbox.as_ref().is_some_and(|o| o.number == h.lockbox && o.deposit_date == h.deposit_date) {
+            return Ok(());
+        }
         self.close_lockbox(at, diags);
-        let h = lockbox_header::parse(f, &self.layout.lockbox_header)?;
         self.lockbox = Some(OpenLockbox {
             number: h.lockbox.to_string(),
             deposit_date: h.deposit_date,
