@@ -318,6 +318,15 @@ pub(crate) fn payer_from_text_in<S: AsRef<str>>(lines: &[S], separators: &mut Ve
         });
     }
     let account = account.or(name.and_then(|(_, _, a)| a)).or(id_account);
+    // A CTX payment's `BPR` segment: the originator's routing number
+    // (BPR07, ABA when BPR06 is `01`) and account (BPR09).
+    let (account, routing) = match (account, routing) {
+        (None, r) => match x12_payer_account(lines) {
+            Some((bpr_routing, bpr_account)) => (Some(bpr_account), r.or(Some(bpr_routing))),
+            None => (None, r),
+        },
+        other => other,
+    };
     // A CTX payment's own `N1*PR` segment names the paying party in full,
     // where the ACH originator name is cut at 16 characters.
     let payer_segment = x12_payer_name(lines);
@@ -328,6 +337,20 @@ pub(crate) fn payer_from_text_in<S: AsRef<str>>(lines: &[S], separators: &mut Ve
             None => a.to_string(),
         }),
     }
+}
+
+/// The originator's routing number and account from an X12 `BPR`
+/// segment (`BPR*C*100.00*C*ACH*CTX*01*377017287*DA*747245361~`): BPR07
+/// when BPR06 says it is an ABA number (`01`), and BPR09.
+fn x12_payer_account<S: AsRef<str>>(lines: &[S]) -> Option<(&str, &str)> {
+    let line = lines.iter().map(AsRef::as_ref).find(|l| l.contains("BPR*"))?;
+    let at = line.find("BPR*")?;
+    let segment = line.get(at..)?.split(['~', '\\']).next()?;
+    let parts: Vec<&str> = segment.split('*').collect();
+    let (qualifier, routing, account) = (parts.get(6)?, parts.get(7)?, parts.get(9)?);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (*qualifier == "01" && routing.len() == 9 && digits(routing) && digits(account) && account.len() <= 17)
+        .then_some((*routing, *account))
 }
 
 /// The name of an X12 `N1*PR` (payer) segment in the text, which may run
@@ -357,6 +380,20 @@ mod tests {
             "ORIG CO NAME:GOLDEN GATE PACK ORIG ID:1000002596 DESC DATE:260507 CO ENTRY DESCR:PAYMENTS",
         ]);
         assert_eq!(p.name.as_deref(), Some("GOLDEN GATE PACK"));
+    }
+
+    #[test]
+    fn a_ctx_bpr_segment_gives_the_originators_routing_and_account() {
+        let p = payer_from_text(&[
+            "ORIG CO NAME:ROBERT K LEE CO ENTRY DESCR:EDI PYMNTS SEC:CTX",
+            "BPR*C*100.00*C*ACH*CTX*01*377017287*DA*747245361*1234567890**01*026009593*DA*4040*20260309~",
+        ]);
+        assert_eq!(p.account.as_deref(), Some("377017287:747245361"));
+        // A tagged account wins; a BPR without an ABA qualifier gives none.
+        let p = payer_from_text(&["DACT: 101152046", "BPR*C*1.00*C*ACH*CTX*01*377017287*DA*747245361~"]);
+        assert_eq!(p.account.as_deref(), Some("101152046"));
+        let p = payer_from_text(&["BPR*C*1.00*C*ACH*CTX*04*SWIFTBIC*DA*747245361~"]);
+        assert_eq!(p.account, None);
     }
 
     #[test]
