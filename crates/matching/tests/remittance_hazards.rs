@@ -623,3 +623,47 @@ fn an_amount_cut_inside_its_thousands_is_not_read_as_a_small_payment() {
     assert!(got.contains(&s("applied", "2025-13719", "1500.00")), "{got:?}");
     assert!(!got.iter().any(|(k, _, a)| *k == "applied" && a == "1.00"), "{got:?}");
 }
+
+#[test]
+fn a_priced_list_one_blank_short_of_the_field_length_is_cut_not_overpaid() {
+    // `…/4334.59` is 79 characters: the 80th, a blank before the next item,
+    // was trimmed. The rest of the cash is the one set of open items that
+    // fits (rule 7), not an overpayment on account.
+    let text = "INV-045450/953.15 / INV-095845/8212.00 / INV-160104/404.45 / INV-176717/4334.59";
+    assert_eq!(text.chars().count(), 79);
+    let invs = vec![
+        invoice("INV-045450", "C1", "953.15", "2026-03-31"),
+        invoice("INV-095845", "C1", "8212.00", "2026-03-31"),
+        invoice("INV-160104", "C1", "404.45", "2026-03-31"),
+        invoice("INV-176717", "C1", "4334.59", "2026-03-31"),
+        invoice("INV-217210", "C1", "2392.65", "2026-04-30"),
+        invoice("INV-212824", "C1", "2130.86", "2026-04-30"),
+    ];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "18427.70", "2026-05-05", &[text])]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-217210", "2392.65")), "{got:?}");
+    assert!(got.contains(&s("applied", "INV-212824", "2130.86")), "{got:?}");
+    assert!(!got.iter().any(|(k, _, _)| *k == "on_account"), "{got:?}");
+}
+
+#[test]
+fn a_list_ending_in_a_document_word_without_its_number_is_cut_not_overpaid() {
+    // `… / INV 7468 150.00 / INV`: the number after the last `INV` was cut.
+    let text = "INV 8187 1,000.00 / INV 7424 946.86 / INV 7468 150.00 / INV";
+    let invs = vec![
+        invoice("8187", "C1", "1000.00", "2026-03-31"),
+        invoice("7424", "C1", "946.86", "2026-03-31"),
+        invoice("7468", "C1", "150.00", "2026-03-31"),
+        invoice("9096", "C1", "700.00", "2026-04-30"),
+        invoice("9332", "C1", "400.00", "2026-04-30"),
+        invoice("9340", "C1", "350.00", "2026-04-30"),
+    ];
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "2796.86", "2026-05-05", &[text])]);
+    let got = lines(&l, &o[0]);
+    assert!(!got.iter().any(|(k, _, _)| *k == "on_account"), "{got:?}");
+    assert!(
+        !o[0].exceptions.iter().any(|e| e.kind == cashapply_matching::engine::ExceptionKind::Overpayment),
+        "{:?}",
+        o[0]
+    );
+}
