@@ -606,3 +606,42 @@ fn a_line_overpaying_its_invoice_with_no_neighbour_open_for_more_is_an_overpayme
         [s("applied", "2026-560921", "3763.00"), s("applied", "2026-560974", "290.67"), s("on_account", "", "9.33")]
     );
 }
+
+#[test]
+fn a_line_naming_nothing_goes_to_the_invoice_of_its_amount_whose_number_ends_in_its_zero_padded_digits() {
+    // `00097=150.00` is 2025-00097 with its year dropped; three invoices of
+    // the payer are open for 150.00. As a key `00097` is `97`, too short to
+    // compare: its printed form is compared.
+    let invs = vec![
+        invoice("INV-017397", "C1", "200.00", "2026-03-01"),
+        invoice("2025-00097", "C1", "150.00", "2026-03-01"),
+        invoice("2026-17242", "C1", "150.00", "2026-03-01"),
+        invoice("INV-158255", "C1", "150.00", "2026-03-01"),
+    ];
+    let mut r = payer(receipt("R1", "350.00", "2026-05-05", &[]), "Acme Farms");
+    r.remittance_lines = vec![item("INV-017397", "200.00"), item("00097", "150.00")];
+    let (l, o) = decide(invs, vec![customer("C1", "Acme Farms")], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-017397", "200.00"), s("applied", "2025-00097", "150.00")]);
+}
+
+#[test]
+fn a_purchase_order_segment_beside_a_line_naming_nothing_places_it_on_that_orders_invoice() {
+    // CTX: `RMR*IV*9895*PI*750.00` then `REF*PO*4592606436`; 9895 names
+    // nothing (transposed), 8995 carries that purchase order and is open for
+    // 750.00. The order's match kept the line from the invoice it confirms.
+    let mut a = invoice("8995", "C1", "750.00", "2026-05-30");
+    a.po_number = Some("4592606436".into());
+    let invs = vec![a, invoice("9336", "C1", "1000.00", "2026-02-19"), invoice("8052", "C1", "750.00", "2026-03-24")];
+    let mut r = payer(
+        receipt(
+            "R1",
+            "1750.00",
+            "2026-05-05",
+            &["RMR*IV*9895*PI*750.00~", "REF*PO*4592606436~", "RMR*IV*9336*PI*1000.00~"],
+        ),
+        "Marchetti Hardware",
+    );
+    r.remittance_lines = vec![item("9895", "750.00"), item("9336", "1000.00")];
+    let (l, o) = decide(invs, vec![customer("C1", "Marchetti Hardware")], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "9336", "1000.00"), s("applied", "8995", "750.00")]);
+}

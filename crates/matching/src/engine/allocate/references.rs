@@ -4,7 +4,7 @@
 
 use super::neighbours::{less_a_bank_charge, says_part_payment};
 use super::*;
-use crate::reference::within_one_edit;
+use crate::reference::{printed_form, within_one_edit};
 use std::collections::BTreeMap;
 
 impl<'l> Allocator<'l> {
@@ -711,26 +711,46 @@ impl<'l> Allocator<'l> {
         // line's amount equals exactly one open invoice of the customer that
         // no reference names, or when of several such exactly one is what
         // the line's number looks mistyped from.
+        // An invoice the free text names (a CTX `REF*PO` segment beside the
+        // line, a purchase order it quotes) does not join itemised lines,
+        // so it does not keep a line from it: it corroborates the line.
         let named: Vec<usize> =
             fresh.iter().chain(&dups).filter_map(|r| r.line).chain(merged_lines.iter().map(|(_, l)| *l)).collect();
+        let text_named: HashSet<u32> = fresh
+            .iter()
+            .filter(|r| r.line.is_none())
+            .map(|r| r.invoice)
+            .filter(|i| !fresh.iter().chain(&dups).any(|r| r.line.is_some() && r.invoice == *i))
+            .collect();
         for (i, l) in receipt.remittance_lines.iter().enumerate() {
             let Some(amount) = line_amount(receipt, Some(i)).filter(|a| *a > Decimal::ZERO) else { continue };
             if named.contains(&i) || proposal.customer.is_none() {
                 continue;
             }
+            let line_taken: HashSet<u32> = taken.iter().copied().filter(|t| !text_named.contains(t)).collect();
             let fits: Vec<u32> = self
-                .untaken_family_items(owner, receipt.currency, &taken)
+                .untaken_family_items(owner, receipt.currency, &line_taken)
                 .filter(|inv| self.remaining(*inv) == amount)
                 .collect();
             // Several of that amount: the one the line's number is one
             // edit from (or ends like, a dropped prefix), when only one is.
+            // Keys drop a number's zeros (`00097` is `97`): its printed
+            // form, 4+ characters, is compared too (`2025-00097`).
             let key = normalise_reference(&l.reference).key;
-            let near: Vec<u32> = if fits.len() > 1 && key.len() >= 3 {
+            let printed = printed_form(&l.reference);
+            let near: Vec<u32> = if fits.len() > 1 && (key.len() >= 3 || printed.len() >= 4) {
                 fits.iter()
                     .copied()
                     .filter(|inv| {
                         let k = self.ledger.invoice_refs.key(*inv);
-                        within_one_edit(&key, k) || (k.len() >= key.len() + 2 && k.ends_with(key.as_str()))
+                        let p = printed_form(&self.ledger.invoice(*inv).id);
+                        text_named.contains(inv)
+                            || (key.len() >= 3
+                                && (within_one_edit(&key, k)
+                                    || (k.len() >= key.len() + 2 && k.ends_with(key.as_str()))))
+                            || (printed.len() >= 4
+                                && (within_one_edit(&printed, &p)
+                                    || (p.len() >= printed.len() + 2 && p.ends_with(printed.as_str()))))
                     })
                     .collect()
             } else {
@@ -748,6 +768,7 @@ impl<'l> Allocator<'l> {
                 _ => continue,
             };
             taken.insert(only);
+            fresh.retain(|r| !(r.line.is_none() && r.invoice == only));
             fresh.push(RefMatch {
                 invoice: only,
                 raw: l.reference.clone(),
