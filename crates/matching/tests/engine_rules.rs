@@ -2220,3 +2220,24 @@ fn slashed_invoice_numbers_with_their_amounts_glued_on_pay_each_invoice_its_own_
     assert_eq!(lines(&l, &o[0]), [s("applied", "INV/2026/00042", "1200.00"), s("applied", "INV/2026/00057", "700.00")]);
     assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV/2026/00042", "300.00")]);
 }
+
+#[test]
+fn a_line_stating_its_invoices_total_and_deduction_is_not_held_for_a_payer_name_that_reads_like_another_customer() {
+    // `RMR*IV*2025-16155*PI*9606.64*10365.29` and `ADX*-758.65*A05`: the
+    // payer states the invoice's whole amount and what it took off. Its
+    // name, `OP LTD`, is another customer's; the payment is not the open
+    // amount, but the line says exactly how it relates to it.
+    let invs =
+        vec![invoice("2025-16155", "C1", "10365.29", "2026-02-25"), invoice("OP-100", "C2", "500.00", "2026-02-25")];
+    let cs = vec![customer("C1", "O'Brien-Moreau Pharmacy Ltd"), customer("C2", "OP Ltd")];
+    let mut r = payer(receipt("R1", "9606.64", "2026-05-06", &[]), "OP LTD");
+    let mut line = RemittanceLine::reference("2025-16155", DocumentType::Invoice);
+    line.amount = Some(d("9606.64"));
+    line.deduction = Some(d("758.65"));
+    line.reason = Some("A05".into());
+    line.invoice_amount = Some(d("10365.29"));
+    r.remittance_lines = vec![line];
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "2025-16155", "9606.64")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "2025-16155", "758.65")]);
+}

@@ -187,13 +187,32 @@ pub(super) fn identify_customer(
         invoices.dedup();
         invoices.iter().map(|i| ledger.invoice(*i).amount_open).sum::<Decimal>()
     };
-    // The payment is within 5% of that total.
+    // Each line naming one of the owner's invoices states that invoice's
+    // own amount (the document total it gives, or what it paid plus what it
+    // says it took off): `RMR*IV*2025-16155*PI*9606.64*10365.29` with
+    // `ADX*-758.65*A05` for an invoice open for 10365.29.
+    let lines_state_them = |owner: u32| {
+        let mut named =
+            refs.iter().filter(|r| r.distance == 0 && r.anchored && ledger.owner(r.invoice) == owner).peekable();
+        named.peek().is_some()
+            && named.all(|r| {
+                let inv = ledger.invoice(r.invoice);
+                r.line.and_then(|l| receipt.remittance_lines.get(l)).is_some_and(|l| {
+                    let total = l.invoice_amount.filter(|t| *t > Decimal::ZERO);
+                    let taken = l.discount.unwrap_or_default().abs() + l.deduction.unwrap_or_default().abs();
+                    let paid_and_taken = l.amount.filter(|_| !taken.is_zero()).map(|a| a + taken);
+                    total.is_some_and(|t| t == inv.amount_open || t == inv.amount_original)
+                        && paid_and_taken.is_none_or(|c| c == inv.amount_open || c == inv.amount_original)
+                })
+            })
+    };
+    // The payment is within 5% of that total, or the lines state it.
     let amounts_fit = |owner: u32| {
         let open = named_open(owner);
-        (open - receipt.amount).abs() <= open.abs() * Decimal::new(5, 2)
+        (open - receipt.amount).abs() <= open.abs() * Decimal::new(5, 2) || lines_state_them(owner)
     };
-    // The payment is exactly that total.
-    let amounts_match = |owner: u32| named_open(owner) == receipt.amount;
+    // The payment is exactly that total, or the lines state it.
+    let amounts_match = |owner: u32| named_open(owner) == receipt.amount || lines_state_them(owner);
     match owners.as_slice() {
         [one] => {
             // A payer name that may just as well be the references' owner's
