@@ -2241,3 +2241,43 @@ fn a_line_stating_its_invoices_total_and_deduction_is_not_held_for_a_payer_name_
     assert_eq!(lines(&l, &o[0]), [s("applied", "2025-16155", "9606.64")]);
     assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "2025-16155", "758.65")]);
 }
+
+#[test]
+fn the_payers_own_customer_number_in_the_text_does_not_keep_a_payment_without_invoice_numbers_from_its_one_subset() {
+    // `Paiement client 300462`: 300462 is the payer's customer number, not
+    // a document it names; the payment is the one subset of its items.
+    let invs = vec![
+        invoice("F2026/1336", "300462", "10000.00", "2026-03-01"),
+        invoice("F2026/1349", "300462", "4366.05", "2026-03-01"),
+        invoice("F2026/1350", "300462", "999.00", "2026-04-01"),
+    ];
+    for text in ["Paiement client 300462", "Zahlung Kunde 300462", "Kd-Nr. 300462", "klantnr 300462"] {
+        let r = payer(receipt("R1", "14366.05", "2026-03-10", &[text]), "Lefebvre Freres SARL");
+        let (l, o) = decide(invs.clone(), vec![customer("300462", "Lefebvre Freres SARL")], &[r]);
+        assert_eq!(
+            lines(&l, &o[0]),
+            [s("applied", "F2026/1336", "10000.00"), s("applied", "F2026/1349", "4366.05")],
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn an_invoice_paid_exactly_twice_over_is_applied_with_the_excess_on_account_not_held() {
+    // `Rechnung 9000011166` for 3000.00, the invoice open for 1500.00: the
+    // payer paid it twice. Far above 125% of the open amount a payment is
+    // held as a likely mistyped number — but an exact multiple is the named
+    // invoice paid twice over (CONTRACT §4: an overpayment).
+    let invs = vec![
+        invoice("9000011166", "C1", "1500.00", "2026-03-01"),
+        invoice("9000011170", "C1", "2750.00", "2026-04-01"),
+    ];
+    let r = payer(receipt("R1", "3000.00", "2026-03-10", &["Rechnung 9000011166"]), "Muller Bau GmbH");
+    let (l, o) = decide(invs.clone(), vec![customer("C1", "Muller Bau GmbH")], &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "9000011166", "1500.00"), s("on_account", "", "1500.00")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("overpayment", "", "1500.00")]);
+    // Not an exact multiple (2.2 times): held as before.
+    let r = payer(receipt("R1", "3300.00", "2026-03-10", &["Rechnung 9000011166"]), "Muller Bau GmbH");
+    let (l, o) = decide(invs, vec![customer("C1", "Muller Bau GmbH")], &[r]);
+    assert!(!lines(&l, &o[0]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[0]));
+}

@@ -667,3 +667,17 @@ fn a_list_ending_in_a_document_word_without_its_number_is_cut_not_overpaid() {
         o[0]
     );
 }
+
+#[test]
+fn a_french_deduction_written_after_its_invoice_belongs_to_that_invoice_not_to_the_line_before() {
+    // `F2026/1502 2.354,92 / Facture F2026/1496 déduction 25,63 litige`:
+    // F2026/1502 is paid in full; F2026/1496 (854.53 open) is paid less the
+    // 25.63 disputed. Before, the deduction word was not read: F2026/1496
+    // was paid in full and F2026/1502 short.
+    let invs =
+        vec![invoice("F2026/1502", "C1", "2354.92", "2026-03-31"), invoice("F2026/1496", "C1", "854.53", "2026-03-31")];
+    let text = "F2026/1502 2.354,92 / Facture F2026/1496 déduction 25,63 litige";
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "3183.82", "2026-04-06", &[text])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "F2026/1502", "2354.92"), s("applied", "F2026/1496", "828.90")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "F2026/1496", "25.63")]);
+}

@@ -156,6 +156,15 @@ const LABELS: &[(&str, &str)] = &[
     ("KD-NR", "customer"),
     ("KUNDE", "customer"),
     ("KUNDENNUMMER", "customer"),
+    ("CLIENT", "customer"),
+    ("CLIENTNR", "customer"),
+    ("KLANT", "customer"),
+    ("KLANTNR", "customer"),
+    ("KLANTNUMMER", "customer"),
+    ("DEBITEUR", "customer"),
+    ("DEBITEURNR", "customer"),
+    ("DEBITOR", "customer"),
+    ("DEBITORNR", "customer"),
     ("MANDAT", "id"),
     ("MANDATE", "id"),
     ("IBAN", "account"),
@@ -491,8 +500,14 @@ fn slashed_document(parts: &[&str]) -> bool {
     if parts.len() < 2 || !parts.iter().all(word) {
         return false;
     }
+    // Journal letters with the year glued on (`F2026/0098`, `RE2026/00042`).
+    let letters_and_year = |p: &&str| {
+        let head = p.bytes().take_while(u8::is_ascii_alphabetic).count();
+        (1..=4).contains(&head) && p.get(head..).is_some_and(|y| year(&y))
+    };
     match parts {
         [prefix, rest @ ..] if letters(prefix) => rest.len() >= 2 && rest.iter().all(digits),
+        [prefix, rest @ ..] if letters_and_year(prefix) => !rest.is_empty() && rest.iter().all(digits),
         [y, sequence] => year(y) && digits(sequence) && sequence.len() >= 3 && !year(sequence),
         _ => parts.len() >= 3 && parts.iter().any(year) && parts.iter().all(|p| digits(p) || letters(p)),
     }

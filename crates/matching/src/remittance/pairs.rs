@@ -74,6 +74,22 @@ const DEDUCTION_WORDS: &[&str] = &[
     "LESS",
     "MINUS",
     "ABZGL",
+    // French, Dutch and German wording (upper-cased as written: an
+    // accented letter keeps its case).
+    "DéDUCTION",
+    "DÉDUCTION",
+    "RETENUE",
+    "MOINS",
+    "ESCOMPTE",
+    "REMISE",
+    "LITIGE",
+    "AFTREK",
+    "KORTING",
+    "SCHADE",
+    "ABZUG",
+    "KüRZUNG",
+    "KÜRZUNG",
+    "EINBEHALT",
 ];
 
 /// Words after which an amount is a total or a net, not an item's.
@@ -569,7 +585,13 @@ fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: Option<W
                     break;
                 }
                 Some(Piece::Reference { .. }) => {
-                    owner = pairs.iter().find(|(r, _)| *r == j).map(|(r, _)| *r);
+                    // A document named without an amount owns the deduction
+                    // written after it (`Facture F2026/1496 déduction 25,63`).
+                    owner = pairs
+                        .iter()
+                        .find(|(r, _)| *r == j)
+                        .map(|(r, _)| *r)
+                        .or_else(|| items.iter().any(|(r, i)| *r == j && i.amount.is_none()).then_some(j));
                     break;
                 }
                 None => break,

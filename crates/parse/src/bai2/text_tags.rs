@@ -31,6 +31,8 @@ enum Tag {
 /// Classifies an upper-cased tag.
 fn classify(tag: &[u8]) -> Option<Tag> {
     Some(match tag {
+        // The ultimate debtor: whose invoices a payment agent pays.
+        b"ULT" | b"ULTIMATE DEBTOR" | b"ULT DEBTOR" | b"ULTMT DBTR" => Tag::Name(0),
         b"ORIG CO NAME" => Tag::Name(0),
         b"ORIGINATOR NAME" => Tag::Name(1),
         b"ORIGINATOR" => Tag::Name(2),
@@ -140,7 +142,8 @@ fn value_after(part: &str, at: usize) -> &str {
 }
 
 /// Where a known tag ends just before the separator at `at` and begins at
-/// the start of `part` or after a blank: `(tag start, tag)`. The longest
+/// the start of `part`, after a blank or after a `/` (`ORG=ACME CO/OBI=…`):
+/// `(tag start, tag)`. The longest
 /// known tag wins (`ORG ADDRESS` over `ADDRESS`).
 fn known_tag_before(part: &str, at: usize, buf: &mut [u8; 24]) -> Option<(usize, Tag)> {
     let head = part.get(..at)?.trim_ascii_end();
@@ -150,7 +153,7 @@ fn known_tag_before(part: &str, at: usize, buf: &mut [u8; 24]) -> Option<(usize,
     // at most 24 bytes back.
     let from = head.len().saturating_sub(24);
     for start in (from..head.len()).rev() {
-        let at_boundary = start == 0 || bytes.get(start - 1) == Some(&b' ');
+        let at_boundary = start == 0 || matches!(bytes.get(start - 1), Some(b' ' | b'/'));
         if !at_boundary {
             continue;
         }
@@ -196,7 +199,9 @@ fn for_each_tagged_value<'l>(
                 continue;
             }
             if let Some((start, known)) = known_tag_before(part, next, &mut buf).filter(|(start, _)| *start > sep + 1) {
-                let value = part.get(sep + 1..start).map_or("", |v| v.strip_prefix('=').unwrap_or(v).trim_ascii());
+                let value = part
+                    .get(sep + 1..start)
+                    .map_or("", |v| v.strip_prefix('=').unwrap_or(v).trim_ascii().trim_end_matches('/').trim_ascii());
                 f(tag, kind, value);
                 tag = part.get(start..next).unwrap_or_default().trim_ascii();
                 kind = Some(known);
@@ -380,6 +385,17 @@ mod tests {
             "ORIG CO NAME:GOLDEN GATE PACK ORIG ID:1000002596 DESC DATE:260507 CO ENTRY DESCR:PAYMENTS",
         ]);
         assert_eq!(p.name.as_deref(), Some("GOLDEN GATE PACK"));
+    }
+
+    #[test]
+    fn tags_joined_by_a_slash_end_the_value_before_them_and_an_ultimate_debtor_is_the_payer() {
+        let p = payer_from_text(&["ORG=Atlas Components Co/OBI=PAYMENT"]);
+        assert_eq!(p.name.as_deref(), Some("Atlas Components Co"));
+        let p = payer_from_text(&["ORG=BILLTRUST PAYMENT SVCS/OBI=INV 9100010883/ULT=Frontier Packaging Inc"]);
+        assert_eq!(p.name.as_deref(), Some("Frontier Packaging Inc"));
+        // A Fedwire originator's account after `/` is no tag.
+        let p = payer_from_text(&["ORG:=/773310958 HARBOR LINE TRADING CORP"]);
+        assert_eq!(p.name.as_deref(), Some("HARBOR LINE TRADING CORP"));
     }
 
     #[test]

@@ -53,8 +53,16 @@ impl<'l> Allocator<'l> {
                 .filter(|(i, _)| *i == r.invoice)
                 .filter_map(|(_, l)| line_amount(receipt, Some(*l)))
                 .sum();
+            // A line without an amount that states what it took off pays
+            // the rest of the invoice (`Facture F2026/1496 déduction 25,63`).
+            let taken_off = r
+                .line
+                .and_then(|l| receipt.remittance_lines.get(l))
+                .map(|l| l.discount.unwrap_or_default().abs() + l.deduction.unwrap_or_default().abs())
+                .unwrap_or_default();
             let paid = match own {
                 Some(a) => a + extra,
+                None if extra.is_zero() && !credit && taken_off > Decimal::ZERO && taken_off < open => open - taken_off,
                 None if extra.is_zero() => open,
                 None => extra,
             };

@@ -444,9 +444,15 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
         }
     }
     let family: Vec<u32> = customer.map(|(c, _, _)| ledger.family(c)).unwrap_or_default();
+    // The payer's own customer number (`Paiement client 300462`, `Kd-Nr.
+    // 100700`) confirms who paid; it is no document the payer names.
+    let own_numbers: Vec<String> =
+        family.iter().map(|c| normalise_reference(ledger.customer_id(*c)).key).filter(|k| k.len() >= 3).collect();
     let reference_tokens: Vec<usize> = unmatched
         .iter()
-        .filter(|(token, keys, _)| !keys.is_empty() && named.contains(token))
+        .filter(|(token, keys, _)| {
+            !keys.is_empty() && named.contains(token) && !keys.iter().any(|(_, k)| own_numbers.contains(k))
+        })
         .map(|(token, _, _)| *token)
         .collect();
     for (token, keys, line) in unmatched {
