@@ -687,11 +687,17 @@ impl<'l> Allocator<'l> {
         }
         // A reference whose stated amount is far above what its invoice has
         // open (more than 125%) is more likely a mistyped number than an
-        // overpayment: it does not auto-apply.
+        // overpayment: it does not auto-apply — unless it is exactly twice
+        // that amount and the payer does not call it a part payment (the
+        // invoice paid twice over: `Rechnung 9000011166` for 3000.00, open
+        // 1500.00), an overpayment of the invoice it names. (Nine times a
+        // 250.00 invoice, `INSTALLMENT 2 OF 4 … 2250.00`, is a mistyped
+        // number, not a repeated payment.)
         for r in &mut fresh {
             if let Some(stated) = line_amount(receipt, r.line).or((fresh_len == 1).then_some(receipt.amount)) {
                 let open = self.remaining(r.invoice);
-                if open > Decimal::ZERO && stated > open * Decimal::new(125, 2) + Decimal::ONE {
+                let paid_over = open > Decimal::ZERO && stated == open * Decimal::TWO && !says_part_payment(receipt);
+                if open > Decimal::ZERO && stated > open * Decimal::new(125, 2) + Decimal::ONE && !paid_over {
                     r.strength = r.strength.min(Decimal::new(850, 3));
                 }
             }
