@@ -2281,3 +2281,25 @@ fn an_invoice_paid_exactly_twice_over_is_applied_with_the_excess_on_account_not_
     let (l, o) = decide(invs, vec![customer("C1", "Muller Bau GmbH")], &[r]);
     assert!(!lines(&l, &o[0]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn discounts_taken_late_on_several_invoices_are_one_unearned_discount_each_for_its_own_amount() {
+    // `Rechnungen 9000016043 9000016041 abzgl. 3% Skonto`, paid after both
+    // discount dates: the payer owes 7.88 on one and 20.25 on the other —
+    // not one exception for 28.13 on the last.
+    let with_terms = |id: &str, open: &str| {
+        let mut i = invoice(id, "C1", open, "2026-04-30");
+        i.discount_percent = Some(d("3"));
+        i.discount_until = Some(date("2026-03-15"));
+        i
+    };
+    let invs = vec![with_terms("9000016043", "262.67"), with_terms("9000016041", "675.00")];
+    let r = payer(
+        receipt("R1", "909.54", "2026-04-02", &["Rechnungen 9000016043 9000016041 abzgl. 3% Skonto"]),
+        "Kessler AG",
+    );
+    let (l, o) = decide(invs, vec![customer("C1", "Kessler AG")], &[r]);
+    let mut got = exceptions(&l, &o[0]);
+    got.sort();
+    assert_eq!(got, [s("unearned_discount", "9000016041", "20.25"), s("unearned_discount", "9000016043", "7.88")]);
+}

@@ -138,19 +138,21 @@ impl<'l> Allocator<'l> {
                         *o -= d;
                     }
                 }
+                // One `unearned_discount` per invoice, each for its own
+                // discount: what a coordinator claims back invoice by invoice.
                 if all_taken && !unearned.is_zero() {
-                    let last = fresh
-                        .iter()
-                        .zip(&discounts)
-                        .rev()
-                        .find(|(_, d)| d.is_some_and(|(_, e)| !e))
-                        .map(|(r, _)| r.invoice);
-                    out.exceptions.push(exception(
-                        ExceptionKind::UnearnedDiscount,
-                        last,
-                        unearned,
-                        format!("Discount {unearned} taken after the discount date; claim it back or allow it."),
-                    ));
+                    for (r, d) in fresh.iter().zip(&discounts) {
+                        let Some((d, false)) = *d else { continue };
+                        out.exceptions.push(exception(
+                            ExceptionKind::UnearnedDiscount,
+                            Some(r.invoice),
+                            d,
+                            format!(
+                                "Discount {d} taken on invoice {} after its discount date; claim it back or allow it.",
+                                self.id(r.invoice)
+                            ),
+                        ));
+                    }
                 }
             }
         }
