@@ -84,6 +84,12 @@ const NOT_DOCUMENTS: &[&str] = &[
     "END TO END ID",
     "ENDTOENDID",
     "E2E",
+];
+
+/// An ACH batch header's dates, trace and originator bank (`DESC
+/// DATE:260508`, `EED:`, `TRACE#:`, `ORIG BK:`): one word each that names
+/// no document (a one-edit search would take `260508` for INV-270508).
+const BATCH_HEADER_FIELDS: &[&str] = &[
     "DESC DATE",
     "DESCR DATE",
     "CO DESCR DATE",
@@ -97,6 +103,16 @@ const NOT_DOCUMENTS: &[&str] = &[
     "ORIG ABA",
     "ORG ACCT",
 ];
+
+/// A label whose value names no document.
+fn names_no_document(tag: &str) -> bool {
+    NOT_DOCUMENTS.contains(&tag) || BATCH_HEADER_FIELDS.contains(&tag)
+}
+
+/// A label whose value is one word.
+fn one_word(tag: &str) -> bool {
+    ONE_WORD.contains(&tag) || BATCH_HEADER_FIELDS.contains(&tag)
+}
 
 /// Labels whose value is one word (an identifier), not a name.
 const ONE_WORD: &[&str] = &[
@@ -144,18 +160,6 @@ const ONE_WORD: &[&str] = &[
     "END TO END ID",
     "ENDTOENDID",
     "E2E",
-    "DESC DATE",
-    "DESCR DATE",
-    "CO DESCR DATE",
-    "EFF DATE",
-    "EFFECTIVE DATE",
-    "EED",
-    "SETTLE DATE",
-    "TRACE#",
-    "ORIG BK",
-    "ORIG ACCT",
-    "ORIG ABA",
-    "ORG ACCT",
 ];
 
 /// Labels whose values are the payer's remittance.
@@ -202,13 +206,13 @@ fn labels(line: &str) -> Vec<Label> {
             let tag_len = b.get(i + 1..).unwrap_or_default().iter().take_while(|x| x.is_ascii_alphabetic()).count();
             if (2..=4).contains(&tag_len) && b.get(i + 1 + tag_len) == Some(&b'/') {
                 let tag = line.get(i + 1..i + 1 + tag_len).unwrap_or_default().to_ascii_uppercase();
-                let known = DOCUMENTS.contains(&tag.as_str()) || NOT_DOCUMENTS.contains(&tag.as_str());
+                let known = DOCUMENTS.contains(&tag.as_str()) || names_no_document(&tag);
                 if known {
                     out.push(Label {
                         start: i,
                         value: i + tag_len + 2,
-                        removed: NOT_DOCUMENTS.contains(&tag.as_str()),
-                        one_word: ONE_WORD.contains(&tag.as_str()),
+                        removed: names_no_document(&tag),
+                        one_word: one_word(&tag),
                     });
                     i += tag_len + 2;
                     continue;
@@ -237,7 +241,7 @@ fn labels(line: &str) -> Vec<Label> {
             let words: Vec<&str> = name.split(' ').collect();
             let found = (0..words.len()).find_map(|k| {
                 let candidate = words.get(k..).unwrap_or_default().join(" ");
-                let known = DOCUMENTS.contains(&candidate.as_str()) || NOT_DOCUMENTS.contains(&candidate.as_str());
+                let known = DOCUMENTS.contains(&candidate.as_str()) || names_no_document(&candidate);
                 known.then_some((k, candidate))
             });
             if let Some((k, candidate)) = found {
@@ -248,8 +252,8 @@ fn labels(line: &str) -> Vec<Label> {
                 out.push(Label {
                     start: start + lead_blank + skip,
                     value: i + marker,
-                    removed: NOT_DOCUMENTS.contains(&candidate.as_str()),
-                    one_word: ONE_WORD.contains(&candidate.as_str()),
+                    removed: names_no_document(&candidate),
+                    one_word: one_word(&candidate),
                 });
             }
             i += marker;
