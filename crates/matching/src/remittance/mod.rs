@@ -86,6 +86,12 @@ pub fn interpret(receipt: &Receipt) -> Vec<RemittanceItem> {
     items
 }
 
+/// Field lengths that cut remittance: 35 (SWIFT lines), 80 (ACH addenda),
+/// 140 (ISO 20022 `Ustrd`).
+pub fn cut_length(n: usize) -> bool {
+    matches!(n, 35 | 80 | 140)
+}
+
 /// The sum of amounts, `None` when it overflows (no real remittance does;
 /// a hostile file may).
 pub(crate) fn checked_sum(mut amounts: impl Iterator<Item = Decimal>) -> Option<Decimal> {

@@ -245,11 +245,10 @@ pub fn read_text(lines: &[&str], minor: u32, paid: Option<Decimal>) -> Vec<Remit
 /// document keeps its reference without it, as a document named without one.
 fn drop_cut_amount(lines: &[&str], items: &mut Vec<RemittanceItem>) {
     let Some(last_line) = lines.iter().rev().find(|l| !l.trim().is_empty()) else { return };
-    let cut = |n: usize| matches!(n, 35 | 80 | 140);
     let payer_words = super::remittance_only(last_line);
-    let at_field_length = cut(last_line.chars().count())
-        || cut(payer_words.trim().chars().count())
-        || last_line.split_once(":=").is_some_and(|(_, v)| cut(v.chars().count()));
+    let at_field_length = super::cut_length(last_line.chars().count())
+        || super::cut_length(payer_words.trim().chars().count())
+        || last_line.split_once(":=").is_some_and(|(_, v)| super::cut_length(v.chars().count()));
     let Some(word) = last_line.split_whitespace().next_back() else { return };
     let body = word.trim_start_matches(['$', '€', '£', '¥', '-', '+', '(']);
     // The beginning of one amount (`2`, `1,50`, `$1,500.0`, `-42`), not a

@@ -205,7 +205,8 @@ pub(super) fn digit_runs(text: &str) -> Vec<String> {
 /// a longer number (`INV-0231` of `INV-0231594`). Words are split as
 /// [`text_tokens`] splits them.
 pub(super) fn cut_off_word(text: &str) -> Option<&str> {
-    let cut = matches!(text.chars().count(), 35 | 80 | 140) && text.ends_with(|c: char| c.is_ascii_alphanumeric());
+    let cut =
+        crate::remittance::cut_length(text.chars().count()) && text.ends_with(|c: char| c.is_ascii_alphanumeric());
     if !cut {
         return None;
     }

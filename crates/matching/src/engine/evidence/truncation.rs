@@ -3,11 +3,7 @@
 
 use cashapply_model::Receipt;
 
-/// Field lengths that cut remittance: 35 (SWIFT lines), 80 (ACH addenda),
-/// 140 (ISO 20022 `Ustrd`).
-pub(super) fn cut_length(n: usize) -> bool {
-    matches!(n, 35 | 80 | 140)
-}
+use crate::remittance::cut_length;
 
 /// A remittance text cut off by a channel limit: a line of exactly such a
 /// length that holds words of the payer's (as the bank wrote it, or its payer's words after a bank label
