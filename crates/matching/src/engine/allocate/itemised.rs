@@ -107,15 +107,7 @@ impl<'l> Allocator<'l> {
                             confidence,
                         ));
                     } else {
-                        out.exceptions.push(exception(
-                            ExceptionKind::UnearnedDiscount,
-                            Some(r.invoice),
-                            d,
-                            format!(
-                                "Discount {d} taken on invoice {} after its discount date; claim it back or allow it.",
-                                self.id(r.invoice)
-                            ),
-                        ));
+                        out.exceptions.push(self.unearned_discount(r.invoice, d));
                     }
                     continue;
                 }

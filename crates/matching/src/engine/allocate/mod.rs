@@ -228,6 +228,41 @@ impl<'l> Allocator<'l> {
             && !self.paid_in_run.get(inv as usize).copied().unwrap_or(true)
     }
 
+    /// A discount of `d` taken on the invoice after its discount date: one
+    /// `unearned_discount` for that invoice alone.
+    fn unearned_discount(&self, inv: u32, d: Decimal) -> ExceptionRecord {
+        exception(
+            ExceptionKind::UnearnedDiscount,
+            Some(inv),
+            d,
+            format!(
+                "Discount {d} taken on invoice {} after its discount date; claim it back or allow it.",
+                self.id(inv)
+            ),
+        )
+    }
+
+    /// Of `candidates` (an invoice's neighbours one edit away), those other
+    /// than `named` that no reference of the receipt has taken, open in the
+    /// currency for more than `stated`: what a line paying `stated` under a
+    /// mistyped number may part-pay.
+    fn open_for_more(
+        &self,
+        candidates: &[u32],
+        named: u32,
+        taken: &HashSet<u32>,
+        currency: Currency,
+        stated: Decimal,
+    ) -> Vec<u32> {
+        candidates
+            .iter()
+            .copied()
+            .filter(|i| {
+                *i != named && !taken.contains(i) && self.open_item(*i, currency) && self.remaining(*i) > stated
+            })
+            .collect()
+    }
+
     /// True when paying `stated` settles the invoice as the rules read it:
     /// exactly, short by its (earned or unearned) discount, or short within
     /// tolerance.

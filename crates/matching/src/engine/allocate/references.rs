@@ -414,16 +414,7 @@ impl<'l> Allocator<'l> {
             // payment part-pays.
             if only_reference && stated > self.remaining(r.invoice) {
                 let part_paid: Vec<u32> = if says_part_payment(receipt) {
-                    neighbours
-                        .iter()
-                        .copied()
-                        .filter(|i| {
-                            *i != r.invoice
-                                && !taken.contains(i)
-                                && self.open_item(*i, receipt.currency)
-                                && self.remaining(*i) > stated
-                        })
-                        .collect()
+                    self.open_for_more(&neighbours, r.invoice, &taken, receipt.currency, stated)
                 } else {
                     Vec::new()
                 };
@@ -468,16 +459,7 @@ impl<'l> Allocator<'l> {
                     > self.remaining(r.invoice)
                         + self.config.write_off_tolerance(self.remaining(r.invoice), receipt.currency.minor_digits())
             {
-                let part_paid: Vec<u32> = neighbours
-                    .iter()
-                    .copied()
-                    .filter(|i| {
-                        *i != r.invoice
-                            && !taken.contains(i)
-                            && self.open_item(*i, receipt.currency)
-                            && self.remaining(*i) > stated
-                    })
-                    .collect();
+                let part_paid = self.open_for_more(&neighbours, r.invoice, &taken, receipt.currency, stated);
                 if !part_paid.is_empty() {
                     r.strength = r.strength.min(Decimal::new(850, 3));
                     doubted.extend(part_paid);
@@ -728,12 +710,12 @@ impl<'l> Allocator<'l> {
             .map(|r| r.invoice)
             .filter(|i| !fresh.iter().chain(&dups).any(|r| r.line.is_some() && r.invoice == *i))
             .collect();
+        let mut line_taken: HashSet<u32> = taken.iter().copied().filter(|t| !text_named.contains(t)).collect();
         for (i, l) in receipt.remittance_lines.iter().enumerate() {
             let Some(amount) = line_amount(receipt, Some(i)).filter(|a| *a > Decimal::ZERO) else { continue };
             if named.contains(&i) || proposal.customer.is_none() {
                 continue;
             }
-            let line_taken: HashSet<u32> = taken.iter().copied().filter(|t| !text_named.contains(t)).collect();
             let fits: Vec<u32> = self
                 .untaken_family_items(owner, receipt.currency, &line_taken)
                 .filter(|inv| self.remaining(*inv) == amount)
@@ -766,7 +748,7 @@ impl<'l> Allocator<'l> {
                 ([only], _) => (*only, Decimal::new(920, 3)),
                 (_, [only]) => (*only, Decimal::new(950, 3)),
                 ([], _) if l.discount.is_none() && l.deduction.is_none() && l.invoice_amount.is_none() => {
-                    match self.part_paid_by_unplaced_line(receipt, owner, l, amount, &taken) {
+                    match self.part_paid_by_unplaced_line(receipt, owner, l, amount, &line_taken) {
                         Some(found) => found,
                         None => continue,
                     }
@@ -774,6 +756,7 @@ impl<'l> Allocator<'l> {
                 _ => continue,
             };
             taken.insert(only);
+            line_taken.insert(only);
             fresh.retain(|r| !(r.line.is_none() && r.invoice == only));
             fresh.push(RefMatch {
                 invoice: only,

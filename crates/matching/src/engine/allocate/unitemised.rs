@@ -143,15 +143,7 @@ impl<'l> Allocator<'l> {
                 if all_taken && !unearned.is_zero() {
                     for (r, d) in fresh.iter().zip(&discounts) {
                         let Some((d, false)) = *d else { continue };
-                        out.exceptions.push(exception(
-                            ExceptionKind::UnearnedDiscount,
-                            Some(r.invoice),
-                            d,
-                            format!(
-                                "Discount {d} taken on invoice {} after its discount date; claim it back or allow it.",
-                                self.id(r.invoice)
-                            ),
-                        ));
+                        out.exceptions.push(self.unearned_discount(r.invoice, d));
                     }
                 }
             }
