@@ -33,21 +33,21 @@ fn classify(tag: &[u8]) -> Option<Tag> {
     Some(match tag {
         // The ultimate debtor: whose invoices a payment agent pays.
         b"ULT" | b"ULTIMATE DEBTOR" | b"ULT DEBTOR" | b"ULTMT DBTR" => Tag::Name(0),
-        b"ORIG CO NAME" => Tag::Name(0),
-        b"ORIGINATOR NAME" => Tag::Name(1),
-        b"ORIGINATOR" => Tag::Name(2),
-        b"B/O CUSTOMER" => Tag::Name(3),
-        b"BY ORDER OF" => Tag::Name(4),
-        b"ORDERING CUSTOMER" => Tag::Name(5),
-        b"DBNM" => Tag::Name(6),
-        b"DEBTOR NAME" => Tag::Name(7),
-        b"ORG" | b"ORIG" => Tag::Name(8),
-        b"REC FROM" => Tag::Name(9),
-        b"SENDER NAME" => Tag::Name(10),
-        b"PAYER NAME" => Tag::Name(11),
-        b"PAYER" => Tag::Name(12),
-        b"REMITTER" => Tag::Name(13),
-        b"FROM" => Tag::Name(14),
+        b"ORIG CO NAME" => Tag::Name(1),
+        b"ORIGINATOR NAME" => Tag::Name(2),
+        b"ORIGINATOR" => Tag::Name(3),
+        b"B/O CUSTOMER" => Tag::Name(4),
+        b"BY ORDER OF" => Tag::Name(5),
+        b"ORDERING CUSTOMER" => Tag::Name(6),
+        b"DBNM" => Tag::Name(7),
+        b"DEBTOR NAME" => Tag::Name(8),
+        b"ORG" | b"ORIG" => Tag::Name(9),
+        b"REC FROM" => Tag::Name(10),
+        b"SENDER NAME" => Tag::Name(11),
+        b"PAYER NAME" => Tag::Name(12),
+        b"PAYER" => Tag::Name(13),
+        b"REMITTER" => Tag::Name(14),
+        b"FROM" => Tag::Name(15),
         b"DACT" | b"DEBTOR ACCOUNT" | b"ORIG ACCOUNT" | b"ORG ACCOUNT" | b"ORG ACCT" | b"ORIG ACCT" => Tag::Account,
         b"DABA" | b"DEBTOR ABA" | b"ORIG ABA" | b"SENDER ID" | b"SENDER ABA" | b"SENDER BNK" | b"SENDER BANK"
         | b"SND BNK" | b"ORIG BANK" | b"ORIG BNK" | b"ORG BNK" | b"ORG BANK" | b"ORIGINATOR BANK"
@@ -392,6 +392,9 @@ mod tests {
         let p = payer_from_text(&["ORG=Atlas Components Co/OBI=PAYMENT"]);
         assert_eq!(p.name.as_deref(), Some("Atlas Components Co"));
         let p = payer_from_text(&["ORG=BILLTRUST PAYMENT SVCS/OBI=INV 9100010883/ULT=Frontier Packaging Inc"]);
+        assert_eq!(p.name.as_deref(), Some("Frontier Packaging Inc"));
+        // Before or after the originator's name, the ultimate debtor wins.
+        let p = payer_from_text(&["ORIG CO NAME=BILLTRUST PAYMENT SVCS, ULT=Frontier Packaging Inc"]);
         assert_eq!(p.name.as_deref(), Some("Frontier Packaging Inc"));
         // A Fedwire originator's account after `/` is no tag.
         let p = payer_from_text(&["ORG:=/773310958 HARBOR LINE TRADING CORP"]);
