@@ -100,7 +100,7 @@ fn a_bank_ref_used_twice_in_one_file_is_warned_about_with_both_lines() {
 }
 
 #[test]
-fn one_payment_delivered_in_two_files_is_refused_because_it_would_be_posted_twice() {
+fn one_payment_delivered_in_two_files_is_posted_once_and_the_later_copy_is_named_not_a_stopped_day() {
     let dir = scratch("dup-ref-two-files");
     std::fs::create_dir_all(&dir).unwrap();
     let a = dir.join("intraday.bai2");
@@ -109,20 +109,28 @@ fn one_payment_delivered_in_two_files_is_refused_because_it_would_be_posted_twic
     std::fs::write(&b, bai2_with_refs(&[("ACH0001", "125000"), ("ACH0002", "83040")])).unwrap();
     let out = dir.join("out");
     let o = apply_with(&out, &[a.to_str().unwrap(), b.to_str().unwrap()], &fixture("open_invoices.csv"), &[]);
-    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(
-            "eod.bai2:4: error: the payment with bank reference 'ACH0001' (1250.00 USD on 2026-11-19) is also in"
-        ),
+            "eod.bai2:4: warning: the payment with bank reference 'ACH0001' (1250.00 USD on 2026-11-19) is also in"
+        ) && stderr(&o).contains("decided once, from that line, and this copy is left out"),
         "{}",
         stderr(&o)
     );
-    assert!(!out.exists());
-    // The same reference for another amount is a warning: both are decided.
+    let receipts = std::fs::read_to_string(out.join("receipts.csv")).unwrap();
+    let rows: Vec<&str> = receipts.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "ACH0001 once and ACH0002: {receipts}");
+    assert_eq!(rows.iter().filter(|r| r.contains(",ACH0001,")).count(), 1, "{receipts}");
+    assert!(rows.iter().any(|r| r.contains(",ACH0001,") && r.contains("intraday.bai2")), "{receipts}");
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("this copy is left out"), "the warning is kept in summary.json");
+    // The same reference for another amount is another payment: both are decided.
     std::fs::write(&b, bai2_with_refs(&[("ACH0001", "99900")])).unwrap();
     let o = apply_with(&out, &[a.to_str().unwrap(), b.to_str().unwrap()], &fixture("open_invoices.csv"), &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("eod.bai2:4: warning: bank reference 'ACH0001' is also used in"), "{}", stderr(&o));
+    let receipts = std::fs::read_to_string(out.join("receipts.csv")).unwrap();
+    assert_eq!(receipts.lines().filter(|r| r.contains(",ACH0001,")).count(), 2, "{receipts}");
 }
 
 #[test]

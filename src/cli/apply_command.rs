@@ -66,7 +66,7 @@ impl ApplyArgs {
             config: self.config.clone(),
             as_of: self.as_of,
             strict: self.strict,
-            refuse_repeated_payments: true,
+            leave_out_repeated_payments: true,
         }
     }
 }

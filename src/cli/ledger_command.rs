@@ -86,7 +86,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     // Inputs first: a rejected input creates no ledger and changes none.
     // A payment in two files of the run is taken once; the other occurrence
     // is already processed (the ledger's rule), not a refused run.
-    let request = cashapply_service::Request { refuse_repeated_payments: false, ..args.apply.request() };
+    let request = cashapply_service::Request { leave_out_repeated_payments: false, ..args.apply.request() };
     // Meanwhile the previous run's pages are copied from the ledger's log
     // into its file (a run leaves them in the log, committed and synced).
     let (loaded, checkpointed) = load_beside_checkpoint(&request, &args.db, &say);

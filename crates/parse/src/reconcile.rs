@@ -9,7 +9,7 @@ mod camt_notifications;
 mod lockbox_deposits;
 
 mod duplicate_refs;
-pub use duplicate_refs::{RepeatedPayment, check_bank_refs};
+pub use duplicate_refs::{RepeatedPayment, check_bank_refs, leave_out_repeated};
 
 use crate::ParsedFile;
 

@@ -28,11 +28,12 @@ pub struct Request {
     pub as_of: Option<NaiveDate>,
     /// Reject bank files whose control totals do not reconcile.
     pub strict: bool,
-    /// Refuse one payment (same `bank_ref`, account, currency, amount,
-    /// value date) delivered in two files of the run: `apply` has no memory
-    /// and would post it twice; `run` takes the first and counts the other
-    /// as already processed (CONTRACT §6.1).
-    pub refuse_repeated_payments: bool,
+    /// Leave out the later copy of one payment (same `bank_ref`, account,
+    /// currency, amount, value date) delivered in two files of the run, with
+    /// a warning at its line: `apply` has no memory and would post it twice.
+    /// `run` keeps both, and its ledger counts the later one as already
+    /// processed (CONTRACT §6.1).
+    pub leave_out_repeated_payments: bool,
 }
 
 /// One bank file, read and accepted.
@@ -213,9 +214,8 @@ pub fn load(request: &Request, progress: Progress<'_>) -> Result<Loaded, Service
     }
     reconcile_files(&mut parsed);
     let repeated = cashapply_parse::reconcile::check_bank_refs(&mut parsed);
-    if request.refuse_repeated_payments && !repeated.is_empty() {
-        let lines = repeated.iter().map(|r| r.diagnostic.render(&r.file)).collect();
-        return Err(ServiceError::Rejected { lines });
+    if request.leave_out_repeated_payments {
+        cashapply_parse::reconcile::leave_out_repeated(&mut parsed, &repeated);
     }
     let files = parsed
         .into_iter()
