@@ -645,3 +645,32 @@ fn a_purchase_order_segment_beside_a_line_naming_nothing_places_it_on_that_order
     let (l, o) = decide(invs, vec![customer("C1", "Marchetti Hardware")], &[r]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "9336", "1000.00"), s("applied", "8995", "750.00")]);
 }
+
+#[test]
+fn a_part_payment_of_a_number_printed_without_its_prefix_is_applied_when_the_stated_document_total_is_that_invoices() {
+    // `RMR*IV*00552**409.08*743.79`: the payer (known by its account) pays
+    // 409.08 of a document it states as 743.79; 00552 is 1800000552 with
+    // its prefix dropped, and 1800000552 is exactly 743.79.
+    let invs =
+        vec![invoice("1800000552", "C1", "743.79", "2026-01-04"), invoice("1800000601", "C1", "2000.00", "2026-01-20")];
+    let mut cs = vec![customer("C1", "Keystone Apparel Co")];
+    cs[0].bank_accounts = vec!["2013522597".into()];
+    let paid = |total: Option<&str>| {
+        let mut line = item("00552", "409.08");
+        line.invoice_amount = total.map(d);
+        let mut r = receipt("R1", "409.08", "2026-02-02", &[]);
+        r.payer_account = Some("2013522597".into());
+        r.remittance_lines = vec![line];
+        r
+    };
+    let (l, o) = decide(invs.clone(), cs.clone(), &[paid(Some("743.79"))]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "1800000552", "409.08")]);
+    assert!(o[0].lines[0].confidence >= d("0.90"), "{:?}", o[0].lines[0]);
+    assert!(o[0].exceptions.iter().any(|e| e.kind.as_str() == "short_payment"), "{:?}", o[0].exceptions);
+    // Without the stated total, a reference only close to the invoice is held.
+    let (l, o) = decide(invs.clone(), cs.clone(), &[paid(None)]);
+    assert!(!lines(&l, &o[0]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[0]));
+    // A total that is not the invoice's own amount corroborates nothing.
+    let (l, o) = decide(invs, cs, &[paid(Some("750.00"))]);
+    assert!(!lines(&l, &o[0]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[0]));
+}

@@ -769,6 +769,15 @@ impl<'l> Allocator<'l> {
                 anchored: true,
             });
         }
+        // A near reference whose line states the document's own total (RMR
+        // total, `DuePyblAmt`, a stub's invoice amount) equal to that
+        // invoice's amount, while no other candidate of the line has it,
+        // is corroborated by the payer's own figure for the document.
+        for r in fresh.iter_mut().filter(|r| r.distance > 0 && r.strength < self.config.auto_apply_confidence) {
+            if self.total_names_it(receipt, proposal, r) {
+                r.strength = r.strength.max(Decimal::new(920, 3));
+            }
+        }
         // References below the auto-apply confidence are held, the rest
         // applied: one doubtful reference does not hold a whole remittance.
         let (held, mut fresh): (Vec<RefMatch>, Vec<RefMatch>) = {
@@ -907,4 +916,38 @@ fn retarget(r: &mut RefMatch, taken: &mut HashSet<u32>, to: u32, strength: Decim
     r.invoice = to;
     r.distance = 1;
     r.strength = strength;
+}
+
+impl Allocator<'_> {
+    /// A near reference `r` is named by its line's stated document total
+    /// (RMR total, `DuePyblAmt`, a stub's invoice amount) when that total is
+    /// the invoice's own amount (original or open) and no other candidate
+    /// the proposal found for the same printed reference has it, for a
+    /// payer its own evidence (account, name) identified and who may pay
+    /// the invoice. (A mistyped number does not change the amount the
+    /// payer's system prints beside it.)
+    fn total_names_it(&self, receipt: &Receipt, proposal: &Proposal, r: &RefMatch) -> bool {
+        let Some(total) = r
+            .line
+            .and_then(|l| receipt.remittance_lines.get(l))
+            .and_then(|l| l.invoice_amount)
+            .filter(|t| *t > Decimal::ZERO)
+        else {
+            return false;
+        };
+        let Some((payer, _)) = proposal.payer else { return false };
+        if !self.ledger.may_pay(payer, self.ledger.owner(r.invoice)) || !self.payable(r.invoice, receipt.currency) {
+            return false;
+        }
+        let has_total = |i: u32| {
+            let inv = self.ledger.invoice(i);
+            inv.amount_original == total || inv.amount_open == total
+        };
+        has_total(r.invoice)
+            && !proposal
+                .refs
+                .iter()
+                .filter(|o| o.invoice != r.invoice && (o.raw == r.raw || (o.line.is_some() && o.line == r.line)))
+                .any(|o| has_total(o.invoice))
+    }
 }
