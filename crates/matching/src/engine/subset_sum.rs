@@ -4,14 +4,21 @@
 //! two or more make the payment ambiguous.
 //!
 //! Exhaustive depth-first search over all items, largest first, pruned by
-//! the sum of what is left; it stops at the second solution, and after
-//! [`BUDGET`] steps answers [`Subsets::Unknown`], which is never applied.
+//! the sum of what is left; it stops at the second solution. After
+//! [`BUDGET`] steps (many similar amounts, a large set) the count is made
+//! exact by dynamic programming over the sums up to the target, when its
+//! table fits [`TABLE_WORDS`] (items × target bits); only beyond that is the
+//! answer [`Subsets::Unknown`], which is never applied.
 
 /// Most search steps.
 pub const BUDGET: u64 = 200_000;
 
 /// Most items searched (the recursion is at most this deep).
 pub const MAX_ITEMS: usize = 2_000;
+
+/// Largest table of the exact count, in 64-bit words (8 MiB): items ×
+/// (target + 1) bits.
+pub const TABLE_WORDS: usize = 1 << 20;
 
 /// How many subsets reach the target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,8 +63,103 @@ pub fn subsets_summing_to(amounts: &[i64], target: i64) -> Subsets {
             let a = found.remove(0);
             Subsets::Several(a, found.remove(0))
         }
-        _ => Subsets::Unknown,
+        _ => counted(&items, target).unwrap_or(Subsets::Unknown),
     }
+}
+
+/// The exact answer by counting, for every sum up to `target`, the subsets
+/// of the first k `items` reaching it (saturated at two), as bit sets: a sum
+/// is reached once when it was before or `amount` below it was, twice when
+/// it was twice before, or twice below, or once each. The bit sets of each
+/// prefix are kept to read a subset back from the target; when two subsets
+/// reach it, the walk back splits where both choices of an item do, which
+/// gives two different ones. `None` when the table would exceed
+/// [`TABLE_WORDS`].
+fn counted(items: &[(usize, i64)], target: i64) -> Option<Subsets> {
+    let t = usize::try_from(target).ok()?;
+    let words = t / 64 + 1;
+    if words.checked_mul(items.len() + 1)? > TABLE_WORDS {
+        return None;
+    }
+    let mut once = vec![0u64; words];
+    let mut twice = vec![0u64; words];
+    if let Some(w) = once.first_mut() {
+        *w = 1;
+    }
+    // `reach[k]`: sums some subset of the first k items reaches.
+    let mut reach: Vec<Vec<u64>> = Vec::with_capacity(items.len() + 1);
+    for &(_, amount) in items {
+        reach.push(once.clone());
+        let a = usize::try_from(amount).ok()?;
+        let once_up = shifted(&once, a);
+        let twice_up = shifted(&twice, a);
+        for k in 0..words {
+            twice[k] |= twice_up[k] | (once[k] & once_up[k]);
+            once[k] |= once_up[k];
+        }
+    }
+    reach.push(once.clone());
+    if !bit(&once, t) {
+        return Some(Subsets::None);
+    }
+    let several = bit(&twice, t);
+    // Walk back from the target: item k is in the subset when the items
+    // before it do not reach the sum without it (then they reach the sum
+    // less its amount).
+    let walk = |mut s: usize, mut k: usize, mut set: Vec<usize>| -> Vec<usize> {
+        while k > 0 {
+            k -= 1;
+            let (idx, a) = items[k];
+            if bit(&reach[k], s) {
+                continue;
+            }
+            set.push(idx);
+            s -= a as usize;
+        }
+        set.sort_unstable();
+        set
+    };
+    if !several {
+        return Some(Subsets::One(walk(t, items.len(), Vec::new())));
+    }
+    let (mut s, mut k, mut common) = (t, items.len(), Vec::new());
+    while k > 0 {
+        k -= 1;
+        let (idx, a) = items[k];
+        let a = a as usize;
+        let without = bit(&reach[k], s);
+        let with = s >= a && bit(&reach[k], s - a);
+        if with && without {
+            let mut in_set = common.clone();
+            in_set.push(idx);
+            let a_set = walk(s - a, k, in_set);
+            let b_set = walk(s, k, common);
+            return Some(Subsets::Several(a_set, b_set));
+        }
+        if with {
+            common.push(idx);
+            s -= a;
+        }
+    }
+    // Unreachable when two subsets reach the target; answer safely.
+    Some(Subsets::Unknown)
+}
+
+/// Bit `i` of a bit set.
+fn bit(set: &[u64], i: usize) -> bool {
+    set.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+}
+
+/// The bit set moved up by `by` bits (sums plus `by`), cut at its length.
+fn shifted(set: &[u64], by: usize) -> Vec<u64> {
+    let mut out = vec![0u64; set.len()];
+    let (words, bits) = (by / 64, by % 64);
+    for k in (words..set.len()).rev() {
+        let lo = set[k - words];
+        let below = if bits > 0 && k > words { set[k - words - 1] >> (64 - bits) } else { 0 };
+        out[k] = if bits > 0 { lo << bits | below } else { lo };
+    }
+    out
 }
 
 struct Search<'a> {
@@ -117,8 +219,56 @@ mod tests {
 
     #[test]
     fn a_hostile_set_exhausts_the_budget_and_answers_unknown_quickly() {
-        let amounts: Vec<i64> = (0..60).map(|i| 1_000_000 + i * 7).collect();
-        let got = subsets_summing_to(&amounts, 7_000_001);
-        assert!(matches!(got, Subsets::Unknown | Subsets::Several(_, _) | Subsets::None), "{got:?}");
+        // 60 similar amounts and a target whose table is too large to count.
+        let amounts: Vec<i64> = (0..60).map(|i| 1_000_000_000 + i * 7).collect();
+        let got = subsets_summing_to(&amounts, 7_000_000_001);
+        assert_eq!(got, Subsets::Unknown);
+    }
+
+    /// Every subset of `amounts` summing to `target`, by enumeration.
+    fn brute(amounts: &[i64], target: i64) -> Vec<Vec<usize>> {
+        (0u32..1 << amounts.len())
+            .filter(|m| (0..amounts.len()).filter(|i| m >> i & 1 == 1).map(|i| amounts[i]).sum::<i64>() == target)
+            .map(|m| (0..amounts.len()).filter(|i| m >> i & 1 == 1).collect())
+            .collect()
+    }
+
+    #[test]
+    fn the_exact_count_agrees_with_enumeration_and_names_real_subsets() {
+        // A small linear congruential generator: the same cases every run.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |m: u64| {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) % m
+        };
+        for _ in 0..400 {
+            let n = 1 + next(12) as usize;
+            let amounts: Vec<i64> = (0..n).map(|_| 1 + next(40) as i64).collect();
+            let target = 1 + next(120) as i64;
+            let items: Vec<(usize, i64)> =
+                amounts.iter().copied().enumerate().filter(|(_, a)| *a <= target).collect();
+            let all = brute(&amounts, target);
+            let got = counted(&items, target).expect("a small table");
+            match (all.len(), got) {
+                (0, Subsets::None) => {}
+                (1, Subsets::One(set)) => assert_eq!(set, all[0], "{amounts:?} {target}"),
+                (n, Subsets::Several(a, b)) if n >= 2 => {
+                    assert_ne!(a, b, "two different subsets");
+                    assert!(all.contains(&a) && all.contains(&b), "{amounts:?} {target}: {a:?} {b:?}");
+                }
+                (n, got) => panic!("{amounts:?} {target}: {n} subsets, answered {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_set_the_search_runs_out_of_steps_on_is_still_answered_exactly_when_its_table_is_small() {
+        // 40 similar amounts: choosing 7 of them has 18 million ways, past
+        // the depth-first budget. Only the 7 smallest reach 70,147; no set
+        // reaches 70,001; many reach 70,700.
+        let amounts: Vec<i64> = (0..40).map(|i| 10_000 + i * 7).collect();
+        assert_eq!(subsets_summing_to(&amounts, 70_147), Subsets::One((0..7).collect()));
+        assert_eq!(subsets_summing_to(&amounts, 70_001), Subsets::None);
+        assert!(matches!(subsets_summing_to(&amounts, 70_700), Subsets::Several(_, _)));
     }
 }
