@@ -608,6 +608,36 @@ fn a_bank_field_holding_a_date_is_not_read_as_an_invoice_number_one_edit_away() 
 }
 
 #[test]
+fn a_payment_without_remittance_is_paid_by_its_one_subset_though_its_ach_trace_number_stands_on_a_line_of_its_own() {
+    // A CCD without addenda: the bank's batch header over three 88 records,
+    // the trace number first on its line. 1534.76 is exactly INV-01692 and
+    // INV-01706 together, and no other set of the customer's items.
+    let invs = vec![
+        invoice("INV-01692", "C1", "897.99", "2026-02-02"),
+        invoice("INV-01706", "C1", "636.77", "2026-02-10"),
+        invoice("INV-01731", "C1", "1200.00", "2026-02-20"),
+    ];
+    let r = payer(
+        receipt(
+            "R1",
+            "1534.76",
+            "2026-03-04",
+            &[
+                "ORIG CO NAME:UNDERWOOD METAL ORIG ID:1464180743 DESC DATE:260304",
+                "CO ENTRY DESCR:VENDOR PAY SEC:CCD",
+                "TRACE#:535091704097045",
+                "IND NAME:NORTHFIELD INDUSTRIAL",
+            ],
+        ),
+        "UNDERWOOD METAL",
+    );
+    let (l, o) = decide(invs, vec![customer("C1", "Underwood Metal")], &[r]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "INV-01692", "897.99")), "{got:?}");
+    assert!(got.contains(&s("applied", "INV-01706", "636.77")), "{got:?}");
+}
+
+#[test]
 fn an_amount_cut_inside_its_thousands_is_not_read_as_a_small_payment() {
     // `$1,500.0` ends the 80 characters: not 1.00 and a number `500.0`.
     let text = "0226-12566 $150.00 2026-03406 $3,313.92 2026-07394 $6,018.32 2025-13719 $1,500.0";

@@ -245,8 +245,7 @@ mod tests {
             let n = 1 + next(12) as usize;
             let amounts: Vec<i64> = (0..n).map(|_| 1 + next(40) as i64).collect();
             let target = 1 + next(120) as i64;
-            let items: Vec<(usize, i64)> =
-                amounts.iter().copied().enumerate().filter(|(_, a)| *a <= target).collect();
+            let items: Vec<(usize, i64)> = amounts.iter().copied().enumerate().filter(|(_, a)| *a <= target).collect();
             let all = brute(&amounts, target);
             let got = counted(&items, target).expect("a small table");
             match (all.len(), got) {

@@ -229,6 +229,10 @@ fn labels(line: &str) -> Vec<Label> {
             // (at most 32 of them: labels are short, and a long run must not
             // be walked again for every marker).
             let mut start = i;
+            // A label may end in `#` (`TRACE#:`).
+            if start > 0 && b.get(start - 1) == Some(&b'#') {
+                start -= 1;
+            }
             while start > 0
                 && i - start < 32
                 && b.get(start - 1).is_some_and(|x| x.is_ascii_alphabetic() || *x == b' ' || *x == b'_')
@@ -349,6 +353,14 @@ mod tests {
         assert_eq!(remittance_only("SENDER BNK:=121000248").trim(), "");
         let got = remittance_only("DBNM: PRAIRIE BUILDERS LLC | DACT: 0277832638 | DABA: 305364098 | INVOICES 4S29");
         assert!(!got.contains("0277832638") && got.contains("INVOICES 4S29"), "{got}");
+    }
+
+    #[test]
+    fn a_trace_number_labelled_with_a_hash_at_the_start_of_a_line_is_not_remittance() {
+        // A BAI2 `88` record of an ACH batch header beginning with `TRACE#:`.
+        assert_eq!(remittance_only("TRACE#:535091704097045").trim(), "");
+        let got = remittance_only("CO ENTRY DESCR:VENDOR PAY SEC:CCD TRACE#:535091704097045 INV 4411");
+        assert!(!got.contains("535091704097045") && got.contains("INV 4411"), "{got}");
     }
 
     #[test]
