@@ -48,6 +48,8 @@ pub struct Ledger {
     /// Open items per (currency, open amount), counted on first use
     /// ([`Ledger::open_items_of_amount`]).
     amount_counts: std::sync::OnceLock<AmountCounts>,
+    /// Open items by (currency, open amount), sorted; built on first use.
+    open_by_amount: std::sync::OnceLock<Vec<(cashapply_model::Currency, Decimal, u32)>>,
     /// Whether the invoices file gives any invoice early-payment terms.
     discount_terms_on_file: bool,
 }
@@ -187,6 +189,7 @@ impl Ledger {
             names,
             learned_shapes: HashMap::new(),
             amount_counts: std::sync::OnceLock::new(),
+            open_by_amount: std::sync::OnceLock::new(),
             discount_terms_on_file,
         }
     }
@@ -202,6 +205,31 @@ impl Ledger {
     /// loaded: what [`Ledger::open_items_of_amount`] is a share of.
     pub fn open_items_in(&self, currency: cashapply_model::Currency) -> u32 {
         self.amount_counts().by_currency.get(&currency).copied().unwrap_or(0)
+    }
+
+    /// Every open item of every customer open for exactly `amount` in
+    /// `currency`, as loaded, in ledger order.
+    pub fn open_items_for(&self, currency: cashapply_model::Currency, amount: Decimal) -> Vec<u32> {
+        let index = self.open_by_amount.get_or_init(|| {
+            let mut v: Vec<(cashapply_model::Currency, Decimal, u32)> = self
+                .invoices
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.status == InvoiceStatus::Open && i.amount_open > Decimal::ZERO)
+                .filter_map(|(k, i)| u32::try_from(k).ok().map(|k| (i.currency, i.amount_open.normalize(), k)))
+                .collect();
+            v.sort_unstable();
+            v
+        });
+        let amount = amount.normalize();
+        let from = index.partition_point(|(c, a, _)| (*c, *a) < (currency, amount));
+        index
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|(c, a, _)| *c == currency && *a == amount)
+            .map(|(_, _, i)| *i)
+            .collect()
     }
 
     fn amount_counts(&self) -> &AmountCounts {

@@ -23,6 +23,7 @@ use super::ledger::Ledger;
 mod customer;
 mod tokens;
 mod truncation;
+mod whole_payment;
 
 pub use customer::AccountsSeenInRun;
 use customer::{identify_customer, learned_shape_customer, payer_evidence};
@@ -207,7 +208,15 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     };
     // The customers the payer's name may be (0.90 or more).
     let name_may_be = |c: u32| customer_candidates.iter().any(|(x, s)| *x == c && *s >= Decimal::new(900, 3));
+    // The payer's documents as written: (token, whole reference, line).
+    let mut written: Vec<(usize, String, Option<usize>)> = Vec::new();
     for (token, source) in sources.into_iter().enumerate() {
+        if source.named
+            && !source.cut_off
+            && let Some(whole) = source.candidates.first()
+        {
+            written.push((token, whole.clone(), source.line));
+        }
         let mut keys: Keys = Vec::new();
         let mut matched = false;
         let loose_key = source
@@ -308,13 +317,18 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                 // remittance line, unless the line's amount is exactly the
                 // invoice's open amount: it neither decides the customer nor
                 // applies unless the payer's own evidence corroborates it.
-                let line_settles = source
-                    .line
-                    .and_then(|l| receipt.remittance_lines.get(l))
-                    .and_then(|l| l.amount)
-                    .is_some_and(|a| a == ledger.invoice(*doc).amount_open);
-                let short_loose = key.len() < SHORT_KEY && !exact_raw && !normalised.prefixed && !line_settles;
-                let standing = !short_loose && (key.len() >= SHORT_KEY || source.line.is_some());
+                let line_amount = source.line.and_then(|l| receipt.remittance_lines.get(l)).and_then(|l| l.amount);
+                let line_settles = line_amount.is_some_and(|a| a == ledger.invoice(*doc).amount_open);
+                // The only document the payer names, without an amount of
+                // its own, for exactly the payment: a stub's `01285` for a
+                // check of 1200.00 and INV-01285 open for 1200.00.
+                let whole_payment = named.len() == 1
+                    && line_amount.is_none()
+                    && receipt.amount == ledger.invoice(*doc).amount_open
+                    && key.len() >= 3;
+                let short_loose =
+                    key.len() < SHORT_KEY && !exact_raw && !normalised.prefixed && !line_settles && !whole_payment;
+                let standing = !short_loose && (key.len() >= SHORT_KEY || source.line.is_some() || whole_payment);
                 let line_backed = source.line.is_some() && !short_loose;
                 refs.push(RefMatch {
                     anchored: (standing || normalised.prefixed || exact_raw) && (exact_raw || !source.bank_field),
@@ -413,6 +427,19 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
         && fixed.iter().all(|o| *o == *first)
     {
         customer = Some((*first, Decimal::new(950, 3), CustomerEvidence::ReferenceOwner));
+    }
+    // Nothing identifies the payer and its one document names no invoice
+    // as written: the one open item of exactly the payment its number
+    // reads as (`whole_payment`).
+    if customer.is_none()
+        && payer.is_none()
+        && !refs.iter().any(|r| r.anchored)
+        && let [(token, raw, line)] = written.as_slice()
+        && let Some(found) = whole_payment::variant_for_the_whole_payment(receipt, ledger, *token, raw, *line)
+    {
+        customer = Some((ledger.owner(found.invoice), found.strength, CustomerEvidence::ReferenceOwner));
+        refs.retain(|r| r.token != *token);
+        refs.push(found);
     }
     // References whose owner the payer's own evidence contradicts
     // (`identify_customer` gives that owner under 0.90) are doubted.
