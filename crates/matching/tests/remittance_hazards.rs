@@ -711,3 +711,29 @@ fn a_french_deduction_written_after_its_invoice_belongs_to_that_invoice_not_to_t
     assert_eq!(lines(&l, &o[0]), [s("applied", "F2026/1502", "2354.92"), s("applied", "F2026/1496", "828.90")]);
     assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "F2026/1496", "25.63")]);
 }
+
+#[test]
+fn a_purchase_order_written_with_its_label_apart_or_without_it_names_the_invoice_that_carries_it() {
+    // Two invoices of the same amount; the payer names the PO of one, as
+    // `PO# 94463`, `PO 94463`, `ORDER 94463 945.47` or `OBI:=PO# 94463 945.47`.
+    let mut a = invoice("INV-02078", "C1186", "945.47", "2026-02-24");
+    a.po_number = Some("PO94463".into());
+    let mut b = invoice("INV-02085", "C1186", "945.47", "2026-02-25");
+    b.po_number = Some("PO94470".into());
+    for text in ["PO# 94463", "PO 94463", "ORDER 94463 945.47", "OBI:=PO# 94463 945.47", "PO94463"] {
+        let (l, o) = decide(vec![a.clone(), b.clone()], vec![], &[receipt("R1", "945.47", "2026-03-05", &[text])]);
+        assert_eq!(lines(&l, &o[0]), [s("applied", "INV-02078", "945.47")], "{text}");
+    }
+    // A bare number is no purchase order the ERP letters `PO`: invoice and
+    // order numbers share digits.
+    let (l, o) = decide(vec![a.clone(), b.clone()], vec![], &[receipt("R1", "945.47", "2026-03-05", &["94463"])]);
+    assert!(!lines(&l, &o[0]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[0]));
+    // A purchase order kept without letters in the ERP (`4500012345`) is
+    // found from `PO 4500012345` too.
+    let mut c = invoice("9100014351", "C7", "1200.00", "2026-02-24");
+    c.po_number = Some("4500012345".into());
+    let mut d2 = invoice("9100014352", "C7", "1200.00", "2026-02-25");
+    d2.po_number = Some("4500012399".into());
+    let (l, o) = decide(vec![c, d2], vec![], &[receipt("R2", "1200.00", "2026-03-05", &["PO 4500012345"])]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "9100014351", "1200.00")]);
+}

@@ -207,6 +207,16 @@ impl Ledger {
         self.amount_counts().by_currency.get(&currency).copied().unwrap_or(0)
     }
 
+    /// Invoices whose purchase-order number has the normalised `key`; a key
+    /// the payer wrote with `PO` before its digits (`PO 4500012345`) finds
+    /// a number the ERP keeps without the letters too. A bare number does
+    /// not find a `PO`-lettered one: invoice and order numbers share digits.
+    pub fn po_order(&self, key: &str) -> Vec<u32> {
+        let found = self.po_refs.exact(key);
+        let bare = crate::reference::po_key(key);
+        if found.is_empty() && bare != key { self.po_refs.exact(bare) } else { found }
+    }
+
     /// Every open item of every customer open for exactly `amount` in
     /// `currency`, as loaded, in ledger order.
     pub fn open_items_for(&self, currency: cashapply_model::Currency, amount: Decimal) -> Vec<u32> {

@@ -20,6 +20,17 @@ const PREFIXES: &[&str] = &["INVOICE", "1NVOICE", "BILL", "INV", "1NV", "NUM", "
 /// Two-letter prefixes, stripped only directly before a digit.
 const SHORT_PREFIXES: &[&str] = &["IN", "RE"];
 
+/// A normalised key without a leading `PO` before its digits: what a
+/// purchase order the payer wrote as `PO 4500012345` is in an ERP that
+/// keeps it as `4500012345`. (The key reads the letter O beside digits as a
+/// zero: `PO94463` is keyed `P094463`.)
+pub fn po_key(key: &str) -> &str {
+    match key.strip_prefix("PO").or_else(|| key.strip_prefix("P0")) {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+        _ => key,
+    }
+}
+
 /// A reference's normalised key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NormalisedRef {

@@ -540,6 +540,16 @@ fn read_lines(lines: &[&str], minor: u32, paid: Option<Decimal>, whole: Option<W
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     for k in 0..p.len() {
         let Some((text, po)) = reference_at(k) else { continue };
+        // A number the text labels as a purchase order (`PO# 94463`,
+        // `ORDER 94463`) is read as one (`PO 94463`): a bare number would be
+        // looked up among invoice numbers.
+        let labelled;
+        let text = if po && text.starts_with(|c: char| c.is_ascii_digit()) {
+            labelled = format!("PO {text}");
+            labelled.as_str()
+        } else {
+            text
+        };
         let partner = if reference_leads {
             next_meaningful(&p, k).filter(|n| amount_at(&p, *n).is_some())
         } else {

@@ -202,7 +202,7 @@ impl<'l> Allocator<'l> {
         let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
         let quoted =
             document_type == DocumentType::PurchaseOrder || crate::remittance::lex::own_label(&compact) == Some("po");
-        quoted && self.ledger.po_refs.exact(&crate::reference::normalise_reference(raw).key).is_empty()
+        quoted && self.ledger.po_order(&crate::reference::normalise_reference(raw).key).is_empty()
     }
 
     /// The open items (rules 7 and 8's sense) of `owner`'s family that no

@@ -351,7 +351,7 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                 })
             };
             let po = if exact.is_empty() && (!source.cut_off || (key.len() >= SHORT_KEY && !po_continued())) {
-                ledger.po_refs.exact(&key)
+                ledger.po_order(&key)
             } else {
                 Vec::new()
             };

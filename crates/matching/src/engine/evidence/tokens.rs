@@ -72,12 +72,13 @@ pub fn text_tokens(text: &str) -> Vec<String> {
             }
         }
     }
-    // A document word before a number anchors it: `INV 4711` → `INV4711`.
+    // A document word before a number anchors it: `INV 4711` → `INV4711`,
+    // and `PO# 94463` is the purchase order `PO94463`.
     let prefixed: Vec<String> = tokens
         .windows(2)
         .filter(|w| {
             let first = w[0].to_ascii_uppercase();
-            ["INV", "INVOICE", "NO", "NR", "BILL", "DOC"].contains(&first.as_str())
+            ["INV", "INVOICE", "NO", "NR", "BILL", "DOC", "PO"].contains(&first.as_str())
                 && w[1].starts_with(|c: char| c.is_ascii_digit())
         })
         .map(|w| w.concat())
