@@ -134,3 +134,39 @@ fn pairing_and_warnings_do_not_depend_on_the_order_of_several_statements_and_not
     assert_eq!(forward, run(&[3, 2, 1, 0]));
     assert_eq!(forward, run(&[1, 3, 0, 2]));
 }
+
+#[test]
+fn two_customers_paying_the_same_amount_on_one_day_are_two_payments_not_one_booking_told_twice() {
+    let mut files = vec![
+        load(&format!("{FIXTURES}/same_amount_statement.xml")),
+        load(&format!("{FIXTURES}/same_amount_notification.xml")),
+    ];
+    reconcile_files(&mut files);
+    // Four entries of 500.00 on one day: the statement's and the
+    // notification's Alpha payment are one (same payer and words), so one
+    // of them is taken; Beta's and Gamma's are other payments and both stay
+    // (before, the date and amount alone paired them and Beta's was lost).
+    let mut all: Vec<&str> = files.iter().flat_map(|f| f.receipts.iter()).map(|r| r.bank_ref.as_str()).collect();
+    all.sort_unstable();
+    assert!(all.contains(&"BETA-500") && all.contains(&"N-GAMMA"), "{all:?}");
+    assert_eq!(all.iter().filter(|r| r.contains("ALPHA")).count(), 1, "Alpha's payment once: {all:?}");
+    assert_eq!(total(&files).to_string(), "1500.00");
+}
+
+#[test]
+fn one_statement_credit_and_one_notification_credit_of_the_same_amount_from_different_payers_both_stay() {
+    // Only Beta's entry in the statement and only Gamma's in the
+    // notification: unique both ways by date and amount, yet two payments.
+    let without_alpha = |name: &str| {
+        let text = std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap();
+        let start = text.find("<Ntry>").unwrap();
+        let end = text[start..].find("</Ntry>").unwrap() + start + "</Ntry>".len();
+        let text = format!("{}{}", &text[..start], &text[end..]);
+        parse_file(name, text.as_bytes(), None, &ParseOptions::default()).unwrap()
+    };
+    let mut files = vec![without_alpha("same_amount_statement.xml"), without_alpha("same_amount_notification.xml")];
+    assert_eq!((refs(&files[0]), refs(&files[1])), (vec!["BETA-500"], vec!["N-GAMMA"]));
+    reconcile_files(&mut files);
+    assert_eq!((refs(&files[0]), refs(&files[1])), (vec!["BETA-500"], vec!["N-GAMMA"]));
+    assert_eq!(total(&files).to_string(), "1000.00");
+}

@@ -11,6 +11,12 @@
 //!    proves nothing); or else
 //! 2. have the same booking date and the same amount.
 //!
+//! Under rule 2 two entries of one transaction each are not the same
+//! booking when their transactions name different payers, end-to-end ids
+//! or remittance (both given): two customers paying the same amount on one
+//! day on an account both files report are two payments, and pairing them
+//! would drop one.
+//!
 //! A pair is made only when it is unique both ways under its rule: the
 //! statement entry fits exactly one unpaired notification entry and that
 //! one fits exactly no other unpaired statement entry. Guessing between
@@ -87,6 +93,40 @@ fn keys(e: &CamtEntry, by_reference: bool) -> Vec<Key<'_>> {
     out
 }
 
+/// The one receipt of an entry that produced exactly one.
+fn single_receipt<'a>(files: &'a [ParsedFile], s: &Slot) -> Option<&'a cashapply_model::Receipt> {
+    let f = files.get(s.file)?;
+    if f.camt_entries.get(s.entry)?.receipt_count != 1 {
+        return None;
+    }
+    f.receipts.get(s.first_receipt)
+}
+
+/// Two single-transaction entries whose transactions tell different
+/// payments: payer names, end-to-end ids or remittance given on both sides
+/// and different (compared on letters and digits, case aside).
+fn different_payments(files: &[ParsedFile], a: &Slot, b: &Slot) -> bool {
+    let (Some(x), Some(y)) = (single_receipt(files, a), single_receipt(files, b)) else { return false };
+    let norm =
+        |t: &str| t.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect::<String>();
+    let differ = |p: Option<String>, q: Option<String>| match (p.map(|t| norm(&t)), q.map(|t| norm(&t))) {
+        (Some(p), Some(q)) => !p.is_empty() && !q.is_empty() && p != q && p != "NOTPROVIDED" && q != "NOTPROVIDED",
+        _ => false,
+    };
+    let remittance = |r: &cashapply_model::Receipt| {
+        let text: Vec<&str> = r
+            .remittance_text
+            .iter()
+            .map(String::as_str)
+            .chain(r.remittance_lines.iter().map(|l| l.reference.as_str()))
+            .collect();
+        Some(text.concat())
+    };
+    differ(x.payer_name.clone(), y.payer_name.clone())
+        || differ(x.customer_reference.clone(), y.customer_reference.clone())
+        || differ(remittance(x), remittance(y))
+}
+
 /// Entries of one side indexed by their keys under one rule.
 fn index<'a>(files: &'a [ParsedFile], side: &[Slot], by_reference: bool) -> HashMap<Key<'a>, Vec<usize>> {
     let mut map: HashMap<Key<'a>, Vec<usize>> = HashMap::new();
@@ -114,14 +154,16 @@ fn pair_entries(
     for by_reference in [true, false] {
         let statement_index = index(files, statements, by_reference);
         let notification_index = index(files, notifications, by_reference);
-        // The free entries of one side that `e` fits, each once.
-        let fitting = |e: &CamtEntry, index: &HashMap<Key<'_>, Vec<usize>>, side: &[Slot], free: &[bool]| {
+        // The free entries of one side that the entry of `from` fits, each once.
+        let fitting = |from: &Slot, index: &HashMap<Key<'_>, Vec<usize>>, side: &[Slot], free: &[bool]| {
+            let e = entry(from);
             let mut found: Vec<usize> = keys(e, by_reference)
                 .iter()
                 .filter_map(|k| index.get(k))
                 .flatten()
                 .copied()
                 .filter(|&i| free[i] && same_account(e, entry(&side[i])))
+                .filter(|&i| by_reference || !different_payments(files, from, &side[i]))
                 .collect();
             found.sort_unstable();
             found.dedup();
@@ -132,11 +174,11 @@ fn pair_entries(
         // files does not matter.
         let mut found = Vec::new();
         for (si, s) in statements.iter().enumerate().filter(|(si, _)| statement_free[*si]) {
-            let candidates = fitting(entry(s), &notification_index, notifications, &notification_free);
+            let candidates = fitting(s, &notification_index, notifications, &notification_free);
             match candidates.as_slice() {
                 [] => {}
                 [ni] => {
-                    let back = fitting(entry(&notifications[*ni]), &statement_index, statements, &statement_free);
+                    let back = fitting(&notifications[*ni], &statement_index, statements, &statement_free);
                     if back == [si] {
                         found.push((si, *ni));
                     } else {
