@@ -737,3 +737,31 @@ fn a_purchase_order_written_with_its_label_apart_or_without_it_names_the_invoice
     let (l, o) = decide(vec![c, d2], vec![], &[receipt("R2", "1200.00", "2026-03-05", &["PO 4500012345"])]);
     assert_eq!(lines(&l, &o[0]), [s("applied", "9100014351", "1200.00")]);
 }
+
+#[test]
+fn a_number_early_in_a_cut_list_that_ends_like_the_cut_word_is_read_whole() {
+    // A 140-character `Ustrd` cut after `9`: the first number, 9100014949,
+    // ends in `9` too but is whole, and names its invoice even though
+    // 9100014979, one edit away, is open for the same 750.00.
+    let text = "INV 9100014949; 9100015041; 9100014999; 009100015007; 9100014971; 9100015001; 9100015002; 9100014961; 9100014991; 9100 015027; 9100015034; 9";
+    assert_eq!(text.chars().count(), 140);
+    let items = [
+        ("9100014949", "750.00"),
+        ("9100015041", "3154.36"),
+        ("9100014999", "1242.55"),
+        ("9100015007", "577.49"),
+        ("9100014971", "1159.18"),
+        ("9100015001", "1203.76"),
+        ("9100015002", "702.06"),
+        ("9100014961", "28650.23"),
+        ("9100014991", "5314.05"),
+        ("9100015027", "1200.00"),
+        ("9100015034", "556.54"),
+        ("9100014979", "750.00"),
+    ];
+    let invs: Vec<_> = items.iter().map(|(i, a)| invoice(i, "C1", a, "2026-02-19")).collect();
+    let (l, o) = decide(invs, vec![], &[receipt("R1", "44510.22", "2026-03-04", &[text])]);
+    let got = lines(&l, &o[0]);
+    assert!(got.contains(&s("applied", "9100014949", "750.00")), "{got:?}");
+    assert!(!got.iter().any(|(_, inv, _)| inv == "9100014979"), "{got:?}");
+}

@@ -282,7 +282,12 @@ pub(super) fn sources<'r>(receipt: &'r Receipt, payer_words: &'r [String]) -> Ve
     let texts = payer_words.iter().map(|(t, cut)| (*t, true, *cut));
     let customer_reference = customer_reference.map(|c| (c.as_str(), false, cut_off_word(c)));
     for (text, named, cut) in texts.chain(customer_reference) {
-        let ends_cut = |t: &str| cut.is_some_and(|w| squash(t).ends_with(&squash(w)));
+        // The word the field's end cut, and only where the text ends: an
+        // earlier number that merely ends in the same characters (`INV
+        // 9100014949; …; 9` cut after `9`) is whole.
+        let squashed_text = squash(text);
+        let ends_cut =
+            |t: &str| cut.is_some_and(|w| squash(t).ends_with(&squash(w)) && squashed_text.ends_with(&squash(t)));
         // A grouped number is read without the cut-off word after it.
         let before_cut = cut.and_then(|w| text.strip_suffix(w)).unwrap_or(text);
         let whole_runs = if before_cut.len() < text.len() { digit_runs(text) } else { Vec::new() };
