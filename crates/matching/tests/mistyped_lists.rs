@@ -674,3 +674,31 @@ fn a_part_payment_of_a_number_printed_without_its_prefix_is_applied_when_the_sta
     let (l, o) = decide(invs, cs, &[paid(Some("750.00"))]);
     assert!(!lines(&l, &o[0]).iter().any(|(k, _, _)| *k == "applied"), "{:?}", lines(&l, &o[0]));
 }
+
+#[test]
+fn a_stated_document_total_that_two_neighbours_of_a_repeated_number_share_corroborates_neither() {
+    // `INV-0307386` twice, for 3144.01 (its own amount) and for 500.00 with
+    // a stated total of 500.00: INV-0307385 and INV-0307366, one edit each
+    // from the number, are both 500.00. The second line stays held.
+    let invs = vec![
+        invoice("INV-0307386", "C1", "3144.01", "2026-02-12"),
+        invoice("INV-0307385", "C1", "500.00", "2026-02-20"),
+        invoice("INV-0307366", "C1", "500.00", "2026-02-22"),
+        invoice("INV-0307397", "C1", "204.21", "2026-02-23"),
+    ];
+    let mut cs = vec![customer("C1", "Summit Robotics of Ohio GmbH")];
+    cs[0].bank_accounts = vec!["2087129707".into()];
+    let stated = |reference: &str, amount: &str| {
+        let mut l = item(reference, amount);
+        l.invoice_amount = Some(d(amount));
+        l
+    };
+    let mut r = receipt("R1", "3848.22", "2026-03-02", &[]);
+    r.payer_account = Some("2087129707".into());
+    r.remittance_lines =
+        vec![stated("INV-0307386", "3144.01"), stated("INV-0307386", "500.00"), stated("INV-0307397", "204.21")];
+    let (l, o) = decide(invs, cs, &[r]);
+    let got = lines(&l, &o[0]);
+    assert!(!got.iter().any(|(_, inv, _)| inv == "INV-0307385" || inv == "INV-0307366"), "{got:?}");
+    assert!(got.contains(&s("unapplied", "", "500.00")), "{got:?}");
+}

@@ -922,7 +922,8 @@ impl Allocator<'_> {
     /// A near reference `r` is named by its line's stated document total
     /// (RMR total, `DuePyblAmt`, a stub's invoice amount) when that total is
     /// the invoice's own amount (original or open) and no other candidate
-    /// the proposal found for the same printed reference has it, for a
+    /// the proposal found for the same printed reference has it (nor any
+    /// invoice of the family one edit from the printed number), for a
     /// payer its own evidence (account, name) identified and who may pay
     /// the invoice. (A mistyped number does not change the amount the
     /// payer's system prints beside it.)
@@ -943,11 +944,19 @@ impl Allocator<'_> {
             let inv = self.ledger.invoice(i);
             inv.amount_original == total || inv.amount_open == total
         };
+        // Nor any other invoice of the payer's family one edit from the
+        // printed number (a repeated number's neighbours).
+        let key = normalise_reference(&r.raw).key;
         has_total(r.invoice)
             && !proposal
                 .refs
                 .iter()
                 .filter(|o| o.invoice != r.invoice && (o.raw == r.raw || (o.line.is_some() && o.line == r.line)))
                 .any(|o| has_total(o.invoice))
+            && !self
+                .ledger
+                .family_neighbours(payer, &key)
+                .into_iter()
+                .any(|i| i != r.invoice && self.payable(i, receipt.currency) && has_total(i))
     }
 }
