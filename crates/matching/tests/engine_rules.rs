@@ -296,6 +296,45 @@ fn a_transposition_into_another_real_invoice_yields_to_the_neighbour_whose_amoun
     assert!(o[0].exceptions.is_empty(), "{:?}", o[0].exceptions);
 }
 
+#[test]
+fn lines_of_a_check_stating_more_than_the_check_are_a_remittance_mismatch_not_a_guessed_short_payment() {
+    // A lockbox check of 92,951.44 whose stub lists three invoices at their
+    // full open amounts (94,567.44): no bank takes a fee out of a check, and
+    // which invoice the payer left short would be a guess.
+    let invs = vec![
+        invoice("INV-410015", "C1", "4173.85", "2026-02-01"),
+        invoice("INV-409950", "C1", "72374.19", "2026-02-02"),
+        invoice("INV-409978", "C1", "18019.40", "2026-02-03"),
+    ];
+    let stub = [("INV-410015", "4173.85"), ("INV-409950", "72374.19"), ("INV-409978", "18019.40")];
+    let mut r = itemised(receipt("0047711-003-013", "92951.44", "2026-04-14", &[]), &stub);
+    r.format = cashapply_model::SourceFormat::Lockbox;
+    let (l, o) = decide(invs.clone(), vec![], std::slice::from_ref(&r));
+    let kinds: Vec<&str> = o[0].exceptions.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["remittance_mismatch"], "{:?}", o[0].exceptions);
+    assert_eq!(o[0].exceptions[0].amount, d("1616.00"));
+    let got = lines(&l, &o[0]);
+    assert!(
+        !got.iter().any(|(k, _, a)| *k == "applied" && !stub.iter().any(|(_, x)| x == a)),
+        "no part payment: {got:?}"
+    );
+    let held: Vec<_> = got.iter().filter(|(k, _, _)| *k == "unapplied").collect();
+    assert_eq!(held.len(), 1, "{got:?}");
+    // The same advice with a wire (a bank fee may be taken on the way):
+    // the invoice the cash runs out on is paid short, as before.
+    let mut wire = r.clone();
+    wire.format = cashapply_model::SourceFormat::Bai2;
+    wire.transaction_code = Some("195".into());
+    let (_, o) = decide(invs.clone(), vec![], &[wire]);
+    assert!(o[0].exceptions.iter().any(|e| e.kind.as_str() == "short_payment"), "{:?}", o[0].exceptions);
+    // One line alone on a check: that invoice, paid short.
+    let mut one = itemised(receipt("0047711-003-014", "4158.85", "2026-04-14", &[]), &[("INV-410015", "4173.85")]);
+    one.format = cashapply_model::SourceFormat::Lockbox;
+    let (l, o) = decide(invs, vec![], &[one]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-410015", "4158.85")]);
+    assert_eq!(exceptions(&l, &o[0]), [s("short_payment", "INV-410015", "15.00")]);
+}
+
 fn itemised(mut r: Receipt, lines: &[(&str, &str)]) -> Receipt {
     for (reference, amount) in lines {
         let mut line = RemittanceLine::reference(*reference, DocumentType::Invoice);

@@ -43,6 +43,12 @@ impl<'l> Allocator<'l> {
                 || merged_lines.iter().any(|(i, _)| *i == r.invoice)
         };
         let (stating, unstated): (Vec<&RefMatch>, Vec<&RefMatch>) = fresh.iter().partition(states);
+        // Several lines paying invoices on a check or an ACH credit, which
+        // no bank takes a fee from: cash short of their statements says the
+        // advice and the payment disagree, and which line is short would be
+        // a guess (one line alone is that invoice paid short).
+        let paying_lines = fresh.iter().filter(|r| self.remaining(r.invoice) > Decimal::ZERO).count();
+        let lines_disagree_with_cash = paying_lines > 1 && !super::fees::fee_may_be_deducted(receipt);
         for r in stating.into_iter().chain(unstated) {
             let open = self.remaining(r.invoice);
             open_total += open;
@@ -69,8 +75,13 @@ impl<'l> Allocator<'l> {
             let paid = if credit { -paid.abs() } else { paid };
             stated += paid;
             // Cash that runs out before a line's statement (a bank fee taken
-            // from the payment) leaves that invoice short by what is missing.
+            // from the payment) leaves that invoice short by what is missing;
+            // where the lines disagree with the cash (above), the lines it
+            // does not reach are left for a person (`remittance_mismatch`).
             let limited = !credit && paid > cash;
+            if limited && lines_disagree_with_cash {
+                continue;
+            }
             shortfall_raised |= limited;
             let paid = if limited { cash.max(Decimal::ZERO) } else { paid };
             let apply = if credit { paid.max(open) } else { paid.min(open).min(cash).max(Decimal::ZERO) };

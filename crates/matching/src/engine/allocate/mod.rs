@@ -25,6 +25,7 @@
 //! * nothing is posted to an invoice below the auto-apply confidence.
 
 mod amount_only;
+mod fees;
 mod hold;
 mod itemised;
 mod loose;
