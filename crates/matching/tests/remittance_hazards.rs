@@ -765,3 +765,19 @@ fn a_number_early_in_a_cut_list_that_ends_like_the_cut_word_is_read_whole() {
     assert!(got.contains(&s("applied", "9100014949", "750.00")), "{got:?}");
     assert!(!got.iter().any(|(_, inv, _)| inv == "9100014979"), "{got:?}");
 }
+
+#[test]
+fn a_day_and_month_without_a_year_is_a_date_not_a_number_near_an_invoice() {
+    // `REMITTANCE 04/16` from a payer known by its account: 2,672.45 is
+    // exactly one open item; INV-405416 merely ends in 0416.
+    let invs = vec![
+        invoice("INV-405354", "C1", "2672.45", "2026-03-10"),
+        invoice("INV-405416", "C1", "1219.20", "2026-03-16"),
+    ];
+    let mut cs = vec![customer("C1", "Orion Paper Company")];
+    cs[0].bank_accounts = vec!["4400123987".into()];
+    let mut r = receipt("FW260416004536", "2672.45", "2026-04-16", &["OBI:=REMITTANCE 04/16"]);
+    r.payer_account = Some("4400123987".into());
+    let (l, o) = decide(invs, cs, &[r]);
+    assert_eq!(lines(&l, &o[0]), [s("applied", "INV-405354", "2672.45")]);
+}

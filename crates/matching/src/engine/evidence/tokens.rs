@@ -38,6 +38,8 @@ pub fn looks_like_amount_or_date(token: &str) -> bool {
                 && digits(b.get(6..).unwrap_or_default())
                 && day_and_month(number(0..2), number(3..5))
         }
+        // A day and a month without the year (`REMITTANCE 04/16`).
+        5 => b.get(2) == Some(&b'/') && day_and_month(number(0..2), number(3..5)),
         _ => false,
     };
     amount || date
@@ -373,10 +375,10 @@ mod tests {
 
     #[test]
     fn numbers_in_groups_that_cannot_be_a_day_and_a_month_are_no_dates() {
-        for t in ["31.01.26", "01/31/2026", "2026-01-31", "12.11.25"] {
+        for t in ["31.01.26", "01/31/2026", "2026-01-31", "12.11.25", "04/16", "31/01"] {
             assert!(looks_like_amount_or_date(t), "{t}");
         }
-        for t in ["32.34.50", "17.14.82", "2026-14-40", "00.00.00"] {
+        for t in ["32.34.50", "17.14.82", "2026-14-40", "00.00.00", "14/41", "04-16"] {
             assert!(!looks_like_amount_or_date(t), "{t}");
         }
         // Written with blanks: `17 14 82` and `INV-11 38 64` are numbers,
