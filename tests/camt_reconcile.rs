@@ -170,3 +170,27 @@ fn one_statement_credit_and_one_notification_credit_of_the_same_amount_from_diff
     assert_eq!((refs(&files[0]), refs(&files[1])), (vec!["BETA-500"], vec!["N-GAMMA"]));
     assert_eq!(total(&files).to_string(), "1000.00");
 }
+
+#[test]
+fn a_statement_lump_of_one_payment_is_still_replaced_by_its_notification_whatever_the_banks_words() {
+    let statement = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.04"><BkToCstmrStmt>
+<GrpHdr><MsgId>L1</MsgId><CreDtTm>2024-06-04T22:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>L1-1</Id><Acct><Id><IBAN>CH5604835012345678009</IBAN></Id></Acct>
+<Ntry><Amt Ccy="CHF">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2024-06-04</Dt></BookgDt><AcctSvcrRef>LUMP-1</AcctSvcrRef>
+<NtryDtls><TxDtls><Amt Ccy="CHF">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><RmtInf><Ustrd>Sammelgutschrift QR</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>"#;
+    let notification = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.04"><BkToCstmrDbtCdtNtfctn>
+<GrpHdr><MsgId>N1</MsgId><CreDtTm>2024-06-04T22:00:00</CreDtTm></GrpHdr>
+<Ntfctn><Id>N1-1</Id><Acct><Id><IBAN>CH5604835012345678009</IBAN></Id></Acct>
+<Ntry><Amt Ccy="CHF">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2024-06-04</Dt></BookgDt><AcctSvcrRef>N-1</AcctSvcrRef>
+<NtryDtls><TxDtls><Refs><AcctSvcrRef>QR-TX-1</AcctSvcrRef></Refs><Amt Ccy="CHF">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>
+<RltdPties><Dbtr><Nm>Hans Muster</Nm></Dbtr></RltdPties><RmtInf><Ustrd>Rechnung 4711</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"#;
+    let parse = |name: &str, text: &str| parse_file(name, text.as_bytes(), None, &ParseOptions::default()).unwrap();
+    let mut files = vec![parse("lump.xml", statement), parse("detail.xml", notification)];
+    reconcile_files(&mut files);
+    assert_eq!((refs(&files[0]), refs(&files[1])), (vec![], vec!["QR-TX-1"]), "the payment once");
+    assert_eq!(total(&files).to_string(), "100.00");
+}

@@ -12,10 +12,10 @@
 //! 2. have the same booking date and the same amount.
 //!
 //! Under rule 2 two entries of one transaction each are not the same
-//! booking when their transactions name different payers, end-to-end ids
-//! or remittance (both given): two customers paying the same amount on one
-//! day on an account both files report are two payments, and pairing them
-//! would drop one.
+//! booking when their transactions name different payers or end-to-end ids
+//! (both given): two customers paying the same amount on one day on an
+//! account both files report are two payments, and pairing them would drop
+//! one.
 //!
 //! A pair is made only when it is unique both ways under its rule: the
 //! statement entry fits exactly one unpaired notification entry and that
@@ -103,8 +103,8 @@ fn single_receipt<'a>(files: &'a [ParsedFile], s: &Slot) -> Option<&'a cashapply
 }
 
 /// Two single-transaction entries whose transactions tell different
-/// payments: payer names, end-to-end ids or remittance given on both sides
-/// and different (compared on letters and digits, case aside).
+/// payments: payer names or end-to-end ids given on both sides and
+/// different (compared on letters and digits, case aside).
 fn different_payments(files: &[ParsedFile], a: &Slot, b: &Slot) -> bool {
     let (Some(x), Some(y)) = (single_receipt(files, a), single_receipt(files, b)) else { return false };
     let norm =
@@ -113,18 +113,11 @@ fn different_payments(files: &[ParsedFile], a: &Slot, b: &Slot) -> bool {
         (Some(p), Some(q)) => !p.is_empty() && !q.is_empty() && p != q && p != "NOTPROVIDED" && q != "NOTPROVIDED",
         _ => false,
     };
-    let remittance = |r: &cashapply_model::Receipt| {
-        let text: Vec<&str> = r
-            .remittance_text
-            .iter()
-            .map(String::as_str)
-            .chain(r.remittance_lines.iter().map(|l| l.reference.as_str()))
-            .collect();
-        Some(text.concat())
-    };
+    // Remittance words are not compared: a statement's lump may carry the
+    // bank's own words (`Sammelgutschrift`) where the notification has the
+    // payer's, and a lump of one payment must still be replaced.
     differ(x.payer_name.clone(), y.payer_name.clone())
         || differ(x.customer_reference.clone(), y.customer_reference.clone())
-        || differ(remittance(x), remittance(y))
 }
 
 /// Entries of one side indexed by their keys under one rule.
