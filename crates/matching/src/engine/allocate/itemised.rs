@@ -47,8 +47,21 @@ impl<'l> Allocator<'l> {
         // no bank takes a fee from: cash short of their statements says the
         // advice and the payment disagree, and which line is short would be
         // a guess (one line alone is that invoice paid short).
+        // A gap the write-off tolerance or the lines' cash discounts explain
+        // is no disagreement.
         let paying_lines = fresh.iter().filter(|r| self.remaining(r.invoice) > Decimal::ZERO).count();
-        let lines_disagree_with_cash = paying_lines > 1 && !super::fees::fee_may_be_deducted(receipt);
+        let lines_disagree_with_cash = paying_lines > 1 && !super::fees::fee_may_be_deducted(receipt) && {
+            let stated_lines: Decimal = fresh.iter().filter_map(|r| line_amount(receipt, r.line)).sum();
+            let gap = stated_lines - receipt.amount;
+            let fresh_open: Decimal = fresh.iter().map(|r| self.remaining(r.invoice)).sum();
+            let discounts: Vec<(Decimal, bool)> =
+                fresh.iter().filter_map(|r| self.discount(r.invoice, receipt.value_date)).collect();
+            let earned: Decimal = discounts.iter().filter(|(_, e)| *e).map(|(d, _)| *d).sum();
+            let all: Decimal = discounts.iter().map(|(d, _)| *d).sum();
+            gap > self.config.write_off_tolerance(fresh_open, receipt.currency.minor_digits())
+                && gap != earned
+                && gap != all
+        };
         for r in stating.into_iter().chain(unstated) {
             let open = self.remaining(r.invoice);
             open_total += open;
