@@ -20,6 +20,11 @@ pub const MAX_ITEMS: usize = 2_000;
 /// (target + 1) bits.
 pub const TABLE_WORDS: usize = 1 << 20;
 
+/// Largest count made without the table (items × target bits, in words):
+/// it tells none from several, but cannot name the one subset, which then
+/// stays [`Subsets::Unknown`].
+pub const COUNT_WORDS: usize = 1 << 23;
+
 /// How many subsets reach the target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subsets {
@@ -27,7 +32,8 @@ pub enum Subsets {
     None,
     /// Exactly one: the indices into the input, ascending.
     One(Vec<usize>),
-    /// Two or more: the first two found.
+    /// Two or more: the first two found (both empty when only counted:
+    /// see [`COUNT_WORDS`]).
     Several(Vec<usize>, Vec<usize>),
     /// The search budget ran out.
     Unknown,
@@ -78,8 +84,9 @@ pub fn subsets_summing_to(amounts: &[i64], target: i64) -> Subsets {
 fn counted(items: &[(usize, i64)], target: i64) -> Option<Subsets> {
     let t = usize::try_from(target).ok()?;
     let words = t / 64 + 1;
-    if words.checked_mul(items.len() + 1)? > TABLE_WORDS {
-        return None;
+    let size = words.checked_mul(items.len() + 1)?;
+    if size > TABLE_WORDS {
+        return (size <= COUNT_WORDS).then(|| counted_only(items, t, words)).flatten();
     }
     let mut once = vec![0u64; words];
     let mut twice = vec![0u64; words];
@@ -143,6 +150,30 @@ fn counted(items: &[(usize, i64)], target: i64) -> Option<Subsets> {
     }
     // Unreachable when two subsets reach the target; answer safely.
     Some(Subsets::Unknown)
+}
+
+/// The count of [`counted`] without its table: none, several (named by
+/// no subset), or `Unknown` for exactly one, which it cannot name.
+fn counted_only(items: &[(usize, i64)], t: usize, words: usize) -> Option<Subsets> {
+    let mut once = vec![0u64; words];
+    let mut twice = vec![0u64; words];
+    if let Some(w) = once.first_mut() {
+        *w = 1;
+    }
+    for &(_, amount) in items {
+        let a = usize::try_from(amount).ok()?;
+        let once_up = shifted(&once, a);
+        let twice_up = shifted(&twice, a);
+        for k in 0..words {
+            twice[k] |= twice_up[k] | (once[k] & once_up[k]);
+            once[k] |= once_up[k];
+        }
+    }
+    Some(match (bit(&once, t), bit(&twice, t)) {
+        (false, _) => Subsets::None,
+        (true, true) => Subsets::Several(Vec::new(), Vec::new()),
+        (true, false) => Subsets::Unknown,
+    })
 }
 
 /// Bit `i` of a bit set.
@@ -215,6 +246,20 @@ mod tests {
         assert!(matches!(subsets_summing_to(&[100, 200, 300, 50, 250], 300), Subsets::Several(_, _)));
         assert_eq!(subsets_summing_to(&[100, 200], 50), Subsets::None);
         assert_eq!(subsets_summing_to(&[300, 100], 300), Subsets::One(vec![0]), "a single item is a subset too");
+    }
+
+    #[test]
+    fn a_set_too_large_to_name_its_subsets_is_still_counted_as_none_or_several() {
+        // 130 similar amounts near 1,000.00 and targets of about 10,000.00:
+        // the table would exceed its limit, the count alone does not.
+        let amounts: Vec<i64> = (0..130).map(|i| 100_000 + i * 7).collect();
+        let items: Vec<(usize, i64)> = amounts.iter().copied().enumerate().collect();
+        let words = 1_000_100 / 64 + 1;
+        assert!(words * (items.len() + 1) > TABLE_WORDS && words * (items.len() + 1) <= COUNT_WORDS);
+        assert_eq!(counted(&items, 1_000_001), Some(Subsets::None), "no set of these ends in 1");
+        assert_eq!(counted(&items, 1_000_700), Some(Subsets::Several(Vec::new(), Vec::new())));
+        // The smallest ten alone reach 1,000,315: one subset, which the count cannot name.
+        assert_eq!(counted(&items, 1_000_315), Some(Subsets::Unknown));
     }
 
     #[test]
