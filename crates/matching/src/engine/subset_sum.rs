@@ -23,7 +23,7 @@ pub const TABLE_WORDS: usize = 1 << 20;
 /// Largest count made without the table (items × target bits, in words):
 /// it tells none from several, but cannot name the one subset, which then
 /// stays [`Subsets::Unknown`].
-pub const COUNT_WORDS: usize = 1 << 23;
+pub const COUNT_WORDS: usize = 1 << 22;
 
 /// How many subsets reach the target.
 #[derive(Debug, Clone, PartialEq, Eq)]
