@@ -74,9 +74,7 @@ pub fn subsets_summing_to(amounts: &[i64], target: i64) -> Subsets {
 }
 
 /// The exact answer by counting, for every sum up to `target`, the subsets
-/// of the first k `items` reaching it (saturated at two), as bit sets: a sum
-/// is reached once when it was before or `amount` below it was, twice when
-/// it was twice before, or twice below, or once each. The bit sets of each
+/// of the first k `items` reaching it (saturated at two, [`Counts`]). The bit sets of each
 /// prefix are kept to read a subset back from the target; when two subsets
 /// reach it, the walk back splits where both choices of an item do, which
 /// gives two different ones. `None` when the table would exceed
@@ -88,28 +86,18 @@ fn counted(items: &[(usize, i64)], target: i64) -> Option<Subsets> {
     if size > TABLE_WORDS {
         return (size <= COUNT_WORDS).then(|| counted_only(items, t, words)).flatten();
     }
-    let mut once = vec![0u64; words];
-    let mut twice = vec![0u64; words];
-    if let Some(w) = once.first_mut() {
-        *w = 1;
-    }
+    let mut counts = Counts::new(words);
     // `reach[k]`: sums some subset of the first k items reaches.
     let mut reach: Vec<Vec<u64>> = Vec::with_capacity(items.len() + 1);
     for &(_, amount) in items {
-        reach.push(once.clone());
-        let a = usize::try_from(amount).ok()?;
-        let once_up = shifted(&once, a);
-        let twice_up = shifted(&twice, a);
-        for k in 0..words {
-            twice[k] |= twice_up[k] | (once[k] & once_up[k]);
-            once[k] |= once_up[k];
-        }
+        reach.push(counts.once.clone());
+        counts.add(usize::try_from(amount).ok()?);
     }
-    reach.push(once.clone());
-    if !bit(&once, t) {
+    if !bit(&counts.once, t) {
         return Some(Subsets::None);
     }
-    let several = bit(&twice, t);
+    let several = bit(&counts.twice, t);
+    reach.push(counts.once);
     // Walk back from the target: item k is in the subset when the items
     // before it do not reach the sum without it (then they reach the sum
     // less its amount).
@@ -155,25 +143,46 @@ fn counted(items: &[(usize, i64)], target: i64) -> Option<Subsets> {
 /// The count of [`counted`] without its table: none, several (named by
 /// no subset), or `Unknown` for exactly one, which it cannot name.
 fn counted_only(items: &[(usize, i64)], t: usize, words: usize) -> Option<Subsets> {
-    let mut once = vec![0u64; words];
-    let mut twice = vec![0u64; words];
-    if let Some(w) = once.first_mut() {
-        *w = 1;
-    }
+    let mut counts = Counts::new(words);
     for &(_, amount) in items {
-        let a = usize::try_from(amount).ok()?;
-        let once_up = shifted(&once, a);
-        let twice_up = shifted(&twice, a);
-        for k in 0..words {
-            twice[k] |= twice_up[k] | (once[k] & once_up[k]);
-            once[k] |= once_up[k];
-        }
+        counts.add(usize::try_from(amount).ok()?);
     }
-    Some(match (bit(&once, t), bit(&twice, t)) {
+    Some(match (bit(&counts.once, t), bit(&counts.twice, t)) {
         (false, _) => Subsets::None,
         (true, true) => Subsets::Several(Vec::new(), Vec::new()),
         (true, false) => Subsets::Unknown,
     })
+}
+
+/// Which sums up to the target some subset of the items added so far
+/// reaches (`once`), and which two or more reach (`twice`), as bit sets.
+struct Counts {
+    once: Vec<u64>,
+    twice: Vec<u64>,
+}
+
+impl Counts {
+    /// No items yet: only the empty sum, once.
+    fn new(words: usize) -> Counts {
+        let mut once = vec![0u64; words];
+        if let Some(w) = once.first_mut() {
+            *w = 1;
+        }
+        Counts { once, twice: vec![0u64; words] }
+    }
+
+    /// One more item of `amount`: a sum is reached once when it was before
+    /// or `amount` below it was; twice when it was twice before, or twice
+    /// below, or once each.
+    fn add(&mut self, amount: usize) {
+        let once_up = shifted(&self.once, amount);
+        let twice_up = shifted(&self.twice, amount);
+        for (k, (o, t)) in self.once.iter_mut().zip(self.twice.iter_mut()).enumerate() {
+            let (up1, up2) = (once_up.get(k).copied().unwrap_or(0), twice_up.get(k).copied().unwrap_or(0));
+            *t |= up2 | (*o & up1);
+            *o |= up1;
+        }
+    }
 }
 
 /// Bit `i` of a bit set.
