@@ -45,20 +45,11 @@ pub struct Ledger {
     /// Reference shapes learned in the workbench, each naming one
     /// customer (see [`Ledger::learn_shapes`]); keyed by shape.
     learned_shapes: HashMap<ReferenceShape, Vec<LearnedShape>>,
-    /// Open items per (currency, open amount), counted on first use
-    /// ([`Ledger::open_items_of_amount`]).
-    amount_counts: std::sync::OnceLock<AmountCounts>,
-    /// Open items by (currency, open amount), sorted; built on first use.
-    open_by_amount: std::sync::OnceLock<Vec<(cashapply_model::Currency, Decimal, u32)>>,
+    /// Items not closed, by (currency, open amount, index), sorted; built
+    /// on first use ([`Ledger::open_items_of_amount`], [`Ledger::open_items_for`]).
+    by_amount: std::sync::OnceLock<Vec<(cashapply_model::Currency, Decimal, u32)>>,
     /// Whether the invoices file gives any invoice early-payment terms.
     discount_terms_on_file: bool,
-}
-
-/// Open items counted by (currency, open amount) and by currency.
-#[derive(Debug, Default)]
-struct AmountCounts {
-    by_amount: HashMap<(cashapply_model::Currency, Decimal), u32>,
-    by_currency: HashMap<cashapply_model::Currency, u32>,
 }
 
 /// A rule learned in the workbench: references of this shape are the
@@ -188,8 +179,7 @@ impl Ledger {
             accounts,
             names,
             learned_shapes: HashMap::new(),
-            amount_counts: std::sync::OnceLock::new(),
-            open_by_amount: std::sync::OnceLock::new(),
+            by_amount: std::sync::OnceLock::new(),
             discount_terms_on_file,
         }
     }
@@ -198,13 +188,16 @@ impl Ledger {
     /// in this currency, as loaded: how common the amount is, which says
     /// whether an amount alone can point at one item.
     pub fn open_items_of_amount(&self, currency: cashapply_model::Currency, amount: Decimal) -> u32 {
-        self.amount_counts().by_amount.get(&(currency, amount.normalize())).copied().unwrap_or(0)
+        u32::try_from(self.of_amount(currency, amount).len()).unwrap_or(u32::MAX)
     }
 
     /// How many open items of every customer are in this currency, as
     /// loaded: what [`Ledger::open_items_of_amount`] is a share of.
     pub fn open_items_in(&self, currency: cashapply_model::Currency) -> u32 {
-        self.amount_counts().by_currency.get(&currency).copied().unwrap_or(0)
+        let index = self.by_amount();
+        let from = index.partition_point(|(c, _, _)| *c < currency);
+        let to = index.partition_point(|(c, _, _)| *c <= currency);
+        u32::try_from(to.saturating_sub(from)).unwrap_or(u32::MAX)
     }
 
     /// Invoices whose purchase-order number has the normalised `key`; a key
@@ -218,38 +211,41 @@ impl Ledger {
     }
 
     /// Every open item of every customer open for exactly `amount` in
-    /// `currency`, as loaded, in ledger order.
+    /// `currency` (positive, not disputed), as loaded, in ledger order.
     pub fn open_items_for(&self, currency: cashapply_model::Currency, amount: Decimal) -> Vec<u32> {
-        let index = self.open_by_amount.get_or_init(|| {
+        self.of_amount(currency, amount)
+            .iter()
+            .map(|(_, _, i)| *i)
+            .filter(|i| {
+                let inv = self.invoice(*i);
+                inv.status == InvoiceStatus::Open && inv.amount_open > Decimal::ZERO
+            })
+            .collect()
+    }
+
+    /// The items not closed of exactly `amount` in `currency`.
+    fn of_amount(
+        &self,
+        currency: cashapply_model::Currency,
+        amount: Decimal,
+    ) -> &[(cashapply_model::Currency, Decimal, u32)] {
+        let index = self.by_amount();
+        let from = index.partition_point(|(c, a, _)| (*c, *a) < (currency, amount));
+        let to = index.partition_point(|(c, a, _)| (*c, *a) <= (currency, amount));
+        index.get(from..to).unwrap_or_default()
+    }
+
+    fn by_amount(&self) -> &[(cashapply_model::Currency, Decimal, u32)] {
+        self.by_amount.get_or_init(|| {
             let mut v: Vec<(cashapply_model::Currency, Decimal, u32)> = self
                 .invoices
                 .iter()
                 .enumerate()
-                .filter(|(_, i)| i.status == InvoiceStatus::Open && i.amount_open > Decimal::ZERO)
-                .filter_map(|(k, i)| u32::try_from(k).ok().map(|k| (i.currency, i.amount_open.normalize(), k)))
+                .filter(|(_, i)| i.status != InvoiceStatus::Closed)
+                .filter_map(|(k, i)| u32::try_from(k).ok().map(|k| (i.currency, i.amount_open, k)))
                 .collect();
             v.sort_unstable();
             v
-        });
-        let amount = amount.normalize();
-        let from = index.partition_point(|(c, a, _)| (*c, *a) < (currency, amount));
-        index
-            .get(from..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|(c, a, _)| *c == currency && *a == amount)
-            .map(|(_, _, i)| *i)
-            .collect()
-    }
-
-    fn amount_counts(&self) -> &AmountCounts {
-        self.amount_counts.get_or_init(|| {
-            let mut counts = AmountCounts::default();
-            for inv in self.invoices.iter().filter(|i| i.status != InvoiceStatus::Closed) {
-                *counts.by_amount.entry((inv.currency, inv.amount_open.normalize())).or_default() += 1;
-                *counts.by_currency.entry(inv.currency).or_default() += 1;
-            }
-            counts
         })
     }
 
