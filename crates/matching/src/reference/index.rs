@@ -62,6 +62,13 @@ fn lookup(entries: &[(u64, u32)], h: u64) -> impl Iterator<Item = u32> + '_ {
     entries.get(start..).unwrap_or_default().iter().take_while(move |(x, _)| *x == h).map(|(_, d)| *d)
 }
 
+/// True when `written` is one edit from `number` ([`within_one_edit`]),
+/// or is its tail with a constant prefix of two or more characters dropped
+/// (`00552` of `1800000552`): how a payer writes a number it means.
+pub fn near_or_tail(written: &str, number: &str) -> bool {
+    within_one_edit(written, number) || (number.len() >= written.len() + 2 && number.ends_with(written))
+}
+
 /// True when `a` and `b` differ by exactly one substitution, insertion,
 /// deletion or adjacent transposition (optimal string alignment distance 1),
 /// checked in one pass without allocating.

@@ -3,7 +3,7 @@
 //! the references rules of [`super::references`].
 
 use super::*;
-use crate::reference::{printed_form, within_one_edit};
+use crate::reference::{near_or_tail, printed_form, within_one_edit};
 use cashapply_model::RemittanceLine;
 
 impl<'l> Allocator<'l> {
@@ -45,7 +45,7 @@ impl<'l> Allocator<'l> {
             .copied()
             .filter(|inv| {
                 let k = self.ledger.invoice_refs.key(*inv);
-                (key.len() >= 3 && (within_one_edit(key, k) || (k.len() >= key.len() + 2 && k.ends_with(key))))
+                (key.len() >= 3 && near_or_tail(key, k))
                     || within_one_edit(&printed, &printed_form(&self.ledger.invoice(*inv).id))
             })
             .collect();

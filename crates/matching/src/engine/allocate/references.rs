@@ -4,7 +4,7 @@
 
 use super::neighbours::{less_a_bank_charge, says_part_payment};
 use super::*;
-use crate::reference::{printed_form, within_one_edit};
+use crate::reference::{near_or_tail, printed_form};
 use std::collections::BTreeMap;
 
 impl<'l> Allocator<'l> {
@@ -733,12 +733,8 @@ impl<'l> Allocator<'l> {
                         let k = self.ledger.invoice_refs.key(*inv);
                         let p = printed_form(&self.ledger.invoice(*inv).id);
                         text_named.contains(inv)
-                            || (key.len() >= 3
-                                && (within_one_edit(&key, k)
-                                    || (k.len() >= key.len() + 2 && k.ends_with(key.as_str()))))
-                            || (printed.len() >= 4
-                                && (within_one_edit(&printed, &p)
-                                    || (p.len() >= printed.len() + 2 && p.ends_with(printed.as_str()))))
+                            || (key.len() >= 3 && near_or_tail(&key, k))
+                            || (printed.len() >= 4 && near_or_tail(&printed, &p))
                     })
                     .collect()
             } else {
