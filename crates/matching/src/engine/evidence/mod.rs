@@ -317,18 +317,13 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
                 // remittance line, unless the line's amount is exactly the
                 // invoice's open amount: it neither decides the customer nor
                 // applies unless the payer's own evidence corroborates it.
-                let line_amount = source.line.and_then(|l| receipt.remittance_lines.get(l)).and_then(|l| l.amount);
-                let line_settles = line_amount.is_some_and(|a| a == ledger.invoice(*doc).amount_open);
-                // The only document the payer names, without an amount of
-                // its own, for exactly the payment: a stub's `01285` for a
-                // check of 1200.00 and INV-01285 open for 1200.00.
-                let whole_payment = named.len() == 1
-                    && line_amount.is_none()
-                    && receipt.amount == ledger.invoice(*doc).amount_open
-                    && key.len() >= 3;
-                let short_loose =
-                    key.len() < SHORT_KEY && !exact_raw && !normalised.prefixed && !line_settles && !whole_payment;
-                let standing = !short_loose && (key.len() >= SHORT_KEY || source.line.is_some() || whole_payment);
+                let line_settles = source
+                    .line
+                    .and_then(|l| receipt.remittance_lines.get(l))
+                    .and_then(|l| l.amount)
+                    .is_some_and(|a| a == ledger.invoice(*doc).amount_open);
+                let short_loose = key.len() < SHORT_KEY && !exact_raw && !normalised.prefixed && !line_settles;
+                let standing = !short_loose && (key.len() >= SHORT_KEY || source.line.is_some());
                 let line_backed = source.line.is_some() && !short_loose;
                 refs.push(RefMatch {
                     anchored: (standing || normalised.prefixed || exact_raw) && (exact_raw || !source.bank_field),
