@@ -208,15 +208,13 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     };
     // The customers the payer's name may be (0.90 or more).
     let name_may_be = |c: u32| customer_candidates.iter().any(|(x, s)| *x == c && *s >= Decimal::new(900, 3));
-    // The payer's documents as written: (token, whole reference, line).
-    let mut written: Vec<(usize, String, Option<usize>)> = Vec::new();
+    // The payer's one document as written, when it names only one:
+    // (token, whole reference, line).
+    let only_written: Option<(usize, String, Option<usize>)> = match named.as_slice() {
+        [t] => sources.get(*t).and_then(|s| s.candidates.first().map(|c| (*t, c.clone(), s.line))),
+        _ => None,
+    };
     for (token, source) in sources.into_iter().enumerate() {
-        if source.named
-            && !source.cut_off
-            && let Some(whole) = source.candidates.first()
-        {
-            written.push((token, whole.clone(), source.line));
-        }
         let mut keys: Keys = Vec::new();
         let mut matched = false;
         let loose_key = source
@@ -429,7 +427,7 @@ pub fn propose_with(receipt: &Receipt, ledger: &Ledger, seen: &AccountsSeenInRun
     if customer.is_none()
         && payer.is_none()
         && !refs.iter().any(|r| r.anchored)
-        && let [(token, raw, line)] = written.as_slice()
+        && let Some((token, raw, line)) = &only_written
         && let Some(found) = whole_payment::variant_for_the_whole_payment(receipt, ledger, *token, raw, *line)
     {
         customer = Some((ledger.owner(found.invoice), found.strength, CustomerEvidence::ReferenceOwner));

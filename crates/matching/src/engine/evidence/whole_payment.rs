@@ -10,8 +10,8 @@
 use cashapply_model::Receipt;
 use rust_decimal::Decimal;
 
-use super::super::ledger::Ledger;
 use super::RefMatch;
+use crate::engine::ledger::Ledger;
 use crate::reference::within_one_edit;
 
 /// The fewest digits of a number written as a variant: three (`142` of
