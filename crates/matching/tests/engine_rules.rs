@@ -320,6 +320,11 @@ fn lines_of_a_check_stating_more_than_the_check_are_a_remittance_mismatch_not_a_
     );
     let held: Vec<_> = got.iter().filter(|(k, _, _)| *k == "unapplied").collect();
     assert_eq!(held.len(), 1, "{got:?}");
+    // The coordinator is told which invoice was left and what is held.
+    let e = &o[0].exceptions[0];
+    let left: Vec<&str> = e.suggestions.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(left.len(), 1, "{e:?}");
+    assert!(e.detail.contains(&format!("{} (", left[0])) && e.detail.contains(held[0].2.as_str()), "{}", e.detail);
     // The same advice with a wire (a bank fee may be taken on the way):
     // the invoice the cash runs out on is paid short, as before.
     let mut wire = r.clone();

@@ -34,6 +34,9 @@ impl<'l> Allocator<'l> {
         let mut open_total = Decimal::ZERO;
         // The cash ran out before a line's statement: its invoice is short.
         let mut shortfall_raised = false;
+        // Lines the cash did not reach where the lines disagree with it:
+        // (invoice, what the line states).
+        let mut unreached: Vec<(u32, Decimal)> = Vec::new();
         // Lines that state no amount (a document the payer named without
         // one, the last of a list whose amount its channel cut) take what
         // the lines stating theirs leave: they are paid after them.
@@ -93,6 +96,7 @@ impl<'l> Allocator<'l> {
             // does not reach are left for a person (`remittance_mismatch`).
             let limited = !credit && paid > cash;
             if limited && lines_disagree_with_cash {
+                unreached.push((r.invoice, paid));
                 continue;
             }
             shortfall_raised |= limited;
@@ -253,7 +257,7 @@ impl<'l> Allocator<'l> {
                 format!("Paid {cash} more than the invoices named; the excess is held on account."),
             ));
         } else if !(difference.is_zero() || (difference < Decimal::ZERO && shortfall_raised)) {
-            out.exceptions.push(exception(
+            let mut e = exception(
                 ExceptionKind::RemittanceMismatch,
                 None,
                 difference.abs(),
@@ -261,7 +265,24 @@ impl<'l> Allocator<'l> {
                     "The remittance lines add up to {stated} but the payment is {}; check the advice.",
                     receipt.amount
                 ),
-            ));
+            );
+            if !unreached.is_empty() {
+                // Say which lines were left and what is held: no bank fee
+                // comes out of a check or an ACH credit, so which invoice the
+                // payer left short is the coordinator's call.
+                let left: Vec<String> =
+                    unreached.iter().map(|(i, stated)| format!("{} ({stated})", self.id(*i))).collect();
+                let verb = if left.len() == 1 { "is" } else { "are" };
+                let held = if cash > Decimal::ZERO { format!(" and {cash} is held unapplied") } else { String::new() };
+                e.detail = format!(
+                    "The remittance lines add up to {stated} but the payment is {}, and no bank fee comes out of a check or an ACH credit: {} {verb} not paid{held} until a person decides which invoice the payer left short.",
+                    receipt.amount,
+                    left.join(", ")
+                );
+                e.suggestions =
+                    unreached.iter().map(|(i, _)| (self.id(*i).to_string(), Decimal::new(850, 3))).collect();
+            }
+            out.exceptions.push(e);
             if cash > Decimal::ZERO {
                 out.lines.push(line(PostingKind::Unapplied, None, cash, Rule::Held, Decimal::ZERO));
                 cash = Decimal::ZERO;
